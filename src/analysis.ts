@@ -1,0 +1,71 @@
+/**
+ * The `Analysis` value: plain, JSON-serialisable and versioned. `jalad analyze` creates
+ * it, later stages add to it, `jalad split` and the reports read it. Names are a public
+ * contract (DESIGN.md, "Machine-readable output"): extend, never rename.
+ */
+import type { Dim } from './graph/build';
+
+/** Bump when a field changes meaning; readers refuse versions they do not know. */
+export const ANALYSIS_VERSION = 1;
+
+/** The model an analysis is about. */
+export interface ModelSummary {
+  readonly path: string;
+  /** SHA-256 of the .onnx file, hex. */
+  readonly sha256: string;
+  /** Version of the default ONNX operator set. */
+  readonly opset: number;
+  readonly irVersion: number;
+  /** Nodes of the main graph (subgraph nodes count inside their If/Loop/Scan). */
+  readonly nodes: number;
+  /** Weight elements: initializers plus Constant-node tensors. */
+  readonly parameters: number;
+  readonly producer: string;
+  readonly inputs: readonly { readonly name: string; readonly dims: readonly Dim[] }[];
+  readonly outputs: readonly string[];
+  /** The batch axis's name, when the batch dimension is dynamic. */
+  readonly batchDim?: string;
+}
+
+/** One tensor of a cut point. */
+export interface CutTensor {
+  readonly name: string;
+  /** 'data' (feature map), 'input' (a graph input only the cloud reads), 'shape' (int64 metadata). */
+  readonly kind: 'data' | 'input' | 'shape' | 'output';
+  readonly shape: readonly Dim[];
+  /** ONNX element type (1 = float32). */
+  readonly elemType: number;
+  /** Elements per sample. */
+  readonly elements: number;
+}
+
+/** A candidate cut point. */
+export interface CutPoint {
+  readonly index: number;
+  /** Every tensor that crosses, the cut tensor first. */
+  readonly tensors: readonly string[];
+  readonly detail: readonly CutTensor[];
+  /** Op producing the cut tensor ('input' = cloud-only, 'output' = edge-only of a multi-output model). */
+  readonly op: string;
+  /** Shape of the cut tensor, batch axis named as the model names it. */
+  readonly shape: readonly Dim[];
+  /** Elements per sample, all crossing tensors. */
+  readonly elements: number;
+  /** Bytes per sample if every crossing tensor is sent as float32 (other types at their own size). */
+  readonly bytes: number;
+  /** Data-dependent nodes the edge part runs (weight-only nodes, copied where needed, not counted). */
+  readonly edgeNodes: number;
+  readonly cloudNodes: number;
+  /** Predicted time of the edge part per sample, once profiles exist. */
+  readonly edgeMs?: number;
+  readonly cloudMs?: number;
+}
+
+/** The whole analysis. */
+export interface Analysis {
+  readonly version: number;
+  readonly jalad: string;
+  readonly createdAt: string;
+  readonly model: ModelSummary;
+  readonly cutPoints: readonly CutPoint[];
+}

@@ -1,0 +1,190 @@
+/**
+ * The layer DAG of an ONNX model: nodes in topological order, who produces and who
+ * consumes each tensor, and which tensors are static (computable from weights alone),
+ * shape metadata (depend on the data only through Shape/Size), or live.
+ *
+ * Nodes with subgraphs (If, Loop, Scan) are one opaque node; the outer-scope tensors
+ * their subgraphs read are added to their inputs so that dependencies are complete.
+ */
+import { InputError } from '../errors';
+import type { GraphProto, ModelProto, NodeProto } from './onnx-types';
+
+/** One node of the main graph. */
+export interface DagNode {
+  /** Position in `Dag.nodes` (topological order). */
+  readonly index: number;
+  /** Position in the model's `graph.node` list. */
+  readonly protoIndex: number;
+  /** The node's name, or `<opType>_<protoIndex>` when it has none. */
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  /** Tensors read: explicit non-empty inputs, then tensors its subgraphs capture from the main graph. */
+  readonly inputs: readonly string[];
+  /** Non-empty outputs. */
+  readonly outputs: readonly string[];
+}
+
+/** The analysed graph. All arrays indexed by `DagNode.index`. */
+export interface Dag {
+  readonly nodes: readonly DagNode[];
+  /** Graph inputs that are real inputs (not initializers listed as inputs, IR < 4). */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly initializers: ReadonlySet<string>;
+  /** Producing node index of every node output. */
+  readonly producer: ReadonlyMap<string, number>;
+  /** Consuming node indices of every tensor read by some node. */
+  readonly consumers: ReadonlyMap<string, readonly number[]>;
+  /** Tensors that do not depend on any graph input: initializers, Constant outputs, shapes of constants. */
+  readonly staticTensors: ReadonlySet<string>;
+  /** Dynamic tensors that depend on the data only through Shape/Size (tiny int64 metadata). */
+  readonly metaTensors: ReadonlySet<string>;
+  /** Nodes whose outputs are all static (duplicated into whichever part needs them). */
+  readonly isStatic: readonly boolean[];
+  /** Nodes that contribute to some graph output. */
+  readonly isLive: readonly boolean[];
+}
+
+// NOTE: random ops produce new values on each run; duplicating one into both parts
+// would make them disagree, so they are dynamic sources, never "static".
+const RANDOM_OPS = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
+const SHAPE_OPS = new Set(['Shape', 'Size']);
+
+/** Names a subgraph reads from enclosing scopes (recursively through nested subgraphs). */
+export function capturedNames(g: GraphProto): Set<string> {
+  const defined = new Set<string>();
+  for (const i of g.input ?? []) defined.add(i.name ?? '');
+  for (const t of g.initializer ?? []) defined.add(t.name ?? '');
+  for (const t of g.sparseInitializer ?? []) defined.add(t.values?.name ?? '');
+  const used = new Set<string>();
+  for (const n of g.node ?? []) {
+    for (const i of n.input ?? []) if (i && !defined.has(i)) used.add(i);
+    for (const sub of subgraphsOf(n)) for (const c of capturedNames(sub)) if (!defined.has(c)) used.add(c);
+    for (const o of n.output ?? []) if (o) defined.add(o);
+  }
+  return used;
+}
+
+/** The subgraphs held in a node's attributes. */
+export function subgraphsOf(n: NodeProto): GraphProto[] {
+  const out: GraphProto[] = [];
+  for (const a of n.attribute ?? []) {
+    if (a.g) out.push(a.g);
+    for (const g of a.graphs ?? []) out.push(g);
+  }
+  return out;
+}
+
+/**
+ * Builds the DAG of a model's main graph.
+ * @throws InputError 'BAD_MODEL' when a tensor has two producers, a node reads a tensor
+ *   nothing defines, or the graph has a cycle.
+ */
+export function buildDag(model: ModelProto, source = 'model'): Dag {
+  const g = model.graph ?? {};
+  const protoNodes = g.node ?? [];
+  const initializers = new Set<string>([
+    ...(g.initializer ?? []).map((t) => t.name ?? ''),
+    ...(g.sparseInitializer ?? []).map((t) => t.values?.name ?? ''),
+  ]);
+  const inputs = (g.input ?? []).map((v) => v.name ?? '').filter((n) => n && !initializers.has(n));
+  const outputs = (g.output ?? []).map((v) => v.name ?? '');
+
+  // Raw node records in file order.
+  const raw = protoNodes.map((n, i) => {
+    const explicit = (n.input ?? []).filter((x) => x !== '');
+    const captured: string[] = [];
+    for (const sub of subgraphsOf(n)) for (const c of capturedNames(sub)) if (!explicit.includes(c) && !captured.includes(c)) captured.push(c);
+    return {
+      protoIndex: i,
+      name: n.name || `${n.opType}_${i}`,
+      opType: n.opType ?? '',
+      domain: n.domain ?? '',
+      inputs: [...explicit, ...captured],
+      outputs: (n.output ?? []).filter((x) => x !== ''),
+    };
+  });
+
+  const producerRaw = new Map<string, number>();
+  for (const r of raw) {
+    for (const o of r.outputs) {
+      if (producerRaw.has(o) || initializers.has(o) || inputs.includes(o)) {
+        throw new InputError('BAD_MODEL', `${source}: tensor "${o}" is defined twice (node "${r.name}")`);
+      }
+      producerRaw.set(o, r.protoIndex);
+    }
+  }
+  const available = new Set<string>([...inputs, ...initializers]);
+  for (const r of raw) {
+    for (const i of r.inputs) {
+      if (!available.has(i) && !producerRaw.has(i)) {
+        throw new InputError('BAD_MODEL', `${source}: node "${r.name}" reads tensor "${i}", which no node, input or initializer defines`);
+      }
+    }
+  }
+
+  // Kahn's algorithm, taking ready nodes in file order (files are usually sorted already).
+  const pending = raw.map((r) => new Set(r.inputs.filter((i) => producerRaw.has(i))).size);
+  const readers = new Map<string, number[]>();
+  for (const r of raw) for (const i of new Set(r.inputs)) if (producerRaw.has(i)) {
+    const list = readers.get(i) ?? [];
+    list.push(r.protoIndex);
+    readers.set(i, list);
+  }
+  const order: number[] = [];
+  const ready: number[] = [];
+  for (let i = raw.length - 1; i >= 0; i--) if (pending[i] === 0) ready.push(i);
+  // `ready` is a max-heap on -index would be ideal; a sorted stack is enough for real graphs.
+  while (ready.length > 0) {
+    ready.sort((a, b) => b - a);
+    const i = ready.pop()!;
+    order.push(i);
+    for (const o of raw[i].outputs) for (const c of readers.get(o) ?? []) if (--pending[c] === 0) ready.push(c);
+  }
+  if (order.length !== raw.length) {
+    const stuck = raw.find((r) => !order.includes(r.protoIndex));
+    throw new InputError('BAD_MODEL', `${source}: the graph has a cycle (through node "${stuck?.name}")`);
+  }
+
+  const nodes: DagNode[] = order.map((p, index) => ({ index, ...raw[p] }));
+  const producer = new Map<string, number>();
+  const consumers = new Map<string, number[]>();
+  for (const n of nodes) {
+    for (const o of n.outputs) producer.set(o, n.index);
+    for (const i of new Set(n.inputs)) {
+      const list = consumers.get(i) ?? [];
+      list.push(n.index);
+      consumers.set(i, list);
+    }
+  }
+
+  const staticTensors = new Set<string>(initializers);
+  const metaTensors = new Set<string>();
+  const isStatic = nodes.map(() => false);
+  for (const n of nodes) {
+    if (!RANDOM_OPS.has(n.opType) && n.inputs.every((i) => staticTensors.has(i))) {
+      isStatic[n.index] = true;
+      for (const o of n.outputs) staticTensors.add(o);
+    } else if (SHAPE_OPS.has(n.opType) || n.inputs.every((i) => staticTensors.has(i) || metaTensors.has(i))) {
+      for (const o of n.outputs) metaTensors.add(o);
+    }
+  }
+
+  const isLive = nodes.map(() => false);
+  const needed = new Set(outputs);
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k];
+    if (n.outputs.some((o) => needed.has(o))) {
+      isLive[k] = true;
+      for (const i of n.inputs) needed.add(i);
+    }
+  }
+
+  return { nodes, inputs, outputs, initializers, producer, consumers, staticTensors, metaTensors, isStatic, isLive };
+}
+
+/** True when the tensor depends on a graph input (it is what a cut can transmit). */
+export function isDynamic(dag: Dag, tensor: string): boolean {
+  return !dag.staticTensors.has(tensor) && (dag.producer.has(tensor) || dag.inputs.includes(tensor));
+}

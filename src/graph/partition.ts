@@ -1,0 +1,219 @@
+/**
+ * From a set of cut tensors to an edge/cloud partition of the nodes.
+ *
+ * DESIGN.md: a cut is a set of tensors S such that every path from a graph input to a
+ * graph output passes through S. The edge computes the inputs -> S (the smallest such
+ * node set: the ancestors of S); the cloud computes the rest. What crosses the network
+ * is S, plus graph inputs that only the cloud reads, plus tiny shape tensors that the
+ * cloud needs but can no longer compute (Shape of an edge-side tensor).
+ */
+import { InputError } from '../errors';
+import type { Dag } from './dag';
+import { isDynamic } from './dag';
+
+/** Why a tensor crosses the network. */
+export type CrossingKind = 'data' | 'input' | 'shape' | 'output';
+
+/** A tensor sent from the edge to the cloud. */
+export interface CrossingTensor {
+  readonly name: string;
+  /**
+   * 'data': a feature map named by the cut; 'input': a graph input only the cloud reads;
+   * 'shape': int64 shape metadata; 'output': a graph output the edge computes (an early head).
+   */
+  readonly kind: CrossingKind;
+}
+
+/** Which nodes run where, and what crosses. */
+export interface Partition {
+  /** Node indices (Dag order) run on the edge, dynamic and live only. */
+  readonly edgeNodes: readonly number[];
+  /** Node indices run in the cloud, dynamic and live only. */
+  readonly cloudNodes: readonly number[];
+  /** Tensors sent, in the order the cut named them, then inputs, then shape tensors. */
+  readonly crossing: readonly CrossingTensor[];
+}
+
+/** Marks the dynamic, live ancestors of `tensors` (the nodes needed to compute them). */
+function ancestors(dag: Dag, tensors: Iterable<string>): Uint8Array {
+  const mark = new Uint8Array(dag.nodes.length);
+  const stack = [...tensors];
+  while (stack.length > 0) {
+    const p = dag.producer.get(stack.pop()!);
+    if (p === undefined || mark[p] || dag.isStatic[p]) continue;
+    mark[p] = 1;
+    for (const i of dag.nodes[p].inputs) stack.push(i);
+  }
+  return mark;
+}
+
+/** Marks every edge-side candidate: live dynamic nodes that do not depend on `tensors`. */
+function nonDescendants(dag: Dag, tensors: Iterable<string>): Uint8Array {
+  const desc = new Uint8Array(dag.nodes.length);
+  const stack = [...tensors];
+  while (stack.length > 0) {
+    for (const c of dag.consumers.get(stack.pop()!) ?? []) {
+      if (desc[c]) continue;
+      desc[c] = 1;
+      stack.push(...dag.nodes[c].outputs);
+    }
+  }
+  const mark = new Uint8Array(dag.nodes.length);
+  for (const n of dag.nodes) if (!desc[n.index] && !dag.isStatic[n.index] && dag.isLive[n.index]) mark[n.index] = 1;
+  return mark;
+}
+
+/**
+ * Moves shape-only nodes to the edge when they read an edge-side tensor the cloud will
+ * not have: sending a few int64 values beats sending the feature map they measure.
+ */
+function pullShapeNodes(dag: Dag, onEdge: Uint8Array, cut: ReadonlySet<string>): void {
+  for (const n of dag.nodes) {
+    if (onEdge[n.index] || dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
+    if (!n.outputs.every((o) => dag.metaTensors.has(o))) continue;
+    const dyn = n.inputs.filter((i) => isDynamic(dag, i));
+    const edgeAvailable = (t: string) => dag.inputs.includes(t) || (dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1);
+    const needsEdge = dyn.some((t) => dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1 && !cut.has(t));
+    if (needsEdge && dyn.every(edgeAvailable)) onEdge[n.index] = 1;
+  }
+}
+
+/** Tensors available on the edge that the cloud reads (or that are graph outputs produced on the edge). */
+function crossingNames(dag: Dag, onEdge: Uint8Array): string[] {
+  const names: string[] = [];
+  const edgeTensors = [...dag.inputs];
+  for (const n of dag.nodes) if (onEdge[n.index]) edgeTensors.push(...n.outputs);
+  for (const t of edgeTensors) {
+    const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
+    const isProducedOutput = dag.outputs.includes(t) && dag.producer.has(t);
+    if (readByCloud || isProducedOutput) names.push(t);
+  }
+  return names;
+}
+
+/** A path input -> ... -> tensor that avoids `cut`, walking producers backwards; undefined if none. */
+function pathAvoiding(dag: Dag, target: string, cut: ReadonlySet<string>): string[] | undefined {
+  const prev = new Map<string, string | null>([[target, null]]);
+  const queue = [target];
+  while (queue.length > 0) {
+    const t = queue.shift()!;
+    if (dag.inputs.includes(t)) {
+      const path: string[] = [];
+      for (let x: string | null | undefined = t; x; x = prev.get(x)) path.push(x);
+      return path;
+    }
+    const p = dag.producer.get(t);
+    if (p === undefined) continue;
+    for (const i of dag.nodes[p].inputs) {
+      if (prev.has(i) || cut.has(i) || !isDynamic(dag, i) || dag.metaTensors.has(i)) continue;
+      prev.set(i, t);
+      queue.push(i);
+    }
+  }
+  return undefined;
+}
+
+/** A path tensor -> ... -> graph output through cloud nodes. */
+function pathToOutput(dag: Dag, from: string, onEdge: Uint8Array): string[] {
+  const prev = new Map<string, string | null>([[from, null]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const t = queue.shift()!;
+    if (dag.outputs.includes(t)) {
+      const path: string[] = [];
+      for (let x: string | null | undefined = t; x; x = prev.get(x)) path.push(x);
+      return path.reverse();
+    }
+    for (const c of dag.consumers.get(t) ?? []) {
+      if (onEdge[c] || !dag.isLive[c]) continue;
+      for (const o of dag.nodes[c].outputs) if (!prev.has(o)) { prev.set(o, t); queue.push(o); }
+    }
+  }
+  return [from];
+}
+
+/** Reasons a tensor set is not a cut, as a value (cut-point search tries many sets). */
+export type PartitionResult = { readonly ok: true; readonly partition: Partition } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Partitions the DAG at a set of tensors, or explains why it cannot.
+ * @param cut tensor names; each must be a dynamic tensor (graph input or node output)
+ */
+export function tryPartition(dag: Dag, cut: readonly string[]): PartitionResult {
+  const cutSet = new Set(cut);
+  // The smallest edge side (only what S needs) first; if something else must cross, the
+  // largest one (everything that does not depend on S), which computes early output
+  // heads on the edge and sends their results instead of the feature maps they read.
+  const smallest = ancestors(dag, cut);
+  pullShapeNodes(dag, smallest, cutSet);
+  const first = checkSide(dag, cut, cutSet, smallest, false);
+  if (first.ok) return first;
+  const second = checkSide(dag, cut, cutSet, nonDescendants(dag, cut), true);
+  return second.ok ? second : first;
+}
+
+/** Checks one placement: everything that crosses must be in S, a late input, shape metadata or (if allowed) an output. */
+function checkSide(dag: Dag, cut: readonly string[], cutSet: ReadonlySet<string>, onEdge: Uint8Array, outputsMayCross: boolean): PartitionResult {
+  const crossing = crossingNames(dag, onEdge);
+  const crossingSet = new Set(crossing);
+
+  const edgeReads = new Set<string>();
+  for (const n of dag.nodes) if (onEdge[n.index]) for (const i of n.inputs) edgeReads.add(i);
+
+  for (const t of crossing) {
+    if (cutSet.has(t)) continue;
+    if (dag.inputs.includes(t) && !edgeReads.has(t)) continue;   // a late input, sent as is
+    if (dag.metaTensors.has(t)) continue;                        // shape metadata
+    const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
+    if (outputsMayCross && dag.outputs.includes(t) && !readByCloud) continue; // an early output head
+    const head = pathAvoiding(dag, t, cutSet);
+    const tail = pathToOutput(dag, t, onEdge);
+    if (head) {
+      return { ok: false, reason: `the path ${[...head, ...tail.slice(1)].join(' -> ')} avoids it` };
+    }
+    const reader = (dag.consumers.get(t) ?? []).find((c) => !onEdge[c]);
+    const by = reader === undefined ? 'is a graph output' : `is read by cloud node "${dag.nodes[reader].name}"`;
+    return { ok: false, reason: `tensor "${t}" is computed on the edge side and ${by}; add it to the cut` };
+  }
+  for (const t of cut) {
+    if (!crossingSet.has(t)) {
+      return { ok: false, reason: `tensor "${t}" is only used on the edge side (everything that reads it is computed before the cut)` };
+    }
+  }
+
+  const kindOf = (t: string): CrossingKind => (dag.inputs.includes(t) ? 'input' : dag.metaTensors.has(t) ? 'shape'
+    : !cutSet.has(t) && dag.outputs.includes(t) ? 'output' : 'data');
+  const rank = (c: CrossingTensor) => (cutSet.has(c.name) ? 0 : c.kind === 'input' ? 1 : c.kind === 'output' ? 2 : 3);
+  const ordered = [...cut.map((name) => ({ name, kind: kindOf(name) })),
+    ...crossing.filter((t) => !cutSet.has(t)).map((name) => ({ name, kind: kindOf(name) }))]
+    .sort((a, b) => rank(a) - rank(b));
+
+  const edgeNodes: number[] = [];
+  const cloudNodes: number[] = [];
+  for (const n of dag.nodes) {
+    if (dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
+    (onEdge[n.index] ? edgeNodes : cloudNodes).push(n.index);
+  }
+  return { ok: true, partition: { edgeNodes, cloudNodes, crossing: ordered } };
+}
+
+/**
+ * Partitions the DAG at a user-given cut.
+ * @throws InputError 'BAD_CUT' naming the unknown or constant tensor, or a path that avoids the cut
+ */
+export function partitionAt(dag: Dag, cut: readonly string[], flag = '--cut'): Partition {
+  if (cut.length === 0) throw new InputError('BAD_CUT', `${flag}: no tensor given`);
+  for (const t of cut) {
+    if (!dag.producer.has(t) && !dag.inputs.includes(t) && !dag.staticTensors.has(t)) {
+      const like = [...dag.producer.keys()].filter((n) => n.toLowerCase().includes(t.toLowerCase())).slice(0, 3);
+      const hint = like.length > 0 ? ` (similar: ${like.map((n) => `"${n}"`).join(', ')})` : '; `jalad analyze` lists the cut points';
+      throw new InputError('BAD_CUT', `${flag}: the model has no tensor "${t}"${hint}`);
+    }
+    if (!isDynamic(dag, t)) {
+      throw new InputError('BAD_CUT', `${flag}: tensor "${t}" is a constant (computed from weights alone); constants are copied into the cloud model, never sent`);
+    }
+  }
+  const result = tryPartition(dag, cut);
+  if (!result.ok) throw new InputError('BAD_CUT', `${flag} ${cut.join(',')}: not a cut: ${result.reason}`);
+  return result.partition;
+}
