@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * jalad's command line: parse flags, call src/, print. No logic lives here.
+ * Exit codes: 0 ok, 1 the work failed, 2 bad input or usage (one line on stderr).
+ */
+import { Command, CommanderError } from 'commander';
+import { InputError, JaladError } from '../src/errors';
+import { JALAD_VERSION } from '../src/version';
+import { analyzeCommand } from './commands/analyze';
+import { splitCommand } from './commands/split';
+
+function program(): Command {
+  const p = new Command('jalad')
+    .description('Decide where to cut a deep neural network between an edge device and the cloud (JALAD, ICPADS 2018), for any ONNX model.')
+    .version(JALAD_VERSION)
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `
+Units: bandwidth in Mbps, time in ms, accuracy loss in percentage points, sizes in bytes.
+Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input or usage.`);
+  for (const c of [analyzeCommand(), splitCommand()]) p.addCommand(c.exitOverride());
+  return p.exitOverride();
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help/version).
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    }
+    if (err instanceof JaladError) {
+      process.stderr.write(`jalad: ${err.message}\n`);
+      return err instanceof InputError ? 2 : 1;
+    }
+    throw err; // a bug: keep the stack trace
+  }
+}
+
+main(process.argv).then((code) => { process.exitCode = code; });

@@ -1,0 +1,27 @@
+/** Flag parsers: tiny functions that throw commander's InvalidArgumentError. */
+import { InvalidArgumentError } from 'commander';
+
+/** A comma-separated list of non-empty names ("a,b,c"). */
+export function parseNameList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError(`expected comma-separated tensor names, got "${value}"`);
+  return names;
+}
+
+/** `name=1x3x224x224`, repeatable: collects into a map of input name -> dims. */
+export function parseInputShape(value: string, previous: Map<string, number[]> = new Map()): Map<string, number[]> {
+  const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`expected NAME=DxDxD (e.g. input=1x3x224x224), got "${value}"`);
+  const dims = m[2].split('x').map(Number);
+  if (dims.some((d) => d < 1)) throw new InvalidArgumentError(`dimensions must be at least 1, got "${value}"`);
+  return new Map(previous).set(m[1], dims);
+}
+
+/** A whole number >= min. */
+export function parseIntAtLeast(min: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
+    return n;
+  };
+}
