@@ -9,15 +9,23 @@ import { JALAD_VERSION } from '../src/version';
 import { analyzeCommand } from './commands/analyze';
 import { splitCommand } from './commands/split';
 
+// Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
+const ONE_LINE_ERRORS = {
+  outputError: (text: string, write: (s: string) => void) => write(text.replace(/\n(?=\(Did you mean)/, ' ').replace(/\n*$/, '\n')),
+};
+
 function program(): Command {
   const p = new Command('jalad')
     .description('Decide where to cut a deep neural network between an edge device and the cloud (JALAD, ICPADS 2018), for any ONNX model.')
     .version(JALAD_VERSION)
     .showSuggestionAfterError(true)
+    .configureOutput(ONE_LINE_ERRORS)
     .addHelpText('after', `
 Units: bandwidth in Mbps, time in ms, accuracy loss in percentage points, sizes in bytes.
 Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input or usage.`);
-  for (const c of [analyzeCommand(), splitCommand()]) p.addCommand(c.exitOverride());
+  for (const c of [analyzeCommand(), splitCommand()]) {
+    p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
+  }
   return p.exitOverride();
 }
 
