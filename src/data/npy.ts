@@ -1,0 +1,174 @@
+/**
+ * The NumPy .npy format, versions 1.0, 2.0 and 3.0 (NEP 1, "A simple file format for NumPy
+ * arrays"; numpy.lib.format):
+ *
+ *   "\x93NUMPY" major minor
+ *   HEADER_LEN: uint16 LE (1.0) or uint32 LE (2.0, 3.0)
+ *   header: a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (N, 28, 28), }
+ *           latin1 (1.0, 2.0) or utf8 (3.0), padded with spaces and ending in '\n'
+ *   data:  product(shape) elements
+ *
+ * Supported: little-endian (or byte-order-free) float32, float64, uint8, int32, int64 in C order.
+ */
+import { InputError } from '../errors';
+import { DTYPE_BYTES, DType, NdArray, decodeElements, formatDims, product } from './nd-array';
+import { hexPrefix } from './source-file';
+
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+const NPY_DTYPES: Readonly<Record<string, DType>> = {
+  u1: 'uint8', i4: 'int32', i8: 'int64', f4: 'float32', f8: 'float64',
+};
+
+/** True when `bytes` start with the .npy magic `\x93NUMPY`. */
+export function looksLikeNpy(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && NPY_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
+
+/** A tiny recursive-descent reader for the Python literals that .npy headers contain. */
+function parsePyLiteral(text: string): PyValue {
+  let pos = 0;
+  const skip = (): void => {
+    while (pos < text.length && /\s/.test(text[pos])) pos++;
+  };
+  const fail = (what: string): never => {
+    throw new Error(`${what} at offset ${pos}`);
+  };
+  const value = (): PyValue => {
+    skip();
+    const ch = text[pos];
+    if (ch === '{') {
+      pos++;
+      const dict: { [key: string]: PyValue } = {};
+      for (;;) {
+        skip();
+        if (text[pos] === '}') { pos++; return dict; }
+        const key = value();
+        if (typeof key !== 'string') fail('dict key is not a string');
+        skip();
+        if (text[pos] !== ':') fail("expected ':'");
+        pos++;
+        dict[key as string] = value();
+        skip();
+        if (text[pos] === ',') pos++;
+        else if (text[pos] !== '}') fail("expected ',' or '}'");
+      }
+    }
+    if (ch === '(' || ch === '[') {
+      const close = ch === '(' ? ')' : ']';
+      pos++;
+      const items: PyValue[] = [];
+      for (;;) {
+        skip();
+        if (text[pos] === close) { pos++; return items; }
+        items.push(value());
+        skip();
+        if (text[pos] === ',') pos++;
+        else if (text[pos] !== close) fail(`expected ',' or '${close}'`);
+      }
+    }
+    if (ch === "'" || ch === '"') {
+      const end = text.indexOf(ch, pos + 1);
+      if (end < 0) fail('unterminated string');
+      const s = text.slice(pos + 1, end);
+      pos = end + 1;
+      return s;
+    }
+    const word = /^[A-Za-z_]+|^[+-]?\d+L?/.exec(text.slice(pos));
+    if (word === null) return fail('unexpected character');
+    pos += word[0].length;
+    if (word[0] === 'True') return true;
+    if (word[0] === 'False') return false;
+    if (word[0] === 'None') return null;
+    if (/^[+-]?\d/.test(word[0])) return Number.parseInt(word[0], 10);
+    return fail(`unknown name ${word[0]}`);
+  };
+  const result = value();
+  skip();
+  if (pos !== text.length) fail('trailing characters');
+  return result;
+}
+
+/**
+ * Parse a .npy file.
+ * @param bytes the file content (already gunzipped if it was compressed)
+ * @param role the prefix for messages, e.g. `--data val-x.npy`
+ * @throws InputError BAD_DATA for a wrong magic, an unknown version, an unreadable header, an
+ *   unsupported dtype, big-endian data, fortran_order True, a truncated payload or extra bytes
+ * @example parseNpy(fs.readFileSync('x.npy'), '--data x.npy') // { dtype: 'float32', dims: [100, 3, 32, 32], data }
+ */
+export function parseNpy(bytes: Uint8Array, role: string): NdArray {
+  if (!looksLikeNpy(bytes)) {
+    throw new InputError('BAD_DATA', `${role}: wrong .npy magic ${hexPrefix(bytes, 6)} (expected 93 4e 55 4d 50 59, "\\x93NUMPY")`);
+  }
+  if (bytes.length < 10) throw new InputError('BAD_DATA', `${role}: .npy header truncated (${bytes.length} bytes)`);
+  const major = bytes[6];
+  const minor = bytes[7];
+  if (major < 1 || major > 3 || minor !== 0) {
+    throw new InputError('BAD_DATA', `${role}: unsupported .npy version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`);
+  }
+  const lenBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lenBytes) throw new InputError('BAD_DATA', `${role}: .npy header truncated (${bytes.length} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataOffset = 8 + lenBytes + headerLen;
+  if (bytes.length < dataOffset) {
+    throw new InputError('BAD_DATA',
+      `${role}: .npy header truncated: HEADER_LEN ${headerLen} needs ${dataOffset} bytes, file has ${bytes.length}`);
+  }
+  const headerText = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lenBytes, headerLen)
+    .toString(major === 3 ? 'utf8' : 'latin1');
+
+  let header: PyValue;
+  try {
+    header = parsePyLiteral(headerText);
+  } catch (err) {
+    throw new InputError('BAD_DATA', `${role}: unreadable .npy header ${JSON.stringify(headerText.trim())}: ${(err as Error).message}`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new InputError('BAD_DATA', `${role}: .npy header is not a dict: ${JSON.stringify(headerText.trim())}`);
+  }
+  const { descr, fortran_order: fortranOrder, shape } = header;
+  if (typeof descr !== 'string') {
+    throw new InputError('BAD_DATA', `${role}: .npy descr ${JSON.stringify(descr)} is a structured dtype; only plain numeric arrays are supported`);
+  }
+  if (typeof fortranOrder !== 'boolean') {
+    throw new InputError('BAD_DATA', `${role}: .npy header has no boolean fortran_order`);
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && d >= 0)) {
+    throw new InputError('BAD_DATA', `${role}: .npy header shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`);
+  }
+  const dims = shape as number[];
+
+  const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
+  const dtype = m === null ? undefined : NPY_DTYPES[m[2] + m[3]];
+  if (m === null || dtype === undefined) {
+    throw new InputError('BAD_DATA',
+      `${role}: unsupported .npy dtype '${descr}' (expected float32 '<f4', float64 '<f8', uint8 '|u1', int32 '<i4' or int64 '<i8')`);
+  }
+  if (m[1] === '>' && DTYPE_BYTES[dtype] > 1) {
+    throw new InputError('BAD_DATA',
+      `${role}: big-endian .npy dtype '${descr}' is not supported; save it little-endian, e.g. a.astype('<${m[2]}${m[3]}')`);
+  }
+  if (fortranOrder) {
+    throw new InputError('BAD_DATA',
+      `${role}: fortran_order True is not supported; save a C-ordered array, e.g. np.save(f, np.ascontiguousarray(a))`);
+  }
+
+  const count = product(dims);
+  const payloadBytes = count * DTYPE_BYTES[dtype];
+  const present = bytes.length - dataOffset;
+  if (present < payloadBytes) {
+    throw new InputError('BAD_DATA',
+      `${role}: truncated .npy payload: header shape ${formatDims(dims)} ${dtype} promises ${payloadBytes} bytes, file has ${present}`);
+  }
+  if (present > payloadBytes) {
+    throw new InputError('BAD_DATA',
+      `${role}: .npy header shape ${formatDims(dims)} ${dtype} disagrees with the file size: ` +
+      `${present - payloadBytes} extra bytes after the ${payloadBytes}-byte payload`);
+  }
+  // NOTE: '=' (native) is taken as little-endian: numpy writes '<' or '|' on every common platform.
+  return { dtype, dims, data: decodeElements(bytes, dataOffset, count, dtype, true) };
+}
