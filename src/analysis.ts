@@ -56,9 +56,38 @@ export interface CutPoint {
   /** Data-dependent nodes the edge part runs (weight-only nodes, copied where needed, not counted). */
   readonly edgeNodes: number;
   readonly cloudNodes: number;
-  /** Predicted time of the edge part per sample, once profiles exist. */
+  /** FLOPs per sample of the edge part and of the cloud part (a multiply-add = 2). */
+  readonly edgeFlops?: number;
+  readonly cloudFlops?: number;
+  /** Predicted time of the edge part per sample on the edge profile, once profiles exist (ms). */
   readonly edgeMs?: number;
+  /** Predicted time of the cloud part per sample on the cloud profile (ms). */
   readonly cloudMs?: number;
+  /** Measured time of the real edge model of this cut (when the edge profile was measured here), ms. */
+  readonly edgeMeasuredMs?: number;
+  readonly cloudMeasuredMs?: number;
+}
+
+/** A device profile as an analysis records it (self-contained: node times included). */
+export interface ProfileSummary {
+  readonly label: string;
+  readonly kind: 'measured' | 'modeled' | 'scaled';
+  readonly source?: string;
+  readonly machine?: unknown;
+  readonly settings?: unknown;
+  readonly notes: readonly string[];
+  /** ms per session.run beyond its nodes. */
+  readonly runOverheadMs: number;
+  /** ms per node, in the analysis's node order (`nodes`). */
+  readonly nodeMs: readonly number[];
+}
+
+/** Latency of every cut point at one bandwidth (raw float32 tensors until compression is measured). */
+export interface LatencyRow {
+  readonly bandwidthMbps: number;
+  readonly rttMs: number;
+  readonly bestCut: number;
+  readonly cuts: readonly { readonly cut: number; readonly transferMs: number; readonly totalMs: number }[];
 }
 
 /** The whole analysis. */
@@ -68,4 +97,10 @@ export interface Analysis {
   readonly createdAt: string;
   readonly model: ModelSummary;
   readonly cutPoints: readonly CutPoint[];
+  /** Node names and ops in DAG order (the order of `ProfileSummary.nodeMs`). */
+  readonly nodes?: readonly { readonly name: string; readonly op: string; readonly flops: number }[];
+  readonly profiles?: { readonly edge: ProfileSummary; readonly cloud: ProfileSummary };
+  readonly bandwidthsMbps?: readonly number[];
+  readonly rttMs?: number;
+  readonly latency?: readonly LatencyRow[];
 }

@@ -62,7 +62,7 @@ async function runAll(model: ModelProto | Uint8Array, feeds: Record<string, ort.
  * Runs edge then cloud on `feeds` and returns the largest difference from the original outputs.
  * @returns max |a - b| over every output element
  */
-export async function verifySplit(original: ModelProto, edge: Uint8Array, cloud: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<number> {
+export async function verifySplit(original: ModelProto | Uint8Array, edge: Uint8Array, cloud: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<number> {
   const want = await runAll(original, feeds);
   const sent = await runAll(edge, feeds);
   const got = await runAll(cloud, { ...feeds, ...sent });
@@ -83,7 +83,7 @@ export interface ExplicitSplit {
  * @throws InputError 'BAD_CUT' for a tensor set that is not a cut; JaladError 'RUNTIME' if
  *   the split does not reproduce the original outputs within SPLIT_TOLERANCE
  */
-export async function buildExplicitSplit(model: ModelProto, cut: readonly string[], options: SplitAtCutOptions = {}, source = 'model'): Promise<ExplicitSplit> {
+export async function buildExplicitSplit(model: ModelProto, cut: readonly string[], options: SplitAtCutOptions = {}, source = 'model', modelBytes?: Uint8Array): Promise<ExplicitSplit> {
   const progress = options.progress ?? (() => undefined);
   const dag = buildDag(model, source);
   const partition = partitionAt(dag, cut);
@@ -98,7 +98,8 @@ export async function buildExplicitSplit(model: ModelProto, cut: readonly string
   const batch = specs.some((s) => typeof s.dims[0] === 'string') ? 2 : 1;
   const feeds = syntheticFeeds(specs, batch, options.seed ?? 1, options.inputShapes);
   progress('verifying: original vs edge then cloud on synthetic input');
-  const diff = await verifySplit(model, edge, cloud, feeds);
+  // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
+  const diff = await verifySplit(modelBytes ?? model, edge, cloud, feeds);
   if (!(diff <= SPLIT_TOLERANCE)) {
     throw new JaladError('RUNTIME', `split at ${cut.join(',')} does not reproduce the original outputs (max abs difference ${diff}); nothing was written`);
   }
@@ -122,7 +123,7 @@ export async function buildExplicitSplit(model: ModelProto, cut: readonly string
 /** Splits `modelPath` at `cut` and writes DIR/edge.onnx, DIR/cloud.onnx, DIR/split.json (all or nothing). */
 export async function splitAtCut(modelPath: string, cut: readonly string[], outDir: string, options: SplitAtCutOptions = {}): Promise<SplitReport> {
   const loaded = readModelFile(modelPath);
-  const split = await buildExplicitSplit(loaded.model, cut, options, modelPath);
+  const split = await buildExplicitSplit(loaded.model, cut, options, modelPath, loaded.bytes);
   const report: SplitReport = {
     jalad: JALAD_VERSION,
     model: modelPath,

@@ -1,2 +1,15 @@
-/** Tensor shapes and sizes; per-node times; device profiles; the latency model. */
+/** Tensor shapes and sizes; per-node times; device profiles; FLOPs; the latency model. */
 export { probeTensors, batchDimName, inputDims, type TensorInfo, type ProbeOptions } from './tensor-shapes';
+export { nodeCost, type NodeCost, type NodeShapes, type TensorShape, type CostKind } from './flops';
+export { modeledNodeMs, parseDeviceSpec, type DeviceSpec } from './device-spec';
+export { DEVICE_PRESETS, presetNames, getPreset } from './device-presets';
+export { nodeShapes, nodeCosts } from './node-shapes';
+export { PROFILE_VERSION, checkProfileMatches, scaleProfile, predictPartMs, type DeviceProfile, type ProfileKind, type ProfileNode } from './device-profile';
+export { modeledProfile } from './modeled-profile';
+export { measureProfile, profileModelFile, PROFILE_DEFAULTS } from './measure-profile';
+export { measureNodeTimes, type MeasureOptions, type NodeTime, type NodeTimes } from './node-times';
+export { measurePartTimes, timeRuns, type PartTime } from './part-times';
+export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';
+export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
+export { machineInfo, type MachineInfo } from './machine';
+export { median, quantile } from './stats';

@@ -1,0 +1,80 @@
+/**
+ * `jalad profile`: measure this machine for one model: per-node times (ORT's profiler,
+ * optimisations off so nodes map one to one), the run overhead, and the real edge and
+ * cloud models of every cut point (optimisations on, as deployed).
+ */
+import { createHash } from 'crypto';
+import { performance } from 'perf_hooks';
+import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
+import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
+import { JALAD_VERSION } from '../version';
+import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
+import { machineInfo } from './machine';
+import { measureNodeTimes, type MeasureOptions } from './node-times';
+import { measurePartTimes, timeRuns } from './part-times';
+import { median } from './stats';
+import { probeTensors } from './tensor-shapes';
+
+/** Defaults of `jalad profile`: one thread (reproducible, like a small edge CPU), 20 runs after 5 warm-ups. */
+export const PROFILE_DEFAULTS = { threads: 1, runs: 20, warmup: 5 } as const;
+
+/** Spread (p90 / median − 1) above which a profile carries a note. */
+const LARGE_SPREAD = 0.25;
+
+/**
+ * The cost of one `session.run` that computes nothing: a model whose only output is its
+ * input. Every part that runs pays it once.
+ */
+async function measureRunOverhead(model: LoadedModel['model'], options: MeasureOptions): Promise<number> {
+  const specs = inputSpecs(model);
+  const g = model.graph ?? {};
+  const inputs = (g.input ?? []).filter((v) => specs.some((s) => s.name === v.name));
+  const passthrough = { ...model, graph: { name: 'passthrough', input: inputs, output: inputs, node: [], initializer: [] } };
+  const session = await openSession(passthrough, { optimization: 'all', threads: options.threads });
+  try {
+    return median(await timeRuns(session, syntheticFeeds(specs, 1, 1, options.inputShapes), options.warmup, Math.max(options.runs, 50)));
+  } finally {
+    await session.release();
+  }
+}
+
+/** Measures this machine on a model. */
+export async function measureProfile(loaded: LoadedModel, options: MeasureOptions): Promise<DeviceProfile> {
+  const started = performance.now();
+  const progress = options.progress ?? (() => undefined);
+  const dag = buildDag(loaded.model, loaded.path);
+  const cuts = cutPoints(dag);
+  const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))], options);
+  progress(`profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`);
+  const nodeTimes = await measureNodeTimes(loaded.model, dag, options);
+  const runOverheadMs = await measureRunOverhead(loaded.model, options);
+  progress(`timing the real edge and cloud models of ${cuts.length} cut points`);
+  const parts = await measurePartTimes(loaded.model, dag, cuts, info, options);
+
+  const notes: string[] = [];
+  const noisy = nodeTimes.nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
+  if (noisy.length > 0) notes.push(`${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`);
+  const noisyParts = parts.filter((p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD));
+  if (noisyParts.length > 0) notes.push(`${noisyParts.length} of ${parts.length} cut points' part times varied by more than ${LARGE_SPREAD * 100}% between runs`);
+  notes.push(`profiling took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  return {
+    version: PROFILE_VERSION,
+    kind: 'measured',
+    label: 'this machine',
+    jalad: JALAD_VERSION,
+    createdAt: new Date().toISOString(),
+    model: { path: loaded.path, sha256: createHash('sha256').update(loaded.bytes).digest('hex') },
+    machine: machineInfo(options.threads),
+    settings: { runs: options.runs, warmup: options.warmup, threads: options.threads, batch: 1 },
+    runOverheadMs,
+    nodes: nodeTimes.nodes,
+    cutPoints: parts.map((p) => ({ ...p, tensors: cuts[p.index].tensors.map((t) => t.name) })),
+    notes,
+  };
+}
+
+/** Reads a model and measures this machine on it. */
+export async function profileModelFile(modelPath: string, options: MeasureOptions): Promise<DeviceProfile> {
+  return measureProfile(readModelFile(modelPath), options);
+}

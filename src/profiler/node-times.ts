@@ -1,0 +1,162 @@
+/**
+ * Per-node execution time on this machine, from ONNX Runtime's own profiler (Chrome
+ * trace events, whole microseconds per kernel). Nodes are renamed to their unique DAG
+ * names in the profiled copy, so trace events map back without ambiguity.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ort from 'onnxruntime-node';
+import { JaladError } from '../errors';
+import { encodeModel, type Dag, type ModelProto } from '../graph';
+import { inputSpecs, syntheticFeeds } from '../runtime/ort';
+import { median, quantile } from './stats';
+
+/** Time of one node. */
+export interface NodeTime {
+  readonly name: string;
+  readonly op: string;
+  /** Median over the measured runs, ms. */
+  readonly ms: number;
+  /** 90th percentile, ms. */
+  readonly p90Ms: number;
+  /** Median with ORT's optimisations off (one kernel per node), ms. */
+  readonly unfusedMs: number;
+}
+
+/** How to measure. */
+export interface MeasureOptions {
+  /** Intra-op threads (fixed, recorded). */
+  readonly threads: number;
+  /** Measured runs (after warm-up). */
+  readonly runs: number;
+  /** Runs discarded before measuring (caches, allocator, lazy init). */
+  readonly warmup: number;
+  readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+  readonly seed?: number;
+  readonly progress?: (message: string) => void;
+}
+
+/** Per-node times plus the run-level figures of the same runs. */
+export interface NodeTimes {
+  readonly nodes: readonly NodeTime[];
+  /** Median time of a whole run inside ORT, ms (trace event "model_run"). */
+  readonly runMs: number;
+}
+
+interface TraceEvent { readonly cat?: string; readonly name?: string; readonly dur?: number; readonly ts?: number }
+
+/** Runs the model under ORT's profiler and returns the trace events. */
+async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', options: MeasureOptions): Promise<TraceEvent[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-profile-'));
+  try {
+    const session = await ort.InferenceSession.create(encodeModel(model), {
+      graphOptimizationLevel: optimization,
+      intraOpNumThreads: options.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      enableProfiling: true,
+      profileFilePrefix: path.join(dir, 'trace'),
+      logSeverityLevel: 3,
+    });
+    const feeds = syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes);
+    const total = options.warmup + options.runs;
+    for (let r = 0; r < total; r++) await session.run(feeds);
+    session.endProfiling();
+    await session.release();
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
+    if (!file) throw new JaladError('RUNTIME', 'ONNX Runtime wrote no profiling trace');
+    return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as TraceEvent[];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Kernel durations (ms) of the measured runs, by kernel name, in execution order of the last run. */
+function kernelSamples(events: readonly TraceEvent[], warmup: number): { order: string[]; samples: Map<string, number[]>; runMs: number } {
+  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  const measured = runs.slice(warmup);
+  const firstTs = measured[0]?.ts ?? 0;
+  const samples = new Map<string, number[]>();
+  const order: string[] = [];
+  const kernels = events.filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time') && (e.ts ?? 0) >= firstTs)
+    .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  for (const e of kernels) {
+    const name = e.name!.slice(0, -'_kernel_time'.length);
+    let list = samples.get(name);
+    if (!list) { list = []; samples.set(name, list); order.push(name); }
+    list.push((e.dur ?? 0) / 1000);
+  }
+  return { order, samples, runMs: median(measured.map((r) => (r.dur ?? 0) / 1000)) };
+}
+
+/**
+ * Measures every node of the model at batch 1, as deployed (all ORT optimisations).
+ *
+ * ORT fuses nodes (Conv+Relu, Conv+Add+Relu) and changes layouts (NCHWc) at its
+ * default level, so its kernels are not the model's nodes. Two traces are taken:
+ * 1. optimisations off: one kernel per node; gives each node's relative weight;
+ * 2. optimisations on: the real kernels. Each is anchored to a node (by name, or by the
+ *    tensor an NCHWc kernel is named after); nodes with no kernel of their own were fused
+ *    into the first anchored kernel that reads their result. A kernel's time is shared
+ *    among its group in proportion to the unoptimised times; layout reorders with no
+ *    anchor go to the next anchored kernel.
+ * Per-node times then add up to what the optimised model really spends.
+ */
+export async function measureNodeTimes(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<NodeTimes> {
+  const g = model.graph ?? {};
+  const renamed = (g.node ?? []).slice();
+  for (const n of dag.nodes) renamed[n.protoIndex] = { ...renamed[n.protoIndex], name: n.name };
+  const copy: ModelProto = { ...model, graph: { ...g, node: renamed } };
+  options.progress?.(`per-node profile, optimisations off (${options.warmup + options.runs} runs)`);
+  const plain = kernelSamples(await traceRuns(copy, 'disabled', options), options.warmup);
+  options.progress?.(`per-node profile, optimisations on (${options.warmup + options.runs} runs)`);
+  const fused = kernelSamples(await traceRuns(copy, 'all', options), options.warmup);
+
+  const unfusedMs = dag.nodes.map((n) => median(plain.samples.get(n.name) ?? [0]));
+  const byName = new Map(dag.nodes.map((n) => [n.name, n.index]));
+  const anchorOf = (kernel: string): number | undefined => byName.get(kernel) ?? (kernel.endsWith('_nchwc') ? dag.producer.get(kernel.slice(0, -'_nchwc'.length)) : undefined);
+
+  // Kernel time per anchor node (median per kernel; unanchored kernels carried forward).
+  const anchorMs = new Map<number, number>();
+  const anchorP90 = new Map<number, number>();
+  let carried = 0;
+  let lastAnchor: number | undefined;
+  for (const k of fused.order) {
+    const s = fused.samples.get(k)!;
+    const a = anchorOf(k);
+    if (a === undefined || dag.isStatic[a]) { carried += median(s); continue; }
+    anchorMs.set(a, (anchorMs.get(a) ?? 0) + median(s) + carried);
+    anchorP90.set(a, (anchorP90.get(a) ?? 0) + quantile(s, 0.9) + carried);
+    carried = 0;
+    lastAnchor = a;
+  }
+  if (carried > 0 && lastAnchor !== undefined) anchorMs.set(lastAnchor, anchorMs.get(lastAnchor)! + carried);
+
+  // Group every dynamic node with the anchor that absorbed it: itself, or the first
+  // anchored node (execution order) among its consumers' descendants.
+  const groupOf = new Array<number>(dag.nodes.length).fill(-1);
+  for (let i = dag.nodes.length - 1; i >= 0; i--) {
+    if (dag.isStatic[i]) continue;
+    if (anchorMs.has(i)) { groupOf[i] = i; continue; }
+    let best = -1;
+    for (const o of dag.nodes[i].outputs) for (const c of dag.consumers.get(o) ?? []) {
+      const gc = groupOf[c];
+      if (gc >= 0 && (best < 0 || gc < best)) best = gc;
+    }
+    groupOf[i] = best;
+  }
+  const groupWeight = new Map<number, number>();
+  const groupSize = new Map<number, number>();
+  for (let i = 0; i < dag.nodes.length; i++) if (groupOf[i] >= 0) {
+    groupWeight.set(groupOf[i], (groupWeight.get(groupOf[i]) ?? 0) + unfusedMs[i]);
+    groupSize.set(groupOf[i], (groupSize.get(groupOf[i]) ?? 0) + 1);
+  }
+  const nodes = dag.nodes.map((n, i) => {
+    const a = groupOf[i];
+    if (a < 0) return { name: n.name, op: n.opType, ms: 0, p90Ms: 0, unfusedMs: unfusedMs[i] };
+    const w = groupWeight.get(a)! > 0 ? unfusedMs[i] / groupWeight.get(a)! : 1 / groupSize.get(a)!;
+    return { name: n.name, op: n.opType, ms: anchorMs.get(a)! * w, p90Ms: (anchorP90.get(a) ?? anchorMs.get(a)!) * w, unfusedMs: unfusedMs[i] };
+  });
+  return { nodes, runMs: fused.runMs };
+}

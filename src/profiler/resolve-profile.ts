@@ -1,0 +1,77 @@
+/**
+ * Turns an `--edge` / `--cloud` value into a device profile:
+ *   local            measure this machine now
+ *   <preset>         a named device spec (modeled), e.g. raspberry-pi-4
+ *   file.json        a profile made by `jalad profile` on the device, or a device spec
+ *   <any of these>/N the same device N times faster (e.g. local/10)
+ */
+import * as fs from 'fs';
+import { InputError } from '../errors';
+import type { Dag, LoadedModel } from '../graph';
+import { checkProfileMatches, scaleProfile, type DeviceProfile } from './device-profile';
+import { getPreset, presetNames } from './device-presets';
+import { parseDeviceSpec, type DeviceSpec } from './device-spec';
+import type { NodeShapes } from './flops';
+import { measureProfile } from './measure-profile';
+import { modeledProfile } from './modeled-profile';
+import type { MeasureOptions } from './node-times';
+import { nodeShapes } from './node-shapes';
+
+/** What resolving a profile may need, and a cache so each is computed once per run. */
+export interface ProfileContext {
+  readonly loaded: LoadedModel;
+  readonly dag: Dag;
+  readonly sha256: string;
+  readonly measure: MeasureOptions;
+  /** Filled on first use: this machine's measured profile, node shapes. */
+  readonly cache: { local?: DeviceProfile; shapes?: NodeShapes[] };
+}
+
+/** Default edge profile: this machine, measured. */
+export const DEFAULT_EDGE = 'local';
+/** Default cloud profile: this machine 10x faster (an assumption every report states). */
+export const DEFAULT_CLOUD = 'local/10';
+
+function isProfile(x: unknown): x is DeviceProfile {
+  return typeof x === 'object' && x !== null && Array.isArray((x as DeviceProfile).nodes) && typeof (x as DeviceProfile).kind === 'string';
+}
+
+async function modeled(spec: DeviceSpec, ctx: ProfileContext): Promise<DeviceProfile> {
+  ctx.cache.shapes ??= await nodeShapes(ctx.loaded.model, ctx.dag, ctx.measure);
+  return modeledProfile(spec, ctx.dag, ctx.cache.shapes, { path: ctx.loaded.path, sha256: ctx.sha256 });
+}
+
+/**
+ * Resolves a profile spec.
+ * @param flag the flag it came from, for messages ('--edge')
+ * @throws InputError 'BAD_PROFILE' / 'BAD_OPTION' naming the flag and the value
+ */
+export async function resolveProfile(value: string, ctx: ProfileContext, flag: string): Promise<DeviceProfile> {
+  const slash = value.lastIndexOf('/');
+  const tail = value.slice(slash + 1);
+  if (slash > 0 && /^\d+(\.\d+)?$/.test(tail)) {
+    const factor = Number(tail);
+    if (!(factor > 0)) throw new InputError('BAD_OPTION', `${flag} ${value}: the speed-up after "/" must be > 0`);
+    return scaleProfile(await resolveProfile(value.slice(0, slash), ctx, flag), factor);
+  }
+  if (value === 'local') {
+    ctx.cache.local ??= await measureProfile(ctx.loaded, ctx.measure);
+    return ctx.cache.local;
+  }
+  if (value.endsWith('.json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(value, 'utf8'));
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`;
+      throw new InputError('BAD_PROFILE', `${flag} ${value}: ${why}`);
+    }
+    if (isProfile(json)) {
+      checkProfileMatches(json, ctx.dag, `${flag} ${value}`);
+      return json;
+    }
+    return modeled(parseDeviceSpec(json, value), ctx);
+  }
+  if (presetNames().includes(value)) return modeled(getPreset(value), ctx);
+  throw new InputError('BAD_OPTION', `${flag} ${value}: expected local, a profile or device-spec .json file, or a preset (${presetNames().join(', ')}), optionally followed by /N for N times faster`);
+}
