@@ -25,3 +25,26 @@ export function parseIntAtLeast(min: number): (value: string) => number {
     return n;
   };
 }
+
+/** A number > 0 (e.g. a bandwidth in Mbps). */
+export function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
+/** A number >= 0 (e.g. a round-trip time in ms). */
+export function parseNonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
+  return n;
+}
+
+/** A comma-separated list of numbers > 0 ("1.1,5.85,18.88"). */
+export function parsePositiveList(value: string): number[] {
+  return value.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (s.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected comma-separated numbers > 0, got "${value}"`);
+    return n;
+  });
+}

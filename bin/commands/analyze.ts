@@ -4,10 +4,14 @@ import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { renderCutTable } from '../../src/report';
 import { writeFileAtomic } from '../../src/io/atomic-write';
-import { parseInputShape } from '../parsers';
+import { parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
+import { PROFILE_DEFAULTS, presetNames } from '../../src/profiler';
 import { printJson, progressReporter } from '../output';
 
-interface AnalyzeFlags { out: string; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]> }
+interface AnalyzeFlags {
+  out: string; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]>;
+  edge: string; cloud: string; profile: boolean; bandwidth: number[]; rtt: number; threads: number; runs: number; warmup: number;
+}
 
 /** Builds the `analyze` command. */
 export function analyzeCommand(): Command {
@@ -16,17 +20,32 @@ export function analyzeCommand(): Command {
     .argument('<model>', 'the ONNX model file (.onnx); external data must sit in its folder')
     .option('--out <dir>', 'folder for analysis.json (created if missing)', 'jalad-out')
     .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape)
+    .option('--edge <profile>', 'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster', 'local')
+    .option('--cloud <profile>', 'cloud device, same forms as --edge (default: this machine 10x faster, an assumption)', 'local/10')
+    .option('--bandwidth <mbps>', 'uplink bandwidths to evaluate, comma-separated, in Mbps', parsePositiveList, [1.1, 5.85, 18.88])
+    .option('--rtt <ms>', 'network round-trip time added to every offloaded inference, ms', parseNonNegative, 0)
+    .option('--threads <n>', 'ONNX Runtime threads when measuring this machine', parseIntAtLeast(1), PROFILE_DEFAULTS.threads)
+    .option('--runs <n>', 'measured runs per timing when measuring this machine (median kept)', parseIntAtLeast(1), PROFILE_DEFAULTS.runs)
+    .option('--warmup <n>', 'runs discarded before timing', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
+    .option('--no-profile', 'list cut points only: no timing, no latency')
     .option('--json', 'print the analysis as JSON on stdout instead of tables')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText('after', `
 The cut-point table lists, in execution order, every tensor through which all paths
 from the inputs to the outputs pass: #0 sends the inputs (cloud-only), the last sends
 the outputs (edge-only). Sizes are per sample, as float32 (1 KB = 1000 bytes).
+Latency per cut = edge ms + RTT + bytes*8/bandwidth + cloud ms; * marks the best cut
+at each bandwidth (1.1, 5.85, 18.88 Mbps: 3G, 4G, WiFi uplinks by default).
+Presets: ${presetNames().join(', ')}.
 
 Example:
   jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out`)
     .action(async (model: string, flags: AnalyzeFlags) => {
-      const analysis = await analyzeModel(model, { inputShapes: flags.inputShape, progress: progressReporter(!!flags.quiet || !!flags.json) });
+      const analysis = await analyzeModel(model, {
+        inputShapes: flags.inputShape, progress: progressReporter(!!flags.quiet || !!flags.json),
+        edge: flags.profile ? flags.edge : false, cloud: flags.cloud, bandwidthsMbps: flags.bandwidth, rttMs: flags.rtt,
+        threads: flags.threads, runs: flags.runs, warmup: flags.warmup,
+      });
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
       if (flags.json) printJson(analysis);

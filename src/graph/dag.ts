@@ -15,7 +15,7 @@ export interface DagNode {
   readonly index: number;
   /** Position in the model's `graph.node` list. */
   readonly protoIndex: number;
-  /** The node's name, or `<opType>_<protoIndex>` when it has none. */
+  /** The node's name (`<opType>_<protoIndex>` when it has none; `#2`, `#3`... appended to repeats). */
   readonly name: string;
   readonly opType: string;
   readonly domain: string;
@@ -91,14 +91,22 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
   const inputs = (g.input ?? []).map((v) => v.name ?? '').filter((n) => n && !initializers.has(n));
   const outputs = (g.output ?? []).map((v) => v.name ?? '');
 
-  // Raw node records in file order.
+  // Raw node records in file order. Names are made unique (ONNX does not require it;
+  // profiles and messages identify nodes by name).
+  const usedNames = new Set<string>();
+  const uniqueName = (base: string) => {
+    let name = base;
+    for (let k = 2; usedNames.has(name); k++) name = `${base}#${k}`;
+    usedNames.add(name);
+    return name;
+  };
   const raw = protoNodes.map((n, i) => {
     const explicit = (n.input ?? []).filter((x) => x !== '');
     const captured: string[] = [];
     for (const sub of subgraphsOf(n)) for (const c of capturedNames(sub)) if (!explicit.includes(c) && !captured.includes(c)) captured.push(c);
     return {
       protoIndex: i,
-      name: n.name || `${n.opType}_${i}`,
+      name: uniqueName(n.name || `${n.opType}_${i}`),
       opType: n.opType ?? '',
       domain: n.domain ?? '',
       inputs: [...explicit, ...captured],

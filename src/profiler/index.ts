@@ -6,7 +6,7 @@ export { DEVICE_PRESETS, presetNames, getPreset } from './device-presets';
 export { nodeShapes, nodeCosts } from './node-shapes';
 export { PROFILE_VERSION, checkProfileMatches, scaleProfile, predictPartMs, type DeviceProfile, type ProfileKind, type ProfileNode } from './device-profile';
 export { modeledProfile } from './modeled-profile';
-export { measureProfile, profileModelFile, PROFILE_DEFAULTS } from './measure-profile';
+export { measureProfile, profileModelFile, measureRunOverhead, PROFILE_DEFAULTS } from './measure-profile';
 export { measureNodeTimes, type MeasureOptions, type NodeTime, type NodeTimes } from './node-times';
 export { measurePartTimes, timeRuns, type PartTime } from './part-times';
 export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';

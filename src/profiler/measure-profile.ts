@@ -25,7 +25,7 @@ const LARGE_SPREAD = 0.25;
  * The cost of one `session.run` that computes nothing: a model whose only output is its
  * input. Every part that runs pays it once.
  */
-async function measureRunOverhead(model: LoadedModel['model'], options: MeasureOptions): Promise<number> {
+export async function measureRunOverhead(model: LoadedModel['model'], options: MeasureOptions): Promise<number> {
   const specs = inputSpecs(model);
   const g = model.graph ?? {};
   const inputs = (g.input ?? []).filter((v) => specs.some((s) => s.name === v.name));

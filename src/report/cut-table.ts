@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { Analysis } from '../analysis';
 import type { Dim } from '../graph';
+import { COMPACT } from './table-style';
 
 /** "[batch, 64, 14, 14]" */
 export function formatShape(dims: readonly Dim[]): string {
@@ -20,22 +21,47 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
-/** Renders the cut points and the model's totals as text. */
+/** FLOPs as M or G (1 MFLOP = 1e6). */
+export function formatFlops(flops: number): string {
+  if (flops >= 1e9) return `${(flops / 1e9).toFixed(2)} G`;
+  return `${(flops / 1e6).toFixed(2)} M`;
+}
+
+/** ms with three significant decimals for small values. */
+export function formatMs(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(3);
+}
+
+/** Renders the cut points (with predicted times and totals per bandwidth when profiled) and the model's totals. */
 export function renderCutTable(analysis: Analysis): string {
-  const table = new Table({
-    head: ['#', 'tensor', 'op', 'shape', 'elements/sample', 'float32/sample', 'edge nodes'],
-    colAligns: ['right', 'left', 'left', 'left', 'right', 'right', 'right'],
-    style: { head: [], border: [] },
-    // No rule between rows: long models stay readable.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
+  const timed = analysis.latency !== undefined;
+  const bws = analysis.latency ?? [];
+  const head = ['#', 'tensor', 'op', 'shape', 'float32/sample', 'edge nodes', 'edge FLOPs'];
+  if (timed) head.push('edge ms', 'cloud ms', ...bws.map((l) => `total ms @${l.bandwidthMbps} Mbps`));
+  const table = new Table({ head, colAligns: head.map((_, i) => (i === 1 || i === 2 || i === 3 ? 'left' : 'right')), ...COMPACT });
   for (const c of analysis.cutPoints) {
     const extra = c.detail.slice(1).map((d) => `+ ${d.name} (${d.kind})`);
-    table.push([c.index, [c.tensors[0], ...extra].join('\n'), c.op, formatShape(c.shape), formatCount(c.elements), formatBytes(c.bytes), c.edgeNodes]);
+    const row: (string | number)[] = [c.index, [c.tensors[0], ...extra].join('\n'), c.op, formatShape(c.shape), formatBytes(c.bytes), c.edgeNodes, formatFlops(c.edgeFlops ?? 0)];
+    if (timed) {
+      row.push(formatMs(c.edgeMs ?? 0), formatMs(c.cloudMs ?? 0));
+      for (const l of bws) row.push(`${formatMs(l.cuts[c.index].totalMs)}${l.bestCut === c.index ? ' *' : ''}`);
+    }
+    table.push(row);
   }
   const m = analysis.model;
-  const totals = `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` +
-    (m.batchDim ? `, batch dimension "${m.batchDim}"` : '') +
-    `\n${analysis.cutPoints.length} cut points: #0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`;
-  return `${table.toString()}\n${totals}\n`;
+  const lines = [table.toString(),
+    `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` + (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),
+    `${analysis.cutPoints.length} cut points: #0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`];
+  if (timed && analysis.profiles) {
+    const p = analysis.profiles;
+    lines.push(`edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}); RTT ${analysis.rttMs} ms; sizes are raw float32 (no compression yet)`);
+    const last = analysis.cutPoints.length - 1;
+    for (const l of bws) {
+      const best = analysis.cutPoints[l.bestCut];
+      lines.push(`* best at ${l.bandwidthMbps} Mbps: #${best.index} ${best.tensors[0]} ${formatMs(l.cuts[l.bestCut].totalMs)} ms ` +
+        `(edge-only ${formatMs(l.cuts[last].totalMs)} ms, cloud-only ${formatMs(l.cuts[0].totalMs)} ms)`);
+    }
+    for (const n of [...p.edge.notes.map((x) => `edge: ${x}`), ...p.cloud.notes.map((x) => `cloud: ${x}`)]) lines.push(`note: ${n}`);
+  }
+  return lines.join('\n') + '\n';
 }

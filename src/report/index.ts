@@ -1,2 +1,3 @@
 /** Tables, CSV, JSON, Markdown and HTML reports. */
-export { renderCutTable, formatShape, formatCount, formatBytes } from './cut-table';
+export { renderCutTable, formatShape, formatCount, formatBytes, formatFlops, formatMs } from './cut-table';
+export { renderProfile } from './profile-table';

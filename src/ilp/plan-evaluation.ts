@@ -1,0 +1,116 @@
+/**
+ * The latency model of DESIGN.md ("Latency model"), evaluated in plain TypeScript from a placement
+ * and a width choice: T = T_edge + bytes·8/B + T_cloud + RTT. Every solver builds its `Plan` here,
+ * summing in the same order, so equal plans get bit-identical predictions.
+ */
+
+import { planKey } from './plan-key';
+import type { PreparedProblem, PreparedTensor } from './prepared-problem';
+import type { CrossingTensor, Plan } from './types';
+
+/**
+ * Time to send `bytes` over an uplink of `bandwidthMbps`, in ms: bytes·8 / (B·10^6) s.
+ *
+ * @example transferMs(125_000, 1) === 1000 // 1 Mbit at 1 Mbps takes one second
+ */
+export function transferMs(bytes: number, bandwidthMbps: number): number {
+  return (bytes * 8) / (bandwidthMbps * 1e3);
+}
+
+/** The total of the four latency parts, ms, always summed in this order. */
+export function totalMs(edgeMs: number, transfer: number, cloudMs: number, rttMs: number): number {
+  return edgeMs + transfer + cloudMs + rttMs;
+}
+
+/**
+ * Whether tensor `t` crosses under the placement `edge` (1 = edge device): it is produced on the edge
+ * (graph inputs are) and read in the cloud, or it is a graph output produced on the edge.
+ */
+export function tensorCrosses(t: PreparedTensor, edge: Uint8Array): boolean {
+  if (t.producer >= 0 && edge[t.producer] === 0) return false;
+  if (t.isGraphOutput) return true;
+  return t.consumers.some((c) => edge[c] === 0);
+}
+
+/** Whether `edge` is closed under predecessors: a node on the edge reads only edge-produced tensors. */
+export function isDownwardClosed(prep: PreparedProblem, edge: Uint8Array): boolean {
+  return prep.preds.every((ps, v) => edge[v] === 0 || ps.every((u) => edge[u] === 1));
+}
+
+/** The crossing tensors' indices under `edge`, ascending. */
+export function crossingTensors(prep: PreparedProblem, edge: Uint8Array): number[] {
+  return prep.tensors.flatMap((t) => (tensorCrosses(t, edge) ? [t.index] : []));
+}
+
+/** Sum of `edgeMs` over edge nodes and of `cloudMs` over cloud nodes, in node order, ms. */
+export function computeMs(prep: PreparedProblem, edge: Uint8Array): { readonly edgeMs: number; readonly cloudMs: number } {
+  let edgeMs = 0;
+  let cloudMs = 0;
+  prep.problem.nodes.forEach((node, v) => {
+    if (edge[v] === 1) edgeMs += node.edgeMs;
+    else cloudMs += node.cloudMs;
+  });
+  return { edgeMs, cloudMs };
+}
+
+/**
+ * Builds the plan of a placement and a width choice.
+ * @param edge 1 for nodes on the edge device, 0 for the cloud
+ * @param crossing crossing tensor indices, ascending (from `crossingTensors`)
+ * @param choice option index (into the tensor's `options`) for each entry of `crossing`
+ * @param bandwidthMbps uplink bandwidth the prediction is for, Mbps
+ */
+export function buildPlan(
+  prep: PreparedProblem,
+  edge: Uint8Array,
+  crossing: readonly number[],
+  choice: readonly number[],
+  bandwidthMbps: number,
+): Plan {
+  const { edgeMs, cloudMs } = computeMs(prep, edge);
+  const sent: CrossingTensor[] = [];
+  let bytes = 0;
+  let lossPct = 0;
+  crossing.forEach((ti, i) => {
+    const tensor = prep.problem.tensors[ti];
+    const option = tensor.options[choice[i]];
+    sent.push({ tensor: tensor.name, bits: option.bits, bytes: option.bytes });
+    bytes += option.bytes;
+    lossPct += option.lossPct;
+  });
+  const transfer = transferMs(bytes, bandwidthMbps);
+  const rtt = prep.problem.rttMs;
+  const edgeNodes: number[] = [];
+  edge.forEach((e, v) => {
+    if (e === 1) edgeNodes.push(v);
+  });
+  return {
+    edgeNodes,
+    crossing: sent,
+    bandwidthMbps,
+    predictedMs: { edge: edgeMs, transfer, cloud: cloudMs, rtt, total: totalMs(edgeMs, transfer, cloudMs, rtt) },
+    predictedLossPct: lossPct,
+    key: planKey(sent),
+  };
+}
+
+/** Total encoded bytes per sample a plan sends, summed in its crossing order. */
+export function planBytes(plan: Plan): number {
+  let bytes = 0;
+  for (const c of plan.crossing) bytes += c.bytes;
+  return bytes;
+}
+
+/**
+ * The same plan with its prediction recomputed for another bandwidth.
+ * @param bandwidthMbps uplink bandwidth, Mbps, > 0
+ */
+export function planAtBandwidth(plan: Plan, bandwidthMbps: number): Plan {
+  const p = plan.predictedMs;
+  const transfer = transferMs(planBytes(plan), bandwidthMbps);
+  return {
+    ...plan,
+    bandwidthMbps,
+    predictedMs: { ...p, transfer, total: totalMs(p.edge, transfer, p.cloud, p.rtt) },
+  };
+}

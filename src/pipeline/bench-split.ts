@@ -1,0 +1,63 @@
+/**
+ * `jalad bench`: run the real edge and cloud models of a cut on this machine and set
+ * their measured times beside the times the per-node profile predicts.
+ */
+import { buildDag, extractSplit, encodeModel, partitionAt, readModelFile, valueInfo } from '../graph';
+import { measureNodeTimes, measureRunOverhead, median, predictPartMs, probeTensors, quantile, timeRuns, type DeviceProfile } from '../profiler';
+import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
+
+/** Options of `benchSplit`. */
+export interface BenchOptions {
+  readonly edgeThreads: number;
+  readonly cloudThreads: number;
+  readonly runs: number;
+  readonly warmup: number;
+  readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+  readonly progress?: (message: string) => void;
+}
+
+/** Predicted vs measured time of one part. */
+export interface PartComparison {
+  readonly part: 'edge' | 'cloud';
+  readonly threads: number;
+  readonly nodes: number;
+  readonly predictedMs: number;
+  readonly measuredMs: number;
+  readonly measuredP90Ms: number;
+  /** (predicted − measured) / measured, percent. */
+  readonly errorPct: number;
+}
+
+/** Measures and predicts both parts of the split at `cut`. */
+export async function benchSplit(modelPath: string, cut: readonly string[], options: BenchOptions): Promise<{ readonly cut: readonly string[]; readonly parts: readonly PartComparison[] }> {
+  const loaded = readModelFile(modelPath);
+  const dag = buildDag(loaded.model, modelPath);
+  const partition = partitionAt(dag, cut);
+  const info = await probeTensors(loaded.model, partition.crossing.map((c) => c.name), { inputShapes: options.inputShapes });
+  const split = extractSplit(loaded.model, dag, partition, (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims));
+  const feeds = syntheticFeeds(inputSpecs(loaded.model), 1, 1, options.inputShapes);
+  const sent: Record<string, import('onnxruntime-node').Tensor> = {};
+  const parts: PartComparison[] = [];
+  for (const part of ['edge', 'cloud'] as const) {
+    const threads = part === 'edge' ? options.edgeThreads : options.cloudThreads;
+    const nodes = part === 'edge' ? partition.edgeNodes : partition.cloudNodes;
+    options.progress?.(`${part}: profiling nodes with ${threads} thread(s)`);
+    const times = await measureNodeTimes(loaded.model, dag, { threads, runs: options.runs, warmup: options.warmup, inputShapes: options.inputShapes });
+    const measure = { threads, runs: options.runs, warmup: options.warmup, inputShapes: options.inputShapes };
+    const profile: Pick<DeviceProfile, 'nodes' | 'runOverheadMs'> = { nodes: times.nodes, runOverheadMs: await measureRunOverhead(loaded.model, measure) };
+    const predictedMs = predictPartMs(profile as DeviceProfile, dag, nodes);
+    options.progress?.(`${part}: timing the real ${part}.onnx (${options.warmup} warm-up + ${options.runs} runs)`);
+    const session = await openSession(encodeModel(split[part]), { optimization: 'all', threads });
+    try {
+      const all = { ...feeds, ...sent };
+      const mine = Object.fromEntries(session.inputNames.map((n) => [n, all[n]]));
+      if (part === 'edge') Object.assign(sent, await session.run(mine));
+      const samples = nodes.length > 0 ? await timeRuns(session, mine, options.warmup, options.runs) : [0];
+      const measuredMs = median(samples);
+      parts.push({ part, threads, nodes: nodes.length, predictedMs, measuredMs, measuredP90Ms: quantile(samples, 0.9), errorPct: measuredMs > 0 ? ((predictedMs - measuredMs) / measuredMs) * 100 : 0 });
+    } finally {
+      await session.release();
+    }
+  }
+  return { cut, parts };
+}

@@ -1,0 +1,260 @@
+/**
+ * JALAD normalization: per-sample min/max quantization of a whole tensor to c-bit codes.
+ *
+ * Reference: Li et al., JALAD (ICPADS 2018, arXiv 1812.10027), eq. for "in-layer compression";
+ * /work/shared/DESIGN.md, "In-layer compression (JALAD normalization)".
+ *
+ * Every step is computed in float32 (Math.fround after each operation), so the codes equal what an
+ * ONNX graph computes with float32 operators. The exact op sequence an ONNX graph must mirror:
+ *
+ *   encode (x: float32 tensor of one sample, L = float32(2^c − 1)):
+ *     lo   = ReduceMin(x)                    over all axes
+ *     hi   = ReduceMax(x)                    over all axes
+ *     r    = Sub(hi, lo)
+ *     rs   = Where(Equal(r, 0), 1, r)       only guards 0/0 when hi == lo (then d is 0 and q is 0)
+ *     d    = Sub(x, lo)
+ *     q    = Div(d, rs)
+ *     s    = Mul(q, L)
+ *     k    = Round(s)                       half to even (ONNX Round)
+ *     k    = Clip(k, 0, L)                  a no-op for finite input: 0 <= d <= r, so 0 <= s <= L
+ *     code = Cast(k, to=UINT8)
+ *
+ *   decode (code: uint8 tensor, lo, hi: float32 scalars):
+ *     step = Div(Sub(hi, lo), L)            one float32 scalar; 0 when hi == lo
+ *     xhat = Add(Mul(Cast(code, to=FLOAT), step), lo)
+ *
+ * NOTE: JavaScript computes in float64; rounding each float64 result of +, −, ×, ÷ on float32
+ * operands to float32 gives exactly the float32 IEEE result (float64 has at least 2·24 + 2 bits, so
+ * the double rounding is innocuous). Hence `fround(a − b)` is float32 Sub, etc. This assumes the
+ * runtime does not flush float32 subnormals to zero (ONNX Runtime keeps them unless the session
+ * option `session.set_denormal_as_zero` is set).
+ */
+import { JaladError } from '../errors';
+import { assertBitWidth } from './precision';
+import type { BitWidth, QuantizedTensor } from './types';
+
+/** Options of `quantize` and `tensorRange`. */
+export interface QuantizeOptions {
+  /** Name of the tensor, used in error messages. Default "tensor". */
+  readonly name?: string;
+}
+
+/** The range of one sample, both ends float32 values. */
+export interface TensorRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** 2^52: adding and subtracting it rounds a float64 in [0, 2^51) to an integer, ties to even. */
+const ROUND_MAGIC = 4503599627370496;
+
+/**
+ * Rounds to the nearest integer, ties to even (as ONNX Round, numpy.round and torch.round).
+ * @example roundHalfEven(2.5) === 2; roundHalfEven(3.5) === 4; roundHalfEven(-0.5) === -0
+ */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v); // ties toward +Infinity
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * min and max of a float32 tensor, rejecting NaN and ±Infinity.
+ *
+ * An empty tensor has the range lo = hi = 0 (it then encodes as a header only).
+ * @throws JaladError NON_FINITE naming the tensor, the index and the value found.
+ */
+export function tensorRange(values: Float32Array, options: QuantizeOptions = {}): TensorRange {
+  const n = values.length;
+  if (n === 0) return { lo: 0, hi: 0 };
+  // state: [lo, hi, Σ (v − v)]; the sum is 0 for finite values and NaN once NaN or ±Infinity appears.
+  const state = Float64Array.of(values[0], values[0], 0);
+  for (let start = 0; start < n; start += BLOCK) rangeBlock(values, start, Math.min(n, start + BLOCK), state);
+  if (state[2] !== 0) throwNonFinite(values, options.name);
+  return { lo: state[0], hi: state[1] };
+}
+
+/**
+ * Elements per call of the hot-loop kernels.
+ * NOTE: V8 optimises a loop that runs once over millions of elements by on-stack replacement, and
+ * that code was measured up to 4x slower than a small kernel called once per block.
+ */
+const BLOCK = 4096;
+
+function rangeBlock(values: Float32Array, start: number, end: number, state: Float64Array): void {
+  let lo0 = state[0];
+  let hi0 = state[1];
+  let lo1 = lo0;
+  let hi1 = hi0;
+  let bad0 = state[2];
+  let bad1 = 0;
+  const end2 = start + ((end - start) & ~1);
+  let i = start;
+  // Two lanes shorten the dependency chains; ternaries compile to branch-free selects.
+  for (; i < end2; i += 2) {
+    const u = values[i];
+    const v = values[i + 1];
+    bad0 += u - u;
+    bad1 += v - v;
+    lo0 = u < lo0 ? u : lo0;
+    hi0 = u > hi0 ? u : hi0;
+    lo1 = v < lo1 ? v : lo1;
+    hi1 = v > hi1 ? v : hi1;
+  }
+  if (i < end) {
+    const u = values[i];
+    bad0 += u - u;
+    lo0 = u < lo0 ? u : lo0;
+    hi0 = u > hi0 ? u : hi0;
+  }
+  state[0] = lo1 < lo0 ? lo1 : lo0;
+  state[1] = hi1 > hi0 ? hi1 : hi0;
+  state[2] = bad0 + bad1;
+}
+
+function throwNonFinite(values: Float32Array, name: string | undefined): never {
+  let i = 0;
+  while (i < values.length && Number.isFinite(values[i])) i++;
+  throw new JaladError(
+    'NON_FINITE',
+    `quantize: tensor "${name ?? 'tensor'}" has ${values[i]} at index ${i}; only finite values can be encoded`,
+  );
+}
+
+/**
+ * The quantization step (hi − lo)/(2^c − 1) in float32, as the decoder uses it.
+ * @example quantizationStep(0, 255, 8) === 1
+ */
+export function quantizationStep(lo: number, hi: number, bits: BitWidth): number {
+  const levels = (1 << bits) - 1;
+  return Math.fround(Math.fround(hi - lo) / levels);
+}
+
+/**
+ * Quantizes one sample to c-bit codes, JALAD normalization over the whole tensor.
+ *
+ * code = round_half_even((x − lo)/(hi − lo)·(2^c − 1)) in float32 (see the file header for the
+ * op sequence); all codes are 0 when hi == lo. An empty tensor gives no codes and lo = hi = 0.
+ * @param values one sample, any shape, flattened.
+ * @param bits c, 1..8.
+ * @throws InputError BAD_OPTION for a bad bit width; JaladError NON_FINITE for NaN or ±Infinity,
+ *   or when hi − lo overflows float32.
+ * @example quantize(Float32Array.of(0, 1, 2), 1).codes -> [0, 0, 1] (0.5 rounds to 0, half to even)
+ */
+export function quantize(values: Float32Array, bits: BitWidth, options: QuantizeOptions = {}): QuantizedTensor {
+  const c = assertBitWidth(bits, 'quantize');
+  const { lo, hi } = tensorRange(values, options);
+  const codes = new Uint8Array(values.length);
+  quantizeInto(values, lo, hi, c, codes, new Uint32Array(1 << c), options.name);
+  return { bits: c, codes, lo, hi };
+}
+
+/**
+ * Quantizes into caller-provided buffers and counts the codes (the codec's hot loop).
+ * `lo` and `hi` must be the float32 min and max of `values` (see `tensorRange`).
+ * @param histogram zeroed, length at least 2^bits; receives the count of every code.
+ * @throws JaladError NON_FINITE when hi − lo overflows float32.
+ */
+export function quantizeInto(
+  values: Float32Array,
+  lo: number,
+  hi: number,
+  bits: BitWidth,
+  codes: Uint8Array,
+  histogram: Uint32Array,
+  name?: string,
+): void {
+  const n = values.length;
+  const levels = (1 << bits) - 1;
+  const r = Math.fround(hi - lo);
+  if (r === Infinity) {
+    throw new JaladError(
+      'NON_FINITE',
+      `quantize: tensor "${name ?? 'tensor'}" has range hi − lo = ${hi} − (${lo}) that overflows float32`,
+    );
+  }
+  if (r === 0) {
+    codes.fill(0, 0, n);
+    histogram[0] += n;
+    return;
+  }
+  // NOTE: four interleaved histograms break the store-to-load dependency of `h[k]++` on runs of
+  // equal codes (post-ReLU maps are mostly code 0).
+  const h0 = new Uint32Array(256);
+  const h1 = new Uint32Array(256);
+  const h2 = new Uint32Array(256);
+  const h3 = new Uint32Array(256);
+  for (let start = 0; start < n; start += BLOCK) {
+    quantizeBlock(values, start, Math.min(n, start + BLOCK), lo, r, levels, codes, h0, h1, h2, h3);
+  }
+  for (let s = 0; s <= levels; s++) histogram[s] += h0[s] + h1[s] + h2[s] + h3[s];
+}
+
+function quantizeBlock(
+  values: Float32Array,
+  start: number,
+  end: number,
+  lo: number,
+  r: number,
+  levels: number,
+  codes: Uint8Array,
+  h0: Uint32Array,
+  h1: Uint32Array,
+  h2: Uint32Array,
+  h3: Uint32Array,
+): void {
+  const end4 = start + ((end - start) & ~3);
+  let i = start;
+  for (; i < end4; i += 4) {
+    // d = Sub(x, lo); q = Div(d, r); s = Mul(q, L); k = Round(s) — each rounded to float32.
+    // 0 <= d <= r because fround is monotone, so 0 <= s <= L and no Clip is needed.
+    const k0 = Math.fround(Math.fround(Math.fround(values[i] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    const k1 = Math.fround(Math.fround(Math.fround(values[i + 1] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    const k2 = Math.fround(Math.fround(Math.fround(values[i + 2] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    const k3 = Math.fround(Math.fround(Math.fround(values[i + 3] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    codes[i] = k0;
+    codes[i + 1] = k1;
+    codes[i + 2] = k2;
+    codes[i + 3] = k3;
+    h0[k0]++;
+    h1[k1]++;
+    h2[k2]++;
+    h3[k3]++;
+  }
+  for (; i < end; i++) {
+    const k = Math.fround(Math.fround(Math.fround(values[i] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    codes[i] = k;
+    h0[k]++;
+  }
+}
+
+/**
+ * Decodes codes back to values: x̂ = lo + code·step with step = (hi − lo)/(2^c − 1), in float32
+ * (see the file header for the op sequence). Every x̂ is within step/2 of the value that was
+ * quantized, up to float32 rounding (at most 2^-20·(|lo| + |hi|)).
+ * @throws InputError BAD_OPTION for a bad bit width.
+ * @example dequantize({ bits: 1, codes: Uint8Array.of(0, 1), lo: -1, hi: 3 }) -> [-1, 3]
+ */
+export function dequantize(quantized: QuantizedTensor): Float32Array {
+  const bits = assertBitWidth(quantized.bits, 'dequantize');
+  const out = new Float32Array(quantized.codes.length);
+  dequantizeInto(quantized.codes, quantized.lo, quantized.hi, bits, out);
+  return out;
+}
+
+/**
+ * Decodes codes into a caller-provided buffer of the same length (the decoder's hot loop).
+ * Codes above 2^c − 1 are not checked here; the byte-format decoder never produces them.
+ */
+export function dequantizeInto(codes: Uint8Array, lo: number, hi: number, bits: BitWidth, out: Float32Array): void {
+  const levels = (1 << bits) - 1;
+  const step = Math.fround(Math.fround(hi - lo) / levels);
+  // NOTE: a 256-entry table of fround(fround(k·step) + lo) is exact and turns decoding into a lookup.
+  const table = new Float32Array(256);
+  for (let k = 0; k <= levels; k++) table[k] = Math.fround(Math.fround(k * step) + lo);
+  const n = codes.length;
+  for (let start = 0; start < n; start += BLOCK) lookupBlock(codes, start, Math.min(n, start + BLOCK), table, out);
+}
+
+function lookupBlock(codes: Uint8Array, start: number, end: number, table: Float32Array, out: Float32Array): void {
+  for (let i = start; i < end; i++) out[i] = table[codes[i]];
+}

@@ -1,0 +1,45 @@
+/**
+ * Types shared by the in-layer compression codec (JALAD normalization + entropy coding).
+ *
+ * Reference: Li et al., "JALAD: Joint Accuracy- and Latency-Aware Deep Structure Decoupling for
+ * Edge-Cloud Execution", ICPADS 2018 (arXiv 1812.10027), section "In-layer compression";
+ * and /work/shared/DESIGN.md, "In-layer compression (JALAD normalization)".
+ */
+
+/** Quantization bit width c: codes take values 0 .. 2^c − 1. */
+export type BitWidth = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/**
+ * What a tensor is sent as: a JALAD bit width (1..8), IEEE half precision ('f16', round to nearest
+ * even) or raw float32 ('f32'). The float formats exist for comparison, as in the paper's tables.
+ */
+export type Precision = BitWidth | 'f16' | 'f32';
+
+/**
+ * An entropy coder for quantization codes.
+ * - 'huffman': canonical Huffman, length-limited to 15 bits (what the JALAD paper uses);
+ * - 'rans': static range asymmetric numeral system, 32-bit state, byte-wise renormalisation;
+ * - 'raw': bit packing, c bits per code, no table.
+ */
+export type Coder = 'huffman' | 'rans' | 'raw';
+
+/** A coder request: a specific coder, or 'auto' (the smallest of 'rans' and 'raw', see `encodeTensor`). */
+export type CoderChoice = Coder | 'auto';
+
+/**
+ * The coder recorded in a byte stream: the one actually used. 'constant' means the payload is empty
+ * because every code is 0 (hi == lo, or an empty tensor); float formats record 'raw'.
+ */
+export type StoredCoder = Coder | 'constant';
+
+/** Quantization codes of one sample with the range that maps them back to values. */
+export interface QuantizedTensor {
+  /** Bit width c the codes were made with. */
+  readonly bits: BitWidth;
+  /** One code per element, each in 0 .. 2^c − 1. */
+  readonly codes: Uint8Array;
+  /** min(x) as a float32 value. */
+  readonly lo: number;
+  /** max(x) as a float32 value. */
+  readonly hi: number;
+}
