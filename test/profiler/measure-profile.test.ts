@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildDag, encodeModel, readModelFile } from '../../src/graph';
+import { InputError } from '../../src/errors';
+import {
+  checkProfileMatches, latencyTable, measureProfile, predictPartMs, resolveProfile, scaleProfile, transferMs,
+  type DeviceProfile, type ProfileContext,
+} from '../../src/profiler';
+import { chain, residual } from '../helpers/zoo';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-prof-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const resnetPath = path.join(tmp, 'residual.onnx');
+fs.writeFileSync(resnetPath, encodeModel(residual()));
+const MEASURE = { threads: 1, runs: 3, warmup: 1 };
+
+function context(p = resnetPath): ProfileContext {
+  const loaded = readModelFile(p);
+  return { loaded, dag: buildDag(loaded.model), sha256: 'test', measure: MEASURE, cache: {} };
+}
+
+function codeOf(err: unknown): string {
+  expect(err).toBeInstanceOf(InputError);
+  return (err as InputError).code;
+}
+
+describe('resolveProfile rejects what it cannot use', () => {
+  test.each([
+    ['an unknown preset', 'gpu-9000', 'BAD_OPTION'],
+    ['a missing file', '/nonexistent/p.json', 'BAD_PROFILE'],
+    ['a zero speed-up', 'local/0', 'BAD_OPTION'],
+  ])('%s', async (_what, value, code) => {
+    await expect(resolveProfile(value, context(), '--edge')).rejects.toBeInstanceOf(InputError);
+    await resolveProfile(value, context(), '--edge').catch((err) => expect(codeOf(err)).toBe(code));
+  });
+
+  test('a profile made for another model', async () => {
+    const chainPath = path.join(tmp, 'chain.onnx');
+    fs.writeFileSync(chainPath, encodeModel(chain()));
+    const other = await measureProfile(readModelFile(chainPath), MEASURE);
+    const file = path.join(tmp, 'chain-profile.json');
+    fs.writeFileSync(file, JSON.stringify(other));
+    const err = await resolveProfile(file, context(), '--edge').catch((e) => e);
+    expect(codeOf(err)).toBe('BAD_PROFILE');
+    expect(err.message).toContain(file);
+    expect(() => checkProfileMatches(other, buildDag(residual()), 'x')).toThrow(InputError);
+  });
+
+  test('a malformed device spec', async () => {
+    const file = path.join(tmp, 'spec.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'board', peakGflops: -1, memoryGBps: 10 }));
+    const err = await resolveProfile(file, context(), '--cloud').catch((e) => e);
+    expect(codeOf(err)).toBe('BAD_PROFILE');
+  });
+});
+
+describe('measured profile of this machine', () => {
+  let profile: DeviceProfile;
+  beforeAll(async () => { profile = await measureProfile(readModelFile(resnetPath), MEASURE); });
+
+  test('has every node, by unique name and op, with finite non-negative times', () => {
+    const dag = buildDag(residual());
+    expect(profile.nodes.map((n) => [n.name, n.op])).toEqual(dag.nodes.map((n) => [n.name, n.opType]));
+    for (const n of profile.nodes) expect(Number.isFinite(n.ms) && n.ms >= 0).toBe(true);
+    expect(profile.nodes.reduce((s, n) => s + n.ms, 0)).toBeGreaterThan(0);
+    expect(profile.runOverheadMs).toBeGreaterThan(0);
+  });
+
+  test('records the machine and the settings', () => {
+    expect(profile.kind).toBe('measured');
+    expect(profile.machine?.threads).toBe(1);
+    expect(profile.machine?.cores).toBe(os.cpus().length);
+    expect(profile.settings).toEqual({ runs: 3, warmup: 1, threads: 1, batch: 1 });
+  });
+
+  test('times the real edge and cloud models of every cut point; a part with no nodes costs 0', () => {
+    expect(profile.cutPoints?.map((c) => c.tensors[0])).toEqual(['input', 'stem', 's', 'add1', 'block1', 'add2', 'block2', 'gap', 'flat', 'logits']);
+    const cuts = profile.cutPoints!;
+    expect(cuts[0].edgeMs).toBe(0);
+    expect(cuts[cuts.length - 1].cloudMs).toBe(0);
+    for (const c of cuts.slice(1)) expect(c.edgeMs).toBeGreaterThan(0);
+  });
+
+  test('scaling divides every time', () => {
+    const fast = scaleProfile(profile, 4);
+    expect(fast.kind).toBe('scaled');
+    expect(fast.nodes[0].ms).toBeCloseTo(profile.nodes[0].ms / 4, 12);
+    expect(fast.runOverheadMs).toBeCloseTo(profile.runOverheadMs / 4, 12);
+    expect(fast.notes.some((n) => n.includes('assumption'))).toBe(true);
+  });
+
+  test('predictPartMs adds the run overhead once and costs an empty part nothing', () => {
+    const dag = buildDag(residual());
+    expect(predictPartMs(profile, dag, [])).toBe(0);
+    const all = dag.nodes.map((n) => n.index);
+    expect(predictPartMs(profile, dag, all)).toBeCloseTo(profile.runOverheadMs + profile.nodes.reduce((s, n) => s + n.ms, 0), 12);
+  });
+});
+
+describe('modeled and scaled profiles resolve', () => {
+  test('a preset is modeled from FLOPs and bytes', async () => {
+    const p = await resolveProfile('raspberry-pi-4', context(), '--edge');
+    expect(p.kind).toBe('modeled');
+    expect(p.label).toBe('raspberry-pi-4');
+    expect(p.nodes.filter((n) => n.op === 'Conv').every((n) => n.ms > 0)).toBe(true);
+    const slower = await resolveProfile('raspberry-pi-4/0.5', context(), '--edge');
+    expect(slower.nodes[0].ms).toBeCloseTo(p.nodes[0].ms * 2, 12);
+  });
+  test('a device spec file is modeled', async () => {
+    const file = path.join(tmp, 'board.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'board', peakGflops: 10, memoryGBps: 5, nodeOverheadMs: 0.01, source: 'test' }));
+    const p = await resolveProfile(file, context(), '--edge');
+    expect(p.kind).toBe('modeled');
+    expect(p.nodes.every((n) => n.ms >= 0)).toBe(true);
+  });
+  test('local is measured once per context and reused', async () => {
+    const ctx = context();
+    const a = await resolveProfile('local', ctx, '--edge');
+    const b = await resolveProfile('local/10', ctx, '--cloud');
+    expect(b.nodes[3].ms).toBeCloseTo(a.nodes[3].ms / 10, 12);
+  });
+});
+
+describe('latency model', () => {
+  test('transferMs: 125,000 bytes at 1 Mbps take one second', () => {
+    expect(transferMs(125000, 1)).toBe(1000);
+    expect(transferMs(0, 5.85)).toBe(0);
+  });
+  test('latencyTable adds edge, RTT, transfer and cloud, and picks the fastest cut', () => {
+    const cuts = [
+      { index: 0, edgeMs: 0, cloudMs: 1, bytes: 125000 },
+      { index: 1, edgeMs: 5, cloudMs: 0.5, bytes: 12500 },
+      { index: 2, edgeMs: 40, cloudMs: 0, bytes: 40 },
+    ];
+    const [slow, fast] = latencyTable(cuts, [1, 100], 20);
+    expect(slow.cuts.map((c) => c.totalMs)).toEqual([1000 + 21, 100 + 25.5, 40 + 20 + 0.32]);
+    expect(slow.bestCut).toBe(2);
+    expect(fast.cuts[0].totalMs).toBeCloseTo(31, 9);
+    expect(fast.bestCut).toBe(1);
+  });
+});
