@@ -10,6 +10,7 @@ import { analyzeCommand } from './commands/analyze';
 import { splitCommand } from './commands/split';
 import { profileCommand } from './commands/profile';
 import { benchCommand } from './commands/bench';
+import { evalCommand } from './commands/eval';
 
 // Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
 const ONE_LINE_ERRORS = {
@@ -25,7 +26,7 @@ function program(): Command {
     .addHelpText('after', `
 Units: bandwidth in Mbps, time in ms, accuracy loss in percentage points, sizes in bytes.
 Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input or usage.`);
-  for (const c of [analyzeCommand(), splitCommand(), profileCommand(), benchCommand()]) {
+  for (const c of [analyzeCommand(), splitCommand(), profileCommand(), benchCommand(), evalCommand()]) {
     p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
   }
   return p.exitOverride();

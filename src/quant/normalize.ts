@@ -183,8 +183,14 @@ export function quantizeInto(
   const h1 = new Uint32Array(256);
   const h2 = new Uint32Array(256);
   const h3 = new Uint32Array(256);
+  // NOTE: fround(d · (1/r)) with 1/r kept in float64 equals fround(d / r) (float32 Div) and is
+  // faster than dividing. Proof: the float64 product is within 2^-52 (relative) of d/r, while a
+  // quotient of two float32 values that is not itself a float32 midpoint lies at least 2^-49
+  // (relative) from every midpoint (and is never exactly one), so both round to the same float32.
+  // The test suite also checks it against the division on random and adversarial inputs.
+  const inverse = 1 / r;
   for (let start = 0; start < n; start += BLOCK) {
-    quantizeBlock(values, start, Math.min(n, start + BLOCK), lo, r, levels, codes, h0, h1, h2, h3);
+    quantizeBlock(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, codes, h0, h1, h2, h3);
   }
   for (let s = 0; s <= levels; s++) histogram[s] += h0[s] + h1[s] + h2[s] + h3[s];
 }
@@ -194,7 +200,7 @@ function quantizeBlock(
   start: number,
   end: number,
   lo: number,
-  r: number,
+  inverse: number,
   levels: number,
   codes: Uint8Array,
   h0: Uint32Array,
@@ -205,12 +211,13 @@ function quantizeBlock(
   const end4 = start + ((end - start) & ~3);
   let i = start;
   for (; i < end4; i += 4) {
-    // d = Sub(x, lo); q = Div(d, r); s = Mul(q, L); k = Round(s) — each rounded to float32.
-    // 0 <= d <= r because fround is monotone, so 0 <= s <= L and no Clip is needed.
-    const k0 = Math.fround(Math.fround(Math.fround(values[i] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
-    const k1 = Math.fround(Math.fround(Math.fround(values[i + 1] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
-    const k2 = Math.fround(Math.fround(Math.fround(values[i + 2] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
-    const k3 = Math.fround(Math.fround(Math.fround(values[i + 3] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    // d = Sub(x, lo); q = Div(d, r); s = Mul(q, L); k = Round(s) — each rounded to float32 (q via
+    // the exact reciprocal product, see quantizeInto). 0 <= d <= r because fround is monotone, so
+    // 0 <= s <= L and no Clip is needed.
+    const k0 = (Math.fround(Math.fround(Math.fround(values[i] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k1 = (Math.fround(Math.fround(Math.fround(values[i + 1] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k2 = (Math.fround(Math.fround(Math.fround(values[i + 2] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k3 = (Math.fround(Math.fround(Math.fround(values[i + 3] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
     codes[i] = k0;
     codes[i + 1] = k1;
     codes[i + 2] = k2;
@@ -221,7 +228,7 @@ function quantizeBlock(
     h3[k3]++;
   }
   for (; i < end; i++) {
-    const k = Math.fround(Math.fround(Math.fround(values[i] - lo) / r) * levels) + ROUND_MAGIC - ROUND_MAGIC;
+    const k = (Math.fround(Math.fround(Math.fround(values[i] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
     codes[i] = k;
     h0[k]++;
   }

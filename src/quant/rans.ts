@@ -86,8 +86,8 @@ export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, sca
   for (let s = 0; s < levels.length; s++) {
     if (levels[s] === 0) continue;
     const e = top - levels[s];
-    const shift = Math.floor(e / k);
-    const w = shift > 20 ? 1 : Math.max(1, Math.floor(OCTAVE_FRACTIONS[(e % k) * stride] / 2 ** shift));
+    const shift = (e / k) | 0;
+    const w = shift > 20 ? 1 : Math.max(1, OCTAVE_FRACTIONS[(e % k) * stride] >>> shift);
     weights[s] = w;
     total += w;
   }
@@ -112,25 +112,28 @@ export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, sca
  */
 export function planRans(histogram: ArrayLike<number>, bits: BitWidth): RansPlan {
   const scaleBits = RANS_SCALE_BITS;
+  const size = histogram.length;
+  const log2Counts = new Float64Array(size);
+  for (let s = 0; s < size; s++) if (histogram[s] > 0) log2Counts[s] = Math.log2(histogram[s]);
   let best: RansPlan | undefined;
   for (let stepsLog2 = 0; stepsLog2 <= 3; stepsLog2++) {
     const k = 1 << stepsLog2;
-    const levels = new Uint8Array(histogram.length);
-    for (let s = 0; s < histogram.length; s++) {
-      const count = histogram[s];
-      if (count > 0) levels[s] = Math.min(255, 1 + Math.round(k * Math.log2(count)));
+    const levels = new Uint8Array(size);
+    for (let s = 0; s < size; s++) {
+      if (histogram[s] > 0) levels[s] = Math.min(255, 1 + Math.round(k * log2Counts[s]));
     }
     const frequencies = frequenciesFromLevels(levels, stepsLog2, scaleBits);
     let codedBits = 0;
-    for (let s = 0; s < histogram.length; s++) {
+    for (let s = 0; s < size; s++) {
       const count = histogram[s];
       if (count > 0) codedBits += count * (scaleBits - Math.log2(frequencies[s]));
     }
     const tableBytes = Math.ceil((6 + tableSizeBits(levels)) / 8);
     const sizeBytes = tableBytes + 8 + Math.ceil(codedBits / 8);
-    if (best === undefined || sizeBytes < best.sizeBytes) {
-      best = { bits, scaleBits, stepsLog2, levels, frequencies, tableBytes, sizeBytes };
-    }
+    // Finer tables cost more bits and code better; the total is convex in practice, so stop at
+    // the first k that does not improve.
+    if (best !== undefined && sizeBytes >= best.sizeBytes) break;
+    best = { bits, scaleBits, stepsLog2, levels, frequencies, tableBytes, sizeBytes };
   }
   return best as RansPlan;
 }

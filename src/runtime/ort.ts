@@ -7,6 +7,7 @@ import { InputError, JaladError } from '../errors';
 import { encodeModel } from '../graph/model-io';
 import { DataType, toNumber, type ModelProto } from '../graph/onnx-types';
 import type { Dim } from '../graph/build';
+import { mulberry32 as mulberry32Uint } from '../data';
 
 /** ORT graph optimisation levels; 'disabled' keeps one ORT node per ONNX node. */
 export type Optimization = 'disabled' | 'basic' | 'extended' | 'all';
@@ -78,16 +79,10 @@ export function concreteDims(spec: InputSpec, batch: number, overrides: Readonly
   });
 }
 
-/** A small seeded PRNG (mulberry32): same seed, same inputs on every machine. */
+/** A seeded PRNG in [0, 1): the data module's mulberry32, so every seeded draw in jalad is one generator. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32Uint(seed);
+  return () => next() / 4294967296;
 }
 
 /** Synthetic inputs: float inputs uniform in [0, 1), integer inputs 0, booleans false. */

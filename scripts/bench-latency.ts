@@ -1,0 +1,61 @@
+/**
+ * Benchmark: how well per-node profiles predict the real edge model of each cut point.
+ * For every model: measure this machine (jalad profile), predict each cut point's edge
+ * time from the per-node times, and compare with the measured time of the real edge
+ * model. Prints the median and worst relative error per model and the profiling time.
+ *
+ * Models: the bundled Fashion-MNIST models, the zoo of graph kinds is too small to time,
+ * and standard architectures (random weights) exported by
+ * experiments/models/export_standard.py into .cache/standard-models/ when PyTorch is there.
+ * Run: npm run bench:latency [-- --runs 20 --threads 1 model.onnx ...]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { buildDag, cutPoints, readModelFile } from '../src/graph';
+import { measureProfile, predictPartMs } from '../src/profiler';
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function models(): string[] {
+  const given = process.argv.slice(2).filter((a, i, all) => a.endsWith('.onnx') && !all[i - 1]?.startsWith('--'));
+  if (given.length > 0) return given;
+  const dirs = ['datasets/fashion-mnist', '.cache/standard-models'];
+  return dirs.filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.onnx')).sort().map((f) => path.join(d, f)));
+}
+
+async function main(): Promise<void> {
+  const runs = argValue('--runs', 20);
+  const threads = argValue('--threads', 1);
+  const list = models();
+  if (list.length === 0) { console.log('no models found'); return; }
+  console.log(`edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians)`);
+  console.log('model                          cuts  median err  worst err (cut)              profile s');
+  const medians: number[] = [];
+  for (const file of list) {
+    const loaded = readModelFile(file);
+    const dag = buildDag(loaded.model, file);
+    const cuts = cutPoints(dag);
+    const t0 = performance.now();
+    const profile = await measureProfile(loaded, { threads, runs, warmup: 5 });
+    const seconds = (performance.now() - t0) / 1000;
+    const errors: { err: number; cut: string }[] = [];
+    for (const c of cuts) {
+      const measured = profile.cutPoints![c.index].edgeMs;
+      if (c.edgeNodes.length === 0 || measured <= 0) continue;
+      errors.push({ err: Math.abs(predictPartMs(profile, dag, c.edgeNodes) - measured) / measured, cut: c.tensors[0].name });
+    }
+    errors.sort((a, b) => a.err - b.err);
+    const med = errors[Math.floor((errors.length - 1) / 2)].err;
+    const worst = errors[errors.length - 1];
+    medians.push(med);
+    console.log(`${path.basename(file).padEnd(30)} ${String(errors.length).padStart(4)}  ${(med * 100).toFixed(1).padStart(9)}%  ${(worst.err * 100).toFixed(1).padStart(8)}% (${worst.cut.slice(-24)})`.padEnd(88) + seconds.toFixed(1).padStart(6));
+  }
+  const ok = medians.filter((m) => m <= 0.1).length;
+  console.log(`${ok} of ${medians.length} models within 10% (median over cut points)`);
+}
+
+main().catch((err) => { console.error(err); process.exitCode = 1; });
