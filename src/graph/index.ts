@@ -8,3 +8,4 @@ export { defaultOpset, countParameters } from './summary';
 export { model, graph, node, attribute, valueInfo, floatTensor, int64Tensor, type Dim, type AttrValue, type GraphSpec, type ModelSpec } from './build';
 export { DataType, toNumber, type ModelProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto, type AttributeProto, type FunctionProto, type Int64 } from './onnx-types';
 export { quantizerNodes, dequantizerNodes, withQuantDequant, wireNames, MIN_QUANT_OPSET, type WireNames, type NodeBlock } from './quantizer-nodes';
+export { attachCodec, type WireTensor } from './deployable';

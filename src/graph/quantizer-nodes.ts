@@ -92,26 +92,29 @@ export function dequantizerNodes(wire: WireNames, target: string, bits: number):
 
 /**
  * A copy of `model` in which `tensor` goes through quantize then dequantize in the graph
- * itself (every reader sees x̂ instead of x). Used to check the sweep independently.
+ * itself, so its readers see x̂ instead of x. Used to check the sweep independently.
  * @param rank rank of the tensor
+ * @param readers proto indices of the nodes that read x̂ (default: every reader); a
+ *   multi-tensor cut sends a tensor to its cloud-side readers only
  */
-export function withQuantDequant(model: ModelProto, tensor: string, bits: number, rank: number, opset: number): ModelProto {
+export function withQuantDequant(model: ModelProto, tensor: string, bits: number, rank: number, opset: number, readers?: ReadonlySet<number>): ModelProto {
   const g = model.graph ?? {};
   const wire = wireNames(tensor);
+  const isOutput = (g.output ?? []).some((v) => v.name === tensor);
+  const hat = `${tensor}.hat`;
   const raw = `${tensor}.raw`;
-  const isInput = (g.input ?? []).some((v) => v.name === tensor);
-  // Graph inputs keep their name: readers are redirected to the dequantized copy. Node
-  // outputs are renamed at their producer so that the dequantized tensor takes the name.
-  const source = isInput ? tensor : raw;
-  const target = isInput ? `${tensor}.hat` : tensor;
-  const nodes: NodeProto[] = (g.node ?? []).map((n) => ({
+  // A graph output keeps its name: its producer is renamed and x̂ takes the name.
+  // Otherwise x̂ gets a new name and the chosen readers are redirected to it.
+  const source = isOutput ? raw : tensor;
+  const target = isOutput ? tensor : hat;
+  const nodes: NodeProto[] = (g.node ?? []).map((n, i) => ({
     ...n,
-    input: (n.input ?? []).map((i) => (isInput && i === tensor ? target : i)),
-    output: (n.output ?? []).map((o) => (!isInput && o === tensor ? raw : o)),
+    input: (n.input ?? []).map((x) => (!isOutput && x === tensor && (!readers || readers.has(i)) ? hat : x)),
+    output: (n.output ?? []).map((o) => (isOutput && o === tensor ? raw : o)),
   }));
   const q = quantizerNodes(source, wire, bits, rank, opset);
   const dq = dequantizerNodes(wire, target, bits);
-  const at = isInput ? 0 : nodes.findIndex((n) => (n.output ?? []).includes(raw)) + 1;
-  nodes.splice(at, 0, ...q.nodes, ...dq.nodes);
+  const producer = nodes.findIndex((n) => (n.output ?? []).includes(source));
+  nodes.splice(producer + 1, 0, ...q.nodes, ...dq.nodes);
   return { ...model, graph: { ...g, node: nodes, initializer: [...(g.initializer ?? []), ...q.initializers, ...dq.initializers] } };
 }
