@@ -48,3 +48,10 @@ export function parsePositiveList(value: string): number[] {
     return n;
   });
 }
+
+/** Comma-separated bit widths, each a whole number 1..8 ("2,4,6,8"). */
+export function parseBits(value: string): number[] {
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (list.some((b) => !Number.isInteger(b) || b < 1 || b > 8)) throw new InvalidArgumentError(`expected comma-separated bit widths from 1 to 8, got "${value}"`);
+  return [...new Set(list)].sort((a, b) => a - b);
+}

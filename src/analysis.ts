@@ -97,10 +97,65 @@ export interface Analysis {
   readonly createdAt: string;
   readonly model: ModelSummary;
   readonly cutPoints: readonly CutPoint[];
+  /** Every data-dependent tensor (graph inputs and node outputs): what a DAG plan may send. */
+  readonly tensors?: readonly TensorSummary[];
   /** Node names and ops in DAG order (the order of `ProfileSummary.nodeMs`). */
   readonly nodes?: readonly { readonly name: string; readonly op: string; readonly flops: number }[];
   readonly profiles?: { readonly edge: ProfileSummary; readonly cloud: ProfileSummary };
   readonly bandwidthsMbps?: readonly number[];
   readonly rttMs?: number;
   readonly latency?: readonly LatencyRow[];
+  /** The validation data of the sweep. */
+  readonly data?: DataSummary;
+  /** Bit widths swept. */
+  readonly bits?: readonly number[];
+  /** One row per cut point and bit width (see src/quant/sweep.ts for every field). */
+  readonly sweep?: readonly SweepRowJson[];
+}
+
+/** A data-dependent tensor and its size. */
+export interface TensorSummary {
+  readonly name: string;
+  /** ONNX element type (1 = float32). */
+  readonly elemType: number;
+  /** Elements per sample. */
+  readonly elements: number;
+  /** Bytes per sample sent uncompressed. */
+  readonly bytes: number;
+}
+
+/** The validation data an analysis used. */
+export interface DataSummary {
+  readonly path: string;
+  readonly labels?: string;
+  readonly samples: number;
+  readonly seed: number;
+  /** False: losses are measured as agreement with the unsplit model's top-1. */
+  readonly labelled: boolean;
+  /** Top-1 accuracy of the unsplit model on these samples (1 without labels). */
+  readonly referenceAccuracy: number;
+  readonly referenceCorrect: number;
+  /** Samples whose tensors were entropy coded to measure sizes. */
+  readonly sizeSamples: number;
+  readonly maxLossPct?: number;
+  readonly sweepSeconds: number;
+  /** How the data was read (scale, mean, std, layout, subset size and seed...), to read it again. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A sweep row as stored (DESIGN.md names, plus details). */
+export interface SweepRowJson {
+  readonly cut: number;
+  readonly bits: number;
+  readonly lossPct: number;
+  readonly lossUpperPct: number;
+  readonly agreement: number;
+  readonly bytesMean: number;
+  readonly bytesP95: number;
+  readonly accuracy: number;
+  readonly samples: number;
+  readonly stoppedEarly: boolean;
+  readonly bitsPerElement: number;
+  readonly ratio: number;
+  readonly byCoder: Readonly<Record<string, { readonly bytesMean: number; readonly bytesP95: number }>>;
 }

@@ -2,24 +2,32 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
-import { renderCutTable } from '../../src/report';
+import { renderCutTable, renderSweepTable } from '../../src/report';
+import { DEFAULT_BATCH_SIZE } from '../../src/runtime/batches';
+import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { writeFileAtomic } from '../../src/io/atomic-write';
-import { parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
+import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
 import { PROFILE_DEFAULTS, presetNames } from '../../src/profiler';
 import { printJson, progressReporter } from '../output';
 
-interface AnalyzeFlags {
+interface AnalyzeFlags extends DataFlags {
+  bits: number[]; batchSize: number; sizeSamples: number; maxLoss?: number;
   out: string; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]>;
   edge: string; cloud: string; profile: boolean; bandwidth: number[]; rtt: number; threads: number; runs: number; warmup: number;
 }
 
 /** Builds the `analyze` command. */
 export function analyzeCommand(): Command {
-  return new Command('analyze')
+  const cmd = new Command('analyze')
     .description('list the cut points of an ONNX model: where it can be split between edge and cloud, with the tensor shape and size sent at each')
     .argument('<model>', 'the ONNX model file (.onnx); external data must sit in its folder')
     .option('--out <dir>', 'folder for analysis.json (created if missing)', 'jalad-out')
-    .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape)
+    .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape);
+  return addDataFlags(cmd, false)
+    .option('--bits <list>', 'bit widths to sweep with --data, comma-separated, each 1..8', parseBits, [2, 4, 6, 8])
+    .option('--max-loss <pp>', 'accuracy budget in percentage points: sweep configurations proven above it stop early', parseNonNegative)
+    .option('--batch-size <n>', 'samples per inference call in the sweep', parseIntAtLeast(1), DEFAULT_BATCH_SIZE)
+    .option('--size-samples <n>', 'samples whose tensors are entropy coded to measure sizes', parseIntAtLeast(1), 500)
     .option('--edge <profile>', 'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster', 'local')
     .option('--cloud <profile>', 'cloud device, same forms as --edge (default: this machine 10x faster, an assumption)', 'local/10')
     .option('--bandwidth <mbps>', 'uplink bandwidths to evaluate, comma-separated, in Mbps', parsePositiveList, [1.1, 5.85, 18.88])
@@ -45,10 +53,11 @@ Example:
         inputShapes: flags.inputShape, progress: progressReporter(!!flags.quiet || !!flags.json),
         edge: flags.profile ? flags.edge : false, cloud: flags.cloud, bandwidthsMbps: flags.bandwidth, rttMs: flags.rtt,
         threads: flags.threads, runs: flags.runs, warmup: flags.warmup,
+        data: dataSource(flags), bits: flags.bits, batchSize: flags.batchSize, sizeSamples: flags.sizeSamples, maxLossPct: flags.maxLoss,
       });
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
       if (flags.json) printJson(analysis);
-      else process.stdout.write(`${renderCutTable(analysis)}analysis written to ${file}\n`);
+      else process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}analysis written to ${file}\n`);
     });
 }

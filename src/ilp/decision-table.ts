@@ -13,6 +13,7 @@
 import { InputError } from '../errors';
 import { createHighsSolver } from './highs-solver';
 import { planAtBandwidth, planBytes } from './plan-evaluation';
+import { prepareProblem } from './prepared-problem';
 import { atMost } from './tolerance';
 import type { DecisionSegment, Plan, Solver, TableProblem } from './types';
 
@@ -50,6 +51,7 @@ export async function decisionTable(problem: TableProblem, options: DecisionTabl
   if (!(Number.isFinite(toMbps) && toMbps >= fromMbps)) {
     throw new InputError('BAD_OPTION', `decisionTable: toMbps must be a finite number ≥ fromMbps (${fromMbps}), got ${toMbps}`);
   }
+  prepareProblem({ ...problem, bandwidthMbps: fromMbps }, 'decisionTable'); // validates, naming this function
   const solver = options.solver ?? (await createHighsSolver());
   return lowerEnvelope(solver, problem, fromMbps, toMbps);
 }

@@ -22,16 +22,21 @@ export interface HighsSolverOptions {
  * HiGHS settings for exact answers: zero relative and absolute MIP gap (the defaults, 1e-4 and
  * 1e-6, may stop at a plan slightly slower than the best), fixed seed, no console output.
  */
-const HIGHS_SETTINGS = {
+export const HIGHS_SETTINGS: Readonly<Record<string, boolean | number | string>> = {
   output_flag: false,
   mip_rel_gap: 0,
   mip_abs_gap: 0,
   random_seed: 0,
-  // NOTE: measured on our models (tens to hundreds of binaries), the feasibility-jump heuristic
-  // costs a fixed ~5-10 ms per MIP in this WebAssembly build and never finds anything presolve
-  // and the root LP do not: turning it off makes a typical solve about 3x faster.
+  // NOTE: measured in this WebAssembly build on the MILPs of random 20-, 100- and 500-node DAGs
+  // (every tie-break stage, best of two runs): presolve, the feasibility-jump heuristic and
+  // symmetry detection cost far more than they save here (presolve alone takes 1-2 s at 500
+  // nodes, where the model then solves at the root in tens of ms; the model is already tight, its
+  // precedence rows describing a closure polytope). With all three off the whole corpus solves in
+  // 0.7 s instead of 6.5 s with the defaults (scripts/bench-ilp.ts compares the two).
+  presolve: 'off',
   mip_heuristic_run_feasibility_jump: false,
-} as const;
+  mip_detect_symmetry: false,
+};
 
 /**
  * Loads HiGHS (about 0.1 s) and returns an exact `Solver` using it. Reuse the solver: each
@@ -56,14 +61,15 @@ async function defaultLoader(): Promise<Highs> {
 /**
  * A `MilpBackend` on a loaded HiGHS runtime.
  * @param highs the runtime returned by the `highs` package's loader
+ * @param settings HiGHS options applied to every model (default `HIGHS_SETTINGS`)
  */
-export function highsBackend(highs: Highs): MilpBackend {
+export function highsBackend(highs: Highs, settings = HIGHS_SETTINGS): MilpBackend {
   const status = highs.constants.modelStatus;
   return {
     name: 'highs',
     solve(model: MilpModel, start?: ArrayLike<number>): MilpOutcome {
       return highs.withModel(toModelData(model, highs.constants.variableType.integer), (m): MilpOutcome => {
-        m.options.set(HIGHS_SETTINGS);
+        m.options.set(settings);
         if (start !== undefined) m.setSolution({ colValue: Float64Array.from(start) });
         m.run();
         const code = m.getModelStatus();

@@ -28,3 +28,4 @@ export { createMilpSolver, type MilpBackend, type MilpOutcome } from './milp-sol
 export type { MilpModel, MilpRow } from './milp-model';
 export { bruteForceDecision, bruteForceOptima, createBruteForceSolver, type BruteForceOptions } from './brute-force';
 export { decisionTable, type DecisionTableOptions } from './decision-table';
+export { problemFromAnalysis, type AnalysisProblem, type ProblemOptions } from './from-analysis';

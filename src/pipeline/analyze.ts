@@ -3,14 +3,17 @@
  * Later stages (profiles, compression sweep, decisions) add to the same Analysis.
  */
 import { createHash } from 'crypto';
-import { ANALYSIS_VERSION, type Analysis, type CutPoint, type CutTensor, type ModelSummary, type ProfileSummary } from '../analysis';
-import { buildDag, countParameters, cutPoints, defaultOpset, readModelFile, toNumber, type Dag, type LoadedModel } from '../graph';
+import { ANALYSIS_VERSION, type Analysis, type CutPoint, type CutTensor, type ModelSummary, type ProfileSummary, type TensorSummary } from '../analysis';
+import { buildDag, countParameters, cutPoints, defaultOpset, elementBytes, readModelFile, toNumber, type Dag, type LoadedModel } from '../graph';
 import {
   batchDimName, DEFAULT_CLOUD, DEFAULT_EDGE, latencyTable, nodeCosts, nodeShapes, predictPartMs, PROFILE_DEFAULTS, probeTensors, resolveProfile,
-  type DeviceProfile, type ProfileContext,
+  type DeviceProfile, type NodeShapes, type ProfileContext, type TensorShape,
 } from '../profiler';
 import { inputSpecs } from '../runtime/ort';
 import { JALAD_VERSION } from '../version';
+import { runSweep, type BitWidth, type SweepResult } from '../quant';
+import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
+import { loadValidationSet, type DataSource } from './validation-data';
 
 /** Options of `analyzeModel`. */
 export interface AnalyzeOptions {
@@ -28,7 +31,22 @@ export interface AnalyzeOptions {
   readonly threads?: number;
   readonly runs?: number;
   readonly warmup?: number;
+  /** Validation data for the compression sweep; without it, no sweep. */
+  readonly data?: DataSource;
+  /** Bit widths to sweep (1..8). */
+  readonly bits?: readonly number[];
+  /** Samples per inference call in the sweep. */
+  readonly batchSize?: number;
+  /** Samples entropy coded to measure sizes. */
+  readonly sizeSamples?: number;
+  /** Accuracy budget: sweep configurations proven above it stop early. */
+  readonly maxLossPct?: number;
 }
+
+/** Bit widths swept by default (DESIGN.md: `--bits 2,4,6,8`). */
+export const DEFAULT_BITS: readonly number[] = [2, 4, 6, 8];
+/** Samples entropy coded per configuration to measure sizes, by default. */
+export const DEFAULT_SIZE_SAMPLES = 500;
 
 /** 3G, 4G and WiFi uplinks used across the split-computing literature (DESIGN.md). */
 export const DEFAULT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
@@ -63,6 +81,27 @@ export function summarizeModel(loaded: LoadedModel, dag: Dag): ModelSummary {
     outputs: dag.outputs,
     ...(batchDim !== undefined ? { batchDim } : {}),
   };
+}
+
+/** Sizes of every data-dependent tensor, from the node shapes measured at batch 1. */
+function dynamicTensors(dag: Dag, shapes: readonly NodeShapes[]): TensorSummary[] {
+  const out: TensorSummary[] = [];
+  const add = (name: string, t: TensorShape | undefined) => {
+    if (!t) return;
+    const elements = t.dims.reduce((a, b) => a * b, 1);
+    out.push({ name, elemType: t.elemType, elements, bytes: t.elemType === 1 ? 4 * elements : elements * elementBytes(t.elemType) });
+  };
+  for (const name of dag.inputs) {
+    const reader = dag.consumers.get(name)?.[0];
+    if (reader === undefined) continue;
+    const k = dag.nodes[reader].inputs.indexOf(name);
+    add(name, shapes[reader].inputs[k]);
+  }
+  for (const n of dag.nodes) {
+    if (dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
+    n.outputs.forEach((o, k) => add(o, shapes[n.index].outputs[k]));
+  }
+  return out;
 }
 
 /** Reads a model, lists its cut points with shapes and sizes, and (unless `edge` is false) predicts their latency. */
@@ -122,6 +161,30 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       ...(measuredCloud ? { cloudMeasuredMs: measuredCloud.cloudMs } : {}),
     };
   });
+  let sweep: SweepResult | undefined;
+  let data: Analysis['data'];
+  const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
+  if (options.data) {
+    const { dataset, input } = await loadValidationSet(loaded.model, options.data, modelPath);
+    progress(`sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`);
+    sweep = await runSweep(loaded.model, loaded.bytes, dag, candidates, info, dataset, input, {
+      bits, batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE), threads: options.threads,
+      sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES, maxLossPct: options.maxLossPct, progress,
+    });
+    data = {
+      path: options.data.data,
+      ...(options.data.labels ? { labels: options.data.labels } : {}),
+      samples: dataset.samples,
+      seed: options.data.options?.seed ?? 0,
+      labelled: sweep.reference.labelled,
+      referenceAccuracy: sweep.reference.accuracy,
+      referenceCorrect: sweep.reference.correct,
+      sizeSamples: sweep.sizeSamples,
+      ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
+      sweepSeconds: sweep.seconds,
+      options: Object.fromEntries(Object.entries(options.data.options ?? {}).filter(([, v]) => v !== undefined && typeof v !== 'function')),
+    };
+  }
   const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
   const rttMs = options.rttMs ?? 0;
   return {
@@ -131,11 +194,13 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     model,
     cutPoints: cuts,
     nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: flops[i] })),
+    tensors: dynamicTensors(dag, shapes),
     ...(edge && cloud ? {
       profiles: { edge: summarizeProfile(edge), cloud: summarizeProfile(cloud) },
       bandwidthsMbps,
       rttMs,
       latency: latencyTable(cuts.map((c) => ({ index: c.index, edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, bytes: c.bytes })), bandwidthsMbps, rttMs),
     } : {}),
+    ...(sweep && data ? { data, bits, sweep: sweep.rows } : {}),
   };
 }

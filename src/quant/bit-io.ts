@@ -35,11 +35,6 @@ export class BitWriter {
     this.write(v, width);
   }
 
-  /** Number of bits written so far. */
-  get lengthBits(): number {
-    return this.pos * 8 + this.pending;
-  }
-
   /**
    * The state needed to continue the stream elsewhere: the complete bytes and the pending bits
    * (fewer than 8, right-aligned in `acc`).

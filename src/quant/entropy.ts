@@ -3,6 +3,9 @@
  * on the payload of any coder that codes each symbol independently with a fixed model.
  */
 
+/** Read once (see the NOTE on `fround` in normalize.ts: global lookups are slow in vm contexts). */
+const log2 = Math.log2;
+
 /**
  * Counts each code value.
  * @param alphabetSize number of possible code values (2^c); codes must be below it.
@@ -27,7 +30,7 @@ export function entropyBits(histogram: ArrayLike<number>): number {
   let bits = 0;
   for (let s = 0; s < histogram.length; s++) {
     const count = histogram[s];
-    if (count > 0) bits += count * Math.log2(n / count);
+    if (count > 0) bits += count * log2(n / count);
   }
   return bits;
 }

@@ -38,3 +38,6 @@ export {
   TENSOR_FORMAT_VERSION,
 } from './tensor-format';
 export type { DecodedBatch, DecodedTensor, DecodeOptions, EncodeOptions, TensorHeader } from './tensor-format';
+export { runSweep, evaluateConfigs } from './sweep';
+export type { SweepRow, SweepResult, SweepOptions, SweepReference, SizeStats, SizeCoder, SweepConfig } from './sweep';
+export { compressBatch, encodedSizes } from './compress-batch';

@@ -2,7 +2,7 @@
  * Validation of bit widths and precisions at the codec's public entry points.
  */
 import { InputError } from '../errors';
-import type { BitWidth, Coder, CoderChoice, Precision } from './types';
+import type { BitWidth, CoderChoice, Precision } from './types';
 
 /** Every JALAD bit width, 1..8, in increasing order. */
 export const BIT_WIDTHS: readonly BitWidth[] = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -22,7 +22,7 @@ export function isBitWidth(bits: unknown): bits is BitWidth {
  */
 export function assertBitWidth(bits: unknown, where: string): BitWidth {
   if (!isBitWidth(bits)) {
-    throw new InputError('BAD_OPTION', `${where}: bits must be an integer 1..8; got ${describe(bits)}`);
+    throw new InputError('BAD_OPTION', `${where}: bits must be an integer 1..8; got ${describeValue(bits)}`);
   }
   return bits;
 }
@@ -35,7 +35,7 @@ export function assertPrecision(bits: unknown, where: string): Precision {
   if (isBitWidth(bits) || bits === 'f16' || bits === 'f32') return bits;
   throw new InputError(
     'BAD_OPTION',
-    `${where}: bits must be an integer 1..8, 'f16' or 'f32'; got ${describe(bits)}`,
+    `${where}: bits must be an integer 1..8, 'f16' or 'f32'; got ${describeValue(bits)}`,
   );
 }
 
@@ -47,17 +47,12 @@ export function assertCoderChoice(coder: unknown, where: string): CoderChoice {
   if ((CODER_CHOICES as readonly unknown[]).includes(coder)) return coder as CoderChoice;
   throw new InputError(
     'BAD_OPTION',
-    `${where}: coder must be one of ${CODER_CHOICES.map((c) => `'${c}'`).join(', ')}; got ${describe(coder)}`,
+    `${where}: coder must be one of ${CODER_CHOICES.map((c) => `'${c}'`).join(', ')}; got ${describeValue(coder)}`,
   );
 }
 
-/** Narrows a coder choice that is known not to be 'auto'. */
-export function isCoder(coder: CoderChoice): coder is Coder {
-  return coder !== 'auto';
-}
-
 /** A short printable form of any received value, for error messages. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
     return String(value);

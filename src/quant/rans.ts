@@ -16,7 +16,7 @@
  * sharing one byte stream.
  *
  * Payload layout:
- *   4 bits  scaleBits − 8        (M = 2^scaleBits; this encoder uses 15; decoders accept <= 16)
+ *   4 bits  scaleBits − 8        (M = 2^scaleBits, 8 <= scaleBits <= 15; this encoder uses 15)
  *   2 bits  log2(k)
  *   the 2^c levels (`writeTable`, 0 = absent, 1..255), then zero bits to a whole byte
  *   4 bytes final encoder state A, little-endian (the decoder's initial state A)
@@ -30,6 +30,9 @@ import { InputError } from '../errors';
 import { BitReader, BitWriter } from './bit-io';
 import { readTable, tableSizeBits, writeTable } from './code-table';
 import type { BitWidth } from './types';
+
+/** Math functions read once (see the NOTE on `fround` in normalize.ts: global lookups are slow in vm contexts). */
+const { floor, log2, min, round } = Math;
 
 /** Lower end of the normalised state interval [L, 256·L). */
 const RANS_L = 1 << 23;
@@ -69,37 +72,43 @@ export interface RansPlan {
  * @throws InputError BAD_DATA when there are more present symbols than M.
  */
 export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, scaleBits: number): Uint32Array {
-  const k = 1 << stepsLog2;
-  const stride = 8 / k;
-  const m = 2 ** scaleBits;
-  const frequencies = new Uint32Array(levels.length);
+  const size = levels.length;
+  const frequencies = new Uint32Array(size);
   let top = 0;
   let present = 0;
-  for (let s = 0; s < levels.length; s++) {
-    if (levels[s] > 0) present++;
-    if (levels[s] > top) top = levels[s];
+  for (let s = 0; s < size; s++) {
+    const level = levels[s];
+    if (level > 0) present++;
+    if (level > top) top = level;
   }
   if (present === 0) return frequencies;
+  const m = 1 << scaleBits;
   if (present > m) throw new InputError('BAD_DATA', `rans: ${present} symbols do not fit a total frequency of ${m}`);
-  const weights = new Float64Array(levels.length);
+  // Weights go into `frequencies` first (they are below 2^21), then are replaced by the result.
+  const mask = (1 << stepsLog2) - 1;
+  const stride = 3 - stepsLog2; // (e mod k)·8/k = (e & mask) << stride
   let total = 0;
-  for (let s = 0; s < levels.length; s++) {
+  for (let s = 0; s < size; s++) {
     if (levels[s] === 0) continue;
     const e = top - levels[s];
-    const shift = (e / k) | 0;
-    const w = shift > 20 ? 1 : Math.max(1, OCTAVE_FRACTIONS[(e % k) * stride] >>> shift);
-    weights[s] = w;
+    const shift = e >>> stepsLog2;
+    const w = shift > 20 ? 1 : OCTAVE_FRACTIONS[(e & mask) << stride] >>> shift || 1;
+    frequencies[s] = w;
     total += w;
   }
   const free = m - present;
   let sum = 0;
   let largest = -1;
-  for (let s = 0; s < levels.length; s++) {
+  let largestF = 0;
+  for (let s = 0; s < size; s++) {
     if (levels[s] === 0) continue;
-    const f = 1 + Math.floor((weights[s] * free) / total);
+    const f = 1 + floor((frequencies[s] * free) / total);
     frequencies[s] = f;
     sum += f;
-    if (largest < 0 || f > frequencies[largest]) largest = s;
+    if (f > largestF) {
+      largest = s;
+      largestF = f;
+    }
   }
   frequencies[largest] += m - sum;
   return frequencies;
@@ -113,20 +122,27 @@ export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, sca
 export function planRans(histogram: ArrayLike<number>, bits: BitWidth): RansPlan {
   const scaleBits = RANS_SCALE_BITS;
   const size = histogram.length;
-  const log2Counts = new Float64Array(size);
-  for (let s = 0; s < size; s++) if (histogram[s] > 0) log2Counts[s] = Math.log2(histogram[s]);
+  // Work on the present symbols only: small tensors have few, and planning is per tensor.
+  const present: number[] = [];
+  const log2Counts: number[] = [];
+  for (let s = 0; s < size; s++) {
+    if (histogram[s] > 0) {
+      present.push(s);
+      log2Counts.push(log2(histogram[s]));
+    }
+  }
   let best: RansPlan | undefined;
   for (let stepsLog2 = 0; stepsLog2 <= 3; stepsLog2++) {
     const k = 1 << stepsLog2;
     const levels = new Uint8Array(size);
-    for (let s = 0; s < size; s++) {
-      if (histogram[s] > 0) levels[s] = Math.min(255, 1 + Math.round(k * log2Counts[s]));
-    }
+    for (let j = 0; j < present.length; j++) levels[present[j]] = min(255, 1 + round(k * log2Counts[j]));
     const frequencies = frequenciesFromLevels(levels, stepsLog2, scaleBits);
+    // Σ count·log2(M/f) = Σ count·(log2 count − log2 f) + n·(scaleBits − log2 n) would need the
+    // same logs; computed directly it is one log per present symbol.
     let codedBits = 0;
-    for (let s = 0; s < size; s++) {
-      const count = histogram[s];
-      if (count > 0) codedBits += count * (scaleBits - Math.log2(frequencies[s]));
+    for (let j = 0; j < present.length; j++) {
+      const s = present[j];
+      codedBits += histogram[s] * (scaleBits - log2(frequencies[s]));
     }
     const tableBytes = Math.ceil((6 + tableSizeBits(levels)) / 8);
     const sizeBytes = tableBytes + 8 + Math.ceil(codedBits / 8);
@@ -159,17 +175,24 @@ export function ransEncode(codes: Uint8Array, bits: BitWidth, plan?: RansPlan): 
   const cum = new Int32Array(256);
   const emit1 = new Int32Array(256);
   const emit2 = new Int32Array(256);
+  // A symbol may be coded when x < f·2^(31 − scaleBits), so the new state stays below 2^31;
+  // x needs one renormalisation byte when x > emit1, two when x > emit2 (never three).
+  const unit = 2 ** (31 - scaleBits);
+  const largest = 2 ** 31 - 1;
   let c = 0;
   for (let s = 0; s < p.frequencies.length; s++) {
     const f = p.frequencies[s];
     freq[s] = f;
     cum[s] = c;
     c += f;
-    // A symbol may be coded when x < f·2^(31 − scaleBits), so the new state stays below 2^31;
-    // x needs one renormalisation byte when x > emit1, two when x > emit2 (never three).
-    const limit = f * 2 ** (31 - scaleBits);
-    emit1[s] = f === 0 ? -1 : Math.min(2 ** 31 - 1, limit - 1);
-    emit2[s] = f === 0 ? -1 : Math.min(2 ** 31 - 1, limit * 256 - 1);
+    if (f === 0) {
+      emit1[s] = -1;
+      emit2[s] = -1;
+    } else {
+      const limit = f * unit;
+      emit1[s] = limit - 1 < largest ? limit - 1 : largest;
+      emit2[s] = limit * 256 - 1 < largest ? limit * 256 - 1 : largest;
+    }
   }
   const n = codes.length;
   // NOTE: two interleaved states (even symbols on A, odd on B) and branch-free renormalisation
@@ -278,7 +301,8 @@ function encodeBlock(
 export function ransDecode(bytes: Uint8Array, count: number, bits: BitWidth, start = 0, end = bytes.length): Uint8Array {
   const reader = new BitReader(bytes, start, end, 'rans');
   const scaleBits = reader.read(4) + 8;
-  if (scaleBits > 16) throw new InputError('BAD_DATA', `rans: scale of 2^${scaleBits} is above the supported 2^16`);
+  // Above 2^15 the decoder's products f·(x >> scaleBits) could leave the int32 range.
+  if (scaleBits > 15) throw new InputError('BAD_DATA', `rans: scale of 2^${scaleBits} is above the supported 2^15`);
   const stepsLog2 = reader.read(2);
   const levels = readTable(reader, 1 << bits, 255, 'rans');
   const frequencies = frequenciesFromLevels(levels, stepsLog2, scaleBits);

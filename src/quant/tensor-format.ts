@@ -31,7 +31,7 @@ import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
 import { dequantizeInto, quantizeInto, tensorRange } from './normalize';
-import { assertCoderChoice, assertPrecision, describe, isBitWidth } from './precision';
+import { assertCoderChoice, assertPrecision, describeValue, isBitWidth } from './precision';
 import { planRans, ransDecode, ransEncode } from './rans';
 import type { BitWidth, CoderChoice, Precision, StoredCoder } from './types';
 
@@ -186,7 +186,7 @@ function encodePayload(
 export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {}): TensorHeader {
   const where = `decodeTensor: tensor "${options.name ?? ENCODE_DEFAULTS.name}"`;
   if (!ArrayBuffer.isView(bytes) || Object.prototype.toString.call(bytes) !== '[object Uint8Array]') {
-    throw new InputError('BAD_OPTION', `${where}: expected the stream as a Uint8Array; got ${describe(bytes)}`);
+    throw new InputError('BAD_OPTION', `${where}: expected the stream as a Uint8Array; got ${describeValue(bytes)}`);
   }
   const fail = (what: string): never => {
     throw new InputError('BAD_DATA', `${where}: ${what}`);
@@ -314,7 +314,7 @@ export function encodeBatch(values: Float32Array, shape: readonly number[], opti
 export function decodeBatch(streams: readonly Uint8Array[], options: DecodeOptions = {}): DecodedBatch {
   const name = options.name ?? ENCODE_DEFAULTS.name;
   if (!Array.isArray(streams) || streams.length === 0) {
-    throw new InputError('BAD_OPTION', `decodeBatch: tensor "${name}": expected a non-empty array of streams; got ${describe(streams)}`);
+    throw new InputError('BAD_OPTION', `decodeBatch: tensor "${name}": expected a non-empty array of streams; got ${describeValue(streams)}`);
   }
   const decoded = streams.map((s, i) => decodeTensor(s, { name: `${name}[${i}]` }));
   const first = decoded[0];
@@ -340,12 +340,12 @@ export function decodeBatch(streams: readonly Uint8Array[], options: DecodeOptio
 function assertFloat32Array(values: unknown, where: string): asserts values is Float32Array {
   // NOTE: compared by tag, not instanceof, so arrays from another realm (jest, worker) pass.
   if (!ArrayBuffer.isView(values) || Object.prototype.toString.call(values) !== '[object Float32Array]') {
-    throw new InputError('BAD_OPTION', `${where}: values must be a Float32Array; got ${describe(values)}`);
+    throw new InputError('BAD_OPTION', `${where}: values must be a Float32Array; got ${describeValue(values)}`);
   }
 }
 
 function checkShape(shape: readonly number[], length: number, where: string): number[] {
-  if (!Array.isArray(shape)) throw new InputError('BAD_OPTION', `${where}: shape must be an array of dims; got ${describe(shape)}`);
+  if (!Array.isArray(shape)) throw new InputError('BAD_OPTION', `${where}: shape must be an array of dims; got ${describeValue(shape)}`);
   if (shape.length > 255) throw new InputError('BAD_OPTION', `${where}: rank ${shape.length} is above 255`);
   let product = 1;
   for (const dim of shape) {
