@@ -111,6 +111,26 @@ export interface Analysis {
   readonly bits?: readonly number[];
   /** One row per cut point and bit width (see src/quant/sweep.ts for every field). */
   readonly sweep?: readonly SweepRowJson[];
+  /** The accuracy budget of `decisions`, percentage points. */
+  readonly maxLossPct?: number;
+  /** Exact decision table: bandwidth intervals with the fastest plan within the budget (see src/ilp/decisions.ts). */
+  readonly decisions?: readonly DecisionJson[];
+}
+
+/** A decision-table interval as stored. */
+export interface DecisionJson {
+  readonly fromMbps: number;
+  readonly toMbps: number;
+  readonly cut: number;
+  readonly bits: number | 'mixed';
+  readonly tensors: readonly { readonly name: string; readonly bits: number | 'f32'; readonly bytes: number }[];
+  /** Edge + RTT + cloud ms: total(B) = fixedMs + bytes·8/(B·1000). */
+  readonly fixedMs: number;
+  readonly bytes: number;
+  readonly totalMs: number;
+  readonly totalMsAtTo: number;
+  readonly predictedLossPct: number;
+  readonly edgeNodes: number;
 }
 
 /** A data-dependent tensor and its size. */

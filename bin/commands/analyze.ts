@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
-import { renderCutTable, renderSweepTable } from '../../src/report';
+import { renderCutTable, renderDecisionTable, renderSweepTable } from '../../src/report';
 import { DEFAULT_BATCH_SIZE } from '../../src/runtime/batches';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { writeFileAtomic } from '../../src/io/atomic-write';
@@ -25,7 +25,7 @@ export function analyzeCommand(): Command {
     .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape);
   return addDataFlags(cmd, false)
     .option('--bits <list>', 'bit widths to sweep with --data, comma-separated, each 1..8', parseBits, [2, 4, 6, 8])
-    .option('--max-loss <pp>', 'accuracy budget in percentage points: sweep configurations proven above it stop early', parseNonNegative)
+    .option('--max-loss <pp>', 'accuracy budget in percentage points for the decision table (default 1); with --data, sweep configurations proven above it stop early', parseNonNegative)
     .option('--batch-size <n>', 'samples per inference call in the sweep', parseIntAtLeast(1), DEFAULT_BATCH_SIZE)
     .option('--size-samples <n>', 'samples whose tensors are entropy coded to measure sizes', parseIntAtLeast(1), 500)
     .option('--edge <profile>', 'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster', 'local')
@@ -58,6 +58,6 @@ Example:
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
       if (flags.json) printJson(analysis);
-      else process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}analysis written to ${file}\n`);
+      else process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}\n`);
     });
 }

@@ -29,3 +29,5 @@ export type { MilpModel, MilpRow } from './milp-model';
 export { bruteForceDecision, bruteForceOptima, createBruteForceSolver, type BruteForceOptions } from './brute-force';
 export { decisionTable, type DecisionTableOptions } from './decision-table';
 export { problemFromAnalysis, type AnalysisProblem, type ProblemOptions } from './from-analysis';
+export { analysisDecisions, type Decision, type DecisionsOptions } from './decisions';
+export { simulateTrace, parseTrace, type TraceFrame, type StrategyStats, type SimulationResult } from './simulate';

@@ -14,6 +14,7 @@ import { JALAD_VERSION } from '../version';
 import { runSweep, type BitWidth, type SweepResult } from '../quant';
 import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
 import { loadValidationSet, type DataSource } from './validation-data';
+import { analysisDecisions } from '../ilp';
 
 /** Options of `analyzeModel`. */
 export interface AnalyzeOptions {
@@ -42,6 +43,9 @@ export interface AnalyzeOptions {
   /** Accuracy budget: sweep configurations proven above it stop early. */
   readonly maxLossPct?: number;
 }
+
+/** Accuracy budget of the decision table when none is given, percentage points. */
+export const DEFAULT_MAX_LOSS_PCT = 1;
 
 /** Bit widths swept by default (DESIGN.md: `--bits 2,4,6,8`). */
 export const DEFAULT_BITS: readonly number[] = [2, 4, 6, 8];
@@ -187,7 +191,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   }
   const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
   const rttMs = options.rttMs ?? 0;
-  return {
+  const analysis: Analysis = {
     version: ANALYSIS_VERSION,
     jalad: JALAD_VERSION,
     createdAt: new Date().toISOString(),
@@ -203,4 +207,9 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     } : {}),
     ...(sweep && data ? { data, bits, sweep: sweep.rows } : {}),
   };
+  if (!analysis.profiles) return analysis;
+  const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
+  progress(`decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from 0.1 to 1000 Mbps`);
+  const decisions = await analysisDecisions(analysis, dag, { maxLossPct, rttMs });
+  return { ...analysis, maxLossPct, decisions };
 }

@@ -199,7 +199,8 @@ export function ransEncode(codes: Uint8Array, bits: BitWidth, plan?: RansPlan): 
   // double the encoder's speed (the state update is a long dependency chain and the renormalisation
   // branch is unpredictable); measured with scripts/bench-codec.ts. The cost is 4 bytes.
   // The state: [A, B, write position, missing-symbol flag]; bytes are written backwards into `buffer`.
-  let buffer = new Uint8Array(Math.max(64, p.sizeBytes - table.length + 2 * BLOCK));
+  // Sized from the estimate, and at least what the first block's room check below asks for.
+  let buffer = new Uint8Array(Math.max(p.sizeBytes - table.length + 64, 2 * Math.min(n, BLOCK) + 16));
   const state = new Int32Array([RANS_L, RANS_L, buffer.length, 0]);
   const even = n & ~1;
   if (even !== n) {

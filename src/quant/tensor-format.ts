@@ -19,11 +19,17 @@
  * A 3-D sample costs 26-28 bytes besides its payload. The checksum and the explicit payload length
  * turn any corruption or truncation into an InputError BAD_DATA instead of wrong values.
  *
+ * An empty tensor (a 0 dim) is valid: lo = hi = 0, coder 'constant', no payload; it decodes to an
+ * empty array with its shape, so a batch or a cut with no elements never needs a special case.
+ *
  * The coder: 'auto' (the default) picks the smaller of 'rans' and 'raw' from the code histogram;
  * an explicit 'rans' or 'huffman' also falls back to 'raw' when the table would cost more than
  * coding saves (tiny tensors), and any coder becomes 'constant' when all codes are 0 (hi == lo).
- * NOTE: 'auto' leaves out Huffman because rANS was never larger in `scripts/bench-codec.ts`
- * (sparse post-ReLU maps, 1..8 bits): Huffman pays at least 1 bit per code, rANS does not.
+ * NOTE: 'auto' leaves Huffman out, by measurement (`scripts/bench-codec.ts`, synthetic and real
+ * VGG feature maps, 1..8 bits): rANS was smaller in most cases, up to 4x at 1-2 bits (Huffman
+ * pays at least 1 bit per code), while Huffman was at most 15 bytes (1.7%) smaller, at 3-8 bits on
+ * real 6-50 KB maps where rANS's two 4-byte states show. Planning both would add a Huffman plan
+ * (tens of µs at 8 bits) to every encode to save at most 15 bytes (20 µs at 5.85 Mbps).
  */
 import { InputError } from '../errors';
 import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
@@ -110,6 +116,8 @@ const DTYPE_FLOAT = 1;
 const STORED_CODERS: readonly StoredCoder[] = ['raw', 'huffman', 'rans', 'constant'];
 const CRC_BYTES = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+/** Largest element count a stream may announce (a typed array's practical limit). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /**
  * Encodes one sample: JALAD normalization to `options.bits`, entropy coding, header and checksum.
@@ -234,6 +242,7 @@ export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {})
   let product = 1;
   for (const dim of shape) product *= dim;
   if (product !== count) fail(`element count ${count} is not the product of the shape [${shape.join(', ')}]`);
+  if (count > MAX_ELEMENTS) fail(`element count ${count} is above the ${MAX_ELEMENTS} this decoder allocates`);
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo <= hi)) fail(`invalid range lo = ${lo}, hi = ${hi}`);
   const expected = expectedPayloadBytes(bits, coder, count);
   if (expected !== undefined && expected !== payloadBytes) {

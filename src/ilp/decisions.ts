@@ -1,0 +1,69 @@
+/**
+ * The decision table of an analysis (DESIGN.md "Adaptation"): bandwidth intervals with
+ * the fastest plan within the budget, as analysis.json records it.
+ */
+import type { Analysis } from '../analysis';
+import type { Dag } from '../graph';
+import { decisionTable } from './decision-table';
+import { problemFromAnalysis } from './from-analysis';
+import type { Solver } from './types';
+
+/** One bandwidth interval of the decision table. */
+export interface Decision {
+  readonly fromMbps: number;
+  readonly toMbps: number;
+  /** Index of the cut point the plan sends, or -1 for a plan that is not a single cut point. */
+  readonly cut: number;
+  /** The bit width when every compressed tensor shares one; 32 for uncompressed float32; 'mixed' otherwise. */
+  readonly bits: number | 'mixed';
+  /** Tensors sent and their precision. */
+  readonly tensors: readonly { readonly name: string; readonly bits: number | 'f32'; readonly bytes: number }[];
+  /** Edge + RTT + cloud of the plan, ms (run overheads included): total(B) = fixedMs + bytes·8/(B·1000). */
+  readonly fixedMs: number;
+  /** Bytes sent per sample. */
+  readonly bytes: number;
+  /** Predicted total at the interval's lowest bandwidth (its worst case), ms, run overheads included. */
+  readonly totalMs: number;
+  readonly totalMsAtTo: number;
+  /** Sum of the sent tensors' loss bounds, percentage points (measured per cut point by the sweep). */
+  readonly predictedLossPct: number;
+  readonly edgeNodes: number;
+}
+
+/** Options of `analysisDecisions`. */
+export interface DecisionsOptions {
+  readonly maxLossPct: number;
+  readonly rttMs: number;
+  readonly fromMbps?: number;
+  readonly toMbps?: number;
+  readonly solver?: Solver;
+}
+
+/** Computes the exact decision table of an analysis (profiles required; a sweep adds compressed options). */
+export async function analysisDecisions(analysis: Analysis, dag: Dag, options: DecisionsOptions): Promise<Decision[]> {
+  const { problem } = problemFromAnalysis(analysis, dag, { maxLossPct: options.maxLossPct, rttMs: options.rttMs });
+  const segments = await decisionTable(problem, { fromMbps: options.fromMbps ?? 0.1, toMbps: options.toMbps ?? 1000, ...(options.solver ? { solver: options.solver } : {}) });
+  const byTensors = new Map(analysis.cutPoints.map((c) => [[...c.tensors].sort().join('\u0000'), c.index]));
+  const edgeOverhead = analysis.profiles?.edge.runOverheadMs ?? 0;
+  const cloudOverhead = analysis.profiles?.cloud.runOverheadMs ?? 0;
+  const allNodes = problem.nodes.length;
+  return segments.map((s) => {
+    const p = s.plan;
+    const names = p.crossing.map((c) => c.tensor);
+    const widths = [...new Set(p.crossing.map((c) => c.bits))];
+    const overhead = (p.edgeNodes.length > 0 ? edgeOverhead : 0) + (p.edgeNodes.length < allNodes ? cloudOverhead : 0);
+    return {
+      fromMbps: s.fromMbps,
+      toMbps: s.toMbps,
+      cut: byTensors.get([...names].sort().join('\u0000')) ?? -1,
+      bits: widths.length === 1 ? (widths[0] === 'f32' ? 32 : widths[0]) : 'mixed',
+      tensors: p.crossing.map((c) => ({ name: c.tensor, bits: c.bits, bytes: c.bytes })),
+      fixedMs: p.predictedMs.edge + p.predictedMs.cloud + p.predictedMs.rtt + overhead,
+      bytes: p.crossing.reduce((sum, c) => sum + c.bytes, 0),
+      totalMs: s.totalMsAtFrom + overhead,
+      totalMsAtTo: s.totalMsAtTo + overhead,
+      predictedLossPct: p.predictedLossPct,
+      edgeNodes: p.edgeNodes.length,
+    };
+  });
+}

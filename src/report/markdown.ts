@@ -1,0 +1,137 @@
+/**
+ * A Markdown summary of an analysis for a README or a paper draft: model, data, profiles and their
+ * assumptions, the condensed cut-point table, the speed-up table of the JALAD paper (Li et al.,
+ * ICPADS 2018, Table III style: edge-only, cloud-only, best raw cut, JALAD) and the decision regions.
+ * Every number is a stored field, or `predictedLatencyMs` applied to stored fields.
+ */
+import type { Analysis } from '../analysis';
+import { formatShape } from './cut-table';
+import { lossBudget, smallestBitsWithinBudget, type LossBudget } from './loss-budget';
+import { comparePlans, reportBandwidthsMbps, type StrategyLatency } from './plan-comparison';
+import { bitsText, kbText, mbpsText, msText, ppText, speedupText } from './report-format';
+import type { ReportOptions } from './report-options';
+import { assumptionNotes, cutLabel, dataText, machineText, modelName, modelText, profileText, settingsText, trivialCutsText } from './setup-text';
+
+/** Inline code that survives any content (backticks inside get a longer fence). */
+function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A table cell: pipes escaped (GFM splits on them even inside code), newlines flattened. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string[] {
+  const rule = align.map((a) => (a === 'r' ? '---:' : ':---'));
+  return [head, rule, ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`);
+}
+
+function planCell(analysis: Analysis, s: StrategyLatency, withBits: boolean): string {
+  const c = analysis.cutPoints.find((x) => x.index === s.cut);
+  const what = c ? cutLabel(c) : `#${s.cut}`;
+  return `${what}${withBits ? ` @ ${bitsText(s.bits)}` : ''}: ${msText(s.totalMs)} ms`;
+}
+
+/** The latency formula as printed under the speed-up tables (Markdown and HTML). */
+export function latencyFormulaText(analysis: Analysis): string {
+  return `latency per sample = edge ms + RTT + bytes·8 / bandwidth + cloud ms (RTT = ${analysis.rttMs ?? 0} ms; bytes = raw float32 bytes, or the mean encoded bytes of the sweep for JALAD)`;
+}
+
+function profileSection(analysis: Analysis): string[] {
+  const p = analysis.profiles;
+  if (!p) return ['No device profiles: the analysis has no predicted times (run `jalad analyze` with profiling), so there is no latency or speed-up table.'];
+  const rows = (['edge', 'cloud'] as const).map((side) => {
+    const q = p[side];
+    return [side, profileText(q), machineText(q.machine) ?? '–', settingsText(q.settings) ?? '–', msText(q.runOverheadMs)];
+  });
+  const out = table(['side', 'profile', 'machine', 'settings', 'run overhead ms'], rows, ['l', 'l', 'l', 'l', 'r']);
+  const assumptions = [...assumptionNotes(p.edge).map((n) => `edge: ${n}`), ...assumptionNotes(p.cloud).map((n) => `cloud: ${n}`)];
+  if (assumptions.length > 0) out.push('', ...assumptions.map((n) => `> **Assumption.** ${n}.`));
+  const notes = [...p.edge.notes.map((n) => `edge: ${n}`), ...p.cloud.notes.filter((n) => !p.edge.notes.includes(n)).map((n) => `cloud: ${n}`)];
+  if (notes.length > 0) out.push('', 'Profile notes:', '', ...notes.map((n) => `- ${n}`));
+  return out;
+}
+
+function cutSection(analysis: Analysis, budget: LossBudget): string[] {
+  const swept = analysis.sweep !== undefined;
+  const head = ['#', 'tensor', 'op', 'shape', 'raw KB'];
+  if (swept) head.push('bits', 'compressed KB', 'loss pp (95% upper)');
+  const rows = analysis.cutPoints.map((c) => {
+    const row = [String(c.index), code(c.tensors.join(' + ')), c.op, formatShape(c.shape), kbText(c.bytes)];
+    if (swept) {
+      const r = smallestBitsWithinBudget(analysis, c.index, budget.pct);
+      row.push(...(r ? [String(r.bits), kbText(r.bytesMean), `${ppText(r.lossPct)} (${ppText(r.lossUpperPct)})`] : ['–', '–', 'none within budget']));
+    }
+    return row;
+  });
+  const out = [trivialCutsText(analysis) + '.', '', ...table(head, rows, ['r', 'l', 'l', 'l', 'r', 'r', 'r', 'r'])];
+  out.push('', swept
+    ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; loss = measured loss in percentage points (its upper bound).`
+    : 'raw KB = float32 bytes per sample / 1000. No compression sweep: run `jalad analyze` with `--data` for compressed sizes and losses.');
+  return out;
+}
+
+function speedupSection(analysis: Analysis, budget: LossBudget): string[] {
+  const bws = reportBandwidthsMbps(analysis);
+  const comparisons = bws.map((b) => comparePlans(analysis, b, budget.pct));
+  if (comparisons.some((c) => c === undefined)) return ['No speed-up table: the cut points have no predicted edge and cloud times (no profiles).'];
+  const head = ['uplink Mbps', 'edge-only ms', 'cloud-only ms', 'best raw cut (Neurosurgeon-style)', `JALAD (best compressed cut, loss bound ≤ ${budget.pct} pp)`, 'JALAD speed-up vs edge-only', 'vs cloud-only', 'vs best raw cut'];
+  const rows = comparisons.map((c) => {
+    const x = c!;
+    const j = x.jalad;
+    return [mbpsText(x.bandwidthMbps), msText(x.edgeOnly.totalMs), msText(x.cloudOnly.totalMs), planCell(analysis, x.neurosurgeon, false),
+      j ? planCell(analysis, j, true) : 'none', ...(j ? [speedupText(x.edgeOnly.totalMs, j.totalMs), speedupText(x.cloudOnly.totalMs, j.totalMs), speedupText(x.neurosurgeon.totalMs, j.totalMs)] : ['–', '–', '–'])];
+  });
+  const out = table(head, rows, ['r', 'r', 'r', 'l', 'l', 'r', 'r', 'r']);
+  out.push('', `${latencyFormulaText(analysis)}. Budget: ${budget.text}, applied to each sweep row's one-sided 95% upper bound.`);
+  if (!analysis.sweep) out.push('', 'No compression sweep, so no JALAD column: run `jalad analyze` with `--data`.');
+  return out;
+}
+
+function decisionSection(analysis: Analysis): string[] {
+  const ds = analysis.decisions;
+  if (!ds || ds.length === 0) return [];
+  const rows = ds.map((d) => {
+    const c = analysis.cutPoints.find((x) => x.index === d.cut);
+    const plan = c ? `${cutLabel(c)} ${code(c.tensors[0])}` : d.tensors.map((t) => code(t.name)).join(' + ');
+    return [mbpsText(d.fromMbps), mbpsText(d.toMbps), plan, bitsText(d.bits), kbText(d.bytes), `${msText(d.totalMs)} → ${msText(d.totalMsAtTo)}`, ppText(d.predictedLossPct)];
+  });
+  return ['## Decision regions', '', `The fastest plan for every uplink bandwidth within ${analysis.maxLossPct !== undefined ? `${analysis.maxLossPct} pp` : 'the budget'} (the stored decision table; breakpoints are exact).`, '',
+    ...table(['from Mbps', 'to Mbps', 'plan', 'bits', 'sent KB', 'total ms (from → to)', 'loss bound pp'], rows, ['r', 'r', 'l', 'l', 'r', 'r', 'r']), ''];
+}
+
+/**
+ * Renders the Markdown summary of an analysis.
+ *
+ * @param options.commandLine the command that produced the analysis, quoted in the header
+ * @returns GitHub-flavoured Markdown ending with a newline
+ */
+export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}): string {
+  const budget = lossBudget(analysis);
+  const m = analysis.model;
+  const lines: string[] = [
+    `# jalad report: ${code(modelName(analysis))}`, '',
+    `Generated by jalad ${analysis.jalad} from an analysis created ${analysis.createdAt}.`,
+  ];
+  if (options.commandLine) lines.push('', '```sh', options.commandLine, '```');
+  lines.push('', '## Model', '', `- ${code(m.path)}: ${modelText(analysis)}`, `- SHA-256 ${code(m.sha256)}`,
+    `- inputs ${m.inputs.map((i) => `${code(i.name)} ${formatShape(i.dims)}`).join(', ')}; outputs ${m.outputs.map(code).join(', ')}`, '');
+  lines.push('## Data', '');
+  if (analysis.data) {
+    const d = analysis.data;
+    lines.push(`- ${dataText(d)}`);
+    const opts = settingsText(d.options);
+    if (opts) lines.push(`- read with ${opts}`);
+    lines.push('- loss = unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes', `- accuracy budget: ${budget.text}`, '');
+  } else {
+    lines.push('No validation data: no compression sweep, so no compressed sizes or losses.', '');
+  }
+  lines.push('## Profiles', '', ...profileSection(analysis), '');
+  lines.push('## Cut points', '', ...cutSection(analysis, budget), '');
+  lines.push(`## Speed-up at ${reportBandwidthsMbps(analysis).map(mbpsText).join(' / ')} Mbps`, '', ...speedupSection(analysis, budget), '');
+  lines.push(...decisionSection(analysis));
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
+}

@@ -1,0 +1,94 @@
+/**
+ * The four decisions the JALAD paper compares (Li et al., ICPADS 2018, Section V): run everything on
+ * the edge, send the input to the cloud, the best raw cut (Neurosurgeon, Kang et al., ASPLOS 2017),
+ * and the best compressed cut within the accuracy budget (JALAD), at one bandwidth. Every latency is
+ * `predictedLatencyMs` applied to stored fields.
+ */
+import type { Analysis, CutPoint, SweepRowJson } from '../analysis';
+import { predictedLatencyMs, type LatencyParts } from './latency-model';
+import { withinBudget } from './loss-budget';
+
+/** The compared decisions. */
+export type Strategy = 'edge-only' | 'cloud-only' | 'neurosurgeon' | 'jalad';
+
+/** A decision's predicted latency at one bandwidth. */
+export interface StrategyLatency extends LatencyParts {
+  readonly strategy: Strategy;
+  /** Index of the cut point sent. */
+  readonly cut: number;
+  /** Bit width of the codes, or 32 for raw float32. */
+  readonly bits: number;
+  /** Bytes sent per sample (raw float32 bytes, or the sweep's mean encoded bytes). */
+  readonly bytes: number;
+  /** The sweep row's loss and its upper bound (pp), for a compressed plan. */
+  readonly lossPct?: number;
+  readonly lossUpperPct?: number;
+}
+
+/** The four decisions at one bandwidth. */
+export interface PlanComparison {
+  readonly bandwidthMbps: number;
+  readonly edgeOnly: StrategyLatency;
+  readonly cloudOnly: StrategyLatency;
+  /** Fastest raw float32 cut point (ties: the earliest). */
+  readonly neurosurgeon: StrategyLatency;
+  /** Fastest (cut, bits) of the sweep whose `lossUpperPct` is within the budget; absent without a sweep or when none is. */
+  readonly jalad?: StrategyLatency;
+}
+
+/** Whether every cut point has predicted edge and cloud times (the analysis has profiles). */
+export function hasTimes(analysis: Analysis): boolean {
+  return analysis.cutPoints.length > 0 && analysis.cutPoints.every((c) => c.edgeMs !== undefined && c.cloudMs !== undefined);
+}
+
+function raw(analysis: Analysis, strategy: Strategy, c: CutPoint, bandwidthMbps: number): StrategyLatency {
+  const parts = predictedLatencyMs({ edgeMs: c.edgeMs ?? 0, cloudMs: c.cloudMs ?? 0, rttMs: analysis.rttMs ?? 0, bytes: c.bytes, bandwidthMbps });
+  return { ...parts, strategy, cut: c.index, bits: 32, bytes: c.bytes };
+}
+
+function compressed(analysis: Analysis, c: CutPoint, r: SweepRowJson, bandwidthMbps: number): StrategyLatency {
+  const parts = predictedLatencyMs({ edgeMs: c.edgeMs ?? 0, cloudMs: c.cloudMs ?? 0, rttMs: analysis.rttMs ?? 0, bytes: r.bytesMean, bandwidthMbps });
+  return { ...parts, strategy: 'jalad', cut: c.index, bits: r.bits, bytes: r.bytesMean, lossPct: r.lossPct, lossUpperPct: r.lossUpperPct };
+}
+
+/**
+ * Predicted latency of edge-only (the last cut point: sends the outputs), cloud-only (cut point 0:
+ * sends the inputs), the best raw cut and the best compressed cut within `budgetPct`.
+ *
+ * @param bandwidthMbps uplink bandwidth in Mbps, > 0
+ * @param budgetPct largest admissible `lossUpperPct`, percentage points
+ * @returns undefined when the cut points have no predicted times (no profiles)
+ * @example comparePlans(analysis, 5.85, 1)?.jalad // { cut: 10, bits: 2, totalMs: 3.1, ... }
+ */
+export function comparePlans(analysis: Analysis, bandwidthMbps: number, budgetPct: number): PlanComparison | undefined {
+  if (!hasTimes(analysis)) return undefined;
+  const cuts = analysis.cutPoints;
+  let neurosurgeon = raw(analysis, 'neurosurgeon', cuts[0], bandwidthMbps);
+  for (const c of cuts) {
+    const t = raw(analysis, 'neurosurgeon', c, bandwidthMbps);
+    if (t.totalMs < neurosurgeon.totalMs) neurosurgeon = t;
+  }
+  let jalad: StrategyLatency | undefined;
+  const byIndex = new Map(cuts.map((c) => [c.index, c]));
+  for (const r of analysis.sweep ?? []) {
+    const c = byIndex.get(r.cut);
+    if (!c || !withinBudget(r, budgetPct)) continue;
+    const t = compressed(analysis, c, r, bandwidthMbps);
+    if (!jalad || t.totalMs < jalad.totalMs) jalad = t;
+  }
+  return {
+    bandwidthMbps,
+    edgeOnly: raw(analysis, 'edge-only', cuts[cuts.length - 1], bandwidthMbps),
+    cloudOnly: raw(analysis, 'cloud-only', cuts[0], bandwidthMbps),
+    neurosurgeon,
+    ...(jalad ? { jalad } : {}),
+  };
+}
+
+/** Bandwidths of the paper-style tables when the analysis records none: 3G, 4G and WiFi uplinks, Mbps. */
+export const REPORT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
+
+/** The bandwidths a report tabulates: the analysis's own (`bandwidthsMbps`), else `REPORT_BANDWIDTHS_MBPS`. */
+export function reportBandwidthsMbps(analysis: Analysis): readonly number[] {
+  return analysis.bandwidthsMbps && analysis.bandwidthsMbps.length > 0 ? analysis.bandwidthsMbps : REPORT_BANDWIDTHS_MBPS;
+}
