@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: the main job on the bundled example, as a new user would run it.
-// 1. analyze the bundled Fashion-MNIST ResNet (cut points, this machine's profile, latency
-//    at the 3G/4G/WiFi uplinks), 2. split it at the best cut for 4G and verify the split.
+// `npm start`: the whole method on the bundled example, as a new user would run it.
+// 1. `jalad analyze` the bundled Fashion-MNIST ResNet: cut points, this machine's measured
+//    profile, the compression sweep on a stratified 1,000-image subset of the test set,
+//    and the decision table for a 1-point accuracy budget;
+// 2. `jalad split` it at the fastest plan for a 4G uplink (5.85 Mbps) within that budget,
+//    measured for real, into jalad-out/split/{edge.onnx, cloud.onnx, plan.json}.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -9,7 +12,7 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 const bin = path.join(root, 'dist', 'bin', 'jalad.js');
-const model = path.join('datasets', 'fashion-mnist', 'resnet.onnx');
+const data = path.join('datasets', 'fashion-mnist');
 const out = 'jalad-out';
 
 function jalad(args) {
@@ -22,8 +25,8 @@ if (!fs.existsSync(bin)) {
   console.error('jalad is not built: run `npm install` (it builds) or `npm run build`');
   process.exit(1);
 }
-jalad(['analyze', model, '--out', out]);
-const analysis = JSON.parse(fs.readFileSync(path.join(root, out, 'analysis.json'), 'utf8'));
-const at4g = analysis.latency.find((l) => l.bandwidthMbps === 5.85) ?? analysis.latency[0];
-const best = analysis.cutPoints[at4g.bestCut];
-jalad(['split', model, '--cut', best.tensors.join(','), '--out', path.join(out, 'split')]);
+jalad(['analyze', path.join(data, 'resnet.onnx'),
+  '--data', path.join(data, 't10k-images-idx3-ubyte.gz'), '--labels', path.join(data, 't10k-labels-idx1-ubyte.gz'),
+  '--scale', '1/255', '--mean', '0.2860', '--std', '0.3530', '--samples', '1000', '--bits', '2,4,6,8', '--max-loss', '1',
+  '--out', out]);
+jalad(['split', '--analysis', path.join(out, 'analysis.json'), '--max-loss', '1', '--bandwidth', '5.85', '--out', path.join(out, 'split')]);
