@@ -5,6 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Analysis } from '../analysis';
+import { checkReportable } from './report-input';
 import { formatShape } from './cut-table';
 
 type Cell = string | number | boolean | undefined;
@@ -112,8 +113,10 @@ export function decisionsCsv(analysis: Analysis): CsvTable | undefined {
  * nodes.csv and decisions.csv when the analysis holds that data.
  *
  * @returns file name → CSV text, in that order
+ * @throws InputError `BAD_ANALYSIS` for an analysis of an unknown version or without cut points
  */
 export function renderCsvFiles(analysis: Analysis): { readonly name: string; readonly text: string }[] {
+  checkReportable(analysis, 'renderCsvFiles');
   const tables = [cutPointsCsv(analysis), sweepCsv(analysis), latencyCsv(analysis), nodesCsv(analysis), decisionsCsv(analysis)];
   return tables.filter((t): t is CsvTable => t !== undefined).map((t) => ({ name: t.name, text: renderCsv(t) }));
 }

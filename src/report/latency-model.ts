@@ -8,6 +8,7 @@
  * the profiler's index loads ONNX Runtime; test/report checks that it reproduces the stored
  * `latency[].cuts[]` fields to the last bit.
  */
+import type { Analysis } from '../analysis';
 
 /** The stored inputs of one latency prediction. */
 export interface LatencyInputs {
@@ -59,4 +60,9 @@ export function predictedLatencyMs(inputs: LatencyInputs): LatencyParts {
     rttMs: inputs.rttMs,
     totalMs: inputs.edgeMs + inputs.rttMs + transferMs + inputs.cloudMs,
   };
+}
+
+/** The latency formula in words, as the Markdown and HTML reports print it under their speed-up tables. */
+export function latencyFormulaText(analysis: Analysis): string {
+  return `latency per sample = edge ms + RTT + bytes·8 / bandwidth + cloud ms (RTT = ${analysis.rttMs ?? 0} ms; bytes = raw float32 bytes, or the mean encoded bytes of the sweep for JALAD)`;
 }

@@ -5,7 +5,9 @@
  * Every number is a stored field, or `predictedLatencyMs` applied to stored fields.
  */
 import type { Analysis } from '../analysis';
+import { checkReportable } from './report-input';
 import { formatShape } from './cut-table';
+import { latencyFormulaText } from './latency-model';
 import { lossBudget, smallestBitsWithinBudget, type LossBudget } from './loss-budget';
 import { comparePlans, reportBandwidthsMbps, type StrategyLatency } from './plan-comparison';
 import { bitsText, kbText, mbpsText, msText, ppText, speedupText } from './report-format';
@@ -35,11 +37,6 @@ function planCell(analysis: Analysis, s: StrategyLatency, withBits: boolean): st
   return `${what}${withBits ? ` @ ${bitsText(s.bits)}` : ''}: ${msText(s.totalMs)} ms`;
 }
 
-/** The latency formula as printed under the speed-up tables (Markdown and HTML). */
-export function latencyFormulaText(analysis: Analysis): string {
-  return `latency per sample = edge ms + RTT + bytes·8 / bandwidth + cloud ms (RTT = ${analysis.rttMs ?? 0} ms; bytes = raw float32 bytes, or the mean encoded bytes of the sweep for JALAD)`;
-}
-
 function profileSection(analysis: Analysis): string[] {
   const p = analysis.profiles;
   if (!p) return ['No device profiles: the analysis has no predicted times (run `jalad analyze` with profiling), so there is no latency or speed-up table.'];
@@ -50,7 +47,10 @@ function profileSection(analysis: Analysis): string[] {
   const out = table(['side', 'profile', 'machine', 'settings', 'run overhead ms'], rows, ['l', 'l', 'l', 'l', 'r']);
   const assumptions = [...assumptionNotes(p.edge).map((n) => `edge: ${n}`), ...assumptionNotes(p.cloud).map((n) => `cloud: ${n}`)];
   if (assumptions.length > 0) out.push('', ...assumptions.map((n) => `> **Assumption.** ${n}.`));
-  const notes = [...p.edge.notes.map((n) => `edge: ${n}`), ...p.cloud.notes.filter((n) => !p.edge.notes.includes(n)).map((n) => `cloud: ${n}`)];
+  // NOTE: the scaled cloud profile repeats the edge profile's notes; print each note once, assumptions above.
+  const shown = new Set([...assumptionNotes(p.edge), ...assumptionNotes(p.cloud)]);
+  const notes = [...p.edge.notes.filter((n) => !shown.has(n)).map((n) => `edge: ${n}`),
+    ...p.cloud.notes.filter((n) => !shown.has(n) && !p.edge.notes.includes(n)).map((n) => `cloud: ${n}`)];
   if (notes.length > 0) out.push('', 'Profile notes:', '', ...notes.map((n) => `- ${n}`));
   return out;
 }
@@ -78,7 +78,7 @@ function speedupSection(analysis: Analysis, budget: LossBudget): string[] {
   const bws = reportBandwidthsMbps(analysis);
   const comparisons = bws.map((b) => comparePlans(analysis, b, budget.pct));
   if (comparisons.some((c) => c === undefined)) return ['No speed-up table: the cut points have no predicted edge and cloud times (no profiles).'];
-  const head = ['uplink Mbps', 'edge-only ms', 'cloud-only ms', 'best raw cut (Neurosurgeon-style)', `JALAD (best compressed cut, loss bound ≤ ${budget.pct} pp)`, 'JALAD speed-up vs edge-only', 'vs cloud-only', 'vs best raw cut'];
+  const head = ['uplink Mbps', 'edge-only ms', 'cloud-only ms', 'best raw cut (Neurosurgeon-style)', `JALAD (best compressed cut, loss bound ≤ ${budget.pct} pp)`, 'JALAD speed-up vs edge-only', 'vs cloud-only', 'vs raw cut'];
   const rows = comparisons.map((c) => {
     const x = c!;
     const j = x.jalad;
@@ -91,7 +91,7 @@ function speedupSection(analysis: Analysis, budget: LossBudget): string[] {
   return out;
 }
 
-function decisionSection(analysis: Analysis): string[] {
+function decisionSection(analysis: Analysis, budget: LossBudget): string[] {
   const ds = analysis.decisions;
   if (!ds || ds.length === 0) return [];
   const rows = ds.map((d) => {
@@ -99,7 +99,7 @@ function decisionSection(analysis: Analysis): string[] {
     const plan = c ? `${cutLabel(c)} ${code(c.tensors[0])}` : d.tensors.map((t) => code(t.name)).join(' + ');
     return [mbpsText(d.fromMbps), mbpsText(d.toMbps), plan, bitsText(d.bits), kbText(d.bytes), `${msText(d.totalMs)} → ${msText(d.totalMsAtTo)}`, ppText(d.predictedLossPct)];
   });
-  return ['## Decision regions', '', `The fastest plan for every uplink bandwidth within ${analysis.maxLossPct !== undefined ? `${analysis.maxLossPct} pp` : 'the budget'} (the stored decision table; breakpoints are exact).`, '',
+  return ['## Decision regions', '', `The fastest plan for every uplink bandwidth within ${budget.text}, as the stored decision table gives it.`, '',
     ...table(['from Mbps', 'to Mbps', 'plan', 'bits', 'sent KB', 'total ms (from → to)', 'loss bound pp'], rows, ['r', 'r', 'l', 'l', 'r', 'r', 'r']), ''];
 }
 
@@ -108,8 +108,10 @@ function decisionSection(analysis: Analysis): string[] {
  *
  * @param options.commandLine the command that produced the analysis, quoted in the header
  * @returns GitHub-flavoured Markdown ending with a newline
+ * @throws InputError `BAD_ANALYSIS` for an analysis of an unknown version or without cut points
  */
 export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}): string {
+  checkReportable(analysis, 'renderMarkdown');
   const budget = lossBudget(analysis);
   const m = analysis.model;
   const lines: string[] = [
@@ -132,6 +134,6 @@ export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}):
   lines.push('## Profiles', '', ...profileSection(analysis), '');
   lines.push('## Cut points', '', ...cutSection(analysis, budget), '');
   lines.push(`## Speed-up at ${reportBandwidthsMbps(analysis).map(mbpsText).join(' / ')} Mbps`, '', ...speedupSection(analysis, budget), '');
-  lines.push(...decisionSection(analysis));
+  lines.push(...decisionSection(analysis, budget));
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
 }

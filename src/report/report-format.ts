@@ -17,12 +17,17 @@ export function msText(ms: number): string {
   return ms.toPrecision(3);
 }
 
-/** Kilobytes (1 KB = 1000 B) with two decimals below 10 KB, one below 1000 KB. @example kbText(3136) === '3.14' */
+/**
+ * Kilobytes (1 KB = 1000 B): no decimals from 1000 KB, one from 10 KB, two from 1 KB, two
+ * significant digits below.
+ * @example kbText(3136) === '3.14'; kbText(50176) === '50.2'; kbText(27) === '0.027'
+ */
 export function kbText(bytes: number): string {
   const kb = bytes / 1000;
   if (kb >= 1000) return kb.toFixed(0);
   if (kb >= 10) return kb.toFixed(1);
-  return kb.toFixed(2);
+  if (kb >= 1) return kb.toFixed(2);
+  return kb === 0 ? '0' : kb.toPrecision(2);
 }
 
 /** A bandwidth as given, without trailing zeros. @example mbpsText(18.88) === '18.88'; mbpsText(0.1234) === '0.123' */

@@ -1,0 +1,99 @@
+import { comparePlans, lossBudget, predictedLatencyMs, reportBandwidthsMbps, smallestBitsWithinBudget, uplinkMs, REPORT_BANDWIDTHS_MBPS } from '../../src/report';
+import { cutPointsOnly, resnet, vgg, withoutSweep } from './fixtures';
+
+describe('predictedLatencyMs(inputs)', () => {
+  it('adds edge, RTT, bytes·8/B and cloud', () => {
+    expect(uplinkMs(125_000, 1)).toBe(1000);
+    const t = predictedLatencyMs({ edgeMs: 2, cloudMs: 0.5, rttMs: 10, bytes: 1375, bandwidthMbps: 1.1 });
+    expect(t.transferMs).toBeCloseTo(10, 12);
+    expect(t.totalMs).toBeCloseTo(22.5, 12);
+  });
+
+  it('reproduces every stored latency of the raw cut points to the last bit', () => {
+    const a = vgg();
+    for (const l of a.latency!) {
+      for (const row of l.cuts) {
+        const c = a.cutPoints[row.cut];
+        const t = predictedLatencyMs({ edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, rttMs: l.rttMs, bytes: c.bytes, bandwidthMbps: l.bandwidthMbps });
+        expect(t.transferMs).toBe(row.transferMs);
+        expect(t.totalMs).toBe(row.totalMs);
+      }
+    }
+  });
+});
+
+describe('lossBudget(analysis)', () => {
+  it('prefers the analysis budget, then the sweep --max-loss, then 1 pp', () => {
+    expect(lossBudget(resnet())).toMatchObject({ pct: 1, source: 'analysis' });
+    const a = vgg();
+    expect(lossBudget(a)).toMatchObject({ pct: 1, source: 'default' });
+    expect(lossBudget({ ...a, data: { ...a.data!, maxLossPct: 0.5 } })).toMatchObject({ pct: 0.5, source: 'data' });
+  });
+});
+
+describe('smallestBitsWithinBudget(analysis, cut, budgetPct)', () => {
+  it('picks the smallest bit width whose upper bound is within the budget', () => {
+    const a = vgg();
+    const r = smallestBitsWithinBudget(a, 10, 1)!;
+    expect(r.lossUpperPct).toBeLessThanOrEqual(1);
+    const smaller = a.sweep!.filter((x) => x.cut === 10 && x.bits < r.bits);
+    expect(smaller.every((x) => x.lossUpperPct > 1)).toBe(true);
+    expect(smallestBitsWithinBudget(a, 10, -5)).toBeUndefined();
+    expect(smallestBitsWithinBudget(cutPointsOnly(), 10, 1)).toBeUndefined();
+  });
+});
+
+describe('comparePlans(analysis, bandwidthMbps, budgetPct)', () => {
+  it('is undefined without predicted times', () => {
+    expect(comparePlans(cutPointsOnly(), 5.85, 1)).toBeUndefined();
+  });
+
+  it('agrees with the stored best raw cut at every stored bandwidth', () => {
+    const a = vgg();
+    for (const l of a.latency!) {
+      const c = comparePlans(a, l.bandwidthMbps, 1)!;
+      expect(c.neurosurgeon.cut).toBe(l.bestCut);
+      expect(c.neurosurgeon.totalMs).toBe(l.cuts[l.bestCut].totalMs);
+      expect(c.cloudOnly.totalMs).toBe(l.cuts[0].totalMs);
+      expect(c.edgeOnly.totalMs).toBe(l.cuts[a.cutPoints.length - 1].totalMs);
+    }
+  });
+
+  it('picks JALAD as the fastest admissible (cut, bits), never slower than an admissible raw-sized row', () => {
+    const a = vgg();
+    const c = comparePlans(a, 5.85, 1)!;
+    expect(c.jalad!.lossUpperPct).toBeLessThanOrEqual(1);
+    for (const r of a.sweep!.filter((x) => x.lossUpperPct <= 1)) {
+      const cp = a.cutPoints[r.cut];
+      expect(c.jalad!.totalMs).toBeLessThanOrEqual(predictedLatencyMs({ edgeMs: cp.edgeMs!, cloudMs: cp.cloudMs!, rttMs: 0, bytes: r.bytesMean, bandwidthMbps: 5.85 }).totalMs);
+    }
+  });
+
+  it('prices each stored decision like the decision table does, and picks its plan inside the interval', () => {
+    const a = resnet();
+    const budget = lossBudget(a).pct;
+    for (const d of a.decisions!) {
+      const c = a.cutPoints[d.cut];
+      const row = a.sweep!.find((r) => r.cut === d.cut && r.bits === d.bits)!;
+      const at = (b: number) => predictedLatencyMs({ edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, rttMs: a.rttMs!, bytes: row.bytesMean, bandwidthMbps: b }).totalMs;
+      expect(at(d.fromMbps)).toBeCloseTo(d.totalMs, 9);
+      expect(at(d.toMbps)).toBeCloseTo(d.totalMsAtTo, 9);
+      // NOTE: midpoints, not the ends: the stored breakpoints are placed without the run overheads
+      // that the stored totals include, so near a breakpoint the two can disagree.
+      const j = comparePlans(a, Math.sqrt(d.fromMbps * d.toMbps), budget)!.jalad!;
+      expect([j.cut, j.bits]).toEqual([d.cut, d.bits]);
+    }
+  });
+
+  it('has no JALAD plan without a sweep', () => {
+    expect(comparePlans(withoutSweep(), 5.85, 1)!.jalad).toBeUndefined();
+  });
+});
+
+describe('reportBandwidthsMbps(analysis)', () => {
+  it('uses the analysis bandwidths, else 1.1 / 5.85 / 18.88 Mbps', () => {
+    expect(reportBandwidthsMbps({ ...vgg(), bandwidthsMbps: [2, 20] })).toEqual([2, 20]);
+    expect(reportBandwidthsMbps(cutPointsOnly())).toEqual(REPORT_BANDWIDTHS_MBPS);
+    expect(REPORT_BANDWIDTHS_MBPS).toEqual([1.1, 5.85, 18.88]);
+  });
+});
