@@ -12,6 +12,7 @@ import { profileCommand } from './commands/profile';
 import { benchCommand } from './commands/bench';
 import { evalCommand } from './commands/eval';
 import { simulateCommand } from './commands/simulate';
+import { reportCommand } from './commands/report';
 
 // Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
 const ONE_LINE_ERRORS = {
@@ -27,7 +28,7 @@ function program(): Command {
     .addHelpText('after', `
 Units: bandwidth in Mbps, time in ms, accuracy loss in percentage points, sizes in bytes.
 Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input or usage.`);
-  for (const c of [analyzeCommand(), splitCommand(), profileCommand(), benchCommand(), evalCommand(), simulateCommand()]) {
+  for (const c of [analyzeCommand(), splitCommand(), profileCommand(), benchCommand(), evalCommand(), simulateCommand(), reportCommand()]) {
     p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
   }
   return p.exitOverride();

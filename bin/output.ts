@@ -9,3 +9,8 @@ export function printJson(value: unknown): void {
 export function progressReporter(quiet: boolean): (message: string) => void {
   return quiet ? () => undefined : (message: string) => process.stderr.write(`jalad: ${message}\n`);
 }
+
+/** The command line that is running, as a user would retype it (recorded in reports). */
+export function commandLine(): string {
+  return ['jalad', ...process.argv.slice(2)].map((a) => (/^[\w./=:,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+}

@@ -2,13 +2,13 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
-import { renderCutTable, renderDecisionTable, renderSweepTable } from '../../src/report';
+import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
 import { DEFAULT_BATCH_SIZE } from '../../src/runtime/batches';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { writeFileAtomic } from '../../src/io/atomic-write';
 import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
 import { PROFILE_DEFAULTS, presetNames } from '../../src/profiler';
-import { printJson, progressReporter } from '../output';
+import { commandLine, printJson, progressReporter } from '../output';
 
 interface AnalyzeFlags extends DataFlags {
   bits: number[]; batchSize: number; sizeSamples: number; maxLoss?: number;
@@ -57,7 +57,8 @@ Example:
       });
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
+      const reports = await writeReports(analysis, flags.out, { commandLine: commandLine() });
       if (flags.json) printJson(analysis);
-      else process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}\n`);
+      else process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`);
     });
 }
