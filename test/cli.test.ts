@@ -99,3 +99,51 @@ describe('split --cut', () => {
     expect(fs.readdirSync(path.join(tmp, 'sp')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+describe('the other commands', () => {
+  const data = path.join(__dirname, '..', 'datasets', 'fashion-mnist');
+  const resnetFm = path.join(data, 'resnet.onnx');
+  test('eval prints top-1 with a Wilson interval; --json has the documented names', () => {
+    const r = jalad('eval', resnetFm, '--data', path.join(data, 't10k-images-idx3-ubyte.gz'), '--labels', path.join(data, 't10k-labels-idx1-ubyte.gz'),
+      '--scale', '1/255', '--mean', '0.2860', '--std', '0.3530', '--samples', '500', '--json', '-q');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.out);
+    expect(e.top1).toMatchObject({ total: 500 });
+    expect(e.top1.correct).toBeGreaterThan(400);
+    expect(e.top1.ciLow).toBeLessThan(e.top1.accuracy);
+    expect(e.seed).toBe(0);
+  });
+  test('eval refuses data of the wrong shape, naming both shapes', () => expectUsageError(
+    jalad('eval', resnet, '--data', path.join(data, 't10k-images-idx3-ubyte.gz')), '[batch, 3, 8, 8]'));
+  test('eval refuses labels of another length', () => {
+    const labels = path.join(tmp, 'short.txt');
+    fs.writeFileSync(labels, '1\n2\n3\n');
+    expectUsageError(jalad('eval', resnetFm, '--data', path.join(data, 't10k-images-idx3-ubyte.gz'), '--labels', labels), labels);
+  });
+  test('simulate without a trace, and with a missing analysis', () => {
+    expectUsageError(jalad('simulate'), '--trace');
+    expectUsageError(jalad('simulate', '--trace', path.join(__dirname, '..', 'experiments', 'traces', '4g.csv'), '--analysis', path.join(tmp, 'none.json')), 'none.json');
+  });
+  test('report re-renders every file from an analysis', () => {
+    const r = jalad('report', path.join(__dirname, 'fixtures', 'analysis-vgg.json'), '--out', 'rep', '--json');
+    expect(r.code).toBe(0);
+    const files = JSON.parse(r.out).files.map((f: string) => path.basename(f)).sort();
+    expect(files).toEqual(expect.arrayContaining(['report.html', 'report.md', 'cut-points.csv', 'sweep.csv']));
+  });
+  test('profile writes a device profile that analyze accepts, and refuses it for another model', () => {
+    expect(jalad('profile', resnet, '--out', 'p.json', '--runs', '2', '--warmup', '0', '-q').code).toBe(0);
+    const p = JSON.parse(fs.readFileSync(path.join(tmp, 'p.json'), 'utf8'));
+    expect(p.kind).toBe('measured');
+    expect(jalad('analyze', resnet, '--edge', 'p.json', '--cloud', 'p.json/4', '--out', 'o3', '-q').code).toBe(0);
+    const other = path.join(tmp, 'other.onnx');
+    fs.writeFileSync(other, encodeModel(lateInput()));
+    expectUsageError(jalad('analyze', other, '--edge', 'p.json', '--out', 'o4', '-q'), 'another model');
+  });
+  test('bench compares measured and predicted times of both parts', () => {
+    const r = jalad('bench', resnet, '--cut', 'block1', '--runs', '3', '--warmup', '1', '--json', '-q');
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.out);
+    expect(b.parts.map((p: { part: string }) => p.part)).toEqual(['edge', 'cloud']);
+    for (const p of b.parts) expect(p.measuredMs).toBeGreaterThan(0);
+  });
+});
