@@ -28,6 +28,7 @@ import { codeHistogram, entropyBytes } from '../src/quant/entropy';
 import { quantize } from '../src/quant/normalize';
 import { decodeTensor, encodeTensor, readTensorHeader } from '../src/quant/tensor-format';
 import type { BitWidth } from '../src/quant/types';
+import { mulberry32 } from '../src/data/subset';
 
 interface BenchTensor {
   readonly name: string;
@@ -65,16 +66,10 @@ interface Throughput {
 
 const BITS: readonly BitWidth[] = [1, 2, 3, 4, 6, 8];
 
-/** mulberry32: a small seeded PRNG (no Math.random, so runs are reproducible). */
+/** A seeded PRNG in [0, 1) (no Math.random, so runs are reproducible). */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /** A post-ReLU-like map [C, H, W]: relu((g + b_c)·s_c), s_c log-normal, b_c around −0.3. */

@@ -117,18 +117,23 @@ export interface Analysis {
   readonly decisions?: readonly DecisionJson[];
 }
 
-/** A decision-table interval as stored. */
+/** A decision-table interval as stored (computed by src/ilp/decisions.ts). */
 export interface DecisionJson {
   readonly fromMbps: number;
   readonly toMbps: number;
+  /** Index of the cut point the plan sends, or -1 for a plan that is not a single cut point. */
   readonly cut: number;
+  /** The bit width when every compressed tensor shares one; 32 for uncompressed float32; 'mixed' otherwise. */
   readonly bits: number | 'mixed';
+  /** Tensors sent and their precision. */
   readonly tensors: readonly { readonly name: string; readonly bits: number | 'f32'; readonly bytes: number }[];
   /** Edge + RTT + cloud ms: total(B) = fixedMs + bytes·8/(B·1000). */
   readonly fixedMs: number;
   readonly bytes: number;
+  /** Predicted total at the interval's lowest bandwidth (its worst case), ms, run overheads included. */
   readonly totalMs: number;
   readonly totalMsAtTo: number;
+  /** Sum of the sent tensors' loss bounds, percentage points (measured per cut point by the sweep). */
   readonly predictedLossPct: number;
   readonly edgeNodes: number;
 }

@@ -2,33 +2,14 @@
  * The decision table of an analysis (DESIGN.md "Adaptation"): bandwidth intervals with
  * the fastest plan within the budget, as analysis.json records it.
  */
-import type { Analysis } from '../analysis';
+import type { Analysis, DecisionJson } from '../analysis';
 import type { Dag } from '../graph';
 import { decisionTable } from './decision-table';
 import { problemFromAnalysis } from './from-analysis';
 import type { Solver } from './types';
 
-/** One bandwidth interval of the decision table. */
-export interface Decision {
-  readonly fromMbps: number;
-  readonly toMbps: number;
-  /** Index of the cut point the plan sends, or -1 for a plan that is not a single cut point. */
-  readonly cut: number;
-  /** The bit width when every compressed tensor shares one; 32 for uncompressed float32; 'mixed' otherwise. */
-  readonly bits: number | 'mixed';
-  /** Tensors sent and their precision. */
-  readonly tensors: readonly { readonly name: string; readonly bits: number | 'f32'; readonly bytes: number }[];
-  /** Edge + RTT + cloud of the plan, ms (run overheads included): total(B) = fixedMs + bytes·8/(B·1000). */
-  readonly fixedMs: number;
-  /** Bytes sent per sample. */
-  readonly bytes: number;
-  /** Predicted total at the interval's lowest bandwidth (its worst case), ms, run overheads included. */
-  readonly totalMs: number;
-  readonly totalMsAtTo: number;
-  /** Sum of the sent tensors' loss bounds, percentage points (measured per cut point by the sweep). */
-  readonly predictedLossPct: number;
-  readonly edgeNodes: number;
-}
+/** One bandwidth interval of the decision table (the shape analysis.json stores; fields documented there). */
+export type Decision = DecisionJson;
 
 /** Options of `analysisDecisions`. */
 export interface DecisionsOptions {
