@@ -40,7 +40,8 @@ export const HIGHS_SETTINGS: Readonly<Record<string, boolean | number | string>>
 
 /**
  * Loads HiGHS (about 0.1 s) and returns an exact `Solver` using it. Reuse the solver: each
- * `solve` is synchronous and costs milliseconds for models of a few hundred nodes.
+ * `solve` is synchronous; a decision (all four tie-break stages) takes a median of 4-7 ms on
+ * random 20-node DAGs, 16-24 ms at 100 nodes and 60-170 ms at 500 nodes (scripts/bench-ilp.ts).
  *
  * @example
  * const solver = await createHighsSolver();
@@ -68,6 +69,11 @@ export function highsBackend(highs: Highs, settings = HIGHS_SETTINGS): MilpBacke
   return {
     name: 'highs',
     solve(model: MilpModel, start?: ArrayLike<number>): MilpOutcome {
+      if (model.numCols === 0) {
+        // nothing to decide (HiGHS reports such a model as "empty"): feasible iff every row admits 0
+        const feasible = model.rows.every((r) => r.lower <= 0 && 0 <= r.upper);
+        return feasible ? { status: 'optimal', values: new Float64Array(0) } : { status: 'infeasible' };
+      }
       return highs.withModel(toModelData(model, highs.constants.variableType.integer), (m): MilpOutcome => {
         m.options.set(settings);
         if (start !== undefined) m.setSolution({ colValue: Float64Array.from(start) });
@@ -75,11 +81,6 @@ export function highsBackend(highs: Highs, settings = HIGHS_SETTINGS): MilpBacke
         const code = m.getModelStatus();
         if (code === status.optimal) return { status: 'optimal', values: m.getSolution().colValue };
         if (code === status.infeasible || code === status.unboundedOrInfeasible) return { status: 'infeasible' };
-        if (code === status.empty && model.numCols === 0) {
-          // no columns: feasible iff every (empty) row admits an activity of 0
-          const feasible = model.rows.every((r) => r.lower <= 0 && 0 <= r.upper);
-          return feasible ? { status: 'optimal', values: new Float64Array(0) } : { status: 'infeasible' };
-        }
         throw new Error(`highs: the solve ended with model status ${code}, neither optimal nor infeasible`);
       });
     },

@@ -19,6 +19,7 @@ import {
   type MilpModel,
   type MilpRow,
 } from './milp-model';
+import { prefixStart } from './milp-start';
 import { buildPlan, isDownwardClosed, planBytes, tensorCrosses } from './plan-evaluation';
 import { prepareProblem, type ExcludedPlan, type PreparedProblem } from './prepared-problem';
 import { atMost } from './tolerance';
@@ -73,9 +74,10 @@ function solveWithBackend(backend: MilpBackend, problem: DecisionProblem): Plan 
   const repairs: MilpRow[] = [];
 
   const forms = new Map(CRITERIA.map((c) => [c, criterionForm(prep, layout, c, problem.bandwidthMbps)] as const));
+  const start = prefixStart(prep, layout, forms.get('latency')!, budget.length > 0);
   for (let attempt = 0; attempt <= MAX_REPAIRS; attempt++) {
     const base = [...structural, ...budget, ...excluded, ...repairs];
-    const first = solveStage(backend, prep, layout, forms.get('latency')!, base);
+    const first = solveStage(backend, prep, layout, forms.get('latency')!, base, start);
     if (first === null) throw noPlanError(backend, prep, layout, [...structural, ...excluded]);
     if (!isAllowed(prep, first.plan)) {
       // NOTE: the engine accepts a row violated by its feasibility tolerance (~1e-7); a plan whose
@@ -195,6 +197,7 @@ function excludedOf(prep: PreparedProblem, plan: Plan): ExcludedPlan {
  * the loss under `rows` (the structural and the caller's no-good rows, no budget).
  */
 function noPlanError(backend: MilpBackend, prep: PreparedProblem, layout: DecisionLayout, rows: readonly MilpRow[]): NoPlanError {
-  const result = solveStage(backend, prep, layout, criterionForm(prep, layout, 'loss', 0), rows);
+  const lossForm = criterionForm(prep, layout, 'loss', 0);
+  const result = solveStage(backend, prep, layout, lossForm, rows, prefixStart(prep, layout, lossForm, false));
   return new NoPlanError(prep.problem.maxLossPct, result === null ? null : result.plan.predictedLossPct, prep.excludedKeys.size);
 }
