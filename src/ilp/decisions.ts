@@ -25,24 +25,21 @@ export async function analysisDecisions(analysis: Analysis, dag: Dag, options: D
   const { problem } = problemFromAnalysis(analysis, dag, { maxLossPct: options.maxLossPct, rttMs: options.rttMs });
   const segments = await decisionTable(problem, { fromMbps: options.fromMbps ?? 0.1, toMbps: options.toMbps ?? 1000, ...(options.solver ? { solver: options.solver } : {}) });
   const byTensors = new Map(analysis.cutPoints.map((c) => [[...c.tensors].sort().join('\u0000'), c.index]));
-  const edgeOverhead = analysis.profiles?.edge.runOverheadMs ?? 0;
-  const cloudOverhead = analysis.profiles?.cloud.runOverheadMs ?? 0;
-  const allNodes = problem.nodes.length;
   return segments.map((s) => {
     const p = s.plan;
     const names = p.crossing.map((c) => c.tensor);
     const widths = [...new Set(p.crossing.map((c) => c.bits))];
-    const overhead = (p.edgeNodes.length > 0 ? edgeOverhead : 0) + (p.edgeNodes.length < allNodes ? cloudOverhead : 0);
     return {
       fromMbps: s.fromMbps,
       toMbps: s.toMbps,
       cut: byTensors.get([...names].sort().join('\u0000')) ?? -1,
       bits: widths.length === 1 ? (widths[0] === 'f32' ? 32 : widths[0]) : 'mixed',
       tensors: p.crossing.map((c) => ({ name: c.tensor, bits: c.bits, bytes: c.bytes })),
-      fixedMs: p.predictedMs.edge + p.predictedMs.cloud + p.predictedMs.rtt + overhead,
+      // Run overheads are in the problem (edgeRunMs, cloudRunMs), so the breakpoints account for them.
+      fixedMs: p.predictedMs.edge + p.predictedMs.cloud + p.predictedMs.rtt,
       bytes: p.crossing.reduce((sum, c) => sum + c.bytes, 0),
-      totalMs: s.totalMsAtFrom + overhead,
-      totalMsAtTo: s.totalMsAtTo + overhead,
+      totalMs: s.totalMsAtFrom,
+      totalMsAtTo: s.totalMsAtTo,
       predictedLossPct: p.predictedLossPct,
       edgeNodes: p.edgeNodes.length,
     };

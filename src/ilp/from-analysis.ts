@@ -68,5 +68,8 @@ export function problemFromAnalysis(analysis: Analysis, dag: Dag, options: Probl
     }
     tensors.push({ name: t.name, producer, consumers, isGraphOutput, options: opts });
   }
-  return { problem: { nodes, tensors, rttMs: options.rttMs, maxLossPct: options.maxLossPct }, dagIndex };
+  return {
+    problem: { nodes, tensors, rttMs: options.rttMs, maxLossPct: options.maxLossPct, edgeRunMs: edge.runOverheadMs, cloudRunMs: cloud.runOverheadMs },
+    dagIndex,
+  };
 }

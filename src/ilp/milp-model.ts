@@ -56,13 +56,17 @@ export const CRITERIA: readonly Criterion[] = ['latency', 'loss', 'bytes', 'edge
 /** Where the variables of a prepared problem sit among the columns. */
 export interface DecisionLayout {
   readonly numCols: number;
+  /** Column of e (1 = the edge part runs: some node is on the edge), or -1 without nodes. */
+  readonly edgeRuns: number;
+  /** Column of c (1 = the cloud part runs), or -1 without nodes. */
+  readonly cloudRuns: number;
   /** Column of y_t per tensor, or -1 if the tensor can never cross. */
   readonly y: Int32Array;
   /** Columns of z_tk per tensor, parallel to the tensor's `allowed` options. */
   readonly z: readonly (readonly number[])[];
 }
 
-/** Assigns columns: x_v first (column v), then y_t and z_tk tensor by tensor. */
+/** Assigns columns: x_v first (column v), then y_t and z_tk tensor by tensor, then e and c. */
 export function decisionLayout(prep: PreparedProblem): DecisionLayout {
   let next = prep.problem.nodes.length;
   const y = new Int32Array(prep.tensors.length).fill(-1);
@@ -71,7 +75,10 @@ export function decisionLayout(prep: PreparedProblem): DecisionLayout {
     y[t.index] = next++;
     return t.allowed.map(() => next++);
   });
-  return { numCols: next, y, z };
+  const hasNodes = prep.problem.nodes.length > 0;
+  const edgeRuns = hasNodes ? next++ : -1;
+  const cloudRuns = hasNodes ? next++ : -1;
+  return { numCols: next, y, z, edgeRuns, cloudRuns };
 }
 
 /** A linear function of the columns: constant + Σ coefficients·x. */
@@ -108,6 +115,9 @@ export function criterionForm(
         constant += node.cloudMs;
       });
       constant += prep.problem.rttMs;
+      // + e·edgeRunMs + c·cloudRunMs: each part's fixed cost when it runs at all
+      if (layout.edgeRuns >= 0) coefficients[layout.edgeRuns] = prep.problem.edgeRunMs ?? 0;
+      if (layout.cloudRuns >= 0) coefficients[layout.cloudRuns] = prep.problem.cloudRunMs ?? 0;
       perOption((bytes) => transferMs(bytes, bandwidthMbps));
       break;
     case 'loss':
@@ -143,6 +153,11 @@ export function structuralRows(prep: PreparedProblem, layout: DecisionLayout): M
   const rows: MilpRow[] = [];
   prep.preds.forEach((ps, v) => {
     for (const u of ps) rows.push({ lower: -Infinity, upper: 0, indices: [v, u], values: [1, -1] });
+  });
+  // e ≥ x_v and c ≥ 1 − x_v: a part that holds a node runs.
+  prep.problem.nodes.forEach((_, v) => {
+    rows.push({ lower: -Infinity, upper: 0, indices: [v, layout.edgeRuns], values: [1, -1] });
+    rows.push({ lower: 1, upper: Infinity, indices: [v, layout.cloudRuns], values: [1, 1] });
   });
   for (const t of prep.tensors) {
     const y = layout.y[t.index];

@@ -77,6 +77,8 @@ export function prefixStart(
   best.edge.forEach((e, v) => {
     values[v] = e;
   });
+  if (layout.edgeRuns >= 0) values[layout.edgeRuns] = best.edge.some((e) => e === 1) ? 1 : 0;
+  if (layout.cloudRuns >= 0) values[layout.cloudRuns] = best.edge.some((e) => e === 0) ? 1 : 0;
   for (const ti of best.crossing) {
     values[layout.y[ti]] = 1;
     values[layout.z[ti][best.choice[ti]]] = 1;

@@ -42,14 +42,20 @@ export function crossingTensors(prep: PreparedProblem, edge: Uint8Array): number
   return prep.tensors.flatMap((t) => (tensorCrosses(t, edge) ? [t.index] : []));
 }
 
-/** Sum of `edgeMs` over edge nodes and of `cloudMs` over cloud nodes, in node order, ms. */
+/**
+ * Sum of `edgeMs` over edge nodes and of `cloudMs` over cloud nodes, in node order, plus each
+ * part's run cost when it has at least one node, ms.
+ */
 export function computeMs(prep: PreparedProblem, edge: Uint8Array): { readonly edgeMs: number; readonly cloudMs: number } {
   let edgeMs = 0;
   let cloudMs = 0;
+  let onEdge = 0;
   prep.problem.nodes.forEach((node, v) => {
-    if (edge[v] === 1) edgeMs += node.edgeMs;
+    if (edge[v] === 1) { edgeMs += node.edgeMs; onEdge++; }
     else cloudMs += node.cloudMs;
   });
+  if (onEdge > 0) edgeMs += prep.problem.edgeRunMs ?? 0;
+  if (onEdge < prep.problem.nodes.length) cloudMs += prep.problem.cloudRunMs ?? 0;
   return { edgeMs, cloudMs };
 }
 

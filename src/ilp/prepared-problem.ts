@@ -67,6 +67,8 @@ export function prepareProblem(problem: DecisionProblem, where: string, requireB
     if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0) fail(`bandwidthMbps must be a finite number > 0, got ${show(b)}`);
   }
   nonNegative(problem.rttMs, 'rttMs');
+  nonNegative(problem.edgeRunMs ?? 0, 'edgeRunMs');
+  nonNegative(problem.cloudRunMs ?? 0, 'cloudRunMs');
   const maxLoss = problem.maxLossPct;
   if (typeof maxLoss !== 'number' || Number.isNaN(maxLoss) || maxLoss === -Infinity) {
     fail(`maxLossPct must be a number (Infinity for no budget), got ${show(maxLoss)}`);

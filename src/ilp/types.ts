@@ -63,6 +63,13 @@ export interface DecisionProblem {
   readonly bandwidthMbps: number;
   /** Round-trip time in ms, added once to every plan, finite and ≥ 0. */
   readonly rttMs: number;
+  /**
+   * Fixed cost of running the edge part at all (one inference call), ms, ≥ 0; paid when at least
+   * one node is on the edge. Default 0.
+   */
+  readonly edgeRunMs?: number;
+  /** Fixed cost of running the cloud part at all, ms, ≥ 0; paid when at least one node is on the cloud. Default 0. */
+  readonly cloudRunMs?: number;
   /** Accuracy budget in percentage points: the summed loss of the sent tensors may not exceed it (`Infinity` = no budget). */
   readonly maxLossPct: number;
   /** If given, only options of exactly this width may be used (a tensor without one can never cross). */

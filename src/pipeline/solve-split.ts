@@ -141,15 +141,8 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   const bitsOf = new Map(plan.crossing.map((c) => [c.tensor, c.bits]));
   const deployable = attachCodec(split, names.map((n) => ({ name: n, bits: bitsOf.get(n)!, dims: info.get(n)!.dims, elemType: info.get(n)!.elemType })), defaultOpset(loaded.model));
   const allBits = [...new Set(plan.crossing.map((c) => c.bits))];
-  const edgeOverhead = partition.edgeNodes.length > 0 ? analysis.profiles!.edge.runOverheadMs : 0;
-  const cloudOverhead = partition.cloudNodes.length > 0 ? analysis.profiles!.cloud.runOverheadMs : 0;
-  const predictedMs = {
-    edge: plan.predictedMs.edge + edgeOverhead,
-    transfer: plan.predictedMs.transfer,
-    cloud: plan.predictedMs.cloud + cloudOverhead,
-    rtt: plan.predictedMs.rtt,
-    total: plan.predictedMs.total + edgeOverhead + cloudOverhead,
-  };
+  // The problem carries the run overheads, so the plan's prediction includes them.
+  const predictedMs = plan.predictedMs;
   const last = analysis.cutPoints.length - 1;
   const edgeOnlyMs = rawTotal(analysis, last, options.bandwidthMbps, options.rttMs);
   const cloudOnlyMs = rawTotal(analysis, 0, options.bandwidthMbps, options.rttMs);

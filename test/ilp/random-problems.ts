@@ -156,7 +156,9 @@ export function randomSetting(rand: () => number, graph: Pick<DecisionProblem, '
   const r = rand();
   const maxLossPct =
     r < 0.15 ? Infinity : r < 0.25 ? -0.5 : r < 0.35 ? 0 : r < 0.5 ? losses[Math.floor(rand() * losses.length)] : 2 * rand();
-  const problem: DecisionProblem = { ...graph, bandwidthMbps, rttMs, maxLossPct };
+  // Half the problems pay a fixed cost per part that runs (an inference call's overhead).
+  const runCosts = rand() < 0.5 ? (coarse ? { edgeRunMs: 1, cloudRunMs: 1 } : { edgeRunMs: 5 * rand(), cloudRunMs: 2 * rand() }) : {};
+  const problem: DecisionProblem = { ...graph, bandwidthMbps, rttMs, maxLossPct, ...runCosts };
   if (rand() < 0.3) return { ...problem, fixedBits: ALL_BITS[Math.floor(rand() * ALL_BITS.length)] };
   return problem;
 }

@@ -78,10 +78,11 @@ describe('comparePlans(analysis, bandwidthMbps, budgetPct)', () => {
       const at = (b: number) => predictedLatencyMs({ edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, rttMs: a.rttMs!, bytes: row.bytesMean, bandwidthMbps: b }).totalMs;
       expect(at(d.fromMbps)).toBeCloseTo(d.totalMs, 9);
       expect(at(d.toMbps)).toBeCloseTo(d.totalMsAtTo, 9);
-      // NOTE: midpoints, not the ends: the stored breakpoints are placed without the run overheads
-      // that the stored totals include, so near a breakpoint the two can disagree.
-      const j = comparePlans(a, Math.sqrt(d.fromMbps * d.toMbps), budget)!.jalad!;
-      expect([j.cut, j.bits]).toEqual([d.cut, d.bits]);
+      // Just inside both ends: the breakpoints are exact (run overheads included on both sides).
+      for (const b of [d.fromMbps * (1 + 1e-6), d.toMbps * (1 - 1e-6), Math.sqrt(d.fromMbps * d.toMbps)]) {
+        const j = comparePlans(a, b, budget)!.jalad!;
+        expect([j.cut, j.bits]).toEqual([d.cut, d.bits]);
+      }
     }
   });
 

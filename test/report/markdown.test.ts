@@ -1,5 +1,5 @@
 import type { Analysis } from '../../src/analysis';
-import { bitsText, msText, predictedLatencyMs, renderMarkdown, speedupText } from '../../src/report';
+import { bitsText, mbpsText, msText, predictedLatencyMs, renderMarkdown, speedupText } from '../../src/report';
 import { cutPointsOnly, resnet, vgg, withoutSweep } from './fixtures';
 
 /** The cells of the Markdown table row that starts with `first`. */
@@ -73,7 +73,7 @@ describe('renderMarkdown(analysis, options)', () => {
     const r = resnet();
     const text = renderMarkdown(r);
     expect(text).toContain('## Decision regions');
-    expect(rowOf(text, '0.1')[1]).toBe('15.6');
+    expect(rowOf(text, '0.1')[1]).toBe(mbpsText(r.decisions![0].toMbps));
     expect(rowOf(text, '0.1')[5]).toBe(`${msText(r.decisions![0].totalMs)} → ${msText(r.decisions![0].totalMsAtTo)}`);
   });
 
