@@ -10,6 +10,7 @@
  * Run: npm run bench:latency [-- --runs 20 --threads 1 model.onnx ...]
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile } from '../src/graph';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const list = models();
   if (list.length === 0) { console.log('no models found'); return; }
   console.log(`edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians)`);
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a busy machine makes every timing noisy)`);
   console.log('model                          cuts  median err  worst err (cut)              profile s');
   const medians: number[] = [];
   for (const file of list) {
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     console.log(`${path.basename(file).padEnd(30)} ${String(errors.length).padStart(4)}  ${(med * 100).toFixed(1).padStart(9)}%  ${(worst.err * 100).toFixed(1).padStart(8)}% (${worst.cut.slice(-24)})`.padEnd(88) + seconds.toFixed(1).padStart(6));
   }
   const ok = medians.filter((m) => m <= 0.1).length;
-  console.log(`${ok} of ${medians.length} models within 10% (median over cut points)`);
+  console.log(`${ok} of ${medians.length} models within 10% (median over cut points); load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
 main().catch((err) => { console.error(err); process.exitCode = 1; });

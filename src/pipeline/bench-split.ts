@@ -42,9 +42,10 @@ export async function benchSplit(modelPath: string, cut: readonly string[], opti
     const threads = part === 'edge' ? options.edgeThreads : options.cloudThreads;
     const nodes = part === 'edge' ? partition.edgeNodes : partition.cloudNodes;
     options.progress?.(`${part}: profiling nodes with ${threads} thread(s)`);
-    const times = await measureNodeTimes(loaded.model, dag, { threads, runs: options.runs, warmup: options.warmup, inputShapes: options.inputShapes });
     const measure = { threads, runs: options.runs, warmup: options.warmup, inputShapes: options.inputShapes };
-    const profile: Pick<DeviceProfile, 'nodes' | 'runOverheadMs'> = { nodes: times.nodes, runOverheadMs: await measureRunOverhead(loaded.model, measure) };
+    const runOverheadMs = await measureRunOverhead(loaded.model, measure);
+    const times = await measureNodeTimes(loaded.model, dag, { ...measure, runOverheadMs });
+    const profile: Pick<DeviceProfile, 'nodes' | 'runOverheadMs'> = { nodes: times.nodes, runOverheadMs };
     const predictedMs = predictPartMs(profile as DeviceProfile, dag, nodes);
     options.progress?.(`${part}: timing the real ${part}.onnx (${options.warmup} warm-up + ${options.runs} runs)`);
     const session = await openSession(encodeModel(split[part]), { optimization: 'all', threads });

@@ -42,16 +42,17 @@ export async function measureRunOverhead(model: LoadedModel['model'], options: M
 export async function measureProfile(loaded: LoadedModel, options: MeasureOptions): Promise<DeviceProfile> {
   const started = performance.now();
   const progress = options.progress ?? (() => undefined);
+  const notes: string[] = [];
   const dag = buildDag(loaded.model, loaded.path);
   const cuts = cutPoints(dag);
   const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))], options);
   progress(`profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`);
-  const nodeTimes = await measureNodeTimes(loaded.model, dag, options);
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
+  const nodeTimes = await measureNodeTimes(loaded.model, dag, { ...options, runOverheadMs });
+  if (nodeTimes.profilerOverheadMs > 0) notes.push(`ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`);
   progress(`timing the real edge and cloud models of ${cuts.length} cut points`);
   const parts = await measurePartTimes(loaded.model, dag, cuts, info, options);
 
-  const notes: string[] = [];
   const noisy = nodeTimes.nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
   if (noisy.length > 0) notes.push(`${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`);
   const noisyParts = parts.filter((p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD));

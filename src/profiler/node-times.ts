@@ -9,7 +9,8 @@ import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { JaladError } from '../errors';
 import { encodeModel, type Dag, type ModelProto } from '../graph';
-import { inputSpecs, syntheticFeeds } from '../runtime/ort';
+import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
+import { timeRuns } from './part-times';
 import { median, quantile } from './stats';
 
 /** Time of one node. */
@@ -35,13 +36,19 @@ export interface MeasureOptions {
   readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
   readonly seed?: number;
   readonly progress?: (message: string) => void;
+  /** Cost of a session.run that computes nothing, ms (see measureRunOverhead); calibrates node times. */
+  readonly runOverheadMs?: number;
 }
 
 /** Per-node times plus the run-level figures of the same runs. */
 export interface NodeTimes {
   readonly nodes: readonly NodeTime[];
-  /** Median time of a whole run inside ORT, ms (trace event "model_run"). */
+  /** Median time of a whole run inside ORT while profiling, ms (trace event "model_run"). */
   readonly runMs: number;
+  /** Median wall time of a whole run without the profiler, ms. */
+  readonly unprofiledRunMs: number;
+  /** What the profiler adds to each kernel, ms, estimated and subtracted (0 if none). */
+  readonly profilerOverheadMs: number;
 }
 
 interface TraceEvent { readonly cat?: string; readonly name?: string; readonly dur?: number; readonly ts?: number }
@@ -117,20 +124,33 @@ export async function measureNodeTimes(model: ModelProto, dag: Dag, options: Mea
   const byName = new Map(dag.nodes.map((n) => [n.name, n.index]));
   const anchorOf = (kernel: string): number | undefined => byName.get(kernel) ?? (kernel.endsWith('_nchwc') ? dag.producer.get(kernel.slice(0, -'_nchwc'.length)) : undefined);
 
-  // Kernel time per anchor node (median per kernel; unanchored kernels carried forward).
+  // The profiler itself costs a few microseconds per kernel, which matters for small
+  // kernels: calibrate against the same model timed without it.
+  const session = await openSession(copy, { optimization: 'all', threads: options.threads });
+  let unprofiledRunMs: number;
+  try {
+    unprofiledRunMs = median(await timeRuns(session, syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes), options.warmup, options.runs));
+  } finally {
+    await session.release();
+  }
+  const kernelMs = fused.order.map((k) => median(fused.samples.get(k)!));
+  const kernelP90 = fused.order.map((k) => quantile(fused.samples.get(k)!, 0.9));
+  const { deltaMs, scale } = calibration(kernelMs, unprofiledRunMs - (options.runOverheadMs ?? 0));
+  const corrected = (ms: number) => Math.max(0, ms - deltaMs) * scale;
+
+  // Kernel time per anchor node (unanchored kernels carried forward to the next anchor).
   const anchorMs = new Map<number, number>();
   const anchorP90 = new Map<number, number>();
   let carried = 0;
   let lastAnchor: number | undefined;
-  for (const k of fused.order) {
-    const s = fused.samples.get(k)!;
+  fused.order.forEach((k, i) => {
     const a = anchorOf(k);
-    if (a === undefined || dag.isStatic[a]) { carried += median(s); continue; }
-    anchorMs.set(a, (anchorMs.get(a) ?? 0) + median(s) + carried);
-    anchorP90.set(a, (anchorP90.get(a) ?? 0) + quantile(s, 0.9) + carried);
+    if (a === undefined || dag.isStatic[a]) { carried += corrected(kernelMs[i]); return; }
+    anchorMs.set(a, (anchorMs.get(a) ?? 0) + corrected(kernelMs[i]) + carried);
+    anchorP90.set(a, (anchorP90.get(a) ?? 0) + corrected(kernelP90[i]) + carried);
     carried = 0;
     lastAnchor = a;
-  }
+  });
   if (carried > 0 && lastAnchor !== undefined) anchorMs.set(lastAnchor, anchorMs.get(lastAnchor)! + carried);
 
   // Group every dynamic node with the anchor that absorbed it: itself, or the first
@@ -158,5 +178,25 @@ export async function measureNodeTimes(model: ModelProto, dag: Dag, options: Mea
     const w = groupWeight.get(a)! > 0 ? unfusedMs[i] / groupWeight.get(a)! : 1 / groupSize.get(a)!;
     return { name: n.name, op: n.opType, ms: anchorMs.get(a)! * w, p90Ms: (anchorP90.get(a) ?? anchorMs.get(a)!) * w, unfusedMs: unfusedMs[i] };
   });
-  return { nodes, runMs: fused.runMs };
+  return { nodes, runMs: fused.runMs, unprofiledRunMs, profilerOverheadMs: deltaMs };
+}
+
+/**
+ * The per-kernel profiler cost δ (ms) such that Σ max(0, k − δ) equals `targetMs`, found by
+ * bisection; when the kernels already sum to less than the target (time spent between
+ * kernels), δ = 0 and they are scaled up instead.
+ * @example calibration([1, 2, 3], 4.5) // { deltaMs: 0.5, scale: 1 }
+ */
+export function calibration(kernelMs: readonly number[], targetMs: number): { deltaMs: number; scale: number } {
+  const sum = kernelMs.reduce((a, b) => a + b, 0);
+  if (!(targetMs > 0) || sum <= 0) return { deltaMs: 0, scale: 1 };
+  if (sum <= targetMs) return { deltaMs: 0, scale: targetMs / sum };
+  let lo = 0;
+  let hi = Math.max(...kernelMs);
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    const s = kernelMs.reduce((a, k) => a + Math.max(0, k - mid), 0);
+    if (s > targetMs) lo = mid; else hi = mid;
+  }
+  return { deltaMs: (lo + hi) / 2, scale: 1 };
 }
