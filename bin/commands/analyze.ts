@@ -59,6 +59,6 @@ Example:
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
       const reports = await writeReports(analysis, flags.out, { commandLine: commandLine() });
       if (flags.json) printJson(analysis);
-      else process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`);
+      else process.stdout.write(`${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`);
     });
 }

@@ -23,6 +23,6 @@ Example:
       const analysis = readAnalysis(file);
       const written = await writeReports(analysis, flags.out ?? path.dirname(file), { commandLine: commandLine() });
       if (flags.json) { printJson({ files: written }); return; }
-      process.stdout.write(`${renderCutTable(analysis)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}reports written: ${written.join(', ')}\n`);
+      process.stdout.write(`${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}reports written: ${written.join(', ')}\n`);
     });
 }

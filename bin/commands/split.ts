@@ -66,6 +66,7 @@ Examples:
       process.stdout.write([
         `plan at ${plan.bandwidthMbps} Mbps, RTT ${plan.rttMs} ms, budget ${plan.maxLossPct} pp (${plan.rounds} round(s)):`,
         ...plan.wire.map((w) => `  send ${w.tensor} (${w.kind}) at ${w.bits === 'f32' ? 'float32' : `${w.bits} bits`}, ${formatBytes(Math.round(w.bytes))}/sample`),
+        `coder: rANS between the parts (raw bit packing when smaller); edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
         `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
         m ? `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, agreement ${(m.agreement * 100).toFixed(2)}%`
           : 'measured loss: 0 by construction (every tensor sent uncompressed; no validation data in the analysis)',

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import type { Analysis } from '../analysis';
 import type { Dim } from '../graph';
 import { COMPACT } from './table-style';
+import { flexColumnWidth, terminalColumns, truncateMiddle } from './terminal';
 
 /** "[batch, 64, 14, 14]" */
 export function formatShape(dims: readonly Dim[]): string {
@@ -32,22 +33,30 @@ export function formatMs(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(3);
 }
 
-/** Renders the cut points (with predicted times and totals per bandwidth when profiled) and the model's totals. */
-export function renderCutTable(analysis: Analysis): string {
+/**
+ * Renders the cut points (with predicted times and totals per bandwidth when profiled) and the
+ * model's totals. Long tensor names are shortened in the middle to fit `columns` (the terminal's
+ * width; default 120).
+ */
+export function renderCutTable(analysis: Analysis, columns?: number): string {
   const timed = analysis.latency !== undefined;
   const bws = analysis.latency ?? [];
   const head = ['#', 'tensor', 'op', 'shape', 'float32/sample', 'edge nodes', 'edge FLOPs'];
-  if (timed) head.push('edge ms', 'cloud ms', ...bws.map((l) => `total ms @${l.bandwidthMbps} Mbps`));
-  const table = new Table({ head, colAligns: head.map((_, i) => (i === 1 || i === 2 || i === 3 ? 'left' : 'right')), ...COMPACT });
-  for (const c of analysis.cutPoints) {
+  if (timed) head.push('edge ms', 'cloud ms', ...bws.map((l) => `@${l.bandwidthMbps} Mbps\ntotal (transfer)\nms`));
+  const rows = analysis.cutPoints.map((c) => {
     const extra = c.detail.slice(1).map((d) => `+ ${d.name} (${d.kind})`);
-    const row: (string | number)[] = [c.index, [c.tensors[0], ...extra].join('\n'), c.op, formatShape(c.shape), formatBytes(c.bytes), c.edgeNodes, formatFlops(c.edgeFlops ?? 0)];
+    const row: string[] = [String(c.index), [c.tensors[0], ...extra].join('\n'), c.op, formatShape(c.shape), formatBytes(c.bytes), String(c.edgeNodes), formatFlops(c.edgeFlops ?? 0)];
     if (timed) {
       row.push(formatMs(c.edgeMs ?? 0), formatMs(c.cloudMs ?? 0));
-      for (const l of bws) row.push(`${formatMs(l.cuts[c.index].totalMs)}${l.bestCut === c.index ? ' *' : ''}`);
+      for (const l of bws) row.push(`${formatMs(l.cuts[c.index].totalMs)} (${formatMs(l.cuts[c.index].transferMs)})${l.bestCut === c.index ? ' *' : ''}`);
     }
-    table.push(row);
-  }
+    return row;
+  });
+  const widest = head.map((h, i) => Math.max(...h.split('\n').map((x) => x.length), ...rows.map((r) => Math.max(...r[i].split('\n').map((x) => x.length)))));
+  // NOTE: never below 36 characters: a name cut shorter stops identifying the layer.
+  const tensorWidth = flexColumnWidth(terminalColumns(columns), widest.filter((_, i) => i !== 1), 36);
+  const table = new Table({ head, colAligns: head.map((_, i) => (i === 1 || i === 2 || i === 3 ? 'left' : 'right')), ...COMPACT });
+  for (const r of rows) table.push([r[0], r[1].split('\n').map((x) => truncateMiddle(x, tensorWidth)).join('\n'), ...r.slice(2)]);
   const m = analysis.model;
   const lines = [table.toString(),
     `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` + (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),
