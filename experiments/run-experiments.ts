@@ -50,6 +50,7 @@ export async function analyzeBundled(model: string, quick: boolean, progress?: (
     runs: quick ? 5 : 20,
     warmup: quick ? 2 : 5,
     sizeSamples: quick ? 100 : 500,
+    commandLine: `npm run experiments${quick ? ' -- --quick' : ''}`,
     ...(progress ? { progress } : {}),
   });
 }

@@ -95,6 +95,8 @@ export interface Analysis {
   readonly version: number;
   readonly jalad: string;
   readonly createdAt: string;
+  /** The command that produced this analysis, as typed (reports quote it). */
+  readonly commandLine?: string;
   readonly model: ModelSummary;
   readonly cutPoints: readonly CutPoint[];
   /** Every data-dependent tensor (graph inputs and node outputs): what a DAG plan may send. */

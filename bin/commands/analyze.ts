@@ -53,11 +53,11 @@ Example:
         inputShapes: flags.inputShape, progress: progressReporter(!!flags.quiet || !!flags.json),
         edge: flags.profile ? flags.edge : false, cloud: flags.cloud, bandwidthsMbps: flags.bandwidth, rttMs: flags.rtt,
         threads: flags.threads, runs: flags.runs, warmup: flags.warmup,
-        data: dataSource(flags), bits: flags.bits, batchSize: flags.batchSize, sizeSamples: flags.sizeSamples, maxLossPct: flags.maxLoss,
+        commandLine: commandLine(), data: dataSource(flags), bits: flags.bits, batchSize: flags.batchSize, sizeSamples: flags.sizeSamples, maxLossPct: flags.maxLoss,
       });
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
-      const reports = await writeReports(analysis, flags.out, { commandLine: commandLine() });
+      const reports = await writeReports(analysis, flags.out, { commandLine: analysis.commandLine });
       if (flags.json) printJson(analysis);
       else process.stdout.write(`${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`);
     });

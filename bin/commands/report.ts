@@ -21,7 +21,7 @@ Example:
   jalad report jalad-out/analysis.json --out paper/figures`)
     .action(async (file: string, flags: ReportFlags) => {
       const analysis = readAnalysis(file);
-      const written = await writeReports(analysis, flags.out ?? path.dirname(file), { commandLine: commandLine() });
+      const written = await writeReports(analysis, flags.out ?? path.dirname(file), { commandLine: analysis.commandLine ?? `(not recorded; re-rendered by: ${commandLine()})` });
       if (flags.json) { printJson({ files: written }); return; }
       process.stdout.write(`${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}reports written: ${written.join(', ')}\n`);
     });

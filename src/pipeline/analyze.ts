@@ -42,6 +42,8 @@ export interface AnalyzeOptions {
   readonly sizeSamples?: number;
   /** Accuracy budget: sweep configurations proven above it stop early. */
   readonly maxLossPct?: number;
+  /** The command line to record in the analysis (reports quote it). */
+  readonly commandLine?: string;
 }
 
 /** Accuracy budget of the decision table when none is given, percentage points. */
@@ -195,6 +197,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     version: ANALYSIS_VERSION,
     jalad: JALAD_VERSION,
     createdAt: new Date().toISOString(),
+    ...(options.commandLine ? { commandLine: options.commandLine } : {}),
     model,
     cutPoints: cuts,
     nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: flops[i] })),
