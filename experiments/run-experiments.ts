@@ -20,7 +20,15 @@ import { writeFileAtomic } from '../src/io/atomic-write';
 import { analyzeModel } from '../src/pipeline/analyze';
 import { comparePlans, formatMs, writeReports } from '../src/report';
 
-const ROOT = path.join(__dirname, '..', '..');
+/** The repository root: the nearest folder above this file with a package.json (works from the source and from the build). */
+function repoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const ROOT = repoRoot(__dirname);
 const DATA = path.join(ROOT, 'datasets', 'fashion-mnist');
 const BUDGET_PCT = 1;
 const BANDWIDTHS = [1.1, 5.85, 18.88];
