@@ -5,17 +5,12 @@
  */
 
 import type { Bits, DecisionNode, DecisionProblem, DecisionTensor, TensorOption } from '../../src/ilp';
+import { mulberry32 } from '../../src/data/subset';
 
-/** A deterministic PRNG (mulberry32): uniform floats in [0, 1). */
+/** A deterministic PRNG: the data module's mulberry32, as uniform floats in [0, 1). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 export type Shape = 'chain' | 'skip' | 'inception' | 'dag';
