@@ -8,14 +8,9 @@ import { planKey } from './plan-key';
 import type { PreparedProblem, PreparedTensor } from './prepared-problem';
 import type { CrossingTensor, Plan } from './types';
 
-/**
- * Time to send `bytes` over an uplink of `bandwidthMbps`, in ms: bytes·8 / (B·10^6) s.
- *
- * @example transferMs(125_000, 1) === 1000 // 1 Mbit at 1 Mbps takes one second
- */
-export function transferMs(bytes: number, bandwidthMbps: number): number {
-  return (bytes * 8) / (bandwidthMbps * 1e3);
-}
+// The latency model's transfer term, shared with the profiler so both round alike.
+import { transferMs } from '../profiler/latency';
+export { transferMs };
 
 /** The total of the four latency parts, ms, always summed in this order. */
 export function totalMs(edgeMs: number, transfer: number, cloudMs: number, rttMs: number): number {

@@ -8,7 +8,7 @@
  * @example transferMs(125000, 1) // 1000
  */
 export function transferMs(bytes: number, bandwidthMbps: number): number {
-  return (bytes * 8) / (bandwidthMbps * 1e6) * 1000;
+  return (bytes * 8) / (bandwidthMbps * 1e3);
 }
 
 /** One cut point as the latency model sees it. */
