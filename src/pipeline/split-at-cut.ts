@@ -115,7 +115,7 @@ export async function buildExplicitSplit(model: ModelProto, cut: readonly string
       edgeNodes: partition.edgeNodes.length,
       cloudNodes: partition.cloudNodes.length,
       maxAbsDiff: diff,
-      verifiedBatch: batch,
+      verifiedBatch: Object.values(feeds)[0]?.dims[0] ?? batch,
     },
   };
 }
