@@ -68,8 +68,8 @@ Examples:
         ...plan.wire.map((w) => `  send ${w.tensor} (${w.kind}) at ${w.bits === 'f32' ? 'float32' : `${w.bits} bits`}, ${formatBytes(Math.round(w.bytes))}/sample`),
         `coder: rANS between the parts (raw bit packing when smaller); edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
         `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
-        m ? `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, agreement ${(m.agreement * 100).toFixed(2)}%`
-          : 'measured loss: 0 by construction (every tensor sent uncompressed; no validation data in the analysis)',
+        m.exact ? 'loss: 0 by construction (every tensor sent uncompressed; the split is exact)'
+          : `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, agreement ${(m.agreement * 100).toFixed(2)}%`,
         `speed-up: ${plan.baselines.speedupOverEdgeOnly.toFixed(2)}x over edge-only (${formatMs(plan.baselines.edgeOnlyMs)} ms), ${plan.baselines.speedupOverCloudOnly.toFixed(2)}x over cloud-only (${formatMs(plan.baselines.cloudOnlyMs)} ms)`,
         `edge: ${plan.edgeNodes} nodes -> ${plan.files.edge}`,
         `cloud: ${plan.cloudNodes} nodes -> ${plan.files.cloud}`,

@@ -59,8 +59,12 @@ export interface PlanReport {
   readonly rttMs: number;
   readonly maxLossPct: number;
   readonly predictedMs: { readonly edge: number; readonly transfer: number; readonly cloud: number; readonly rtt: number; readonly total: number };
-  /** The plan's accuracy measured on the validation set; null without data (then only lossless plans exist). */
-  readonly measured: { readonly lossPct: number; readonly lossUpperPct: number; readonly samples: number; readonly agreement: number } | null;
+  /**
+   * The plan's accuracy on the validation set. A plan that sends every tensor uncompressed is
+   * lossless by construction (splits are exact): then `exact` is true, the loss 0 and `samples` 0,
+   * nothing having been run.
+   */
+  readonly measured: { readonly lossPct: number; readonly lossUpperPct: number; readonly samples: number; readonly agreement: number; readonly exact: boolean };
   /** Plans solved (1 + plans excluded because their measured bound broke the budget). */
   readonly rounds: number;
   readonly edgeNodes: number;
@@ -100,7 +104,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   const excluded: string[] = [];
   const maxRounds = options.maxRounds ?? 10;
   let plan: Plan | undefined;
-  let measured: PlanReport['measured'] = null;
+  let measured: PlanReport['measured'] = { lossPct: 0, lossUpperPct: 0, samples: 0, agreement: 1, exact: true };
   let partition: Partition | undefined;
   for (let round = 1; ; round++) {
     const candidate = solver.solve({ ...problem, bandwidthMbps: options.bandwidthMbps, excluded });
@@ -112,11 +116,12 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
       crossing,
     };
     const lossy = candidate.crossing.some((c) => c.bits !== 'f32');
-    if (!lossy || !validation) {
+    if (!lossy) {
       plan = candidate;
       partition = part;
       break;
     }
+    if (!validation) throw new InputError('BAD_ANALYSIS', `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`);
     progress(`round ${round}: measuring the plan (${candidate.crossing.map((c) => `${c.tensor}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`);
     const info = await probeTensors(loaded.model, crossing.map((c) => c.name));
     const bitsOf = new Map(candidate.crossing.map((c) => [c.tensor, c.bits as BitWidth | 'f32']));
@@ -126,7 +131,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     if (row.lossUpperPct <= options.maxLossPct) {
       plan = candidate;
       partition = part;
-      measured = { lossPct: row.lossPct, lossUpperPct: row.lossUpperPct, samples: row.samples, agreement: row.agreement };
+      measured = { lossPct: row.lossPct, lossUpperPct: row.lossUpperPct, samples: row.samples, agreement: row.agreement, exact: false };
       break;
     }
     progress(`round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ${options.maxLossPct}; excluding it`);
