@@ -7,7 +7,7 @@
 import { elementBytes } from '../graph/model-io';
 import type { Dim } from '../graph/build';
 import type { ModelProto } from '../graph/onnx-types';
-import { concreteDims, inputSpecs, onnxTypeOf, openSession, syntheticFeeds } from '../runtime/ort';
+import { inputSpecs, onnxTypeOf, openSession, syntheticFeeds } from '../runtime/ort';
 
 /** What the runtime says about one tensor. */
 export interface TensorInfo {
@@ -77,9 +77,4 @@ export async function probeTensors(model: ModelProto, tensors: readonly string[]
   } finally {
     await session.release();
   }
-}
-
-/** Dims of the graph inputs at a batch size, for messages and verification. */
-export function inputDims(model: ModelProto, batch: number, inputShapes?: ReadonlyMap<string, readonly number[]>): Map<string, number[]> {
-  return new Map(inputSpecs(model).map((s) => [s.name, concreteDims(s, batch, inputShapes)]));
 }
