@@ -15,6 +15,7 @@ import { InputError } from '../errors';
 import { BitReader, BitWriter } from './bit-io';
 import { readTable, tableSizeBits, writeTable } from './code-table';
 import type { BitWidth } from './types';
+import { codeHistogram } from './entropy';
 
 /** Longest Huffman code, in bits. */
 export const HUFFMAN_MAX_LENGTH_BITS = 15;
@@ -188,7 +189,7 @@ export function planHuffman(histogram: ArrayLike<number>, bits: BitWidth): Huffm
  * @example huffmanDecode(huffmanEncode(codes, 4), codes.length, 4) equals codes
  */
 export function huffmanEncode(codes: Uint8Array, bits: BitWidth, plan?: HuffmanPlan): Uint8Array {
-  const p = plan ?? planHuffman(histogramOf(codes, bits), bits);
+  const p = plan ?? planHuffman(codeHistogram(codes, 1 << bits), bits);
   const writer = new BitWriter(Math.ceil(p.tableBits / 8) + 8);
   writeTable(writer, p.lengths);
   const head = writer.snapshot();
@@ -342,8 +343,3 @@ function decodeBlock(
   state[2] = p;
 }
 
-function histogramOf(codes: Uint8Array, bits: BitWidth): Uint32Array {
-  const h = new Uint32Array(256);
-  for (let i = 0; i < codes.length; i++) h[codes[i]]++;
-  return h.slice(0, 1 << bits);
-}

@@ -30,6 +30,7 @@ import { InputError } from '../errors';
 import { BitReader, BitWriter } from './bit-io';
 import { readTable, tableSizeBits, writeTable } from './code-table';
 import type { BitWidth } from './types';
+import { codeHistogram } from './entropy';
 
 /** Math functions read once (see the NOTE on `fround` in normalize.ts: global lookups are slow in vm contexts). */
 const { floor, log2, min, round } = Math;
@@ -163,7 +164,7 @@ const BLOCK = 4096;
  * @example ransDecode(ransEncode(codes, 4), codes.length, 4) equals codes
  */
 export function ransEncode(codes: Uint8Array, bits: BitWidth, plan?: RansPlan): Uint8Array {
-  const p = plan ?? planRans(histogramOf(codes, bits), bits);
+  const p = plan ?? planRans(codeHistogram(codes, 1 << bits), bits);
   const writer = new BitWriter(p.tableBytes + 8);
   writer.write(p.scaleBits - 8, 4);
   writer.write(p.stepsLog2, 2);
@@ -400,8 +401,3 @@ function decodeBlock(
   state[2] = p;
 }
 
-function histogramOf(codes: Uint8Array, bits: BitWidth): Uint32Array {
-  const h = new Uint32Array(256);
-  for (let i = 0; i < codes.length; i++) h[codes[i]]++;
-  return h.slice(0, 1 << bits);
-}
