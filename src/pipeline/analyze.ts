@@ -6,7 +6,7 @@ import { createHash } from 'crypto';
 import { ANALYSIS_VERSION, type Analysis, type CutPoint, type CutTensor, type ModelSummary, type ProfileSummary, type TensorSummary } from '../analysis';
 import { buildDag, countParameters, cutPoints, defaultOpset, elementBytes, readModelFile, toNumber, type Dag, type LoadedModel } from '../graph';
 import {
-  batchDimName, DEFAULT_CLOUD, DEFAULT_EDGE, latencyTable, nodeCosts, nodeShapes, predictPartMs, PROFILE_DEFAULTS, probeTensors, resolveProfile,
+  batchDimName, DEFAULT_CLOUD, DEFAULT_EDGE, latencyTable, nodeCosts, nodeShapesFrom, predictPartMs, probeableTensors, PROFILE_DEFAULTS, probeTensors, resolveProfile,
   type DeviceProfile, type NodeShapes, type ProfileContext, type TensorShape,
 } from '../profiler';
 import { inputSpecs } from '../runtime/ort';
@@ -117,10 +117,10 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   const dag = buildDag(loaded.model, modelPath);
   const candidates = cutPoints(dag);
   progress(`${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; measuring tensor shapes with ONNX Runtime`);
-  const names = [...new Set(candidates.flatMap((c) => c.tensors.map((t) => t.name)))];
-  const info = await probeTensors(loaded.model, names, { inputShapes: options.inputShapes });
+  // One run of the model reports every tensor: the cut tensors and the nodes' shapes for FLOPs.
+  const info = await probeTensors(loaded.model, probeableTensors(dag), { inputShapes: options.inputShapes });
   const model = summarizeModel(loaded, dag);
-  const shapes = await nodeShapes(loaded.model, dag, { inputShapes: options.inputShapes });
+  const shapes = nodeShapesFrom(loaded.model, dag, info);
   const flops = nodeCosts(dag, shapes).map((c) => c.flops);
   const sumFlops = (nodes: readonly number[]) => nodes.reduce((t, i) => t + flops[i], 0);
 

@@ -3,7 +3,7 @@ export { probeTensors, batchDimName, type TensorInfo, type ProbeOptions } from '
 export { nodeCost, type NodeCost, type NodeShapes, type TensorShape, type CostKind } from './flops';
 export { modeledNodeMs, parseDeviceSpec, type DeviceSpec } from './device-spec';
 export { DEVICE_PRESETS, presetNames, getPreset } from './device-presets';
-export { nodeShapes, nodeCosts } from './node-shapes';
+export { nodeShapes, nodeShapesFrom, nodeCosts, probeableTensors } from './node-shapes';
 export { PROFILE_VERSION, checkProfileMatches, scaleProfile, predictPartMs, type DeviceProfile, type ProfileKind, type ProfileNode } from './device-profile';
 export { modeledProfile } from './modeled-profile';
 export { measureProfile, profileModelFile, measureRunOverhead, PROFILE_DEFAULTS } from './measure-profile';

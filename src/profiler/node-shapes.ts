@@ -4,7 +4,7 @@
  */
 import { toNumber, type Dag, type ModelProto, type AttributeProto, type TensorProto } from '../graph';
 import { nodeCost, type NodeCost, type NodeShapes, type TensorShape } from './flops';
-import { probeTensors, type ProbeOptions } from './tensor-shapes';
+import { probeTensors, type ProbeOptions, type TensorInfo } from './tensor-shapes';
 
 /** Decodes the scalar and list attributes of a node (tensors and graphs are left out). */
 function decodeAttributes(attrs: readonly AttributeProto[]): Record<string, number | string | readonly number[]> {
@@ -28,13 +28,21 @@ function shapeOfTensor(t: TensorProto): TensorShape {
   return { dims: (t.dims ?? []).map((d) => toNumber(d)), elemType: t.dataType ?? 0 };
 }
 
+/** Every tensor the runtime can report: graph inputs and node outputs. */
+export function probeableTensors(dag: Dag): string[] {
+  return [...new Set([...dag.inputs, ...dag.nodes.flatMap((n) => n.outputs)])];
+}
+
 /** NodeShapes of every DAG node (index = Dag index), measured at batch 1. */
 export async function nodeShapes(model: ModelProto, dag: Dag, options: ProbeOptions = {}): Promise<NodeShapes[]> {
+  return nodeShapesFrom(model, dag, await probeTensors(model, probeableTensors(dag), options));
+}
+
+/** NodeShapes of every DAG node from tensor info already probed (for every `probeableTensors`). */
+export function nodeShapesFrom(model: ModelProto, dag: Dag, info: ReadonlyMap<string, TensorInfo>): NodeShapes[] {
   const g = model.graph ?? {};
   const known = new Map<string, TensorShape>();
   for (const t of g.initializer ?? []) known.set(t.name ?? '', shapeOfTensor(t));
-  const wanted = [...new Set([...dag.inputs, ...dag.nodes.flatMap((n) => n.outputs)])];
-  const info = await probeTensors(model, wanted, options);
   for (const [name, i] of info) known.set(name, { dims: i.dims.map((d) => (typeof d === 'number' ? d : 1)), elemType: i.elemType });
   const protoNodes = g.node ?? [];
   return dag.nodes.map((n) => {
