@@ -11,7 +11,7 @@ import { InputError, JaladError } from '../errors';
 import { attachCodec, buildDag, defaultOpset, encodeModel, extractSplit, readModelFile, valueInfo, type CrossingKind, type Dag, type Partition } from '../graph';
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
 import { writeFilesAtomic } from '../io/atomic-write';
-import { probeTensors, transferMs } from '../profiler';
+import { probeableTensors, probeTensors, transferMs } from '../profiler';
 import { evaluateConfigs, type BitWidth } from '../quant';
 import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
 import { JALAD_VERSION } from '../version';
@@ -101,6 +101,8 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   const { problem, dagIndex } = problemFromAnalysis(analysis, dag, { maxLossPct: options.maxLossPct, rttMs: options.rttMs, fixedBits: options.bits });
   const solver = await createHighsSolver();
   const validation = analysis.data ? await loadValidationSet(loaded.model, { data: analysis.data.path, labels: analysis.data.labels, options: analysis.data.options }, modelPath) : undefined;
+  // Types and shapes of every tensor a plan may send, from one run of the model (plans differ per round).
+  const info = await probeTensors(loaded.model, probeableTensors(dag));
   const excluded: string[] = [];
   const maxRounds = options.maxRounds ?? 10;
   let plan: Plan | undefined;
@@ -123,7 +125,6 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     }
     if (!validation) throw new InputError('BAD_ANALYSIS', `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`);
     progress(`round ${round}: measuring the plan (${candidate.crossing.map((c) => `${c.tensor}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`);
-    const info = await probeTensors(loaded.model, crossing.map((c) => c.name));
     const bitsOf = new Map(candidate.crossing.map((c) => [c.tensor, c.bits as BitWidth | 'f32']));
     const result = await evaluateConfigs(loaded.model, loaded.bytes, dag, [{ cut: { index: -1, tensors: crossing, op: 'plan', edgeNodes: part.edgeNodes, cloudNodes: part.cloudNodes }, bits: 8, bitsOf }],
       info, validation.dataset, validation.input, { batchSize: effectiveBatchSize(validation.input, options.batchSize ?? DEFAULT_BATCH_SIZE), threads: options.threads, sizeSamples: 0 });
@@ -140,7 +141,6 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   }
 
   const names = partition.crossing.map((c) => c.name);
-  const info = await probeTensors(loaded.model, names);
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
   const split = extractSplit(loaded.model, dag, partition, typed);
   const bitsOf = new Map(plan.crossing.map((c) => [c.tensor, c.bits]));
