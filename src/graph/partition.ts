@@ -91,6 +91,13 @@ function crossingNames(dag: Dag, onEdge: Uint8Array): string[] {
   return names;
 }
 
+/** The breadth-first search chain from `end` back to its start, following `prev`. */
+function chain(prev: ReadonlyMap<string, string | null>, end: string): string[] {
+  const path: string[] = [];
+  for (let x: string | null | undefined = end; x; x = prev.get(x)) path.push(x);
+  return path;
+}
+
 /** A path input -> ... -> tensor that avoids `cut`, walking producers backwards; undefined if none. */
 function pathAvoiding(dag: Dag, target: string, cut: ReadonlySet<string>): string[] | undefined {
   const prev = new Map<string, string | null>([[target, null]]);
@@ -98,9 +105,7 @@ function pathAvoiding(dag: Dag, target: string, cut: ReadonlySet<string>): strin
   while (queue.length > 0) {
     const t = queue.shift()!;
     if (dag.inputs.includes(t)) {
-      const path: string[] = [];
-      for (let x: string | null | undefined = t; x; x = prev.get(x)) path.push(x);
-      return path;
+      return chain(prev, t);
     }
     const p = dag.producer.get(t);
     if (p === undefined) continue;
@@ -120,9 +125,7 @@ function pathToOutput(dag: Dag, from: string, onEdge: Uint8Array): string[] {
   while (queue.length > 0) {
     const t = queue.shift()!;
     if (dag.outputs.includes(t)) {
-      const path: string[] = [];
-      for (let x: string | null | undefined = t; x; x = prev.get(x)) path.push(x);
-      return path.reverse();
+      return chain(prev, t).reverse();
     }
     for (const c of dag.consumers.get(t) ?? []) {
       if (onEdge[c] || !dag.isLive[c]) continue;
