@@ -43,6 +43,19 @@ export class BitWriter {
     return { bytes: this.bytes.subarray(0, this.pos), acc: this.acc & ((1 << this.pending) - 1), pending: this.pending };
   }
 
+  /** Empties the writer, keeping its memory (for a writer reused across calls). */
+  reset(): void {
+    this.pos = 0;
+    this.acc = 0;
+    this.pending = 0;
+  }
+
+  /** Pads with zero bits to a whole byte and returns a view of the bytes (valid until the next write or reset). */
+  finishView(): Uint8Array {
+    if (this.pending > 0) this.write(0, 8 - this.pending);
+    return this.bytes.subarray(0, this.pos);
+  }
+
   /** The stream padded with zero bits to a whole byte. */
   finish(): Uint8Array {
     if (this.pending > 0) this.write(0, 8 - this.pending);

@@ -187,18 +187,25 @@ export function quantizeInto(
   }
   // NOTE: four interleaved histograms (one array, offsets 0, 256, 512, 768) break the
   // store-to-load dependency of `h[k]++` on runs of equal codes (post-ReLU maps are mostly code 0).
-  const h = new Uint32Array(1024);
+  const h = HISTOGRAM_LANES;
   // NOTE: fround(d · (1/r)) with 1/r kept in float64 equals fround(d / r) (float32 Div) and is
   // faster than dividing. Proof: the float64 product is within 2^-52 (relative) of d/r, while a
   // quotient of two float32 values that is not itself a float32 midpoint lies at least 2^-49
   // (relative) from every midpoint (and is never exactly one), so both round to the same float32.
   // The test suite also checks it against the division on random and adversarial inputs.
   const inverse = 1 / r;
+  // NOTE: post-ReLU maps, the common case, have lo = 0, where Sub(x, lo) = x exactly; a kernel
+  // without that rounding step was measured about 30% faster.
+  const kernel = lo === 0 ? quantizeBlockFromZero : quantizeBlock;
   for (let start = 0; start < n; start += BLOCK) {
-    quantizeBlock(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, codes, h);
+    kernel(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, codes, h);
   }
   for (let s = 0; s <= levels; s++) histogram[s] += h[s] + h[256 + s] + h[512 + s] + h[768 + s];
+  h.fill(0);
 }
+
+/** The four histogram lanes of `quantizeInto`, zero between calls (reused: see tensor-format.ts on allocations). */
+const HISTOGRAM_LANES = new Uint32Array(1024);
 
 function quantizeBlock(
   values: Float32Array,
@@ -231,6 +238,40 @@ function quantizeBlock(
   }
   for (; i < end; i++) {
     const k = (fround(fround(fround(values[i] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    codes[i] = k;
+    h[k]++;
+  }
+}
+
+/** `quantizeBlock` for lo = 0 (±0), where d = x. */
+function quantizeBlockFromZero(
+  values: Float32Array,
+  start: number,
+  end: number,
+  _lo: number,
+  inverse: number,
+  levels: number,
+  codes: Uint8Array,
+  h: Uint32Array,
+): void {
+  const end4 = start + ((end - start) & ~3);
+  let i = start;
+  for (; i < end4; i += 4) {
+    const k0 = (fround(fround(values[i] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k1 = (fround(fround(values[i + 1] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k2 = (fround(fround(values[i + 2] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k3 = (fround(fround(values[i + 3] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    codes[i] = k0;
+    codes[i + 1] = k1;
+    codes[i + 2] = k2;
+    codes[i + 3] = k3;
+    h[k0]++;
+    h[256 + k1]++;
+    h[512 + k2]++;
+    h[768 + k3]++;
+  }
+  for (; i < end; i++) {
+    const k = (fround(fround(values[i] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
     codes[i] = k;
     h[k]++;
   }

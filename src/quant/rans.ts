@@ -33,7 +33,7 @@ import type { BitWidth } from './types';
 import { codeHistogram } from './entropy';
 
 /** Math functions read once (see the NOTE on `fround` in normalize.ts: global lookups are slow in vm contexts). */
-const { floor, log2, min, round } = Math;
+const { ceil, clz32, floor, log2, min, round } = Math;
 
 /** Lower end of the normalised state interval [L, 256·L). */
 const RANS_L = 1 << 23;
@@ -44,6 +44,23 @@ export const RANS_SCALE_BITS = 15;
 /** round(2^20 · 2^(−j/8)) for j = 0..7: the integer weights of fractional octaves (hard-coded so
  * every implementation rebuilds bit-identical frequencies without calling pow). */
 const OCTAVE_FRACTIONS = [1048576, 961548, 881744, 808563, 741455, 679917, 623487, 571740];
+
+/** Largest integer in the log2 lookup table: frequencies are at most 2^RANS_SCALE_BITS. */
+const LOG2_TABLE_MAX = 1 << RANS_SCALE_BITS;
+let log2Table: Float64Array | undefined;
+
+/**
+ * log2(i) for i = 0..2^15 (entry 0 unused), built on first use (about 0.3 ms).
+ * NOTE: planning sums count·log2(f) over every present symbol for up to four candidate tables;
+ * at 8 bits that was a thousand Math.log2 calls per tensor and most of the planning time.
+ */
+function log2Integers(): Float64Array {
+  if (log2Table === undefined) {
+    log2Table = new Float64Array(LOG2_TABLE_MAX + 1);
+    for (let i = 1; i <= LOG2_TABLE_MAX; i++) log2Table[i] = log2(i);
+  }
+  return log2Table;
+}
 
 /** The rANS model chosen for one histogram, with a size estimate. */
 export interface RansPlan {
@@ -70,11 +87,18 @@ export interface RansPlan {
  * (w = 1 once the shift exceeds 20). With P present symbols, W = Σ w and M = 2^scaleBits:
  * f = 1 + floor(w·(M − P) / W); the remainder M − Σ f goes to the largest f (lowest symbol on ties).
  * All intermediate values are integers below 2^53, so float64 arithmetic is exact.
+ * @param into receives the frequencies (its first levels.length entries); a new array by default.
  * @throws InputError BAD_DATA when there are more present symbols than M.
  */
-export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, scaleBits: number): Uint32Array {
+export function frequenciesFromLevels(
+  levels: Uint8Array,
+  stepsLog2: number,
+  scaleBits: number,
+  into: Uint32Array = new Uint32Array(levels.length),
+): Uint32Array {
   const size = levels.length;
-  const frequencies = new Uint32Array(size);
+  const frequencies = into;
+  frequencies.fill(0, 0, size);
   let top = 0;
   let present = 0;
   for (let s = 0; s < size; s++) {
@@ -115,48 +139,160 @@ export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, sca
   return frequencies;
 }
 
+/** Scratch arrays of `planRansScratch`, one entry per present symbol (at most 256). */
+const PLAN_SCRATCH = {
+  symbol: new Int32Array(256),
+  count: new Float64Array(256),
+  log2Count: new Float64Array(256),
+  level: new Int32Array(256),
+  weight: new Float64Array(256),
+  /** Levels and frequencies of the best candidate so far. */
+  bestLevel: new Int32Array(256),
+  bestFrequency: new Int32Array(256),
+};
+
+/** Scratch levels and frequencies of the plan `planRansScratch` returns. */
+const PLAN_TABLES = { levels: new Uint8Array(256), frequencies: new Uint32Array(256) };
+
 /**
  * Chooses the rANS model for a histogram of c-bit codes: the levels-per-octave k that minimises the
  * estimated payload.
  * @param histogram counts of each code, length 2^bits.
  */
 export function planRans(histogram: ArrayLike<number>, bits: BitWidth): RansPlan {
+  const plan = planRansScratch(histogram, bits);
+  return { ...plan, levels: plan.levels.slice(), frequencies: plan.frequencies.slice() };
+}
+
+/**
+ * `planRans` with `levels` and `frequencies` in scratch memory, valid until the next call (the
+ * codec's hot path: allocating a typed array of more than 64 bytes costs 1-2 µs in V8).
+ *
+ * NOTE: the candidates are sized on the present symbols only, restating the integer arithmetic of
+ * `frequenciesFromLevels` and the bit count of `tableSizeBits` over that list (the tests check the
+ * plan against both). A small 8-bit tensor is planned in a few µs this way; walking all 2^c
+ * symbols with the shared functions for every candidate took about 20.
+ */
+export function planRansScratch(histogram: ArrayLike<number>, bits: BitWidth): RansPlan {
   const scaleBits = RANS_SCALE_BITS;
+  const m = 1 << scaleBits;
   const size = histogram.length;
-  // Work on the present symbols only: small tensors have few, and planning is per tensor.
-  const present: number[] = [];
-  const log2Counts: number[] = [];
+  const { symbol, count, log2Count, level, weight, bestLevel, bestFrequency } = PLAN_SCRATCH;
+  const log2Table = log2Integers();
+  let present = 0;
   for (let s = 0; s < size; s++) {
-    if (histogram[s] > 0) {
-      present.push(s);
-      log2Counts.push(log2(histogram[s]));
+    const c = histogram[s];
+    if (c > 0) {
+      symbol[present] = s;
+      count[present] = c;
+      log2Count[present] = c <= LOG2_TABLE_MAX ? log2Table[c] : log2(c);
+      present++;
     }
   }
-  let best: RansPlan | undefined;
-  for (let stepsLog2 = 0; stepsLog2 <= 3; stepsLog2++) {
+  let bestSteps = 0;
+  let bestTableBytes = 0;
+  let bestSize = Infinity;
+  for (let stepsLog2 = 0; stepsLog2 <= 3 && present > 0; stepsLog2++) {
     const k = 1 << stepsLog2;
-    const levels = new Uint8Array(size);
-    for (let j = 0; j < present.length; j++) levels[present[j]] = min(255, 1 + round(k * log2Counts[j]));
-    const frequencies = frequenciesFromLevels(levels, stepsLog2, scaleBits);
-    // Σ count·log2(M/f) = Σ count·(log2 count − log2 f) + n·(scaleBits − log2 n) would need the
-    // same logs; computed directly it is one log per present symbol.
-    let codedBits = 0;
-    for (let j = 0; j < present.length; j++) {
-      const s = present[j];
-      codedBits += histogram[s] * (scaleBits - log2(frequencies[s]));
+    // Levels, their largest, and the table's size as `tableSizeBits` counts it (runs of absent
+    // symbols, repeats, deltas).
+    let top = 0;
+    let tableBits = 0;
+    let previous = 0;
+    let next = 0;
+    for (let j = 0; j < present; j++) {
+      const v = min(255, 1 + round(k * log2Count[j]));
+      level[j] = v;
+      if (v > top) top = v;
+      const s = symbol[j];
+      if (s > next) tableBits += 2 + expGolombBits(s - next - 1);
+      if (v === previous) tableBits += 1;
+      else {
+        const delta = v - previous;
+        tableBits += 2 + expGolombBits(delta > 0 ? 2 * delta - 2 : -2 * delta - 1);
+        previous = v;
+      }
+      next = s + 1;
     }
-    const tableBytes = Math.ceil((6 + tableSizeBits(levels)) / 8);
-    const sizeBytes = tableBytes + 8 + Math.ceil(codedBits / 8);
+    if (size > next) tableBits += 2 + expGolombBits(size - next - 1);
+    const tableBytes = ceil((6 + tableBits) / 8);
+    // Weights and frequencies as in `frequenciesFromLevels`.
+    const mask = k - 1;
+    const stride = 3 - stepsLog2;
+    let total = 0;
+    for (let j = 0; j < present; j++) {
+      const e = top - level[j];
+      const shift = e >>> stepsLog2;
+      const w = shift > 20 ? 1 : OCTAVE_FRACTIONS[(e & mask) << stride] >>> shift || 1;
+      weight[j] = w;
+      total += w;
+    }
+    const free = m - present;
+    let sum = 0;
+    let largest = 0;
+    let largestF = 0;
+    let codedBits = 0;
+    for (let j = 0; j < present; j++) {
+      const f = 1 + floor((weight[j] * free) / total);
+      weight[j] = f;
+      sum += f;
+      codedBits += count[j] * (scaleBits - log2Table[f]);
+      if (f > largestF) {
+        largest = j;
+        largestF = f;
+      }
+    }
+    // The remainder goes to the largest frequency.
+    weight[largest] = largestF + m - sum;
+    codedBits += count[largest] * (log2Table[largestF] - log2Table[largestF + m - sum]);
+    const sizeBytes = tableBytes + 8 + ceil(codedBits / 8);
     // Finer tables cost more bits and code better; the total is convex in practice, so stop at
     // the first k that does not improve.
-    if (best !== undefined && sizeBytes >= best.sizeBytes) break;
-    best = { bits, scaleBits, stepsLog2, levels, frequencies, tableBytes, sizeBytes };
+    if (sizeBytes >= bestSize) break;
+    bestSteps = stepsLog2;
+    bestTableBytes = tableBytes;
+    bestSize = sizeBytes;
+    for (let j = 0; j < present; j++) {
+      bestLevel[j] = level[j];
+      bestFrequency[j] = weight[j];
+    }
   }
-  return best as RansPlan;
+  const levels = PLAN_TABLES.levels.subarray(0, size).fill(0);
+  const frequencies = PLAN_TABLES.frequencies.subarray(0, size).fill(0);
+  if (present === 0) {
+    // No codes: an empty table (all absent) and no coded bits.
+    const tableBytes = ceil((6 + tableSizeBits(levels)) / 8);
+    return { bits, scaleBits, stepsLog2: 0, levels, frequencies, tableBytes, sizeBytes: tableBytes + 8 };
+  }
+  for (let j = 0; j < present; j++) {
+    levels[symbol[j]] = bestLevel[j];
+    frequencies[symbol[j]] = bestFrequency[j];
+  }
+  return { bits, scaleBits, stepsLog2: bestSteps, levels, frequencies, tableBytes: bestTableBytes, sizeBytes: bestSize };
+}
+
+/** Length in bits of the order-0 Exp-Golomb code of `value` >= 0 (as in code-table.ts). */
+function expGolombBits(value: number): number {
+  return 2 * (31 - clz32(value + 1)) + 1;
 }
 
 /** Symbols per call of the hot-loop kernels (see the NOTE in `ransEncode`). */
 const BLOCK = 4096;
+
+/**
+ * The encoder's per-symbol tables, allocated once and refilled by every call (JavaScript runs one
+ * encoder at a time per thread, and allocating five typed arrays cost several µs per small tensor).
+ */
+const ENCODER_TABLES = {
+  /** 1/f as float64 (see `encodeBlock`); 0 for an absent symbol. */
+  reciprocal: new Float64Array(256),
+  /** M − f: C(s, x) = x + q·(M − f) + cum with q = floor(x / f). */
+  complement: new Int32Array(256),
+  cum: new Int32Array(256),
+  /** x needs one renormalisation byte when x > emit1, two when x > emit2; −1 for an absent symbol. */
+  emit1: new Int32Array(256),
+  emit2: new Int32Array(256),
+};
 
 /**
  * rANS-codes c-bit codes (layout in the file header).
@@ -164,32 +300,73 @@ const BLOCK = 4096;
  * @example ransDecode(ransEncode(codes, 4), codes.length, 4) equals codes
  */
 export function ransEncode(codes: Uint8Array, bits: BitWidth, plan?: RansPlan): Uint8Array {
-  const p = plan ?? planRans(codeHistogram(codes, 1 << bits), bits);
-  const writer = new BitWriter(p.tableBytes + 8);
-  writer.write(p.scaleBits - 8, 4);
-  writer.write(p.stepsLog2, 2);
-  writeTable(writer, p.levels);
-  const table = writer.finish();
+  const payload = ransEncodeScratch(codes, plan ?? planRansScratch(codeHistogram(codes, 1 << bits), bits));
+  const out = new Uint8Array(payload.length);
+  writeRansPayload(payload, out, 0);
+  return out;
+}
 
-  const scaleBits = p.scaleBits;
-  const freq = new Int32Array(256);
-  const cum = new Int32Array(256);
-  const emit1 = new Int32Array(256);
-  const emit2 = new Int32Array(256);
-  // A symbol may be coded when x < f·2^(31 − scaleBits), so the new state stays below 2^31;
-  // x needs one renormalisation byte when x > emit1, two when x > emit2 (never three).
-  const unit = 2 ** (31 - scaleBits);
+/** A rANS payload whose parts live in the encoder's scratch memory, valid until the next encode. */
+export interface RansPayload {
+  /** Bytes of the whole payload. */
+  readonly length: number;
+  /** The preamble and table, padded to a whole byte. */
+  readonly table: Uint8Array;
+  readonly stateA: number;
+  readonly stateB: number;
+  /** The renormalisation bytes in decoding order. */
+  readonly stream: Uint8Array;
+}
+
+/** Writes a payload from `ransEncodeScratch` to out[offset, offset + payload.length). */
+export function writeRansPayload(payload: RansPayload, out: Uint8Array, offset: number): void {
+  const { table, stream } = payload;
+  out.set(table, offset);
+  let p = offset + table.length;
+  for (const state of [payload.stateA, payload.stateB]) {
+    out[p++] = state & 0xff;
+    out[p++] = (state >>> 8) & 0xff;
+    out[p++] = (state >>> 16) & 0xff;
+    out[p++] = state >>> 24;
+  }
+  out.set(stream, p);
+}
+
+/** The table writer and byte buffer reused by every `ransEncodeScratch` call. */
+const ENCODER_SCRATCH = { writer: new BitWriter(512), buffer: new Uint8Array(64 * 1024) };
+
+/**
+ * Encodes into the encoder's scratch memory (one allocation fewer per tensor than `ransEncode`;
+ * the tensor format copies the parts straight into its stream).
+ * @param plan for these codes' histogram.
+ */
+export function ransEncodeScratch(codes: Uint8Array, plan: RansPlan): RansPayload {
+  const writer = ENCODER_SCRATCH.writer;
+  writer.reset();
+  writer.write(plan.scaleBits - 8, 4);
+  writer.write(plan.stepsLog2, 2);
+  writeTable(writer, plan.levels);
+  const table = writer.finishView();
+
+  const { reciprocal, complement, cum, emit1, emit2 } = ENCODER_TABLES;
+  // A symbol may be coded when x < f·2^(31 − scaleBits), so the new state stays below 2^31.
+  const m = 2 ** plan.scaleBits;
+  const unit = 2 ** (31 - plan.scaleBits);
   const largest = 2 ** 31 - 1;
   let c = 0;
-  for (let s = 0; s < p.frequencies.length; s++) {
-    const f = p.frequencies[s];
-    freq[s] = f;
+  const size = plan.frequencies.length;
+  for (let s = 0; s < 256; s++) {
+    const f = s < size ? plan.frequencies[s] : 0;
     cum[s] = c;
     c += f;
     if (f === 0) {
+      reciprocal[s] = 0;
+      complement[s] = 0;
       emit1[s] = -1;
       emit2[s] = -1;
     } else {
+      reciprocal[s] = 1 / f;
+      complement[s] = m - f;
       const limit = f * unit;
       emit1[s] = limit - 1 < largest ? limit - 1 : largest;
       emit2[s] = limit * 256 - 1 < largest ? limit * 256 - 1 : largest;
@@ -199,94 +376,87 @@ export function ransEncode(codes: Uint8Array, bits: BitWidth, plan?: RansPlan): 
   // NOTE: two interleaved states (even symbols on A, odd on B) and branch-free renormalisation
   // double the encoder's speed (the state update is a long dependency chain and the renormalisation
   // branch is unpredictable); measured with scripts/bench-codec.ts. The cost is 4 bytes.
-  // The state: [A, B, write position, missing-symbol flag]; bytes are written backwards into `buffer`.
-  // Sized from the estimate, and at least what the first block's room check below asks for.
-  let buffer = new Uint8Array(Math.max(p.sizeBytes - table.length + 64, 2 * Math.min(n, BLOCK) + 16));
-  const state = new Int32Array([RANS_L, RANS_L, buffer.length, 0]);
+  // The state: [A, B, write position, missing-symbol flag]; bytes are written backwards into `buffer`,
+  // which must have room for 2 bytes per symbol of a block before the block starts. Sized from
+  // the estimate (exact to a few bytes) plus that slack, it grows only when the estimate is off.
+  const needed = Math.max(0, plan.sizeBytes - table.length) + 2 * Math.min(n, BLOCK) + 64;
+  if (ENCODER_SCRATCH.buffer.length < needed) ENCODER_SCRATCH.buffer = new Uint8Array(needed + (needed >> 2));
+  let buffer = ENCODER_SCRATCH.buffer;
+  const state = Int32Array.of(RANS_L, RANS_L, buffer.length, 0);
   const even = n & ~1;
   if (even !== n) {
     // The last symbol (an even index) goes on A alone, so the blocks below start on an odd index.
-    encodeBlock(codes, n - 1, n, buffer, state, freq, cum, emit1, emit2, scaleBits, true);
+    encodeBlock(codes, n - 1, n, buffer, state, true);
   }
   for (let end = even; end > 0; end -= BLOCK) {
     const start = Math.max(0, end - BLOCK);
     if (state[2] < 2 * (end - start) + 2) {
-      // Each symbol emits at most 2 bytes: make room for the whole block in front.
       const grown = new Uint8Array(buffer.length * 2 + 4 * BLOCK);
       const used = buffer.length - state[2];
       grown.set(buffer.subarray(state[2]), grown.length - used);
       state[2] = grown.length - used;
       buffer = grown;
+      ENCODER_SCRATCH.buffer = grown;
     }
-    encodeBlock(codes, start, end, buffer, state, freq, cum, emit1, emit2, scaleBits, false);
+    encodeBlock(codes, start, end, buffer, state, false);
   }
   if (state[3] < 0) throw new Error('ransEncode: a code has no frequency (the plan is for other codes)');
-  const pos = state[2];
-  const out = new Uint8Array(table.length + 8 + buffer.length - pos);
-  out.set(table, 0);
-  const view = new DataView(out.buffer);
-  view.setUint32(table.length, state[0], true);
-  view.setUint32(table.length + 4, state[1], true);
-  out.set(buffer.subarray(pos), table.length + 8);
-  return out;
+  const stream = buffer.subarray(state[2]);
+  return { length: table.length + 8 + stream.length, table, stateA: state[0], stateB: state[1], stream };
 }
 
 /**
  * Encodes codes[start, end) backwards, pairs (odd index on B, even on A); `single` encodes one
  * symbol on A. A symbol without a frequency sets the sign bit of state[3] (checked by the caller,
  * so the kernel stays branch-free).
+ *
+ * The state update C(s, x) = M·floor(x/f) + (x mod f) + cum = x + q·(M − f) + cum, q = floor(x/f),
+ * takes q as floor((x + 0.5)·fl(1/f)) in float64, which is exact: with x = q·f + r, 0 <= r < f,
+ * (x + 0.5)/f lies at least 1/(2f) from an integer, while the two roundings (of 1/f and of the
+ * product) move it by less than (x + 0.5)/f·2^-52 < 2^-21/f (x < 2^31). It replaces an integer
+ * division on the state's dependency chain (measured 15-25% faster per symbol). After
+ * renormalisation x < f·2^16, so q < 2^16 and q·(M − f) < 2^31 stays in int32.
  */
-function encodeBlock(
-  codes: Uint8Array,
-  start: number,
-  end: number,
-  out: Uint8Array,
-  state: Int32Array,
-  freq: Int32Array,
-  cum: Int32Array,
-  emit1: Int32Array,
-  emit2: Int32Array,
-  scaleBits: number,
-  single: boolean,
-): void {
+function encodeBlock(codes: Uint8Array, start: number, end: number, out: Uint8Array, state: Int32Array, single: boolean): void {
+  const { reciprocal, complement, cum, emit1, emit2 } = ENCODER_TABLES;
   let a = state[0];
   let b = state[1];
   let pos = state[2];
   let missing = state[3];
   if (single) {
     const s = codes[start];
-    missing |= freq[s] - 1;
+    missing |= emit1[s];
     const k = ((emit1[s] - a) >>> 31) + ((emit2[s] - a) >>> 31);
     out[pos - 1] = a;
     out[pos - 2] = a >> 8;
     pos -= k;
     a >>= k << 3;
-    const q = (a / freq[s]) | 0;
-    a = (q << scaleBits) + (a - q * freq[s]) + cum[s];
+    const q = ((a + 0.5) * reciprocal[s]) | 0;
+    a = a + q * complement[s] + cum[s];
   } else {
     for (let i = end - 1; i > start; i -= 2) {
       // Renormalise: write both candidate bytes, keep k of them (0, 1 or 2); then x -> C(s, x).
       const s1 = codes[i];
-      const f1 = freq[s1];
-      missing |= f1 - 1;
-      let k = ((emit1[s1] - b) >>> 31) + ((emit2[s1] - b) >>> 31);
+      const e1 = emit1[s1];
+      missing |= e1;
+      let k = ((e1 - b) >>> 31) + ((emit2[s1] - b) >>> 31);
       out[pos - 1] = b;
       out[pos - 2] = b >> 8;
       pos -= k;
       b >>= k << 3;
-      const q1 = (b / f1) | 0;
-      b = (q1 << scaleBits) + (b - q1 * f1) + cum[s1];
+      const q1 = ((b + 0.5) * reciprocal[s1]) | 0;
+      b = b + q1 * complement[s1] + cum[s1];
 
       const s0 = codes[i - 1];
-      const f0 = freq[s0];
-      missing |= f0 - 1;
-      k = ((emit1[s0] - a) >>> 31) + ((emit2[s0] - a) >>> 31);
+      const e0 = emit1[s0];
+      missing |= e0;
+      k = ((e0 - a) >>> 31) + ((emit2[s0] - a) >>> 31);
       out[pos - 1] = a;
       out[pos - 2] = a >> 8;
       pos -= k;
       a >>= k << 3;
-      const q0 = (a / f0) | 0;
-      a = (q0 << scaleBits) + (a - q0 * f0) + cum[s0];
+      const q0 = ((a + 0.5) * reciprocal[s0]) | 0;
+      a = a + q0 * complement[s0] + cum[s0];
     }
   }
   state[0] = a;

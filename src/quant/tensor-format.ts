@@ -38,7 +38,8 @@ import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
 import { dequantizeInto, quantizeInto, tensorRange } from './normalize';
 import { assertCoderChoice, assertPrecision, describeValue, isBitWidth } from './precision';
-import { planRans, ransDecode, ransEncode } from './rans';
+import { planRansScratch, ransDecode, ransEncodeScratch, writeRansPayload } from './rans';
+import type { RansPayload } from './rans';
 import type { BitWidth, CoderChoice, Precision, StoredCoder } from './types';
 
 /** Options of `encodeTensor` and `encodeBatch`. */
@@ -148,28 +149,46 @@ export function encodeTensor(values: Float32Array, shape: readonly number[], opt
     return sealed(out);
   }
 
-  const codes = new Uint8Array(n);
-  const histogram = new Uint32Array(1 << bits);
+  const codes = scratchCodes(n);
+  const histogram = HISTOGRAMS[bits].fill(0);
   quantizeInto(values, lo, hi, bits, codes, histogram, name);
   const { coder, payload } = encodePayload(codes, histogram, bits, choice);
-  const payloadBytes = payload === null ? packedSizeBytes(n, bits) : payload.length;
-  const header = writeHeader(bits, coder, dims, n, lo, hi, coder === 'constant' ? 0 : payloadBytes);
-  const out = new Uint8Array(header.length + (coder === 'constant' ? 0 : payloadBytes) + CRC_BYTES);
+  const payloadBytes = coder === 'constant' ? 0 : payload === null ? packedSizeBytes(n, bits) : payload.length;
+  const header = writeHeader(bits, coder, dims, n, lo, hi, payloadBytes);
+  // The one allocation of the hot path: everything before it lives in scratch memory.
+  const out = new Uint8Array(header.length + payloadBytes + CRC_BYTES);
   out.set(header);
   if (coder === 'raw') packBitsInto(codes, bits, out, header.length);
-  else if (payload !== null) out.set(payload, header.length);
+  else if (payload instanceof Uint8Array) out.set(payload, header.length);
+  else if (payload !== null) writeRansPayload(payload, out, header.length);
   return sealed(out);
 }
 
 /**
- * Picks the coder for a histogram and codes the payload (null payload: raw-pack in place).
+ * Scratch memory of `encodeTensor`: the codes of the tensor being encoded and one histogram per
+ * bit width, reused by every call (JavaScript encodes one tensor at a time per thread).
+ * NOTE: V8 allocates a typed array of more than 64 bytes outside its heap, at 1-2 µs each; a
+ * small tensor's whole encoding takes a few tens of µs, so each avoided allocation shows.
+ */
+let codesScratch = new Uint8Array(64 * 1024);
+const HISTOGRAMS: readonly Uint32Array[] = Array.from({ length: 9 }, (_, bits) => new Uint32Array(1 << bits));
+
+/** A view of `n` scratch bytes for codes, growing the scratch when needed. */
+function scratchCodes(n: number): Uint8Array {
+  if (codesScratch.length < n) codesScratch = new Uint8Array(n + (n >> 2));
+  return codesScratch.subarray(0, n);
+}
+
+/**
+ * Picks the coder for a histogram and codes the payload (null payload: raw-pack in place; a
+ * RansPayload lives in scratch memory and must be copied out before the next encode).
  */
 function encodePayload(
   codes: Uint8Array,
   histogram: Uint32Array,
   bits: BitWidth,
   choice: CoderChoice,
-): { coder: StoredCoder; payload: Uint8Array | null } {
+): { coder: StoredCoder; payload: Uint8Array | RansPayload | null } {
   const n = codes.length;
   if (n === 0 || histogram[0] === n) return { coder: 'constant', payload: null };
   const rawBytes = packedSizeBytes(n, bits);
@@ -179,9 +198,9 @@ function encodePayload(
     return plan.sizeBytes < rawBytes ? { coder: 'huffman', payload: huffmanEncode(codes, bits, plan) } : { coder: 'raw', payload: null };
   }
   // 'rans' or 'auto'
-  const plan = planRans(histogram, bits);
+  const plan = planRansScratch(histogram, bits);
   if (plan.sizeBytes >= rawBytes) return { coder: 'raw', payload: null };
-  const payload = ransEncode(codes, bits, plan);
+  const payload = ransEncodeScratch(codes, plan);
   // The plan's size is an estimate (within a few bytes); never send more than raw packing.
   return payload.length < rawBytes ? { coder: 'rans', payload } : { coder: 'raw', payload: null };
 }

@@ -57,6 +57,9 @@ function makeStressTensors(): Array<[string, Float32Array]> {
     ['narrow range near 1', narrow],
     ['subnormal values', subnormal],
     ['random bit patterns', wild],
+    // lo = 0 takes the quantizer's kernel without the Sub step: stress it at every magnitude.
+    ['non-negative random bit patterns, min 0', Float32Array.from([0, ...wild.map(abs)])],
+    ['min −0 with subnormals', Float32Array.from([-0, ...subnormal])],
   ];
 }
 

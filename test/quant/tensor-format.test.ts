@@ -177,6 +177,19 @@ describe('encodeTensor(values, shape, options)', () => {
     },
   );
 
+  it('returns streams of their own: later encodes (which reuse scratch memory) do not change them', () => {
+    const a = reluMap(8, 9, 9, 5);
+    const b = reluMap(16, 20, 20, 6);
+    for (const bits of [3, 8] as const) {
+      const first = encodeTensor(a, [8, 9, 9], { bits });
+      const copy = first.slice();
+      encodeTensor(b, [16, 20, 20], { bits });
+      encodeTensor(b, [16, 20, 20], { bits: 5, coder: 'rans' });
+      expect(firstDifference(first, copy)).toBe(-1);
+      expect(firstDifference(decodeTensor(first).codes as Uint8Array, quantize(a, bits).codes)).toBe(-1);
+    }
+  });
+
   it('round-trips a very large tensor (4M elements) with the default coder', () => {
     const n = 4 * 1024 * 1024;
     const x = sparseLcg(n, 12345);
