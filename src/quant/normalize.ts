@@ -306,6 +306,62 @@ export function dequantizeInto(codes: Uint8Array, lo: number, hi: number, bits: 
   for (let start = 0; start < n; start += BLOCK) lookupBlock(codes, start, Math.min(n, start + BLOCK), table, out);
 }
 
+/**
+ * `dequantize(quantize(values))` in one pass, without codes or a histogram: the values the cloud
+ * reconstructs, as the accuracy sweep needs them for every sample (`lo`, `hi` from `tensorRange`).
+ * @throws JaladError NON_FINITE when hi − lo overflows float32.
+ */
+export function roundTripInto(values: Float32Array, lo: number, hi: number, bits: BitWidth, out: Float32Array, name?: string): void {
+  const n = values.length;
+  const levels = (1 << bits) - 1;
+  const r = fround(hi - lo);
+  if (r === Infinity) {
+    throw new JaladError(
+      'NON_FINITE',
+      `quantize: tensor "${name ?? 'tensor'}" has range hi − lo = ${hi} − (${lo}) that overflows float32`,
+    );
+  }
+  if (r === 0) {
+    // Every code is 0 and decodes as dequantizeInto does: fround(0·0 + lo) (+0 for lo = −0).
+    out.fill(fround(0 + lo), 0, n);
+    return;
+  }
+  const step = fround(r / levels);
+  const table = ROUND_TRIP_TABLE;
+  for (let k = 0; k <= levels; k++) table[k] = fround(fround(k * step) + lo);
+  const inverse = 1 / r;
+  const kernel = lo === 0 ? roundTripBlockFromZero : roundTripBlock;
+  for (let start = 0; start < n; start += BLOCK) kernel(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, table, out);
+}
+
+/** Decoded value of every code, refilled by each `roundTripInto` call. */
+const ROUND_TRIP_TABLE = new Float32Array(256);
+
+function roundTripBlock(values: Float32Array, start: number, end: number, lo: number, inverse: number, levels: number, table: Float32Array, out: Float32Array): void {
+  // Unrolled by four as quantizeBlock (measured about 15% faster than the plain loop).
+  const end4 = start + ((end - start) & ~3);
+  let i = start;
+  for (; i < end4; i += 4) {
+    const k0 = (fround(fround(fround(values[i] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k1 = (fround(fround(fround(values[i + 1] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k2 = (fround(fround(fround(values[i + 2] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    const k3 = (fround(fround(fround(values[i + 3] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
+    out[i] = table[k0];
+    out[i + 1] = table[k1];
+    out[i + 2] = table[k2];
+    out[i + 3] = table[k3];
+  }
+  for (; i < end; i++) {
+    out[i] = table[(fround(fround(fround(values[i] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0];
+  }
+}
+
+function roundTripBlockFromZero(values: Float32Array, start: number, end: number, _lo: number, inverse: number, levels: number, table: Float32Array, out: Float32Array): void {
+  for (let i = start; i < end; i++) {
+    out[i] = table[(fround(fround(values[i] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0];
+  }
+}
+
 function lookupBlock(codes: Uint8Array, start: number, end: number, table: Float32Array, out: Float32Array): void {
   for (let i = start; i < end; i++) out[i] = table[codes[i]];
 }

@@ -15,8 +15,10 @@ import { DataType, encodeModel, extractSplit, valueInfo, type CutCandidate, type
 import { argmax, batches } from '../runtime/batches';
 import { openSession, type InputSpec, type Optimization } from '../runtime/ort';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../stats';
-import { compressBatch, encodedSizes } from './compress-batch';
-import type { BitWidth } from './types';
+import { batchRanges, compressBatch, encodedSizes } from './compress-batch';
+import type { BitWidth, SizeCoder } from './types';
+
+export type { SizeCoder } from './types';
 import type { TensorInfo } from '../profiler';
 
 /** Sizes of one (cut, bits) configuration with one coder, per sample. */
@@ -90,7 +92,6 @@ export interface SweepOptions {
 }
 
 /** Coders whose sizes the sweep measures. */
-export type SizeCoder = 'auto' | 'huffman' | 'raw';
 const CODERS: readonly SizeCoder[] = ['auto', 'huffman', 'raw'];
 
 /** Mean and 95th percentile of sizes. */
@@ -150,8 +151,11 @@ export async function evaluateConfigs(
   const minToStop = options.minSamplesToStop ?? 200;
 
   // 1. The unsplit model's top-1 for every sample: the reference.
+  // NOTE: from the model as it is, not from the capture run below: a tensor that is also a graph
+  // output blocks ORT fusions (Conv+BatchNormalization folding among them), which can move the
+  // logits by an ulp and flip a near-tie; the reference must equal what `jalad eval` reports.
   const refPred = new Int32Array(dataset.samples);
-  const ref = await openSession(modelBytes, { optimization, threads });
+  const ref = await openSession(modelBytes, { optimization, threads, spinning: false });
   try {
     for (const b of batches(dataset, options.batchSize)) {
       const out = (await ref.run({ [input.name]: b.tensor }))[ref.outputNames[0]];
@@ -161,8 +165,6 @@ export async function evaluateConfigs(
   } finally {
     await ref.release();
   }
-  let refCorrect = 0;
-  if (labels) for (let i = 0; i < dataset.samples; i++) if (refPred[i] === labels[i]) refCorrect++;
 
   const states: ConfigState[] = configs.map((c) => ({
     ...c, samples: 0, lost: 0, gained: 0, agree: 0, correct: 0, stopped: false,
@@ -182,16 +184,31 @@ export async function evaluateConfigs(
     const captured = wanted.filter((t) => t !== input.name);
     const g0 = model.graph ?? {};
     const capture: ModelProto = { ...model, graph: { ...g0, output: captured.map((t) => typed(t)) } };
-    const captureSession = await openSession(encodeModel(capture), { optimization, threads });
+    const captureSession = await openSession(encodeModel(capture), { optimization, threads, spinning: false });
     const clouds = new Map<number, ort.InferenceSession>();
+    // One buffer per tensor for its decoded batch: ORT is done with it once `run` resolves.
+    const decoded = new Map<string, Float32Array<ArrayBuffer>>();
+    const decodedBuffer = (name: string, length: number): Float32Array<ArrayBuffer> => {
+      let buffer = decoded.get(name);
+      if (buffer === undefined || buffer.length !== length) decoded.set(name, (buffer = new Float32Array(length)));
+      return buffer;
+    };
     try {
       for (const c of group) {
         const split = extractSplit(model, dag, { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors }, typed);
-        clouds.set(c.index, await openSession(encodeModel(split.cloud), { optimization, threads }));
+        clouds.set(c.index, await openSession(encodeModel(split.cloud), { optimization, threads, spinning: false }));
       }
       for (const b of batches(dataset, options.batchSize)) {
+        if (group.every((c) => states.every((st) => st.cut !== c || st.stopped))) break;
         const tensors: Record<string, ort.Tensor> = captured.length > 0 ? await captureSession.run({ [input.name]: b.tensor }) : {};
         tensors[input.name] = b.tensor;
+        // Per-sample ranges of each float tensor, shared by every bit width of this batch.
+        const ranges = new Map<string, Float64Array>();
+        const rangesOf = (name: string, data: Float32Array): Float64Array => {
+          let r = ranges.get(name);
+          if (r === undefined) ranges.set(name, (r = batchRanges(data, b.count, name)));
+          return r;
+        };
         for (const c of group) {
           const cloud = clouds.get(c.index)!;
           for (const st of states) {
@@ -204,11 +221,12 @@ export async function evaluateConfigs(
               const bits = st.bitsOf?.get(t.name) ?? st.bits;
               if (i.elemType === DataType.FLOAT && t.kind !== 'shape' && bits !== 'f32') {
                 const sampleShape = i.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1));
-                feeds[t.name] = new ort.Tensor('float32', compressBatch(v.data as Float32Array, b.count, bits, t.name), v.dims);
+                const data = v.data as Float32Array;
+                feeds[t.name] = new ort.Tensor('float32', compressBatch(data, b.count, bits, t.name, rangesOf(t.name, data), decodedBuffer(t.name, data.length)), v.dims);
                 if (measureSize) {
+                  const sizes = encodedSizes(data, b.count, bits, t.name, sampleShape, sizeSamples - b.start);
                   for (const coder of CODERS) {
-                    encodedSizes(v.data as Float32Array, b.count, bits, t.name, sampleShape, coder, sizeSamples - b.start)
-                      .forEach((bytes, k) => { st.sizes[coder][b.start + k] = (st.sizes[coder][b.start + k] ?? 0) + bytes; });
+                    sizes[coder].forEach((bytes, k) => { st.sizes[coder][b.start + k] = (st.sizes[coder][b.start + k] ?? 0) + bytes; });
                   }
                 }
               } else {
@@ -244,13 +262,15 @@ export async function evaluateConfigs(
           const left = ((now - started) / doneWork) * (totalWork - doneWork) / 1000;
           progress(`sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${configs.length} configurations on ${dataset.samples} samples), about ${left.toFixed(0)} s left`);
         }
-        if (group.every((c) => states.every((st) => st.cut !== c || st.stopped))) break;
       }
     } finally {
       await captureSession.release();
       for (const s of clouds.values()) await s.release();
     }
   }
+
+  let refCorrect = 0;
+  if (labels) for (let i = 0; i < dataset.samples; i++) if (refPred[i] === labels[i]) refCorrect++;
 
   const rows: SweepRow[] = states.map((st) => {
     const { lossPct, lossUpperPct } = pairedLoss({ lost: st.lost, gained: st.gained, n: st.samples }, Z_ONE_SIDED_95);

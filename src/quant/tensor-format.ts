@@ -37,10 +37,10 @@ import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
 import { dequantizeInto, quantizeInto, tensorRange } from './normalize';
-import { assertCoderChoice, assertPrecision, describeValue, isBitWidth } from './precision';
+import { assertBitWidth, assertCoderChoice, assertPrecision, describeValue, isBitWidth } from './precision';
 import { planRansScratch, ransDecode, ransEncodeScratch, writeRansPayload } from './rans';
 import type { RansPayload } from './rans';
-import type { BitWidth, CoderChoice, Precision, StoredCoder } from './types';
+import type { BitWidth, CoderChoice, Precision, SizeCoder, StoredCoder } from './types';
 
 /** Options of `encodeTensor` and `encodeBatch`. */
 export interface EncodeOptions {
@@ -162,6 +162,35 @@ export function encodeTensor(values: Float32Array, shape: readonly number[], opt
   else if (payload instanceof Uint8Array) out.set(payload, header.length);
   else if (payload !== null) writeRansPayload(payload, out, header.length);
   return sealed(out);
+}
+
+/**
+ * The size in bytes of `encodeTensor(values, shape, { bits, coder })` for each of the sweep's
+ * coders, quantizing once: each payload is really encoded (only the header and checksum, whose
+ * sizes do not depend on their contents, are counted rather than written).
+ * @throws as `encodeTensor`.
+ */
+export function encodedSizesByCoder(
+  values: Float32Array,
+  shape: readonly number[],
+  options: { readonly bits: BitWidth; readonly name?: string },
+): Record<SizeCoder, number> {
+  const name = options.name ?? ENCODE_DEFAULTS.name;
+  const where = `encodeTensor: tensor "${name}"`;
+  const bits = assertBitWidth(options.bits, where);
+  assertFloat32Array(values, where);
+  const dims = checkShape(shape, values.length, where);
+  const { lo, hi } = tensorRange(values, { name });
+  const n = values.length;
+  const codes = scratchCodes(n);
+  const histogram = HISTOGRAMS[bits].fill(0);
+  quantizeInto(values, lo, hi, bits, codes, histogram, name);
+  const size = (choice: CoderChoice): number => {
+    const { coder, payload } = encodePayload(codes, histogram, bits, choice);
+    const payloadBytes = coder === 'constant' ? 0 : payload === null ? packedSizeBytes(n, bits) : payload.length;
+    return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
+  };
+  return { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
 }
 
 /**

@@ -26,6 +26,9 @@ export type Coder = 'huffman' | 'rans' | 'raw';
 /** A coder request: a specific coder, or 'auto' (the smallest of 'rans' and 'raw', see `encodeTensor`). */
 export type CoderChoice = Coder | 'auto';
 
+/** The coders whose sizes the accuracy sweep reports: the default, canonical Huffman (the paper's), raw packing. */
+export type SizeCoder = 'auto' | 'huffman' | 'raw';
+
 /**
  * The coder recorded in a byte stream: the one actually used. 'constant' means the payload is empty
  * because every code is 0 (hi == lo, or an empty tensor); float formats record 'raw'.

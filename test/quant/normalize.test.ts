@@ -1,5 +1,6 @@
 import { InputError, JaladError } from '../../src/errors';
 import { BIT_WIDTHS, dequantize, quantizationStep, quantize, roundHalfEven, tensorRange } from '../../src/quant';
+import { roundTripInto } from '../../src/quant/normalize';
 import type { BitWidth } from '../../src/quant';
 import { firstDifference, prng, reluMap, uniform, wildFloats } from './fixtures';
 
@@ -147,6 +148,30 @@ describe('quantize(values, bits, options)', () => {
     // (x − lo)/(hi − lo)·(2^c − 1) = 0.5, 1.5, 2.5 exactly at c = 2 with range 0..6 (step 2):
     expect(Array.from(quantize(Float32Array.of(0, 1, 3, 5, 6), 2).codes)).toEqual([0, 0, 2, 2, 3]);
     expect(Array.from(quantize(Float32Array.of(0, 1, 2), 1).codes)).toEqual([0, 0, 1]);
+  });
+});
+
+describe('roundTripInto(values, lo, hi, bits, out) (the sweep\'s fused path)', () => {
+  const cases: Array<[string, Float32Array]> = [
+    ...STRESS,
+    ['all equal', new Float32Array(37).fill(2.5)],
+    ['all −0', new Float32Array(9).fill(-0)],
+    ['single element', Float32Array.of(-3)],
+  ];
+  it.each(cases)('equals dequantize(quantize(x)) bit for bit on %s at every bit width', (_name, x) => {
+    for (const bits of BIT_WIDTHS) {
+      const expected = dequantize(quantize(x, bits));
+      const { lo, hi } = tensorRange(x);
+      const out = new Float32Array(x.length).fill(NaN);
+      roundTripInto(x, lo, hi, bits, out);
+      expect(firstDifference(new Uint8Array(out.buffer), new Uint8Array(expected.buffer))).toBe(-1);
+    }
+  });
+
+  it('rejects a range that overflows float32 (NON_FINITE)', () => {
+    expect(() => roundTripInto(Float32Array.of(-3e38, 3e38), -3e38, 3e38, 4, new Float32Array(2))).toThrow(
+      expect.objectContaining({ code: 'NON_FINITE' }),
+    );
   });
 });
 

@@ -18,6 +18,7 @@ import {
 } from '../../src/quant';
 import type { CoderChoice, EncodeOptions, Precision } from '../../src/quant';
 import { firstDifference, prng, randomShape, reluMap, sparseLcg, uniform } from './fixtures';
+import { encodedSizesByCoder } from '../../src/quant/tensor-format';
 
 const { abs } = Math;
 
@@ -187,6 +188,23 @@ describe('encodeTensor(values, shape, options)', () => {
       encodeTensor(b, [16, 20, 20], { bits: 5, coder: 'rans' });
       expect(firstDifference(first, copy)).toBe(-1);
       expect(firstDifference(decodeTensor(first).codes as Uint8Array, quantize(a, bits).codes)).toBe(-1);
+    }
+  });
+
+  it('encodedSizesByCoder gives the length of encodeTensor with each coder', () => {
+    const tensors: Array<[Float32Array, number[]]> = [
+      [reluMap(8, 9, 9, 7), [8, 9, 9]],
+      [uniform(3000, -1, 1, 8), [3000]],
+      [new Float32Array(50).fill(1), [5, 10]],
+      [Float32Array.of(1, 2), [2]],
+    ];
+    for (const [values, shape] of tensors) {
+      for (const bits of BIT_WIDTHS) {
+        const sizes = encodedSizesByCoder(values, shape, { bits });
+        for (const coder of ['auto', 'huffman', 'raw'] as const) {
+          expect({ bits, coder, bytes: sizes[coder] }).toEqual({ bits, coder, bytes: encodeTensor(values, shape, { bits, coder }).length });
+        }
+      }
     }
   });
 
