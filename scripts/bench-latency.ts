@@ -11,14 +11,17 @@
  * times and, per cut point, the medians of the R predictions and of the R measurements are
  * compared: on a shared machine one measurement of a sub-millisecond model can be off by tens of
  * percent, and repeating is the honest way to see the predictor's own error.
- * Run: npm run bench:latency [-- --runs 20 --threads 1 --repeat 3 model.onnx ...]
+ * Predictions include a boundary cost (layout conversion of the cut tensor), fitted to the
+ * measured parts of the other cut points of the same profile (leave-one-out; see
+ * src/profiler/boundary-cost.ts).
+ * Run: npm run bench:latency [-- --runs 20 --threads 1 --repeat 3 --detail model.onnx ...]
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile } from '../src/graph';
-import { measureProfile, median, predictPartMs } from '../src/profiler';
+import { boundaryBytes, fitPartModel, measureProfile, median, predictPartMs, probeTensors, type CrossingSize, type PartPoint } from '../src/profiler';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -26,7 +29,8 @@ function argValue(name: string, fallback: number): number {
 }
 
 function models(): string[] {
-  const given = process.argv.slice(2).filter((a, i, all) => a.endsWith('.onnx') && !all[i - 1]?.startsWith('--'));
+  const valued = new Set(['--runs', '--repeat', '--threads']);
+  const given = process.argv.slice(2).filter((a, i, all) => a.endsWith('.onnx') && !valued.has(all[i - 1]));
   if (given.length > 0) return given;
   const dirs = ['datasets/fashion-mnist', '.cache/standard-models'];
   return dirs.filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.onnx')).sort().map((f) => path.join(d, f)));
@@ -49,10 +53,31 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const predicted: number[][] = cuts.map(() => []);
     const measured: number[][] = cuts.map(() => []);
+    const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))]);
+    const crossingOf = (c: (typeof cuts)[number]): CrossingSize[] => c.tensors.map((t) => {
+      const i = info.get(t.name)!;
+      return { name: t.name, bytes: i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample };
+    });
     for (let r = 0; r < repeat; r++) {
       const profile = await measureProfile(loaded, { threads, runs, warmup: 5 });
+      // The boundary costs are fitted to the profile's own cut points, so each cut point's
+      // prediction uses a fit without it (leave-one-out): none predicts itself.
+      const nodeMs = new Map(profile.nodes.map((n) => [n.name, n.ms]));
+      const sumNodes = (nodes: readonly number[]): number => nodes.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
+      const paying = { tensors: profile.boundary?.tensors ?? [] };
+      const pointsOf = (c: (typeof cuts)[number]): PartPoint[] => {
+        const part = profile.cutPoints![c.index];
+        const bytes = boundaryBytes(paying, crossingOf(c));
+        return [
+          ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sumNodes(c.edgeNodes), overheadMs: profile.runOverheadMs, bytes, measuredMs: part.edgeMs }] : []),
+          ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sumNodes(c.cloudNodes), overheadMs: profile.runOverheadMs, bytes, measuredMs: part.cloudMs }] : []),
+        ];
+      };
       for (const c of cuts) {
-        predicted[c.index].push(predictPartMs(profile, dag, c.edgeNodes));
+        if (c.edgeNodes.length === 0) continue;
+        const fit = fitPartModel(cuts.filter((o) => o.index !== c.index).flatMap(pointsOf));
+        const boundary = { ...fit, tensors: paying.tensors };
+        predicted[c.index].push(predictPartMs({ nodes: profile.nodes, runOverheadMs: profile.runOverheadMs, boundary }, dag, c.edgeNodes, crossingOf(c), 'edge'));
         measured[c.index].push(profile.cutPoints![c.index].edgeMs);
       }
     }
@@ -62,6 +87,14 @@ async function main(): Promise<void> {
       const m = median(measured[c.index]);
       if (c.edgeNodes.length === 0 || m <= 0) continue;
       errors.push({ err: Math.abs(median(predicted[c.index]) - m) / m, cut: c.tensors[0].name });
+    }
+    if (process.argv.includes('--detail')) {
+      for (const c of cuts) {
+        if (c.edgeNodes.length === 0) continue;
+        const m = median(measured[c.index]);
+        const p = median(predicted[c.index]);
+        console.log(`  cut ${String(c.index).padStart(2)} ${c.op.padEnd(18)} edge nodes ${String(c.edgeNodes.length).padStart(3)}  predicted ${p.toFixed(3).padStart(8)}  measured ${m.toFixed(3).padStart(8)}  diff ${(m - p).toFixed(3).padStart(7)} ms  ${(((p - m) / m) * 100).toFixed(1).padStart(6)}%`);
+      }
     }
     errors.sort((a, b) => a.err - b.err);
     const med = errors[Math.floor((errors.length - 1) / 2)].err;

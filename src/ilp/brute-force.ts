@@ -90,7 +90,7 @@ function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlace
     }
     const crossing = crossingTensors(prep, edge);
     if (crossing.some((ti) => prep.tensors[ti].allowed.length === 0)) return;
-    const { edgeMs, cloudMs } = computeMs(prep, edge);
+    const { edgeMs, cloudMs } = computeMs(prep, edge, crossing);
     const edgeCount = edge.reduce((a, b) => a + b, 0);
     const excluded = prep.excluded.filter((e) => e.choices.size === crossing.length && crossing.every((ti) => e.choices.has(ti)));
     const choices = widthChoices(prep, crossing, maxLossPct, excluded);

@@ -119,6 +119,12 @@ export function criterionForm(
       if (layout.edgeRuns >= 0) coefficients[layout.edgeRuns] = prep.problem.edgeRunMs ?? 0;
       if (layout.cloudRuns >= 0) coefficients[layout.cloudRuns] = prep.problem.cloudRunMs ?? 0;
       perOption((bytes) => transferMs(bytes, bandwidthMbps));
+      // + each crossing tensor's costs on both sides: exactly one of its options is chosen when it crosses.
+      prep.tensors.forEach((t) => {
+        const tensor = prep.problem.tensors[t.index];
+        const crossMs = (tensor.edgeCrossMs ?? 0) + (tensor.cloudCrossMs ?? 0);
+        if (crossMs > 0) for (const col of layout.z[t.index]) coefficients[col] += crossMs;
+      });
       break;
     case 'loss':
       perOption((_, lossPct) => lossPct);

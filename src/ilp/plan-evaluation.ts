@@ -39,9 +39,11 @@ export function crossingTensors(prep: PreparedProblem, edge: Uint8Array): number
 
 /**
  * Sum of `edgeMs` over edge nodes and of `cloudMs` over cloud nodes, in node order, plus each
- * part's run cost when it has at least one node, ms.
+ * part's run cost when it has at least one node, plus each crossing tensor's `edgeCrossMs` and
+ * `cloudCrossMs`, ms.
+ * @param crossing crossing tensor indices (from `crossingTensors`)
  */
-export function computeMs(prep: PreparedProblem, edge: Uint8Array): { readonly edgeMs: number; readonly cloudMs: number } {
+export function computeMs(prep: PreparedProblem, edge: Uint8Array, crossing: readonly number[]): { readonly edgeMs: number; readonly cloudMs: number } {
   let edgeMs = 0;
   let cloudMs = 0;
   let onEdge = 0;
@@ -51,6 +53,11 @@ export function computeMs(prep: PreparedProblem, edge: Uint8Array): { readonly e
   });
   if (onEdge > 0) edgeMs += prep.problem.edgeRunMs ?? 0;
   if (onEdge < prep.problem.nodes.length) cloudMs += prep.problem.cloudRunMs ?? 0;
+  for (const ti of crossing) {
+    const t = prep.problem.tensors[ti];
+    edgeMs += t.edgeCrossMs ?? 0;
+    cloudMs += t.cloudCrossMs ?? 0;
+  }
   return { edgeMs, cloudMs };
 }
 
@@ -68,7 +75,7 @@ export function buildPlan(
   choice: readonly number[],
   bandwidthMbps: number,
 ): Plan {
-  const { edgeMs, cloudMs } = computeMs(prep, edge);
+  const { edgeMs, cloudMs } = computeMs(prep, edge, crossing);
   const sent: CrossingTensor[] = [];
   let bytes = 0;
   let lossPct = 0;

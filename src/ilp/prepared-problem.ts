@@ -104,6 +104,8 @@ export function prepareProblem(problem: DecisionProblem, where: string, requireB
       if (t.producer >= 0) predSets[c].add(t.producer);
     }
     if (typeof t.isGraphOutput !== 'boolean') fail(`${label}.isGraphOutput must be a boolean, got ${show(t.isGraphOutput)}`);
+    nonNegative(t.edgeCrossMs ?? 0, `${label}.edgeCrossMs`);
+    nonNegative(t.cloudCrossMs ?? 0, `${label}.cloudCrossMs`);
     if (!Array.isArray(t.options)) fail(`${label}.options must be an array, got ${show(t.options)}`);
     const seenBits = new Set<string>();
     const allowed: number[] = [];

@@ -48,6 +48,13 @@ export interface DecisionTensor {
   readonly isGraphOutput: boolean;
   /** The widths it may be sent at. A tensor with no allowed option can never cross. */
   readonly options: readonly TensorOption[];
+  /**
+   * Cost on the edge of producing it as an output of the edge part when it crosses, ms, ≥ 0
+   * (e.g. ORT converting it out of its blocked NCHWc layout); default 0.
+   */
+  readonly edgeCrossMs?: number;
+  /** Cost on the cloud of taking it as an input when it crosses, ms, ≥ 0; default 0. */
+  readonly cloudCrossMs?: number;
 }
 
 /**

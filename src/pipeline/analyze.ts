@@ -67,6 +67,7 @@ function summarizeProfile(p: DeviceProfile): ProfileSummary {
     ...(p.settings !== undefined ? { settings: p.settings } : {}),
     notes: p.notes,
     runOverheadMs: p.runOverheadMs,
+    ...(p.boundary !== undefined ? { boundary: p.boundary } : {}),
     nodeMs: p.nodes.map((n) => n.ms),
   };
 }
@@ -148,6 +149,10 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       const i = info.get(t.name)!;
       return sum + (i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample);
     }, 0);
+    const crossing = c.tensors.map((t) => {
+      const i = info.get(t.name)!;
+      return { name: t.name, bytes: i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample };
+    });
     const measured = edge?.kind === 'measured' ? edge.cutPoints?.[c.index] : undefined;
     const measuredCloud = cloud?.kind === 'measured' ? cloud.cutPoints?.[c.index] : undefined;
     return {
@@ -162,7 +167,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       cloudNodes: c.cloudNodes.length,
       edgeFlops: sumFlops(c.edgeNodes),
       cloudFlops: sumFlops(c.cloudNodes),
-      ...(edge && cloud ? { edgeMs: predictPartMs(edge, dag, c.edgeNodes), cloudMs: predictPartMs(cloud, dag, c.cloudNodes) } : {}),
+      ...(edge && cloud ? { edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'), cloudMs: predictPartMs(cloud, dag, c.cloudNodes, crossing, 'cloud') } : {}),
       ...(measured ? { edgeMeasuredMs: measured.edgeMs } : {}),
       ...(measuredCloud ? { cloudMeasuredMs: measuredCloud.cloudMs } : {}),
     };

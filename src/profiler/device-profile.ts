@@ -7,6 +7,7 @@
 import { InputError } from '../errors';
 import type { Dag } from '../graph';
 import type { MachineInfo } from './machine';
+import { boundaryBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
 import type { PartTime } from './part-times';
 
 /** Bump when a field changes meaning. */
@@ -37,6 +38,11 @@ export interface DeviceProfile {
   readonly settings?: { readonly runs: number; readonly warmup: number; readonly threads: number; readonly batch: number };
   /** Cost of one inference call beyond its nodes (session.run overhead), ms. */
   readonly runOverheadMs: number;
+  /**
+   * Cost of a cut's boundary per byte of crossing tensors, ms (see boundary-cost.ts); fitted in
+   * measured profiles, absent (0) in modeled ones.
+   */
+  readonly boundary?: BoundaryCost;
   readonly nodes: readonly ProfileNode[];
   /** Measured times of the real edge and cloud models of each cut point (measured profiles). */
   readonly cutPoints?: readonly (PartTime & { readonly tensors: readonly string[] })[];
@@ -69,6 +75,9 @@ export function scaleProfile(profile: DeviceProfile, factor: number): DeviceProf
     kind: 'scaled',
     label: `${profile.label} / ${factor}`,
     runOverheadMs: div(profile.runOverheadMs),
+    ...(profile.boundary ? {
+      boundary: { ...profile.boundary, edgeOutputMsPerByte: div(profile.boundary.edgeOutputMsPerByte), cloudInputMsPerByte: div(profile.boundary.cloudInputMsPerByte) },
+    } : {}),
     nodes: profile.nodes.map((n) => ({ ...n, ms: div(n.ms), ...(n.p90Ms !== undefined ? { p90Ms: div(n.p90Ms) } : {}) })),
     ...(profile.cutPoints ? {
       cutPoints: profile.cutPoints.map((c) => ({ ...c, edgeMs: div(c.edgeMs), edgeP90Ms: div(c.edgeP90Ms), cloudMs: div(c.cloudMs), cloudP90Ms: div(c.cloudP90Ms) })),
@@ -79,14 +88,25 @@ export function scaleProfile(profile: DeviceProfile, factor: number): DeviceProf
 }
 
 /**
- * Predicted time of a set of nodes on a device: the run overhead plus their node times;
+ * Predicted time of a set of nodes on a device: the run overhead plus their node times, plus the
+ * boundary cost of the tensors that cross (as outputs of an edge part, inputs of a cloud part);
  * 0 when the set is empty (that part does not run at all).
  * @param nodeIndices Dag indices
+ * @param crossing the tensors crossing the cut with their float32 bytes per sample
+ * @param side which side of the cut the nodes are on (default 'edge')
  */
-export function predictPartMs(profile: DeviceProfile, dag: Dag, nodeIndices: readonly number[]): number {
+export function predictPartMs(
+  profile: Pick<DeviceProfile, 'nodes' | 'runOverheadMs' | 'boundary'>,
+  dag: Dag,
+  nodeIndices: readonly number[],
+  crossing: readonly CrossingSize[] = [],
+  side: 'edge' | 'cloud' = 'edge',
+): number {
   if (nodeIndices.length === 0) return 0;
   const ms = new Map(profile.nodes.map((n) => [n.name, n.ms]));
   let total = profile.runOverheadMs;
   for (const i of nodeIndices) total += ms.get(dag.nodes[i].name) ?? 0;
-  return total;
+  const b = profile.boundary;
+  if (b === undefined) return total;
+  return total + (side === 'edge' ? b.edgeOutputMsPerByte : b.cloudInputMsPerByte) * boundaryBytes(b, crossing);
 }

@@ -7,9 +7,11 @@ export { nodeShapes, nodeShapesFrom, nodeCosts, probeableTensors } from './node-
 export { PROFILE_VERSION, checkProfileMatches, scaleProfile, predictPartMs, type DeviceProfile, type ProfileKind, type ProfileNode } from './device-profile';
 export { modeledProfile } from './modeled-profile';
 export { measureProfile, profileModelFile, measureRunOverhead, PROFILE_DEFAULTS } from './measure-profile';
-export { measureNodeTimes, type MeasureOptions, type NodeTime, type NodeTimes } from './node-times';
-export { measurePartTimes, timeRuns, type PartTime } from './part-times';
+export { measureNodeTimes, nodeTimesFromTraces, traceNodeKernels, type KernelTraces, type MeasureOptions, type NodeTime, type NodeTimes } from './node-times';
+export { measurePartTimes, timeRuns, type PartTime, type PartTimes } from './part-times';
 export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';
 export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
 export { machineInfo, type MachineInfo } from './machine';
 export { median, quantile } from './stats';
+export { boundaryBytes, fitPartModel, type BoundaryCost, type CrossingSize, type PartFit, type PartPoint } from './boundary-cost';
+export { optimizedAwayTensors } from './optimized-graph';

@@ -8,9 +8,11 @@ import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
 import { JALAD_VERSION } from '../version';
+import { boundaryBytes, fitPartModel, type BoundaryCost, type CrossingSize, type PartPoint } from './boundary-cost';
+import { optimizedAwayTensors } from './optimized-graph';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
-import { measureNodeTimes, type MeasureOptions } from './node-times';
+import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './node-times';
 import { measurePartTimes, timeRuns } from './part-times';
 import { median } from './stats';
 import { probeTensors } from './tensor-shapes';
@@ -48,10 +50,37 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))], options);
   progress(`profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`);
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
-  const nodeTimes = await measureNodeTimes(loaded.model, dag, { ...options, runOverheadMs });
+  const traces = await traceNodeKernels(loaded.model, dag, options);
+  progress(`timing the real edge and cloud models of ${cuts.length} cut points and the whole model`);
+  const { parts, wholeMs } = await measurePartTimes(loaded.model, dag, cuts, info, options);
+  // Calibrated against the whole model timed in the same rounds as the parts (see part-times.ts).
+  const nodeTimes = nodeTimesFromTraces(traces, dag, wholeMs, runOverheadMs);
   if (nodeTimes.profilerOverheadMs > 0) notes.push(`ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`);
-  progress(`timing the real edge and cloud models of ${cuts.length} cut points`);
-  const parts = await measurePartTimes(loaded.model, dag, cuts, info, options);
+
+  // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
+  const cutTensors = [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))];
+  const paying = [...(await optimizedAwayTensors(loaded.model, cutTensors, options.threads))];
+  const nodeMs = new Map(nodeTimes.nodes.map((n) => [n.name, n.ms]));
+  const sumNodes = (nodes: readonly number[]): number => nodes.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
+  const crossingOf = (c: (typeof cuts)[number]): CrossingSize[] => c.tensors.map((t) => {
+    const i = info.get(t.name);
+    return { name: t.name, bytes: i === undefined ? 0 : i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample };
+  });
+  const points: PartPoint[] = parts.flatMap((p) => {
+    const c = cuts[p.index];
+    const bytes = boundaryBytes({ tensors: paying }, crossingOf(c));
+    return [
+      ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sumNodes(c.edgeNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.edgeMs }] : []),
+      ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sumNodes(c.cloudNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.cloudMs }] : []),
+    ];
+  });
+  const fit = fitPartModel(points);
+  const boundary: BoundaryCost = { ...fit, tensors: paying };
+  notes.push(
+    `a cut at one of the ${paying.length} cut tensors ORT optimises away costs ` +
+      `${(fit.edgeOutputMsPerByte * 1e6).toFixed(2)} µs per KB on the edge side and ${(fit.cloudInputMsPerByte * 1e6).toFixed(2)} on the cloud side ` +
+      `(layout conversions): fitted to the ${points.length} measured parts of the cut points`,
+  );
 
   const noisy = nodeTimes.nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
   if (noisy.length > 0) notes.push(`${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`);
@@ -69,6 +98,7 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
     machine: machineInfo(options.threads),
     settings: { runs: options.runs, warmup: options.warmup, threads: options.threads, batch: 1 },
     runOverheadMs,
+    boundary,
     nodes: nodeTimes.nodes,
     cutPoints: parts.map((p) => ({ ...p, tensors: cuts[p.index].tensors.map((t) => t.name) })),
     notes,

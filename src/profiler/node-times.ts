@@ -111,6 +111,35 @@ function kernelSamples(events: readonly TraceEvent[], warmup: number): { order: 
  * Per-node times then add up to what the optimised model really spends.
  */
 export async function measureNodeTimes(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<NodeTimes> {
+  const traces = await traceNodeKernels(model, dag, options);
+  // The profiler itself costs a few microseconds per kernel, which matters for small
+  // kernels: calibrate against the same model timed without it.
+  const session = await openSession(traces.model, { optimization: 'all', threads: options.threads });
+  let unprofiledRunMs: number;
+  try {
+    unprofiledRunMs = median(await timeRuns(session, syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes), options.warmup, options.runs));
+  } finally {
+    await session.release();
+  }
+  return nodeTimesFromTraces(traces, dag, unprofiledRunMs, options.runOverheadMs ?? 0);
+}
+
+/** The two kernel traces of a model (see `measureNodeTimes`), before calibration. */
+export interface KernelTraces {
+  /** The traced copy of the model: nodes renamed to their DAG names. */
+  readonly model: ModelProto;
+  readonly plain: KernelSamples;
+  readonly fused: KernelSamples;
+}
+
+interface KernelSamples {
+  readonly order: string[];
+  readonly samples: Map<string, number[]>;
+  readonly runMs: number;
+}
+
+/** Traces the model with optimisations off, then on. */
+export async function traceNodeKernels(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<KernelTraces> {
   const g = model.graph ?? {};
   const renamed = (g.node ?? []).slice();
   for (const n of dag.nodes) renamed[n.protoIndex] = { ...renamed[n.protoIndex], name: n.name };
@@ -119,23 +148,23 @@ export async function measureNodeTimes(model: ModelProto, dag: Dag, options: Mea
   const plain = kernelSamples(await traceRuns(copy, 'disabled', options), options.warmup);
   options.progress?.(`per-node profile, optimisations on (${options.warmup + options.runs} runs)`);
   const fused = kernelSamples(await traceRuns(copy, 'all', options), options.warmup);
+  return { model: copy, plain, fused };
+}
 
+/**
+ * Per-node times from kernel traces, calibrated so that they add up to `unprofiledRunMs` minus
+ * the run overhead: the whole model's time without the profiler, ideally measured alongside the
+ * parts it will be compared with (see measure-profile.ts).
+ */
+export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRunMs: number, runOverheadMs: number): NodeTimes {
+  const { plain, fused } = traces;
   const unfusedMs = dag.nodes.map((n) => median(plain.samples.get(n.name) ?? [0]));
   const byName = new Map(dag.nodes.map((n) => [n.name, n.index]));
   const anchorOf = (kernel: string): number | undefined => byName.get(kernel) ?? (kernel.endsWith('_nchwc') ? dag.producer.get(kernel.slice(0, -'_nchwc'.length)) : undefined);
 
-  // The profiler itself costs a few microseconds per kernel, which matters for small
-  // kernels: calibrate against the same model timed without it.
-  const session = await openSession(copy, { optimization: 'all', threads: options.threads });
-  let unprofiledRunMs: number;
-  try {
-    unprofiledRunMs = median(await timeRuns(session, syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes), options.warmup, options.runs));
-  } finally {
-    await session.release();
-  }
   const kernelMs = fused.order.map((k) => median(fused.samples.get(k)!));
   const kernelP90 = fused.order.map((k) => quantile(fused.samples.get(k)!, 0.9));
-  const { deltaMs, scale } = calibration(kernelMs, unprofiledRunMs - (options.runOverheadMs ?? 0));
+  const { deltaMs, scale } = calibration(kernelMs, unprofiledRunMs - runOverheadMs);
   const corrected = (ms: number) => Math.max(0, ms - deltaMs) * scale;
 
   // Kernel time per anchor node (unanchored kernels carried forward to the next anchor).

@@ -39,36 +39,95 @@ function feedsFor(session: ort.InferenceSession, all: Record<string, ort.Tensor>
   return out;
 }
 
+/** Part times of every cut point, and the whole model timed in the same rounds. */
+export interface PartTimes {
+  readonly parts: PartTime[];
+  /** Median time of the whole model (optimisations on, unprofiled), ms. */
+  readonly wholeMs: number;
+}
+
+/** Sessions of one part and its timing samples. */
+interface TimedPart {
+  readonly session: ort.InferenceSession;
+  readonly feeds: Record<string, ort.Tensor>;
+  readonly samples: number[];
+}
+
+/** Rounds the runs of each part are spread over (see `measurePartTimes`). */
+const ROUNDS = 5;
+
+/** Bytes of sessions open at once: cut points are timed in groups that fit. */
+const SESSION_BUDGET_BYTES = 1e9;
+
 /**
- * Measures the edge and the cloud model of every cut point.
+ * Measures the edge and the cloud model of every cut point, and the whole model.
+ *
+ * NOTE: on a shared machine the speed drifts by tens of percent over seconds. Timing one part
+ * after another would give each part the speed of its own moment, and compare predictions
+ * calibrated at one moment with measurements from others. So every part of a group (and the
+ * whole model, the calibration target of the per-node times) is timed in ROUNDS (5) rounds of
+ * back-to-back runs: each median mixes the same moments. The parts of one cut point are timed
+ * back-to-back within a round, so caches stay warm as when `runs` run in a row.
  * @param info types and shapes of the crossing tensors (from probeTensors)
  */
-export async function measurePartTimes(model: ModelProto, dag: Dag, cuts: readonly CutCandidate[], info: ReadonlyMap<string, TensorInfo>, options: MeasureOptions): Promise<PartTime[]> {
+export async function measurePartTimes(model: ModelProto, dag: Dag, cuts: readonly CutCandidate[], info: ReadonlyMap<string, TensorInfo>, options: MeasureOptions): Promise<PartTimes> {
   const feeds = syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes);
-  const out: PartTime[] = [];
+  const modelBytes = Math.max(1, encodeModel(model).length);
+  // An edge and a cloud model together hold about the model's weights.
+  const perGroup = Math.max(1, Math.floor(SESSION_BUDGET_BYTES / modelBytes));
   const started = performance.now();
-  for (const cut of cuts) {
-    const split = extractSplit(model, dag, { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
-      (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims));
-    const edge = await openSession(encodeModel(split.edge), { optimization: 'all', threads: options.threads });
-    const cloud = await openSession(encodeModel(split.cloud), { optimization: 'all', threads: options.threads });
-    try {
-      const edgeFeeds = feedsFor(edge, feeds);
-      const sent = await edge.run(edgeFeeds);
-      const cloudFeeds = feedsFor(cloud, { ...feeds, ...sent });
-      // A part with no nodes does not run at all: it costs nothing.
-      const e = cut.edgeNodes.length > 0 ? await timeRuns(edge, edgeFeeds, options.warmup, options.runs) : [0];
-      const c = cut.cloudNodes.length > 0 ? await timeRuns(cloud, cloudFeeds, options.warmup, options.runs) : [0];
-      out.push({ index: cut.index, edgeMs: median(e), edgeP90Ms: quantile(e, 0.9), cloudMs: median(c), cloudP90Ms: quantile(c, 0.9) });
-    } finally {
-      await edge.release();
-      await cloud.release();
+  const rounds = Math.min(ROUNDS, options.runs);
+  const whole: TimedPart = { session: await openSession(model, { optimization: 'all', threads: options.threads }), feeds, samples: [] };
+  const out: PartTime[] = [];
+  try {
+    await timeRuns(whole.session, feeds, options.warmup, 0);
+    for (let g = 0; g < cuts.length; g += perGroup) {
+      const group = cuts.slice(g, g + perGroup);
+      const timed: Array<{ cut: CutCandidate; edge?: TimedPart; cloud?: TimedPart }> = [];
+      try {
+        for (const cut of group) {
+          const split = extractSplit(model, dag, { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
+            (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims));
+          const entry: { cut: CutCandidate; edge?: TimedPart; cloud?: TimedPart } = { cut };
+          timed.push(entry);
+          // A part with no nodes does not run at all: it costs nothing.
+          const edgeSession = await openSession(encodeModel(split.edge), { optimization: 'all', threads: options.threads });
+          const edgeFeeds = feedsFor(edgeSession, feeds);
+          const sent = await edgeSession.run(edgeFeeds);
+          if (cut.edgeNodes.length > 0) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
+          else await edgeSession.release();
+          if (cut.cloudNodes.length > 0) {
+            const cloudSession = await openSession(encodeModel(split.cloud), { optimization: 'all', threads: options.threads });
+            entry.cloud = { session: cloudSession, feeds: feedsFor(cloudSession, { ...feeds, ...sent }), samples: [] };
+          }
+          for (const part of [entry.edge, entry.cloud]) if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
+        }
+        for (let r = 0; r < rounds; r++) {
+          const runs = Math.floor(options.runs / rounds) + (r < options.runs % rounds ? 1 : 0);
+          if (g === 0) whole.samples.push(...(await timeRuns(whole.session, whole.feeds, 1, runs)));
+          for (const { edge, cloud } of timed) {
+            for (const part of [edge, cloud]) if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, 1, runs)));
+          }
+          if (options.progress) {
+            const done = (g + (group.length * (r + 1)) / rounds) / cuts.length;
+            const leftS = ((performance.now() - started) / done) * (1 - done) / 1000;
+            options.progress(`timing the real edge and cloud models of ${cuts.length} cut points: ${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`);
+          }
+        }
+        for (const { cut, edge, cloud } of timed) {
+          const e = edge?.samples ?? [0];
+          const c = cloud?.samples ?? [0];
+          out.push({ index: cut.index, edgeMs: median(e), edgeP90Ms: quantile(e, 0.9), cloudMs: median(c), cloudP90Ms: quantile(c, 0.9) });
+        }
+      } finally {
+        for (const { edge, cloud } of timed) {
+          await edge?.session.release();
+          await cloud?.session.release();
+        }
+      }
     }
-    if (options.progress) {
-      const done = out.length;
-      const leftS = ((performance.now() - started) / done) * (cuts.length - done) / 1000;
-      options.progress(`cut point ${done}/${cuts.length} timed (edge ${out[done - 1].edgeMs.toFixed(3)} ms, cloud ${out[done - 1].cloudMs.toFixed(3)} ms), about ${leftS.toFixed(0)} s left`);
-    }
+  } finally {
+    await whole.session.release();
   }
-  return out;
+  return { parts: out, wholeMs: median(whole.samples) };
 }

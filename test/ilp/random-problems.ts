@@ -141,7 +141,7 @@ function tensorOptions(rand: () => number, elements: number, coarse: boolean): T
 
 /**
  * Random bandwidth (0.1..1000 Mbps, log-uniform), RTT, budget (none, infeasible, zero, exactly one
- * option's loss, or random) and, in 30% of cases, a fixed width. `coarse` picks round bandwidths and
+ * option's loss, or random), run costs, crossing costs and, in 30% of cases, a fixed width. `coarse` picks round bandwidths and
  * RTTs so that the coarse graphs' exact ties survive into the latencies.
  */
 export function randomSetting(rand: () => number, graph: Pick<DecisionProblem, 'nodes' | 'tensors'>, coarse = false): DecisionProblem {
@@ -153,7 +153,11 @@ export function randomSetting(rand: () => number, graph: Pick<DecisionProblem, '
     r < 0.15 ? Infinity : r < 0.25 ? -0.5 : r < 0.35 ? 0 : r < 0.5 ? losses[Math.floor(rand() * losses.length)] : 2 * rand();
   // Half the problems pay a fixed cost per part that runs (an inference call's overhead).
   const runCosts = rand() < 0.5 ? (coarse ? { edgeRunMs: 1, cloudRunMs: 1 } : { edgeRunMs: 5 * rand(), cloudRunMs: 2 * rand() }) : {};
-  const problem: DecisionProblem = { ...graph, bandwidthMbps, rttMs, maxLossPct, ...runCosts };
+  // A third pay a cost per crossing tensor on each side (layout conversions at the cut).
+  const tensors = rand() < 0.35
+    ? graph.tensors.map((t) => ({ ...t, edgeCrossMs: coarse ? Math.floor(rand() * 2) : 2 * rand(), cloudCrossMs: coarse ? Math.floor(rand() * 2) : rand() }))
+    : graph.tensors;
+  const problem: DecisionProblem = { ...graph, tensors, bandwidthMbps, rttMs, maxLossPct, ...runCosts };
   if (rand() < 0.3) return { ...problem, fixedBits: ALL_BITS[Math.floor(rand() * ALL_BITS.length)] };
   return problem;
 }

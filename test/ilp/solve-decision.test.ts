@@ -65,6 +65,23 @@ describe('solveDecision(problem, { solver })', () => {
     expect(plan.key).toBe('[["conv_out",8]]');
   });
 
+  test('a crossing tensor\'s boundary costs count on their sides and can move the cut', async () => {
+    // conv_out costs 1 ms more on the edge and 0.5 ms more on the cloud when it crosses: sending the
+    // input (cloud-only, 4.29 + 0.5 ms) and edge-only (5.05 ms) now beat the cut at conv_out
+    // (4 + 0.68 + 1 + 0.5 + 0.1 = 6.28 ms).
+    const costly = tensor(1, { edgeCrossMs: 1, cloudCrossMs: 0.5 });
+    const plan = await solveDecision(costly, { solver });
+    expect(plan.edgeNodes).toEqual([]);
+    expect(plan.crossing).toEqual([{ tensor: 'input', bits: 'f32', bytes: 3136 }]);
+    const edgeOnly = await solveDecision({ ...costly, excluded: ['[["input","f32"]]'] }, { solver });
+    expect(edgeOnly.crossing.map((c) => c.tensor)).toEqual(['logits']);
+    const atConv = await solveDecision({ ...costly, excluded: ['[["input","f32"]]', '[["logits","f32"]]'] }, { solver });
+    expect(atConv.crossing.map((c) => c.tensor)).toEqual(['conv_out']);
+    expect(atConv.predictedMs.edge).toBeCloseTo(4 + 1, 12);
+    expect(atConv.predictedMs.cloud).toBeCloseTo(0.1 + 0.5, 12);
+    await expect(solveDecision(tensor(1, { edgeCrossMs: -1 }), { solver })).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringContaining('edgeCrossMs') });
+  });
+
   test('an empty graph: nothing runs and nothing crosses, only the RTT remains', async () => {
     const empty: DecisionProblem = { nodes: [], tensors: [], bandwidthMbps: 1, rttMs: 3, maxLossPct: 0 };
     const plan = await solveDecision(empty, { solver });

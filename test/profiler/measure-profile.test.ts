@@ -4,7 +4,7 @@ import * as path from 'path';
 import { buildDag, encodeModel, readModelFile } from '../../src/graph';
 import { InputError } from '../../src/errors';
 import {
-  checkProfileMatches, latencyTable, measureProfile, predictPartMs, resolveProfile, scaleProfile, transferMs,
+  checkProfileMatches, fitPartModel, latencyTable, measureProfile, optimizedAwayTensors, predictPartMs, resolveProfile, scaleProfile, transferMs,
   type DeviceProfile, type ProfileContext,
 } from '../../src/profiler';
 import { chain, residual } from '../helpers/zoo';
@@ -90,6 +90,26 @@ describe('measured profile of this machine', () => {
     expect(fast.notes.some((n) => n.includes('assumption'))).toBe(true);
   });
 
+  test('fits a boundary cost for the cut tensors ORT optimises away, and predicts with it only for those', () => {
+    const b = profile.boundary!;
+    expect(b.edgeOutputMsPerByte).toBeGreaterThanOrEqual(0);
+    expect(b.cloudInputMsPerByte).toBeGreaterThanOrEqual(0);
+    // Graph inputs and outputs always survive optimisation.
+    expect(b.tensors).not.toContain('input');
+    expect(b.tensors).not.toContain('logits');
+    const dag = buildDag(residual());
+    const withCost = { ...profile, boundary: { ...b, edgeOutputMsPerByte: 1e-6, cloudInputMsPerByte: 2e-6 } };
+    const nodes = [dag.producer.get('stem')!];
+    const base = predictPartMs({ ...profile, boundary: undefined }, dag, nodes);
+    const paying = b.tensors[0];
+    if (paying !== undefined) {
+      expect(predictPartMs(withCost, dag, nodes, [{ name: paying, bytes: 1000 }], 'edge')).toBeCloseTo(base + 1e-3, 12);
+      expect(predictPartMs(withCost, dag, nodes, [{ name: paying, bytes: 1000 }], 'cloud')).toBeCloseTo(base + 2e-3, 12);
+    }
+    expect(predictPartMs(withCost, dag, nodes, [{ name: 'logits', bytes: 1000 }], 'edge')).toBeCloseTo(base, 12);
+    expect(profile.notes.some((n) => n.includes('optimises away'))).toBe(true);
+  });
+
   test('predictPartMs adds the run overhead once and costs an empty part nothing', () => {
     const dag = buildDag(residual());
     expect(predictPartMs(profile, dag, [])).toBe(0);
@@ -138,5 +158,34 @@ describe('latency model', () => {
     expect(slow.bestCut).toBe(2);
     expect(fast.cuts[0].totalMs).toBeCloseTo(31, 9);
     expect(fast.bestCut).toBe(1);
+  });
+});
+
+describe('optimizedAwayTensors(model, tensors)', () => {
+  test('names tensors fused away by ORT (a Conv output read only by its Relu) and keeps graph inputs and outputs', async () => {
+    const m = chain();
+    const dag = buildDag(m);
+    const all = [...new Set(dag.nodes.flatMap((n) => n.outputs))];
+    const away = await optimizedAwayTensors(m, ['input', ...all], 1);
+    expect(away.has('input')).toBe(false);
+    for (const o of dag.outputs) expect(away.has(o)).toBe(false);
+    // Conv followed by Relu is fused at level 'all': the Conv's output no longer exists.
+    const fused = dag.nodes.filter((n) => n.opType === 'Conv' && (dag.consumers.get(n.outputs[0]) ?? []).some((c) => dag.nodes[c].opType === 'Relu'));
+    expect(fused.length).toBeGreaterThan(0);
+    for (const n of fused) expect(away.has(n.outputs[0])).toBe(true);
+  });
+});
+
+describe('fitPartModel(points)', () => {
+  test('is the median residual per byte on each side, never negative, 0 without paying points', () => {
+    const edge = (bytes: number, residual: number) => ({ side: 'edge' as const, nodeMs: 1, overheadMs: 0.1, bytes, measuredMs: 1.1 + residual });
+    const fit = fitPartModel([
+      edge(1000, 0.02), edge(2000, 0.02), edge(1000, 0.5), // slopes 2e-5, 1e-5, 5e-4: median 2e-5
+      edge(0, 9), // pays nothing: ignored
+      { side: 'cloud', nodeMs: 1, overheadMs: 0, bytes: 1000, measuredMs: 0.5 }, // negative: clamped
+    ]);
+    expect(fit.edgeOutputMsPerByte).toBeCloseTo(2e-5, 15);
+    expect(fit.cloudInputMsPerByte).toBe(0);
+    expect(fitPartModel([])).toEqual({ edgeOutputMsPerByte: 0, cloudInputMsPerByte: 0 });
   });
 });
