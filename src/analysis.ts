@@ -79,7 +79,7 @@ export interface ProfileSummary {
   /** ms per session.run beyond its nodes. */
   readonly runOverheadMs: number;
   /** ms per byte of tensors crossing the cut, on each side (measured profiles; see src/profiler/boundary-cost.ts). */
-  readonly boundary?: { readonly edgeOutputMsPerByte: number; readonly cloudInputMsPerByte: number; readonly tensors: readonly string[] };
+  readonly boundary?: { readonly edgeOutputMsPerByte: number; readonly cloudInputMsPerByte: number };
   /** ms per node, in the analysis's node order (`nodes`). */
   readonly nodeMs: readonly number[];
 }

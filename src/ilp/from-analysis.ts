@@ -11,7 +11,6 @@
 import type { Analysis } from '../analysis';
 import { InputError } from '../errors';
 import type { Dag } from '../graph';
-import { boundaryBytes } from '../profiler/boundary-cost';
 import type { DecisionNode, DecisionTensor, TableProblem, TensorOption } from './types';
 
 /** A decision problem with the map back to DAG nodes. */
@@ -68,8 +67,8 @@ export function problemFromAnalysis(analysis: Analysis, dag: Dag, options: Probl
       opts = [raw, ...swept];
     }
     // The boundary cost of a crossing tensor, on the size it has before compression (float32).
-    const edgeCrossMs = (edge.boundary?.edgeOutputMsPerByte ?? 0) * boundaryBytes(edge.boundary, [t]);
-    const cloudCrossMs = (cloud.boundary?.cloudInputMsPerByte ?? 0) * boundaryBytes(cloud.boundary, [t]);
+    const edgeCrossMs = (edge.boundary?.edgeOutputMsPerByte ?? 0) * t.bytes;
+    const cloudCrossMs = (cloud.boundary?.cloudInputMsPerByte ?? 0) * t.bytes;
     tensors.push({ name: t.name, producer, consumers, isGraphOutput, options: opts, ...(edgeCrossMs > 0 ? { edgeCrossMs } : {}), ...(cloudCrossMs > 0 ? { cloudCrossMs } : {}) });
   }
   return {

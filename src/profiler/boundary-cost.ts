@@ -1,23 +1,25 @@
 /**
  * The cost of a cut's boundary, fitted to the measured parts of a profile's cut points.
  *
- * A part's predicted time is: run overhead + its nodes' times + b·(bytes of its crossing tensors
- * that ORT optimises away in the whole model). Why the last term: with all optimisations, ONNX
- * Runtime keeps convolution chains in a blocked layout (NCHWc) and fuses nodes; a tensor inside
- * such a region does not exist in the whole model's optimised graph (optimized-graph.ts). An edge
- * model cut there materialises it and converts it back to NCHW; a cloud model converts it again.
- * Measured on the bundled ResNet at batch 1, the edge models of its 16x28x28 cut points ran
- * 30-40 µs longer than their nodes in the whole model (40-60% under-predicted), about 0.7 µs per
- * KB; cut points at tensors that survive (a Flatten output) showed nothing.
+ * A part's predicted time is: run overhead + its nodes' times + b·(bytes of the tensors crossing
+ * the cut). Why the last term: a tensor inside the whole model stays where its consumer finds it,
+ * often in ONNX Runtime's blocked layout (NCHWc) or inside a fused kernel; an edge model cut there
+ * must materialise it as an NCHW output and hand it over (onnxruntime-node copies outputs into
+ * JavaScript memory), and a cloud model must take it in and convert it again. Measured on the
+ * bundled models at batch 1, the edge models of their 16x28x28 and 32x28x28 cut points ran
+ * 30-60 µs longer than their nodes in the whole model (40-70% under-predicted), about 0.5-0.7 µs
+ * per KB of the cut tensor.
  *
- * One b per side (edge output, cloud input), each the median over the cut points that pay of
- * residual (measured − overhead − node times) per byte, kept ≥ 0. The median, not least squares:
- * where node times are misattributed along the model (ShuffleNet: early parts over-, late parts
- * under-predicted by 0.1-0.3 ms), least squares followed the late residuals and predicted the
- * first cut point 2.8x too slow.
- * NOTE: fitting a common scale of the node times jointly (to average out the one whole-model
- * timing they are calibrated to) was tried and dropped: on ShuffleNet it traded scale against b
- * and predicted the first cut point 14x too slow.
+ * One b per side (edge output, cloud input), each the median over the cut points of the residual
+ * (measured − overhead − node times) per byte, kept ≥ 0. The median, not least squares: where node
+ * times are misattributed along the model (ShuffleNet: early parts over-, late parts
+ * under-predicted by 0.1-0.3 ms), least squares followed those residuals and predicted the first
+ * cut point 2.8x too slow.
+ * NOTE: two refinements were tried and dropped. Fitting a common scale of the node times jointly
+ * traded scale against b (ShuffleNet's first cut point predicted 14x too slow). Charging only the
+ * tensors ORT optimises away (absent from its optimised graph) missed the output copy every cut
+ * pays: the bundled Inception's stem Relu output survives optimisation, yet its edge model ran
+ * 66 µs against 23 µs predicted.
  */
 
 /** One measured part of a cut point. */
@@ -27,7 +29,7 @@ export interface PartPoint {
   readonly nodeMs: number;
   /** Run overhead the part pays, ms. */
   readonly overheadMs: number;
-  /** Bytes of its crossing tensors that pay the boundary cost. */
+  /** Bytes of its crossing tensors (float32). */
   readonly bytes: number;
   /** Measured time of the real part, ms. */
   readonly measuredMs: number;
@@ -45,8 +47,6 @@ export interface BoundaryCost {
   readonly edgeOutputMsPerByte: number;
   /** Cloud side: taking them as inputs. */
   readonly cloudInputMsPerByte: number;
-  /** The tensors that pay it: those ORT optimises away in the whole model. */
-  readonly tensors: readonly string[];
 }
 
 /** A tensor crossing a cut, with its size per sample before compression (float32 bytes). */
@@ -55,15 +55,13 @@ export interface CrossingSize {
   readonly bytes: number;
 }
 
-/** Bytes of the crossing tensors that pay the boundary cost. */
-export function boundaryBytes(boundary: Pick<BoundaryCost, 'tensors'> | undefined, crossing: readonly CrossingSize[]): number {
-  if (boundary === undefined) return 0;
-  const paying = new Set(boundary.tensors);
-  return crossing.reduce((sum, t) => sum + (paying.has(t.name) ? t.bytes : 0), 0);
+/** Bytes of the crossing tensors. */
+export function crossingBytes(crossing: readonly CrossingSize[]): number {
+  return crossing.reduce((sum, t) => sum + t.bytes, 0);
 }
 
 /**
- * Fits b_edge and b_cloud (see the file header); 0 for a side without points that pay.
+ * Fits b_edge and b_cloud (see the file header); 0 for a side without points.
  * @example fitPartModel([{ side: 'edge', nodeMs: 1, overheadMs: 0, bytes: 1000, measuredMs: 1.5 }]).edgeOutputMsPerByte // 0.0005
  */
 export function fitPartModel(points: readonly PartPoint[]): PartFit {

@@ -7,7 +7,7 @@
 import { InputError } from '../errors';
 import type { Dag } from '../graph';
 import type { MachineInfo } from './machine';
-import { boundaryBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
+import { crossingBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
 import type { PartTime } from './part-times';
 
 /** Bump when a field changes meaning. */
@@ -76,7 +76,7 @@ export function scaleProfile(profile: DeviceProfile, factor: number): DeviceProf
     label: `${profile.label} / ${factor}`,
     runOverheadMs: div(profile.runOverheadMs),
     ...(profile.boundary ? {
-      boundary: { ...profile.boundary, edgeOutputMsPerByte: div(profile.boundary.edgeOutputMsPerByte), cloudInputMsPerByte: div(profile.boundary.cloudInputMsPerByte) },
+      boundary: { edgeOutputMsPerByte: div(profile.boundary.edgeOutputMsPerByte), cloudInputMsPerByte: div(profile.boundary.cloudInputMsPerByte) },
     } : {}),
     nodes: profile.nodes.map((n) => ({ ...n, ms: div(n.ms), ...(n.p90Ms !== undefined ? { p90Ms: div(n.p90Ms) } : {}) })),
     ...(profile.cutPoints ? {
@@ -108,5 +108,5 @@ export function predictPartMs(
   for (const i of nodeIndices) total += ms.get(dag.nodes[i].name) ?? 0;
   const b = profile.boundary;
   if (b === undefined) return total;
-  return total + (side === 'edge' ? b.edgeOutputMsPerByte : b.cloudInputMsPerByte) * boundaryBytes(b, crossing);
+  return total + (side === 'edge' ? b.edgeOutputMsPerByte : b.cloudInputMsPerByte) * crossingBytes(crossing);
 }

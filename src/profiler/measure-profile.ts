@@ -8,8 +8,7 @@ import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
 import { JALAD_VERSION } from '../version';
-import { boundaryBytes, fitPartModel, type BoundaryCost, type CrossingSize, type PartPoint } from './boundary-cost';
-import { optimizedAwayTensors } from './optimized-graph';
+import { crossingBytes, fitPartModel, type BoundaryCost, type CrossingSize, type PartPoint } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
 import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './node-times';
@@ -58,8 +57,6 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   if (nodeTimes.profilerOverheadMs > 0) notes.push(`ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`);
 
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
-  const cutTensors = [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))];
-  const paying = [...(await optimizedAwayTensors(loaded.model, cutTensors, options.threads))];
   const nodeMs = new Map(nodeTimes.nodes.map((n) => [n.name, n.ms]));
   const sumNodes = (nodes: readonly number[]): number => nodes.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
   const crossingOf = (c: (typeof cuts)[number]): CrossingSize[] => c.tensors.map((t) => {
@@ -68,18 +65,18 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   });
   const points: PartPoint[] = parts.flatMap((p) => {
     const c = cuts[p.index];
-    const bytes = boundaryBytes({ tensors: paying }, crossingOf(c));
+    const bytes = crossingBytes(crossingOf(c));
     return [
       ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sumNodes(c.edgeNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.edgeMs }] : []),
       ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sumNodes(c.cloudNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.cloudMs }] : []),
     ];
   });
   const fit = fitPartModel(points);
-  const boundary: BoundaryCost = { ...fit, tensors: paying };
+  const boundary: BoundaryCost = fit;
   notes.push(
-    `a cut at one of the ${paying.length} cut tensors ORT optimises away costs ` +
-      `${(fit.edgeOutputMsPerByte * 1e6).toFixed(2)} µs per KB on the edge side and ${(fit.cloudInputMsPerByte * 1e6).toFixed(2)} on the cloud side ` +
-      `(layout conversions): fitted to the ${points.length} measured parts of the cut points`,
+    `a cut costs ${(fit.edgeOutputMsPerByte * 1e6).toFixed(2)} µs per KB of crossing tensors on the edge side and ` +
+      `${(fit.cloudInputMsPerByte * 1e6).toFixed(2)} on the cloud side beyond their nodes (layout conversions, copies): ` +
+      `fitted to the ${points.length} measured parts of the cut points`,
   );
 
   const noisy = nodeTimes.nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));

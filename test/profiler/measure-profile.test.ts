@@ -4,7 +4,7 @@ import * as path from 'path';
 import { buildDag, encodeModel, readModelFile } from '../../src/graph';
 import { InputError } from '../../src/errors';
 import {
-  checkProfileMatches, fitPartModel, latencyTable, measureProfile, optimizedAwayTensors, predictPartMs, resolveProfile, scaleProfile, transferMs,
+  checkProfileMatches, fitPartModel, latencyTable, measureProfile, predictPartMs, resolveProfile, scaleProfile, transferMs,
   type DeviceProfile, type ProfileContext,
 } from '../../src/profiler';
 import { chain, residual } from '../helpers/zoo';
@@ -90,24 +90,19 @@ describe('measured profile of this machine', () => {
     expect(fast.notes.some((n) => n.includes('assumption'))).toBe(true);
   });
 
-  test('fits a boundary cost for the cut tensors ORT optimises away, and predicts with it only for those', () => {
+  test('fits a boundary cost per side, and predicts a part with it per byte of crossing tensors', () => {
     const b = profile.boundary!;
     expect(b.edgeOutputMsPerByte).toBeGreaterThanOrEqual(0);
     expect(b.cloudInputMsPerByte).toBeGreaterThanOrEqual(0);
-    // Graph inputs and outputs always survive optimisation.
-    expect(b.tensors).not.toContain('input');
-    expect(b.tensors).not.toContain('logits');
     const dag = buildDag(residual());
-    const withCost = { ...profile, boundary: { ...b, edgeOutputMsPerByte: 1e-6, cloudInputMsPerByte: 2e-6 } };
+    const withCost = { ...profile, boundary: { edgeOutputMsPerByte: 1e-6, cloudInputMsPerByte: 2e-6 } };
     const nodes = [dag.producer.get('stem')!];
     const base = predictPartMs({ ...profile, boundary: undefined }, dag, nodes);
-    const paying = b.tensors[0];
-    if (paying !== undefined) {
-      expect(predictPartMs(withCost, dag, nodes, [{ name: paying, bytes: 1000 }], 'edge')).toBeCloseTo(base + 1e-3, 12);
-      expect(predictPartMs(withCost, dag, nodes, [{ name: paying, bytes: 1000 }], 'cloud')).toBeCloseTo(base + 2e-3, 12);
-    }
-    expect(predictPartMs(withCost, dag, nodes, [{ name: 'logits', bytes: 1000 }], 'edge')).toBeCloseTo(base, 12);
-    expect(profile.notes.some((n) => n.includes('optimises away'))).toBe(true);
+    const crossing = [{ name: 'stem', bytes: 1000 }, { name: 'other', bytes: 500 }];
+    expect(predictPartMs(withCost, dag, nodes, crossing, 'edge')).toBeCloseTo(base + 1.5e-3, 12);
+    expect(predictPartMs(withCost, dag, nodes, crossing, 'cloud')).toBeCloseTo(base + 3e-3, 12);
+    expect(predictPartMs(withCost, dag, [], crossing, 'edge')).toBe(0);
+    expect(profile.notes.some((n) => n.includes('per KB of crossing tensors'))).toBe(true);
   });
 
   test('predictPartMs adds the run overhead once and costs an empty part nothing', () => {
@@ -161,27 +156,12 @@ describe('latency model', () => {
   });
 });
 
-describe('optimizedAwayTensors(model, tensors)', () => {
-  test('names tensors fused away by ORT (a Conv output read only by its Relu) and keeps graph inputs and outputs', async () => {
-    const m = chain();
-    const dag = buildDag(m);
-    const all = [...new Set(dag.nodes.flatMap((n) => n.outputs))];
-    const away = await optimizedAwayTensors(m, ['input', ...all], 1);
-    expect(away.has('input')).toBe(false);
-    for (const o of dag.outputs) expect(away.has(o)).toBe(false);
-    // Conv followed by Relu is fused at level 'all': the Conv's output no longer exists.
-    const fused = dag.nodes.filter((n) => n.opType === 'Conv' && (dag.consumers.get(n.outputs[0]) ?? []).some((c) => dag.nodes[c].opType === 'Relu'));
-    expect(fused.length).toBeGreaterThan(0);
-    for (const n of fused) expect(away.has(n.outputs[0])).toBe(true);
-  });
-});
-
 describe('fitPartModel(points)', () => {
-  test('is the median residual per byte on each side, never negative, 0 without paying points', () => {
+  test('is the median residual per byte on each side, never negative, 0 without points', () => {
     const edge = (bytes: number, residual: number) => ({ side: 'edge' as const, nodeMs: 1, overheadMs: 0.1, bytes, measuredMs: 1.1 + residual });
     const fit = fitPartModel([
       edge(1000, 0.02), edge(2000, 0.02), edge(1000, 0.5), // slopes 2e-5, 1e-5, 5e-4: median 2e-5
-      edge(0, 9), // pays nothing: ignored
+      edge(0, 9), // no bytes cross: ignored
       { side: 'cloud', nodeMs: 1, overheadMs: 0, bytes: 1000, measuredMs: 0.5 }, // negative: clamped
     ]);
     expect(fit.edgeOutputMsPerByte).toBeCloseTo(2e-5, 15);
