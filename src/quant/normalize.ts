@@ -243,7 +243,10 @@ function quantizeBlock(
   }
 }
 
-/** `quantizeBlock` for lo = 0 (±0), where d = x. */
+/**
+ * `quantizeBlock` for lo = 0 (±0), where d = x. A deliberate copy: sharing one kernel would put a
+ * branch or a call per element back into the hot loop.
+ */
 function quantizeBlockFromZero(
   values: Float32Array,
   start: number,
