@@ -21,7 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile } from '../src/graph';
-import { crossingBytes, fitPartModel, measureProfile, median, predictPartMs, probeTensors, type CrossingSize, type PartPoint } from '../src/profiler';
+import { crossingBytes, crossingSizes, fitPartModel, measureProfile, median, predictPartMs, probeTensors, type PartPoint } from '../src/profiler';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -54,10 +54,7 @@ async function main(): Promise<void> {
     const predicted: number[][] = cuts.map(() => []);
     const measured: number[][] = cuts.map(() => []);
     const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))]);
-    const crossingOf = (c: (typeof cuts)[number]): CrossingSize[] => c.tensors.map((t) => {
-      const i = info.get(t.name)!;
-      return { name: t.name, bytes: i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample };
-    });
+    const crossingOf = (c: (typeof cuts)[number]) => crossingSizes(c.tensors, info);
     for (let r = 0; r < repeat; r++) {
       const profile = await measureProfile(loaded, { threads, runs, warmup: 5 });
       // The boundary costs are fitted to the profile's own cut points, so each cut point's

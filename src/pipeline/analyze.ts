@@ -6,7 +6,7 @@ import { createHash } from 'crypto';
 import { ANALYSIS_VERSION, type Analysis, type CutPoint, type CutTensor, type ModelSummary, type ProfileSummary, type TensorSummary } from '../analysis';
 import { buildDag, countParameters, cutPoints, defaultOpset, elementBytes, readModelFile, toNumber, type Dag, type LoadedModel } from '../graph';
 import {
-  batchDimName, DEFAULT_CLOUD, DEFAULT_EDGE, latencyTable, nodeCosts, nodeShapesFrom, predictPartMs, probeableTensors, PROFILE_DEFAULTS, probeTensors, resolveProfile,
+  batchDimName, crossingBytes, crossingSizes, DEFAULT_CLOUD, DEFAULT_EDGE, latencyTable, nodeCosts, nodeShapesFrom, predictPartMs, probeableTensors, PROFILE_DEFAULTS, probeTensors, resolveProfile,
   type DeviceProfile, type NodeShapes, type ProfileContext, type TensorShape,
 } from '../profiler';
 import { inputSpecs } from '../runtime/ort';
@@ -145,14 +145,8 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       const i = info.get(t.name)!;
       return { name: t.name, kind: t.kind, shape: i.dims, elemType: i.elemType, elements: i.elementsPerSample };
     });
-    const bytes = c.tensors.reduce((sum, t) => {
-      const i = info.get(t.name)!;
-      return sum + (i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample);
-    }, 0);
-    const crossing = c.tensors.map((t) => {
-      const i = info.get(t.name)!;
-      return { name: t.name, bytes: i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample };
-    });
+    const crossing = crossingSizes(c.tensors, info);
+    const bytes = crossingBytes(crossing);
     const measured = edge?.kind === 'measured' ? edge.cutPoints?.[c.index] : undefined;
     const measuredCloud = cloud?.kind === 'measured' ? cloud.cutPoints?.[c.index] : undefined;
     return {

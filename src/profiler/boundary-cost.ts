@@ -22,6 +22,8 @@
  * 66 µs against 23 µs predicted.
  */
 
+import type { TensorInfo } from './tensor-shapes';
+
 /** One measured part of a cut point. */
 export interface PartPoint {
   readonly side: 'edge' | 'cloud';
@@ -53,6 +55,11 @@ export interface BoundaryCost {
 export interface CrossingSize {
   readonly name: string;
   readonly bytes: number;
+}
+
+/** The crossing tensors of a cut with their bytes per sample (0 for a tensor without info). */
+export function crossingSizes(tensors: readonly { readonly name: string }[], info: ReadonlyMap<string, Pick<TensorInfo, 'bytesPerSample'>>): CrossingSize[] {
+  return tensors.map((t) => ({ name: t.name, bytes: info.get(t.name)?.bytesPerSample ?? 0 }));
 }
 
 /** Bytes of the crossing tensors. */

@@ -8,7 +8,7 @@ import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
 import { JALAD_VERSION } from '../version';
-import { crossingBytes, fitPartModel, type BoundaryCost, type CrossingSize, type PartPoint } from './boundary-cost';
+import { crossingBytes, crossingSizes, fitPartModel, type BoundaryCost, type PartPoint } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
 import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './node-times';
@@ -59,13 +59,9 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
   const nodeMs = new Map(nodeTimes.nodes.map((n) => [n.name, n.ms]));
   const sumNodes = (nodes: readonly number[]): number => nodes.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
-  const crossingOf = (c: (typeof cuts)[number]): CrossingSize[] => c.tensors.map((t) => {
-    const i = info.get(t.name);
-    return { name: t.name, bytes: i === undefined ? 0 : i.elemType === 1 ? 4 * i.elementsPerSample : i.bytesPerSample };
-  });
   const points: PartPoint[] = parts.flatMap((p) => {
     const c = cuts[p.index];
-    const bytes = crossingBytes(crossingOf(c));
+    const bytes = crossingBytes(crossingSizes(c.tensors, info));
     return [
       ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sumNodes(c.edgeNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.edgeMs }] : []),
       ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sumNodes(c.cloudNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.cloudMs }] : []),
