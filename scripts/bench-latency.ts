@@ -21,7 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile } from '../src/graph';
-import { crossingBytes, crossingSizes, fitPartModel, measureProfile, median, predictPartMs, probeTensors, type PartPoint } from '../src/profiler';
+import { crossingSizes, fitPartModel, measureProfile, median, partPoints, predictPartMs, probeTensors } from '../src/profiler';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -59,19 +59,10 @@ async function main(): Promise<void> {
       const profile = await measureProfile(loaded, { threads, runs, warmup: 5 });
       // The boundary costs are fitted to the profile's own cut points, so each cut point's
       // prediction uses a fit without it (leave-one-out): none predicts itself.
-      const nodeMs = new Map(profile.nodes.map((n) => [n.name, n.ms]));
-      const sumNodes = (nodes: readonly number[]): number => nodes.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
-      const pointsOf = (c: (typeof cuts)[number]): PartPoint[] => {
-        const part = profile.cutPoints![c.index];
-        const bytes = crossingBytes(crossingOf(c));
-        return [
-          ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sumNodes(c.edgeNodes), overheadMs: profile.runOverheadMs, bytes, measuredMs: part.edgeMs }] : []),
-          ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sumNodes(c.cloudNodes), overheadMs: profile.runOverheadMs, bytes, measuredMs: part.cloudMs }] : []),
-        ];
-      };
       for (const c of cuts) {
         if (c.edgeNodes.length === 0) continue;
-        const fit = fitPartModel(cuts.filter((o) => o.index !== c.index).flatMap(pointsOf));
+        const others = cuts.filter((o) => o.index !== c.index);
+        const fit = fitPartModel(partPoints(dag, others, profile.cutPoints!, profile.nodes, profile.runOverheadMs, info));
         predicted[c.index].push(predictPartMs({ nodes: profile.nodes, runOverheadMs: profile.runOverheadMs, boundary: fit }, dag, c.edgeNodes, crossingOf(c), 'edge'));
         measured[c.index].push(profile.cutPoints![c.index].edgeMs);
       }

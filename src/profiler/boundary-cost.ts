@@ -22,6 +22,8 @@
  * 66 µs against 23 µs predicted.
  */
 
+import type { CutCandidate, Dag } from '../graph';
+import type { PartTime } from './part-times';
 import type { TensorInfo } from './tensor-shapes';
 
 /** One measured part of a cut point. */
@@ -65,6 +67,32 @@ export function crossingSizes(tensors: readonly { readonly name: string }[], inf
 /** Bytes of the crossing tensors. */
 export function crossingBytes(crossing: readonly CrossingSize[]): number {
   return crossing.reduce((sum, t) => sum + t.bytes, 0);
+}
+
+/**
+ * The measured parts of the given cut points as fitting points: each part's node-time sum (from
+ * `nodes`), run overhead, crossing bytes and measured time; parts without nodes are left out.
+ */
+export function partPoints(
+  dag: Dag,
+  cuts: readonly CutCandidate[],
+  parts: readonly PartTime[],
+  nodes: readonly { readonly name: string; readonly ms: number }[],
+  runOverheadMs: number,
+  info: ReadonlyMap<string, Pick<TensorInfo, 'bytesPerSample'>>,
+): PartPoint[] {
+  const nodeMs = new Map(nodes.map((n) => [n.name, n.ms]));
+  const sum = (indices: readonly number[]): number => indices.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
+  const partOf = new Map(parts.map((p) => [p.index, p]));
+  return cuts.flatMap((c) => {
+    const part = partOf.get(c.index);
+    if (part === undefined) return [];
+    const bytes = crossingBytes(crossingSizes(c.tensors, info));
+    return [
+      ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sum(c.edgeNodes), overheadMs: runOverheadMs, bytes, measuredMs: part.edgeMs }] : []),
+      ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sum(c.cloudNodes), overheadMs: runOverheadMs, bytes, measuredMs: part.cloudMs }] : []),
+    ];
+  });
 }
 
 /**

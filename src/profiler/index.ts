@@ -13,4 +13,4 @@ export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from
 export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
 export { machineInfo, type MachineInfo } from './machine';
 export { median, quantile } from './stats';
-export { crossingBytes, crossingSizes, fitPartModel, type BoundaryCost, type CrossingSize, type PartFit, type PartPoint } from './boundary-cost';
+export { crossingBytes, crossingSizes, fitPartModel, partPoints, type BoundaryCost, type CrossingSize, type PartFit, type PartPoint } from './boundary-cost';

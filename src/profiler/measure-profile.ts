@@ -8,7 +8,7 @@ import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
 import { JALAD_VERSION } from '../version';
-import { crossingBytes, crossingSizes, fitPartModel, type BoundaryCost, type PartPoint } from './boundary-cost';
+import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
 import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './node-times';
@@ -57,16 +57,7 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   if (nodeTimes.profilerOverheadMs > 0) notes.push(`ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`);
 
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
-  const nodeMs = new Map(nodeTimes.nodes.map((n) => [n.name, n.ms]));
-  const sumNodes = (nodes: readonly number[]): number => nodes.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
-  const points: PartPoint[] = parts.flatMap((p) => {
-    const c = cuts[p.index];
-    const bytes = crossingBytes(crossingSizes(c.tensors, info));
-    return [
-      ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sumNodes(c.edgeNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.edgeMs }] : []),
-      ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sumNodes(c.cloudNodes), overheadMs: runOverheadMs, bytes, measuredMs: p.cloudMs }] : []),
-    ];
-  });
+  const points = partPoints(dag, cuts, parts, nodeTimes.nodes, runOverheadMs, info);
   const fit = fitPartModel(points);
   const boundary: BoundaryCost = fit;
   notes.push(

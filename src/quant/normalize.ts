@@ -157,6 +157,21 @@ export function quantize(values: Float32Array, bits: BitWidth, options: Quantize
 }
 
 /**
+ * hi − lo in float32, the range the codes span.
+ * @throws JaladError NON_FINITE when it overflows float32.
+ */
+function spanOf(lo: number, hi: number, name: string | undefined): number {
+  const r = fround(hi - lo);
+  if (r === Infinity) {
+    throw new JaladError(
+      'NON_FINITE',
+      `quantize: tensor "${name ?? 'tensor'}" has range hi − lo = ${hi} − (${lo}) that overflows float32`,
+    );
+  }
+  return r;
+}
+
+/**
  * Quantizes into caller-provided buffers and counts the codes (the codec's hot loop).
  * `lo` and `hi` must be the float32 min and max of `values` (see `tensorRange`).
  * @param histogram zeroed, length at least 2^bits; receives the count of every code.
@@ -173,13 +188,7 @@ export function quantizeInto(
 ): void {
   const n = values.length;
   const levels = (1 << bits) - 1;
-  const r = fround(hi - lo);
-  if (r === Infinity) {
-    throw new JaladError(
-      'NON_FINITE',
-      `quantize: tensor "${name ?? 'tensor'}" has range hi − lo = ${hi} − (${lo}) that overflows float32`,
-    );
-  }
+  const r = spanOf(lo, hi, name);
   if (r === 0) {
     codes.fill(0, 0, n);
     histogram[0] += n;
@@ -317,13 +326,7 @@ export function dequantizeInto(codes: Uint8Array, lo: number, hi: number, bits: 
 export function roundTripInto(values: Float32Array, lo: number, hi: number, bits: BitWidth, out: Float32Array, name?: string): void {
   const n = values.length;
   const levels = (1 << bits) - 1;
-  const r = fround(hi - lo);
-  if (r === Infinity) {
-    throw new JaladError(
-      'NON_FINITE',
-      `quantize: tensor "${name ?? 'tensor'}" has range hi − lo = ${hi} − (${lo}) that overflows float32`,
-    );
-  }
+  const r = spanOf(lo, hi, name);
   if (r === 0) {
     // Every code is 0 and decodes as dequantizeInto does: fround(0·0 + lo) (+0 for lo = −0).
     out.fill(fround(0 + lo), 0, n);

@@ -87,18 +87,11 @@ export interface RansPlan {
  * (w = 1 once the shift exceeds 20). With P present symbols, W = Σ w and M = 2^scaleBits:
  * f = 1 + floor(w·(M − P) / W); the remainder M − Σ f goes to the largest f (lowest symbol on ties).
  * All intermediate values are integers below 2^53, so float64 arithmetic is exact.
- * @param into receives the frequencies (its first levels.length entries); a new array by default.
  * @throws InputError BAD_DATA when there are more present symbols than M.
  */
-export function frequenciesFromLevels(
-  levels: Uint8Array,
-  stepsLog2: number,
-  scaleBits: number,
-  into: Uint32Array = new Uint32Array(levels.length),
-): Uint32Array {
+export function frequenciesFromLevels(levels: Uint8Array, stepsLog2: number, scaleBits: number): Uint32Array {
   const size = levels.length;
-  const frequencies = into;
-  frequencies.fill(0, 0, size);
+  const frequencies = new Uint32Array(size);
   let top = 0;
   let present = 0;
   for (let s = 0; s < size; s++) {

@@ -149,11 +149,9 @@ export function encodeTensor(values: Float32Array, shape: readonly number[], opt
     return sealed(out);
   }
 
-  const codes = scratchCodes(n);
-  const histogram = HISTOGRAMS[bits].fill(0);
-  quantizeInto(values, lo, hi, bits, codes, histogram, name);
+  const { codes, histogram } = quantizeToScratch(values, lo, hi, bits, name);
   const { coder, payload } = encodePayload(codes, histogram, bits, choice);
-  const payloadBytes = coder === 'constant' ? 0 : payload === null ? packedSizeBytes(n, bits) : payload.length;
+  const payloadBytes = payloadLength(coder, payload, n, bits);
   const header = writeHeader(bits, coder, dims, n, lo, hi, payloadBytes);
   // The one allocation of the hot path: everything before it lives in scratch memory.
   const out = new Uint8Array(header.length + payloadBytes + CRC_BYTES);
@@ -182,12 +180,10 @@ export function encodedSizesByCoder(
   const dims = checkShape(shape, values.length, where);
   const { lo, hi } = tensorRange(values, { name });
   const n = values.length;
-  const codes = scratchCodes(n);
-  const histogram = HISTOGRAMS[bits].fill(0);
-  quantizeInto(values, lo, hi, bits, codes, histogram, name);
+  const { codes, histogram } = quantizeToScratch(values, lo, hi, bits, name);
   const size = (choice: CoderChoice): number => {
     const { coder, payload } = encodePayload(codes, histogram, bits, choice);
-    const payloadBytes = coder === 'constant' ? 0 : payload === null ? packedSizeBytes(n, bits) : payload.length;
+    const payloadBytes = payloadLength(coder, payload, n, bits);
     return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
   };
   return { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
@@ -201,6 +197,19 @@ export function encodedSizesByCoder(
  */
 let codesScratch = new Uint8Array(64 * 1024);
 const HISTOGRAMS: readonly Uint32Array[] = Array.from({ length: 9 }, (_, bits) => new Uint32Array(1 << bits));
+
+/** Quantizes one sample into the scratch codes and this bit width's (zeroed) scratch histogram. */
+function quantizeToScratch(values: Float32Array, lo: number, hi: number, bits: BitWidth, name: string): { codes: Uint8Array; histogram: Uint32Array } {
+  const codes = scratchCodes(values.length);
+  const histogram = HISTOGRAMS[bits].fill(0);
+  quantizeInto(values, lo, hi, bits, codes, histogram, name);
+  return { codes, histogram };
+}
+
+/** Bytes of the payload `encodePayload` chose (a null payload is raw-packed in place). */
+function payloadLength(coder: StoredCoder, payload: Uint8Array | RansPayload | null, n: number, bits: BitWidth): number {
+  return coder === 'constant' ? 0 : payload === null ? packedSizeBytes(n, bits) : payload.length;
+}
 
 /** A view of `n` scratch bytes for codes, growing the scratch when needed. */
 function scratchCodes(n: number): Uint8Array {
