@@ -31,6 +31,7 @@
  */
 import { JaladError } from '../errors';
 import { assertBitWidth } from './precision';
+import { simdKernels } from './simd-kernels';
 import type { BitWidth, QuantizedTensor } from './types';
 
 /** Options of `quantize` and `tensorRange`. */
@@ -194,6 +195,17 @@ export function quantizeInto(
     histogram[0] += n;
     return;
   }
+  const simd = n >= SIMD_MIN_ELEMENTS ? simdKernels() : null;
+  if (simd !== null) {
+    simd.quantize(values, lo, r, levels, codes, histogram);
+    return;
+  }
+  quantizeScalar(values, lo, r, levels, codes, histogram);
+}
+
+/** The JavaScript quantizer (the fallback without WebAssembly SIMD; tests compare the two). */
+export function quantizeScalar(values: Float32Array, lo: number, r: number, levels: number, codes: Uint8Array, histogram: Uint32Array): void {
+  const n = values.length;
   // NOTE: four interleaved histograms (one array, offsets 0, 256, 512, 768) break the
   // store-to-load dependency of `h[k]++` on runs of equal codes (post-ReLU maps are mostly code 0).
   const h = HISTOGRAM_LANES;
@@ -333,6 +345,23 @@ export function roundTripInto(values: Float32Array, lo: number, hi: number, bits
     return;
   }
   const step = fround(r / levels);
+  const simd = n >= SIMD_MIN_ELEMENTS ? simdKernels() : null;
+  if (simd !== null) {
+    simd.roundTrip(values, lo, r, levels, step, out);
+    return;
+  }
+  roundTripScalar(values, lo, r, levels, step, out);
+}
+
+/**
+ * Below this many elements the JavaScript kernel is used: the SIMD path copies through the
+ * module's memory, whose fixed cost shows on tiny tensors only.
+ */
+const SIMD_MIN_ELEMENTS = 64;
+
+/** The JavaScript round trip (the fallback without WebAssembly SIMD; tests compare the two). */
+export function roundTripScalar(values: Float32Array, lo: number, r: number, levels: number, step: number, out: Float32Array): void {
+  const n = values.length;
   const table = ROUND_TRIP_TABLE;
   for (let k = 0; k <= levels; k++) table[k] = fround(fround(k * step) + lo);
   const inverse = 1 / r;

@@ -4,7 +4,7 @@
 
 // NOTE: Math functions read once; jest runs tests in a vm context where every lookup of the
 // global `Math` is slow (measured 20-35x per call in a loop).
-const { cos, exp, floor, imul, log, max, min, PI, sqrt } = Math;
+const { abs, cos, exp, floor, imul, log, max, min, PI, sqrt } = Math;
 
 /** mulberry32: a small seeded PRNG returning floats in [0, 1). */
 export function prng(seed: number): () => number {
@@ -98,4 +98,23 @@ export function sparseLcg(count: number, seed: number): Float32Array {
     x[i] = u < 0.6 ? 0 : ((u - 0.6) * 2.5) ** 3 * 40;
   }
   return x;
+}
+
+/** Tensors that stress the float32 arithmetic: wide, narrow, negative, subnormal, sparse. */
+export function stressTensors(): Array<[string, Float32Array]> {
+  const random = prng(7);
+  const narrow = Float32Array.from({ length: 3000 }, () => 1 + floor(random() * 300) * 2 ** -23);
+  const subnormal = Float32Array.from({ length: 3000 }, () => floor(random() * 1000) * 2 ** -149);
+  const wild = wildFloats(20000, 8).filter((v) => abs(v) < 1e37);
+  return [
+    ['uniform [-1, 1)', uniform(5000, -1, 1, 1)],
+    ['post-ReLU map', reluMap(8, 14, 14, 2)],
+    ['large offset', uniform(5000, 1000, 1001, 3)],
+    ['narrow range near 1', narrow],
+    ['subnormal values', subnormal],
+    ['random bit patterns', wild],
+    // lo = 0 takes the quantizer's kernel without the Sub step: stress it at every magnitude.
+    ['non-negative random bit patterns, min 0', Float32Array.from([0, ...wild.map(abs)])],
+    ['min −0 with subnormals', Float32Array.from([-0, ...subnormal])],
+  ];
 }

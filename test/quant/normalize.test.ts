@@ -2,7 +2,7 @@ import { InputError, JaladError } from '../../src/errors';
 import { BIT_WIDTHS, dequantize, quantizationStep, quantize, roundHalfEven, tensorRange } from '../../src/quant';
 import { roundTripInto } from '../../src/quant/normalize';
 import type { BitWidth } from '../../src/quant';
-import { firstDifference, prng, reluMap, uniform, wildFloats } from './fixtures';
+import { firstDifference, stressTensors, uniform, wildFloats } from './fixtures';
 
 // Math functions read once: global lookups are slow in jest's vm context.
 const { abs, floor, fround: f, max, min } = Math;
@@ -45,26 +45,7 @@ function onnxDecode(codes: Uint8Array, lo: number, hi: number, bits: BitWidth): 
   return Float32Array.from(codes, (k) => f(f(k * step) + lo));
 }
 
-/** Tensors that stress the float32 arithmetic: wide, narrow, negative, subnormal, sparse. */
-function makeStressTensors(): Array<[string, Float32Array]> {
-  const random = prng(7);
-  const narrow = Float32Array.from({ length: 3000 }, () => 1 + floor(random() * 300) * 2 ** -23);
-  const subnormal = Float32Array.from({ length: 3000 }, () => floor(random() * 1000) * 2 ** -149);
-  const wild = wildFloats(20000, 8).filter((v) => abs(v) < 1e37);
-  return [
-    ['uniform [-1, 1)', uniform(5000, -1, 1, 1)],
-    ['post-ReLU map', reluMap(8, 14, 14, 2)],
-    ['large offset', uniform(5000, 1000, 1001, 3)],
-    ['narrow range near 1', narrow],
-    ['subnormal values', subnormal],
-    ['random bit patterns', wild],
-    // lo = 0 takes the quantizer's kernel without the Sub step: stress it at every magnitude.
-    ['non-negative random bit patterns, min 0', Float32Array.from([0, ...wild.map(abs)])],
-    ['min −0 with subnormals', Float32Array.from([-0, ...subnormal])],
-  ];
-}
-
-const STRESS = makeStressTensors();
+const STRESS = stressTensors();
 
 describe('quantize(values, bits, options)', () => {
   it.each([0, 9, 2.5, -1, '8', 'f16', NaN])('rejects bits = %p with InputError BAD_OPTION', (bits) => {
