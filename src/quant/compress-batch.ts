@@ -1,5 +1,6 @@
 /** Compressing a batch of one tensor sample by sample, as the edge would before sending it. */
 import { roundTripInto, tensorRange } from './normalize';
+import { simdKernels } from './simd-kernels';
 import { encodedSizesByCoder } from './tensor-format';
 import type { BitWidth, SizeCoder } from './types';
 
@@ -11,8 +12,11 @@ import type { BitWidth, SizeCoder } from './types';
 export function batchRanges(data: Float32Array, count: number, name: string): Float64Array {
   const per = data.length / count;
   const ranges = new Float64Array(2 * count);
+  const simd = per > 0 ? simdKernels() : null;
   for (let i = 0; i < count; i++) {
-    const { lo, hi } = tensorRange(data.subarray(i * per, (i + 1) * per), { name: count > 1 ? `${name}[${i}]` : name });
+    const sample = data.subarray(i * per, (i + 1) * per);
+    // The SIMD range flags non-finite values without saying where; tensorRange then names them.
+    const { lo, hi } = simd?.range(sample) ?? tensorRange(sample, { name: count > 1 ? `${name}[${i}]` : name });
     ranges[2 * i] = lo;
     ranges[2 * i + 1] = hi;
   }
@@ -46,6 +50,7 @@ export function compressBatch(
 /**
  * Encoded size in bytes of each of the first `limit` samples of a batch, with each coder (real
  * encodings: header, entropy-coded codes and checksum; each sample quantized once for all coders).
+ * @param ranges from `batchRanges` (each sample's own is computed when omitted)
  */
 export function encodedSizes(
   data: Float32Array,
@@ -54,11 +59,13 @@ export function encodedSizes(
   name: string,
   sampleShape: readonly number[],
   limit: number,
+  ranges?: Float64Array,
 ): Record<SizeCoder, number[]> {
   const per = data.length / count;
   const sizes: Record<SizeCoder, number[]> = { auto: [], huffman: [], raw: [] };
   for (let i = 0; i < Math.min(count, limit); i++) {
-    const bytes = encodedSizesByCoder(data.subarray(i * per, (i + 1) * per), sampleShape, { bits, name });
+    const range = ranges ? { lo: ranges[2 * i], hi: ranges[2 * i + 1] } : undefined;
+    const bytes = encodedSizesByCoder(data.subarray(i * per, (i + 1) * per), sampleShape, { bits, name, range });
     sizes.auto.push(bytes.auto);
     sizes.huffman.push(bytes.huffman);
     sizes.raw.push(bytes.raw);

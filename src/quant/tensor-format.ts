@@ -36,7 +36,7 @@ import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
 import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
-import { dequantizeInto, quantizeInto, tensorRange } from './normalize';
+import { dequantizeInto, quantizeInto, tensorRange, type TensorRange } from './normalize';
 import { assertBitWidth, assertCoderChoice, assertPrecision, describeValue, isBitWidth } from './precision';
 import { planRansScratch, ransDecode, ransEncodeScratch, writeRansPayload } from './rans';
 import type { RansPayload } from './rans';
@@ -164,25 +164,29 @@ export function encodeTensor(values: Float32Array, shape: readonly number[], opt
 
 /**
  * The size in bytes of `encodeTensor(values, shape, { bits, coder })` for each of the sweep's
- * coders, quantizing once: each payload is really encoded (only the header and checksum, whose
- * sizes do not depend on their contents, are counted rather than written).
+ * coders, quantizing once. The rANS payload is really encoded (its plan only estimates the size).
+ * The Huffman and raw payloads are not: their lengths are fixed before a bit is written
+ * (`huffmanEncode` fills exactly `plan.sizeBytes` bytes, raw packing ⌈n·c/8⌉), and so are the
+ * header's and checksum's. A test checks every size against `encodeTensor(...).length`.
+ * @param options.range the sample's range when the caller has it (`tensorRange`'s result; the
+ *   sign of a zero end does not change a size)
  * @throws as `encodeTensor`.
  */
 export function encodedSizesByCoder(
   values: Float32Array,
   shape: readonly number[],
-  options: { readonly bits: BitWidth; readonly name?: string },
+  options: { readonly bits: BitWidth; readonly name?: string; readonly range?: TensorRange },
 ): Record<SizeCoder, number> {
   const name = options.name ?? ENCODE_DEFAULTS.name;
   const where = `encodeTensor: tensor "${name}"`;
   const bits = assertBitWidth(options.bits, where);
   assertFloat32Array(values, where);
   const dims = checkShape(shape, values.length, where);
-  const { lo, hi } = tensorRange(values, { name });
+  const { lo, hi } = options.range ?? tensorRange(values, { name });
   const n = values.length;
   const { codes, histogram } = quantizeToScratch(values, lo, hi, bits, name);
   const size = (choice: CoderChoice): number => {
-    const { coder, payload } = encodePayload(codes, histogram, bits, choice);
+    const { coder, payload } = choice === 'huffman' ? huffmanPayloadSize(histogram, bits, n) : encodePayload(codes, histogram, bits, choice);
     const payloadBytes = payloadLength(coder, payload, n, bits);
     return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
   };
@@ -207,7 +211,7 @@ function quantizeToScratch(values: Float32Array, lo: number, hi: number, bits: B
 }
 
 /** Bytes of the payload `encodePayload` chose (a null payload is raw-packed in place). */
-function payloadLength(coder: StoredCoder, payload: Uint8Array | RansPayload | null, n: number, bits: BitWidth): number {
+function payloadLength(coder: StoredCoder, payload: { readonly length: number } | null, n: number, bits: BitWidth): number {
   return coder === 'constant' ? 0 : payload === null ? packedSizeBytes(n, bits) : payload.length;
 }
 
@@ -215,6 +219,16 @@ function payloadLength(coder: StoredCoder, payload: Uint8Array | RansPayload | n
 function scratchCodes(n: number): Uint8Array {
   if (codesScratch.length < n) codesScratch = new Uint8Array(n + (n >> 2));
   return codesScratch.subarray(0, n);
+}
+
+/**
+ * `encodePayload(codes, histogram, bits, 'huffman')` without writing the payload: the coder it
+ * picks and a stand-in payload of the same length (see encodedSizesByCoder).
+ */
+function huffmanPayloadSize(histogram: Uint32Array, bits: BitWidth, n: number): { coder: StoredCoder; payload: { readonly length: number } | null } {
+  if (n === 0 || histogram[0] === n) return { coder: 'constant', payload: null };
+  const plan = planHuffman(histogram, bits);
+  return plan.sizeBytes < packedSizeBytes(n, bits) ? { coder: 'huffman', payload: { length: plan.sizeBytes } } : { coder: 'raw', payload: null };
 }
 
 /**
