@@ -13,7 +13,7 @@ import { commandLine, printJson, progressReporter } from '../output';
 interface AnalyzeFlags extends DataFlags {
   bits: number[]; batchSize: number; sizeSamples: number; maxLoss?: number;
   out: string; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]>;
-  edge: string; cloud: string; profile: boolean; bandwidth: number[]; rtt: number; threads: number; runs: number; warmup: number;
+  edge: string; cloud: string; profile: boolean; bandwidth: number[]; rtt: number; threads: number; runs: number; warmup: number; sweepThreads?: number;
 }
 
 /** Builds the `analyze` command. */
@@ -28,6 +28,7 @@ export function analyzeCommand(): Command {
     .option('--max-loss <pp>', 'accuracy budget in percentage points for the decision table (default 1); with --data, sweep configurations proven above it stop early', parseNonNegative)
     .option('--batch-size <n>', 'samples per inference call in the sweep', parseIntAtLeast(1), DEFAULT_BATCH_SIZE)
     .option('--size-samples <n>', 'samples whose tensors are entropy coded to measure sizes', parseIntAtLeast(1), 500)
+    .option('--sweep-threads <n>', 'threads for the sweep with --data (default: one per core; large sweeps run on worker threads)', parseIntAtLeast(1))
     .option('--edge <profile>', 'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster', 'local')
     .option('--cloud <profile>', 'cloud device, same forms as --edge (default: this machine 10x faster, an assumption)', 'local/10')
     .option('--bandwidth <mbps>', 'uplink bandwidths to evaluate, comma-separated, in Mbps', parsePositiveList, [1.1, 5.85, 18.88])
@@ -53,7 +54,7 @@ Example:
         inputShapes: flags.inputShape, progress: progressReporter(!!flags.quiet || !!flags.json),
         edge: flags.profile ? flags.edge : false, cloud: flags.cloud, bandwidthsMbps: flags.bandwidth, rttMs: flags.rtt,
         threads: flags.threads, runs: flags.runs, warmup: flags.warmup,
-        commandLine: commandLine(), data: dataSource(flags), bits: flags.bits, batchSize: flags.batchSize, sizeSamples: flags.sizeSamples, maxLossPct: flags.maxLoss,
+        commandLine: commandLine(), data: dataSource(flags), bits: flags.bits, batchSize: flags.batchSize, sizeSamples: flags.sizeSamples, maxLossPct: flags.maxLoss, sweepThreads: flags.sweepThreads,
       });
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');

@@ -42,6 +42,11 @@ export interface AnalyzeOptions {
   readonly sizeSamples?: number;
   /** Accuracy budget: sweep configurations proven above it stop early. */
   readonly maxLossPct?: number;
+  /**
+   * Threads of the sweep in all (default: one per core). Separate from `threads`, which fixes how
+   * this machine is profiled: the sweep's speed changes no figure it reports.
+   */
+  readonly sweepThreads?: number;
   /** The command line to record in the analysis (reports quote it). */
   readonly commandLine?: string;
 }
@@ -173,7 +178,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     const { dataset, input } = await loadValidationSet(loaded.model, options.data, modelPath);
     progress(`sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`);
     sweep = await runSweep(loaded.model, loaded.bytes, dag, candidates, info, dataset, input, {
-      bits, batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE), threads: options.threads,
+      bits, batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE), threads: options.sweepThreads,
       sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES, maxLossPct: options.maxLossPct, progress,
     });
     data = {

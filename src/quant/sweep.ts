@@ -8,14 +8,15 @@
  * each cut's cloud model then runs on the decoded tensors; batches of samples throughout.
  * Cloud sessions are held open for as many cut points as fit a memory budget.
  */
+import { availableParallelism } from 'os';
 import { performance } from 'perf_hooks';
-import * as ort from 'onnxruntime-node';
 import type { Dataset } from '../data';
 import { DataType, encodeModel, extractSplit, valueInfo, type CutCandidate, type Dag, type ModelProto } from '../graph';
 import { argmax, batches } from '../runtime/batches';
 import { openSession, type InputSpec, type Optimization } from '../runtime/ort';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../stats';
-import { batchRanges, compressBatch, encodedSizes } from './compress-batch';
+import { SIZE_CODERS, type BatchJob, type BatchOutcome, type GroupSpec, type JobConfig } from './sweep-batch';
+import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './sweep-pool';
 import type { BitWidth, SizeCoder } from './types';
 
 export type { SizeCoder } from './types';
@@ -77,7 +78,13 @@ export interface SweepResult {
 export interface SweepOptions {
   readonly bits: readonly BitWidth[];
   readonly batchSize: number;
+  /** Threads in all (absent or 0: one per core). */
   readonly threads?: number;
+  /**
+   * Worker threads, each with its own single-threaded sessions (1: everything in this thread).
+   * Default: one per thread of `threads` when the sweep is large enough to repay starting them.
+   */
+  readonly workers?: number;
   /** ORT optimisation level for every session of the sweep. */
   readonly optimization?: Optimization;
   /** Samples whose tensors are entropy coded to measure sizes (the first ones). */
@@ -91,14 +98,28 @@ export interface SweepOptions {
   readonly progress?: (message: string) => void;
 }
 
-/** Coders whose sizes the sweep measures. */
-const CODERS: readonly SizeCoder[] = ['auto', 'huffman', 'raw'];
-
 /** Mean and 95th percentile of sizes. */
 function sizeStats(sizes: readonly number[]): SizeStats {
   if (sizes.length === 0) return { bytesMean: 0, bytesP95: 0 };
   const sorted = [...sizes].sort((a, b) => a - b);
   return { bytesMean: sizes.reduce((a, b) => a + b, 0) / sizes.length, bytesP95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] };
+}
+
+/**
+ * Below this many (sample, configuration) pairs the sweep runs in this thread by default: starting
+ * workers and opening their sessions (a few hundred ms) would cost more than they save.
+ */
+const MIN_WORK_FOR_WORKERS = 20_000;
+const MAX_WORKERS = 8;
+
+/** How the sweep spreads over threads: worker count and ORT intra-op threads per session. */
+export function sweepThreads(
+  options: Pick<SweepOptions, 'threads' | 'workers'>, work: number, batchCount: number,
+): { readonly workers: number; readonly sessionThreads: number } {
+  const cores = options.threads !== undefined && options.threads > 0 ? options.threads : availableParallelism();
+  const auto = cores > 1 && work >= MIN_WORK_FOR_WORKERS ? Math.min(cores, MAX_WORKERS) : 1;
+  const workers = Math.max(1, Math.min(options.workers ?? auto, batchCount));
+  return workers > 1 ? { workers, sessionThreads: Math.max(1, Math.floor(cores / workers)) } : { workers: 1, sessionThreads: options.threads ?? 0 };
 }
 
 /** A configuration to evaluate: a cut and how each crossing tensor is sent. */
@@ -171,102 +192,109 @@ export async function evaluateConfigs(
     sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
   }));
 
-  // 2. Cut points in groups whose cloud models fit the memory budget.
-  const budget = options.memoryBudgetBytes ?? 2e9;
+  /** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */
+  const applyOutcome = (outcome: BatchOutcome, job: BatchJob, running: readonly ConfigState[]): void => {
+    const { count, start, sizeCount } = job;
+    const stride = SIZE_CODERS.length * sizeCount;
+    running.forEach((st, j) => {
+      // Stopped by an earlier batch after this one was sent: a one-batch-at-a-time sweep never ran it.
+      if (st.stopped) return;
+      for (let k = 0; k < count; k++) {
+        const s = start + k;
+        const p = outcome.predictions[j * count + k];
+        const refOk = labels ? refPred[s] === labels[s] : true;
+        const ok = labels ? p === labels[s] : p === refPred[s];
+        if (p === refPred[s]) st.agree++;
+        if (ok) st.correct++;
+        if (refOk && !ok) st.lost++;
+        if (!refOk && ok) st.gained++;
+      }
+      SIZE_CODERS.forEach((coder, c) => {
+        for (let k = 0; k < sizeCount; k++) st.sizes[coder][start + k] = outcome.sizes[j * stride + c * sizeCount + k];
+      });
+      st.samples += count;
+      if (options.maxLossPct !== undefined && st.samples >= minToStop && st.samples < dataset.samples) {
+        // One-sided 95% lower bound (the same interval, the other side): proven over budget.
+        const lower = pairedLoss({ lost: st.lost, gained: st.gained, n: st.samples }, -Z_ONE_SIDED_95).lossUpperPct;
+        if (lower > options.maxLossPct) st.stopped = true;
+      }
+    });
+  };
+
+  // 2. Cut points in groups whose cloud models fit the memory budget (every worker holds a group).
+  const batchList = [...batches(dataset, options.batchSize)];
+  const plan = sweepThreads(options, dataset.samples * configs.length, batchList.length);
+  const budget = (options.memoryBudgetBytes ?? 2e9) / plan.workers;
   const perGroup = Math.max(1, Math.floor(budget / Math.max(1, modelBytes.length)));
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
   const totalWork = cuts.length * dataset.samples;
   let doneWork = 0;
   let lastReport = performance.now();
-  for (let g = 0; g < cuts.length; g += perGroup) {
-    const group = cuts.slice(g, g + perGroup);
-    const wanted = [...new Set(group.flatMap((c) => c.tensors.map((t) => t.name)))];
-    const captured = wanted.filter((t) => t !== input.name);
-    const g0 = model.graph ?? {};
-    const capture: ModelProto = { ...model, graph: { ...g0, output: captured.map((t) => typed(t)) } };
-    const captureSession = await openSession(encodeModel(capture), { optimization, threads, spinning: false });
-    const clouds = new Map<number, ort.InferenceSession>();
-    // One buffer per tensor for its decoded batch: ORT is done with it once `run` resolves.
-    const decoded = new Map<string, Float32Array<ArrayBuffer>>();
-    const decodedBuffer = (name: string, length: number): Float32Array<ArrayBuffer> => {
-      let buffer = decoded.get(name);
-      if (buffer === undefined || buffer.length !== length) decoded.set(name, (buffer = new Float32Array(length)));
-      return buffer;
-    };
-    try {
-      for (const c of group) {
-        const split = extractSplit(model, dag, { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors }, typed);
-        clouds.set(c.index, await openSession(encodeModel(split.cloud), { optimization, threads, spinning: false }));
-      }
-      for (const b of batches(dataset, options.batchSize)) {
-        if (group.every((c) => states.every((st) => st.cut !== c || st.stopped))) break;
-        const tensors: Record<string, ort.Tensor> = captured.length > 0 ? await captureSession.run({ [input.name]: b.tensor }) : {};
-        tensors[input.name] = b.tensor;
-        // Per-sample ranges of each float tensor, shared by every bit width of this batch.
-        const ranges = new Map<string, Float64Array>();
-        const rangesOf = (name: string, data: Float32Array): Float64Array => {
-          let r = ranges.get(name);
-          if (r === undefined) ranges.set(name, (r = batchRanges(data, b.count, name)));
-          return r;
-        };
-        for (const c of group) {
-          const cloud = clouds.get(c.index)!;
-          for (const st of states) {
-            if (st.cut !== c || st.stopped) continue;
-            const feeds: Record<string, ort.Tensor> = {};
-            const measureSize = b.start < sizeSamples;
-            for (const t of c.tensors) {
-              const v = tensors[t.name];
-              const i = info.get(t.name)!;
-              const bits = st.bitsOf?.get(t.name) ?? st.bits;
-              if (i.elemType === DataType.FLOAT && t.kind !== 'shape' && bits !== 'f32') {
-                const sampleShape = i.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1));
-                const data = v.data as Float32Array;
-                feeds[t.name] = new ort.Tensor('float32', compressBatch(data, b.count, bits, t.name, rangesOf(t.name, data), decodedBuffer(t.name, data.length)), v.dims);
-                if (measureSize) {
-                  const sizes = encodedSizes(data, b.count, bits, t.name, sampleShape, sizeSamples - b.start);
-                  for (const coder of CODERS) {
-                    sizes[coder].forEach((bytes, k) => { st.sizes[coder][b.start + k] = (st.sizes[coder][b.start + k] ?? 0) + bytes; });
-                  }
-                }
-              } else {
-                feeds[t.name] = v;
-                // Uncompressed: non-float tensors (shape metadata, integer inputs) and 'f32'.
-                if (measureSize) for (const coder of CODERS) for (let k = 0; k < Math.min(b.count, sizeSamples - b.start); k++) st.sizes[coder][b.start + k] = (st.sizes[coder][b.start + k] ?? 0) + i.bytesPerSample;
-              }
-            }
-            const out = (await cloud.run(feeds))[cloud.outputNames[0]];
-            const classes = out.dims[1];
-            for (let k = 0; k < b.count; k++) {
-              const s = b.start + k;
-              const p = argmax(out.data as Float32Array, k * classes, classes);
-              const refOk = labels ? refPred[s] === labels[s] : true;
-              const ok = labels ? p === labels[s] : p === refPred[s];
-              if (p === refPred[s]) st.agree++;
-              if (ok) st.correct++;
-              if (refOk && !ok) st.lost++;
-              if (!refOk && ok) st.gained++;
-            }
-            st.samples += b.count;
-            if (options.maxLossPct !== undefined && st.samples >= minToStop && st.samples < dataset.samples) {
-              // One-sided 95% lower bound (the same interval, the other side): proven over budget.
-              const lower = pairedLoss({ lost: st.lost, gained: st.gained, n: st.samples }, -Z_ONE_SIDED_95).lossUpperPct;
-              if (lower > options.maxLossPct) st.stopped = true;
-            }
+  const executor: BatchExecutor = plan.workers > 1 ? new WorkerExecutor(plan.workers) : new InThreadExecutor();
+  try {
+    for (let g = 0; g < cuts.length; g += perGroup) {
+      const group = cuts.slice(g, g + perGroup);
+      const wanted = [...new Set(group.flatMap((c) => c.tensors.map((t) => t.name)))];
+      const captured = wanted.filter((t) => t !== input.name);
+      const g0 = model.graph ?? {};
+      // Cut points are keyed by their position here: configurations of `evaluateConfigs` may share an index.
+      const spec: GroupSpec = {
+        capture: encodeModel({ ...model, graph: { ...g0, output: captured.map((t) => typed(t)) } }),
+        captured, inputName: input.name, optimization, threads: plan.sessionThreads,
+        cuts: group.map((c, k) => ({
+          index: k,
+          cloud: encodeModel(extractSplit(model, dag, { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors }, typed).cloud),
+          tensors: c.tensors.map((t) => {
+            const i = info.get(t.name)!;
+            return {
+              name: t.name, compressible: i.elemType === DataType.FLOAT && t.kind !== 'shape',
+              sampleShape: i.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1)), bytesPerSample: i.bytesPerSample,
+            };
+          }),
+        })),
+      };
+      const groupStates = states.filter((st) => group.includes(st.cut));
+      const jobConfig = (st: ConfigState): JobConfig => ({
+        cut: group.indexOf(st.cut),
+        bits: st.cut.tensors.map((t) => { const b = st.bitsOf?.get(t.name) ?? st.bits; return b === 'f32' ? 0 : b; }),
+      });
+      await executor.open(spec);
+      // Batches run ahead (several in flight with workers); outcomes are applied in batch order, so
+      // early stopping decides exactly as a one-batch-at-a-time sweep would.
+      const inFlight: { readonly running: ConfigState[]; readonly job: BatchJob; readonly outcome: Promise<BatchOutcome> }[] = [];
+      let next = 0;
+      try {
+        for (;;) {
+          while (inFlight.length < executor.inFlight && next < batchList.length) {
+            const running = groupStates.filter((st) => !st.stopped);
+            if (running.length === 0) break;
+            const b = batchList[next++];
+            const job: BatchJob = {
+              // A worker gets a copy of the batch (its memory is handed over); this thread, the view.
+              start: b.start, count: b.count, input: plan.workers > 1 ? (b.tensor.data as Float32Array).slice() : (b.tensor.data as Float32Array), dims: b.tensor.dims,
+              configs: running.map(jobConfig), sizeCount: Math.max(0, Math.min(b.count, sizeSamples - b.start)),
+            };
+            inFlight.push({ running, job, outcome: executor.run(job) });
           }
-          doneWork += b.count;
+          const head = inFlight.shift();
+          if (head === undefined) break;
+          applyOutcome(await head.outcome, head.job, head.running);
+          doneWork += head.job.count * group.length;
+          const now = performance.now();
+          if (now - lastReport > 2000) {
+            lastReport = now;
+            const left = ((now - started) / doneWork) * (totalWork - doneWork) / 1000;
+            progress(`sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${configs.length} configurations on ${dataset.samples} samples${plan.workers > 1 ? `, ${plan.workers} worker threads` : ''}), about ${left.toFixed(0)} s left`);
+          }
         }
-        const now = performance.now();
-        if (now - lastReport > 2000) {
-          lastReport = now;
-          const left = ((now - started) / doneWork) * (totalWork - doneWork) / 1000;
-          progress(`sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${configs.length} configurations on ${dataset.samples} samples), about ${left.toFixed(0)} s left`);
-        }
+      } finally {
+        // Let every batch still running finish (or fail) before the sessions close.
+        await Promise.allSettled(inFlight.map((f) => f.outcome));
       }
-    } finally {
-      await captureSession.release();
-      for (const s of clouds.values()) await s.release();
+      await executor.close();
     }
+  } finally {
+    await executor.dispose();
   }
 
   let refCorrect = 0;
@@ -274,7 +302,7 @@ export async function evaluateConfigs(
 
   const rows: SweepRow[] = states.map((st) => {
     const { lossPct, lossUpperPct } = pairedLoss({ lost: st.lost, gained: st.gained, n: st.samples }, Z_ONE_SIDED_95);
-    const byCoder = Object.fromEntries(CODERS.map((c) => [c, sizeStats(st.sizes[c].slice(0, Math.min(sizeSamples, st.samples)))])) as Record<SizeCoder, SizeStats>;
+    const byCoder = Object.fromEntries(SIZE_CODERS.map((c) => [c, sizeStats(st.sizes[c].slice(0, Math.min(sizeSamples, st.samples)))])) as Record<SizeCoder, SizeStats>;
     const elements = st.cut.tensors.reduce((s, t) => s + info.get(t.name)!.elementsPerSample, 0);
     const float32Bytes = st.cut.tensors.reduce((s, t) => s + (info.get(t.name)!.elemType === DataType.FLOAT ? 4 * info.get(t.name)!.elementsPerSample : info.get(t.name)!.bytesPerSample), 0);
     const main = byCoder.auto;

@@ -10,6 +10,7 @@ import { runSweep, type BitWidth } from '../../src/quant';
 import { argmax, batches } from '../../src/runtime/batches';
 import { inputSpecs, mulberry32, openSession } from '../../src/runtime/ort';
 import { chain, residual } from '../helpers/zoo';
+import { JaladError } from '../../src/errors';
 
 const N = 240;
 
@@ -114,5 +115,39 @@ describe('sweep details', () => {
     expect(stopped.length).toBeGreaterThan(0);
     for (const r of stopped) expect(r.samples).toBeLessThan(N);
     for (const r of result.rows.filter((x) => !x.stoppedEarly)) expect(r.samples).toBe(N);
+  });
+});
+
+describe('sweep on worker threads', () => {
+  test('gives the same rows as the sweep in one thread, early stops and sizes included', async () => {
+    const m = chain();
+    const ds = await dataset(m);
+    const options = { maxLossPct: 0.5, minSamplesToStop: 64 };
+    const one = (await sweepOf(m, ds, [1, 2, 8], { ...options, workers: 1 })).result;
+    const two = (await sweepOf(m, ds, [1, 2, 8], { ...options, workers: 2 })).result;
+    expect(one.rows.some((r) => r.stoppedEarly)).toBe(true);
+    expect(two.rows).toEqual(one.rows);
+    expect(two.reference).toEqual(one.reference);
+  });
+
+  test('a multi-tensor cut gives the same rows in workers', async () => {
+    const m = residual();
+    const ds = await dataset(m);
+    const dag = buildDag(m);
+    const p = partitionAt(dag, ['a1r', 's']);
+    const cut = { index: 0, tensors: p.crossing, op: 'Relu', edgeNodes: p.edgeNodes, cloudNodes: p.cloudNodes };
+    const info = await probeTensors(m, ['a1r', 's']);
+    const run = (workers: number) => runSweep(m, encodeModel(m), dag, [cut], info, ds, inputSpecs(m)[0], { bits: [1, 4], batchSize: 32, sizeSamples: 50, optimization: 'disabled', workers });
+    expect((await run(3)).rows).toEqual((await run(1)).rows);
+  });
+
+  test('an error in a worker reaches the caller with its class and code', async () => {
+    const m = chain();
+    const ds = await dataset(m);
+    const data = ds.data.slice();
+    data[5 * (data.length / N) + 3] = NaN; // sample 5, in the first batch
+    const failing = sweepOf(m, { ...ds, data }, [4], { workers: 2 });
+    await expect(failing).rejects.toThrow(JaladError);
+    await expect(failing).rejects.toMatchObject({ code: 'NON_FINITE', message: expect.stringContaining('[5]') });
   });
 });
