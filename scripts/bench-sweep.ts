@@ -7,6 +7,9 @@
  * for the reference, one run per batch that captures every cut tensor at once, per-sample ranges
  * computed once per tensor and batch, and per cut point and bit width only the cloud model on the
  * decoded tensors; sizes of the first 500 samples with three coders, each sample quantized once.
+ * By default its batches run on one worker thread per core, each with single-threaded sessions;
+ * the "1 thread" column runs the same sweep in one thread with ORT's default intra-op threads
+ * (the configuration of the naive sweep), to show what the method gains without the workers.
  *
  * The naive sweep runs the whole model once per (cut point, bit width, batch): the edge model,
  * then every sample through `encodeTensor` and `decodeTensor` (the default coder, whose sizes it
@@ -30,7 +33,7 @@
  * alternate (the sweep's, the naive edge and cloud) run without thread spinning, single ones with.
  */
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fitToModelInput, loadDataset, type Dataset } from '../src/data';
 import * as ort from 'onnxruntime-node';
@@ -99,6 +102,11 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
     bits, batchSize: DEFAULT_BATCH_SIZE, sizeSamples: SIZE_SAMPLES, optimization: 'all',
   });
   const oursSeconds = (performance.now() - t0) / 1000;
+  const t3 = performance.now();
+  const oneThread = await runSweep(model, loaded.bytes, dag, cuts, info, dataset, input, {
+    bits, batchSize: DEFAULT_BATCH_SIZE, sizeSamples: SIZE_SAMPLES, optimization: 'all', workers: 1,
+  });
+  const oneThreadSeconds = (performance.now() - t3) / 1000;
 
   // The naive sweep.
   const t1 = performance.now();
@@ -195,10 +203,12 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
     const g = inGraph.get(key)!;
     if (g.correct !== counts.correct || g.agree !== counts.agree) differences.push(`cut ${row.cut} at ${row.bits} bits: in-graph Q/DQ ${g.correct} correct, codec ${counts.correct}`);
   }
+  if (JSON.stringify(oneThread.rows) !== JSON.stringify(ours.rows)) differences.push('the sweep in one thread gave other rows than on worker threads');
   const configs = cuts.length * bits.length;
   process.stdout.write(
     `${name.padEnd(10)} ${String(cuts.length).padStart(4)} ${String(configs).padStart(7)} ` +
       `${oursSeconds.toFixed(1).padStart(8)} ${naiveSeconds.toFixed(1).padStart(8)} ${(naiveSeconds / oursSeconds).toFixed(2).padStart(7)}x ` +
+      `${oneThreadSeconds.toFixed(1).padStart(8)} ${(naiveSeconds / oneThreadSeconds).toFixed(2).padStart(7)}x ` +
       `${`${identical}/${ours.rows.length}`.padStart(9)} ${`${sameSizeRows}/${ours.rows.length}`.padStart(9)} ${(largestSizeDiff * 100).toFixed(3).padStart(8)}% ` +
       `${inGraphSeconds.toFixed(1).padStart(10)} ${(inGraphSeconds / oursSeconds).toFixed(2).padStart(6)}x\n`,
   );
@@ -227,8 +237,9 @@ async function main(argv: readonly string[]): Promise<void> {
     `jalad sweep vs naive sweep (node ${process.version}, ${dataset.samples} test images, bits ${bits.join(',')}, ` +
       `batch ${DEFAULT_BATCH_SIZE}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; seconds of wall clock)\n`,
   );
-  process.stdout.write('model      cuts configs  jalad s  naive s  speedup  accuracy     sizes  size diff  in-graph s  ratio\n');
-  process.stdout.write('                                                  identical identical   largest\n');
+  process.stdout.write(`jalad: ${availableParallelism()} worker threads by default; 1 thread: the same sweep in this thread (as the naive sweep)\n`);
+  process.stdout.write('model      cuts configs  jalad s  naive s  speedup 1 thread  speedup  accuracy     sizes  size diff  in-graph s  ratio\n');
+  process.stdout.write('                                                            s           identical identical   largest\n');
   let ok = true;
   for (const name of models) ok = (await benchModel(name, dataset, bits)) && ok;
   process.stdout.write(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);

@@ -1,6 +1,5 @@
 /** Compressing a batch of one tensor sample by sample, as the edge would before sending it. */
 import { roundTripInto, tensorRange } from './normalize';
-import { simdKernels } from './simd-kernels';
 import { encodedSizesByCoder } from './tensor-format';
 import type { BitWidth, SizeCoder } from './types';
 
@@ -12,11 +11,8 @@ import type { BitWidth, SizeCoder } from './types';
 export function batchRanges(data: Float32Array, count: number, name: string): Float64Array {
   const per = data.length / count;
   const ranges = new Float64Array(2 * count);
-  const simd = per > 0 ? simdKernels() : null;
   for (let i = 0; i < count; i++) {
-    const sample = data.subarray(i * per, (i + 1) * per);
-    // The SIMD range flags non-finite values without saying where; tensorRange then names them.
-    const { lo, hi } = simd?.range(sample) ?? tensorRange(sample, { name: count > 1 ? `${name}[${i}]` : name });
+    const { lo, hi } = tensorRange(data.subarray(i * per, (i + 1) * per), { name: count > 1 ? `${name}[${i}]` : name });
     ranges[2 * i] = lo;
     ranges[2 * i + 1] = hi;
   }

@@ -76,17 +76,29 @@ export function roundHalfEven(v: number): number {
 /**
  * min and max of a float32 tensor, rejecting NaN and ±Infinity.
  *
- * An empty tensor has the range lo = hi = 0 (it then encodes as a header only).
+ * An empty tensor has the range lo = hi = 0 (it then encodes as a header only). An end that is
+ * zero is +0, even when the tensor holds −0 (the sign of a zero end changes no code).
  * @throws JaladError NON_FINITE naming the tensor, the index and the value found.
  */
 export function tensorRange(values: Float32Array, options: QuantizeOptions = {}): TensorRange {
   const n = values.length;
   if (n === 0) return { lo: 0, hi: 0 };
+  const simd = n >= SIMD_MIN_ELEMENTS ? simdKernels() : null;
+  const range = simd !== null ? simd.range(values) : rangeScalar(values);
+  if (range === null) throwNonFinite(values, options.name);
+  // NOTE: which zero a scan keeps when both −0 and +0 are the min (or max) depends on its order;
+  // x + 0 makes it +0 whatever the kernel, so equal tensors give equal headers. Codes and decoded
+  // values do not depend on the sign of a zero end.
+  return { lo: range.lo + 0, hi: range.hi + 0 };
+}
+
+/** The JavaScript range scan; null when a value is NaN or ±Infinity. */
+function rangeScalar(values: Float32Array): TensorRange | null {
+  const n = values.length;
   // state: [lo, hi, Σ (v − v)]; the sum is 0 for finite values and NaN once NaN or ±Infinity appears.
   const state = Float64Array.of(values[0], values[0], 0);
   for (let start = 0; start < n; start += BLOCK) rangeBlock(values, start, Math.min(n, start + BLOCK), state);
-  if (state[2] !== 0) throwNonFinite(values, options.name);
-  return { lo: state[0], hi: state[1] };
+  return state[2] === 0 ? { lo: state[0], hi: state[1] } : null;
 }
 
 function rangeBlock(values: Float32Array, start: number, end: number, state: Float64Array): void {

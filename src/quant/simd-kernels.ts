@@ -70,11 +70,12 @@ const F32X4_SUB = simd(0xe5);
 const F32X4_MUL = simd(0xe6);
 const F32X4_DIV = simd(0xe7);
 const F32X4_PMIN = simd(0xea);
+const F32X4_PMAX = simd(0xeb);
 const I32X4_TRUNC_SAT_F32X4_U = simd(0xf9);
 const I16X8_NARROW_I32X4_U = simd(0x86);
 const I8X16_NARROW_I16X8_U = simd(0x66);
 const V128_LOAD_AT = (offset: number): number[] => [...simd(0x00), 0x00, ...uleb(offset)];
-const F32X4_PMAX = simd(0xeb);
+
 
 /** Advances an i32 byte-address local by one vector. */
 const advance = (local: number): number[] => [...get(local), ...i32Const(16), ...I32_ADD, ...set(local)];

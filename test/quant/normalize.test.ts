@@ -78,8 +78,9 @@ describe('quantize(values, bits, options)', () => {
     it.each(STRESS)('equals the float32 ONNX op sequence on %s', (_name, x) => {
       const q = quantize(x, bits);
       const reference = onnxEncode(x, bits);
-      expect(q.lo).toBe(reference.lo);
-      expect(q.hi).toBe(reference.hi);
+      // A zero end is +0 whichever zeros the tensor holds (see tensorRange); Math.min says −0.
+      expect(q.lo).toBe(reference.lo + 0);
+      expect(q.hi).toBe(reference.hi + 0);
       expect(firstDifference(q.codes, reference.codes)).toBe(-1);
       expect(firstDifference(dequantize(q), onnxDecode(q.codes, q.lo, q.hi, bits))).toBe(-1);
     });
@@ -184,6 +185,16 @@ describe('fround(d · (1/r)) equals float32 Div fround(d / r) (the quantizer sho
 });
 
 describe('tensorRange(values)', () => {
+  it.each([3, 64, 5000])('gives +0 for a zero end, whatever zeros a tensor of %i elements holds', (n) => {
+    const negative = new Float32Array(n).fill(-0);
+    negative[n - 1] = 1;
+    const positive = new Float32Array(n).fill(-1);
+    positive[1] = -0;
+    for (const [x, end] of [[negative, 'lo'], [positive, 'hi']] as const) {
+      expect(Object.is(tensorRange(x)[end], 0)).toBe(true);
+    }
+  });
+
   it('returns min and max; an empty tensor has lo = hi = 0', () => {
     expect(tensorRange(Float32Array.of(3, -1, 2, 5, 0))).toEqual({ lo: -1, hi: 5 });
     expect(tensorRange(new Float32Array(0))).toEqual({ lo: 0, hi: 0 });
