@@ -46,6 +46,17 @@ async function sweepOf(m: ModelProto, ds: Dataset, bits: BitWidth[], extra: Part
   return { cuts, info, result };
 }
 
+/** A cut inside the residual block: the block's branch output and its skip tensor both cross. */
+async function residualBlockCut() {
+  const m = residual();
+  const ds = await dataset(m);
+  const dag = buildDag(m);
+  const p = partitionAt(dag, ['a1r', 's']);
+  const cut = { index: 0, tensors: p.crossing, op: 'Relu', edgeNodes: p.edgeNodes, cloudNodes: p.cloudNodes };
+  const info = await probeTensors(m, ['a1r', 's']);
+  return { m, ds, dag, p, cut, info };
+}
+
 describe('sweep accuracy equals the accuracy of the model with Q/DQ nodes inserted', () => {
   test.each([['chain', chain], ['residual', residual]] as const)('%s: every cut point at 1, 2 and 4 bits', async (_name, make) => {
     const m = make();
@@ -69,12 +80,7 @@ describe('sweep accuracy equals the accuracy of the model with Q/DQ nodes insert
 
 describe('sweep details', () => {
   test('a multi-tensor cut (inside a residual block) compresses every crossing tensor', async () => {
-    const m = residual();
-    const ds = await dataset(m);
-    const dag = buildDag(m);
-    const p = partitionAt(dag, ['a1r', 's']);
-    const cut = { index: 0, tensors: p.crossing, op: 'Relu', edgeNodes: p.edgeNodes, cloudNodes: p.cloudNodes };
-    const info = await probeTensors(m, ['a1r', 's']);
+    const { m, ds, dag, p, cut, info } = await residualBlockCut();
     const result = await runSweep(m, encodeModel(m), dag, [cut], info, ds, inputSpecs(m)[0], { bits: [1], batchSize: 32, sizeSamples: 10, optimization: 'disabled' });
     // Only the cloud-side reader of "s" (the Add) receives it over the network.
     const cloudReaders = new Set(p.cloudNodes.map((i) => dag.nodes[i].protoIndex));
@@ -131,12 +137,7 @@ describe('sweep on worker threads', () => {
   });
 
   test('a multi-tensor cut gives the same rows in workers', async () => {
-    const m = residual();
-    const ds = await dataset(m);
-    const dag = buildDag(m);
-    const p = partitionAt(dag, ['a1r', 's']);
-    const cut = { index: 0, tensors: p.crossing, op: 'Relu', edgeNodes: p.edgeNodes, cloudNodes: p.cloudNodes };
-    const info = await probeTensors(m, ['a1r', 's']);
+    const { m, ds, dag, cut, info } = await residualBlockCut();
     const run = (workers: number) => runSweep(m, encodeModel(m), dag, [cut], info, ds, inputSpecs(m)[0], { bits: [1, 4], batchSize: 32, sizeSamples: 50, optimization: 'disabled', workers });
     expect((await run(3)).rows).toEqual((await run(1)).rows);
   });
