@@ -51,7 +51,8 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
   const traces = await traceNodeKernels(loaded.model, dag, options);
   progress(`timing the real edge and cloud models of ${cuts.length} cut points and the whole model`);
-  const { parts, wholeMs } = await measurePartTimes(loaded.model, dag, cuts, info, options, loaded.bytes.length);
+  const { parts, wholeMs, groupDrift } = await measurePartTimes(loaded.model, dag, cuts, info, options, loaded.bytes.length);
+  if (groupDrift > 0.02) notes.push(`the machine's speed drifted by up to ${(groupDrift * 100).toFixed(0)}% between the groups of cut points timed in turn; their part times were rescaled to one speed by the whole model timed alongside each group`);
   // Calibrated against the whole model timed in the same rounds as the parts (see part-times.ts).
   const nodeTimes = nodeTimesFromTraces(traces, dag, wholeMs, runOverheadMs);
   if (nodeTimes.profilerOverheadMs > 0) notes.push(`ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`);

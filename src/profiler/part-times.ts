@@ -42,8 +42,13 @@ function feedsFor(session: ort.InferenceSession, all: Record<string, ort.Tensor>
 /** Part times of every cut point, and the whole model timed in the same rounds. */
 export interface PartTimes {
   readonly parts: PartTime[];
-  /** Median time of the whole model (optimisations on, unprofiled), ms. */
+  /** Median time of the whole model (optimisations on, unprofiled) over every group's rounds, ms. */
   readonly wholeMs: number;
+  /**
+   * Largest relative correction of a group's part times for machine-speed drift (0 with one
+   * group): see `measurePartTimes`.
+   */
+  readonly groupDrift: number;
 }
 
 /** Sessions of one part and its timing samples. */
@@ -71,6 +76,12 @@ const SESSION_BUDGET_BYTES = 3e8;
  * whole model, the calibration target of the per-node times) is timed in ROUNDS (5) rounds of
  * back-to-back runs: each median mixes the same moments. The parts of one cut point are timed
  * back-to-back within a round, so caches stay warm as when `runs` run in a row.
+ * NOTE: when the cut points take several groups (a large model, or many cut points), the groups
+ * are timed seconds apart, and the speed of the machine was measured to differ by 8-11% between
+ * them (MobileNetV2, 3 groups). The whole model is timed in every group's rounds too, as a probe
+ * of the machine's speed: each group's part times are multiplied by (median of the whole model
+ * over all groups) / (its median in that group's rounds), so all parts are on the speed scale the
+ * node times are calibrated to. With one group the factor is exactly 1.
  * @param info types and shapes of the crossing tensors (from probeTensors)
  * @param modelBytes size of the model file (encoded when not given)
  */
@@ -87,13 +98,14 @@ export async function measurePartTimes(
   const perGroup = Math.max(1, Math.floor(SESSION_BUDGET_BYTES / Math.max(1, modelBytes)));
   const started = performance.now();
   const rounds = Math.min(ROUNDS, options.runs);
-  const whole: TimedPart = { session: await openSession(model, { optimization: 'all', threads: options.threads }), feeds, samples: [] };
-  const out: PartTime[] = [];
+  const whole = { session: await openSession(model, { optimization: 'all', threads: options.threads }), feeds };
+  const groups: Array<{ whole: number[]; parts: Array<{ index: number; edge: number[]; cloud: number[] }> }> = [];
   try {
     await timeRuns(whole.session, feeds, options.warmup, 0);
     for (let g = 0; g < cuts.length; g += perGroup) {
       const group = cuts.slice(g, g + perGroup);
       const timed: Array<{ cut: CutCandidate; edge?: TimedPart; cloud?: TimedPart }> = [];
+      const groupWhole: number[] = [];
       try {
         for (const cut of group) {
           const split = extractSplit(model, dag, { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
@@ -114,7 +126,7 @@ export async function measurePartTimes(
         }
         for (let r = 0; r < rounds; r++) {
           const runs = Math.floor(options.runs / rounds) + (r < options.runs % rounds ? 1 : 0);
-          if (g === 0) whole.samples.push(...(await timeRuns(whole.session, whole.feeds, 1, runs)));
+          groupWhole.push(...(await timeRuns(whole.session, whole.feeds, 1, runs)));
           for (const { edge, cloud } of timed) {
             for (const part of [edge, cloud]) if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, 1, runs)));
           }
@@ -124,11 +136,7 @@ export async function measurePartTimes(
             options.progress(`timing the real edge and cloud models of ${cuts.length} cut points: ${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`);
           }
         }
-        for (const { cut, edge, cloud } of timed) {
-          const e = edge?.samples ?? [0];
-          const c = cloud?.samples ?? [0];
-          out.push({ index: cut.index, edgeMs: median(e), edgeP90Ms: quantile(e, 0.9), cloudMs: median(c), cloudP90Ms: quantile(c, 0.9) });
-        }
+        groups.push({ whole: groupWhole, parts: timed.map(({ cut, edge, cloud }) => ({ index: cut.index, edge: edge?.samples ?? [0], cloud: cloud?.samples ?? [0] })) });
       } finally {
         for (const { edge, cloud } of timed) {
           await edge?.session.release();
@@ -139,5 +147,19 @@ export async function measurePartTimes(
   } finally {
     await whole.session.release();
   }
-  return { parts: out, wholeMs: median(whole.samples) };
+  const wholeMs = median(groups.flatMap((g) => g.whole));
+  const out: PartTime[] = [];
+  let groupDrift = 0;
+  for (const g of groups) {
+    const factor = groups.length === 1 ? 1 : wholeMs / median(g.whole);
+    groupDrift = Math.max(groupDrift, Math.abs(factor - 1));
+    for (const { index, edge, cloud } of g.parts) {
+      out.push({
+        index,
+        edgeMs: median(edge) * factor, edgeP90Ms: quantile(edge, 0.9) * factor,
+        cloudMs: median(cloud) * factor, cloudP90Ms: quantile(cloud, 0.9) * factor,
+      });
+    }
+  }
+  return { parts: out, wholeMs, groupDrift };
 }
