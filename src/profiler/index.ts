@@ -8,7 +8,7 @@ export { PROFILE_VERSION, checkProfileMatches, scaleProfile, predictPartMs, type
 export { modeledProfile } from './modeled-profile';
 export { measureProfile, profileModelFile, measureRunOverhead, PROFILE_DEFAULTS } from './measure-profile';
 export { measureNodeTimes, nodeTimesFromTraces, traceNodeKernels, type KernelTraces, type MeasureOptions, type NodeTime, type NodeTimes } from './node-times';
-export { measurePartTimes, timeRuns, type PartTime, type PartTimes } from './part-times';
+export { measurePartTimes, partTimesOfGroups, timeRuns, type GroupSamples, type PartTime, type PartTimes } from './part-times';
 export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';
 export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
 export { machineInfo, type MachineInfo } from './machine';

@@ -99,7 +99,7 @@ export async function measurePartTimes(
   const started = performance.now();
   const rounds = Math.min(ROUNDS, options.runs);
   const whole = { session: await openSession(model, { optimization: 'all', threads: options.threads }), feeds };
-  const groups: Array<{ whole: number[]; parts: Array<{ index: number; edge: number[]; cloud: number[] }> }> = [];
+  const groups: GroupSamples[] = [];
   try {
     await timeRuns(whole.session, feeds, options.warmup, 0);
     for (let g = 0; g < cuts.length; g += perGroup) {
@@ -147,6 +147,20 @@ export async function measurePartTimes(
   } finally {
     await whole.session.release();
   }
+  return partTimesOfGroups(groups);
+}
+
+/** The timing samples (ms) of one group of cut points: the whole model's and each part's. */
+export interface GroupSamples {
+  readonly whole: readonly number[];
+  readonly parts: ReadonlyArray<{ readonly index: number; readonly edge: readonly number[]; readonly cloud: readonly number[] }>;
+}
+
+/**
+ * Medians and p90s of every part, each group's rescaled by (median of the whole model over all
+ * groups) / (its median in that group): all on one machine speed (see `measurePartTimes`).
+ */
+export function partTimesOfGroups(groups: readonly GroupSamples[]): PartTimes {
   const wholeMs = median(groups.flatMap((g) => g.whole));
   const out: PartTime[] = [];
   let groupDrift = 0;

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildDag, encodeModel, readModelFile } from '../../src/graph';
+import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import { InputError } from '../../src/errors';
 import {
-  checkProfileMatches, fitPartModel, latencyTable, measureProfile, predictPartMs, resolveProfile, scaleProfile, transferMs,
+  checkProfileMatches, fitPartModel, latencyTable, measurePartTimes, measureProfile, partTimesOfGroups, predictPartMs, probeTensors, resolveProfile, scaleProfile, transferMs,
   type DeviceProfile, type ProfileContext,
 } from '../../src/profiler';
 import { chain, residual } from '../helpers/zoo';
@@ -167,5 +167,35 @@ describe('fitPartModel(points)', () => {
     expect(fit.edgeOutputMsPerByte).toBeCloseTo(2e-5, 15);
     expect(fit.cloudInputMsPerByte).toBe(0);
     expect(fitPartModel([])).toEqual({ edgeOutputMsPerByte: 0, cloudInputMsPerByte: 0 });
+  });
+});
+
+describe('measurePartTimes in groups of cut points', () => {
+  const m = residual();
+  const dag = buildDag(m);
+  const cuts = cutPoints(dag);
+  const names = [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))];
+
+  test('one group needs no rescaling; one group per cut point rescales each to the pooled whole-model time', async () => {
+    const info = await probeTensors(m, names);
+    const one = await measurePartTimes(m, dag, cuts, info, MEASURE);
+    expect(one.groupDrift).toBe(0);
+    // A model "as large as the session budget" puts every cut point in a group of its own.
+    const many = await measurePartTimes(m, dag, cuts, info, { ...MEASURE, runs: 5 }, 1e9);
+    expect(many.parts.map((p) => p.index)).toEqual(cuts.map((c) => c.index));
+    expect(Number.isFinite(many.groupDrift)).toBe(true);
+    expect(many.groupDrift).toBeGreaterThanOrEqual(0);
+    for (const p of many.parts.filter((q) => cuts[q.index].edgeNodes.length > 0)) expect(p.edgeMs).toBeGreaterThan(0);
+  });
+
+  test('each group is rescaled by the pooled whole-model median over its own', () => {
+    const result = partTimesOfGroups([
+      { whole: [2, 2, 2], parts: [{ index: 0, edge: [1, 1, 1], cloud: [3, 3, 3] }] },
+      { whole: [1, 1, 1, 1], parts: [{ index: 1, edge: [0.5, 0.5, 0.5], cloud: [0.25, 0.25, 0.25] }] },
+    ]);
+    // Pooled whole-model median: 1 (four 1s and three 2s); factors 1/2 and 1/1.
+    expect(result.wholeMs).toBe(1);
+    expect(result.groupDrift).toBe(0.5);
+    expect(result.parts.map((p) => [p.index, p.edgeMs, p.cloudMs])).toEqual([[0, 0.5, 1.5], [1, 0.5, 0.25]]);
   });
 });
