@@ -4,9 +4,10 @@
  * Run: npm run bench:sweep [-- --samples N] [-- --bits 1,2,3,4,6,8] [-- --models vgg,resnet]
  *
  * jalad's sweep (`runSweep`, as `jalad analyze --data` runs it): the unsplit model once per batch
- * for the reference, one run per batch that captures every cut tensor at once, per-sample ranges
- * computed once per tensor and batch, and per cut point and bit width only the cloud model on the
- * decoded tensors; sizes of the first 500 samples with three coders, each sample quantized once.
+ * for the reference, each cut point's edge model once per batch (for all bit widths), per-sample
+ * ranges computed once per tensor and batch, and per cut point and bit width only the cloud model
+ * on the decoded tensors; sizes of the first 500 samples with three coders, each sample quantized
+ * once.
  * By default its batches run on one worker thread per core, each with single-threaded sessions;
  * the "1 thread" column runs the same sweep in one thread with ORT's default intra-op threads
  * (the configuration of the naive sweep), to show what the method gains without the workers.
@@ -19,10 +20,7 @@
  * The two accuracy tables must be identical: for every (cut, bits), the same counts of correct
  * predictions, of agreements with the unsplit model and of samples lost and gained (hence the
  * same loss and 95% bound); any difference is printed and the exit code is 1. Sizes are compared
- * too and their largest difference printed: the sweep reads every cut tensor from one run of the
- * model with all of them as outputs, and ORT fuses nodes differently there than in a single edge
- * model (a Conv whose output is also a graph output is not folded with its BatchNormalization),
- * so a tensor can differ in the last bits of a few values, and a sample's encoding by a byte.
+ * too (rows whose mean and p95 agree with every coder) and their largest difference printed.
  *
  * A third column times the accuracy alone with quantize/dequantize inserted into the whole model's
  * graph (`withQuantDequant`: ReduceMin/ReduceMax/Sub/Div/Mul/Round/Clip in ONNX Runtime), once per

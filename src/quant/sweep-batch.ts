@@ -1,8 +1,8 @@
 /**
  * The sweep's work on one batch of samples, as plain data in and out so that it runs the same in
- * this thread or in a worker thread (sweep-pool.ts): capture every cut tensor with one run of the
- * model, then for each configuration compress the crossing tensors sample by sample, run the cut's
- * cloud model on the decoded batch and return its top-1 per sample, plus encoded sizes.
+ * this thread or in a worker thread (sweep-pool.ts): run each cut's edge model once, then for each
+ * configuration compress the crossing tensors sample by sample, run the cut's cloud model on the
+ * decoded batch and return its top-1 per sample, plus encoded sizes.
  */
 import * as ort from 'onnxruntime-node';
 import { argmax } from '../runtime/batches';
@@ -24,9 +24,11 @@ export interface CrossingSpec {
   readonly bytesPerSample: number;
 }
 
-/** A cut point whose cloud model runs in this group. */
+/** A cut point of this group. */
 export interface CutSpec {
   readonly index: number;
+  /** The edge model, serialized ONNX; null when the edge computes nothing (the input is sent). */
+  readonly edge: Uint8Array | null;
   /** The cloud model, serialized ONNX. */
   readonly cloud: Uint8Array;
   readonly tensors: readonly CrossingSpec[];
@@ -34,10 +36,6 @@ export interface CutSpec {
 
 /** A group of cut points whose sessions are open together (see the memory budget in sweep.ts). */
 export interface GroupSpec {
-  /** The model with every captured tensor as an output, serialized ONNX. */
-  readonly capture: Uint8Array;
-  /** Tensors the capture model outputs (the graph input is never among them). */
-  readonly captured: readonly string[];
   readonly inputName: string;
   readonly cuts: readonly CutSpec[];
   readonly optimization: Optimization;
@@ -75,31 +73,35 @@ export interface BatchOutcome {
   readonly sizes: Float64Array;
 }
 
-/** Runs batches for one group: its capture session and one cloud session per cut point. */
+/** The sessions of one cut point: its edge model (absent when it computes nothing) and its cloud model. */
+interface CutSessions {
+  readonly edge: ort.InferenceSession | undefined;
+  readonly cloud: ort.InferenceSession;
+}
+
+/** Runs batches for one group: an edge and a cloud session per cut point. */
 export class BatchRunner {
   /** One buffer per tensor for its decoded batch: ORT is done with it once `run` resolves. */
   private readonly decoded = new Map<string, Float32Array<ArrayBuffer>>();
 
   private constructor(
     private readonly spec: GroupSpec,
-    private readonly capture: ort.InferenceSession | undefined,
-    private readonly clouds: ReadonlyMap<number, ort.InferenceSession>,
+    private readonly sessions: ReadonlyMap<number, CutSessions>,
   ) {}
 
   /** Opens the group's sessions (no thread spinning: many sessions take turns on the cores). */
   static async open(spec: GroupSpec): Promise<BatchRunner> {
     const options = { optimization: spec.optimization, threads: spec.threads, spinning: false };
     const opened: ort.InferenceSession[] = [];
+    const track = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
+      const session = await openSession(bytes, options);
+      opened.push(session);
+      return session;
+    };
     try {
-      const capture = spec.captured.length > 0 ? await openSession(spec.capture, options) : undefined;
-      if (capture) opened.push(capture);
-      const clouds = new Map<number, ort.InferenceSession>();
-      for (const c of spec.cuts) {
-        const session = await openSession(c.cloud, options);
-        opened.push(session);
-        clouds.set(c.index, session);
-      }
-      return new BatchRunner(spec, capture, clouds);
+      const sessions = new Map<number, CutSessions>();
+      for (const c of spec.cuts) sessions.set(c.index, { edge: c.edge ? await track(c.edge) : undefined, cloud: await track(c.cloud) });
+      return new BatchRunner(spec, sessions);
     } catch (error) {
       for (const s of opened) await s.release();
       throw error;
@@ -109,14 +111,18 @@ export class BatchRunner {
   async run(job: BatchJob): Promise<BatchOutcome> {
     const { spec } = this;
     const input = new ort.Tensor('float32', job.input, job.dims);
-    const tensors: Record<string, ort.Tensor> = this.capture ? await this.capture.run({ [spec.inputName]: input }) : {};
-    tensors[spec.inputName] = input;
-    // Per-sample ranges of each tensor, shared by every bit width of this batch.
-    const ranges = new Map<string, Float64Array>();
-    const rangesOf = (name: string, data: Float32Array): Float64Array => {
-      let r = ranges.get(name);
-      if (r === undefined) ranges.set(name, (r = batchRanges(data, job.count, name)));
-      return r;
+    // Each cut's crossing tensors from its own edge model, run once for all its configurations,
+    // with their per-sample ranges, shared by every bit width of this batch.
+    const sent = new Map<number, { tensors: Record<string, ort.Tensor>; ranges: Map<string, Float64Array> }>();
+    const sentBy = async (cut: number) => {
+      let s = sent.get(cut);
+      if (s === undefined) {
+        const edge = this.sessions.get(cut)!.edge;
+        const tensors = edge ? { ...(await edge.run({ [spec.inputName]: input })) } : {};
+        tensors[spec.inputName] ??= input;
+        sent.set(cut, (s = { tensors, ranges: new Map() }));
+      }
+      return s;
     };
     const cuts = new Map(spec.cuts.map((c) => [c.index, c]));
     const predictions = new Int32Array(job.configs.length * job.count);
@@ -125,6 +131,7 @@ export class BatchRunner {
     for (let j = 0; j < job.configs.length; j++) {
       const config = job.configs[j];
       const cut = cuts.get(config.cut)!;
+      const { tensors, ranges } = await sentBy(cut.index);
       const feeds: Record<string, ort.Tensor> = {};
       cut.tensors.forEach((t, k) => {
         const v = tensors[t.name];
@@ -135,14 +142,15 @@ export class BatchRunner {
           return;
         }
         const data = v.data as Float32Array;
-        const range = rangesOf(t.name, data);
+        let range = ranges.get(t.name);
+        if (range === undefined) ranges.set(t.name, (range = batchRanges(data, job.count, t.name)));
         feeds[t.name] = new ort.Tensor('float32', compressBatch(data, job.count, bits as BitWidth, t.name, range, this.decodedBuffer(t.name, data.length)), v.dims);
         if (job.sizeCount > 0) {
           const measured = encodedSizes(data, job.count, bits as BitWidth, t.name, t.sampleShape, job.sizeCount, range);
           SIZE_CODERS.forEach((coder, c) => measured[coder].forEach((bytes, s) => { sizes[j * stride + c * job.sizeCount + s] += bytes; }));
         }
       });
-      const cloud = this.clouds.get(cut.index)!;
+      const cloud = this.sessions.get(cut.index)!.cloud;
       const out = (await cloud.run(feeds))[cloud.outputNames[0]];
       const classes = out.dims[1];
       for (let s = 0; s < job.count; s++) predictions[j * job.count + s] = argmax(out.data as Float32Array, s * classes, classes);
@@ -151,8 +159,10 @@ export class BatchRunner {
   }
 
   async close(): Promise<void> {
-    await this.capture?.release();
-    for (const s of this.clouds.values()) await s.release();
+    for (const { edge, cloud } of this.sessions.values()) {
+      await edge?.release();
+      await cloud.release();
+    }
   }
 
   private decodedBuffer(name: string, length: number): Float32Array<ArrayBuffer> {
