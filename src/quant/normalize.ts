@@ -227,12 +227,7 @@ export function quantizeScalar(values: Float32Array, lo: number, r: number, leve
   // (relative) from every midpoint (and is never exactly one), so both round to the same float32.
   // The test suite also checks it against the division on random and adversarial inputs.
   const inverse = 1 / r;
-  // NOTE: post-ReLU maps, the common case, have lo = 0, where Sub(x, lo) = x exactly; a kernel
-  // without that rounding step was measured about 30% faster.
-  const kernel = lo === 0 ? quantizeBlockFromZero : quantizeBlock;
-  for (let start = 0; start < n; start += BLOCK) {
-    kernel(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, codes, h);
-  }
+  for (let start = 0; start < n; start += BLOCK) quantizeBlock(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, codes, h);
   for (let s = 0; s <= levels; s++) histogram[s] += h[s] + h[256 + s] + h[512 + s] + h[768 + s];
   h.fill(0);
 }
@@ -271,43 +266,6 @@ function quantizeBlock(
   }
   for (; i < end; i++) {
     const k = (fround(fround(fround(values[i] - lo) * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
-    codes[i] = k;
-    h[k]++;
-  }
-}
-
-/**
- * `quantizeBlock` for lo = 0 (±0), where d = x. A deliberate copy: sharing one kernel would put a
- * branch or a call per element back into the hot loop.
- */
-function quantizeBlockFromZero(
-  values: Float32Array,
-  start: number,
-  end: number,
-  _lo: number,
-  inverse: number,
-  levels: number,
-  codes: Uint8Array,
-  h: Uint32Array,
-): void {
-  const end4 = start + ((end - start) & ~3);
-  let i = start;
-  for (; i < end4; i += 4) {
-    const k0 = (fround(fround(values[i] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
-    const k1 = (fround(fround(values[i + 1] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
-    const k2 = (fround(fround(values[i + 2] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
-    const k3 = (fround(fround(values[i + 3] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
-    codes[i] = k0;
-    codes[i + 1] = k1;
-    codes[i + 2] = k2;
-    codes[i + 3] = k3;
-    h[k0]++;
-    h[256 + k1]++;
-    h[512 + k2]++;
-    h[768 + k3]++;
-  }
-  for (; i < end; i++) {
-    const k = (fround(fround(values[i] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0;
     codes[i] = k;
     h[k]++;
   }
@@ -377,8 +335,7 @@ export function roundTripScalar(values: Float32Array, lo: number, r: number, lev
   const table = ROUND_TRIP_TABLE;
   for (let k = 0; k <= levels; k++) table[k] = fround(fround(k * step) + lo);
   const inverse = 1 / r;
-  const kernel = lo === 0 ? roundTripBlockFromZero : roundTripBlock;
-  for (let start = 0; start < n; start += BLOCK) kernel(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, table, out);
+  for (let start = 0; start < n; start += BLOCK) roundTripBlock(values, start, Math.min(n, start + BLOCK), lo, inverse, levels, table, out);
 }
 
 /** Decoded value of every code, refilled by each `roundTripInto` call. */
@@ -403,11 +360,6 @@ function roundTripBlock(values: Float32Array, start: number, end: number, lo: nu
   }
 }
 
-function roundTripBlockFromZero(values: Float32Array, start: number, end: number, _lo: number, inverse: number, levels: number, table: Float32Array, out: Float32Array): void {
-  for (let i = start; i < end; i++) {
-    out[i] = table[(fround(fround(values[i] * inverse) * levels) + ROUND_MAGIC - ROUND_MAGIC) | 0];
-  }
-}
 
 function lookupBlock(codes: Uint8Array, start: number, end: number, table: Float32Array, out: Float32Array): void {
   for (let i = start; i < end; i++) out[i] = table[codes[i]];

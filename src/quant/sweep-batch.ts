@@ -111,18 +111,18 @@ export class BatchRunner {
   async run(job: BatchJob): Promise<BatchOutcome> {
     const { spec } = this;
     const input = new ort.Tensor('float32', job.input, job.dims);
-    // Each cut's crossing tensors from its own edge model, run once for all its configurations,
-    // with their per-sample ranges, shared by every bit width of this batch.
-    const sent = new Map<number, { tensors: Record<string, ort.Tensor>; ranges: Map<string, Float64Array> }>();
+    // A cut's crossing tensors from its own edge model, with their per-sample ranges, shared by its
+    // consecutive configurations (the sweep lists a cut's bit widths together). Only the current
+    // cut's are held: a batch of every cut's tensors at once can take gigabytes on a large model.
+    let sent: { cut: number; tensors: Record<string, ort.Tensor>; ranges: Map<string, Float64Array> } | undefined;
     const sentBy = async (cut: number) => {
-      let s = sent.get(cut);
-      if (s === undefined) {
+      if (sent?.cut !== cut) {
         const edge = this.sessions.get(cut)!.edge;
         const tensors = edge ? { ...(await edge.run({ [spec.inputName]: input })) } : {};
         tensors[spec.inputName] ??= input;
-        sent.set(cut, (s = { tensors, ranges: new Map() }));
+        sent = { cut, tensors, ranges: new Map() };
       }
-      return s;
+      return sent;
     };
     const cuts = new Map(spec.cuts.map((c) => [c.index, c]));
     const predictions = new Int32Array(job.configs.length * job.count);
