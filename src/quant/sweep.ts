@@ -123,7 +123,7 @@ const MIN_WORK_FOR_WORKERS = 20_000;
 const MAX_WORKERS = 8;
 
 /** How the sweep spreads over threads: worker count and ORT intra-op threads per session. */
-export function sweepThreads(
+function sweepThreads(
   options: Pick<SweepOptions, 'threads' | 'workers'>, work: number, batchCount: number,
 ): { readonly workers: number; readonly sessionThreads: number } {
   const cores = options.threads !== undefined && options.threads > 0 ? options.threads : availableParallelism();
