@@ -12,5 +12,5 @@ export { measurePartTimes, partTimesOfGroups, timeRuns, type GroupSamples, type 
 export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';
 export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
 export { machineInfo, type MachineInfo } from './machine';
-export { median, quantile } from './stats';
+export { median, quantile, weightedMedian } from './stats';
 export { crossingBytes, crossingSizes, fitPartModel, partPoints, type BoundaryCost, type CrossingSize, type PartFit, type PartPoint } from './boundary-cost';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import { InputError } from '../../src/errors';
 import {
-  checkProfileMatches, fitPartModel, latencyTable, measurePartTimes, measureProfile, partTimesOfGroups, predictPartMs, probeTensors, resolveProfile, scaleProfile, transferMs,
+  checkProfileMatches, fitPartModel, latencyTable, measurePartTimes, measureProfile, partTimesOfGroups, predictPartMs, probeTensors, resolveProfile, scaleProfile, transferMs, weightedMedian,
   type DeviceProfile, type ProfileContext,
 } from '../../src/profiler';
 import { chain, residual } from '../helpers/zoo';
@@ -157,16 +157,39 @@ describe('latency model', () => {
 });
 
 describe('fitPartModel(points)', () => {
-  test('is the median residual per byte on each side, never negative, 0 without points', () => {
-    const edge = (bytes: number, residual: number) => ({ side: 'edge' as const, nodeMs: 1, overheadMs: 0.1, bytes, measuredMs: 1.1 + residual });
+  const edge = (bytes: number, residual: number, measuredMs = 1.1 + residual) => ({ side: 'edge' as const, nodeMs: 1, overheadMs: 0.1, bytes, measuredMs });
+
+  test('is the slope with the least absolute relative error on each side, never negative, 0 without points', () => {
     const fit = fitPartModel([
-      edge(1000, 0.02), edge(2000, 0.02), edge(1000, 0.5), // slopes 2e-5, 1e-5, 5e-4: median 2e-5
+      // slopes 2e-5, 1e-5, 5e-4 with weights bytes/measured 893, 1786, 625: 2000 B carries over half
+      edge(1000, 0.02), edge(2000, 0.02), edge(1000, 0.5),
       edge(0, 9), // no bytes cross: ignored
       { side: 'cloud', nodeMs: 1, overheadMs: 0, bytes: 1000, measuredMs: 0.5 }, // negative: clamped
     ]);
-    expect(fit.edgeOutputMsPerByte).toBeCloseTo(2e-5, 15);
+    expect(fit.edgeOutputMsPerByte).toBeCloseTo(1e-5, 15);
     expect(fit.cloudInputMsPerByte).toBe(0);
     expect(fitPartModel([])).toEqual({ edgeOutputMsPerByte: 0, cloudInputMsPerByte: 0 });
+  });
+
+  test("a small cut point's noisy slope does not outvote large ones", () => {
+    // Three 10 KB cut points 0.1 ms faster than their nodes (host noise: -10 µs/KB) and two 1 MB
+    // ones 0.3 ms slower (0.3 µs/KB): the plain median of slopes would be negative, clamped to 0.
+    const points = [edge(1e4, -0.1), edge(1e4, -0.1), edge(1e4, -0.1), edge(1e6, 0.3), edge(1e6, 0.3)];
+    expect(fitPartModel(points).edgeOutputMsPerByte).toBeCloseTo(3e-7, 15);
+    // The fit minimises Σ |residual − b·bytes| / measured: no other b does better.
+    const cost = (b: number) => points.reduce((t, p) => t + Math.abs(p.measuredMs - p.overheadMs - p.nodeMs - b * p.bytes) / p.measuredMs, 0);
+    const best = fitPartModel(points).edgeOutputMsPerByte;
+    for (const b of [0, 1e-7, 2.9e-7, 3.1e-7, 1e-6]) expect(cost(best)).toBeLessThanOrEqual(cost(b));
+  });
+});
+
+describe('weightedMedian(points)', () => {
+  test('minimises the weighted absolute deviation; ties at half the weight take the midpoint', () => {
+    expect(weightedMedian([{ value: 1, weight: 1 }, { value: 2, weight: 1 }, { value: 9, weight: 3 }])).toBe(9);
+    expect(weightedMedian([{ value: 5, weight: 2 }, { value: 1, weight: 1 }, { value: 3, weight: 1 }])).toBe(4);
+    expect(weightedMedian([{ value: 3, weight: 1 }, { value: 7, weight: 1 }, { value: 8, weight: 1 }])).toBe(7);
+    expect(weightedMedian([{ value: 3, weight: 0 }])).toBe(0);
+    expect(weightedMedian([])).toBe(0);
   });
 });
 
