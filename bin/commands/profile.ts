@@ -16,7 +16,7 @@ export function profileCommand(): Command {
     .option('--out <file>', 'where to write the device profile (JSON)', 'profile.json')
     .option('--threads <n>', 'ONNX Runtime intra-op threads, fixed for every measurement', parseIntAtLeast(1), PROFILE_DEFAULTS.threads)
     .option('--runs <n>', 'measured runs per measurement (the median is kept, and the 90th percentile)', parseIntAtLeast(1), PROFILE_DEFAULTS.runs)
-    .option('--warmup <n>', 'runs discarded before measuring', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
+    .option('--warmup <n>', 'runs discarded before measuring (and up to 3 more before each of the 5 rounds in which cut points are timed)', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
     .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape)
     .option('--json', 'print the profile as JSON on stdout')
     .option('-q, --quiet', 'no progress messages on stderr')

@@ -62,6 +62,14 @@ interface TimedPart {
 const ROUNDS = 5;
 
 /**
+ * Untimed runs of each part at the start of every round (at most `--warmup`). After the other
+ * sessions of a round have run, a model is slow for a few runs while its weights come back into
+ * the caches: the whole MobileNetV2 ran 20%, 8% and 2% over its steady time in the first three
+ * runs of a round (after one warm-up run each).
+ */
+const ROUND_WARMUP = 3;
+
+/**
  * Bytes of model held by the sessions open at once: cut points are timed in groups that fit (with
  * 1e9 the 100 MB benchmark model peaked at 1.66 GB of RSS; ORT also keeps prepacked weights).
  */
@@ -74,8 +82,12 @@ const SESSION_BUDGET_BYTES = 3e8;
  * after another would give each part the speed of its own moment, and compare predictions
  * calibrated at one moment with measurements from others. So every part of a group (and the
  * whole model, the calibration target of the per-node times) is timed in ROUNDS (5) rounds of
- * back-to-back runs: each median mixes the same moments. The parts of one cut point are timed
- * back-to-back within a round, so caches stay warm as when `runs` run in a row.
+ * back-to-back runs: each median mixes the same moments. Each part's runs in a round follow
+ * ROUND_WARMUP (3) untimed ones, so it is timed warm, as an edge device running only its part
+ * runs it. With one warm-up run per round the transient stayed in: the whole model (14 MB of
+ * weights) came out about 5% slow, so the node times calibrated to it were too, and MobileNetV2's
+ * small early parts (whose weights stay in cache) were predicted 10-20% slow; measured with three,
+ * its node sums were within 5% of warm edge models at cut points 20-50.
  * NOTE: when the cut points take several groups (a large model, or many cut points), the groups
  * are timed seconds apart, and the speed of the machine was measured to differ by 8-11% between
  * them (MobileNetV2, 3 groups). The whole model is timed in every group's rounds too, as a probe
@@ -98,6 +110,7 @@ export async function measurePartTimes(
   const perGroup = Math.max(1, Math.floor(SESSION_BUDGET_BYTES / Math.max(1, modelBytes)));
   const started = performance.now();
   const rounds = Math.min(ROUNDS, options.runs);
+  const roundWarmup = Math.min(ROUND_WARMUP, options.warmup);
   const whole = { session: await openSession(model, { optimization: 'all', threads: options.threads }), feeds };
   const groups: GroupSamples[] = [];
   try {
@@ -126,9 +139,9 @@ export async function measurePartTimes(
         }
         for (let r = 0; r < rounds; r++) {
           const runs = Math.floor(options.runs / rounds) + (r < options.runs % rounds ? 1 : 0);
-          groupWhole.push(...(await timeRuns(whole.session, whole.feeds, 1, runs)));
+          groupWhole.push(...(await timeRuns(whole.session, whole.feeds, roundWarmup, runs)));
           for (const { edge, cloud } of timed) {
-            for (const part of [edge, cloud]) if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, 1, runs)));
+            for (const part of [edge, cloud]) if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));
           }
           if (options.progress) {
             const done = (g + (group.length * (r + 1)) / rounds) / cuts.length;
