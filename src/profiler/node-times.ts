@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { JaladError } from '../errors';
 import { encodeModel, type Dag, type ModelProto } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
-import { timeRuns } from './part-times';
+import { ROUND_WARMUP, ROUNDS, runsInRound, timeRuns } from './part-times';
 import { median, quantile } from './stats';
 
 /** Time of one node. */
@@ -49,15 +49,34 @@ export interface NodeTimes {
   readonly unprofiledRunMs: number;
   /** What the profiler adds to each kernel, ms, estimated and subtracted (0 if none). */
   readonly profilerOverheadMs: number;
+  /**
+   * Factor the trace's kernel times were scaled by for the machine's speed: `unprofiledRunMs`
+   * over the unprofiled time in the trace's rounds (both less the run overhead); 1 when equal.
+   */
+  readonly traceSpeedFactor: number;
 }
 
 interface TraceEvent { readonly cat?: string; readonly name?: string; readonly dur?: number; readonly ts?: number }
 
-/** Runs the model under ORT's profiler and returns the trace events. */
-async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', options: MeasureOptions): Promise<TraceEvent[]> {
+/** A profiled session's trace, and the same model's time without the profiler in the same rounds. */
+interface Traced {
+  readonly events: TraceEvent[];
+  /** Which of the profiled session's runs (in order) were measured rather than warm-ups. */
+  readonly measured: readonly boolean[];
+  /** Median time of the unprofiled model timed in the same rounds, ms (when asked for). */
+  readonly unprofiledMs?: number;
+}
+
+/**
+ * Runs the model under ORT's profiler and returns the trace events. With `unprofiled`, the same
+ * model is also timed without the profiler in the same rounds (see `traceNodeKernels`).
+ */
+async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', options: MeasureOptions, unprofiled = false): Promise<Traced> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-profile-'));
+  const bytes = encodeModel(model);
+  const plain = unprofiled ? await openSession(bytes, { optimization, threads: options.threads }) : undefined;
   try {
-    const session = await ort.InferenceSession.create(encodeModel(model), {
+    const session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: optimization,
       intraOpNumThreads: options.threads,
       interOpNumThreads: 1,
@@ -67,34 +86,60 @@ async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', op
       logSeverityLevel: 3,
     });
     const feeds = syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes);
-    const total = options.warmup + options.runs;
-    for (let r = 0; r < total; r++) await session.run(feeds);
+    const measured: boolean[] = [];
+    const unprofiledSamples: number[] = [];
+    const traced = async (warmup: number, runs: number) => {
+      for (let i = 0; i < warmup + runs; i++) {
+        await session.run(feeds);
+        measured.push(i >= warmup);
+      }
+    };
+    if (!plain) {
+      await traced(options.warmup, options.runs);
+    } else {
+      await timeRuns(plain, feeds, options.warmup, 0);
+      const rounds = Math.min(ROUNDS, options.runs);
+      const warmup = Math.min(ROUND_WARMUP, options.warmup);
+      for (let r = 0; r < rounds; r++) {
+        const runs = runsInRound(options.runs, rounds, r);
+        await traced(r === 0 ? options.warmup : warmup, runs);
+        unprofiledSamples.push(...(await timeRuns(plain, feeds, warmup, runs)));
+      }
+    }
     session.endProfiling();
     await session.release();
     const file = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
     if (!file) throw new JaladError('RUNTIME', 'ONNX Runtime wrote no profiling trace');
-    return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as TraceEvent[];
+    const events = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as TraceEvent[];
+    return { events, measured, ...(plain ? { unprofiledMs: median(unprofiledSamples) } : {}) };
   } finally {
+    await plain?.release();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Kernel durations (ms) of the measured runs, by kernel name, in execution order of the last run. */
-function kernelSamples(events: readonly TraceEvent[], warmup: number): { order: string[]; samples: Map<string, number[]>; runMs: number } {
+/**
+ * Kernel durations (ms) of the measured runs, by kernel name, in execution order. A kernel
+ * belongs to the run whose `model_run` event spans its start.
+ */
+function kernelSamples({ events, measured }: Traced): KernelSamples {
   const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
-  const measured = runs.slice(warmup);
-  const firstTs = measured[0]?.ts ?? 0;
+  const windows = runs.filter((_, i) => measured[i]).map((r) => [r.ts ?? 0, (r.ts ?? 0) + (r.dur ?? 0)] as const);
   const samples = new Map<string, number[]>();
   const order: string[] = [];
-  const kernels = events.filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time') && (e.ts ?? 0) >= firstTs)
-    .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  const kernels = events.filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time')).sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  let w = 0;
   for (const e of kernels) {
+    const ts = e.ts ?? 0;
+    while (w < windows.length && windows[w][1] < ts) w++;
+    if (w === windows.length) break;
+    if (ts < windows[w][0]) continue;
     const name = e.name!.slice(0, -'_kernel_time'.length);
     let list = samples.get(name);
     if (!list) { list = []; samples.set(name, list); order.push(name); }
     list.push((e.dur ?? 0) / 1000);
   }
-  return { order, samples, runMs: median(measured.map((r) => (r.dur ?? 0) / 1000)) };
+  return { order, samples, runMs: median(windows.map(([a, b]) => (b - a) / 1000)) };
 }
 
 /**
@@ -112,16 +157,7 @@ function kernelSamples(events: readonly TraceEvent[], warmup: number): { order: 
  */
 export async function measureNodeTimes(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<NodeTimes> {
   const traces = await traceNodeKernels(model, dag, options);
-  // The profiler itself costs a few microseconds per kernel, which matters for small
-  // kernels: calibrate against the same model timed without it.
-  const session = await openSession(traces.model, { optimization: 'all', threads: options.threads });
-  let unprofiledRunMs: number;
-  try {
-    unprofiledRunMs = median(await timeRuns(session, syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes), options.warmup, options.runs));
-  } finally {
-    await session.release();
-  }
-  return nodeTimesFromTraces(traces, dag, unprofiledRunMs, options.runOverheadMs ?? 0);
+  return nodeTimesFromTraces(traces, dag, traces.unprofiledMs, options.runOverheadMs ?? 0);
 }
 
 /** The two kernel traces of a model (see `measureNodeTimes`), before calibration. */
@@ -130,6 +166,8 @@ export interface KernelTraces {
   readonly model: ModelProto;
   readonly plain: KernelSamples;
   readonly fused: KernelSamples;
+  /** Median time of the optimised model without the profiler, timed in the fused trace's rounds, ms. */
+  readonly unprofiledMs: number;
 }
 
 interface KernelSamples {
@@ -138,23 +176,35 @@ interface KernelSamples {
   readonly runMs: number;
 }
 
-/** Traces the model with optimisations off, then on. */
+/**
+ * Traces the model with optimisations off, then on.
+ * NOTE: the profiler's own cost per kernel is found by comparing the traced kernels with the same
+ * model run without the profiler (see `calibration`), so that run must be timed at the same
+ * moments: on a shared machine the speed moves by tens of percent within seconds, and a trace
+ * taken at a slow moment made the profiler look costlier per kernel, shrinking small kernels
+ * against large ones. The optimised trace therefore runs in the part timings' rounds
+ * (ROUNDS, ROUND_WARMUP untimed runs before each), alternating with an unprofiled session. Not run
+ * by run: a session's first runs after another session's are slower (5-20% measured), and the
+ * profiler's event writing would make every unprofiled run such a first run.
+ */
 export async function traceNodeKernels(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<KernelTraces> {
   const g = model.graph ?? {};
   const renamed = (g.node ?? []).slice();
   for (const n of dag.nodes) renamed[n.protoIndex] = { ...renamed[n.protoIndex], name: n.name };
   const copy: ModelProto = { ...model, graph: { ...g, node: renamed } };
   options.progress?.(`per-node profile, optimisations off (${options.warmup + options.runs} runs)`);
-  const plain = kernelSamples(await traceRuns(copy, 'disabled', options), options.warmup);
-  options.progress?.(`per-node profile, optimisations on (${options.warmup + options.runs} runs)`);
-  const fused = kernelSamples(await traceRuns(copy, 'all', options), options.warmup);
-  return { model: copy, plain, fused };
+  const plain = kernelSamples(await traceRuns(copy, 'disabled', options));
+  options.progress?.(`per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`);
+  const traced = await traceRuns(copy, 'all', options, true);
+  return { model: copy, plain, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
 }
 
 /**
- * Per-node times from kernel traces, calibrated so that they add up to `unprofiledRunMs` minus
- * the run overhead: the whole model's time without the profiler, ideally measured alongside the
- * parts it will be compared with (see measure-profile.ts).
+ * Per-node times from kernel traces, calibrated in two steps: the profiler's cost per kernel is
+ * subtracted so that the kernels add up to the model timed without the profiler in the trace's own
+ * rounds (`traces.unprofiledMs`); then all are scaled so that they add up to `unprofiledRunMs`
+ * minus the run overhead: the whole model's time measured alongside the parts the node times will
+ * be compared with (see measure-profile.ts), which may be at another speed of the machine.
  */
 export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRunMs: number, runOverheadMs: number): NodeTimes {
   const { plain, fused } = traces;
@@ -164,8 +214,10 @@ export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRu
 
   const kernelMs = fused.order.map((k) => median(fused.samples.get(k)!));
   const kernelP90 = fused.order.map((k) => quantile(fused.samples.get(k)!, 0.9));
-  const { deltaMs, scale } = calibration(kernelMs, unprofiledRunMs - runOverheadMs);
-  const corrected = (ms: number) => Math.max(0, ms - deltaMs) * scale;
+  const traceTarget = traces.unprofiledMs - runOverheadMs;
+  const { deltaMs, scale } = calibration(kernelMs, traceTarget);
+  const speed = traceTarget > 0 && unprofiledRunMs - runOverheadMs > 0 ? (unprofiledRunMs - runOverheadMs) / traceTarget : 1;
+  const corrected = (ms: number) => Math.max(0, ms - deltaMs) * scale * speed;
 
   // Kernel time per anchor node. Unanchored kernels are ORT's layout conversions: a ReorderOutput
   // turns the previous kernel's blocked output back into NCHW, so it belongs to that kernel (an
@@ -218,7 +270,7 @@ export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRu
     const w = groupWeight.get(a)! > 0 ? unfusedMs[i] / groupWeight.get(a)! : 1 / groupSize.get(a)!;
     return { name: n.name, op: n.opType, ms: anchorMs.get(a)! * w, p90Ms: (anchorP90.get(a) ?? anchorMs.get(a)!) * w, unfusedMs: unfusedMs[i] };
   });
-  return { nodes, runMs: fused.runMs, unprofiledRunMs, profilerOverheadMs: deltaMs };
+  return { nodes, runMs: fused.runMs, unprofiledRunMs, profilerOverheadMs: deltaMs, traceSpeedFactor: speed };
 }
 
 /**

@@ -32,6 +32,11 @@ export async function timeRuns(session: ort.InferenceSession, feeds: Record<stri
   return samples;
 }
 
+/** How many of `runs` measured runs round `r` of `rounds` takes (the first rounds take the remainder). */
+export function runsInRound(runs: number, rounds: number, r: number): number {
+  return Math.floor(runs / rounds) + (r < runs % rounds ? 1 : 0);
+}
+
 /** Picks the feeds a session reads. */
 function feedsFor(session: ort.InferenceSession, all: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
@@ -59,7 +64,7 @@ interface TimedPart {
 }
 
 /** Rounds the runs of each part are spread over (see `measurePartTimes`). */
-const ROUNDS = 5;
+export const ROUNDS = 5;
 
 /**
  * Untimed runs of each part at the start of every round (at most `--warmup`). After the other
@@ -67,7 +72,7 @@ const ROUNDS = 5;
  * the caches: the whole MobileNetV2 ran 20%, 8% and 2% over its steady time in the first three
  * runs of a round (after one warm-up run each).
  */
-const ROUND_WARMUP = 3;
+export const ROUND_WARMUP = 3;
 
 /**
  * Bytes of model held by the sessions open at once: cut points are timed in groups that fit (with
@@ -138,7 +143,7 @@ export async function measurePartTimes(
           for (const part of [entry.edge, entry.cloud]) if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
         }
         for (let r = 0; r < rounds; r++) {
-          const runs = Math.floor(options.runs / rounds) + (r < options.runs % rounds ? 1 : 0);
+          const runs = runsInRound(options.runs, rounds, r);
           groupWhole.push(...(await timeRuns(whole.session, whole.feeds, roundWarmup, runs)));
           for (const { edge, cloud } of timed) {
             for (const part of [edge, cloud]) if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import { InputError } from '../../src/errors';
 import {
-  checkProfileMatches, fitPartModel, latencyTable, measurePartTimes, measureProfile, partTimesOfGroups, predictPartMs, probeTensors, resolveProfile, scaleProfile, transferMs, weightedMedian,
+  checkProfileMatches, fitPartModel, latencyTable, measurePartTimes, measureProfile, nodeTimesFromTraces, partTimesOfGroups, predictPartMs, probeTensors, resolveProfile, scaleProfile, traceNodeKernels, transferMs, weightedMedian,
   type DeviceProfile, type ProfileContext,
 } from '../../src/profiler';
 import { chain, residual } from '../helpers/zoo';
@@ -110,6 +110,37 @@ describe('measured profile of this machine', () => {
     expect(predictPartMs(profile, dag, [])).toBe(0);
     const all = dag.nodes.map((n) => n.index);
     expect(predictPartMs(profile, dag, all)).toBeCloseTo(profile.runOverheadMs + profile.nodes.reduce((s, n) => s + n.ms, 0), 12);
+  });
+});
+
+describe('kernel traces and their calibration', () => {
+  const m = residual();
+  const dag = buildDag(m);
+  const options = { threads: 1, runs: 7, warmup: 2 };
+
+  test('keep exactly the measured runs of the optimised trace (warm-ups of every round left out) and time the model unprofiled alongside', async () => {
+    const traces = await traceNodeKernels(m, dag, options);
+    expect(traces.fused.order.length).toBeGreaterThan(0);
+    for (const k of traces.fused.order) expect(traces.fused.samples.get(k)!.length).toBe(options.runs);
+    for (const k of traces.plain.order) expect(traces.plain.samples.get(k)!.length).toBe(options.runs);
+    expect(traces.unprofiledMs).toBeGreaterThan(0);
+    expect(Number.isFinite(traces.unprofiledMs)).toBe(true);
+  });
+
+  test("the profiler cost comes from the trace's own rounds; the target only rescales", async () => {
+    const traces = await traceNodeKernels(m, dag, options);
+    const overhead = 0.01;
+    const base = traces.unprofiledMs;
+    const same = nodeTimesFromTraces(traces, dag, base, overhead);
+    const slower = nodeTimesFromTraces(traces, dag, overhead + 2 * (base - overhead), overhead);
+    expect(same.traceSpeedFactor).toBe(1);
+    expect(slower.traceSpeedFactor).toBeCloseTo(2, 12);
+    // Same per-kernel profiler cost, every node exactly twice as long, and the sums hit the targets.
+    expect(slower.profilerOverheadMs).toBe(same.profilerOverheadMs);
+    same.nodes.forEach((n, i) => expect(slower.nodes[i].ms).toBeCloseTo(2 * n.ms, 12));
+    const sum = (t: typeof same) => t.nodes.reduce((s, n) => s + n.ms, 0);
+    expect(sum(same)).toBeCloseTo(base - overhead, 9);
+    expect(sum(slower)).toBeCloseTo(2 * (base - overhead), 9);
   });
 });
 
