@@ -24,6 +24,9 @@ export function benchCommand(): Command {
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText('after', `
 Times are per sample (batch 1), in ms; error = (predicted - measured) / measured.
+Predicted = the cost of one session.run plus the part's node times, profiled now with the part's
+thread count. It leaves out the boundary cost (copying the cut tensors out and in), which a
+\`jalad profile\` fits to the real parts of all cut points and \`analyze\` includes.
 
 Example:
   jalad bench datasets/fashion-mnist/resnet.onnx --cut /layer2/layer2.0/relu_1/Relu_output_0 --edge-threads 1 --cloud-threads 2`)
