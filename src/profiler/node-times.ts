@@ -74,8 +74,9 @@ interface Traced {
 async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', options: MeasureOptions, unprofiled = false): Promise<Traced> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-profile-'));
   const bytes = encodeModel(model);
-  const plain = unprofiled ? await openSession(bytes, { optimization, threads: options.threads }) : undefined;
+  let plain: ort.InferenceSession | undefined;
   try {
+    if (unprofiled) plain = await openSession(bytes, { optimization, threads: options.threads });
     const session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: optimization,
       intraOpNumThreads: options.threads,
