@@ -235,9 +235,14 @@ export async function evaluateConfigs(
   const budget = (options.memoryBudgetBytes ?? 2e9) / plan.workers;
   const perGroup = Math.max(1, Math.floor(budget / Math.max(1, modelBytes.length)));
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
-  const totalWork = cuts.length * dataset.samples;
+  // Work of one sample at a cut point, for the time-left estimate: its edge model runs once and its
+  // cloud model once per configuration; node counts stand in for their cost (early cut points,
+  // whose cloud models are nearly the whole model, cost the most).
+  const cutWork = new Map(cuts.map((c) => [c, c.edgeNodes.length + states.filter((st) => st.cut === c).length * Math.max(1, c.cloudNodes.length)]));
+  const totalWork = cuts.reduce((t, c) => t + cutWork.get(c)!, 0) * dataset.samples;
   let doneWork = 0;
   let lastReport = performance.now();
+  let paceFrom: { readonly at: number; readonly work: number } | undefined;
   const executor: BatchExecutor = plan.workers > 1 ? new WorkerExecutor(plan.workers) : new InThreadExecutor();
   try {
     for (let g = 0; g < cuts.length; g += perGroup) {
@@ -287,11 +292,16 @@ export async function evaluateConfigs(
           const head = inFlight.shift();
           if (head === undefined) break;
           applyOutcome(await head.outcome, head.job, head.running);
-          doneWork += head.job.count * group.length;
+          doneWork += head.job.count * group.reduce((t, c) => t + cutWork.get(c)!, 0);
           const now = performance.now();
+          // The first batch carries the start-up (workers, sessions, first runs): the pace is
+          // measured from its end (counting from the start said "11 s left" with 5.7 s to go).
+          paceFrom ??= { at: now, work: doneWork };
           if (now - lastReport > 2000) {
             lastReport = now;
-            const left = ((now - started) / doneWork) * (totalWork - doneWork) / 1000;
+            const since = doneWork - paceFrom.work;
+            const msPerWork = since > 0 ? (now - paceFrom.at) / since : (now - started) / doneWork;
+            const left = (msPerWork * (totalWork - doneWork)) / 1000;
             progress(`sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${configs.length} configurations on ${dataset.samples} samples${plan.workers > 1 ? `, ${plan.workers} worker threads` : ''}), about ${left.toFixed(0)} s left`);
           }
         }
