@@ -21,7 +21,7 @@
  * a small cut's slope is mostly noise (±0.1 ms of host noise over 10 KB is ±10 µs/KB, against a
  * real cost of about 0.3 µs/KB). On MobileNetV2 the unweighted median came out at 0 while its
  * 0.4-1.2 MB cut points were steadily 0.1-0.35 ms slower than their nodes. Over 3 profiles of 8
- * models the worst leave-one-out error fell from 13-57% to 6-36% (median error equal or lower on
+ * models the worst leave-one-out error fell from 8-57% to 6-36% (median error equal or lower on
  * 6 of 8 models).
  * NOTE: two refinements were tried and dropped. Fitting a common scale of the node times jointly
  * traded scale against b (ShuffleNet's first cut point predicted 14x too slow). Charging only the

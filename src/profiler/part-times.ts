@@ -89,8 +89,8 @@ const SESSION_BUDGET_BYTES = 3e8;
  * whole model, the calibration target of the per-node times) is timed in ROUNDS (5) rounds of
  * back-to-back runs: each median mixes the same moments. Each part's runs in a round follow
  * ROUND_WARMUP (3) untimed ones, so it is timed warm, as an edge device running only its part
- * runs it. With one warm-up run per round the transient stayed in: the whole model (14 MB of
- * weights) came out about 5% slow, so the node times calibrated to it were too, and MobileNetV2's
+ * runs it. With one warm-up run per round the transient stayed in: the whole MobileNetV2 (14 MB of
+ * weights) came out about 5% slow, so the node times calibrated to it were too, and its
  * small early parts (whose weights stay in cache) were predicted 10-20% slow; measured with three,
  * its node sums were within 5% of warm edge models at cut points 20-50.
  * NOTE: when the cut points take several groups (a large model, or many cut points), the groups
