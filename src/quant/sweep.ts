@@ -247,6 +247,7 @@ export async function evaluateConfigs(
   try {
     for (let g = 0; g < cuts.length; g += perGroup) {
       const group = cuts.slice(g, g + perGroup);
+      const groupWork = group.reduce((t, c) => t + cutWork.get(c)!, 0);
       // Cut points are keyed by their position here: configurations of `evaluateConfigs` may share an index.
       const spec: GroupSpec = {
         inputName: input.name, optimization, threads: plan.sessionThreads,
@@ -292,7 +293,7 @@ export async function evaluateConfigs(
           const head = inFlight.shift();
           if (head === undefined) break;
           applyOutcome(await head.outcome, head.job, head.running);
-          doneWork += head.job.count * group.reduce((t, c) => t + cutWork.get(c)!, 0);
+          doneWork += head.job.count * groupWork;
           const now = performance.now();
           // The first batch carries the start-up (workers, sessions, first runs): the pace is
           // measured from its end (counting from the start said "11 s left" with 5.7 s to go).
