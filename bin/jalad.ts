@@ -4,8 +4,8 @@
  * Exit codes: 0 ok, 1 the work failed, 2 bad input or usage (one line on stderr).
  */
 import { Command, CommanderError } from 'commander';
-import { InputError, JaladError } from '../src/errors';
-import { JALAD_VERSION } from '../src/version';
+import { InputError, JaladError } from '../src/core/errors';
+import { JALAD_VERSION } from '../src/core/version';
 import { analyzeCommand } from './commands/analyze';
 import { splitCommand } from './commands/split';
 import { profileCommand } from './commands/profile';
@@ -16,19 +16,33 @@ import { reportCommand } from './commands/report';
 
 // Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
 const ONE_LINE_ERRORS = {
-  outputError: (text: string, write: (s: string) => void) => write(text.replace(/\n(?=\(Did you mean)/, ' ').replace(/\n*$/, '\n')),
+  outputError: (text: string, write: (s: string) => void) =>
+    write(text.replace(/\n(?=\(Did you mean)/, ' ').replace(/\n*$/, '\n')),
 };
 
 function program(): Command {
   const p = new Command('jalad')
-    .description('Decide where to cut a deep neural network between an edge device and the cloud (JALAD, ICPADS 2018), for any ONNX model.')
+    .description(
+      'Decide where to cut a deep neural network between an edge device and the cloud (JALAD, ICPADS 2018), for any ONNX model.',
+    )
     .version(JALAD_VERSION)
     .showSuggestionAfterError(true)
     .configureOutput(ONE_LINE_ERRORS)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Units: bandwidth in Mbps, time in ms, accuracy loss in percentage points, sizes in bytes.
-Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input or usage.`);
-  for (const c of [analyzeCommand(), splitCommand(), profileCommand(), benchCommand(), evalCommand(), simulateCommand(), reportCommand()]) {
+Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input or usage.`,
+    );
+  for (const c of [
+    analyzeCommand(),
+    splitCommand(),
+    profileCommand(),
+    benchCommand(),
+    evalCommand(),
+    simulateCommand(),
+    reportCommand(),
+  ]) {
     p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
   }
   return p.exitOverride();
@@ -41,7 +55,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander has already printed its one-line message (or the help/version).
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+        ? 0
+        : 2;
     }
     if (err instanceof JaladError) {
       process.stderr.write(`jalad: ${err.message}\n`);
@@ -51,4 +69,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => { process.exitCode = code; });
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -12,5 +12,7 @@ export function progressReporter(quiet: boolean): (message: string) => void {
 
 /** The command line that is running, as a user would retype it (recorded in reports). */
 export function commandLine(): string {
-  return ['jalad', ...process.argv.slice(2)].map((a) => (/^[\w./=:,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+  return ['jalad', ...process.argv.slice(2)]
+    .map((a) => (/^[\w./=:,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
+    .join(' ');
 }

@@ -4,16 +4,21 @@ import { InvalidArgumentError } from 'commander';
 /** A comma-separated list of non-empty names ("a,b,c"). */
 export function parseNameList(value: string): string[] {
   const names = value.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw new InvalidArgumentError(`expected comma-separated tensor names, got "${value}"`);
+  if (names.some((n) => n === ''))
+    throw new InvalidArgumentError(`expected comma-separated tensor names, got "${value}"`);
   return names;
 }
 
 /** `name=1x3x224x224`, repeatable: collects into a map of input name -> dims. */
-export function parseInputShape(value: string, previous: Map<string, number[]> = new Map()): Map<string, number[]> {
+export function parseInputShape(
+  value: string,
+  previous: Map<string, number[]> = new Map(),
+): Map<string, number[]> {
   const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(value.trim());
   if (!m) throw new InvalidArgumentError(`expected NAME=DxDxD (e.g. input=1x3x224x224), got "${value}"`);
   const dims = m[2].split('x').map(Number);
-  if (dims.some((d) => d < 1)) throw new InvalidArgumentError(`dimensions must be at least 1, got "${value}"`);
+  if (dims.some((d) => d < 1))
+    throw new InvalidArgumentError(`dimensions must be at least 1, got "${value}"`);
   return new Map(previous).set(m[1], dims);
 }
 
@@ -21,7 +26,8 @@ export function parseInputShape(value: string, previous: Map<string, number[]> =
 export function parseIntAtLeast(min: number): (value: string) => number {
   return (value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
     return n;
   };
 }
@@ -44,7 +50,8 @@ export function parseNonNegative(value: string): number {
 export function parsePositiveList(value: string): number[] {
   return value.split(',').map((s) => {
     const n = Number(s.trim());
-    if (s.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected comma-separated numbers > 0, got "${value}"`);
+    if (s.trim() === '' || !Number.isFinite(n) || n <= 0)
+      throw new InvalidArgumentError(`expected comma-separated numbers > 0, got "${value}"`);
     return n;
   });
 }
@@ -52,6 +59,7 @@ export function parsePositiveList(value: string): number[] {
 /** Comma-separated bit widths, each a whole number 1..8 ("2,4,6,8"). */
 export function parseBits(value: string): number[] {
   const list = value.split(',').map((s) => Number(s.trim()));
-  if (list.some((b) => !Number.isInteger(b) || b < 1 || b > 8)) throw new InvalidArgumentError(`expected comma-separated bit widths from 1 to 8, got "${value}"`);
+  if (list.some((b) => !Number.isInteger(b) || b < 1 || b > 8))
+    throw new InvalidArgumentError(`expected comma-separated bit widths from 1 to 8, got "${value}"`);
   return [...new Set(list)].sort((a, b) => a - b);
 }

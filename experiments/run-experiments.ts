@@ -15,8 +15,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import type { Analysis } from '../src/analysis';
-import { writeFileAtomic } from '../src/io/atomic-write';
+import type { Analysis } from '../src/core/analysis';
+import { writeFileAtomic } from '../src/core/atomic-write';
 import { analyzeModel } from '../src/pipeline/analyze';
 import { comparePlans, formatMs, writeReports } from '../src/report';
 
@@ -42,12 +42,22 @@ export interface ExperimentOptions {
 }
 
 /** Analyzes one bundled model in the experiments' setting. */
-export async function analyzeBundled(model: string, quick: boolean, progress?: (m: string) => void): Promise<Analysis> {
+export async function analyzeBundled(
+  model: string,
+  quick: boolean,
+  progress?: (m: string) => void,
+): Promise<Analysis> {
   return analyzeModel(path.relative(process.cwd(), path.join(DATA, `${model}.onnx`)), {
     data: {
       data: path.relative(process.cwd(), path.join(DATA, 't10k-images-idx3-ubyte.gz')),
       labels: path.relative(process.cwd(), path.join(DATA, 't10k-labels-idx1-ubyte.gz')),
-      options: { scale: 1 / 255, mean: [0.286], std: [0.353], ...(quick ? { maxSamples: 300 } : {}), seed: 0 },
+      options: {
+        scale: 1 / 255,
+        mean: [0.286],
+        std: [0.353],
+        ...(quick ? { maxSamples: 300 } : {}),
+        seed: 0,
+      },
     },
     bits: [1, 2, 3, 4, 6, 8],
     maxLossPct: BUDGET_PCT,
@@ -111,16 +121,30 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
 
 function parseArgs(argv: readonly string[]): ExperimentOptions {
   const quick = argv.includes('--quick');
-  const at = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
-  const models = (at('--models') ?? 'vgg,resnet,inception').split(',').filter((m) => fs.existsSync(path.join(DATA, `${m}.onnx`)));
-  const out = at('--out') ?? (quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-experiments-')) : path.join(ROOT, 'experiments', 'results'));
+  const at = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const models = (at('--models') ?? 'vgg,resnet,inception')
+    .split(',')
+    .filter((m) => fs.existsSync(path.join(DATA, `${m}.onnx`)));
+  const out =
+    at('--out') ??
+    (quick
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-experiments-'))
+      : path.join(ROOT, 'experiments', 'results'));
   return { quick, out, models, progress: (m) => process.stderr.write(`experiments: ${m}\n`) };
 }
 
 if (require.main === module) {
   const options = parseArgs(process.argv.slice(2));
-  runExperiments(options).then(() => {
-    process.stdout.write(fs.readFileSync(path.join(options.out, 'README.md'), 'utf8'));
-    process.stdout.write(`results written to ${options.out}\n`);
-  }).catch((err) => { console.error(err instanceof Error ? err.message : err); process.exitCode = 1; });
+  runExperiments(options)
+    .then(() => {
+      process.stdout.write(fs.readFileSync(path.join(options.out, 'README.md'), 'utf8'));
+      process.stdout.write(`results written to ${options.out}\n`);
+    })
+    .catch((err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 1;
+    });
 }

@@ -29,10 +29,10 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { brotliCompressSync, constants as zlibConstants, deflateSync } from 'node:zlib';
 // NOTE: the codec's own files, not src/quant/index.ts (which also exports the accuracy sweep).
-import { codeHistogram, entropyBytes } from '../src/quant/entropy';
-import { quantize } from '../src/quant/normalize';
-import { decodeTensor, encodeTensor, readTensorHeader } from '../src/quant/tensor-format';
-import type { BitWidth } from '../src/quant/types';
+import { codeHistogram, entropyBytes } from '../src/codec/entropy';
+import { quantize } from '../src/codec/normalize';
+import { decodeTensor, encodeTensor, readTensorHeader } from '../src/codec/tensor-format';
+import type { BitWidth } from '../src/codec/types';
 import { mulberry32 } from '../src/data/subset';
 import { fitToModelInput, loadDataset } from '../src/data';
 import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
@@ -113,7 +113,11 @@ async function bundledTensors(): Promise<BenchTensor[]> {
     preprocessing: { scale: number; mean: number[]; std: number[] };
   };
   const { scale, mean, std } = meta.preprocessing;
-  const images = await loadDataset(`${BUNDLED_DIR}/t10k-images-idx3-ubyte.gz`, undefined, { scale, mean, std });
+  const images = await loadDataset(`${BUNDLED_DIR}/t10k-images-idx3-ubyte.gz`, undefined, {
+    scale,
+    mean,
+    std,
+  });
   const out: BenchTensor[] = [];
   for (const name of BUNDLED_MODELS) {
     const loaded = readModelFile(`${BUNDLED_DIR}/${name}.onnx`);
@@ -121,7 +125,10 @@ async function bundledTensors(): Promise<BenchTensor[]> {
     const g = loaded.model.graph ?? {};
     const inputName = g.input?.[0]?.name ?? 'input';
     const cuts = cutPoints(dag).map((c) => c.tensors[0].name);
-    const capture: ModelProto = { ...loaded.model, graph: { ...g, output: cuts.filter((t) => t !== inputName).map((t) => ({ name: t })) } };
+    const capture: ModelProto = {
+      ...loaded.model,
+      graph: { ...g, output: cuts.filter((t) => t !== inputName).map((t) => ({ name: t })) },
+    };
     const dataset = fitToModelInput(images, [1, 1, 28, 28], inputName);
     const first = new Float32Array(dataset.data.subarray(0, 28 * 28));
     const session = await openSession(capture, {});
@@ -130,7 +137,11 @@ async function bundledTensors(): Promise<BenchTensor[]> {
       const result = await session.run({ [inputName]: feed });
       cuts.forEach((tensor, index) => {
         const value = tensor === inputName ? feed : result[tensor];
-        out.push({ name: `${name} cut ${index}`, shape: value.dims.slice(1), values: new Float32Array(value.data as Float32Array) });
+        out.push({
+          name: `${name} cut ${index}`,
+          shape: value.dims.slice(1),
+          values: new Float32Array(value.data as Float32Array),
+        });
       });
     } finally {
       await session.release();
@@ -142,12 +153,14 @@ async function bundledTensors(): Promise<BenchTensor[]> {
 function readF32File(arg: string): BenchTensor {
   const [path, shapeText] = arg.split(/:(?=[\dx]+$)/);
   const buffer = readFileSync(path);
-  if (buffer.length % 4 !== 0) throw new Error(`${path}: ${buffer.length} bytes is not a whole number of float32`);
+  if (buffer.length % 4 !== 0)
+    throw new Error(`${path}: ${buffer.length} bytes is not a whole number of float32`);
   const values = new Float32Array(buffer.length / 4);
   new Uint8Array(values.buffer).set(buffer);
   const shape = shapeText ? shapeText.split('x').map(Number) : [values.length];
   const elements = shape.reduce((a, b) => a * b, 1);
-  if (elements !== values.length) throw new Error(`${path}: shape ${shapeText} holds ${elements} values, the file ${values.length}`);
+  if (elements !== values.length)
+    throw new Error(`${path}: shape ${shapeText} holds ${elements} values, the file ${values.length}`);
   return { name: (path.split('/').pop() ?? path).replace(/\.f32$/, ''), shape, values };
 }
 
@@ -189,13 +202,15 @@ function benchTensor(t: BenchTensor, samples: number, bitWidths: readonly BitWid
   let zeros = 0;
   for (const v of t.values) if (v === 0) zeros++;
   for (const bits of bitWidths) {
-    const size = (coder: 'rans' | 'huffman' | 'raw' | 'auto'): number => encodeTensor(t.values, t.shape, { bits, coder }).length;
+    const size = (coder: 'rans' | 'huffman' | 'raw' | 'auto'): number =>
+      encodeTensor(t.values, t.shape, { bits, coder }).length;
     const q = quantize(t.values, bits);
     const h = entropyBytes(codeHistogram(q.codes, 1 << bits));
     const auto = encodeTensor(t.values, t.shape, { bits });
     const decoded = decodeTensor(auto);
     for (let i = 0; i < q.codes.length; i++) {
-      if (decoded.codes?.[i] !== q.codes[i]) throw new Error(`${t.name} at ${bits} bits: round trip changed code ${i}`);
+      if (decoded.codes?.[i] !== q.codes[i])
+        throw new Error(`${t.name} at ${bits} bits: round trip changed code ${i}`);
     }
     const inputBytes = t.values.byteLength;
     const encode = throughput(() => encodeTensor(t.values, t.shape, { bits }), inputBytes, samples);
@@ -210,7 +225,8 @@ function benchTensor(t: BenchTensor, samples: number, bitWidths: readonly BitWid
       huffmanBytes: size('huffman'),
       rawBytes: size('raw'),
       deflateBytes: deflateSync(q.codes, { level: 9 }).length,
-      brotliBytes: brotliCompressSync(q.codes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      brotliBytes: brotliCompressSync(q.codes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } })
+        .length,
       entropyBytes: h,
       autoBytes: auto.length,
       autoCoder: readTensorHeader(auto).coder,
@@ -228,18 +244,50 @@ function benchTensor(t: BenchTensor, samples: number, bitWidths: readonly BitWid
 
 function formatTable(rows: readonly Row[]): string {
   const header = [
-    'tensor', 'shape', 'c', 'zeros%', 'rans', 'huffman', 'raw', 'deflate', 'brotli', 'H', 'auto', 'coder',
-    'auto/H-1 %', '<=1.03H+64', 'enc MB/s', 'dec MB/s', 'enc cpu', 'dec cpu', 'enc µs',
+    'tensor',
+    'shape',
+    'c',
+    'zeros%',
+    'rans',
+    'huffman',
+    'raw',
+    'deflate',
+    'brotli',
+    'H',
+    'auto',
+    'coder',
+    'auto/H-1 %',
+    '<=1.03H+64',
+    'enc MB/s',
+    'dec MB/s',
+    'enc cpu',
+    'dec cpu',
+    'enc µs',
   ];
   const body = rows.map((r) => [
-    r.tensor, r.shape, String(r.bits), r.zerosPct.toFixed(1), String(r.ransBytes), String(r.huffmanBytes),
-    String(r.rawBytes), String(r.deflateBytes), String(r.brotliBytes), r.entropyBytes.toFixed(1), String(r.autoBytes),
-    r.autoCoder, Number.isNaN(r.autoOverheadPct) ? '-' : r.autoOverheadPct.toFixed(1), r.meetsTarget ? 'yes' : 'no',
-    r.encodeMBps.toFixed(0), r.decodeMBps.toFixed(0), r.encodeCpuMBps.toFixed(0), r.decodeCpuMBps.toFixed(0),
+    r.tensor,
+    r.shape,
+    String(r.bits),
+    r.zerosPct.toFixed(1),
+    String(r.ransBytes),
+    String(r.huffmanBytes),
+    String(r.rawBytes),
+    String(r.deflateBytes),
+    String(r.brotliBytes),
+    r.entropyBytes.toFixed(1),
+    String(r.autoBytes),
+    r.autoCoder,
+    Number.isNaN(r.autoOverheadPct) ? '-' : r.autoOverheadPct.toFixed(1),
+    r.meetsTarget ? 'yes' : 'no',
+    r.encodeMBps.toFixed(0),
+    r.decodeMBps.toFixed(0),
+    r.encodeCpuMBps.toFixed(0),
+    r.decodeCpuMBps.toFixed(0),
     r.encodeMicroseconds.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 || i === 11 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i < 2 || i === 11 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
@@ -272,7 +320,9 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ node: process.version, rows }, null, 2)}\n`);
     return;
   }
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   process.stdout.write(
     `jalad codec benchmark (node ${process.version}, one thread, load average ${load}; sizes in bytes, ` +
       'H = order-0 entropy; MB/s of float32 input, median by wall clock and by CPU time; enc µs per tensor)\n',
@@ -287,15 +337,21 @@ async function main(argv: readonly string[]): Promise<void> {
   const small = rows.filter((r) => r.inputBytes < THROUGHPUT_MIN_BYTES);
   const large = rows.filter((r) => r.inputBytes >= 100_000);
   const range = (subset: readonly Row[]): string =>
-    subset.length === 0 ? '-' : `${Math.min(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)}-${Math.max(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)} µs`;
+    subset.length === 0
+      ? '-'
+      : `${Math.min(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)}-${Math.max(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)} µs`;
   process.stdout.write(
     `\ncompression target (c >= 4, input >= 16 KB): ${met}/${quantized.length} rows within 1.03·H + 64 bytes\n` +
       `encode target 200 MB/s on inputs >= 4 KB: ${timed.length - below.length}/${timed.length} rows meet it; slowest ` +
       `${slowest(timed, 'encodeMBps')} MB/s wall clock, ${slowest(timed, 'encodeCpuMBps')} MB/s CPU time; ` +
       `inputs >= 100 KB ${slowest(large, 'encodeMBps')} MB/s\n` +
-      (below.length > 0 ? `  below target: ${below.map((r) => `${r.tensor} ${r.shape} c=${r.bits} ${r.encodeMBps.toFixed(0)}`).join('; ')}\n` : '') +
+      (below.length > 0
+        ? `  below target: ${below.map((r) => `${r.tensor} ${r.shape} c=${r.bits} ${r.encodeMBps.toFixed(0)}`).join('; ')}\n`
+        : '') +
       `inputs < 4 KB (${small.length} rows): ${range(small)} per tensor\n` +
-      `load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+      `load average now ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
   );
 }
 

@@ -90,17 +90,25 @@ function answer(solver: Solver, problem: DecisionProblem): { readonly result: An
   try {
     result = { plan: solver.solve(problem) };
   } catch (e) {
-    result = e instanceof NoPlanError ? { noPlan: e.minLossPct } : { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+    result =
+      e instanceof NoPlanError
+        ? { noPlan: e.minLossPct }
+        : { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   }
   return { result, ms: performance.now() - t0 };
 }
 
 function sameAnswer(a: Answer, b: Answer): boolean {
   if ('plan' in a && 'plan' in b) {
-    const rel = Math.abs(a.plan.predictedMs.total - b.plan.predictedMs.total) / Math.max(1, b.plan.predictedMs.total);
+    const rel =
+      Math.abs(a.plan.predictedMs.total - b.plan.predictedMs.total) / Math.max(1, b.plan.predictedMs.total);
     return rel <= 1e-9 && a.plan.key === b.plan.key && a.plan.edgeNodes.join() === b.plan.edgeNodes.join();
   }
-  if ('noPlan' in a && 'noPlan' in b) return a.noPlan === b.noPlan || (a.noPlan !== null && b.noPlan !== null && Math.abs(a.noPlan - b.noPlan) <= 1e-9);
+  if ('noPlan' in a && 'noPlan' in b)
+    return (
+      a.noPlan === b.noPlan ||
+      (a.noPlan !== null && b.noPlan !== null && Math.abs(a.noPlan - b.noPlan) <= 1e-9)
+    );
   return false;
 }
 
@@ -133,10 +141,13 @@ async function main(): Promise<void> {
   const lp = projectRequire('javascript-lp-solver') as LpSolver;
   const highsRuntime = await loadHighs();
   const highs = await createHighsSolver({ loadHighs: async () => highsRuntime });
-  const highsDefaults = createMilpSolver(highsBackend(highsRuntime, { output_flag: false, mip_rel_gap: 0, mip_abs_gap: 0 }));
+  const highsDefaults = createMilpSolver(
+    highsBackend(highsRuntime, { output_flag: false, mip_rel_gap: 0, mip_abs_gap: 0 }),
+  );
   // warm up the WebAssembly and the JIT-compiled TypeScript
   const warmUp = prng(1);
-  for (let i = 0; i < 30; i++) answer(highs, randomProblem(warmUp, { shape: i % 2 === 0 ? 'dag' : 'inception', nodes: 20 }));
+  for (let i = 0; i < 30; i++)
+    answer(highs, randomProblem(warmUp, { shape: i % 2 === 0 ? 'dag' : 'inception', nodes: 20 }));
 
   // javascript-lp-solver takes minutes per 500-node DAG (its `timeout` does not interrupt a simplex
   // run), so it solves only the first `lpCount` problems of each group.
@@ -151,7 +162,9 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const spec of plans) {
     const rand = prng(1000 + spec.size + (spec.shape === 'dag' ? 0 : 1));
-    const problems = Array.from({ length: spec.count }, () => randomProblem(rand, { shape: spec.shape, nodes: spec.size }));
+    const problems = Array.from({ length: spec.count }, () =>
+      randomProblem(rand, { shape: spec.shape, nodes: spec.size }),
+    );
     const refs = spec.size <= 20 ? problems.map(reference) : null;
     const engines: [string, Solver, number][] = [
       ['highs', highs, problems.length],
@@ -159,7 +172,12 @@ async function main(): Promise<void> {
       ['javascript-lp-solver', createMilpSolver(lpSolverBackend(lp)), spec.lpCount],
     ];
     // NOTE: engines take turns on each problem, so that JIT warm-up and machine load hit them alike.
-    const stats = engines.map(() => ({ times: [] as number[], failures: [] as string[], matchHighs: 0, matchBrute: 0 }));
+    const stats = engines.map(() => ({
+      times: [] as number[],
+      failures: [] as string[],
+      matchHighs: 0,
+      matchBrute: 0,
+    }));
     problems.forEach((problem, i) => {
       let highsAnswer: Answer | undefined;
       engines.forEach(([engine, solver, count], e) => {
@@ -173,7 +191,8 @@ async function main(): Promise<void> {
         if (okHighs) st.matchHighs++;
         if (okBrute) st.matchBrute++;
         if ('error' in result) st.failures.push(`#${i}: ${result.error}`);
-        else if (!okHighs || okBrute === false) st.failures.push(`#${i}: answer differs (${describe(result)} vs highs ${describe(highsAnswer)})`);
+        else if (!okHighs || okBrute === false)
+          st.failures.push(`#${i}: answer differs (${describe(result)} vs highs ${describe(highsAnswer)})`);
         process.stderr.write(`${engine} ${spec.shape} ${spec.size} #${i}: ${ms.toFixed(1)} ms\n`);
       });
     });
@@ -195,13 +214,36 @@ async function main(): Promise<void> {
     });
   }
 
-  const header = ['nodes', 'shape', 'engine', 'problems', 'mean ms/decision', 'median ms', 'max ms', 'same as HiGHS', 'same as brute force'];
-  const lines = rows.map((r) => [String(r.size), r.shape, r.engine, String(r.problems), r.meanMs.toFixed(1), r.medianMs.toFixed(1), r.maxMs.toFixed(1), r.matchHighs, r.matchBrute]);
+  const header = [
+    'nodes',
+    'shape',
+    'engine',
+    'problems',
+    'mean ms/decision',
+    'median ms',
+    'max ms',
+    'same as HiGHS',
+    'same as brute force',
+  ];
+  const lines = rows.map((r) => [
+    String(r.size),
+    r.shape,
+    r.engine,
+    String(r.problems),
+    r.meanMs.toFixed(1),
+    r.medianMs.toFixed(1),
+    r.maxMs.toFixed(1),
+    r.matchHighs,
+    r.matchBrute,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
   for (const r of rows) {
-    if (r.failures.length > 0) process.stdout.write(`\n${r.engine} on ${r.size}-node ${r.shape} DAGs:\n  ${r.failures.slice(0, 5).join('\n  ')}\n`);
+    if (r.failures.length > 0)
+      process.stdout.write(
+        `\n${r.engine} on ${r.size}-node ${r.shape} DAGs:\n  ${r.failures.slice(0, 5).join('\n  ')}\n`,
+      );
   }
 }
 

@@ -29,14 +29,29 @@ async function main(): Promise<void> {
     inits.push(weight(`W${i}`, [widths[i + 1], widths[i]]), weight(`b${i}`, [widths[i + 1]]));
     nodes.push(node('Gemm', [x, `W${i}`, `b${i}`], [`fc${i}`], { transB: 1 }));
     x = `fc${i}`;
-    if (i + 2 < widths.length) { nodes.push(node('Relu', [x], [`relu${i}`])); x = `relu${i}`; }
+    if (i + 2 < widths.length) {
+      nodes.push(node('Relu', [x], [`relu${i}`]));
+      x = `relu${i}`;
+    }
   }
   const file = path.join(dir, 'large.onnx');
-  fs.writeFileSync(file, encodeModel(model({ nodes, initializers: inits, inputs: [valueInfo('input', DataType.FLOAT, ['batch', 1024])], outputs: [valueInfo(x, DataType.FLOAT, ['batch', 10])] })));
+  fs.writeFileSync(
+    file,
+    encodeModel(
+      model({
+        nodes,
+        initializers: inits,
+        inputs: [valueInfo('input', DataType.FLOAT, ['batch', 1024])],
+        outputs: [valueInfo(x, DataType.FLOAT, ['batch', 10])],
+      }),
+    ),
+  );
   const mb = fs.statSync(file).size / 1e6;
 
   const loaded = readModelFile(file);
-  const views = (loaded.model.graph?.initializer ?? []).every((t) => t.rawData?.buffer === loaded.bytes.buffer);
+  const views = (loaded.model.graph?.initializer ?? []).every(
+    (t) => t.rawData?.buffer === loaded.bytes.buffer,
+  );
 
   let t0 = performance.now();
   const analysis = await analyzeModel(file);
@@ -47,12 +62,21 @@ async function main(): Promise<void> {
   const splitMs = performance.now() - t0;
   const sizes = ['edge.onnx', 'cloud.onnx'].map((f) => fs.statSync(path.join(dir, 'split', f)).size / 1e6);
 
-  console.log(`model: ${mb.toFixed(1)} MB on disk, ${analysis.model.parameters.toLocaleString('en-US')} parameters, ${analysis.cutPoints.length} cut points`);
+  console.log(
+    `model: ${mb.toFixed(1)} MB on disk, ${analysis.model.parameters.toLocaleString('en-US')} parameters, ${analysis.cutPoints.length} cut points`,
+  );
   console.log(`initializer bytes are views of the file buffer: ${views ? 'yes' : 'NO'}`);
   console.log(`analyze: ${analyzeMs.toFixed(0)} ms`);
-  console.log(`split at ${cut}: ${splitMs.toFixed(0)} ms (includes verification in ONNX Runtime); edge ${sizes[0].toFixed(1)} MB + cloud ${sizes[1].toFixed(1)} MB; max |diff| ${report.maxAbsDiff}`);
-  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (${(process.resourceUsage().maxRSS / 1024 / mb).toFixed(1)}x the model)`);
+  console.log(
+    `split at ${cut}: ${splitMs.toFixed(0)} ms (includes verification in ONNX Runtime); edge ${sizes[0].toFixed(1)} MB + cloud ${sizes[1].toFixed(1)} MB; max |diff| ${report.maxAbsDiff}`,
+  );
+  console.log(
+    `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (${(process.resourceUsage().maxRSS / 1024 / mb).toFixed(1)}x the model)`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

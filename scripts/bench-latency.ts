@@ -21,7 +21,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile } from '../src/graph';
-import { crossingSizes, fitPartModel, measureProfile, median, partPoints, predictPartMs, probeTensors } from '../src/profiler';
+import {
+  crossingSizes,
+  fitPartModel,
+  measureProfile,
+  median,
+  partPoints,
+  predictPartMs,
+  probeTensors,
+} from '../src/profiler';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -33,7 +41,15 @@ function models(): string[] {
   const given = process.argv.slice(2).filter((a, i, all) => a.endsWith('.onnx') && !valued.has(all[i - 1]));
   if (given.length > 0) return given;
   const dirs = ['datasets/fashion-mnist', '.cache/standard-models'];
-  return dirs.filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.onnx')).sort().map((f) => path.join(d, f)));
+  return dirs
+    .filter((d) => fs.existsSync(d))
+    .flatMap((d) =>
+      fs
+        .readdirSync(d)
+        .filter((f) => f.endsWith('.onnx'))
+        .sort()
+        .map((f) => path.join(d, f)),
+    );
 }
 
 async function main(): Promise<void> {
@@ -41,9 +57,19 @@ async function main(): Promise<void> {
   const repeat = argValue('--repeat', 3);
   const threads = argValue('--threads', 1);
   const list = models();
-  if (list.length === 0) { console.log('no models found'); return; }
-  console.log(`edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians of ${repeat} repeats)`);
-  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a busy machine makes every timing noisy)`);
+  if (list.length === 0) {
+    console.log('no models found');
+    return;
+  }
+  console.log(
+    `edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians of ${repeat} repeats)`,
+  );
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${os.cpus().length} cores (a busy machine makes every timing noisy)`,
+  );
   console.log('model                          cuts  median err  worst err (cut)              profile s');
   const medians: number[] = [];
   for (const file of list) {
@@ -53,7 +79,9 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const predicted: number[][] = cuts.map(() => []);
     const measured: number[][] = cuts.map(() => []);
-    const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))]);
+    const info = await probeTensors(loaded.model, [
+      ...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name))),
+    ]);
     const crossingOf = (c: (typeof cuts)[number]) => crossingSizes(c.tensors, info);
     for (let r = 0; r < repeat; r++) {
       const profile = await measureProfile(loaded, { threads, runs, warmup: 5 });
@@ -62,8 +90,18 @@ async function main(): Promise<void> {
       for (const c of cuts) {
         if (c.edgeNodes.length === 0) continue;
         const others = cuts.filter((o) => o.index !== c.index);
-        const fit = fitPartModel(partPoints(dag, others, profile.cutPoints!, profile.nodes, profile.runOverheadMs, info));
-        predicted[c.index].push(predictPartMs({ nodes: profile.nodes, runOverheadMs: profile.runOverheadMs, boundary: fit }, dag, c.edgeNodes, crossingOf(c), 'edge'));
+        const fit = fitPartModel(
+          partPoints(dag, others, profile.cutPoints!, profile.nodes, profile.runOverheadMs, info),
+        );
+        predicted[c.index].push(
+          predictPartMs(
+            { nodes: profile.nodes, runOverheadMs: profile.runOverheadMs, boundary: fit },
+            dag,
+            c.edgeNodes,
+            crossingOf(c),
+            'edge',
+          ),
+        );
         measured[c.index].push(profile.cutPoints![c.index].edgeMs);
       }
     }
@@ -79,17 +117,31 @@ async function main(): Promise<void> {
         if (c.edgeNodes.length === 0) continue;
         const m = median(measured[c.index]);
         const p = median(predicted[c.index]);
-        console.log(`  cut ${String(c.index).padStart(2)} ${c.op.padEnd(18)} edge nodes ${String(c.edgeNodes.length).padStart(3)}  predicted ${p.toFixed(3).padStart(8)}  measured ${m.toFixed(3).padStart(8)}  diff ${(m - p).toFixed(3).padStart(7)} ms  ${(((p - m) / m) * 100).toFixed(1).padStart(6)}%`);
+        console.log(
+          `  cut ${String(c.index).padStart(2)} ${c.op.padEnd(18)} edge nodes ${String(c.edgeNodes.length).padStart(3)}  predicted ${p.toFixed(3).padStart(8)}  measured ${m.toFixed(3).padStart(8)}  diff ${(m - p).toFixed(3).padStart(7)} ms  ${(((p - m) / m) * 100).toFixed(1).padStart(6)}%`,
+        );
       }
     }
     errors.sort((a, b) => a.err - b.err);
     const med = errors[Math.floor((errors.length - 1) / 2)].err;
     const worst = errors[errors.length - 1];
     medians.push(med);
-    console.log(`${path.basename(file).padEnd(30)} ${String(errors.length).padStart(4)}  ${(med * 100).toFixed(1).padStart(9)}%  ${(worst.err * 100).toFixed(1).padStart(8)}% (${worst.cut.slice(-24)})`.padEnd(88) + seconds.toFixed(1).padStart(6));
+    console.log(
+      `${path.basename(file).padEnd(30)} ${String(errors.length).padStart(4)}  ${(med * 100).toFixed(1).padStart(9)}%  ${(worst.err * 100).toFixed(1).padStart(8)}% (${worst.cut.slice(-24)})`.padEnd(
+        88,
+      ) + seconds.toFixed(1).padStart(6),
+    );
   }
   const ok = medians.filter((m) => m <= 0.1).length;
-  console.log(`${ok} of ${medians.length} models within 10% (median over cut points); load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `${ok} of ${medians.length} models within 10% (median over cut points); load average at end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

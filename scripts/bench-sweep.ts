@@ -35,12 +35,24 @@ import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fitToModelInput, loadDataset, type Dataset } from '../src/data';
 import * as ort from 'onnxruntime-node';
-import { buildDag, cutPoints, DataType, defaultOpset, encodeModel, extractSplit, readModelFile, valueInfo, withQuantDequant, type ModelProto } from '../src/graph';
+import {
+  buildDag,
+  cutPoints,
+  DataType,
+  defaultOpset,
+  encodeModel,
+  extractSplit,
+  readModelFile,
+  valueInfo,
+  withQuantDequant,
+  type ModelProto,
+} from '../src/graph';
 import { probeTensors } from '../src/profiler';
-import { decodeTensor, encodeTensor, runSweep, type BitWidth, type SizeCoder } from '../src/quant';
+import { decodeTensor, encodeTensor, type BitWidth, type SizeCoder } from '../src/codec';
+import { runSweep } from '../src/sweep';
 import { argmax, batches, DEFAULT_BATCH_SIZE } from '../src/runtime/batches';
 import { inputSpecs, openSession } from '../src/runtime/ort';
-import { pairedLoss, Z_ONE_SIDED_95 } from '../src/stats';
+import { pairedLoss, Z_ONE_SIDED_95 } from '../src/core/stats';
 
 const DIR = 'datasets/fashion-mnist';
 const SIZE_SAMPLES = 500;
@@ -64,7 +76,8 @@ async function predictions(model: ModelProto, dataset: Dataset, inputName: strin
     for (const b of batches(dataset, DEFAULT_BATCH_SIZE)) {
       const r = (await session.run({ [inputName]: b.tensor }))[session.outputNames[0]];
       const classes = r.dims[1];
-      for (let i = 0; i < b.count; i++) out[b.start + i] = argmax(r.data as Float32Array, i * classes, classes);
+      for (let i = 0; i < b.count; i++)
+        out[b.start + i] = argmax(r.data as Float32Array, i * classes, classes);
     }
   } finally {
     await session.release();
@@ -97,12 +110,19 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
 
   const t0 = performance.now();
   const ours = await runSweep(model, loaded.bytes, dag, cuts, info, dataset, input, {
-    bits, batchSize: DEFAULT_BATCH_SIZE, sizeSamples: SIZE_SAMPLES, optimization: 'all',
+    bits,
+    batchSize: DEFAULT_BATCH_SIZE,
+    sizeSamples: SIZE_SAMPLES,
+    optimization: 'all',
   });
   const oursSeconds = (performance.now() - t0) / 1000;
   const t3 = performance.now();
   const oneThread = await runSweep(model, loaded.bytes, dag, cuts, info, dataset, input, {
-    bits, batchSize: DEFAULT_BATCH_SIZE, sizeSamples: SIZE_SAMPLES, optimization: 'all', workers: 1,
+    bits,
+    batchSize: DEFAULT_BATCH_SIZE,
+    sizeSamples: SIZE_SAMPLES,
+    optimization: 'all',
+    workers: 1,
   });
   const oneThreadSeconds = (performance.now() - t3) / 1000;
 
@@ -111,10 +131,17 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
   const reference = await predictions(model, dataset, input.name);
   const naive = new Map<string, { counts: Counts; sizes: Record<SizeCoder, number[]> }>();
   for (const cut of cuts) {
-    const split = extractSplit(model, dag, { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors }, typed);
+    const split = extractSplit(
+      model,
+      dag,
+      { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
+      typed,
+    );
     const edgeRuns = cut.edgeNodes.length > 0;
     // Without spinning, as the sweep's sessions: two sessions alternate here too.
-    const edge = edgeRuns ? await openSession(encodeModel(split.edge), { optimization: 'all', spinning: false }) : undefined;
+    const edge = edgeRuns
+      ? await openSession(encodeModel(split.edge), { optimization: 'all', spinning: false })
+      : undefined;
     const cloud = await openSession(encodeModel(split.cloud), { optimization: 'all', spinning: false });
     try {
       for (const b of bits) {
@@ -142,7 +169,9 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
               sizes.auto[s] = (sizes.auto[s] ?? 0) + stream.length;
               if (s < SIZE_SAMPLES) {
                 for (const coder of ['huffman', 'raw'] as const) {
-                  sizes[coder][s] = (sizes[coder][s] ?? 0) + encodeTensor(sample, shape, { bits: b, coder, name: t.name }).length;
+                  sizes[coder][s] =
+                    (sizes[coder][s] ?? 0) +
+                    encodeTensor(sample, shape, { bits: b, coder, name: t.name }).length;
                 }
               }
             }
@@ -150,7 +179,8 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
           }
           const out = (await cloud.run(feeds))[cloud.outputNames[0]];
           const classes = out.dims[1];
-          for (let k = 0; k < batch.count; k++) predicted[batch.start + k] = argmax(out.data as Float32Array, k * classes, classes);
+          for (let k = 0; k < batch.count; k++)
+            predicted[batch.start + k] = argmax(out.data as Float32Array, k * classes, classes);
         }
         naive.set(`${cut.index}/${b}`, { counts: countsOf(predicted, reference, labels), sizes });
       }
@@ -167,8 +197,12 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
   for (const cut of cuts) {
     for (const b of bits) {
       let q = model;
-      for (const t of cut.tensors) q = withQuantDequant(q, t.name, b, info.get(t.name)!.dims.length, defaultOpset(model));
-      inGraph.set(`${cut.index}/${b}`, countsOf(await predictions(q, dataset, input.name), reference, labels));
+      for (const t of cut.tensors)
+        q = withQuantDequant(q, t.name, b, info.get(t.name)!.dims.length, defaultOpset(model));
+      inGraph.set(
+        `${cut.index}/${b}`,
+        countsOf(await predictions(q, dataset, input.name), reference, labels),
+      );
     }
   }
   const inGraphSeconds = (performance.now() - t2) / 1000;
@@ -197,11 +231,18 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
       row.lossPct === loss.lossPct &&
       row.lossUpperPct === loss.lossUpperPct;
     if (same) identical++;
-    else differences.push(`cut ${row.cut} at ${row.bits} bits: jalad ${(row.accuracy * 100).toFixed(3)}% agreement ${row.agreement}, naive ${((counts.correct / dataset.samples) * 100).toFixed(3)}% agreement ${counts.agree / dataset.samples}`);
+    else
+      differences.push(
+        `cut ${row.cut} at ${row.bits} bits: jalad ${(row.accuracy * 100).toFixed(3)}% agreement ${row.agreement}, naive ${((counts.correct / dataset.samples) * 100).toFixed(3)}% agreement ${counts.agree / dataset.samples}`,
+      );
     const g = inGraph.get(key)!;
-    if (g.correct !== counts.correct || g.agree !== counts.agree) differences.push(`cut ${row.cut} at ${row.bits} bits: in-graph Q/DQ ${g.correct} correct, codec ${counts.correct}`);
+    if (g.correct !== counts.correct || g.agree !== counts.agree)
+      differences.push(
+        `cut ${row.cut} at ${row.bits} bits: in-graph Q/DQ ${g.correct} correct, codec ${counts.correct}`,
+      );
   }
-  if (JSON.stringify(oneThread.rows) !== JSON.stringify(ours.rows)) differences.push('the sweep in one thread gave other rows than on worker threads');
+  if (JSON.stringify(oneThread.rows) !== JSON.stringify(ours.rows))
+    differences.push('the sweep in one thread gave other rows than on worker threads');
   const configs = cuts.length * bits.length;
   process.stdout.write(
     `${name.padEnd(10)} ${String(cuts.length).padStart(4)} ${String(configs).padStart(7)} ` +
@@ -217,30 +258,51 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
 /** Mean and p95 exactly as the sweep computes them (see sizeStats in src/quant/sweep.ts). */
 function sizeStatsOf(sizes: readonly number[]): { mean: number; p95: number } {
   const sorted = [...sizes].sort((a, b) => a - b);
-  return { mean: sizes.reduce((a, b) => a + b, 0) / sizes.length, p95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] };
+  return {
+    mean: sizes.reduce((a, b) => a + b, 0) / sizes.length,
+    p95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)],
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const samples = Number(flag(argv, '--samples') ?? 2000);
   const bits = (flag(argv, '--bits') ?? '1,2,3,4,6,8').split(',').map(Number) as BitWidth[];
   const models = (flag(argv, '--models') ?? 'vgg,resnet,inception').split(',');
-  if (!Number.isInteger(samples) || samples < 1 || samples > 10_000) throw new Error(`--samples ${samples}: expected 1..10000`);
-  const meta = JSON.parse(readFileSync(`${DIR}/models.json`, 'utf8')) as { preprocessing: { scale: number; mean: number[]; std: number[] } };
+  if (!Number.isInteger(samples) || samples < 1 || samples > 10_000)
+    throw new Error(`--samples ${samples}: expected 1..10000`);
+  const meta = JSON.parse(readFileSync(`${DIR}/models.json`, 'utf8')) as {
+    preprocessing: { scale: number; mean: number[]; std: number[] };
+  };
   const { scale, mean, std } = meta.preprocessing;
   const loaded = await loadDataset(`${DIR}/t10k-images-idx3-ubyte.gz`, `${DIR}/t10k-labels-idx1-ubyte.gz`, {
-    scale, mean, std, ...(samples < 10_000 ? { maxSamples: samples } : {}),
+    scale,
+    mean,
+    std,
+    ...(samples < 10_000 ? { maxSamples: samples } : {}),
   });
   const dataset = fitToModelInput(loaded, [1, 1, 28, 28], 'input');
   process.stdout.write(
     `jalad sweep vs naive sweep (node ${process.version}, ${dataset.samples} test images, bits ${bits.join(',')}, ` +
-      `batch ${DEFAULT_BATCH_SIZE}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; seconds of wall clock)\n`,
+      `batch ${DEFAULT_BATCH_SIZE}, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; seconds of wall clock)\n`,
   );
-  process.stdout.write(`jalad: ${availableParallelism()} worker threads by default; 1 thread: the same sweep in this thread (as the naive sweep)\n`);
-  process.stdout.write('model      cuts configs  jalad s  naive s  speedup 1 thread  speedup  accuracy     sizes  size diff  in-graph s  ratio\n');
-  process.stdout.write('                                                            s           identical identical   largest\n');
+  process.stdout.write(
+    `jalad: ${availableParallelism()} worker threads by default; 1 thread: the same sweep in this thread (as the naive sweep)\n`,
+  );
+  process.stdout.write(
+    'model      cuts configs  jalad s  naive s  speedup 1 thread  speedup  accuracy     sizes  size diff  in-graph s  ratio\n',
+  );
+  process.stdout.write(
+    '                                                            s           identical identical   largest\n',
+  );
   let ok = true;
   for (const name of models) ok = (await benchModel(name, dataset, bits)) && ok;
-  process.stdout.write(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `load average now ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   if (!ok) process.exitCode = 1;
 }
 

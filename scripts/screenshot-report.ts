@@ -15,10 +15,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import type { Analysis } from '../src/analysis';
+import type { Analysis } from '../src/core/analysis';
 import { writeReports } from '../src/report';
 
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 interface Args {
   readonly analysis: string;
@@ -43,7 +51,9 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 function usage(message: string): never {
-  console.error(`screenshot-report: ${message}\nusage: node .build/scripts/screenshot-report.js [analysis.json] [--out DIR] [--height PX]`);
+  console.error(
+    `screenshot-report: ${message}\nusage: node .build/scripts/screenshot-report.js [analysis.json] [--out DIR] [--height PX]`,
+  );
   process.exit(2);
 }
 
@@ -55,19 +65,31 @@ function repoRoot(): string {
 }
 
 function findChromium(): string {
-  const candidates = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((c): c is string => !!c);
+  const candidates = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+    (c): c is string => !!c,
+  );
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found) {
-    console.error('screenshot-report: Chromium not found; install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)');
+    console.error(
+      'screenshot-report: Chromium not found; install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)',
+    );
     process.exit(2);
   }
   return found;
 }
 
-function runChromium(chromium: string, extra: readonly string[], url: string): { stdout: string; stderr: string; status: number | null } {
+function runChromium(
+  chromium: string,
+  extra: readonly string[],
+  url: string,
+): { stdout: string; stderr: string; status: number | null } {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-chromium-'));
   try {
-    const r = spawnSync(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...extra, url], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...extra, url], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status };
   } finally {
     fs.rmSync(profile, { recursive: true, force: true });
@@ -77,13 +99,25 @@ function runChromium(chromium: string, extra: readonly string[], url: string): {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const analysis = JSON.parse(fs.readFileSync(args.analysis, 'utf8')) as Analysis;
-  const written = await writeReports(analysis, args.out, { commandLine: `jalad analyze ${analysis.model.path}` });
+  const written = await writeReports(analysis, args.out, {
+    commandLine: `jalad analyze ${analysis.model.path}`,
+  });
   const html = path.join(args.out, 'report.html');
   const png = path.join(args.out, 'report.png');
   const url = pathToFileURL(html).href;
   const chromium = findChromium();
 
-  const shot = runChromium(chromium, ['--enable-logging=stderr', '--v=0', `--screenshot=${png}`, `--window-size=1400,${args.height}`, '--hide-scrollbars'], url);
+  const shot = runChromium(
+    chromium,
+    [
+      '--enable-logging=stderr',
+      '--v=0',
+      `--screenshot=${png}`,
+      `--window-size=1400,${args.height}`,
+      '--hide-scrollbars',
+    ],
+    url,
+  );
   const dom = runChromium(chromium, ['--enable-logging=stderr', '--v=0', '--dump-dom'], url);
 
   // Console messages, CSP refusals and load failures as Chromium logs them with --enable-logging.
@@ -96,13 +130,21 @@ async function main(): Promise<void> {
   const parsed = dom.stdout.includes('</html>') && domSvgs === expectedSvgs && expectedSvgs > 0;
 
   console.log(`reports: ${written.join(', ')}`);
-  console.log(`screenshot: ${fs.existsSync(png) ? `${png} (${fs.statSync(png).size} bytes)` : 'NOT WRITTEN'} (chromium exit ${shot.status})`);
-  console.log(`DOM: ${domSvgs} <svg> elements parsed of ${expectedSvgs} in the file${parsed ? '' : ' — the page did not parse as expected'}`);
-  console.log(problems.length === 0 ? 'console: no errors' : `console: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  console.log(
+    `screenshot: ${fs.existsSync(png) ? `${png} (${fs.statSync(png).size} bytes)` : 'NOT WRITTEN'} (chromium exit ${shot.status})`,
+  );
+  console.log(
+    `DOM: ${domSvgs} <svg> elements parsed of ${expectedSvgs} in the file${parsed ? '' : ' — the page did not parse as expected'}`,
+  );
+  console.log(
+    problems.length === 0
+      ? 'console: no errors'
+      : `console: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`,
+  );
   if (!fs.existsSync(png) || !parsed || problems.length > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exitCode = 1;
 });

@@ -25,8 +25,36 @@ if (!fs.existsSync(bin)) {
   console.error('jalad is not built: run `npm install` (it builds) or `npm run build`');
   process.exit(1);
 }
-jalad(['analyze', path.join(data, 'resnet.onnx'),
-  '--data', path.join(data, 't10k-images-idx3-ubyte.gz'), '--labels', path.join(data, 't10k-labels-idx1-ubyte.gz'),
-  '--scale', '1/255', '--mean', '0.2860', '--std', '0.3530', '--samples', '1000', '--bits', '2,4,6,8', '--max-loss', '1',
-  '--out', out]);
-jalad(['split', '--analysis', path.join(out, 'analysis.json'), '--max-loss', '1', '--bandwidth', '5.85', '--out', path.join(out, 'split')]);
+jalad([
+  'analyze',
+  path.join(data, 'resnet.onnx'),
+  '--data',
+  path.join(data, 't10k-images-idx3-ubyte.gz'),
+  '--labels',
+  path.join(data, 't10k-labels-idx1-ubyte.gz'),
+  '--scale',
+  '1/255',
+  '--mean',
+  '0.2860',
+  '--std',
+  '0.3530',
+  '--samples',
+  '1000',
+  '--bits',
+  '2,4,6,8',
+  '--max-loss',
+  '1',
+  '--out',
+  out,
+]);
+jalad([
+  'split',
+  '--analysis',
+  path.join(out, 'analysis.json'),
+  '--max-loss',
+  '1',
+  '--bandwidth',
+  '5.85',
+  '--out',
+  path.join(out, 'split'),
+]);

@@ -5,41 +5,114 @@ import { analyzeModel } from '../../src/pipeline/analyze';
 import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
 import { DEFAULT_BATCH_SIZE } from '../../src/runtime/batches';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
-import { writeFileAtomic } from '../../src/io/atomic-write';
+import { writeFileAtomic } from '../../src/core/atomic-write';
 import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
 import { PROFILE_DEFAULTS, presetNames } from '../../src/profiler';
 import { commandLine, printJson, progressReporter } from '../output';
 
 interface AnalyzeFlags extends DataFlags {
-  bits: number[]; batchSize: number; sizeSamples: number; maxLoss?: number;
-  out: string; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]>;
-  edge: string; cloud: string; profile: boolean; bandwidth: number[]; rtt: number; threads: number; runs: number; warmup: number; sweepThreads?: number;
+  bits: number[];
+  batchSize: number;
+  sizeSamples: number;
+  maxLoss?: number;
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  inputShape?: Map<string, number[]>;
+  edge: string;
+  cloud: string;
+  profile: boolean;
+  bandwidth: number[];
+  rtt: number;
+  threads: number;
+  runs: number;
+  warmup: number;
+  sweepThreads?: number;
 }
 
 /** Builds the `analyze` command. */
 export function analyzeCommand(): Command {
   const cmd = new Command('analyze')
-    .description('list the cut points of an ONNX model: where it can be split between edge and cloud, with the tensor shape and size sent at each')
+    .description(
+      'list the cut points of an ONNX model: where it can be split between edge and cloud, with the tensor shape and size sent at each',
+    )
     .argument('<model>', 'the ONNX model file (.onnx); external data must sit in its folder')
     .option('--out <dir>', 'folder for analysis.json (created if missing)', 'jalad-out')
-    .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape);
+    .option(
+      '--input-shape <name=dims>',
+      'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
+      parseInputShape,
+    );
   return addDataFlags(cmd, false)
-    .option('--bits <list>', 'bit widths to sweep with --data, comma-separated, each 1..8', parseBits, [2, 4, 6, 8])
-    .option('--max-loss <pp>', 'accuracy budget in percentage points for the decision table (default 1); with --data, sweep configurations proven above it stop early', parseNonNegative)
-    .option('--batch-size <n>', 'samples per inference call in the sweep', parseIntAtLeast(1), DEFAULT_BATCH_SIZE)
-    .option('--size-samples <n>', 'samples whose tensors are entropy coded to measure sizes', parseIntAtLeast(1), 500)
-    .option('--sweep-threads <n>', 'threads for the sweep with --data (default: one per core; large sweeps run on worker threads)', parseIntAtLeast(1))
-    .option('--edge <profile>', 'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster', 'local')
-    .option('--cloud <profile>', 'cloud device, same forms as --edge (default: this machine 10x faster, an assumption)', 'local/10')
-    .option('--bandwidth <mbps>', 'uplink bandwidths to evaluate, comma-separated, in Mbps', parsePositiveList, [1.1, 5.85, 18.88])
-    .option('--rtt <ms>', 'network round-trip time added to every offloaded inference, ms', parseNonNegative, 0)
-    .option('--threads <n>', 'ONNX Runtime threads when measuring this machine', parseIntAtLeast(1), PROFILE_DEFAULTS.threads)
-    .option('--runs <n>', 'measured runs per timing when measuring this machine (median kept)', parseIntAtLeast(1), PROFILE_DEFAULTS.runs)
+    .option(
+      '--bits <list>',
+      'bit widths to sweep with --data, comma-separated, each 1..8',
+      parseBits,
+      [2, 4, 6, 8],
+    )
+    .option(
+      '--max-loss <pp>',
+      'accuracy budget in percentage points for the decision table (default 1); with --data, sweep configurations proven above it stop early',
+      parseNonNegative,
+    )
+    .option(
+      '--batch-size <n>',
+      'samples per inference call in the sweep',
+      parseIntAtLeast(1),
+      DEFAULT_BATCH_SIZE,
+    )
+    .option(
+      '--size-samples <n>',
+      'samples whose tensors are entropy coded to measure sizes',
+      parseIntAtLeast(1),
+      500,
+    )
+    .option(
+      '--sweep-threads <n>',
+      'threads for the sweep with --data (default: one per core; large sweeps run on worker threads)',
+      parseIntAtLeast(1),
+    )
+    .option(
+      '--edge <profile>',
+      'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster',
+      'local',
+    )
+    .option(
+      '--cloud <profile>',
+      'cloud device, same forms as --edge (default: this machine 10x faster, an assumption)',
+      'local/10',
+    )
+    .option(
+      '--bandwidth <mbps>',
+      'uplink bandwidths to evaluate, comma-separated, in Mbps',
+      parsePositiveList,
+      [1.1, 5.85, 18.88],
+    )
+    .option(
+      '--rtt <ms>',
+      'network round-trip time added to every offloaded inference, ms',
+      parseNonNegative,
+      0,
+    )
+    .option(
+      '--threads <n>',
+      'ONNX Runtime threads when measuring this machine',
+      parseIntAtLeast(1),
+      PROFILE_DEFAULTS.threads,
+    )
+    .option(
+      '--runs <n>',
+      'measured runs per timing when measuring this machine (median kept)',
+      parseIntAtLeast(1),
+      PROFILE_DEFAULTS.runs,
+    )
     .option('--warmup <n>', 'runs discarded before timing', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
     .option('--no-profile', 'list cut points only: no timing, no latency')
     .option('--json', 'print the analysis as JSON on stdout instead of tables')
     .option('-q, --quiet', 'no progress messages on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The cut-point table lists, in execution order, every tensor through which all paths
 from the inputs to the outputs pass: #0 sends the inputs (cloud-only), the last sends
 the outputs (edge-only). Sizes are per sample, as float32 (1 KB = 1000 bytes).
@@ -48,18 +121,34 @@ at each bandwidth (1.1, 5.85, 18.88 Mbps: 3G, 4G, WiFi uplinks by default).
 Presets: ${presetNames().join(', ')}.
 
 Example:
-  jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out`)
+  jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out`,
+    )
     .action(async (model: string, flags: AnalyzeFlags) => {
       const analysis = await analyzeModel(model, {
-        inputShapes: flags.inputShape, progress: progressReporter(!!flags.quiet || !!flags.json),
-        edge: flags.profile ? flags.edge : false, cloud: flags.cloud, bandwidthsMbps: flags.bandwidth, rttMs: flags.rtt,
-        threads: flags.threads, runs: flags.runs, warmup: flags.warmup,
-        commandLine: commandLine(), data: dataSource(flags), bits: flags.bits, batchSize: flags.batchSize, sizeSamples: flags.sizeSamples, maxLossPct: flags.maxLoss, sweepThreads: flags.sweepThreads,
+        inputShapes: flags.inputShape,
+        progress: progressReporter(!!flags.quiet || !!flags.json),
+        edge: flags.profile ? flags.edge : false,
+        cloud: flags.cloud,
+        bandwidthsMbps: flags.bandwidth,
+        rttMs: flags.rtt,
+        threads: flags.threads,
+        runs: flags.runs,
+        warmup: flags.warmup,
+        commandLine: commandLine(),
+        data: dataSource(flags),
+        bits: flags.bits,
+        batchSize: flags.batchSize,
+        sizeSamples: flags.sizeSamples,
+        maxLossPct: flags.maxLoss,
+        sweepThreads: flags.sweepThreads,
       });
       const file = path.join(flags.out, 'analysis.json');
       writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
       const reports = await writeReports(analysis, flags.out, { commandLine: analysis.commandLine });
       if (flags.json) printJson(analysis);
-      else process.stdout.write(`${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`);
+      else
+        process.stdout.write(
+          `${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
+        );
     });
 }

@@ -1,36 +1,71 @@
 /** `jalad profile`: measure this machine on a model (run it on the edge device or the cloud server). */
 import { Command } from 'commander';
-import { writeFileAtomic } from '../../src/io/atomic-write';
+import { writeFileAtomic } from '../../src/core/atomic-write';
 import { profileModelFile, PROFILE_DEFAULTS } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
 import { parseInputShape, parseIntAtLeast } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
-interface ProfileFlags { out: string; threads: number; runs: number; warmup: number; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]> }
+interface ProfileFlags {
+  out: string;
+  threads: number;
+  runs: number;
+  warmup: number;
+  json?: boolean;
+  quiet?: boolean;
+  inputShape?: Map<string, number[]>;
+}
 
 /** Builds the `profile` command. */
 export function profileCommand(): Command {
   return new Command('profile')
-    .description('measure per-node and per-cut-point inference times of a model on this machine; the result is a device profile for --edge/--cloud')
+    .description(
+      'measure per-node and per-cut-point inference times of a model on this machine; the result is a device profile for --edge/--cloud',
+    )
     .argument('<model>', 'the ONNX model file (.onnx)')
     .option('--out <file>', 'where to write the device profile (JSON)', 'profile.json')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads, fixed for every measurement', parseIntAtLeast(1), PROFILE_DEFAULTS.threads)
-    .option('--runs <n>', 'measured runs per measurement (the median is kept, and the 90th percentile)', parseIntAtLeast(1), PROFILE_DEFAULTS.runs)
-    .option('--warmup <n>', 'runs discarded before measuring (and up to 3 more before each of the 5 rounds in which cut points are timed)', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
-    .option('--input-shape <name=dims>', 'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)', parseInputShape)
+    .option(
+      '--threads <n>',
+      'ONNX Runtime intra-op threads, fixed for every measurement',
+      parseIntAtLeast(1),
+      PROFILE_DEFAULTS.threads,
+    )
+    .option(
+      '--runs <n>',
+      'measured runs per measurement (the median is kept, and the 90th percentile)',
+      parseIntAtLeast(1),
+      PROFILE_DEFAULTS.runs,
+    )
+    .option(
+      '--warmup <n>',
+      'runs discarded before measuring (and up to 3 more before each of the 5 rounds in which cut points are timed)',
+      parseIntAtLeast(0),
+      PROFILE_DEFAULTS.warmup,
+    )
+    .option(
+      '--input-shape <name=dims>',
+      'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
+      parseInputShape,
+    )
     .option('--json', 'print the profile as JSON on stdout')
     .option('-q, --quiet', 'no progress messages on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Times are per sample (batch 1), in ms. Per-node times come from ONNX Runtime's profiler
 and are attributed through its fusions, so they add up to what the optimised model
 spends; each cut point's edge and cloud models are also run for real.
 Copy the model to the device, run this there, and pass the file to analyze:
 
   jalad profile model.onnx --out pi4.json          (on the device)
-  jalad analyze model.onnx --edge pi4.json --cloud server.json`)
+  jalad analyze model.onnx --edge pi4.json --cloud server.json`,
+    )
     .action(async (model: string, flags: ProfileFlags) => {
       const profile = await profileModelFile(model, {
-        threads: flags.threads, runs: flags.runs, warmup: flags.warmup, inputShapes: flags.inputShape,
+        threads: flags.threads,
+        runs: flags.runs,
+        warmup: flags.warmup,
+        inputShapes: flags.inputShape,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
       writeFileAtomic(flags.out, JSON.stringify(profile, null, 2) + '\n');

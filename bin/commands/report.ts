@@ -5,24 +5,42 @@ import { readAnalysis } from '../../src/pipeline/read-analysis';
 import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
 import { commandLine, printJson } from '../output';
 
-interface ReportFlags { out?: string; json?: boolean }
+interface ReportFlags {
+  out?: string;
+  json?: boolean;
+}
 
 /** Builds the `report` command. */
 export function reportCommand(): Command {
   return new Command('report')
-    .description('re-render the reports of an analysis: terminal tables, CSV, Markdown and a self-contained HTML file with charts')
+    .description(
+      're-render the reports of an analysis: terminal tables, CSV, Markdown and a self-contained HTML file with charts',
+    )
     .argument('[analysis]', 'analysis.json written by `jalad analyze`', 'jalad-out/analysis.json')
-    .option('--out <dir>', 'folder for report.md, report.html and the CSV files (default: beside the analysis)')
+    .option(
+      '--out <dir>',
+      'folder for report.md, report.html and the CSV files (default: beside the analysis)',
+    )
     .option('--json', 'print the list of files written as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Every number comes from analysis.json; nothing is measured again.
 
 Example:
-  jalad report jalad-out/analysis.json --out paper/figures`)
+  jalad report jalad-out/analysis.json --out paper/figures`,
+    )
     .action(async (file: string, flags: ReportFlags) => {
       const analysis = readAnalysis(file);
-      const written = await writeReports(analysis, flags.out ?? path.dirname(file), { commandLine: analysis.commandLine ?? `(not recorded; re-rendered by: ${commandLine()})` });
-      if (flags.json) { printJson({ files: written }); return; }
-      process.stdout.write(`${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}reports written: ${written.join(', ')}\n`);
+      const written = await writeReports(analysis, flags.out ?? path.dirname(file), {
+        commandLine: analysis.commandLine ?? `(not recorded; re-rendered by: ${commandLine()})`,
+      });
+      if (flags.json) {
+        printJson({ files: written });
+        return;
+      }
+      process.stdout.write(
+        `${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}reports written: ${written.join(', ')}\n`,
+      );
     });
 }

@@ -1,6 +1,6 @@
 /** `jalad split`: write edge.onnx, cloud.onnx and split.json (explicit cut) or plan.json (solved from an analysis). */
 import { Command } from 'commander';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { splitAtCut } from '../../src/pipeline/split-at-cut';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
 import { formatBytes, formatMs, formatShape } from '../../src/report';
@@ -8,27 +8,65 @@ import { parseBits, parseInputShape, parseNameList, parseNonNegative, parsePosit
 import { printJson, progressReporter } from '../output';
 
 interface SplitFlags {
-  cut?: string[]; out: string; json?: boolean; quiet?: boolean; inputShape?: Map<string, number[]>; seed: number;
-  analysis: string; bits?: number[]; maxLoss: number; bandwidth: number; rtt: number;
+  cut?: string[];
+  out: string;
+  json?: boolean;
+  quiet?: boolean;
+  inputShape?: Map<string, number[]>;
+  seed: number;
+  analysis: string;
+  bits?: number[];
+  maxLoss: number;
+  bandwidth: number;
+  rtt: number;
 }
 
 /** Builds the `split` command. */
 export function splitCommand(): Command {
   return new Command('split')
-    .description('split a model into edge.onnx and cloud.onnx: at the fastest plan within an accuracy budget (from `jalad analyze`), or at an explicit --cut')
-    .argument('[model]', 'the ONNX model file, with --cut (the solved split takes the model from the analysis)')
+    .description(
+      'split a model into edge.onnx and cloud.onnx: at the fastest plan within an accuracy budget (from `jalad analyze`), or at an explicit --cut',
+    )
+    .argument(
+      '[model]',
+      'the ONNX model file, with --cut (the solved split takes the model from the analysis)',
+    )
     .option('--analysis <file>', 'analysis written by `jalad analyze`', 'jalad-out/analysis.json')
-    .option('--bits <c>', 'send every compressed tensor at c bits (1..8; default: the solver picks per tensor among the swept widths or float32)', parseBits)
-    .option('--max-loss <pp>', 'accuracy budget: largest accuracy loss in percentage points, on its 95% upper bound', parseNonNegative, 1)
+    .option(
+      '--bits <c>',
+      'send every compressed tensor at c bits (1..8; default: the solver picks per tensor among the swept widths or float32)',
+      parseBits,
+    )
+    .option(
+      '--max-loss <pp>',
+      'accuracy budget: largest accuracy loss in percentage points, on its 95% upper bound',
+      parseNonNegative,
+      1,
+    )
     .option('--bandwidth <mbps>', 'uplink bandwidth, Mbps', parsePositive, 5.85)
     .option('--rtt <ms>', 'network round-trip time, ms', parseNonNegative, 0)
-    .option('--cut <tensors>', 'split here instead: comma-separated tensor names (see `jalad analyze`)', parseNameList)
+    .option(
+      '--cut <tensors>',
+      'split here instead: comma-separated tensor names (see `jalad analyze`)',
+      parseNameList,
+    )
     .option('--out <dir>', 'folder for edge.onnx, cloud.onnx and plan.json (or split.json)', 'jalad-split')
-    .option('--input-shape <name=dims>', 'with --cut: shape of an input with symbolic dimensions other than the batch (repeatable)', parseInputShape)
-    .option('--seed <n>', 'with --cut: seed of the synthetic input used to verify the split', (v) => Number(v), 1)
+    .option(
+      '--input-shape <name=dims>',
+      'with --cut: shape of an input with symbolic dimensions other than the batch (repeatable)',
+      parseInputShape,
+    )
+    .option(
+      '--seed <n>',
+      'with --cut: seed of the synthetic input used to verify the split',
+      (v) => Number(v),
+      1,
+    )
     .option('--json', 'print plan.json (or split.json) on stdout instead of a summary')
     .option('-q, --quiet', 'no progress messages on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Solved split: reads the analysis, solves the integer program for the lowest predicted
 latency (edge ms + RTT + bytes/bandwidth + cloud ms) whose accuracy loss bound stays
 within --max-loss, measures the chosen plan on the analysis's validation data (all
@@ -41,38 +79,73 @@ them; files are written only after the split is verified in ONNX Runtime (<= 1e-
 
 Examples:
   jalad split --bits 8 --max-loss 0.5 --bandwidth 5.85 --out split/
-  jalad split model.onnx --cut /layer2/Relu_output_0 --out split/`)
+  jalad split model.onnx --cut /layer2/Relu_output_0 --out split/`,
+    )
     .action(async (model: string | undefined, flags: SplitFlags) => {
       const progress = progressReporter(!!flags.quiet || !!flags.json);
       if (flags.cut) {
-        if (!model) throw new InputError('BAD_OPTION', 'split --cut: give the model file (jalad split model.onnx --cut TENSOR)');
-        const report = await splitAtCut(model, flags.cut, flags.out, { inputShapes: flags.inputShape, seed: flags.seed, progress });
-        if (flags.json) { printJson(report); return; }
-        const lines = report.tensors.map((t) => `  ${t.name} (${t.kind}) ${formatShape(t.shape)} ${formatBytes(t.bytes)}/sample`);
-        process.stdout.write(`cut: ${report.tensors.length} tensor(s) cross the network\n${lines.join('\n')}\n` +
-          `edge: ${report.edgeNodes} nodes -> ${report.files.edge}\ncloud: ${report.cloudNodes} nodes -> ${report.files.cloud}\n` +
-          `verified: max |original - split| = ${report.maxAbsDiff} on a batch of ${report.verifiedBatch}\n`);
+        if (!model)
+          throw new InputError(
+            'BAD_OPTION',
+            'split --cut: give the model file (jalad split model.onnx --cut TENSOR)',
+          );
+        const report = await splitAtCut(model, flags.cut, flags.out, {
+          inputShapes: flags.inputShape,
+          seed: flags.seed,
+          progress,
+        });
+        if (flags.json) {
+          printJson(report);
+          return;
+        }
+        const lines = report.tensors.map(
+          (t) => `  ${t.name} (${t.kind}) ${formatShape(t.shape)} ${formatBytes(t.bytes)}/sample`,
+        );
+        process.stdout.write(
+          `cut: ${report.tensors.length} tensor(s) cross the network\n${lines.join('\n')}\n` +
+            `edge: ${report.edgeNodes} nodes -> ${report.files.edge}\ncloud: ${report.cloudNodes} nodes -> ${report.files.cloud}\n` +
+            `verified: max |original - split| = ${report.maxAbsDiff} on a batch of ${report.verifiedBatch}\n`,
+        );
         return;
       }
-      if (model) throw new InputError('BAD_OPTION', `split: ${model}: without --cut the model comes from the analysis (--analysis ${flags.analysis})`);
-      if (flags.bits && flags.bits.length !== 1) throw new InputError('BAD_OPTION', '--bits: give one bit width for split');
+      if (model)
+        throw new InputError(
+          'BAD_OPTION',
+          `split: ${model}: without --cut the model comes from the analysis (--analysis ${flags.analysis})`,
+        );
+      if (flags.bits && flags.bits.length !== 1)
+        throw new InputError('BAD_OPTION', '--bits: give one bit width for split');
       const plan = await solveAndSplit({
-        analysisPath: flags.analysis, outDir: flags.out, maxLossPct: flags.maxLoss, bandwidthMbps: flags.bandwidth, rttMs: flags.rtt,
-        bits: flags.bits?.[0], progress,
+        analysisPath: flags.analysis,
+        outDir: flags.out,
+        maxLossPct: flags.maxLoss,
+        bandwidthMbps: flags.bandwidth,
+        rttMs: flags.rtt,
+        bits: flags.bits?.[0],
+        progress,
       });
-      if (flags.json) { printJson(plan); return; }
+      if (flags.json) {
+        printJson(plan);
+        return;
+      }
       const p = plan.predictedMs;
       const m = plan.measured;
-      process.stdout.write([
-        `plan at ${plan.bandwidthMbps} Mbps, RTT ${plan.rttMs} ms, budget ${plan.maxLossPct} pp (${plan.rounds} round(s)):`,
-        ...plan.wire.map((w) => `  send ${w.tensor} (${w.kind}) at ${w.bits === 'f32' ? 'float32' : `${w.bits} bits`}, ${formatBytes(Math.round(w.bytes))}/sample`),
-        `coder: rANS between the parts (raw bit packing when smaller); edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
-        `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
-        m.exact ? 'loss: 0 by construction (every tensor sent uncompressed; the split is exact)'
-          : `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, agreement ${(m.agreement * 100).toFixed(2)}%`,
-        `speed-up: ${plan.baselines.speedupOverEdgeOnly.toFixed(2)}x over edge-only (${formatMs(plan.baselines.edgeOnlyMs)} ms), ${plan.baselines.speedupOverCloudOnly.toFixed(2)}x over cloud-only (${formatMs(plan.baselines.cloudOnlyMs)} ms)`,
-        `edge: ${plan.edgeNodes} nodes -> ${plan.files.edge}`,
-        `cloud: ${plan.cloudNodes} nodes -> ${plan.files.cloud}`,
-      ].join('\n') + '\n');
+      process.stdout.write(
+        [
+          `plan at ${plan.bandwidthMbps} Mbps, RTT ${plan.rttMs} ms, budget ${plan.maxLossPct} pp (${plan.rounds} round(s)):`,
+          ...plan.wire.map(
+            (w) =>
+              `  send ${w.tensor} (${w.kind}) at ${w.bits === 'f32' ? 'float32' : `${w.bits} bits`}, ${formatBytes(Math.round(w.bytes))}/sample`,
+          ),
+          `coder: rANS between the parts (raw bit packing when smaller); edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
+          `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
+          m.exact
+            ? 'loss: 0 by construction (every tensor sent uncompressed; the split is exact)'
+            : `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, agreement ${(m.agreement * 100).toFixed(2)}%`,
+          `speed-up: ${plan.baselines.speedupOverEdgeOnly.toFixed(2)}x over edge-only (${formatMs(plan.baselines.edgeOnlyMs)} ms), ${plan.baselines.speedupOverCloudOnly.toFixed(2)}x over cloud-only (${formatMs(plan.baselines.cloudOnlyMs)} ms)`,
+          `edge: ${plan.edgeNodes} nodes -> ${plan.files.edge}`,
+          `cloud: ${plan.cloudNodes} nodes -> ${plan.files.cloud}`,
+        ].join('\n') + '\n',
+      );
     });
 }

@@ -3,7 +3,7 @@
  * images [N, 28, 28] (per sample [28, 28]) to a CNN input [batch, 1, 28, 28]: dims of size 1
  * may be inserted or dropped (a reshape that moves no data); nothing else changes.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { Dataset } from './dataset';
 import { formatDims } from './nd-array';
 
@@ -43,17 +43,25 @@ function prepend(d: number, rest: number[] | undefined): number[] | undefined {
  * @example fitToModelInput(fashionMnistTest, ['batch', 1, 28, 28]).shape // [1, 28, 28] (was [28, 28])
  */
 export function fitToModelInput(
-  dataset: Dataset, modelInputDims: readonly (number | string)[], inputName = 'input',
+  dataset: Dataset,
+  modelInputDims: readonly (number | string)[],
+  inputName = 'input',
 ): Dataset {
   const fail = (why = ''): never => {
-    throw new InputError('BAD_DATA',
+    throw new InputError(
+      'BAD_DATA',
       `--data ${dataset.source}: per-sample shape ${formatDims(dataset.shape)} does not match the model input ` +
-      `"${inputName}" ${formatDims(modelInputDims)}${why}`);
+        `"${inputName}" ${formatDims(modelInputDims)}${why}`,
+    );
   };
   if (modelInputDims.length === 0) fail(' (a scalar input has no batch dim)');
   const model = modelInputDims.slice(1);
   const shape = dataset.shape;
-  if (shape.length === model.length && shape.every((d, i) => isSymbolic(model[i]) || model[i] === d)) return dataset;
-  const resolved = align(shape.filter((d) => d !== 1), model);
+  if (shape.length === model.length && shape.every((d, i) => isSymbolic(model[i]) || model[i] === d))
+    return dataset;
+  const resolved = align(
+    shape.filter((d) => d !== 1),
+    model,
+  );
   return resolved === undefined ? fail() : { ...dataset, shape: resolved };
 }

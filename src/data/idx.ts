@@ -9,12 +9,17 @@
  * type: 0x08 unsigned byte, 0x09 signed byte, 0x0B short (2 bytes), 0x0C int (4 bytes),
  * 0x0D float (4 bytes), 0x0E double (8 bytes). Used by MNIST and Fashion-MNIST (usually gzipped).
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { DTYPE_BYTES, DType, NdArray, decodeElements, formatDims, product } from './nd-array';
 import { hexPrefix } from './source-file';
 
 const IDX_TYPES: Readonly<Record<number, DType>> = {
-  0x08: 'uint8', 0x09: 'int8', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
+  0x08: 'uint8',
+  0x09: 'int8',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
 };
 
 /**
@@ -22,8 +27,13 @@ const IDX_TYPES: Readonly<Record<number, DType>> = {
  * Used for format detection; {@link parseIdx} gives the precise error.
  */
 export function looksLikeIdx(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 &&
-    IDX_TYPES[bytes[2]] !== undefined && bytes[3] >= 1;
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0 &&
+    bytes[1] === 0 &&
+    IDX_TYPES[bytes[2]] !== undefined &&
+    bytes[3] >= 1
+  );
 }
 
 /**
@@ -40,21 +50,27 @@ export function parseIdx(bytes: Uint8Array, role: string): NdArray {
     throw new InputError('BAD_DATA', `${role}: IDX header truncated: ${bytes.length} bytes, need at least 4`);
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new InputError('BAD_DATA',
-      `${role}: wrong IDX magic ${hexPrefix(bytes)} (expected 00 00 <type> <ndim>)`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: wrong IDX magic ${hexPrefix(bytes)} (expected 00 00 <type> <ndim>)`,
+    );
   }
   const dtype = IDX_TYPES[bytes[2]];
   if (dtype === undefined) {
-    throw new InputError('BAD_DATA',
+    throw new InputError(
+      'BAD_DATA',
       `${role}: unknown IDX element type 0x${bytes[2].toString(16).padStart(2, '0')} ` +
-      '(expected 08 ubyte, 09 byte, 0b short, 0c int, 0d float or 0e double)');
+        '(expected 08 ubyte, 09 byte, 0b short, 0c int, 0d float or 0e double)',
+    );
   }
   const ndim = bytes[3];
   if (ndim === 0) throw new InputError('BAD_DATA', `${role}: IDX header declares 0 dimensions`);
   const headerBytes = 4 + 4 * ndim;
   if (bytes.length < headerBytes) {
-    throw new InputError('BAD_DATA',
-      `${role}: IDX header truncated: ${ndim} dimensions need ${headerBytes} bytes, file has ${bytes.length}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: IDX header truncated: ${ndim} dimensions need ${headerBytes} bytes, file has ${bytes.length}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
@@ -63,14 +79,18 @@ export function parseIdx(bytes: Uint8Array, role: string): NdArray {
   const payloadBytes = count * DTYPE_BYTES[dtype];
   const present = bytes.length - headerBytes;
   if (present < payloadBytes) {
-    throw new InputError('BAD_DATA',
+    throw new InputError(
+      'BAD_DATA',
       `${role}: truncated IDX payload: header ${formatDims(dims)} ${dtype} promises ${payloadBytes} bytes, ` +
-      `file has ${present}`);
+        `file has ${present}`,
+    );
   }
   if (present > payloadBytes) {
-    throw new InputError('BAD_DATA',
+    throw new InputError(
+      'BAD_DATA',
       `${role}: IDX header ${formatDims(dims)} ${dtype} disagrees with the file size: ` +
-      `${present - payloadBytes} extra bytes after the ${payloadBytes}-byte payload`);
+        `${present - payloadBytes} extra bytes after the ${payloadBytes}-byte payload`,
+    );
   }
   return { dtype, dims, data: decodeElements(bytes, headerBytes, count, dtype, false) };
 }

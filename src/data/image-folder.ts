@@ -23,13 +23,21 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { Dataset } from './dataset';
 import { decodeImage } from './image-decode';
 import { LabelRow, checkLabels, isIntegerLabel, readLabelSource } from './labels';
 import { ResolvedDataOptions } from './options';
 import {
-  SampleGeometry, allocateOutput, effectiveScale, imageShape, luma, normalization, planGeometry, scaler, writeSample,
+  SampleGeometry,
+  allocateOutput,
+  effectiveScale,
+  imageShape,
+  luma,
+  normalization,
+  planGeometry,
+  scaler,
+  writeSample,
 } from './preprocess';
 import { pathKind } from './source-file';
 import { stratifiedSubset } from './subset';
@@ -67,7 +75,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 interface Found {
   readonly files: string[]; // relative to the walked root, '/' separators
-  readonly dirs: string[];  // immediate subdirectory names (only at depth 0)
+  readonly dirs: string[]; // immediate subdirectory names (only at depth 0)
 }
 
 /** Kind of a directory entry, following symbolic links; undefined for anything else. */
@@ -128,7 +136,11 @@ function classIndex(names: readonly string[], fixed: readonly string[] | undefin
  *   names outside `classNames`, a label count mismatch or out-of-range labels
  */
 export function listImageFolder(
-  dir: string, labelsPath: string | undefined, opts: ResolvedDataOptions, role: string, labelsRole: string,
+  dir: string,
+  labelsPath: string | undefined,
+  opts: ResolvedDataOptions,
+  role: string,
+  labelsRole: string,
 ): ImageListing {
   if (pathKind(dir, role) !== 'directory') {
     throw new InputError('BAD_PATH', `${role}: is a file, expected a folder of images`);
@@ -148,15 +160,25 @@ export function listImageFolder(
     if (rows.every((r) => isIntegerLabel(r.label))) {
       const labels = Int32Array.from(rows, (r) => Number(r.label));
       checkLabels(labels, entries.length, opts.numClasses ?? opts.classNames?.length, labelsRole, role);
-      return { entries, labels, ...(opts.classNames === undefined ? {} : { classNames: opts.classNames }), warnings };
+      return {
+        entries,
+        labels,
+        ...(opts.classNames === undefined ? {} : { classNames: opts.classNames }),
+        warnings,
+      };
     }
-    const classNames = classIndex(rows.map((r) => r.label), opts.classNames);
+    const classNames = classIndex(
+      rows.map((r) => r.label),
+      opts.classNames,
+    );
     const index = new Map(classNames.map((n, i) => [n, i]));
     const labels = Int32Array.from(rows, (r) => {
       const k = index.get(r.label);
       if (k === undefined) {
-        throw new InputError('BAD_DATA',
-          `${labelsRole}: line ${r.line}: class ${JSON.stringify(r.label)} is not one of the ${classNames.length} class names`);
+        throw new InputError(
+          'BAD_DATA',
+          `${labelsRole}: line ${r.line}: class ${JSON.stringify(r.label)} is not one of the ${classNames.length} class names`,
+        );
       }
       return k;
     });
@@ -168,12 +190,17 @@ export function listImageFolder(
   const perClass = top.dirs.map((name) => ({ name, files: walkImages(path.join(dir, name), true).files }));
   const imageDirs = perClass.filter((c) => c.files.length > 0);
   if (top.files.length > 0 && imageDirs.length > 0) {
-    throw new InputError('BAD_DATA',
+    throw new InputError(
+      'BAD_DATA',
       `${role}: has both images (${top.files[0]}, ...) and subfolders with images (${imageDirs[0].name}, ...); ` +
-      'put every image in a class folder, or list them in a file,label table');
+        'put every image in a class folder, or list them in a file,label table',
+    );
   }
   if (top.files.length === 0 && imageDirs.length === 0) {
-    throw new InputError('BAD_DATA', `${role}: no PNG or JPEG images found${top.dirs.length > 0 ? ` in it or its ${top.dirs.length} subfolder(s)` : ''}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: no PNG or JPEG images found${top.dirs.length > 0 ? ` in it or its ${top.dirs.length} subfolder(s)` : ''}`,
+    );
   }
 
   if (top.files.length > 0) {
@@ -196,7 +223,10 @@ export function listImageFolder(
   for (const c of perClass) {
     const k = index.get(c.name);
     if (k === undefined) {
-      throw new InputError('BAD_DATA', `${role}: class folder ${JSON.stringify(c.name)} is not one of the ${classNames.length} class names`);
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: class folder ${JSON.stringify(c.name)} is not one of the ${classNames.length} class names`,
+      );
     }
     if (c.files.length === 0) warnings.push(`${role}: class folder ${JSON.stringify(c.name)} has no images`);
     for (let i = 0; i < c.files.length; i++) classOf.push(k);
@@ -213,7 +243,10 @@ function checkClassCount(found: number, numClasses: number | undefined, role: st
 
 function checkTableRow(dir: string, row: LabelRow, role: string, labelsRole: string): void {
   if (path.isAbsolute(row.file) || row.file.split('/').includes('..')) {
-    throw new InputError('BAD_DATA', `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)} must be a path inside ${role.replace(/^--data /, '')}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)} must be a path inside ${role.replace(/^--data /, '')}`,
+    );
   }
   let stat: fs.Stats | undefined;
   try {
@@ -222,10 +255,16 @@ function checkTableRow(dir: string, row: LabelRow, role: string, labelsRole: str
     stat = undefined;
   }
   if (stat === undefined) {
-    throw new InputError('BAD_DATA', `${labelsRole}: line ${row.line}: image ${JSON.stringify(row.file)} not found in ${role}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${labelsRole}: line ${row.line}: image ${JSON.stringify(row.file)} not found in ${role}`,
+    );
   }
   if (stat.isDirectory()) {
-    throw new InputError('BAD_PATH', `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)} is a directory, expected an image file`);
+    throw new InputError(
+      'BAD_PATH',
+      `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)} is a directory, expected an image file`,
+    );
   }
 }
 
@@ -240,16 +279,19 @@ function checkTableRow(dir: string, row: LabelRow, role: string, labelsRole: str
  *   {@link listImageFolder}; BAD_OPTION when a crop is larger than an image
  */
 export async function loadImageFolder(
-  dir: string, labelsPath: string | undefined, opts: ResolvedDataOptions,
+  dir: string,
+  labelsPath: string | undefined,
+  opts: ResolvedDataOptions,
 ): Promise<Dataset> {
   const role = `--data ${dir}`;
   const labelsRole = `--labels ${labelsPath ?? ''}`;
   const listing = listImageFolder(dir, labelsPath, opts, role, labelsRole);
   const warnings = [...listing.warnings];
   const total = listing.entries.length;
-  const chosen = opts.maxSamples === undefined
-    ? Int32Array.from({ length: total }, (_, i) => i)
-    : stratifiedSubset(listing.labels, total, opts.maxSamples, opts.seed);
+  const chosen =
+    opts.maxSamples === undefined
+      ? Int32Array.from({ length: total }, (_, i) => i)
+      : stratifiedSubset(listing.labels, total, opts.maxSamples, opts.seed);
 
   const outC = opts.channels === 'auto' ? 3 : opts.channels;
   const norm = normalization(opts, outC, role);
@@ -277,9 +319,11 @@ export async function loadImageFolder(
       sampleSize = g.outH * g.outW * outC;
       data = allocateOutput(chosen.length * sampleSize, role, chosen.length);
     } else if (g.outH !== first.geometry.outH || g.outW !== first.geometry.outW) {
-      throw new InputError('BAD_DATA',
+      throw new InputError(
+        'BAD_DATA',
         `${role}: image ${entry.file} is ${image.height}x${image.width}, giving ${g.outH}x${g.outW} samples, but ` +
-        `${first.file} gives ${first.geometry.outH}x${first.geometry.outW}; pass a resize HxW or a crop`);
+          `${first.file} gives ${first.geometry.outH}x${first.geometry.outW}; pass a resize HxW or a crop`,
+      );
     }
     const hwc = new Float32Array(image.width * image.height * outC);
     const px = image.rgba;
@@ -296,10 +340,14 @@ export async function loadImageFolder(
     kept.push(chosen[i]);
     opts.onProgress?.(i + 1, chosen.length);
   }
-  if (first === undefined) throw new InputError('BAD_DATA', `${role}: none of the ${chosen.length} chosen images could be decoded`);
+  if (first === undefined)
+    throw new InputError('BAD_DATA', `${role}: none of the ${chosen.length} chosen images could be decoded`);
 
   const indices = Int32Array.from(kept);
-  const labels = listing.labels === undefined ? undefined : Int32Array.from(kept, (k) => (listing.labels as Int32Array)[k]);
+  const labels =
+    listing.labels === undefined
+      ? undefined
+      : Int32Array.from(kept, (k) => (listing.labels as Int32Array)[k]);
   return {
     samples: kept.length,
     shape: imageShape(first.geometry, opts.layout),

@@ -3,7 +3,7 @@
  * per line (an optional one-word header such as `label` is skipped), and — for image folders — a
  * `file,label` CSV table whose labels are integers or class names.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { detectArrayFormat, parseArrayFile } from './array-file';
 import { NdArray, elementAt, formatDims } from './nd-array';
 import { hexPrefix, readFileBytes } from './source-file';
@@ -34,14 +34,18 @@ const INT_RE = /^[+-]?\d+$/;
 export function readLabelSource(path: string, role: string): LabelSource {
   const { bytes } = readFileBytes(path, role);
   const format = detectArrayFormat(bytes, path);
-  if (format !== undefined) return { kind: 'labels', labels: labelsFromArray(parseArrayFile(bytes, format, role), role) };
+  if (format !== undefined)
+    return { kind: 'labels', labels: labelsFromArray(parseArrayFile(bytes, format, role), role) };
   if (bytes.includes(0)) {
-    throw new InputError('BAD_DATA',
-      `${role}: unrecognized labels format (first bytes ${hexPrefix(bytes, 8)}); expected IDX, .npy, or text with one integer per line`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: unrecognized labels format (first bytes ${hexPrefix(bytes, 8)}); expected IDX, .npy, or text with one integer per line`,
+    );
   }
   const lines = splitLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   const first = lines.find((l) => l.text.trim() !== '');
-  if (first !== undefined && splitCsvLine(first.text).length >= 2) return { kind: 'table', rows: parseLabelTable(lines, role) };
+  if (first !== undefined && splitCsvLine(first.text).length >= 2)
+    return { kind: 'table', rows: parseLabelTable(lines, role) };
   return { kind: 'labels', labels: parseLabelLines(lines, role) };
 }
 
@@ -52,7 +56,10 @@ export function readLabelSource(path: string, role: string): LabelSource {
 export function readLabels(path: string, role: string): Int32Array {
   const source = readLabelSource(path, role);
   if (source.kind === 'table') {
-    throw new InputError('BAD_DATA', `${role}: a file,label table only goes with a folder of images; give one integer per line`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: a file,label table only goes with a folder of images; give one integer per line`,
+    );
   }
   return source.labels;
 }
@@ -65,14 +72,20 @@ export function readLabels(path: string, role: string): Int32Array {
 export function labelsFromArray(array: NdArray, role: string): Int32Array {
   const { dims, data } = array;
   if (!(dims.length === 1 || (dims.length === 2 && dims[1] === 1))) {
-    throw new InputError('BAD_DATA', `${role}: labels must have shape [N] or [N, 1], got ${formatDims(dims)}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: labels must have shape [N] or [N, 1], got ${formatDims(dims)}`,
+    );
   }
   if (data instanceof Int32Array) return data;
   const labels = new Int32Array(dims[0]);
   for (let i = 0; i < labels.length; i++) {
     const v = elementAt(data, i);
     if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
-      throw new InputError('BAD_DATA', `${role}: label ${v} at index ${i} is not a 32-bit integer (${array.dtype} labels)`);
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: label ${v} at index ${i} is not a 32-bit integer (${array.dtype} labels)`,
+      );
     }
     labels[i] = v;
   }
@@ -98,8 +111,10 @@ function parseLabelLines(lines: readonly Line[], role: string): Int32Array {
     const t = nonEmpty[i].text.trim();
     const v = Number(t);
     if (!INT_RE.test(t) || v < -(2 ** 31) || v >= 2 ** 31) {
-      throw new InputError('BAD_DATA',
-        `${role}: line ${nonEmpty[i].line} ${JSON.stringify(t)} is not an integer label (expected one integer per line)`);
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: line ${nonEmpty[i].line} ${JSON.stringify(t)} is not an integer label (expected one integer per line)`,
+      );
     }
     labels[i - start] = v;
   }
@@ -115,10 +130,16 @@ function splitCsvLine(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { fields.push(field.trim()); field = ''; } else field += ch;
+    else if (ch === ',') {
+      fields.push(field.trim());
+      field = '';
+    } else field += ch;
   }
   fields.push(field.trim());
   return fields;
@@ -130,24 +151,35 @@ function parseLabelTable(lines: readonly Line[], role: string): LabelRow[] {
   const fileCol = header.indexOf('file');
   const labelCol = header.indexOf('label');
   if (fileCol < 0 || labelCol < 0) {
-    throw new InputError('BAD_DATA',
-      `${role}: line ${nonEmpty[0].line}: a labels table needs a header with columns file and label, got ${JSON.stringify(nonEmpty[0].text.trim())}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: line ${nonEmpty[0].line}: a labels table needs a header with columns file and label, got ${JSON.stringify(nonEmpty[0].text.trim())}`,
+    );
   }
   const rows: LabelRow[] = [];
   const seen = new Set<string>();
   for (const l of nonEmpty.slice(1)) {
     const fields = splitCsvLine(l.text);
     if (fields.length !== header.length) {
-      throw new InputError('BAD_DATA', `${role}: line ${l.line} has ${fields.length} fields, the header has ${header.length}`);
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: line ${l.line} has ${fields.length} fields, the header has ${header.length}`,
+      );
     }
     const file = fields[fileCol].replace(/\\/g, '/').replace(/^\.\//, '');
     const label = fields[labelCol];
-    if (file === '' || label === '') throw new InputError('BAD_DATA', `${role}: line ${l.line} has an empty file or label`);
-    if (seen.has(file)) throw new InputError('BAD_DATA', `${role}: line ${l.line}: file ${JSON.stringify(file)} is listed twice`);
+    if (file === '' || label === '')
+      throw new InputError('BAD_DATA', `${role}: line ${l.line} has an empty file or label`);
+    if (seen.has(file))
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: line ${l.line}: file ${JSON.stringify(file)} is listed twice`,
+      );
     seen.add(file);
     rows.push({ file, label, line: l.line });
   }
-  if (rows.length === 0) throw new InputError('BAD_DATA', `${role}: the labels table has a header but no rows`);
+  if (rows.length === 0)
+    throw new InputError('BAD_DATA', `${role}: the labels table has a header but no rows`);
   return rows;
 }
 
@@ -164,16 +196,26 @@ export function isIntegerLabel(text: string): boolean {
  * @throws InputError BAD_DATA naming the labels file and the first offending value
  */
 export function checkLabels(
-  labels: Int32Array, samples: number, numClasses: number | undefined, role: string, dataRole: string,
+  labels: Int32Array,
+  samples: number,
+  numClasses: number | undefined,
+  role: string,
+  dataRole: string,
 ): void {
   if (labels.length !== samples) {
-    throw new InputError('BAD_DATA', `${role}: ${labels.length} labels but ${dataRole} has ${samples} samples`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: ${labels.length} labels but ${dataRole} has ${samples} samples`,
+    );
   }
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
     if (v < 0) throw new InputError('BAD_DATA', `${role}: label ${v} at index ${i} is negative`);
     if (numClasses !== undefined && v >= numClasses) {
-      throw new InputError('BAD_DATA', `${role}: label ${v} at index ${i} is out of range [0, ${numClasses}) for ${numClasses} classes`);
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: label ${v} at index ${i} is out of range [0, ${numClasses}) for ${numClasses} classes`,
+      );
     }
   }
 }

@@ -3,7 +3,7 @@
  * gzipped), or a folder of PNG/JPEG images; validated, optionally subset, preprocessed into one
  * Float32Array. Nothing is written.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { detectArrayFormat, parseArrayFile } from './array-file';
 import { Dataset } from './dataset';
 import { loadImageFolder } from './image-folder';
@@ -37,24 +37,34 @@ const SINGLE_IMAGE_RE = /\.(png|jpe?g)$/i;
  *   // ds.samples === 1000, ds.shape = [28, 28], values in [0, 1]
  */
 export async function loadDataset(
-  dataPath: string, labelsPath?: string, options: DataOptions = {},
+  dataPath: string,
+  labelsPath?: string,
+  options: DataOptions = {},
 ): Promise<Dataset> {
   const opts = resolveDataOptions(options);
   const role = `--data ${dataPath}`;
   const labelsRole = `--labels ${labelsPath ?? ''}`;
   if (pathKind(dataPath, role) === 'directory') return loadImageFolder(dataPath, labelsPath, opts);
   if (SINGLE_IMAGE_RE.test(dataPath)) {
-    throw new InputError('BAD_PATH', `${role}: is a single image file, expected a folder of images, an IDX or a .npy file`);
+    throw new InputError(
+      'BAD_PATH',
+      `${role}: is a single image file, expected a folder of images, an IDX or a .npy file`,
+    );
   }
   const { bytes } = readFileBytes(dataPath, role);
   const format = detectArrayFormat(bytes, dataPath);
   if (format === undefined) {
-    throw new InputError('BAD_DATA',
-      `${role}: unrecognized data format (first bytes ${hexPrefix(bytes, 8)}); expected IDX or .npy (optionally gzipped) or a folder of PNG/JPEG images`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: unrecognized data format (first bytes ${hexPrefix(bytes, 8)}); expected IDX or .npy (optionally gzipped) or a folder of PNG/JPEG images`,
+    );
   }
   const array = parseArrayFile(bytes, format, role);
   if (array.dims.length === 0 || product(array.dims) === 0) {
-    throw new InputError('BAD_DATA', `${role}: no data (shape ${formatDims(array.dims)}); expected [samples, ...]`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: no data (shape ${formatDims(array.dims)}); expected [samples, ...]`,
+    );
   }
   const total = array.dims[0];
   let labels: Int32Array | undefined;
@@ -62,15 +72,21 @@ export async function loadDataset(
     labels = readLabels(labelsPath, labelsRole);
     checkLabels(labels, total, opts.numClasses, labelsRole, role);
   }
-  const indices = opts.maxSamples === undefined
-    ? Int32Array.from({ length: total }, (_, i) => i)
-    : stratifiedSubset(labels, total, opts.maxSamples, opts.seed);
+  const indices =
+    opts.maxSamples === undefined
+      ? Int32Array.from({ length: total }, (_, i) => i)
+      : stratifiedSubset(labels, total, opts.maxSamples, opts.seed);
   const { shape, data } = preprocessArray(array, indices, opts, role);
   return {
     samples: indices.length,
     shape,
     data,
-    ...(labels === undefined ? {} : { labels: indices.length === total ? labels : Int32Array.from(indices, (i) => (labels as Int32Array)[i]) }),
+    ...(labels === undefined
+      ? {}
+      : {
+          labels:
+            indices.length === total ? labels : Int32Array.from(indices, (i) => (labels as Int32Array)[i]),
+        }),
     source: dataPath,
     ...(labelsPath === undefined ? {} : { labelsSource: labelsPath }),
     format,

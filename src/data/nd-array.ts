@@ -9,13 +9,7 @@ export type DType = 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' |
 
 /** Typed storage for a {@link DType}: int64 is kept exact as BigInt64Array. */
 export type NumericArray =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array;
+  Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
 /** A dense C-order array: `data.length === product(dims)`. */
 export interface NdArray {
@@ -27,7 +21,13 @@ export interface NdArray {
 
 /** Bytes per element of each dtype. */
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
-  uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float32: 4, float64: 8,
+  uint8: 1,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  float32: 4,
+  float64: 8,
 };
 
 /** True for float32 and float64. */
@@ -63,7 +63,11 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * @param littleEndian byte order of the payload in the file
  */
 export function decodeElements(
-  bytes: Uint8Array, offset: number, count: number, dtype: DType, littleEndian: boolean,
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+  dtype: DType,
+  littleEndian: boolean,
 ): NumericArray {
   const size = DTYPE_BYTES[dtype];
   const start = bytes.byteOffset + offset;
@@ -83,13 +87,20 @@ export function decodeElements(
     byteOffset = 0;
   }
   switch (dtype) {
-    case 'uint8': return new Uint8Array(buffer, byteOffset, count);
-    case 'int8': return new Int8Array(buffer, byteOffset, count);
-    case 'int16': return new Int16Array(buffer, byteOffset, count);
-    case 'int32': return new Int32Array(buffer, byteOffset, count);
-    case 'int64': return new BigInt64Array(buffer, byteOffset, count);
-    case 'float32': return new Float32Array(buffer, byteOffset, count);
-    case 'float64': return new Float64Array(buffer, byteOffset, count);
+    case 'uint8':
+      return new Uint8Array(buffer, byteOffset, count);
+    case 'int8':
+      return new Int8Array(buffer, byteOffset, count);
+    case 'int16':
+      return new Int16Array(buffer, byteOffset, count);
+    case 'int32':
+      return new Int32Array(buffer, byteOffset, count);
+    case 'int64':
+      return new BigInt64Array(buffer, byteOffset, count);
+    case 'float32':
+      return new Float32Array(buffer, byteOffset, count);
+    case 'float64':
+      return new Float64Array(buffer, byteOffset, count);
   }
 }
 

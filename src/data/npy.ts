@@ -10,14 +10,18 @@
  *
  * Supported: little-endian (or byte-order-free) float32, float64, uint8, int32, int64 in C order.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { DTYPE_BYTES, DType, NdArray, decodeElements, formatDims, product } from './nd-array';
 import { hexPrefix } from './source-file';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const NPY_DTYPES: Readonly<Record<string, DType>> = {
-  u1: 'uint8', i4: 'int32', i8: 'int64', f4: 'float32', f8: 'float64',
+  u1: 'uint8',
+  i4: 'int32',
+  i8: 'int64',
+  f4: 'float32',
+  f8: 'float64',
 };
 
 /** True when `bytes` start with the .npy magic `\x93NUMPY`. */
@@ -44,7 +48,10 @@ function parsePyLiteral(text: string): PyValue {
       const dict: { [key: string]: PyValue } = {};
       for (;;) {
         skip();
-        if (text[pos] === '}') { pos++; return dict; }
+        if (text[pos] === '}') {
+          pos++;
+          return dict;
+        }
         const key = value();
         if (typeof key !== 'string') fail('dict key is not a string');
         skip();
@@ -62,7 +69,10 @@ function parsePyLiteral(text: string): PyValue {
       const items: PyValue[] = [];
       for (;;) {
         skip();
-        if (text[pos] === close) { pos++; return items; }
+        if (text[pos] === close) {
+          pos++;
+          return items;
+        }
         items.push(value());
         skip();
         if (text[pos] === ',') pos++;
@@ -101,73 +111,106 @@ function parsePyLiteral(text: string): PyValue {
  */
 export function parseNpy(bytes: Uint8Array, role: string): NdArray {
   if (!looksLikeNpy(bytes)) {
-    throw new InputError('BAD_DATA', `${role}: wrong .npy magic ${hexPrefix(bytes, 6)} (expected 93 4e 55 4d 50 59, "\\x93NUMPY")`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: wrong .npy magic ${hexPrefix(bytes, 6)} (expected 93 4e 55 4d 50 59, "\\x93NUMPY")`,
+    );
   }
-  if (bytes.length < 10) throw new InputError('BAD_DATA', `${role}: .npy header truncated (${bytes.length} bytes)`);
+  if (bytes.length < 10)
+    throw new InputError('BAD_DATA', `${role}: .npy header truncated (${bytes.length} bytes)`);
   const major = bytes[6];
   const minor = bytes[7];
   if (major < 1 || major > 3 || minor !== 0) {
-    throw new InputError('BAD_DATA', `${role}: unsupported .npy version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: unsupported .npy version ${major}.${minor} (expected 1.0, 2.0 or 3.0)`,
+    );
   }
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) throw new InputError('BAD_DATA', `${role}: .npy header truncated (${bytes.length} bytes)`);
+  if (bytes.length < 8 + lenBytes)
+    throw new InputError('BAD_DATA', `${role}: .npy header truncated (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lenBytes + headerLen;
   if (bytes.length < dataOffset) {
-    throw new InputError('BAD_DATA',
-      `${role}: .npy header truncated: HEADER_LEN ${headerLen} needs ${dataOffset} bytes, file has ${bytes.length}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: .npy header truncated: HEADER_LEN ${headerLen} needs ${dataOffset} bytes, file has ${bytes.length}`,
+    );
   }
-  const headerText = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lenBytes, headerLen)
-    .toString(major === 3 ? 'utf8' : 'latin1');
+  const headerText = Buffer.from(bytes.buffer, bytes.byteOffset + 8 + lenBytes, headerLen).toString(
+    major === 3 ? 'utf8' : 'latin1',
+  );
 
   let header: PyValue;
   try {
     header = parsePyLiteral(headerText);
   } catch (err) {
-    throw new InputError('BAD_DATA', `${role}: unreadable .npy header ${JSON.stringify(headerText.trim())}: ${(err as Error).message}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: unreadable .npy header ${JSON.stringify(headerText.trim())}: ${(err as Error).message}`,
+    );
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    throw new InputError('BAD_DATA', `${role}: .npy header is not a dict: ${JSON.stringify(headerText.trim())}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: .npy header is not a dict: ${JSON.stringify(headerText.trim())}`,
+    );
   }
   const { descr, fortran_order: fortranOrder, shape } = header;
   if (typeof descr !== 'string') {
-    throw new InputError('BAD_DATA', `${role}: .npy descr ${JSON.stringify(descr)} is a structured dtype; only plain numeric arrays are supported`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: .npy descr ${JSON.stringify(descr)} is a structured dtype; only plain numeric arrays are supported`,
+    );
   }
   if (typeof fortranOrder !== 'boolean') {
     throw new InputError('BAD_DATA', `${role}: .npy header has no boolean fortran_order`);
   }
   if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && d >= 0)) {
-    throw new InputError('BAD_DATA', `${role}: .npy header shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: .npy header shape ${JSON.stringify(shape)} is not a tuple of non-negative integers`,
+    );
   }
   const dims = shape as number[];
 
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const dtype = m === null ? undefined : NPY_DTYPES[m[2] + m[3]];
   if (m === null || dtype === undefined) {
-    throw new InputError('BAD_DATA',
-      `${role}: unsupported .npy dtype '${descr}' (expected float32 '<f4', float64 '<f8', uint8 '|u1', int32 '<i4' or int64 '<i8')`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: unsupported .npy dtype '${descr}' (expected float32 '<f4', float64 '<f8', uint8 '|u1', int32 '<i4' or int64 '<i8')`,
+    );
   }
   if (m[1] === '>' && DTYPE_BYTES[dtype] > 1) {
-    throw new InputError('BAD_DATA',
-      `${role}: big-endian .npy dtype '${descr}' is not supported; save it little-endian, e.g. a.astype('<${m[2]}${m[3]}')`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: big-endian .npy dtype '${descr}' is not supported; save it little-endian, e.g. a.astype('<${m[2]}${m[3]}')`,
+    );
   }
   if (fortranOrder) {
-    throw new InputError('BAD_DATA',
-      `${role}: fortran_order True is not supported; save a C-ordered array, e.g. np.save(f, np.ascontiguousarray(a))`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: fortran_order True is not supported; save a C-ordered array, e.g. np.save(f, np.ascontiguousarray(a))`,
+    );
   }
 
   const count = product(dims);
   const payloadBytes = count * DTYPE_BYTES[dtype];
   const present = bytes.length - dataOffset;
   if (present < payloadBytes) {
-    throw new InputError('BAD_DATA',
-      `${role}: truncated .npy payload: header shape ${formatDims(dims)} ${dtype} promises ${payloadBytes} bytes, file has ${present}`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: truncated .npy payload: header shape ${formatDims(dims)} ${dtype} promises ${payloadBytes} bytes, file has ${present}`,
+    );
   }
   if (present > payloadBytes) {
-    throw new InputError('BAD_DATA',
+    throw new InputError(
+      'BAD_DATA',
       `${role}: .npy header shape ${formatDims(dims)} ${dtype} disagrees with the file size: ` +
-      `${present - payloadBytes} extra bytes after the ${payloadBytes}-byte payload`);
+        `${present - payloadBytes} extra bytes after the ${payloadBytes}-byte payload`,
+    );
   }
   // NOTE: '=' (native) is taken as little-endian: numpy writes '<' or '|' on every common platform.
   return { dtype, dims, data: decodeElements(bytes, dataOffset, count, dtype, true) };

@@ -4,7 +4,7 @@
  * Preprocessing follows the usual PyTorch evaluation pipeline:
  *   x = (raw · scale − mean[c]) / std[c], after an optional resize and center crop.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 
 /** Memory layout of one batch: channels first (PyTorch, ONNX default) or channels last (TensorFlow). */
 export type Layout = 'NCHW' | 'NHWC';
@@ -115,30 +115,38 @@ export function resolveDataOptions(options: DataOptions = {}): ResolvedDataOptio
   if (o.scale !== 'auto' && (!Number.isFinite(o.scale) || o.scale === 0)) {
     bad(`scale: expected a finite nonzero number or 'auto', got ${o.scale}`);
   }
-  for (const [name, values] of [['mean', o.mean], ['std', o.std]] as const) {
+  for (const [name, values] of [
+    ['mean', o.mean],
+    ['std', o.std],
+  ] as const) {
     if (values.length === 0) bad(`${name}: expected at least one value`);
     for (const v of values) {
       if (!Number.isFinite(v)) bad(`${name}: value ${v} is not a finite number`);
       if (name === 'std' && v === 0) bad(`std: values must be nonzero, got ${formatList(values)}`);
     }
   }
-  if (o.layout !== 'NCHW' && o.layout !== 'NHWC') bad(`layout: expected NCHW or NHWC, got ${String(o.layout)}`);
+  if (o.layout !== 'NCHW' && o.layout !== 'NHWC')
+    bad(`layout: expected NCHW or NHWC, got ${String(o.layout)}`);
   if (o.dataLayout !== 'NCHW' && o.dataLayout !== 'NHWC' && o.dataLayout !== 'auto') {
     bad(`dataLayout: expected NCHW, NHWC or auto, got ${String(o.dataLayout)}`);
   }
-  if (o.channels !== 1 && o.channels !== 3 && o.channels !== 'auto') bad(`channels: expected 1, 3 or auto, got ${String(o.channels)}`);
-  if (o.onBadImage !== 'stop' && o.onBadImage !== 'skip') bad(`onBadImage: expected stop or skip, got ${String(o.onBadImage)}`);
+  if (o.channels !== 1 && o.channels !== 3 && o.channels !== 'auto')
+    bad(`channels: expected 1, 3 or auto, got ${String(o.channels)}`);
+  if (o.onBadImage !== 'stop' && o.onBadImage !== 'skip')
+    bad(`onBadImage: expected stop or skip, got ${String(o.onBadImage)}`);
   let resize: ResizeSpec | undefined;
   if (options.resize !== undefined) {
-    resize = typeof options.resize === 'number'
-      ? positiveInt(options.resize, 'resize')
-      : [positiveInt(options.resize[0], 'resize height'), positiveInt(options.resize[1], 'resize width')];
+    resize =
+      typeof options.resize === 'number'
+        ? positiveInt(options.resize, 'resize')
+        : [positiveInt(options.resize[0], 'resize height'), positiveInt(options.resize[1], 'resize width')];
   }
   let crop: readonly [number, number] | undefined;
   if (options.crop !== undefined) {
-    crop = typeof options.crop === 'number'
-      ? [positiveInt(options.crop, 'crop'), options.crop]
-      : [positiveInt(options.crop[0], 'crop height'), positiveInt(options.crop[1], 'crop width')];
+    crop =
+      typeof options.crop === 'number'
+        ? [positiveInt(options.crop, 'crop'), options.crop]
+        : [positiveInt(options.crop[0], 'crop height'), positiveInt(options.crop[1], 'crop width')];
   }
   if (!Number.isSafeInteger(o.seed)) bad(`seed: expected an integer, got ${o.seed}`);
   if (options.classNames !== undefined && new Set(options.classNames).size !== options.classNames.length) {

@@ -9,7 +9,7 @@
  * of one; the pipeline stays one code path for every source layout, and for Fashion-MNIST's
  * 10k samples both passes together take milliseconds.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { Layout, ResolvedDataOptions } from './options';
 import { centerCropOffsets, resizeBilinear, resizedSize } from './resize';
 import { DType, NdArray, formatDims, isFloatDType, product } from './nd-array';
@@ -37,7 +37,11 @@ export interface SampleGeometry {
  * @throws InputError BAD_OPTION when the crop is larger than the (resized) sample
  */
 export function planGeometry(
-  srcH: number, srcW: number, outC: number, opts: ResolvedDataOptions, what: string,
+  srcH: number,
+  srcW: number,
+  outC: number,
+  opts: ResolvedDataOptions,
+  what: string,
 ): SampleGeometry {
   const [resizeH, resizeW] = opts.resize === undefined ? [srcH, srcW] : resizedSize(srcH, srcW, opts.resize);
   let outH = resizeH;
@@ -47,8 +51,10 @@ export function planGeometry(
   if (opts.crop !== undefined) {
     [outH, outW] = opts.crop;
     if (outH > resizeH || outW > resizeW) {
-      throw new InputError('BAD_OPTION',
-        `${what}: crop ${outH}x${outW} is larger than the ${opts.resize === undefined ? '' : 'resized '}sample ${resizeH}x${resizeW}`);
+      throw new InputError(
+        'BAD_OPTION',
+        `${what}: crop ${outH}x${outW} is larger than the ${opts.resize === undefined ? '' : 'resized '}sample ${resizeH}x${resizeW}`,
+      );
     }
     [cropTop, cropLeft] = centerCropOffsets(resizeH, resizeW, outH, outW);
   }
@@ -74,8 +80,10 @@ export function normalization(opts: ResolvedDataOptions, channels: number, what:
   const expand = (values: readonly number[], name: string): Float64Array => {
     if (values.length === 1) return new Float64Array(channels).fill(values[0]);
     if (values.length !== channels) {
-      throw new InputError('BAD_OPTION',
-        `${what}: ${name} has ${values.length} values [${values.join(', ')}] but the data has ${channels} channel(s)`);
+      throw new InputError(
+        'BAD_OPTION',
+        `${what}: ${name} has ${values.length} values [${values.join(', ')}] but the data has ${channels} channel(s)`,
+      );
     }
     return Float64Array.from(values);
   };
@@ -87,12 +95,18 @@ export function normalization(opts: ResolvedDataOptions, channels: number, what:
  * crop, normalize, and write it at `offset` in `out` in `layout`.
  */
 export function writeSample(
-  hwc: Float32Array, g: SampleGeometry, norm: Normalization, layout: Layout, out: Float32Array, offset: number,
+  hwc: Float32Array,
+  g: SampleGeometry,
+  norm: Normalization,
+  layout: Layout,
+  out: Float32Array,
+  offset: number,
 ): void {
   const c = g.outC;
-  const src = g.resizeH === g.srcH && g.resizeW === g.srcW
-    ? hwc
-    : resizeBilinear(hwc, g.srcH, g.srcW, c, g.resizeH, g.resizeW);
+  const src =
+    g.resizeH === g.srcH && g.resizeW === g.srcW
+      ? hwc
+      : resizeBilinear(hwc, g.srcH, g.srcW, c, g.resizeH, g.resizeW);
   const { outH, outW, resizeW, cropTop, cropLeft } = g;
   const { mean, std } = norm;
   const plane = outH * outW;
@@ -137,8 +151,10 @@ export function allocateOutput(elements: number, role: string, samples: number):
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     const gib = ((elements * 4) / 2 ** 30).toFixed(1);
-    throw new InputError('BAD_DATA',
-      `${role}: ${samples} samples need ${gib} GiB as float32, more than can be allocated; load a subset (maxSamples)`);
+    throw new InputError(
+      'BAD_DATA',
+      `${role}: ${samples} samples need ${gib} GiB as float32, more than can be allocated; load a subset (maxSamples)`,
+    );
   }
 }
 
@@ -181,9 +197,13 @@ export interface PreprocessedArray {
  *   BAD_OPTION for options that do not fit the data; BAD_DATA for a scalar file or too much data
  */
 export function preprocessArray(
-  array: NdArray, indices: ArrayLike<number>, opts: ResolvedDataOptions, role: string,
+  array: NdArray,
+  indices: ArrayLike<number>,
+  opts: ResolvedDataOptions,
+  role: string,
 ): PreprocessedArray {
-  if (array.dims.length === 0) throw new InputError('BAD_DATA', `${role}: a scalar array has no sample dimension`);
+  if (array.dims.length === 0)
+    throw new InputError('BAD_DATA', `${role}: a scalar array has no sample dimension`);
   const rest = array.dims.slice(1);
   const layoutIn = sourceLayout(rest, opts);
   const sampleSize = product(rest);
@@ -192,8 +212,10 @@ export function preprocessArray(
   let srcW: number;
   if (layoutIn === 'flat') {
     if (opts.resize !== undefined || opts.crop !== undefined || opts.channels !== 'auto') {
-      throw new InputError('BAD_OPTION',
-        `${role}: per-sample shape ${formatDims(rest)} is not an image; resize, crop and channels need [H, W], [C, H, W] or [H, W, C]`);
+      throw new InputError(
+        'BAD_OPTION',
+        `${role}: per-sample shape ${formatDims(rest)} is not an image; resize, crop and channels need [H, W], [C, H, W] or [H, W, C]`,
+      );
     }
     [srcH, srcW, srcC] = [1, sampleSize, 1];
   } else if (layoutIn === 'HW') {
@@ -209,19 +231,31 @@ export function preprocessArray(
   }
   const g = planGeometry(srcH, srcW, outC, opts, role);
   const norm = normalization(opts, outC, role);
-  const shape = layoutIn === 'flat' ? rest
-    : layoutIn === 'HW' && opts.channels === 'auto' ? [g.outH, g.outW]
-      : imageShape(g, opts.layout);
+  const shape =
+    layoutIn === 'flat'
+      ? rest
+      : layoutIn === 'HW' && opts.channels === 'auto'
+        ? [g.outH, g.outW]
+        : imageShape(g, opts.layout);
   const outSize = product(shape);
   const samples = indices.length;
 
   const eightBit = array.dtype === 'uint8';
   const scale = effectiveScale(opts, eightBit);
   const checkFinite = isFloatDType(array.dtype);
-  const identity = checkFinite && array.dtype === 'float32' && scale === 1 &&
-    norm.mean.every((m) => m === 0) && norm.std.every((s) => s === 1) &&
-    outC === srcC && g.resizeH === srcH && g.resizeW === srcW && g.outH === srcH && g.outW === srcW &&
-    (layoutIn !== 'CHW' || opts.layout === 'NCHW') && (layoutIn !== 'HWC' || opts.layout === 'NHWC') &&
+  const identity =
+    checkFinite &&
+    array.dtype === 'float32' &&
+    scale === 1 &&
+    norm.mean.every((m) => m === 0) &&
+    norm.std.every((s) => s === 1) &&
+    outC === srcC &&
+    g.resizeH === srcH &&
+    g.resizeW === srcW &&
+    g.outH === srcH &&
+    g.outW === srcW &&
+    (layoutIn !== 'CHW' || opts.layout === 'NCHW') &&
+    (layoutIn !== 'HWC' || opts.layout === 'NHWC') &&
     isAllInOrder(indices, array.dims[0]);
   if (identity) {
     // NOTE: zero copy: a float32 file that needs no change is returned as a view on its bytes.
@@ -265,9 +299,7 @@ export function preprocessArray(
  * it is Pillow's fixed-point formula, so results equal `Image.convert('L')` exactly.
  */
 export function luma(r: number, g: number, b: number, eightBit: boolean): number {
-  return eightBit
-    ? (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16
-    : 0.299 * r + 0.587 * g + 0.114 * b;
+  return eightBit ? (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16 : 0.299 * r + 0.587 * g + 0.114 * b;
 }
 
 function elementReader(array: NdArray): (i: number) => number {
@@ -282,25 +314,39 @@ function isAllInOrder(indices: ArrayLike<number>, total: number): boolean {
   return true;
 }
 
-function assertFinite(data: Float32Array, sampleSize: number, indices: ArrayLike<number>, role: string): void {
+function assertFinite(
+  data: Float32Array,
+  sampleSize: number,
+  indices: ArrayLike<number>,
+  role: string,
+): void {
   for (let j = 0; j < data.length; j++) {
     if (!Number.isFinite(data[j])) {
       const s = Math.floor(j / sampleSize);
-      throw new InputError('NON_FINITE',
-        `${role}: sample ${indices[s]} has ${data[j]} at element ${j - s * sampleSize} (float data must be finite)`);
+      throw new InputError(
+        'NON_FINITE',
+        `${role}: sample ${indices[s]} has ${data[j]} at element ${j - s * sampleSize} (float data must be finite)`,
+      );
     }
   }
 }
 
 function assertFiniteSample(
-  read: (i: number) => number, base: number, sampleSize: number, sample: number, dtype: DType, role: string,
+  read: (i: number) => number,
+  base: number,
+  sampleSize: number,
+  sample: number,
+  dtype: DType,
+  role: string,
 ): void {
   for (let j = 0; j < sampleSize; j++) {
     const v = read(base + j);
     if (!Number.isFinite(Math.fround(v))) {
       const what = Number.isFinite(v) ? `${v}, beyond the float32 range` : String(v);
-      throw new InputError('NON_FINITE',
-        `${role}: sample ${sample} has ${what} at element ${j} (${dtype} data must be finite)`);
+      throw new InputError(
+        'NON_FINITE',
+        `${role}: sample ${sample} has ${what} at element ${j} (${dtype} data must be finite)`,
+      );
     }
   }
 }

@@ -58,7 +58,12 @@ function axisTaps(inSize: number, outSize: number): AxisTaps {
  * @example resizeBilinear(Float32Array.of(0, 1), 1, 2, 1, 1, 4) // [0, 0.25, 0.75, 1]
  */
 export function resizeBilinear(
-  src: Float32Array, h: number, w: number, c: number, outH: number, outW: number,
+  src: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+  outH: number,
+  outW: number,
 ): Float32Array {
   let cur = src;
   if (outW !== w) {
@@ -105,7 +110,11 @@ export function resizeBilinear(
  * (torchvision `Resize(256)`).
  * @example resizedSize(375, 500, 256) // [256, 341]
  */
-export function resizedSize(h: number, w: number, spec: number | readonly [number, number]): [number, number] {
+export function resizedSize(
+  h: number,
+  w: number,
+  spec: number | readonly [number, number],
+): [number, number] {
   if (typeof spec !== 'number') return [spec[0], spec[1]];
   return w <= h ? [Math.floor((spec * h) / w), spec] : [spec, Math.floor((spec * w) / h)];
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 
 /** What a path names on disk. */
 export type PathKind = 'file' | 'directory';
@@ -60,8 +60,10 @@ export function readFileBytes(path: string, role: string): FileBytes {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     // NOTE: Node 20 reads at most 2 GiB in one call (ERR_FS_FILE_TOO_LARGE).
-    throw new InputError(e.code === 'ERR_FS_FILE_TOO_LARGE' ? 'BAD_DATA' : 'BAD_PATH',
-      `${role}: cannot read the file (${e.code ?? e.message})`);
+    throw new InputError(
+      e.code === 'ERR_FS_FILE_TOO_LARGE' ? 'BAD_DATA' : 'BAD_PATH',
+      `${role}: cannot read the file (${e.code ?? e.message})`,
+    );
   }
   if (!isGzip(raw)) return { bytes: raw, gzipped: false };
   try {

@@ -16,7 +16,7 @@
  *    Fisher–Yates shuffle of the members picks the class's quota.
  * 5. The chosen indices are returned sorted ascending.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 
 /**
  * mulberry32 (Tommy Ettinger, public domain): a 32-bit-state PRNG returning uint32 draws.
@@ -55,11 +55,21 @@ function partialShuffle(pool: Int32Array, k: number, next: () => number): void {
  * @throws InputError BAD_OPTION for a non-positive n, a non-integer seed or a labels length mismatch
  * @example stratifiedSubset(Int32Array.of(0, 0, 1, 1), 4, 2, 7) // one index of class 0, one of class 1
  */
-export function stratifiedSubset(labels: Int32Array | undefined, samples: number, n: number, seed: number): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 1) throw new InputError('BAD_OPTION', `stratifiedSubset: n must be a positive integer, got ${n}`);
-  if (!Number.isSafeInteger(seed)) throw new InputError('BAD_OPTION', `stratifiedSubset: seed must be an integer, got ${seed}`);
+export function stratifiedSubset(
+  labels: Int32Array | undefined,
+  samples: number,
+  n: number,
+  seed: number,
+): Int32Array {
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InputError('BAD_OPTION', `stratifiedSubset: n must be a positive integer, got ${n}`);
+  if (!Number.isSafeInteger(seed))
+    throw new InputError('BAD_OPTION', `stratifiedSubset: seed must be an integer, got ${seed}`);
   if (!Number.isSafeInteger(samples) || samples < 0) {
-    throw new InputError('BAD_OPTION', `stratifiedSubset: samples must be a non-negative integer, got ${samples}`);
+    throw new InputError(
+      'BAD_OPTION',
+      `stratifiedSubset: samples must be a non-negative integer, got ${samples}`,
+    );
   }
   if (labels !== undefined && labels.length !== samples) {
     throw new InputError('BAD_OPTION', `stratifiedSubset: ${labels.length} labels for ${samples} samples`);

@@ -2,7 +2,16 @@
  * Small constructors for ONNX messages: used to build the quantizer/dequantizer ends
  * of split models and, in tests, whole models of every graph kind jalad supports.
  */
-import { DataType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, type FunctionProto } from './onnx-types';
+import {
+  DataType,
+  type AttributeProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+  type FunctionProto,
+} from './onnx-types';
 
 /** A dimension: a fixed size, or a symbolic name such as "batch". */
 export type Dim = number | string;
@@ -10,7 +19,8 @@ export type Dim = number | string;
 /** A graph input/output/value_info of a tensor type. */
 export function valueInfo(name: string, elemType: number, dims: readonly Dim[] | undefined): ValueInfoProto {
   const tensorType: { elemType: number; shape?: { dim: object[] } } = { elemType };
-  if (dims) tensorType.shape = { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+  if (dims)
+    tensorType.shape = { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   return { name, type: { tensorType } };
 }
 
@@ -26,7 +36,14 @@ export function int64Tensor(name: string, dims: readonly number[], values: reado
 }
 
 /** Attribute values accepted by `node`: numbers (int or float by `Number.isInteger`), arrays, strings, tensors, graphs. */
-export type AttrValue = number | string | readonly number[] | TensorProto | GraphProto | { readonly floats: readonly number[] } | { readonly float: number };
+export type AttrValue =
+  | number
+  | string
+  | readonly number[]
+  | TensorProto
+  | GraphProto
+  | { readonly floats: readonly number[] }
+  | { readonly float: number };
 
 /** Builds an AttributeProto, choosing the ONNX attribute type from the JS value. */
 export function attribute(name: string, value: AttrValue): AttributeProto {
@@ -44,11 +61,17 @@ export function attribute(name: string, value: AttrValue): AttributeProto {
 
 /** Builds a NodeProto. */
 export function node(
-  opType: string, inputs: readonly string[], outputs: readonly string[],
-  attrs: Readonly<Record<string, AttrValue>> = {}, name?: string, domain?: string,
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attrs: Readonly<Record<string, AttrValue>> = {},
+  name?: string,
+  domain?: string,
 ): NodeProto {
   const n: NodeProto = {
-    input: [...inputs], output: [...outputs], opType,
+    input: [...inputs],
+    output: [...outputs],
+    opType,
     attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
   };
   if (name !== undefined) n.name = name;
@@ -89,8 +112,10 @@ export interface ModelSpec extends GraphSpec {
 
 /** Builds a ModelProto (default: opset 17, IR 8). */
 export function model(spec: ModelSpec): ModelProto {
-  const opsetImport = [{ domain: '', version: spec.opset ?? 17 },
-    ...Object.entries(spec.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version }))];
+  const opsetImport = [
+    { domain: '', version: spec.opset ?? 17 },
+    ...Object.entries(spec.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version })),
+  ];
   const m: ModelProto = {
     irVersion: spec.irVersion ?? 8,
     opsetImport,

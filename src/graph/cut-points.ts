@@ -28,22 +28,33 @@ export function cutPoints(dag: Dag): CutCandidate[] {
   for (const t of dag.inputs) found.push({ order: -1, op: 'input', cut: [t] });
   for (const n of dag.nodes) {
     if (dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
-    for (const t of n.outputs) if (!dag.metaTensors.has(t)) found.push({ order: n.index, op: n.opType, cut: [t] });
+    for (const t of n.outputs)
+      if (!dag.metaTensors.has(t)) found.push({ order: n.index, op: n.opType, cut: [t] });
   }
   // Several inputs or outputs: the trivial decisions send all of them.
   if (dag.inputs.length > 1) found.push({ order: -1, op: 'input', cut: dag.inputs });
   const dynamicOutputs = dag.outputs.filter((o) => dag.producer.has(o));
-  if (dynamicOutputs.length > 1) found.push({ order: Number.MAX_SAFE_INTEGER, op: 'output', cut: dynamicOutputs });
+  if (dynamicOutputs.length > 1)
+    found.push({ order: Number.MAX_SAFE_INTEGER, op: 'output', cut: dynamicOutputs });
 
   const seen = new Set<string>();
   const out: CutCandidate[] = [];
   for (const f of found.sort((a, b) => a.order - b.order)) {
     const r = tryPartition(dag, f.cut);
     if (!r.ok) continue;
-    const key = r.partition.crossing.map((c) => c.name).sort().join('\u0000');
+    const key = r.partition.crossing
+      .map((c) => c.name)
+      .sort()
+      .join('\u0000');
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ index: out.length, tensors: r.partition.crossing, op: f.op, edgeNodes: r.partition.edgeNodes, cloudNodes: r.partition.cloudNodes });
+    out.push({
+      index: out.length,
+      tensors: r.partition.crossing,
+      op: f.op,
+      edgeNodes: r.partition.edgeNodes,
+      cloudNodes: r.partition.cloudNodes,
+    });
   }
   return out;
 }

@@ -6,7 +6,7 @@
  * Nodes with subgraphs (If, Loop, Scan) are one opaque node; the outer-scope tensors
  * their subgraphs read are added to their inputs so that dependencies are complete.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { GraphProto, ModelProto, NodeProto } from './onnx-types';
 
 /** One node of the main graph. */
@@ -48,7 +48,14 @@ export interface Dag {
 
 // NOTE: random ops produce new values on each run; duplicating one into both parts
 // would make them disagree, so they are dynamic sources, never "static".
-const RANDOM_OPS = new Set(['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli']);
+const RANDOM_OPS = new Set([
+  'RandomNormal',
+  'RandomUniform',
+  'RandomNormalLike',
+  'RandomUniformLike',
+  'Multinomial',
+  'Bernoulli',
+]);
 const SHAPE_OPS = new Set(['Shape', 'Size']);
 
 /** Names a subgraph reads from enclosing scopes (recursively through nested subgraphs). */
@@ -103,7 +110,9 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
   const raw = protoNodes.map((n, i) => {
     const explicit = (n.input ?? []).filter((x) => x !== '');
     const captured: string[] = [];
-    for (const sub of subgraphsOf(n)) for (const c of capturedNames(sub)) if (!explicit.includes(c) && !captured.includes(c)) captured.push(c);
+    for (const sub of subgraphsOf(n))
+      for (const c of capturedNames(sub))
+        if (!explicit.includes(c) && !captured.includes(c)) captured.push(c);
     return {
       protoIndex: i,
       name: uniqueName(n.name || `${n.opType}_${i}`),
@@ -127,7 +136,10 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
   for (const r of raw) {
     for (const i of r.inputs) {
       if (!available.has(i) && !producerRaw.has(i)) {
-        throw new InputError('BAD_MODEL', `${source}: node "${r.name}" reads tensor "${i}", which no node, input or initializer defines`);
+        throw new InputError(
+          'BAD_MODEL',
+          `${source}: node "${r.name}" reads tensor "${i}", which no node, input or initializer defines`,
+        );
       }
     }
   }
@@ -135,11 +147,13 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
   // Kahn's algorithm, taking ready nodes in file order (files are usually sorted already).
   const pending = raw.map((r) => new Set(r.inputs.filter((i) => producerRaw.has(i))).size);
   const readers = new Map<string, number[]>();
-  for (const r of raw) for (const i of new Set(r.inputs)) if (producerRaw.has(i)) {
-    const list = readers.get(i) ?? [];
-    list.push(r.protoIndex);
-    readers.set(i, list);
-  }
+  for (const r of raw)
+    for (const i of new Set(r.inputs))
+      if (producerRaw.has(i)) {
+        const list = readers.get(i) ?? [];
+        list.push(r.protoIndex);
+        readers.set(i, list);
+      }
   const order: number[] = [];
   const ready: number[] = [];
   for (let i = raw.length - 1; i >= 0; i--) if (pending[i] === 0) ready.push(i);
@@ -148,7 +162,8 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
     ready.sort((a, b) => b - a);
     const i = ready.pop()!;
     order.push(i);
-    for (const o of raw[i].outputs) for (const c of readers.get(o) ?? []) if (--pending[c] === 0) ready.push(c);
+    for (const o of raw[i].outputs)
+      for (const c of readers.get(o) ?? []) if (--pending[c] === 0) ready.push(c);
   }
   if (order.length !== raw.length) {
     const stuck = raw.find((r) => !order.includes(r.protoIndex));
@@ -189,7 +204,18 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
     }
   }
 
-  return { nodes, inputs, outputs, initializers, producer, consumers, staticTensors, metaTensors, isStatic, isLive };
+  return {
+    nodes,
+    inputs,
+    outputs,
+    initializers,
+    producer,
+    consumers,
+    staticTensors,
+    metaTensors,
+    isStatic,
+    isLive,
+  };
 }
 
 /** True when the tensor depends on a graph input (it is what a cut can transmit). */

@@ -2,7 +2,7 @@
  * Deployable split models: the edge model ends in the quantizer (it outputs uint8 codes
  * and per-sample lo/hi for each compressed tensor) and the cloud model starts with the
  * matching dequantizer, so both run in any ONNX runtime with only the entropy coder
- * (src/quant) in between. Tensors sent uncompressed ('f32', integer shape tensors) pass
+ * (src/codec) in between. Tensors sent uncompressed ('f32', integer shape tensors) pass
  * through unchanged.
  */
 import { DataType, type ModelProto, type ValueInfoProto } from './onnx-types';
@@ -33,7 +33,8 @@ export function attachCodec(split: SplitModels, wire: readonly WireTensor[], ops
   const dqNodes = [];
   const rangeDims = (dims: readonly Dim[]) => dims.map((d, i) => (i === 0 ? d : 1));
   for (const t of wire) {
-    const original = (eg.output ?? []).find((o) => o.name === t.name) ?? valueInfo(t.name, t.elemType, t.dims);
+    const original =
+      (eg.output ?? []).find((o) => o.name === t.name) ?? valueInfo(t.name, t.elemType, t.dims);
     if (t.bits === 'f32' || t.elemType !== DataType.FLOAT) {
       edgeOutputs.push(original);
       cloudInputs.push((cg.input ?? []).find((i) => i.name === t.name) ?? original);
@@ -43,15 +44,30 @@ export function attachCodec(split: SplitModels, wire: readonly WireTensor[], ops
     const q = quantizerNodes(t.name, w, t.bits, t.dims.length, opset);
     edgeNodes.push(...q.nodes);
     edgeInits.push(...q.initializers);
-    const ports = [valueInfo(w.code, DataType.UINT8, t.dims), valueInfo(w.lo, DataType.FLOAT, rangeDims(t.dims)), valueInfo(w.hi, DataType.FLOAT, rangeDims(t.dims))];
+    const ports = [
+      valueInfo(w.code, DataType.UINT8, t.dims),
+      valueInfo(w.lo, DataType.FLOAT, rangeDims(t.dims)),
+      valueInfo(w.hi, DataType.FLOAT, rangeDims(t.dims)),
+    ];
     edgeOutputs.push(...ports);
     cloudInputs.push(...ports);
     const dq = dequantizerNodes(w, t.name, t.bits);
     dqNodes.push(...dq.nodes);
     cloudInits.push(...dq.initializers);
   }
-  const edge: ModelProto = { ...split.edge, graph: { ...eg, node: edgeNodes, initializer: edgeInits, output: edgeOutputs } };
+  const edge: ModelProto = {
+    ...split.edge,
+    graph: { ...eg, node: edgeNodes, initializer: edgeInits, output: edgeOutputs },
+  };
   const cloudOnlyInputs = (cg.input ?? []).filter((i) => !wire.some((t) => t.name === i.name));
-  const cloud: ModelProto = { ...split.cloud, graph: { ...cg, node: [...dqNodes, ...cloudNodes], initializer: cloudInits, input: [...cloudInputs, ...cloudOnlyInputs] } };
+  const cloud: ModelProto = {
+    ...split.cloud,
+    graph: {
+      ...cg,
+      node: [...dqNodes, ...cloudNodes],
+      initializer: cloudInits,
+      input: [...cloudInputs, ...cloudOnlyInputs],
+    },
+  };
   return { edge, cloud };
 }

@@ -35,19 +35,33 @@ function staticClosure(dag: Dag, nodes: readonly number[]): number[] {
  * The part of `model` made of `nodes` (Dag indices) plus the static nodes they need,
  * reading `inputs` and producing `outputs`.
  */
-function subModel(model: ModelProto, dag: Dag, nodes: readonly number[], inputs: ValueInfoProto[], outputs: ValueInfoProto[], part: string): ModelProto {
+function subModel(
+  model: ModelProto,
+  dag: Dag,
+  nodes: readonly number[],
+  inputs: ValueInfoProto[],
+  outputs: ValueInfoProto[],
+  part: string,
+): ModelProto {
   const g = model.graph ?? {};
   const all = [...new Set([...staticClosure(dag, nodes), ...nodes])].sort((a, b) => a - b);
   const protoNodes: NodeProto[] = all.map((i) => (g.node ?? [])[dag.nodes[i].protoIndex]);
   const read = new Set<string>();
   for (const i of all) for (const t of dag.nodes[i].inputs) read.add(t);
-  const produced = new Set<string>([...inputs.map((v) => v.name ?? ''), ...all.flatMap((i) => dag.nodes[i].outputs)]);
+  const produced = new Set<string>([
+    ...inputs.map((v) => v.name ?? ''),
+    ...all.flatMap((i) => dag.nodes[i].outputs),
+  ]);
   const initializer: TensorProto[] = (g.initializer ?? []).filter((t) => read.has(t.name ?? ''));
   const sparseInitializer = (g.sparseInitializer ?? []).filter((t) => read.has(t.values?.name ?? ''));
-  const valueInfo = (g.valueInfo ?? []).filter((v) => produced.has(v.name ?? '') && !outputs.some((o) => o.name === v.name));
+  const valueInfo = (g.valueInfo ?? []).filter(
+    (v) => produced.has(v.name ?? '') && !outputs.some((o) => o.name === v.name),
+  );
   // Old models (IR < 4) list initializers as graph inputs too; keep that for the ones we kept.
   const kept = new Set(initializer.map((t) => t.name));
-  const initializerInputs = (g.input ?? []).filter((v) => kept.has(v.name ?? '') && !inputs.some((i) => i.name === v.name));
+  const initializerInputs = (g.input ?? []).filter(
+    (v) => kept.has(v.name ?? '') && !inputs.some((i) => i.name === v.name),
+  );
   const graph: GraphProto = {
     ...g,
     name: `${g.name || 'graph'}_${part}`,
@@ -68,18 +82,33 @@ function subModel(model: ModelProto, dag: Dag, nodes: readonly number[], inputs:
  * @param valueInfoOf typed value info of a crossing tensor (element type and shape), used
  *   for the edge model's outputs and the cloud model's inputs
  */
-export function extractSplit(model: ModelProto, dag: Dag, partition: Partition, valueInfoOf: (tensor: string) => ValueInfoProto): SplitModels {
+export function extractSplit(
+  model: ModelProto,
+  dag: Dag,
+  partition: Partition,
+  valueInfoOf: (tensor: string) => ValueInfoProto,
+): SplitModels {
   const g = model.graph ?? {};
   const graphInput = new Map((g.input ?? []).map((v) => [v.name ?? '', v]));
   const graphOutput = new Map((g.output ?? []).map((v) => [v.name ?? '', v]));
   const typed = (t: string) => graphInput.get(t) ?? graphOutput.get(t) ?? valueInfoOf(t);
 
   const edgeReads = new Set(partition.edgeNodes.flatMap((n) => dag.nodes[n].inputs));
-  for (const n of staticClosure(dag, partition.edgeNodes)) for (const t of dag.nodes[n].inputs) edgeReads.add(t);
-  const edgeInputs = dag.inputs.filter((t) => edgeReads.has(t) || partition.crossing.some((c) => c.name === t)).map((t) => graphInput.get(t)!);
+  for (const n of staticClosure(dag, partition.edgeNodes))
+    for (const t of dag.nodes[n].inputs) edgeReads.add(t);
+  const edgeInputs = dag.inputs
+    .filter((t) => edgeReads.has(t) || partition.crossing.some((c) => c.name === t))
+    .map((t) => graphInput.get(t)!);
   const crossing = partition.crossing.map((c) => typed(c.name));
 
   const edge = subModel(model, dag, partition.edgeNodes, edgeInputs, crossing, 'edge');
-  const cloud = subModel(model, dag, partition.cloudNodes, crossing, dag.outputs.map((o) => graphOutput.get(o)!), 'cloud');
+  const cloud = subModel(
+    model,
+    dag,
+    partition.cloudNodes,
+    crossing,
+    dag.outputs.map((o) => graphOutput.get(o)!),
+    'cloud',
+  );
   return { edge, cloud };
 }

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { MODEL_PROTO } from './onnx-schema';
 import { DataType, toNumber, type ModelProto, type TensorProto } from './onnx-types';
 
@@ -19,14 +19,18 @@ import { DataType, toNumber, type ModelProto, type TensorProto } from './onnx-ty
  * @param source a name for messages (usually the file path)
  */
 export function decodeModel(bytes: Uint8Array, source = 'model'): ModelProto {
-  if (bytes.length === 0) throw new InputError('BAD_MODEL', `${source}: file is empty, expected an ONNX model`);
+  if (bytes.length === 0)
+    throw new InputError('BAD_MODEL', `${source}: file is empty, expected an ONNX model`);
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let model: ModelProto;
   try {
     model = MODEL_PROTO.decode(buf) as unknown as ModelProto;
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new InputError('BAD_MODEL', `${source}: not a valid ONNX model (protobuf decoding failed: ${why}; truncated or not ONNX?)`);
+    throw new InputError(
+      'BAD_MODEL',
+      `${source}: not a valid ONNX model (protobuf decoding failed: ${why}; truncated or not ONNX?)`,
+    );
   }
   // A random file can decode as protobuf by chance; a real model has these.
   if (toNumber(model.irVersion) <= 0 || !model.graph) {
@@ -64,7 +68,8 @@ export function readModelFile(filePath: string): LoadedModel {
   } catch {
     throw new InputError('BAD_PATH', `${filePath}: no such file`);
   }
-  if (stat.isDirectory()) throw new InputError('BAD_PATH', `${filePath}: is a directory, expected an .onnx file`);
+  if (stat.isDirectory())
+    throw new InputError('BAD_PATH', `${filePath}: is a directory, expected an .onnx file`);
   const bytes = fs.readFileSync(filePath);
   const model = decodeModel(bytes, filePath);
   loadExternalData(model, path.dirname(path.resolve(filePath)), filePath);
@@ -100,25 +105,41 @@ function loadExternalData(model: ModelProto, baseDir: string, source: string): v
     if (t.dataLocation !== EXTERNAL) continue;
     const info = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = info.get('location');
-    if (!location) throw new InputError('BAD_MODEL', `${source}: tensor "${t.name}" is external but has no location`);
+    if (!location)
+      throw new InputError('BAD_MODEL', `${source}: tensor "${t.name}" is external but has no location`);
     const resolved = path.resolve(baseDir, location);
     const rel = path.relative(baseDir, resolved);
     if (path.isAbsolute(location) || rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new InputError('BAD_PATH', `${source}: tensor "${t.name}" has external data at "${location}", which leaves the model's folder`);
+      throw new InputError(
+        'BAD_PATH',
+        `${source}: tensor "${t.name}" has external data at "${location}", which leaves the model's folder`,
+      );
     }
     let file = files.get(resolved);
     if (!file) {
       try {
         file = fs.readFileSync(resolved);
       } catch {
-        throw new InputError('BAD_PATH', `${source}: external data file "${location}" of tensor "${t.name}" cannot be read`);
+        throw new InputError(
+          'BAD_PATH',
+          `${source}: external data file "${location}" of tensor "${t.name}" cannot be read`,
+        );
       }
       files.set(resolved, file);
     }
     const offset = Number(info.get('offset') ?? 0);
     const length = info.has('length') ? Number(info.get('length')) : file.length - offset;
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > file.length) {
-      throw new InputError('BAD_MODEL', `${source}: tensor "${t.name}" reads bytes ${offset}..${offset + length} of "${location}", which has ${file.length}`);
+    if (
+      !Number.isInteger(offset) ||
+      !Number.isInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > file.length
+    ) {
+      throw new InputError(
+        'BAD_MODEL',
+        `${source}: tensor "${t.name}" reads bytes ${offset}..${offset + length} of "${location}", which has ${file.length}`,
+      );
     }
     t.rawData = file.subarray(offset, offset + length);
     t.externalData = [];
@@ -129,12 +150,28 @@ function loadExternalData(model: ModelProto, baseDir: string, source: string): v
 /** Bytes per element of an ONNX data type (0 for strings and unknown types). */
 export function elementBytes(dataType: number): number {
   switch (dataType) {
-    case DataType.BOOL: case DataType.UINT8: case DataType.INT8: return 1;
-    case DataType.UINT16: case DataType.INT16: case DataType.FLOAT16: case DataType.BFLOAT16: return 2;
-    case DataType.FLOAT: case DataType.INT32: case DataType.UINT32: return 4;
-    case DataType.DOUBLE: case DataType.INT64: case DataType.UINT64: case DataType.COMPLEX64: return 8;
-    case DataType.COMPLEX128: return 16;
-    default: return 0;
+    case DataType.BOOL:
+    case DataType.UINT8:
+    case DataType.INT8:
+      return 1;
+    case DataType.UINT16:
+    case DataType.INT16:
+    case DataType.FLOAT16:
+    case DataType.BFLOAT16:
+      return 2;
+    case DataType.FLOAT:
+    case DataType.INT32:
+    case DataType.UINT32:
+      return 4;
+    case DataType.DOUBLE:
+    case DataType.INT64:
+    case DataType.UINT64:
+    case DataType.COMPLEX64:
+      return 8;
+    case DataType.COMPLEX128:
+      return 16;
+    default:
+      return 0;
   }
 }
 

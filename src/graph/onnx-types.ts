@@ -10,7 +10,10 @@ import type Long from 'long';
 /** An int64 as protobufjs gives it (Long) or as we build it (number). */
 export type Int64 = number | Long;
 
-export interface StringStringEntry { key?: string; value?: string }
+export interface StringStringEntry {
+  key?: string;
+  value?: string;
+}
 
 export interface TensorProto {
   dims?: Int64[];
@@ -31,14 +34,23 @@ export interface TensorProto {
   [more: string]: unknown;
 }
 
-export interface Dimension { dimValue?: Int64; dimParam?: string; denotation?: string }
+export interface Dimension {
+  dimValue?: Int64;
+  dimParam?: string;
+  denotation?: string;
+}
 
 export interface TypeProto {
   tensorType?: { elemType?: number; shape?: { dim?: Dimension[] } };
   [more: string]: unknown;
 }
 
-export interface ValueInfoProto { name?: string; type?: TypeProto; docString?: string; metadataProps?: StringStringEntry[] }
+export interface ValueInfoProto {
+  name?: string;
+  type?: TypeProto;
+  docString?: string;
+  metadataProps?: StringStringEntry[];
+}
 
 export interface AttributeProto {
   name?: string;
@@ -84,7 +96,10 @@ export interface GraphProto {
   [more: string]: unknown;
 }
 
-export interface OperatorSetId { domain?: string; version?: Int64 }
+export interface OperatorSetId {
+  domain?: string;
+  version?: Int64;
+}
 
 export interface FunctionProto {
   name?: string;
@@ -113,8 +128,22 @@ export interface ModelProto {
 
 /** ONNX TensorProto.DataType values jalad names. */
 export const DataType = {
-  FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
-  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  COMPLEX64: 14,
+  COMPLEX128: 15,
+  BFLOAT16: 16,
 } as const;
 
 /** Converts an int64 field to a JS number (exact up to 2^53). */

@@ -7,7 +7,7 @@
  * is S, plus graph inputs that only the cloud reads, plus tiny shape tensors that the
  * cloud needs but can no longer compute (Shape of an edge-side tensor).
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { Dag } from './dag';
 import { isDynamic } from './dag';
 
@@ -59,7 +59,8 @@ function nonDescendants(dag: Dag, tensors: Iterable<string>): Uint8Array {
     }
   }
   const mark = new Uint8Array(dag.nodes.length);
-  for (const n of dag.nodes) if (!desc[n.index] && !dag.isStatic[n.index] && dag.isLive[n.index]) mark[n.index] = 1;
+  for (const n of dag.nodes)
+    if (!desc[n.index] && !dag.isStatic[n.index] && dag.isLive[n.index]) mark[n.index] = 1;
   return mark;
 }
 
@@ -72,8 +73,11 @@ function pullShapeNodes(dag: Dag, onEdge: Uint8Array, cut: ReadonlySet<string>):
     if (onEdge[n.index] || dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
     if (!n.outputs.every((o) => dag.metaTensors.has(o))) continue;
     const dyn = n.inputs.filter((i) => isDynamic(dag, i));
-    const edgeAvailable = (t: string) => dag.inputs.includes(t) || (dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1);
-    const needsEdge = dyn.some((t) => dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1 && !cut.has(t));
+    const edgeAvailable = (t: string) =>
+      dag.inputs.includes(t) || (dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1);
+    const needsEdge = dyn.some(
+      (t) => dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1 && !cut.has(t),
+    );
     if (needsEdge && dyn.every(edgeAvailable)) onEdge[n.index] = 1;
   }
 }
@@ -129,14 +133,19 @@ function pathToOutput(dag: Dag, from: string, onEdge: Uint8Array): string[] {
     }
     for (const c of dag.consumers.get(t) ?? []) {
       if (onEdge[c] || !dag.isLive[c]) continue;
-      for (const o of dag.nodes[c].outputs) if (!prev.has(o)) { prev.set(o, t); queue.push(o); }
+      for (const o of dag.nodes[c].outputs)
+        if (!prev.has(o)) {
+          prev.set(o, t);
+          queue.push(o);
+        }
     }
   }
   return [from];
 }
 
 /** Reasons a tensor set is not a cut, as a value (cut-point search tries many sets). */
-export type PartitionResult = { readonly ok: true; readonly partition: Partition } | { readonly ok: false; readonly reason: string };
+export type PartitionResult =
+  { readonly ok: true; readonly partition: Partition } | { readonly ok: false; readonly reason: string };
 
 /**
  * Partitions the DAG at a set of tensors, or explains why it cannot.
@@ -156,7 +165,13 @@ export function tryPartition(dag: Dag, cut: readonly string[]): PartitionResult 
 }
 
 /** Checks one placement: everything that crosses must be in S, a late input, shape metadata or (if allowed) an output. */
-function checkSide(dag: Dag, cut: readonly string[], cutSet: ReadonlySet<string>, onEdge: Uint8Array, outputsMayCross: boolean): PartitionResult {
+function checkSide(
+  dag: Dag,
+  cut: readonly string[],
+  cutSet: ReadonlySet<string>,
+  onEdge: Uint8Array,
+  outputsMayCross: boolean,
+): PartitionResult {
   const crossing = crossingNames(dag, onEdge);
   const crossingSet = new Set(crossing);
 
@@ -165,8 +180,8 @@ function checkSide(dag: Dag, cut: readonly string[], cutSet: ReadonlySet<string>
 
   for (const t of crossing) {
     if (cutSet.has(t)) continue;
-    if (dag.inputs.includes(t) && !edgeReads.has(t)) continue;   // a late input, sent as is
-    if (dag.metaTensors.has(t)) continue;                        // shape metadata
+    if (dag.inputs.includes(t) && !edgeReads.has(t)) continue; // a late input, sent as is
+    if (dag.metaTensors.has(t)) continue; // shape metadata
     const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
     if (outputsMayCross && dag.outputs.includes(t) && !readByCloud) continue; // an early output head
     const head = pathAvoiding(dag, t, cutSet);
@@ -175,21 +190,33 @@ function checkSide(dag: Dag, cut: readonly string[], cutSet: ReadonlySet<string>
       return { ok: false, reason: `the path ${[...head, ...tail.slice(1)].join(' -> ')} avoids it` };
     }
     const reader = (dag.consumers.get(t) ?? []).find((c) => !onEdge[c]);
-    const by = reader === undefined ? 'is a graph output' : `is read by cloud node "${dag.nodes[reader].name}"`;
+    const by =
+      reader === undefined ? 'is a graph output' : `is read by cloud node "${dag.nodes[reader].name}"`;
     return { ok: false, reason: `tensor "${t}" is computed on the edge side and ${by}; add it to the cut` };
   }
   for (const t of cut) {
     if (!crossingSet.has(t)) {
-      return { ok: false, reason: `tensor "${t}" is only used on the edge side (everything that reads it is computed before the cut)` };
+      return {
+        ok: false,
+        reason: `tensor "${t}" is only used on the edge side (everything that reads it is computed before the cut)`,
+      };
     }
   }
 
-  const kindOf = (t: string): CrossingKind => (dag.inputs.includes(t) ? 'input' : dag.metaTensors.has(t) ? 'shape'
-    : !cutSet.has(t) && dag.outputs.includes(t) ? 'output' : 'data');
-  const rank = (c: CrossingTensor) => (cutSet.has(c.name) ? 0 : c.kind === 'input' ? 1 : c.kind === 'output' ? 2 : 3);
-  const ordered = [...cut.map((name) => ({ name, kind: kindOf(name) })),
-    ...crossing.filter((t) => !cutSet.has(t)).map((name) => ({ name, kind: kindOf(name) }))]
-    .sort((a, b) => rank(a) - rank(b));
+  const kindOf = (t: string): CrossingKind =>
+    dag.inputs.includes(t)
+      ? 'input'
+      : dag.metaTensors.has(t)
+        ? 'shape'
+        : !cutSet.has(t) && dag.outputs.includes(t)
+          ? 'output'
+          : 'data';
+  const rank = (c: CrossingTensor) =>
+    cutSet.has(c.name) ? 0 : c.kind === 'input' ? 1 : c.kind === 'output' ? 2 : 3;
+  const ordered = [
+    ...cut.map((name) => ({ name, kind: kindOf(name) })),
+    ...crossing.filter((t) => !cutSet.has(t)).map((name) => ({ name, kind: kindOf(name) })),
+  ].sort((a, b) => rank(a) - rank(b));
 
   const edgeNodes: number[] = [];
   const cloudNodes: number[] = [];
@@ -208,12 +235,20 @@ export function partitionAt(dag: Dag, cut: readonly string[], flag = '--cut'): P
   if (cut.length === 0) throw new InputError('BAD_CUT', `${flag}: no tensor given`);
   for (const t of cut) {
     if (!dag.producer.has(t) && !dag.inputs.includes(t) && !dag.staticTensors.has(t)) {
-      const like = [...dag.producer.keys()].filter((n) => n.toLowerCase().includes(t.toLowerCase())).slice(0, 3);
-      const hint = like.length > 0 ? ` (similar: ${like.map((n) => `"${n}"`).join(', ')})` : '; `jalad analyze` lists the cut points';
+      const like = [...dag.producer.keys()]
+        .filter((n) => n.toLowerCase().includes(t.toLowerCase()))
+        .slice(0, 3);
+      const hint =
+        like.length > 0
+          ? ` (similar: ${like.map((n) => `"${n}"`).join(', ')})`
+          : '; `jalad analyze` lists the cut points';
       throw new InputError('BAD_CUT', `${flag}: the model has no tensor "${t}"${hint}`);
     }
     if (!isDynamic(dag, t)) {
-      throw new InputError('BAD_CUT', `${flag}: tensor "${t}" is a constant (computed from weights alone); constants are copied into the cloud model, never sent`);
+      throw new InputError(
+        'BAD_CUT',
+        `${flag}: tensor "${t}" is a constant (computed from weights alone); constants are copied into the cloud model, never sent`,
+      );
     }
   }
   const result = tryPartition(dag, cut);

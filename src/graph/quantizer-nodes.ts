@@ -3,13 +3,13 @@
  * ONNX runtime: the edge model ends by quantizing each crossing tensor to uint8 codes plus
  * per-sample lo and hi; the cloud model starts by dequantizing them.
  *
- * The op sequence mirrors src/quant/normalize.ts exactly (float32 throughout):
+ * The op sequence mirrors src/codec/normalize.ts exactly (float32 throughout):
  *   lo = ReduceMin(x), hi = ReduceMax(x) over every axis but the batch axis (keepdims)
  *   r = hi − lo; rs = Where(r == 0, 1, r); code = Cast(Clip(Round((x − lo) / rs · L), 0, L), uint8)
  *   x̂ = Cast(code, float) · ((hi − lo) / L) + lo,   with L = 2^c − 1.
  * Rank-0 and rank-1 tensors have one element per sample: lo = hi = x, sent exactly.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { DataType, type ModelProto, type NodeProto, type TensorProto } from './onnx-types';
 import { floatTensor, int64Tensor, node } from './build';
 
@@ -34,18 +34,38 @@ export interface NodeBlock {
 /** The least opset the quantizer nodes need (Round, Clip with inputs). */
 export const MIN_QUANT_OPSET = 11;
 
-function reduce(op: 'ReduceMin' | 'ReduceMax', x: string, out: string, axes: readonly number[], opset: number, axesName: string): NodeProto {
+function reduce(
+  op: 'ReduceMin' | 'ReduceMax',
+  x: string,
+  out: string,
+  axes: readonly number[],
+  opset: number,
+  axesName: string,
+): NodeProto {
   // NOTE: opset 18 moved ReduceMin/Max `axes` from an attribute to an input.
-  return opset >= 18 ? node(op, [x, axesName], [out], { keepdims: 1 }) : node(op, [x], [out], { axes: [...axes], keepdims: 1 });
+  return opset >= 18
+    ? node(op, [x, axesName], [out], { keepdims: 1 })
+    : node(op, [x], [out], { axes: [...axes], keepdims: 1 });
 }
 
 /**
  * Nodes that quantize `x` (float32, rank `rank`, axis 0 = batch) to `bits` bits.
  * @param source the tensor to quantize; outputs are `wire.code` (uint8), `wire.lo`, `wire.hi` (float32)
  */
-export function quantizerNodes(source: string, wire: WireNames, bits: number, rank: number, opset: number): NodeBlock {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new InputError('BAD_OPTION', `quantizer: bits must be 1..8, got ${bits}`);
-  if (opset < MIN_QUANT_OPSET) throw new InputError('BAD_MODEL', `quantizer: the model's opset ${opset} is below ${MIN_QUANT_OPSET} (ONNX Round); re-export with a newer opset`);
+export function quantizerNodes(
+  source: string,
+  wire: WireNames,
+  bits: number,
+  rank: number,
+  opset: number,
+): NodeBlock {
+  if (!Number.isInteger(bits) || bits < 1 || bits > 8)
+    throw new InputError('BAD_OPTION', `quantizer: bits must be 1..8, got ${bits}`);
+  if (opset < MIN_QUANT_OPSET)
+    throw new InputError(
+      'BAD_MODEL',
+      `quantizer: the model's opset ${opset} is below ${MIN_QUANT_OPSET} (ONNX Round); re-export with a newer opset`,
+    );
   const p = `${wire.code}/q`;
   const levels = floatTensor(`${p}/levels`, [], [2 ** bits - 1]);
   const zero = floatTensor(`${p}/zero`, [], [0]);
@@ -58,7 +78,10 @@ export function quantizerNodes(source: string, wire: WireNames, bits: number, ra
     const axes = Array.from({ length: rank - 1 }, (_, i) => i + 1);
     const axesName = `${p}/axes`;
     if (opset >= 18) inits.push(int64Tensor(axesName, [axes.length], axes));
-    nodes.push(reduce('ReduceMin', source, wire.lo, axes, opset, axesName), reduce('ReduceMax', source, wire.hi, axes, opset, axesName));
+    nodes.push(
+      reduce('ReduceMin', source, wire.lo, axes, opset, axesName),
+      reduce('ReduceMax', source, wire.hi, axes, opset, axesName),
+    );
   }
   nodes.push(
     node('Sub', [wire.hi, wire.lo], [`${p}/r`]),
@@ -97,7 +120,14 @@ export function dequantizerNodes(wire: WireNames, target: string, bits: number):
  * @param readers proto indices of the nodes that read x̂ (default: every reader); a
  *   multi-tensor cut sends a tensor to its cloud-side readers only
  */
-export function withQuantDequant(model: ModelProto, tensor: string, bits: number, rank: number, opset: number, readers?: ReadonlySet<number>): ModelProto {
+export function withQuantDequant(
+  model: ModelProto,
+  tensor: string,
+  bits: number,
+  rank: number,
+  opset: number,
+  readers?: ReadonlySet<number>,
+): ModelProto {
   const g = model.graph ?? {};
   const wire = wireNames(tensor);
   const isOutput = (g.output ?? []).some((v) => v.name === tensor);
@@ -116,5 +146,12 @@ export function withQuantDequant(model: ModelProto, tensor: string, bits: number
   const dq = dequantizerNodes(wire, target, bits);
   const producer = nodes.findIndex((n) => (n.output ?? []).includes(source));
   nodes.splice(producer + 1, 0, ...q.nodes, ...dq.nodes);
-  return { ...model, graph: { ...g, node: nodes, initializer: [...(g.initializer ?? []), ...q.initializers, ...dq.initializers] } };
+  return {
+    ...model,
+    graph: {
+      ...g,
+      node: nodes,
+      initializer: [...(g.initializer ?? []), ...q.initializers, ...dq.initializers],
+    },
+  };
 }

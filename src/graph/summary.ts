@@ -33,12 +33,21 @@ export function countParameters(model: ModelProto): number {
 /** Elements held by one attribute of a Constant node (value, sparse_value, value_floats, ...). */
 function constantElements(a: AttributeProto): number {
   switch (a.name) {
-    case 'value': return a.t ? tensorElements(a.t) : 0;
-    case 'sparse_value': return a.sparseTensor?.values ? tensorElements(a.sparseTensor.values) : 0;
-    case 'value_floats': return a.floats?.length ?? 0;
-    case 'value_ints': return a.ints?.length ?? 0;
-    case 'value_strings': return a.strings?.length ?? 0;
-    case 'value_float': case 'value_int': case 'value_string': return 1;
-    default: return 0;
+    case 'value':
+      return a.t ? tensorElements(a.t) : 0;
+    case 'sparse_value':
+      return a.sparseTensor?.values ? tensorElements(a.sparseTensor.values) : 0;
+    case 'value_floats':
+      return a.floats?.length ?? 0;
+    case 'value_ints':
+      return a.ints?.length ?? 0;
+    case 'value_strings':
+      return a.strings?.length ?? 0;
+    case 'value_float':
+    case 'value_int':
+    case 'value_string':
+      return 1;
+    default:
+      return 0;
   }
 }

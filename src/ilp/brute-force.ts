@@ -4,7 +4,7 @@
  * the same lexicographic tie-break as the MILP solver. Exponential: for tests and tiny problems.
  */
 
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { NoPlanError } from './no-plan-error';
 import { buildPlan, computeMs, crossingTensors, totalMs, transferMs } from './plan-evaluation';
 import { prepareProblem, type ExcludedPlan, type PreparedProblem } from './prepared-problem';
@@ -47,7 +47,12 @@ export function bruteForceOptima(problem: DecisionProblem, options: BruteForceOp
     throw new NoPlanError(prep.problem.maxLossPct, minLoss, prep.excludedKeys.size);
   }
   let survivors = candidates;
-  const criteria: ((c: Candidate) => number)[] = [(c) => c.totalMs, (c) => c.lossPct, (c) => c.bytes, (c) => c.edgeCount];
+  const criteria: ((c: Candidate) => number)[] = [
+    (c) => c.totalMs,
+    (c) => c.lossPct,
+    (c) => c.bytes,
+    (c) => c.edgeCount,
+  ];
   for (const value of criteria) {
     let best = Infinity;
     for (const c of survivors) best = Math.min(best, value(c));
@@ -92,7 +97,9 @@ function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlace
     if (crossing.some((ti) => prep.tensors[ti].allowed.length === 0)) return;
     const { edgeMs, cloudMs } = computeMs(prep, edge, crossing);
     const edgeCount = edge.reduce((a, b) => a + b, 0);
-    const excluded = prep.excluded.filter((e) => e.choices.size === crossing.length && crossing.every((ti) => e.choices.has(ti)));
+    const excluded = prep.excluded.filter(
+      (e) => e.choices.size === crossing.length && crossing.every((ti) => e.choices.has(ti)),
+    );
     const choices = widthChoices(prep, crossing, maxLossPct, excluded);
     const snapshot = edge.slice();
     for (const c of choices) {
@@ -174,7 +181,11 @@ function widthChoices(
   const kept: WidthChoice[] = [];
   for (const leaf of leaves) {
     const last = kept[kept.length - 1];
-    if (last === undefined || leaf.lossPct < last.lossPct || (leaf.lossPct === last.lossPct && leaf.bytes === last.bytes)) {
+    if (
+      last === undefined ||
+      leaf.lossPct < last.lossPct ||
+      (leaf.lossPct === last.lossPct && leaf.bytes === last.bytes)
+    ) {
       kept.push(leaf);
     }
   }

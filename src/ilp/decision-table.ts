@@ -10,7 +10,7 @@
  * solve finds a breakpoint or a new envelope line, so 2 + 2·(segments − 1) solves suffice.
  */
 
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { createHighsSolver } from './highs-solver';
 import { planAtBandwidth, planBytes } from './plan-evaluation';
 import { prepareProblem } from './prepared-problem';
@@ -42,14 +42,23 @@ const MAX_SOLVES = 100_000;
  * // [{ fromMbps: 0.1, toMbps: 2.7, plan: <cloud-heavy>, ... }, { fromMbps: 2.7, toMbps: 1000, plan: ..., ... }]
  * @throws InputError `BAD_OPTION` for a malformed problem or range; NoPlanError (`NO_PLAN`) if no plan fits
  */
-export async function decisionTable(problem: TableProblem, options: DecisionTableOptions = {}): Promise<DecisionSegment[]> {
+export async function decisionTable(
+  problem: TableProblem,
+  options: DecisionTableOptions = {},
+): Promise<DecisionSegment[]> {
   const fromMbps = options.fromMbps ?? DEFAULTS.fromMbps;
   const toMbps = options.toMbps ?? DEFAULTS.toMbps;
   if (!(Number.isFinite(fromMbps) && fromMbps > 0)) {
-    throw new InputError('BAD_OPTION', `decisionTable: fromMbps must be a finite number > 0, got ${fromMbps}`);
+    throw new InputError(
+      'BAD_OPTION',
+      `decisionTable: fromMbps must be a finite number > 0, got ${fromMbps}`,
+    );
   }
   if (!(Number.isFinite(toMbps) && toMbps >= fromMbps)) {
-    throw new InputError('BAD_OPTION', `decisionTable: toMbps must be a finite number ≥ fromMbps (${fromMbps}), got ${toMbps}`);
+    throw new InputError(
+      'BAD_OPTION',
+      `decisionTable: toMbps must be a finite number ≥ fromMbps (${fromMbps}), got ${toMbps}`,
+    );
   }
   prepareProblem({ ...problem, bandwidthMbps: fromMbps }, 'decisionTable'); // validates, naming this function
   const solver = options.solver ?? (await createHighsSolver());
@@ -71,15 +80,22 @@ interface Piece {
   readonly line: Line;
 }
 
-function lowerEnvelope(solver: Solver, problem: TableProblem, fromMbps: number, toMbps: number): DecisionSegment[] {
+function lowerEnvelope(
+  solver: Solver,
+  problem: TableProblem,
+  fromMbps: number,
+  toMbps: number,
+): DecisionSegment[] {
   let solves = 0;
   const solveAt = (bandwidthMbps: number): Line => {
-    if (++solves > MAX_SOLVES) throw new Error(`decisionTable: more than ${MAX_SOLVES} solves; the solver is inconsistent`);
+    if (++solves > MAX_SOLVES)
+      throw new Error(`decisionTable: more than ${MAX_SOLVES} solves; the solver is inconsistent`);
     const plan = solver.solve({ ...problem, bandwidthMbps });
     const p = plan.predictedMs;
     return { plan, a: p.edge + p.cloud + p.rtt, s: planBytes(plan) };
   };
-  const valueAt = (line: Line, bandwidthMbps: number): number => planAtBandwidth(line.plan, bandwidthMbps).predictedMs.total;
+  const valueAt = (line: Line, bandwidthMbps: number): number =>
+    planAtBandwidth(line.plan, bandwidthMbps).predictedMs.total;
 
   // `low` is optimal at bandwidth `lo`, `high` at `hi` (lo ≤ hi); returns the envelope on [lo, hi].
   const envelope = (lo: number, low: Line, hi: number, high: Line): Piece[] => {
@@ -96,7 +112,11 @@ function lowerEnvelope(solver: Solver, problem: TableProblem, fromMbps: number, 
     }
     const middle = solveAt(crossing);
     const best = Math.min(valueAt(low, crossing), valueAt(high, crossing));
-    if (samePlan(middle.plan, low.plan) || samePlan(middle.plan, high.plan) || atMost(best, valueAt(middle, crossing))) {
+    if (
+      samePlan(middle.plan, low.plan) ||
+      samePlan(middle.plan, high.plan) ||
+      atMost(best, valueAt(middle, crossing))
+    ) {
       return [
         { from: lo, to: crossing, line: low },
         { from: crossing, to: hi, line: high },
@@ -108,7 +128,13 @@ function lowerEnvelope(solver: Solver, problem: TableProblem, fromMbps: number, 
   const pieces = envelope(fromMbps, solveAt(fromMbps), toMbps, solveAt(toMbps));
   return mergePieces(pieces, fromMbps === toMbps).map(({ from, to, line }) => {
     const plan = planAtBandwidth(line.plan, from);
-    return { fromMbps: from, toMbps: to, plan, totalMsAtFrom: plan.predictedMs.total, totalMsAtTo: valueAt(line, to) };
+    return {
+      fromMbps: from,
+      toMbps: to,
+      plan,
+      totalMsAtFrom: plan.predictedMs.total,
+      totalMsAtTo: valueAt(line, to),
+    };
   });
 }
 
@@ -118,12 +144,17 @@ function mergePieces(pieces: readonly Piece[], single: boolean): Piece[] {
   for (const piece of pieces) {
     if (piece.to <= piece.from && !single) continue;
     const last = merged[merged.length - 1];
-    if (last !== undefined && samePlan(last.line.plan, piece.line.plan)) merged[merged.length - 1] = { ...last, to: piece.to };
+    if (last !== undefined && samePlan(last.line.plan, piece.line.plan))
+      merged[merged.length - 1] = { ...last, to: piece.to };
     else merged.push(piece);
   }
   return single ? merged.slice(0, 1) : merged;
 }
 
 function samePlan(p: Plan, q: Plan): boolean {
-  return p.key === q.key && p.edgeNodes.length === q.edgeNodes.length && p.edgeNodes.every((v, i) => v === q.edgeNodes[i]);
+  return (
+    p.key === q.key &&
+    p.edgeNodes.length === q.edgeNodes.length &&
+    p.edgeNodes.every((v, i) => v === q.edgeNodes[i])
+  );
 }

@@ -2,7 +2,7 @@
  * The decision table of an analysis (DESIGN.md "Adaptation"): bandwidth intervals with
  * the fastest plan within the budget, as analysis.json records it.
  */
-import type { Analysis, DecisionJson } from '../analysis';
+import type { Analysis, DecisionJson } from '../core/analysis';
 import type { Dag } from '../graph';
 import { decisionTable } from './decision-table';
 import { problemFromAnalysis } from './from-analysis';
@@ -21,9 +21,20 @@ export interface DecisionsOptions {
 }
 
 /** Computes the exact decision table of an analysis (profiles required; a sweep adds compressed options). */
-export async function analysisDecisions(analysis: Analysis, dag: Dag, options: DecisionsOptions): Promise<Decision[]> {
-  const { problem } = problemFromAnalysis(analysis, dag, { maxLossPct: options.maxLossPct, rttMs: options.rttMs });
-  const segments = await decisionTable(problem, { fromMbps: options.fromMbps ?? 0.1, toMbps: options.toMbps ?? 1000, ...(options.solver ? { solver: options.solver } : {}) });
+export async function analysisDecisions(
+  analysis: Analysis,
+  dag: Dag,
+  options: DecisionsOptions,
+): Promise<Decision[]> {
+  const { problem } = problemFromAnalysis(analysis, dag, {
+    maxLossPct: options.maxLossPct,
+    rttMs: options.rttMs,
+  });
+  const segments = await decisionTable(problem, {
+    fromMbps: options.fromMbps ?? 0.1,
+    toMbps: options.toMbps ?? 1000,
+    ...(options.solver ? { solver: options.solver } : {}),
+  });
   const byTensors = new Map(analysis.cutPoints.map((c) => [[...c.tensors].sort().join('\u0000'), c.index]));
   return segments.map((s) => {
     const p = s.plan;

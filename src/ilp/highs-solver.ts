@@ -80,7 +80,8 @@ export function highsBackend(highs: Highs, settings = HIGHS_SETTINGS): MilpBacke
         m.run();
         const code = m.getModelStatus();
         if (code === status.optimal) return { status: 'optimal', values: m.getSolution().colValue };
-        if (code === status.infeasible || code === status.unboundedOrInfeasible) return { status: 'infeasible' };
+        if (code === status.infeasible || code === status.unboundedOrInfeasible)
+          return { status: 'infeasible' };
         throw new Error(`highs: the solve ended with model status ${code}, neither optimal nor infeasible`);
       });
     },

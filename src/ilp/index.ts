@@ -26,8 +26,19 @@ export { solveDecision, type SolveDecisionOptions } from './solve-decision';
 export { createHighsSolver, type HighsSolverOptions } from './highs-solver';
 export { createMilpSolver, type MilpBackend, type MilpOutcome } from './milp-solver';
 export type { MilpModel, MilpRow } from './milp-model';
-export { bruteForceDecision, bruteForceOptima, createBruteForceSolver, type BruteForceOptions } from './brute-force';
+export {
+  bruteForceDecision,
+  bruteForceOptima,
+  createBruteForceSolver,
+  type BruteForceOptions,
+} from './brute-force';
 export { decisionTable, type DecisionTableOptions } from './decision-table';
 export { problemFromAnalysis, type AnalysisProblem, type ProblemOptions } from './from-analysis';
 export { analysisDecisions, type Decision, type DecisionsOptions } from './decisions';
-export { simulateTrace, parseTrace, type TraceFrame, type StrategyStats, type SimulationResult } from './simulate';
+export {
+  simulateTrace,
+  parseTrace,
+  type TraceFrame,
+  type StrategyStats,
+  type SimulationResult,
+} from './simulate';

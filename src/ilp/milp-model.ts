@@ -180,7 +180,12 @@ export function structuralRows(prep: PreparedProblem, layout: DecisionLayout): M
       else rows.push({ lower: 1, upper: Infinity, indices: [y], values: [1] });
     } else {
       // y ≤ Σ_c (1 − x_c)
-      rows.push({ lower: -Infinity, upper: t.consumers.length, indices: [y, ...t.consumers], values: [1, ...t.consumers.map(() => 1)] });
+      rows.push({
+        lower: -Infinity,
+        upper: t.consumers.length,
+        indices: [y, ...t.consumers],
+        values: [1, ...t.consumers.map(() => 1)],
+      });
     }
     // y ≤ x_p
     if (p >= 0) rows.push({ lower: -Infinity, upper: 0, indices: [y, p], values: [1, -1] });

@@ -27,8 +27,7 @@ import type { DecisionProblem, Plan, Solver } from './types';
 
 /** What a MILP engine reports for one model. */
 export type MilpOutcome =
-  | { readonly status: 'optimal'; readonly values: ArrayLike<number> }
-  | { readonly status: 'infeasible' };
+  { readonly status: 'optimal'; readonly values: ArrayLike<number> } | { readonly status: 'infeasible' };
 
 /** A 0-1 MILP engine: solves `model` to proven optimality (zero gap) or proves it infeasible. */
 export interface MilpBackend {
@@ -69,11 +68,16 @@ function solveWithBackend(backend: MilpBackend, problem: DecisionProblem): Plan 
   const prep = prepareProblem(problem, `${backend.name}.solve`);
   const layout = decisionLayout(prep);
   const structural = structuralRows(prep, layout);
-  const budget = prep.problem.maxLossPct === Infinity ? [] : [formAtMost(criterionForm(prep, layout, 'loss', 0), prep.problem.maxLossPct)];
+  const budget =
+    prep.problem.maxLossPct === Infinity
+      ? []
+      : [formAtMost(criterionForm(prep, layout, 'loss', 0), prep.problem.maxLossPct)];
   const excluded = prep.excluded.map((e) => noGoodRow(prep, layout, e));
   const repairs: MilpRow[] = [];
 
-  const forms = new Map(CRITERIA.map((c) => [c, criterionForm(prep, layout, c, problem.bandwidthMbps)] as const));
+  const forms = new Map(
+    CRITERIA.map((c) => [c, criterionForm(prep, layout, c, problem.bandwidthMbps)] as const),
+  );
   const start = prefixStart(prep, layout, forms.get('latency')!, budget.length > 0);
   for (let attempt = 0; attempt <= MAX_REPAIRS; attempt++) {
     const base = [...structural, ...budget, ...excluded, ...repairs];
@@ -115,14 +119,24 @@ function solveStage(
   rows: readonly MilpRow[],
   start?: ArrayLike<number>,
 ): StageResult | null {
-  const model: MilpModel = { numCols: layout.numCols, cost: Array.from(objective.coefficients), offset: objective.constant, rows };
+  const model: MilpModel = {
+    numCols: layout.numCols,
+    cost: Array.from(objective.coefficients),
+    offset: objective.constant,
+    rows,
+  };
   const outcome = backend.solve(model, start);
   if (outcome.status === 'infeasible') return null;
   return { plan: decodePlan(backend, prep, layout, outcome.values), values: outcome.values };
 }
 
 /** The plan of a solution vector, after checking it is integral and self-consistent. */
-function decodePlan(backend: MilpBackend, prep: PreparedProblem, layout: DecisionLayout, values: ArrayLike<number>): Plan {
+function decodePlan(
+  backend: MilpBackend,
+  prep: PreparedProblem,
+  layout: DecisionLayout,
+  values: ArrayLike<number>,
+): Plan {
   if (values.length !== layout.numCols) {
     throw new Error(`${backend.name}: returned ${values.length} values for ${layout.numCols} columns`);
   }
@@ -137,14 +151,17 @@ function decodePlan(backend: MilpBackend, prep: PreparedProblem, layout: Decisio
   const n = prep.problem.nodes.length;
   const edge = new Uint8Array(n);
   for (let v = 0; v < n; v++) edge[v] = bit(v);
-  if (!isDownwardClosed(prep, edge)) throw new Error(`${backend.name}: returned a placement that breaks precedence`);
+  if (!isDownwardClosed(prep, edge))
+    throw new Error(`${backend.name}: returned a placement that breaks precedence`);
   const crossing: number[] = [];
   const choice: number[] = [];
   for (const t of prep.tensors) {
     const crosses = tensorCrosses(t, edge);
     const y = layout.y[t.index];
     if ((y < 0 ? 0 : bit(y)) !== (crosses ? 1 : 0)) {
-      throw new Error(`${backend.name}: crossing variable of tensor "${t.name}" disagrees with the placement`);
+      throw new Error(
+        `${backend.name}: crossing variable of tensor "${t.name}" disagrees with the placement`,
+      );
     }
     const chosen = layout.z[t.index].flatMap((col, j) => (bit(col) === 1 ? [t.allowed[j]] : []));
     if (chosen.length !== (crosses ? 1 : 0)) {
@@ -187,7 +204,10 @@ function excludedOf(prep: PreparedProblem, plan: Plan): ExcludedPlan {
   const byName = new Map(prep.tensors.map((t) => [t.name, t.index]));
   for (const c of plan.crossing) {
     const ti = byName.get(c.tensor)!;
-    choices.set(ti, prep.problem.tensors[ti].options.findIndex((o) => o.bits === c.bits));
+    choices.set(
+      ti,
+      prep.problem.tensors[ti].options.findIndex((o) => o.bits === c.bits),
+    );
   }
   return { key: plan.key, choices };
 }
@@ -196,8 +216,24 @@ function excludedOf(prep: PreparedProblem, plan: Plan): ExcludedPlan {
  * The NO_PLAN error, with the smallest loss any allowed plan reaches: one more solve, minimising
  * the loss under `rows` (the structural and the caller's no-good rows, no budget).
  */
-function noPlanError(backend: MilpBackend, prep: PreparedProblem, layout: DecisionLayout, rows: readonly MilpRow[]): NoPlanError {
+function noPlanError(
+  backend: MilpBackend,
+  prep: PreparedProblem,
+  layout: DecisionLayout,
+  rows: readonly MilpRow[],
+): NoPlanError {
   const lossForm = criterionForm(prep, layout, 'loss', 0);
-  const result = solveStage(backend, prep, layout, lossForm, rows, prefixStart(prep, layout, lossForm, false));
-  return new NoPlanError(prep.problem.maxLossPct, result === null ? null : result.plan.predictedLossPct, prep.excludedKeys.size);
+  const result = solveStage(
+    backend,
+    prep,
+    layout,
+    lossForm,
+    rows,
+    prefixStart(prep, layout, lossForm, false),
+  );
+  return new NoPlanError(
+    prep.problem.maxLossPct,
+    result === null ? null : result.plan.predictedLossPct,
+    prep.excludedKeys.size,
+  );
 }

@@ -66,7 +66,9 @@ export function prefixStart(
       if (best !== undefined && cost >= best.cost) continue;
       if (budgeted && !atMost(lossPct, problem.maxLossPct)) continue;
       if (prep.excludedKeys.size > 0) {
-        const key = planKey(sent.map((ti) => ({ tensor: prep.tensors[ti].name, bits: optionOf(ti, choice[ti]).bits })));
+        const key = planKey(
+          sent.map((ti) => ({ tensor: prep.tensors[ti].name, bits: optionOf(ti, choice[ti]).bits })),
+        );
         if (prep.excludedKeys.has(key)) continue;
       }
       best = { edge: edge.slice(), crossing: sent, choice, cost };

@@ -3,7 +3,7 @@
  * (non-excluded) plan reaches, so the CLI can say which `--max-loss` would admit one.
  */
 
-import { JaladError } from '../errors';
+import { JaladError } from '../core/errors';
 import { atMost } from './tolerance';
 
 /**
@@ -26,7 +26,8 @@ export class NoPlanError extends JaladError {
    */
   constructor(maxLossPct: number, minLossPct: number | null, excludedCount: number) {
     const suggested = minLossPct === null ? null : admittingBudget(minLossPct);
-    const excludedNote = excludedCount > 0 ? ` (${excludedCount} plan${excludedCount === 1 ? '' : 's'} excluded)` : '';
+    const excludedNote =
+      excludedCount > 0 ? ` (${excludedCount} plan${excludedCount === 1 ? '' : 's'} excluded)` : '';
     const message =
       minLossPct === null || suggested === null
         ? `no plan exists at any accuracy budget${excludedNote}: every placement sends a tensor with no allowed bit width or was excluded`

@@ -43,13 +43,19 @@ export function crossingTensors(prep: PreparedProblem, edge: Uint8Array): number
  * `cloudCrossMs`, ms.
  * @param crossing crossing tensor indices (from `crossingTensors`)
  */
-export function computeMs(prep: PreparedProblem, edge: Uint8Array, crossing: readonly number[]): { readonly edgeMs: number; readonly cloudMs: number } {
+export function computeMs(
+  prep: PreparedProblem,
+  edge: Uint8Array,
+  crossing: readonly number[],
+): { readonly edgeMs: number; readonly cloudMs: number } {
   let edgeMs = 0;
   let cloudMs = 0;
   let onEdge = 0;
   prep.problem.nodes.forEach((node, v) => {
-    if (edge[v] === 1) { edgeMs += node.edgeMs; onEdge++; }
-    else cloudMs += node.cloudMs;
+    if (edge[v] === 1) {
+      edgeMs += node.edgeMs;
+      onEdge++;
+    } else cloudMs += node.cloudMs;
   });
   if (onEdge > 0) edgeMs += prep.problem.edgeRunMs ?? 0;
   if (onEdge < prep.problem.nodes.length) cloudMs += prep.problem.cloudRunMs ?? 0;
@@ -96,7 +102,13 @@ export function buildPlan(
     edgeNodes,
     crossing: sent,
     bandwidthMbps,
-    predictedMs: { edge: edgeMs, transfer, cloud: cloudMs, rtt, total: totalMs(edgeMs, transfer, cloudMs, rtt) },
+    predictedMs: {
+      edge: edgeMs,
+      transfer,
+      cloud: cloudMs,
+      rtt,
+      total: totalMs(edgeMs, transfer, cloudMs, rtt),
+    },
     predictedLossPct: lossPct,
     key: planKey(sent),
   };

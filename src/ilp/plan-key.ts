@@ -4,7 +4,7 @@
  * excluded by (`DecisionProblem.excluded`).
  */
 
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { Bits, PlanKey } from './types';
 
 /** One entry of a plan key. */
@@ -58,5 +58,7 @@ export function parsePlanKey(key: PlanKey): PlanKeyEntry[] {
 
 /** Whether `value` is a valid bit width: an integer 1..32 or `'f32'`. */
 export function isBits(value: unknown): value is Bits {
-  return value === 'f32' || (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 32);
+  return (
+    value === 'f32' || (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 32)
+  );
 }

@@ -4,7 +4,7 @@
  * tensor and option indices).
  */
 
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { isBits, parsePlanKey, planKey } from './plan-key';
 import type { DecisionProblem, PlanKey } from './types';
 
@@ -48,23 +48,30 @@ export interface PreparedProblem {
  * @param where the public function name, prefixed to error messages
  * @throws InputError `BAD_OPTION` naming the field, what is wrong and the value received
  */
-export function prepareProblem(problem: DecisionProblem, where: string, requireBandwidth = true): PreparedProblem {
+export function prepareProblem(
+  problem: DecisionProblem,
+  where: string,
+  requireBandwidth = true,
+): PreparedProblem {
   const fail = (what: string): never => {
     throw new InputError('BAD_OPTION', `${where}: ${what}`);
   };
-  const show = (value: unknown): string => (typeof value === 'number' ? String(value) : JSON.stringify(value));
+  const show = (value: unknown): string =>
+    typeof value === 'number' ? String(value) : JSON.stringify(value);
   const nonNegative = (value: unknown, field: string): void => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       fail(`${field} must be a finite number ≥ 0, got ${show(value)}`);
     }
   };
 
-  if (problem === null || typeof problem !== 'object') fail(`problem must be an object, got ${show(problem)}`);
+  if (problem === null || typeof problem !== 'object')
+    fail(`problem must be an object, got ${show(problem)}`);
   if (!Array.isArray(problem.nodes)) fail(`nodes must be an array, got ${show(problem.nodes)}`);
   if (!Array.isArray(problem.tensors)) fail(`tensors must be an array, got ${show(problem.tensors)}`);
   if (requireBandwidth) {
     const b = problem.bandwidthMbps;
-    if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0) fail(`bandwidthMbps must be a finite number > 0, got ${show(b)}`);
+    if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0)
+      fail(`bandwidthMbps must be a finite number > 0, got ${show(b)}`);
   }
   nonNegative(problem.rttMs, 'rttMs');
   nonNegative(problem.edgeRunMs ?? 0, 'edgeRunMs');
@@ -85,7 +92,8 @@ export function prepareProblem(problem: DecisionProblem, where: string, requireB
     nonNegative(node.cloudMs, `nodes[${v}] "${node.id}".cloudMs`);
   });
 
-  const isNodeIndex = (i: unknown): i is number => typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
+  const isNodeIndex = (i: unknown): i is number =>
+    typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
   const names = new Map<string, number>();
   const predSets: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
   const tensors = problem.tensors.map((t, ti): PreparedTensor => {
@@ -103,15 +111,18 @@ export function prepareProblem(problem: DecisionProblem, where: string, requireB
       if (c === t.producer) fail(`${label}: node ${c} consumes its own output`);
       if (t.producer >= 0) predSets[c].add(t.producer);
     }
-    if (typeof t.isGraphOutput !== 'boolean') fail(`${label}.isGraphOutput must be a boolean, got ${show(t.isGraphOutput)}`);
+    if (typeof t.isGraphOutput !== 'boolean')
+      fail(`${label}.isGraphOutput must be a boolean, got ${show(t.isGraphOutput)}`);
     nonNegative(t.edgeCrossMs ?? 0, `${label}.edgeCrossMs`);
     nonNegative(t.cloudCrossMs ?? 0, `${label}.cloudCrossMs`);
     if (!Array.isArray(t.options)) fail(`${label}.options must be an array, got ${show(t.options)}`);
     const seenBits = new Set<string>();
     const allowed: number[] = [];
     t.options.forEach((o, k) => {
-      if (o === null || typeof o !== 'object') fail(`${label}.options[${k}] must be an object, got ${show(o)}`);
-      if (!isBits(o.bits)) fail(`${label}.options[${k}].bits must be an integer 1..32 or 'f32', got ${show(o.bits)}`);
+      if (o === null || typeof o !== 'object')
+        fail(`${label}.options[${k}] must be an object, got ${show(o)}`);
+      if (!isBits(o.bits))
+        fail(`${label}.options[${k}].bits must be an integer 1..32 or 'f32', got ${show(o.bits)}`);
       if (seenBits.has(String(o.bits))) fail(`${label}.options[${k}]: bits ${show(o.bits)} listed twice`);
       seenBits.add(String(o.bits));
       nonNegative(o.bytes, `${label}.options[${k}].bytes`);

@@ -5,8 +5,8 @@
  * previous frame), edge-only and cloud-only. Latency of a plan at bandwidth B is
  * fixedMs + bytes·8/(B·1000).
  */
-import type { Analysis } from '../analysis';
-import { InputError } from '../errors';
+import type { Analysis } from '../core/analysis';
+import { InputError } from '../core/errors';
 
 /** One frame of a trace. */
 export interface TraceFrame {
@@ -35,12 +35,20 @@ export interface SimulationResult {
  * @throws InputError 'BAD_DATA' naming the file and line
  */
 export function parseTrace(text: string, source: string): TraceFrame[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  if (lines.length < 2) throw new InputError('BAD_DATA', `${source}: expected a header line and at least one "time_s,mbps" row`);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length < 2)
+    throw new InputError('BAD_DATA', `${source}: expected a header line and at least one "time_s,mbps" row`);
   const frames: TraceFrame[] = [];
   for (let i = 1; i < lines.length; i++) {
     const [t, b] = lines[i].split(',').map((x) => Number(x.trim()));
-    if (!Number.isFinite(t) || !Number.isFinite(b) || b <= 0) throw new InputError('BAD_DATA', `${source}: line ${i + 1} "${lines[i]}" is not "time_s,mbps" with mbps > 0`);
+    if (!Number.isFinite(t) || !Number.isFinite(b) || b <= 0)
+      throw new InputError(
+        'BAD_DATA',
+        `${source}: line ${i + 1} "${lines[i]}" is not "time_s,mbps" with mbps > 0`,
+      );
     frames.push({ timeS: t, mbps: b });
   }
   return frames;
@@ -59,14 +67,23 @@ const total = (fixedMs: number, bytes: number, mbps: number) => fixedMs + (bytes
  */
 export function simulateTrace(analysis: Analysis, frames: readonly TraceFrame[]): SimulationResult {
   const decisions = analysis.decisions;
-  if (!decisions || decisions.length === 0) throw new InputError('BAD_ANALYSIS', 'the analysis has no decision table: run `jalad analyze` with device profiles');
+  if (!decisions || decisions.length === 0)
+    throw new InputError(
+      'BAD_ANALYSIS',
+      'the analysis has no decision table: run `jalad analyze` with device profiles',
+    );
   const pick = (mbps: number) => decisions.find((d) => mbps <= d.toMbps) ?? decisions[decisions.length - 1];
   const meanMbps = frames.reduce((s, f) => s + f.mbps, 0) / frames.length;
   const rtt = analysis.rttMs ?? 0;
   const last = analysis.cutPoints[analysis.cutPoints.length - 1];
   const first = analysis.cutPoints[0];
   const staticPlan = pick(meanMbps);
-  const series: Record<StrategyStats['strategy'], number[]> = { static: [], adaptive: [], 'edge-only': [], 'cloud-only': [] };
+  const series: Record<StrategyStats['strategy'], number[]> = {
+    static: [],
+    adaptive: [],
+    'edge-only': [],
+    'cloud-only': [],
+  };
   let switches = 0;
   let current = pick(frames[0].mbps);
   frames.forEach((f, i) => {

@@ -23,7 +23,10 @@ export interface SolveDecisionOptions {
  * plan = await solveDecision({ ...problem, excluded: [plan.key] }, { solver });
  * @throws InputError `BAD_OPTION` for a malformed problem; NoPlanError (`NO_PLAN`) when no plan fits
  */
-export async function solveDecision(problem: DecisionProblem, options: SolveDecisionOptions = {}): Promise<Plan> {
+export async function solveDecision(
+  problem: DecisionProblem,
+  options: SolveDecisionOptions = {},
+): Promise<Plan> {
   const solver = options.solver ?? (await createHighsSolver());
   return solver.solve(problem);
 }

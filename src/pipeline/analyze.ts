@@ -3,15 +3,49 @@
  * Later stages (profiles, compression sweep, decisions) add to the same Analysis.
  */
 import { createHash } from 'crypto';
-import { ANALYSIS_VERSION, type Analysis, type CutPoint, type CutTensor, type ModelSummary, type ProfileSummary, type TensorSummary } from '../analysis';
-import { buildDag, countParameters, cutPoints, defaultOpset, elementBytes, readModelFile, toNumber, type Dag, type LoadedModel } from '../graph';
 import {
-  batchDimName, crossingBytes, crossingSizes, DEFAULT_CLOUD, DEFAULT_EDGE, latencyTable, nodeCosts, nodeShapesFrom, predictPartMs, probeableTensors, PROFILE_DEFAULTS, probeTensors, resolveProfile,
-  type DeviceProfile, type NodeShapes, type ProfileContext, type TensorShape,
+  ANALYSIS_VERSION,
+  type Analysis,
+  type CutPoint,
+  type CutTensor,
+  type ModelSummary,
+  type ProfileSummary,
+  type TensorSummary,
+} from '../core/analysis';
+import {
+  buildDag,
+  countParameters,
+  cutPoints,
+  defaultOpset,
+  elementBytes,
+  readModelFile,
+  toNumber,
+  type Dag,
+  type LoadedModel,
+} from '../graph';
+import {
+  batchDimName,
+  crossingBytes,
+  crossingSizes,
+  DEFAULT_CLOUD,
+  DEFAULT_EDGE,
+  latencyTable,
+  nodeCosts,
+  nodeShapesFrom,
+  predictPartMs,
+  probeableTensors,
+  PROFILE_DEFAULTS,
+  probeTensors,
+  resolveProfile,
+  type DeviceProfile,
+  type NodeShapes,
+  type ProfileContext,
+  type TensorShape,
 } from '../profiler';
 import { inputSpecs } from '../runtime/ort';
-import { JALAD_VERSION } from '../version';
-import { runSweep, type BitWidth, type SweepResult } from '../quant';
+import { JALAD_VERSION } from '../core/version';
+import type { BitWidth } from '../codec';
+import { runSweep, type SweepResult } from '../sweep';
 import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
 import { loadValidationSet, type DataSource } from './validation-data';
 import { analysisDecisions } from '../ilp';
@@ -101,7 +135,12 @@ function dynamicTensors(dag: Dag, shapes: readonly NodeShapes[]): TensorSummary[
   const add = (name: string, t: TensorShape | undefined) => {
     if (!t) return;
     const elements = t.dims.reduce((a, b) => a * b, 1);
-    out.push({ name, elemType: t.elemType, elements, bytes: t.elemType === 1 ? 4 * elements : elements * elementBytes(t.elemType) });
+    out.push({
+      name,
+      elemType: t.elemType,
+      elements,
+      bytes: t.elemType === 1 ? 4 * elements : elements * elementBytes(t.elemType),
+    });
   };
   for (const name of dag.inputs) {
     const reader = dag.consumers.get(name)?.[0];
@@ -122,7 +161,9 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const candidates = cutPoints(dag);
-  progress(`${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; measuring tensor shapes with ONNX Runtime`);
+  progress(
+    `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; measuring tensor shapes with ONNX Runtime`,
+  );
   // One run of the model reports every tensor: the cut tensors and the nodes' shapes for FLOPs.
   const info = await probeTensors(loaded.model, probeableTensors(dag), { inputShapes: options.inputShapes });
   const model = summarizeModel(loaded, dag);
@@ -134,10 +175,15 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   let cloud: DeviceProfile | undefined;
   if (options.edge !== false) {
     const ctx: ProfileContext = {
-      loaded, dag, sha256: model.sha256,
+      loaded,
+      dag,
+      sha256: model.sha256,
       measure: {
-        threads: options.threads ?? PROFILE_DEFAULTS.threads, runs: options.runs ?? PROFILE_DEFAULTS.runs,
-        warmup: options.warmup ?? PROFILE_DEFAULTS.warmup, inputShapes: options.inputShapes, progress,
+        threads: options.threads ?? PROFILE_DEFAULTS.threads,
+        runs: options.runs ?? PROFILE_DEFAULTS.runs,
+        warmup: options.warmup ?? PROFILE_DEFAULTS.warmup,
+        inputShapes: options.inputShapes,
+        progress,
       },
       cache: { shapes },
     };
@@ -148,7 +194,13 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   const cuts: CutPoint[] = candidates.map((c) => {
     const detail: CutTensor[] = c.tensors.map((t) => {
       const i = info.get(t.name)!;
-      return { name: t.name, kind: t.kind, shape: i.dims, elemType: i.elemType, elements: i.elementsPerSample };
+      return {
+        name: t.name,
+        kind: t.kind,
+        shape: i.dims,
+        elemType: i.elemType,
+        elements: i.elementsPerSample,
+      };
     });
     const crossing = crossingSizes(c.tensors, info);
     const bytes = crossingBytes(crossing);
@@ -166,7 +218,12 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       cloudNodes: c.cloudNodes.length,
       edgeFlops: sumFlops(c.edgeNodes),
       cloudFlops: sumFlops(c.cloudNodes),
-      ...(edge && cloud ? { edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'), cloudMs: predictPartMs(cloud, dag, c.cloudNodes, crossing, 'cloud') } : {}),
+      ...(edge && cloud
+        ? {
+            edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'),
+            cloudMs: predictPartMs(cloud, dag, c.cloudNodes, crossing, 'cloud'),
+          }
+        : {}),
       ...(measured ? { edgeMeasuredMs: measured.edgeMs } : {}),
       ...(measuredCloud ? { cloudMeasuredMs: measuredCloud.cloudMs } : {}),
     };
@@ -176,10 +233,16 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
   if (options.data) {
     const { dataset, input } = await loadValidationSet(loaded.model, options.data, modelPath);
-    progress(`sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`);
+    progress(
+      `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`,
+    );
     sweep = await runSweep(loaded.model, loaded.bytes, dag, candidates, info, dataset, input, {
-      bits, batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE), threads: options.sweepThreads,
-      sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES, maxLossPct: options.maxLossPct, progress,
+      bits,
+      batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
+      threads: options.sweepThreads,
+      sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
+      maxLossPct: options.maxLossPct,
+      progress,
     });
     data = {
       path: options.data.data,
@@ -192,7 +255,11 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       sizeSamples: sweep.sizeSamples,
       ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
       sweepSeconds: sweep.seconds,
-      options: Object.fromEntries(Object.entries(options.data.options ?? {}).filter(([, v]) => v !== undefined && typeof v !== 'function')),
+      options: Object.fromEntries(
+        Object.entries(options.data.options ?? {}).filter(
+          ([, v]) => v !== undefined && typeof v !== 'function',
+        ),
+      ),
     };
   }
   const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
@@ -206,17 +273,25 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     cutPoints: cuts,
     nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: flops[i] })),
     tensors: dynamicTensors(dag, shapes),
-    ...(edge && cloud ? {
-      profiles: { edge: summarizeProfile(edge), cloud: summarizeProfile(cloud) },
-      bandwidthsMbps,
-      rttMs,
-      latency: latencyTable(cuts.map((c) => ({ index: c.index, edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, bytes: c.bytes })), bandwidthsMbps, rttMs),
-    } : {}),
+    ...(edge && cloud
+      ? {
+          profiles: { edge: summarizeProfile(edge), cloud: summarizeProfile(cloud) },
+          bandwidthsMbps,
+          rttMs,
+          latency: latencyTable(
+            cuts.map((c) => ({ index: c.index, edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, bytes: c.bytes })),
+            bandwidthsMbps,
+            rttMs,
+          ),
+        }
+      : {}),
     ...(sweep && data ? { data, bits, sweep: sweep.rows } : {}),
   };
   if (!analysis.profiles) return analysis;
   const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
-  progress(`decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from 0.1 to 1000 Mbps`);
+  progress(
+    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from 0.1 to 1000 Mbps`,
+  );
   const decisions = await analysisDecisions(analysis, dag, { maxLossPct, rttMs });
   return { ...analysis, maxLossPct, decisions };
 }

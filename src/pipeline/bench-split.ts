@@ -3,7 +3,16 @@
  * their measured times beside the times the per-node profile predicts.
  */
 import { buildDag, extractSplit, encodeModel, partitionAt, readModelFile, valueInfo } from '../graph';
-import { measureNodeTimes, measureRunOverhead, median, predictPartMs, probeTensors, quantile, timeRuns, type DeviceProfile } from '../profiler';
+import {
+  measureNodeTimes,
+  measureRunOverhead,
+  median,
+  predictPartMs,
+  probeTensors,
+  quantile,
+  timeRuns,
+  type DeviceProfile,
+} from '../profiler';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
 
 /** Options of `benchSplit`. */
@@ -29,12 +38,22 @@ export interface PartComparison {
 }
 
 /** Measures and predicts both parts of the split at `cut`. */
-export async function benchSplit(modelPath: string, cut: readonly string[], options: BenchOptions): Promise<{ readonly cut: readonly string[]; readonly parts: readonly PartComparison[] }> {
+export async function benchSplit(
+  modelPath: string,
+  cut: readonly string[],
+  options: BenchOptions,
+): Promise<{ readonly cut: readonly string[]; readonly parts: readonly PartComparison[] }> {
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const partition = partitionAt(dag, cut);
-  const info = await probeTensors(loaded.model, partition.crossing.map((c) => c.name), { inputShapes: options.inputShapes });
-  const split = extractSplit(loaded.model, dag, partition, (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims));
+  const info = await probeTensors(
+    loaded.model,
+    partition.crossing.map((c) => c.name),
+    { inputShapes: options.inputShapes },
+  );
+  const split = extractSplit(loaded.model, dag, partition, (t) =>
+    valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
+  );
   const feeds = syntheticFeeds(inputSpecs(loaded.model), 1, 1, options.inputShapes);
   const sent: Record<string, import('onnxruntime-node').Tensor> = {};
   const parts: PartComparison[] = [];
@@ -47,7 +66,9 @@ export async function benchSplit(modelPath: string, cut: readonly string[], opti
     const times = await measureNodeTimes(loaded.model, dag, { ...measure, runOverheadMs });
     const profile: Pick<DeviceProfile, 'nodes' | 'runOverheadMs'> = { nodes: times.nodes, runOverheadMs };
     const predictedMs = predictPartMs(profile as DeviceProfile, dag, nodes);
-    options.progress?.(`${part}: timing the real ${part}.onnx (${options.warmup} warm-up + ${options.runs} runs)`);
+    options.progress?.(
+      `${part}: timing the real ${part}.onnx (${options.warmup} warm-up + ${options.runs} runs)`,
+    );
     const session = await openSession(encodeModel(split[part]), { optimization: 'all', threads });
     try {
       const all = { ...feeds, ...sent };
@@ -55,7 +76,15 @@ export async function benchSplit(modelPath: string, cut: readonly string[], opti
       if (part === 'edge') Object.assign(sent, await session.run(mine));
       const samples = nodes.length > 0 ? await timeRuns(session, mine, options.warmup, options.runs) : [0];
       const measuredMs = median(samples);
-      parts.push({ part, threads, nodes: nodes.length, predictedMs, measuredMs, measuredP90Ms: quantile(samples, 0.9), errorPct: measuredMs > 0 ? ((predictedMs - measuredMs) / measuredMs) * 100 : 0 });
+      parts.push({
+        part,
+        threads,
+        nodes: nodes.length,
+        predictedMs,
+        measuredMs,
+        measuredP90Ms: quantile(samples, 0.9),
+        errorPct: measuredMs > 0 ? ((predictedMs - measuredMs) / measuredMs) * 100 : 0,
+      });
     } finally {
       await session.release();
     }

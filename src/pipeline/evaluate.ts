@@ -3,12 +3,12 @@
  * Wilson intervals and throughput.
  */
 import { performance } from 'perf_hooks';
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { readModelFile } from '../graph';
 import { argmax, batches, DEFAULT_BATCH_SIZE, effectiveBatchSize, inTopK } from '../runtime/batches';
 import { openSession } from '../runtime/ort';
-import { wilsonInterval } from '../stats';
-import { JALAD_VERSION } from '../version';
+import { wilsonInterval } from '../core/stats';
+import { JALAD_VERSION } from '../core/version';
 import { loadValidationSet, type DataSource } from './validation-data';
 
 /** An accuracy with its interval. */
@@ -52,7 +52,11 @@ function accuracyOf(correct: number, total: number): Accuracy {
 }
 
 /** Evaluates a classifier (its first output holds the class scores, [batch, classes]); also returns each sample's predicted class. */
-export async function evaluateModel(modelPath: string, source: DataSource, options: EvalOptions = {}): Promise<{ readonly report: EvalReport; readonly predictions: Int32Array }> {
+export async function evaluateModel(
+  modelPath: string,
+  source: DataSource,
+  options: EvalOptions = {},
+): Promise<{ readonly report: EvalReport; readonly predictions: Int32Array }> {
   const loaded = readModelFile(modelPath);
   const { dataset, input } = await loadValidationSet(loaded.model, source, modelPath);
   const batchSize = effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE);
@@ -68,7 +72,10 @@ export async function evaluateModel(modelPath: string, source: DataSource, optio
     for (const b of batches(dataset, batchSize)) {
       const out = (await session.run({ [input.name]: b.tensor }))[session.outputNames[0]];
       if (out.dims.length !== 2 || out.dims[0] !== b.count) {
-        throw new InputError('BAD_MODEL', `${modelPath}: first output "${session.outputNames[0]}" has shape [${out.dims.join(', ')}]; eval expects class scores [batch, classes]`);
+        throw new InputError(
+          'BAD_MODEL',
+          `${modelPath}: first output "${session.outputNames[0]}" has shape [${out.dims.join(', ')}]; eval expects class scores [batch, classes]`,
+        );
       }
       classes = out.dims[1];
       const scores = out.data as Float32Array;
@@ -77,7 +84,11 @@ export async function evaluateModel(modelPath: string, source: DataSource, optio
         predictions[b.start + i] = p;
         const label = dataset.labels?.[b.start + i];
         if (label !== undefined) {
-          if (label >= classes) throw new InputError('BAD_DATA', `${source.labels}: label ${label} of sample ${b.start + i} is out of range for a model with ${classes} classes`);
+          if (label >= classes)
+            throw new InputError(
+              'BAD_DATA',
+              `${source.labels}: label ${label} of sample ${b.start + i} is out of range for a model with ${classes} classes`,
+            );
           if (p === label) top1++;
           if (classes > 5 && inTopK(scores, i * classes, classes, label, 5)) top5++;
         }
@@ -86,7 +97,9 @@ export async function evaluateModel(modelPath: string, source: DataSource, optio
       if (options.progress && now - lastReport > 1000) {
         lastReport = now;
         const done = b.start + b.count;
-        options.progress(`evaluated ${done}/${dataset.samples} samples, about ${(((now - started) / done) * (dataset.samples - done) / 1000).toFixed(0)} s left`);
+        options.progress(
+          `evaluated ${done}/${dataset.samples} samples, about ${((((now - started) / done) * (dataset.samples - done)) / 1000).toFixed(0)} s left`,
+        );
       }
     }
   } finally {

@@ -1,7 +1,7 @@
 /** Reading analysis.json back, with the checks `jalad split` and reports need. */
 import * as fs from 'fs';
-import { ANALYSIS_VERSION, type Analysis } from '../analysis';
-import { InputError } from '../errors';
+import { ANALYSIS_VERSION, type Analysis } from '../core/analysis';
+import { InputError } from '../core/errors';
 
 /**
  * Reads and checks an analysis file.
@@ -12,7 +12,10 @@ export function readAnalysis(file: string): Analysis {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new InputError('BAD_ANALYSIS', `${file}: no such file; run \`jalad analyze model.onnx --out DIR\` first, or pass --analysis`);
+    throw new InputError(
+      'BAD_ANALYSIS',
+      `${file}: no such file; run \`jalad analyze model.onnx --out DIR\` first, or pass --analysis`,
+    );
   }
   let a: Analysis;
   try {
@@ -20,11 +23,20 @@ export function readAnalysis(file: string): Analysis {
   } catch (err) {
     throw new InputError('BAD_ANALYSIS', `${file}: not valid JSON (${(err as Error).message})`);
   }
-  if (typeof a !== 'object' || a === null || typeof a.version !== 'number' || !a.model || !Array.isArray(a.cutPoints)) {
+  if (
+    typeof a !== 'object' ||
+    a === null ||
+    typeof a.version !== 'number' ||
+    !a.model ||
+    !Array.isArray(a.cutPoints)
+  ) {
     throw new InputError('BAD_ANALYSIS', `${file}: not a jalad analysis (no version, model or cutPoints)`);
   }
   if (a.version !== ANALYSIS_VERSION) {
-    throw new InputError('BAD_ANALYSIS', `${file}: analysis version ${a.version} is not one this jalad reads (${ANALYSIS_VERSION}); run \`jalad analyze\` again`);
+    throw new InputError(
+      'BAD_ANALYSIS',
+      `${file}: analysis version ${a.version} is not one this jalad reads (${ANALYSIS_VERSION}); run \`jalad analyze\` again`,
+    );
   }
   return a;
 }

@@ -6,15 +6,27 @@
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
-import type { Analysis } from '../analysis';
-import { InputError, JaladError } from '../errors';
-import { attachCodec, buildDag, defaultOpset, encodeModel, extractSplit, readModelFile, valueInfo, type CrossingKind, type Dag, type Partition } from '../graph';
+import type { Analysis } from '../core/analysis';
+import { InputError, JaladError } from '../core/errors';
+import {
+  attachCodec,
+  buildDag,
+  defaultOpset,
+  encodeModel,
+  extractSplit,
+  readModelFile,
+  valueInfo,
+  type CrossingKind,
+  type Dag,
+  type Partition,
+} from '../graph';
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
-import { writeFilesAtomic } from '../io/atomic-write';
+import { writeFilesAtomic } from '../core/atomic-write';
 import { probeableTensors, probeTensors, transferMs } from '../profiler';
-import { evaluateConfigs, type BitWidth } from '../quant';
+import type { BitWidth } from '../codec';
+import { evaluateConfigs } from '../sweep';
 import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
-import { JALAD_VERSION } from '../version';
+import { JALAD_VERSION } from '../core/version';
 import { readAnalysis } from './read-analysis';
 import { loadValidationSet } from './validation-data';
 
@@ -53,25 +65,42 @@ export interface PlanReport {
   readonly cut: readonly string[];
   /** The bit width if every compressed tensor shares one, else 'mixed' (see `wire`). */
   readonly bits: number | 'f32' | 'mixed';
-  /** Entropy coder between the two models (src/quant 'auto': rANS, raw packing when smaller). */
+  /** Entropy coder between the two models (src/codec 'auto': rANS, raw packing when smaller). */
   readonly coder: 'rans';
   readonly bandwidthMbps: number;
   readonly rttMs: number;
   readonly maxLossPct: number;
-  readonly predictedMs: { readonly edge: number; readonly transfer: number; readonly cloud: number; readonly rtt: number; readonly total: number };
+  readonly predictedMs: {
+    readonly edge: number;
+    readonly transfer: number;
+    readonly cloud: number;
+    readonly rtt: number;
+    readonly total: number;
+  };
   /**
    * The plan's accuracy on the validation set. A plan that sends every tensor uncompressed is
    * lossless by construction (splits are exact): then `exact` is true, the loss 0 and `samples` 0,
    * nothing having been run.
    */
-  readonly measured: { readonly lossPct: number; readonly lossUpperPct: number; readonly samples: number; readonly agreement: number; readonly exact: boolean };
+  readonly measured: {
+    readonly lossPct: number;
+    readonly lossUpperPct: number;
+    readonly samples: number;
+    readonly agreement: number;
+    readonly exact: boolean;
+  };
   /** Plans solved (1 + plans excluded because their measured bound broke the budget). */
   readonly rounds: number;
   readonly edgeNodes: number;
   readonly cloudNodes: number;
   readonly wire: readonly PlanWire[];
   /** Predicted totals of the trivial decisions at this bandwidth (raw float32 tensors). */
-  readonly baselines: { readonly edgeOnlyMs: number; readonly cloudOnlyMs: number; readonly speedupOverEdgeOnly: number; readonly speedupOverCloudOnly: number };
+  readonly baselines: {
+    readonly edgeOnlyMs: number;
+    readonly cloudOnlyMs: number;
+    readonly speedupOverEdgeOnly: number;
+    readonly speedupOverCloudOnly: number;
+  };
   readonly files: { readonly edge: string; readonly cloud: string };
 }
 
@@ -95,18 +124,37 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   const loaded = readModelFile(modelPath);
   const sha = createHash('sha256').update(loaded.bytes).digest('hex');
   if (sha !== analysis.model.sha256) {
-    throw new InputError('BAD_ANALYSIS', `${options.analysisPath}: made for another version of ${modelPath} (sha256 differs); run \`jalad analyze\` again`);
+    throw new InputError(
+      'BAD_ANALYSIS',
+      `${options.analysisPath}: made for another version of ${modelPath} (sha256 differs); run \`jalad analyze\` again`,
+    );
   }
   const dag = buildDag(loaded.model, modelPath);
-  const { problem, dagIndex } = problemFromAnalysis(analysis, dag, { maxLossPct: options.maxLossPct, rttMs: options.rttMs, fixedBits: options.bits });
+  const { problem, dagIndex } = problemFromAnalysis(analysis, dag, {
+    maxLossPct: options.maxLossPct,
+    rttMs: options.rttMs,
+    fixedBits: options.bits,
+  });
   const solver = await createHighsSolver();
-  const validation = analysis.data ? await loadValidationSet(loaded.model, { data: analysis.data.path, labels: analysis.data.labels, options: analysis.data.options }, modelPath) : undefined;
+  const validation = analysis.data
+    ? await loadValidationSet(
+        loaded.model,
+        { data: analysis.data.path, labels: analysis.data.labels, options: analysis.data.options },
+        modelPath,
+      )
+    : undefined;
   // Types and shapes of every tensor a plan may send, from one run of the model (plans differ per round).
   const info = await probeTensors(loaded.model, probeableTensors(dag));
   const excluded: string[] = [];
   const maxRounds = options.maxRounds ?? 10;
   let plan: Plan | undefined;
-  let measured: PlanReport['measured'] = { lossPct: 0, lossUpperPct: 0, samples: 0, agreement: 1, exact: true };
+  let measured: PlanReport['measured'] = {
+    lossPct: 0,
+    lossUpperPct: 0,
+    samples: 0,
+    agreement: 1,
+    exact: true,
+  };
   let partition: Partition | undefined;
   for (let round = 1; ; round++) {
     const candidate = solver.solve({ ...problem, bandwidthMbps: options.bandwidthMbps, excluded });
@@ -123,35 +171,89 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
       partition = part;
       break;
     }
-    if (!validation) throw new InputError('BAD_ANALYSIS', `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`);
-    progress(`round ${round}: measuring the plan (${candidate.crossing.map((c) => `${c.tensor}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`);
+    if (!validation)
+      throw new InputError(
+        'BAD_ANALYSIS',
+        `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`,
+      );
+    progress(
+      `round ${round}: measuring the plan (${candidate.crossing.map((c) => `${c.tensor}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`,
+    );
     const bitsOf = new Map(candidate.crossing.map((c) => [c.tensor, c.bits as BitWidth | 'f32']));
-    const result = await evaluateConfigs(loaded.model, loaded.bytes, dag, [{ cut: { index: -1, tensors: crossing, op: 'plan', edgeNodes: part.edgeNodes, cloudNodes: part.cloudNodes }, bits: 8, bitsOf }],
-      info, validation.dataset, validation.input, { batchSize: effectiveBatchSize(validation.input, options.batchSize ?? DEFAULT_BATCH_SIZE), threads: options.threads, sizeSamples: 0 });
+    const result = await evaluateConfigs(
+      loaded.model,
+      loaded.bytes,
+      dag,
+      [
+        {
+          cut: {
+            index: -1,
+            tensors: crossing,
+            op: 'plan',
+            edgeNodes: part.edgeNodes,
+            cloudNodes: part.cloudNodes,
+          },
+          bits: 8,
+          bitsOf,
+        },
+      ],
+      info,
+      validation.dataset,
+      validation.input,
+      {
+        batchSize: effectiveBatchSize(validation.input, options.batchSize ?? DEFAULT_BATCH_SIZE),
+        threads: options.threads,
+        sizeSamples: 0,
+      },
+    );
     const row = result.rows[0];
     if (row.lossUpperPct <= options.maxLossPct) {
       plan = candidate;
       partition = part;
-      measured = { lossPct: row.lossPct, lossUpperPct: row.lossUpperPct, samples: row.samples, agreement: row.agreement, exact: false };
+      measured = {
+        lossPct: row.lossPct,
+        lossUpperPct: row.lossUpperPct,
+        samples: row.samples,
+        agreement: row.agreement,
+        exact: false,
+      };
       break;
     }
-    progress(`round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ${options.maxLossPct}; excluding it`);
+    progress(
+      `round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ${options.maxLossPct}; excluding it`,
+    );
     excluded.push(candidate.key);
-    if (round >= maxRounds) throw new JaladError('NO_PLAN', `no plan met --max-loss ${options.maxLossPct} when measured after ${round} rounds; raise --max-loss or sweep more bit widths`);
+    if (round >= maxRounds)
+      throw new JaladError(
+        'NO_PLAN',
+        `no plan met --max-loss ${options.maxLossPct} when measured after ${round} rounds; raise --max-loss or sweep more bit widths`,
+      );
   }
 
   const names = partition.crossing.map((c) => c.name);
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
   const split = extractSplit(loaded.model, dag, partition, typed);
   const bitsOf = new Map(plan.crossing.map((c) => [c.tensor, c.bits]));
-  const deployable = attachCodec(split, names.map((n) => ({ name: n, bits: bitsOf.get(n)!, dims: info.get(n)!.dims, elemType: info.get(n)!.elemType })), defaultOpset(loaded.model));
+  const deployable = attachCodec(
+    split,
+    names.map((n) => ({
+      name: n,
+      bits: bitsOf.get(n)!,
+      dims: info.get(n)!.dims,
+      elemType: info.get(n)!.elemType,
+    })),
+    defaultOpset(loaded.model),
+  );
   const allBits = [...new Set(plan.crossing.map((c) => c.bits))];
   // The problem carries the run overheads, so the plan's prediction includes them.
   const predictedMs = plan.predictedMs;
   const last = analysis.cutPoints.length - 1;
   const edgeOnlyMs = rawTotal(analysis, last, options.bandwidthMbps, options.rttMs);
   const cloudOnlyMs = rawTotal(analysis, 0, options.bandwidthMbps, options.rttMs);
-  const files = { edge: path.join(options.outDir, 'edge.onnx'), cloud: path.join(options.outDir, 'cloud.onnx') };
+  const files = {
+    edge: path.join(options.outDir, 'edge.onnx'),
+    cloud: path.join(options.outDir, 'cloud.onnx'),
+  };
   const report: PlanReport = {
     jalad: JALAD_VERSION,
     model: modelPath,
@@ -169,9 +271,20 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     cloudNodes: partition.cloudNodes.length,
     wire: plan.crossing.map((c) => {
       const compressed = c.bits !== 'f32' && info.get(c.tensor)!.elemType === 1;
-      return { tensor: c.tensor, kind: kindOf(dag, c.tensor), bits: c.bits, bytes: c.bytes, edgeOutputs: compressed ? [`${c.tensor}.code`, `${c.tensor}.lo`, `${c.tensor}.hi`] : [c.tensor] };
+      return {
+        tensor: c.tensor,
+        kind: kindOf(dag, c.tensor),
+        bits: c.bits,
+        bytes: c.bytes,
+        edgeOutputs: compressed ? [`${c.tensor}.code`, `${c.tensor}.lo`, `${c.tensor}.hi`] : [c.tensor],
+      };
     }),
-    baselines: { edgeOnlyMs, cloudOnlyMs, speedupOverEdgeOnly: edgeOnlyMs / predictedMs.total, speedupOverCloudOnly: cloudOnlyMs / predictedMs.total },
+    baselines: {
+      edgeOnlyMs,
+      cloudOnlyMs,
+      speedupOverEdgeOnly: edgeOnlyMs / predictedMs.total,
+      speedupOverCloudOnly: cloudOnlyMs / predictedMs.total,
+    },
     files,
   };
   writeFilesAtomic([

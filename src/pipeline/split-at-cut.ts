@@ -5,12 +5,21 @@
  */
 import * as path from 'path';
 import type * as ort from 'onnxruntime-node';
-import { JaladError } from '../errors';
-import { buildDag, encodeModel, extractSplit, partitionAt, readModelFile, valueInfo, type ModelProto, type Dim } from '../graph';
+import { JaladError } from '../core/errors';
+import {
+  buildDag,
+  encodeModel,
+  extractSplit,
+  partitionAt,
+  readModelFile,
+  valueInfo,
+  type ModelProto,
+  type Dim,
+} from '../graph';
 import { probeTensors } from '../profiler';
-import { writeFilesAtomic } from '../io/atomic-write';
+import { writeFilesAtomic } from '../core/atomic-write';
 import { inputSpecs, maxAbsDiff, openSession, syntheticFeeds } from '../runtime/ort';
-import { JALAD_VERSION } from '../version';
+import { JALAD_VERSION } from '../core/version';
 
 /** Largest output difference accepted; ORT may reorder float sums across a cut. */
 export const SPLIT_TOLERANCE = 1e-5;
@@ -47,7 +56,10 @@ export interface SplitAtCutOptions {
 }
 
 /** Runs a model and returns all its outputs. */
-async function runAll(model: ModelProto | Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+async function runAll(
+  model: ModelProto | Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, ort.Tensor>> {
   const session = await openSession(model);
   try {
     const used: Record<string, ort.Tensor> = {};
@@ -62,7 +74,12 @@ async function runAll(model: ModelProto | Uint8Array, feeds: Record<string, ort.
  * Runs edge then cloud on `feeds` and returns the largest difference from the original outputs.
  * @returns max |a - b| over every output element
  */
-export async function verifySplit(original: ModelProto | Uint8Array, edge: Uint8Array, cloud: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<number> {
+export async function verifySplit(
+  original: ModelProto | Uint8Array,
+  edge: Uint8Array,
+  cloud: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<number> {
   const want = await runAll(original, feeds);
   const sent = await runAll(edge, feeds);
   const got = await runAll(cloud, { ...feeds, ...sent });
@@ -83,13 +100,21 @@ export interface ExplicitSplit {
  * @throws InputError 'BAD_CUT' for a tensor set that is not a cut; JaladError 'RUNTIME' if
  *   the split does not reproduce the original outputs within SPLIT_TOLERANCE
  */
-export async function buildExplicitSplit(model: ModelProto, cut: readonly string[], options: SplitAtCutOptions = {}, source = 'model', modelBytes?: Uint8Array): Promise<ExplicitSplit> {
+export async function buildExplicitSplit(
+  model: ModelProto,
+  cut: readonly string[],
+  options: SplitAtCutOptions = {},
+  source = 'model',
+  modelBytes?: Uint8Array,
+): Promise<ExplicitSplit> {
   const progress = options.progress ?? (() => undefined);
   const dag = buildDag(model, source);
   const partition = partitionAt(dag, cut);
   const names = partition.crossing.map((c) => c.name);
   const info = await probeTensors(model, names, { inputShapes: options.inputShapes, seed: options.seed });
-  const split = extractSplit(model, dag, partition, (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims));
+  const split = extractSplit(model, dag, partition, (t) =>
+    valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
+  );
   progress(`encoding ${partition.edgeNodes.length} edge and ${partition.cloudNodes.length} cloud nodes`);
   const edge = encodeModel(split.edge);
   const cloud = encodeModel(split.cloud);
@@ -101,7 +126,10 @@ export async function buildExplicitSplit(model: ModelProto, cut: readonly string
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
   const diff = await verifySplit(modelBytes ?? model, edge, cloud, feeds);
   if (!(diff <= SPLIT_TOLERANCE)) {
-    throw new JaladError('RUNTIME', `split at ${cut.join(',')} does not reproduce the original outputs (max abs difference ${diff}); nothing was written`);
+    throw new JaladError(
+      'RUNTIME',
+      `split at ${cut.join(',')} does not reproduce the original outputs (max abs difference ${diff}); nothing was written`,
+    );
   }
   return {
     edge,
@@ -121,7 +149,12 @@ export async function buildExplicitSplit(model: ModelProto, cut: readonly string
 }
 
 /** Splits `modelPath` at `cut` and writes DIR/edge.onnx, DIR/cloud.onnx, DIR/split.json (all or nothing). */
-export async function splitAtCut(modelPath: string, cut: readonly string[], outDir: string, options: SplitAtCutOptions = {}): Promise<SplitReport> {
+export async function splitAtCut(
+  modelPath: string,
+  cut: readonly string[],
+  outDir: string,
+  options: SplitAtCutOptions = {},
+): Promise<SplitReport> {
   const loaded = readModelFile(modelPath);
   const split = await buildExplicitSplit(loaded.model, cut, options, modelPath, loaded.bytes);
   const report: SplitReport = {

@@ -18,7 +18,11 @@ export interface ValidationSet {
 }
 
 /** Loads `source` and fits it to the model's single input (shapes checked before any work). */
-export async function loadValidationSet(model: ModelProto, source: DataSource, modelPath: string): Promise<ValidationSet> {
+export async function loadValidationSet(
+  model: ModelProto,
+  source: DataSource,
+  modelPath: string,
+): Promise<ValidationSet> {
   const input = singleInput(inputSpecs(model), modelPath);
   const loaded = await loadDataset(source.data, source.labels, source.options ?? {});
   return { dataset: fitToModelInput(loaded, input.dims, input.name), input };

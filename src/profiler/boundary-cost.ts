@@ -69,7 +69,10 @@ export interface CrossingSize {
 }
 
 /** The crossing tensors of a cut with their bytes per sample (0 for a tensor without info). */
-export function crossingSizes(tensors: readonly { readonly name: string }[], info: ReadonlyMap<string, Pick<TensorInfo, 'bytesPerSample'>>): CrossingSize[] {
+export function crossingSizes(
+  tensors: readonly { readonly name: string }[],
+  info: ReadonlyMap<string, Pick<TensorInfo, 'bytesPerSample'>>,
+): CrossingSize[] {
   return tensors.map((t) => ({ name: t.name, bytes: info.get(t.name)?.bytesPerSample ?? 0 }));
 }
 
@@ -91,15 +94,36 @@ export function partPoints(
   info: ReadonlyMap<string, Pick<TensorInfo, 'bytesPerSample'>>,
 ): PartPoint[] {
   const nodeMs = new Map(nodes.map((n) => [n.name, n.ms]));
-  const sum = (indices: readonly number[]): number => indices.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
+  const sum = (indices: readonly number[]): number =>
+    indices.reduce((t, i) => t + (nodeMs.get(dag.nodes[i].name) ?? 0), 0);
   const partOf = new Map(parts.map((p) => [p.index, p]));
   return cuts.flatMap((c) => {
     const part = partOf.get(c.index);
     if (part === undefined) return [];
     const bytes = crossingBytes(crossingSizes(c.tensors, info));
     return [
-      ...(c.edgeNodes.length > 0 ? [{ side: 'edge' as const, nodeMs: sum(c.edgeNodes), overheadMs: runOverheadMs, bytes, measuredMs: part.edgeMs }] : []),
-      ...(c.cloudNodes.length > 0 ? [{ side: 'cloud' as const, nodeMs: sum(c.cloudNodes), overheadMs: runOverheadMs, bytes, measuredMs: part.cloudMs }] : []),
+      ...(c.edgeNodes.length > 0
+        ? [
+            {
+              side: 'edge' as const,
+              nodeMs: sum(c.edgeNodes),
+              overheadMs: runOverheadMs,
+              bytes,
+              measuredMs: part.edgeMs,
+            },
+          ]
+        : []),
+      ...(c.cloudNodes.length > 0
+        ? [
+            {
+              side: 'cloud' as const,
+              nodeMs: sum(c.cloudNodes),
+              overheadMs: runOverheadMs,
+              bytes,
+              measuredMs: part.cloudMs,
+            },
+          ]
+        : []),
     ];
   });
 }
@@ -110,8 +134,15 @@ export function partPoints(
  */
 export function fitPartModel(points: readonly PartPoint[]): PartFit {
   const slope = (side: 'edge' | 'cloud'): number => {
-    const usable = points.filter((p) => p.side === side && p.bytes > 0 && p.measuredMs > 0 && Number.isFinite(p.measuredMs));
-    const b = weightedMedian(usable.map((p) => ({ value: (p.measuredMs - p.overheadMs - p.nodeMs) / p.bytes, weight: p.bytes / p.measuredMs })));
+    const usable = points.filter(
+      (p) => p.side === side && p.bytes > 0 && p.measuredMs > 0 && Number.isFinite(p.measuredMs),
+    );
+    const b = weightedMedian(
+      usable.map((p) => ({
+        value: (p.measuredMs - p.overheadMs - p.nodeMs) / p.bytes,
+        weight: p.bytes / p.measuredMs,
+      })),
+    );
     return Math.max(0, b);
   };
   return { edgeOutputMsPerByte: slope('edge'), cloudInputMsPerByte: slope('cloud') };

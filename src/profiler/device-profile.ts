@@ -4,7 +4,7 @@
  * scaled (another profile divided by a factor). It is plain JSON, tied to its model by
  * the node names and ops.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { Dag } from '../graph';
 import type { MachineInfo } from './machine';
 import { crossingBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
@@ -35,7 +35,12 @@ export interface DeviceProfile {
   readonly createdAt: string;
   readonly model: { readonly path: string; readonly sha256: string };
   readonly machine?: MachineInfo;
-  readonly settings?: { readonly runs: number; readonly warmup: number; readonly threads: number; readonly batch: number };
+  readonly settings?: {
+    readonly runs: number;
+    readonly warmup: number;
+    readonly threads: number;
+    readonly batch: number;
+  };
   /** Cost of one inference call beyond its nodes (session.run overhead), ms. */
   readonly runOverheadMs: number;
   /**
@@ -62,8 +67,13 @@ export function checkProfileMatches(profile: DeviceProfile, dag: Dag, where: str
   const theirs = new Set(profile.nodes.map((n) => n.name));
   const extra = dag.nodes.filter((n) => !theirs.has(n.name));
   if (missing.length > 0 || extra.length > 0) {
-    const first = missing[0] ? `profile node "${missing[0].name}" (${missing[0].op}) is not in the model` : `model node "${extra[0].name}" is not in the profile`;
-    throw new InputError('BAD_PROFILE', `${where}: made for another model (${profile.model.path}): ${missing.length + extra.length} nodes differ; ${first}`);
+    const first = missing[0]
+      ? `profile node "${missing[0].name}" (${missing[0].op}) is not in the model`
+      : `model node "${extra[0].name}" is not in the profile`;
+    throw new InputError(
+      'BAD_PROFILE',
+      `${where}: made for another model (${profile.model.path}): ${missing.length + extra.length} nodes differ; ${first}`,
+    );
   }
 }
 
@@ -75,13 +85,30 @@ export function scaleProfile(profile: DeviceProfile, factor: number): DeviceProf
     kind: 'scaled',
     label: `${profile.label} / ${factor}`,
     runOverheadMs: div(profile.runOverheadMs),
-    ...(profile.boundary ? {
-      boundary: { edgeOutputMsPerByte: div(profile.boundary.edgeOutputMsPerByte), cloudInputMsPerByte: div(profile.boundary.cloudInputMsPerByte) },
-    } : {}),
-    nodes: profile.nodes.map((n) => ({ ...n, ms: div(n.ms), ...(n.p90Ms !== undefined ? { p90Ms: div(n.p90Ms) } : {}) })),
-    ...(profile.cutPoints ? {
-      cutPoints: profile.cutPoints.map((c) => ({ ...c, edgeMs: div(c.edgeMs), edgeP90Ms: div(c.edgeP90Ms), cloudMs: div(c.cloudMs), cloudP90Ms: div(c.cloudP90Ms) })),
-    } : {}),
+    ...(profile.boundary
+      ? {
+          boundary: {
+            edgeOutputMsPerByte: div(profile.boundary.edgeOutputMsPerByte),
+            cloudInputMsPerByte: div(profile.boundary.cloudInputMsPerByte),
+          },
+        }
+      : {}),
+    nodes: profile.nodes.map((n) => ({
+      ...n,
+      ms: div(n.ms),
+      ...(n.p90Ms !== undefined ? { p90Ms: div(n.p90Ms) } : {}),
+    })),
+    ...(profile.cutPoints
+      ? {
+          cutPoints: profile.cutPoints.map((c) => ({
+            ...c,
+            edgeMs: div(c.edgeMs),
+            edgeP90Ms: div(c.edgeP90Ms),
+            cloudMs: div(c.cloudMs),
+            cloudP90Ms: div(c.cloudP90Ms),
+          })),
+        }
+      : {}),
     notes: [...profile.notes, `times divided by ${factor}: an assumption, not a measurement`],
     source: `${profile.label} scaled ${factor}x faster`,
   };

@@ -10,7 +10,7 @@
  * efficiencies fold that into one factor each instead of a more detailed model; a measured
  * profile (`jalad profile` run on the device) is always better when the device is at hand.
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { NodeCost } from './flops';
 
 /** A device described by its public figures, for the modeled profile. */
@@ -35,7 +35,15 @@ export interface DeviceSpec {
 }
 
 /** Fields a device spec JSON object may hold. */
-const SPEC_FIELDS: readonly string[] = ['name', 'peakGflops', 'memoryGBps', 'nodeOverheadMs', 'source', 'efficiency', 'memoryEfficiency'];
+const SPEC_FIELDS: readonly string[] = [
+  'name',
+  'peakGflops',
+  'memoryGBps',
+  'nodeOverheadMs',
+  'source',
+  'efficiency',
+  'memoryEfficiency',
+];
 
 /**
  * Modeled time of one node on a device: the roofline bound plus the per-node overhead.
@@ -53,11 +61,15 @@ export function modeledNodeMs(cost: NodeCost, spec: DeviceSpec): number {
   for (const field of ['flops', 'bytesRead', 'bytesWritten'] as const) {
     const v = cost?.[field];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new InputError('BAD_PROFILE', `modeledNodeMs: cost field "${field}" must be a finite number >= 0, got ${describe(v)}`);
+      throw new InputError(
+        'BAD_PROFILE',
+        `modeledNodeMs: cost field "${field}" must be a finite number >= 0, got ${describe(v)}`,
+      );
     }
   }
-  const computeMs = cost.flops / (spec.peakGflops * (spec.efficiency ?? 1) * 1e9) * 1e3;
-  const memoryMs = (cost.bytesRead + cost.bytesWritten) / (spec.memoryGBps * (spec.memoryEfficiency ?? 1) * 1e9) * 1e3;
+  const computeMs = (cost.flops / (spec.peakGflops * (spec.efficiency ?? 1) * 1e9)) * 1e3;
+  const memoryMs =
+    ((cost.bytesRead + cost.bytesWritten) / (spec.memoryGBps * (spec.memoryEfficiency ?? 1) * 1e9)) * 1e3;
   return Math.max(computeMs, memoryMs) + spec.nodeOverheadMs;
 }
 
@@ -76,19 +88,28 @@ export function modeledNodeMs(cost: NodeCost, spec: DeviceSpec): number {
  */
 export function parseDeviceSpec(json: unknown, source: string): DeviceSpec {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new InputError('BAD_PROFILE', `${source}: a device spec must be a JSON object, got ${Array.isArray(json) ? 'an array' : describe(json)}`);
+    throw new InputError(
+      'BAD_PROFILE',
+      `${source}: a device spec must be a JSON object, got ${Array.isArray(json) ? 'an array' : describe(json)}`,
+    );
   }
   const o = json as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!SPEC_FIELDS.includes(key)) {
-      throw new InputError('BAD_PROFILE', `${source}: device spec field "${key}" is unknown (expected ${SPEC_FIELDS.join(', ')})`);
+      throw new InputError(
+        'BAD_PROFILE',
+        `${source}: device spec field "${key}" is unknown (expected ${SPEC_FIELDS.join(', ')})`,
+      );
     }
   }
   const field = (key: string, what: string, ok: (v: number) => boolean, fallback?: number): number => {
     const v = o[key];
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-      throw new InputError('BAD_PROFILE', `${source}: device spec field "${key}" must be ${what}, got ${v === undefined ? 'nothing (missing)' : describe(v)}`);
+      throw new InputError(
+        'BAD_PROFILE',
+        `${source}: device spec field "${key}" must be ${what}, got ${v === undefined ? 'nothing (missing)' : describe(v)}`,
+      );
     }
     return v;
   };
@@ -96,7 +117,10 @@ export function parseDeviceSpec(json: unknown, source: string): DeviceSpec {
     const v = o[key];
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v !== 'string' || v.trim() === '') {
-      throw new InputError('BAD_PROFILE', `${source}: device spec field "${key}" must be a non-empty string, got ${v === undefined ? 'nothing (missing)' : describe(v)}`);
+      throw new InputError(
+        'BAD_PROFILE',
+        `${source}: device spec field "${key}" must be a non-empty string, got ${v === undefined ? 'nothing (missing)' : describe(v)}`,
+      );
     }
     return v;
   };
@@ -119,7 +143,8 @@ function checkSpec(spec: DeviceSpec, where: string): void {
   if (typeof spec !== 'object' || spec === null) bad('spec', spec);
   if (!(spec.peakGflops > 0) || !Number.isFinite(spec.peakGflops)) bad('peakGflops', spec.peakGflops);
   if (!(spec.memoryGBps > 0) || !Number.isFinite(spec.memoryGBps)) bad('memoryGBps', spec.memoryGBps);
-  if (!(spec.nodeOverheadMs >= 0) || !Number.isFinite(spec.nodeOverheadMs)) bad('nodeOverheadMs', spec.nodeOverheadMs);
+  if (!(spec.nodeOverheadMs >= 0) || !Number.isFinite(spec.nodeOverheadMs))
+    bad('nodeOverheadMs', spec.nodeOverheadMs);
   for (const key of ['efficiency', 'memoryEfficiency'] as const) {
     const v = spec[key];
     if (v !== undefined && !(v > 0 && v <= 1)) bad(key, v);

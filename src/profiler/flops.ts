@@ -23,7 +23,7 @@
  *   interpolation (few FLOPs per byte); 'data-movement' = 0 FLOPs, only copies or views;
  *   'unknown' = an op this module does not model (FLOPs 0, bytes = inputs + outputs).
  */
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import { elementBytes } from '../graph';
 
 /** The static shape and ONNX element type of one tensor. */
@@ -65,31 +65,54 @@ export interface NodeCost {
 
 // Activations and other unary elementwise ops: FLOPs per output element (approximations).
 const UNARY_FLOPS: Readonly<Record<string, number>> = {
-  Relu: 1,            // max(0, x)
+  Relu: 1, // max(0, x)
   ThresholdedRelu: 1, // compare-select
-  LeakyRelu: 2,       // compare-select, multiply
-  PRelu: 2,           // compare-select, multiply (the slope input broadcasts)
-  Clip: 2,            // min, max
-  Shrink: 2,          // compare, add or subtract
-  Sigmoid: 4,         // 1 / (1 + exp(-x)): negate, exp, add, divide
-  Tanh: 5,            // 1 - 2 / (exp(2x) + 1): multiply, exp, add, divide, subtract
-  HardSigmoid: 4,     // max(0, min(1, a*x + b)): multiply, add, min, max
-  HardSwish: 5,       // x * HardSigmoid(x)
-  Elu: 4,             // compare, exp, subtract, multiply
-  Selu: 5,            // Elu, then scale
-  Celu: 7,            // max(0,x) + min(0, a*(exp(x/a) - 1)): divide, exp, subtract, multiply, min, max, add
-  Softplus: 3,        // log(exp(x) + 1)
-  Softsign: 3,        // x / (1 + |x|): abs, add, divide
-  Mish: 9,            // x * tanh(softplus(x)): 3 + 5 + 1
-  Erf: 1, Exp: 1, Log: 1, Sqrt: 1, Reciprocal: 1, Neg: 1, Abs: 1, Sign: 1,
-  Floor: 1, Ceil: 1, Round: 1, Not: 1, BitwiseNot: 1, IsNaN: 1, IsInf: 1,
-  Sin: 1, Cos: 1, Tan: 1, Asin: 1, Acos: 1, Atan: 1, Sinh: 1, Cosh: 1, Asinh: 1, Acosh: 1, Atanh: 1,
+  LeakyRelu: 2, // compare-select, multiply
+  PRelu: 2, // compare-select, multiply (the slope input broadcasts)
+  Clip: 2, // min, max
+  Shrink: 2, // compare, add or subtract
+  Sigmoid: 4, // 1 / (1 + exp(-x)): negate, exp, add, divide
+  Tanh: 5, // 1 - 2 / (exp(2x) + 1): multiply, exp, add, divide, subtract
+  HardSigmoid: 4, // max(0, min(1, a*x + b)): multiply, add, min, max
+  HardSwish: 5, // x * HardSigmoid(x)
+  Elu: 4, // compare, exp, subtract, multiply
+  Selu: 5, // Elu, then scale
+  Celu: 7, // max(0,x) + min(0, a*(exp(x/a) - 1)): divide, exp, subtract, multiply, min, max, add
+  Softplus: 3, // log(exp(x) + 1)
+  Softsign: 3, // x / (1 + |x|): abs, add, divide
+  Mish: 9, // x * tanh(softplus(x)): 3 + 5 + 1
+  Erf: 1,
+  Exp: 1,
+  Log: 1,
+  Sqrt: 1,
+  Reciprocal: 1,
+  Neg: 1,
+  Abs: 1,
+  Sign: 1,
+  Floor: 1,
+  Ceil: 1,
+  Round: 1,
+  Not: 1,
+  BitwiseNot: 1,
+  IsNaN: 1,
+  IsInf: 1,
+  Sin: 1,
+  Cos: 1,
+  Tan: 1,
+  Asin: 1,
+  Acos: 1,
+  Atan: 1,
+  Sinh: 1,
+  Cosh: 1,
+  Asinh: 1,
+  Acosh: 1,
+  Atanh: 1,
   DequantizeLinear: 2, // (x - zero_point) * scale
-  QuantizeLinear: 5,   // x / scale, round, + zero_point, saturate (min, max)
+  QuantizeLinear: 5, // x / scale, round, + zero_point, saturate (min, max)
 };
 
 // Gelu by its `approximate` attribute: FLOPs per output element.
-const GELU_NONE_FLOPS = 5;  // 0.5 * x * (1 + erf(x / sqrt 2)): divide, erf, add, 2 multiplies
+const GELU_NONE_FLOPS = 5; // 0.5 * x * (1 + erf(x / sqrt 2)): divide, erf, add, 2 multiplies
 const GELU_TANH_FLOPS = 13; // 0.5x(1 + tanh(c(x + 0.044715x^3))): x^3 2, 3 mul/add, tanh 5, add, 2 multiplies
 
 // Microsoft contrib ops with standard meaning (FLOPs per output element).
@@ -101,8 +124,25 @@ const MICROSOFT_UNARY_FLOPS: Readonly<Record<string, number>> = {
 
 // Binary elementwise ops (with broadcasting): 1 FLOP per output element.
 const BINARY_OPS: ReadonlySet<string> = new Set([
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'Equal', 'Greater', 'GreaterOrEqual', 'Less', 'LessOrEqual',
-  'And', 'Or', 'Xor', 'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'Where',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Mod',
+  'Equal',
+  'Greater',
+  'GreaterOrEqual',
+  'Less',
+  'LessOrEqual',
+  'And',
+  'Or',
+  'Xor',
+  'BitShift',
+  'BitwiseAnd',
+  'BitwiseOr',
+  'BitwiseXor',
+  'Where',
 ]);
 
 // Variadic elementwise ops over n inputs: FLOPs per output element = (n - 1) combines (+1 divide for Mean).
@@ -112,9 +152,18 @@ const VARIADIC_OPS: ReadonlySet<string> = new Set(['Sum', 'Max', 'Min', 'Mean'])
 // (k - 1 combines plus the final divide, log or sqrt, rounded to k); ops that transform each
 // element first (square, abs, exp) cost 2 per input element.
 const REDUCE_FLOPS: Readonly<Record<string, number>> = {
-  ReduceSum: 1, ReduceMean: 1, ReduceMax: 1, ReduceMin: 1, ReduceProd: 1, ReduceLogSum: 1,
-  ReduceSumSquare: 2, ReduceL1: 2, ReduceL2: 2, ReduceLogSumExp: 2,
-  ArgMax: 1, ArgMin: 1,
+  ReduceSum: 1,
+  ReduceMean: 1,
+  ReduceMax: 1,
+  ReduceMin: 1,
+  ReduceProd: 1,
+  ReduceLogSum: 1,
+  ReduceSumSquare: 2,
+  ReduceL1: 2,
+  ReduceL2: 2,
+  ReduceLogSumExp: 2,
+  ArgMax: 1,
+  ArgMin: 1,
 };
 
 // Normalizations and softmax: FLOPs per output element (inference).
@@ -136,7 +185,13 @@ const NORMALIZE_FLOPS: Readonly<Record<string, number>> = {
 // Views: the output aliases the input (ONNX Runtime reuses the buffer; Constant is an
 // initializer by the time the model runs; Dropout is the identity at inference): ~0 bytes.
 const VIEW_OPS: ReadonlySet<string> = new Set([
-  'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Constant',
+  'Reshape',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Identity',
+  'Dropout',
+  'Constant',
 ]);
 
 // Metadata ops: read only the input's shape, write a small int64 tensor.
@@ -144,8 +199,21 @@ const METADATA_OPS: ReadonlySet<string> = new Set(['Shape', 'Size']);
 
 // Copies: read all inputs, write all outputs, 0 FLOPs.
 const COPY_OPS: ReadonlySet<string> = new Set([
-  'Concat', 'Split', 'Transpose', 'Pad', 'Expand', 'Tile', 'Cast', 'CastLike',
-  'DepthToSpace', 'SpaceToDepth', 'ConstantOfShape', 'Range', 'Trilu', 'ScatterND', 'ScatterElements',
+  'Concat',
+  'Split',
+  'Transpose',
+  'Pad',
+  'Expand',
+  'Tile',
+  'Cast',
+  'CastLike',
+  'DepthToSpace',
+  'SpaceToDepth',
+  'ConstantOfShape',
+  'Range',
+  'Trilu',
+  'ScatterND',
+  'ScatterElements',
 ]);
 
 // Selections: read only the elements they move (= the output) plus the index inputs
@@ -178,22 +246,46 @@ export function nodeCost(node: NodeShapes): NodeCost {
     return n.unknown();
   }
   switch (op) {
-    case 'Conv': return convCost(n, 0, 1, 2);
-    case 'ConvInteger': return convCost(n, 0, 1, -1);
-    case 'QLinearConv': return convCost(n, 0, 3, 8);
-    case 'ConvTranspose': return convTransposeCost(n);
-    case 'Gemm': return gemmCost(n);
-    case 'MatMul': case 'MatMulInteger': return matMulCost(n, 0, 1);
-    case 'QLinearMatMul': return matMulCost(n, 0, 3);
-    case 'MaxPool': case 'AveragePool': return poolCost(n, 1);
-    case 'LpPool': return poolCost(n, 2); // |x|^p and accumulate per window element
-    case 'GlobalAveragePool': case 'GlobalMaxPool': return n.cost(n.inElements(0), 'memory');
-    case 'GlobalLpPool': return n.cost(2 * n.inElements(0), 'memory');
-    case 'LayerNormalization': return n.cost((n.hasInput(2) ? 7 : 6) * n.outElements(), 'memory');
-    case 'LRN': return lrnCost(n);
-    case 'Gelu': return n.cost((n.stringAttr('approximate', 'none') === 'tanh' ? GELU_TANH_FLOPS : GELU_NONE_FLOPS) * n.outElements(), 'memory');
-    case 'Resize': case 'Upsample': return resizeCost(n);
-    default: break;
+    case 'Conv':
+      return convCost(n, 0, 1, 2);
+    case 'ConvInteger':
+      return convCost(n, 0, 1, -1);
+    case 'QLinearConv':
+      return convCost(n, 0, 3, 8);
+    case 'ConvTranspose':
+      return convTransposeCost(n);
+    case 'Gemm':
+      return gemmCost(n);
+    case 'MatMul':
+    case 'MatMulInteger':
+      return matMulCost(n, 0, 1);
+    case 'QLinearMatMul':
+      return matMulCost(n, 0, 3);
+    case 'MaxPool':
+    case 'AveragePool':
+      return poolCost(n, 1);
+    case 'LpPool':
+      return poolCost(n, 2); // |x|^p and accumulate per window element
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool':
+      return n.cost(n.inElements(0), 'memory');
+    case 'GlobalLpPool':
+      return n.cost(2 * n.inElements(0), 'memory');
+    case 'LayerNormalization':
+      return n.cost((n.hasInput(2) ? 7 : 6) * n.outElements(), 'memory');
+    case 'LRN':
+      return lrnCost(n);
+    case 'Gelu':
+      return n.cost(
+        (n.stringAttr('approximate', 'none') === 'tanh' ? GELU_TANH_FLOPS : GELU_NONE_FLOPS) *
+          n.outElements(),
+        'memory',
+      );
+    case 'Resize':
+    case 'Upsample':
+      return resizeCost(n);
+    default:
+      break;
   }
   if (Object.hasOwn(UNARY_FLOPS, op)) return n.cost(UNARY_FLOPS[op] * n.outElements(), 'memory');
   if (BINARY_OPS.has(op)) return n.cost(n.outElements(), 'memory');
@@ -204,11 +296,17 @@ export function nodeCost(node: NodeShapes): NodeCost {
   if (Object.hasOwn(REDUCE_FLOPS, op)) return n.cost(REDUCE_FLOPS[op] * n.inElements(0), 'memory');
   if (Object.hasOwn(NORMALIZE_FLOPS, op)) return n.cost(NORMALIZE_FLOPS[op] * n.outElements(), 'memory');
   if (VIEW_OPS.has(op)) return { flops: 0, bytesRead: 0, bytesWritten: 0, kind: 'data-movement' };
-  if (METADATA_OPS.has(op)) return { flops: 0, bytesRead: 0, bytesWritten: n.outputBytes(), kind: 'data-movement' };
+  if (METADATA_OPS.has(op))
+    return { flops: 0, bytesRead: 0, bytesWritten: n.outputBytes(), kind: 'data-movement' };
   if (COPY_OPS.has(op)) return n.cost(0, 'data-movement');
   if (SELECT_OPS.has(op)) {
     const indexBytes = node.inputs.slice(1).reduce((s, t) => s + (t === undefined ? 0 : tensorBytes(t)), 0);
-    return { flops: 0, bytesRead: n.outputBytes() + indexBytes, bytesWritten: n.outputBytes(), kind: 'data-movement' };
+    return {
+      flops: 0,
+      bytesRead: n.outputBytes() + indexBytes,
+      bytesWritten: n.outputBytes(),
+      kind: 'data-movement',
+    };
   }
   return n.unknown();
 }
@@ -225,10 +323,14 @@ function convCost(n: CheckedNode, xIndex: number, wIndex: number, biasIndex: num
   const y = n.output(0);
   const group = n.intAttr('group', 1);
   if (x.dims.length < 3 || w.dims.length !== x.dims.length || y.dims.length !== x.dims.length) {
-    n.fail(`needs X, W and Y of equal rank >= 3, got X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], Y [${y.dims.join(', ')}]`);
+    n.fail(
+      `needs X, W and Y of equal rank >= 3, got X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], Y [${y.dims.join(', ')}]`,
+    );
   }
   if (group < 1 || w.dims[1] * group !== x.dims[1] || y.dims[1] !== w.dims[0]) {
-    n.fail(`has inconsistent channels: X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], group ${group}, Y [${y.dims.join(', ')}]`);
+    n.fail(
+      `has inconsistent channels: X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], group ${group}, Y [${y.dims.join(', ')}]`,
+    );
   }
   const macsPerOutput = product(w.dims.slice(1));
   const bias = biasIndex >= 0 && n.hasInput(biasIndex) ? 1 : 0;
@@ -246,10 +348,14 @@ function convTransposeCost(n: CheckedNode): NodeCost {
   const y = n.output(0);
   const group = n.intAttr('group', 1);
   if (x.dims.length < 3 || w.dims.length !== x.dims.length || y.dims.length !== x.dims.length) {
-    n.fail(`needs X, W and Y of equal rank >= 3, got X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], Y [${y.dims.join(', ')}]`);
+    n.fail(
+      `needs X, W and Y of equal rank >= 3, got X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], Y [${y.dims.join(', ')}]`,
+    );
   }
   if (group < 1 || w.dims[0] !== x.dims[1] || y.dims[1] !== w.dims[1] * group) {
-    n.fail(`has inconsistent channels: X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], group ${group}, Y [${y.dims.join(', ')}]`);
+    n.fail(
+      `has inconsistent channels: X [${x.dims.join(', ')}], W [${w.dims.join(', ')}], group ${group}, Y [${y.dims.join(', ')}]`,
+    );
   }
   const macs = numel(x) * product(w.dims.slice(1));
   const bias = n.hasInput(2) ? numel(y) : 0;
@@ -272,7 +378,9 @@ function gemmCost(n: CheckedNode): NodeCost {
   const [m, k] = transA ? [a.dims[1], a.dims[0]] : [a.dims[0], a.dims[1]];
   const [kb, cols] = transB ? [b.dims[1], b.dims[0]] : [b.dims[0], b.dims[1]];
   if (k !== kb) {
-    n.fail(`has inner dims ${k} and ${kb} that differ (A [${a.dims.join(', ')}] transA ${Number(transA)}, B [${b.dims.join(', ')}] transB ${Number(transB)})`);
+    n.fail(
+      `has inner dims ${k} and ${kb} that differ (A [${a.dims.join(', ')}] transA ${Number(transA)}, B [${b.dims.join(', ')}] transB ${Number(transB)})`,
+    );
   }
   const mn = m * cols;
   const alpha = n.floatAttr('alpha', 1);
@@ -294,7 +402,8 @@ function matMulCost(n: CheckedNode, aIndex: number, bIndex: number): NodeCost {
   }
   const k = a.dims[a.dims.length - 1];
   const kb = b.dims.length === 1 ? b.dims[0] : b.dims[b.dims.length - 2];
-  if (k !== kb) n.fail(`has inner dims ${k} and ${kb} that differ (A [${a.dims.join(', ')}], B [${b.dims.join(', ')}])`);
+  if (k !== kb)
+    n.fail(`has inner dims ${k} and ${kb} that differ (A [${a.dims.join(', ')}], B [${b.dims.join(', ')}])`);
   return n.cost(2 * n.outElements() * k, 'compute');
 }
 
@@ -307,7 +416,9 @@ function poolCost(n: CheckedNode, perWindowElement: number): NodeCost {
   const x = n.input(0, 'X');
   const kernel = n.intsAttr('kernel_shape');
   if (kernel === undefined || kernel.length !== x.dims.length - 2 || kernel.some((d) => d < 1)) {
-    n.fail(`needs a kernel_shape of ${Math.max(x.dims.length - 2, 0)} positive ints for X [${x.dims.join(', ')}], got ${describeValue(kernel)}`);
+    n.fail(
+      `needs a kernel_shape of ${Math.max(x.dims.length - 2, 0)} positive ints for X [${x.dims.join(', ')}], got ${describeValue(kernel)}`,
+    );
   }
   return n.cost(perWindowElement * n.outElements() * product(kernel), 'memory');
 }
@@ -331,14 +442,21 @@ function lrnCost(n: CheckedNode): NodeCost {
 function resizeCost(n: CheckedNode): NodeCost {
   const x = n.input(0, 'X');
   const y = n.output(0);
-  if (x.dims.length !== y.dims.length) n.fail(`changes rank: X [${x.dims.join(', ')}], Y [${y.dims.join(', ')}]`);
+  if (x.dims.length !== y.dims.length)
+    n.fail(`changes rank: X [${x.dims.join(', ')}], Y [${y.dims.join(', ')}]`);
   const mode = n.stringAttr('mode', 'nearest').toLowerCase();
   const d = x.dims.filter((dim, i) => dim !== y.dims[i]).length;
   switch (mode) {
-    case 'nearest': return n.cost(0, 'data-movement');
-    case 'linear': case 'bilinear': case 'trilinear': return n.cost(2 * 2 ** d * numel(y), 'memory');
-    case 'cubic': return n.cost(2 * 4 ** d * numel(y), 'memory');
-    default: return n.fail(`has an unknown mode "${mode}" (expected nearest, linear or cubic)`);
+    case 'nearest':
+      return n.cost(0, 'data-movement');
+    case 'linear':
+    case 'bilinear':
+    case 'trilinear':
+      return n.cost(2 * 2 ** d * numel(y), 'memory');
+    case 'cubic':
+      return n.cost(2 * 4 ** d * numel(y), 'memory');
+    default:
+      return n.fail(`has an unknown mode "${mode}" (expected nearest, linear or cubic)`);
   }
 }
 
@@ -369,10 +487,17 @@ class CheckedNode {
     if (typeof node?.opType !== 'string' || node.opType === '' || typeof node.domain !== 'string') {
       this.fail('needs a non-empty opType and a domain string');
     }
-    if (!Array.isArray(node.inputs) || !Array.isArray(node.outputs) || typeof node.attrs !== 'object' || node.attrs === null) {
+    if (
+      !Array.isArray(node.inputs) ||
+      !Array.isArray(node.outputs) ||
+      typeof node.attrs !== 'object' ||
+      node.attrs === null
+    ) {
       this.fail('needs inputs and outputs arrays and an attrs object');
     }
-    node.inputs.forEach((t, i) => { if (t !== undefined) this.checkShape(t, `input ${i}`); });
+    node.inputs.forEach((t, i) => {
+      if (t !== undefined) this.checkShape(t, `input ${i}`);
+    });
     node.outputs.forEach((t, i) => this.checkShape(t, `output ${i}`));
   }
 
@@ -381,11 +506,13 @@ class CheckedNode {
   }
 
   private checkShape(t: TensorShape, where: string): void {
-    if (typeof t !== 'object' || t === null || !Array.isArray(t.dims)) this.fail(`${where} has no dims array, got ${describeValue(t)}`);
+    if (typeof t !== 'object' || t === null || !Array.isArray(t.dims))
+      this.fail(`${where} has no dims array, got ${describeValue(t)}`);
     if (!t.dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       this.fail(`${where} has dims [${t.dims.join(', ')}]: every dim must be an integer >= 0`);
     }
-    if (!Number.isInteger(t.elemType) || t.elemType < 0) this.fail(`${where} has elemType ${describeValue(t.elemType)}: expected an ONNX data type number`);
+    if (!Number.isInteger(t.elemType) || t.elemType < 0)
+      this.fail(`${where} has elemType ${describeValue(t.elemType)}: expected an ONNX data type number`);
   }
 
   hasInput(i: number): boolean {
@@ -422,7 +549,12 @@ class CheckedNode {
 
   /** The default traffic: every input read once, every output written once. */
   cost(flops: number, kind: CostKind): NodeCost {
-    return { flops, bytesRead: this.definedInputs().reduce((s, t) => s + tensorBytes(t), 0), bytesWritten: this.outputBytes(), kind };
+    return {
+      flops,
+      bytesRead: this.definedInputs().reduce((s, t) => s + tensorBytes(t), 0),
+      bytesWritten: this.outputBytes(),
+      kind,
+    };
   }
 
   unknown(): NodeCost {
@@ -436,14 +568,16 @@ class CheckedNode {
   intAttr(name: string, fallback: number): number {
     const v = this.raw(name);
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(`has attribute ${name} = ${describeValue(v)}: expected an int`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      this.fail(`has attribute ${name} = ${describeValue(v)}: expected an int`);
     return v;
   }
 
   floatAttr(name: string, fallback: number): number {
     const v = this.raw(name);
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`has attribute ${name} = ${describeValue(v)}: expected a finite float`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      this.fail(`has attribute ${name} = ${describeValue(v)}: expected a finite float`);
     return v;
   }
 
@@ -457,7 +591,8 @@ class CheckedNode {
   intsAttr(name: string): readonly number[] | undefined {
     const v = this.raw(name);
     if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x))) this.fail(`has attribute ${name} = ${describeValue(v)}: expected a list of ints`);
+    if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x)))
+      this.fail(`has attribute ${name} = ${describeValue(v)}: expected a list of ints`);
     return v as readonly number[];
   }
 }

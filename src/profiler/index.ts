@@ -4,13 +4,45 @@ export { nodeCost, type NodeCost, type NodeShapes, type TensorShape, type CostKi
 export { modeledNodeMs, parseDeviceSpec, type DeviceSpec } from './device-spec';
 export { DEVICE_PRESETS, presetNames, getPreset } from './device-presets';
 export { nodeShapes, nodeShapesFrom, nodeCosts, probeableTensors } from './node-shapes';
-export { PROFILE_VERSION, checkProfileMatches, scaleProfile, predictPartMs, type DeviceProfile, type ProfileKind, type ProfileNode } from './device-profile';
+export {
+  PROFILE_VERSION,
+  checkProfileMatches,
+  scaleProfile,
+  predictPartMs,
+  type DeviceProfile,
+  type ProfileKind,
+  type ProfileNode,
+} from './device-profile';
 export { modeledProfile } from './modeled-profile';
 export { measureProfile, profileModelFile, measureRunOverhead, PROFILE_DEFAULTS } from './measure-profile';
-export { measureNodeTimes, nodeTimesFromTraces, traceNodeKernels, type KernelTraces, type MeasureOptions, type NodeTime, type NodeTimes } from './node-times';
-export { measurePartTimes, partTimesOfGroups, timeRuns, type GroupSamples, type PartTime, type PartTimes } from './part-times';
+export {
+  measureNodeTimes,
+  nodeTimesFromTraces,
+  traceNodeKernels,
+  type KernelTraces,
+  type MeasureOptions,
+  type NodeTime,
+  type NodeTimes,
+} from './node-times';
+export {
+  measurePartTimes,
+  partTimesOfGroups,
+  timeRuns,
+  type GroupSamples,
+  type PartTime,
+  type PartTimes,
+} from './part-times';
 export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';
 export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
 export { machineInfo, type MachineInfo } from './machine';
 export { median, quantile, weightedMedian } from './stats';
-export { crossingBytes, crossingSizes, fitPartModel, partPoints, type BoundaryCost, type CrossingSize, type PartFit, type PartPoint } from './boundary-cost';
+export {
+  crossingBytes,
+  crossingSizes,
+  fitPartModel,
+  partPoints,
+  type BoundaryCost,
+  type CrossingSize,
+  type PartFit,
+  type PartPoint,
+} from './boundary-cost';

@@ -30,7 +30,11 @@ export interface LatencyAtBandwidth {
 }
 
 /** Evaluates the latency model for every cut point at each bandwidth. */
-export function latencyTable(cuts: readonly CutCost[], bandwidthsMbps: readonly number[], rttMs: number): LatencyAtBandwidth[] {
+export function latencyTable(
+  cuts: readonly CutCost[],
+  bandwidthsMbps: readonly number[],
+  rttMs: number,
+): LatencyAtBandwidth[] {
   return bandwidthsMbps.map((bw) => {
     const rows = cuts.map((c) => {
       const t = transferMs(c.bytes, bw);

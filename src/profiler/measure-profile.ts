@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
-import { JALAD_VERSION } from '../version';
+import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
@@ -26,14 +26,27 @@ const LARGE_SPREAD = 0.25;
  * The cost of one `session.run` that computes nothing: a model whose only output is its
  * input. Every part that runs pays it once.
  */
-export async function measureRunOverhead(model: LoadedModel['model'], options: MeasureOptions): Promise<number> {
+export async function measureRunOverhead(
+  model: LoadedModel['model'],
+  options: MeasureOptions,
+): Promise<number> {
   const specs = inputSpecs(model);
   const g = model.graph ?? {};
   const inputs = (g.input ?? []).filter((v) => specs.some((s) => s.name === v.name));
-  const passthrough = { ...model, graph: { name: 'passthrough', input: inputs, output: inputs, node: [], initializer: [] } };
+  const passthrough = {
+    ...model,
+    graph: { name: 'passthrough', input: inputs, output: inputs, node: [], initializer: [] },
+  };
   const session = await openSession(passthrough, { optimization: 'all', threads: options.threads });
   try {
-    return median(await timeRuns(session, syntheticFeeds(specs, 1, 1, options.inputShapes), options.warmup, Math.max(options.runs, 50)));
+    return median(
+      await timeRuns(
+        session,
+        syntheticFeeds(specs, 1, 1, options.inputShapes),
+        options.warmup,
+        Math.max(options.runs, 50),
+      ),
+    );
   } finally {
     await session.release();
   }
@@ -46,18 +59,40 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   const notes: string[] = [];
   const dag = buildDag(loaded.model, loaded.path);
   const cuts = cutPoints(dag);
-  const info = await probeTensors(loaded.model, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))], options);
-  progress(`profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`);
+  const info = await probeTensors(
+    loaded.model,
+    [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))],
+    options,
+  );
+  progress(
+    `profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`,
+  );
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
   const traces = await traceNodeKernels(loaded.model, dag, options);
   progress(`timing the real edge and cloud models of ${cuts.length} cut points and the whole model`);
-  const { parts, wholeMs, groupDrift } = await measurePartTimes(loaded.model, dag, cuts, info, options, loaded.bytes.length);
-  if (groupDrift > 0.02) notes.push(`the machine's speed drifted by up to ${(groupDrift * 100).toFixed(0)}% between the groups of cut points timed in turn; their part times were rescaled to one speed by the whole model timed alongside each group`);
+  const { parts, wholeMs, groupDrift } = await measurePartTimes(
+    loaded.model,
+    dag,
+    cuts,
+    info,
+    options,
+    loaded.bytes.length,
+  );
+  if (groupDrift > 0.02)
+    notes.push(
+      `the machine's speed drifted by up to ${(groupDrift * 100).toFixed(0)}% between the groups of cut points timed in turn; their part times were rescaled to one speed by the whole model timed alongside each group`,
+    );
   // Calibrated against the whole model timed in the same rounds as the parts (see part-times.ts).
   const nodeTimes = nodeTimesFromTraces(traces, dag, wholeMs, runOverheadMs);
   const speed = nodeTimes.traceSpeedFactor;
-  if (Math.abs(speed - 1) > 0.1) notes.push(`the model ran ${(Math.abs(speed - 1) * 100).toFixed(0)}% ${speed > 1 ? 'faster' : 'slower'} while its nodes were traced than while the cut points were timed (a busy machine); node times were rescaled to the latter`);
-  if (nodeTimes.profilerOverheadMs > 0) notes.push(`ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`);
+  if (Math.abs(speed - 1) > 0.1)
+    notes.push(
+      `the model ran ${(Math.abs(speed - 1) * 100).toFixed(0)}% ${speed > 1 ? 'faster' : 'slower'} while its nodes were traced than while the cut points were timed (a busy machine); node times were rescaled to the latter`,
+    );
+  if (nodeTimes.profilerOverheadMs > 0)
+    notes.push(
+      `ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`,
+    );
 
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
   const points = partPoints(dag, cuts, parts, nodeTimes.nodes, runOverheadMs, info);
@@ -70,9 +105,17 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   );
 
   const noisy = nodeTimes.nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
-  if (noisy.length > 0) notes.push(`${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`);
-  const noisyParts = parts.filter((p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD));
-  if (noisyParts.length > 0) notes.push(`${noisyParts.length} of ${parts.length} cut points' part times varied by more than ${LARGE_SPREAD * 100}% between runs`);
+  if (noisy.length > 0)
+    notes.push(
+      `${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`,
+    );
+  const noisyParts = parts.filter(
+    (p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD),
+  );
+  if (noisyParts.length > 0)
+    notes.push(
+      `${noisyParts.length} of ${parts.length} cut points' part times varied by more than ${LARGE_SPREAD * 100}% between runs`,
+    );
   notes.push(`profiling took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   return {

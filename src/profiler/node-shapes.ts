@@ -7,17 +7,30 @@ import { nodeCost, type NodeCost, type NodeShapes, type TensorShape } from './fl
 import { probeTensors, type ProbeOptions, type TensorInfo } from './tensor-shapes';
 
 /** Decodes the scalar and list attributes of a node (tensors and graphs are left out). */
-function decodeAttributes(attrs: readonly AttributeProto[]): Record<string, number | string | readonly number[]> {
+function decodeAttributes(
+  attrs: readonly AttributeProto[],
+): Record<string, number | string | readonly number[]> {
   const out: Record<string, number | string | readonly number[]> = {};
   for (const a of attrs) {
     const name = a.name ?? '';
     switch (a.type) {
-      case 1: out[name] = a.f ?? 0; break;
-      case 2: out[name] = toNumber(a.i); break;
-      case 3: out[name] = new TextDecoder().decode(a.s ?? new Uint8Array()); break;
-      case 6: out[name] = [...(a.floats ?? [])]; break;
-      case 7: out[name] = (a.ints ?? []).map((v) => toNumber(v)); break;
-      default: break;
+      case 1:
+        out[name] = a.f ?? 0;
+        break;
+      case 2:
+        out[name] = toNumber(a.i);
+        break;
+      case 3:
+        out[name] = new TextDecoder().decode(a.s ?? new Uint8Array());
+        break;
+      case 6:
+        out[name] = [...(a.floats ?? [])];
+        break;
+      case 7:
+        out[name] = (a.ints ?? []).map((v) => toNumber(v));
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -34,16 +47,25 @@ export function probeableTensors(dag: Dag): string[] {
 }
 
 /** NodeShapes of every DAG node (index = Dag index), measured at batch 1. */
-export async function nodeShapes(model: ModelProto, dag: Dag, options: ProbeOptions = {}): Promise<NodeShapes[]> {
+export async function nodeShapes(
+  model: ModelProto,
+  dag: Dag,
+  options: ProbeOptions = {},
+): Promise<NodeShapes[]> {
   return nodeShapesFrom(model, dag, await probeTensors(model, probeableTensors(dag), options));
 }
 
 /** NodeShapes of every DAG node from tensor info already probed (for every `probeableTensors`). */
-export function nodeShapesFrom(model: ModelProto, dag: Dag, info: ReadonlyMap<string, TensorInfo>): NodeShapes[] {
+export function nodeShapesFrom(
+  model: ModelProto,
+  dag: Dag,
+  info: ReadonlyMap<string, TensorInfo>,
+): NodeShapes[] {
   const g = model.graph ?? {};
   const known = new Map<string, TensorShape>();
   for (const t of g.initializer ?? []) known.set(t.name ?? '', shapeOfTensor(t));
-  for (const [name, i] of info) known.set(name, { dims: i.dims.map((d) => (typeof d === 'number' ? d : 1)), elemType: i.elemType });
+  for (const [name, i] of info)
+    known.set(name, { dims: i.dims.map((d) => (typeof d === 'number' ? d : 1)), elemType: i.elemType });
   const protoNodes = g.node ?? [];
   return dag.nodes.map((n) => {
     const p = protoNodes[n.protoIndex];

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
-import { JaladError } from '../errors';
+import { JaladError } from '../core/errors';
 import { encodeModel, type Dag, type ModelProto } from '../graph';
 import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
 import { ROUND_WARMUP, ROUNDS, runsInRound, timeRuns } from './part-times';
@@ -56,7 +56,12 @@ export interface NodeTimes {
   readonly traceSpeedFactor: number;
 }
 
-interface TraceEvent { readonly cat?: string; readonly name?: string; readonly dur?: number; readonly ts?: number }
+interface TraceEvent {
+  readonly cat?: string;
+  readonly name?: string;
+  readonly dur?: number;
+  readonly ts?: number;
+}
 
 /** A profiled session's trace, and the same model's time without the profiler in the same rounds. */
 interface Traced {
@@ -71,7 +76,12 @@ interface Traced {
  * Runs the model under ORT's profiler and returns the trace events. With `unprofiled`, the same
  * model is also timed without the profiler in the same rounds (see `traceNodeKernels`).
  */
-async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', options: MeasureOptions, unprofiled = false): Promise<Traced> {
+async function traceRuns(
+  model: ModelProto,
+  optimization: 'disabled' | 'all',
+  options: MeasureOptions,
+  unprofiled = false,
+): Promise<Traced> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-profile-'));
   const bytes = encodeModel(model);
   let plain: ort.InferenceSession | undefined;
@@ -124,11 +134,17 @@ async function traceRuns(model: ModelProto, optimization: 'disabled' | 'all', op
  * belongs to the run whose `model_run` event spans its start.
  */
 function kernelSamples({ events, measured }: Traced): KernelSamples {
-  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
-  const windows = runs.filter((_, i) => measured[i]).map((r) => [r.ts ?? 0, (r.ts ?? 0) + (r.dur ?? 0)] as const);
+  const runs = events
+    .filter((e) => e.cat === 'Session' && e.name === 'model_run')
+    .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  const windows = runs
+    .filter((_, i) => measured[i])
+    .map((r) => [r.ts ?? 0, (r.ts ?? 0) + (r.dur ?? 0)] as const);
   const samples = new Map<string, number[]>();
   const order: string[] = [];
-  const kernels = events.filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time')).sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  const kernels = events
+    .filter((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time'))
+    .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
   let w = 0;
   for (const e of kernels) {
     const ts = e.ts ?? 0;
@@ -137,7 +153,11 @@ function kernelSamples({ events, measured }: Traced): KernelSamples {
     if (ts < windows[w][0]) continue;
     const name = e.name!.slice(0, -'_kernel_time'.length);
     let list = samples.get(name);
-    if (!list) { list = []; samples.set(name, list); order.push(name); }
+    if (!list) {
+      list = [];
+      samples.set(name, list);
+      order.push(name);
+    }
     list.push((e.dur ?? 0) / 1000);
   }
   return { order, samples, runMs: median(windows.map(([a, b]) => (b - a) / 1000)) };
@@ -156,7 +176,11 @@ function kernelSamples({ events, measured }: Traced): KernelSamples {
  *    anchor go to the next anchored kernel.
  * Per-node times then add up to what the optimised model really spends.
  */
-export async function measureNodeTimes(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<NodeTimes> {
+export async function measureNodeTimes(
+  model: ModelProto,
+  dag: Dag,
+  options: MeasureOptions,
+): Promise<NodeTimes> {
   const traces = await traceNodeKernels(model, dag, options);
   return nodeTimesFromTraces(traces, dag, traces.unprofiledMs, options.runOverheadMs ?? 0);
 }
@@ -188,14 +212,20 @@ interface KernelSamples {
  * by run: a session's first runs after another session's are slower (5-20% measured), and the
  * profiler's event writing would make every unprofiled run such a first run.
  */
-export async function traceNodeKernels(model: ModelProto, dag: Dag, options: MeasureOptions): Promise<KernelTraces> {
+export async function traceNodeKernels(
+  model: ModelProto,
+  dag: Dag,
+  options: MeasureOptions,
+): Promise<KernelTraces> {
   const g = model.graph ?? {};
   const renamed = (g.node ?? []).slice();
   for (const n of dag.nodes) renamed[n.protoIndex] = { ...renamed[n.protoIndex], name: n.name };
   const copy: ModelProto = { ...model, graph: { ...g, node: renamed } };
   options.progress?.(`per-node profile, optimisations off (${options.warmup + options.runs} runs)`);
   const plain = kernelSamples(await traceRuns(copy, 'disabled', options));
-  options.progress?.(`per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`);
+  options.progress?.(
+    `per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`,
+  );
   const traced = await traceRuns(copy, 'all', options, true);
   return { model: copy, plain, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
 }
@@ -207,17 +237,27 @@ export async function traceNodeKernels(model: ModelProto, dag: Dag, options: Mea
  * minus the run overhead: the whole model's time measured alongside the parts the node times will
  * be compared with (see measure-profile.ts), which may be at another speed of the machine.
  */
-export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRunMs: number, runOverheadMs: number): NodeTimes {
+export function nodeTimesFromTraces(
+  traces: KernelTraces,
+  dag: Dag,
+  unprofiledRunMs: number,
+  runOverheadMs: number,
+): NodeTimes {
   const { plain, fused } = traces;
   const unfusedMs = dag.nodes.map((n) => median(plain.samples.get(n.name) ?? [0]));
   const byName = new Map(dag.nodes.map((n) => [n.name, n.index]));
-  const anchorOf = (kernel: string): number | undefined => byName.get(kernel) ?? (kernel.endsWith('_nchwc') ? dag.producer.get(kernel.slice(0, -'_nchwc'.length)) : undefined);
+  const anchorOf = (kernel: string): number | undefined =>
+    byName.get(kernel) ??
+    (kernel.endsWith('_nchwc') ? dag.producer.get(kernel.slice(0, -'_nchwc'.length)) : undefined);
 
   const kernelMs = fused.order.map((k) => median(fused.samples.get(k)!));
   const kernelP90 = fused.order.map((k) => quantile(fused.samples.get(k)!, 0.9));
   const traceTarget = traces.unprofiledMs - runOverheadMs;
   const { deltaMs, scale } = calibration(kernelMs, traceTarget);
-  const speed = traceTarget > 0 && unprofiledRunMs - runOverheadMs > 0 ? (unprofiledRunMs - runOverheadMs) / traceTarget : 1;
+  const speed =
+    traceTarget > 0 && unprofiledRunMs - runOverheadMs > 0
+      ? (unprofiledRunMs - runOverheadMs) / traceTarget
+      : 1;
   const corrected = (ms: number) => Math.max(0, ms - deltaMs) * scale * speed;
 
   // Kernel time per anchor node. Unanchored kernels are ORT's layout conversions: a ReorderOutput
@@ -251,25 +291,36 @@ export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRu
   const groupOf = new Array<number>(dag.nodes.length).fill(-1);
   for (let i = dag.nodes.length - 1; i >= 0; i--) {
     if (dag.isStatic[i]) continue;
-    if (anchorMs.has(i)) { groupOf[i] = i; continue; }
-    let best = -1;
-    for (const o of dag.nodes[i].outputs) for (const c of dag.consumers.get(o) ?? []) {
-      const gc = groupOf[c];
-      if (gc >= 0 && (best < 0 || gc < best)) best = gc;
+    if (anchorMs.has(i)) {
+      groupOf[i] = i;
+      continue;
     }
+    let best = -1;
+    for (const o of dag.nodes[i].outputs)
+      for (const c of dag.consumers.get(o) ?? []) {
+        const gc = groupOf[c];
+        if (gc >= 0 && (best < 0 || gc < best)) best = gc;
+      }
     groupOf[i] = best;
   }
   const groupWeight = new Map<number, number>();
   const groupSize = new Map<number, number>();
-  for (let i = 0; i < dag.nodes.length; i++) if (groupOf[i] >= 0) {
-    groupWeight.set(groupOf[i], (groupWeight.get(groupOf[i]) ?? 0) + unfusedMs[i]);
-    groupSize.set(groupOf[i], (groupSize.get(groupOf[i]) ?? 0) + 1);
-  }
+  for (let i = 0; i < dag.nodes.length; i++)
+    if (groupOf[i] >= 0) {
+      groupWeight.set(groupOf[i], (groupWeight.get(groupOf[i]) ?? 0) + unfusedMs[i]);
+      groupSize.set(groupOf[i], (groupSize.get(groupOf[i]) ?? 0) + 1);
+    }
   const nodes = dag.nodes.map((n, i) => {
     const a = groupOf[i];
     if (a < 0) return { name: n.name, op: n.opType, ms: 0, p90Ms: 0, unfusedMs: unfusedMs[i] };
     const w = groupWeight.get(a)! > 0 ? unfusedMs[i] / groupWeight.get(a)! : 1 / groupSize.get(a)!;
-    return { name: n.name, op: n.opType, ms: anchorMs.get(a)! * w, p90Ms: (anchorP90.get(a) ?? anchorMs.get(a)!) * w, unfusedMs: unfusedMs[i] };
+    return {
+      name: n.name,
+      op: n.opType,
+      ms: anchorMs.get(a)! * w,
+      p90Ms: (anchorP90.get(a) ?? anchorMs.get(a)!) * w,
+      unfusedMs: unfusedMs[i],
+    };
   });
   return { nodes, runMs: fused.runMs, unprofiledRunMs, profilerOverheadMs: deltaMs, traceSpeedFactor: speed };
 }
@@ -280,7 +331,10 @@ export function nodeTimesFromTraces(traces: KernelTraces, dag: Dag, unprofiledRu
  * kernels), δ = 0 and they are scaled up instead.
  * @example calibration([1, 2, 3], 4.5) // { deltaMs: 0.5, scale: 1 }
  */
-export function calibration(kernelMs: readonly number[], targetMs: number): { deltaMs: number; scale: number } {
+export function calibration(
+  kernelMs: readonly number[],
+  targetMs: number,
+): { deltaMs: number; scale: number } {
   const sum = kernelMs.reduce((a, b) => a + b, 0);
   if (!(targetMs > 0) || sum <= 0) return { deltaMs: 0, scale: 1 };
   if (sum <= targetMs) return { deltaMs: 0, scale: targetMs / sum };
@@ -289,7 +343,8 @@ export function calibration(kernelMs: readonly number[], targetMs: number): { de
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
     const s = kernelMs.reduce((a, k) => a + Math.max(0, k - mid), 0);
-    if (s > targetMs) lo = mid; else hi = mid;
+    if (s > targetMs) lo = mid;
+    else hi = mid;
   }
   return { deltaMs: (lo + hi) / 2, scale: 1 };
 }

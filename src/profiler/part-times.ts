@@ -21,7 +21,12 @@ export interface PartTime {
 }
 
 /** Times `runs` calls of a session after `warmup` calls; returns the samples in ms. */
-export async function timeRuns(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, warmup: number, runs: number): Promise<number[]> {
+export async function timeRuns(
+  session: ort.InferenceSession,
+  feeds: Record<string, ort.Tensor>,
+  warmup: number,
+  runs: number,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await session.run(feeds);
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -38,7 +43,10 @@ export function runsInRound(runs: number, rounds: number, r: number): number {
 }
 
 /** Picks the feeds a session reads. */
-function feedsFor(session: ort.InferenceSession, all: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+function feedsFor(
+  session: ort.InferenceSession,
+  all: Record<string, ort.Tensor>,
+): Record<string, ort.Tensor> {
   const out: Record<string, ort.Tensor> = {};
   for (const n of session.inputNames) out[n] = all[n];
   return out;
@@ -116,7 +124,10 @@ export async function measurePartTimes(
   const started = performance.now();
   const rounds = Math.min(ROUNDS, options.runs);
   const roundWarmup = Math.min(ROUND_WARMUP, options.warmup);
-  const whole = { session: await openSession(model, { optimization: 'all', threads: options.threads }), feeds };
+  const whole = {
+    session: await openSession(model, { optimization: 'all', threads: options.threads }),
+    feeds,
+  };
   const groups: GroupSamples[] = [];
   try {
     await timeRuns(whole.session, feeds, options.warmup, 0);
@@ -126,35 +137,60 @@ export async function measurePartTimes(
       const groupWhole: number[] = [];
       try {
         for (const cut of group) {
-          const split = extractSplit(model, dag, { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
-            (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims));
+          const split = extractSplit(
+            model,
+            dag,
+            { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
+            (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
+          );
           const entry: { cut: CutCandidate; edge?: TimedPart; cloud?: TimedPart } = { cut };
           timed.push(entry);
           // A part with no nodes does not run at all: it costs nothing.
-          const edgeSession = await openSession(encodeModel(split.edge), { optimization: 'all', threads: options.threads });
+          const edgeSession = await openSession(encodeModel(split.edge), {
+            optimization: 'all',
+            threads: options.threads,
+          });
           const edgeFeeds = feedsFor(edgeSession, feeds);
           const sent = await edgeSession.run(edgeFeeds);
           if (cut.edgeNodes.length > 0) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
           else await edgeSession.release();
           if (cut.cloudNodes.length > 0) {
-            const cloudSession = await openSession(encodeModel(split.cloud), { optimization: 'all', threads: options.threads });
-            entry.cloud = { session: cloudSession, feeds: feedsFor(cloudSession, { ...feeds, ...sent }), samples: [] };
+            const cloudSession = await openSession(encodeModel(split.cloud), {
+              optimization: 'all',
+              threads: options.threads,
+            });
+            entry.cloud = {
+              session: cloudSession,
+              feeds: feedsFor(cloudSession, { ...feeds, ...sent }),
+              samples: [],
+            };
           }
-          for (const part of [entry.edge, entry.cloud]) if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
+          for (const part of [entry.edge, entry.cloud])
+            if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
         }
         for (let r = 0; r < rounds; r++) {
           const runs = runsInRound(options.runs, rounds, r);
           groupWhole.push(...(await timeRuns(whole.session, whole.feeds, roundWarmup, runs)));
           for (const { edge, cloud } of timed) {
-            for (const part of [edge, cloud]) if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));
+            for (const part of [edge, cloud])
+              if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));
           }
           if (options.progress) {
             const done = (g + (group.length * (r + 1)) / rounds) / cuts.length;
-            const leftS = ((performance.now() - started) / done) * (1 - done) / 1000;
-            options.progress(`timing the real edge and cloud models of ${cuts.length} cut points: ${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`);
+            const leftS = (((performance.now() - started) / done) * (1 - done)) / 1000;
+            options.progress(
+              `timing the real edge and cloud models of ${cuts.length} cut points: ${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`,
+            );
           }
         }
-        groups.push({ whole: groupWhole, parts: timed.map(({ cut, edge, cloud }) => ({ index: cut.index, edge: edge?.samples ?? [0], cloud: cloud?.samples ?? [0] })) });
+        groups.push({
+          whole: groupWhole,
+          parts: timed.map(({ cut, edge, cloud }) => ({
+            index: cut.index,
+            edge: edge?.samples ?? [0],
+            cloud: cloud?.samples ?? [0],
+          })),
+        });
       } finally {
         for (const { edge, cloud } of timed) {
           await edge?.session.release();
@@ -171,7 +207,11 @@ export async function measurePartTimes(
 /** The timing samples (ms) of one group of cut points: the whole model's and each part's. */
 export interface GroupSamples {
   readonly whole: readonly number[];
-  readonly parts: ReadonlyArray<{ readonly index: number; readonly edge: readonly number[]; readonly cloud: readonly number[] }>;
+  readonly parts: ReadonlyArray<{
+    readonly index: number;
+    readonly edge: readonly number[];
+    readonly cloud: readonly number[];
+  }>;
 }
 
 /**
@@ -188,8 +228,10 @@ export function partTimesOfGroups(groups: readonly GroupSamples[]): PartTimes {
     for (const { index, edge, cloud } of g.parts) {
       out.push({
         index,
-        edgeMs: median(edge) * factor, edgeP90Ms: quantile(edge, 0.9) * factor,
-        cloudMs: median(cloud) * factor, cloudP90Ms: quantile(cloud, 0.9) * factor,
+        edgeMs: median(edge) * factor,
+        edgeP90Ms: quantile(edge, 0.9) * factor,
+        cloudMs: median(cloud) * factor,
+        cloudP90Ms: quantile(cloud, 0.9) * factor,
       });
     }
   }

@@ -6,7 +6,7 @@
  *   <any of these>/N the same device N times faster (e.g. local/10)
  */
 import * as fs from 'fs';
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { Dag, LoadedModel } from '../graph';
 import { checkProfileMatches, scaleProfile, type DeviceProfile } from './device-profile';
 import { getPreset, presetNames } from './device-presets';
@@ -33,7 +33,12 @@ export const DEFAULT_EDGE = 'local';
 export const DEFAULT_CLOUD = 'local/10';
 
 function isProfile(x: unknown): x is DeviceProfile {
-  return typeof x === 'object' && x !== null && Array.isArray((x as DeviceProfile).nodes) && typeof (x as DeviceProfile).kind === 'string';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray((x as DeviceProfile).nodes) &&
+    typeof (x as DeviceProfile).kind === 'string'
+  );
 }
 
 async function modeled(spec: DeviceSpec, ctx: ProfileContext): Promise<DeviceProfile> {
@@ -46,12 +51,17 @@ async function modeled(spec: DeviceSpec, ctx: ProfileContext): Promise<DevicePro
  * @param flag the flag it came from, for messages ('--edge')
  * @throws InputError 'BAD_PROFILE' / 'BAD_OPTION' naming the flag and the value
  */
-export async function resolveProfile(value: string, ctx: ProfileContext, flag: string): Promise<DeviceProfile> {
+export async function resolveProfile(
+  value: string,
+  ctx: ProfileContext,
+  flag: string,
+): Promise<DeviceProfile> {
   const slash = value.lastIndexOf('/');
   const tail = value.slice(slash + 1);
   if (slash > 0 && /^\d+(\.\d+)?$/.test(tail)) {
     const factor = Number(tail);
-    if (!(factor > 0)) throw new InputError('BAD_OPTION', `${flag} ${value}: the speed-up after "/" must be > 0`);
+    if (!(factor > 0))
+      throw new InputError('BAD_OPTION', `${flag} ${value}: the speed-up after "/" must be > 0`);
     return scaleProfile(await resolveProfile(value.slice(0, slash), ctx, flag), factor);
   }
   if (value === 'local') {
@@ -63,7 +73,10 @@ export async function resolveProfile(value: string, ctx: ProfileContext, flag: s
     try {
       json = JSON.parse(fs.readFileSync(value, 'utf8'));
     } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`;
+      const why =
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : `not valid JSON (${(err as Error).message})`;
       throw new InputError('BAD_PROFILE', `${flag} ${value}: ${why}`);
     }
     if (isProfile(json)) {
@@ -73,5 +86,8 @@ export async function resolveProfile(value: string, ctx: ProfileContext, flag: s
     return modeled(parseDeviceSpec(json, value), ctx);
   }
   if (presetNames().includes(value)) return modeled(getPreset(value), ctx);
-  throw new InputError('BAD_OPTION', `${flag} ${value}: expected local, a profile or device-spec .json file, or a preset (${presetNames().join(', ')}), optionally followed by /N for N times faster`);
+  throw new InputError(
+    'BAD_OPTION',
+    `${flag} ${value}: expected local, a profile or device-spec .json file, or a preset (${presetNames().join(', ')}), optionally followed by /N for N times faster`,
+  );
 }

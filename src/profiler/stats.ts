@@ -24,7 +24,9 @@ export function median(samples: readonly number[]): number {
  * median does with an even count). 0 for no points.
  * @example weightedMedian([{ value: 1, weight: 1 }, { value: 2, weight: 1 }, { value: 9, weight: 3 }]) // 9
  */
-export function weightedMedian(points: readonly { readonly value: number; readonly weight: number }[]): number {
+export function weightedMedian(
+  points: readonly { readonly value: number; readonly weight: number }[],
+): number {
   const sorted = points.filter((p) => p.weight > 0).sort((a, b) => a.value - b.value);
   const total = sorted.reduce((t, p) => t + p.weight, 0);
   let cumulative = 0;

@@ -39,7 +39,11 @@ export function batchDimName(model: ModelProto): string | undefined {
  * Runs the model with `tensors` added as outputs and reports their types and shapes.
  * @param tensors names of dynamic tensors (graph inputs or node outputs)
  */
-export async function probeTensors(model: ModelProto, tensors: readonly string[], options: ProbeOptions = {}): Promise<Map<string, TensorInfo>> {
+export async function probeTensors(
+  model: ModelProto,
+  tensors: readonly string[],
+  options: ProbeOptions = {},
+): Promise<Map<string, TensorInfo>> {
   const g = model.graph ?? {};
   const specs = inputSpecs(model);
   const inputNames = new Set(specs.map((s) => s.name));
@@ -71,7 +75,13 @@ export async function probeTensors(model: ModelProto, tensors: readonly string[]
       const batchAxis = a.dims.findIndex((d, i) => b.dims[i] === 2 * d && d > 0);
       const dims: Dim[] = a.dims.map((d, i) => (i === batchAxis && batchName !== undefined ? batchName : d));
       const elementsPerSample = a.dims.reduce((x, y) => x * y, 1);
-      info.set(t, { name: t, elemType, dims, elementsPerSample, bytesPerSample: elementsPerSample * elementBytes(elemType) });
+      info.set(t, {
+        name: t,
+        elemType,
+        dims,
+        elementsPerSample,
+        bytesPerSample: elementsPerSample * elementBytes(elemType),
+      });
     }
     return info;
   } finally {

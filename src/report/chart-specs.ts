@@ -4,14 +4,15 @@
  * pure and returns either a spec with inline data or the sentence saying why the figure is omitted.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { Analysis, CutPoint } from '../analysis';
+import type { Analysis, CutPoint } from '../core/analysis';
 import type { LossBudget } from './loss-budget';
 import { comparePlans, hasTimes, reportBandwidthsMbps } from './plan-comparison';
 import { bitsText, mbpsText, ppText } from './report-format';
 import { cutLabel } from './setup-text';
 
 /** Names of the report's figures, in page order. */
-export type ChartId = 'latency-along-network' | 'size-per-cut' | 'loss-heatmap' | 'latency-vs-bandwidth' | 'decision-regions';
+export type ChartId =
+  'latency-along-network' | 'size-per-cut' | 'loss-heatmap' | 'latency-vs-bandwidth' | 'decision-regions';
 
 /** One figure: its spec, or why it is omitted. */
 export interface ChartFigure {
@@ -35,12 +36,24 @@ const POINTS_PER_DECADE = 40;
 const PLOT_WIDTH = 1020;
 
 /** System fonts only: the report must not load anything. */
-export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif';
+export const CHART_FONT =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif';
 
 /** Cut points beyond which the x axis shows indices instead of "#i op" labels. */
 const MAX_LABELLED_CUTS = 60;
 
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
+const PALETTE = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#9333ea',
+  '#ea580c',
+  '#0891b2',
+  '#ca8a04',
+  '#db2777',
+  '#4b5563',
+  '#65a30d',
+];
 
 /**
  * The legend of the line charts, above the plot. Colour and dash encode the same field with the same
@@ -54,8 +67,23 @@ export const CHART_CONFIG = {
   background: '#ffffff',
   padding: 8,
   view: { stroke: null },
-  axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 500, titleColor: '#111827', labelColor: '#374151', gridColor: '#e5e7eb', domainColor: '#9ca3af', tickColor: '#9ca3af' },
-  legend: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 600, labelLimit: 420, symbolStrokeWidth: 2.5 },
+  axis: {
+    labelFontSize: 12,
+    titleFontSize: 13,
+    titleFontWeight: 500,
+    titleColor: '#111827',
+    labelColor: '#374151',
+    gridColor: '#e5e7eb',
+    domainColor: '#9ca3af',
+    tickColor: '#9ca3af',
+  },
+  legend: {
+    labelFontSize: 12,
+    titleFontSize: 12,
+    titleFontWeight: 600,
+    labelLimit: 420,
+    symbolStrokeWidth: 2.5,
+  },
   line: { strokeWidth: 2.25 },
   point: { size: 36, filled: true },
 } as const;
@@ -71,16 +99,28 @@ function logTicks(values: readonly number[]): number[] {
   const hi = Math.ceil(Math.log10(Math.max(...pos)));
   const steps = hi - lo < 4 ? [1, 2, 5] : [1];
   const ticks: number[] = [];
-  for (let d = lo; d <= hi; d++) for (const m of steps) ticks.push(Number((m * Math.pow(10, d)).toPrecision(3)));
+  for (let d = lo; d <= hi; d++)
+    for (const m of steps) ticks.push(Number((m * Math.pow(10, d)).toPrecision(3)));
   return ticks.filter((t) => t <= Math.pow(10, hi));
 }
 
 /** The x encoding of a per-cut-point chart: "#i op" labels in network order, or the index for big networks. */
 function cutX(cuts: readonly CutPoint[]) {
   if (cuts.length > MAX_LABELLED_CUTS) {
-    return { field: 'index', type: 'quantitative' as const, title: 'cut point index (execution order)', axis: { tickMinStep: 1 } };
+    return {
+      field: 'index',
+      type: 'quantitative' as const,
+      title: 'cut point index (execution order)',
+      axis: { tickMinStep: 1 },
+    };
   }
-  return { field: 'cut', type: 'ordinal' as const, sort: cuts.map((c) => cutLabel(c)), title: 'cut point (index and op producing the cut tensor), input → output', axis: { labelAngle: -45, labelLimit: 240 } };
+  return {
+    field: 'cut',
+    type: 'ordinal' as const,
+    sort: cuts.map((c) => cutLabel(c)),
+    title: 'cut point (index and op producing the cut tensor), input → output',
+    axis: { labelAngle: -45, labelLimit: 240 },
+  };
 }
 
 /** Figure (a): the predicted (and measured, when stored) time of the edge part and the cloud part at every cut point. */
@@ -88,7 +128,13 @@ export function latencyAlongNetworkChart(analysis: Analysis): ChartFigure {
   const id = 'latency-along-network';
   const title = 'Edge and cloud time along the network';
   if (!hasTimes(analysis) || !analysis.profiles) {
-    return { id, title, caption: '', omitted: 'The analysis has no device profiles, so the cut points have no predicted edge or cloud times.' };
+    return {
+      id,
+      title,
+      caption: '',
+      omitted:
+        'The analysis has no device profiles, so the cut points have no predicted edge or cloud times.',
+    };
   }
   const p = analysis.profiles;
   const edge = `edge part, predicted (${p.edge.label})`;
@@ -97,13 +143,21 @@ export function latencyAlongNetworkChart(analysis: Analysis): ChartFigure {
   const cloudMeasured = 'cloud part, measured (real cloud model)';
   const values = analysis.cutPoints.flatMap((c) => {
     const base = { index: c.index, cut: cutLabel(c), tensor: c.tensors[0] };
-    const rows = [{ ...base, series: edge, ms: c.edgeMs }, { ...base, series: cloud, ms: c.cloudMs }];
+    const rows = [
+      { ...base, series: edge, ms: c.edgeMs },
+      { ...base, series: cloud, ms: c.cloudMs },
+    ];
     if (c.edgeMeasuredMs !== undefined) rows.push({ ...base, series: edgeMeasured, ms: c.edgeMeasuredMs });
     if (c.cloudMeasuredMs !== undefined) rows.push({ ...base, series: cloudMeasured, ms: c.cloudMeasuredMs });
     return rows;
   });
   const domain = [edge, cloud, edgeMeasured, cloudMeasured].filter((s) => values.some((v) => v.series === s));
-  const colors: Record<string, string> = { [edge]: PALETTE[0], [cloud]: PALETTE[1], [edgeMeasured]: '#93c5fd', [cloudMeasured]: '#fca5a5' };
+  const colors: Record<string, string> = {
+    [edge]: PALETTE[0],
+    [cloud]: PALETTE[1],
+    [edgeMeasured]: '#93c5fd',
+    [cloudMeasured]: '#fca5a5',
+  };
   const spec: TopLevelSpec = {
     config: CHART_CONFIG,
     width: PLOT_WIDTH,
@@ -113,15 +167,35 @@ export function latencyAlongNetworkChart(analysis: Analysis): ChartFigure {
     encoding: {
       x: cutX(analysis.cutPoints),
       y: { field: 'ms', type: 'quantitative', title: 'time per sample, ms' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain, range: domain.map((s) => colors[s]) }, legend: TOP_LEGEND },
-      strokeDash: { field: 'series', type: 'nominal', scale: { domain, range: domain.map((s) => (s === edgeMeasured || s === cloudMeasured ? [5, 3] : [1, 0])) }, title: null, legend: TOP_LEGEND },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain, range: domain.map((s) => colors[s]) },
+        legend: TOP_LEGEND,
+      },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        scale: {
+          domain,
+          range: domain.map((s) => (s === edgeMeasured || s === cloudMeasured ? [5, 3] : [1, 0])),
+        },
+        title: null,
+        legend: TOP_LEGEND,
+      },
     },
   };
   return {
-    id, title, spec,
-    caption: `Predicted time per sample (ms) of the part that runs on the edge device and of the part that runs in the cloud, if the network is cut at each cut point (x, in execution order). ` +
+    id,
+    title,
+    spec,
+    caption:
+      `Predicted time per sample (ms) of the part that runs on the edge device and of the part that runs in the cloud, if the network is cut at each cut point (x, in execution order). ` +
       `Edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}).` +
-      (domain.length > 2 ? ' Light dashed lines: the measured time of the real split model of each cut point.' : ''),
+      (domain.length > 2
+        ? ' Light dashed lines: the measured time of the real split model of each cut point.'
+        : ''),
   };
 }
 
@@ -130,12 +204,15 @@ export function sizePerCutChart(analysis: Analysis): ChartFigure {
   const id = 'size-per-cut';
   const title = 'Transmitted size per cut point';
   const raw = 'float32 (raw)';
-  const values: { index: number; cut: string; series: string; bytes: number }[] = analysis.cutPoints.map((c) => ({ index: c.index, cut: cutLabel(c), series: raw, bytes: c.bytes }));
+  const values: { index: number; cut: string; series: string; bytes: number }[] = analysis.cutPoints.map(
+    (c) => ({ index: c.index, cut: cutLabel(c), series: raw, bytes: c.bytes }),
+  );
   const byIndex = new Map(analysis.cutPoints.map((c) => [c.index, c]));
   const bits = [...new Set((analysis.sweep ?? []).map((r) => r.bits))].sort((a, b) => a - b);
   for (const r of analysis.sweep ?? []) {
     const c = byIndex.get(r.cut);
-    if (c && r.bytesMean > 0) values.push({ index: c.index, cut: cutLabel(c), series: bitsText(r.bits), bytes: r.bytesMean });
+    if (c && r.bytesMean > 0)
+      values.push({ index: c.index, cut: cutLabel(c), series: bitsText(r.bits), bytes: r.bytesMean });
   }
   const domain = [raw, ...bits.map(bitsText)];
   const spec: TopLevelSpec = {
@@ -146,14 +223,35 @@ export function sizePerCutChart(analysis: Analysis): ChartFigure {
     mark: { type: 'line', point: true },
     encoding: {
       x: cutX(analysis.cutPoints),
-      y: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, title: 'bytes per sample (log scale)', axis: { values: logTicks(values.map((v) => v.bytes)), format: '~s' } },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain, range: ['#111827', ...bits.map((_, i) => PALETTE[i % PALETTE.length])] }, legend: TOP_LEGEND },
-      strokeDash: { field: 'series', type: 'nominal', scale: { domain, range: domain.map((s) => (s === raw ? [6, 3] : [1, 0])) }, title: null, legend: TOP_LEGEND },
+      y: {
+        field: 'bytes',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'bytes per sample (log scale)',
+        axis: { values: logTicks(values.map((v) => v.bytes)), format: '~s' },
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain, range: ['#111827', ...bits.map((_, i) => PALETTE[i % PALETTE.length])] },
+        legend: TOP_LEGEND,
+      },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain, range: domain.map((s) => (s === raw ? [6, 3] : [1, 0])) },
+        title: null,
+        legend: TOP_LEGEND,
+      },
     },
   };
   return {
-    id, title, spec,
-    caption: 'Bytes sent per sample (log scale) if the network is cut at each cut point: the cut tensors as raw float32 (dashed), and ' +
+    id,
+    title,
+    spec,
+    caption:
+      'Bytes sent per sample (log scale) if the network is cut at each cut point: the cut tensors as raw float32 (dashed), and ' +
       (bits.length > 0
         ? `their mean encoded size at each bit width of the compression sweep (normalized, quantized and entropy coded; mean over ${analysis.data?.sizeSamples ?? 'the encoded'} samples).`
         : 'no compressed sizes: the analysis has no compression sweep (run jalad analyze with --data).'),
@@ -165,14 +263,29 @@ export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartF
   const id = 'loss-heatmap';
   const title = 'Accuracy loss by cut point and bit width';
   if (!analysis.sweep || analysis.sweep.length === 0) {
-    return { id, title, caption: '', omitted: 'The analysis has no compression sweep (no --data), so there are no measured losses.' };
+    return {
+      id,
+      title,
+      caption: '',
+      omitted: 'The analysis has no compression sweep (no --data), so there are no measured losses.',
+    };
   }
   const byIndex = new Map(analysis.cutPoints.map((c) => [c.index, c]));
   const values = analysis.sweep.flatMap((r) => {
     const c = byIndex.get(r.cut);
     if (!c) return [];
-    return [{ index: c.index, cut: cutLabel(c), bits: bitsText(r.bits), bitsN: r.bits, loss: r.lossPct, upper: r.lossUpperPct, ok: r.lossUpperPct <= budget.pct ? 'yes' : 'no',
-      label: `${ppText(r.lossPct)} / ${ppText(r.lossUpperPct)}${r.stoppedEarly ? '†' : ''}` }];
+    return [
+      {
+        index: c.index,
+        cut: cutLabel(c),
+        bits: bitsText(r.bits),
+        bitsN: r.bits,
+        loss: r.lossPct,
+        upper: r.lossUpperPct,
+        ok: r.lossUpperPct <= budget.pct ? 'yes' : 'no',
+        label: `${ppText(r.lossPct)} / ${ppText(r.lossUpperPct)}${r.stoppedEarly ? '†' : ''}`,
+      },
+    ];
   });
   const bits = [...new Set(analysis.sweep.map((r) => r.bits))].sort((a, b) => a - b).map(bitsText);
   const cuts = analysis.cutPoints.filter((c) => values.some((v) => v.index === c.index)).map(cutLabel);
@@ -187,15 +300,31 @@ export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartF
     width: { step: Math.max(84, Math.min(130, Math.floor(PLOT_WIDTH / Math.max(1, bits.length)))) },
     height: { step: 24 },
     encoding: {
-      x: { field: 'bits', type: 'ordinal', sort: bits, title: 'bit width c of the codes', axis: { orient: 'top', labelAngle: 0 } },
+      x: {
+        field: 'bits',
+        type: 'ordinal',
+        sort: bits,
+        title: 'bit width c of the codes',
+        axis: { orient: 'top', labelAngle: 0 },
+      },
       y: { field: 'cut', type: 'ordinal', sort: cuts, title: 'cut point', axis: { labelLimit: 260 } },
     },
     layer: [
       {
         mark: { type: 'rect' },
         encoding: {
-          color: { field: 'loss', type: 'quantitative', title: 'loss, pp', scale: { type: 'symlog', scheme: 'yelloworangered' },
-            legend: { orient: 'right', gradientLength: 260, format: 'd', values: [0, 1, 2, 5, 10, 20, 50, 100].filter((v) => v <= Math.max(1, maxLoss)) } },
+          color: {
+            field: 'loss',
+            type: 'quantitative',
+            title: 'loss, pp',
+            scale: { type: 'symlog', scheme: 'yelloworangered' },
+            legend: {
+              orient: 'right',
+              gradientLength: 260,
+              format: 'd',
+              values: [0, 1, 2, 5, 10, 20, 50, 100].filter((v) => v <= Math.max(1, maxLoss)),
+            },
+          },
           stroke: { condition: { test: "datum.ok === 'yes'", value: '#111827' }, value: '#ffffff' },
           strokeWidth: { condition: { test: "datum.ok === 'yes'", value: 2 }, value: 0.5 },
         },
@@ -210,10 +339,15 @@ export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartF
     ],
   };
   return {
-    id, title, spec,
-    caption: `Accuracy loss in percentage points (unsplit minus split top-1 on ${analysis.data?.samples ?? 'the'} samples) when the cut tensor is sent with c-bit codes. ` +
+    id,
+    title,
+    spec,
+    caption:
+      `Accuracy loss in percentage points (unsplit minus split top-1 on ${analysis.data?.samples ?? 'the'} samples) when the cut tensor is sent with c-bit codes. ` +
       `Each cell reads "loss / one-sided 95% upper bound"; outlined cells have an upper bound within the budget of ${budget.text}.` +
-      (analysis.sweep.some((r) => r.stoppedEarly) ? ' †: stopped early, the loss already exceeded the budget.' : ''),
+      (analysis.sweep.some((r) => r.stoppedEarly)
+        ? ' †: stopped early, the loss already exceeded the budget.'
+        : ''),
   };
 }
 
@@ -231,23 +365,58 @@ export function latencyVsBandwidthChart(analysis: Analysis, budget: LossBudget):
   const id = 'latency-vs-bandwidth';
   const title = 'Latency against uplink bandwidth';
   if (!hasTimes(analysis)) {
-    return { id, title, caption: '', omitted: 'The analysis has no device profiles, so there are no predicted latencies.' };
+    return {
+      id,
+      title,
+      caption: '',
+      omitted: 'The analysis has no device profiles, so there are no predicted latencies.',
+    };
   }
-  const names = { edge: 'edge-only', cloud: 'cloud-only', raw: 'best raw cut (Neurosurgeon-style)', jalad: `JALAD (loss bound ≤ ${budget.pct} pp)` };
+  const names = {
+    edge: 'edge-only',
+    cloud: 'cloud-only',
+    raw: 'best raw cut (Neurosurgeon-style)',
+    jalad: `JALAD (loss bound ≤ ${budget.pct} pp)`,
+  };
   const values: { mbps: number; series: string; ms: number; plan: string }[] = [];
   for (const b of curveBandwidths(analysis)) {
     const c = comparePlans(analysis, b, budget.pct)!;
     values.push({ mbps: b, series: names.edge, ms: c.edgeOnly.totalMs, plan: `#${c.edgeOnly.cut}` });
     values.push({ mbps: b, series: names.cloud, ms: c.cloudOnly.totalMs, plan: `#${c.cloudOnly.cut}` });
     values.push({ mbps: b, series: names.raw, ms: c.neurosurgeon.totalMs, plan: `#${c.neurosurgeon.cut}` });
-    if (c.jalad) values.push({ mbps: b, series: names.jalad, ms: c.jalad.totalMs, plan: `#${c.jalad.cut} ${bitsText(c.jalad.bits)}` });
+    if (c.jalad)
+      values.push({
+        mbps: b,
+        series: names.jalad,
+        ms: c.jalad.totalMs,
+        plan: `#${c.jalad.cut} ${bitsText(c.jalad.bits)}`,
+      });
   }
-  const domain = [names.edge, names.cloud, names.raw, names.jalad].filter((s) => values.some((v) => v.series === s));
-  const colors: Record<string, string> = { [names.edge]: '#6b7280', [names.cloud]: '#a16207', [names.raw]: PALETTE[0], [names.jalad]: PALETTE[1] };
-  const dashes: Record<string, number[]> = { [names.edge]: [6, 4], [names.cloud]: [2, 3], [names.raw]: [1, 0], [names.jalad]: [1, 0] };
-  const marks = reportBandwidthsMbps(analysis).filter((b) => b >= CURVE_RANGE_MBPS.from && b <= CURVE_RANGE_MBPS.to).map((b) => ({ mbps: b, label: `${mbpsText(b)} Mbps` }));
-  const x = { field: 'mbps', type: 'quantitative' as const, title: 'uplink bandwidth, Mbps (log scale)', scale: { type: 'log' as const, domain: [CURVE_RANGE_MBPS.from, CURVE_RANGE_MBPS.to] },
-    axis: { values: [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000], format: '~g' } };
+  const domain = [names.edge, names.cloud, names.raw, names.jalad].filter((s) =>
+    values.some((v) => v.series === s),
+  );
+  const colors: Record<string, string> = {
+    [names.edge]: '#6b7280',
+    [names.cloud]: '#a16207',
+    [names.raw]: PALETTE[0],
+    [names.jalad]: PALETTE[1],
+  };
+  const dashes: Record<string, number[]> = {
+    [names.edge]: [6, 4],
+    [names.cloud]: [2, 3],
+    [names.raw]: [1, 0],
+    [names.jalad]: [1, 0],
+  };
+  const marks = reportBandwidthsMbps(analysis)
+    .filter((b) => b >= CURVE_RANGE_MBPS.from && b <= CURVE_RANGE_MBPS.to)
+    .map((b) => ({ mbps: b, label: `${mbpsText(b)} Mbps` }));
+  const x = {
+    field: 'mbps',
+    type: 'quantitative' as const,
+    title: 'uplink bandwidth, Mbps (log scale)',
+    scale: { type: 'log' as const, domain: [CURVE_RANGE_MBPS.from, CURVE_RANGE_MBPS.to] },
+    axis: { values: [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000], format: '~g' },
+  };
   const spec: TopLevelSpec = {
     config: CHART_CONFIG,
     width: PLOT_WIDTH,
@@ -260,26 +429,59 @@ export function latencyVsBandwidthChart(analysis: Analysis, budget: LossBudget):
       },
       {
         data: { values: marks },
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, y: 0, fontSize: 11.5, color: '#4b5563' },
+        mark: {
+          type: 'text',
+          align: 'left',
+          baseline: 'top',
+          dx: 4,
+          dy: 4,
+          y: 0,
+          fontSize: 11.5,
+          color: '#4b5563',
+        },
         encoding: { x, text: { field: 'label', type: 'nominal' } },
       },
       // NOTE: the split decisions first, the dashed baselines on top: where the best raw cut is edge-only
       // (or cloud-only) the curves coincide, and the dashes must stay visible.
-      ...[values.filter((v) => v.series === names.raw || v.series === names.jalad), values.filter((v) => v.series === names.edge || v.series === names.cloud)].map((part) => ({
+      ...[
+        values.filter((v) => v.series === names.raw || v.series === names.jalad),
+        values.filter((v) => v.series === names.edge || v.series === names.cloud),
+      ].map((part) => ({
         data: { values: part },
         mark: { type: 'line' as const, clip: true },
         encoding: {
           x,
-          y: { field: 'ms', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'predicted latency per sample, ms (log scale)', axis: { values: logTicks(values.map((v) => v.ms)), format: '~g' } },
-          color: { field: 'series', type: 'nominal' as const, title: null, scale: { domain, range: domain.map((s) => colors[s]) }, legend: TOP_LEGEND },
-          strokeDash: { field: 'series', type: 'nominal' as const, scale: { domain, range: domain.map((s) => dashes[s]) }, title: null, legend: TOP_LEGEND },
+          y: {
+            field: 'ms',
+            type: 'quantitative' as const,
+            scale: { type: 'log' as const },
+            title: 'predicted latency per sample, ms (log scale)',
+            axis: { values: logTicks(values.map((v) => v.ms)), format: '~g' },
+          },
+          color: {
+            field: 'series',
+            type: 'nominal' as const,
+            title: null,
+            scale: { domain, range: domain.map((s) => colors[s]) },
+            legend: TOP_LEGEND,
+          },
+          strokeDash: {
+            field: 'series',
+            type: 'nominal' as const,
+            scale: { domain, range: domain.map((s) => dashes[s]) },
+            title: null,
+            legend: TOP_LEGEND,
+          },
         },
       })),
     ],
   };
   return {
-    id, title, spec,
-    caption: `Predicted end-to-end latency per sample (ms, log scale) against the uplink bandwidth (Mbps, log scale, ${CURVE_RANGE_MBPS.from} to ${CURVE_RANGE_MBPS.to}): ` +
+    id,
+    title,
+    spec,
+    caption:
+      `Predicted end-to-end latency per sample (ms, log scale) against the uplink bandwidth (Mbps, log scale, ${CURVE_RANGE_MBPS.from} to ${CURVE_RANGE_MBPS.to}): ` +
       `edge ms + RTT + bytes·8/bandwidth + cloud ms with RTT = ${analysis.rttMs ?? 0} ms. The best raw cut sends float32 tensors; ` +
       (domain.includes(names.jalad)
         ? `JALAD is the fastest (cut point, bit width) whose loss upper bound is within ${budget.text}.`
@@ -294,7 +496,12 @@ export function decisionRegionsChart(analysis: Analysis, budget: LossBudget): Ch
   const title = 'Decision regions';
   const ds = analysis.decisions;
   if (!ds || ds.length === 0) {
-    return { id, title, caption: '', omitted: 'The analysis has no decision table, so there are no decision regions to draw.' };
+    return {
+      id,
+      title,
+      caption: '',
+      omitted: 'The analysis has no decision table, so there are no decision regions to draw.',
+    };
   }
   const planOf = (d: (typeof ds)[number]) => {
     const c = analysis.cutPoints.find((x) => x.index === d.cut);
@@ -305,11 +512,24 @@ export function decisionRegionsChart(analysis: Analysis, budget: LossBudget): Ch
   const hi = Math.max(...ds.map((d) => d.toMbps));
   const span = Math.log10(hi / lo) || 1;
   const values = ds.map((d) => ({
-    from: d.fromMbps, to: d.toMbps, mid: Math.sqrt(d.fromMbps * d.toMbps), plan: planOf(d),
+    from: d.fromMbps,
+    to: d.toMbps,
+    mid: Math.sqrt(d.fromMbps * d.toMbps),
+    plan: planOf(d),
     // Label a band in place only when it is wide enough to hold it.
-    label: Math.log10(d.toMbps / d.fromMbps) / span > 0.09 ? `#${d.cut >= 0 ? d.cut : '?'} ${bitsText(d.bits)}` : '',
+    label:
+      Math.log10(d.toMbps / d.fromMbps) / span > 0.09
+        ? `#${d.cut >= 0 ? d.cut : '?'} ${bitsText(d.bits)}`
+        : '',
   }));
-  const x = { type: 'quantitative' as const, scale: { type: 'log' as const, domain: [lo, hi] }, axis: { values: [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000].filter((v) => v >= lo && v <= hi), format: '~g' } };
+  const x = {
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const, domain: [lo, hi] },
+    axis: {
+      values: [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000].filter((v) => v >= lo && v <= hi),
+      format: '~g',
+    },
+  };
   const spec: TopLevelSpec = {
     config: CHART_CONFIG,
     width: PLOT_WIDTH,
@@ -321,7 +541,13 @@ export function decisionRegionsChart(analysis: Analysis, budget: LossBudget): Ch
         encoding: {
           x: { ...x, field: 'from', title: 'uplink bandwidth, Mbps (log scale)' },
           x2: { field: 'to' },
-          color: { field: 'plan', type: 'nominal', title: null, scale: { domain: plans, range: plans.map((_, i) => PALETTE[i % PALETTE.length]) }, legend: { orient: 'bottom', direction: 'horizontal', columns: 3 } },
+          color: {
+            field: 'plan',
+            type: 'nominal',
+            title: null,
+            scale: { domain: plans, range: plans.map((_, i) => PALETTE[i % PALETTE.length]) },
+            legend: { orient: 'bottom', direction: 'horizontal', columns: 3 },
+          },
         },
       },
       {
@@ -331,8 +557,11 @@ export function decisionRegionsChart(analysis: Analysis, budget: LossBudget): Ch
     ],
   };
   return {
-    id, title, spec,
-    caption: `The fastest plan for every uplink bandwidth from ${mbpsText(lo)} to ${mbpsText(hi)} Mbps (log scale) within the budget of ${budget.text}, ` +
+    id,
+    title,
+    spec,
+    caption:
+      `The fastest plan for every uplink bandwidth from ${mbpsText(lo)} to ${mbpsText(hi)} Mbps (log scale) within the budget of ${budget.text}, ` +
       'as the stored decision table gives it; band edges are its breakpoints.',
   };
 }

@@ -4,7 +4,7 @@
  * full precision as JSON has them; an absent value is an empty cell.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { Analysis } from '../analysis';
+import type { Analysis } from '../core/analysis';
 import { checkReportable } from './report-input';
 import { formatShape } from './cut-table';
 
@@ -19,7 +19,9 @@ export interface CsvTable {
 }
 
 function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  return stringify([header as Cell[], ...(rows as Cell[][])], { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  return stringify([header as Cell[], ...(rows as Cell[][])], {
+    cast: { boolean: (b) => (b ? 'true' : 'false') },
+  });
 }
 
 /** Renders a table as CSV text (header line included, "\n" line ends). */
@@ -36,11 +38,37 @@ export function cutPointsCsv(analysis: Analysis): CsvTable {
   const cuts = analysis.cutPoints;
   const edgeMeasured = cuts.some((c) => c.edgeMeasuredMs !== undefined);
   const cloudMeasured = cuts.some((c) => c.cloudMeasuredMs !== undefined);
-  const header = ['index', 'tensors', 'op', 'shape', 'elements', 'float32_bytes', 'edge_nodes', 'cloud_nodes', 'edge_flops', 'cloud_flops', 'edge_ms', 'cloud_ms'];
+  const header = [
+    'index',
+    'tensors',
+    'op',
+    'shape',
+    'elements',
+    'float32_bytes',
+    'edge_nodes',
+    'cloud_nodes',
+    'edge_flops',
+    'cloud_flops',
+    'edge_ms',
+    'cloud_ms',
+  ];
   if (edgeMeasured) header.push('edge_measured_ms');
   if (cloudMeasured) header.push('cloud_measured_ms');
   const rows = cuts.map((c) => {
-    const row: Cell[] = [c.index, c.tensors.join(';'), c.op, formatShape(c.shape), c.elements, c.bytes, c.edgeNodes, c.cloudNodes, c.edgeFlops, c.cloudFlops, c.edgeMs, c.cloudMs];
+    const row: Cell[] = [
+      c.index,
+      c.tensors.join(';'),
+      c.op,
+      formatShape(c.shape),
+      c.elements,
+      c.bytes,
+      c.edgeNodes,
+      c.cloudNodes,
+      c.edgeFlops,
+      c.cloudFlops,
+      c.edgeMs,
+      c.cloudMs,
+    ];
     if (edgeMeasured) row.push(c.edgeMeasuredMs);
     if (cloudMeasured) row.push(c.cloudMeasuredMs);
     return row;
@@ -56,12 +84,41 @@ export function cutPointsCsv(analysis: Analysis): CsvTable {
 export function sweepCsv(analysis: Analysis): CsvTable | undefined {
   if (!analysis.sweep) return undefined;
   const coders: string[] = [];
-  for (const r of analysis.sweep) for (const k of Object.keys(r.byCoder)) if (!coders.includes(k)) coders.push(k);
+  for (const r of analysis.sweep)
+    for (const k of Object.keys(r.byCoder)) if (!coders.includes(k)) coders.push(k);
   const tensorOf = new Map(analysis.cutPoints.map((c) => [c.index, c.tensors[0]]));
-  const header = ['cut', 'tensor', 'bits', 'loss_pp', 'loss_upper_pp', 'agreement', 'accuracy', 'samples', 'stopped_early', 'bytes_mean', 'bytes_p95', 'bits_per_element', 'ratio',
-    ...coders.flatMap((k) => [`${k}_bytes_mean`, `${k}_bytes_p95`])];
-  const rows = analysis.sweep.map((r) => [r.cut, tensorOf.get(r.cut), r.bits, r.lossPct, r.lossUpperPct, r.agreement, r.accuracy, r.samples, r.stoppedEarly, r.bytesMean, r.bytesP95, r.bitsPerElement, r.ratio,
-    ...coders.flatMap((k) => [r.byCoder[k]?.bytesMean, r.byCoder[k]?.bytesP95])]);
+  const header = [
+    'cut',
+    'tensor',
+    'bits',
+    'loss_pp',
+    'loss_upper_pp',
+    'agreement',
+    'accuracy',
+    'samples',
+    'stopped_early',
+    'bytes_mean',
+    'bytes_p95',
+    'bits_per_element',
+    'ratio',
+    ...coders.flatMap((k) => [`${k}_bytes_mean`, `${k}_bytes_p95`]),
+  ];
+  const rows = analysis.sweep.map((r) => [
+    r.cut,
+    tensorOf.get(r.cut),
+    r.bits,
+    r.lossPct,
+    r.lossUpperPct,
+    r.agreement,
+    r.accuracy,
+    r.samples,
+    r.stoppedEarly,
+    r.bytesMean,
+    r.bytesP95,
+    r.bitsPerElement,
+    r.ratio,
+    ...coders.flatMap((k) => [r.byCoder[k]?.bytesMean, r.byCoder[k]?.bytesP95]),
+  ]);
   return { name: 'sweep.csv', header, rows };
 }
 
@@ -74,7 +131,17 @@ export function latencyCsv(analysis: Analysis): CsvTable | undefined {
   if (!analysis.latency) return undefined;
   const tensorOf = new Map(analysis.cutPoints.map((c) => [c.index, c.tensors[0]]));
   const header = ['bandwidth_mbps', 'rtt_ms', 'cut', 'tensor', 'transfer_ms', 'total_ms', 'best'];
-  const rows = analysis.latency.flatMap((l) => l.cuts.map((c) => [l.bandwidthMbps, l.rttMs, c.cut, tensorOf.get(c.cut), c.transferMs, c.totalMs, c.cut === l.bestCut]));
+  const rows = analysis.latency.flatMap((l) =>
+    l.cuts.map((c) => [
+      l.bandwidthMbps,
+      l.rttMs,
+      c.cut,
+      tensorOf.get(c.cut),
+      c.transferMs,
+      c.totalMs,
+      c.cut === l.bestCut,
+    ]),
+  );
   return { name: 'latency.csv', header, rows };
 }
 
@@ -103,8 +170,32 @@ export function nodesCsv(analysis: Analysis): CsvTable | undefined {
  */
 export function decisionsCsv(analysis: Analysis): CsvTable | undefined {
   if (!analysis.decisions) return undefined;
-  const header = ['from_mbps', 'to_mbps', 'cut', 'bits', 'tensors', 'bytes', 'fixed_ms', 'total_ms', 'total_ms_at_to', 'predicted_loss_pp', 'edge_nodes'];
-  const rows = analysis.decisions.map((d) => [d.fromMbps, d.toMbps, d.cut, d.bits, d.tensors.map((t) => `${t.name}:${t.bits}`).join(';'), d.bytes, d.fixedMs, d.totalMs, d.totalMsAtTo, d.predictedLossPct, d.edgeNodes]);
+  const header = [
+    'from_mbps',
+    'to_mbps',
+    'cut',
+    'bits',
+    'tensors',
+    'bytes',
+    'fixed_ms',
+    'total_ms',
+    'total_ms_at_to',
+    'predicted_loss_pp',
+    'edge_nodes',
+  ];
+  const rows = analysis.decisions.map((d) => [
+    d.fromMbps,
+    d.toMbps,
+    d.cut,
+    d.bits,
+    d.tensors.map((t) => `${t.name}:${t.bits}`).join(';'),
+    d.bytes,
+    d.fixedMs,
+    d.totalMs,
+    d.totalMsAtTo,
+    d.predictedLossPct,
+    d.edgeNodes,
+  ]);
   return { name: 'decisions.csv', header, rows };
 }
 
@@ -117,6 +208,14 @@ export function decisionsCsv(analysis: Analysis): CsvTable | undefined {
  */
 export function renderCsvFiles(analysis: Analysis): { readonly name: string; readonly text: string }[] {
   checkReportable(analysis, 'renderCsvFiles');
-  const tables = [cutPointsCsv(analysis), sweepCsv(analysis), latencyCsv(analysis), nodesCsv(analysis), decisionsCsv(analysis)];
-  return tables.filter((t): t is CsvTable => t !== undefined).map((t) => ({ name: t.name, text: renderCsv(t) }));
+  const tables = [
+    cutPointsCsv(analysis),
+    sweepCsv(analysis),
+    latencyCsv(analysis),
+    nodesCsv(analysis),
+    decisionsCsv(analysis),
+  ];
+  return tables
+    .filter((t): t is CsvTable => t !== undefined)
+    .map((t) => ({ name: t.name, text: renderCsv(t) }));
 }

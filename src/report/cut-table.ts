@@ -1,6 +1,6 @@
 /** The cut-point table printed by `jalad analyze`. */
 import Table from 'cli-table3';
-import type { Analysis } from '../analysis';
+import type { Analysis } from '../core/analysis';
 import type { Dim } from '../graph';
 import { COMPACT } from './table-style';
 import { flexColumnWidth, terminalColumns, truncateMiddle } from './terminal';
@@ -42,35 +42,76 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
   const timed = analysis.latency !== undefined;
   const bws = analysis.latency ?? [];
   const head = ['#', 'tensor', 'op', 'shape', 'float32/sample', 'edge nodes', 'edge FLOPs'];
-  if (timed) head.push('edge ms', 'cloud ms', ...bws.map((l) => `@${l.bandwidthMbps} Mbps\ntotal (transfer)\nms`));
+  if (timed)
+    head.push('edge ms', 'cloud ms', ...bws.map((l) => `@${l.bandwidthMbps} Mbps\ntotal (transfer)\nms`));
   const rows = analysis.cutPoints.map((c) => {
     const extra = c.detail.slice(1).map((d) => `+ ${d.name} (${d.kind})`);
-    const row: string[] = [String(c.index), [c.tensors[0], ...extra].join('\n'), c.op, formatShape(c.shape), formatBytes(c.bytes), String(c.edgeNodes), formatFlops(c.edgeFlops ?? 0)];
+    const row: string[] = [
+      String(c.index),
+      [c.tensors[0], ...extra].join('\n'),
+      c.op,
+      formatShape(c.shape),
+      formatBytes(c.bytes),
+      String(c.edgeNodes),
+      formatFlops(c.edgeFlops ?? 0),
+    ];
     if (timed) {
       row.push(formatMs(c.edgeMs ?? 0), formatMs(c.cloudMs ?? 0));
-      for (const l of bws) row.push(`${formatMs(l.cuts[c.index].totalMs)} (${formatMs(l.cuts[c.index].transferMs)})${l.bestCut === c.index ? ' *' : ''}`);
+      for (const l of bws)
+        row.push(
+          `${formatMs(l.cuts[c.index].totalMs)} (${formatMs(l.cuts[c.index].transferMs)})${l.bestCut === c.index ? ' *' : ''}`,
+        );
     }
     return row;
   });
-  const widest = head.map((h, i) => Math.max(...h.split('\n').map((x) => x.length), ...rows.map((r) => Math.max(...r[i].split('\n').map((x) => x.length)))));
+  const widest = head.map((h, i) =>
+    Math.max(
+      ...h.split('\n').map((x) => x.length),
+      ...rows.map((r) => Math.max(...r[i].split('\n').map((x) => x.length))),
+    ),
+  );
   // NOTE: never below 36 characters: a name cut shorter stops identifying the layer.
-  const tensorWidth = flexColumnWidth(terminalColumns(columns), widest.filter((_, i) => i !== 1), 36);
-  const table = new Table({ head, colAligns: head.map((_, i) => (i === 1 || i === 2 || i === 3 ? 'left' : 'right')), ...COMPACT });
-  for (const r of rows) table.push([r[0], r[1].split('\n').map((x) => truncateMiddle(x, tensorWidth)).join('\n'), ...r.slice(2)]);
+  const tensorWidth = flexColumnWidth(
+    terminalColumns(columns),
+    widest.filter((_, i) => i !== 1),
+    36,
+  );
+  const table = new Table({
+    head,
+    colAligns: head.map((_, i) => (i === 1 || i === 2 || i === 3 ? 'left' : 'right')),
+    ...COMPACT,
+  });
+  for (const r of rows)
+    table.push([
+      r[0],
+      r[1]
+        .split('\n')
+        .map((x) => truncateMiddle(x, tensorWidth))
+        .join('\n'),
+      ...r.slice(2),
+    ]);
   const m = analysis.model;
-  const lines = [table.toString(),
-    `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` + (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),
-    `${analysis.cutPoints.length} cut points: #0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`];
+  const lines = [
+    table.toString(),
+    `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` +
+      (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),
+    `${analysis.cutPoints.length} cut points: #0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`,
+  ];
   if (timed && analysis.profiles) {
     const p = analysis.profiles;
-    lines.push(`edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}); RTT ${analysis.rttMs} ms; sizes are raw float32 (no compression yet)`);
+    lines.push(
+      `edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}); RTT ${analysis.rttMs} ms; sizes are raw float32 (no compression yet)`,
+    );
     const last = analysis.cutPoints.length - 1;
     for (const l of bws) {
       const best = analysis.cutPoints[l.bestCut];
-      lines.push(`* best at ${l.bandwidthMbps} Mbps: #${best.index} ${best.tensors[0]} ${formatMs(l.cuts[l.bestCut].totalMs)} ms ` +
-        `(edge-only ${formatMs(l.cuts[last].totalMs)} ms, cloud-only ${formatMs(l.cuts[0].totalMs)} ms)`);
+      lines.push(
+        `* best at ${l.bandwidthMbps} Mbps: #${best.index} ${best.tensors[0]} ${formatMs(l.cuts[l.bestCut].totalMs)} ms ` +
+          `(edge-only ${formatMs(l.cuts[last].totalMs)} ms, cloud-only ${formatMs(l.cuts[0].totalMs)} ms)`,
+      );
     }
-    for (const n of [...p.edge.notes.map((x) => `edge: ${x}`), ...p.cloud.notes.map((x) => `cloud: ${x}`)]) lines.push(`note: ${n}`);
+    for (const n of [...p.edge.notes.map((x) => `edge: ${x}`), ...p.cloud.notes.map((x) => `cloud: ${x}`)])
+      lines.push(`note: ${n}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -3,16 +3,64 @@ export { renderCutTable, formatShape, formatCount, formatBytes, formatFlops, for
 export { renderProfile } from './profile-table';
 export { renderSweepTable } from './sweep-table';
 export { renderDecisionTable } from './decision-table';
-export { predictedLatencyMs, uplinkMs, latencyFormulaText, type LatencyInputs, type LatencyParts } from './latency-model';
-export { lossBudget, withinBudget, sweepByCut, smallestBitsWithinBudget, DEFAULT_LOSS_BUDGET_PCT, type LossBudget, type LossBudgetSource } from './loss-budget';
-export { comparePlans, hasTimes, reportBandwidthsMbps, REPORT_BANDWIDTHS_MBPS, type PlanComparison, type Strategy, type StrategyLatency } from './plan-comparison';
+export {
+  predictedLatencyMs,
+  uplinkMs,
+  latencyFormulaText,
+  type LatencyInputs,
+  type LatencyParts,
+} from './latency-model';
+export {
+  lossBudget,
+  withinBudget,
+  sweepByCut,
+  smallestBitsWithinBudget,
+  DEFAULT_LOSS_BUDGET_PCT,
+  type LossBudget,
+  type LossBudgetSource,
+} from './loss-budget';
+export {
+  comparePlans,
+  hasTimes,
+  reportBandwidthsMbps,
+  REPORT_BANDWIDTHS_MBPS,
+  type PlanComparison,
+  type Strategy,
+  type StrategyLatency,
+} from './plan-comparison';
 export { msText, kbText, mbpsText, ppText, speedupText, bitsText } from './report-format';
-export { cutPointsCsv, sweepCsv, latencyCsv, nodesCsv, decisionsCsv, renderCsv, renderCsvFiles, type CsvTable } from './csv';
+export {
+  cutPointsCsv,
+  sweepCsv,
+  latencyCsv,
+  nodesCsv,
+  decisionsCsv,
+  renderCsv,
+  renderCsvFiles,
+  type CsvTable,
+} from './csv';
 export { renderMarkdown } from './markdown';
 export { renderHtml, escapeHtml } from './html';
-export { reportCharts, latencyAlongNetworkChart, sizePerCutChart, lossHeatmapChart, latencyVsBandwidthChart, decisionRegionsChart, CURVE_RANGE_MBPS, type ChartFigure, type ChartId } from './chart-specs';
+export {
+  reportCharts,
+  latencyAlongNetworkChart,
+  sizePerCutChart,
+  lossHeatmapChart,
+  latencyVsBandwidthChart,
+  decisionRegionsChart,
+  CURVE_RANGE_MBPS,
+  type ChartFigure,
+  type ChartId,
+} from './chart-specs';
 export { renderSvg, scopeSvgIds, type RenderedSvg } from './svg-render';
-export { terminalColumns, truncateMiddle, tableOverhead, flexColumnWidth, DEFAULT_TERMINAL_COLUMNS, ELLIPSIS } from './terminal';
+export {
+  terminalColumns,
+  truncateMiddle,
+  tableOverhead,
+  flexColumnWidth,
+  DEFAULT_TERMINAL_COLUMNS,
+  ELLIPSIS,
+} from './terminal';
 export { renderReportFiles, writeReportFiles, writeReports, type ReportFile } from './write-reports';
 export type { ReportOptions } from './report-options';
 export { checkReportable } from './report-input';

@@ -8,7 +8,7 @@
  * the profiler's index loads ONNX Runtime; test/report checks that it reproduces the stored
  * `latency[].cuts[]` fields to the last bit.
  */
-import type { Analysis } from '../analysis';
+import type { Analysis } from '../core/analysis';
 
 /** The stored inputs of one latency prediction. */
 export interface LatencyInputs {

@@ -2,7 +2,7 @@
  * The accuracy budget the reports apply to the sweep (DESIGN.md "Accuracy loss"): a (cut, bits) row
  * is admissible when its one-sided 95% upper bound on the loss, `lossUpperPct`, is at most the budget.
  */
-import type { Analysis, SweepRowJson } from '../analysis';
+import type { Analysis, SweepRowJson } from '../core/analysis';
 
 /** Budget used when the analysis records none, percentage points. */
 export const DEFAULT_LOSS_BUDGET_PCT = 1;
@@ -27,12 +27,24 @@ export interface LossBudget {
  */
 export function lossBudget(analysis: Analysis): LossBudget {
   if (analysis.maxLossPct !== undefined) {
-    return { pct: analysis.maxLossPct, source: 'analysis', text: `${analysis.maxLossPct} pp (the budget of the analysis)` };
+    return {
+      pct: analysis.maxLossPct,
+      source: 'analysis',
+      text: `${analysis.maxLossPct} pp (the budget of the analysis)`,
+    };
   }
   if (analysis.data?.maxLossPct !== undefined) {
-    return { pct: analysis.data.maxLossPct, source: 'data', text: `${analysis.data.maxLossPct} pp (the --max-loss of the sweep)` };
+    return {
+      pct: analysis.data.maxLossPct,
+      source: 'data',
+      text: `${analysis.data.maxLossPct} pp (the --max-loss of the sweep)`,
+    };
   }
-  return { pct: DEFAULT_LOSS_BUDGET_PCT, source: 'default', text: `${DEFAULT_LOSS_BUDGET_PCT} pp (the default: the analysis records no --max-loss)` };
+  return {
+    pct: DEFAULT_LOSS_BUDGET_PCT,
+    source: 'default',
+    text: `${DEFAULT_LOSS_BUDGET_PCT} pp (the default: the analysis records no --max-loss)`,
+  };
 }
 
 /** Whether a sweep row meets a budget: its loss upper bound is at most `budgetPct` (pp). */
@@ -59,6 +71,12 @@ export function sweepByCut(analysis: Analysis): Map<number, SweepRowJson[]> {
  * The row of cut point `cut` with the smallest bit width that meets the budget, or undefined when
  * none does (or the analysis has no sweep).
  */
-export function smallestBitsWithinBudget(analysis: Analysis, cut: number, budgetPct: number): SweepRowJson | undefined {
-  return sweepByCut(analysis).get(cut)?.find((r) => withinBudget(r, budgetPct));
+export function smallestBitsWithinBudget(
+  analysis: Analysis,
+  cut: number,
+  budgetPct: number,
+): SweepRowJson | undefined {
+  return sweepByCut(analysis)
+    .get(cut)
+    ?.find((r) => withinBudget(r, budgetPct));
 }

@@ -4,7 +4,7 @@
  * ICPADS 2018, Table III style: edge-only, cloud-only, best raw cut, JALAD) and the decision regions.
  * Every number is a stored field, or `predictedLatencyMs` applied to stored fields.
  */
-import type { Analysis } from '../analysis';
+import type { Analysis } from '../core/analysis';
 import { checkReportable } from './report-input';
 import { formatShape } from './cut-table';
 import { latencyFormulaText } from './latency-model';
@@ -12,7 +12,17 @@ import { lossBudget, smallestBitsWithinBudget, type LossBudget } from './loss-bu
 import { comparePlans, reportBandwidthsMbps, type StrategyLatency } from './plan-comparison';
 import { bitsText, kbText, mbpsText, msText, ppText, speedupText } from './report-format';
 import type { ReportOptions } from './report-options';
-import { assumptionNotes, cutLabel, dataText, machineText, modelName, modelText, profileText, settingsText, trivialCutsText } from './setup-text';
+import {
+  assumptionNotes,
+  cutLabel,
+  dataText,
+  machineText,
+  modelName,
+  modelText,
+  profileText,
+  settingsText,
+  trivialCutsText,
+} from './setup-text';
 
 /** Inline code that survives any content (backticks inside get a longer fence). */
 function code(text: string): string {
@@ -26,7 +36,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], align: readonly ('l' | 'r')[]): string[] {
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ('l' | 'r')[],
+): string[] {
   const rule = align.map((a) => (a === 'r' ? '---:' : ':---'));
   return [head, rule, ...rows].map((r) => `| ${r.map(cell).join(' | ')} |`);
 }
@@ -39,18 +53,38 @@ function planCell(analysis: Analysis, s: StrategyLatency, withBits: boolean): st
 
 function profileSection(analysis: Analysis): string[] {
   const p = analysis.profiles;
-  if (!p) return ['No device profiles: the analysis has no predicted times (run `jalad analyze` with profiling), so there is no latency or speed-up table.'];
+  if (!p)
+    return [
+      'No device profiles: the analysis has no predicted times (run `jalad analyze` with profiling), so there is no latency or speed-up table.',
+    ];
   const rows = (['edge', 'cloud'] as const).map((side) => {
     const q = p[side];
-    return [side, profileText(q), machineText(q.machine) ?? '–', settingsText(q.settings) ?? '–', msText(q.runOverheadMs)];
+    return [
+      side,
+      profileText(q),
+      machineText(q.machine) ?? '–',
+      settingsText(q.settings) ?? '–',
+      msText(q.runOverheadMs),
+    ];
   });
-  const out = table(['side', 'profile', 'machine', 'settings', 'run overhead ms'], rows, ['l', 'l', 'l', 'l', 'r']);
-  const assumptions = [...assumptionNotes(p.edge).map((n) => `edge: ${n}`), ...assumptionNotes(p.cloud).map((n) => `cloud: ${n}`)];
+  const out = table(['side', 'profile', 'machine', 'settings', 'run overhead ms'], rows, [
+    'l',
+    'l',
+    'l',
+    'l',
+    'r',
+  ]);
+  const assumptions = [
+    ...assumptionNotes(p.edge).map((n) => `edge: ${n}`),
+    ...assumptionNotes(p.cloud).map((n) => `cloud: ${n}`),
+  ];
   if (assumptions.length > 0) out.push('', ...assumptions.map((n) => `> **Assumption.** ${n}.`));
   // NOTE: the scaled cloud profile repeats the edge profile's notes; print each note once, assumptions above.
   const shown = new Set([...assumptionNotes(p.edge), ...assumptionNotes(p.cloud)]);
-  const notes = [...p.edge.notes.filter((n) => !shown.has(n)).map((n) => `edge: ${n}`),
-    ...p.cloud.notes.filter((n) => !shown.has(n) && !p.edge.notes.includes(n)).map((n) => `cloud: ${n}`)];
+  const notes = [
+    ...p.edge.notes.filter((n) => !shown.has(n)).map((n) => `edge: ${n}`),
+    ...p.cloud.notes.filter((n) => !shown.has(n) && !p.edge.notes.includes(n)).map((n) => `cloud: ${n}`),
+  ];
   if (notes.length > 0) out.push('', 'Profile notes:', '', ...notes.map((n) => `- ${n}`));
   return out;
 }
@@ -63,31 +97,68 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
     const row = [String(c.index), code(c.tensors.join(' + ')), c.op, formatShape(c.shape), kbText(c.bytes)];
     if (swept) {
       const r = smallestBitsWithinBudget(analysis, c.index, budget.pct);
-      row.push(...(r ? [String(r.bits), kbText(r.bytesMean), `${ppText(r.lossPct)} (${ppText(r.lossUpperPct)})`] : ['–', '–', 'none within budget']));
+      row.push(
+        ...(r
+          ? [String(r.bits), kbText(r.bytesMean), `${ppText(r.lossPct)} (${ppText(r.lossUpperPct)})`]
+          : ['–', '–', 'none within budget']),
+      );
     }
     return row;
   });
-  const out = [trivialCutsText(analysis) + '.', '', ...table(head, rows, ['r', 'l', 'l', 'l', 'r', 'r', 'r', 'r'])];
-  out.push('', swept
-    ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; loss = measured loss in percentage points (its upper bound).`
-    : 'raw KB = float32 bytes per sample / 1000. No compression sweep: run `jalad analyze` with `--data` for compressed sizes and losses.');
+  const out = [
+    trivialCutsText(analysis) + '.',
+    '',
+    ...table(head, rows, ['r', 'l', 'l', 'l', 'r', 'r', 'r', 'r']),
+  ];
+  out.push(
+    '',
+    swept
+      ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; loss = measured loss in percentage points (its upper bound).`
+      : 'raw KB = float32 bytes per sample / 1000. No compression sweep: run `jalad analyze` with `--data` for compressed sizes and losses.',
+  );
   return out;
 }
 
 function speedupSection(analysis: Analysis, budget: LossBudget): string[] {
   const bws = reportBandwidthsMbps(analysis);
   const comparisons = bws.map((b) => comparePlans(analysis, b, budget.pct));
-  if (comparisons.some((c) => c === undefined)) return ['No speed-up table: the cut points have no predicted edge and cloud times (no profiles).'];
-  const head = ['uplink Mbps', 'edge-only ms', 'cloud-only ms', 'best raw cut (Neurosurgeon-style)', `JALAD (best compressed cut, loss bound ≤ ${budget.pct} pp)`, 'JALAD speed-up vs edge-only', 'vs cloud-only', 'vs raw cut'];
+  if (comparisons.some((c) => c === undefined))
+    return ['No speed-up table: the cut points have no predicted edge and cloud times (no profiles).'];
+  const head = [
+    'uplink Mbps',
+    'edge-only ms',
+    'cloud-only ms',
+    'best raw cut (Neurosurgeon-style)',
+    `JALAD (best compressed cut, loss bound ≤ ${budget.pct} pp)`,
+    'JALAD speed-up vs edge-only',
+    'vs cloud-only',
+    'vs raw cut',
+  ];
   const rows = comparisons.map((c) => {
     const x = c!;
     const j = x.jalad;
-    return [mbpsText(x.bandwidthMbps), msText(x.edgeOnly.totalMs), msText(x.cloudOnly.totalMs), planCell(analysis, x.neurosurgeon, false),
-      j ? planCell(analysis, j, true) : 'none', ...(j ? [speedupText(x.edgeOnly.totalMs, j.totalMs), speedupText(x.cloudOnly.totalMs, j.totalMs), speedupText(x.neurosurgeon.totalMs, j.totalMs)] : ['–', '–', '–'])];
+    return [
+      mbpsText(x.bandwidthMbps),
+      msText(x.edgeOnly.totalMs),
+      msText(x.cloudOnly.totalMs),
+      planCell(analysis, x.neurosurgeon, false),
+      j ? planCell(analysis, j, true) : 'none',
+      ...(j
+        ? [
+            speedupText(x.edgeOnly.totalMs, j.totalMs),
+            speedupText(x.cloudOnly.totalMs, j.totalMs),
+            speedupText(x.neurosurgeon.totalMs, j.totalMs),
+          ]
+        : ['–', '–', '–']),
+    ];
   });
   const out = table(head, rows, ['r', 'r', 'r', 'l', 'l', 'r', 'r', 'r']);
-  out.push('', `${latencyFormulaText(analysis)}. Budget: ${budget.text}, applied to each sweep row's one-sided 95% upper bound.`);
-  if (!analysis.sweep) out.push('', 'No compression sweep, so no JALAD column: run `jalad analyze` with `--data`.');
+  out.push(
+    '',
+    `${latencyFormulaText(analysis)}. Budget: ${budget.text}, applied to each sweep row's one-sided 95% upper bound.`,
+  );
+  if (!analysis.sweep)
+    out.push('', 'No compression sweep, so no JALAD column: run `jalad analyze` with `--data`.');
   return out;
 }
 
@@ -97,10 +168,28 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string[] {
   const rows = ds.map((d) => {
     const c = analysis.cutPoints.find((x) => x.index === d.cut);
     const plan = c ? `${cutLabel(c)} ${code(c.tensors[0])}` : d.tensors.map((t) => code(t.name)).join(' + ');
-    return [mbpsText(d.fromMbps), mbpsText(d.toMbps), plan, bitsText(d.bits), kbText(d.bytes), `${msText(d.totalMs)} → ${msText(d.totalMsAtTo)}`, ppText(d.predictedLossPct)];
+    return [
+      mbpsText(d.fromMbps),
+      mbpsText(d.toMbps),
+      plan,
+      bitsText(d.bits),
+      kbText(d.bytes),
+      `${msText(d.totalMs)} → ${msText(d.totalMsAtTo)}`,
+      ppText(d.predictedLossPct),
+    ];
   });
-  return ['## Decision regions', '', `The fastest plan for every uplink bandwidth within ${budget.text}, as the stored decision table gives it.`, '',
-    ...table(['from Mbps', 'to Mbps', 'plan', 'bits', 'sent KB', 'total ms (from → to)', 'loss bound pp'], rows, ['r', 'r', 'l', 'l', 'r', 'r', 'r']), ''];
+  return [
+    '## Decision regions',
+    '',
+    `The fastest plan for every uplink bandwidth within ${budget.text}, as the stored decision table gives it.`,
+    '',
+    ...table(
+      ['from Mbps', 'to Mbps', 'plan', 'bits', 'sent KB', 'total ms (from → to)', 'loss bound pp'],
+      rows,
+      ['r', 'r', 'l', 'l', 'r', 'r', 'r'],
+    ),
+    '',
+  ];
 }
 
 /**
@@ -115,25 +204,45 @@ export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}):
   const budget = lossBudget(analysis);
   const m = analysis.model;
   const lines: string[] = [
-    `# jalad report: ${code(modelName(analysis))}`, '',
+    `# jalad report: ${code(modelName(analysis))}`,
+    '',
     `Generated by jalad ${analysis.jalad} from an analysis created ${analysis.createdAt}.`,
   ];
   if (options.commandLine) lines.push('', '```sh', options.commandLine, '```');
-  lines.push('', '## Model', '', `- ${code(m.path)}: ${modelText(analysis)}`, `- SHA-256 ${code(m.sha256)}`,
-    `- inputs ${m.inputs.map((i) => `${code(i.name)} ${formatShape(i.dims)}`).join(', ')}; outputs ${m.outputs.map(code).join(', ')}`, '');
+  lines.push(
+    '',
+    '## Model',
+    '',
+    `- ${code(m.path)}: ${modelText(analysis)}`,
+    `- SHA-256 ${code(m.sha256)}`,
+    `- inputs ${m.inputs.map((i) => `${code(i.name)} ${formatShape(i.dims)}`).join(', ')}; outputs ${m.outputs.map(code).join(', ')}`,
+    '',
+  );
   lines.push('## Data', '');
   if (analysis.data) {
     const d = analysis.data;
     lines.push(`- ${dataText(d)}`);
     const opts = settingsText(d.options);
     if (opts) lines.push(`- read with ${opts}`);
-    lines.push('- loss = unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes', `- accuracy budget: ${budget.text}`, '');
+    lines.push(
+      '- loss = unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes',
+      `- accuracy budget: ${budget.text}`,
+      '',
+    );
   } else {
     lines.push('No validation data: no compression sweep, so no compressed sizes or losses.', '');
   }
   lines.push('## Profiles', '', ...profileSection(analysis), '');
   lines.push('## Cut points', '', ...cutSection(analysis, budget), '');
-  lines.push(`## Speed-up at ${reportBandwidthsMbps(analysis).map(mbpsText).join(' / ')} Mbps`, '', ...speedupSection(analysis, budget), '');
+  lines.push(
+    `## Speed-up at ${reportBandwidthsMbps(analysis).map(mbpsText).join(' / ')} Mbps`,
+    '',
+    ...speedupSection(analysis, budget),
+    '',
+  );
   lines.push(...decisionSection(analysis, budget));
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
+  return lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/\n*$/, '\n');
 }

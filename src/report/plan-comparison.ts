@@ -4,7 +4,7 @@
  * and the best compressed cut within the accuracy budget (JALAD), at one bandwidth. Every latency is
  * `predictedLatencyMs` applied to stored fields.
  */
-import type { Analysis, CutPoint, SweepRowJson } from '../analysis';
+import type { Analysis, CutPoint, SweepRowJson } from '../core/analysis';
 import { predictedLatencyMs, type LatencyParts } from './latency-model';
 import { withinBudget } from './loss-budget';
 
@@ -38,17 +38,45 @@ export interface PlanComparison {
 
 /** Whether every cut point has predicted edge and cloud times (the analysis has profiles). */
 export function hasTimes(analysis: Analysis): boolean {
-  return analysis.cutPoints.length > 0 && analysis.cutPoints.every((c) => c.edgeMs !== undefined && c.cloudMs !== undefined);
+  return (
+    analysis.cutPoints.length > 0 &&
+    analysis.cutPoints.every((c) => c.edgeMs !== undefined && c.cloudMs !== undefined)
+  );
 }
 
 function raw(analysis: Analysis, strategy: Strategy, c: CutPoint, bandwidthMbps: number): StrategyLatency {
-  const parts = predictedLatencyMs({ edgeMs: c.edgeMs ?? 0, cloudMs: c.cloudMs ?? 0, rttMs: analysis.rttMs ?? 0, bytes: c.bytes, bandwidthMbps });
+  const parts = predictedLatencyMs({
+    edgeMs: c.edgeMs ?? 0,
+    cloudMs: c.cloudMs ?? 0,
+    rttMs: analysis.rttMs ?? 0,
+    bytes: c.bytes,
+    bandwidthMbps,
+  });
   return { ...parts, strategy, cut: c.index, bits: 32, bytes: c.bytes };
 }
 
-function compressed(analysis: Analysis, c: CutPoint, r: SweepRowJson, bandwidthMbps: number): StrategyLatency {
-  const parts = predictedLatencyMs({ edgeMs: c.edgeMs ?? 0, cloudMs: c.cloudMs ?? 0, rttMs: analysis.rttMs ?? 0, bytes: r.bytesMean, bandwidthMbps });
-  return { ...parts, strategy: 'jalad', cut: c.index, bits: r.bits, bytes: r.bytesMean, lossPct: r.lossPct, lossUpperPct: r.lossUpperPct };
+function compressed(
+  analysis: Analysis,
+  c: CutPoint,
+  r: SweepRowJson,
+  bandwidthMbps: number,
+): StrategyLatency {
+  const parts = predictedLatencyMs({
+    edgeMs: c.edgeMs ?? 0,
+    cloudMs: c.cloudMs ?? 0,
+    rttMs: analysis.rttMs ?? 0,
+    bytes: r.bytesMean,
+    bandwidthMbps,
+  });
+  return {
+    ...parts,
+    strategy: 'jalad',
+    cut: c.index,
+    bits: r.bits,
+    bytes: r.bytesMean,
+    lossPct: r.lossPct,
+    lossUpperPct: r.lossUpperPct,
+  };
 }
 
 /**
@@ -60,7 +88,11 @@ function compressed(analysis: Analysis, c: CutPoint, r: SweepRowJson, bandwidthM
  * @returns undefined when the cut points have no predicted times (no profiles)
  * @example comparePlans(analysis, 5.85, 1)?.jalad // { cut: 10, bits: 2, totalMs: 3.1, ... }
  */
-export function comparePlans(analysis: Analysis, bandwidthMbps: number, budgetPct: number): PlanComparison | undefined {
+export function comparePlans(
+  analysis: Analysis,
+  bandwidthMbps: number,
+  budgetPct: number,
+): PlanComparison | undefined {
   if (!hasTimes(analysis)) return undefined;
   const cuts = analysis.cutPoints;
   let neurosurgeon = raw(analysis, 'neurosurgeon', cuts[0], bandwidthMbps);
@@ -90,5 +122,7 @@ export const REPORT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
 
 /** The bandwidths a report tabulates: the analysis's own (`bandwidthsMbps`), else `REPORT_BANDWIDTHS_MBPS`. */
 export function reportBandwidthsMbps(analysis: Analysis): readonly number[] {
-  return analysis.bandwidthsMbps && analysis.bandwidthsMbps.length > 0 ? analysis.bandwidthsMbps : REPORT_BANDWIDTHS_MBPS;
+  return analysis.bandwidthsMbps && analysis.bandwidthsMbps.length > 0
+    ? analysis.bandwidthsMbps
+    : REPORT_BANDWIDTHS_MBPS;
 }

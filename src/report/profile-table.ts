@@ -6,17 +6,44 @@ import { COMPACT } from './table-style';
 /** Renders a device profile: machine, slowest nodes, cut-point part times, notes. */
 export function renderProfile(p: DeviceProfile, top = 10): string {
   const lines: string[] = [];
-  if (p.machine) lines.push(`machine: ${p.machine.cpu}, ${p.machine.cores} cores, ${p.machine.threads} thread(s), ONNX Runtime ${p.machine.ort}, ${p.machine.os}`);
+  if (p.machine)
+    lines.push(
+      `machine: ${p.machine.cpu}, ${p.machine.cores} cores, ${p.machine.threads} thread(s), ONNX Runtime ${p.machine.ort}, ${p.machine.os}`,
+    );
   const total = p.nodes.reduce((s, n) => s + n.ms, 0);
-  lines.push(`${p.nodes.length} nodes, ${total.toFixed(3)} ms per sample in nodes + ${p.runOverheadMs.toFixed(3)} ms per run call`);
-  const nodes = new Table({ head: ['slowest nodes', 'op', 'median ms', 'p90 ms', 'share'], colAligns: ['left', 'left', 'right', 'right', 'right'], ...COMPACT });
+  lines.push(
+    `${p.nodes.length} nodes, ${total.toFixed(3)} ms per sample in nodes + ${p.runOverheadMs.toFixed(3)} ms per run call`,
+  );
+  const nodes = new Table({
+    head: ['slowest nodes', 'op', 'median ms', 'p90 ms', 'share'],
+    colAligns: ['left', 'left', 'right', 'right', 'right'],
+    ...COMPACT,
+  });
   for (const n of [...p.nodes].sort((a, b) => b.ms - a.ms).slice(0, top)) {
-    nodes.push([n.name, n.op, n.ms.toFixed(3), (n.p90Ms ?? n.ms).toFixed(3), `${((n.ms / (total || 1)) * 100).toFixed(1)}%`]);
+    nodes.push([
+      n.name,
+      n.op,
+      n.ms.toFixed(3),
+      (n.p90Ms ?? n.ms).toFixed(3),
+      `${((n.ms / (total || 1)) * 100).toFixed(1)}%`,
+    ]);
   }
   lines.push(nodes.toString());
   if (p.cutPoints && p.cutPoints.length > 0) {
-    const cuts = new Table({ head: ['#', 'cut tensor', 'edge ms', 'edge p90', 'cloud ms', 'cloud p90'], colAligns: ['right', 'left', 'right', 'right', 'right', 'right'], ...COMPACT });
-    for (const c of p.cutPoints) cuts.push([c.index, c.tensors[0], c.edgeMs.toFixed(3), c.edgeP90Ms.toFixed(3), c.cloudMs.toFixed(3), c.cloudP90Ms.toFixed(3)]);
+    const cuts = new Table({
+      head: ['#', 'cut tensor', 'edge ms', 'edge p90', 'cloud ms', 'cloud p90'],
+      colAligns: ['right', 'left', 'right', 'right', 'right', 'right'],
+      ...COMPACT,
+    });
+    for (const c of p.cutPoints)
+      cuts.push([
+        c.index,
+        c.tensors[0],
+        c.edgeMs.toFixed(3),
+        c.edgeP90Ms.toFixed(3),
+        c.cloudMs.toFixed(3),
+        c.cloudP90Ms.toFixed(3),
+      ]);
     lines.push('real edge and cloud models of each cut point (measured):', cuts.toString());
   }
   for (const n of p.notes) lines.push(`note: ${n}`);

@@ -2,7 +2,7 @@
  * Plain-text descriptions of an analysis's setup (machine, profiles, data), shared by the Markdown
  * and HTML reports, which escape them for their own syntax.
  */
-import type { Analysis, CutPoint, DataSummary, ProfileSummary } from '../analysis';
+import type { Analysis, CutPoint, DataSummary, ProfileSummary } from '../core/analysis';
 import { formatCount } from './cut-table';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -31,7 +31,8 @@ export function machineText(machine: unknown): string | undefined {
   if (m.ort !== undefined) parts.push(`ONNX Runtime ${valueText(m.ort)}`);
   if (m.node !== undefined) parts.push(`Node ${valueText(m.node)}`);
   const known = new Set(['cpu', 'cores', 'threads', 'os', 'ort', 'node']);
-  for (const [k, v] of Object.entries(m)) if (!known.has(k) && v !== undefined) parts.push(`${k} ${valueText(v)}`);
+  for (const [k, v] of Object.entries(m))
+    if (!known.has(k) && v !== undefined) parts.push(`${k} ${valueText(v)}`);
   return parts.join(', ');
 }
 
@@ -39,7 +40,9 @@ export function machineText(machine: unknown): string | undefined {
 export function settingsText(settings: unknown): string | undefined {
   if (settings === undefined || settings === null) return undefined;
   if (typeof settings !== 'object') return valueText(settings);
-  const parts = Object.entries(settings as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${valueText(v)}`);
+  const parts = Object.entries(settings as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k} ${valueText(v)}`);
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
@@ -57,20 +60,24 @@ export function assumptionNotes(p: ProfileSummary): string[] {
 export function referenceText(d: DataSummary): string {
   return d.labelled
     ? `unsplit top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${formatCount(d.referenceCorrect)}/${formatCount(d.samples)})`
-    : 'no labels: the loss is the disagreement with the unsplit model\'s top-1';
+    : "no labels: the loss is the disagreement with the unsplit model's top-1";
 }
 
 /** The validation data in one sentence: samples, files, seed, reference accuracy, size samples, sweep time. */
 export function dataText(d: DataSummary): string {
-  return `${formatCount(d.samples)} samples of ${d.path}${d.labels ? ` with labels ${d.labels}` : ''}, seed ${d.seed}; ${referenceText(d)}; ` +
-    `sizes measured by encoding ${formatCount(d.sizeSamples)} samples; the sweep took ${d.sweepSeconds.toFixed(1)} s`;
+  return (
+    `${formatCount(d.samples)} samples of ${d.path}${d.labels ? ` with labels ${d.labels}` : ''}, seed ${d.seed}; ${referenceText(d)}; ` +
+    `sizes measured by encoding ${formatCount(d.sizeSamples)} samples; the sweep took ${d.sweepSeconds.toFixed(1)} s`
+  );
 }
 
 /** The model in one sentence: producer, opset, IR, nodes, parameters. */
 export function modelText(analysis: Analysis): string {
   const m = analysis.model;
-  return `${m.producer ? `${m.producer}, ` : ''}opset ${m.opset}, IR ${m.irVersion}, ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters` +
-    (m.batchDim ? `, batch dimension "${m.batchDim}"` : '');
+  return (
+    `${m.producer ? `${m.producer}, ` : ''}opset ${m.opset}, IR ${m.irVersion}, ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters` +
+    (m.batchDim ? `, batch dimension "${m.batchDim}"` : '')
+  );
 }
 
 /** The file name of the model (the last path segment). @example modelName({ model: { path: 'a/vgg.onnx' } }) === 'vgg.onnx' */

@@ -20,10 +20,20 @@ function collectingLogger(warnings: string[]) {
       level = l;
       return logger as never;
     },
-    error(...args: readonly unknown[]) { warnings.push(`error: ${args.map(String).join(' ')}`); return logger; },
-    warn(...args: readonly unknown[]) { warnings.push(args.map(String).join(' ')); return logger; },
-    info() { return logger; },
-    debug() { return logger; },
+    error(...args: readonly unknown[]) {
+      warnings.push(`error: ${args.map(String).join(' ')}`);
+      return logger;
+    },
+    warn(...args: readonly unknown[]) {
+      warnings.push(args.map(String).join(' '));
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
   };
   return logger;
 }
@@ -47,12 +57,17 @@ const NO_LOADER = {
  */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Map<string, string>();
-  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
+  for (const m of svg.matchAll(/\sid="([^"]+)"/g))
+    if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
   if (ids.size === 0) return svg;
   return svg
-    .replace(/(\sid=")([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}${ids.get(id)}${b}` : all))
+    .replace(/(\sid=")([^"]+)(")/g, (all, a: string, id: string, b: string) =>
+      ids.has(id) ? `${a}${ids.get(id)}${b}` : all,
+    )
     .replace(/url\(#([^)]+)\)/g, (all, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : all))
-    .replace(/(href=")#([^"]+)(")/g, (all, a: string, id: string, b: string) => (ids.has(id) ? `${a}#${ids.get(id)}${b}` : all));
+    .replace(/(href=")#([^"]+)(")/g, (all, a: string, id: string, b: string) =>
+      ids.has(id) ? `${a}#${ids.get(id)}${b}` : all,
+    );
 }
 
 /**

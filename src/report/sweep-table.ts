@@ -1,6 +1,6 @@
 /** The compression sweep as a table: one row per cut point, per bit width the loss and the size. */
 import Table from 'cli-table3';
-import type { Analysis } from '../analysis';
+import type { Analysis } from '../core/analysis';
 import { formatBytes } from './cut-table';
 import { COMPACT } from './table-style';
 
@@ -20,17 +20,24 @@ export function renderSweepTable(analysis: Analysis): string {
     const row: string[] = [String(c.index), c.tensors[0]];
     for (const b of bits) {
       const r = byCut.get(c.index)?.get(b);
-      row.push(r ? `${r.lossPct.toFixed(2)} (${r.lossUpperPct.toFixed(2)})${r.stoppedEarly ? '†' : ''} / ${formatBytes(Math.round(r.bytesMean))}` : '-');
+      row.push(
+        r
+          ? `${r.lossPct.toFixed(2)} (${r.lossUpperPct.toFixed(2)})${r.stoppedEarly ? '†' : ''} / ${formatBytes(Math.round(r.bytesMean))}`
+          : '-',
+      );
     }
     table.push(row);
   }
-  const what = d.labelled ? `top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${d.referenceCorrect}/${d.samples})` : 'no labels: loss = disagreement with the unsplit model';
+  const what = d.labelled
+    ? `top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${d.referenceCorrect}/${d.samples})`
+    : 'no labels: loss = disagreement with the unsplit model';
   const lines = [
     table.toString(),
     `loss = unsplit minus split top-1 in percentage points on ${d.samples} samples of ${d.path} (seed ${d.seed}); unsplit ${what}`,
     `size = mean encoded bytes per sample (rANS; ${d.sizeSamples} samples encoded); upper = one-sided 95% bound from the paired outcomes`,
   ];
-  if (analysis.sweep.some((r) => r.stoppedEarly)) lines.push(`† stopped early: the loss's 95% lower bound already exceeded --max-loss ${d.maxLossPct}`);
+  if (analysis.sweep.some((r) => r.stoppedEarly))
+    lines.push(`† stopped early: the loss's 95% lower bound already exceeded --max-loss ${d.maxLossPct}`);
   lines.push(`sweep took ${d.sweepSeconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
 }

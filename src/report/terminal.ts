@@ -16,7 +16,9 @@ export const ELLIPSIS = '…';
  * @example terminalColumns(undefined) === 120; terminalColumns(80) === 80
  */
 export function terminalColumns(columns?: number): number {
-  return columns !== undefined && Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_TERMINAL_COLUMNS;
+  return columns !== undefined && Number.isInteger(columns) && columns > 0
+    ? columns
+    : DEFAULT_TERMINAL_COLUMNS;
 }
 
 /**

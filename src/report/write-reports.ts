@@ -3,8 +3,8 @@
  * all or nothing (written to temporary files first, then renamed into place).
  */
 import * as path from 'path';
-import type { Analysis } from '../analysis';
-import { writeFilesAtomic } from '../io/atomic-write';
+import type { Analysis } from '../core/analysis';
+import { writeFilesAtomic } from '../core/atomic-write';
 import { renderCsvFiles } from './csv';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
@@ -21,7 +21,10 @@ export interface ReportFile {
  * Renders every report of an analysis in memory: report.md, report.html, cut-points.csv, and
  * sweep.csv, latency.csv, nodes.csv, decisions.csv when the analysis has that data.
  */
-export async function renderReportFiles(analysis: Analysis, options: ReportOptions = {}): Promise<ReportFile[]> {
+export async function renderReportFiles(
+  analysis: Analysis,
+  options: ReportOptions = {},
+): Promise<ReportFile[]> {
   return [
     { name: 'report.md', text: renderMarkdown(analysis, options) },
     { name: 'report.html', text: await renderHtml(analysis, options) },
@@ -51,6 +54,10 @@ export function writeReportFiles(files: readonly ReportFile[], dir: string): str
  * @throws InputError `BAD_ANALYSIS` for an analysis of an unknown version or without cut points
  * @example const paths = await writeReports(analysis, 'jalad-out', { commandLine: process.argv.join(' ') });
  */
-export async function writeReports(analysis: Analysis, dir: string, options: ReportOptions = {}): Promise<string[]> {
+export async function writeReports(
+  analysis: Analysis,
+  dir: string,
+  options: ReportOptions = {},
+): Promise<string[]> {
   return writeReportFiles(await renderReportFiles(analysis, options), dir);
 }

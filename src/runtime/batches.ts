@@ -3,7 +3,7 @@
  * take `batchSize` samples per call; models with a fixed batch of 1 take one at a time.
  */
 import * as ort from 'onnxruntime-node';
-import { InputError } from '../errors';
+import { InputError } from '../core/errors';
 import type { Dataset } from '../data';
 import type { InputSpec } from './ort';
 
@@ -19,7 +19,10 @@ export function effectiveBatchSize(spec: InputSpec, wanted: number): number {
 /** The model's only input; --data feeds one tensor. */
 export function singleInput(specs: readonly InputSpec[], source: string): InputSpec {
   if (specs.length !== 1) {
-    throw new InputError('BAD_DATA', `${source}: the model has ${specs.length} inputs (${specs.map((s) => s.name).join(', ')}); --data feeds a model with one input`);
+    throw new InputError(
+      'BAD_DATA',
+      `${source}: the model has ${specs.length} inputs (${specs.map((s) => s.name).join(', ')}); --data feeds a model with one input`,
+    );
   }
   return specs[0];
 }
@@ -51,13 +54,22 @@ export function argmax(scores: ArrayLike<number>, offset: number, n: number): nu
   let bestValue = scores[offset];
   for (let j = 1; j < n; j++) {
     const v = scores[offset + j];
-    if (v > bestValue) { bestValue = v; best = j; }
+    if (v > bestValue) {
+      bestValue = v;
+      best = j;
+    }
   }
   return best;
 }
 
 /** True when `label` is among the `k` largest of `n` scores at `offset` (ties broken towards lower indices). */
-export function inTopK(scores: ArrayLike<number>, offset: number, n: number, label: number, k: number): boolean {
+export function inTopK(
+  scores: ArrayLike<number>,
+  offset: number,
+  n: number,
+  label: number,
+  k: number,
+): boolean {
   const target = scores[offset + label];
   let above = 0;
   for (let j = 0; j < n; j++) {

@@ -1,11 +1,17 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { Dataset, fitToModelInput } from '../../src/data';
 
 function dataset(shape: number[]): Dataset {
   const size = shape.reduce((a, b) => a * b, 1);
   return {
-    samples: 2, shape, data: new Float32Array(2 * size), source: 't10k-images.gz',
-    format: 'idx', layout: 'NCHW', indices: Int32Array.of(0, 1), warnings: [],
+    samples: 2,
+    shape,
+    data: new Float32Array(2 * size),
+    source: 't10k-images.gz',
+    format: 'idx',
+    layout: 'NCHW',
+    indices: Int32Array.of(0, 1),
+    warnings: [],
   };
 }
 
@@ -18,7 +24,11 @@ describe('fitToModelInput(dataset, modelInputDims, inputName)', () => {
     ['a scalar model input', [28, 28], []],
   ])('%s: InputError BAD_DATA naming the file, both shapes and the input', (_, shape, dims) => {
     let err: unknown;
-    try { fitToModelInput(dataset(shape), dims, 'input'); } catch (e) { err = e; }
+    try {
+      fitToModelInput(dataset(shape), dims, 'input');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).code).toBe('BAD_DATA');
     const msg = (err as Error).message;

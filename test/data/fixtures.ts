@@ -10,7 +10,12 @@ import * as jpeg from 'jpeg-js';
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
 
 const IDX_CODES: Record<IdxType, [number, number]> = {
-  ubyte: [0x08, 1], byte: [0x09, 1], short: [0x0b, 2], int: [0x0c, 4], float: [0x0d, 4], double: [0x0e, 8],
+  ubyte: [0x08, 1],
+  byte: [0x09, 1],
+  short: [0x0b, 2],
+  int: [0x0c, 4],
+  float: [0x0d, 4],
+  double: [0x0e, 8],
 };
 
 /** IDX bytes: 00 00 type ndim, big-endian uint32 dims, big-endian payload. */
@@ -38,17 +43,26 @@ export type NpyDescr = '<f4' | '<f8' | '|u1' | '<i8' | '<i4';
 /** The payload of a little-endian .npy array. */
 export function npyPayload(descr: NpyDescr, values: ArrayLike<number>): Buffer {
   switch (descr) {
-    case '<f4': return Buffer.from(Float32Array.from(values).buffer);
-    case '<f8': return Buffer.from(Float64Array.from(values).buffer);
-    case '|u1': return Buffer.from(Uint8Array.from(values).buffer);
-    case '<i4': return Buffer.from(Int32Array.from(values).buffer);
-    case '<i8': return Buffer.from(BigInt64Array.from(Array.from(values, (v) => BigInt(v))).buffer);
+    case '<f4':
+      return Buffer.from(Float32Array.from(values).buffer);
+    case '<f8':
+      return Buffer.from(Float64Array.from(values).buffer);
+    case '|u1':
+      return Buffer.from(Uint8Array.from(values).buffer);
+    case '<i4':
+      return Buffer.from(Int32Array.from(values).buffer);
+    case '<i8':
+      return Buffer.from(BigInt64Array.from(Array.from(values, (v) => BigInt(v))).buffer);
   }
 }
 
 /** .npy bytes as numpy writes them: header padded with spaces to a multiple of 64, ending in '\n'. */
 export function npyBytes(
-  version: 1 | 2 | 3, descr: string, dims: readonly number[], payload: Buffer, fortranOrder = false,
+  version: 1 | 2 | 3,
+  descr: string,
+  dims: readonly number[],
+  payload: Buffer,
+  fortranOrder = false,
 ): Buffer {
   const shape = dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
   const dict = `{'descr': '${descr}', 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shape}, }`;
@@ -82,7 +96,11 @@ export function jpegBytes(width: number, height: number, rgba: Uint8Array, quali
 }
 
 /** RGBA pixels from a per-pixel function (alpha 255). */
-export function rgbaImage(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Uint8Array {
+export function rgbaImage(
+  width: number,
+  height: number,
+  pixel: (x: number, y: number) => [number, number, number],
+): Uint8Array {
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -142,9 +160,11 @@ export function seededBytes(n: number, seed: number): Uint8Array {
   let s = seed >>> 0 || 1;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     out[i] = s & 0xff;
   }
   return out;

@@ -1,9 +1,11 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { loadDataset, parseIdx } from '../../src/data';
 import { IdxType, TempDir, caught, gzip, idxBytes, tempDir } from './fixtures';
 
 let dir: TempDir;
-beforeAll(() => { dir = tempDir(); });
+beforeAll(() => {
+  dir = tempDir();
+});
 afterAll(() => dir.remove());
 
 describe('parseIdx(bytes, role)', () => {
@@ -61,7 +63,10 @@ describe('parseIdx(bytes, role)', () => {
 describe('loadDataset(idx file)', () => {
   const pixels = Uint8Array.from({ length: 3 * 4 * 5 }, (_, i) => (i * 37) % 256);
 
-  test.each([['plain', false], ['gzipped', true]] as const)('%s IDX images: [N, H, W] -> per-sample [H, W], ubyte scaled by 1/255', async (name, gz) => {
+  test.each([
+    ['plain', false],
+    ['gzipped', true],
+  ] as const)('%s IDX images: [N, H, W] -> per-sample [H, W], ubyte scaled by 1/255', async (name, gz) => {
     const raw = idxBytes('ubyte', [3, 4, 5], pixels);
     const file = dir.write(`images-${name}-idx3-ubyte${gz ? '.gz' : ''}`, gz ? gzip(raw) : raw);
     const ds = await loadDataset(file);

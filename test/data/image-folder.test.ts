@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { listImageFolder, loadDataset, resolveDataOptions } from '../../src/data';
 import { TempDir, caught, jpegBytes, pngBytes, rgbaImage, tempDir } from './fixtures';
 
@@ -15,8 +15,17 @@ const withAlpha = (() => {
   return px;
 })();
 const png = pngBytes(W, H, ramp);
-const jpg = jpegBytes(W, H, rgbaImage(W, H, () => [200, 100, 50]));
-const grayPng = pngBytes(W, H, rgbaImage(W, H, () => [123, 123, 123]), 0);
+const jpg = jpegBytes(
+  W,
+  H,
+  rgbaImage(W, H, () => [200, 100, 50]),
+);
+const grayPng = pngBytes(
+  W,
+  H,
+  rgbaImage(W, H, () => [123, 123, 123]),
+  0,
+);
 
 /** Write a folder of files under a fresh name; returns its path. */
 let serial = 0;
@@ -44,26 +53,153 @@ describe('loadDataset(folder of images)', () => {
   // malformed input first
   const broken = Buffer.from('\x89PNG\r\n\x1a\n definitely not a png', 'latin1');
   type Named = 'data' | 'labels';
-  const bad: [string, string, () => [string, string | undefined], Parameters<typeof loadDataset>[2], Named][] = [
-    ['an undecodable image (onBadImage stop)', 'BAD_DATA', () => [folder({ 'a/1.png': png, 'a/2.png': broken }), undefined], {}, 'data'],
-    ['a truncated JPEG', 'BAD_DATA', () => [folder({ 'a/1.jpg': jpg.subarray(0, jpg.length - 20) }), undefined], {}, 'data'],
+  const bad: [
+    string,
+    string,
+    () => [string, string | undefined],
+    Parameters<typeof loadDataset>[2],
+    Named,
+  ][] = [
+    [
+      'an undecodable image (onBadImage stop)',
+      'BAD_DATA',
+      () => [folder({ 'a/1.png': png, 'a/2.png': broken }), undefined],
+      {},
+      'data',
+    ],
+    [
+      'a truncated JPEG',
+      'BAD_DATA',
+      () => [folder({ 'a/1.jpg': jpg.subarray(0, jpg.length - 20) }), undefined],
+      {},
+      'data',
+    ],
     ['an empty folder', 'BAD_DATA', () => [folder({ 'x/': '' }), undefined], {}, 'data'],
-    ['a folder without images', 'BAD_DATA', () => [folder({ 'readme.txt': 'hi', 'a/': '' }), undefined], {}, 'data'],
-    ['images beside class folders', 'BAD_DATA', () => [folder({ 'top.png': png, 'a/1.png': png }), undefined], {}, 'data'],
-    ['images of different sizes', 'BAD_DATA', () => [folder({ 'a/1.png': png, 'a/2.png': pngBytes(2, 2, rgbaImage(2, 2, () => [1, 2, 3])) }), undefined], {}, 'data'],
-    ['more class folders than numClasses', 'BAD_DATA', () => [folder({ 'a/1.png': png, 'b/1.png': png, 'c/1.png': png }), undefined], { numClasses: 2 }, 'data'],
-    ['a class folder outside classNames', 'BAD_DATA', () => [folder({ 'a/1.png': png, 'z/1.png': png }), undefined], { classNames: ['a', 'b'] }, 'data'],
-    ['a crop larger than the images', 'BAD_OPTION', () => [folder({ 'a/1.png': png }), undefined], { crop: 5 }, 'data'],
-    ['a single image file as --data', 'BAD_PATH', () => [dir.write('single.png', png), undefined], {}, 'data'],
-    ['plain labels of the wrong count', 'BAD_DATA', () => [folder({ '1.png': png, '2.png': png }), dir.write(`l${serial++}.txt`, '0\n1\n2\n')], {}, 'labels'],
-    ['a table naming a missing image', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\n2.png,1\n')], {}, 'labels'],
-    ['a table naming a directory', 'BAD_PATH', () => [folder({ '1.png': png, 'sub/': '' }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\nsub,1\n')], {}, 'labels'],
-    ['a table naming a path outside the folder', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\n../x.png,1\n')], {}, 'labels'],
-    ['a table without file,label header', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'name,class\n1.png,0\n')], {}, 'labels'],
-    ['a table with a ragged row', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0,extra\n')], {}, 'labels'],
-    ['a table listing a file twice', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\n1.png,1\n')], {}, 'labels'],
-    ['a table class name outside classNames', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,zebra\n')], { classNames: ['cat', 'dog'] }, 'labels'],
-    ['a table label out of range', 'BAD_DATA', () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,12\n')], { numClasses: 10 }, 'labels'],
+    [
+      'a folder without images',
+      'BAD_DATA',
+      () => [folder({ 'readme.txt': 'hi', 'a/': '' }), undefined],
+      {},
+      'data',
+    ],
+    [
+      'images beside class folders',
+      'BAD_DATA',
+      () => [folder({ 'top.png': png, 'a/1.png': png }), undefined],
+      {},
+      'data',
+    ],
+    [
+      'images of different sizes',
+      'BAD_DATA',
+      () => [
+        folder({
+          'a/1.png': png,
+          'a/2.png': pngBytes(
+            2,
+            2,
+            rgbaImage(2, 2, () => [1, 2, 3]),
+          ),
+        }),
+        undefined,
+      ],
+      {},
+      'data',
+    ],
+    [
+      'more class folders than numClasses',
+      'BAD_DATA',
+      () => [folder({ 'a/1.png': png, 'b/1.png': png, 'c/1.png': png }), undefined],
+      { numClasses: 2 },
+      'data',
+    ],
+    [
+      'a class folder outside classNames',
+      'BAD_DATA',
+      () => [folder({ 'a/1.png': png, 'z/1.png': png }), undefined],
+      { classNames: ['a', 'b'] },
+      'data',
+    ],
+    [
+      'a crop larger than the images',
+      'BAD_OPTION',
+      () => [folder({ 'a/1.png': png }), undefined],
+      { crop: 5 },
+      'data',
+    ],
+    [
+      'a single image file as --data',
+      'BAD_PATH',
+      () => [dir.write('single.png', png), undefined],
+      {},
+      'data',
+    ],
+    [
+      'plain labels of the wrong count',
+      'BAD_DATA',
+      () => [folder({ '1.png': png, '2.png': png }), dir.write(`l${serial++}.txt`, '0\n1\n2\n')],
+      {},
+      'labels',
+    ],
+    [
+      'a table naming a missing image',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\n2.png,1\n')],
+      {},
+      'labels',
+    ],
+    [
+      'a table naming a directory',
+      'BAD_PATH',
+      () => [
+        folder({ '1.png': png, 'sub/': '' }),
+        dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\nsub,1\n'),
+      ],
+      {},
+      'labels',
+    ],
+    [
+      'a table naming a path outside the folder',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\n../x.png,1\n')],
+      {},
+      'labels',
+    ],
+    [
+      'a table without file,label header',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'name,class\n1.png,0\n')],
+      {},
+      'labels',
+    ],
+    [
+      'a table with a ragged row',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0,extra\n')],
+      {},
+      'labels',
+    ],
+    [
+      'a table listing a file twice',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,0\n1.png,1\n')],
+      {},
+      'labels',
+    ],
+    [
+      'a table class name outside classNames',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,zebra\n')],
+      { classNames: ['cat', 'dog'] },
+      'labels',
+    ],
+    [
+      'a table label out of range',
+      'BAD_DATA',
+      () => [folder({ '1.png': png }), dir.write(`t${serial++}.csv`, 'file,label\n1.png,12\n')],
+      { numClasses: 10 },
+      'labels',
+    ],
   ];
   test.each(bad)('%s: InputError %s naming the file', async (_, code, make, options, named) => {
     const [data, labels] = make();
@@ -101,7 +237,8 @@ describe('loadDataset(folder of images)', () => {
     expect(progress).toEqual([1, 2, 3, 4]);
     expect(ds.warnings.some((w) => w.includes('"emu" has no images'))).toBe(true);
     const plane = H * W;
-    const sample = (s: number, c: number, y: number, x: number): number => ds.data[s * 3 * plane + c * plane + y * W + x];
+    const sample = (s: number, c: number, y: number, x: number): number =>
+      ds.data[s * 3 * plane + c * plane + y * W + x];
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         expect(sample(0, 0, y, x)).toBe(Math.fround((x * 40) / 255));
@@ -116,7 +253,12 @@ describe('loadDataset(folder of images)', () => {
 
   test('channels 1, NHWC, mean/std, resize and crop on images', async () => {
     const ds = await loadDataset(classFolder, undefined, {
-      channels: 1, layout: 'NHWC', mean: [0.5], std: [0.25], resize: [6, 8], crop: [4, 4],
+      channels: 1,
+      layout: 'NHWC',
+      mean: [0.5],
+      std: [0.25],
+      resize: [6, 8],
+      crop: [4, 4],
     });
     expect(ds.shape).toEqual([4, 4, 1]);
     // the gray image is constant: resize and crop keep 123/255
@@ -125,7 +267,14 @@ describe('loadDataset(folder of images)', () => {
   });
 
   test('images of different sizes load with a fixed resize', async () => {
-    const f = folder({ 'a/1.png': png, 'a/2.png': pngBytes(2, 2, rgbaImage(2, 2, () => [255, 255, 255])) });
+    const f = folder({
+      'a/1.png': png,
+      'a/2.png': pngBytes(
+        2,
+        2,
+        rgbaImage(2, 2, () => [255, 255, 255]),
+      ),
+    });
     const ds = await loadDataset(f, undefined, { resize: [5, 5] });
     expect(ds.shape).toEqual([3, 5, 5]);
     for (const v of ds.data.subarray(75)) expect(v).toBeCloseTo(1, 6);
@@ -170,8 +319,12 @@ describe('loadDataset(folder of images)', () => {
 
   test('listImageFolder on a file: InputError BAD_PATH', () => {
     const file = dir.write('plain.bin', 'x');
-    expect(() => listImageFolder(file, undefined, resolveDataOptions(), `--data ${file}`, '--labels')).toThrow(InputError);
-    try { listImageFolder(file, undefined, resolveDataOptions(), `--data ${file}`, '--labels'); } catch (e) {
+    expect(() =>
+      listImageFolder(file, undefined, resolveDataOptions(), `--data ${file}`, '--labels'),
+    ).toThrow(InputError);
+    try {
+      listImageFolder(file, undefined, resolveDataOptions(), `--data ${file}`, '--labels');
+    } catch (e) {
       expect((e as InputError).code).toBe('BAD_PATH');
       expect((e as Error).message).toContain(file);
     }

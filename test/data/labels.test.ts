@@ -1,4 +1,4 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { loadDataset, readLabels } from '../../src/data';
 import { TempDir, caught, gzip, idxBytes, npyBytes, npyPayload, tempDir } from './fixtures';
 
@@ -14,15 +14,40 @@ describe('readLabels(path, role) through loadDataset(data, labels)', () => {
   const bad: [string, string, () => Buffer | string, number | undefined][] = [
     ['fewer labels than images', 'BAD_DATA', () => idxBytes('ubyte', [5], [0, 1, 2, 3, 4]), undefined],
     ['more labels than images (text)', 'BAD_DATA', () => '0\n1\n2\n3\n4\n5\n6\n', undefined],
-    ['a label out of range for numClasses', 'BAD_DATA', () => idxBytes('ubyte', [6], [0, 1, 2, 3, 10, 5]), 10],
-    ['a negative label', 'BAD_DATA', () => npyBytes(1, '<i8', [6], npyPayload('<i8', [0, 1, -1, 3, 4, 5])), undefined],
+    [
+      'a label out of range for numClasses',
+      'BAD_DATA',
+      () => idxBytes('ubyte', [6], [0, 1, 2, 3, 10, 5]),
+      10,
+    ],
+    [
+      'a negative label',
+      'BAD_DATA',
+      () => npyBytes(1, '<i8', [6], npyPayload('<i8', [0, 1, -1, 3, 4, 5])),
+      undefined,
+    ],
     ['a non-integer text line', 'BAD_DATA', () => '0\n1\n2.5\n3\n4\n5\n', undefined],
-    ['a non-integer float label', 'BAD_DATA', () => npyBytes(1, '<f8', [6], npyPayload('<f8', [0, 1, 2, 3, 4, 5.5])), undefined],
-    ['labels of shape [N, 2]', 'BAD_DATA', () => npyBytes(1, '<i4', [3, 2], npyPayload('<i4', [0, 1, 2, 3, 4, 5])), undefined],
+    [
+      'a non-integer float label',
+      'BAD_DATA',
+      () => npyBytes(1, '<f8', [6], npyPayload('<f8', [0, 1, 2, 3, 4, 5.5])),
+      undefined,
+    ],
+    [
+      'labels of shape [N, 2]',
+      'BAD_DATA',
+      () => npyBytes(1, '<i4', [3, 2], npyPayload('<i4', [0, 1, 2, 3, 4, 5])),
+      undefined,
+    ],
     ['a binary file of unknown format', 'BAD_DATA', () => Buffer.from([1, 0, 2, 0, 3, 0]), undefined],
     ['an empty text file', 'BAD_DATA', () => '\n\n', undefined],
     ['a file,label table for array data', 'BAD_DATA', () => 'file,label\na.png,1\n', undefined],
-    ['a wrong IDX magic in a labels file', 'BAD_DATA', () => Buffer.from([0, 1, 8, 1, 0, 0, 0, 6, 0, 1, 2, 3, 4, 5]), undefined],
+    [
+      'a wrong IDX magic in a labels file',
+      'BAD_DATA',
+      () => Buffer.from([0, 1, 8, 1, 0, 0, 0, 6, 0, 1, 2, 3, 4, 5]),
+      undefined,
+    ],
   ];
   test.each(bad)('%s: InputError %s naming the labels file', async (name, code, bytes, numClasses) => {
     const file = dir.write(`bad-${name.replace(/\W+/g, '-')}.idx1-ubyte`, bytes());

@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { fitToModelInput, loadDataset } from '../../src/data';
 import { TempDir, caught, idxBytes, npyBytes, tempDir } from './fixtures';
 
 let dir: TempDir;
-beforeAll(() => { dir = tempDir(); });
+beforeAll(() => {
+  dir = tempDir();
+});
 afterAll(() => dir.remove());
 
 describe('loadDataset(dataPath, labelsPath, options)', () => {
@@ -13,10 +15,22 @@ describe('loadDataset(dataPath, labelsPath, options)', () => {
     ['a missing path', 'BAD_PATH', () => path.join(dir.root, 'missing-idx3-ubyte.gz')],
     ['a file of unknown format', 'BAD_DATA', () => dir.write('mystery.bin', 'hello world, not data')],
     ['an empty file', 'BAD_DATA', () => dir.write('empty.dat', '')],
-    ['a .npy with zero samples', 'BAD_DATA', () => dir.write('zero.npy', npyBytes(1, '<f4', [0, 3], Buffer.alloc(0)))],
-    ['a .npy with empty samples', 'BAD_DATA', () => dir.write('hollow.npy', npyBytes(1, '<f4', [4, 0], Buffer.alloc(0)))],
+    [
+      'a .npy with zero samples',
+      'BAD_DATA',
+      () => dir.write('zero.npy', npyBytes(1, '<f4', [0, 3], Buffer.alloc(0))),
+    ],
+    [
+      'a .npy with empty samples',
+      'BAD_DATA',
+      () => dir.write('hollow.npy', npyBytes(1, '<f4', [4, 0], Buffer.alloc(0))),
+    ],
     ['a .npy scalar', 'BAD_DATA', () => dir.write('scalar.npy', npyBytes(1, '<f4', [], Buffer.alloc(4)))],
-    ['a single JPEG instead of a folder', 'BAD_PATH', () => dir.write('photo.JPG', Buffer.from([0xff, 0xd8, 0xff]))],
+    [
+      'a single JPEG instead of a folder',
+      'BAD_PATH',
+      () => dir.write('photo.JPG', Buffer.from([0xff, 0xd8, 0xff])),
+    ],
   ])('%s: InputError %s naming the file', async (_, code, make) => {
     const p = make();
     const err = await caught(() => loadDataset(p));
@@ -27,7 +41,9 @@ describe('loadDataset(dataPath, labelsPath, options)', () => {
   });
 
   test('an unknown option value is BAD_OPTION before any file is read', async () => {
-    const err = await caught(() => loadDataset(path.join(dir.root, 'missing'), undefined, { onBadImage: 'ignore' as 'skip' }));
+    const err = await caught(() =>
+      loadDataset(path.join(dir.root, 'missing'), undefined, { onBadImage: 'ignore' as 'skip' }),
+    );
     expect(err.code).toBe('BAD_OPTION');
   });
 
@@ -35,7 +51,15 @@ describe('loadDataset(dataPath, labelsPath, options)', () => {
     const data = dir.write('d-idx3-ubyte', idxBytes('ubyte', [4, 2, 3], new Uint8Array(24).fill(51)));
     const labels = dir.write('l-idx1-ubyte', idxBytes('ubyte', [4], [3, 1, 3, 1]));
     const ds = await loadDataset(data, labels);
-    expect(ds).toMatchObject({ samples: 4, shape: [2, 3], source: data, labelsSource: labels, format: 'idx', layout: 'NCHW', warnings: [] });
+    expect(ds).toMatchObject({
+      samples: 4,
+      shape: [2, 3],
+      source: data,
+      labelsSource: labels,
+      format: 'idx',
+      layout: 'NCHW',
+      warnings: [],
+    });
     expect(ds.data).toBeInstanceOf(Float32Array);
     expect(ds.data).toHaveLength(24);
     expect(Array.from(ds.indices)).toEqual([0, 1, 2, 3]);
@@ -44,7 +68,10 @@ describe('loadDataset(dataPath, labelsPath, options)', () => {
 });
 
 // The real Fashion-MNIST test set (Debian dataset-fashion-mnist, or a copy under datasets/).
-const FASHION_DIRS = ['/usr/share/datasets/fashion-mnist', path.join(__dirname, '../../datasets/fashion-mnist')];
+const FASHION_DIRS = [
+  '/usr/share/datasets/fashion-mnist',
+  path.join(__dirname, '../../datasets/fashion-mnist'),
+];
 const fashion = FASHION_DIRS.find((d) => fs.existsSync(path.join(d, 't10k-images-idx3-ubyte.gz')));
 const describeFashion = fashion === undefined ? describe.skip : describe;
 
@@ -86,7 +113,11 @@ describeFashion(`Fashion-MNIST t10k (${fashion ?? 'not installed'})`, () => {
     a.labels?.forEach((l) => hist[l]++);
     expect(hist).toEqual(new Array(10).fill(100));
     expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
-    expect(Buffer.compare(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
-      Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength))).toBe(0);
+    expect(
+      Buffer.compare(
+        Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
+        Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
+      ),
+    ).toBe(0);
   });
 });

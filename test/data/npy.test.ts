@@ -1,9 +1,11 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { loadDataset, parseNpy } from '../../src/data';
 import { NpyDescr, TempDir, caught, gzip, npyBytes, npyPayload, npyWithHeader, tempDir } from './fixtures';
 
 let dir: TempDir;
-beforeAll(() => { dir = tempDir(); });
+beforeAll(() => {
+  dir = tempDir();
+});
 afterAll(() => dir.remove());
 
 // Files written by numpy 2.4 itself (numpy.lib.format.write_array), base64.
@@ -15,26 +17,44 @@ const NUMPY_WRITTEN = {
   // np.arange(6).reshape(2, 3).astype('<i8') - 2, version (3, 0)
   v3i8: 'k05VTVBZAwB0AAAAeydkZXNjcic6ICc8aTgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr+////////////////////AAAAAAAAAAABAAAAAAAAAAIAAAAAAAAAAwAAAAAAAAA=',
   // np.save of np.asfortranarray(np.arange(6).reshape(2, 3).astype('<f4'))
-  fortran: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQAAAgD8AAIBAAAAAQAAAoEA=',
+  fortran:
+    'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQAAAgD8AAIBAAAAAQAAAoEA=',
   // np.save of np.arange(6).reshape(2, 3).astype('>f4')
-  bigEndian: 'k05VTVBZAQB2AHsnZGVzY3InOiAnPmY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAP4AAAEAAAABAQAAAQIAAAECgAAA=',
+  bigEndian:
+    'k05VTVBZAQB2AHsnZGVzY3InOiAnPmY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAP4AAAEAAAABAQAAAQIAAAECgAAA=',
 };
 const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
 
 describe('parseNpy(bytes, role)', () => {
   const f4 = npyPayload('<f4', [1, 2, 3, 4]);
   const malformed: [string, Buffer][] = [
-    ['wrong magic', Buffer.concat([Buffer.from('\x93NUMPX', 'latin1'), npyBytes(1, '<f4', [2, 2], f4).subarray(6)])],
-    ['unknown version', Buffer.concat([npyBytes(1, '<f4', [2, 2], f4).subarray(0, 6), Buffer.from([4, 0]), npyBytes(1, '<f4', [2, 2], f4).subarray(8)])],
+    [
+      'wrong magic',
+      Buffer.concat([Buffer.from('\x93NUMPX', 'latin1'), npyBytes(1, '<f4', [2, 2], f4).subarray(6)]),
+    ],
+    [
+      'unknown version',
+      Buffer.concat([
+        npyBytes(1, '<f4', [2, 2], f4).subarray(0, 6),
+        Buffer.from([4, 0]),
+        npyBytes(1, '<f4', [2, 2], f4).subarray(8),
+      ]),
+    ],
     ['fortran_order True (numpy-written)', b64(NUMPY_WRITTEN.fortran)],
     ['big-endian (numpy-written)', b64(NUMPY_WRITTEN.bigEndian)],
     ['unsupported dtype complex64', npyBytes(1, '<c8', [2], Buffer.alloc(16))],
     ['unsupported dtype float16', npyBytes(1, '<f2', [2], Buffer.alloc(4))],
-    ['structured dtype', npyWithHeader(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", Buffer.alloc(8))],
+    [
+      'structured dtype',
+      npyWithHeader(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", Buffer.alloc(8)),
+    ],
     ['header is not a dict', npyWithHeader(1, "('descr', '<f4')", Buffer.alloc(8))],
     ['no fortran_order', npyWithHeader(1, "{'descr': '<f4', 'shape': (2,), }", Buffer.alloc(8))],
     ['unreadable header', Buffer.from("\x93NUMPY\x01\x00\x0c\x00{'descr': <\n", 'latin1')],
-    ['HEADER_LEN beyond the file', Buffer.concat([npyBytes(1, '<f4', [2, 2], f4).subarray(0, 8), Buffer.from([0xff, 0x7f])])],
+    [
+      'HEADER_LEN beyond the file',
+      Buffer.concat([npyBytes(1, '<f4', [2, 2], f4).subarray(0, 8), Buffer.from([0xff, 0x7f])]),
+    ],
     ['truncated payload', npyBytes(2, '<f4', [2, 2], f4.subarray(0, 12))],
     ['extra bytes', npyBytes(3, '<f4', [2, 2], Buffer.concat([f4, Buffer.alloc(4)]))],
     ['negative shape', npyBytes(1, '<f4', [-2, 2], f4)],
@@ -51,7 +71,14 @@ describe('parseNpy(bytes, role)', () => {
   const values = [0, 1, 2, 250, 4, 5];
   const cases: [1 | 2 | 3, NpyDescr, string][] = [];
   for (const v of [1, 2, 3] as const) {
-    for (const [d, t] of [['<f4', 'float32'], ['<f8', 'float64'], ['|u1', 'uint8'], ['<i8', 'int64'], ['<i4', 'int32']] as const) cases.push([v, d, t]);
+    for (const [d, t] of [
+      ['<f4', 'float32'],
+      ['<f8', 'float64'],
+      ['|u1', 'uint8'],
+      ['<i8', 'int64'],
+      ['<i4', 'int32'],
+    ] as const)
+      cases.push([v, d, t]);
   }
   test.each(cases)('version %i.0, %s -> %s', (version, descr, dtype) => {
     const arr = parseNpy(npyBytes(version, descr, [3, 2], npyPayload(descr, values)), 'test');
@@ -85,7 +112,10 @@ describe('loadDataset(npy file)', () => {
     ['int32 with scale 0.5', '<i4', [0, 51, 255, -7], 0.5, [0, 25.5, 127.5, -3.5]],
     ['float32 with scale 2', '<f4', [0.5, -2, 3, 1], 2, [1, -4, 6, 2]],
   ] as const)('%s', async (name, descr, vals, scale, expected) => {
-    const file = dir.write(`ok-${name.replace(/\W+/g, '-')}.npy`, npyBytes(1, descr, [2, 2], npyPayload(descr, vals)));
+    const file = dir.write(
+      `ok-${name.replace(/\W+/g, '-')}.npy`,
+      npyBytes(1, descr, [2, 2], npyPayload(descr, vals)),
+    );
     const ds = await loadDataset(file, undefined, { scale });
     expect(ds.format).toBe('npy');
     expect(ds.samples).toBe(2);

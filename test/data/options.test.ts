@@ -1,17 +1,29 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { DATA_DEFAULTS, parseChannelValues, parseScale, parseSize, resolveDataOptions } from '../../src/data';
 
 function code(fn: () => unknown): string | undefined {
-  try { fn(); } catch (err) { return err instanceof InputError ? err.code : 'NOT_INPUT_ERROR'; }
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof InputError ? err.code : 'NOT_INPUT_ERROR';
+  }
   return undefined;
 }
 
 describe('option parsers', () => {
-  test.each(['', 'abc', '1/0', '0', '1/2/3', 'NaN', 'Infinity', '0/5'])('parseScale(%j): InputError BAD_OPTION', (text) => {
-    expect(code(() => parseScale(text))).toBe('BAD_OPTION');
-  });
+  test.each(['', 'abc', '1/0', '0', '1/2/3', 'NaN', 'Infinity', '0/5'])(
+    'parseScale(%j): InputError BAD_OPTION',
+    (text) => {
+      expect(code(() => parseScale(text))).toBe('BAD_OPTION');
+    },
+  );
   test.each([
-    ['1/255', 1 / 255], [' 1 / 255 ', 1 / 255], ['0.5', 0.5], ['2e-3', 0.002], ['auto', 'auto'], ['-1', -1],
+    ['1/255', 1 / 255],
+    [' 1 / 255 ', 1 / 255],
+    ['0.5', 0.5],
+    ['2e-3', 0.002],
+    ['auto', 'auto'],
+    ['-1', -1],
   ])('parseScale(%j) = %p', (text, value) => {
     expect(parseScale(text)).toBe(value);
   });
@@ -22,7 +34,11 @@ describe('option parsers', () => {
     expect(code(() => parseChannelValues('0.5,,1', 'mean'))).toBe('BAD_OPTION');
   });
 
-  test.each([['224', 224], ['224x192', [224, 192]], ['32,48', [32, 48]]] as const)('parseSize(%j)', (text, value) => {
+  test.each([
+    ['224', 224],
+    ['224x192', [224, 192]],
+    ['32,48', [32, 48]],
+  ] as const)('parseSize(%j)', (text, value) => {
     expect(parseSize(text, 'resize')).toEqual(value);
   });
   test.each(['0', '12.5', '1x2x3', 'x', '-4'])('parseSize(%j): InputError BAD_OPTION', (text) => {

@@ -1,4 +1,4 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { DataOptions, loadDataset } from '../../src/data';
 import { TempDir, caught, npyBytes, npyPayload, tempDir } from './fixtures';
 
@@ -17,14 +17,17 @@ describe('preprocessing through loadDataset(data, undefined, options)', () => {
     ['NaN in float32', '<f4', [0, 1, 2, 3, 4, 5, Number.NaN, 7], 3],
     ['+Infinity in float64', '<f8', [0, 1, Number.POSITIVE_INFINITY, 3, 4, 5, 6, 7], 1],
     ['a float64 value beyond the float32 range', '<f8', [0, 1, 2, 3, 4, 5, 6, 1e300], 3],
-  ] as const)('%s: InputError NON_FINITE naming the file and the first bad sample', async (_, descr, values, sample) => {
-    const file = npyFile(descr, [4, 2], values);
-    const err = await caught(() => loadDataset(file));
-    expect(err).toBeInstanceOf(InputError);
-    expect(err.code).toBe('NON_FINITE');
-    expect(err.message).toContain(file);
-    expect(err.message).toContain(`sample ${sample}`);
-  });
+  ] as const)(
+    '%s: InputError NON_FINITE naming the file and the first bad sample',
+    async (_, descr, values, sample) => {
+      const file = npyFile(descr, [4, 2], values);
+      const err = await caught(() => loadDataset(file));
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.code).toBe('NON_FINITE');
+      expect(err.message).toContain(file);
+      expect(err.message).toContain(`sample ${sample}`);
+    },
+  );
 
   const rgb2x2 = npyFile('|u1', [1, 2, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]); // HWC
   const badOptions: [string, () => string, DataOptions][] = [
@@ -59,7 +62,9 @@ describe('preprocessing through loadDataset(data, undefined, options)', () => {
 
   test('CHW file -> NHWC transposes; an explicit dataLayout overrides detection', async () => {
     const chw = npyFile('<f4', [1, 3, 1, 2], [1, 2, 3, 4, 5, 6]); // c0: 1 2, c1: 3 4, c2: 5 6
-    expect(Array.from((await loadDataset(chw, undefined, { layout: 'NHWC' })).data)).toEqual([1, 3, 5, 2, 4, 6]);
+    expect(Array.from((await loadDataset(chw, undefined, { layout: 'NHWC' })).data)).toEqual([
+      1, 3, 5, 2, 4, 6,
+    ]);
     // the same bytes declared HWC: [H=3, W=1, C=2]
     const ds = await loadDataset(chw, undefined, { layout: 'NCHW', dataLayout: 'NHWC' });
     expect(ds.shape).toEqual([2, 3, 1]);
@@ -98,7 +103,10 @@ describe('preprocessing through loadDataset(data, undefined, options)', () => {
   test('resize then center crop on [N, H, W] data', async () => {
     // a 2x4 ramp per sample, upscaled to 4x8 then cropped to 2x4 in the middle
     const ramp = [0, 1, 2, 3, 0, 1, 2, 3];
-    const ds = await loadDataset(npyFile('<f4', [1, 2, 4], ramp), undefined, { resize: [4, 8], crop: [2, 4] });
+    const ds = await loadDataset(npyFile('<f4', [1, 2, 4], ramp), undefined, {
+      resize: [4, 8],
+      crop: [2, 4],
+    });
     expect(ds.shape).toEqual([2, 4]);
     // columns 2..5 of the 8-wide bilinear upscale of 0 1 2 3: centers (x + 0.5) / 2 - 0.5
     const row = [0.75, 1.25, 1.75, 2.25];
@@ -106,7 +114,9 @@ describe('preprocessing through loadDataset(data, undefined, options)', () => {
   });
 
   test('resize to the shorter side keeps the aspect ratio', async () => {
-    const ds = await loadDataset(npyFile('|u1', [1, 4, 8], new Uint8Array(32).fill(255)), undefined, { resize: 2 });
+    const ds = await loadDataset(npyFile('|u1', [1, 4, 8], new Uint8Array(32).fill(255)), undefined, {
+      resize: 2,
+    });
     expect(ds.shape).toEqual([2, 4]);
     Array.from(ds.data).forEach((v) => expect(v).toBeCloseTo(1, TOL));
   });

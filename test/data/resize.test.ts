@@ -19,7 +19,12 @@ describe('resizeBilinear(src, h, w, c, outH, outW)', () => {
 
   test('a constant image stays constant at any scale', () => {
     const src = new Float32Array(7 * 9 * 3).fill(0.37);
-    for (const [oh, ow] of [[3, 4], [14, 18], [1, 1], [7, 20]]) {
+    for (const [oh, ow] of [
+      [3, 4],
+      [14, 18],
+      [1, 1],
+      [7, 20],
+    ]) {
       for (const v of resizeBilinear(src, 7, 9, 3, oh, ow)) expect(v).toBeCloseTo(0.37, 6);
     }
   });

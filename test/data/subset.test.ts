@@ -1,4 +1,4 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { mulberry32, stratifiedSubset } from '../../src/data';
 
 function histogram(labels: Int32Array, indices: Int32Array): Map<number, number> {
@@ -11,7 +11,13 @@ function classes(counts: number[]): Int32Array {
   // interleave classes so that members are spread over the index range
   const out: number[] = [];
   const left = [...counts];
-  while (left.some((c) => c > 0)) left.forEach((c, k) => { if (c > 0) { out.push(k); left[k]--; } });
+  while (left.some((c) => c > 0))
+    left.forEach((c, k) => {
+      if (c > 0) {
+        out.push(k);
+        left[k]--;
+      }
+    });
   return Int32Array.from(out);
 }
 
@@ -23,7 +29,11 @@ describe('stratifiedSubset(labels, samples, n, seed)', () => {
     ['labels length differs from samples', Int32Array.of(0, 1), 3, 2, 1],
   ])('%s: InputError BAD_OPTION', (_, labels, samples, n, seed) => {
     expect(() => stratifiedSubset(labels, samples, n, seed)).toThrow(InputError);
-    try { stratifiedSubset(labels, samples, n, seed); } catch (err) { expect((err as InputError).code).toBe('BAD_OPTION'); }
+    try {
+      stratifiedSubset(labels, samples, n, seed);
+    } catch (err) {
+      expect((err as InputError).code).toBe('BAD_OPTION');
+    }
   });
 
   test('n >= samples returns every index', () => {

@@ -1,9 +1,20 @@
 import { buildDag, cutPoints, partitionAt } from '../../src/graph';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { buildExplicitSplit } from '../../src/pipeline/split-at-cut';
-import { channelShuffle, chain, controlFlow, dense, inception, lateInput, residual, squeezeExcite, twoOutputs } from '../helpers/zoo';
+import {
+  channelShuffle,
+  chain,
+  controlFlow,
+  dense,
+  inception,
+  lateInput,
+  residual,
+  squeezeExcite,
+  twoOutputs,
+} from '../helpers/zoo';
 
-const names = (m: ReturnType<typeof chain>) => cutPoints(buildDag(m)).map((c) => c.tensors.map((t) => t.name).join('+'));
+const names = (m: ReturnType<typeof chain>) =>
+  cutPoints(buildDag(m)).map((c) => c.tensors.map((t) => t.name).join('+'));
 
 function cutError(fn: () => unknown): InputError {
   try {
@@ -40,7 +51,18 @@ describe('cut points', () => {
     expect(names(chain())).toEqual(['input', 'c1', 'r1', 'c2', 'r2', 'p1', 'c3', 'r3', 'flat', 'logits']);
   });
   test('residual: block outputs only, never inside a block', () => {
-    expect(names(residual())).toEqual(['input', 'stem', 's', 'add1', 'block1', 'add2', 'block2', 'gap', 'flat', 'logits']);
+    expect(names(residual())).toEqual([
+      'input',
+      'stem',
+      's',
+      'add1',
+      'block1',
+      'add2',
+      'block2',
+      'gap',
+      'flat',
+      'logits',
+    ]);
   });
   test('inception: before the branches and after the Concat', () => {
     expect(names(inception())).toEqual(['input', 'stem', 's', 'mixed', 'gap', 'flat', 'logits']);
@@ -53,21 +75,48 @@ describe('cut points', () => {
   });
   test('channel shuffle: shape tensors are not cut points; a cut between Reshapes sends the tiny shape too', () => {
     const cuts = cutPoints(buildDag(channelShuffle()));
-    expect(cuts.map((c) => c.tensors[0].name)).toEqual(['input', 'f', 'x', 'x5', 'x5t', 'shuffled', 'dw', 'dwr', 'gap', 'flat', 'logits']);
-    expect(cuts[3].tensors).toEqual([{ name: 'x5', kind: 'data' }, { name: 'shape4', kind: 'shape' }]);
+    expect(cuts.map((c) => c.tensors[0].name)).toEqual([
+      'input',
+      'f',
+      'x',
+      'x5',
+      'x5t',
+      'shuffled',
+      'dw',
+      'dwr',
+      'gap',
+      'flat',
+      'logits',
+    ]);
+    expect(cuts[3].tensors).toEqual([
+      { name: 'x5', kind: 'data' },
+      { name: 'shape4', kind: 'shape' },
+    ]);
   });
   test('control flow: If and Loop are opaque nodes; the If reads h through its branches', () => {
     expect(names(controlFlow())).toEqual(['input', 'c1', 'h', 'branched', 'looped', 'gap', 'flat', 'logits']);
   });
   test('a second input read late crosses with every cut before it', () => {
     const cuts = cutPoints(buildDag(lateInput()));
-    expect(cuts[1].tensors).toEqual([{ name: 'c1', kind: 'data' }, { name: 'meta', kind: 'input' }]);
+    expect(cuts[1].tensors).toEqual([
+      { name: 'c1', kind: 'data' },
+      { name: 'meta', kind: 'input' },
+    ]);
     expect(cuts.at(-2)!.tensors).toEqual([{ name: 'joined', kind: 'data' }]);
   });
   test('two outputs: edge-only sends both; a cut after the early head sends its result', () => {
     const cuts = cutPoints(buildDag(twoOutputs()));
     expect(cuts.map((c) => c.tensors.map((t) => t.name).join('+'))).toContain('r2+aux');
-    expect(cuts.some((c) => c.op === 'output' || c.tensors.map((t) => t.name).sort().join('+') === 'aux+logits')).toBe(true);
+    expect(
+      cuts.some(
+        (c) =>
+          c.op === 'output' ||
+          c.tensors
+            .map((t) => t.name)
+            .sort()
+            .join('+') === 'aux+logits',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -79,7 +128,10 @@ describe('explicit splits', () => {
   });
   test('the late input is recorded as crossing', async () => {
     const split = await buildExplicitSplit(lateInput(), ['flat']);
-    expect(split.report.tensors.map((t) => [t.name, t.kind])).toEqual([['flat', 'data'], ['meta', 'input']]);
+    expect(split.report.tensors.map((t) => [t.name, t.kind])).toEqual([
+      ['flat', 'data'],
+      ['meta', 'input'],
+    ]);
     expect(split.report.tensors[0].bytes).toBe(4 * 4);
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import Long from 'long';
 import { buildDag, decodeModel, encodeModel, node, readModelFile, type ModelProto } from '../../src/graph';
 import { MODEL_PROTO } from '../../src/graph/onnx-schema';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { openSession, syntheticFeeds, inputSpecs, maxAbsDiff } from '../../src/runtime/ort';
 import { chain, withFunctions, ZOO } from '../helpers/zoo';
 
@@ -35,11 +35,19 @@ describe('readModelFile rejects bad input with one-line InputErrors', () => {
     ['a missing file', () => path.join(tmp, 'missing.onnx'), 'BAD_PATH'],
     ['a directory', () => tmp, 'BAD_PATH'],
     ['a text file', () => write('text.onnx', 'this is not a model\n'.repeat(20)), 'BAD_MODEL'],
-    ['a truncated model', () => write('trunc.onnx', good.subarray(0, Math.floor(good.length * 0.6))), 'BAD_MODEL'],
+    [
+      'a truncated model',
+      () => write('trunc.onnx', good.subarray(0, Math.floor(good.length * 0.6))),
+      'BAD_MODEL',
+    ],
   ])('%s', (_what, make, code) => {
     const p = make();
     expect(codeOf(() => readModelFile(p))).toBe(code);
-    try { readModelFile(p); } catch (err) { expect((err as Error).message).toContain(p); }
+    try {
+      readModelFile(p);
+    } catch (err) {
+      expect((err as Error).message).toContain(p);
+    }
   });
 });
 
@@ -51,8 +59,23 @@ function richModel(): ModelProto {
   const g = m.graph!;
   g.node!.push(node('Slice', ['logits', 'starts', 'ends'], ['unused']));
   g.initializer!.push({ name: 'starts', dims: [1], dataType: 7, int64Data: [0] });
-  g.initializer!.push({ name: 'ends', dims: [1], dataType: 7, int64Data: [Long.fromString('9223372036854775807')] });
-  g.initializer!.push({ name: 'ext', dims: [4], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '0' }, { key: 'length', value: '16' }] });
+  g.initializer!.push({
+    name: 'ends',
+    dims: [1],
+    dataType: 7,
+    int64Data: [Long.fromString('9223372036854775807')],
+  });
+  g.initializer!.push({
+    name: 'ext',
+    dims: [4],
+    dataType: 1,
+    dataLocation: 1,
+    externalData: [
+      { key: 'location', value: 'weights.bin' },
+      { key: 'offset', value: '0' },
+      { key: 'length', value: '16' },
+    ],
+  });
   g.valueInfo = [{ name: 'c1', docString: 'first conv', metadataProps: [{ key: 'k', value: 'v' }] }];
   return m;
 }
@@ -69,8 +92,13 @@ describe('decode then encode loses nothing', () => {
     // The fields older schemas drop are there.
     expect(a.graph.node[0].metadataProps).toEqual([{ key: 'source', value: 'layer conv_c1' }]);
     expect(a.functions[0].name).toBe('ScaledRelu');
-    expect(a.graph.initializer.find((t: { name: string }) => t.name === 'ends').int64Data).toEqual(['9223372036854775807']);
-    expect(a.graph.initializer.find((t: { name: string }) => t.name === 'ext').externalData[0]).toEqual({ key: 'location', value: 'weights.bin' });
+    expect(a.graph.initializer.find((t: { name: string }) => t.name === 'ends').int64Data).toEqual([
+      '9223372036854775807',
+    ]);
+    expect(a.graph.initializer.find((t: { name: string }) => t.name === 'ext').externalData[0]).toEqual({
+      key: 'location',
+      value: 'weights.bin',
+    });
   });
 
   test.each(Object.keys(ZOO))('ONNX Runtime gives identical outputs on the re-encoded %s', async (name) => {
@@ -80,7 +108,8 @@ describe('decode then encode loses nothing', () => {
     const [s1, s2] = [await openSession(original), await openSession(again)];
     const [r1, r2] = [await s1.run(feeds), await s2.run(feeds)];
     for (const k of Object.keys(r1)) expect(maxAbsDiff(r1[k], r2[k])).toBe(0);
-    await s1.release(); await s2.release();
+    await s1.release();
+    await s2.release();
   });
 
   test('initializer bytes stay views into the file buffer (no copy)', () => {
@@ -96,8 +125,20 @@ describe('external data', () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'ext-'));
     const m = chain();
     const w = m.graph!.initializer![0];
-    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat([Buffer.alloc(8), Buffer.from(w.rawData!)]));
-    const moved = { ...w, rawData: undefined, dataLocation: 1, externalData: [{ key: 'location', value: location }, { key: 'offset', value: '8' }, { key: 'length', value: String(w.rawData!.length) }] };
+    fs.writeFileSync(
+      path.join(dir, 'weights.bin'),
+      Buffer.concat([Buffer.alloc(8), Buffer.from(w.rawData!)]),
+    );
+    const moved = {
+      ...w,
+      rawData: undefined,
+      dataLocation: 1,
+      externalData: [
+        { key: 'location', value: location },
+        { key: 'offset', value: '8' },
+        { key: 'length', value: String(w.rawData!.length) },
+      ],
+    };
     delete moved.rawData;
     m.graph!.initializer![0] = moved;
     const p = path.join(dir, 'model.onnx');
@@ -111,12 +152,16 @@ describe('external data', () => {
     const [s1, s2] = [await openSession(loaded.model), await openSession(chain())];
     const [a, b] = [await s1.run(feeds), await s2.run(feeds)];
     expect(maxAbsDiff(a.logits, b.logits)).toBe(0);
-    await s1.release(); await s2.release();
+    await s1.release();
+    await s2.release();
   });
 
-  test.each(['../../etc/passwd', '/etc/passwd', 'sub/../../weights.bin'])('a location leaving the folder (%s) is refused', (loc) => {
-    expect(codeOf(() => readModelFile(withExternal(loc)))).toBe('BAD_PATH');
-  });
+  test.each(['../../etc/passwd', '/etc/passwd', 'sub/../../weights.bin'])(
+    'a location leaving the folder (%s) is refused',
+    (loc) => {
+      expect(codeOf(() => readModelFile(withExternal(loc)))).toBe('BAD_PATH');
+    },
+  );
 
   test('a location past the end of the file is refused', () => {
     const p = withExternal('weights.bin');

@@ -27,7 +27,18 @@ describe('opsets 7 to 21', () => {
     test(`chain at opset ${opset}, IR ${ir}`, async () => {
       const m = chain({ opset, irVersion: ir });
       const cuts = cutPoints(buildDag(m));
-      expect(cuts.map((c) => c.tensors[0].name)).toEqual(['input', 'c1', 'r1', 'c2', 'r2', 'p1', 'c3', 'r3', 'flat', 'logits']);
+      expect(cuts.map((c) => c.tensors[0].name)).toEqual([
+        'input',
+        'c1',
+        'r1',
+        'c2',
+        'r2',
+        'p1',
+        'c3',
+        'r3',
+        'flat',
+        'logits',
+      ]);
       for (const c of cuts) {
         const split = await buildExplicitSplit(m, [c.tensors[0].name]);
         expect(split.report.maxAbsDiff).toBeLessThanOrEqual(SPLIT_TOLERANCE);

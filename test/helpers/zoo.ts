@@ -2,7 +2,18 @@
  * A zoo of small ONNX models, one per graph kind jalad must handle, built in code and
  * run for real by ONNX Runtime in the tests. Weights are seeded, never random per run.
  */
-import { DataType, floatTensor, graph, int64Tensor, model, node, valueInfo, type ModelProto, type NodeProto, type TensorProto } from '../../src/graph';
+import {
+  DataType,
+  floatTensor,
+  graph,
+  int64Tensor,
+  model,
+  node,
+  valueInfo,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from '../../src/graph';
 import { mulberry32 } from '../../src/runtime/ort';
 
 const F = DataType.FLOAT;
@@ -18,8 +29,13 @@ class Builder {
     const name = `w${this.n++}`;
     const count = dims.reduce((a, b) => a * b, 1);
     const scale = 1 / Math.sqrt(count / dims[0]);
-    const t = floatTensor(name, dims, Array.from({ length: count }, () => (this.rand() * 2 - 1) * scale));
-    if (this.weightsAsConstants) this.nodes.push(node('Constant', [], [name], { value: { ...t, name: undefined } as TensorProto }));
+    const t = floatTensor(
+      name,
+      dims,
+      Array.from({ length: count }, () => (this.rand() * 2 - 1) * scale),
+    );
+    if (this.weightsAsConstants)
+      this.nodes.push(node('Constant', [], [name], { value: { ...t, name: undefined } as TensorProto }));
     else this.inits.push(t);
     return name;
   }
@@ -27,10 +43,23 @@ class Builder {
     const w = this.weight([cout, cin / group, k, k]);
     const b = this.weight([cout]);
     const p = (k - 1) >> 1;
-    this.nodes.push(node('Conv', [x, w, b], [out], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [stride, stride], group }, `conv_${out}`));
+    this.nodes.push(
+      node(
+        'Conv',
+        [x, w, b],
+        [out],
+        { kernel_shape: [k, k], pads: [p, p, p, p], strides: [stride, stride], group },
+        `conv_${out}`,
+      ),
+    );
     return out;
   }
-  op(op: string, inputs: string[], out: string, attrs: Record<string, never | number | number[] | string> = {}): string {
+  op(
+    op: string,
+    inputs: string[],
+    out: string,
+    attrs: Record<string, never | number | number[] | string> = {},
+  ): string {
     this.nodes.push(node(op, inputs, [out], attrs, `${op.toLowerCase()}_${out}`));
     return out;
   }
@@ -49,12 +78,28 @@ class Builder {
 const IN = (dims: (number | string)[] = ['batch', 3, 8, 8], name = 'input') => valueInfo(name, F, dims);
 const OUT = (name = 'logits') => valueInfo(name, F, undefined);
 
-function finish(b: Builder, extra: Partial<Parameters<typeof model>[0]> & { inputs?: ReturnType<typeof valueInfo>[]; outputs?: ReturnType<typeof valueInfo>[] } = {}): ModelProto {
-  return model({ nodes: b.nodes, initializers: b.inits, inputs: extra.inputs ?? [IN()], outputs: extra.outputs ?? [OUT()], opset: extra.opset ?? 17, irVersion: extra.irVersion ?? 8, ...extra });
+function finish(
+  b: Builder,
+  extra: Partial<Parameters<typeof model>[0]> & {
+    inputs?: ReturnType<typeof valueInfo>[];
+    outputs?: ReturnType<typeof valueInfo>[];
+  } = {},
+): ModelProto {
+  return model({
+    nodes: b.nodes,
+    initializers: b.inits,
+    inputs: extra.inputs ?? [IN()],
+    outputs: extra.outputs ?? [OUT()],
+    opset: extra.opset ?? 17,
+    irVersion: extra.irVersion ?? 8,
+    ...extra,
+  });
 }
 
 /** conv-relu-conv-relu-pool, then a classifier head. */
-export function chain(opts: { opset?: number; irVersion?: number; batch?: number | string; constants?: boolean } = {}): ModelProto {
+export function chain(
+  opts: { opset?: number; irVersion?: number; batch?: number | string; constants?: boolean } = {},
+): ModelProto {
   const b = new Builder(opts.constants);
   b.op('Relu', [b.conv('input', 'c1', 3, 8)], 'r1');
   b.op('Relu', [b.conv('r1', 'c2', 8, 8)], 'r2');
@@ -62,7 +107,11 @@ export function chain(opts: { opset?: number; irVersion?: number; batch?: number
   b.op('Relu', [b.conv('p1', 'c3', 8, 16)], 'r3');
   b.op('Flatten', ['r3'], 'flat', { axis: 1 });
   b.gemm('flat', 'logits', 16 * 4 * 4, 10);
-  return finish(b, { opset: opts.opset, irVersion: opts.irVersion, inputs: [IN([opts.batch ?? 'batch', 3, 8, 8])] });
+  return finish(b, {
+    opset: opts.opset,
+    irVersion: opts.irVersion,
+    inputs: [IN([opts.batch ?? 'batch', 3, 8, 8])],
+  });
 }
 
 /** Two residual blocks, the second with a strided 1x1 projection shortcut. */
@@ -90,7 +139,19 @@ export function inception(): ModelProto {
   b.op('Relu', [b.conv('input', 'stem', 3, 8)], 's');
   b.op('Relu', [b.conv('s', 'br1', 8, 4, 1)], 'br1r');
   b.op('Relu', [b.conv(b.op('Relu', [b.conv('s', 'br2a', 8, 4, 1)], 'br2ar'), 'br2', 4, 4, 3)], 'br2r');
-  b.op('Relu', [b.conv(b.op('MaxPool', ['s'], 'br3p', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] }), 'br3', 8, 4, 1)], 'br3r');
+  b.op(
+    'Relu',
+    [
+      b.conv(
+        b.op('MaxPool', ['s'], 'br3p', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] }),
+        'br3',
+        8,
+        4,
+        1,
+      ),
+    ],
+    'br3r',
+  );
   b.op('Concat', ['br1r', 'br2r', 'br3r'], 'mixed', { axis: 1 });
   b.op('GlobalAveragePool', ['mixed'], 'gap');
   b.op('Flatten', ['gap'], 'flat', { axis: 1 });
@@ -178,13 +239,27 @@ export function controlFlow(): ModelProto {
   b.op('Relu', [b.conv('input', 'c1', 3, 4)], 'h');
   b.op('ReduceSum', ['h'], 'total', { keepdims: 0 });
   b.op('Greater', ['total', 'zero'], 'cond');
-  const thenG = graph({ name: 'then', nodes: [node('Relu', ['h'], ['t_out'])], inputs: [], outputs: [valueInfo('t_out', F, undefined)] });
-  const elseG = graph({ name: 'else', nodes: [node('Neg', ['h'], ['e_out'])], inputs: [], outputs: [valueInfo('e_out', F, undefined)] });
+  const thenG = graph({
+    name: 'then',
+    nodes: [node('Relu', ['h'], ['t_out'])],
+    inputs: [],
+    outputs: [valueInfo('t_out', F, undefined)],
+  });
+  const elseG = graph({
+    name: 'else',
+    nodes: [node('Neg', ['h'], ['e_out'])],
+    inputs: [],
+    outputs: [valueInfo('e_out', F, undefined)],
+  });
   b.nodes.push(node('If', ['cond'], ['branched'], { then_branch: thenG, else_branch: elseG }, 'if_node'));
   const body = graph({
     name: 'body',
     nodes: [node('Identity', ['cond_in'], ['cond_out']), node('Add', ['v_in', 'branched'], ['v_out'])],
-    inputs: [valueInfo('iter', DataType.INT64, []), valueInfo('cond_in', DataType.BOOL, []), valueInfo('v_in', F, undefined)],
+    inputs: [
+      valueInfo('iter', DataType.INT64, []),
+      valueInfo('cond_in', DataType.BOOL, []),
+      valueInfo('v_in', F, undefined),
+    ],
     outputs: [valueInfo('cond_out', DataType.BOOL, []), valueInfo('v_out', F, undefined)],
   });
   b.nodes.push(node('Loop', ['trips', '', 'branched'], ['looped'], { body }, 'loop_node'));
@@ -199,7 +274,10 @@ export function controlFlow(): ModelProto {
 export function withFunctions(): ModelProto {
   const b = new Builder();
   const fn = {
-    name: 'ScaledRelu', domain: 'local', input: ['x'], output: ['y'],
+    name: 'ScaledRelu',
+    domain: 'local',
+    input: ['x'],
+    output: ['y'],
     node: [node('Relu', ['x'], ['r']), node('Mul', ['r', 'r'], ['y'])],
     opsetImport: [{ domain: '', version: 21 }],
   };
@@ -231,4 +309,13 @@ export const ZOO: Readonly<Record<string, () => ModelProto>> = {
 };
 
 /** (opset, IR version) pairs from the oldest to the newest jalad supports. */
-export const OPSETS: readonly (readonly [number, number])[] = [[7, 3], [9, 4], [11, 6], [13, 7], [15, 8], [17, 8], [19, 9], [21, 10]];
+export const OPSETS: readonly (readonly [number, number])[] = [
+  [7, 3],
+  [9, 4],
+  [11, 6],
+  [13, 7],
+  [15, 8],
+  [17, 8],
+  [19, 9],
+  [21, 10],
+];

@@ -47,7 +47,11 @@ export function agreement(solver: Solver, problem: DecisionProblem): Agreement {
   if (optima === null) {
     if (!(referenceError instanceof NoPlanError)) throw referenceError;
     if (!(solverError instanceof NoPlanError)) {
-      return { outcome: 'no-plan', plan, mismatch: `reference: NO_PLAN; ${solver.name}: ${plan ? JSON.stringify(plan) : String(solverError)}` };
+      return {
+        outcome: 'no-plan',
+        plan,
+        mismatch: `reference: NO_PLAN; ${solver.name}: ${plan ? JSON.stringify(plan) : String(solverError)}`,
+      };
     }
     const a = referenceError.minLossPct;
     const b = solverError.minLossPct;
@@ -55,16 +59,29 @@ export function agreement(solver: Solver, problem: DecisionProblem): Agreement {
     const mismatch = same ? null : `NO_PLAN with smallest loss ${a} (reference) vs ${b} (${solver.name})`;
     return { outcome: 'no-plan', plan: null, mismatch };
   }
-  if (plan === null) return { outcome: 'tied', plan, mismatch: `${solver.name} threw ${String(solverError)}; reference found a plan` };
+  if (plan === null)
+    return {
+      outcome: 'tied',
+      plan,
+      mismatch: `${solver.name} threw ${String(solverError)}; reference found a plan`,
+    };
   const best = optima[0];
   const outcome: Outcome = optima.length === 1 ? 'unique' : 'tied';
   const problems: string[] = [];
-  if (!close(plan.predictedMs.total, best.predictedMs.total)) problems.push(`latency ${plan.predictedMs.total} vs ${best.predictedMs.total}`);
-  if (!close(plan.predictedLossPct, best.predictedLossPct)) problems.push(`loss ${plan.predictedLossPct} vs ${best.predictedLossPct}`);
+  if (!close(plan.predictedMs.total, best.predictedMs.total))
+    problems.push(`latency ${plan.predictedMs.total} vs ${best.predictedMs.total}`);
+  if (!close(plan.predictedLossPct, best.predictedLossPct))
+    problems.push(`loss ${plan.predictedLossPct} vs ${best.predictedLossPct}`);
   if (!close(bytesOf(plan), bytesOf(best))) problems.push(`bytes ${bytesOf(plan)} vs ${bytesOf(best)}`);
-  if (plan.edgeNodes.length !== best.edgeNodes.length) problems.push(`edge nodes ${plan.edgeNodes.length} vs ${best.edgeNodes.length}`);
-  if (!optima.some((o) => samePlan(o, plan as Plan))) problems.push('plan is not among the brute-force optima');
-  if (outcome === 'unique' && JSON.stringify(plan) !== JSON.stringify(best)) problems.push('unique optimum differs in some field');
-  const mismatch = problems.length === 0 ? null : `${problems.join('; ')}\n  ${solver.name}: ${JSON.stringify(plan)}\n  reference: ${JSON.stringify(best)}`;
+  if (plan.edgeNodes.length !== best.edgeNodes.length)
+    problems.push(`edge nodes ${plan.edgeNodes.length} vs ${best.edgeNodes.length}`);
+  if (!optima.some((o) => samePlan(o, plan as Plan)))
+    problems.push('plan is not among the brute-force optima');
+  if (outcome === 'unique' && JSON.stringify(plan) !== JSON.stringify(best))
+    problems.push('unique optimum differs in some field');
+  const mismatch =
+    problems.length === 0
+      ? null
+      : `${problems.join('; ')}\n  ${solver.name}: ${JSON.stringify(plan)}\n  reference: ${JSON.stringify(best)}`;
   return { outcome, plan, mismatch };
 }

@@ -1,29 +1,67 @@
-import { InputError } from '../../src/errors';
-import { bruteForceDecision, bruteForceOptima, createBruteForceSolver, NoPlanError, type DecisionProblem, type DecisionTensor } from '../../src/ilp';
+import { InputError } from '../../src/core/errors';
+import {
+  bruteForceDecision,
+  bruteForceOptima,
+  createBruteForceSolver,
+  NoPlanError,
+  type DecisionProblem,
+  type DecisionTensor,
+} from '../../src/ilp';
 
 const f32 = (bytes: number) => ({ bits: 'f32' as const, bytes, lossPct: 0 });
-const input = (consumers: number[], bytes = 4000): DecisionTensor => ({ name: 'in', producer: -1, consumers, isGraphOutput: false, options: [f32(bytes)] });
-const output = (producer: number): DecisionTensor => ({ name: 'out', producer, consumers: [], isGraphOutput: true, options: [f32(40)] });
+const input = (consumers: number[], bytes = 4000): DecisionTensor => ({
+  name: 'in',
+  producer: -1,
+  consumers,
+  isGraphOutput: false,
+  options: [f32(bytes)],
+});
+const output = (producer: number): DecisionTensor => ({
+  name: 'out',
+  producer,
+  consumers: [],
+  isGraphOutput: true,
+  options: [f32(40)],
+});
 
 describe('bruteForceDecision(problem)', () => {
   test('rejects a malformed problem with BAD_OPTION', () => {
-    const bad = { nodes: [{ id: 'n', edgeMs: 1, cloudMs: 1 }], tensors: [input([0]), output(0)], bandwidthMbps: 1, rttMs: -3, maxLossPct: 1 };
+    const bad = {
+      nodes: [{ id: 'n', edgeMs: 1, cloudMs: 1 }],
+      tensors: [input([0]), output(0)],
+      bandwidthMbps: 1,
+      rttMs: -3,
+      maxLossPct: 1,
+    };
     expect(() => bruteForceDecision(bad)).toThrow(InputError);
-    expect(() => bruteForceDecision(bad)).toThrow('bruteForceDecision: rttMs must be a finite number ≥ 0, got -3');
+    expect(() => bruteForceDecision(bad)).toThrow(
+      'bruteForceDecision: rttMs must be a finite number ≥ 0, got -3',
+    );
   });
 
   test('refuses more placements than maxPlacements', () => {
     // 12 independent nodes reading the input: 2^12 placements
     const nodes = Array.from({ length: 12 }, (_, v) => ({ id: `n${v}`, edgeMs: 1, cloudMs: 1 }));
-    const tensors = [input(nodes.map((_, v) => v)), ...nodes.map((_, v) => ({ ...output(v), name: `out${v}` }))];
+    const tensors = [
+      input(nodes.map((_, v) => v)),
+      ...nodes.map((_, v) => ({ ...output(v), name: `out${v}` })),
+    ];
     const problem: DecisionProblem = { nodes, tensors, bandwidthMbps: 1, rttMs: 0, maxLossPct: 1 };
-    expect(() => bruteForceDecision(problem, { maxPlacements: 1000 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+    expect(() => bruteForceDecision(problem, { maxPlacements: 1000 })).toThrow(
+      expect.objectContaining({ code: 'BAD_OPTION' }),
+    );
     expect(bruteForceDecision(problem, { maxPlacements: 4096 }).edgeNodes).toHaveLength(12); // equal times: fewer bytes on the edge
   });
 
   test('edge-only sends the outputs and cloud-only sends the inputs', () => {
     const nodes = [{ id: 'n0', edgeMs: 1, cloudMs: 1 }];
-    const problem: DecisionProblem = { nodes, tensors: [input([0], 4000), output(0)], bandwidthMbps: 1, rttMs: 0, maxLossPct: 0 };
+    const problem: DecisionProblem = {
+      nodes,
+      tensors: [input([0], 4000), output(0)],
+      bandwidthMbps: 1,
+      rttMs: 0,
+      maxLossPct: 0,
+    };
     expect(bruteForceDecision(problem).crossing).toEqual([{ tensor: 'out', bits: 'f32', bytes: 40 }]);
     const cheapInput = { ...problem, tensors: [input([0], 10), output(0)] };
     expect(bruteForceDecision(cheapInput).crossing).toEqual([{ tensor: 'in', bits: 'f32', bytes: 10 }]);
@@ -33,8 +71,15 @@ describe('bruteForceDecision(problem)', () => {
   test('a graph input read late crosses when its reader is in the cloud', () => {
     // in -> n0 -> a -> n1 ; in -> n1 (skip from the input)
     const problem: DecisionProblem = {
-      nodes: [{ id: 'n0', edgeMs: 1, cloudMs: 100 }, { id: 'n1', edgeMs: 100, cloudMs: 1 }],
-      tensors: [input([0, 1], 1000), { name: 'a', producer: 0, consumers: [1], isGraphOutput: false, options: [f32(10)] }, output(1)],
+      nodes: [
+        { id: 'n0', edgeMs: 1, cloudMs: 100 },
+        { id: 'n1', edgeMs: 100, cloudMs: 1 },
+      ],
+      tensors: [
+        input([0, 1], 1000),
+        { name: 'a', producer: 0, consumers: [1], isGraphOutput: false, options: [f32(10)] },
+        output(1),
+      ],
       bandwidthMbps: 8, // 1000 bytes = 1 ms
       rttMs: 0,
       maxLossPct: 0,
@@ -51,8 +96,20 @@ describe('bruteForceDecision(problem)', () => {
       nodes: nodes.map(([edgeMs, cloudMs], v) => ({ id: `n${v}`, edgeMs, cloudMs })),
       tensors: [
         input([0], 1e6),
-        { name: 'a', producer: 0, consumers: [1], isGraphOutput: false, options: a as DecisionTensor['options'] },
-        { name: 'b', producer: 1, consumers: [2], isGraphOutput: false, options: b as DecisionTensor['options'] },
+        {
+          name: 'a',
+          producer: 0,
+          consumers: [1],
+          isGraphOutput: false,
+          options: a as DecisionTensor['options'],
+        },
+        {
+          name: 'b',
+          producer: 1,
+          consumers: [2],
+          isGraphOutput: false,
+          options: b as DecisionTensor['options'],
+        },
         output(2),
       ],
       bandwidthMbps: 8, // 1000 bytes = 1 ms
@@ -61,7 +118,15 @@ describe('bruteForceDecision(problem)', () => {
     });
 
     test('equal latency: the lower loss', () => {
-      const problem = chain([[1, 1], [0, 0], [100, 1]], [{ bits: 8, bytes: 1000, lossPct: 0.3 }], [{ bits: 8, bytes: 1000, lossPct: 0.1 }]);
+      const problem = chain(
+        [
+          [1, 1],
+          [0, 0],
+          [100, 1],
+        ],
+        [{ bits: 8, bytes: 1000, lossPct: 0.3 }],
+        [{ bits: 8, bytes: 1000, lossPct: 0.1 }],
+      );
       const optima = bruteForceOptima(problem);
       expect(optima).toHaveLength(1);
       expect(optima[0].key).toBe('[["b",8]]');
@@ -69,25 +134,51 @@ describe('bruteForceDecision(problem)', () => {
 
     test('equal latency and loss: the fewer bytes', () => {
       // cut a: 2 ms edge + 2 ms transfer; cut b: 3 ms edge + 1 ms transfer
-      const problem = chain([[2, 0], [1, 0], [100, 0]], [{ bits: 8, bytes: 2000, lossPct: 0.2 }], [{ bits: 8, bytes: 1000, lossPct: 0.2 }]);
+      const problem = chain(
+        [
+          [2, 0],
+          [1, 0],
+          [100, 0],
+        ],
+        [{ bits: 8, bytes: 2000, lossPct: 0.2 }],
+        [{ bits: 8, bytes: 1000, lossPct: 0.2 }],
+      );
       expect(bruteForceOptima(problem).map((p) => p.key)).toEqual(['[["b",8]]']);
     });
 
     test('equal latency, loss and bytes (a free Reshape-like node): the fewer edge nodes', () => {
-      const problem = chain([[1, 1], [0, 0], [100, 1]], [{ bits: 8, bytes: 1000, lossPct: 0.1 }], [{ bits: 8, bytes: 1000, lossPct: 0.1 }]);
+      const problem = chain(
+        [
+          [1, 1],
+          [0, 0],
+          [100, 1],
+        ],
+        [{ bits: 8, bytes: 1000, lossPct: 0.1 }],
+        [{ bits: 8, bytes: 1000, lossPct: 0.1 }],
+      );
       const optima = bruteForceOptima(problem);
       expect(optima).toHaveLength(1);
       expect(optima[0].edgeNodes).toEqual([0]);
     });
 
     test('a node whose output nothing reads goes to the cloud when that costs nothing', () => {
-      const problem = chain([[1, 1], [100, 1], [100, 1]], [{ bits: 8, bytes: 1000, lossPct: 0.1 }], [{ bits: 8, bytes: 1000, lossPct: 0.1 }]);
+      const problem = chain(
+        [
+          [1, 1],
+          [100, 1],
+          [100, 1],
+        ],
+        [{ bits: 8, bytes: 1000, lossPct: 0.1 }],
+        [{ bits: 8, bytes: 1000, lossPct: 0.1 }],
+      );
       const withDead: DecisionProblem = {
         ...problem,
         nodes: [...problem.nodes, { id: 'dead', edgeMs: 0, cloudMs: 0 }],
-        tensors: problem.tensors.map((t) => (t.name === 'a' ? { ...t, consumers: [1, 3] } : t)).concat([
-          { name: 'dead_out', producer: 3, consumers: [], isGraphOutput: false, options: [f32(1)] },
-        ]),
+        tensors: problem.tensors
+          .map((t) => (t.name === 'a' ? { ...t, consumers: [1, 3] } : t))
+          .concat([
+            { name: 'dead_out', producer: 3, consumers: [], isGraphOutput: false, options: [f32(1)] },
+          ]),
       };
       const optima = bruteForceOptima(withDead);
       expect(optima).toHaveLength(1);
@@ -99,7 +190,13 @@ describe('bruteForceDecision(problem)', () => {
     const problem: DecisionProblem = {
       nodes: [{ id: 'n0', edgeMs: 1, cloudMs: 1 }],
       tensors: [
-        { ...input([0]), options: [{ bits: 8, bytes: 100, lossPct: 0.3 }, { bits: 4, bytes: 50, lossPct: 0.9 }] },
+        {
+          ...input([0]),
+          options: [
+            { bits: 8, bytes: 100, lossPct: 0.3 },
+            { bits: 4, bytes: 50, lossPct: 0.9 },
+          ],
+        },
         { ...output(0), options: [{ bits: 8, bytes: 10, lossPct: 0.4 }] },
       ],
       bandwidthMbps: 1,
@@ -116,11 +213,19 @@ describe('bruteForceDecision(problem)', () => {
     expect(error).toBeInstanceOf(NoPlanError);
     expect((error as NoPlanError).minLossPct).toBe(0.4);
     expect((error as NoPlanError).suggestedMaxLossPct).toBe(0.4);
-    expect((error as NoPlanError).message).toMatch(/1 plan excluded.*smallest loss any plan reaches is 0.4 points \(--max-loss 0.4 admits it\)/);
+    expect((error as NoPlanError).message).toMatch(
+      /1 plan excluded.*smallest loss any plan reaches is 0.4 points \(--max-loss 0.4 admits it\)/,
+    );
   });
 
   test('createBruteForceSolver() is the same behind the Solver interface', () => {
-    const problem: DecisionProblem = { nodes: [{ id: 'n0', edgeMs: 1, cloudMs: 5 }], tensors: [input([0]), output(0)], bandwidthMbps: 1, rttMs: 0, maxLossPct: 0 };
+    const problem: DecisionProblem = {
+      nodes: [{ id: 'n0', edgeMs: 1, cloudMs: 5 }],
+      tensors: [input([0]), output(0)],
+      bandwidthMbps: 1,
+      rttMs: 0,
+      maxLossPct: 0,
+    };
     const solver = createBruteForceSolver();
     expect(solver.name).toBe('brute-force');
     expect(solver.solve(problem)).toEqual(bruteForceDecision(problem));

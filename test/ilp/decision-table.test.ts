@@ -1,4 +1,4 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import {
   bruteForceDecision,
   createBruteForceSolver,
@@ -21,7 +21,11 @@ beforeAll(async () => {
 
 /** A solver that counts its calls. */
 function counting(solver: Solver): Solver & { calls: number } {
-  const wrapped = { name: solver.name, calls: 0, solve: (p: Parameters<Solver['solve']>[0]): Plan => (wrapped.calls++, solver.solve(p)) };
+  const wrapped = {
+    name: solver.name,
+    calls: 0,
+    solve: (p: Parameters<Solver['solve']>[0]): Plan => (wrapped.calls++, solver.solve(p)),
+  };
   return wrapped;
 }
 
@@ -48,9 +52,27 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
       { id: 'n1', edgeMs: 10, cloudMs: 1 },
     ],
     tensors: [
-      { name: 'in', producer: -1, consumers: [0], isGraphOutput: false, options: [{ bits: 'f32', bytes: 100_000, lossPct: 0 }] },
-      { name: 'a', producer: 0, consumers: [1], isGraphOutput: false, options: [{ bits: 8, bytes: 10_000, lossPct: 0.1 }] },
-      { name: 'out', producer: 1, consumers: [], isGraphOutput: true, options: [{ bits: 'f32', bytes: 40, lossPct: 0 }] },
+      {
+        name: 'in',
+        producer: -1,
+        consumers: [0],
+        isGraphOutput: false,
+        options: [{ bits: 'f32', bytes: 100_000, lossPct: 0 }],
+      },
+      {
+        name: 'a',
+        producer: 0,
+        consumers: [1],
+        isGraphOutput: false,
+        options: [{ bits: 8, bytes: 10_000, lossPct: 0.1 }],
+      },
+      {
+        name: 'out',
+        producer: 1,
+        consumers: [],
+        isGraphOutput: true,
+        options: [{ bits: 'f32', bytes: 40, lossPct: 0 }],
+      },
     ],
     rttMs: 5,
     maxLossPct: 1,
@@ -86,7 +108,8 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
       expect(s.totalMsAtTo).toBeCloseTo(planAtBandwidth(s.plan, s.toMbps).predictedMs.total, 12);
     }
     // at each breakpoint both neighbours predict the same latency
-    for (let i = 1; i < table.length; i++) expect(table[i - 1].totalMsAtTo).toBeCloseTo(table[i].totalMsAtFrom, 9);
+    for (let i = 1; i < table.length; i++)
+      expect(table[i - 1].totalMsAtTo).toBeCloseTo(table[i].totalMsAtFrom, 9);
   });
 
   test('a single bandwidth gives one segment', async () => {
@@ -96,7 +119,9 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
   });
 
   test('NO_PLAN when no plan fits at any bandwidth', async () => {
-    await expect(decisionTable({ ...chain, maxLossPct: -1 }, { solver: highs })).rejects.toBeInstanceOf(NoPlanError);
+    await expect(decisionTable({ ...chain, maxLossPct: -1 }, { solver: highs })).rejects.toBeInstanceOf(
+      NoPlanError,
+    );
   });
 
   test('equals the brute-force minimum on a log grid and around every breakpoint (seed 201, 80 problems)', async () => {
@@ -106,7 +131,10 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
     let segments = 0;
     let checked = 0;
     for (let i = 0; i < 80; i++) {
-      const { bandwidthMbps: _, ...problem } = randomProblem(rand, { shape: shapes[i % 4], nodes: 2 + Math.floor(rand() * 11) });
+      const { bandwidthMbps: _, ...problem } = randomProblem(rand, {
+        shape: shapes[i % 4],
+        nodes: 2 + Math.floor(rand() * 11),
+      });
       const solver = counting(highs);
       let table: DecisionSegment[];
       try {
@@ -123,7 +151,9 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
         expect(s.fromMbps).toBeLessThan(s.toMbps);
         if (j > 0) {
           expect(s.fromMbps).toBe(table[j - 1].toMbps);
-          expect(s.plan.key + s.plan.edgeNodes.join()).not.toBe(table[j - 1].plan.key + table[j - 1].plan.edgeNodes.join());
+          expect(s.plan.key + s.plan.edgeNodes.join()).not.toBe(
+            table[j - 1].plan.key + table[j - 1].plan.edgeNodes.join(),
+          );
         }
       });
       // Eisner–Severance: one solve per end, then one per breakpoint or new segment
@@ -132,7 +162,8 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
         const expected = bruteForceDecision({ ...problem, bandwidthMbps: b }).predictedMs.total;
         const actual = tableMs(table, b);
         checked++;
-        if (!close(actual, expected)) failures.push(`#${i} at ${b} Mbps: table ${actual} vs brute force ${expected}`);
+        if (!close(actual, expected))
+          failures.push(`#${i} at ${b} Mbps: table ${actual} vs brute force ${expected}`);
       }
     }
     expect(failures).toEqual([]);
@@ -143,8 +174,14 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
   test('the brute-force solver builds the same table (seed 202, 30 problems)', async () => {
     const rand = prng(202);
     for (let i = 0; i < 30; i++) {
-      const { bandwidthMbps: _, ...problem } = randomProblem(rand, { shape: i % 2 === 0 ? 'inception' : 'skip', nodes: 2 + Math.floor(rand() * 9) });
-      const run = (solver: Solver) => decisionTable(problem, { solver }).catch((e: unknown) => (e instanceof NoPlanError ? 'NO_PLAN' : Promise.reject(e)));
+      const { bandwidthMbps: _, ...problem } = randomProblem(rand, {
+        shape: i % 2 === 0 ? 'inception' : 'skip',
+        nodes: 2 + Math.floor(rand() * 9),
+      });
+      const run = (solver: Solver) =>
+        decisionTable(problem, { solver }).catch((e: unknown) =>
+          e instanceof NoPlanError ? 'NO_PLAN' : Promise.reject(e),
+        );
       const [a, b] = await Promise.all([run(highs), run(createBruteForceSolver())]);
       if (typeof a === 'string' || typeof b === 'string') {
         expect(a).toEqual(b);

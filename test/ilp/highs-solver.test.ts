@@ -1,4 +1,11 @@
-import { bruteForceOptima, createHighsSolver, NoPlanError, type DecisionProblem, type Plan, type Solver } from '../../src/ilp';
+import {
+  bruteForceOptima,
+  createHighsSolver,
+  NoPlanError,
+  type DecisionProblem,
+  type Plan,
+  type Solver,
+} from '../../src/ilp';
 import { agreement, type Outcome } from './agreement';
 import { prng, randomProblem, type Shape } from './random-problems';
 
@@ -29,13 +36,18 @@ describe('createHighsSolver().solve(problem) agrees with bruteForceOptima(proble
     ['skip', 102, 250],
     ['inception', 103, 250],
     ['dag', 104, 250],
-  ])('%s: random times, sizes, losses, bandwidths, budgets, fixedBits (seed %i, %i problems)', (shape, seed, count) => {
-    const { mismatches, outcomes } = runRandom(seed, count, (rand) => randomProblem(rand, { shape, nodes: size(rand) }));
-    expect(mismatches).toEqual([]);
-    // every kind of outcome occurs, so the comparison exercised both paths
-    expect(outcomes.unique).toBeGreaterThan(count / 2);
-    expect(outcomes['no-plan']).toBeGreaterThan(0);
-  });
+  ])(
+    '%s: random times, sizes, losses, bandwidths, budgets, fixedBits (seed %i, %i problems)',
+    (shape, seed, count) => {
+      const { mismatches, outcomes } = runRandom(seed, count, (rand) =>
+        randomProblem(rand, { shape, nodes: size(rand) }),
+      );
+      expect(mismatches).toEqual([]);
+      // every kind of outcome occurs, so the comparison exercised both paths
+      expect(outcomes.unique).toBeGreaterThan(count / 2);
+      expect(outcomes['no-plan']).toBeGreaterThan(0);
+    },
+  );
 
   test('coarse values with many exact ties: the same tie-break (seed 105, 200 problems)', () => {
     const shapes: Shape[] = ['chain', 'skip', 'inception', 'dag'];
@@ -75,10 +87,40 @@ describe('createHighsSolver().solve(problem)', () => {
       { id: 'n2', edgeMs: 5, cloudMs: 0.5 },
     ],
     tensors: [
-      { name: 'in', producer: -1, consumers: [0], isGraphOutput: false, options: [{ bits: 'f32', bytes: 4000, lossPct: 0 }] },
-      { name: 'a', producer: 0, consumers: [1], isGraphOutput: false, options: [{ bits: 8, bytes: 1000, lossPct: 0.1 }, { bits: 4, bytes: 500, lossPct: 0.6 }] },
-      { name: 'b', producer: 1, consumers: [2], isGraphOutput: false, options: [{ bits: 8, bytes: 200, lossPct: 0.05 }, { bits: 4, bytes: 100, lossPct: 0.3 }] },
-      { name: 'out', producer: 2, consumers: [], isGraphOutput: true, options: [{ bits: 'f32', bytes: 40, lossPct: 0 }] },
+      {
+        name: 'in',
+        producer: -1,
+        consumers: [0],
+        isGraphOutput: false,
+        options: [{ bits: 'f32', bytes: 4000, lossPct: 0 }],
+      },
+      {
+        name: 'a',
+        producer: 0,
+        consumers: [1],
+        isGraphOutput: false,
+        options: [
+          { bits: 8, bytes: 1000, lossPct: 0.1 },
+          { bits: 4, bytes: 500, lossPct: 0.6 },
+        ],
+      },
+      {
+        name: 'b',
+        producer: 1,
+        consumers: [2],
+        isGraphOutput: false,
+        options: [
+          { bits: 8, bytes: 200, lossPct: 0.05 },
+          { bits: 4, bytes: 100, lossPct: 0.3 },
+        ],
+      },
+      {
+        name: 'out',
+        producer: 2,
+        consumers: [],
+        isGraphOutput: true,
+        options: [{ bits: 'f32', bytes: 40, lossPct: 0 }],
+      },
     ],
     bandwidthMbps: 1, // 1000 bytes take 8 ms
     rttMs: 0,
@@ -90,7 +132,12 @@ describe('createHighsSolver().solve(problem)', () => {
     ['cut a at 4 bits within 1 point', { maxLossPct: 1 }, '[["a",4]]', 10 + 4 + 1.5],
     ['cut b at 8 bits within 0.08 points', { maxLossPct: 0.08 }, '[["b",8]]', 20 + 1.6 + 0.5],
     ['edge-only within 0.01 points', { maxLossPct: 0.01 }, '[["out","f32"]]', 25 + 0.32],
-    ['cloud-only at 1000 Mbps within 0 points', { maxLossPct: 0, bandwidthMbps: 1000 }, '[["in","f32"]]', 0.032 + 2.5],
+    [
+      'cloud-only at 1000 Mbps within 0 points',
+      { maxLossPct: 0, bandwidthMbps: 1000 },
+      '[["in","f32"]]',
+      0.032 + 2.5,
+    ],
     ['b at 4 bits when only 4 bits are allowed', { fixedBits: 4 }, '[["b",4]]', 20 + 0.8 + 0.5],
     ['b at 4 bits once a at 8 bits is excluded', { excluded: ['[["a",8]]'] }, '[["b",4]]', 20 + 0.8 + 0.5],
     ['the RTT is added once', { rttMs: 30 }, '[["a",8]]', 10 + 8 + 1.5 + 30],
@@ -102,7 +149,14 @@ describe('createHighsSolver().solve(problem)', () => {
   });
 
   test('NO_PLAN when nothing fits: the error gives the smallest loss and a --max-loss that admits it', () => {
-    const problem = { ...chain, tensors: chain.tensors.map((t) => (t.name === 'in' || t.name === 'out' ? { ...t, options: t.options.map((o) => ({ ...o, lossPct: 0.537 })) } : t)) };
+    const problem = {
+      ...chain,
+      tensors: chain.tensors.map((t) =>
+        t.name === 'in' || t.name === 'out'
+          ? { ...t, options: t.options.map((o) => ({ ...o, lossPct: 0.537 })) }
+          : t,
+      ),
+    };
     expect(() => solver.solve({ ...problem, maxLossPct: 0.04 })).toThrow(NoPlanError);
     try {
       solver.solve({ ...problem, maxLossPct: 0.04 });
@@ -133,13 +187,18 @@ describe('createHighsSolver().solve(problem)', () => {
     const edge = new Set(plan.edgeNodes);
     for (const t of relaxed.tensors) {
       // precedence: a consumer on the edge needs its producer on the edge
-      if (t.producer >= 0 && !edge.has(t.producer)) for (const c of t.consumers) expect(edge.has(c)).toBe(false);
+      if (t.producer >= 0 && !edge.has(t.producer))
+        for (const c of t.consumers) expect(edge.has(c)).toBe(false);
     }
     // edge-only sends the outputs, cloud-only the graph inputs, both as f32 (options[0])
     const ms = (bytes: number): number => (bytes * 8) / (relaxed.bandwidthMbps * 1e3);
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-    const edgeOnly = sum(relaxed.nodes.map((n) => n.edgeMs)) + ms(sum(relaxed.tensors.filter((t) => t.isGraphOutput).map((t) => t.options[0].bytes)));
-    const cloudOnly = sum(relaxed.nodes.map((n) => n.cloudMs)) + ms(sum(relaxed.tensors.filter((t) => t.producer < 0).map((t) => t.options[0].bytes)));
+    const edgeOnly =
+      sum(relaxed.nodes.map((n) => n.edgeMs)) +
+      ms(sum(relaxed.tensors.filter((t) => t.isGraphOutput).map((t) => t.options[0].bytes)));
+    const cloudOnly =
+      sum(relaxed.nodes.map((n) => n.cloudMs)) +
+      ms(sum(relaxed.tensors.filter((t) => t.producer < 0).map((t) => t.options[0].bytes)));
     expect(plan.predictedMs.total).toBeLessThanOrEqual(Math.min(edgeOnly, cloudOnly) + relaxed.rttMs + 1e-9);
     const next: Plan = solver.solve({ ...relaxed, excluded: [plan.key] });
     expect(next.key).not.toBe(plan.key);

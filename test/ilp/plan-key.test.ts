@@ -1,4 +1,4 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { parsePlanKey, planKey } from '../../src/ilp';
 
 describe('parsePlanKey(key)', () => {
@@ -18,7 +18,10 @@ describe('parsePlanKey(key)', () => {
   });
 
   test('reads back what planKey wrote', () => {
-    const entries = [{ tensor: 'conv3_out', bits: 8 }, { tensor: 'input', bits: 'f32' as const }];
+    const entries = [
+      { tensor: 'conv3_out', bits: 8 },
+      { tensor: 'input', bits: 'f32' as const },
+    ];
     expect(parsePlanKey(planKey(entries))).toEqual(entries);
     expect(parsePlanKey('[]')).toEqual([]);
   });
@@ -26,14 +29,25 @@ describe('parsePlanKey(key)', () => {
 
 describe('planKey(crossing)', () => {
   test('sorts by tensor name so that the order of the crossing list does not matter', () => {
-    const key = planKey([{ tensor: 'b', bits: 8 }, { tensor: 'a', bits: 'f32' }]);
+    const key = planKey([
+      { tensor: 'b', bits: 8 },
+      { tensor: 'a', bits: 'f32' },
+    ]);
     expect(key).toBe('[["a","f32"],["b",8]]');
-    expect(planKey([{ tensor: 'a', bits: 'f32' }, { tensor: 'b', bits: 8 }])).toBe(key);
+    expect(
+      planKey([
+        { tensor: 'a', bits: 'f32' },
+        { tensor: 'b', bits: 8 },
+      ]),
+    ).toBe(key);
   });
 
   test('keeps names with commas, quotes and @ apart', () => {
     const a = planKey([{ tensor: 'x,y', bits: 8 }]);
-    const b = planKey([{ tensor: 'x', bits: 8 }, { tensor: 'y', bits: 8 }]);
+    const b = planKey([
+      { tensor: 'x', bits: 8 },
+      { tensor: 'y', bits: 8 },
+    ]);
     expect(a).not.toBe(b);
     expect(parsePlanKey(planKey([{ tensor: 'a"@,b', bits: 4 }]))).toEqual([{ tensor: 'a"@,b', bits: 4 }]);
   });

@@ -26,7 +26,10 @@ export interface RandomProblemOptions {
 const ALL_BITS: readonly Bits[] = [2, 4, 6, 8, 'f32'];
 
 /** A random problem; `bandwidthMbps`, `rttMs`, `maxLossPct`, `fixedBits`, `excluded` are set by the caller or by `randomSetting`. */
-export function randomGraph(rand: () => number, options: RandomProblemOptions): Pick<DecisionProblem, 'nodes' | 'tensors'> {
+export function randomGraph(
+  rand: () => number,
+  options: RandomProblemOptions,
+): Pick<DecisionProblem, 'nodes' | 'tensors'> {
   const { shape, coarse = false } = options;
   const nodes: DecisionNode[] = [];
   // consumers per producer tensor: tensor 'in' (graph input) has index -1 here
@@ -44,7 +47,8 @@ export function randomGraph(rand: () => number, options: RandomProblemOptions): 
   if (shape === 'chain' || shape === 'skip') {
     for (let v = 0; v < n; v++) {
       const inputs = [v - 1];
-      if (shape === 'skip' && v >= 2 && rand() < 0.35) inputs.push(Math.floor(rand() * (v - 1)) - (rand() < 0.1 ? 1 : 0));
+      if (shape === 'skip' && v >= 2 && rand() < 0.35)
+        inputs.push(Math.floor(rand() * (v - 1)) - (rand() < 0.1 ? 1 : 0));
       addNode(inputs);
     }
     outputs.add(n - 1);
@@ -86,8 +90,21 @@ export function randomGraph(rand: () => number, options: RandomProblemOptions): 
     reads.flatMap((inputs, v) => (inputs.includes(producer) ? [v] : []));
   const tensors: DecisionTensor[] = [];
   const elements = coarse ? 2000 : 1000 + Math.floor(rand() * 100000);
-  tensors.push({ name: 'in', producer: -1, consumers: consumersOf(-1), isGraphOutput: false, options: inputOptions(rand, elements, coarse) });
-  if (usesAux) tensors.push({ name: 'aux', producer: -1, consumers: consumersOf(-2), isGraphOutput: false, options: inputOptions(rand, 64, coarse) });
+  tensors.push({
+    name: 'in',
+    producer: -1,
+    consumers: consumersOf(-1),
+    isGraphOutput: false,
+    options: inputOptions(rand, elements, coarse),
+  });
+  if (usesAux)
+    tensors.push({
+      name: 'aux',
+      producer: -1,
+      consumers: consumersOf(-2),
+      isGraphOutput: false,
+      options: inputOptions(rand, 64, coarse),
+    });
   nodes.forEach((node, v) => {
     const size = coarse ? 2000 : Math.floor(elements * (0.05 + rand() * 2));
     tensors.push({
@@ -115,14 +132,20 @@ function randomNode(rand: () => number, v: number, coarse: boolean): DecisionNod
 /** The graph input: raw f32 (no loss) and sometimes an 8-bit option. */
 function inputOptions(rand: () => number, elements: number, coarse: boolean): TensorOption[] {
   const options: TensorOption[] = [{ bits: 'f32', bytes: elements * 4, lossPct: 0 }];
-  if (rand() < 0.5) options.push({ bits: 8, bytes: coarse ? elements : elements * (0.3 + 0.7 * rand()), lossPct: coarse ? 0 : 0.05 * rand() });
+  if (rand() < 0.5)
+    options.push({
+      bits: 8,
+      bytes: coarse ? elements : elements * (0.3 + 0.7 * rand()),
+      lossPct: coarse ? 0 : 0.05 * rand(),
+    });
   return options;
 }
 
 /** A graph output (logits): small, f32 exact, sometimes 8-bit. */
 function outputOptions(rand: () => number, coarse: boolean): TensorOption[] {
   const options: TensorOption[] = [{ bits: 'f32', bytes: 40, lossPct: 0 }];
-  if (rand() < 0.5) options.push({ bits: 8, bytes: coarse ? 10 : 12 + rand(), lossPct: coarse ? 0 : 0.01 * rand() });
+  if (rand() < 0.5)
+    options.push({ bits: 8, bytes: coarse ? 10 : 12 + rand(), lossPct: coarse ? 0 : 0.01 * rand() });
   return options;
 }
 
@@ -132,7 +155,12 @@ function tensorOptions(rand: () => number, elements: number, coarse: boolean): T
   if (pool.length === 0) pool.push(ALL_BITS[Math.floor(rand() * ALL_BITS.length)]);
   return pool.slice(0, 4).map((bits) => {
     const b = bits === 'f32' ? 32 : bits;
-    if (coarse) return { bits, bytes: (elements * b) / 8, lossPct: bits === 'f32' ? 0 : [0, 0.5][Math.floor(rand() * 2)] };
+    if (coarse)
+      return {
+        bits,
+        bytes: (elements * b) / 8,
+        lossPct: bits === 'f32' ? 0 : [0, 0.5][Math.floor(rand() * 2)],
+      };
     const bytes = bits === 'f32' ? elements * 4 : ((elements * b) / 8) * (0.2 + 0.8 * rand());
     const lossPct = bits === 'f32' ? 0 : (8 / b) * rand() * 0.6 - (rand() < 0.05 ? 0.1 : 0);
     return { bits, bytes, lossPct };
@@ -144,19 +172,41 @@ function tensorOptions(rand: () => number, elements: number, coarse: boolean): T
  * option's loss, or random), run costs, crossing costs and, in 30% of cases, a fixed width. `coarse` picks round bandwidths and
  * RTTs so that the coarse graphs' exact ties survive into the latencies.
  */
-export function randomSetting(rand: () => number, graph: Pick<DecisionProblem, 'nodes' | 'tensors'>, coarse = false): DecisionProblem {
+export function randomSetting(
+  rand: () => number,
+  graph: Pick<DecisionProblem, 'nodes' | 'tensors'>,
+  coarse = false,
+): DecisionProblem {
   const bandwidthMbps = coarse ? [0.8, 8, 80][Math.floor(rand() * 3)] : 10 ** (-1 + 4 * rand());
   const rttMs = coarse ? Math.floor(rand() * 3) * 10 : rand() < 0.3 ? 0 : 50 * rand();
   const losses = graph.tensors.flatMap((t) => t.options.map((o) => o.lossPct));
   const r = rand();
   const maxLossPct =
-    r < 0.15 ? Infinity : r < 0.25 ? -0.5 : r < 0.35 ? 0 : r < 0.5 ? losses[Math.floor(rand() * losses.length)] : 2 * rand();
+    r < 0.15
+      ? Infinity
+      : r < 0.25
+        ? -0.5
+        : r < 0.35
+          ? 0
+          : r < 0.5
+            ? losses[Math.floor(rand() * losses.length)]
+            : 2 * rand();
   // Half the problems pay a fixed cost per part that runs (an inference call's overhead).
-  const runCosts = rand() < 0.5 ? (coarse ? { edgeRunMs: 1, cloudRunMs: 1 } : { edgeRunMs: 5 * rand(), cloudRunMs: 2 * rand() }) : {};
+  const runCosts =
+    rand() < 0.5
+      ? coarse
+        ? { edgeRunMs: 1, cloudRunMs: 1 }
+        : { edgeRunMs: 5 * rand(), cloudRunMs: 2 * rand() }
+      : {};
   // A third pay a cost per crossing tensor on each side (layout conversions at the cut).
-  const tensors = rand() < 0.35
-    ? graph.tensors.map((t) => ({ ...t, edgeCrossMs: coarse ? Math.floor(rand() * 2) : 2 * rand(), cloudCrossMs: coarse ? Math.floor(rand() * 2) : rand() }))
-    : graph.tensors;
+  const tensors =
+    rand() < 0.35
+      ? graph.tensors.map((t) => ({
+          ...t,
+          edgeCrossMs: coarse ? Math.floor(rand() * 2) : 2 * rand(),
+          cloudCrossMs: coarse ? Math.floor(rand() * 2) : rand(),
+        }))
+      : graph.tensors;
   const problem: DecisionProblem = { ...graph, tensors, bandwidthMbps, rttMs, maxLossPct, ...runCosts };
   if (rand() < 0.3) return { ...problem, fixedBits: ALL_BITS[Math.floor(rand() * ALL_BITS.length)] };
   return problem;

@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Analysis } from '../../src/analysis';
-import { JaladError, InputError } from '../../src/errors';
+import type { Analysis } from '../../src/core/analysis';
+import { JaladError, InputError } from '../../src/core/errors';
 import { encodeModel } from '../../src/graph';
 import { parseTrace, simulateTrace } from '../../src/ilp';
 import { analyzeModel } from '../../src/pipeline/analyze';
@@ -33,12 +33,23 @@ beforeAll(async () => {
   inputs = new Float32Array(N * 3 * 8 * 8).map(() => rand() * 2 - 0.5);
   fs.writeFileSync(dataPath, npyBytes(1, '<f4', [N, 3, 8, 8], npyPayload('<f4', inputs)));
   const s = await openSession(fs.readFileSync(modelPath));
-  const out = (await s.run({ input: new (await import('onnxruntime-node')).Tensor('float32', inputs, [N, 3, 8, 8]) })).logits;
+  const out = (
+    await s.run({ input: new (await import('onnxruntime-node')).Tensor('float32', inputs, [N, 3, 8, 8]) })
+  ).logits;
   await s.release();
-  labels = Array.from({ length: N }, (_, i) => (i % 4 === 3 ? (argmax(out.data as Float32Array, i * 10, 10) + 3) % 10 : argmax(out.data as Float32Array, i * 10, 10)));
+  labels = Array.from({ length: N }, (_, i) =>
+    i % 4 === 3
+      ? (argmax(out.data as Float32Array, i * 10, 10) + 3) % 10
+      : argmax(out.data as Float32Array, i * 10, 10),
+  );
   fs.writeFileSync(labelsPath, npyBytes(1, '<i8', [N], npyPayload('<i8', labels)));
   analysis = await analyzeModel(modelPath, {
-    data: { data: dataPath, labels: labelsPath }, bits: [1, 2, 8], runs: 3, warmup: 1, maxLossPct: 2, batchSize: 32,
+    data: { data: dataPath, labels: labelsPath },
+    bits: [1, 2, 8],
+    runs: 3,
+    warmup: 1,
+    maxLossPct: 2,
+    batchSize: 32,
   });
   analysisPath = path.join(dir.root, 'analysis.json');
   fs.writeFileSync(analysisPath, JSON.stringify(analysis));
@@ -62,9 +73,18 @@ describe('analyze with data', () => {
 describe('split from an analysis', () => {
   test('writes deployable models whose accuracy is the measured one, within the budget', async () => {
     const out = path.join(dir.root, 'plan1');
-    const plan = await solveAndSplit({ analysisPath, outDir: out, maxLossPct: 2, bandwidthMbps: 0.5, rttMs: 5 });
+    const plan = await solveAndSplit({
+      analysisPath,
+      outDir: out,
+      maxLossPct: 2,
+      bandwidthMbps: 0.5,
+      rttMs: 5,
+    });
     expect(JSON.parse(fs.readFileSync(path.join(out, 'plan.json'), 'utf8'))).toEqual(plan);
-    expect(plan.predictedMs.total).toBeCloseTo(plan.predictedMs.edge + plan.predictedMs.rtt + plan.predictedMs.transfer + plan.predictedMs.cloud, 9);
+    expect(plan.predictedMs.total).toBeCloseTo(
+      plan.predictedMs.edge + plan.predictedMs.rtt + plan.predictedMs.transfer + plan.predictedMs.cloud,
+      9,
+    );
     expect(plan.rttMs).toBe(5);
     expect(plan.measured.exact).toBe(false);
     {
@@ -77,8 +97,9 @@ describe('split from an analysis', () => {
       const logits = (await cloud.run(Object.fromEntries(cloud.inputNames.map((n) => [n, sent[n]])))).logits;
       const correct = labels.filter((l, i) => argmax(logits.data as Float32Array, i * 10, 10) === l).length;
       const ref = analysis.data!.referenceCorrect;
-      expect((ref - correct) / N * 100).toBeCloseTo(plan.measured!.lossPct, 9);
-      await edge.release(); await cloud.release();
+      expect(((ref - correct) / N) * 100).toBeCloseTo(plan.measured!.lossPct, 9);
+      await edge.release();
+      await cloud.release();
     }
   });
 
@@ -87,7 +108,13 @@ describe('split from an analysis', () => {
     const liar = { ...analysis, sweep: analysis.sweep!.map((r) => ({ ...r, lossUpperPct: 0, lossPct: 0 })) };
     const liarPath = path.join(dir.root, 'liar.json');
     fs.writeFileSync(liarPath, JSON.stringify(liar));
-    const plan = await solveAndSplit({ analysisPath: liarPath, outDir: path.join(dir.root, 'plan2'), maxLossPct: 0.5, bandwidthMbps: 0.1, rttMs: 0 });
+    const plan = await solveAndSplit({
+      analysisPath: liarPath,
+      outDir: path.join(dir.root, 'plan2'),
+      maxLossPct: 0.5,
+      bandwidthMbps: 0.1,
+      rttMs: 0,
+    });
     expect(plan.rounds).toBeGreaterThan(1);
     // The accepted plan is either measured within the budget or lossless (float32 only).
     if (plan.measured.exact) expect(plan.wire.every((w) => w.bits === 'f32')).toBe(true);
@@ -95,7 +122,14 @@ describe('split from an analysis', () => {
   });
 
   test('no plan within the budget: NO_PLAN with the smallest reachable loss', async () => {
-    const err = await solveAndSplit({ analysisPath, outDir: path.join(dir.root, 'none'), maxLossPct: 0, bandwidthMbps: 1, rttMs: 0, bits: 1 }).catch((e) => e);
+    const err = await solveAndSplit({
+      analysisPath,
+      outDir: path.join(dir.root, 'none'),
+      maxLossPct: 0,
+      bandwidthMbps: 1,
+      rttMs: 0,
+      bits: 1,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(JaladError);
     expect(err.code).toBe('NO_PLAN');
     expect(err.message).toMatch(/--max-loss [\d.]+ admits it/);
@@ -104,11 +138,37 @@ describe('split from an analysis', () => {
 
   test.each([
     ['a missing analysis', () => path.join(dir.root, 'nope.json'), 'BAD_ANALYSIS'],
-    ['an unknown version', () => { const p = path.join(dir.root, 'v9.json'); fs.writeFileSync(p, JSON.stringify({ ...analysis, version: 9 })); return p; }, 'BAD_ANALYSIS'],
-    ['another model', () => { const p = path.join(dir.root, 'other.json'); fs.writeFileSync(p, JSON.stringify({ ...analysis, model: { ...analysis.model, sha256: '0'.repeat(64) } })); return p; }, 'BAD_ANALYSIS'],
+    [
+      'an unknown version',
+      () => {
+        const p = path.join(dir.root, 'v9.json');
+        fs.writeFileSync(p, JSON.stringify({ ...analysis, version: 9 }));
+        return p;
+      },
+      'BAD_ANALYSIS',
+    ],
+    [
+      'another model',
+      () => {
+        const p = path.join(dir.root, 'other.json');
+        fs.writeFileSync(
+          p,
+          JSON.stringify({ ...analysis, model: { ...analysis.model, sha256: '0'.repeat(64) } }),
+        );
+        return p;
+      },
+      'BAD_ANALYSIS',
+    ],
     ['a width that was not swept', () => analysisPath, 'BAD_OPTION'],
   ])('%s is refused', async (what, make, code) => {
-    const err = await solveAndSplit({ analysisPath: make(), outDir: path.join(dir.root, 'x'), maxLossPct: 1, bandwidthMbps: 1, rttMs: 0, ...(what.startsWith('a width') ? { bits: 4 } : {}) }).catch((e) => e);
+    const err = await solveAndSplit({
+      analysisPath: make(),
+      outDir: path.join(dir.root, 'x'),
+      maxLossPct: 1,
+      bandwidthMbps: 1,
+      rttMs: 0,
+      ...(what.startsWith('a width') ? { bits: 4 } : {}),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.code).toBe(code);
   });

@@ -1,17 +1,32 @@
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import { nodeCost, type NodeCost, type TensorShape } from '../../src/profiler/flops';
 import { modeledNodeMs, parseDeviceSpec, type DeviceSpec } from '../../src/profiler/device-spec';
 import { DEVICE_PRESETS, getPreset, presetNames } from '../../src/profiler/device-presets';
 
 const FILE = 'devices/my-board.json';
-const VALID = { name: 'my-board', peakGflops: 100, memoryGBps: 10, nodeOverheadMs: 0.01, source: 'board datasheet' };
+const VALID = {
+  name: 'my-board',
+  peakGflops: 100,
+  memoryGBps: 10,
+  nodeOverheadMs: 0.01,
+  source: 'board datasheet',
+};
 
 function caught(fn: () => unknown): InputError {
-  try { fn(); } catch (e) { return e as InputError; }
+  try {
+    fn();
+  } catch (e) {
+    return e as InputError;
+  }
   throw new Error('expected a throw');
 }
 
-const cost = (flops: number, bytesRead: number, bytesWritten: number): NodeCost => ({ flops, bytesRead, bytesWritten, kind: 'compute' });
+const cost = (flops: number, bytesRead: number, bytesWritten: number): NodeCost => ({
+  flops,
+  bytesRead,
+  bytesWritten,
+  kind: 'compute',
+});
 const spec = (extra: Partial<DeviceSpec> = {}): DeviceSpec => ({ ...VALID, ...extra });
 
 describe('parseDeviceSpec(json, source)', () => {
@@ -51,7 +66,13 @@ describe('parseDeviceSpec(json, source)', () => {
 
   test('optional fields take their defaults; source defaults to the file', () => {
     expect(parseDeviceSpec({ name: 'x', peakGflops: 48, memoryGBps: 12.8 }, FILE)).toEqual({
-      name: 'x', peakGflops: 48, memoryGBps: 12.8, nodeOverheadMs: 0, source: FILE, efficiency: 1, memoryEfficiency: 1,
+      name: 'x',
+      peakGflops: 48,
+      memoryGBps: 12.8,
+      nodeOverheadMs: 0,
+      source: FILE,
+      efficiency: 1,
+      memoryEfficiency: 1,
     });
   });
 });
@@ -75,8 +96,18 @@ describe('modeledNodeMs(cost, spec)', () => {
     ['memory-bound: 1 MFLOP, 1 GB', cost(1e6, 6e8, 4e8), spec(), 100 + 0.01],
     ['balanced at the ridge point (10 FLOP/byte)', cost(1e9, 1e8, 0), spec(), 10 + 0.01],
     ['efficiency 0.5 halves the peak', cost(1e9, 5e5, 5e5), spec({ efficiency: 0.5 }), 20 + 0.01],
-    ['efficiency 0.5 makes a memory-bound node compute-bound', cost(1e9, 1.5e8, 0), spec({ efficiency: 0.5 }), 20 + 0.01],
-    ['memoryEfficiency 0.5 doubles the memory time', cost(1e6, 1e9, 0), spec({ memoryEfficiency: 0.5 }), 200 + 0.01],
+    [
+      'efficiency 0.5 makes a memory-bound node compute-bound',
+      cost(1e9, 1.5e8, 0),
+      spec({ efficiency: 0.5 }),
+      20 + 0.01,
+    ],
+    [
+      'memoryEfficiency 0.5 doubles the memory time',
+      cost(1e6, 1e9, 0),
+      spec({ memoryEfficiency: 0.5 }),
+      200 + 0.01,
+    ],
     ['a view costs only the overhead', cost(0, 0, 0), spec(), 0.01],
   ])('%s', (_, c, s, ms) => {
     expect(modeledNodeMs(c, s)).toBeCloseTo(ms, 9);
@@ -85,8 +116,11 @@ describe('modeledNodeMs(cost, spec)', () => {
   test('a real Conv: 1.806 MFLOP depthwise layer is memory-bound on a Raspberry Pi 4 and faster on a V100', () => {
     const f32 = (...dims: number[]): TensorShape => ({ dims, elemType: 1 });
     const c = nodeCost({
-      opType: 'Conv', domain: '', attrs: { group: 32, kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
-      inputs: [f32(1, 32, 56, 56), f32(32, 1, 3, 3)], outputs: [f32(1, 32, 56, 56)],
+      opType: 'Conv',
+      domain: '',
+      attrs: { group: 32, kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
+      inputs: [f32(1, 32, 56, 56), f32(32, 1, 3, 3)],
+      outputs: [f32(1, 32, 56, 56)],
     });
     const pi = getPreset('raspberry-pi-4');
     const bytes = c.bytesRead + c.bytesWritten;
@@ -109,10 +143,19 @@ describe('device presets', () => {
   });
 
   test('presetNames lists edge and cloud devices', () => {
-    expect(presetNames()).toEqual(expect.arrayContaining([
-      'raspberry-pi-4', 'raspberry-pi-5', 'jetson-nano', 'jetson-orin-nano', 'phone-big-core',
-      'xeon-16-core', 'cloud-t4', 'cloud-v100', 'cloud-a100',
-    ]));
+    expect(presetNames()).toEqual(
+      expect.arrayContaining([
+        'raspberry-pi-4',
+        'raspberry-pi-5',
+        'jetson-nano',
+        'jetson-orin-nano',
+        'phone-big-core',
+        'xeon-16-core',
+        'cloud-t4',
+        'cloud-v100',
+        'cloud-a100',
+      ]),
+    );
   });
 
   test.each(Object.keys(DEVICE_PRESETS))('%s is a valid spec under its own name, with a source', (name) => {

@@ -2,10 +2,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
-import { InputError } from '../../src/errors';
+import { InputError } from '../../src/core/errors';
 import {
-  checkProfileMatches, fitPartModel, latencyTable, measurePartTimes, measureProfile, nodeTimesFromTraces, partTimesOfGroups, predictPartMs, probeTensors, resolveProfile, scaleProfile, traceNodeKernels, transferMs, weightedMedian,
-  type DeviceProfile, type ProfileContext,
+  checkProfileMatches,
+  fitPartModel,
+  latencyTable,
+  measurePartTimes,
+  measureProfile,
+  nodeTimesFromTraces,
+  partTimesOfGroups,
+  predictPartMs,
+  probeTensors,
+  resolveProfile,
+  scaleProfile,
+  traceNodeKernels,
+  transferMs,
+  weightedMedian,
+  type DeviceProfile,
+  type ProfileContext,
 } from '../../src/profiler';
 import { chain, residual } from '../helpers/zoo';
 
@@ -57,7 +71,9 @@ describe('resolveProfile rejects what it cannot use', () => {
 
 describe('measured profile of this machine', () => {
   let profile: DeviceProfile;
-  beforeAll(async () => { profile = await measureProfile(readModelFile(resnetPath), MEASURE); });
+  beforeAll(async () => {
+    profile = await measureProfile(readModelFile(resnetPath), MEASURE);
+  });
 
   test('has every node, by unique name and op, with finite non-negative times', () => {
     const dag = buildDag(residual());
@@ -75,7 +91,18 @@ describe('measured profile of this machine', () => {
   });
 
   test('times the real edge and cloud models of every cut point; a part with no nodes costs 0', () => {
-    expect(profile.cutPoints?.map((c) => c.tensors[0])).toEqual(['input', 'stem', 's', 'add1', 'block1', 'add2', 'block2', 'gap', 'flat', 'logits']);
+    expect(profile.cutPoints?.map((c) => c.tensors[0])).toEqual([
+      'input',
+      'stem',
+      's',
+      'add1',
+      'block1',
+      'add2',
+      'block2',
+      'gap',
+      'flat',
+      'logits',
+    ]);
     const cuts = profile.cutPoints!;
     expect(cuts[0].edgeMs).toBe(0);
     expect(cuts[cuts.length - 1].cloudMs).toBe(0);
@@ -98,7 +125,10 @@ describe('measured profile of this machine', () => {
     const withCost = { ...profile, boundary: { edgeOutputMsPerByte: 1e-6, cloudInputMsPerByte: 2e-6 } };
     const nodes = [dag.producer.get('stem')!];
     const base = predictPartMs({ ...profile, boundary: undefined }, dag, nodes);
-    const crossing = [{ name: 'stem', bytes: 1000 }, { name: 'other', bytes: 500 }];
+    const crossing = [
+      { name: 'stem', bytes: 1000 },
+      { name: 'other', bytes: 500 },
+    ];
     expect(predictPartMs(withCost, dag, nodes, crossing, 'edge')).toBeCloseTo(base + 1.5e-3, 12);
     expect(predictPartMs(withCost, dag, nodes, crossing, 'cloud')).toBeCloseTo(base + 3e-3, 12);
     expect(predictPartMs(withCost, dag, [], crossing, 'edge')).toBe(0);
@@ -109,7 +139,10 @@ describe('measured profile of this machine', () => {
     const dag = buildDag(residual());
     expect(predictPartMs(profile, dag, [])).toBe(0);
     const all = dag.nodes.map((n) => n.index);
-    expect(predictPartMs(profile, dag, all)).toBeCloseTo(profile.runOverheadMs + profile.nodes.reduce((s, n) => s + n.ms, 0), 12);
+    expect(predictPartMs(profile, dag, all)).toBeCloseTo(
+      profile.runOverheadMs + profile.nodes.reduce((s, n) => s + n.ms, 0),
+      12,
+    );
   });
 });
 
@@ -155,7 +188,10 @@ describe('modeled and scaled profiles resolve', () => {
   });
   test('a device spec file is modeled', async () => {
     const file = path.join(tmp, 'board.json');
-    fs.writeFileSync(file, JSON.stringify({ name: 'board', peakGflops: 10, memoryGBps: 5, nodeOverheadMs: 0.01, source: 'test' }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ name: 'board', peakGflops: 10, memoryGBps: 5, nodeOverheadMs: 0.01, source: 'test' }),
+    );
     const p = await resolveProfile(file, context(), '--edge');
     expect(p.kind).toBe('modeled');
     expect(p.nodes.every((n) => n.ms >= 0)).toBe(true);
@@ -188,12 +224,20 @@ describe('latency model', () => {
 });
 
 describe('fitPartModel(points)', () => {
-  const edge = (bytes: number, residual: number, measuredMs = 1.1 + residual) => ({ side: 'edge' as const, nodeMs: 1, overheadMs: 0.1, bytes, measuredMs });
+  const edge = (bytes: number, residual: number, measuredMs = 1.1 + residual) => ({
+    side: 'edge' as const,
+    nodeMs: 1,
+    overheadMs: 0.1,
+    bytes,
+    measuredMs,
+  });
 
   test('is the slope with the least absolute relative error on each side, never negative, 0 without points', () => {
     const fit = fitPartModel([
       // slopes 2e-5, 1e-5, 5e-4 with weights bytes/measured 893, 1786, 625: 2000 B carries over half
-      edge(1000, 0.02), edge(2000, 0.02), edge(1000, 0.5),
+      edge(1000, 0.02),
+      edge(2000, 0.02),
+      edge(1000, 0.5),
       edge(0, 9), // no bytes cross: ignored
       { side: 'cloud', nodeMs: 1, overheadMs: 0, bytes: 1000, measuredMs: 0.5 }, // negative: clamped
     ]);
@@ -208,7 +252,11 @@ describe('fitPartModel(points)', () => {
     const points = [edge(1e4, -0.1), edge(1e4, -0.1), edge(1e4, -0.1), edge(1e6, 0.3), edge(1e6, 0.3)];
     expect(fitPartModel(points).edgeOutputMsPerByte).toBeCloseTo(3e-7, 15);
     // The fit minimises Σ |residual − b·bytes| / measured: no other b does better.
-    const cost = (b: number) => points.reduce((t, p) => t + Math.abs(p.measuredMs - p.overheadMs - p.nodeMs - b * p.bytes) / p.measuredMs, 0);
+    const cost = (b: number) =>
+      points.reduce(
+        (t, p) => t + Math.abs(p.measuredMs - p.overheadMs - p.nodeMs - b * p.bytes) / p.measuredMs,
+        0,
+      );
     const best = fitPartModel(points).edgeOutputMsPerByte;
     for (const b of [0, 1e-7, 2.9e-7, 3.1e-7, 1e-6]) expect(cost(best)).toBeLessThanOrEqual(cost(b));
   });
@@ -216,9 +264,27 @@ describe('fitPartModel(points)', () => {
 
 describe('weightedMedian(points)', () => {
   test('minimises the weighted absolute deviation; ties at half the weight take the midpoint', () => {
-    expect(weightedMedian([{ value: 1, weight: 1 }, { value: 2, weight: 1 }, { value: 9, weight: 3 }])).toBe(9);
-    expect(weightedMedian([{ value: 5, weight: 2 }, { value: 1, weight: 1 }, { value: 3, weight: 1 }])).toBe(4);
-    expect(weightedMedian([{ value: 3, weight: 1 }, { value: 7, weight: 1 }, { value: 8, weight: 1 }])).toBe(7);
+    expect(
+      weightedMedian([
+        { value: 1, weight: 1 },
+        { value: 2, weight: 1 },
+        { value: 9, weight: 3 },
+      ]),
+    ).toBe(9);
+    expect(
+      weightedMedian([
+        { value: 5, weight: 2 },
+        { value: 1, weight: 1 },
+        { value: 3, weight: 1 },
+      ]),
+    ).toBe(4);
+    expect(
+      weightedMedian([
+        { value: 3, weight: 1 },
+        { value: 7, weight: 1 },
+        { value: 8, weight: 1 },
+      ]),
+    ).toBe(7);
     expect(weightedMedian([{ value: 3, weight: 0 }])).toBe(0);
     expect(weightedMedian([])).toBe(0);
   });
@@ -239,7 +305,8 @@ describe('measurePartTimes in groups of cut points', () => {
     expect(many.parts.map((p) => p.index)).toEqual(cuts.map((c) => c.index));
     expect(Number.isFinite(many.groupDrift)).toBe(true);
     expect(many.groupDrift).toBeGreaterThanOrEqual(0);
-    for (const p of many.parts.filter((q) => cuts[q.index].edgeNodes.length > 0)) expect(p.edgeMs).toBeGreaterThan(0);
+    for (const p of many.parts.filter((q) => cuts[q.index].edgeNodes.length > 0))
+      expect(p.edgeMs).toBeGreaterThan(0);
   });
 
   test('each group is rescaled by the pooled whole-model median over its own', () => {
@@ -250,6 +317,9 @@ describe('measurePartTimes in groups of cut points', () => {
     // Pooled whole-model median: 1 (four 1s and three 2s); factors 1/2 and 1/1.
     expect(result.wholeMs).toBe(1);
     expect(result.groupDrift).toBe(0.5);
-    expect(result.parts.map((p) => [p.index, p.edgeMs, p.cloudMs])).toEqual([[0, 0.5, 1.5], [1, 0.5, 0.25]]);
+    expect(result.parts.map((p) => [p.index, p.edgeMs, p.cloudMs])).toEqual([
+      [0, 0.5, 1.5],
+      [1, 0.5, 0.25],
+    ]);
   });
 });

@@ -1,5 +1,13 @@
 import { parse } from 'csv-parse/sync';
-import { cutPointsCsv, decisionsCsv, latencyCsv, nodesCsv, renderCsv, renderCsvFiles, sweepCsv } from '../../src/report';
+import {
+  cutPointsCsv,
+  decisionsCsv,
+  latencyCsv,
+  nodesCsv,
+  renderCsv,
+  renderCsvFiles,
+  sweepCsv,
+} from '../../src/report';
 import { cutPointsOnly, resnet, vgg } from './fixtures';
 
 /** Parses CSV text into its header and records (strings). */
@@ -10,15 +18,28 @@ function read(text: string): { header: string[]; rows: string[][] } {
 
 describe('renderCsvFiles(analysis)', () => {
   it('rejects an analysis of an unknown version', () => {
-    expect(() => renderCsvFiles({ ...vgg(), version: 99 })).toThrow(expect.objectContaining({ code: 'BAD_ANALYSIS' }));
+    expect(() => renderCsvFiles({ ...vgg(), version: 99 })).toThrow(
+      expect.objectContaining({ code: 'BAD_ANALYSIS' }),
+    );
   });
 
   it('renders every table of the VGG analysis except decisions, which it lacks', () => {
-    expect(renderCsvFiles(vgg()).map((f) => f.name)).toEqual(['cut-points.csv', 'sweep.csv', 'latency.csv', 'nodes.csv']);
+    expect(renderCsvFiles(vgg()).map((f) => f.name)).toEqual([
+      'cut-points.csv',
+      'sweep.csv',
+      'latency.csv',
+      'nodes.csv',
+    ]);
   });
 
   it('adds decisions.csv when the analysis has a decision table', () => {
-    expect(renderCsvFiles(resnet()).map((f) => f.name)).toEqual(['cut-points.csv', 'sweep.csv', 'latency.csv', 'nodes.csv', 'decisions.csv']);
+    expect(renderCsvFiles(resnet()).map((f) => f.name)).toEqual([
+      'cut-points.csv',
+      'sweep.csv',
+      'latency.csv',
+      'nodes.csv',
+      'decisions.csv',
+    ]);
   });
 
   it('renders only cut-points.csv and nodes.csv (without times) for an analysis of cut points only', () => {
@@ -33,7 +54,21 @@ describe('cutPointsCsv(analysis)', () => {
   const { header, rows } = read(renderCsv(cutPointsCsv(a)));
 
   it('has units in its header and the measured edge times the fixture holds', () => {
-    expect(header).toEqual(['index', 'tensors', 'op', 'shape', 'elements', 'float32_bytes', 'edge_nodes', 'cloud_nodes', 'edge_flops', 'cloud_flops', 'edge_ms', 'cloud_ms', 'edge_measured_ms']);
+    expect(header).toEqual([
+      'index',
+      'tensors',
+      'op',
+      'shape',
+      'elements',
+      'float32_bytes',
+      'edge_nodes',
+      'cloud_nodes',
+      'edge_flops',
+      'cloud_flops',
+      'edge_ms',
+      'cloud_ms',
+      'edge_measured_ms',
+    ]);
   });
 
   it('has one row per cut point whose numbers parse back to the stored fields exactly', () => {
@@ -61,8 +96,27 @@ describe('sweepCsv(analysis)', () => {
   const { header, rows } = read(renderCsv(sweepCsv(a)!));
 
   it('has every field of a sweep row, one column pair per coder', () => {
-    expect(header).toEqual(['cut', 'tensor', 'bits', 'loss_pp', 'loss_upper_pp', 'agreement', 'accuracy', 'samples', 'stopped_early', 'bytes_mean', 'bytes_p95', 'bits_per_element', 'ratio',
-      'auto_bytes_mean', 'auto_bytes_p95', 'huffman_bytes_mean', 'huffman_bytes_p95', 'raw_bytes_mean', 'raw_bytes_p95']);
+    expect(header).toEqual([
+      'cut',
+      'tensor',
+      'bits',
+      'loss_pp',
+      'loss_upper_pp',
+      'agreement',
+      'accuracy',
+      'samples',
+      'stopped_early',
+      'bytes_mean',
+      'bytes_p95',
+      'bits_per_element',
+      'ratio',
+      'auto_bytes_mean',
+      'auto_bytes_p95',
+      'huffman_bytes_mean',
+      'huffman_bytes_p95',
+      'raw_bytes_mean',
+      'raw_bytes_p95',
+    ]);
   });
 
   it('has one row per cut point and bit width (20 × 6)', () => {
@@ -70,7 +124,12 @@ describe('sweepCsv(analysis)', () => {
     expect(rows).toHaveLength(a.cutPoints.length * a.bits!.length);
     const r = a.sweep![10];
     const col = (name: string) => rows[10][header.indexOf(name)];
-    expect([col('cut'), col('bits'), col('loss_pp'), col('loss_upper_pp')].map(Number)).toEqual([r.cut, r.bits, r.lossPct, r.lossUpperPct]);
+    expect([col('cut'), col('bits'), col('loss_pp'), col('loss_upper_pp')].map(Number)).toEqual([
+      r.cut,
+      r.bits,
+      r.lossPct,
+      r.lossUpperPct,
+    ]);
     expect(Number(col('huffman_bytes_mean'))).toBe(r.byCoder.huffman.bytesMean);
     expect(col('stopped_early')).toBe(String(r.stoppedEarly));
   });
@@ -96,7 +155,7 @@ describe('latencyCsv(analysis)', () => {
 });
 
 describe('nodesCsv(analysis)', () => {
-  it('aligns the profiles\' ms per node with the node names', () => {
+  it("aligns the profiles' ms per node with the node names", () => {
     const a = vgg();
     const { header, rows } = read(renderCsv(nodesCsv(a)!));
     expect(header).toEqual(['index', 'name', 'op', 'flops', 'edge_ms', 'cloud_ms']);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Analysis } from '../../src/analysis';
+import type { Analysis } from '../../src/core/analysis';
 
 function load(file: string): Analysis {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as Analysis;
@@ -19,10 +19,23 @@ export const resnet = (): Analysis => load(path.join(__dirname, 'fixtures', 'ana
 
 /** Cut points only: no profiles, latency, data, sweep or decisions, no predicted times. */
 export function cutPointsOnly(a: Analysis = vgg()): Analysis {
-  const { profiles: _p, latency: _l, bandwidthsMbps: _b, rttMs: _r, data: _d, bits: _bits, sweep: _s, decisions: _dec, maxLossPct: _m, ...rest } = a;
+  const {
+    profiles: _p,
+    latency: _l,
+    bandwidthsMbps: _b,
+    rttMs: _r,
+    data: _d,
+    bits: _bits,
+    sweep: _s,
+    decisions: _dec,
+    maxLossPct: _m,
+    ...rest
+  } = a;
   return {
     ...rest,
-    cutPoints: a.cutPoints.map(({ edgeMs: _e, cloudMs: _c, edgeMeasuredMs: _em, cloudMeasuredMs: _cm, ...c }) => c),
+    cutPoints: a.cutPoints.map(
+      ({ edgeMs: _e, cloudMs: _c, edgeMeasuredMs: _em, cloudMeasuredMs: _cm, ...c }) => c,
+    ),
   };
 }
 

@@ -5,8 +5,12 @@ const svgCount = (html: string) => (html.match(/<svg[\s>]/g) ?? []).length;
 
 /** Every src=, href=, url( or @import that points outside the document. */
 function externalRefs(html: string): string[] {
-  const refs = [...html.matchAll(/\b(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?([^"'\s>]+)/gi)].map((m) => m[1]).filter((u) => !u.startsWith('#') && !u.startsWith('data:'));
-  const urls = [...html.matchAll(/url\(\s*["']?([^"')]+)/gi)].map((m) => m[1]).filter((u) => !u.startsWith('#') && !u.startsWith('data:'));
+  const refs = [...html.matchAll(/\b(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?([^"'\s>]+)/gi)]
+    .map((m) => m[1])
+    .filter((u) => !u.startsWith('#') && !u.startsWith('data:'));
+  const urls = [...html.matchAll(/url\(\s*["']?([^"')]+)/gi)]
+    .map((m) => m[1])
+    .filter((u) => !u.startsWith('#') && !u.startsWith('data:'));
   const imports = [...html.matchAll(/@import[^;]*/gi)].map((m) => m[0]);
   return [...refs, ...urls, ...imports];
 }
@@ -25,7 +29,8 @@ describe('renderHtml(analysis, options)', () => {
 
     it('draws one SVG per chart it has data for, and says why the decision regions are missing', () => {
       expect(svgCount(html)).toBe(4);
-      for (const id of ['latency-along-network', 'size-per-cut', 'loss-heatmap', 'latency-vs-bandwidth']) expect(html).toMatch(new RegExp(`<figure id="${id}"><div class="chart"><svg`));
+      for (const id of ['latency-along-network', 'size-per-cut', 'loss-heatmap', 'latency-vs-bandwidth'])
+        expect(html).toMatch(new RegExp(`<figure id="${id}"><div class="chart"><svg`));
       expect(html).toContain('<figure class="omitted" id="decision-regions">');
       expect(html).toContain('The analysis has no decision table');
     });
@@ -35,7 +40,9 @@ describe('renderHtml(analysis, options)', () => {
       expect(html).not.toMatch(/<link\b/i);
       expect(html).not.toMatch(/<(img|iframe|object|embed)\b/i);
       expect(externalRefs(html)).toEqual([]);
-      expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+      expect(html).toContain(
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+      );
       expect(html.startsWith('<!doctype html>')).toBe(true);
       expect(html.trimEnd().endsWith('</html>')).toBe(true);
     });
@@ -48,7 +55,9 @@ describe('renderHtml(analysis, options)', () => {
     });
 
     it('states the machine, the profiles, the data, the seed, the version and the command line (escaped)', () => {
-      expect(html).toContain('Intel(R) Xeon(R) Processor, 2 cores, 1 thread, Linux 6.18.44-fc-v657 x64, ONNX Runtime 1.30.0, Node v20.20.2');
+      expect(html).toContain(
+        'Intel(R) Xeon(R) Processor, 2 cores, 1 thread, Linux 6.18.44-fc-v657 x64, ONNX Runtime 1.30.0, Node v20.20.2',
+      );
       expect(html).toContain('this machine (measured)');
       expect(html).toContain('this machine / 10 (scaled: this machine scaled 10x faster)');
       expect(html).toContain('times divided by 10: an assumption, not a measurement');
@@ -65,7 +74,7 @@ describe('renderHtml(analysis, options)', () => {
       expect(html).toContain('#19 Gemm @ 4-bit</span>: 0.370 ms');
     });
 
-    it('is the same for the same analysis (Vega\'s global id counters do not leak into the output)', async () => {
+    it("is the same for the same analysis (Vega's global id counters do not leak into the output)", async () => {
       expect(await renderHtml(a, { commandLine: 'jalad analyze vgg.onnx --data "t10k" <all>' })).toBe(html);
     });
   });
@@ -82,8 +91,12 @@ describe('renderHtml(analysis, options)', () => {
     expect(svgCount(html)).toBe(1);
     expect(html).toMatch(/<figure id="size-per-cut"><div class="chart"><svg/);
     expect(html).toContain('no compressed sizes: the analysis has no compression sweep');
-    expect(html).toContain('The analysis has no device profiles, so the cut points have no predicted edge or cloud times.');
-    expect(html).toContain('The analysis has no compression sweep (no --data), so there are no measured losses.');
+    expect(html).toContain(
+      'The analysis has no device profiles, so the cut points have no predicted edge or cloud times.',
+    );
+    expect(html).toContain(
+      'The analysis has no compression sweep (no --data), so there are no measured losses.',
+    );
     expect(html).toContain('The analysis has no device profiles, so there are no predicted latencies.');
     expect(html).toContain('No speed-up table');
     expect(html).not.toMatch(/<script/i);
@@ -97,7 +110,11 @@ describe('renderHtml(analysis, options)', () => {
 });
 
 describe('reportCharts(analysis, budget) → renderSvg(spec)', () => {
-  it.each([['vgg', vgg], ['resnet', resnet], ['cut points only', cutPointsOnly]])('compiles every %s chart without a Vega warning', async (_, make) => {
+  it.each([
+    ['vgg', vgg],
+    ['resnet', resnet],
+    ['cut points only', cutPointsOnly],
+  ])('compiles every %s chart without a Vega warning', async (_, make) => {
     const a = make();
     for (const f of reportCharts(a, lossBudget(a))) {
       if (!f.spec) continue;
@@ -110,7 +127,10 @@ describe('reportCharts(analysis, budget) → renderSvg(spec)', () => {
 
 describe('scopeSvgIds(svg, prefix)', () => {
   it('renumbers ids and their references in order of appearance', () => {
-    const svg = '<svg><defs><clipPath id="clip7"/><linearGradient id="gradient_3"/></defs><g clip-path="url(#clip7)" fill="url(#gradient_3)"/><use href="#clip7"/></svg>';
-    expect(scopeSvgIds(svg, 'fig2')).toBe('<svg><defs><clipPath id="fig2-1"/><linearGradient id="fig2-2"/></defs><g clip-path="url(#fig2-1)" fill="url(#fig2-2)"/><use href="#fig2-1"/></svg>');
+    const svg =
+      '<svg><defs><clipPath id="clip7"/><linearGradient id="gradient_3"/></defs><g clip-path="url(#clip7)" fill="url(#gradient_3)"/><use href="#clip7"/></svg>';
+    expect(scopeSvgIds(svg, 'fig2')).toBe(
+      '<svg><defs><clipPath id="fig2-1"/><linearGradient id="fig2-2"/></defs><g clip-path="url(#fig2-1)" fill="url(#fig2-2)"/><use href="#fig2-1"/></svg>',
+    );
   });
 });

@@ -1,4 +1,12 @@
-import { comparePlans, lossBudget, predictedLatencyMs, reportBandwidthsMbps, smallestBitsWithinBudget, uplinkMs, REPORT_BANDWIDTHS_MBPS } from '../../src/report';
+import {
+  comparePlans,
+  lossBudget,
+  predictedLatencyMs,
+  reportBandwidthsMbps,
+  smallestBitsWithinBudget,
+  uplinkMs,
+  REPORT_BANDWIDTHS_MBPS,
+} from '../../src/report';
 import { cutPointsOnly, resnet, vgg, withoutSweep } from './fixtures';
 
 describe('predictedLatencyMs(inputs)', () => {
@@ -14,7 +22,13 @@ describe('predictedLatencyMs(inputs)', () => {
     for (const l of a.latency!) {
       for (const row of l.cuts) {
         const c = a.cutPoints[row.cut];
-        const t = predictedLatencyMs({ edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, rttMs: l.rttMs, bytes: c.bytes, bandwidthMbps: l.bandwidthMbps });
+        const t = predictedLatencyMs({
+          edgeMs: c.edgeMs!,
+          cloudMs: c.cloudMs!,
+          rttMs: l.rttMs,
+          bytes: c.bytes,
+          bandwidthMbps: l.bandwidthMbps,
+        });
         expect(t.transferMs).toBe(row.transferMs);
         expect(t.totalMs).toBe(row.totalMs);
       }
@@ -27,7 +41,10 @@ describe('lossBudget(analysis)', () => {
     expect(lossBudget(resnet())).toMatchObject({ pct: 1, source: 'analysis' });
     const a = vgg();
     expect(lossBudget(a)).toMatchObject({ pct: 1, source: 'default' });
-    expect(lossBudget({ ...a, data: { ...a.data!, maxLossPct: 0.5 } })).toMatchObject({ pct: 0.5, source: 'data' });
+    expect(lossBudget({ ...a, data: { ...a.data!, maxLossPct: 0.5 } })).toMatchObject({
+      pct: 0.5,
+      source: 'data',
+    });
   });
 });
 
@@ -65,7 +82,15 @@ describe('comparePlans(analysis, bandwidthMbps, budgetPct)', () => {
     expect(c.jalad!.lossUpperPct).toBeLessThanOrEqual(1);
     for (const r of a.sweep!.filter((x) => x.lossUpperPct <= 1)) {
       const cp = a.cutPoints[r.cut];
-      expect(c.jalad!.totalMs).toBeLessThanOrEqual(predictedLatencyMs({ edgeMs: cp.edgeMs!, cloudMs: cp.cloudMs!, rttMs: 0, bytes: r.bytesMean, bandwidthMbps: 5.85 }).totalMs);
+      expect(c.jalad!.totalMs).toBeLessThanOrEqual(
+        predictedLatencyMs({
+          edgeMs: cp.edgeMs!,
+          cloudMs: cp.cloudMs!,
+          rttMs: 0,
+          bytes: r.bytesMean,
+          bandwidthMbps: 5.85,
+        }).totalMs,
+      );
     }
   });
 
@@ -75,7 +100,14 @@ describe('comparePlans(analysis, bandwidthMbps, budgetPct)', () => {
     for (const d of a.decisions!) {
       const c = a.cutPoints[d.cut];
       const row = a.sweep!.find((r) => r.cut === d.cut && r.bits === d.bits)!;
-      const at = (b: number) => predictedLatencyMs({ edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, rttMs: a.rttMs!, bytes: row.bytesMean, bandwidthMbps: b }).totalMs;
+      const at = (b: number) =>
+        predictedLatencyMs({
+          edgeMs: c.edgeMs!,
+          cloudMs: c.cloudMs!,
+          rttMs: a.rttMs!,
+          bytes: row.bytesMean,
+          bandwidthMbps: b,
+        }).totalMs;
       expect(at(d.fromMbps)).toBeCloseTo(d.totalMs, 9);
       expect(at(d.toMbps)).toBeCloseTo(d.totalMsAtTo, 9);
       // Just inside both ends: the breakpoints are exact (run overheads included on both sides).

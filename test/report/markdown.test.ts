@@ -1,5 +1,12 @@
-import type { Analysis } from '../../src/analysis';
-import { bitsText, mbpsText, msText, predictedLatencyMs, renderMarkdown, speedupText } from '../../src/report';
+import type { Analysis } from '../../src/core/analysis';
+import {
+  bitsText,
+  mbpsText,
+  msText,
+  predictedLatencyMs,
+  renderMarkdown,
+  speedupText,
+} from '../../src/report';
 import { cutPointsOnly, resnet, vgg, withoutSweep } from './fixtures';
 
 /** The cells of the Markdown table row that starts with `first`. */
@@ -13,17 +20,28 @@ function rowOf(md: string, first: string): string[] {
 function expected(a: Analysis, b: number, budget: number) {
   const total = (cut: number, bytes: number) => {
     const c = a.cutPoints[cut];
-    return predictedLatencyMs({ edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, rttMs: a.rttMs ?? 0, bytes, bandwidthMbps: b }).totalMs;
+    return predictedLatencyMs({
+      edgeMs: c.edgeMs!,
+      cloudMs: c.cloudMs!,
+      rttMs: a.rttMs ?? 0,
+      bytes,
+      bandwidthMbps: b,
+    }).totalMs;
   };
   const raw = a.cutPoints.map((c) => ({ cut: c.index, ms: total(c.index, c.bytes) }));
   const best = raw.reduce((m, x) => (x.ms < m.ms ? x : m));
-  const jalad = a.sweep!.filter((r) => r.lossUpperPct <= budget).map((r) => ({ cut: r.cut, bits: r.bits, ms: total(r.cut, r.bytesMean) })).reduce((m, x) => (x.ms < m.ms ? x : m));
+  const jalad = a
+    .sweep!.filter((r) => r.lossUpperPct <= budget)
+    .map((r) => ({ cut: r.cut, bits: r.bits, ms: total(r.cut, r.bytesMean) }))
+    .reduce((m, x) => (x.ms < m.ms ? x : m));
   return { edge: raw[raw.length - 1].ms, cloud: raw[0].ms, best, jalad };
 }
 
 describe('renderMarkdown(analysis, options)', () => {
   it('rejects an analysis without cut points', () => {
-    expect(() => renderMarkdown({ ...vgg(), cutPoints: [] })).toThrow(expect.objectContaining({ code: 'BAD_ANALYSIS' }));
+    expect(() => renderMarkdown({ ...vgg(), cutPoints: [] })).toThrow(
+      expect.objectContaining({ code: 'BAD_ANALYSIS' }),
+    );
   });
 
   const a = vgg();
@@ -47,8 +65,14 @@ describe('renderMarkdown(analysis, options)', () => {
       expect(cells[1]).toBe(msText(x.edge));
       expect(cells[2]).toBe(msText(x.cloud));
       expect(cells[3]).toBe(`#${x.best.cut} ${a.cutPoints[x.best.cut].op}: ${msText(x.best.ms)} ms`);
-      expect(cells[4]).toBe(`#${x.jalad.cut} ${a.cutPoints[x.jalad.cut].op} @ ${bitsText(x.jalad.bits)}: ${msText(x.jalad.ms)} ms`);
-      expect(cells.slice(5)).toEqual([speedupText(x.edge, x.jalad.ms), speedupText(x.cloud, x.jalad.ms), speedupText(x.best.ms, x.jalad.ms)]);
+      expect(cells[4]).toBe(
+        `#${x.jalad.cut} ${a.cutPoints[x.jalad.cut].op} @ ${bitsText(x.jalad.bits)}: ${msText(x.jalad.ms)} ms`,
+      );
+      expect(cells.slice(5)).toEqual([
+        speedupText(x.edge, x.jalad.ms),
+        speedupText(x.cloud, x.jalad.ms),
+        speedupText(x.best.ms, x.jalad.ms),
+      ]);
     }
     // The raw columns are the stored latency table itself.
     expect(rowOf(md, '5.85')[2]).toBe(msText(a.latency![1].cuts[0].totalMs));
@@ -59,7 +83,11 @@ describe('renderMarkdown(analysis, options)', () => {
     const r = a.sweep!.filter((x) => x.cut === 10 && x.lossUpperPct <= 1).sort((p, q) => p.bits - q.bits)[0];
     expect(cells[1]).toBe('`/features/features.9/MaxPool_output_0`');
     expect(cells[4]).toBe('6.27');
-    expect(cells.slice(5)).toEqual([String(r.bits), '0.25', `${r.lossPct.toFixed(2)} (${r.lossUpperPct.toFixed(2)})`]);
+    expect(cells.slice(5)).toEqual([
+      String(r.bits),
+      '0.25',
+      `${r.lossPct.toFixed(2)} (${r.lossUpperPct.toFixed(2)})`,
+    ]);
   });
 
   it('says which budget applies when the analysis records one', () => {
@@ -74,7 +102,9 @@ describe('renderMarkdown(analysis, options)', () => {
     const text = renderMarkdown(r);
     expect(text).toContain('## Decision regions');
     expect(rowOf(text, '0.1')[1]).toBe(mbpsText(r.decisions![0].toMbps));
-    expect(rowOf(text, '0.1')[5]).toBe(`${msText(r.decisions![0].totalMs)} → ${msText(r.decisions![0].totalMsAtTo)}`);
+    expect(rowOf(text, '0.1')[5]).toBe(
+      `${msText(r.decisions![0].totalMs)} → ${msText(r.decisions![0].totalMsAtTo)}`,
+    );
   });
 
   it('renders an analysis of cut points only, saying what is missing', () => {

@@ -1,4 +1,11 @@
-import { DEFAULT_TERMINAL_COLUMNS, ELLIPSIS, flexColumnWidth, tableOverhead, terminalColumns, truncateMiddle } from '../../src/report';
+import {
+  DEFAULT_TERMINAL_COLUMNS,
+  ELLIPSIS,
+  flexColumnWidth,
+  tableOverhead,
+  terminalColumns,
+  truncateMiddle,
+} from '../../src/report';
 
 describe('terminalColumns(columns)', () => {
   it('falls back to 120 when stdout is not a terminal or reports nonsense', () => {

@@ -1,0 +1,195 @@
+/**
+ * The `Analysis` value: plain, JSON-serialisable and versioned. `jalad analyze` creates
+ * it, later stages add to it, `jalad split` and the reports read it. Names are a public
+ * contract (DESIGN.md, "Machine-readable output"): extend, never rename.
+ */
+/** A tensor dimension: a size, or the name of a symbolic dimension. */
+export type Dim = number | string;
+
+/** Bump when a field changes meaning; readers refuse versions they do not know. */
+export const ANALYSIS_VERSION = 1;
+
+/** The model an analysis is about. */
+export interface ModelSummary {
+  readonly path: string;
+  /** SHA-256 of the .onnx file, hex. */
+  readonly sha256: string;
+  /** Version of the default ONNX operator set. */
+  readonly opset: number;
+  readonly irVersion: number;
+  /** Nodes of the main graph (subgraph nodes count inside their If/Loop/Scan). */
+  readonly nodes: number;
+  /** Weight elements: initializers plus Constant-node tensors. */
+  readonly parameters: number;
+  readonly producer: string;
+  readonly inputs: readonly { readonly name: string; readonly dims: readonly Dim[] }[];
+  readonly outputs: readonly string[];
+  /** The batch axis's name, when the batch dimension is dynamic. */
+  readonly batchDim?: string;
+}
+
+/** One tensor of a cut point. */
+export interface CutTensor {
+  readonly name: string;
+  /** 'data' (feature map), 'input' (a graph input only the cloud reads), 'shape' (int64 metadata). */
+  readonly kind: 'data' | 'input' | 'shape' | 'output';
+  readonly shape: readonly Dim[];
+  /** ONNX element type (1 = float32). */
+  readonly elemType: number;
+  /** Elements per sample. */
+  readonly elements: number;
+}
+
+/** A candidate cut point. */
+export interface CutPoint {
+  readonly index: number;
+  /** Every tensor that crosses, the cut tensor first. */
+  readonly tensors: readonly string[];
+  readonly detail: readonly CutTensor[];
+  /** Op producing the cut tensor ('input' = cloud-only, 'output' = edge-only of a multi-output model). */
+  readonly op: string;
+  /** Shape of the cut tensor, batch axis named as the model names it. */
+  readonly shape: readonly Dim[];
+  /** Elements per sample, all crossing tensors. */
+  readonly elements: number;
+  /** Bytes per sample if every crossing tensor is sent as float32 (other types at their own size). */
+  readonly bytes: number;
+  /** Data-dependent nodes the edge part runs (weight-only nodes, copied where needed, not counted). */
+  readonly edgeNodes: number;
+  readonly cloudNodes: number;
+  /** FLOPs per sample of the edge part and of the cloud part (a multiply-add = 2). */
+  readonly edgeFlops?: number;
+  readonly cloudFlops?: number;
+  /** Predicted time of the edge part per sample on the edge profile, once profiles exist (ms). */
+  readonly edgeMs?: number;
+  /** Predicted time of the cloud part per sample on the cloud profile (ms). */
+  readonly cloudMs?: number;
+  /** Measured time of the real edge model of this cut (when the edge profile was measured here), ms. */
+  readonly edgeMeasuredMs?: number;
+  readonly cloudMeasuredMs?: number;
+}
+
+/** A device profile as an analysis records it (self-contained: node times included). */
+export interface ProfileSummary {
+  readonly label: string;
+  readonly kind: 'measured' | 'modeled' | 'scaled';
+  readonly source?: string;
+  readonly machine?: unknown;
+  readonly settings?: unknown;
+  readonly notes: readonly string[];
+  /** ms per session.run beyond its nodes. */
+  readonly runOverheadMs: number;
+  /** ms per byte of tensors crossing the cut, on each side (measured profiles; see src/profiler/boundary-cost.ts). */
+  readonly boundary?: { readonly edgeOutputMsPerByte: number; readonly cloudInputMsPerByte: number };
+  /** ms per node, in the analysis's node order (`nodes`). */
+  readonly nodeMs: readonly number[];
+}
+
+/** Latency of every cut point at one bandwidth (raw float32 tensors until compression is measured). */
+export interface LatencyRow {
+  readonly bandwidthMbps: number;
+  readonly rttMs: number;
+  readonly bestCut: number;
+  readonly cuts: readonly { readonly cut: number; readonly transferMs: number; readonly totalMs: number }[];
+}
+
+/** The whole analysis. */
+export interface Analysis {
+  readonly version: number;
+  readonly jalad: string;
+  readonly createdAt: string;
+  /** The command that produced this analysis, as typed (reports quote it). */
+  readonly commandLine?: string;
+  readonly model: ModelSummary;
+  readonly cutPoints: readonly CutPoint[];
+  /** Every data-dependent tensor (graph inputs and node outputs): what a DAG plan may send. */
+  readonly tensors?: readonly TensorSummary[];
+  /** Node names and ops in DAG order (the order of `ProfileSummary.nodeMs`). */
+  readonly nodes?: readonly { readonly name: string; readonly op: string; readonly flops: number }[];
+  readonly profiles?: { readonly edge: ProfileSummary; readonly cloud: ProfileSummary };
+  readonly bandwidthsMbps?: readonly number[];
+  readonly rttMs?: number;
+  readonly latency?: readonly LatencyRow[];
+  /** The validation data of the sweep. */
+  readonly data?: DataSummary;
+  /** Bit widths swept. */
+  readonly bits?: readonly number[];
+  /** One row per cut point and bit width (see src/sweep/sweep.ts for every field). */
+  readonly sweep?: readonly SweepRowJson[];
+  /** The accuracy budget of `decisions`, percentage points. */
+  readonly maxLossPct?: number;
+  /** Exact decision table: bandwidth intervals with the fastest plan within the budget (see src/ilp/decisions.ts). */
+  readonly decisions?: readonly DecisionJson[];
+}
+
+/** A decision-table interval as stored (computed by src/ilp/decisions.ts). */
+export interface DecisionJson {
+  readonly fromMbps: number;
+  readonly toMbps: number;
+  /** Index of the cut point the plan sends, or -1 for a plan that is not a single cut point. */
+  readonly cut: number;
+  /** The bit width when every compressed tensor shares one; 32 for uncompressed float32; 'mixed' otherwise. */
+  readonly bits: number | 'mixed';
+  /** Tensors sent and their precision. */
+  readonly tensors: readonly {
+    readonly name: string;
+    readonly bits: number | 'f32';
+    readonly bytes: number;
+  }[];
+  /** Edge + RTT + cloud ms: total(B) = fixedMs + bytes·8/(B·1000). */
+  readonly fixedMs: number;
+  readonly bytes: number;
+  /** Predicted total at the interval's lowest bandwidth (its worst case), ms, run overheads included. */
+  readonly totalMs: number;
+  readonly totalMsAtTo: number;
+  /** Sum of the sent tensors' loss bounds, percentage points (measured per cut point by the sweep). */
+  readonly predictedLossPct: number;
+  readonly edgeNodes: number;
+}
+
+/** A data-dependent tensor and its size. */
+export interface TensorSummary {
+  readonly name: string;
+  /** ONNX element type (1 = float32). */
+  readonly elemType: number;
+  /** Elements per sample. */
+  readonly elements: number;
+  /** Bytes per sample sent uncompressed. */
+  readonly bytes: number;
+}
+
+/** The validation data an analysis used. */
+export interface DataSummary {
+  readonly path: string;
+  readonly labels?: string;
+  readonly samples: number;
+  readonly seed: number;
+  /** False: losses are measured as agreement with the unsplit model's top-1. */
+  readonly labelled: boolean;
+  /** Top-1 accuracy of the unsplit model on these samples (1 without labels). */
+  readonly referenceAccuracy: number;
+  readonly referenceCorrect: number;
+  /** Samples whose tensors were entropy coded to measure sizes. */
+  readonly sizeSamples: number;
+  readonly maxLossPct?: number;
+  readonly sweepSeconds: number;
+  /** How the data was read (scale, mean, std, layout, subset size and seed...), to read it again. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A sweep row as stored (DESIGN.md names, plus details). */
+export interface SweepRowJson {
+  readonly cut: number;
+  readonly bits: number;
+  readonly lossPct: number;
+  readonly lossUpperPct: number;
+  readonly agreement: number;
+  readonly bytesMean: number;
+  readonly bytesP95: number;
+  readonly accuracy: number;
+  readonly samples: number;
+  readonly stoppedEarly: boolean;
+  readonly bitsPerElement: number;
+  readonly ratio: number;
+  readonly byCoder: Readonly<Record<string, { readonly bytesMean: number; readonly bytesP95: number }>>;
+}

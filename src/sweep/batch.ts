@@ -1,0 +1,205 @@
+/**
+ * The sweep's work on one batch of samples, as plain data in and out so that it runs the same in
+ * this thread or in a worker thread (pool.ts): run each cut's edge model once, then for each
+ * configuration compress the crossing tensors sample by sample, run the cut's cloud model on the
+ * decoded batch and return its top-1 per sample, plus encoded sizes.
+ */
+import * as ort from 'onnxruntime-node';
+import { argmax } from '../runtime/batches';
+import { openSession, type Optimization } from '../runtime/ort';
+import { batchRanges, compressBatch, encodedSizes } from '../codec/compress-batch';
+import type { BitWidth, SizeCoder } from '../codec/types';
+
+/** Coders whose sizes the sweep measures, in the order of `BatchOutcome.sizes`. */
+export const SIZE_CODERS: readonly SizeCoder[] = ['auto', 'huffman', 'raw'];
+
+/** One crossing tensor of a cut. */
+export interface CrossingSpec {
+  readonly name: string;
+  /** False for tensors always sent as they are: shape metadata and non-float tensors. */
+  readonly compressible: boolean;
+  /** Dims of one sample (what the size of an encoding depends on). */
+  readonly sampleShape: readonly number[];
+  /** Bytes of one sample uncompressed (counted as its size when sent as it is). */
+  readonly bytesPerSample: number;
+}
+
+/** A cut point of this group. */
+export interface CutSpec {
+  readonly index: number;
+  /** The edge model, serialized ONNX; null when the edge computes nothing (the input is sent). */
+  readonly edge: Uint8Array | null;
+  /** The cloud model, serialized ONNX. */
+  readonly cloud: Uint8Array;
+  readonly tensors: readonly CrossingSpec[];
+}
+
+/** A group of cut points whose sessions are open together (see the memory budget in sweep.ts). */
+export interface GroupSpec {
+  readonly inputName: string;
+  readonly cuts: readonly CutSpec[];
+  readonly optimization: Optimization;
+  /** ORT intra-op threads of each session (0: ORT's choice). */
+  readonly threads: number;
+}
+
+/** A configuration to run on a batch: a cut and how each of its crossing tensors is sent. */
+export interface JobConfig {
+  /** The cut's `CutSpec.index`. */
+  readonly cut: number;
+  /** Per crossing tensor, in `CutSpec.tensors` order: the bit width, or 0 to send it as it is. */
+  readonly bits: readonly number[];
+}
+
+/** One batch to evaluate. */
+export interface BatchJob {
+  /** Index of the batch's first sample in the data set. */
+  readonly start: number;
+  readonly count: number;
+  /** The input batch (float32, `dims`), a copy owned by the job. */
+  readonly input: Float32Array;
+  readonly dims: readonly number[];
+  readonly configs: readonly JobConfig[];
+  /** Samples of this batch, from its first, whose encoded sizes are measured. */
+  readonly sizeCount: number;
+}
+
+/** What one batch gave. */
+export interface BatchOutcome {
+  readonly start: number;
+  /** Top-1 of every sample for every configuration of the job: [config][sample]. */
+  readonly predictions: Int32Array;
+  /** Bytes per sample, all crossing tensors and headers: [config][coder of SIZE_CODERS][sizeCount]. */
+  readonly sizes: Float64Array;
+}
+
+/** The sessions of one cut point: its edge model (absent when it computes nothing) and its cloud model. */
+interface CutSessions {
+  readonly edge: ort.InferenceSession | undefined;
+  readonly cloud: ort.InferenceSession;
+}
+
+/** Runs batches for one group: an edge and a cloud session per cut point. */
+export class BatchRunner {
+  /** One buffer per tensor for its decoded batch: ORT is done with it once `run` resolves. */
+  private readonly decoded = new Map<string, Float32Array<ArrayBuffer>>();
+
+  private constructor(
+    private readonly spec: GroupSpec,
+    private readonly sessions: ReadonlyMap<number, CutSessions>,
+  ) {}
+
+  /** Opens the group's sessions (no thread spinning: many sessions take turns on the cores). */
+  static async open(spec: GroupSpec): Promise<BatchRunner> {
+    const options = { optimization: spec.optimization, threads: spec.threads, spinning: false };
+    const opened: ort.InferenceSession[] = [];
+    const track = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
+      const session = await openSession(bytes, options);
+      opened.push(session);
+      return session;
+    };
+    try {
+      const sessions = new Map<number, CutSessions>();
+      for (const c of spec.cuts)
+        sessions.set(c.index, {
+          edge: c.edge ? await track(c.edge) : undefined,
+          cloud: await track(c.cloud),
+        });
+      return new BatchRunner(spec, sessions);
+    } catch (error) {
+      for (const s of opened) await s.release();
+      throw error;
+    }
+  }
+
+  async run(job: BatchJob): Promise<BatchOutcome> {
+    const { spec } = this;
+    const input = new ort.Tensor('float32', job.input, job.dims);
+    // A cut's crossing tensors from its own edge model, with their per-sample ranges, shared by its
+    // consecutive configurations (the sweep lists a cut's bit widths together). Only the current
+    // cut's are held: a batch of every cut's tensors at once can take gigabytes on a large model.
+    let sent:
+      { cut: number; tensors: Record<string, ort.Tensor>; ranges: Map<string, Float64Array> } | undefined;
+    const sentBy = async (cut: number) => {
+      if (sent?.cut !== cut) {
+        const edge = this.sessions.get(cut)!.edge;
+        const tensors = edge ? { ...(await edge.run({ [spec.inputName]: input })) } : {};
+        tensors[spec.inputName] ??= input;
+        sent = { cut, tensors, ranges: new Map() };
+      }
+      return sent;
+    };
+    const cuts = new Map(spec.cuts.map((c) => [c.index, c]));
+    const predictions = new Int32Array(job.configs.length * job.count);
+    const stride = SIZE_CODERS.length * job.sizeCount;
+    const sizes = new Float64Array(job.configs.length * stride);
+    for (let j = 0; j < job.configs.length; j++) {
+      const config = job.configs[j];
+      const cut = cuts.get(config.cut)!;
+      const { tensors, ranges } = await sentBy(cut.index);
+      const feeds: Record<string, ort.Tensor> = {};
+      cut.tensors.forEach((t, k) => {
+        const v = tensors[t.name];
+        const bits = config.bits[k];
+        if (!t.compressible || bits === 0) {
+          feeds[t.name] = v;
+          for (let c = 0; c < SIZE_CODERS.length; c++)
+            for (let s = 0; s < job.sizeCount; s++)
+              sizes[j * stride + c * job.sizeCount + s] += t.bytesPerSample;
+          return;
+        }
+        const data = v.data as Float32Array;
+        let range = ranges.get(t.name);
+        if (range === undefined) ranges.set(t.name, (range = batchRanges(data, job.count, t.name)));
+        feeds[t.name] = new ort.Tensor(
+          'float32',
+          compressBatch(
+            data,
+            job.count,
+            bits as BitWidth,
+            t.name,
+            range,
+            this.decodedBuffer(t.name, data.length),
+          ),
+          v.dims,
+        );
+        if (job.sizeCount > 0) {
+          const measured = encodedSizes(
+            data,
+            job.count,
+            bits as BitWidth,
+            t.name,
+            t.sampleShape,
+            job.sizeCount,
+            range,
+          );
+          SIZE_CODERS.forEach((coder, c) =>
+            measured[coder].forEach((bytes, s) => {
+              sizes[j * stride + c * job.sizeCount + s] += bytes;
+            }),
+          );
+        }
+      });
+      const cloud = this.sessions.get(cut.index)!.cloud;
+      const out = (await cloud.run(feeds))[cloud.outputNames[0]];
+      const classes = out.dims[1];
+      for (let s = 0; s < job.count; s++)
+        predictions[j * job.count + s] = argmax(out.data as Float32Array, s * classes, classes);
+    }
+    return { start: job.start, predictions, sizes };
+  }
+
+  async close(): Promise<void> {
+    for (const { edge, cloud } of this.sessions.values()) {
+      await edge?.release();
+      await cloud.release();
+    }
+  }
+
+  private decodedBuffer(name: string, length: number): Float32Array<ArrayBuffer> {
+    let buffer = this.decoded.get(name);
+    if (buffer === undefined || buffer.length !== length)
+      this.decoded.set(name, (buffer = new Float32Array(length)));
+    return buffer;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The accuracy and size sweep: drives ONNX Runtime over every cut point and bit width with the codec.
+ * Other folders import only from here.
+ */
+export { runSweep, evaluateConfigs } from './sweep';
+export type {
+  SweepRow,
+  SweepResult,
+  SweepOptions,
+  SweepReference,
+  SizeStats,
+  SizeCoder,
+  SweepConfig,
+} from './sweep';

@@ -1,0 +1,444 @@
+/**
+ * The accuracy and size sweep (JALAD's first strategy, DESIGN.md "In-layer compression"
+ * and "Accuracy loss"): for every cut point and bit width, compress the crossing tensors
+ * of every validation sample, run the cut's cloud model on the decoded tensors, and
+ * compare its top-1 with the unsplit model's (paired, per sample).
+ *
+ * Done efficiently: each cut's edge model runs once per batch, for all bit widths; its cloud
+ * model then runs on the decoded tensors at each bit width; batches of samples throughout, spread
+ * over worker threads when large. Sessions are held open for as many cut points as fit a memory
+ * budget.
+ *
+ * NOTE: not one run of the whole model with every cut tensor as an output, although that costs
+ * one model run per batch instead of one edge model per cut point (measured 20-45% more model
+ * time in all). ONNX Runtime cannot fuse through a tensor that is a graph output (it does not fold
+ * a Conv into its BatchNormalization once the Conv's output is one), so such a run computes the
+ * cut tensors differently in the last bits from the deployed edge models (up to 5e-6, in 30-80% of
+ * the values after the first BatchNormalization of the bundled ResNet): sizes differed by a byte
+ * on some samples, and a near-tie could flip a prediction. The edge models give exactly the
+ * tensors a deployment sends.
+ */
+import { availableParallelism } from 'os';
+import { performance } from 'perf_hooks';
+import type { Dataset } from '../data';
+import {
+  DataType,
+  encodeModel,
+  extractSplit,
+  valueInfo,
+  type CutCandidate,
+  type Dag,
+  type ModelProto,
+} from '../graph';
+import { argmax, batches } from '../runtime/batches';
+import { openSession, type InputSpec, type Optimization } from '../runtime/ort';
+import { pairedLoss, Z_ONE_SIDED_95 } from '../core/stats';
+import { SIZE_CODERS, type BatchJob, type BatchOutcome, type GroupSpec, type JobConfig } from './batch';
+import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
+import type { BitWidth, SizeCoder } from '../codec/types';
+
+export type { SizeCoder } from '../codec/types';
+import type { TensorInfo } from '../profiler';
+
+/** Sizes of one (cut, bits) configuration with one coder, per sample. */
+export interface SizeStats {
+  readonly bytesMean: number;
+  readonly bytesP95: number;
+}
+
+/** One row of the sweep: a cut point at a bit width. */
+export interface SweepRow {
+  /** Cut point index. */
+  readonly cut: number;
+  readonly bits: BitWidth;
+  /** Accuracy loss vs the unsplit model, percentage points (negative: the split did better). */
+  readonly lossPct: number;
+  /** One-sided 95% upper confidence bound of the loss (Agresti–Min, paired). */
+  readonly lossUpperPct: number;
+  /** Fraction of samples whose top-1 equals the unsplit model's. */
+  readonly agreement: number;
+  /** Top-1 accuracy of the split model (agreement when there are no labels). */
+  readonly accuracy: number;
+  /** Samples evaluated (fewer than the data set when stopped early). */
+  readonly samples: number;
+  /** True when the run stopped because the loss's lower bound already exceeded --max-loss. */
+  readonly stoppedEarly: boolean;
+  /** Encoded bytes per sample with the default coder ('auto': rANS, or raw packing when smaller), all crossing tensors, headers included. */
+  readonly bytesMean: number;
+  readonly bytesP95: number;
+  /** bytesMean·8 / elements per sample. */
+  readonly bitsPerElement: number;
+  /** bytesMean / float32 bytes per sample. */
+  readonly ratio: number;
+  /** The same sizes with each coder: the default, canonical Huffman (the paper's), raw bit packing. */
+  readonly byCoder: Readonly<Record<SizeCoder, SizeStats>>;
+}
+
+/** The reference the losses are measured against. */
+export interface SweepReference {
+  /** True with labels: losses are in top-1 accuracy; false: in agreement with the unsplit model. */
+  readonly labelled: boolean;
+  readonly correct: number;
+  readonly samples: number;
+  readonly accuracy: number;
+}
+
+/** The whole sweep. */
+export interface SweepResult {
+  readonly reference: SweepReference;
+  readonly rows: readonly SweepRow[];
+  /** Samples whose encodings were measured for sizes. */
+  readonly sizeSamples: number;
+  readonly seconds: number;
+}
+
+/** Options of `runSweep`. */
+export interface SweepOptions {
+  readonly bits: readonly BitWidth[];
+  readonly batchSize: number;
+  /** Threads in all (absent or 0: one per core). */
+  readonly threads?: number;
+  /**
+   * Worker threads, each with its own single-threaded sessions (1: everything in this thread).
+   * Default: one per thread of `threads` when the sweep is large enough to repay starting them.
+   */
+  readonly workers?: number;
+  /** ORT optimisation level for every session of the sweep. */
+  readonly optimization?: Optimization;
+  /** Samples whose tensors are entropy coded to measure sizes (the first ones). */
+  readonly sizeSamples: number;
+  /** With a budget, configurations whose loss is proven above it stop early. */
+  readonly maxLossPct?: number;
+  /** Samples seen before a configuration may stop early. */
+  readonly minSamplesToStop?: number;
+  /** Bytes of cloud-model weights held in open sessions at once. */
+  readonly memoryBudgetBytes?: number;
+  readonly progress?: (message: string) => void;
+}
+
+/** Mean and 95th percentile of sizes. */
+function sizeStats(sizes: readonly number[]): SizeStats {
+  if (sizes.length === 0) return { bytesMean: 0, bytesP95: 0 };
+  const sorted = [...sizes].sort((a, b) => a - b);
+  return {
+    bytesMean: sizes.reduce((a, b) => a + b, 0) / sizes.length,
+    bytesP95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)],
+  };
+}
+
+/**
+ * Below this many (sample, configuration) pairs the sweep runs in this thread by default: starting
+ * workers and opening their sessions (a few hundred ms) would cost more than they save.
+ */
+const MIN_WORK_FOR_WORKERS = 20_000;
+const MAX_WORKERS = 8;
+
+/** How the sweep spreads over threads: worker count and ORT intra-op threads per session. */
+function sweepThreads(
+  options: Pick<SweepOptions, 'threads' | 'workers'>,
+  work: number,
+  batchCount: number,
+): { readonly workers: number; readonly sessionThreads: number } {
+  const cores =
+    options.threads !== undefined && options.threads > 0 ? options.threads : availableParallelism();
+  const auto = cores > 1 && work >= MIN_WORK_FOR_WORKERS ? Math.min(cores, MAX_WORKERS) : 1;
+  const workers = Math.max(1, Math.min(options.workers ?? auto, batchCount));
+  return workers > 1
+    ? { workers, sessionThreads: Math.max(1, Math.floor(cores / workers)) }
+    : { workers: 1, sessionThreads: options.threads ?? 0 };
+}
+
+/** A configuration to evaluate: a cut and how each crossing tensor is sent. */
+export interface SweepConfig {
+  readonly cut: CutCandidate;
+  /** The bit width of every float tensor not named in `bitsOf`. */
+  readonly bits: BitWidth;
+  /** Per-tensor precision ('f32': sent uncompressed). */
+  readonly bitsOf?: ReadonlyMap<string, BitWidth | 'f32'>;
+}
+
+/** Per-configuration running state. */
+interface ConfigState extends SweepConfig {
+  samples: number;
+  lost: number;
+  gained: number;
+  agree: number;
+  correct: number;
+  stopped: boolean;
+  readonly sizes: Record<SizeCoder, number[]>;
+}
+
+/**
+ * Runs the sweep: every cut point at every bit width of `options.bits`.
+ * @param cuts the cut points (with their partitions) to evaluate
+ * @param info types and shapes of every crossing tensor
+ */
+export async function runSweep(
+  model: ModelProto,
+  modelBytes: Uint8Array,
+  dag: Dag,
+  cuts: readonly CutCandidate[],
+  info: ReadonlyMap<string, TensorInfo>,
+  dataset: Dataset,
+  input: InputSpec,
+  options: SweepOptions,
+): Promise<SweepResult> {
+  return evaluateConfigs(
+    model,
+    modelBytes,
+    dag,
+    cuts.flatMap((cut) => options.bits.map((bits) => ({ cut, bits }))),
+    info,
+    dataset,
+    input,
+    options,
+  );
+}
+
+/**
+ * Evaluates any configurations (cuts with per-tensor precisions) on the validation set:
+ * what `jalad split` uses to measure a solved plan for real.
+ */
+export async function evaluateConfigs(
+  model: ModelProto,
+  modelBytes: Uint8Array,
+  dag: Dag,
+  configs: readonly SweepConfig[],
+  info: ReadonlyMap<string, TensorInfo>,
+  dataset: Dataset,
+  input: InputSpec,
+  options: Omit<SweepOptions, 'bits'>,
+): Promise<SweepResult> {
+  const cuts = [...new Set(configs.map((c) => c.cut))];
+  const started = performance.now();
+  const progress = options.progress ?? (() => undefined);
+  const optimization = options.optimization ?? 'all';
+  const threads = options.threads ?? 0;
+  const labels = dataset.labels;
+  const sizeSamples = Math.min(options.sizeSamples, dataset.samples);
+  const minToStop = options.minSamplesToStop ?? 200;
+
+  // 1. The unsplit model's top-1 for every sample: the reference.
+  // NOTE: from the model as it is: the reference must equal what `jalad eval` reports.
+  const refPred = new Int32Array(dataset.samples);
+  const ref = await openSession(modelBytes, { optimization, threads, spinning: false });
+  try {
+    for (const b of batches(dataset, options.batchSize)) {
+      const out = (await ref.run({ [input.name]: b.tensor }))[ref.outputNames[0]];
+      const classes = out.dims[1];
+      for (let i = 0; i < b.count; i++)
+        refPred[b.start + i] = argmax(out.data as Float32Array, i * classes, classes);
+    }
+  } finally {
+    await ref.release();
+  }
+
+  const states: ConfigState[] = configs.map((c) => ({
+    ...c,
+    samples: 0,
+    lost: 0,
+    gained: 0,
+    agree: 0,
+    correct: 0,
+    stopped: false,
+    sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
+  }));
+
+  /** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */
+  const applyOutcome = (outcome: BatchOutcome, job: BatchJob, running: readonly ConfigState[]): void => {
+    const { count, start, sizeCount } = job;
+    const stride = SIZE_CODERS.length * sizeCount;
+    running.forEach((st, j) => {
+      // Stopped by an earlier batch after this one was sent: a one-batch-at-a-time sweep never ran it.
+      if (st.stopped) return;
+      for (let k = 0; k < count; k++) {
+        const s = start + k;
+        const p = outcome.predictions[j * count + k];
+        const refOk = labels ? refPred[s] === labels[s] : true;
+        const ok = labels ? p === labels[s] : p === refPred[s];
+        if (p === refPred[s]) st.agree++;
+        if (ok) st.correct++;
+        if (refOk && !ok) st.lost++;
+        if (!refOk && ok) st.gained++;
+      }
+      SIZE_CODERS.forEach((coder, c) => {
+        for (let k = 0; k < sizeCount; k++)
+          st.sizes[coder][start + k] = outcome.sizes[j * stride + c * sizeCount + k];
+      });
+      st.samples += count;
+      if (options.maxLossPct !== undefined && st.samples >= minToStop && st.samples < dataset.samples) {
+        // One-sided 95% lower bound (the same interval, the other side): proven over budget.
+        const lower = pairedLoss(
+          { lost: st.lost, gained: st.gained, n: st.samples },
+          -Z_ONE_SIDED_95,
+        ).lossUpperPct;
+        if (lower > options.maxLossPct) st.stopped = true;
+      }
+    });
+  };
+
+  // 2. Cut points in groups whose cloud models fit the memory budget (every worker holds a group).
+  const batchList = [...batches(dataset, options.batchSize)];
+  const plan = sweepThreads(options, dataset.samples * configs.length, batchList.length);
+  const budget = (options.memoryBudgetBytes ?? 2e9) / plan.workers;
+  const perGroup = Math.max(1, Math.floor(budget / Math.max(1, modelBytes.length)));
+  const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
+  // Work of one sample at a cut point, for the time-left estimate: its edge model runs once and its
+  // cloud model once per configuration; node counts stand in for their cost (early cut points,
+  // whose cloud models are nearly the whole model, cost the most).
+  const cutWork = new Map(
+    cuts.map((c) => [
+      c,
+      c.edgeNodes.length + states.filter((st) => st.cut === c).length * Math.max(1, c.cloudNodes.length),
+    ]),
+  );
+  const totalWork = cuts.reduce((t, c) => t + cutWork.get(c)!, 0) * dataset.samples;
+  let doneWork = 0;
+  let lastReport = performance.now();
+  let paceFrom: { readonly at: number; readonly work: number } | undefined;
+  const executor: BatchExecutor =
+    plan.workers > 1 ? new WorkerExecutor(plan.workers) : new InThreadExecutor();
+  try {
+    for (let g = 0; g < cuts.length; g += perGroup) {
+      const group = cuts.slice(g, g + perGroup);
+      const groupWork = group.reduce((t, c) => t + cutWork.get(c)!, 0);
+      // Cut points are keyed by their position here: configurations of `evaluateConfigs` may share an index.
+      const spec: GroupSpec = {
+        inputName: input.name,
+        optimization,
+        threads: plan.sessionThreads,
+        cuts: group.map((c, k) => {
+          const split = extractSplit(
+            model,
+            dag,
+            { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors },
+            typed,
+          );
+          return {
+            index: k,
+            edge: c.edgeNodes.length > 0 ? encodeModel(split.edge) : null,
+            cloud: encodeModel(split.cloud),
+            tensors: c.tensors.map((t) => {
+              const i = info.get(t.name)!;
+              return {
+                name: t.name,
+                compressible: i.elemType === DataType.FLOAT && t.kind !== 'shape',
+                sampleShape: i.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1)),
+                bytesPerSample: i.bytesPerSample,
+              };
+            }),
+          };
+        }),
+      };
+      const groupStates = states.filter((st) => group.includes(st.cut));
+      const jobConfig = (st: ConfigState): JobConfig => ({
+        cut: group.indexOf(st.cut),
+        bits: st.cut.tensors.map((t) => {
+          const b = st.bitsOf?.get(t.name) ?? st.bits;
+          return b === 'f32' ? 0 : b;
+        }),
+      });
+      await executor.open(spec);
+      // Batches run ahead (several in flight with workers); outcomes are applied in batch order, so
+      // early stopping decides exactly as a one-batch-at-a-time sweep would.
+      const inFlight: {
+        readonly running: ConfigState[];
+        readonly job: BatchJob;
+        readonly outcome: Promise<BatchOutcome>;
+      }[] = [];
+      let next = 0;
+      try {
+        for (;;) {
+          while (inFlight.length < executor.inFlight && next < batchList.length) {
+            const running = groupStates.filter((st) => !st.stopped);
+            if (running.length === 0) break;
+            const b = batchList[next++];
+            const job: BatchJob = {
+              // A worker gets a copy of the batch (its memory is handed over); this thread, the view.
+              start: b.start,
+              count: b.count,
+              input:
+                plan.workers > 1 ? (b.tensor.data as Float32Array).slice() : (b.tensor.data as Float32Array),
+              dims: b.tensor.dims,
+              configs: running.map(jobConfig),
+              sizeCount: Math.max(0, Math.min(b.count, sizeSamples - b.start)),
+            };
+            inFlight.push({ running, job, outcome: executor.run(job) });
+          }
+          const head = inFlight.shift();
+          if (head === undefined) break;
+          applyOutcome(await head.outcome, head.job, head.running);
+          doneWork += head.job.count * groupWork;
+          const now = performance.now();
+          // The first batch carries the start-up (workers, sessions, first runs): the pace is
+          // measured from its end (counting from the start said "11 s left" with 5.7 s to go).
+          paceFrom ??= { at: now, work: doneWork };
+          if (now - lastReport > 2000) {
+            lastReport = now;
+            const since = doneWork - paceFrom.work;
+            const msPerWork = since > 0 ? (now - paceFrom.at) / since : (now - started) / doneWork;
+            const left = (msPerWork * (totalWork - doneWork)) / 1000;
+            progress(
+              `sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${configs.length} configurations on ${dataset.samples} samples${plan.workers > 1 ? `, ${plan.workers} worker threads` : ''}), about ${left.toFixed(0)} s left`,
+            );
+          }
+        }
+      } finally {
+        // Let every batch still running finish (or fail) before the sessions close.
+        await Promise.allSettled(inFlight.map((f) => f.outcome));
+      }
+      await executor.close();
+    }
+  } finally {
+    await executor.dispose();
+  }
+
+  let refCorrect = 0;
+  if (labels) for (let i = 0; i < dataset.samples; i++) if (refPred[i] === labels[i]) refCorrect++;
+
+  const rows: SweepRow[] = states.map((st) => {
+    const { lossPct, lossUpperPct } = pairedLoss(
+      { lost: st.lost, gained: st.gained, n: st.samples },
+      Z_ONE_SIDED_95,
+    );
+    const byCoder = Object.fromEntries(
+      SIZE_CODERS.map((c) => [c, sizeStats(st.sizes[c].slice(0, Math.min(sizeSamples, st.samples)))]),
+    ) as Record<SizeCoder, SizeStats>;
+    const elements = st.cut.tensors.reduce((s, t) => s + info.get(t.name)!.elementsPerSample, 0);
+    const float32Bytes = st.cut.tensors.reduce(
+      (s, t) =>
+        s +
+        (info.get(t.name)!.elemType === DataType.FLOAT
+          ? 4 * info.get(t.name)!.elementsPerSample
+          : info.get(t.name)!.bytesPerSample),
+      0,
+    );
+    const main = byCoder.auto;
+    return {
+      cut: st.cut.index,
+      bits: st.bits,
+      lossPct,
+      lossUpperPct,
+      agreement: st.samples > 0 ? st.agree / st.samples : 0,
+      accuracy: st.samples > 0 ? st.correct / st.samples : 0,
+      samples: st.samples,
+      stoppedEarly: st.stopped,
+      bytesMean: main.bytesMean,
+      bytesP95: main.bytesP95,
+      bitsPerElement: elements > 0 ? (main.bytesMean * 8) / elements : 0,
+      ratio: float32Bytes > 0 ? main.bytesMean / float32Bytes : 0,
+      byCoder,
+    };
+  });
+  return {
+    reference: {
+      labelled: labels !== undefined,
+      correct: labels ? refCorrect : dataset.samples,
+      samples: dataset.samples,
+      accuracy: labels ? refCorrect / dataset.samples : 1,
+    },
+    rows,
+    sizeSamples,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
