@@ -1,6 +1,6 @@
 /** What every command prints: JSON on stdout, or human text; progress on stderr. */
 
-/** Prints a machine-readable document (stable names, see DESIGN.md). */
+/** Prints a machine-readable document (stable names, see docs/formats.md). */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

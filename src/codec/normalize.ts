@@ -2,7 +2,7 @@
  * JALAD normalization: per-sample min/max quantization of a whole tensor to c-bit codes.
  *
  * Reference: Li et al., JALAD (ICPADS 2018, arXiv 1812.10027), eq. for "in-layer compression";
- * /work/shared/DESIGN.md, "In-layer compression (JALAD normalization)".
+ * docs/method.md#jalad-normalization.
  *
  * Every step is computed in float32 (Math.fround after each operation), so the codes equal what an
  * ONNX graph computes with float32 operators. The exact op sequence an ONNX graph must mirror:

@@ -3,7 +3,7 @@
  *
  * Reference: Li et al., "JALAD: Joint Accuracy- and Latency-Aware Deep Structure Decoupling for
  * Edge-Cloud Execution", ICPADS 2018 (arXiv 1812.10027), section "In-layer compression";
- * and /work/shared/DESIGN.md, "In-layer compression (JALAD normalization)".
+ * and docs/method.md#jalad-normalization.
  */
 
 /** Quantization bit width c: codes take values 0 .. 2^c − 1. */

@@ -1,7 +1,7 @@
 /**
  * The `Analysis` value: plain, JSON-serialisable and versioned. `jalad analyze` creates
  * it, later stages add to it, `jalad split` and the reports read it. Names are a public
- * contract (DESIGN.md, "Machine-readable output"): extend, never rename.
+ * contract (docs/formats.md#names-are-a-contract): extend, never rename.
  */
 /** A tensor dimension: a size, or the name of a symbolic dimension. */
 export type Dim = number | string;
@@ -177,7 +177,7 @@ export interface DataSummary {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** A sweep row as stored (DESIGN.md names, plus details). */
+/** A sweep row as stored (the names of docs/formats.md#analysisjson, plus details). */
 export interface SweepRowJson {
   readonly cut: number;
   readonly bits: number;

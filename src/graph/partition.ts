@@ -1,7 +1,7 @@
 /**
  * From a set of cut tensors to an edge/cloud partition of the nodes.
  *
- * DESIGN.md: a cut is a set of tensors S such that every path from a graph input to a
+ * docs/method.md#cut-and-cut-point: a cut is a set of tensors S such that every path from a graph input to a
  * graph output passes through S. The edge computes the inputs -> S (the smallest such
  * node set: the ancestors of S); the cloud computes the rest. What crosses the network
  * is S, plus graph inputs that only the cloud reads, plus tiny shape tensors that the

@@ -1,5 +1,5 @@
 /**
- * Adaptation (DESIGN.md "Adaptation"): the best plan for every bandwidth in a range.
+ * Adaptation (docs/method.md#adaptation): the best plan for every bandwidth in a range.
  *
  * For a fixed plan the predicted latency is a + s·8/(B·10^3) ms (a = edge + cloud + RTT, s = bytes
  * sent), a line in 1/B; the best plan over a range of B is the lower envelope of these lines, and

@@ -1,5 +1,5 @@
 /**
- * The decision table of an analysis (DESIGN.md "Adaptation"): bandwidth intervals with
+ * The decision table of an analysis (docs/method.md#adaptation): bandwidth intervals with
  * the fastest plan within the budget, as analysis.json records it.
  */
 import type { Analysis, DecisionJson } from '../core/analysis';

@@ -4,7 +4,7 @@
  * and 'f32': sent uncompressed, lossless).
  *
  * NOTE: losses are the sweep's one-sided 95% upper bounds, so the budget constraint is
- * stated on the bound, as DESIGN.md asks. A tensor's loss is measured when it is the only
+ * stated on the bound (docs/method.md#accuracy-loss-and-its-bound). A tensor's loss is measured when it is the only
  * tensor of a cut point; other tensors (inside residual blocks, shape metadata) can cross
  * only uncompressed, whose loss is 0 by construction (splits are exact).
  */

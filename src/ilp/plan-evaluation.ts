@@ -1,5 +1,5 @@
 /**
- * The latency model of DESIGN.md ("Latency model"), evaluated in plain TypeScript from a placement
+ * The latency model (docs/method.md#latency-model), evaluated in plain TypeScript from a placement
  * and a width choice: T = T_edge + bytes·8/B + T_cloud + RTT. Every solver builds its `Plan` here,
  * summing in the same order, so equal plans get bit-identical predictions.
  */

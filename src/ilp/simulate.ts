@@ -1,5 +1,5 @@
 /**
- * Replaying a bandwidth trace frame by frame (DESIGN.md "Adaptation"): static decoupling
+ * Replaying a bandwidth trace frame by frame (docs/method.md#adaptation): static decoupling
  * (the best plan for the trace's mean bandwidth, kept throughout), JALAD's adaptive
  * switching (at each frame, the decision-table plan for the bandwidth measured at the
  * previous frame), edge-only and cloud-only. Latency of a plan at bandwidth B is

@@ -88,12 +88,12 @@ export interface AnalyzeOptions {
 /** Accuracy budget of the decision table when none is given, percentage points. */
 export const DEFAULT_MAX_LOSS_PCT = 1;
 
-/** Bit widths swept by default (DESIGN.md: `--bits 2,4,6,8`). */
+/** Bit widths swept by default (docs/method.md#defaults: `--bits 2,4,6,8`). */
 export const DEFAULT_BITS: readonly number[] = [2, 4, 6, 8];
 /** Samples entropy coded per configuration to measure sizes, by default. */
 export const DEFAULT_SIZE_SAMPLES = 500;
 
-/** 3G, 4G and WiFi uplinks used across the split-computing literature (DESIGN.md). */
+/** 3G, 4G and WiFi uplinks used across the split-computing literature (docs/method.md#defaults). */
 export const DEFAULT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
 
 /** A profile as the analysis records it. */

@@ -1,5 +1,5 @@
 /**
- * JALAD's latency model (DESIGN.md): T(S, B) = T_edge(S) + RTT + size(S)/B + T_cloud(S).
+ * JALAD's latency model (docs/method.md#latency-model): T(S, B) = T_edge(S) + RTT + size(S)/B + T_cloud(S).
  * Here for the raw tensors of each cut point; compressed sizes replace `bytes` later.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The latency model of DESIGN.md ("Latency model") as the reports apply it to stored fields:
+ * The latency model (docs/method.md#latency-model) as the reports apply it to stored fields:
  * T(S, c, B) = T_edge(S) + RTT + size(S, c)·8 / B + T_cloud(S).
  *
  * NOTE: the Markdown and HTML reports compute every latency that analysis.json does not store (the

@@ -1,5 +1,5 @@
 /**
- * The accuracy budget the reports apply to the sweep (DESIGN.md "Accuracy loss"): a (cut, bits) row
+ * The accuracy budget the reports apply to the sweep (docs/method.md#accuracy-loss-and-its-bound): a (cut, bits) row
  * is admissible when its one-sided 95% upper bound on the loss, `lossUpperPct`, is at most the budget.
  */
 import type { Analysis, SweepRowJson } from '../core/analysis';

@@ -1,4 +1,4 @@
-/** Validation of the analysis every report entry point receives (STYLE.md 9: where, what, the value). */
+/** Validation of the analysis every report entry point receives (an error names where, what, and the value received). */
 import { ANALYSIS_VERSION, type Analysis } from '../core/analysis';
 import { InputError } from '../core/errors';
 

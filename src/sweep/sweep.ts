@@ -1,6 +1,6 @@
 /**
- * The accuracy and size sweep (JALAD's first strategy, DESIGN.md "In-layer compression"
- * and "Accuracy loss"): for every cut point and bit width, compress the crossing tensors
+ * The accuracy and size sweep (JALAD's first strategy, docs/method.md#jalad-normalization
+ * and #accuracy-loss-and-its-bound): for every cut point and bit width, compress the crossing tensors
  * of every validation sample, run the cut's cloud model on the decoded tensors, and
  * compare its top-1 with the unsplit model's (paired, per sample).
  *

@@ -167,7 +167,7 @@ describe('nodesCsv(analysis)', () => {
 });
 
 describe('decisionsCsv(analysis)', () => {
-  it('has the DESIGN.md fields with units, one row per interval', () => {
+  it('has the documented fields with units, one row per interval', () => {
     const a = resnet();
     const { header, rows } = read(renderCsv(decisionsCsv(a)!));
     expect(header.slice(0, 4)).toEqual(['from_mbps', 'to_mbps', 'cut', 'bits']);
