@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { mulberry32 } from '../src/runtime/ort';
+import { mulberry32 } from '../src/runtime';
 
 const TRACES = [
   { name: '3g', meanMbps: 1.1, sigma: 0.6, seed: 3 },

@@ -36,8 +36,7 @@ import type { BitWidth } from '../src/codec/types';
 import { mulberry32 } from '../src/data/subset';
 import { fitToModelInput, loadDataset } from '../src/data';
 import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
-import * as ort from 'onnxruntime-node';
-import { openSession } from '../src/runtime/ort';
+import { createTensor, openSession } from '../src/runtime';
 
 /** The bundled models and their preprocessing (datasets/fashion-mnist/models.json). */
 const BUNDLED_DIR = 'datasets/fashion-mnist';
@@ -133,7 +132,7 @@ async function bundledTensors(): Promise<BenchTensor[]> {
     const first = new Float32Array(dataset.data.subarray(0, 28 * 28));
     const session = await openSession(capture, {});
     try {
-      const feed = new ort.Tensor('float32', first, [1, 1, 28, 28]);
+      const feed = createTensor('float32', first, [1, 1, 28, 28]);
       const result = await session.run({ [inputName]: feed });
       cuts.forEach((tensor, index) => {
         const value = tensor === inputName ? feed : result[tensor];

@@ -28,8 +28,8 @@ import {
   median,
   partPoints,
   predictPartMs,
-  probeTensors,
 } from '../src/profiler';
+import { probeTensors } from '../src/runtime';
 
 function argValue(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

@@ -34,7 +34,6 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fitToModelInput, loadDataset, type Dataset } from '../src/data';
-import * as ort from 'onnxruntime-node';
 import {
   buildDag,
   cutPoints,
@@ -47,11 +46,18 @@ import {
   withQuantDequant,
   type ModelProto,
 } from '../src/graph';
-import { probeTensors } from '../src/profiler';
 import { decodeTensor, encodeTensor, type BitWidth, type SizeCoder } from '../src/codec';
 import { runSweep } from '../src/sweep';
-import { argmax, batches, DEFAULT_BATCH_SIZE } from '../src/runtime/batches';
-import { inputSpecs, openSession } from '../src/runtime/ort';
+import {
+  argmax,
+  batches,
+  createTensor,
+  DEFAULT_BATCH_SIZE,
+  inputSpecs,
+  openSession,
+  probeTensors,
+  type TensorMap,
+} from '../src/runtime';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../src/core/stats';
 
 const DIR = 'datasets/fashion-mnist';
@@ -149,7 +155,7 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
         const sizes: Record<SizeCoder, number[]> = { auto: [], huffman: [], raw: [] };
         for (const batch of batches(dataset, DEFAULT_BATCH_SIZE)) {
           const sent = edge ? await edge.run({ [input.name]: batch.tensor }) : { [input.name]: batch.tensor };
-          const feeds: Record<string, ort.Tensor> = {};
+          const feeds: TensorMap = {};
           for (const t of cut.tensors) {
             const v = sent[t.name];
             const i = info.get(t.name)!;
@@ -175,7 +181,7 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
                 }
               }
             }
-            feeds[t.name] = new ort.Tensor('float32', decoded, v.dims);
+            feeds[t.name] = createTensor('float32', decoded, v.dims);
           }
           const out = (await cloud.run(feeds))[cloud.outputNames[0]];
           const classes = out.dims[1];

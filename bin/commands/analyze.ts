@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
-import { DEFAULT_BATCH_SIZE } from '../../src/runtime/batches';
+import { DEFAULT_BATCH_SIZE } from '../../src/runtime';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { writeFileAtomic } from '../../src/core/atomic-write';
 import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';

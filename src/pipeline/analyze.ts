@@ -24,7 +24,6 @@ import {
   type LoadedModel,
 } from '../graph';
 import {
-  batchDimName,
   crossingBytes,
   crossingSizes,
   DEFAULT_CLOUD,
@@ -35,18 +34,16 @@ import {
   predictPartMs,
   probeableTensors,
   PROFILE_DEFAULTS,
-  probeTensors,
   resolveProfile,
   type DeviceProfile,
   type NodeShapes,
   type ProfileContext,
   type TensorShape,
 } from '../profiler';
-import { inputSpecs } from '../runtime/ort';
+import { batchDimName, DEFAULT_BATCH_SIZE, effectiveBatchSize, inputSpecs, probeTensors } from '../runtime';
 import { JALAD_VERSION } from '../core/version';
 import type { BitWidth } from '../codec';
 import { runSweep, type SweepResult } from '../sweep';
-import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
 import { loadValidationSet, type DataSource } from './validation-data';
 import { analysisDecisions } from '../ilp';
 

@@ -8,12 +8,18 @@ import {
   measureRunOverhead,
   median,
   predictPartMs,
-  probeTensors,
   quantile,
-  timeRuns,
   type DeviceProfile,
 } from '../profiler';
-import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
+import {
+  feedsFor,
+  inputSpecs,
+  openSession,
+  probeTensors,
+  syntheticFeeds,
+  timeRuns,
+  type TensorMap,
+} from '../runtime';
 
 /** Options of `benchSplit`. */
 export interface BenchOptions {
@@ -55,7 +61,7 @@ export async function benchSplit(
     valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
   );
   const feeds = syntheticFeeds(inputSpecs(loaded.model), 1, 1, options.inputShapes);
-  const sent: Record<string, import('onnxruntime-node').Tensor> = {};
+  const sent: TensorMap = {};
   const parts: PartComparison[] = [];
   for (const part of ['edge', 'cloud'] as const) {
     const threads = part === 'edge' ? options.edgeThreads : options.cloudThreads;
@@ -71,8 +77,7 @@ export async function benchSplit(
     );
     const session = await openSession(encodeModel(split[part]), { optimization: 'all', threads });
     try {
-      const all = { ...feeds, ...sent };
-      const mine = Object.fromEntries(session.inputNames.map((n) => [n, all[n]]));
+      const mine = feedsFor(session, { ...feeds, ...sent });
       if (part === 'edge') Object.assign(sent, await session.run(mine));
       const samples = nodes.length > 0 ? await timeRuns(session, mine, options.warmup, options.runs) : [0];
       const measuredMs = median(samples);

@@ -5,8 +5,8 @@
 import { performance } from 'perf_hooks';
 import { InputError } from '../core/errors';
 import { readModelFile } from '../graph';
-import { argmax, batches, DEFAULT_BATCH_SIZE, effectiveBatchSize, inTopK } from '../runtime/batches';
-import { openSession } from '../runtime/ort';
+import { argmax, batches, DEFAULT_BATCH_SIZE, effectiveBatchSize, inTopK } from '../runtime';
+import { openSession } from '../runtime';
 import { wilsonInterval } from '../core/stats';
 import { JALAD_VERSION } from '../core/version';
 import { loadValidationSet, type DataSource } from './validation-data';

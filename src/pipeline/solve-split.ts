@@ -22,10 +22,11 @@ import {
 } from '../graph';
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
 import { writeFilesAtomic } from '../core/atomic-write';
-import { probeableTensors, probeTensors, transferMs } from '../profiler';
+import { probeableTensors, transferMs } from '../profiler';
+import { probeTensors } from '../runtime';
 import type { BitWidth } from '../codec';
 import { evaluateConfigs } from '../sweep';
-import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime/batches';
+import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime';
 import { JALAD_VERSION } from '../core/version';
 import { readAnalysis } from './read-analysis';
 import { loadValidationSet } from './validation-data';

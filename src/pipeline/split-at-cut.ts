@@ -4,7 +4,6 @@
  * edge then cloud reproduces the original outputs.
  */
 import * as path from 'path';
-import type * as ort from 'onnxruntime-node';
 import { JaladError } from '../core/errors';
 import {
   buildDag,
@@ -16,9 +15,16 @@ import {
   type ModelProto,
   type Dim,
 } from '../graph';
-import { probeTensors } from '../profiler';
 import { writeFilesAtomic } from '../core/atomic-write';
-import { inputSpecs, maxAbsDiff, openSession, syntheticFeeds } from '../runtime/ort';
+import {
+  feedsFor,
+  inputSpecs,
+  maxAbsDiff,
+  openSession,
+  probeTensors,
+  syntheticFeeds,
+  type TensorMap,
+} from '../runtime';
 import { JALAD_VERSION } from '../core/version';
 
 /** Largest output difference accepted; ORT may reorder float sums across a cut. */
@@ -56,15 +62,10 @@ export interface SplitAtCutOptions {
 }
 
 /** Runs a model and returns all its outputs. */
-async function runAll(
-  model: ModelProto | Uint8Array,
-  feeds: Record<string, ort.Tensor>,
-): Promise<Record<string, ort.Tensor>> {
+async function runAll(model: ModelProto | Uint8Array, feeds: Readonly<TensorMap>): Promise<TensorMap> {
   const session = await openSession(model);
   try {
-    const used: Record<string, ort.Tensor> = {};
-    for (const n of session.inputNames) used[n] = feeds[n];
-    return await session.run(used);
+    return await session.run(feedsFor(session, feeds));
   } finally {
     await session.release();
   }
@@ -78,7 +79,7 @@ export async function verifySplit(
   original: ModelProto | Uint8Array,
   edge: Uint8Array,
   cloud: Uint8Array,
-  feeds: Record<string, ort.Tensor>,
+  feeds: Readonly<TensorMap>,
 ): Promise<number> {
   const want = await runAll(original, feeds);
   const sent = await runAll(edge, feeds);

@@ -1,8 +1,8 @@
 /** Loading a validation set for a model: read, preprocess, subset, and check against the model input. */
 import { fitToModelInput, loadDataset, type DataOptions, type Dataset } from '../data';
 import type { ModelProto } from '../graph';
-import { inputSpecs, type InputSpec } from '../runtime/ort';
-import { singleInput } from '../runtime/batches';
+import { inputSpecs, type InputSpec } from '../runtime';
+import { singleInput } from '../runtime';
 
 /** Where the data is and how to read it. */
 export interface DataSource {

@@ -33,7 +33,7 @@
 import type { CutCandidate, Dag } from '../graph';
 import type { PartTime } from './part-times';
 import { weightedMedian } from './stats';
-import type { TensorInfo } from './tensor-shapes';
+import type { TensorInfo } from '../runtime';
 
 /** One measured part of a cut point. */
 export interface PartPoint {

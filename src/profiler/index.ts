@@ -1,5 +1,4 @@
 /** Tensor shapes and sizes; per-node times; device profiles; FLOPs; the latency model. */
-export { probeTensors, batchDimName, type TensorInfo, type ProbeOptions } from './tensor-shapes';
 export { nodeCost, type NodeCost, type NodeShapes, type TensorShape, type CostKind } from './flops';
 export { modeledNodeMs, parseDeviceSpec, type DeviceSpec } from './device-spec';
 export { DEVICE_PRESETS, presetNames, getPreset } from './device-presets';
@@ -27,7 +26,6 @@ export {
 export {
   measurePartTimes,
   partTimesOfGroups,
-  timeRuns,
   type GroupSamples,
   type PartTime,
   type PartTimes,

@@ -1,6 +1,6 @@
 /** A description of this machine, recorded in every measured profile. */
 import * as os from 'os';
-import * as ort from 'onnxruntime-node';
+import { runtimeVersion } from '../runtime';
 
 /** What a measured profile says about where it was measured. */
 export interface MachineInfo {
@@ -21,7 +21,7 @@ export function machineInfo(threads: number): MachineInfo {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
     threads,
-    ort: ort.env.versions.node ?? ort.env.versions.common,
+    ort: runtimeVersion(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
   };

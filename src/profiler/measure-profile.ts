@@ -6,15 +6,14 @@
 import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
-import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
+import { inputSpecs, openSession, probeTensors, syntheticFeeds, timeRuns } from '../runtime';
 import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
 import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './node-times';
-import { measurePartTimes, timeRuns } from './part-times';
+import { measurePartTimes } from './part-times';
 import { median } from './stats';
-import { probeTensors } from './tensor-shapes';
 
 /** Defaults of `jalad profile`: one thread (reproducible, like a small edge CPU), 20 runs after 5 warm-ups. */
 export const PROFILE_DEFAULTS = { threads: 1, runs: 20, warmup: 5 } as const;

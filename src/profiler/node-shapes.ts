@@ -4,7 +4,7 @@
  */
 import { toNumber, type Dag, type ModelProto, type AttributeProto, type TensorProto } from '../graph';
 import { nodeCost, type NodeCost, type NodeShapes, type TensorShape } from './flops';
-import { probeTensors, type ProbeOptions, type TensorInfo } from './tensor-shapes';
+import { probeTensors, type ProbeOptions, type TensorInfo } from '../runtime';
 
 /** Decodes the scalar and list attributes of a node (tensors and graphs are left out). */
 function decodeAttributes(

@@ -3,14 +3,18 @@
  * trace events, whole microseconds per kernel). Nodes are renamed to their unique DAG
  * names in the profiled copy, so trace events map back without ambiguity.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import * as ort from 'onnxruntime-node';
-import { JaladError } from '../core/errors';
 import { encodeModel, type Dag, type ModelProto } from '../graph';
-import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
-import { ROUND_WARMUP, ROUNDS, runsInRound, timeRuns } from './part-times';
+import {
+  inputSpecs,
+  openSession,
+  openTracedSession,
+  runsInRound,
+  syntheticFeeds,
+  timeRuns,
+  type Session,
+  type TraceEvent,
+} from '../runtime';
+import { ROUND_WARMUP, ROUNDS } from './part-times';
 import { median, quantile } from './stats';
 
 /** Time of one node. */
@@ -56,13 +60,6 @@ export interface NodeTimes {
   readonly traceSpeedFactor: number;
 }
 
-interface TraceEvent {
-  readonly cat?: string;
-  readonly name?: string;
-  readonly dur?: number;
-  readonly ts?: number;
-}
-
 /** A profiled session's trace, and the same model's time without the profiler in the same rounds. */
 interface Traced {
   readonly events: TraceEvent[];
@@ -82,20 +79,11 @@ async function traceRuns(
   options: MeasureOptions,
   unprofiled = false,
 ): Promise<Traced> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-profile-'));
   const bytes = encodeModel(model);
-  let plain: ort.InferenceSession | undefined;
+  let plain: Session | undefined;
   try {
     if (unprofiled) plain = await openSession(bytes, { optimization, threads: options.threads });
-    const session = await ort.InferenceSession.create(bytes, {
-      graphOptimizationLevel: optimization,
-      intraOpNumThreads: options.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      enableProfiling: true,
-      profileFilePrefix: path.join(dir, 'trace'),
-      logSeverityLevel: 3,
-    });
+    const session = await openTracedSession(bytes, { optimization, threads: options.threads });
     const feeds = syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes);
     const measured: boolean[] = [];
     const unprofiledSamples: number[] = [];
@@ -105,27 +93,27 @@ async function traceRuns(
         measured.push(i >= warmup);
       }
     };
-    if (!plain) {
-      await traced(options.warmup, options.runs);
-    } else {
-      await timeRuns(plain, feeds, options.warmup, 0);
-      const rounds = Math.min(ROUNDS, options.runs);
-      const warmup = Math.min(ROUND_WARMUP, options.warmup);
-      for (let r = 0; r < rounds; r++) {
-        const runs = runsInRound(options.runs, rounds, r);
-        await traced(r === 0 ? options.warmup : warmup, runs);
-        unprofiledSamples.push(...(await timeRuns(plain, feeds, warmup, runs)));
+    let events: TraceEvent[];
+    try {
+      if (!plain) {
+        await traced(options.warmup, options.runs);
+      } else {
+        await timeRuns(plain, feeds, options.warmup, 0);
+        const rounds = Math.min(ROUNDS, options.runs);
+        const warmup = Math.min(ROUND_WARMUP, options.warmup);
+        for (let r = 0; r < rounds; r++) {
+          const runs = runsInRound(options.runs, rounds, r);
+          await traced(r === 0 ? options.warmup : warmup, runs);
+          unprofiledSamples.push(...(await timeRuns(plain, feeds, warmup, runs)));
+        }
       }
+      events = session.endProfiling();
+    } finally {
+      await session.release();
     }
-    session.endProfiling();
-    await session.release();
-    const file = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
-    if (!file) throw new JaladError('RUNTIME', 'ONNX Runtime wrote no profiling trace');
-    const events = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as TraceEvent[];
     return { events, measured, ...(plain ? { unprofiledMs: median(unprofiledSamples) } : {}) };
   } finally {
     await plain?.release();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -4,12 +4,20 @@
  * `session.run` (what an application sees), median of several runs after warm-up.
  */
 import { performance } from 'perf_hooks';
-import type * as ort from 'onnxruntime-node';
 import { encodeModel, extractSplit, valueInfo, type CutCandidate, type Dag, type ModelProto } from '../graph';
-import { inputSpecs, openSession, syntheticFeeds } from '../runtime/ort';
+import {
+  feedsFor,
+  inputSpecs,
+  openSession,
+  runsInRound,
+  syntheticFeeds,
+  timeRuns,
+  type Session,
+  type TensorInfo,
+  type TensorMap,
+} from '../runtime';
 import type { MeasureOptions } from './node-times';
 import { median, quantile } from './stats';
-import type { TensorInfo } from './tensor-shapes';
 
 /** Measured times of one cut point's two parts. */
 export interface PartTime {
@@ -18,38 +26,6 @@ export interface PartTime {
   readonly edgeP90Ms: number;
   readonly cloudMs: number;
   readonly cloudP90Ms: number;
-}
-
-/** Times `runs` calls of a session after `warmup` calls; returns the samples in ms. */
-export async function timeRuns(
-  session: ort.InferenceSession,
-  feeds: Record<string, ort.Tensor>,
-  warmup: number,
-  runs: number,
-): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await session.run(feeds);
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(feeds);
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
-
-/** How many of `runs` measured runs round `r` of `rounds` takes (the first rounds take the remainder). */
-export function runsInRound(runs: number, rounds: number, r: number): number {
-  return Math.floor(runs / rounds) + (r < runs % rounds ? 1 : 0);
-}
-
-/** Picks the feeds a session reads. */
-function feedsFor(
-  session: ort.InferenceSession,
-  all: Record<string, ort.Tensor>,
-): Record<string, ort.Tensor> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const n of session.inputNames) out[n] = all[n];
-  return out;
 }
 
 /** Part times of every cut point, and the whole model timed in the same rounds. */
@@ -66,8 +42,8 @@ export interface PartTimes {
 
 /** Sessions of one part and its timing samples. */
 interface TimedPart {
-  readonly session: ort.InferenceSession;
-  readonly feeds: Record<string, ort.Tensor>;
+  readonly session: Session;
+  readonly feeds: TensorMap;
   readonly samples: number[];
 }
 

@@ -2,10 +2,10 @@
  * Running a model over a validation set in batches. Models with a dynamic batch axis
  * take `batchSize` samples per call; models with a fixed batch of 1 take one at a time.
  */
-import * as ort from 'onnxruntime-node';
 import { InputError } from '../core/errors';
 import type { Dataset } from '../data';
-import type { InputSpec } from './ort';
+import type { InputSpec } from './inputs';
+import { createTensor, type Tensor } from './tensor';
 
 /** Default samples per inference call for models with a dynamic batch axis. */
 export const DEFAULT_BATCH_SIZE = 64;
@@ -31,7 +31,7 @@ export function singleInput(specs: readonly InputSpec[], source: string): InputS
 export interface Batch {
   readonly start: number;
   readonly count: number;
-  readonly tensor: ort.Tensor;
+  readonly tensor: Tensor;
 }
 
 /**
@@ -44,7 +44,7 @@ export function* batches(dataset: Dataset, batchSize: number): Generator<Batch> 
   for (let start = 0; start < dataset.samples; start += batchSize) {
     const count = Math.min(batchSize, dataset.samples - start);
     const data = dataset.data.subarray(start * per, (start + count) * per);
-    yield { start, count, tensor: new ort.Tensor('float32', data, [count, ...dataset.shape]) };
+    yield { start, count, tensor: createTensor('float32', data, [count, ...dataset.shape]) };
   }
 }
 

@@ -4,9 +4,14 @@
  * configuration compress the crossing tensors sample by sample, run the cut's cloud model on the
  * decoded batch and return its top-1 per sample, plus encoded sizes.
  */
-import * as ort from 'onnxruntime-node';
-import { argmax } from '../runtime/batches';
-import { openSession, type Optimization } from '../runtime/ort';
+import {
+  argmax,
+  createTensor,
+  openSession,
+  type Optimization,
+  type Session,
+  type TensorMap,
+} from '../runtime';
 import { batchRanges, compressBatch, encodedSizes } from '../codec/compress-batch';
 import type { BitWidth, SizeCoder } from '../codec/types';
 
@@ -75,8 +80,8 @@ export interface BatchOutcome {
 
 /** The sessions of one cut point: its edge model (absent when it computes nothing) and its cloud model. */
 interface CutSessions {
-  readonly edge: ort.InferenceSession | undefined;
-  readonly cloud: ort.InferenceSession;
+  readonly edge: Session | undefined;
+  readonly cloud: Session;
 }
 
 /** Runs batches for one group: an edge and a cloud session per cut point. */
@@ -92,8 +97,8 @@ export class BatchRunner {
   /** Opens the group's sessions (no thread spinning: many sessions take turns on the cores). */
   static async open(spec: GroupSpec): Promise<BatchRunner> {
     const options = { optimization: spec.optimization, threads: spec.threads, spinning: false };
-    const opened: ort.InferenceSession[] = [];
-    const track = async (bytes: Uint8Array): Promise<ort.InferenceSession> => {
+    const opened: Session[] = [];
+    const track = async (bytes: Uint8Array): Promise<Session> => {
       const session = await openSession(bytes, options);
       opened.push(session);
       return session;
@@ -114,12 +119,11 @@ export class BatchRunner {
 
   async run(job: BatchJob): Promise<BatchOutcome> {
     const { spec } = this;
-    const input = new ort.Tensor('float32', job.input, job.dims);
+    const input = createTensor('float32', job.input, job.dims);
     // A cut's crossing tensors from its own edge model, with their per-sample ranges, shared by its
     // consecutive configurations (the sweep lists a cut's bit widths together). Only the current
     // cut's are held: a batch of every cut's tensors at once can take gigabytes on a large model.
-    let sent:
-      { cut: number; tensors: Record<string, ort.Tensor>; ranges: Map<string, Float64Array> } | undefined;
+    let sent: { cut: number; tensors: TensorMap; ranges: Map<string, Float64Array> } | undefined;
     const sentBy = async (cut: number) => {
       if (sent?.cut !== cut) {
         const edge = this.sessions.get(cut)!.edge;
@@ -137,7 +141,7 @@ export class BatchRunner {
       const config = job.configs[j];
       const cut = cuts.get(config.cut)!;
       const { tensors, ranges } = await sentBy(cut.index);
-      const feeds: Record<string, ort.Tensor> = {};
+      const feeds: TensorMap = {};
       cut.tensors.forEach((t, k) => {
         const v = tensors[t.name];
         const bits = config.bits[k];
@@ -151,7 +155,7 @@ export class BatchRunner {
         const data = v.data as Float32Array;
         let range = ranges.get(t.name);
         if (range === undefined) ranges.set(t.name, (range = batchRanges(data, job.count, t.name)));
-        feeds[t.name] = new ort.Tensor(
+        feeds[t.name] = createTensor(
           'float32',
           compressBatch(
             data,

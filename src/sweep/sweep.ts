@@ -30,15 +30,15 @@ import {
   type Dag,
   type ModelProto,
 } from '../graph';
-import { argmax, batches } from '../runtime/batches';
-import { openSession, type InputSpec, type Optimization } from '../runtime/ort';
+import { argmax, batches } from '../runtime';
+import { openSession, type InputSpec, type Optimization } from '../runtime';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../core/stats';
 import { SIZE_CODERS, type BatchJob, type BatchOutcome, type GroupSpec, type JobConfig } from './batch';
 import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
 import type { BitWidth, SizeCoder } from '../codec/types';
 
 export type { SizeCoder } from '../codec/types';
-import type { TensorInfo } from '../profiler';
+import type { TensorInfo } from '../runtime';
 
 /** Sizes of one (cut, bits) configuration with one coder, per sample. */
 export interface SizeStats {

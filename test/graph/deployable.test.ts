@@ -10,8 +10,7 @@ import {
   withQuantDequant,
   DataType,
 } from '../../src/graph';
-import { probeTensors } from '../../src/profiler';
-import { inputSpecs, maxAbsDiff, openSession, syntheticFeeds } from '../../src/runtime/ort';
+import { inputSpecs, maxAbsDiff, openSession, probeTensors, syntheticFeeds } from '../../src/runtime';
 import { chain, residual } from '../helpers/zoo';
 
 describe('attachCodec', () => {

@@ -5,7 +5,7 @@ import Long from 'long';
 import { buildDag, decodeModel, encodeModel, node, readModelFile, type ModelProto } from '../../src/graph';
 import { MODEL_PROTO } from '../../src/graph/onnx-schema';
 import { InputError } from '../../src/core/errors';
-import { openSession, syntheticFeeds, inputSpecs, maxAbsDiff } from '../../src/runtime/ort';
+import { openSession, syntheticFeeds, inputSpecs, maxAbsDiff } from '../../src/runtime';
 import { chain, withFunctions, ZOO } from '../helpers/zoo';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-io-'));

@@ -14,7 +14,7 @@ import {
   type NodeProto,
   type TensorProto,
 } from '../../src/graph';
-import { mulberry32 } from '../../src/runtime/ort';
+import { mulberry32 } from '../../src/runtime';
 
 const F = DataType.FLOAT;
 

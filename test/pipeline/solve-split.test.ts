@@ -11,8 +11,7 @@ import { encodeModel } from '../../src/graph';
 import { parseTrace, simulateTrace } from '../../src/ilp';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
-import { argmax } from '../../src/runtime/batches';
-import { mulberry32, openSession } from '../../src/runtime/ort';
+import { argmax, createTensor, feedsFor, mulberry32, openSession } from '../../src/runtime';
 import { npyBytes, npyPayload, tempDir } from '../data/fixtures';
 import { chain } from '../helpers/zoo';
 
@@ -33,9 +32,7 @@ beforeAll(async () => {
   inputs = new Float32Array(N * 3 * 8 * 8).map(() => rand() * 2 - 0.5);
   fs.writeFileSync(dataPath, npyBytes(1, '<f4', [N, 3, 8, 8], npyPayload('<f4', inputs)));
   const s = await openSession(fs.readFileSync(modelPath));
-  const out = (
-    await s.run({ input: new (await import('onnxruntime-node')).Tensor('float32', inputs, [N, 3, 8, 8]) })
-  ).logits;
+  const out = (await s.run({ input: createTensor('float32', inputs, [N, 3, 8, 8]) })).logits;
   await s.release();
   labels = Array.from({ length: N }, (_, i) =>
     i % 4 === 3
@@ -92,9 +89,8 @@ describe('split from an analysis', () => {
       // Run the deployable pair on the data: its accuracy is what was measured.
       const edge = await openSession(fs.readFileSync(plan.files.edge));
       const cloud = await openSession(fs.readFileSync(plan.files.cloud));
-      const ort = await import('onnxruntime-node');
-      const sent = await edge.run({ input: new ort.Tensor('float32', inputs, [N, 3, 8, 8]) });
-      const logits = (await cloud.run(Object.fromEntries(cloud.inputNames.map((n) => [n, sent[n]])))).logits;
+      const sent = await edge.run({ input: createTensor('float32', inputs, [N, 3, 8, 8]) });
+      const logits = (await cloud.run(feedsFor(cloud, sent))).logits;
       const correct = labels.filter((l, i) => argmax(logits.data as Float32Array, i * 10, 10) === l).length;
       const ref = analysis.data!.referenceCorrect;
       expect(((ref - correct) / N) * 100).toBeCloseTo(plan.measured!.lossPct, 9);

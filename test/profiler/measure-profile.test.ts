@@ -12,7 +12,6 @@ import {
   nodeTimesFromTraces,
   partTimesOfGroups,
   predictPartMs,
-  probeTensors,
   resolveProfile,
   scaleProfile,
   traceNodeKernels,
@@ -21,6 +20,7 @@ import {
   type DeviceProfile,
   type ProfileContext,
 } from '../../src/profiler';
+import { probeTensors } from '../../src/runtime';
 import { chain, residual } from '../helpers/zoo';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-prof-'));

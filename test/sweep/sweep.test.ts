@@ -13,11 +13,9 @@ import {
   withQuantDequant,
   type ModelProto,
 } from '../../src/graph';
-import { probeTensors } from '../../src/profiler';
 import type { BitWidth } from '../../src/codec';
 import { runSweep } from '../../src/sweep';
-import { argmax, batches } from '../../src/runtime/batches';
-import { inputSpecs, mulberry32, openSession } from '../../src/runtime/ort';
+import { argmax, batches, inputSpecs, mulberry32, openSession, probeTensors } from '../../src/runtime';
 import { chain, residual } from '../helpers/zoo';
 import { JaladError } from '../../src/core/errors';
 

@@ -7,7 +7,9 @@
 import { elementBytes } from '../graph/model-io';
 import type { Dim } from '../graph/build';
 import type { ModelProto } from '../graph/onnx-types';
-import { inputSpecs, onnxTypeOf, openSession, syntheticFeeds } from '../runtime/ort';
+import { inputSpecs, syntheticFeeds } from './inputs';
+import { openSession } from './session';
+import { onnxTypeOf } from './tensor';
 
 /** What the runtime says about one tensor. */
 export interface TensorInfo {

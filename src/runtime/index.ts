@@ -1,0 +1,29 @@
+/**
+ * The one room that loads ONNX Runtime: sessions on in-memory models, tensors, synthetic inputs,
+ * probing tensor shapes, timing runs, profiling traces, and running a data set in batches.
+ * Everything it hands out is plain data or a small interface (`Session`, `Tensor`).
+ */
+export { openSession, feedsFor, type Optimization, type Session, type SessionOptions } from './session';
+export { openTracedSession, type TraceEvent, type TracedSession } from './trace';
+export {
+  createTensor,
+  maxAbsDiff,
+  onnxTypeOf,
+  type Tensor,
+  type TensorData,
+  type TensorMap,
+  type TensorType,
+} from './tensor';
+export { inputSpecs, concreteDims, syntheticFeeds, mulberry32, type InputSpec } from './inputs';
+export { probeTensors, batchDimName, type TensorInfo, type ProbeOptions } from './tensor-shapes';
+export { timeRuns, runsInRound } from './timing';
+export { runtimeVersion } from './version';
+export {
+  DEFAULT_BATCH_SIZE,
+  effectiveBatchSize,
+  singleInput,
+  batches,
+  argmax,
+  inTopK,
+  type Batch,
+} from './batches';
