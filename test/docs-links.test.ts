@@ -106,6 +106,11 @@ describe('the documentation', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps README.md a guide of under 250 lines (measurement notes belong in docs/)', () => {
+    const lines = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').length;
+    expect(lines).toBeLessThan(250);
+  });
+
   it('sends no reader to notes outside the repository', () => {
     // NOTE: the names are assembled so that this file does not match its own pattern.
     const outside = new RegExp(
