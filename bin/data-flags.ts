@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseChannelValues, parseScale, parseSize, type DataOptions } from '../src/data';
 import type { DataSource } from '../src/pipeline/validation-data';
 import { parseIntAtLeast } from './parsers';
+import { DEFAULT_SEED } from '../src/core/defaults';
 
 /** Flag values as commander collects them. */
 export interface DataFlags {
@@ -87,7 +88,7 @@ export function addDataFlags(cmd: Command, required: boolean): Command {
       '--seed <n>',
       'seed of the subset and of every other random choice (recorded in outputs)',
       parseIntAtLeast(0),
-      0,
+      DEFAULT_SEED,
     )
     .addOption(
       new Option(

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { mulberry32 } from '../src/runtime';
+import { uniformRandom } from '../src/core/random';
 
 const TRACES = [
   { name: '3g', meanMbps: 1.1, sigma: 0.6, seed: 3 },
@@ -33,7 +33,7 @@ function main(): void {
   const dir = path.join(__dirname, '..', '..', 'experiments', 'traces');
   fs.mkdirSync(dir, { recursive: true });
   for (const t of TRACES) {
-    const rand = mulberry32(t.seed);
+    const rand = uniformRandom(t.seed);
     const lines = ['time_s,mbps'];
     let x = 0;
     for (let i = 0; i < SECONDS * HZ; i++) {

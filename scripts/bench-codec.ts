@@ -33,7 +33,7 @@ import { codeHistogram, entropyBytes } from '../src/codec/entropy';
 import { quantize } from '../src/codec/normalize';
 import { decodeTensor, encodeTensor, readTensorHeader } from '../src/codec/tensor-format';
 import type { BitWidth } from '../src/codec/types';
-import { mulberry32 } from '../src/data/subset';
+import { mulberry32 } from '../src/core/random';
 import { fitToModelInput, loadDataset } from '../src/data';
 import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
 import { createTensor, openSession } from '../src/runtime';

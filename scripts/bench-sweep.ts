@@ -52,13 +52,14 @@ import {
   argmax,
   batches,
   createTensor,
-  DEFAULT_BATCH_SIZE,
   inputSpecs,
   openSession,
   probeTensors,
   type TensorMap,
 } from '../src/runtime';
+import { DEFAULT_BATCH_SIZE } from '../src/core/defaults';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../src/core/stats';
+import { p95 } from '../src/core/percentile';
 
 const DIR = 'datasets/fashion-mnist';
 const SIZE_SAMPLES = 500;
@@ -261,13 +262,9 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
   return differences.length === 0;
 }
 
-/** Mean and p95 exactly as the sweep computes them (see sizeStats in src/quant/sweep.ts). */
+/** Mean and p95 exactly as the sweep computes them (see sizeStats in src/sweep/sweep.ts). */
 function sizeStatsOf(sizes: readonly number[]): { mean: number; p95: number } {
-  const sorted = [...sizes].sort((a, b) => a - b);
-  return {
-    mean: sizes.reduce((a, b) => a + b, 0) / sizes.length,
-    p95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)],
-  };
+  return { mean: sizes.reduce((a, b) => a + b, 0) / sizes.length, p95: p95(sizes) };
 }
 
 async function main(argv: readonly string[]): Promise<void> {

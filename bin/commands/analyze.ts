@@ -3,11 +3,21 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
-import { DEFAULT_BATCH_SIZE } from '../../src/runtime';
+import {
+  DEFAULT_BANDWIDTHS_MBPS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_BITS,
+  DEFAULT_CLOUD,
+  DEFAULT_EDGE,
+  DEFAULT_MAX_LOSS_PCT,
+  DEFAULT_RTT_MS,
+  DEFAULT_SIZE_SAMPLES,
+  PROFILE_DEFAULTS,
+} from '../../src/core/defaults';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { writeFileAtomic } from '../../src/core/atomic-write';
 import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
-import { PROFILE_DEFAULTS, presetNames } from '../../src/profiler';
+import { presetNames } from '../../src/profiler';
 import { commandLine, printJson, progressReporter } from '../output';
 
 interface AnalyzeFlags extends DataFlags {
@@ -44,15 +54,12 @@ export function analyzeCommand(): Command {
       parseInputShape,
     );
   return addDataFlags(cmd, false)
-    .option(
-      '--bits <list>',
-      'bit widths to sweep with --data, comma-separated, each 1..8',
-      parseBits,
-      [2, 4, 6, 8],
-    )
+    .option('--bits <list>', 'bit widths to sweep with --data, comma-separated, each 1..8', parseBits, [
+      ...DEFAULT_BITS,
+    ])
     .option(
       '--max-loss <pp>',
-      'accuracy budget in percentage points for the decision table (default 1); with --data, sweep configurations proven above it stop early',
+      `accuracy budget in percentage points for the decision table (default ${DEFAULT_MAX_LOSS_PCT}); with --data, sweep configurations proven above it stop early`,
       parseNonNegative,
     )
     .option(
@@ -65,7 +72,7 @@ export function analyzeCommand(): Command {
       '--size-samples <n>',
       'samples whose tensors are entropy coded to measure sizes',
       parseIntAtLeast(1),
-      500,
+      DEFAULT_SIZE_SAMPLES,
     )
     .option(
       '--sweep-threads <n>',
@@ -75,24 +82,24 @@ export function analyzeCommand(): Command {
     .option(
       '--edge <profile>',
       'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster',
-      'local',
+      DEFAULT_EDGE,
     )
     .option(
       '--cloud <profile>',
       'cloud device, same forms as --edge (default: this machine 10x faster, an assumption)',
-      'local/10',
+      DEFAULT_CLOUD,
     )
     .option(
       '--bandwidth <mbps>',
       'uplink bandwidths to evaluate, comma-separated, in Mbps',
       parsePositiveList,
-      [1.1, 5.85, 18.88],
+      [...DEFAULT_BANDWIDTHS_MBPS],
     )
     .option(
       '--rtt <ms>',
       'network round-trip time added to every offloaded inference, ms',
       parseNonNegative,
-      0,
+      DEFAULT_RTT_MS,
     )
     .option(
       '--threads <n>',
@@ -117,7 +124,7 @@ The cut-point table lists, in execution order, every tensor through which all pa
 from the inputs to the outputs pass: #0 sends the inputs (cloud-only), the last sends
 the outputs (edge-only). Sizes are per sample, as float32 (1 KB = 1000 bytes).
 Latency per cut = edge ms + RTT + bytes*8/bandwidth + cloud ms; * marks the best cut
-at each bandwidth (1.1, 5.85, 18.88 Mbps: 3G, 4G, WiFi uplinks by default).
+at each bandwidth (${DEFAULT_BANDWIDTHS_MBPS.join(', ')} Mbps: 3G, 4G, WiFi uplinks by default).
 Presets: ${presetNames().join(', ')}.
 
 Example:

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import { InputError } from '../../src/core/errors';
 import { benchSplit } from '../../src/pipeline/bench-split';
-import { PROFILE_DEFAULTS } from '../../src/profiler';
+import { PROFILE_DEFAULTS } from '../../src/core/defaults';
 import { parseInputShape, parseIntAtLeast, parseNameList } from '../parsers';
 import { printJson, progressReporter } from '../output';
 

@@ -1,7 +1,7 @@
 /** `jalad eval`: baseline accuracy of the unsplit model. */
 import { Command } from 'commander';
 import { evaluateModel } from '../../src/pipeline/evaluate';
-import { DEFAULT_BATCH_SIZE } from '../../src/runtime';
+import { DEFAULT_BATCH_SIZE } from '../../src/core/defaults';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { parseIntAtLeast } from '../parsers';
 import { printJson, progressReporter } from '../output';

@@ -1,7 +1,8 @@
 /** `jalad profile`: measure this machine on a model (run it on the edge device or the cloud server). */
 import { Command } from 'commander';
 import { writeFileAtomic } from '../../src/core/atomic-write';
-import { profileModelFile, PROFILE_DEFAULTS } from '../../src/profiler';
+import { PROFILE_DEFAULTS } from '../../src/core/defaults';
+import { profileModelFile } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
 import { parseInputShape, parseIntAtLeast } from '../parsers';
 import { printJson, progressReporter } from '../output';

@@ -1,5 +1,11 @@
 /** `jalad split`: write edge.onnx, cloud.onnx and split.json (explicit cut) or plan.json (solved from an analysis). */
 import { Command } from 'commander';
+import {
+  DEFAULT_BANDWIDTH_MBPS,
+  DEFAULT_MAX_LOSS_PCT,
+  DEFAULT_RTT_MS,
+  DEFAULT_SYNTHETIC_SEED,
+} from '../../src/core/defaults';
 import { InputError } from '../../src/core/errors';
 import { splitAtCut } from '../../src/pipeline/split-at-cut';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
@@ -41,10 +47,10 @@ export function splitCommand(): Command {
       '--max-loss <pp>',
       'accuracy budget: largest accuracy loss in percentage points, on its 95% upper bound',
       parseNonNegative,
-      1,
+      DEFAULT_MAX_LOSS_PCT,
     )
-    .option('--bandwidth <mbps>', 'uplink bandwidth, Mbps', parsePositive, 5.85)
-    .option('--rtt <ms>', 'network round-trip time, ms', parseNonNegative, 0)
+    .option('--bandwidth <mbps>', 'uplink bandwidth, Mbps', parsePositive, DEFAULT_BANDWIDTH_MBPS)
+    .option('--rtt <ms>', 'network round-trip time, ms', parseNonNegative, DEFAULT_RTT_MS)
     .option(
       '--cut <tensors>',
       'split here instead: comma-separated tensor names (see `jalad analyze`)',
@@ -60,7 +66,7 @@ export function splitCommand(): Command {
       '--seed <n>',
       'with --cut: seed of the synthetic input used to verify the split',
       (v) => Number(v),
-      1,
+      DEFAULT_SYNTHETIC_SEED,
     )
     .option('--json', 'print plan.json (or split.json) on stdout instead of a summary')
     .option('-q, --quiet', 'no progress messages on stderr')

@@ -13,7 +13,8 @@ export type {
   StoredCoder,
 } from './types';
 export { BIT_WIDTHS, CODER_CHOICES, isBitWidth } from './precision';
-export { dequantize, quantizationStep, quantize, roundHalfEven, tensorRange } from './normalize';
+export { dequantize, quantizationStep, quantize, tensorRange } from './normalize';
+export { roundHalfEven } from '../core/round-half-even';
 export type { QuantizeOptions, TensorRange } from './normalize';
 export { codeHistogram, entropyBits, entropyBytes } from './entropy';
 export { packBits, packedSizeBytes, unpackBits } from './bit-pack';

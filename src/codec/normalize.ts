@@ -65,15 +65,6 @@ const ROUND_MAGIC = 4503599627370496;
 const BLOCK = 4096;
 
 /**
- * Rounds to the nearest integer, ties to even (as ONNX Round, numpy.round and torch.round).
- * @example roundHalfEven(2.5) === 2; roundHalfEven(3.5) === 4; roundHalfEven(-0.5) === -0
- */
-export function roundHalfEven(v: number): number {
-  const r = Math.round(v); // ties toward +Infinity
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/**
  * min and max of a float32 tensor, rejecting NaN and ±Infinity.
  *
  * An empty tensor has the range lo = hi = 0 (it then encodes as a header only). An end that is

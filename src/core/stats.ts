@@ -1,2 +1,3 @@
-/** Confidence bounds for accuracies and paired accuracy losses. */
+/** Statistics: confidence bounds for accuracies and paired accuracy losses; percentiles. */
 export { wilsonInterval, pairedLoss, Z_ONE_SIDED_95, Z_TWO_SIDED_95, type PairedCounts } from './confidence';
+export { p95 } from './percentile';

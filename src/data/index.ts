@@ -7,7 +7,7 @@ export type { Dataset, DataFormat } from './dataset';
 export { DATA_DEFAULTS, parseChannelValues, parseScale, parseSize, resolveDataOptions } from './options';
 export type { DataOptions, Layout, OnBadImage, ResizeSpec, ResolvedDataOptions } from './options';
 export { fitToModelInput } from './fit-to-model';
-export { mulberry32, stratifiedSubset } from './subset';
+export { stratifiedSubset } from './subset';
 export { parseIdx } from './idx';
 export { parseNpy } from './npy';
 export { checkLabels, readLabels } from './labels';

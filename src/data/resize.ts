@@ -10,6 +10,7 @@
  * Center crop offsets follow torchvision's `center_crop`: top = round((H − h) / 2) with
  * Python's round-half-to-even.
  */
+import { roundHalfEven } from '../core/round-half-even';
 
 /** Per-axis filter taps: output i reads `count[i]` inputs from `start[i]` with `weights[i*maxTaps + k]`. */
 interface AxisTaps {
@@ -117,12 +118,6 @@ export function resizedSize(
 ): [number, number] {
   if (typeof spec !== 'number') return [spec[0], spec[1]];
   return w <= h ? [Math.floor((spec * h) / w), spec] : [spec, Math.floor((spec * w) / h)];
-}
-
-/** Python's round(): half to even. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

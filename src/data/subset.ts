@@ -17,21 +17,7 @@
  * 5. The chosen indices are returned sorted ascending.
  */
 import { InputError } from '../core/errors';
-
-/**
- * mulberry32 (Tommy Ettinger, public domain): a 32-bit-state PRNG returning uint32 draws.
- * @param seed any integer; only its low 32 bits matter
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from '../core/random';
 
 /** Shuffle the first `k` positions of `pool` (partial Fisher–Yates) with draws from `next`. */
 function partialShuffle(pool: Int32Array, k: number, next: () => number): void {

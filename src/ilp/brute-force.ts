@@ -6,7 +6,8 @@
 
 import { InputError } from '../core/errors';
 import { NoPlanError } from './no-plan-error';
-import { buildPlan, computeMs, crossingTensors, totalMs, transferMs } from './plan-evaluation';
+import { buildPlan, computeMs, crossingTensors } from './plan-evaluation';
+import { totalMs, transferMs } from '../core/latency';
 import { prepareProblem, type ExcludedPlan, type PreparedProblem } from './prepared-problem';
 import { atMost } from './tolerance';
 import type { DecisionProblem, Plan, Solver } from './types';
@@ -108,7 +109,7 @@ function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlace
         edge: snapshot,
         crossing,
         choice: c.choice,
-        totalMs: totalMs(edgeMs, transfer, cloudMs, prep.problem.rttMs),
+        totalMs: totalMs(edgeMs, prep.problem.rttMs, transfer, cloudMs),
         lossPct: c.lossPct,
         bytes: c.bytes,
         edgeCount,

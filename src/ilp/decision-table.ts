@@ -10,7 +10,9 @@
  * solve finds a breakpoint or a new envelope line, so 2 + 2·(segments − 1) solves suffice.
  */
 
+import { DECISION_TABLE_MBPS } from '../core/defaults';
 import { InputError } from '../core/errors';
+import { breakEvenMbps, fixedMs } from '../core/latency';
 import { createHighsSolver } from './highs-solver';
 import { planAtBandwidth, planBytes } from './plan-evaluation';
 import { prepareProblem } from './prepared-problem';
@@ -27,7 +29,7 @@ export interface DecisionTableOptions {
   readonly solver?: Solver;
 }
 
-const DEFAULTS = { fromMbps: 0.1, toMbps: 1000 } as const;
+const DEFAULTS = DECISION_TABLE_MBPS;
 
 /** Solves allowed before giving up (a guard against a solver that contradicts itself). */
 const MAX_SOLVES = 100_000;
@@ -92,7 +94,7 @@ function lowerEnvelope(
       throw new Error(`decisionTable: more than ${MAX_SOLVES} solves; the solver is inconsistent`);
     const plan = solver.solve({ ...problem, bandwidthMbps });
     const p = plan.predictedMs;
-    return { plan, a: p.edge + p.cloud + p.rtt, s: planBytes(plan) };
+    return { plan, a: fixedMs(p.edge, p.cloud, p.rtt), s: planBytes(plan) };
   };
   const valueAt = (line: Line, bandwidthMbps: number): number =>
     planAtBandwidth(line.plan, bandwidthMbps).predictedMs.total;
@@ -100,8 +102,7 @@ function lowerEnvelope(
   // `low` is optimal at bandwidth `lo`, `high` at `hi` (lo ≤ hi); returns the envelope on [lo, hi].
   const envelope = (lo: number, low: Line, hi: number, high: Line): Piece[] => {
     if (samePlan(low.plan, high.plan) || lo === hi) return [{ from: lo, to: hi, line: low }];
-    // a_l + s_l·k/B = a_h + s_h·k/B  ⇔  B = k·(s_h − s_l)/(a_l − a_h), k = 8/10^3
-    const crossing = ((high.s - low.s) * 8) / ((low.a - high.a) * 1e3);
+    const crossing = breakEvenMbps({ fixedMs: low.a, bytes: low.s }, { fixedMs: high.a, bytes: high.s });
     if (!(crossing > lo && crossing < hi)) {
       // parallel or numerically outside: both are optimal across [lo, hi] up to the tolerance
       const at = Number.isFinite(crossing) ? Math.min(Math.max(crossing, lo), hi) : lo;

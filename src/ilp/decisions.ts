@@ -3,6 +3,8 @@
  * the fastest plan within the budget, as analysis.json records it.
  */
 import type { Analysis, DecisionJson } from '../core/analysis';
+import { DECISION_TABLE_MBPS } from '../core/defaults';
+import { fixedMs } from '../core/latency';
 import type { Dag } from '../graph';
 import { decisionTable } from './decision-table';
 import { problemFromAnalysis } from './from-analysis';
@@ -31,8 +33,8 @@ export async function analysisDecisions(
     rttMs: options.rttMs,
   });
   const segments = await decisionTable(problem, {
-    fromMbps: options.fromMbps ?? 0.1,
-    toMbps: options.toMbps ?? 1000,
+    fromMbps: options.fromMbps ?? DECISION_TABLE_MBPS.fromMbps,
+    toMbps: options.toMbps ?? DECISION_TABLE_MBPS.toMbps,
     ...(options.solver ? { solver: options.solver } : {}),
   });
   const byTensors = new Map(analysis.cutPoints.map((c) => [[...c.tensors].sort().join('\u0000'), c.index]));
@@ -47,7 +49,7 @@ export async function analysisDecisions(
       bits: widths.length === 1 ? (widths[0] === 'f32' ? 32 : widths[0]) : 'mixed',
       tensors: p.crossing.map((c) => ({ name: c.tensor, bits: c.bits, bytes: c.bytes })),
       // Run overheads are in the problem (edgeRunMs, cloudRunMs), so the breakpoints account for them.
-      fixedMs: p.predictedMs.edge + p.predictedMs.cloud + p.predictedMs.rtt,
+      fixedMs: fixedMs(p.predictedMs.edge, p.predictedMs.cloud, p.predictedMs.rtt),
       bytes: p.crossing.reduce((sum, c) => sum + c.bytes, 0),
       totalMs: s.totalMsAtFrom,
       totalMsAtTo: s.totalMsAtTo,

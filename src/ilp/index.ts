@@ -20,7 +20,7 @@ export type {
 } from './types';
 export { NoPlanError } from './no-plan-error';
 export { planKey, parsePlanKey, type PlanKeyEntry } from './plan-key';
-export { transferMs, planAtBandwidth } from './plan-evaluation';
+export { planAtBandwidth } from './plan-evaluation';
 export { TIE_REL } from './tolerance';
 export { solveDecision, type SolveDecisionOptions } from './solve-decision';
 export { createHighsSolver, type HighsSolverOptions } from './highs-solver';

@@ -17,7 +17,7 @@
  */
 
 import { tieSlack } from './tolerance';
-import { transferMs } from './plan-evaluation';
+import { transferMs } from '../core/latency';
 import type { ExcludedPlan, PreparedProblem } from './prepared-problem';
 
 /** One linear row `lower ≤ Σ values[i]·x[indices[i]] ≤ upper` with distinct indices. */

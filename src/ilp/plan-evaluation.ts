@@ -1,21 +1,14 @@
 /**
  * The latency model (docs/method.md#latency-model), evaluated in plain TypeScript from a placement
- * and a width choice: T = T_edge + bytes·8/B + T_cloud + RTT. Every solver builds its `Plan` here,
- * summing in the same order, so equal plans get bit-identical predictions.
+ * and a width choice: T = T_edge + RTT + bytes·8/B + T_cloud (src/core/latency.ts). Every solver builds its
+ * `Plan` here, so equal plans get bit-identical predictions.
  */
 
 import { planKey } from './plan-key';
 import type { PreparedProblem, PreparedTensor } from './prepared-problem';
 import type { CrossingTensor, Plan } from './types';
 
-// The latency model's transfer term, shared with the profiler so both round alike.
-import { transferMs } from '../profiler/latency';
-export { transferMs };
-
-/** The total of the four latency parts, ms, always summed in this order. */
-export function totalMs(edgeMs: number, transfer: number, cloudMs: number, rttMs: number): number {
-  return edgeMs + transfer + cloudMs + rttMs;
-}
+import { totalMs, transferMs } from '../core/latency';
 
 /**
  * Whether tensor `t` crosses under the placement `edge` (1 = edge device): it is produced on the edge
@@ -107,7 +100,7 @@ export function buildPlan(
       transfer,
       cloud: cloudMs,
       rtt,
-      total: totalMs(edgeMs, transfer, cloudMs, rtt),
+      total: totalMs(edgeMs, rtt, transfer, cloudMs),
     },
     predictedLossPct: lossPct,
     key: planKey(sent),
@@ -131,6 +124,6 @@ export function planAtBandwidth(plan: Plan, bandwidthMbps: number): Plan {
   return {
     ...plan,
     bandwidthMbps,
-    predictedMs: { ...p, transfer, total: totalMs(p.edge, transfer, p.cloud, p.rtt) },
+    predictedMs: { ...p, transfer, total: totalMs(p.edge, p.rtt, transfer, p.cloud) },
   };
 }

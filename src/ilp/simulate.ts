@@ -3,10 +3,12 @@
  * (the best plan for the trace's mean bandwidth, kept throughout), JALAD's adaptive
  * switching (at each frame, the decision-table plan for the bandwidth measured at the
  * previous frame), edge-only and cloud-only. Latency of a plan at bandwidth B is
- * fixedMs + bytes·8/(B·1000).
+ * fixedMs + bytes·8/(B·1000) (src/core/latency.ts).
  */
 import type { Analysis } from '../core/analysis';
 import { InputError } from '../core/errors';
+import { cloudOnlyLatencyMs, edgeOnlyLatencyMs, lineLatencyMs } from '../core/latency';
+import { p95 } from '../core/percentile';
 
 /** One frame of a trace. */
 export interface TraceFrame {
@@ -54,13 +56,6 @@ export function parseTrace(text: string, source: string): TraceFrame[] {
   return frames;
 }
 
-function p95(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)];
-}
-
-const total = (fixedMs: number, bytes: number, mbps: number) => fixedMs + (bytes * 8) / (mbps * 1000);
-
 /**
  * Replays a trace against an analysis's decision table.
  * @throws InputError 'BAD_ANALYSIS' without a decision table
@@ -75,8 +70,6 @@ export function simulateTrace(analysis: Analysis, frames: readonly TraceFrame[])
   const pick = (mbps: number) => decisions.find((d) => mbps <= d.toMbps) ?? decisions[decisions.length - 1];
   const meanMbps = frames.reduce((s, f) => s + f.mbps, 0) / frames.length;
   const rtt = analysis.rttMs ?? 0;
-  const last = analysis.cutPoints[analysis.cutPoints.length - 1];
-  const first = analysis.cutPoints[0];
   const staticPlan = pick(meanMbps);
   const series: Record<StrategyStats['strategy'], number[]> = {
     static: [],
@@ -92,10 +85,10 @@ export function simulateTrace(analysis: Analysis, frames: readonly TraceFrame[])
       if (next !== current) switches++;
       current = next;
     }
-    series.adaptive.push(total(current.fixedMs, current.bytes, f.mbps));
-    series.static.push(total(staticPlan.fixedMs, staticPlan.bytes, f.mbps));
-    series['edge-only'].push(total((last.edgeMs ?? 0) + rtt, last.bytes, f.mbps));
-    series['cloud-only'].push(total((first.cloudMs ?? 0) + rtt, first.bytes, f.mbps));
+    series.adaptive.push(lineLatencyMs(current.fixedMs, current.bytes, f.mbps));
+    series.static.push(lineLatencyMs(staticPlan.fixedMs, staticPlan.bytes, f.mbps));
+    series['edge-only'].push(edgeOnlyLatencyMs(analysis.cutPoints, f.mbps, rtt).totalMs);
+    series['cloud-only'].push(cloudOnlyLatencyMs(analysis.cutPoints, f.mbps, rtt).totalMs);
   });
   const strategies = (Object.keys(series) as StrategyStats['strategy'][]).map((k) => ({
     strategy: k,

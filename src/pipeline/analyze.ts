@@ -26,21 +26,31 @@ import {
 import {
   crossingBytes,
   crossingSizes,
-  DEFAULT_CLOUD,
-  DEFAULT_EDGE,
-  latencyTable,
   nodeCosts,
   nodeShapesFrom,
   predictPartMs,
   probeableTensors,
-  PROFILE_DEFAULTS,
   resolveProfile,
   type DeviceProfile,
   type NodeShapes,
   type ProfileContext,
   type TensorShape,
 } from '../profiler';
-import { batchDimName, DEFAULT_BATCH_SIZE, effectiveBatchSize, inputSpecs, probeTensors } from '../runtime';
+import { batchDimName, effectiveBatchSize, inputSpecs, probeTensors } from '../runtime';
+import {
+  DECISION_TABLE_MBPS,
+  DEFAULT_BANDWIDTHS_MBPS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_BITS,
+  DEFAULT_CLOUD,
+  DEFAULT_EDGE,
+  DEFAULT_MAX_LOSS_PCT,
+  DEFAULT_RTT_MS,
+  DEFAULT_SEED,
+  DEFAULT_SIZE_SAMPLES,
+  PROFILE_DEFAULTS,
+} from '../core/defaults';
+import { latencyTable } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
 import type { BitWidth } from '../codec';
 import { runSweep, type SweepResult } from '../sweep';
@@ -81,17 +91,6 @@ export interface AnalyzeOptions {
   /** The command line to record in the analysis (reports quote it). */
   readonly commandLine?: string;
 }
-
-/** Accuracy budget of the decision table when none is given, percentage points. */
-export const DEFAULT_MAX_LOSS_PCT = 1;
-
-/** Bit widths swept by default (docs/method.md#defaults: `--bits 2,4,6,8`). */
-export const DEFAULT_BITS: readonly number[] = [2, 4, 6, 8];
-/** Samples entropy coded per configuration to measure sizes, by default. */
-export const DEFAULT_SIZE_SAMPLES = 500;
-
-/** 3G, 4G and WiFi uplinks used across the split-computing literature (docs/method.md#defaults). */
-export const DEFAULT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
 
 /** A profile as the analysis records it. */
 function summarizeProfile(p: DeviceProfile): ProfileSummary {
@@ -245,7 +244,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       path: options.data.data,
       ...(options.data.labels ? { labels: options.data.labels } : {}),
       samples: dataset.samples,
-      seed: options.data.options?.seed ?? 0,
+      seed: options.data.options?.seed ?? DEFAULT_SEED,
       labelled: sweep.reference.labelled,
       referenceAccuracy: sweep.reference.accuracy,
       referenceCorrect: sweep.reference.correct,
@@ -260,7 +259,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     };
   }
   const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
-  const rttMs = options.rttMs ?? 0;
+  const rttMs = options.rttMs ?? DEFAULT_RTT_MS;
   const analysis: Analysis = {
     version: ANALYSIS_VERSION,
     jalad: JALAD_VERSION,
@@ -287,7 +286,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   if (!analysis.profiles) return analysis;
   const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
   progress(
-    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from 0.1 to 1000 Mbps`,
+    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from ${DECISION_TABLE_MBPS.fromMbps} to ${DECISION_TABLE_MBPS.toMbps} Mbps`,
   );
   const decisions = await analysisDecisions(analysis, dag, { maxLossPct, rttMs });
   return { ...analysis, maxLossPct, decisions };

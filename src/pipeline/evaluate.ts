@@ -5,7 +5,8 @@
 import { performance } from 'perf_hooks';
 import { InputError } from '../core/errors';
 import { readModelFile } from '../graph';
-import { argmax, batches, DEFAULT_BATCH_SIZE, effectiveBatchSize, inTopK } from '../runtime';
+import { argmax, batches, effectiveBatchSize, inTopK } from '../runtime';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SEED } from '../core/defaults';
 import { openSession } from '../runtime';
 import { wilsonInterval } from '../core/stats';
 import { JALAD_VERSION } from '../core/version';
@@ -113,7 +114,7 @@ export async function evaluateModel(
     data: source.data,
     ...(source.labels ? { labels: source.labels } : {}),
     samples: dataset.samples,
-    seed: source.options?.seed ?? 0,
+    seed: source.options?.seed ?? DEFAULT_SEED,
     batchSize,
     threads,
     classes,

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
-import type { Analysis } from '../core/analysis';
 import { InputError, JaladError } from '../core/errors';
 import {
   attachCodec,
@@ -22,11 +21,13 @@ import {
 } from '../graph';
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
 import { writeFilesAtomic } from '../core/atomic-write';
-import { probeableTensors, transferMs } from '../profiler';
+import { probeableTensors } from '../profiler';
 import { probeTensors } from '../runtime';
 import type { BitWidth } from '../codec';
 import { evaluateConfigs } from '../sweep';
-import { DEFAULT_BATCH_SIZE, effectiveBatchSize } from '../runtime';
+import { effectiveBatchSize } from '../runtime';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_ROUNDS } from '../core/defaults';
+import { cloudOnlyLatencyMs, edgeOnlyLatencyMs } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
 import { readAnalysis } from './read-analysis';
 import { loadValidationSet } from './validation-data';
@@ -111,12 +112,6 @@ function kindOf(dag: Dag, t: string): CrossingKind {
   return 'data';
 }
 
-/** Predicted ms of a cut point of the analysis at a bandwidth with raw tensors. */
-function rawTotal(a: Analysis, index: number, bw: number, rtt: number): number {
-  const c = a.cutPoints[index];
-  return (c.edgeMs ?? 0) + rtt + transferMs(c.bytes, bw) + (c.cloudMs ?? 0);
-}
-
 /** Solves, measures, writes. */
 export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanReport> {
   const progress = options.progress ?? (() => undefined);
@@ -147,7 +142,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   // Types and shapes of every tensor a plan may send, from one run of the model (plans differ per round).
   const info = await probeTensors(loaded.model, probeableTensors(dag));
   const excluded: string[] = [];
-  const maxRounds = options.maxRounds ?? 10;
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
   let plan: Plan | undefined;
   let measured: PlanReport['measured'] = {
     lossPct: 0,
@@ -248,9 +243,8 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   const allBits = [...new Set(plan.crossing.map((c) => c.bits))];
   // The problem carries the run overheads, so the plan's prediction includes them.
   const predictedMs = plan.predictedMs;
-  const last = analysis.cutPoints.length - 1;
-  const edgeOnlyMs = rawTotal(analysis, last, options.bandwidthMbps, options.rttMs);
-  const cloudOnlyMs = rawTotal(analysis, 0, options.bandwidthMbps, options.rttMs);
+  const edgeOnlyMs = edgeOnlyLatencyMs(analysis.cutPoints, options.bandwidthMbps, options.rttMs).totalMs;
+  const cloudOnlyMs = cloudOnlyLatencyMs(analysis.cutPoints, options.bandwidthMbps, options.rttMs).totalMs;
   const files = {
     edge: path.join(options.outDir, 'edge.onnx'),
     cloud: path.join(options.outDir, 'cloud.onnx'),

@@ -25,6 +25,7 @@ import {
   syntheticFeeds,
   type TensorMap,
 } from '../runtime';
+import { DEFAULT_SYNTHETIC_SEED } from '../core/defaults';
 import { JALAD_VERSION } from '../core/version';
 
 /** Largest output difference accepted; ORT may reorder float sums across a cut. */
@@ -122,7 +123,7 @@ export async function buildExplicitSplit(
 
   const specs = inputSpecs(model);
   const batch = specs.some((s) => typeof s.dims[0] === 'string') ? 2 : 1;
-  const feeds = syntheticFeeds(specs, batch, options.seed ?? 1, options.inputShapes);
+  const feeds = syntheticFeeds(specs, batch, options.seed ?? DEFAULT_SYNTHETIC_SEED, options.inputShapes);
   progress('verifying: original vs edge then cloud on synthetic input');
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
   const diff = await verifySplit(modelBytes ?? model, edge, cloud, feeds);

@@ -13,7 +13,7 @@ export {
   type ProfileNode,
 } from './device-profile';
 export { modeledProfile } from './modeled-profile';
-export { measureProfile, profileModelFile, measureRunOverhead, PROFILE_DEFAULTS } from './measure-profile';
+export { measureProfile, profileModelFile, measureRunOverhead } from './measure-profile';
 export {
   measureNodeTimes,
   nodeTimesFromTraces,
@@ -30,8 +30,7 @@ export {
   type PartTime,
   type PartTimes,
 } from './part-times';
-export { resolveProfile, DEFAULT_EDGE, DEFAULT_CLOUD, type ProfileContext } from './resolve-profile';
-export { transferMs, latencyTable, type CutCost, type LatencyAtBandwidth } from './latency';
+export { resolveProfile, type ProfileContext } from './resolve-profile';
 export { machineInfo, type MachineInfo } from './machine';
 export { median, quantile, weightedMedian } from './stats';
 export {

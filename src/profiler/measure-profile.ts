@@ -15,9 +15,6 @@ import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './no
 import { measurePartTimes } from './part-times';
 import { median } from './stats';
 
-/** Defaults of `jalad profile`: one thread (reproducible, like a small edge CPU), 20 runs after 5 warm-ups. */
-export const PROFILE_DEFAULTS = { threads: 1, runs: 20, warmup: 5 } as const;
-
 /** Spread (p90 / median − 1) above which a profile carries a note. */
 const LARGE_SPREAD = 0.25;
 

@@ -27,11 +27,6 @@ export interface ProfileContext {
   readonly cache: { local?: DeviceProfile; shapes?: NodeShapes[] };
 }
 
-/** Default edge profile: this machine, measured. */
-export const DEFAULT_EDGE = 'local';
-/** Default cloud profile: this machine 10x faster (an assumption every report states). */
-export const DEFAULT_CLOUD = 'local/10';
-
 function isProfile(x: unknown): x is DeviceProfile {
   return (
     typeof x === 'object' &&

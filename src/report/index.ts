@@ -1,21 +1,14 @@
 /** Tables, CSV, JSON, Markdown and HTML reports. */
 export { renderCutTable, formatShape, formatCount, formatBytes, formatFlops, formatMs } from './cut-table';
-export { renderProfile } from './profile-table';
+export { renderProfile, type ProfileTableInput } from './profile-table';
 export { renderSweepTable } from './sweep-table';
 export { renderDecisionTable } from './decision-table';
-export {
-  predictedLatencyMs,
-  uplinkMs,
-  latencyFormulaText,
-  type LatencyInputs,
-  type LatencyParts,
-} from './latency-model';
+export { latencyFormulaText } from './latency-model';
 export {
   lossBudget,
   withinBudget,
   sweepByCut,
   smallestBitsWithinBudget,
-  DEFAULT_LOSS_BUDGET_PCT,
   type LossBudget,
   type LossBudgetSource,
 } from './loss-budget';
@@ -23,7 +16,6 @@ export {
   comparePlans,
   hasTimes,
   reportBandwidthsMbps,
-  REPORT_BANDWIDTHS_MBPS,
   type PlanComparison,
   type Strategy,
   type StrategyLatency,

@@ -3,9 +3,7 @@
  * is admissible when its one-sided 95% upper bound on the loss, `lossUpperPct`, is at most the budget.
  */
 import type { Analysis, SweepRowJson } from '../core/analysis';
-
-/** Budget used when the analysis records none, percentage points. */
-export const DEFAULT_LOSS_BUDGET_PCT = 1;
+import { DEFAULT_MAX_LOSS_PCT } from '../core/defaults';
 
 /** Where a budget came from: the analysis's decision budget, the sweep's `--max-loss`, or the default. */
 export type LossBudgetSource = 'analysis' | 'data' | 'default';
@@ -41,9 +39,9 @@ export function lossBudget(analysis: Analysis): LossBudget {
     };
   }
   return {
-    pct: DEFAULT_LOSS_BUDGET_PCT,
+    pct: DEFAULT_MAX_LOSS_PCT,
     source: 'default',
-    text: `${DEFAULT_LOSS_BUDGET_PCT} pp (the default: the analysis records no --max-loss)`,
+    text: `${DEFAULT_MAX_LOSS_PCT} pp (the default: the analysis records no --max-loss)`,
   };
 }
 

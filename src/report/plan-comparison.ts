@@ -5,7 +5,14 @@
  * `predictedLatencyMs` applied to stored fields.
  */
 import type { Analysis, CutPoint, SweepRowJson } from '../core/analysis';
-import { predictedLatencyMs, type LatencyParts } from './latency-model';
+import { DEFAULT_BANDWIDTHS_MBPS } from '../core/defaults';
+import {
+  cloudOnlyLatencyMs,
+  edgeOnlyLatencyMs,
+  predictedLatencyMs,
+  rawCutLatencyMs,
+  type LatencyParts,
+} from '../core/latency';
 import { withinBudget } from './loss-budget';
 
 /** The compared decisions. */
@@ -44,14 +51,7 @@ export function hasTimes(analysis: Analysis): boolean {
   );
 }
 
-function raw(analysis: Analysis, strategy: Strategy, c: CutPoint, bandwidthMbps: number): StrategyLatency {
-  const parts = predictedLatencyMs({
-    edgeMs: c.edgeMs ?? 0,
-    cloudMs: c.cloudMs ?? 0,
-    rttMs: analysis.rttMs ?? 0,
-    bytes: c.bytes,
-    bandwidthMbps,
-  });
+function raw(strategy: Strategy, c: CutPoint, parts: LatencyParts): StrategyLatency {
   return { ...parts, strategy, cut: c.index, bits: 32, bytes: c.bytes };
 }
 
@@ -95,9 +95,11 @@ export function comparePlans(
 ): PlanComparison | undefined {
   if (!hasTimes(analysis)) return undefined;
   const cuts = analysis.cutPoints;
-  let neurosurgeon = raw(analysis, 'neurosurgeon', cuts[0], bandwidthMbps);
+  const rttMs = analysis.rttMs ?? 0;
+  const rawCut = (c: CutPoint) => raw('neurosurgeon', c, rawCutLatencyMs(c, bandwidthMbps, rttMs));
+  let neurosurgeon = rawCut(cuts[0]);
   for (const c of cuts) {
-    const t = raw(analysis, 'neurosurgeon', c, bandwidthMbps);
+    const t = rawCut(c);
     if (t.totalMs < neurosurgeon.totalMs) neurosurgeon = t;
   }
   let jalad: StrategyLatency | undefined;
@@ -110,19 +112,16 @@ export function comparePlans(
   }
   return {
     bandwidthMbps,
-    edgeOnly: raw(analysis, 'edge-only', cuts[cuts.length - 1], bandwidthMbps),
-    cloudOnly: raw(analysis, 'cloud-only', cuts[0], bandwidthMbps),
+    edgeOnly: raw('edge-only', cuts[cuts.length - 1], edgeOnlyLatencyMs(cuts, bandwidthMbps, rttMs)),
+    cloudOnly: raw('cloud-only', cuts[0], cloudOnlyLatencyMs(cuts, bandwidthMbps, rttMs)),
     neurosurgeon,
     ...(jalad ? { jalad } : {}),
   };
 }
 
-/** Bandwidths of the paper-style tables when the analysis records none: 3G, 4G and WiFi uplinks, Mbps. */
-export const REPORT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
-
-/** The bandwidths a report tabulates: the analysis's own (`bandwidthsMbps`), else `REPORT_BANDWIDTHS_MBPS`. */
+/** The bandwidths a report tabulates: the analysis's own (`bandwidthsMbps`), else `DEFAULT_BANDWIDTHS_MBPS`. */
 export function reportBandwidthsMbps(analysis: Analysis): readonly number[] {
   return analysis.bandwidthsMbps && analysis.bandwidthsMbps.length > 0
     ? analysis.bandwidthsMbps
-    : REPORT_BANDWIDTHS_MBPS;
+    : DEFAULT_BANDWIDTHS_MBPS;
 }

@@ -1,10 +1,40 @@
 /** The summary printed by `jalad profile`. */
 import Table from 'cli-table3';
-import type { DeviceProfile } from '../profiler';
 import { COMPACT } from './table-style';
 
+/**
+ * The fields of a device profile (profile.json, written by src/profiler) that the summary shows.
+ * NOTE: declared here rather than imported, so that src/report does not depend on src/profiler
+ * (which loads ONNX Runtime); a DeviceProfile is assignable to it.
+ */
+export interface ProfileTableInput {
+  readonly machine?: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly threads: number;
+    readonly ort: string;
+    readonly os: string;
+  };
+  readonly runOverheadMs: number;
+  readonly nodes: readonly {
+    readonly name: string;
+    readonly op: string;
+    readonly ms: number;
+    readonly p90Ms?: number;
+  }[];
+  readonly cutPoints?: readonly {
+    readonly index: number;
+    readonly tensors: readonly string[];
+    readonly edgeMs: number;
+    readonly edgeP90Ms: number;
+    readonly cloudMs: number;
+    readonly cloudP90Ms: number;
+  }[];
+  readonly notes: readonly string[];
+}
+
 /** Renders a device profile: machine, slowest nodes, cut-point part times, notes. */
-export function renderProfile(p: DeviceProfile, top = 10): string {
+export function renderProfile(p: ProfileTableInput, top = 10): string {
   const lines: string[] = [];
   if (p.machine)
     lines.push(

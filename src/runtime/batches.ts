@@ -7,9 +7,6 @@ import type { Dataset } from '../data';
 import type { InputSpec } from './inputs';
 import { createTensor, type Tensor } from './tensor';
 
-/** Default samples per inference call for models with a dynamic batch axis. */
-export const DEFAULT_BATCH_SIZE = 64;
-
 /** The batch size a model can take: `wanted` if its batch axis is dynamic, else its fixed size. */
 export function effectiveBatchSize(spec: InputSpec, wanted: number): number {
   const b = spec.dims[0];

@@ -14,16 +14,8 @@ export {
   type TensorMap,
   type TensorType,
 } from './tensor';
-export { inputSpecs, concreteDims, syntheticFeeds, mulberry32, type InputSpec } from './inputs';
+export { inputSpecs, concreteDims, syntheticFeeds, type InputSpec } from './inputs';
 export { probeTensors, batchDimName, type TensorInfo, type ProbeOptions } from './tensor-shapes';
 export { timeRuns, runsInRound } from './timing';
 export { runtimeVersion } from './version';
-export {
-  DEFAULT_BATCH_SIZE,
-  effectiveBatchSize,
-  singleInput,
-  batches,
-  argmax,
-  inTopK,
-  type Batch,
-} from './batches';
+export { effectiveBatchSize, singleInput, batches, argmax, inTopK, type Batch } from './batches';

@@ -5,7 +5,7 @@
 import { InputError } from '../core/errors';
 import { DataType, toNumber, type ModelProto } from '../graph/onnx-types';
 import type { Dim } from '../graph/build';
-import { mulberry32 as mulberry32Uint } from '../data';
+import { uniformRandom } from '../core/random';
 import { createTensor, type TensorMap } from './tensor';
 
 /** A graph input: name, element type, dims as declared. */
@@ -60,12 +60,6 @@ export function concreteDims(
   });
 }
 
-/** A seeded PRNG in [0, 1): the data module's mulberry32, so every seeded draw in jalad is one generator. */
-export function mulberry32(seed: number): () => number {
-  const next = mulberry32Uint(seed);
-  return () => next() / 4294967296;
-}
-
 /** Synthetic inputs: float inputs uniform in [0, 1), integer inputs 0, booleans false. */
 export function syntheticFeeds(
   specs: readonly InputSpec[],
@@ -73,7 +67,7 @@ export function syntheticFeeds(
   seed: number,
   overrides?: ReadonlyMap<string, readonly number[]>,
 ): TensorMap {
-  const rand = mulberry32(seed);
+  const rand = uniformRandom(seed);
   const feeds: TensorMap = {};
   for (const s of specs) {
     const dims = concreteDims(s, batch, overrides);

@@ -33,6 +33,8 @@ import {
 import { argmax, batches } from '../runtime';
 import { openSession, type InputSpec, type Optimization } from '../runtime';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../core/stats';
+import { p95 } from '../core/percentile';
+import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
 import { SIZE_CODERS, type BatchJob, type BatchOutcome, type GroupSpec, type JobConfig } from './batch';
 import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
 import type { BitWidth, SizeCoder } from '../codec/types';
@@ -119,11 +121,7 @@ export interface SweepOptions {
 /** Mean and 95th percentile of sizes. */
 function sizeStats(sizes: readonly number[]): SizeStats {
   if (sizes.length === 0) return { bytesMean: 0, bytesP95: 0 };
-  const sorted = [...sizes].sort((a, b) => a - b);
-  return {
-    bytesMean: sizes.reduce((a, b) => a + b, 0) / sizes.length,
-    bytesP95: sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)],
-  };
+  return { bytesMean: sizes.reduce((a, b) => a + b, 0) / sizes.length, bytesP95: p95(sizes) };
 }
 
 /**
@@ -216,7 +214,7 @@ export async function evaluateConfigs(
   const threads = options.threads ?? 0;
   const labels = dataset.labels;
   const sizeSamples = Math.min(options.sizeSamples, dataset.samples);
-  const minToStop = options.minSamplesToStop ?? 200;
+  const minToStop = options.minSamplesToStop ?? DEFAULT_MIN_SAMPLES_TO_STOP;
 
   // 1. The unsplit model's top-1 for every sample: the reference.
   // NOTE: from the model as it is: the reference must equal what `jalad eval` reports.

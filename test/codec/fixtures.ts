@@ -1,22 +1,14 @@
 /**
  * Seeded test data for the codec tests (no Math.random: every run sees the same tensors).
  */
+import { uniformRandom } from '../../src/core/random';
 
 // NOTE: Math functions read once; jest runs tests in a vm context where every lookup of the
 // global `Math` is slow (measured 20-35x per call in a loop).
 const { abs, cos, exp, floor, imul, log, max, min, PI, sqrt } = Math;
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** jalad's seeded generator (mulberry32) as floats in [0, 1). */
+export const prng = uniformRandom;
 
 /** Standard normal samples (Box–Muller) from a uniform source. */
 export function gaussian(random: () => number): () => number {

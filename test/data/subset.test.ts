@@ -1,5 +1,6 @@
 import { InputError } from '../../src/core/errors';
-import { mulberry32, stratifiedSubset } from '../../src/data';
+import { mulberry32 } from '../../src/core/random';
+import { stratifiedSubset } from '../../src/data';
 
 function histogram(labels: Int32Array, indices: Int32Array): Map<number, number> {
   const h = new Map<number, number>();

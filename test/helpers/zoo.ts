@@ -14,7 +14,7 @@ import {
   type NodeProto,
   type TensorProto,
 } from '../../src/graph';
-import { mulberry32 } from '../../src/runtime';
+import { uniformRandom } from '../../src/core/random';
 
 const F = DataType.FLOAT;
 
@@ -22,7 +22,7 @@ const F = DataType.FLOAT;
 class Builder {
   readonly nodes: NodeProto[] = [];
   readonly inits: TensorProto[] = [];
-  private readonly rand = mulberry32(7);
+  private readonly rand = uniformRandom(7);
   private n = 0;
   constructor(private readonly weightsAsConstants = false) {}
   private weight(dims: number[]): string {

@@ -5,13 +5,10 @@
  */
 
 import type { Bits, DecisionNode, DecisionProblem, DecisionTensor, TensorOption } from '../../src/ilp';
-import { mulberry32 } from '../../src/data/subset';
+import { uniformRandom } from '../../src/core/random';
 
-/** A deterministic PRNG: the data module's mulberry32, as uniform floats in [0, 1). */
-export function prng(seed: number): () => number {
-  const next = mulberry32(seed);
-  return () => next() / 4294967296;
-}
+/** A deterministic PRNG: jalad's mulberry32, as uniform floats in [0, 1). */
+export const prng = uniformRandom;
 
 export type Shape = 'chain' | 'skip' | 'inception' | 'dag';
 

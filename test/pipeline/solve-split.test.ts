@@ -11,7 +11,8 @@ import { encodeModel } from '../../src/graph';
 import { parseTrace, simulateTrace } from '../../src/ilp';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
-import { argmax, createTensor, feedsFor, mulberry32, openSession } from '../../src/runtime';
+import { argmax, createTensor, feedsFor, openSession } from '../../src/runtime';
+import { uniformRandom } from '../../src/core/random';
 import { npyBytes, npyPayload, tempDir } from '../data/fixtures';
 import { chain } from '../helpers/zoo';
 
@@ -28,7 +29,7 @@ let labels: number[];
 
 beforeAll(async () => {
   fs.writeFileSync(modelPath, encodeModel(chain()));
-  const rand = mulberry32(21);
+  const rand = uniformRandom(21);
   inputs = new Float32Array(N * 3 * 8 * 8).map(() => rand() * 2 - 0.5);
   fs.writeFileSync(dataPath, npyBytes(1, '<f4', [N, 3, 8, 8], npyPayload('<f4', inputs)));
   const s = await openSession(fs.readFileSync(modelPath));

@@ -6,7 +6,6 @@ import { InputError } from '../../src/core/errors';
 import {
   checkProfileMatches,
   fitPartModel,
-  latencyTable,
   measurePartTimes,
   measureProfile,
   nodeTimesFromTraces,
@@ -15,7 +14,6 @@ import {
   resolveProfile,
   scaleProfile,
   traceNodeKernels,
-  transferMs,
   weightedMedian,
   type DeviceProfile,
   type ProfileContext,
@@ -201,25 +199,6 @@ describe('modeled and scaled profiles resolve', () => {
     const a = await resolveProfile('local', ctx, '--edge');
     const b = await resolveProfile('local/10', ctx, '--cloud');
     expect(b.nodes[3].ms).toBeCloseTo(a.nodes[3].ms / 10, 12);
-  });
-});
-
-describe('latency model', () => {
-  test('transferMs: 125,000 bytes at 1 Mbps take one second', () => {
-    expect(transferMs(125000, 1)).toBe(1000);
-    expect(transferMs(0, 5.85)).toBe(0);
-  });
-  test('latencyTable adds edge, RTT, transfer and cloud, and picks the fastest cut', () => {
-    const cuts = [
-      { index: 0, edgeMs: 0, cloudMs: 1, bytes: 125000 },
-      { index: 1, edgeMs: 5, cloudMs: 0.5, bytes: 12500 },
-      { index: 2, edgeMs: 40, cloudMs: 0, bytes: 40 },
-    ];
-    const [slow, fast] = latencyTable(cuts, [1, 100], 20);
-    expect(slow.cuts.map((c) => c.totalMs)).toEqual([1000 + 21, 100 + 25.5, 40 + 20 + 0.32]);
-    expect(slow.bestCut).toBe(2);
-    expect(fast.cuts[0].totalMs).toBeCloseTo(31, 9);
-    expect(fast.bestCut).toBe(1);
   });
 });
 

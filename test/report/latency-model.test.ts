@@ -1,40 +1,7 @@
-import {
-  comparePlans,
-  lossBudget,
-  predictedLatencyMs,
-  reportBandwidthsMbps,
-  smallestBitsWithinBudget,
-  uplinkMs,
-  REPORT_BANDWIDTHS_MBPS,
-} from '../../src/report';
+import { DEFAULT_BANDWIDTHS_MBPS } from '../../src/core/defaults';
+import { predictedLatencyMs } from '../../src/core/latency';
+import { comparePlans, lossBudget, reportBandwidthsMbps, smallestBitsWithinBudget } from '../../src/report';
 import { cutPointsOnly, resnet, vgg, withoutSweep } from './fixtures';
-
-describe('predictedLatencyMs(inputs)', () => {
-  it('adds edge, RTT, bytes·8/B and cloud', () => {
-    expect(uplinkMs(125_000, 1)).toBe(1000);
-    const t = predictedLatencyMs({ edgeMs: 2, cloudMs: 0.5, rttMs: 10, bytes: 1375, bandwidthMbps: 1.1 });
-    expect(t.transferMs).toBeCloseTo(10, 12);
-    expect(t.totalMs).toBeCloseTo(22.5, 12);
-  });
-
-  it('reproduces every stored latency of the raw cut points to the last bit', () => {
-    const a = vgg();
-    for (const l of a.latency!) {
-      for (const row of l.cuts) {
-        const c = a.cutPoints[row.cut];
-        const t = predictedLatencyMs({
-          edgeMs: c.edgeMs!,
-          cloudMs: c.cloudMs!,
-          rttMs: l.rttMs,
-          bytes: c.bytes,
-          bandwidthMbps: l.bandwidthMbps,
-        });
-        expect(t.transferMs).toBe(row.transferMs);
-        expect(t.totalMs).toBe(row.totalMs);
-      }
-    }
-  });
-});
 
 describe('lossBudget(analysis)', () => {
   it('prefers the analysis budget, then the sweep --max-loss, then 1 pp', () => {
@@ -126,7 +93,7 @@ describe('comparePlans(analysis, bandwidthMbps, budgetPct)', () => {
 describe('reportBandwidthsMbps(analysis)', () => {
   it('uses the analysis bandwidths, else 1.1 / 5.85 / 18.88 Mbps', () => {
     expect(reportBandwidthsMbps({ ...vgg(), bandwidthsMbps: [2, 20] })).toEqual([2, 20]);
-    expect(reportBandwidthsMbps(cutPointsOnly())).toEqual(REPORT_BANDWIDTHS_MBPS);
-    expect(REPORT_BANDWIDTHS_MBPS).toEqual([1.1, 5.85, 18.88]);
+    expect(reportBandwidthsMbps(cutPointsOnly())).toEqual(DEFAULT_BANDWIDTHS_MBPS);
+    expect(DEFAULT_BANDWIDTHS_MBPS).toEqual([1.1, 5.85, 18.88]);
   });
 });

@@ -1,12 +1,6 @@
 import type { Analysis } from '../../src/core/analysis';
-import {
-  bitsText,
-  mbpsText,
-  msText,
-  predictedLatencyMs,
-  renderMarkdown,
-  speedupText,
-} from '../../src/report';
+import { predictedLatencyMs } from '../../src/core/latency';
+import { bitsText, mbpsText, msText, renderMarkdown, speedupText } from '../../src/report';
 import { cutPointsOnly, resnet, vgg, withoutSweep } from './fixtures';
 
 /** The cells of the Markdown table row that starts with `first`. */

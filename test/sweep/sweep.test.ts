@@ -15,7 +15,8 @@ import {
 } from '../../src/graph';
 import type { BitWidth } from '../../src/codec';
 import { runSweep } from '../../src/sweep';
-import { argmax, batches, inputSpecs, mulberry32, openSession, probeTensors } from '../../src/runtime';
+import { argmax, batches, inputSpecs, openSession, probeTensors } from '../../src/runtime';
+import { uniformRandom } from '../../src/core/random';
 import { chain, residual } from '../helpers/zoo';
 import { JaladError } from '../../src/core/errors';
 
@@ -26,7 +27,7 @@ async function dataset(m: ModelProto): Promise<Dataset> {
   const spec = inputSpecs(m)[0];
   const shape = spec.dims.slice(1) as number[];
   const per = shape.reduce((a, b) => a * b, 1);
-  const rand = mulberry32(11);
+  const rand = uniformRandom(11);
   const data = new Float32Array(N * per).map(() => rand() * 2 - 0.5);
   const base: Dataset = {
     samples: N,

@@ -1,0 +1,49 @@
+/**
+ * Every default of jalad's commands and library functions, in one place (docs/method.md#defaults):
+ * the CLI's help, the pipeline and the reports read them from here, so a default changes once.
+ */
+
+/** Bit widths swept by default (`--bits 2,4,6,8`). */
+export const DEFAULT_BITS: readonly number[] = [2, 4, 6, 8];
+
+/** Uplink bandwidths tabulated by default: the 3G, 4G and WiFi uplinks used across the split-computing literature, Mbps. */
+export const DEFAULT_BANDWIDTHS_MBPS: readonly number[] = [1.1, 5.85, 18.88];
+
+/** The bandwidth range of the decision table (the best plan for every bandwidth in it), Mbps. */
+export const DECISION_TABLE_MBPS = { fromMbps: 0.1, toMbps: 1000 } as const;
+
+/** The one bandwidth `jalad split` solves for by default: the 4G uplink, Mbps. */
+export const DEFAULT_BANDWIDTH_MBPS = 5.85;
+
+/** Network round-trip time added to every offloaded inference unless `--rtt` is given, ms. */
+export const DEFAULT_RTT_MS = 0;
+
+/** Accuracy budget (on the loss's one-sided 95% upper bound) when none is given, percentage points. */
+export const DEFAULT_MAX_LOSS_PCT = 1;
+
+/** Samples whose tensors are entropy coded per configuration to measure sizes. */
+export const DEFAULT_SIZE_SAMPLES = 500;
+
+/** Samples a sweep configuration sees before it may stop early on a proven budget breach. */
+export const DEFAULT_MIN_SAMPLES_TO_STOP = 200;
+
+/** Samples per inference call for models with a dynamic batch axis. */
+export const DEFAULT_BATCH_SIZE = 64;
+
+/** Seed of the validation subset and every other seeded choice of a data set. */
+export const DEFAULT_SEED = 0;
+
+/** Seed of the synthetic inputs that profile a model and verify an explicit split. */
+export const DEFAULT_SYNTHETIC_SEED = 1;
+
+/** Plans `jalad split` measures and excludes before giving up. */
+export const DEFAULT_MAX_ROUNDS = 10;
+
+/** Default edge profile: this machine, measured. */
+export const DEFAULT_EDGE = 'local';
+
+/** Default cloud profile: this machine 10x faster (an assumption every report states). */
+export const DEFAULT_CLOUD = 'local/10';
+
+/** Defaults of `jalad profile`: one thread (reproducible, like a small edge CPU), 20 runs after 5 warm-ups. */
+export const PROFILE_DEFAULTS = { threads: 1, runs: 20, warmup: 5 } as const;
