@@ -36,6 +36,7 @@ export {
   decodeTensor,
   ENCODE_DEFAULTS,
   encodeBatch,
+  encodeCodes,
   encodeTensor,
   readTensorHeader,
   TENSOR_FORMAT_VERSION,

@@ -167,6 +167,64 @@ export function encodeTensor(
 }
 
 /**
+ * Encodes one sample whose codes are already computed: by a deployed edge model that ends in the
+ * quantizer (`<t>.code`, `<t>.lo`, `<t>.hi`), so the codes sent are exactly the model's. Same
+ * stream as `encodeTensor` would write for values that quantize to these codes with this range.
+ * @param codes one code per element, each < 2^bits.
+ * @param options.lo / options.hi the sample's range as the quantizer computed it (float32 values).
+ * @throws InputError BAD_OPTION for a bad bit width or shape, or a code out of range.
+ * @example encodeCodes(Uint8Array.of(0, 3, 1), [3], { bits: 2, lo: -1, hi: 2 })
+ */
+export function encodeCodes(
+  codes: Uint8Array,
+  shape: readonly number[],
+  options: {
+    readonly bits: BitWidth;
+    readonly lo: number;
+    readonly hi: number;
+    readonly coder?: CoderChoice;
+    readonly name?: string;
+  },
+): Uint8Array {
+  const name = options.name ?? ENCODE_DEFAULTS.name;
+  const where = `encodeCodes: tensor "${name}"`;
+  const bits = assertBitWidth(options.bits, where);
+  const choice = assertCoderChoice(options.coder ?? ENCODE_DEFAULTS.coder, where);
+  if (!(codes instanceof Uint8Array))
+    throw new InputError(
+      'BAD_OPTION',
+      `${where}: expected the codes as a Uint8Array; got ${describeValue(codes)}`,
+    );
+  const dims = checkShape(shape, codes.length, where);
+  const n = codes.length;
+  const histogram = HISTOGRAMS[bits].fill(0);
+  const levels = 1 << bits;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i];
+    if (code >= levels)
+      throw new InputError('BAD_OPTION', `${where}: code ${code} at element ${i} does not fit ${bits} bits`);
+    histogram[code]++;
+  }
+  const { coder, payload } = encodePayload(codes, histogram, bits, choice);
+  const payloadBytes = payloadLength(coder, payload, n, bits);
+  const header = writeHeader(
+    bits,
+    coder,
+    dims,
+    n,
+    Math.fround(options.lo),
+    Math.fround(options.hi),
+    payloadBytes,
+  );
+  const out = new Uint8Array(header.length + payloadBytes + CRC_BYTES);
+  out.set(header);
+  if (coder === 'raw') packBitsInto(codes, bits, out, header.length);
+  else if (payload instanceof Uint8Array) out.set(payload, header.length);
+  else if (payload !== null) writeRansPayload(payload, out, header.length);
+  return sealed(out);
+}
+
+/**
  * The size in bytes of `encodeTensor(values, shape, { bits, coder })` for each of the sweep's
  * coders, quantizing once. The rANS payload is really encoded (its plan only estimates the size).
  * The Huffman and raw payloads are not: their lengths are fixed before a bit is written

@@ -1,0 +1,385 @@
+/**
+ * The edge side of a split (`jalad run`): for each sample, run the edge part of the current
+ * plan, encode its outputs, send them to the server, decode the answer. Every stage is timed
+ * and set beside the latency model's prediction for the bandwidth of the moment.
+ *
+ * Adaptive runs pick the plan of the decision-table interval that holds the estimated uplink
+ * bandwidth (bandwidth-estimator.ts); static runs keep one plan. A failed request (refused,
+ * reset, timed out, or a 5xx) is retried with exponential backoff; when the retries are spent
+ * the sample runs edge-only (the unsplit model on the edge) and is marked so. Each sample is
+ * recorded exactly once, whatever happened to its requests.
+ */
+import { performance } from 'perf_hooks';
+import { InputError, JaladError } from '../core/errors';
+import { decodeModel, readModelFile } from '../graph';
+import type { Dataset } from '../data';
+import { openPartSession, type PartSession, type PlainTensor } from '../runtime/part-session';
+import { createBandwidthEstimator, type EstimatorOptions } from './bandwidth-estimator';
+import { createTransport, TransportError, type Transport } from './http-transport';
+import { planForBandwidth } from './plan-policy';
+import { planId, type ServedPlan } from './served-plan';
+import { decodeOutputs, encodeEdgeOutputs } from './wire-codec';
+import { decodeFrames, encodeFrames } from './wire-frames';
+
+/** Options of `runEdge`. */
+export interface EdgeRunOptions {
+  /** The plans: one (static) or the decision table's, in increasing bandwidth (adaptive). */
+  readonly plans: readonly ServedPlan[];
+  readonly serverUrl: string;
+  readonly dataset: Dataset;
+  /** 'static' runs `plans[staticIndex]`; 'adaptive' follows the estimate (default 'static'). */
+  readonly mode?: 'static' | 'adaptive';
+  readonly staticIndex?: number;
+  /** Per-request timeout, ms (default 2000). */
+  readonly timeoutMs?: number;
+  /** Retries after a failed request before the edge-only fallback (default 3). */
+  readonly retries?: number;
+  /** First backoff, ms; doubled at each retry (default 50). */
+  readonly backoffMs?: number;
+  /** The link's bandwidth when known (a shaped link, a trace): predictions use it; else the estimate. */
+  readonly nominalMbps?: () => number | undefined;
+  /** Bandwidth assumed before the first estimate, Mbps (default: the first plan's interval end, or 5.85). */
+  readonly initialMbps?: number;
+  /** Empty requests timed before the run to estimate the RTT (default 5). */
+  readonly rttPings?: number;
+  readonly estimator?: EstimatorOptions;
+  /** Intra-op threads of the edge sessions (default 0: ONNX Runtime chooses). */
+  readonly threads?: number;
+  /** Called after every sample (a test restarts the server from here). */
+  readonly onSample?: (record: SampleRecord) => void | Promise<void>;
+  readonly progress?: (message: string) => void;
+}
+
+/** Predicted times of one sample, ms. */
+export interface PredictedStages {
+  readonly edgeMs: number;
+  /** RTT + bytes·8/B with the plan's mean bytes plus this request's HTTP head and framing. */
+  readonly transferMs: number;
+  readonly cloudMs: number;
+  readonly totalMs: number;
+}
+
+/** What happened to one sample. */
+export interface SampleRecord {
+  readonly index: number;
+  readonly plan: string;
+  /** 'split': served; 'edge-only': the server could not be reached, the unsplit model ran here. */
+  readonly mode: 'split' | 'edge-only';
+  /** Requests made for this sample (1 when the first succeeded). */
+  readonly attempts: number;
+  /** Tensor streams' bytes, and everything the request wrote (head and framing included). */
+  readonly payloadBytes: number;
+  readonly wireBytes: number;
+  readonly edgeMs: number;
+  readonly encodeMs: number;
+  /** Round trip minus the server's time (the last attempt's). */
+  readonly transferMs: number;
+  readonly serverMs: number;
+  /** Decoding the answer. */
+  readonly decodeMs: number;
+  readonly totalMs: number;
+  /** Bandwidth the prediction used, and the estimate after this sample, Mbps. */
+  readonly bandwidthMbps: number;
+  readonly estimateMbps: number | undefined;
+  readonly predicted: PredictedStages;
+  readonly predictedClass: number;
+  readonly label?: number;
+  /** The served output, for exactness checks. */
+  readonly scores: Float32Array;
+  readonly failures: readonly string[];
+}
+
+/** Median predicted and measured time of one stage, ms. */
+export interface StageSummary {
+  readonly predictedMs: number;
+  readonly measuredMs: number;
+}
+
+/** The result of a run. */
+export interface EdgeRunReport {
+  readonly mode: 'static' | 'adaptive';
+  readonly samples: number;
+  readonly top1?: { readonly correct: number; readonly total: number; readonly accuracy: number };
+  readonly rttMs: number;
+  /** Medians per stage (split samples only). */
+  readonly stages: {
+    readonly edge: StageSummary;
+    readonly encode: StageSummary;
+    readonly transfer: StageSummary;
+    readonly server: StageSummary;
+    readonly total: StageSummary;
+  };
+  /** Median of |predicted − measured| / measured per sample: total and transfer. */
+  readonly medianErrorPct: { readonly total: number; readonly transfer: number };
+  readonly meanTotalMs: number;
+  readonly switches: number;
+  readonly fallbacks: number;
+  readonly plansUsed: Readonly<Record<string, number>>;
+  readonly records: readonly SampleRecord[];
+}
+
+const DEFAULTS = { timeoutMs: 2000, retries: 3, backoffMs: 50, rttPings: 5 } as const;
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function argmax(v: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The edge part's input dims of one sample, from its ONNX input (batch axis set to 1). */
+export function edgeInputDims(plan: ServedPlan): number[] {
+  const model = decodeModel(plan.edge, plan.label);
+  const input = (model.graph?.input ?? []).find((i) => i.name === plan.inputName);
+  const dims = input?.type?.tensorType?.shape?.dim ?? [];
+  return dims.map((d, i) => (i === 0 ? 1 : Number(d.dimValue ?? 0)));
+}
+
+/** Times `n` empty requests (GET /health) and returns their median round trip, ms. */
+async function measureRtt(transport: Transport, n: number, timeoutMs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      const x = await transport.request('GET', '/health', undefined, timeoutMs);
+      if (x.status === 200) times.push(x.roundTripMs);
+    } catch {
+      // an unreachable server shows in the run itself; the RTT stays unknown (0)
+    }
+  }
+  return times.length > 0 ? median(times) : 0;
+}
+
+/**
+ * Runs every sample of `dataset` through the split and the server.
+ * @throws InputError BAD_DATA when the data does not fit the edge part; BAD_OPTION for no plans
+ */
+export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
+  const o = { ...DEFAULTS, ...options };
+  const plans = o.plans;
+  if (plans.length === 0) throw new InputError('BAD_OPTION', 'jalad run: no plan to run');
+  const mode = o.mode ?? 'static';
+  const progress = o.progress ?? (() => undefined);
+  const data = o.dataset;
+  const per = data.shape.reduce((a, b) => a * b, 1);
+  const sessions = new Map<string, PartSession>();
+  const sessionOf = async (plan: ServedPlan) => {
+    let s = sessions.get(plan.key);
+    if (!s) {
+      s = await openPartSession(plan.edge, { threads: o.threads });
+      sessions.set(plan.key, s);
+    }
+    return s;
+  };
+  let whole: PartSession | undefined;
+  const transport = createTransport(o.serverUrl);
+  try {
+    // Open every edge part before timing anything: the first run of a session is slow.
+    for (const p of plans) await sessionOf(p);
+    const dims = edgeInputDims(plans[0]);
+    if (dims.slice(1).reduce((a, b) => a * b, 1) !== per)
+      throw new InputError(
+        'BAD_DATA',
+        `--data ${data.source}: samples of shape [${data.shape.join(', ')}] do not fit the edge part's input [${dims.join(', ')}]`,
+      );
+    const rttMs = await measureRtt(transport, o.rttPings, o.timeoutMs);
+    progress(`RTT of empty requests: ${rttMs.toFixed(3)} ms (median of ${o.rttPings})`);
+    const estimator = createBandwidthEstimator(o.estimator);
+    const initial = o.initialMbps ?? 5.85;
+    let current = mode === 'static' ? plans[o.staticIndex ?? 0] : planForBandwidth(plans, initial);
+    let switches = 0;
+    const records: SampleRecord[] = [];
+    for (let i = 0; i < data.samples; i++) {
+      if (mode === 'adaptive') {
+        const next = planForBandwidth(plans, estimator.estimateMbps() ?? initial);
+        if (next.key !== current.key) {
+          switches++;
+          progress(
+            `sample ${i}: estimate ${estimator.estimateMbps()?.toFixed(2)} Mbps, switching to ${next.label}`,
+          );
+        }
+        current = next;
+      }
+      const plan = current;
+      const input: PlainTensor = { type: 'float32', data: data.data.subarray(i * per, (i + 1) * per), dims };
+      const bandwidthMbps = o.nominalMbps?.() ?? estimator.estimateMbps() ?? initial;
+      const t0 = performance.now();
+      const outputs = await (await sessionOf(plan)).run({ [plan.inputName]: input });
+      const t1 = performance.now();
+      const frames = encodeEdgeOutputs(plan, outputs);
+      const body = encodeFrames(frames);
+      const t2 = performance.now();
+      const payloadBytes = frames.reduce((s, f) => s + f.bytes.length, 0);
+      const failures: string[] = [];
+      let answer:
+        { scores: Float32Array; transferMs: number; serverMs: number; wireBytes: number } | undefined;
+      let attempts = 0;
+      let t3 = t2;
+      while (attempts <= o.retries) {
+        attempts++;
+        try {
+          const x = await transport.request('POST', `/infer?plan=${planId(plan.key)}`, body, o.timeoutMs);
+          if (x.status === 200) {
+            const t = performance.now();
+            const out = decodeOutputs(decodeFrames(x.body));
+            t3 = t;
+            const first = Object.values(out)[0];
+            answer = {
+              scores: first.data as Float32Array,
+              transferMs: x.roundTripMs - x.serverMs,
+              serverMs: x.serverMs,
+              wireBytes: x.bytesSent,
+            };
+            break;
+          }
+          const reason = x.body.toString('utf8').trim();
+          if (x.status < 500)
+            throw new JaladError('RUNTIME', `server refused sample ${i} (${x.status}): ${reason}`);
+          failures.push(`${x.status} ${reason}`);
+        } catch (err) {
+          if (!(err instanceof TransportError)) throw err;
+          failures.push(err.reason);
+        }
+        if (attempts <= o.retries) await sleep(o.backoffMs * 2 ** (attempts - 1));
+      }
+      let record: SampleRecord;
+      const overheadBytes = answer ? answer.wireBytes - payloadBytes : 0;
+      const predictedTransfer = rttMs + ((plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
+      const predicted: PredictedStages = {
+        edgeMs: plan.predicted.edgeMs,
+        transferMs: predictedTransfer,
+        cloudMs: plan.predicted.cloudMs,
+        totalMs: plan.predicted.edgeMs + predictedTransfer + plan.predicted.cloudMs,
+      };
+      if (answer) {
+        const t4 = performance.now();
+        estimator.observe(answer.wireBytes, answer.transferMs, rttMs);
+        record = {
+          index: i,
+          plan: plan.label,
+          mode: 'split',
+          attempts,
+          payloadBytes,
+          wireBytes: answer.wireBytes,
+          edgeMs: t1 - t0,
+          encodeMs: t2 - t1,
+          transferMs: answer.transferMs,
+          serverMs: answer.serverMs,
+          decodeMs: t4 - t3,
+          totalMs: t4 - t0,
+          bandwidthMbps,
+          estimateMbps: estimator.estimateMbps(),
+          predicted,
+          predictedClass: argmax(answer.scores),
+          ...(data.labels ? { label: data.labels[i] } : {}),
+          scores: answer.scores,
+          failures,
+        };
+      } else {
+        // Edge-only fallback: the unsplit model, here, for this sample only.
+        if (!whole) {
+          progress(`opening ${plan.modelPath} for the edge-only fallback`);
+          whole = await openPartSession(readModelFile(plan.modelPath).bytes, { threads: o.threads });
+        }
+        const out = await whole.run({ [whole.inputNames[0]]: input });
+        const scores = out[whole.outputNames[0]].data as Float32Array;
+        const t4 = performance.now();
+        progress(
+          `sample ${i}: server unreachable after ${attempts} attempts (${failures.join(', ')}); ran edge-only`,
+        );
+        record = {
+          index: i,
+          plan: plan.label,
+          mode: 'edge-only',
+          attempts,
+          payloadBytes,
+          wireBytes: 0,
+          edgeMs: t1 - t0,
+          encodeMs: t2 - t1,
+          transferMs: NaN,
+          serverMs: NaN,
+          decodeMs: 0,
+          totalMs: t4 - t0,
+          bandwidthMbps,
+          estimateMbps: estimator.estimateMbps(),
+          predicted,
+          predictedClass: argmax(scores),
+          ...(data.labels ? { label: data.labels[i] } : {}),
+          scores,
+          failures,
+        };
+      }
+      records.push(record);
+      await o.onSample?.(record);
+    }
+    return summarize(mode, records, rttMs, switches, data.labels !== undefined);
+  } finally {
+    transport.close();
+    for (const s of sessions.values()) await s.release();
+    await whole?.release();
+  }
+}
+
+function summarize(
+  mode: 'static' | 'adaptive',
+  records: readonly SampleRecord[],
+  rttMs: number,
+  switches: number,
+  labelled: boolean,
+): EdgeRunReport {
+  const served = records.filter((r) => r.mode === 'split');
+  const stage = (p: (r: SampleRecord) => number, m: (r: SampleRecord) => number): StageSummary => ({
+    predictedMs: median(served.map(p)),
+    measuredMs: median(served.map(m)),
+  });
+  const relErr = (p: number, m: number) => (Math.abs(p - m) / m) * 100;
+  const plansUsed: Record<string, number> = {};
+  for (const r of records) plansUsed[r.plan] = (plansUsed[r.plan] ?? 0) + 1;
+  const correct = records.filter((r) => r.label !== undefined && r.predictedClass === r.label).length;
+  return {
+    mode,
+    samples: records.length,
+    ...(labelled
+      ? { top1: { correct, total: records.length, accuracy: correct / Math.max(1, records.length) } }
+      : {}),
+    rttMs,
+    stages: {
+      edge: stage(
+        (r) => r.predicted.edgeMs,
+        (r) => r.edgeMs,
+      ),
+      encode: stage(
+        () => 0,
+        (r) => r.encodeMs,
+      ),
+      transfer: stage(
+        (r) => r.predicted.transferMs,
+        (r) => r.transferMs,
+      ),
+      server: stage(
+        (r) => r.predicted.cloudMs,
+        (r) => r.serverMs,
+      ),
+      total: stage(
+        (r) => r.predicted.totalMs,
+        (r) => r.totalMs,
+      ),
+    },
+    medianErrorPct: {
+      total: median(served.map((r) => relErr(r.predicted.totalMs, r.totalMs))),
+      transfer: median(served.map((r) => relErr(r.predicted.transferMs, r.transferMs))),
+    },
+    meanTotalMs: records.reduce((s, r) => s + r.totalMs, 0) / Math.max(1, records.length),
+    switches,
+    fallbacks: records.length - served.length,
+    plansUsed,
+    records,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * src/serve: the live runtime. A server for the cloud parts of a split, the edge client that
+ * runs the edge part and sends its tensors, the bandwidth estimate that adapts the plan, and
+ * shaped links on this machine for tests and benchmarks.
+ */
+export { planId, wireFromCloud, type PlanPrediction, type ServedPlan, type WireSpec } from './served-plan';
+export { loadAnalysisPlans, loadPlanDir, readServeAnalysis } from './load-plans';
+export { decodeFrames, encodeFrames, type Frame } from './wire-frames';
+export { decodeCloudInputs, decodeOutputs, encodeEdgeOutputs, encodeOutputs } from './wire-codec';
+export {
+  startServer,
+  SERVER_MS_HEADER,
+  CLOUD_MS_HEADER,
+  type ServerHandle,
+  type ServerOptions,
+} from './server';
+export type { MetricsSnapshot, StageStats } from './server-metrics';
+export { createTransport, TransportError, type Exchange, type Transport } from './http-transport';
+export {
+  createBandwidthEstimator,
+  type BandwidthEstimator,
+  type EstimatorOptions,
+} from './bandwidth-estimator';
+export { planForBandwidth } from './plan-policy';
+export {
+  runEdge,
+  edgeInputDims,
+  type EdgeRunOptions,
+  type EdgeRunReport,
+  type PredictedStages,
+  type SampleRecord,
+  type StageSummary,
+} from './edge-run';
+export { runOffline, type OfflineResult } from './offline-run';
+export { startShapedProxy, type ShapedLink, type ShapedLinkOptions } from './shaped-proxy';
+export { callAt } from './precise-timer';

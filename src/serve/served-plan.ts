@@ -1,0 +1,96 @@
+/**
+ * A plan as the live runtime holds it: the two deployable parts of one split (edge.onnx ends in
+ * the quantizer, cloud.onnx starts with the dequantizer), what crosses the wire, and the latency
+ * model's prediction for it.
+ */
+import { createHash } from 'crypto';
+import { InputError } from '../core/errors';
+import { DataType, decodeModel, toNumber, wireNames, type ModelProto } from '../graph';
+
+/** One tensor on the wire. */
+export interface WireSpec {
+  /** The cut tensor's name in the original model. */
+  readonly tensor: string;
+  /** 1..8: the edge part outputs `<tensor>.code` (uint8), `.lo`, `.hi`; 'f32': `<tensor>` itself. */
+  readonly bits: number | 'f32';
+  /** Dims of one sample, the batch axis excluded. */
+  readonly sampleDims: readonly number[];
+}
+
+/** What the latency model predicts for a plan (T = edge + RTT + bytes·8/B + cloud). */
+export interface PlanPrediction {
+  readonly edgeMs: number;
+  readonly cloudMs: number;
+  /** The RTT the prediction was made with, ms. */
+  readonly rttMs: number;
+  /** Mean encoded bytes per sample (the sweep's measurement, or the raw size). */
+  readonly bytes: number;
+}
+
+/** A deployable plan. */
+export interface ServedPlan {
+  /** The plan's key (src/ilp planKey of its [tensor, bits] pairs): what a request names. */
+  readonly key: string;
+  /** A short human name, e.g. "#12 logits@4". */
+  readonly label: string;
+  readonly wire: readonly WireSpec[];
+  readonly edge: Uint8Array;
+  readonly cloud: Uint8Array;
+  /** The edge part's single input. */
+  readonly inputName: string;
+  readonly predicted: PlanPrediction;
+  /** Bandwidth interval of the decision table where this plan is the fastest, Mbps. */
+  readonly fromMbps?: number;
+  readonly toMbps?: number;
+  /** The unsplit model's path, for an edge-only fallback. */
+  readonly modelPath: string;
+}
+
+/** Dims of a value-info as numbers, a symbolic batch axis read as 1. */
+function dimsOf(model: ModelProto, name: string, where: string): number[] {
+  const v = (model.graph?.input ?? []).find((i) => i.name === name);
+  const dims = v?.type?.tensorType?.shape?.dim;
+  if (!v || !dims) throw new InputError('BAD_MODEL', `${where}: the cloud part has no input "${name}"`);
+  return dims.map((d, i) => {
+    const n = d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : NaN;
+    if (i === 0) return 1;
+    if (!(n > 0))
+      throw new InputError('BAD_MODEL', `${where}: input "${name}" has a symbolic dimension at axis ${i}`);
+    return n;
+  });
+}
+
+/**
+ * The wire of a plan read from its cloud part's inputs: each tensor sent and its sample dims.
+ * @throws InputError BAD_MODEL when the cloud part does not take what the plan says it sends, or
+ *   a tensor is not float32 (the byte format carries float32 tensors only)
+ */
+export function wireFromCloud(
+  cloud: Uint8Array,
+  sent: readonly { readonly tensor: string; readonly bits: number | 'f32' }[],
+  where: string,
+): { wire: WireSpec[]; cloudModel: ModelProto } {
+  const model = decodeModel(cloud, where);
+  const wire = sent.map((s) => {
+    const port = s.bits === 'f32' ? s.tensor : wireNames(s.tensor).code;
+    const info = (model.graph?.input ?? []).find((i) => i.name === port);
+    const elemType = info?.type?.tensorType?.elemType;
+    const want = s.bits === 'f32' ? DataType.FLOAT : DataType.UINT8;
+    if (elemType !== undefined && elemType !== want)
+      throw new InputError(
+        'BAD_MODEL',
+        `${where}: tensor "${s.tensor}" has ONNX type ${elemType}; jalad serve sends float32 tensors only`,
+      );
+    return { tensor: s.tensor, bits: s.bits, sampleDims: dimsOf(model, port, where).slice(1) };
+  });
+  return { wire, cloudModel: model };
+}
+
+/**
+ * The short name a request uses for a plan: 12 hex digits of the SHA-256 of its key (a URL
+ * stays short, so the request head that crosses the link stays small).
+ * @example planId('[["logits",4]]')  // 12 hex digits
+ */
+export function planId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
