@@ -13,6 +13,8 @@ import { benchCommand } from './commands/bench';
 import { evalCommand } from './commands/eval';
 import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
+import { serveCommand } from './commands/serve';
+import { runCommand } from './commands/run';
 
 // Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
 const ONE_LINE_ERRORS = {
@@ -42,6 +44,8 @@ Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input
     evalCommand(),
     simulateCommand(),
     reportCommand(),
+    serveCommand(),
+    runCommand(),
   ]) {
     p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
   }

@@ -205,7 +205,13 @@ export function encodeCodes(
       throw new InputError('BAD_OPTION', `${where}: code ${code} at element ${i} does not fit ${bits} bits`);
     histogram[code]++;
   }
-  const { coder, payload } = encodePayload(codes, histogram, bits, choice);
+  // All-zero codes with lo != hi are legal here (they never come from `quantize`), and
+  // 'constant' would claim every element equals lo: send them packed instead.
+  const allZero = n > 0 && histogram[0] === n;
+  const { coder, payload } =
+    allZero && Math.fround(options.lo) !== Math.fround(options.hi)
+      ? { coder: 'raw' as const, payload: null }
+      : encodePayload(codes, histogram, bits, choice);
   const payloadBytes = payloadLength(coder, payload, n, bits);
   const header = writeHeader(
     bits,

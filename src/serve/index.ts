@@ -34,3 +34,6 @@ export {
 export { runOffline, type OfflineResult } from './offline-run';
 export { startShapedProxy, type ShapedLink, type ShapedLinkOptions } from './shaped-proxy';
 export { callAt } from './precise-timer';
+export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
+export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
+export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';

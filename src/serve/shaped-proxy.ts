@@ -4,10 +4,10 @@
  * the link the tests and the runtime benchmark use, needing no privileges; the rate can change
  * while it runs (a bandwidth trace).
  *
- * Token bucket: tokens (bytes) accrue at rate·10^6/8 bytes/s up to `burstBytes`; data is cut
- * into packets of at most `packetBytes` and a packet leaves when the bucket holds its size
- * (Linux tbf's rule). Leaving packets are delivered `delayMs` later, in order. Downlink data is
- * delayed, not rate-limited (JALAD's latency model has an uplink bandwidth only).
+ * Data is cut into packets of at most `packetBytes`, serialized one after another at the rate
+ * (a token bucket whose bucket holds one packet, as tight as Linux tbf allows), and delivered
+ * `delayMs` later, in order. Downlink data is delayed, not rate-limited (JALAD's latency model
+ * has an uplink bandwidth only).
  */
 import * as net from 'net';
 import type { AddressInfo } from 'net';
@@ -24,8 +24,6 @@ export interface ShapedLinkOptions {
   readonly mbps: number;
   /** One-way delay added in each direction, ms (default 0). */
   readonly delayMs?: number;
-  /** Bucket size, bytes (default 1514: one Ethernet frame, as small as tbf allows). */
-  readonly burstBytes?: number;
   /** Largest packet, bytes (default 1448: a TCP segment's payload on Ethernet). */
   readonly packetBytes?: number;
 }
@@ -47,23 +45,26 @@ export interface ShapedLink {
 interface Packet {
   readonly to: net.Socket;
   readonly data: Buffer;
+  /** When the proxy read it, ms (performance.now()). */
+  readonly arrivedMs: number;
 }
 
-/** One direction of the link: shaping (rate undefined: none) then delay. */
-function createPipe(rate: { mbps: number | undefined }, delayMs: number, burstBytes: number) {
+/**
+ * One direction of the link: serialization at the rate (rate undefined: none), then the delay.
+ * NOTE: departures follow a virtual clock (a packet leaves at max(its arrival, the previous
+ * departure) + size·8/rate), not the wall clock of the proxy's own timers. On a loaded machine
+ * the proxy's process can sleep for tens of ms; with wall-clock tokens that time would be lost
+ * to the link (a slower link than asked), whereas here the proxy catches up when it wakes and
+ * each byte reaches the server when the configured link would have delivered it.
+ */
+function createPipe(rate: { mbps: number | undefined }, delayMs: number) {
   const waiting: Packet[] = [];
   const inFlight: { at: number; packet: Packet }[] = [];
-  let tokens = burstBytes;
-  let last = performance.now();
+  let linkFreeMs = 0;
   let pumping = false;
   let delivering = false;
   let forwarded = 0;
 
-  const refill = (now: number) => {
-    if (rate.mbps !== undefined)
-      tokens = Math.min(burstBytes, tokens + ((now - last) * rate.mbps * 1000) / 8);
-    last = now;
-  };
   const deliver = () => {
     const now = performance.now();
     while (inFlight.length > 0 && inFlight[0].at <= now) {
@@ -73,40 +74,39 @@ function createPipe(rate: { mbps: number | undefined }, delayMs: number, burstBy
     if (inFlight.length > 0) callAt(inFlight[0].at, deliver);
     else delivering = false;
   };
-  const depart = (packet: Packet, now: number) => {
+  const depart = (packet: Packet, atMs: number) => {
     forwarded += packet.data.length;
-    inFlight.push({ at: now + delayMs, packet });
+    inFlight.push({ at: atMs + delayMs, packet });
     if (!delivering) {
       delivering = true;
-      callAt(now + delayMs, deliver);
+      callAt(atMs + delayMs, deliver);
     }
   };
   const pump = () => {
     const now = performance.now();
-    refill(now);
     while (waiting.length > 0) {
-      const size = waiting[0].data.length;
-      if (rate.mbps !== undefined && tokens < size) {
-        const waitMs = ((size - tokens) * 8) / (rate.mbps * 1000);
-        callAt(now + waitMs, pump);
+      const head = waiting[0];
+      const start = Math.max(head.arrivedMs, linkFreeMs);
+      const done = rate.mbps === undefined ? start : start + (head.data.length * 8) / (rate.mbps * 1000);
+      if (done > now) {
+        callAt(done, pump);
         return;
       }
-      if (rate.mbps !== undefined) tokens -= size;
-      depart(waiting.shift()!, now);
+      linkFreeMs = done;
+      depart(waiting.shift()!, done);
     }
     pumping = false;
   };
   return {
     send(to: net.Socket, data: Buffer, packetBytes: number) {
+      const arrivedMs = performance.now();
       for (let p = 0; p < data.length; p += packetBytes)
-        waiting.push({ to, data: data.subarray(p, Math.min(data.length, p + packetBytes)) });
+        waiting.push({ to, data: data.subarray(p, Math.min(data.length, p + packetBytes)), arrivedMs });
       if (!pumping) {
         pumping = true;
         pump();
       }
     },
-    /** Brings the bucket to now before a rate change, so past time accrues at the old rate. */
-    settle: () => refill(performance.now()),
     forwarded: () => forwarded,
   };
 }
@@ -126,11 +126,10 @@ export async function startShapedProxy(options: ShapedLinkOptions): Promise<Shap
   check(options.mbps, 'the rate (Mbps)', false);
   const delayMs = options.delayMs ?? 0;
   check(delayMs, 'the delay (ms)', true);
-  const burstBytes = options.burstBytes ?? 1514;
-  const packetBytes = Math.min(options.packetBytes ?? 1448, burstBytes);
+  const packetBytes = options.packetBytes ?? 1448;
   const upRate = { mbps: options.mbps as number | undefined };
-  const up = createPipe(upRate, delayMs, burstBytes);
-  const down = createPipe({ mbps: undefined }, delayMs, burstBytes);
+  const up = createPipe(upRate, delayMs);
+  const down = createPipe({ mbps: undefined }, delayMs);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(options.targetPort, options.targetHost ?? '127.0.0.1');
@@ -159,7 +158,6 @@ export async function startShapedProxy(options: ShapedLinkOptions): Promise<Shap
     port,
     setRateMbps(mbps) {
       check(mbps, 'the rate (Mbps)', false);
-      up.settle();
       upRate.mbps = mbps;
     },
     rateMbps: () => upRate.mbps!,

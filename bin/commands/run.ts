@@ -1,0 +1,132 @@
+/** `jalad run`: the edge side of a split against a `jalad serve` server; predicted vs measured per stage. */
+import { Command } from 'commander';
+import { formatMs } from '../../src/report';
+import { runLive } from '../../src/serve';
+import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
+import { parseIntAtLeast, parseNonNegative, parsePositive } from '../parsers';
+import { printJson, progressReporter } from '../output';
+
+interface RunFlags extends DataFlags {
+  plan?: string;
+  analysis?: string;
+  server: string;
+  static?: number | true;
+  shape?: number;
+  delay: number;
+  trace?: string;
+  traceSpeed: number;
+  csv?: string;
+  timeout: number;
+  retries: number;
+  threads: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Builds the `run` command. */
+export function runCommand(): Command {
+  const cmd = new Command('run')
+    .description(
+      'run the edge part of a split on data, sending its tensors to `jalad serve`; adaptive with --analysis',
+    )
+    .option('--plan <dir>', 'the plan folder the server was started with (a static run)')
+    .option(
+      '--analysis <file>',
+      'analysis.json with a decision table: switch plans with the measured bandwidth',
+    )
+    .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8707')
+    .option(
+      '--static [mbps]',
+      "with --analysis: keep one plan (the decision table's plan at this bandwidth, default its first)",
+      parsePositive,
+    )
+    .option(
+      '--shape <mbps>',
+      'put an in-process shaped link (token bucket) at this uplink rate in front of a loopback server',
+      parsePositive,
+    )
+    .option('--delay <ms>', 'one-way delay of the shaped link, ms', parseNonNegative, 0)
+    .option('--trace <csv>', 'replay a bandwidth trace (time_s,mbps) on the shaped link', undefined)
+    .option('--trace-speed <x>', 'trace seconds per real second', parsePositive, 1)
+    .option('--csv <file>', 'write one row per sample: measured and predicted ms per stage')
+    .option('--timeout <ms>', 'per-request timeout, ms', parsePositive, 2000)
+    .option(
+      '--retries <n>',
+      'retries of a failed request (backoff 50 ms, doubling) before running the sample edge-only',
+      parseIntAtLeast(0),
+      3,
+    )
+    .option(
+      '--threads <n>',
+      'ONNX Runtime intra-op threads of the edge parts (0: its choice)',
+      parseIntAtLeast(0),
+      0,
+    )
+    .option('--json', 'print one JSON document (samples, top1, per-stage medians) instead of tables')
+    .option('-q, --quiet', 'no progress messages on stderr');
+  return addDataFlags(cmd, true)
+    .addHelpText(
+      'after',
+      `
+Per sample: edge part, encoding, transfer (round trip minus the server's own time), server,
+total; beside the latency model's prediction (edge + RTT + bytes·8/B + cloud) at the link's
+bandwidth (the shaped rate, or the client's own estimate). Adaptive runs estimate the uplink
+from their requests (bits sent / (transfer − RTT), over the last 5) and take the decision
+table's plan for it.
+
+Examples:
+  jalad run --plan jalad-out/split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz
+  jalad run --analysis jalad-out/analysis.json --server http://127.0.0.1:8707 --data x.idx.gz --trace experiments/traces/4g.csv`,
+    )
+    .action(async (flags: RunFlags) => {
+      const source = dataSource(flags)!;
+      const report = await runLive({
+        planDir: flags.plan,
+        analysisPath: flags.analysis,
+        serverUrl: flags.server,
+        data: source.data,
+        labels: source.labels,
+        dataOptions: source.options,
+        adaptive: flags.analysis !== undefined && flags.static === undefined,
+        staticMbps: typeof flags.static === 'number' ? flags.static : undefined,
+        shapeMbps: flags.shape ?? (flags.trace ? 1 : undefined),
+        delayMs: flags.delay,
+        tracePath: flags.trace,
+        traceSpeed: flags.traceSpeed,
+        csvPath: flags.csv,
+        timeoutMs: flags.timeout,
+        retries: flags.retries,
+        threads: flags.threads,
+        progress: progressReporter(!!flags.quiet || !!flags.json),
+      });
+      if (flags.json) {
+        const { records, ...summary } = report;
+        void records;
+        printJson(summary);
+        return;
+      }
+      const s = report.stages;
+      const row = (name: string, x: { predictedMs: number; measuredMs: number }) =>
+        `  ${name.padEnd(9)} ${formatMs(x.predictedMs).padStart(10)} ${formatMs(x.measuredMs).padStart(10)}`;
+      process.stdout.write(
+        [
+          `${report.samples} samples, ${report.mode}; plans: ${Object.entries(report.plansUsed)
+            .map(([p, n]) => `${p} x${n}`)
+            .join(', ')}`,
+          `RTT of empty requests ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ${report.fallbacks} sample(s) ran edge-only`,
+          'median per stage (ms)  predicted   measured',
+          row('edge', s.edge),
+          row('encode', s.encode),
+          row('transfer', s.transfer),
+          row('server', s.server),
+          row('total', s.total),
+          `median error per sample: total ${report.medianErrorPct.total.toFixed(1)}%, transfer ${report.medianErrorPct.transfer.toFixed(1)}%`,
+          report.top1
+            ? `top-1 of the served outputs: ${report.top1.correct}/${report.top1.total} (${(report.top1.accuracy * 100).toFixed(2)}%)`
+            : '',
+        ]
+          .filter((l) => l !== '')
+          .join('\n') + '\n',
+      );
+    });
+}

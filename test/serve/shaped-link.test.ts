@@ -1,0 +1,138 @@
+/** The in-process shaped link, trace replay, the bandwidth estimator and the plan policy. */
+import * as net from 'net';
+import type { AddressInfo } from 'net';
+import { performance } from 'perf_hooks';
+import { InputError } from '../../src/core/errors';
+import {
+  createBandwidthEstimator,
+  planForBandwidth,
+  replayTrace,
+  startShapedProxy,
+  traceRateAt,
+  type ServedPlan,
+} from '../../src/serve';
+
+/** A TCP sink that reports when it has received `expected` bytes. */
+async function sink(expected: number): Promise<{ port: number; done: Promise<number>; close: () => void }> {
+  let resolve: (t: number) => void = () => undefined;
+  const done = new Promise<number>((r) => (resolve = r));
+  let got = 0;
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= expected) resolve(performance.now());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    done,
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
+  };
+}
+
+describe('startShapedProxy', () => {
+  test('rejects a rate that is not positive', async () => {
+    await expect(startShapedProxy({ targetPort: 1, mbps: 0 })).rejects.toThrow(InputError);
+    await expect(startShapedProxy({ targetPort: 1, mbps: 1, delayMs: -1 })).rejects.toThrow(/delay/);
+  });
+
+  test('delivers 60 KB at 16 Mbps in no less than 30 ms, plus the one-way delay', async () => {
+    const bytes = 60_000;
+    const s = await sink(bytes);
+    const link = await startShapedProxy({ targetPort: s.port, mbps: 16, delayMs: 20 });
+    try {
+      const c = net.connect(link.port, '127.0.0.1');
+      await new Promise<void>((r) => c.once('connect', () => r()));
+      const t0 = performance.now();
+      c.write(Buffer.alloc(bytes, 7));
+      const ms = (await s.done) - t0;
+      const expected = (bytes * 8) / (16 * 1000) + 20; // 30 ms + 20 ms
+      // A loaded machine can make it late, never early: the link bounds it from below. (The
+      // benchmark measures the accuracy; an unshaped loopback would take about 1 ms.)
+      expect(ms).toBeGreaterThanOrEqual(expected - 1);
+      expect(ms).toBeLessThan(expected + 5000);
+      expect(link.upBytes()).toBe(bytes);
+      c.destroy();
+    } finally {
+      await link.close();
+      s.close();
+    }
+  });
+
+  test('a rate change applies from then on', async () => {
+    const s = await sink(1);
+    const link = await startShapedProxy({ targetPort: s.port, mbps: 5 });
+    link.setRateMbps(1.1);
+    expect(link.rateMbps()).toBe(1.1);
+    expect(() => link.setRateMbps(-1)).toThrow(InputError);
+    await link.close();
+    s.close();
+  });
+});
+
+describe('trace replay', () => {
+  const frames = [
+    { timeS: 0, mbps: 5 },
+    { timeS: 0.1, mbps: 1 },
+    { timeS: 0.2, mbps: 9 },
+  ];
+  test('traceRateAt steps through the trace and loops', () => {
+    expect(traceRateAt(frames, 0)).toBe(5);
+    expect(traceRateAt(frames, 0.15)).toBe(1);
+    expect(traceRateAt(frames, 0.25)).toBe(9);
+    expect(traceRateAt(frames, 0.45)).toBe(1); // one loop is 0.3 s
+  });
+  test('replayTrace sets the link rate and rejects a malformed trace', async () => {
+    const s = await sink(1);
+    const link = await startShapedProxy({ targetPort: s.port, mbps: 3 });
+    try {
+      const r = replayTrace(link, 'time_s,mbps\n0,5\n100,1\n', 'trace.csv');
+      expect(link.rateMbps()).toBe(5);
+      r.stop();
+      expect(() => replayTrace(link, 'time_s,mbps\n0,-2\n', 'bad.csv')).toThrow(/bad.csv: line 2/);
+    } finally {
+      await link.close();
+      s.close();
+    }
+  });
+});
+
+describe('createBandwidthEstimator', () => {
+  test('is undefined before a usable observation; skips transfers no longer than the RTT', () => {
+    const e = createBandwidthEstimator();
+    expect(e.estimateMbps()).toBeUndefined();
+    expect(e.observe(1000, 0.5, 0.6)).toBe(false);
+    expect(e.estimateMbps()).toBeUndefined();
+  });
+  test('total bits over total crossing time of the last k', () => {
+    const e = createBandwidthEstimator({ window: 2 });
+    e.observe(12_500, 10.5, 0.5); // 100 kbit in 10 ms: 10 Mbps
+    expect(e.estimateMbps()).toBeCloseTo(10, 9);
+    e.observe(12_500, 100.5, 0.5); // 100 kbit in 100 ms: 1 Mbps
+    expect(e.estimateMbps()).toBeCloseTo(200 / 110, 9); // weighted harmonic mean
+    e.observe(12_500, 100.5, 0.5);
+    expect(e.estimateMbps()).toBeCloseTo(1, 9); // the 10 Mbps one left the window
+  });
+});
+
+describe('planForBandwidth', () => {
+  const plan = (label: string, fromMbps: number, toMbps: number) =>
+    ({ label, fromMbps, toMbps }) as ServedPlan;
+  const plans = [plan('a', 0.1, 2), plan('b', 2, 20), plan('c', 20, 1000)];
+  test.each([
+    [0.01, 'a'],
+    [1.99, 'a'],
+    [2, 'b'],
+    [19.9, 'b'],
+    [20, 'c'],
+    [5000, 'c'],
+  ])('%d Mbps -> %s', (mbps, label) => {
+    expect(planForBandwidth(plans, mbps).label).toBe(label);
+  });
+});
