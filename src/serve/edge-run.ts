@@ -13,7 +13,7 @@ import { performance } from 'perf_hooks';
 import { InputError, JaladError } from '../core/errors';
 import { decodeModel, readModelFile } from '../graph';
 import type { Dataset } from '../data';
-import { openPartSession, type PartSession, type PlainTensor } from '../runtime/part-session';
+import { openSession, type Session, type Tensor } from '../runtime';
 import { createBandwidthEstimator, type EstimatorOptions } from './bandwidth-estimator';
 import { createTransport, TransportError, type Transport } from './http-transport';
 import { planForBandwidth } from './plan-policy';
@@ -169,16 +169,16 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
   const progress = o.progress ?? (() => undefined);
   const data = o.dataset;
   const per = data.shape.reduce((a, b) => a * b, 1);
-  const sessions = new Map<string, PartSession>();
+  const sessions = new Map<string, Session>();
   const sessionOf = async (plan: ServedPlan) => {
     let s = sessions.get(plan.key);
     if (!s) {
-      s = await openPartSession(plan.edge, { threads: o.threads });
+      s = await openSession(plan.edge, { threads: o.threads });
       sessions.set(plan.key, s);
     }
     return s;
   };
-  let whole: PartSession | undefined;
+  let whole: Session | undefined;
   const transport = createTransport(o.serverUrl);
   try {
     // Open every edge part before timing anything: the first run of a session is slow.
@@ -208,7 +208,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         current = next;
       }
       const plan = current;
-      const input: PlainTensor = { type: 'float32', data: data.data.subarray(i * per, (i + 1) * per), dims };
+      const input: Tensor = { type: 'float32', data: data.data.subarray(i * per, (i + 1) * per), dims };
       const bandwidthMbps = o.nominalMbps?.() ?? estimator.estimateMbps() ?? initial;
       const t0 = performance.now();
       const outputs = await (await sessionOf(plan)).run({ [plan.inputName]: input });
@@ -286,7 +286,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         // Edge-only fallback: the unsplit model, here, for this sample only.
         if (!whole) {
           progress(`opening ${plan.modelPath} for the edge-only fallback`);
-          whole = await openPartSession(readModelFile(plan.modelPath).bytes, { threads: o.threads });
+          whole = await openSession(readModelFile(plan.modelPath).bytes, { threads: o.threads });
         }
         const out = await whole.run({ [whole.inputNames[0]]: input });
         const scores = out[whole.outputNames[0]].data as Float32Array;

@@ -21,7 +21,7 @@ import {
   valueInfo,
 } from '../graph';
 import { planKey } from '../ilp';
-import { probeTensors } from '../profiler';
+import { probeTensors } from '../runtime';
 import { wireFromCloud, type ServedPlan } from './served-plan';
 
 function readJson(file: string, what: string): unknown {

@@ -3,7 +3,7 @@
  * outputs fed straight into the cloud part in one process (no codec, no network).
  */
 import type { Dataset } from '../data';
-import { openPartSession } from '../runtime/part-session';
+import { openSession } from '../runtime';
 import { edgeInputDims } from './edge-run';
 import type { ServedPlan } from './served-plan';
 
@@ -16,8 +16,8 @@ export interface OfflineResult {
 
 /** Runs `plan` on every sample of `dataset`, edge part then cloud part, batch 1. */
 export async function runOffline(plan: ServedPlan, dataset: Dataset, threads = 0): Promise<OfflineResult> {
-  const edge = await openPartSession(plan.edge, { threads });
-  const cloud = await openPartSession(plan.cloud, { threads });
+  const edge = await openSession(plan.edge, { threads });
+  const cloud = await openSession(plan.cloud, { threads });
   try {
     const dims = edgeInputDims(plan);
     const per = dataset.shape.reduce((a, b) => a * b, 1);

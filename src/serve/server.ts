@@ -12,7 +12,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { performance } from 'perf_hooks';
 import { InputError, JaladError } from '../core/errors';
-import { openPartSession, type PartSession } from '../runtime/part-session';
+import { openSession, type Session } from '../runtime';
 import { planId, type ServedPlan } from './served-plan';
 import { createServerMetrics, type MetricsSnapshot } from './server-metrics';
 import { decodeCloudInputs, encodeOutputs } from './wire-codec';
@@ -65,13 +65,13 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<ServerHandle> {
   const o = { ...DEFAULTS, ...options };
-  const sessions = new Map<string, { plan: ServedPlan; session: PartSession }>();
+  const sessions = new Map<string, { plan: ServedPlan; session: Session }>();
   try {
     for (const plan of plans) {
       if (sessions.has(planId(plan.key))) continue;
       sessions.set(planId(plan.key), {
         plan,
-        session: await openPartSession(plan.cloud, { threads: o.threads }),
+        session: await openSession(plan.cloud, { threads: o.threads }),
       });
     }
   } catch (err) {
@@ -212,9 +212,11 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         draining = true;
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // NOTE: requests in flight finish before the listener closes: Node's server.close() also
+        // drops connections it deems idle, and one whose request body is still arriving is one.
+        // Meanwhile new requests are answered 503 with `connection: close`.
         if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await stopped;
         for (const s of sessions.values()) await s.session.release();

@@ -7,11 +7,11 @@
 import { decodeTensor, encodeCodes, encodeTensor, type BitWidth } from '../codec';
 import { InputError } from '../core/errors';
 import { wireNames } from '../graph';
-import type { PlainTensor } from '../runtime/part-session';
+import type { Tensor } from '../runtime';
 import type { ServedPlan, WireSpec } from './served-plan';
 import type { Frame } from './wire-frames';
 
-function output(outputs: Readonly<Record<string, PlainTensor>>, name: string): PlainTensor {
+function output(outputs: Readonly<Record<string, Tensor>>, name: string): Tensor {
   const t = outputs[name];
   if (!t) throw new InputError('BAD_MODEL', `the edge part has no output "${name}"`);
   return t;
@@ -21,7 +21,7 @@ function output(outputs: Readonly<Record<string, PlainTensor>>, name: string): P
  * Encodes the edge part's outputs for one sample (batch 1) as one stream per wire tensor.
  * @throws InputError BAD_MODEL when an output the plan needs is missing
  */
-export function encodeEdgeOutputs(plan: ServedPlan, outputs: Readonly<Record<string, PlainTensor>>): Frame[] {
+export function encodeEdgeOutputs(plan: ServedPlan, outputs: Readonly<Record<string, Tensor>>): Frame[] {
   return plan.wire.map((w) => {
     if (w.bits === 'f32') {
       const t = output(outputs, w.tensor);
@@ -61,12 +61,12 @@ function rangeDims(spec: WireSpec): number[] {
  * @throws InputError BAD_DATA for a missing, extra, corrupt or truncated stream, a stream at
  *   another precision, or a tensor of the wrong shape
  */
-export function decodeCloudInputs(plan: ServedPlan, frames: readonly Frame[]): Record<string, PlainTensor> {
+export function decodeCloudInputs(plan: ServedPlan, frames: readonly Frame[]): Record<string, Tensor> {
   const byName = new Map(frames.map((f) => [f.name, f.bytes]));
   const extra = frames.filter((f) => !plan.wire.some((w) => w.tensor === f.name));
   if (extra.length > 0)
     throw new InputError('BAD_DATA', `stream "${extra[0].name}" is not a tensor of plan ${plan.label}`);
-  const feeds: Record<string, PlainTensor> = {};
+  const feeds: Record<string, Tensor> = {};
   for (const w of plan.wire) {
     const bytes = byName.get(w.tensor);
     if (!bytes) throw new InputError('BAD_DATA', `no stream for tensor "${w.tensor}" of plan ${plan.label}`);
@@ -96,7 +96,7 @@ export function decodeCloudInputs(plan: ServedPlan, frames: readonly Frame[]): R
 }
 
 /** The cloud part's float32 outputs as lossless streams. */
-export function encodeOutputs(outputs: Readonly<Record<string, PlainTensor>>): Frame[] {
+export function encodeOutputs(outputs: Readonly<Record<string, Tensor>>): Frame[] {
   return Object.entries(outputs).map(([name, t]) => {
     if (t.type !== 'float32')
       throw new InputError('BAD_MODEL', `output "${name}" is ${t.type}; jalad serve returns float32 outputs`);
@@ -105,8 +105,8 @@ export function encodeOutputs(outputs: Readonly<Record<string, PlainTensor>>): F
 }
 
 /** Decodes a response's streams: output name to values and dims. */
-export function decodeOutputs(frames: readonly Frame[]): Record<string, PlainTensor> {
-  const result: Record<string, PlainTensor> = {};
+export function decodeOutputs(frames: readonly Frame[]): Record<string, Tensor> {
+  const result: Record<string, Tensor> = {};
   for (const f of frames) {
     const t = decodeTensor(f.bytes, { name: f.name });
     result[f.name] = { type: 'float32', data: t.values, dims: t.shape };

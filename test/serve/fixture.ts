@@ -9,8 +9,7 @@ import { encodeModel } from '../../src/graph';
 import { loadDataset, type Dataset } from '../../src/data';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
-import { argmax } from '../../src/runtime/batches';
-import { mulberry32, openSession } from '../../src/runtime/ort';
+import { argmax, createTensor, mulberry32, openSession } from '../../src/runtime';
 import { npyBytes, npyPayload, tempDir, type TempDir } from '../data/fixtures';
 import { chain } from '../helpers/zoo';
 
@@ -36,8 +35,7 @@ export async function serveFixture(samples = 40): Promise<ServeFixture> {
   const inputs = new Float32Array(samples * 3 * 8 * 8).map(() => rand() * 2 - 0.5);
   fs.writeFileSync(dataPath, npyBytes(1, '<f4', [samples, 3, 8, 8], npyPayload('<f4', inputs)));
   const s = await openSession(fs.readFileSync(modelPath));
-  const ort = await import('onnxruntime-node');
-  const out = (await s.run({ input: new ort.Tensor('float32', inputs, [samples, 3, 8, 8]) })).logits;
+  const out = (await s.run({ input: createTensor('float32', inputs, [samples, 3, 8, 8]) })).logits;
   await s.release();
   const labels = Array.from({ length: samples }, (_, i) => {
     const p = argmax(out.data as Float32Array, i * 10, 10);
