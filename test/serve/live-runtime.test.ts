@@ -7,10 +7,13 @@ import {
   encodeEdgeOutputs,
   encodeFrames,
   planId,
+  loadAnalysisPlans,
   loadPlanDir,
+  startShapedProxy,
   runEdge,
   runOffline,
   startServer,
+  type ServedPlan,
   type ServerHandle,
 } from '../../src/serve';
 import { openSession } from '../../src/runtime';
@@ -310,5 +313,42 @@ describe('encodeCodes with all-zero codes', () => {
     const apart = decodeTensor(encodeCodes(zeros, [6], { bits: 4, lo: 0, hi: 1 }));
     expect(apart.coder).toBe('raw');
     expect(Array.from(apart.codes!)).toEqual(Array.from(zeros));
+  });
+});
+
+describe('bandwidth collapse', () => {
+  test('the adaptive run switches to the low-bandwidth plan when the link collapses', async () => {
+    const table = await loadAnalysisPlans(fx.analysisPath);
+    const dirPlan = loadPlanDir(fx.planDir);
+    const other = table.find((p) => p.key !== dirPlan.key)!;
+    expect(other).toBeDefined();
+    // Two real plans; the breakpoint placed at 1 Mbps so both sides are clear of the link's noise.
+    const low: ServedPlan = { ...dirPlan, fromMbps: 0.1, toMbps: 1 };
+    const high: ServedPlan = { ...other, fromMbps: 1, toMbps: 1000 };
+    const s = await startServer([low, high]);
+    const link = await startShapedProxy({ targetPort: s.port, mbps: 500 });
+    const dataset = { ...fx.dataset, samples: 20 };
+    try {
+      const report = await runEdge({
+        plans: [low, high],
+        serverUrl: link.url,
+        dataset,
+        mode: 'adaptive',
+        initialMbps: 100,
+        rttPings: 3,
+        estimator: { window: 2 },
+        onSample: (r) => {
+          if (r.index === 5) link.setRateMbps(0.02); // a few hundred bytes now take ~100 ms
+        },
+      });
+      expect(report.records[0].plan).toBe(high.label);
+      expect(report.switches).toBeGreaterThanOrEqual(1);
+      expect(report.records.slice(-5).every((r) => r.plan === low.label)).toBe(true);
+      expect(report.records.slice(-5).every((r) => r.estimateMbps! < 1)).toBe(true);
+      expect(report.fallbacks).toBe(0);
+    } finally {
+      await link.close();
+      await s.close();
+    }
   });
 });
