@@ -9,7 +9,8 @@ import { encodeModel } from '../../src/graph';
 import { loadDataset, type Dataset } from '../../src/data';
 import { analyzeModel } from '../../src/pipeline/analyze';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
-import { argmax, createTensor, mulberry32, openSession } from '../../src/runtime';
+import { mulberry32 } from '../../src/core/random';
+import { argmax, createTensor, openSession } from '../../src/runtime';
 import { npyBytes, npyPayload, tempDir, type TempDir } from '../data/fixtures';
 import { chain } from '../helpers/zoo';
 
@@ -32,7 +33,7 @@ export async function serveFixture(samples = 40): Promise<ServeFixture> {
   const labelsPath = path.join(dir.root, 'y.npy');
   fs.writeFileSync(modelPath, encodeModel(chain()));
   const rand = mulberry32(5);
-  const inputs = new Float32Array(samples * 3 * 8 * 8).map(() => rand() * 2 - 0.5);
+  const inputs = new Float32Array(samples * 3 * 8 * 8).map(() => (rand() / 2 ** 32) * 2 - 0.5);
   fs.writeFileSync(dataPath, npyBytes(1, '<f4', [samples, 3, 8, 8], npyPayload('<f4', inputs)));
   const s = await openSession(fs.readFileSync(modelPath));
   const out = (await s.run({ input: createTensor('float32', inputs, [samples, 3, 8, 8]) })).logits;
