@@ -94,6 +94,17 @@ describe('the documentation', () => {
     expect(problems).toEqual([]);
   });
 
+  it('names only repository paths that exist (`src/...`, `test/...` in code spans)', () => {
+    const problems: string[] = [];
+    for (const file of MARKDOWN.filter((f) => f === 'README.md' || f.startsWith('docs'))) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/`((?:src|bin|scripts|test|experiments|datasets)\/[\w./-]*)`/g)) {
+        if (!fs.existsSync(path.join(ROOT, m[1]))) problems.push(`${file}: \`${m[1]}\` does not exist`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('has every docs/<page>.md#anchor that a source comment names', () => {
     const problems: string[] = [];
     for (const file of SOURCES) {
