@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, JaladError } from '../src/core/errors';
 import { JALAD_VERSION } from '../src/core/version';
+import { fsErrorText, systemErrorCode } from '../src/core/fs-errors';
 import { analyzeCommand } from './commands/analyze';
 import { splitCommand } from './commands/split';
 import { profileCommand } from './commands/profile';
@@ -69,9 +70,26 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`jalad: ${err.message}\n`);
       return err instanceof InputError ? 2 : 1;
     }
+    const code = systemErrorCode(err);
+    const file = (err as { path?: unknown }).path;
+    if (code && typeof file === 'string') {
+      // A filesystem error no check foresaw: still one line naming the path; jalad's own failure.
+      process.stderr.write(`jalad: ${fsErrorText(file, err)}\n`);
+      return 1;
+    }
     throw err; // a bug: keep the stack trace
   }
 }
+
+// A closed stdout (`jalad analyze m.onnx --json | head -c 10`) is the reader's choice: every file
+// is written before anything is printed, so stop quietly. Any other stdout failure (a full disk
+// behind a redirect) is the user's destination: one line, exit 2.
+process.stdout.on('error', (err) => {
+  if (systemErrorCode(err) === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`jalad: ${fsErrorText('stdout', err)}\n`);
+  process.exit(2);
+});
+process.stderr.on('error', () => undefined);
 
 main(process.argv).then((code) => {
   process.exitCode = code;

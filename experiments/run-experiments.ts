@@ -95,7 +95,6 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
     const a = await analyzeBundled(model, options.quick, options.progress);
     results[model] = a;
     const dir = path.join(options.out, model);
-    writeFileAtomic(path.join(dir, 'analysis.json'), JSON.stringify(a, null, 2) + '\n');
     await writeReports(a, dir, { commandLine: `npm run experiments${options.quick ? ' -- --quick' : ''}` });
     rows.push(...summaryRows(model, a));
     options.progress?.(`${model}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -14,8 +14,8 @@ import {
   DEFAULT_SIZE_SAMPLES,
   PROFILE_DEFAULTS,
 } from '../../src/core/defaults';
+import { checkOutputFolder } from '../../src/core/output-set';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
-import { writeFileAtomic } from '../../src/core/atomic-write';
 import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
 import { presetNames } from '../../src/profiler';
 import { commandLine, printJson, progressReporter } from '../output';
@@ -47,7 +47,11 @@ export function analyzeCommand(): Command {
       'list the cut points of an ONNX model: where it can be split between edge and cloud, with the tensor shape and size sent at each',
     )
     .argument('<model>', 'the ONNX model file (.onnx); external data must sit in its folder')
-    .option('--out <dir>', 'folder for analysis.json (created if missing)', 'jalad-out')
+    .option(
+      '--out <dir>',
+      'folder for analysis.json and the reports (created if missing; an earlier jalad output there is replaced as a whole)',
+      'jalad-out',
+    )
     .option(
       '--input-shape <name=dims>',
       'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
@@ -131,6 +135,7 @@ Example:
   jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out`,
     )
     .action(async (model: string, flags: AnalyzeFlags) => {
+      checkOutputFolder(flags.out, { flag: '--out' });
       const analysis = await analyzeModel(model, {
         inputShapes: flags.inputShape,
         progress: progressReporter(!!flags.quiet || !!flags.json),
@@ -149,9 +154,10 @@ Example:
         maxLossPct: flags.maxLoss,
         sweepThreads: flags.sweepThreads,
       });
-      const file = path.join(flags.out, 'analysis.json');
-      writeFileAtomic(file, JSON.stringify(analysis, null, 2) + '\n');
-      const reports = await writeReports(analysis, flags.out, { commandLine: analysis.commandLine });
+      const [file, ...reports] = await writeReports(analysis, flags.out, {
+        commandLine: analysis.commandLine,
+        flag: '--out',
+      });
       if (flags.json) printJson(analysis);
       else
         process.stdout.write(

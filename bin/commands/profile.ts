@@ -1,6 +1,6 @@
 /** `jalad profile`: measure this machine on a model (run it on the edge device or the cloud server). */
 import { Command } from 'commander';
-import { writeFileAtomic } from '../../src/core/atomic-write';
+import { checkOutputFile, writeOutputFile } from '../../src/core/output-set';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
 import { profileModelFile } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
@@ -62,6 +62,7 @@ Copy the model to the device, run this there, and pass the file to analyze:
   jalad analyze model.onnx --edge pi4.json --cloud server.json`,
     )
     .action(async (model: string, flags: ProfileFlags) => {
+      checkOutputFile(flags.out, { flag: '--out' });
       const profile = await profileModelFile(model, {
         threads: flags.threads,
         runs: flags.runs,
@@ -69,7 +70,7 @@ Copy the model to the device, run this there, and pass the file to analyze:
         inputShapes: flags.inputShape,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
-      writeFileAtomic(flags.out, JSON.stringify(profile, null, 2) + '\n');
+      writeOutputFile(flags.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });
       if (flags.json) printJson(profile);
       else process.stdout.write(`${renderProfile(profile)}profile written to ${flags.out}\n`);
     });

@@ -1,7 +1,7 @@
 /** `jalad report`: re-render the reports of an analysis.json (no recomputation). */
 import * as path from 'path';
 import { Command } from 'commander';
-import { readAnalysis } from '../../src/pipeline/read-analysis';
+import { readAnalysisFile } from '../../src/pipeline/read-analysis';
 import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
 import { commandLine, printJson } from '../output';
 
@@ -19,7 +19,7 @@ export function reportCommand(): Command {
     .argument('[analysis]', 'analysis.json written by `jalad analyze`', 'jalad-out/analysis.json')
     .option(
       '--out <dir>',
-      'folder for report.md, report.html and the CSV files (default: beside the analysis)',
+      "folder for report.md, report.html and the CSV files, with a copy of analysis.json (default: the analysis's own folder)",
     )
     .option('--json', 'print the list of files written as JSON')
     .addHelpText(
@@ -31,9 +31,11 @@ Example:
   jalad report jalad-out/analysis.json --out paper/figures`,
     )
     .action(async (file: string, flags: ReportFlags) => {
-      const analysis = readAnalysis(file);
+      const { analysis, text } = readAnalysisFile(file);
       const written = await writeReports(analysis, flags.out ?? path.dirname(file), {
         commandLine: analysis.commandLine ?? `(not recorded; re-rendered by: ${commandLine()})`,
+        analysisText: text,
+        flag: flags.out ? '--out' : undefined,
       });
       if (flags.json) {
         printJson({ files: written });

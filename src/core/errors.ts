@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'BAD_PROFILE' // a device profile that is malformed or for another model
   | 'NON_FINITE' // NaN or Inf where a finite tensor is required
   | 'NO_PLAN' // no plan meets the accuracy budget
+  | 'BAD_OUTPUT' // an output path that jalad may not or cannot write (a special file, a foreign file, read-only)
+  | 'IO' // jalad's own file operation failed after its checks passed (e.g. swapping in a written set)
   | 'RUNTIME'; // ONNX Runtime refused or failed to run a model we built
 
 /** Base class of every error jalad raises on purpose. */

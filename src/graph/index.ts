@@ -17,6 +17,7 @@ export {
   type CrossingKind,
 } from './partition';
 export { cutPoints, type CutCandidate } from './cut-points';
+export { requireCutPoints } from './require-cut-points';
 export { extractSplit, type SplitModels } from './extract';
 export { defaultOpset, countParameters } from './summary';
 export {

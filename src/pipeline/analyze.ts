@@ -16,6 +16,7 @@ import {
   buildDag,
   countParameters,
   cutPoints,
+  requireCutPoints,
   defaultOpset,
   elementBytes,
   readModelFile,
@@ -156,7 +157,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   const progress = options.progress ?? (() => undefined);
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
-  const candidates = cutPoints(dag);
+  const candidates = requireCutPoints(cutPoints(dag), modelPath);
   progress(
     `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; measuring tensor shapes with ONNX Runtime`,
   );

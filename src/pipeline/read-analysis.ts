@@ -8,6 +8,11 @@ import { InputError } from '../core/errors';
  * @throws InputError 'BAD_ANALYSIS' when it is missing, not JSON, or of an unknown version
  */
 export function readAnalysis(file: string): Analysis {
+  return readAnalysisFile(file).analysis;
+}
+
+/** Reads and checks an analysis file, returning its text too (to copy it unchanged). */
+export function readAnalysisFile(file: string): { readonly analysis: Analysis; readonly text: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -38,5 +43,5 @@ export function readAnalysis(file: string): Analysis {
       `${file}: analysis version ${a.version} is not one this jalad reads (${ANALYSIS_VERSION}); run \`jalad analyze\` again`,
     );
   }
-  return a;
+  return { analysis: a, text };
 }

@@ -20,7 +20,7 @@ import {
   type Partition,
 } from '../graph';
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
-import { writeFilesAtomic } from '../core/atomic-write';
+import { checkOutputFolder, writeOutputSet } from '../core/output-set';
 import { probeableTensors } from '../profiler';
 import { probeTensors } from '../runtime';
 import type { BitWidth } from '../codec';
@@ -116,6 +116,7 @@ function kindOf(dag: Dag, t: string): CrossingKind {
 export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanReport> {
   const progress = options.progress ?? (() => undefined);
   const analysis = readAnalysis(options.analysisPath);
+  checkOutputFolder(options.outDir, { flag: '--out' });
   const modelPath = analysis.model.path;
   const loaded = readModelFile(modelPath);
   const sha = createHash('sha256').update(loaded.bytes).digest('hex');
@@ -282,10 +283,14 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     },
     files,
   };
-  writeFilesAtomic([
-    { path: files.edge, data: encodeModel(deployable.edge) },
-    { path: files.cloud, data: encodeModel(deployable.cloud) },
-    { path: path.join(options.outDir, 'plan.json'), data: JSON.stringify(report, null, 2) + '\n' },
-  ]);
+  writeOutputSet(
+    options.outDir,
+    [
+      { name: 'edge.onnx', data: encodeModel(deployable.edge) },
+      { name: 'cloud.onnx', data: encodeModel(deployable.cloud) },
+      { name: 'plan.json', data: JSON.stringify(report, null, 2) + '\n' },
+    ],
+    { flag: '--out' },
+  );
   return report;
 }

@@ -15,7 +15,7 @@ import {
   type ModelProto,
   type Dim,
 } from '../graph';
-import { writeFilesAtomic } from '../core/atomic-write';
+import { checkOutputFolder, writeOutputSet } from '../core/output-set';
 import {
   feedsFor,
   inputSpecs,
@@ -157,6 +157,7 @@ export async function splitAtCut(
   outDir: string,
   options: SplitAtCutOptions = {},
 ): Promise<SplitReport> {
+  checkOutputFolder(outDir, { flag: '--out' });
   const loaded = readModelFile(modelPath);
   const split = await buildExplicitSplit(loaded.model, cut, options, modelPath, loaded.bytes);
   const report: SplitReport = {
@@ -165,10 +166,14 @@ export async function splitAtCut(
     ...split.report,
     files: { edge: path.join(outDir, 'edge.onnx'), cloud: path.join(outDir, 'cloud.onnx') },
   };
-  writeFilesAtomic([
-    { path: report.files.edge, data: split.edge },
-    { path: report.files.cloud, data: split.cloud },
-    { path: path.join(outDir, 'split.json'), data: JSON.stringify(report, null, 2) + '\n' },
-  ]);
+  writeOutputSet(
+    outDir,
+    [
+      { name: 'edge.onnx', data: split.edge },
+      { name: 'cloud.onnx', data: split.cloud },
+      { name: 'split.json', data: JSON.stringify(report, null, 2) + '\n' },
+    ],
+    { flag: '--out' },
+  );
   return report;
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
-import { buildDag, cutPoints, readModelFile, type LoadedModel } from '../graph';
+import { buildDag, cutPoints, readModelFile, requireCutPoints, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, probeTensors, syntheticFeeds, timeRuns } from '../runtime';
 import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
@@ -54,7 +54,7 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   const progress = options.progress ?? (() => undefined);
   const notes: string[] = [];
   const dag = buildDag(loaded.model, loaded.path);
-  const cuts = cutPoints(dag);
+  const cuts = requireCutPoints(cutPoints(dag), loaded.path);
   const info = await probeTensors(
     loaded.model,
     [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))],

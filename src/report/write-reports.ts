@@ -1,10 +1,10 @@
 /**
- * Writing the reports of an analysis into a folder: report.md, report.html and one CSV per table,
- * all or nothing (written to temporary files first, then renamed into place).
+ * Writing an analysis and its reports into a folder: analysis.json, report.md, report.html and one
+ * CSV per table, as one output set (all or nothing, replacing only an earlier jalad set; see
+ * src/core/output-set.ts).
  */
-import * as path from 'path';
 import type { Analysis } from '../core/analysis';
-import { writeFilesAtomic } from '../core/atomic-write';
+import { writeOutputSet } from '../core/output-set';
 import { renderCsvFiles } from './csv';
 import { renderHtml } from './html';
 import { renderMarkdown } from './markdown';
@@ -32,32 +32,52 @@ export async function renderReportFiles(
   ];
 }
 
-/**
- * Writes rendered report files into `dir` (created if needed) atomically: either every file appears
- * or none does.
- *
- * @returns the paths written, in the order of `files`
- */
-export function writeReportFiles(files: readonly ReportFile[], dir: string): string[] {
-  const out = files.map((f) => ({ path: path.join(dir, f.name), data: f.text }));
-  writeFilesAtomic(out);
-  return out.map((f) => f.path);
+/** Options of `writeReports`. */
+export interface WriteReportsOptions extends ReportOptions {
+  /** The analysis as its file holds it, written unchanged as analysis.json (default: the analysis serialised). */
+  readonly analysisText?: string;
+  /** How the user named the folder, for messages (e.g. "--out"). */
+  readonly flag?: string;
 }
 
 /**
- * Renders and writes every report of an analysis into `dir` (see `renderReportFiles` for the files).
+ * Writes analysis.json and the rendered report files into `dir` as one output set: either every
+ * file appears or none does, and files of an earlier run that this one does not write are gone.
+ *
+ * @returns the paths written, analysis.json first
+ */
+export function writeReportFiles(
+  analysisText: string,
+  files: readonly ReportFile[],
+  dir: string,
+  flag?: string,
+): string[] {
+  return writeOutputSet(
+    dir,
+    [{ name: 'analysis.json', data: analysisText }, ...files.map((f) => ({ name: f.name, data: f.text }))],
+    { flag },
+  );
+}
+
+/**
+ * Renders every report of an analysis and writes them with analysis.json into `dir` (see
+ * `renderReportFiles` for the files), all or nothing. Every renderer runs before anything is
+ * written, so a failing renderer leaves the previous set untouched.
  *
  * NOTE: asynchronous, unlike the rest of the writers, because Vega renders the charts asynchronously.
  *
  * @param options.commandLine the command that produced the analysis, shown in report.md and report.html
- * @returns the paths written
- * @throws InputError `BAD_ANALYSIS` for an analysis of an unknown version or without cut points
+ * @returns the paths written, analysis.json first
+ * @throws InputError `BAD_ANALYSIS` for an analysis of an unknown version or without cut points;
+ *   `BAD_OUTPUT` when `dir` is not jalad's to replace or cannot be written
  * @example const paths = await writeReports(analysis, 'jalad-out', { commandLine: process.argv.join(' ') });
  */
 export async function writeReports(
   analysis: Analysis,
   dir: string,
-  options: ReportOptions = {},
+  options: WriteReportsOptions = {},
 ): Promise<string[]> {
-  return writeReportFiles(await renderReportFiles(analysis, options), dir);
+  const files = await renderReportFiles(analysis, options);
+  const text = options.analysisText ?? JSON.stringify(analysis, null, 2) + '\n';
+  return writeReportFiles(text, files, dir, options.flag);
 }
