@@ -4,7 +4,8 @@
 //    profile, the compression sweep on a stratified 1,000-image subset of the test set,
 //    and the decision table for a 1-point accuracy budget;
 // 2. `jalad split` it at the fastest plan for a 4G uplink (5.85 Mbps) within that budget,
-//    measured for real, into jalad-out/split/{edge.onnx, cloud.onnx, plan.json}.
+//    measured for real, into jalad-split/{edge.onnx, cloud.onnx, plan.json} (a folder of its own:
+//    each jalad output folder is replaced as a whole, see docs/outputs.md).
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -56,5 +57,5 @@ jalad([
   '--bandwidth',
   '5.85',
   '--out',
-  path.join(out, 'split'),
+  'jalad-split',
 ]);
