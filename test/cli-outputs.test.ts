@@ -192,5 +192,5 @@ describe('a run appears as a whole or not at all', () => {
     expect(jalad('analyze', modelB, '--no-profile', '-q', '--out', out).code).toBe(0);
     expect(expectCompleteSet(out)).toBe(modelB);
     expect(leftovers(out)).toEqual([]);
-  }, 120_000);
+  }, 300_000); // about 20 s on an idle 2-core machine; minutes when it is shared
 });
