@@ -12,6 +12,7 @@ import { solveAndSplit } from '../../src/pipeline/solve-split';
 import { formatBytes, formatMs, formatShape } from '../../src/report';
 import { parseBits, parseInputShape, parseNameList, parseNonNegative, parsePositive } from '../parsers';
 import { printJson, progressReporter } from '../output';
+import { loadPlanDir, writeTritonRepository } from '../../src/serve';
 
 interface SplitFlags {
   cut?: string[];
@@ -25,6 +26,7 @@ interface SplitFlags {
   maxLoss: number;
   bandwidth: number;
   rtt: number;
+  triton?: string;
 }
 
 /** Builds the `split` command. */
@@ -68,6 +70,10 @@ export function splitCommand(): Command {
       (v) => Number(v),
       DEFAULT_SYNTHETIC_SEED,
     )
+    .option(
+      '--triton <dir>',
+      'also write a Triton model repository for the cloud half: DIR/jalad_cloud/config.pbtxt (onnxruntime backend) and 1/model.onnx',
+    )
     .option('--json', 'print plan.json (or split.json) on stdout instead of a summary')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -100,6 +106,8 @@ Examples:
           seed: flags.seed,
           progress,
         });
+        const triton = flags.triton ? await writeTritonRepository(loadPlanDir(flags.out), flags.triton) : [];
+        if (triton.length > 0) progress(`Triton repository: ${triton.join(', ')}`);
         if (flags.json) {
           printJson(report);
           return;
@@ -130,6 +138,8 @@ Examples:
         bits: flags.bits?.[0],
         progress,
       });
+      const triton = flags.triton ? await writeTritonRepository(loadPlanDir(flags.out), flags.triton) : [];
+      if (triton.length > 0) progress(`Triton repository: ${triton.join(', ')}`);
       if (flags.json) {
         printJson(plan);
         return;

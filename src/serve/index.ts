@@ -37,3 +37,5 @@ export { callAt } from './precise-timer';
 export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
 export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';
+export { parseModelConfig, type PbMessage, type PbValue } from './triton/pbtxt';
+export { tritonConfig, writeTritonRepository, type TritonOptions } from './triton/triton-repository';
