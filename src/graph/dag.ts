@@ -101,18 +101,30 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
   // Raw node records in file order. Names are made unique (ONNX does not require it;
   // profiles and messages identify nodes by name).
   const usedNames = new Set<string>();
+  // The next suffix to try per base name: names are only ever added, so the first free one
+  // never lies below it (thousands of nodes sharing a name stay linear).
+  const nextSuffix = new Map<string, number>();
   const uniqueName = (base: string) => {
     let name = base;
-    for (let k = 2; usedNames.has(name); k++) name = `${base}#${k}`;
+    let k = nextSuffix.get(base) ?? 2;
+    if (usedNames.has(name)) {
+      name = `${base}#${k}`;
+      while (usedNames.has(name)) name = `${base}#${++k}`;
+      nextSuffix.set(base, k + 1);
+    }
     usedNames.add(name);
     return name;
   };
   const raw = protoNodes.map((n, i) => {
     const explicit = (n.input ?? []).filter((x) => x !== '');
+    const named = new Set(explicit);
     const captured: string[] = [];
     for (const sub of subgraphsOf(n))
       for (const c of capturedNames(sub))
-        if (!explicit.includes(c) && !captured.includes(c)) captured.push(c);
+        if (!named.has(c)) {
+          named.add(c);
+          captured.push(c);
+        }
     return {
       protoIndex: i,
       name: uniqueName(n.name || `${n.opType}_${i}`),
@@ -124,9 +136,10 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
   });
 
   const producerRaw = new Map<string, number>();
+  const inputSet = new Set(inputs);
   for (const r of raw) {
     for (const o of r.outputs) {
-      if (producerRaw.has(o) || initializers.has(o) || inputs.includes(o)) {
+      if (producerRaw.has(o) || initializers.has(o) || inputSet.has(o)) {
         throw new InputError('BAD_MODEL', `${source}: tensor "${o}" is defined twice (node "${r.name}")`);
       }
       producerRaw.set(o, r.protoIndex);
@@ -155,18 +168,18 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
         readers.set(i, list);
       }
   const order: number[] = [];
-  const ready: number[] = [];
-  for (let i = raw.length - 1; i >= 0; i--) if (pending[i] === 0) ready.push(i);
-  // `ready` is a max-heap on -index would be ideal; a sorted stack is enough for real graphs.
-  while (ready.length > 0) {
-    ready.sort((a, b) => b - a);
-    const i = ready.pop()!;
+  // The ready node earliest in the file comes first: a binary min-heap of file positions.
+  const ready = new MinHeap();
+  for (let i = 0; i < raw.length; i++) if (pending[i] === 0) ready.push(i);
+  while (ready.size > 0) {
+    const i = ready.pop();
     order.push(i);
     for (const o of raw[i].outputs)
       for (const c of readers.get(o) ?? []) if (--pending[c] === 0) ready.push(c);
   }
   if (order.length !== raw.length) {
-    const stuck = raw.find((r) => !order.includes(r.protoIndex));
+    const placed = new Set(order);
+    const stuck = raw.find((r) => !placed.has(r.protoIndex));
     throw new InputError('BAD_MODEL', `${source}: the graph has a cycle (through node "${stuck?.name}")`);
   }
 
@@ -216,6 +229,46 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
     isStatic,
     isLive,
   };
+}
+
+/** A binary min-heap of integers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    let i = a.push(x) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] <= x) break;
+      a[i] = a[parent];
+      i = parent;
+    }
+    a[i] = x;
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= a.length) break;
+        if (child + 1 < a.length && a[child + 1] < a[child]) child++;
+        if (a[child] >= last) break;
+        a[i] = a[child];
+        i = child;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }
 
 /** True when the tensor depends on a graph input (it is what a cut can transmit). */

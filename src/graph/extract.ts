@@ -24,7 +24,7 @@ function staticClosure(dag: Dag, nodes: readonly number[]): number[] {
     const p = dag.producer.get(stack.pop()!);
     if (p === undefined || mark[p] || !dag.isStatic[p]) continue;
     mark[p] = 1;
-    stack.push(...dag.nodes[p].inputs);
+    for (const i of dag.nodes[p].inputs) stack.push(i);
   }
   const out: number[] = [];
   for (let i = 0; i < mark.length; i++) if (mark[i]) out.push(i);

@@ -16,7 +16,8 @@ export {
   type CrossingTensor,
   type CrossingKind,
 } from './partition';
-export { cutPoints, type CutCandidate } from './cut-points';
+export { cutPoints } from './cut-points';
+export { edgeSums, partitionCandidate, type CutCandidate, type EdgeSide } from './cut-sides';
 export { requireCutPoints } from './require-cut-points';
 export { extractSplit, type SplitModels } from './extract';
 export { defaultOpset, countParameters } from './summary';

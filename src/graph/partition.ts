@@ -9,7 +9,6 @@
  */
 import { InputError } from '../core/errors';
 import type { Dag } from './dag';
-import { isDynamic } from './dag';
 
 /** Why a tensor crosses the network. */
 export type CrossingKind = 'data' | 'input' | 'shape' | 'output';
@@ -32,6 +31,22 @@ export interface Partition {
   readonly cloudNodes: readonly number[];
   /** Tensors sent, in the order the cut named them, then inputs, then shape tensors. */
   readonly crossing: readonly CrossingTensor[];
+}
+
+/** Name sets of a Dag's inputs and outputs, built once for many partitions. */
+export interface PartitionContext {
+  readonly inputs: ReadonlySet<string>;
+  readonly outputs: ReadonlySet<string>;
+}
+
+/** The name sets `tryPartitionWith` uses (O(inputs + outputs)). */
+export function partitionContext(dag: Dag): PartitionContext {
+  return { inputs: new Set(dag.inputs), outputs: new Set(dag.outputs) };
+}
+
+/** True when the tensor depends on a graph input (`isDynamic`, with the input set at hand). */
+function dynamic(dag: Dag, ctx: PartitionContext, tensor: string): boolean {
+  return !dag.staticTensors.has(tensor) && (dag.producer.has(tensor) || ctx.inputs.has(tensor));
 }
 
 /** Marks the dynamic, live ancestors of `tensors` (the nodes needed to compute them). */
@@ -68,13 +83,13 @@ function nonDescendants(dag: Dag, tensors: Iterable<string>): Uint8Array {
  * Moves shape-only nodes to the edge when they read an edge-side tensor the cloud will
  * not have: sending a few int64 values beats sending the feature map they measure.
  */
-function pullShapeNodes(dag: Dag, onEdge: Uint8Array, cut: ReadonlySet<string>): void {
+function pullShapeNodes(dag: Dag, ctx: PartitionContext, onEdge: Uint8Array, cut: ReadonlySet<string>): void {
   for (const n of dag.nodes) {
     if (onEdge[n.index] || dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
     if (!n.outputs.every((o) => dag.metaTensors.has(o))) continue;
-    const dyn = n.inputs.filter((i) => isDynamic(dag, i));
+    const dyn = n.inputs.filter((i) => dynamic(dag, ctx, i));
     const edgeAvailable = (t: string) =>
-      dag.inputs.includes(t) || (dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1);
+      ctx.inputs.has(t) || (dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1);
     const needsEdge = dyn.some(
       (t) => dag.producer.has(t) && onEdge[dag.producer.get(t)!] === 1 && !cut.has(t),
     );
@@ -83,13 +98,13 @@ function pullShapeNodes(dag: Dag, onEdge: Uint8Array, cut: ReadonlySet<string>):
 }
 
 /** Tensors available on the edge that the cloud reads (or that are graph outputs produced on the edge). */
-function crossingNames(dag: Dag, onEdge: Uint8Array): string[] {
+function crossingNames(dag: Dag, ctx: PartitionContext, onEdge: Uint8Array): string[] {
   const names: string[] = [];
   const edgeTensors = [...dag.inputs];
-  for (const n of dag.nodes) if (onEdge[n.index]) edgeTensors.push(...n.outputs);
+  for (const n of dag.nodes) if (onEdge[n.index]) for (const o of n.outputs) edgeTensors.push(o);
   for (const t of edgeTensors) {
     const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
-    const isProducedOutput = dag.outputs.includes(t) && dag.producer.has(t);
+    const isProducedOutput = ctx.outputs.has(t) && dag.producer.has(t);
     if (readByCloud || isProducedOutput) names.push(t);
   }
   return names;
@@ -103,18 +118,23 @@ function chain(prev: ReadonlyMap<string, string | null>, end: string): string[] 
 }
 
 /** A path input -> ... -> tensor that avoids `cut`, walking producers backwards; undefined if none. */
-function pathAvoiding(dag: Dag, target: string, cut: ReadonlySet<string>): string[] | undefined {
+function pathAvoiding(
+  dag: Dag,
+  ctx: PartitionContext,
+  target: string,
+  cut: ReadonlySet<string>,
+): string[] | undefined {
   const prev = new Map<string, string | null>([[target, null]]);
   const queue = [target];
-  while (queue.length > 0) {
-    const t = queue.shift()!;
-    if (dag.inputs.includes(t)) {
+  for (let head = 0; head < queue.length; head++) {
+    const t = queue[head];
+    if (ctx.inputs.has(t)) {
       return chain(prev, t);
     }
     const p = dag.producer.get(t);
     if (p === undefined) continue;
     for (const i of dag.nodes[p].inputs) {
-      if (prev.has(i) || cut.has(i) || !isDynamic(dag, i) || dag.metaTensors.has(i)) continue;
+      if (prev.has(i) || cut.has(i) || !dynamic(dag, ctx, i) || dag.metaTensors.has(i)) continue;
       prev.set(i, t);
       queue.push(i);
     }
@@ -123,12 +143,12 @@ function pathAvoiding(dag: Dag, target: string, cut: ReadonlySet<string>): strin
 }
 
 /** A path tensor -> ... -> graph output through cloud nodes. */
-function pathToOutput(dag: Dag, from: string, onEdge: Uint8Array): string[] {
+function pathToOutput(dag: Dag, ctx: PartitionContext, from: string, onEdge: Uint8Array): string[] {
   const prev = new Map<string, string | null>([[from, null]]);
   const queue = [from];
-  while (queue.length > 0) {
-    const t = queue.shift()!;
-    if (dag.outputs.includes(t)) {
+  for (let head = 0; head < queue.length; head++) {
+    const t = queue[head];
+    if (ctx.outputs.has(t)) {
       return chain(prev, t).reverse();
     }
     for (const c of dag.consumers.get(t) ?? []) {
@@ -152,27 +172,33 @@ export type PartitionResult =
  * @param cut tensor names; each must be a dynamic tensor (graph input or node output)
  */
 export function tryPartition(dag: Dag, cut: readonly string[]): PartitionResult {
+  return tryPartitionWith(dag, partitionContext(dag), cut);
+}
+
+/** `tryPartition` with the Dag's name sets built once (`partitionContext`) for many cuts. */
+export function tryPartitionWith(dag: Dag, ctx: PartitionContext, cut: readonly string[]): PartitionResult {
   const cutSet = new Set(cut);
   // The smallest edge side (only what S needs) first; if something else must cross, the
   // largest one (everything that does not depend on S), which computes early output
   // heads on the edge and sends their results instead of the feature maps they read.
   const smallest = ancestors(dag, cut);
-  pullShapeNodes(dag, smallest, cutSet);
-  const first = checkSide(dag, cut, cutSet, smallest, false);
+  pullShapeNodes(dag, ctx, smallest, cutSet);
+  const first = checkSide(dag, ctx, cut, cutSet, smallest, false);
   if (first.ok) return first;
-  const second = checkSide(dag, cut, cutSet, nonDescendants(dag, cut), true);
+  const second = checkSide(dag, ctx, cut, cutSet, nonDescendants(dag, cut), true);
   return second.ok ? second : first;
 }
 
 /** Checks one placement: everything that crosses must be in S, a late input, shape metadata or (if allowed) an output. */
 function checkSide(
   dag: Dag,
+  ctx: PartitionContext,
   cut: readonly string[],
   cutSet: ReadonlySet<string>,
   onEdge: Uint8Array,
   outputsMayCross: boolean,
 ): PartitionResult {
-  const crossing = crossingNames(dag, onEdge);
+  const crossing = crossingNames(dag, ctx, onEdge);
   const crossingSet = new Set(crossing);
 
   const edgeReads = new Set<string>();
@@ -180,12 +206,12 @@ function checkSide(
 
   for (const t of crossing) {
     if (cutSet.has(t)) continue;
-    if (dag.inputs.includes(t) && !edgeReads.has(t)) continue; // a late input, sent as is
+    if (ctx.inputs.has(t) && !edgeReads.has(t)) continue; // a late input, sent as is
     if (dag.metaTensors.has(t)) continue; // shape metadata
     const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
-    if (outputsMayCross && dag.outputs.includes(t) && !readByCloud) continue; // an early output head
-    const head = pathAvoiding(dag, t, cutSet);
-    const tail = pathToOutput(dag, t, onEdge);
+    if (outputsMayCross && ctx.outputs.has(t) && !readByCloud) continue; // an early output head
+    const head = pathAvoiding(dag, ctx, t, cutSet);
+    const tail = pathToOutput(dag, ctx, t, onEdge);
     if (head) {
       return { ok: false, reason: `the path ${[...head, ...tail.slice(1)].join(' -> ')} avoids it` };
     }
@@ -204,11 +230,11 @@ function checkSide(
   }
 
   const kindOf = (t: string): CrossingKind =>
-    dag.inputs.includes(t)
+    ctx.inputs.has(t)
       ? 'input'
       : dag.metaTensors.has(t)
         ? 'shape'
-        : !cutSet.has(t) && dag.outputs.includes(t)
+        : !cutSet.has(t) && ctx.outputs.has(t)
           ? 'output'
           : 'data';
   const rank = (c: CrossingTensor) =>
@@ -233,8 +259,9 @@ function checkSide(
  */
 export function partitionAt(dag: Dag, cut: readonly string[], flag = '--cut'): Partition {
   if (cut.length === 0) throw new InputError('BAD_CUT', `${flag}: no tensor given`);
+  const ctx = partitionContext(dag);
   for (const t of cut) {
-    if (!dag.producer.has(t) && !dag.inputs.includes(t) && !dag.staticTensors.has(t)) {
+    if (!dag.producer.has(t) && !ctx.inputs.has(t) && !dag.staticTensors.has(t)) {
       const like = [...dag.producer.keys()]
         .filter((n) => n.toLowerCase().includes(t.toLowerCase()))
         .slice(0, 3);
@@ -244,14 +271,14 @@ export function partitionAt(dag: Dag, cut: readonly string[], flag = '--cut'): P
           : '; `jalad analyze` lists the cut points';
       throw new InputError('BAD_CUT', `${flag}: the model has no tensor "${t}"${hint}`);
     }
-    if (!isDynamic(dag, t)) {
+    if (!dynamic(dag, ctx, t)) {
       throw new InputError(
         'BAD_CUT',
         `${flag}: tensor "${t}" is a constant (computed from weights alone); constants are copied into the cloud model, never sent`,
       );
     }
   }
-  const result = tryPartition(dag, cut);
+  const result = tryPartitionWith(dag, ctx, cut);
   if (!result.ok) throw new InputError('BAD_CUT', `${flag} ${cut.join(',')}: not a cut: ${result.reason}`);
   return result.partition;
 }

@@ -18,6 +18,7 @@ import {
   cutPoints,
   requireCutPoints,
   defaultOpset,
+  edgeSums,
   elementBytes,
   readModelFile,
   toNumber,
@@ -139,12 +140,15 @@ function dynamicTensors(dag: Dag, shapes: readonly NodeShapes[]): TensorSummary[
       bytes: t.elemType === 1 ? 4 * elements : elements * elementBytes(t.elemType),
     });
   };
-  for (const name of dag.inputs) {
-    const reader = dag.consumers.get(name)?.[0];
-    if (reader === undefined) continue;
-    const k = dag.nodes[reader].inputs.indexOf(name);
-    add(name, shapes[reader].inputs[k]);
-  }
+  // Each input's shape as its first reader sees it, found in one pass (not a search per input:
+  // a node may read 100,000 inputs).
+  const inputs = new Set(dag.inputs);
+  const firstRead = new Map<string, TensorShape | undefined>();
+  for (const n of dag.nodes)
+    n.inputs.forEach((name, k) => {
+      if (inputs.has(name) && !firstRead.has(name)) firstRead.set(name, shapes[n.index].inputs[k]);
+    });
+  for (const name of dag.inputs) if (firstRead.has(name)) add(name, firstRead.get(name));
   for (const n of dag.nodes) {
     if (dag.isStatic[n.index] || !dag.isLive[n.index]) continue;
     n.outputs.forEach((o, k) => add(o, shapes[n.index].outputs[k]));
@@ -166,7 +170,9 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   const model = summarizeModel(loaded, dag);
   const shapes = nodeShapesFrom(loaded.model, dag, info);
   const flops = nodeCosts(dag, shapes).map((c) => c.flops);
-  const sumFlops = (nodes: readonly number[]) => nodes.reduce((t, i) => t + flops[i], 0);
+  // NOTE: sums over each cut point's sides without listing them: O(nodes) for all cut points
+  // of a chain, where listing them would be O(nodes²).
+  const cutFlops = edgeSums(candidates, flops);
 
   let edge: DeviceProfile | undefined;
   let cloud: DeviceProfile | undefined;
@@ -211,10 +217,10 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       shape: detail[0].shape,
       elements: detail.reduce((s, d) => s + d.elements, 0),
       bytes,
-      edgeNodes: c.edgeNodes.length,
-      cloudNodes: c.cloudNodes.length,
-      edgeFlops: sumFlops(c.edgeNodes),
-      cloudFlops: sumFlops(c.cloudNodes),
+      edgeNodes: c.edgeNodeCount,
+      cloudNodes: c.cloudNodeCount,
+      edgeFlops: cutFlops.edge[c.index],
+      cloudFlops: cutFlops.cloud[c.index],
       ...(edge && cloud
         ? {
             edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'),

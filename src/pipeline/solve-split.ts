@@ -13,6 +13,7 @@ import {
   defaultOpset,
   encodeModel,
   extractSplit,
+  partitionCandidate,
   readModelFile,
   valueInfo,
   type CrossingKind,
@@ -183,13 +184,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
       dag,
       [
         {
-          cut: {
-            index: -1,
-            tensors: crossing,
-            op: 'plan',
-            edgeNodes: part.edgeNodes,
-            cloudNodes: part.cloudNodes,
-          },
+          cut: partitionCandidate({ index: -1, op: 'plan' }, part),
           bits: 8,
           bitsOf,
         },

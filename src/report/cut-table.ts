@@ -5,6 +5,12 @@ import type { Dim } from '../graph';
 import { COMPACT } from './table-style';
 import { flexColumnWidth, terminalColumns, truncateMiddle } from './terminal';
 
+/** Cut points the terminal table shows at most (half from each end); an even number. */
+export const MAX_TERMINAL_CUT_ROWS = 200;
+
+/** Tensors listed beside a cut point's own in the terminal table, at most (late inputs, shapes, heads). */
+export const MAX_TERMINAL_EXTRA_TENSORS = 8;
+
 /** "[batch, 64, 14, 14]" */
 export function formatShape(dims: readonly Dim[]): string {
   return `[${dims.join(', ')}]`;
@@ -44,8 +50,20 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
   const head = ['#', 'tensor', 'op', 'shape', 'float32/sample', 'edge nodes', 'edge FLOPs'];
   if (timed)
     head.push('edge ms', 'cloud ms', ...bws.map((l) => `@${l.bandwidthMbps} Mbps\ntotal (transfer)\nms`));
-  const rows = analysis.cutPoints.map((c) => {
-    const extra = c.detail.slice(1).map((d) => `+ ${d.name} (${d.kind})`);
+  // NOTE: cli-table3 lays a table out in time quadratic in its rows (5,000 rows took minutes), and
+  // nobody reads thousands of rows in a terminal: long lists keep their two ends (cloud-only and
+  // edge-only stay visible) and say what was left out; the reports and the CSV list everything.
+  const all = analysis.cutPoints;
+  const shown =
+    all.length <= MAX_TERMINAL_CUT_ROWS
+      ? all
+      : [...all.slice(0, MAX_TERMINAL_CUT_ROWS / 2), ...all.slice(all.length - MAX_TERMINAL_CUT_ROWS / 2)];
+  const rows = shown.map((c) => {
+    const more = c.detail.length - 1 - MAX_TERMINAL_EXTRA_TENSORS;
+    const extra = c.detail
+      .slice(1, 1 + MAX_TERMINAL_EXTRA_TENSORS)
+      .map((d) => `+ ${d.name} (${d.kind})`)
+      .concat(more > 0 ? [`+ ${formatCount(more)} more`] : []);
     const row: string[] = [
       String(c.index),
       [c.tensors[0], ...extra].join('\n'),
@@ -91,12 +109,19 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
       ...r.slice(2),
     ]);
   const m = analysis.model;
-  const lines = [
-    table.toString(),
+  const lines = [table.toString()];
+  if (shown.length < all.length) {
+    const first = shown[MAX_TERMINAL_CUT_ROWS / 2 - 1].index + 1;
+    const last = shown[MAX_TERMINAL_CUT_ROWS / 2].index - 1;
+    lines.push(
+      `(${formatCount(all.length - shown.length)} cut points not shown, #${first} to #${last}: analysis.json, cut-points.csv and the reports list them all)`,
+    );
+  }
+  lines.push(
     `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` +
       (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),
     `${analysis.cutPoints.length} cut points: #0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`,
-  ];
+  );
   if (timed && analysis.profiles) {
     const p = analysis.profiles;
     lines.push(

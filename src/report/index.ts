@@ -1,5 +1,14 @@
 /** Tables, CSV, JSON, Markdown and HTML reports. */
-export { renderCutTable, formatShape, formatCount, formatBytes, formatFlops, formatMs } from './cut-table';
+export {
+  renderCutTable,
+  formatShape,
+  formatCount,
+  formatBytes,
+  formatFlops,
+  formatMs,
+  MAX_TERMINAL_CUT_ROWS,
+  MAX_TERMINAL_EXTRA_TENSORS,
+} from './cut-table';
 export { renderProfile, type ProfileTableInput } from './profile-table';
 export { renderSweepTable } from './sweep-table';
 export { renderDecisionTable } from './decision-table';

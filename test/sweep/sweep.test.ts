@@ -10,6 +10,7 @@ import {
   defaultOpset,
   encodeModel,
   partitionAt,
+  partitionCandidate,
   withQuantDequant,
   type ModelProto,
 } from '../../src/graph';
@@ -81,7 +82,7 @@ async function residualBlockCut() {
   const ds = await dataset(m);
   const dag = buildDag(m);
   const p = partitionAt(dag, ['a1r', 's']);
-  const cut = { index: 0, tensors: p.crossing, op: 'Relu', edgeNodes: p.edgeNodes, cloudNodes: p.cloudNodes };
+  const cut = partitionCandidate({ index: 0, op: 'Relu' }, p);
   const info = await probeTensors(m, ['a1r', 's']);
   return { m, ds, dag, p, cut, info };
 }

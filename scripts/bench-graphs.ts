@@ -1,0 +1,227 @@
+/**
+ * Benchmark: `jalad analyze --no-profile` on large graphs built in code: long chains, a DAG with
+ * many branches and skip connections, and one node reading very many graph inputs. Each case runs
+ * the real CLI in a child process (so a crash, a heap overflow or a timeout is measured, not
+ * suffered) and prints its wall time, its peak resident memory and the cut points it found,
+ * beside the targets: a 200,000-node chain and a 20,000-node DAG in under 30 s and 2 GB, a node
+ * with 100,000 inputs in under 10 s. Writing each model (protobuf encoding) is timed too.
+ *
+ * Run: npm run bench:graphs [-- --quick] [-- --timeout 120] [-- --case chain-5000,inputs-1000]
+ *   [-- --jalad path/to/bin/jalad.js] (another build, e.g. an older one, on the same cases)
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { DataType, encodeModel, model, node, valueInfo, type NodeProto } from '../src/graph';
+
+/** One benchmark model: how to build it, and the target it must meet (if any). */
+interface GraphCase {
+  readonly name: string;
+  readonly nodes: number;
+  readonly build: () => Uint8Array;
+  readonly targetSeconds?: number;
+  readonly targetBytes?: number;
+}
+
+/** x -> Relu -> Relu -> ... : every intermediate tensor is a cut point. */
+function chainModel(length: number): Uint8Array {
+  const nodes: NodeProto[] = [];
+  let x = 'x';
+  for (let i = 0; i < length; i++) {
+    nodes.push(node(i % 2 === 0 ? 'Relu' : 'Neg', [x], [`t${i}`]));
+    x = `t${i}`;
+  }
+  return encodeModel(
+    model({
+      nodes,
+      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
+      outputs: [valueInfo(x, DataType.FLOAT, [1, 4])],
+    }),
+  );
+}
+
+/**
+ * Blocks of three parallel branches (Relu, Neg, Abs) joined by a Sum, with a skip connection
+ * every fourth block from the previous block's output: cut points only at the block outputs
+ * that no skip crosses; every other tensor is inside a branch.
+ */
+function branchyModel(targetNodes: number): Uint8Array {
+  const nodes: NodeProto[] = [];
+  let x = 'x';
+  let previous = 'x';
+  for (let b = 0; nodes.length < targetNodes; b++) {
+    const branches = ['Relu', 'Neg', 'Abs'].map((op, k) => {
+      nodes.push(node(op, [x], [`b${b}_${k}`]));
+      return `b${b}_${k}`;
+    });
+    const skip = b % 4 === 3 ? [previous] : [];
+    nodes.push(node('Sum', [...branches, ...skip], [`s${b}`]));
+    previous = x;
+    x = `s${b}`;
+  }
+  return encodeModel(
+    model({
+      nodes,
+      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
+      outputs: [valueInfo(x, DataType.FLOAT, [1, 4])],
+    }),
+  );
+}
+
+/** One Concat reading `count` graph inputs, then a Relu. */
+function wideInputModel(count: number): Uint8Array {
+  const names = Array.from({ length: count }, (_, i) => `in${i}`);
+  return encodeModel(
+    model({
+      nodes: [node('Concat', names, ['joined'], { axis: 1 }), node('Relu', ['joined'], ['y'])],
+      inputs: names.map((n) => valueInfo(n, DataType.FLOAT, [1, 1])),
+      outputs: [valueInfo('y', DataType.FLOAT, [1, count])],
+    }),
+  );
+}
+
+const GB = 1e9;
+
+const CASES: readonly GraphCase[] = [
+  { name: 'chain-5000', nodes: 5000, build: () => chainModel(5000) },
+  { name: 'chain-20000', nodes: 20_000, build: () => chainModel(20_000) },
+  {
+    name: 'chain-200000',
+    nodes: 200_000,
+    build: () => chainModel(200_000),
+    targetSeconds: 30,
+    targetBytes: 2 * GB,
+  },
+  {
+    name: 'branchy-20000',
+    nodes: 20_000,
+    build: () => branchyModel(20_000),
+    targetSeconds: 30,
+    targetBytes: 2 * GB,
+  },
+  { name: 'inputs-1000', nodes: 2, build: () => wideInputModel(1000) },
+  { name: 'inputs-3000', nodes: 2, build: () => wideInputModel(3000) },
+  { name: 'inputs-100000', nodes: 2, build: () => wideInputModel(100_000), targetSeconds: 10 },
+];
+
+const QUICK = new Set(['chain-5000', 'branchy-20000', 'inputs-3000']);
+
+/**
+ * Preloaded into the child: writes its peak resident memory (bytes) and the CPU time of all its
+ * threads (s) where JALAD_BENCH_RSS says. CPU time shows the work done on a loaded machine,
+ * where wall time also counts the waits for a core.
+ */
+const RSS_PRELOAD = `process.on('exit', () => {
+  const u = process.resourceUsage();
+  require('fs').writeFileSync(process.env.JALAD_BENCH_RSS, u.maxRSS * 1024 + ' ' + (u.userCPUTime + u.systemCPUTime) / 1e6);
+});
+`;
+
+interface Outcome {
+  readonly seconds: number;
+  readonly cpuSeconds?: number;
+  readonly peakBytes?: number;
+  readonly status: string;
+  readonly cutPoints?: number;
+}
+
+/** Runs `jalad analyze --no-profile` on one model in a child process. */
+function analyzeInChild(jalad: string, file: string, dir: string, timeoutS: number): Outcome {
+  const rssFile = path.join(dir, 'rss.txt');
+  const out = path.join(dir, 'out');
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--require',
+      path.join(dir, 'rss-preload.js'),
+      jalad,
+      'analyze',
+      file,
+      '--no-profile',
+      '--quiet',
+      '--out',
+      out,
+    ],
+    {
+      env: { ...process.env, JALAD_BENCH_RSS: rssFile },
+      timeout: timeoutS * 1000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1 << 30,
+      encoding: 'utf8',
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const usage = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number) : [];
+  const [peakBytes, cpuSeconds] = usage;
+  fs.rmSync(rssFile, { force: true });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+    return { seconds, status: `timed out after ${timeoutS} s` };
+  if (r.status !== 0) {
+    const lines = (r.stderr ?? '').trim().split('\n');
+    const line = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? '';
+    const why = /heap out of memory/i.test(r.stderr ?? '') ? 'V8 heap out of memory' : line.slice(0, 100);
+    return { seconds, cpuSeconds, peakBytes, status: `exit ${r.status ?? r.signal}: ${why}` };
+  }
+  const analysisFile = path.join(out, 'analysis.json');
+  const cutPoints = (JSON.parse(fs.readFileSync(analysisFile, 'utf8')) as { cutPoints: unknown[] }).cutPoints
+    .length;
+  fs.rmSync(out, { recursive: true, force: true });
+  return { seconds, cpuSeconds, peakBytes, status: 'ok', cutPoints };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const timeoutS = Number(flag('--timeout') ?? 120);
+  // Another build (e.g. main's, copied aside) can be measured with the same cases: --jalad PATH.
+  const jalad = path.resolve(flag('--jalad') ?? 'dist/bin/jalad.js');
+  const only = flag('--case')?.split(',');
+  const cases = CASES.filter((c) =>
+    only ? only.includes(c.name) : !args.includes('--quick') || QUICK.has(c.name),
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-graphs-'));
+  fs.writeFileSync(path.join(dir, 'rss-preload.js'), RSS_PRELOAD);
+  console.log(
+    `${path.relative(process.cwd(), jalad)} analyze --no-profile on built graphs (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; timeout ${timeoutS} s)`,
+  );
+  console.log(
+    `${'case'.padEnd(15)} ${'nodes'.padStart(7)} ${'encode s'.padStart(8)} ${'MB'.padStart(6)} ${'analyze s'.padStart(9)} ${'cpu s'.padStart(6)} ${'peak MB'.padStart(8)} ${'cuts'.padStart(7)}  result`,
+  );
+  let failed = 0;
+  try {
+    for (const c of cases) {
+      const t0 = performance.now();
+      const bytes = c.build();
+      const encodeS = (performance.now() - t0) / 1000;
+      const file = path.join(dir, `${c.name}.onnx`);
+      fs.writeFileSync(file, bytes);
+      const o = analyzeInChild(jalad, file, dir, timeoutS);
+      const checks: string[] = [];
+      if (o.status === 'ok' && c.targetSeconds !== undefined)
+        checks.push(o.seconds < c.targetSeconds ? `< ${c.targetSeconds} s ok` : `OVER ${c.targetSeconds} s`);
+      if (o.status === 'ok' && c.targetBytes !== undefined && o.peakBytes !== undefined)
+        checks.push(
+          o.peakBytes < c.targetBytes ? `< ${c.targetBytes / GB} GB ok` : `OVER ${c.targetBytes / GB} GB`,
+        );
+      const missed =
+        (c.targetSeconds !== undefined && o.status !== 'ok') || checks.some((x) => x.startsWith('OVER'));
+      if (missed) failed++;
+      console.log(
+        `${c.name.padEnd(15)} ${String(c.nodes).padStart(7)} ${encodeS.toFixed(2).padStart(8)} ${(bytes.length / 1e6).toFixed(1).padStart(6)} ${o.seconds.toFixed(2).padStart(9)} ${(o.cpuSeconds !== undefined ? o.cpuSeconds.toFixed(2) : '?').padStart(6)} ${(o.peakBytes !== undefined ? (o.peakBytes / 1e6).toFixed(0) : '?').padStart(8)} ${String(o.cutPoints ?? '-').padStart(7)}  ${[o.status, ...checks].join('; ')}`,
+      );
+      fs.rmSync(file, { force: true });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(failed === 0 ? 'every target met' : `${failed} case(s) missed their target`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+main();
