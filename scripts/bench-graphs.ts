@@ -4,7 +4,10 @@
  * the real CLI in a child process (so a crash, a heap overflow or a timeout is measured, not
  * suffered) and prints its wall time, its peak resident memory and the cut points it found,
  * beside the targets: a 200,000-node chain and a 20,000-node DAG in under 30 s and 2 GB, a node
- * with 100,000 inputs in under 10 s. Writing each model (protobuf encoding) is timed too.
+ * with 100,000 inputs in under 10 s. Writing each model (protobuf encoding) is timed too. A
+ * second row per case ("structure") times, in a child process too, what analysis does besides
+ * asking ONNX Runtime for the tensors' shapes: reading the model, the DAG, the cut points and the
+ * sums over their sides.
  *
  * Run: npm run bench:graphs [-- --quick] [-- --timeout 120] [-- --case chain-5000,inputs-1000]
  *   [-- --jalad path/to/bin/jalad.js] (another build, e.g. an older one, on the same cases)
@@ -14,7 +17,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { DataType, encodeModel, model, node, valueInfo, type NodeProto } from '../src/graph';
+import {
+  buildDag,
+  cutPoints,
+  DataType,
+  edgeSums,
+  encodeModel,
+  model,
+  node,
+  readModelFile,
+  valueInfo,
+  type NodeProto,
+} from '../src/graph';
 
 /** One benchmark model: how to build it, and the target it must meet (if any). */
 interface GraphCase {
@@ -172,8 +186,51 @@ function analyzeInChild(jalad: string, file: string, dir: string, timeoutS: numb
   return { seconds, cpuSeconds, peakBytes, status: 'ok', cutPoints };
 }
 
+/**
+ * The child's side of the structure-only run: read the model, build the DAG, list the cut points
+ * and sum a value over every cut point's sides (what analysis does besides asking ONNX Runtime
+ * for shapes); prints the cut point count.
+ */
+function structureOnly(file: string): void {
+  const dag = buildDag(readModelFile(file).model, file);
+  const cuts = cutPoints(dag);
+  edgeSums(
+    cuts,
+    dag.nodes.map(() => 1),
+  );
+  process.stdout.write(JSON.stringify({ cutPoints: cuts.length }));
+}
+
+/** Runs `structureOnly` on one model in a child process. */
+function structureInChild(script: string, file: string, dir: string, timeoutS: number): Outcome {
+  const rssFile = path.join(dir, 'rss.txt');
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    ['--require', path.join(dir, 'rss-preload.js'), script, '--structure-only', file],
+    {
+      env: { ...process.env, JALAD_BENCH_RSS: rssFile },
+      timeout: timeoutS * 1000,
+      killSignal: 'SIGKILL',
+      encoding: 'utf8',
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const usage = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number) : [];
+  const [peakBytes, cpuSeconds] = usage;
+  fs.rmSync(rssFile, { force: true });
+  if (r.status !== 0)
+    return { seconds, cpuSeconds, peakBytes, status: `failed: ${(r.stderr ?? '').slice(0, 100)}` };
+  const { cutPoints: n } = JSON.parse(r.stdout) as { cutPoints: number };
+  return { seconds, cpuSeconds, peakBytes, status: 'ok', cutPoints: n };
+}
+
 function main(): void {
   const args = process.argv.slice(2);
+  if (args[0] === '--structure-only') {
+    structureOnly(args[1]);
+    return;
+  }
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
@@ -214,6 +271,10 @@ function main(): void {
       if (missed) failed++;
       console.log(
         `${c.name.padEnd(15)} ${String(c.nodes).padStart(7)} ${encodeS.toFixed(2).padStart(8)} ${(bytes.length / 1e6).toFixed(1).padStart(6)} ${o.seconds.toFixed(2).padStart(9)} ${(o.cpuSeconds !== undefined ? o.cpuSeconds.toFixed(2) : '?').padStart(6)} ${(o.peakBytes !== undefined ? (o.peakBytes / 1e6).toFixed(0) : '?').padStart(8)} ${String(o.cutPoints ?? '-').padStart(7)}  ${[o.status, ...checks].join('; ')}`,
+      );
+      const st = structureInChild(__filename, file, dir, timeoutS);
+      console.log(
+        `${'  structure'.padEnd(15)} ${''.padStart(7)} ${''.padStart(8)} ${''.padStart(6)} ${st.seconds.toFixed(2).padStart(9)} ${(st.cpuSeconds !== undefined ? st.cpuSeconds.toFixed(2) : '?').padStart(6)} ${(st.peakBytes !== undefined ? (st.peakBytes / 1e6).toFixed(0) : '?').padStart(8)} ${String(st.cutPoints ?? '-').padStart(7)}  ${st.status}`,
       );
       fs.rmSync(file, { force: true });
     }

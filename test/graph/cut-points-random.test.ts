@@ -19,7 +19,7 @@ import {
   type ModelProto,
   type NodeProto,
 } from '../../src/graph';
-import { mulberry32 } from '../../src/runtime/ort';
+import { mulberry32 } from '../../src/data';
 
 /** The reference: one `tryPartition` per candidate, duplicates (same crossing set) dropped. */
 function referenceCutPoints(dag: Dag) {
