@@ -19,13 +19,7 @@ import {
   type ModelProto,
   type NodeProto,
 } from '../../src/graph';
-import { mulberry32 } from '../../src/data';
-
-/** Seeded draws in [0, 1). */
-const uniform = (seed: number) => {
-  const next = mulberry32(seed);
-  return () => next() / 2 ** 32;
-};
+import { uniformRandom } from '../../src/core/random';
 
 /** The reference: one `tryPartition` per candidate, duplicates (same crossing set) dropped. */
 function referenceCutPoints(dag: Dag) {
@@ -148,7 +142,7 @@ describe('cutPoints equals one tryPartition per candidate', () => {
   test.each(shapes)('%s: 200 seeded graphs', (_, shape) => {
     let cutCount = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const rand = uniform(seed);
+      const rand = uniformRandom(seed);
       const dag = buildDag(randomModel(rand, shape));
       const cuts = cutPoints(dag);
       const expected = referenceCutPoints(dag);
@@ -191,7 +185,7 @@ describe('cutPoints equals one tryPartition per candidate', () => {
 describe('edgeSums', () => {
   test('sums over edge and cloud nodes, as adding them in Dag order', () => {
     for (let seed = 1; seed <= 50; seed++) {
-      const rand = uniform(seed);
+      const rand = uniformRandom(seed);
       const dag = buildDag(
         randomModel(rand, { nodes: 30, inputs: 2, recent: 0.7, meta: false, shuffle: true }),
       );
