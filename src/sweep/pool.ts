@@ -7,6 +7,7 @@
  * side 1.35x faster again (ResNet, 1,000 samples, 2 cores): threads that hand each op back and forth
  * wait on each other; independent batches do not. The JavaScript codec work is spread as well.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { InputError, JaladError, type ErrorCode } from '../core/errors';
@@ -72,8 +73,8 @@ class SweepThread {
   private readonly worker: Worker;
   private failure: Error | undefined;
 
-  constructor() {
-    this.worker = startWorker();
+  constructor(start: WorkerStart) {
+    this.worker = new Worker(start.entry);
     this.worker.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.id);
       if (p === undefined) return;
@@ -118,9 +119,12 @@ export class WorkerExecutor implements BatchExecutor {
   private readonly threads: SweepThread[];
   private nextId = 0;
 
-  /** @param workers threads to start (at least 1) */
-  constructor(workers: number) {
-    this.threads = Array.from({ length: workers }, () => new SweepThread());
+  /**
+   * @param workers threads to start (at least 1)
+   * @param start how each starts (the compiled worker by default)
+   */
+  constructor(workers: number, start: WorkerStart = compiledWorker()) {
+    this.threads = Array.from({ length: workers }, () => new SweepThread(start));
     // Two batches per worker: the next one is queued there while the current one runs.
     this.inFlight = 2 * workers;
   }
@@ -145,30 +149,29 @@ export class WorkerExecutor implements BatchExecutor {
   }
 }
 
-/**
- * Starts a sweep worker. From the compiled package it is worker.js; from the TypeScript
- * sources (jest, ts-node) the worker compiles each module it loads with TypeScript, a dev
- * dependency there.
- */
-function startWorker(): Worker {
-  const entry = path.join(__dirname, `worker${path.extname(__filename)}`);
-  if (!entry.endsWith('.ts')) return new Worker(entry);
-  return new Worker(TS_BOOTSTRAP, {
-    eval: true,
-    workerData: { entry, typescript: require.resolve('typescript') },
-  });
+/** How a sweep worker thread starts. */
+export interface WorkerStart {
+  /** The worker's entry module (a file Node runs as it is). */
+  readonly entry: string;
 }
 
-const TS_BOOTSTRAP = `
-const { workerData } = require('worker_threads');
-const ts = require(workerData.typescript);
-const fs = require('fs');
-require.extensions['.ts'] = (module, file) => {
-  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
-  module._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText, file);
-};
-require(workerData.entry);
-`;
+/**
+ * The compiled worker beside this module (dist/src/sweep/worker.js).
+ * NOTE: from the TypeScript sources (jest) there is no compiled worker here and Node cannot run
+ * the .ts one by itself; the sources do not carry a TypeScript loader for that: the sweep tests
+ * pass their own `WorkerStart` (test/helpers/sweep-worker.js, which compiles the sources as it
+ * loads them), and everything else runs from the build.
+ * @throws JaladError 'RUNTIME' when the compiled worker is not there
+ */
+export function compiledWorker(): WorkerStart {
+  const entry = path.join(__dirname, 'worker.js');
+  if (!fs.existsSync(entry))
+    throw new JaladError(
+      'RUNTIME',
+      `the sweep's worker threads need the compiled ${entry} (npm run build), or a WorkerStart`,
+    );
+  return { entry };
+}
 
 /** The error a worker reported, as the class it was thrown as (exit codes depend on it). */
 function rebuildError(e: NonNullable<WorkerReply['error']>): Error {

@@ -3,6 +3,7 @@
  * pair equals the accuracy of the unsplit model with quantize/dequantize inserted into the
  * ONNX graph itself (ReduceMin/ReduceMax/Sub/Div/Mul/Round/Clip nodes) and run in one piece.
  */
+import * as path from 'path';
 import type { Dataset } from '../../src/data';
 import {
   buildDag,
@@ -15,7 +16,7 @@ import {
   type ModelProto,
 } from '../../src/graph';
 import type { BitWidth } from '../../src/codec';
-import { runSweep } from '../../src/sweep';
+import { compiledWorker, runSweep, type WorkerStart } from '../../src/sweep';
 import { argmax, batches, inputSpecs, openSession, probeTensors } from '../../src/runtime';
 import { uniformRandom } from '../../src/core/random';
 import { chain, residual } from '../helpers/zoo';
@@ -57,6 +58,9 @@ async function predict(m: ModelProto, ds: Dataset): Promise<Int32Array> {
   return out;
 }
 
+/** Worker threads from the TypeScript sources (the package itself starts its compiled worker). */
+const TS_WORKER: WorkerStart = { entry: path.join(__dirname, '..', 'helpers', 'ts-sweep-worker.js') };
+
 async function sweepOf(
   m: ModelProto,
   ds: Dataset,
@@ -71,6 +75,7 @@ async function sweepOf(
     batchSize: 32,
     sizeSamples: 20,
     optimization: 'disabled',
+    worker: TS_WORKER,
     ...extra,
   });
   return { cuts, info, result };
@@ -190,8 +195,13 @@ describe('sweep on worker threads', () => {
         sizeSamples: 50,
         optimization: 'disabled',
         workers,
+        worker: TS_WORKER,
       });
     expect((await run(3)).rows).toEqual((await run(1)).rows);
+  });
+
+  test('from the sources, without a WorkerStart, the compiled worker is missing: a RUNTIME error, no thread', () => {
+    expect(() => compiledWorker()).toThrow(expect.objectContaining({ code: 'RUNTIME' }));
   });
 
   test('an error in a worker reaches the caller with its class and code', async () => {
