@@ -11,8 +11,8 @@ import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
-import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions } from './node-times';
-import { measurePartTimes } from './part-times';
+import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions, type NodeTime } from './node-times';
+import { measurePartTimes, type PartTime } from './part-times';
 import { median } from './stats';
 
 /** Spread (p90 / median − 1) above which a profile carries a note. */
@@ -46,6 +46,24 @@ export async function measureRunOverhead(
   } finally {
     await session.release();
   }
+}
+
+/** Notes on node and part times that varied by more than LARGE_SPREAD between runs (a busy machine). */
+function spreadNotes(nodes: readonly NodeTime[], parts: readonly PartTime[]): string[] {
+  const out: string[] = [];
+  const noisy = nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
+  if (noisy.length > 0)
+    out.push(
+      `${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`,
+    );
+  const noisyParts = parts.filter(
+    (p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD),
+  );
+  if (noisyParts.length > 0)
+    out.push(
+      `${noisyParts.length} of ${parts.length} cut points' part times varied by more than ${LARGE_SPREAD * 100}% between runs`,
+    );
+  return out;
 }
 
 /** Measures this machine on a model. */
@@ -100,18 +118,7 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
       `fitted to the ${points.length} measured parts of the cut points`,
   );
 
-  const noisy = nodeTimes.nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
-  if (noisy.length > 0)
-    notes.push(
-      `${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`,
-    );
-  const noisyParts = parts.filter(
-    (p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD),
-  );
-  if (noisyParts.length > 0)
-    notes.push(
-      `${noisyParts.length} of ${parts.length} cut points' part times varied by more than ${LARGE_SPREAD * 100}% between runs`,
-    );
+  notes.push(...spreadNotes(nodeTimes.nodes, parts));
   notes.push(`profiling took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   return {

@@ -219,6 +219,67 @@ export async function traceNodeKernels(
 }
 
 /**
+ * Kernel time per anchor node (already corrected). Unanchored kernels are ORT's layout conversions:
+ * a ReorderOutput turns the previous kernel's blocked output back into NCHW, so it belongs to that
+ * kernel (an edge model cut after it pays it too: measured 40 µs of a 100 µs stem on the bundled
+ * Inception); a ReorderInput prepares the next kernel's input and is carried forward to it.
+ */
+function anchorTimes(
+  order: readonly string[],
+  kernelMs: readonly number[],
+  kernelP90: readonly number[],
+  anchorOf: (kernel: string) => number | undefined,
+  dag: Dag,
+  corrected: (ms: number) => number,
+): { anchorMs: Map<number, number>; anchorP90: Map<number, number> } {
+  const anchorMs = new Map<number, number>();
+  const anchorP90 = new Map<number, number>();
+  let carried = 0;
+  let lastAnchor: number | undefined;
+  order.forEach((k, i) => {
+    const a = anchorOf(k);
+    if (a === undefined || dag.isStatic[a]) {
+      if (k.startsWith('ReorderOutput') && lastAnchor !== undefined) {
+        anchorMs.set(lastAnchor, anchorMs.get(lastAnchor)! + corrected(kernelMs[i]));
+        anchorP90.set(lastAnchor, anchorP90.get(lastAnchor)! + corrected(kernelP90[i]));
+      } else {
+        carried += corrected(kernelMs[i]);
+      }
+      return;
+    }
+    anchorMs.set(a, (anchorMs.get(a) ?? 0) + corrected(kernelMs[i]) + carried);
+    anchorP90.set(a, (anchorP90.get(a) ?? 0) + corrected(kernelP90[i]) + carried);
+    carried = 0;
+    lastAnchor = a;
+  });
+  if (carried > 0 && lastAnchor !== undefined) anchorMs.set(lastAnchor, anchorMs.get(lastAnchor)! + carried);
+  return { anchorMs, anchorP90 };
+}
+
+/**
+ * The anchor that absorbed every dynamic node (-1 for none, and for static nodes): itself, or the
+ * first anchored node (execution order) among its consumers' descendants.
+ */
+function anchorGroups(dag: Dag, anchorMs: ReadonlyMap<number, number>): number[] {
+  const groupOf = new Array<number>(dag.nodes.length).fill(-1);
+  for (let i = dag.nodes.length - 1; i >= 0; i--) {
+    if (dag.isStatic[i]) continue;
+    if (anchorMs.has(i)) {
+      groupOf[i] = i;
+      continue;
+    }
+    let best = -1;
+    for (const o of dag.nodes[i].outputs)
+      for (const c of dag.consumers.get(o) ?? []) {
+        const gc = groupOf[c];
+        if (gc >= 0 && (best < 0 || gc < best)) best = gc;
+      }
+    groupOf[i] = best;
+  }
+  return groupOf;
+}
+
+/**
  * Per-node times from kernel traces, calibrated in two steps: the profiler's cost per kernel is
  * subtracted so that the kernels add up to the model timed without the profiler in the trace's own
  * rounds (`traces.unprofiledMs`); then all are scaled so that they add up to `unprofiledRunMs`
@@ -248,49 +309,8 @@ export function nodeTimesFromTraces(
       : 1;
   const corrected = (ms: number) => Math.max(0, ms - deltaMs) * scale * speed;
 
-  // Kernel time per anchor node. Unanchored kernels are ORT's layout conversions: a ReorderOutput
-  // turns the previous kernel's blocked output back into NCHW, so it belongs to that kernel (an
-  // edge model cut after it pays it too: measured 40 µs of a 100 µs stem on the bundled Inception);
-  // a ReorderInput prepares the next kernel's input and is carried forward to it.
-  const anchorMs = new Map<number, number>();
-  const anchorP90 = new Map<number, number>();
-  let carried = 0;
-  let lastAnchor: number | undefined;
-  fused.order.forEach((k, i) => {
-    const a = anchorOf(k);
-    if (a === undefined || dag.isStatic[a]) {
-      if (k.startsWith('ReorderOutput') && lastAnchor !== undefined) {
-        anchorMs.set(lastAnchor, anchorMs.get(lastAnchor)! + corrected(kernelMs[i]));
-        anchorP90.set(lastAnchor, anchorP90.get(lastAnchor)! + corrected(kernelP90[i]));
-      } else {
-        carried += corrected(kernelMs[i]);
-      }
-      return;
-    }
-    anchorMs.set(a, (anchorMs.get(a) ?? 0) + corrected(kernelMs[i]) + carried);
-    anchorP90.set(a, (anchorP90.get(a) ?? 0) + corrected(kernelP90[i]) + carried);
-    carried = 0;
-    lastAnchor = a;
-  });
-  if (carried > 0 && lastAnchor !== undefined) anchorMs.set(lastAnchor, anchorMs.get(lastAnchor)! + carried);
-
-  // Group every dynamic node with the anchor that absorbed it: itself, or the first
-  // anchored node (execution order) among its consumers' descendants.
-  const groupOf = new Array<number>(dag.nodes.length).fill(-1);
-  for (let i = dag.nodes.length - 1; i >= 0; i--) {
-    if (dag.isStatic[i]) continue;
-    if (anchorMs.has(i)) {
-      groupOf[i] = i;
-      continue;
-    }
-    let best = -1;
-    for (const o of dag.nodes[i].outputs)
-      for (const c of dag.consumers.get(o) ?? []) {
-        const gc = groupOf[c];
-        if (gc >= 0 && (best < 0 || gc < best)) best = gc;
-      }
-    groupOf[i] = best;
-  }
+  const { anchorMs, anchorP90 } = anchorTimes(fused.order, kernelMs, kernelP90, anchorOf, dag, corrected);
+  const groupOf = anchorGroups(dag, anchorMs);
   const groupWeight = new Map<number, number>();
   const groupSize = new Map<number, number>();
   for (let i = 0; i < dag.nodes.length; i++)

@@ -64,6 +64,48 @@ export const ROUND_WARMUP = 3;
  */
 const SESSION_BUDGET_BYTES = 3e8;
 
+/** A cut point's parts being timed (a part with no nodes has none). */
+interface TimedCut {
+  readonly cut: CutCandidate;
+  edge?: TimedPart;
+  cloud?: TimedPart;
+}
+
+/**
+ * Opens the edge and the cloud model of `entry.cut` into `entry` (as each opens, so that the caller
+ * releases whatever opened if a later one fails). The cloud model's feeds are what the edge sends.
+ */
+async function openParts(
+  entry: TimedCut,
+  model: ModelProto,
+  dag: Dag,
+  info: ReadonlyMap<string, TensorInfo>,
+  feeds: TensorMap,
+  threads: number,
+): Promise<void> {
+  const { cut } = entry;
+  const split = extractSplit(
+    model,
+    dag,
+    { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
+    (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
+  );
+  // A part with no nodes does not run at all: it costs nothing.
+  const edgeSession = await openSession(encodeModel(split.edge), { optimization: 'all', threads });
+  const edgeFeeds = feedsFor(edgeSession, feeds);
+  const sent = await edgeSession.run(edgeFeeds);
+  if (cut.edgeNodes.length > 0) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
+  else await edgeSession.release();
+  if (cut.cloudNodes.length > 0) {
+    const cloudSession = await openSession(encodeModel(split.cloud), { optimization: 'all', threads });
+    entry.cloud = {
+      session: cloudSession,
+      feeds: feedsFor(cloudSession, { ...feeds, ...sent }),
+      samples: [],
+    };
+  }
+}
+
 /**
  * Measures the edge and the cloud model of every cut point, and the whole model.
  *
@@ -109,38 +151,13 @@ export async function measurePartTimes(
     await timeRuns(whole.session, feeds, options.warmup, 0);
     for (let g = 0; g < cuts.length; g += perGroup) {
       const group = cuts.slice(g, g + perGroup);
-      const timed: Array<{ cut: CutCandidate; edge?: TimedPart; cloud?: TimedPart }> = [];
+      const timed: TimedCut[] = [];
       const groupWhole: number[] = [];
       try {
         for (const cut of group) {
-          const split = extractSplit(
-            model,
-            dag,
-            { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
-            (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
-          );
-          const entry: { cut: CutCandidate; edge?: TimedPart; cloud?: TimedPart } = { cut };
+          const entry: TimedCut = { cut };
           timed.push(entry);
-          // A part with no nodes does not run at all: it costs nothing.
-          const edgeSession = await openSession(encodeModel(split.edge), {
-            optimization: 'all',
-            threads: options.threads,
-          });
-          const edgeFeeds = feedsFor(edgeSession, feeds);
-          const sent = await edgeSession.run(edgeFeeds);
-          if (cut.edgeNodes.length > 0) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
-          else await edgeSession.release();
-          if (cut.cloudNodes.length > 0) {
-            const cloudSession = await openSession(encodeModel(split.cloud), {
-              optimization: 'all',
-              threads: options.threads,
-            });
-            entry.cloud = {
-              session: cloudSession,
-              feeds: feedsFor(cloudSession, { ...feeds, ...sent }),
-              samples: [],
-            };
-          }
+          await openParts(entry, model, dag, info, feeds, options.threads);
           for (const part of [entry.edge, entry.cloud])
             if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
         }
