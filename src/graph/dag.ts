@@ -83,23 +83,14 @@ export function subgraphsOf(n: NodeProto): GraphProto[] {
   return out;
 }
 
-/**
- * Builds the DAG of a model's main graph.
- * @throws InputError 'BAD_MODEL' when a tensor has two producers, a node reads a tensor
- *   nothing defines, or the graph has a cycle.
- */
-export function buildDag(model: ModelProto, source = 'model'): Dag {
-  const g = model.graph ?? {};
-  const protoNodes = g.node ?? [];
-  const initializers = new Set<string>([
-    ...(g.initializer ?? []).map((t) => t.name ?? ''),
-    ...(g.sparseInitializer ?? []).map((t) => t.values?.name ?? ''),
-  ]);
-  const inputs = (g.input ?? []).map((v) => v.name ?? '').filter((n) => n && !initializers.has(n));
-  const outputs = (g.output ?? []).map((v) => v.name ?? '');
+/** A node record in file order, before the topological sort. */
+type RawNode = Omit<DagNode, 'index'>;
 
-  // Raw node records in file order. Names are made unique (ONNX does not require it;
-  // profiles and messages identify nodes by name).
+/**
+ * Node records in file order. Names are made unique (ONNX does not require it; profiles and
+ * messages identify nodes by name); tensors a subgraph captures count as inputs of its node.
+ */
+function rawNodes(protoNodes: readonly NodeProto[]): RawNode[] {
   const usedNames = new Set<string>();
   // The next suffix to try per base name: names are only ever added, so the first free one
   // never lies below it (thousands of nodes sharing a name stay linear).
@@ -115,7 +106,7 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
     usedNames.add(name);
     return name;
   };
-  const raw = protoNodes.map((n, i) => {
+  return protoNodes.map((n, i) => {
     const explicit = (n.input ?? []).filter((x) => x !== '');
     const named = new Set(explicit);
     const captured: string[] = [];
@@ -134,7 +125,18 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
       outputs: (n.output ?? []).filter((x) => x !== ''),
     };
   });
+}
 
+/**
+ * The producing node (file order) of every node output, after checking that each tensor is defined
+ * once and every input is defined somewhere.
+ */
+function producersOf(
+  raw: readonly RawNode[],
+  inputs: readonly string[],
+  initializers: ReadonlySet<string>,
+  source: string,
+): Map<string, number> {
   const producerRaw = new Map<string, number>();
   const inputSet = new Set(inputs);
   for (const r of raw) {
@@ -156,8 +158,15 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
       }
     }
   }
+  return producerRaw;
+}
 
-  // Kahn's algorithm, taking ready nodes in file order (files are usually sorted already).
+/** Kahn's algorithm, taking ready nodes in file order (files are usually sorted already). */
+function executionOrder(
+  raw: readonly RawNode[],
+  producerRaw: ReadonlyMap<string, number>,
+  source: string,
+): number[] {
   const pending = raw.map((r) => new Set(r.inputs.filter((i) => producerRaw.has(i))).size);
   const readers = new Map<string, number[]>();
   for (const r of raw)
@@ -182,6 +191,58 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
     const stuck = raw.find((r) => !placed.has(r.protoIndex));
     throw new InputError('BAD_MODEL', `${source}: the graph has a cycle (through node "${stuck?.name}")`);
   }
+  return order;
+}
+
+/** Static tensors (weights and what is computed from weights alone), shape metadata, static nodes. */
+function tensorKinds(
+  nodes: readonly DagNode[],
+  initializers: ReadonlySet<string>,
+): Pick<Dag, 'staticTensors' | 'metaTensors' | 'isStatic'> {
+  const staticTensors = new Set<string>(initializers);
+  const metaTensors = new Set<string>();
+  const isStatic = nodes.map(() => false);
+  for (const n of nodes) {
+    if (!RANDOM_OPS.has(n.opType) && n.inputs.every((i) => staticTensors.has(i))) {
+      isStatic[n.index] = true;
+      for (const o of n.outputs) staticTensors.add(o);
+    } else if (SHAPE_OPS.has(n.opType) || n.inputs.every((i) => staticTensors.has(i) || metaTensors.has(i))) {
+      for (const o of n.outputs) metaTensors.add(o);
+    }
+  }
+  return { staticTensors, metaTensors, isStatic };
+}
+
+/** Which nodes some graph output depends on. */
+function liveNodes(nodes: readonly DagNode[], outputs: readonly string[]): boolean[] {
+  const isLive = nodes.map(() => false);
+  const needed = new Set(outputs);
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k];
+    if (n.outputs.some((o) => needed.has(o))) {
+      isLive[k] = true;
+      for (const i of n.inputs) needed.add(i);
+    }
+  }
+  return isLive;
+}
+
+/**
+ * Builds the DAG of a model's main graph.
+ * @throws InputError 'BAD_MODEL' when a tensor has two producers, a node reads a tensor
+ *   nothing defines, or the graph has a cycle.
+ */
+export function buildDag(model: ModelProto, source = 'model'): Dag {
+  const g = model.graph ?? {};
+  const initializers = new Set<string>([
+    ...(g.initializer ?? []).map((t) => t.name ?? ''),
+    ...(g.sparseInitializer ?? []).map((t) => t.values?.name ?? ''),
+  ]);
+  const inputs = (g.input ?? []).map((v) => v.name ?? '').filter((n) => n && !initializers.has(n));
+  const outputs = (g.output ?? []).map((v) => v.name ?? '');
+  const raw = rawNodes(g.node ?? []);
+  const producerRaw = producersOf(raw, inputs, initializers, source);
+  const order = executionOrder(raw, producerRaw, source);
 
   const nodes: DagNode[] = order.map((p, index) => ({ index, ...raw[p] }));
   const producer = new Map<string, number>();
@@ -194,29 +255,7 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
       consumers.set(i, list);
     }
   }
-
-  const staticTensors = new Set<string>(initializers);
-  const metaTensors = new Set<string>();
-  const isStatic = nodes.map(() => false);
-  for (const n of nodes) {
-    if (!RANDOM_OPS.has(n.opType) && n.inputs.every((i) => staticTensors.has(i))) {
-      isStatic[n.index] = true;
-      for (const o of n.outputs) staticTensors.add(o);
-    } else if (SHAPE_OPS.has(n.opType) || n.inputs.every((i) => staticTensors.has(i) || metaTensors.has(i))) {
-      for (const o of n.outputs) metaTensors.add(o);
-    }
-  }
-
-  const isLive = nodes.map(() => false);
-  const needed = new Set(outputs);
-  for (let k = nodes.length - 1; k >= 0; k--) {
-    const n = nodes[k];
-    if (n.outputs.some((o) => needed.has(o))) {
-      isLive[k] = true;
-      for (const i of n.inputs) needed.add(i);
-    }
-  }
-
+  const { staticTensors, metaTensors, isStatic } = tensorKinds(nodes, initializers);
   return {
     nodes,
     inputs,
@@ -227,7 +266,7 @@ export function buildDag(model: ModelProto, source = 'model'): Dag {
     staticTensors,
     metaTensors,
     isStatic,
-    isLive,
+    isLive: liveNodes(nodes, outputs),
   };
 }
 
