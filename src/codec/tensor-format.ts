@@ -539,7 +539,8 @@ export function decodeBatch(streams: readonly Uint8Array[], options: DecodeOptio
     ) {
       throw new InputError(
         'BAD_DATA',
-        `decodeBatch: tensor "${name}[${i}]" is [${d.shape.join(', ')}] at ${d.bits}, sample 0 is [${first.shape.join(', ')}] at ${first.bits}`,
+        `decodeBatch: tensor "${name}[${i}]" is [${d.shape.join(', ')}] at ${d.bits}, ` +
+          `sample 0 is [${first.shape.join(', ')}] at ${first.bits}`,
       );
     }
   }

@@ -153,7 +153,8 @@ function parseLabelTable(lines: readonly Line[], role: string): LabelRow[] {
   if (fileCol < 0 || labelCol < 0) {
     throw new InputError(
       'BAD_DATA',
-      `${role}: line ${nonEmpty[0].line}: a labels table needs a header with columns file and label, got ${JSON.stringify(nonEmpty[0].text.trim())}`,
+      `${role}: line ${nonEmpty[0].line}: a labels table needs a header with columns file and label, ` +
+        `got ${JSON.stringify(nonEmpty[0].text.trim())}`,
     );
   }
   const rows: LabelRow[] = [];

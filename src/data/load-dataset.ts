@@ -56,7 +56,8 @@ export async function loadDataset(
   if (format === undefined) {
     throw new InputError(
       'BAD_DATA',
-      `${role}: unrecognized data format (first bytes ${hexPrefix(bytes, 8)}); expected IDX or .npy (optionally gzipped) or a folder of PNG/JPEG images`,
+      `${role}: unrecognized data format (first bytes ${hexPrefix(bytes, 8)}); ` +
+        `expected IDX or .npy (optionally gzipped) or a folder of PNG/JPEG images`,
     );
   }
   const array = parseArrayFile(bytes, format, role);

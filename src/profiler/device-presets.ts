@@ -27,7 +27,9 @@ export const DEVICE_PRESETS: Readonly<Record<string, DeviceSpec>> = Object.freez
     efficiency: 0.25,
     memoryEfficiency: 0.4,
     nodeOverheadMs: 0.02,
-    source: `Raspberry Pi 4 Model B product brief (BCM2711, 4x Cortex-A72 @ 1.5 GHz, LPDDR4-3200); Arm Cortex-A72 Software Optimization Guide (8 fp32 FLOP/cycle/core); ${ASSUMED}`,
+    source:
+      `Raspberry Pi 4 Model B product brief (BCM2711, 4x Cortex-A72 @ 1.5 GHz, LPDDR4-3200); ` +
+      `Arm Cortex-A72 Software Optimization Guide (8 fp32 FLOP/cycle/core); ${ASSUMED}`,
   }),
   // 4 × Cortex-A76 @ 2.4 GHz; two 128-bit NEON FMA pipes per core = 16 fp32 FLOPs/cycle.
   // LPDDR4X-4267 on a 32-bit bus: 4.267e9 T/s × 4 B = 17.07 GB/s.
@@ -38,7 +40,9 @@ export const DEVICE_PRESETS: Readonly<Record<string, DeviceSpec>> = Object.freez
     efficiency: 0.25,
     memoryEfficiency: 0.5,
     nodeOverheadMs: 0.01,
-    source: `Raspberry Pi 5 product brief (BCM2712, 4x Cortex-A76 @ 2.4 GHz, LPDDR4X-4267); Arm Cortex-A76 Software Optimization Guide (16 fp32 FLOP/cycle/core); ${ASSUMED}`,
+    source:
+      `Raspberry Pi 5 product brief (BCM2712, 4x Cortex-A76 @ 2.4 GHz, LPDDR4X-4267); ` +
+      `Arm Cortex-A76 Software Optimization Guide (16 fp32 FLOP/cycle/core); ${ASSUMED}`,
   }),
   // 128 Maxwell CUDA cores @ 921.6 MHz × 2 = 235.9 GFLOP/s fp32 (the datasheet's 472 GFLOPS is fp16).
   // 4 GB 64-bit LPDDR4 at 25.6 GB/s.
@@ -72,7 +76,9 @@ export const DEVICE_PRESETS: Readonly<Record<string, DeviceSpec>> = Object.freez
     efficiency: 0.4,
     memoryEfficiency: 0.3,
     nodeOverheadMs: 0.01,
-    source: `Qualcomm Snapdragon 888 product brief (Cortex-A78 @ 2.42 GHz, LPDDR5 @ 3200 MHz); Arm Cortex-A78 Software Optimization Guide (16 fp32 FLOP/cycle/core); one core; ${ASSUMED}`,
+    source:
+      `Qualcomm Snapdragon 888 product brief (Cortex-A78 @ 2.42 GHz, LPDDR5 @ 3200 MHz); ` +
+      `Arm Cortex-A78 Software Optimization Guide (16 fp32 FLOP/cycle/core); one core; ${ASSUMED}`,
   }),
   // 16 cores × 2 AVX-512 FMA units (64 fp32 FLOPs/cycle) × an assumed 2.0 GHz all-core AVX-512
   // clock = 2048 GFLOP/s; 6 channels of DDR4-2933 = 6 × 23.47 = 140.8 GB/s (one socket).
@@ -83,7 +89,9 @@ export const DEVICE_PRESETS: Readonly<Record<string, DeviceSpec>> = Object.freez
     efficiency: 0.5,
     memoryEfficiency: 0.7,
     nodeOverheadMs: 0.005,
-    source: `Intel Xeon Scalable 2nd gen (Cascade Lake) Gold 62xx product specifications (16 cores, 2 AVX-512 FMA units, 6x DDR4-2933); 2.0 GHz AVX-512 clock assumed; ${ASSUMED}`,
+    source:
+      `Intel Xeon Scalable 2nd gen (Cascade Lake) Gold 62xx product specifications (16 cores, 2 AVX-512 FMA units, 6x DDR4-2933); ` +
+      `2.0 GHz AVX-512 clock assumed; ${ASSUMED}`,
   }),
   'cloud-t4': Object.freeze<DeviceSpec>({
     name: 'cloud-t4',

@@ -379,7 +379,8 @@ function gemmCost(n: CheckedNode): NodeCost {
   const [kb, cols] = transB ? [b.dims[1], b.dims[0]] : [b.dims[0], b.dims[1]];
   if (k !== kb) {
     n.fail(
-      `has inner dims ${k} and ${kb} that differ (A [${a.dims.join(', ')}] transA ${Number(transA)}, B [${b.dims.join(', ')}] transB ${Number(transB)})`,
+      `has inner dims ${k} and ${kb} that differ ` +
+        `(A [${a.dims.join(', ')}] transA ${Number(transA)}, B [${b.dims.join(', ')}] transB ${Number(transB)})`,
     );
   }
   const mn = m * cols;

@@ -54,7 +54,8 @@ function spreadNotes(nodes: readonly NodeTime[], parts: readonly PartTime[]): st
   const noisy = nodes.filter((n) => n.ms > 0.01 && n.p90Ms > n.ms * (1 + LARGE_SPREAD));
   if (noisy.length > 0)
     out.push(
-      `${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`,
+      `${noisy.length} nodes varied by more than ${LARGE_SPREAD * 100}% between runs (p90 vs median), ` +
+        `e.g. "${noisy[0].name}"; the machine may be busy: consider more --runs`,
     );
   const noisyParts = parts.filter(
     (p) => p.edgeP90Ms > p.edgeMs * (1 + LARGE_SPREAD) || p.cloudP90Ms > p.cloudMs * (1 + LARGE_SPREAD),
@@ -94,18 +95,22 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
   );
   if (groupDrift > 0.02)
     notes.push(
-      `the machine's speed drifted by up to ${(groupDrift * 100).toFixed(0)}% between the groups of cut points timed in turn; their part times were rescaled to one speed by the whole model timed alongside each group`,
+      `the machine's speed drifted by up to ${(groupDrift * 100).toFixed(0)}% between the groups of cut points timed in turn; ` +
+        `their part times were rescaled to one speed by the whole model timed alongside each group`,
     );
   // Calibrated against the whole model timed in the same rounds as the parts (see part-times.ts).
   const nodeTimes = nodeTimesFromTraces(traces, dag, wholeMs, runOverheadMs);
   const speed = nodeTimes.traceSpeedFactor;
   if (Math.abs(speed - 1) > 0.1)
     notes.push(
-      `the model ran ${(Math.abs(speed - 1) * 100).toFixed(0)}% ${speed > 1 ? 'faster' : 'slower'} while its nodes were traced than while the cut points were timed (a busy machine); node times were rescaled to the latter`,
+      `the model ran ${(Math.abs(speed - 1) * 100).toFixed(0)}% ${speed > 1 ? 'faster' : 'slower'} while its nodes were traced ` +
+        `than while the cut points were timed ` +
+        `(a busy machine); node times were rescaled to the latter`,
     );
   if (nodeTimes.profilerOverheadMs > 0)
     notes.push(
-      `ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`,
+      `ONNX Runtime's profiler added about ${(nodeTimes.profilerOverheadMs * 1000).toFixed(1)} µs per kernel; ` +
+        `subtracted so that node times add up to the unprofiled run (${nodeTimes.unprofiledRunMs.toFixed(3)} ms)`,
     );
 
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).

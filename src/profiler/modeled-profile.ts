@@ -31,7 +31,8 @@ export function modeledProfile(
       ms: dag.isStatic[i] ? 0 : modeledNodeMs(c, spec),
     })),
     notes: [
-      `modeled, not measured: roofline of ${spec.peakGflops} GFLOP/s x ${spec.efficiency ?? 1} and ${spec.memoryGBps} GB/s x ${spec.memoryEfficiency ?? 1}, plus ${spec.nodeOverheadMs} ms per node`,
+      `modeled, not measured: roofline of ${spec.peakGflops} GFLOP/s x ${spec.efficiency ?? 1} ` +
+        `and ${spec.memoryGBps} GB/s x ${spec.memoryEfficiency ?? 1}, plus ${spec.nodeOverheadMs} ms per node`,
     ],
     source: spec.source,
   };

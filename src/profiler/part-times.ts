@@ -172,7 +172,8 @@ export async function measurePartTimes(
             const done = (g + (group.length * (r + 1)) / rounds) / cuts.length;
             const leftS = (((performance.now() - started) / done) * (1 - done)) / 1000;
             options.progress(
-              `timing the real edge and cloud models of ${cuts.length} cut points: ${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`,
+              `timing the real edge and cloud models of ${cuts.length} cut points: ` +
+                `${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`,
             );
           }
         }

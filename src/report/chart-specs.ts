@@ -191,7 +191,8 @@ export function latencyAlongNetworkChart(analysis: Analysis): ChartFigure {
     title,
     spec,
     caption:
-      `Predicted time per sample (ms) of the part that runs on the edge device and of the part that runs in the cloud, if the network is cut at each cut point (x, in execution order). ` +
+      `Predicted time per sample (ms) of the part that runs on the edge device and of the part that runs in the cloud, ` +
+      `if the network is cut at each cut point (x, in execution order). ` +
       `Edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}).` +
       (domain.length > 2
         ? ' Light dashed lines: the measured time of the real split model of each cut point.'
@@ -253,12 +254,16 @@ export function sizePerCutChart(analysis: Analysis): ChartFigure {
     caption:
       'Bytes sent per sample (log scale) if the network is cut at each cut point: the cut tensors as raw float32 (dashed), and ' +
       (bits.length > 0
-        ? `their mean encoded size at each bit width of the compression sweep (normalized, quantized and entropy coded; mean over ${analysis.data?.sizeSamples ?? 'the encoded'} samples).`
+        ? `their mean encoded size at each bit width of the compression sweep ` +
+          `(normalized, quantized and entropy coded; mean over ${analysis.data?.sizeSamples ?? 'the encoded'} samples).`
         : 'no compressed sizes: the analysis has no compression sweep (run jalad analyze with --data).'),
   };
 }
 
-/** Figure (c): the accuracy loss (pp) over cut point × bit width, each cell labelled "loss / 95% upper bound", cells within the budget outlined. */
+/**
+ * Figure (c): the accuracy loss (pp) over cut point × bit width, each cell labelled
+ * "loss / 95% upper bound", cells within the budget outlined.
+ */
 export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartFigure {
   const id = 'loss-heatmap';
   const title = 'Accuracy loss by cut point and bit width';
@@ -343,7 +348,8 @@ export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartF
     title,
     spec,
     caption:
-      `Accuracy loss in percentage points (unsplit minus split top-1 on ${analysis.data?.samples ?? 'the'} samples) when the cut tensor is sent with c-bit codes. ` +
+      `Accuracy loss in percentage points (unsplit minus split top-1 on ${analysis.data?.samples ?? 'the'} samples) ` +
+      `when the cut tensor is sent with c-bit codes. ` +
       `Each cell reads "loss / one-sided 95% upper bound"; outlined cells have an upper bound within the budget of ${budget.text}.` +
       (analysis.sweep.some((r) => r.stoppedEarly)
         ? ' †: stopped early, the loss already exceeded the budget.'
@@ -481,12 +487,15 @@ export function latencyVsBandwidthChart(analysis: Analysis, budget: LossBudget):
     title,
     spec,
     caption:
-      `Predicted end-to-end latency per sample (ms, log scale) against the uplink bandwidth (Mbps, log scale, ${CURVE_RANGE_MBPS.from} to ${CURVE_RANGE_MBPS.to}): ` +
+      `Predicted end-to-end latency per sample (ms, log scale) against the uplink bandwidth ` +
+      `(Mbps, log scale, ${CURVE_RANGE_MBPS.from} to ${CURVE_RANGE_MBPS.to}): ` +
       `edge ms + RTT + bytes·8/bandwidth + cloud ms with RTT = ${analysis.rttMs ?? 0} ms. The best raw cut sends float32 tensors; ` +
       (domain.includes(names.jalad)
         ? `JALAD is the fastest (cut point, bit width) whose loss upper bound is within ${budget.text}.`
-        : `there is no JALAD curve: ${analysis.sweep ? 'no swept (cut, bit width) meets the budget' : 'the analysis has no compression sweep'}.`) +
-      ' Where a baseline coincides with the best raw cut, its dashes run over the solid line. Dotted verticals: the bandwidths of the tables.',
+        : `there is no JALAD curve: ` +
+          `${analysis.sweep ? 'no swept (cut, bit width) meets the budget' : 'the analysis has no compression sweep'}.`) +
+      ' Where a baseline coincides with the best raw cut, its dashes run over the solid line.' +
+      ' Dotted verticals: the bandwidths of the tables.',
   };
 }
 
@@ -561,7 +570,8 @@ export function decisionRegionsChart(analysis: Analysis, budget: LossBudget): Ch
     title,
     spec,
     caption:
-      `The fastest plan for every uplink bandwidth from ${mbpsText(lo)} to ${mbpsText(hi)} Mbps (log scale) within the budget of ${budget.text}, ` +
+      `The fastest plan for every uplink bandwidth from ${mbpsText(lo)} to ${mbpsText(hi)} Mbps (log scale) ` +
+      `within the budget of ${budget.text}, ` +
       'as the stored decision table gives it; band edges are its breakpoints.',
   };
 }

@@ -120,12 +120,14 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
   lines.push(
     `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` +
       (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),
-    `${analysis.cutPoints.length} cut points: #0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`,
+    `${analysis.cutPoints.length} cut points: ` +
+      `#0 sends the inputs (cloud-only), #${analysis.cutPoints.length - 1} sends the outputs (edge-only)`,
   );
   if (timed && analysis.profiles) {
     const p = analysis.profiles;
     lines.push(
-      `edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}); RTT ${analysis.rttMs} ms; sizes are raw float32 (no compression yet)`,
+      `edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}); ` +
+        `RTT ${analysis.rttMs} ms; sizes are raw float32 (no compression yet)`,
     );
     const last = analysis.cutPoints.length - 1;
     for (const l of bws) {

@@ -33,11 +33,20 @@ h2 { font-size: 21px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1
 h3 { font-size: 16px; margin: 20px 0 8px; }
 p { margin: 8px 0; }
 code { font-family: var(--mono); font-size: .88em; background: #f1f5f9; padding: 1px 4px; border-radius: 4px; }
-pre { font-family: var(--mono); font-size: 13px; background: #0f172a; color: #e2e8f0; padding: 12px 14px; border-radius: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-dl.facts { display: grid; grid-template-columns: 180px 1fr; gap: 6px 18px; margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; }
+pre {
+  font-family: var(--mono); font-size: 13px; background: #0f172a; color: #e2e8f0; padding: 12px 14px;
+  border-radius: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all;
+}
+dl.facts {
+  display: grid; grid-template-columns: 180px 1fr; gap: 6px 18px; margin: 0; background: var(--card);
+  border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px;
+}
 dl.facts dt { color: var(--faint); font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-.callout { background: var(--warn-bg); color: var(--warn); border: 1px solid #fcd34d; border-radius: 8px; padding: 10px 14px; margin: 12px 0; }
+.callout {
+  background: var(--warn-bg); color: var(--warn); border: 1px solid #fcd34d; border-radius: 8px;
+  padding: 10px 14px; margin: 12px 0;
+}
 .callout strong { color: #78350f; }
 ul.notes { margin: 8px 0; padding-left: 20px; color: var(--muted); font-size: 14px; }
 .table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; }

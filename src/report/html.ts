@@ -63,7 +63,8 @@ function htmlTable(
   const body = rows
     .map(
       (r, i) =>
-        `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ''}>${r.map((cell, j) => `<td${columns[j]?.num ? ' class="num"' : ''}>${cell}</td>`).join('')}</tr>`,
+        `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ''}>` +
+        `${r.map((cell, j) => `<td${columns[j]?.num ? ' class="num"' : ''}>${cell}</td>`).join('')}</tr>`,
     )
     .join('\n');
   return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
@@ -72,7 +73,11 @@ function htmlTable(
 function planHtml(analysis: Analysis, s: StrategyLatency, withBits: boolean): string {
   const c = analysis.cutPoints.find((x) => x.index === s.cut);
   const title = c ? ` title="${e(c.tensors.join(' + '))}"` : '';
-  return `<span class="nowrap"><span${title}>${e(c ? cutLabel(c) : `#${s.cut}`)}${withBits ? ` @ ${e(bitsText(s.bits))}` : ''}</span>: ${e(msText(s.totalMs))} ms</span>`;
+  return (
+    `<span class="nowrap"><span${title}>` +
+    `${e(c ? cutLabel(c) : `#${s.cut}`)}${withBits ? ` @ ${e(bitsText(s.bits))}` : ''}</span>` +
+    `: ${e(msText(s.totalMs))} ms</span>`
+  );
 }
 
 function summaryCards(
@@ -114,8 +119,11 @@ function summaryCards(
     if (!j) continue;
     const cut = analysis.cutPoints.find((x) => x.index === j.cut);
     html.push(
-      `<div class="card accent"><div class="k">JALAD at ${e(mbpsText(c.bandwidthMbps))} Mbps</div><div class="v">${e(msText(j.totalMs))} ms</div>` +
-        `<div class="d">${e(cut ? cutLabel(cut) : `#${j.cut}`)} · ${e(bitsText(j.bits))} · ${e(speedupText(c.edgeOnly.totalMs, j.totalMs))} vs edge-only · ${e(speedupText(c.cloudOnly.totalMs, j.totalMs))} vs cloud-only</div></div>`,
+      `<div class="card accent"><div class="k">JALAD at ${e(mbpsText(c.bandwidthMbps))} Mbps</div>` +
+        `<div class="v">${e(msText(j.totalMs))} ms</div>` +
+        `<div class="d">${e(cut ? cutLabel(cut) : `#${j.cut}`)} · ${e(bitsText(j.bits))} · ` +
+        `${e(speedupText(c.edgeOnly.totalMs, j.totalMs))} vs edge-only · ` +
+        `${e(speedupText(c.cloudOnly.totalMs, j.totalMs))} vs cloud-only</div></div>`,
     );
   }
   return `<div class="cards">${html.join('\n')}</div>`;
@@ -128,7 +136,8 @@ function setupSection(analysis: Analysis, budget: LossBudget, options: ReportOpt
   facts.push(['SHA-256', `<code>${e(m.sha256)}</code>`]);
   facts.push([
     'inputs / outputs',
-    `${m.inputs.map((i) => `<code>${e(i.name)}</code> ${e(formatShape(i.dims))}`).join(', ')} → ${m.outputs.map((o) => `<code>${e(o)}</code>`).join(', ')}`,
+    `${m.inputs.map((i) => `<code>${e(i.name)}</code> ${e(formatShape(i.dims))}`).join(', ')} → ` +
+      `${m.outputs.map((o) => `<code>${e(o)}</code>`).join(', ')}`,
   ]);
   const p = analysis.profiles;
   const machine = machineText(p?.edge.machine);
@@ -201,7 +210,10 @@ function speedupSection(
   const bws = reportBandwidthsMbps(analysis);
   const title = `<h2>Speed-up at ${e(bws.map(mbpsText).join(' / '))} Mbps</h2>`;
   if (comparisons.some((c) => c === undefined)) {
-    return `<section id="speedup">${title}<p>No speed-up table: the cut points have no predicted edge and cloud times (the analysis has no profiles).</p></section>`;
+    return (
+      `<section id="speedup">${title}<p>No speed-up table: ` +
+      `the cut points have no predicted edge and cloud times (the analysis has no profiles).</p></section>`
+    );
   }
   const cols: Column[] = [
     { head: 'uplink, Mbps', num: true },
@@ -232,7 +244,8 @@ function speedupSection(
     ];
   });
   const notes = [
-    `<p class="formula">${e(latencyFormulaText(analysis))}. Budget: ${e(budget.text)}, applied to each sweep row's one-sided 95% upper bound.</p>`,
+    `<p class="formula">${e(latencyFormulaText(analysis))}. ` +
+      `Budget: ${e(budget.text)}, applied to each sweep row's one-sided 95% upper bound.</p>`,
   ];
   if (!analysis.sweep)
     notes.push(
@@ -244,7 +257,10 @@ function speedupSection(
 async function figureHtml(figure: ChartFigure, n: number): Promise<string> {
   const heading = `<b>Figure ${n}. ${e(figure.title)}.</b>`;
   if (!figure.spec) {
-    return `<figure class="omitted" id="${figure.id}"><figcaption>${heading} Not drawn: ${e(figure.omitted ?? 'no data')}</figcaption></figure>`;
+    return (
+      `<figure class="omitted" id="${figure.id}"><figcaption>` +
+      `${heading} Not drawn: ${e(figure.omitted ?? 'no data')}</figcaption></figure>`
+    );
   }
   const { svg } = await renderSvg(figure.spec, `fig${n}`);
   return `<figure id="${figure.id}"><div class="chart">${svg}</div><figcaption>${heading} ${e(figure.caption)}</figcaption></figure>`;
@@ -292,9 +308,15 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
     return row;
   });
   const note = swept
-    ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample at the smallest bit width whose one-sided 95% upper bound on the loss is within ${e(budget.text)}; loss = measured loss in pp (its upper bound).`
-    : 'raw KB = float32 bytes per sample / 1000. No compression sweep: run <code>jalad analyze</code> with <code>--data</code> for compressed sizes and losses.';
-  return `<section id="cut-points"><h2>Cut points</h2><p>${e(trivialCutsText(analysis))}.</p>\n${htmlTable(cols, rows)}\n<p class="formula">${note}</p></section>`;
+    ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample ` +
+      `at the smallest bit width whose one-sided 95% upper bound on the loss is within ${e(budget.text)}; ` +
+      `loss = measured loss in pp (its upper bound).`
+    : 'raw KB = float32 bytes per sample / 1000. No compression sweep: ' +
+      'run <code>jalad analyze</code> with <code>--data</code> for compressed sizes and losses.';
+  return (
+    `<section id="cut-points"><h2>Cut points</h2><p>${e(trivialCutsText(analysis))}.</p>\n` +
+    `${htmlTable(cols, rows)}\n<p class="formula">${note}</p></section>`
+  );
 }
 
 function decisionSection(analysis: Analysis, budget: LossBudget): string {
@@ -324,7 +346,11 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string {
       e(ppText(d.predictedLossPct)),
     ];
   });
-  return `<section id="decisions"><h2>Decision regions</h2><p>The fastest plan for every uplink bandwidth within ${e(budget.text)}, as the stored decision table gives it.</p>\n${htmlTable(cols, rows)}</section>`;
+  return (
+    `<section id="decisions"><h2>Decision regions</h2>` +
+    `<p>The fastest plan for every uplink bandwidth within ${e(budget.text)}, as the stored decision table gives it.</p>\n` +
+    `${htmlTable(cols, rows)}</section>`
+  );
 }
 
 /**
@@ -361,7 +387,9 @@ ${summaryCards(
     cutSection(analysis, budget),
     decisionSection(analysis, budget),
   ].filter((s) => s.length > 0);
-  const footer = `<footer>Generated by jalad ${e(analysis.jalad)} from analysis.json (format ${analysis.version}). Every number is a field of the analysis, or the latency model applied to its fields: ${e(latencyFormulaText(analysis))}.</footer>`;
+  const footer =
+    `<footer>Generated by jalad ${e(analysis.jalad)} from analysis.json (format ${analysis.version}). ` +
+    `Every number is a field of the analysis, or the latency model applied to its fields: ${e(latencyFormulaText(analysis))}.</footer>`;
   return `<!doctype html>
 <html lang="en">
 <head>

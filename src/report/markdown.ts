@@ -55,7 +55,8 @@ function profileSection(analysis: Analysis): string[] {
   const p = analysis.profiles;
   if (!p)
     return [
-      'No device profiles: the analysis has no predicted times (run `jalad analyze` with profiling), so there is no latency or speed-up table.',
+      'No device profiles: the analysis has no predicted times ' +
+        '(run `jalad analyze` with profiling), so there is no latency or speed-up table.',
     ];
   const rows = (['edge', 'cloud'] as const).map((side) => {
     const q = p[side];
@@ -113,8 +114,11 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
   out.push(
     '',
     swept
-      ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; loss = measured loss in percentage points (its upper bound).`
-      : 'raw KB = float32 bytes per sample / 1000. No compression sweep: run `jalad analyze` with `--data` for compressed sizes and losses.',
+      ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample ` +
+          `at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; ` +
+          `loss = measured loss in percentage points (its upper bound).`
+      : 'raw KB = float32 bytes per sample / 1000. No compression sweep: ' +
+          'run `jalad analyze` with `--data` for compressed sizes and losses.',
   );
   return out;
 }

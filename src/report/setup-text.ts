@@ -46,7 +46,10 @@ export function settingsText(settings: unknown): string | undefined {
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
-/** A profile in one line: label, kind and source. @example profileText(cloud) === 'this machine / 10 (scaled: this machine scaled 10x faster)' */
+/**
+ * A profile in one line: label, kind and source.
+ * @example profileText(cloud) === 'this machine / 10 (scaled: this machine scaled 10x faster)'
+ */
 export function profileText(p: ProfileSummary): string {
   return `${p.label} (${p.kind}${p.source ? `: ${p.source}` : ''})`;
 }
@@ -75,7 +78,8 @@ export function dataText(d: DataSummary): string {
 export function modelText(analysis: Analysis): string {
   const m = analysis.model;
   return (
-    `${m.producer ? `${m.producer}, ` : ''}opset ${m.opset}, IR ${m.irVersion}, ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters` +
+    `${m.producer ? `${m.producer}, ` : ''}opset ${m.opset}, IR ${m.irVersion}, ` +
+    `${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters` +
     (m.batchDim ? `, batch dimension "${m.batchDim}"` : '')
   );
 }

@@ -55,7 +55,8 @@ export function concreteDims(
     if (i === 0) return batch;
     throw new InputError(
       'BAD_OPTION',
-      `input "${spec.name}" has a symbolic dimension "${d}" at axis ${i}; give its shape with --input-shape ${spec.name}=${spec.dims.map((x) => (typeof x === 'number' && x > 0 ? x : 'N')).join('x')}`,
+      `input "${spec.name}" has a symbolic dimension "${d}" at axis ${i}; ` +
+        `give its shape with --input-shape ${spec.name}=${spec.dims.map((x) => (typeof x === 'number' && x > 0 ? x : 'N')).join('x')}`,
     );
   });
 }
