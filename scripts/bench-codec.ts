@@ -338,7 +338,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const range = (subset: readonly Row[]): string =>
     subset.length === 0
       ? '-'
-      : `${Math.min(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)}-${Math.max(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)} µs`;
+      : `${Math.min(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)}-` +
+        `${Math.max(...subset.map((r) => r.encodeMicroseconds)).toFixed(1)} µs`;
   process.stdout.write(
     `\ncompression target (c >= 4, input >= 16 KB): ${met}/${quantized.length} rows within 1.03·H + 64 bytes\n` +
       `encode target 200 MB/s on inputs >= 4 KB: ${timed.length - below.length}/${timed.length} rows meet it; slowest ` +

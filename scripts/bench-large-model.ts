@@ -63,15 +63,18 @@ async function main(): Promise<void> {
   const sizes = ['edge.onnx', 'cloud.onnx'].map((f) => fs.statSync(path.join(dir, 'split', f)).size / 1e6);
 
   console.log(
-    `model: ${mb.toFixed(1)} MB on disk, ${analysis.model.parameters.toLocaleString('en-US')} parameters, ${analysis.cutPoints.length} cut points`,
+    `model: ${mb.toFixed(1)} MB on disk, ` +
+      `${analysis.model.parameters.toLocaleString('en-US')} parameters, ${analysis.cutPoints.length} cut points`,
   );
   console.log(`initializer bytes are views of the file buffer: ${views ? 'yes' : 'NO'}`);
   console.log(`analyze: ${analyzeMs.toFixed(0)} ms`);
   console.log(
-    `split at ${cut}: ${splitMs.toFixed(0)} ms (includes verification in ONNX Runtime); edge ${sizes[0].toFixed(1)} MB + cloud ${sizes[1].toFixed(1)} MB; max |diff| ${report.maxAbsDiff}`,
+    `split at ${cut}: ${splitMs.toFixed(0)} ms (includes verification in ONNX Runtime); ` +
+      `edge ${sizes[0].toFixed(1)} MB + cloud ${sizes[1].toFixed(1)} MB; max |diff| ${report.maxAbsDiff}`,
   );
   console.log(
-    `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (${(process.resourceUsage().maxRSS / 1024 / mb).toFixed(1)}x the model)`,
+    `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (` +
+      `${(process.resourceUsage().maxRSS / 1024 / mb).toFixed(1)}x the model)`,
   );
   fs.rmSync(dir, { recursive: true, force: true });
 }

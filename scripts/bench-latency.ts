@@ -118,7 +118,9 @@ async function main(): Promise<void> {
         const m = median(measured[c.index]);
         const p = median(predicted[c.index]);
         console.log(
-          `  cut ${String(c.index).padStart(2)} ${c.op.padEnd(18)} edge nodes ${String(c.edgeNodes.length).padStart(3)}  predicted ${p.toFixed(3).padStart(8)}  measured ${m.toFixed(3).padStart(8)}  diff ${(m - p).toFixed(3).padStart(7)} ms  ${(((p - m) / m) * 100).toFixed(1).padStart(6)}%`,
+          `  cut ${String(c.index).padStart(2)} ${c.op.padEnd(18)} edge nodes ${String(c.edgeNodes.length).padStart(3)}  ` +
+            `predicted ${p.toFixed(3).padStart(8)}  measured ${m.toFixed(3).padStart(8)}  ` +
+            `diff ${(m - p).toFixed(3).padStart(7)} ms  ${(((p - m) / m) * 100).toFixed(1).padStart(6)}%`,
         );
       }
     }
@@ -127,9 +129,10 @@ async function main(): Promise<void> {
     const worst = errors[errors.length - 1];
     medians.push(med);
     console.log(
-      `${path.basename(file).padEnd(30)} ${String(errors.length).padStart(4)}  ${(med * 100).toFixed(1).padStart(9)}%  ${(worst.err * 100).toFixed(1).padStart(8)}% (${worst.cut.slice(-24)})`.padEnd(
-        88,
-      ) + seconds.toFixed(1).padStart(6),
+      (
+        `${path.basename(file).padEnd(30)} ${String(errors.length).padStart(4)}  ` +
+        `${(med * 100).toFixed(1).padStart(9)}%  ${(worst.err * 100).toFixed(1).padStart(8)}% (${worst.cut.slice(-24)})`
+      ).padEnd(88) + seconds.toFixed(1).padStart(6),
     );
   }
   const ok = medians.filter((m) => m <= 0.1).length;

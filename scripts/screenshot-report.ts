@@ -71,7 +71,8 @@ function findChromium(): string {
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found) {
     console.error(
-      'screenshot-report: Chromium not found; install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)',
+      'screenshot-report: Chromium not found; ' +
+        'install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)',
     );
     process.exit(2);
   }

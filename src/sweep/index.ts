@@ -3,7 +3,7 @@
  * Other folders import only from here.
  */
 export { runSweep, evaluateConfigs } from './sweep';
-export { compiledWorker, type WorkerStart } from './pool';
+export { workerStart, WORKER_ENTRY_VARIABLE, type WorkerStart } from './pool';
 export type {
   SweepRow,
   SweepResult,

@@ -121,9 +121,9 @@ export class WorkerExecutor implements BatchExecutor {
 
   /**
    * @param workers threads to start (at least 1)
-   * @param start how each starts (the compiled worker by default)
+   * @param start how each starts (`workerStart()` by default)
    */
-  constructor(workers: number, start: WorkerStart = compiledWorker()) {
+  constructor(workers: number, start: WorkerStart = workerStart()) {
     this.threads = Array.from({ length: workers }, () => new SweepThread(start));
     // Two batches per worker: the next one is queued there while the current one runs.
     this.inFlight = 2 * workers;
@@ -155,20 +155,24 @@ export interface WorkerStart {
   readonly entry: string;
 }
 
+/** Environment variable naming another entry module for the sweep's worker threads. */
+export const WORKER_ENTRY_VARIABLE = 'JALAD_SWEEP_WORKER';
+
 /**
- * The compiled worker beside this module (dist/src/sweep/worker.js).
- * NOTE: from the TypeScript sources (jest) there is no compiled worker here and Node cannot run
- * the .ts one by itself; the sources do not carry a TypeScript loader for that: the sweep tests
- * pass their own `WorkerStart` (test/helpers/sweep-worker.js, which compiles the sources as it
- * loads them), and everything else runs from the build.
- * @throws JaladError 'RUNTIME' when the compiled worker is not there
+ * The worker threads' entry: the module named by JALAD_SWEEP_WORKER when set, else the compiled
+ * worker beside this module (dist/src/sweep/worker.js).
+ * NOTE: from the TypeScript sources (jest) there is no compiled worker here, and Node cannot run the
+ * .ts one by itself. The sources carry no TypeScript loader for that: jest sets JALAD_SWEEP_WORKER
+ * to a test helper that compiles the sources as the thread loads them (test/sweep-worker-env.js),
+ * and everything else runs from the build.
+ * @throws JaladError 'RUNTIME' when neither is there
  */
-export function compiledWorker(): WorkerStart {
-  const entry = path.join(__dirname, 'worker.js');
+export function workerStart(env: NodeJS.ProcessEnv = process.env): WorkerStart {
+  const entry = env[WORKER_ENTRY_VARIABLE] || path.join(__dirname, 'worker.js');
   if (!fs.existsSync(entry))
     throw new JaladError(
       'RUNTIME',
-      `the sweep's worker threads need the compiled ${entry} (npm run build), or a WorkerStart`,
+      `the sweep's worker threads need ${entry} (npm run build compiles it; ${WORKER_ENTRY_VARIABLE} names another)`,
     );
   return { entry };
 }

@@ -36,7 +36,7 @@ import { pairedLoss, Z_ONE_SIDED_95 } from '../core/stats';
 import { p95 } from '../core/percentile';
 import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
 import { SIZE_CODERS, type BatchJob, type BatchOutcome, type GroupSpec, type JobConfig } from './batch';
-import { InThreadExecutor, WorkerExecutor, type BatchExecutor, type WorkerStart } from './pool';
+import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
 import type { BitWidth, SizeCoder } from '../codec/types';
 
 export type { SizeCoder } from '../codec/types';
@@ -105,8 +105,6 @@ export interface SweepOptions {
    * Default: one per thread of `threads` when the sweep is large enough to repay starting them.
    */
   readonly workers?: number;
-  /** How worker threads start (default: the compiled worker; see `compiledWorker`). */
-  readonly worker?: WorkerStart;
   /** ORT optimisation level for every session of the sweep. */
   readonly optimization?: Optimization;
   /** Samples whose tensors are entropy coded to measure sizes (the first ones). */
@@ -297,7 +295,7 @@ export async function evaluateConfigs(
   let lastReport = performance.now();
   let paceFrom: { readonly at: number; readonly work: number } | undefined;
   const executor: BatchExecutor =
-    plan.workers > 1 ? new WorkerExecutor(plan.workers, options.worker) : new InThreadExecutor();
+    plan.workers > 1 ? new WorkerExecutor(plan.workers) : new InThreadExecutor();
   try {
     for (let g = 0; g < cuts.length; g += perGroup) {
       const group = cuts.slice(g, g + perGroup);

@@ -1,7 +1,7 @@
 // The sweep's worker thread, run from the TypeScript sources: the tests' counterpart of the
-// compiled dist/src/sweep/worker.js (src/sweep/pool.ts, `WorkerStart`). Worker threads do not
-// share jest's transform, so this thread compiles each .ts module it loads with TypeScript
-// (transpile only: the type check is `tsc --noEmit` in `npm test`).
+// compiled dist/src/sweep/worker.js, started by the tests (test/sweep-worker-env.js). Worker
+// threads do not share jest's transform, so this thread compiles each .ts module it loads with
+// TypeScript (transpile only: the type check is `tsc --noEmit` in `npm test`).
 'use strict';
 const fs = require('fs');
 const path = require('path');

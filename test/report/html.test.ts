@@ -128,9 +128,11 @@ describe('reportCharts(analysis, budget) → renderSvg(spec)', () => {
 describe('scopeSvgIds(svg, prefix)', () => {
   it('renumbers ids and their references in order of appearance', () => {
     const svg =
-      '<svg><defs><clipPath id="clip7"/><linearGradient id="gradient_3"/></defs><g clip-path="url(#clip7)" fill="url(#gradient_3)"/><use href="#clip7"/></svg>';
+      '<svg><defs><clipPath id="clip7"/><linearGradient id="gradient_3"/></defs>' +
+      '<g clip-path="url(#clip7)" fill="url(#gradient_3)"/><use href="#clip7"/></svg>';
     expect(scopeSvgIds(svg, 'fig2')).toBe(
-      '<svg><defs><clipPath id="fig2-1"/><linearGradient id="fig2-2"/></defs><g clip-path="url(#fig2-1)" fill="url(#fig2-2)"/><use href="#fig2-1"/></svg>',
+      '<svg><defs><clipPath id="fig2-1"/><linearGradient id="fig2-2"/></defs>' +
+        '<g clip-path="url(#fig2-1)" fill="url(#fig2-2)"/><use href="#fig2-1"/></svg>',
     );
   });
 });

@@ -16,7 +16,7 @@ import {
   type ModelProto,
 } from '../../src/graph';
 import type { BitWidth } from '../../src/codec';
-import { compiledWorker, runSweep, type WorkerStart } from '../../src/sweep';
+import { runSweep, workerStart, WORKER_ENTRY_VARIABLE } from '../../src/sweep';
 import { argmax, batches, inputSpecs, openSession, probeTensors } from '../../src/runtime';
 import { uniformRandom } from '../../src/core/random';
 import { chain, residual } from '../helpers/zoo';
@@ -58,9 +58,6 @@ async function predict(m: ModelProto, ds: Dataset): Promise<Int32Array> {
   return out;
 }
 
-/** Worker threads from the TypeScript sources (the package itself starts its compiled worker). */
-const TS_WORKER: WorkerStart = { entry: path.join(__dirname, '..', 'helpers', 'ts-sweep-worker.js') };
-
 async function sweepOf(
   m: ModelProto,
   ds: Dataset,
@@ -75,7 +72,6 @@ async function sweepOf(
     batchSize: 32,
     sizeSamples: 20,
     optimization: 'disabled',
-    worker: TS_WORKER,
     ...extra,
   });
   return { cuts, info, result };
@@ -195,13 +191,17 @@ describe('sweep on worker threads', () => {
         sizeSamples: 50,
         optimization: 'disabled',
         workers,
-        worker: TS_WORKER,
       });
     expect((await run(3)).rows).toEqual((await run(1)).rows);
   });
 
-  test('from the sources, without a WorkerStart, the compiled worker is missing: a RUNTIME error, no thread', () => {
-    expect(() => compiledWorker()).toThrow(expect.objectContaining({ code: 'RUNTIME' }));
+  test('threads start the module JALAD_SWEEP_WORKER names (jest: the sources), else the compiled worker', () => {
+    expect(process.env[WORKER_ENTRY_VARIABLE]).toBe(
+      path.join(__dirname, '..', 'helpers', 'ts-sweep-worker.js'),
+    );
+    expect(workerStart().entry).toBe(process.env[WORKER_ENTRY_VARIABLE]);
+    // From the sources there is no compiled worker beside the pool: a RUNTIME error, not a thread that dies.
+    expect(() => workerStart({})).toThrow(expect.objectContaining({ code: 'RUNTIME' }));
   });
 
   test('an error in a worker reaches the caller with its class and code', async () => {
