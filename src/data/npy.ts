@@ -101,15 +101,11 @@ function parsePyLiteral(text: string): PyValue {
   return result;
 }
 
-/**
- * Parse a .npy file.
- * @param bytes the file content (already gunzipped if it was compressed)
- * @param role the prefix for messages, e.g. `--data val-x.npy`
- * @throws InputError BAD_DATA for a wrong magic, an unknown version, an unreadable header, an
- *   unsupported dtype, big-endian data, fortran_order True, a truncated payload or extra bytes
- * @example parseNpy(fs.readFileSync('x.npy'), '--data x.npy') // { dtype: 'float32', dims: [100, 3, 32, 32], data }
- */
-export function parseNpy(bytes: Uint8Array, role: string): NdArray {
+/** The header text of a .npy file and where its payload starts (magic, version and length checked). */
+function npyHeader(
+  bytes: Uint8Array,
+  role: string,
+): { readonly headerText: string; readonly dataOffset: number } {
   if (!looksLikeNpy(bytes)) {
     throw new InputError(
       'BAD_DATA',
@@ -142,6 +138,14 @@ export function parseNpy(bytes: Uint8Array, role: string): NdArray {
     major === 3 ? 'utf8' : 'latin1',
   );
 
+  return { headerText, dataOffset };
+}
+
+/** The descr, fortran_order and shape of a .npy header, each checked for its type. */
+function npyHeaderFields(
+  headerText: string,
+  role: string,
+): { readonly descr: string; readonly fortranOrder: boolean; readonly dims: number[] } {
   let header: PyValue;
   try {
     header = parsePyLiteral(headerText);
@@ -175,6 +179,11 @@ export function parseNpy(bytes: Uint8Array, role: string): NdArray {
   }
   const dims = shape as number[];
 
+  return { descr, fortranOrder, dims };
+}
+
+/** The element type a .npy descr names; big-endian data and fortran_order are refused. */
+function npyDtype(descr: string, fortranOrder: boolean, role: string): NdArray['dtype'] {
   const m = /^([<>|=])([a-z])(\d+)$/.exec(descr);
   const dtype = m === null ? undefined : NPY_DTYPES[m[2] + m[3]];
   if (m === null || dtype === undefined) {
@@ -196,6 +205,21 @@ export function parseNpy(bytes: Uint8Array, role: string): NdArray {
     );
   }
 
+  return dtype;
+}
+
+/**
+ * Parse a .npy file.
+ * @param bytes the file content (already gunzipped if it was compressed)
+ * @param role the prefix for messages, e.g. `--data val-x.npy`
+ * @throws InputError BAD_DATA for a wrong magic, an unknown version, an unreadable header, an
+ *   unsupported dtype, big-endian data, fortran_order True, a truncated payload or extra bytes
+ * @example parseNpy(fs.readFileSync('x.npy'), '--data x.npy') // { dtype: 'float32', dims: [100, 3, 32, 32], data }
+ */
+export function parseNpy(bytes: Uint8Array, role: string): NdArray {
+  const { headerText, dataOffset } = npyHeader(bytes, role);
+  const { descr, fortranOrder, dims } = npyHeaderFields(headerText, role);
+  const dtype = npyDtype(descr, fortranOrder, role);
   const count = product(dims);
   const payloadBytes = count * DTYPE_BYTES[dtype];
   const present = bytes.length - dataOffset;

@@ -182,6 +182,34 @@ export interface PreprocessedArray {
 }
 
 /**
+ * Channels, height and width of one input sample in its layout (a flat sample is one row of pixels).
+ * @throws InputError BAD_OPTION for image options on data that is not an image
+ */
+function sourceDims(
+  rest: readonly number[],
+  layoutIn: ReturnType<typeof sourceLayout>,
+  opts: ResolvedDataOptions,
+  role: string,
+): [number, number, number] {
+  if (layoutIn === 'flat') {
+    if (opts.resize !== undefined || opts.crop !== undefined || opts.channels !== 'auto') {
+      throw new InputError(
+        'BAD_OPTION',
+        `${role}: per-sample shape ${formatDims(rest)} is not an image; resize, crop and channels need [H, W], [C, H, W] or [H, W, C]`,
+      );
+    }
+    return [1, 1, product(rest)];
+  }
+  if (layoutIn === 'HW') {
+    return [1, rest[0], rest[1]];
+  }
+  if (layoutIn === 'CHW') {
+    return [rest[0], rest[1], rest[2]];
+  }
+  return [rest[2], rest[0], rest[1]];
+}
+
+/**
  * Preprocess the selected samples of an array file into a contiguous Float32Array.
  *
  * Per-sample ranks: [H, W] is one channel (output stays [H, W] unless `channels` is given, then
@@ -207,24 +235,7 @@ export function preprocessArray(
   const rest = array.dims.slice(1);
   const layoutIn = sourceLayout(rest, opts);
   const sampleSize = product(rest);
-  let srcC: number;
-  let srcH: number;
-  let srcW: number;
-  if (layoutIn === 'flat') {
-    if (opts.resize !== undefined || opts.crop !== undefined || opts.channels !== 'auto') {
-      throw new InputError(
-        'BAD_OPTION',
-        `${role}: per-sample shape ${formatDims(rest)} is not an image; resize, crop and channels need [H, W], [C, H, W] or [H, W, C]`,
-      );
-    }
-    [srcH, srcW, srcC] = [1, sampleSize, 1];
-  } else if (layoutIn === 'HW') {
-    [srcH, srcW, srcC] = [rest[0], rest[1], 1];
-  } else if (layoutIn === 'CHW') {
-    [srcC, srcH, srcW] = rest;
-  } else {
-    [srcH, srcW, srcC] = rest;
-  }
+  const [srcC, srcH, srcW] = sourceDims(rest, layoutIn, opts, role);
   const outC = opts.channels === 'auto' ? srcC : opts.channels;
   if (outC !== srcC && !(srcC === 1 && outC === 3) && !(srcC === 3 && outC === 1)) {
     throw new InputError('BAD_OPTION', `${role}: cannot convert ${srcC} channels to ${outC} (only 1 <-> 3)`);
