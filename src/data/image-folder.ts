@@ -125,6 +125,57 @@ function classIndex(names: readonly string[], fixed: readonly string[] | undefin
   return fixed ?? [...new Set(names)].sort(compareCodePoints);
 }
 
+/** An image of `dir` by its listing name (forward slashes). */
+function entryOf(dir: string, file: string): ImageEntry {
+  return { file, path: path.join(dir, ...file.split('/')) };
+}
+
+/** The images a file,label table lists, with their labels (class indices or class names). */
+function listFromTable(
+  dir: string,
+  tableRows: readonly LabelRow[],
+  opts: ResolvedDataOptions,
+  role: string,
+  labelsRole: string,
+  warnings: string[],
+): ImageListing {
+  const toEntry = (file: string): ImageEntry => entryOf(dir, file);
+  const all = new Set(walkImages(dir, true).files);
+  const rows = [...tableRows].sort((a, b) => compareCodePoints(a.file, b.file));
+  for (const row of rows) checkTableRow(dir, row, role, labelsRole);
+  const listed = new Set(rows.map((r) => r.file));
+  const unlisted = [...all].filter((f) => !listed.has(f)).length;
+  if (unlisted > 0) warnings.push(`${role}: ${unlisted} image(s) not in ${labelsRole} were left out`);
+  const entries = rows.map((r) => toEntry(r.file));
+  if (rows.every((r) => isIntegerLabel(r.label))) {
+    const labels = Int32Array.from(rows, (r) => Number(r.label));
+    checkLabels(labels, entries.length, opts.numClasses ?? opts.classNames?.length, labelsRole, role);
+    return {
+      entries,
+      labels,
+      ...(opts.classNames === undefined ? {} : { classNames: opts.classNames }),
+      warnings,
+    };
+  }
+  const classNames = classIndex(
+    rows.map((r) => r.label),
+    opts.classNames,
+  );
+  const index = new Map(classNames.map((n, i) => [n, i]));
+  const labels = Int32Array.from(rows, (r) => {
+    const k = index.get(r.label);
+    if (k === undefined) {
+      throw new InputError(
+        'BAD_DATA',
+        `${labelsRole}: line ${r.line}: class ${JSON.stringify(r.label)} is not one of the ${classNames.length} class names`,
+      );
+    }
+    return k;
+  });
+  checkClassCount(classNames.length, opts.numClasses, labelsRole, 'class names');
+  return { entries, labels, classNames, warnings };
+}
+
 /**
  * List an image folder and its labels without decoding any image.
  * @param dir the folder
@@ -147,44 +198,9 @@ export function listImageFolder(
   }
   const warnings: string[] = [];
   const source = labelsPath === undefined ? undefined : readLabelSource(labelsPath, labelsRole);
-  const toEntry = (file: string): ImageEntry => ({ file, path: path.join(dir, ...file.split('/')) });
+  const toEntry = (file: string): ImageEntry => entryOf(dir, file);
 
-  if (source?.kind === 'table') {
-    const all = new Set(walkImages(dir, true).files);
-    const rows = [...source.rows].sort((a, b) => compareCodePoints(a.file, b.file));
-    for (const row of rows) checkTableRow(dir, row, role, labelsRole);
-    const listed = new Set(rows.map((r) => r.file));
-    const unlisted = [...all].filter((f) => !listed.has(f)).length;
-    if (unlisted > 0) warnings.push(`${role}: ${unlisted} image(s) not in ${labelsRole} were left out`);
-    const entries = rows.map((r) => toEntry(r.file));
-    if (rows.every((r) => isIntegerLabel(r.label))) {
-      const labels = Int32Array.from(rows, (r) => Number(r.label));
-      checkLabels(labels, entries.length, opts.numClasses ?? opts.classNames?.length, labelsRole, role);
-      return {
-        entries,
-        labels,
-        ...(opts.classNames === undefined ? {} : { classNames: opts.classNames }),
-        warnings,
-      };
-    }
-    const classNames = classIndex(
-      rows.map((r) => r.label),
-      opts.classNames,
-    );
-    const index = new Map(classNames.map((n, i) => [n, i]));
-    const labels = Int32Array.from(rows, (r) => {
-      const k = index.get(r.label);
-      if (k === undefined) {
-        throw new InputError(
-          'BAD_DATA',
-          `${labelsRole}: line ${r.line}: class ${JSON.stringify(r.label)} is not one of the ${classNames.length} class names`,
-        );
-      }
-      return k;
-    });
-    checkClassCount(classNames.length, opts.numClasses, labelsRole, 'class names');
-    return { entries, labels, classNames, warnings };
-  }
+  if (source?.kind === 'table') return listFromTable(dir, source.rows, opts, role, labelsRole, warnings);
 
   const top = walkImages(dir, false);
   const perClass = top.dirs.map((name) => ({ name, files: walkImages(path.join(dir, name), true).files }));
