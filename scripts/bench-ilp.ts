@@ -28,7 +28,8 @@ import {
 } from '../src/ilp';
 // NOTE: internal module: the benchmark compares our HiGHS settings with HiGHS's defaults.
 import { highsBackend } from '../src/ilp/highs-solver';
-import { prng, randomProblem, type Shape } from '../test/ilp/random-problems';
+import { randomProblem, type ProblemShape } from '../src/ilp';
+import { uniformRandom } from '../src/core/random';
 
 // NOTE: the compiled script lives outside the repository (/tmp/jalad-ilp-build), where Node's
 // resolution cannot see node_modules; resolve packages from the working directory instead.
@@ -124,7 +125,7 @@ function reference(problem: DecisionProblem): Answer {
 
 interface Row {
   readonly size: number;
-  readonly shape: Shape;
+  readonly shape: ProblemShape;
   readonly engine: string;
   readonly problems: number;
   readonly meanMs: number;
@@ -145,13 +146,13 @@ async function main(): Promise<void> {
     highsBackend(highsRuntime, { output_flag: false, mip_rel_gap: 0, mip_abs_gap: 0 }),
   );
   // warm up the WebAssembly and the JIT-compiled TypeScript
-  const warmUp = prng(1);
+  const warmUp = uniformRandom(1);
   for (let i = 0; i < 30; i++)
     answer(highs, randomProblem(warmUp, { shape: i % 2 === 0 ? 'dag' : 'inception', nodes: 20 }));
 
   // javascript-lp-solver takes minutes per 500-node DAG (its `timeout` does not interrupt a simplex
   // run), so it solves only the first `lpCount` problems of each group.
-  const plans: { size: number; shape: Shape; count: number; lpCount: number }[] = [
+  const plans: { size: number; shape: ProblemShape; count: number; lpCount: number }[] = [
     { size: 20, shape: 'dag', count: quick ? 10 : 60, lpCount: quick ? 10 : 60 },
     { size: 20, shape: 'inception', count: quick ? 10 : 60, lpCount: quick ? 10 : 60 },
     { size: 100, shape: 'dag', count: quick ? 3 : 10, lpCount: quick ? 3 : 10 },
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
   ];
   const rows: Row[] = [];
   for (const spec of plans) {
-    const rand = prng(1000 + spec.size + (spec.shape === 'dag' ? 0 : 1));
+    const rand = uniformRandom(1000 + spec.size + (spec.shape === 'dag' ? 0 : 1));
     const problems = Array.from({ length: spec.count }, () =>
       randomProblem(rand, { shape: spec.shape, nodes: spec.size }),
     );

@@ -42,3 +42,10 @@ export {
   type StrategyStats,
   type SimulationResult,
 } from './simulate';
+export {
+  randomProblem,
+  randomGraph,
+  randomSetting,
+  type ProblemShape,
+  type RandomProblemOptions,
+} from './random-problems';

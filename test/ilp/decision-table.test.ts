@@ -12,7 +12,8 @@ import {
   type TableProblem,
 } from '../../src/ilp';
 import { close } from './agreement';
-import { prng, randomProblem, type Shape } from './random-problems';
+import { randomProblem, type ProblemShape } from '../../src/ilp';
+import { uniformRandom } from '../../src/core/random';
 
 let highs: Solver;
 beforeAll(async () => {
@@ -125,8 +126,8 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
   });
 
   test('equals the brute-force minimum on a log grid and around every breakpoint (seed 201, 80 problems)', async () => {
-    const rand = prng(201);
-    const shapes: Shape[] = ['chain', 'skip', 'inception', 'dag'];
+    const rand = uniformRandom(201);
+    const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
     const failures: string[] = [];
     let segments = 0;
     let checked = 0;
@@ -172,7 +173,7 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
   });
 
   test('the brute-force solver builds the same table (seed 202, 30 problems)', async () => {
-    const rand = prng(202);
+    const rand = uniformRandom(202);
     for (let i = 0; i < 30; i++) {
       const { bandwidthMbps: _, ...problem } = randomProblem(rand, {
         shape: i % 2 === 0 ? 'inception' : 'skip',

@@ -7,7 +7,8 @@ import {
   type Solver,
 } from '../../src/ilp';
 import { agreement, type Outcome } from './agreement';
-import { prng, randomProblem, type Shape } from './random-problems';
+import { randomProblem, type ProblemShape } from '../../src/ilp';
+import { uniformRandom } from '../../src/core/random';
 
 let solver: Solver;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ beforeAll(async () => {
 
 /** Solves `count` random problems with both solvers; returns the mismatches and the outcome counts. */
 function runRandom(seed: number, count: number, make: (rand: () => number, i: number) => DecisionProblem) {
-  const rand = prng(seed);
+  const rand = uniformRandom(seed);
   const mismatches: string[] = [];
   const outcomes: Record<Outcome, number> = { unique: 0, tied: 0, 'no-plan': 0 };
   for (let i = 0; i < count; i++) {
@@ -31,7 +32,7 @@ function runRandom(seed: number, count: number, make: (rand: () => number, i: nu
 const size = (rand: () => number): number => 2 + Math.floor(rand() * 19); // 2..20 nodes
 
 describe('createHighsSolver().solve(problem) agrees with bruteForceOptima(problem)', () => {
-  test.each<[Shape, number, number]>([
+  test.each<[ProblemShape, number, number]>([
     ['chain', 101, 250],
     ['skip', 102, 250],
     ['inception', 103, 250],
@@ -50,7 +51,7 @@ describe('createHighsSolver().solve(problem) agrees with bruteForceOptima(proble
   );
 
   test('coarse values with many exact ties: the same tie-break (seed 105, 200 problems)', () => {
-    const shapes: Shape[] = ['chain', 'skip', 'inception', 'dag'];
+    const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
     const { mismatches, outcomes } = runRandom(105, 200, (rand, i) =>
       randomProblem(rand, { shape: shapes[i % 4], nodes: size(rand), coarse: true }),
     );
@@ -59,8 +60,8 @@ describe('createHighsSolver().solve(problem) agrees with bruteForceOptima(proble
   });
 
   test('excluding the optimum again and again walks the same sequence of plans (seed 106, 80 problems)', () => {
-    const rand = prng(106);
-    const shapes: Shape[] = ['chain', 'skip', 'inception', 'dag'];
+    const rand = uniformRandom(106);
+    const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
     const mismatches: string[] = [];
     let rounds = 0;
     for (let i = 0; i < 80; i++) {
@@ -181,7 +182,7 @@ describe('createHighsSolver().solve(problem)', () => {
   });
 
   test('a 500-node DAG: the plan is valid, no slower than edge-only and cloud-only, and excluding it gives another', () => {
-    const problem = randomProblem(prng(7), { shape: 'dag', nodes: 500 });
+    const problem = randomProblem(uniformRandom(7), { shape: 'dag', nodes: 500 });
     const relaxed = { ...problem, maxLossPct: Infinity, fixedBits: undefined, bandwidthMbps: 5.85 };
     const plan = solver.solve(relaxed);
     const edge = new Set(plan.edgeNodes);

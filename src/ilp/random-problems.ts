@@ -1,19 +1,15 @@
 /**
- * Seeded random decision problems for the ILP tests and benchmark: chains, chains with skip
+ * Seeded random decision problems, for the ILP tests and the solver benchmark (npm run bench:ilp): chains, chains with skip
  * connections (ResNet-like), Inception-like blocks of parallel branches, and general DAGs with
  * dead ends, several inputs and several outputs. No Math.random: everything derives from the seed.
  */
 
-import type { Bits, DecisionNode, DecisionProblem, DecisionTensor, TensorOption } from '../../src/ilp';
-import { uniformRandom } from '../../src/core/random';
+import type { Bits, DecisionNode, DecisionProblem, DecisionTensor, TensorOption } from './types';
 
-/** A deterministic PRNG: jalad's mulberry32, as uniform floats in [0, 1). */
-export const prng = uniformRandom;
-
-export type Shape = 'chain' | 'skip' | 'inception' | 'dag';
+export type ProblemShape = 'chain' | 'skip' | 'inception' | 'dag';
 
 export interface RandomProblemOptions {
-  readonly shape: Shape;
+  readonly shape: ProblemShape;
   /** Number of nodes (approximate for `inception`). */
   readonly nodes: number;
   /** Round times, sizes and losses to a few values so that exact ties are frequent. */
