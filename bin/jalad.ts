@@ -16,6 +16,7 @@ import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
 import { serveCommand } from './commands/serve';
 import { runCommand } from './commands/run';
+import { setRuntimeVerbose } from '../src/runtime';
 
 // Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
 const ONE_LINE_ERRORS = {
@@ -29,6 +30,7 @@ function program(): Command {
       'Decide where to cut a deep neural network between an edge device and the cloud (JALAD, ICPADS 2018), for any ONNX model.',
     )
     .version(JALAD_VERSION)
+    .option('--verbose', "show ONNX Runtime's own log messages (warnings, errors) on stderr")
     .showSuggestionAfterError(true)
     .configureOutput(ONE_LINE_ERRORS)
     .addHelpText(
@@ -50,6 +52,8 @@ Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input
   ]) {
     p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
   }
+  // ONNX Runtime's log level is process-wide and read at the first session: set it before any action.
+  p.hook('preAction', (root) => setRuntimeVerbose(!!root.opts().verbose));
   return p.exitOverride();
 }
 

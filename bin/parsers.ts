@@ -63,3 +63,7 @@ export function parseBits(value: string): number[] {
     throw new InvalidArgumentError(`expected comma-separated bit widths from 1 to 8, got "${value}"`);
   return [...new Set(list)].sort((a, b) => a - b);
 }
+
+/** Help text of `--inputs`, shared by analyze, split, profile and bench. */
+export const INPUTS_HELP =
+  'real input values instead of synthetic ones: a folder of input_N.pb TensorProto files (ONNX test-data layout, e.g. test_data_set_0/) or NAME=FILE.npy[,NAME=FILE...] (.npy or .pb per input); needed when an integer input is a shape, an axis or an index';

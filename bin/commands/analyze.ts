@@ -16,7 +16,14 @@ import {
 } from '../../src/core/defaults';
 import { checkOutputFolder } from '../../src/core/output-set';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
-import { parseBits, parseInputShape, parseIntAtLeast, parseNonNegative, parsePositiveList } from '../parsers';
+import {
+  INPUTS_HELP,
+  parseBits,
+  parseInputShape,
+  parseIntAtLeast,
+  parseNonNegative,
+  parsePositiveList,
+} from '../parsers';
 import { presetNames } from '../../src/profiler';
 import { commandLine, printJson, progressReporter } from '../output';
 
@@ -29,6 +36,7 @@ interface AnalyzeFlags extends DataFlags {
   json?: boolean;
   quiet?: boolean;
   inputShape?: Map<string, number[]>;
+  inputs?: string;
   edge: string;
   cloud: string;
   profile: boolean;
@@ -56,7 +64,8 @@ export function analyzeCommand(): Command {
       '--input-shape <name=dims>',
       'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
       parseInputShape,
-    );
+    )
+    .option('--inputs <path>', INPUTS_HELP);
   return addDataFlags(cmd, false)
     .option('--bits <list>', 'bit widths to sweep with --data, comma-separated, each 1..8', parseBits, [
       ...DEFAULT_BITS,
@@ -118,7 +127,10 @@ export function analyzeCommand(): Command {
       PROFILE_DEFAULTS.runs,
     )
     .option('--warmup <n>', 'runs discarded before timing', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
-    .option('--no-profile', 'list cut points only: no timing, no latency')
+    .option(
+      '--no-profile',
+      'list cut points only: no timing, no latency; a model with symbolic input dimensions is not run at all (sizes "unknown" until --input-shape or --inputs)',
+    )
     .option('--json', 'print the analysis as JSON on stdout instead of tables')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -131,13 +143,17 @@ Latency per cut = edge ms + RTT + bytes*8/bandwidth + cloud ms; * marks the best
 at each bandwidth (${DEFAULT_BANDWIDTHS_MBPS.join(', ')} Mbps: 3G, 4G, WiFi uplinks by default).
 Presets: ${presetNames().join(', ')}.
 
-Example:
-  jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out`,
+Examples:
+  jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out
+  jalad analyze model.onnx --no-profile                      (structure only: cut points, nodes, parameters)
+  jalad analyze model.onnx --inputs test_data_set_0/         (real inputs for the shape probe and the profile)
+  jalad analyze model.onnx --inputs ids=ids.npy,mask=mask.npy`,
     )
     .action(async (model: string, flags: AnalyzeFlags) => {
       checkOutputFolder(flags.out, { flag: '--out' });
       const analysis = await analyzeModel(model, {
         inputShapes: flags.inputShape,
+        inputs: flags.inputs,
         progress: progressReporter(!!flags.quiet || !!flags.json),
         edge: flags.profile ? flags.edge : false,
         cloud: flags.cloud,

@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import { InputError } from '../../src/core/errors';
 import { benchSplit } from '../../src/pipeline/bench-split';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
-import { parseInputShape, parseIntAtLeast, parseNameList } from '../parsers';
+import { INPUTS_HELP, parseInputShape, parseIntAtLeast, parseNameList } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
 interface BenchFlags {
@@ -16,6 +16,7 @@ interface BenchFlags {
   json?: boolean;
   quiet?: boolean;
   inputShape?: Map<string, number[]>;
+  inputs?: string;
 }
 
 /** Builds the `bench` command. */
@@ -35,6 +36,7 @@ export function benchCommand(): Command {
       'shape of an input with symbolic dimensions other than the batch (repeatable)',
       parseInputShape,
     )
+    .option('--inputs <path>', INPUTS_HELP)
     .option('--json', 'print the comparison as JSON')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -56,6 +58,7 @@ Example:
         runs: flags.runs,
         warmup: flags.warmup,
         inputShapes: flags.inputShape,
+        inputs: flags.inputs,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
       if (flags.json) {

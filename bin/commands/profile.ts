@@ -4,7 +4,7 @@ import { checkOutputFile, writeOutputFile } from '../../src/core/output-set';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
 import { profileModelFile } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
-import { parseInputShape, parseIntAtLeast } from '../parsers';
+import { INPUTS_HELP, parseInputShape, parseIntAtLeast } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
 interface ProfileFlags {
@@ -15,6 +15,7 @@ interface ProfileFlags {
   json?: boolean;
   quiet?: boolean;
   inputShape?: Map<string, number[]>;
+  inputs?: string;
 }
 
 /** Builds the `profile` command. */
@@ -48,6 +49,7 @@ export function profileCommand(): Command {
       'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
       parseInputShape,
     )
+    .option('--inputs <path>', INPUTS_HELP)
     .option('--json', 'print the profile as JSON on stdout')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -68,6 +70,7 @@ Copy the model to the device, run this there, and pass the file to analyze:
         runs: flags.runs,
         warmup: flags.warmup,
         inputShapes: flags.inputShape,
+        inputs: flags.inputs,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
       writeOutputFile(flags.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });

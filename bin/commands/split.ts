@@ -10,7 +10,14 @@ import { InputError } from '../../src/core/errors';
 import { splitAtCut } from '../../src/pipeline/split-at-cut';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
 import { formatBytes, formatMs, formatShape } from '../../src/report';
-import { parseBits, parseInputShape, parseNameList, parseNonNegative, parsePositive } from '../parsers';
+import {
+  INPUTS_HELP,
+  parseBits,
+  parseInputShape,
+  parseNameList,
+  parseNonNegative,
+  parsePositive,
+} from '../parsers';
 import { printJson, progressReporter } from '../output';
 import { loadPlanDir, writeTritonRepository } from '../../src/serve';
 
@@ -20,6 +27,7 @@ interface SplitFlags {
   json?: boolean;
   quiet?: boolean;
   inputShape?: Map<string, number[]>;
+  inputs?: string;
   seed: number;
   analysis: string;
   bits?: number[];
@@ -65,6 +73,10 @@ export function splitCommand(): Command {
       parseInputShape,
     )
     .option(
+      '--inputs <path>',
+      `with --cut: ${INPUTS_HELP}; the split is verified on them, and a folder's output_N.pb reference outputs are compared too (split.json: reference)`,
+    )
+    .option(
       '--seed <n>',
       'with --cut: seed of the synthetic input used to verify the split',
       (v) => Number(v),
@@ -87,11 +99,16 @@ upper bound breaks the budget. edge.onnx ends in the quantizer (uint8 codes and 
 lo/hi per tensor); cloud.onnx starts with the dequantizer; plan.json says what the wire carries.
 
 Explicit cut: the edge model outputs the cut tensors as float32, the cloud model reads
-them; files are written only after the split is verified in ONNX Runtime (<= 1e-5).
+them; files are written only after the split is verified in ONNX Runtime (difference
+<= 1e-5, relative above magnitude 1) on synthetic input or the --inputs values. With an
+--inputs folder that holds output_N.pb, split.json also records the split's and the
+model's relative difference from those reference outputs (reproduced: <= 1e-4, exact
+for integer outputs).
 
 Examples:
   jalad split --bits 8 --max-loss 0.5 --bandwidth 5.85 --out split/
-  jalad split model.onnx --cut /layer2/Relu_output_0 --out split/`,
+  jalad split model.onnx --cut /layer2/Relu_output_0 --out split/
+  jalad split model.onnx --cut /layer2/Relu_output_0 --inputs test_data_set_0/ --out split/`,
     )
     .action(async (model: string | undefined, flags: SplitFlags) => {
       const progress = progressReporter(!!flags.quiet || !!flags.json);
@@ -103,6 +120,7 @@ Examples:
           );
         const report = await splitAtCut(model, flags.cut, flags.out, {
           inputShapes: flags.inputShape,
+          inputs: flags.inputs,
           seed: flags.seed,
           progress,
         });
@@ -118,7 +136,10 @@ Examples:
         process.stdout.write(
           `cut: ${report.tensors.length} tensor(s) cross the network\n${lines.join('\n')}\n` +
             `edge: ${report.edgeNodes} nodes -> ${report.files.edge}\ncloud: ${report.cloudNodes} nodes -> ${report.files.cloud}\n` +
-            `verified: max |original - split| = ${report.maxAbsDiff} on a batch of ${report.verifiedBatch}\n`,
+            `verified: max |original - split| = ${report.maxAbsDiff} on a batch of ${report.verifiedBatch} (${report.verifiedOn === 'inputs' ? '--inputs values' : 'synthetic input'})\n` +
+            (report.reference
+              ? `reference outputs (${report.reference.folder}): relative difference ${report.reference.maxRelDiff} (split), ${report.reference.originalMaxRelDiff} (unsplit model); ${report.reference.reproduces ? 'reproduced' : 'NOT reproduced'} within ${report.reference.tolerance}\n`
+              : ''),
         );
         return;
       }

@@ -67,6 +67,11 @@ export interface CutPoint {
   /** Measured time of the real edge model of this cut (when the edge profile was measured here), ms. */
   readonly edgeMeasuredMs?: number;
   readonly cloudMeasuredMs?: number;
+  /**
+   * True in a structure-only analysis (symbolic input dimensions, no run): `shape` is as the model
+   * declares it ('?' where it declares nothing) and `elements`, `bytes` are unknown (0).
+   */
+  readonly sizeUnknown?: true;
 }
 
 /** A device profile as an analysis records it (self-contained: node times included). */
@@ -104,6 +109,8 @@ export interface Analysis {
   readonly cutPoints: readonly CutPoint[];
   /** Every data-dependent tensor (graph inputs and node outputs): what a DAG plan may send. */
   readonly tensors?: readonly TensorSummary[];
+  /** True when the model was not run (structure only): sizes and FLOPs are unknown. */
+  readonly sizesUnknown?: true;
   /** Node names and ops in DAG order (the order of `ProfileSummary.nodeMs`). */
   readonly nodes?: readonly { readonly name: string; readonly op: string; readonly flops: number }[];
   readonly profiles?: { readonly edge: ProfileSummary; readonly cloud: ProfileSummary };

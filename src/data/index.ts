@@ -10,6 +10,7 @@ export { fitToModelInput } from './fit-to-model';
 export { stratifiedSubset } from './subset';
 export { parseIdx } from './idx';
 export { parseNpy } from './npy';
+export { readFileBytes } from './source-file';
 export { checkLabels, readLabels } from './labels';
 export { listImageFolder, loadImageFolder } from './image-folder';
 export type { ImageEntry, ImageListing } from './image-folder';

@@ -241,3 +241,6 @@ const ROOT = protobuf.parse(SCHEMA, { keepCase: false }).root;
 
 /** The protobufjs type of `onnx.ModelProto`. */
 export const MODEL_PROTO: protobuf.Type = ROOT.lookupType('onnx.ModelProto');
+
+/** The protobufjs type of `onnx.TensorProto` (the `.pb` files of ONNX's test data sets). */
+export const TENSOR_PROTO: protobuf.Type = ROOT.lookupType('onnx.TensorProto');

@@ -23,7 +23,9 @@ import {
   readModelFile,
   toNumber,
   type Dag,
+  type Dim,
   type LoadedModel,
+  type ModelProto,
 } from '../graph';
 import {
   crossingBytes,
@@ -38,7 +40,15 @@ import {
   type ProfileContext,
   type TensorShape,
 } from '../profiler';
-import { batchDimName, effectiveBatchSize, inputSpecs, probeTensors } from '../runtime';
+import {
+  batchDimName,
+  effectiveBatchSize,
+  inputSpecs,
+  probeTensors,
+  type InputValues,
+  type TensorInfo,
+} from '../runtime';
+import { loadInputValues } from '../runtime/input-values';
 import {
   DECISION_TABLE_MBPS,
   DEFAULT_BANDWIDTHS_MBPS,
@@ -63,6 +73,11 @@ import { analysisDecisions } from '../ilp';
 export interface AnalyzeOptions {
   /** Shapes for inputs with symbolic non-batch dims. */
   readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Real input values (`--inputs`: a test-data folder of input_N.pb, or NAME=FILE.npy,...): used
+   * for the shape probe and the profile instead of synthetic values.
+   */
+  readonly inputs?: string;
   /** Progress messages (stderr in the CLI). */
   readonly progress?: (message: string) => void;
   /** Edge and cloud device profiles (see resolveProfile); false skips timing altogether. */
@@ -156,20 +171,72 @@ function dynamicTensors(dag: Dag, shapes: readonly NodeShapes[]): TensorSummary[
   return out;
 }
 
+/** Inputs whose shape is not fixed by the model (beyond the batch axis), a flag or real values. */
+export function unsizedInputs(
+  model: ModelProto,
+  inputShapes?: ReadonlyMap<string, readonly number[]>,
+  values?: InputValues,
+): string[] {
+  return inputSpecs(model)
+    .filter((s) => !inputShapes?.has(s.name) && !values?.has(s.name))
+    .filter((s) => s.dims.some((d, i) => i > 0 && !(typeof d === 'number' && d > 0)))
+    .map((s) => s.name);
+}
+
+/** A tensor whose shape nothing tells: shape ['?'], no elements. */
+function unknownTensor(name: string): TensorInfo {
+  return { name, elemType: 0, dims: ['?'], elementsPerSample: 0, bytesPerSample: 0 };
+}
+
+/**
+ * What the model itself declares about its tensors (graph inputs, outputs and value_info), for a
+ * structure-only analysis: dims as declared, symbolic ones by name; sizes unknown (0).
+ */
+function declaredTensors(model: ModelProto): Map<string, TensorInfo> {
+  const g = model.graph ?? {};
+  const out = new Map<string, TensorInfo>();
+  for (const v of [...(g.input ?? []), ...(g.valueInfo ?? []), ...(g.output ?? [])]) {
+    const tt = v.type?.tensorType;
+    if (!v.name || !tt) continue;
+    const dims: Dim[] = (tt.shape?.dim ?? []).map((d) =>
+      d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : '?',
+    );
+    out.set(v.name, {
+      name: v.name,
+      elemType: tt.elemType ?? 0,
+      dims,
+      elementsPerSample: 0,
+      bytesPerSample: 0,
+    });
+  }
+  return out;
+}
+
 /** Reads a model, lists its cut points with shapes and sizes, and (unless `edge` is false) predicts their latency. */
 export async function analyzeModel(modelPath: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const progress = options.progress ?? (() => undefined);
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const candidates = requireCutPoints(cutPoints(dag), modelPath);
+  const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : undefined;
+  const model = summarizeModel(loaded, dag);
+  // Structure only: without profiles, a model whose inputs have symbolic dimensions (other than the
+  // batch) that no flag fixes is not run at all; its sizes are unknown.
+  const structureOnly =
+    options.edge === false && unsizedInputs(loaded.model, options.inputShapes, inputValues).length > 0;
   progress(
-    `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; measuring tensor shapes with ONNX Runtime`,
+    `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; ${structureOnly ? 'sizes unknown (symbolic input dimensions; give --input-shape or --inputs)' : 'measuring tensor shapes with ONNX Runtime'}`,
   );
   // One run of the model reports every tensor: the cut tensors and the nodes' shapes for FLOPs.
-  const info = await probeTensors(loaded.model, probeableTensors(dag), { inputShapes: options.inputShapes });
-  const model = summarizeModel(loaded, dag);
+  const info = structureOnly
+    ? declaredTensors(loaded.model)
+    : await probeTensors(loaded.model, probeableTensors(dag), {
+        inputShapes: options.inputShapes,
+        inputValues,
+        source: modelPath,
+      });
   const shapes = nodeShapesFrom(loaded.model, dag, info);
-  const flops = nodeCosts(dag, shapes).map((c) => c.flops);
+  const flops = nodeCosts(dag, shapes).map((c) => (structureOnly ? 0 : c.flops));
   // NOTE: sums over each cut point's sides without listing them: O(nodes) for all cut points
   // of a chain, where listing them would be O(nodes²).
   const cutFlops = edgeSums(candidates, flops);
@@ -186,6 +253,8 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
         runs: options.runs ?? PROFILE_DEFAULTS.runs,
         warmup: options.warmup ?? PROFILE_DEFAULTS.warmup,
         inputShapes: options.inputShapes,
+        inputValues,
+        source: modelPath,
         progress,
       },
       cache: { shapes },
@@ -196,7 +265,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
 
   const cuts: CutPoint[] = candidates.map((c) => {
     const detail: CutTensor[] = c.tensors.map((t) => {
-      const i = info.get(t.name)!;
+      const i = info.get(t.name) ?? unknownTensor(t.name);
       return {
         name: t.name,
         kind: t.kind,
@@ -205,8 +274,8 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
         elements: i.elementsPerSample,
       };
     });
-    const crossing = crossingSizes(c.tensors, info);
-    const bytes = crossingBytes(crossing);
+    const crossing = structureOnly ? [] : crossingSizes(c.tensors, info);
+    const bytes = structureOnly ? 0 : crossingBytes(crossing);
     const measured = edge?.kind === 'measured' ? edge.cutPoints?.[c.index] : undefined;
     const measuredCloud = cloud?.kind === 'measured' ? cloud.cutPoints?.[c.index] : undefined;
     return {
@@ -219,8 +288,9 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       bytes,
       edgeNodes: c.edgeNodeCount,
       cloudNodes: c.cloudNodeCount,
-      edgeFlops: cutFlops.edge[c.index],
-      cloudFlops: cutFlops.cloud[c.index],
+      ...(structureOnly
+        ? { sizeUnknown: true as const }
+        : { edgeFlops: cutFlops.edge[c.index], cloudFlops: cutFlops.cloud[c.index] }),
       ...(edge && cloud
         ? {
             edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'),
@@ -239,7 +309,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     progress(
       `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`,
     );
-    sweep = await runSweep(loaded.model, loaded.bytes, dag, candidates, info, dataset, input, {
+    sweep = await runSweep(loaded.model, loaded.sessionBytes, dag, candidates, info, dataset, input, {
       bits,
       batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
       threads: options.sweepThreads,
@@ -275,7 +345,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     model,
     cutPoints: cuts,
     nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: flops[i] })),
-    tensors: dynamicTensors(dag, shapes),
+    ...(structureOnly ? { sizesUnknown: true as const } : { tensors: dynamicTensors(dag, shapes) }),
     ...(edge && cloud
       ? {
           profiles: { edge: summarizeProfile(edge), cloud: summarizeProfile(cloud) },

@@ -20,6 +20,7 @@ import {
   timeRuns,
   type TensorMap,
 } from '../runtime';
+import { loadInputValues } from '../runtime/input-values';
 
 /** Options of `benchSplit`. */
 export interface BenchOptions {
@@ -28,6 +29,8 @@ export interface BenchOptions {
   readonly runs: number;
   readonly warmup: number;
   readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+  /** `--inputs`: real input values to time the parts on (a test-data folder or NAME=FILE,...). */
+  readonly inputs?: string;
   readonly progress?: (message: string) => void;
 }
 
@@ -52,22 +55,30 @@ export async function benchSplit(
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const partition = partitionAt(dag, cut);
+  const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : undefined;
   const info = await probeTensors(
     loaded.model,
     partition.crossing.map((c) => c.name),
-    { inputShapes: options.inputShapes },
+    { inputShapes: options.inputShapes, inputValues, source: modelPath },
   );
   const split = extractSplit(loaded.model, dag, partition, (t) =>
     valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
   );
-  const feeds = syntheticFeeds(inputSpecs(loaded.model), 1, 1, options.inputShapes);
+  const feeds = syntheticFeeds(inputSpecs(loaded.model), 1, 1, options.inputShapes, inputValues);
   const sent: TensorMap = {};
   const parts: PartComparison[] = [];
   for (const part of ['edge', 'cloud'] as const) {
     const threads = part === 'edge' ? options.edgeThreads : options.cloudThreads;
     const nodes = part === 'edge' ? partition.edgeNodes : partition.cloudNodes;
     options.progress?.(`${part}: profiling nodes with ${threads} thread(s)`);
-    const measure = { threads, runs: options.runs, warmup: options.warmup, inputShapes: options.inputShapes };
+    const measure = {
+      threads,
+      runs: options.runs,
+      warmup: options.warmup,
+      inputShapes: options.inputShapes,
+      inputValues,
+      source: modelPath,
+    };
     const runOverheadMs = await measureRunOverhead(loaded.model, measure);
     const times = await measureNodeTimes(loaded.model, dag, { ...measure, runOverheadMs });
     const profile: Pick<DeviceProfile, 'nodes' | 'runOverheadMs'> = { nodes: times.nodes, runOverheadMs };

@@ -62,7 +62,7 @@ export async function evaluateModel(
   const { dataset, input } = await loadValidationSet(loaded.model, source, modelPath);
   const batchSize = effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const threads = options.threads ?? 0;
-  const session = await openSession(loaded.bytes, { optimization: 'all', threads });
+  const session = await openSession(loaded.sessionBytes, { optimization: 'all', threads });
   const predictions = new Int32Array(dataset.samples);
   let top1 = 0;
   let top5 = 0;

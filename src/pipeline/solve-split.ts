@@ -180,7 +180,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     const bitsOf = new Map(candidate.crossing.map((c) => [c.tensor, c.bits as BitWidth | 'f32']));
     const result = await evaluateConfigs(
       loaded.model,
-      loaded.bytes,
+      loaded.sessionBytes,
       dag,
       [
         {

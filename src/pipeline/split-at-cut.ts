@@ -23,13 +23,43 @@ import {
   openSession,
   probeTensors,
   syntheticFeeds,
+  type InputValues,
+  type Tensor,
   type TensorMap,
 } from '../runtime';
 import { DEFAULT_SYNTHETIC_SEED } from '../core/defaults';
+import { loadInputValues, loadReferenceOutputs } from '../runtime/input-values';
+import { diffOutputs, type OutputDiff } from '../runtime/reference-diff';
 import { JALAD_VERSION } from '../core/version';
 
-/** Largest output difference accepted; ORT may reorder float sums across a cut. */
+/**
+ * Largest output difference accepted, relative to the output's magnitude when that exceeds 1
+ * (absolute below); ORT may reorder float sums across a cut.
+ */
 export const SPLIT_TOLERANCE = 1e-5;
+
+/** Largest relative difference from reference outputs (`output_N.pb`) that counts as reproducing them. */
+export const REFERENCE_TOLERANCE = 1e-4;
+
+/** One output against its reference (`output_N.pb`), for the split and for the unsplit model. */
+export interface ReferenceOutput extends OutputDiff {
+  /** Relative difference of the unsplit model's output from the reference (the runtime's own). */
+  readonly originalRelDiff: number;
+  readonly originalExact: boolean;
+}
+
+/** How the split's outputs compare with the reference outputs of an `--inputs` test-data folder. */
+export interface ReferenceCheck {
+  readonly folder: string;
+  readonly tolerance: number;
+  readonly outputs: readonly ReferenceOutput[];
+  /** Largest relative difference of the split's outputs from the reference. */
+  readonly maxRelDiff: number;
+  /** The same for the unsplit model. */
+  readonly originalMaxRelDiff: number;
+  /** Every output within `tolerance` (integer, boolean and string outputs: exactly equal). */
+  readonly reproduces: boolean;
+}
 
 /** One crossing tensor as split.json records it. */
 export interface SplitTensor {
@@ -52,19 +82,31 @@ export interface SplitReport {
   /** Largest |original - split| over all outputs on the verification input. */
   readonly maxAbsDiff: number;
   readonly verifiedBatch: number;
+  /** What the split was verified on: real values (`--inputs`) or synthetic ones. */
+  readonly verifiedOn: 'inputs' | 'synthetic';
+  /** With an `--inputs` folder holding output_N.pb: the split's and the model's difference from them. */
+  readonly reference?: ReferenceCheck;
   readonly files: { readonly edge: string; readonly cloud: string };
 }
 
 /** Options of `splitAtCut`. */
 export interface SplitAtCutOptions {
   readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+  /** `--inputs`: a test-data folder (input_N.pb, output_N.pb) or NAME=FILE[,NAME=FILE...]. */
+  readonly inputs?: string;
+  /** Real input values already loaded (instead of `inputs`). */
+  readonly inputValues?: InputValues;
   readonly seed?: number;
   readonly progress?: (message: string) => void;
 }
 
 /** Runs a model and returns all its outputs. */
-async function runAll(model: ModelProto | Uint8Array, feeds: Readonly<TensorMap>): Promise<TensorMap> {
-  const session = await openSession(model);
+async function runAll(
+  model: ModelProto | Uint8Array,
+  feeds: Readonly<TensorMap>,
+  source?: string,
+): Promise<TensorMap> {
+  const session = await openSession(model, { source });
   try {
     return await session.run(feedsFor(session, feeds));
   } finally {
@@ -82,12 +124,61 @@ export async function verifySplit(
   cloud: Uint8Array,
   feeds: Readonly<TensorMap>,
 ): Promise<number> {
-  const want = await runAll(original, feeds);
+  return (await runSplit(original, edge, cloud, feeds)).maxAbsDiff;
+}
+
+/** The outputs of the original model and of edge then cloud, and how far apart they are. */
+interface SplitRun {
+  readonly want: TensorMap;
+  readonly got: TensorMap;
+  /** max |a - b| over every output element. */
+  readonly maxAbsDiff: number;
+  /** Whether every output is within SPLIT_TOLERANCE (relative above magnitude 1). */
+  readonly within: boolean;
+}
+
+/** Largest |x| over a tensor's finite elements (0 for non-numeric tensors). */
+function magnitude(t: Tensor): number {
+  if (t.type === 'string') return 0;
+  const x = t.data as ArrayLike<number | bigint>;
+  let m = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = Math.abs(Number(x[i]));
+    if (Number.isFinite(v) && v > m) m = v;
+  }
+  return m;
+}
+
+async function runSplit(
+  original: ModelProto | Uint8Array,
+  edge: Uint8Array,
+  cloud: Uint8Array,
+  feeds: TensorMap,
+  source?: string,
+): Promise<SplitRun> {
+  const want = await runAll(original, feeds, source);
   const sent = await runAll(edge, feeds);
   const got = await runAll(cloud, { ...feeds, ...sent });
   let diff = 0;
-  for (const name of Object.keys(want)) diff = Math.max(diff, maxAbsDiff(want[name], got[name]));
-  return diff;
+  let within = true;
+  for (const name of Object.keys(want)) {
+    const d =
+      want[name].type === 'string'
+        ? exactStrings(want[name], got[name])
+          ? 0
+          : Infinity
+        : maxAbsDiff(want[name], got[name]);
+    diff = Math.max(diff, d);
+    if (!(d <= SPLIT_TOLERANCE * Math.max(1, magnitude(want[name])))) within = false;
+  }
+  return { want, got, maxAbsDiff: diff, within };
+}
+
+function exactStrings(a: Tensor, b: Tensor | undefined): boolean {
+  if (!b || a.dims.join() !== b.dims.join()) return false;
+  const x = a.data as string[];
+  const y = b.data as string[];
+  return x.every((v, i) => v === y[i]);
 }
 
 /** A verified split held in memory, ready to be written. */
@@ -113,7 +204,15 @@ export async function buildExplicitSplit(
   const dag = buildDag(model, source);
   const partition = partitionAt(dag, cut);
   const names = partition.crossing.map((c) => c.name);
-  const info = await probeTensors(model, names, { inputShapes: options.inputShapes, seed: options.seed });
+  const inputValues =
+    options.inputValues ?? (options.inputs ? loadInputValues(options.inputs, model) : undefined);
+  const userSource = modelBytes ? source : undefined;
+  const info = await probeTensors(model, names, {
+    inputShapes: options.inputShapes,
+    inputValues,
+    seed: options.seed,
+    source: userSource,
+  });
   const split = extractSplit(model, dag, partition, (t) =>
     valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
   );
@@ -122,17 +221,30 @@ export async function buildExplicitSplit(
   const cloud = encodeModel(split.cloud);
 
   const specs = inputSpecs(model);
-  const batch = specs.some((s) => typeof s.dims[0] === 'string') ? 2 : 1;
-  const feeds = syntheticFeeds(specs, batch, options.seed ?? DEFAULT_SYNTHETIC_SEED, options.inputShapes);
-  progress('verifying: original vs edge then cloud on synthetic input');
+  // Real values are verified at their own batch; synthetic ones at 2 when the batch is dynamic.
+  const batch = !inputValues && specs.some((s) => typeof s.dims[0] === 'string') ? 2 : 1;
+  const feeds = syntheticFeeds(
+    specs,
+    batch,
+    options.seed ?? DEFAULT_SYNTHETIC_SEED,
+    options.inputShapes,
+    inputValues,
+  );
+  progress(
+    `verifying: original vs edge then cloud on ${inputValues ? 'the --inputs values' : 'synthetic input'}`,
+  );
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
-  const diff = await verifySplit(modelBytes ?? model, edge, cloud, feeds);
-  if (!(diff <= SPLIT_TOLERANCE)) {
+  const run = await runSplit(modelBytes ?? model, edge, cloud, feeds, userSource);
+  const diff = run.maxAbsDiff;
+  if (!run.within) {
     throw new JaladError(
       'RUNTIME',
       `split at ${cut.join(',')} does not reproduce the original outputs (max abs difference ${diff}); nothing was written`,
     );
   }
+  const references =
+    options.inputs && !options.inputs.includes('=') ? loadReferenceOutputs(options.inputs, model) : new Map();
+  const reference = references.size > 0 ? referenceCheck(options.inputs!, run, references) : undefined;
   return {
     edge,
     cloud,
@@ -146,7 +258,32 @@ export async function buildExplicitSplit(
       cloudNodes: partition.cloudNodes.length,
       maxAbsDiff: diff,
       verifiedBatch: Object.values(feeds)[0]?.dims[0] ?? batch,
+      verifiedOn: inputValues ? 'inputs' : 'synthetic',
+      ...(reference ? { reference } : {}),
     },
+  };
+}
+
+/** The split's and the unsplit model's outputs against the reference outputs. */
+function referenceCheck(
+  folder: string,
+  run: SplitRun,
+  references: ReadonlyMap<string, Tensor>,
+): ReferenceCheck {
+  const split = diffOutputs(run.got, references);
+  const unsplit = diffOutputs(run.want, references);
+  const outputs = split.map((d, i) => ({
+    ...d,
+    originalRelDiff: unsplit[i].relDiff,
+    originalExact: unsplit[i].exact,
+  }));
+  return {
+    folder,
+    tolerance: REFERENCE_TOLERANCE,
+    outputs,
+    maxRelDiff: Math.max(0, ...outputs.map((o) => o.relDiff)),
+    originalMaxRelDiff: Math.max(0, ...outputs.map((o) => o.originalRelDiff)),
+    reproduces: outputs.every((o) => (o.integer ? o.exact : o.relDiff <= REFERENCE_TOLERANCE)),
   };
 }
 
@@ -159,7 +296,7 @@ export async function splitAtCut(
 ): Promise<SplitReport> {
   checkOutputFolder(outDir, { flag: '--out' });
   const loaded = readModelFile(modelPath);
-  const split = await buildExplicitSplit(loaded.model, cut, options, modelPath, loaded.bytes);
+  const split = await buildExplicitSplit(loaded.model, cut, options, modelPath, loaded.sessionBytes);
   const report: SplitReport = {
     jalad: JALAD_VERSION,
     model: modelPath,

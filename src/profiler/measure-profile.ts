@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, requireCutPoints, type LoadedModel } from '../graph';
 import { inputSpecs, openSession, probeTensors, syntheticFeeds, timeRuns } from '../runtime';
+import { loadInputValues } from '../runtime/input-values';
 import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
@@ -38,7 +39,7 @@ export async function measureRunOverhead(
     return median(
       await timeRuns(
         session,
-        syntheticFeeds(specs, 1, 1, options.inputShapes),
+        syntheticFeeds(specs, 1, 1, options.inputShapes, options.inputValues),
         options.warmup,
         Math.max(options.runs, 50),
       ),
@@ -68,7 +69,8 @@ function spreadNotes(nodes: readonly NodeTime[], parts: readonly PartTime[]): st
 }
 
 /** Measures this machine on a model. */
-export async function measureProfile(loaded: LoadedModel, options: MeasureOptions): Promise<DeviceProfile> {
+export async function measureProfile(loaded: LoadedModel, measure: MeasureOptions): Promise<DeviceProfile> {
+  const options: MeasureOptions = { source: loaded.path, ...measure };
   const started = performance.now();
   const progress = options.progress ?? (() => undefined);
   const notes: string[] = [];
@@ -144,6 +146,11 @@ export async function measureProfile(loaded: LoadedModel, options: MeasureOption
 }
 
 /** Reads a model and measures this machine on it. */
-export async function profileModelFile(modelPath: string, options: MeasureOptions): Promise<DeviceProfile> {
-  return measureProfile(readModelFile(modelPath), options);
+export async function profileModelFile(
+  modelPath: string,
+  options: MeasureOptions & { readonly inputs?: string },
+): Promise<DeviceProfile> {
+  const loaded = readModelFile(modelPath);
+  const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : options.inputValues;
+  return measureProfile(loaded, { ...options, inputValues, source: modelPath });
 }

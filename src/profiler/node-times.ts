@@ -11,6 +11,7 @@ import {
   runsInRound,
   syntheticFeeds,
   timeRuns,
+  type InputValues,
   type Session,
   type TraceEvent,
 } from '../runtime';
@@ -38,6 +39,10 @@ export interface MeasureOptions {
   /** Runs discarded before measuring (caches, allocator, lazy init). */
   readonly warmup: number;
   readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
+  /** Real input values (`--inputs`): timings are taken on them instead of synthetic values. */
+  readonly inputValues?: InputValues;
+  /** The user's model file, named by load and run failures (exit 2). */
+  readonly source?: string;
   readonly seed?: number;
   readonly progress?: (message: string) => void;
   /** Cost of a session.run that computes nothing, ms (see measureRunOverhead); calibrates node times. */
@@ -84,7 +89,13 @@ async function traceRuns(
   try {
     if (unprofiled) plain = await openSession(bytes, { optimization, threads: options.threads });
     const session = await openTracedSession(bytes, { optimization, threads: options.threads });
-    const feeds = syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes);
+    const feeds = syntheticFeeds(
+      inputSpecs(model),
+      1,
+      options.seed ?? 1,
+      options.inputShapes,
+      options.inputValues,
+    );
     const measured: boolean[] = [];
     const unprofiledSamples: number[] = [];
     const traced = async (warmup: number, runs: number) => {

@@ -136,7 +136,13 @@ export async function measurePartTimes(
   options: MeasureOptions,
   modelBytes = encodeModel(model).length,
 ): Promise<PartTimes> {
-  const feeds = syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes);
+  const feeds = syntheticFeeds(
+    inputSpecs(model),
+    1,
+    options.seed ?? 1,
+    options.inputShapes,
+    options.inputValues,
+  );
   // An edge and a cloud model together hold about the model's weights.
   const perGroup = Math.max(1, Math.floor(SESSION_BUDGET_BYTES / Math.max(1, modelBytes)));
   const started = performance.now();

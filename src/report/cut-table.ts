@@ -69,9 +69,9 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
       [c.tensors[0], ...extra].join('\n'),
       c.op,
       formatShape(c.shape),
-      formatBytes(c.bytes),
+      c.sizeUnknown ? 'unknown' : formatBytes(c.bytes),
       String(c.edgeNodes),
-      formatFlops(c.edgeFlops ?? 0),
+      c.sizeUnknown ? 'unknown' : formatFlops(c.edgeFlops ?? 0),
     ];
     if (timed) {
       row.push(formatMs(c.edgeMs ?? 0), formatMs(c.cloudMs ?? 0));

@@ -290,7 +290,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
       c.tensors.map(tensorHtml).join(' + '),
       e(c.op),
       `<span class="nowrap">${e(formatShape(c.shape))}</span>`,
-      e(kbText(c.bytes)),
+      e(c.sizeUnknown ? 'unknown' : kbText(c.bytes)),
     ];
     if (swept) {
       const r = smallestBitsWithinBudget(analysis, c.index, budget.pct);

@@ -95,7 +95,13 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
   const head = ['#', 'tensor', 'op', 'shape', 'raw KB'];
   if (swept) head.push('bits', 'compressed KB', 'loss pp (95% upper)');
   const rows = analysis.cutPoints.map((c) => {
-    const row = [String(c.index), code(c.tensors.join(' + ')), c.op, formatShape(c.shape), kbText(c.bytes)];
+    const row = [
+      String(c.index),
+      code(c.tensors.join(' + ')),
+      c.op,
+      formatShape(c.shape),
+      c.sizeUnknown ? 'unknown' : kbText(c.bytes),
+    ];
     if (swept) {
       const r = smallestBitsWithinBudget(analysis, c.index, budget.pct);
       row.push(

@@ -3,7 +3,14 @@
  * probing tensor shapes, timing runs, profiling traces, and running a data set in batches.
  * Everything it hands out is plain data or a small interface (`Session`, `Tensor`).
  */
-export { openSession, feedsFor, type Optimization, type Session, type SessionOptions } from './session';
+export {
+  openSession,
+  feedsFor,
+  setRuntimeVerbose,
+  type Optimization,
+  type Session,
+  type SessionOptions,
+} from './session';
 export { openTracedSession, type TraceEvent, type TracedSession } from './trace';
 export {
   createTensor,
@@ -14,7 +21,18 @@ export {
   type TensorMap,
   type TensorType,
 } from './tensor';
-export { inputSpecs, concreteDims, syntheticFeeds, type InputSpec } from './inputs';
+export {
+  inputSpecs,
+  concreteDims,
+  checkAllocatable,
+  syntheticFeeds,
+  syntheticIntegerInputs,
+  type InputSpec,
+  type InputValues,
+} from './inputs';
+export { loadInputValues, loadReferenceOutputs, typeName } from './input-values';
+export { diffOutputs, diffTensor, type OutputDiff } from './reference-diff';
+export { describeRuntimeFailure, loadFailure, runFailure, type RuntimeFailure } from './runtime-errors';
 export { probeTensors, batchDimName, type TensorInfo, type ProbeOptions } from './tensor-shapes';
 export { timeRuns, runsInRound } from './timing';
 export { runtimeVersion } from './version';

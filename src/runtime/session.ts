@@ -3,7 +3,7 @@
  * ONNX Runtime's own session object stays inside this module.
  */
 import * as ort from 'onnxruntime-node';
-import { JaladError } from '../core/errors';
+import { loadFailure } from './runtime-errors';
 import { encodeModel } from '../graph/model-io';
 import type { ModelProto } from '../graph/onnx-types';
 import { toOrtTensor, type Tensor, type TensorMap } from './tensor';
@@ -23,6 +23,33 @@ export interface SessionOptions {
    * take the cores from the next session's run (measured 1.6x slower on 2 cores).
    */
   readonly spinning?: boolean;
+  /**
+   * The user's model file, when the model is the user's: a load failure is then bad input
+   * (InputError naming the file and the operator, exit 2); a model jalad built that fails to load
+   * is jalad's failure (exit 1).
+   */
+  readonly source?: string;
+}
+
+// NOTE: ONNX Runtime's own log lines (coloured, several per failure) must not reach the user's
+// terminal unless asked for (--verbose). Its log level is a process-wide setting of ORT's env, read
+// when the first session is created; jalad's default is 'fatal' (nothing in practice).
+ort.env.logLevel = 'fatal';
+
+const SEVERITY: Readonly<Record<string, 0 | 1 | 2 | 3 | 4>> = {
+  verbose: 0,
+  info: 1,
+  warning: 2,
+  error: 3,
+  fatal: 4,
+};
+
+/**
+ * Lets ONNX Runtime's own warnings and errors through to stderr (true) or keeps them silent
+ * (false, the default). Call before the first session is opened.
+ */
+export function setRuntimeVerbose(verbose: boolean): void {
+  ort.env.logLevel = verbose ? 'warning' : 'fatal';
 }
 
 /** An open model. */
@@ -47,23 +74,24 @@ export function ortOptions(options: SessionOptions): ort.InferenceSession.Sessio
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    logSeverityLevel: 3,
+    logSeverityLevel: SEVERITY[ort.env.logLevel ?? 'fatal'] ?? 4,
     ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }
 
-/** Opens ORT's own session, a load failure as a JaladError. */
+/**
+ * Opens ORT's own session; a load failure becomes one line naming the operator: an InputError
+ * naming `source` for the user's model, a JaladError for a model jalad built.
+ */
 export async function createOrtSession(
   bytes: Uint8Array,
   options: ort.InferenceSession.SessionOptions,
+  source?: string,
 ): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (err) {
-    throw new JaladError(
-      'RUNTIME',
-      `ONNX Runtime cannot load the model: ${(err as Error).message.split('\n')[0]}`,
-    );
+    throw loadFailure(err, source);
   }
 }
 
@@ -97,7 +125,7 @@ export async function openSession(
   options: SessionOptions = {},
 ): Promise<Session> {
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
-  return wrapSession(await createOrtSession(bytes, ortOptions(options)));
+  return wrapSession(await createOrtSession(bytes, ortOptions(options), options.source));
 }
 
 /** Picks from `all` the feeds a session reads. */

@@ -7,9 +7,11 @@
 import { elementBytes } from '../graph/model-io';
 import type { Dim } from '../graph/build';
 import type { ModelProto } from '../graph/onnx-types';
-import { inputSpecs, syntheticFeeds } from './inputs';
+import { inputSpecs, syntheticFeeds, syntheticIntegerInputs, type InputValues } from './inputs';
 import { openSession } from './session';
 import { onnxTypeOf } from './tensor';
+import { runFailure } from './runtime-errors';
+import { InputError } from '../core/errors';
 
 /** What the runtime says about one tensor. */
 export interface TensorInfo {
@@ -29,6 +31,21 @@ export interface ProbeOptions {
   /** Shapes of inputs with symbolic non-batch dims, by input name. */
   readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
   readonly seed?: number;
+  /** Real values for some or all inputs (`--inputs`); synthetic values for the rest. */
+  readonly inputValues?: InputValues;
+  /** The user's model file: its load and run failures are then bad input naming it (exit 2). */
+  readonly source?: string;
+}
+
+/** Runs `fn`; an InputError it throws is prefixed with the model file's name. */
+function named<T>(source: string | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (source && err instanceof InputError && !err.message.startsWith(source))
+      throw new InputError(err.code, `${source}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The name the model gives its batch axis (first symbolic dim of the first input that has one). */
@@ -54,12 +71,20 @@ export async function probeTensors(
   const extra = wanted.filter((t) => !existing.has(t) && !inputNames.has(t)).map((name) => ({ name }));
   const probe: ModelProto = { ...model, graph: { ...g, output: [...(g.output ?? []), ...extra] } };
   const batchName = batchDimName(model);
-  const session = await openSession(probe, { optimization: 'disabled' });
+  const values = options.inputValues;
+  const session = await openSession(probe, { optimization: 'disabled', source: options.source });
   try {
     const shapesAt = async (batch: number) => {
-      const feeds = syntheticFeeds(specs, batch, options.seed ?? 1, options.inputShapes);
+      const feeds = named(options.source, () =>
+        syntheticFeeds(specs, batch, options.seed ?? 1, options.inputShapes, values),
+      );
       const names = wanted.filter((t) => !inputNames.has(t));
-      const result = names.length > 0 ? await session.run(feeds, names) : {};
+      let result: Record<string, { dims: readonly number[]; type: string }> = {};
+      try {
+        if (names.length > 0) result = await session.run(feeds, names);
+      } catch (err) {
+        throw runFailure(err, options.source ?? 'model', syntheticIntegerInputs(specs, values));
+      }
       const out = new Map<string, { dims: readonly number[]; type: string }>();
       for (const t of wanted) {
         const v = inputNames.has(t) ? feeds[t] : result[t];
@@ -68,7 +93,10 @@ export async function probeTensors(
       return out;
     };
     const one = await shapesAt(1);
-    const two = batchName !== undefined ? await shapesAt(2) : one;
+    // NOTE: real values repeated along a symbolic first axis may not make a valid batch of 2 (an
+    // integer input that is itself a shape); the batch axis then stays unnamed.
+    const two =
+      batchName !== undefined ? await shapesAt(2).catch((err) => (values ? one : Promise.reject(err))) : one;
     const info = new Map<string, TensorInfo>();
     for (const t of wanted) {
       const a = one.get(t)!;
@@ -76,7 +104,9 @@ export async function probeTensors(
       const elemType = onnxTypeOf(a.type);
       const batchAxis = a.dims.findIndex((d, i) => b.dims[i] === 2 * d && d > 0);
       const dims: Dim[] = a.dims.map((d, i) => (i === batchAxis && batchName !== undefined ? batchName : d));
-      const elementsPerSample = a.dims.reduce((x, y) => x * y, 1);
+      // Real values may come at a batch over 1: per sample is per step of the batch axis.
+      const perBatch = batchAxis >= 0 && batchName !== undefined ? a.dims[batchAxis] : 1;
+      const elementsPerSample = a.dims.reduce((x, y) => x * y, 1) / perBatch;
       info.set(t, {
         name: t,
         elemType,
