@@ -7,9 +7,9 @@
  *    analyzed (exit 0, nothing on stderr), refused (exit 2 with exactly one line on stderr), or bad
  *    (a stack trace, exit 1, another exit code, more than one line, or no answer within the timeout).
  * 2. Split: for every analyzed model with more than one node and a `test_data_set_0/` holding
- *    `output_*.pb`, `jalad split --cut` at every cut point with `--inputs`, and a check that the
- *    split reproduces the reference outputs (relative difference <= 1e-4, exact for integers), as
- *    split.json records it.
+ *    `output_*.pb`, a split at every cut point with `--inputs` through the function behind `jalad
+ *    split --cut` (one child process per model), and a check that the split reproduces the
+ *    reference outputs (relative difference <= 1e-4, exact for integers), as split.json records it.
  *
  * Run from the repository root:
  *   npm run check:onnx-tests [-- ROOT] [--jobs N] [--timeout-s S] [--plain] [--no-split]
@@ -65,8 +65,6 @@ interface Args {
 }
 
 const DEFAULT_ROOT = '/usr/share/libonnx-testdata/data';
-/** The issue's bound on the split's difference from the reference outputs. */
-const REFERENCE_TOLERANCE = 1e-4;
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
