@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseChannelValues, parseScale, parseSize, type DataOptions } from '../src/data';
 import type { DataSource } from '../src/pipeline/validation-data';
-import { parseIntAtLeast } from './parsers';
+import { FLAG_RANGES, parseInRange } from './parsers';
 import { DEFAULT_SEED } from '../src/core/defaults';
 
 /** Flag values as commander collects them. */
@@ -31,6 +31,21 @@ function flagParser<T>(parse: (text: string) => T): (text: string) => T {
     }
   };
 }
+
+/** The flags that describe --data and mean nothing without it. */
+export const DATA_ONLY_FLAGS = [
+  '--labels',
+  '--scale',
+  '--mean',
+  '--std',
+  '--layout',
+  '--size',
+  '--crop',
+  '--channels',
+  '--samples',
+  '--seed',
+  '--on-bad-image',
+] as const;
 
 /** Adds the data flags to a command. */
 export function addDataFlags(cmd: Command, required: boolean): Command {
@@ -82,12 +97,12 @@ export function addDataFlags(cmd: Command, required: boolean): Command {
     .option(
       '--samples <n>',
       'use a class-stratified subset of n samples (seeded, deterministic)',
-      parseIntAtLeast(1),
+      parseInRange(FLAG_RANGES.samples),
     )
     .option(
       '--seed <n>',
-      'seed of the subset and of every other random choice (recorded in outputs)',
-      parseIntAtLeast(0),
+      'seed of the subset and of every other random choice (recorded in outputs) (0..4294967295)',
+      parseInRange(FLAG_RANGES.seed),
       DEFAULT_SEED,
     )
     .addOption(

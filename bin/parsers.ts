@@ -1,5 +1,72 @@
-/** Flag parsers: tiny functions that throw commander's InvalidArgumentError. */
+/**
+ * Flag parsers: tiny functions that throw commander's InvalidArgumentError. Every numeric flag has
+ * a documented range with its unit (FLAG_RANGES, docs/outputs.md); an empty value, hex, `Infinity`
+ * or anything but a plain decimal number is refused before any work.
+ */
 import { InvalidArgumentError } from 'commander';
+import { BANDWIDTH_RANGE_MBPS } from '../src/core/limits';
+
+/** A closed range with its unit, as the help and the docs state it. */
+export interface FlagRange {
+  readonly min: number;
+  readonly max: number;
+  readonly unit: string;
+  /** True when the value must be a whole number. */
+  readonly integer?: boolean;
+}
+
+/** The range of every numeric flag. */
+export const FLAG_RANGES = {
+  bandwidthMbps: { ...BANDWIDTH_RANGE_MBPS, unit: 'Mbps' },
+  rttMs: { min: 0, max: 600_000, unit: 'ms' },
+  lossPct: { min: 0, max: 100, unit: 'percentage points' },
+  bits: { min: 1, max: 8, unit: 'bits', integer: true },
+  threads: { min: 1, max: 256, unit: 'threads', integer: true },
+  threadsOrAuto: { min: 0, max: 256, unit: 'threads (0 = ONNX Runtime decides)', integer: true },
+  runs: { min: 1, max: 100_000, unit: 'runs', integer: true },
+  warmup: { min: 0, max: 100_000, unit: 'runs', integer: true },
+  batchSize: { min: 1, max: 65_536, unit: 'samples', integer: true },
+  samples: { min: 1, max: 100_000_000, unit: 'samples', integer: true },
+  seed: { min: 0, max: 4_294_967_295, unit: '', integer: true },
+  port: { min: 0, max: 65_535, unit: '(0 = a free port)', integer: true },
+  bodyBytes: { min: 1, max: 2 ** 31 - 1, unit: 'bytes', integer: true },
+  timeoutMs: { min: 1, max: 3_600_000, unit: 'ms', integer: false },
+  retries: { min: 0, max: 100, unit: 'retries', integer: true },
+  speed: { min: 0.001, max: 1e6, unit: 'x', integer: false },
+} as const satisfies Record<string, FlagRange>;
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function rangeText(r: FlagRange): string {
+  return `${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}${r.unit ? ` ${r.unit}` : ''}`;
+}
+
+function inRange(text: string, r: FlagRange): number | undefined {
+  const t = text.trim();
+  if (!DECIMAL.test(t)) return undefined;
+  const n = Number(t);
+  if (!Number.isFinite(n) || n < r.min || n > r.max || (r.integer && !Number.isInteger(n))) return undefined;
+  return n;
+}
+
+/** One number within `r` (e.g. `--rtt 20`). */
+export function parseInRange(r: FlagRange): (value: string) => number {
+  return (value: string) => {
+    const n = inRange(value, r);
+    if (n === undefined) throw new InvalidArgumentError(`expected ${rangeText(r)}, got "${value}"`);
+    return n;
+  };
+}
+
+/** A comma-separated list of numbers within `r` (e.g. `--bandwidth 1.1,5.85`), in the order given, without repeats. */
+export function parseListInRange(r: FlagRange): (value: string) => number[] {
+  return (value: string) => {
+    const list = value.split(',').map((s) => inRange(s, r));
+    if (list.some((n) => n === undefined))
+      throw new InvalidArgumentError(`expected comma-separated values, each ${rangeText(r)}, got "${value}"`);
+    return [...new Set(list as number[])];
+  };
+}
 
 /** A comma-separated list of non-empty names ("a,b,c"). */
 export function parseNameList(value: string): string[] {
@@ -9,6 +76,9 @@ export function parseNameList(value: string): string[] {
   return names;
 }
 
+/** Largest dimension accepted in `--input-shape` (elements along one axis). */
+const MAX_INPUT_DIM = 1 << 24;
+
 /** `name=1x3x224x224`, repeatable: collects into a map of input name -> dims. */
 export function parseInputShape(
   value: string,
@@ -17,51 +87,15 @@ export function parseInputShape(
   const m = /^([^=]+)=(\d+(?:x\d+)*)$/.exec(value.trim());
   if (!m) throw new InvalidArgumentError(`expected NAME=DxDxD (e.g. input=1x3x224x224), got "${value}"`);
   const dims = m[2].split('x').map(Number);
-  if (dims.some((d) => d < 1))
-    throw new InvalidArgumentError(`dimensions must be at least 1, got "${value}"`);
+  if (dims.some((d) => d < 1 || d > MAX_INPUT_DIM))
+    throw new InvalidArgumentError(`dimensions must be from 1 to ${MAX_INPUT_DIM}, got "${value}"`);
+  if (previous.has(m[1])) throw new InvalidArgumentError(`input "${m[1]}" is given twice`);
   return new Map(previous).set(m[1], dims);
-}
-
-/** A whole number >= min. */
-export function parseIntAtLeast(min: number): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
-    return n;
-  };
-}
-
-/** A number > 0 (e.g. a bandwidth in Mbps). */
-export function parsePositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return n;
-}
-
-/** A number >= 0 (e.g. a round-trip time in ms). */
-export function parseNonNegative(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${value}"`);
-  return n;
-}
-
-/** A comma-separated list of numbers > 0 ("1.1,5.85,18.88"). */
-export function parsePositiveList(value: string): number[] {
-  return value.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (s.trim() === '' || !Number.isFinite(n) || n <= 0)
-      throw new InvalidArgumentError(`expected comma-separated numbers > 0, got "${value}"`);
-    return n;
-  });
 }
 
 /** Comma-separated bit widths, each a whole number 1..8 ("2,4,6,8"). */
 export function parseBits(value: string): number[] {
-  const list = value.split(',').map((s) => Number(s.trim()));
-  if (list.some((b) => !Number.isInteger(b) || b < 1 || b > 8))
-    throw new InvalidArgumentError(`expected comma-separated bit widths from 1 to 8, got "${value}"`);
-  return [...new Set(list)].sort((a, b) => a - b);
+  return parseListInRange(FLAG_RANGES.bits)(value).sort((a, b) => a - b);
 }
 
 /** Help text of `--inputs`, shared by analyze, split, profile and bench. */

@@ -15,14 +15,15 @@ import {
   PROFILE_DEFAULTS,
 } from '../../src/core/defaults';
 import { checkOutputFolder } from '../../src/core/output-set';
-import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
+import { addDataFlags, dataSource, DATA_ONLY_FLAGS, type DataFlags } from '../data-flags';
+import { rejectGiven } from '../flag-rules';
 import {
+  FLAG_RANGES,
   INPUTS_HELP,
   parseBits,
   parseInputShape,
-  parseIntAtLeast,
-  parseNonNegative,
-  parsePositiveList,
+  parseInRange,
+  parseListInRange,
 } from '../parsers';
 import { presetNames } from '../../src/profiler';
 import { commandLine, printJson, progressReporter } from '../output';
@@ -72,25 +73,25 @@ export function analyzeCommand(): Command {
     ])
     .option(
       '--max-loss <pp>',
-      `accuracy budget in percentage points for the decision table (default ${DEFAULT_MAX_LOSS_PCT}); with --data, sweep configurations proven above it stop early`,
-      parseNonNegative,
+      `accuracy budget in percentage points for the decision table (default ${DEFAULT_MAX_LOSS_PCT}); with --data, sweep configurations proven above it stop early (0..100)`,
+      parseInRange(FLAG_RANGES.lossPct),
     )
     .option(
       '--batch-size <n>',
-      'samples per inference call in the sweep',
-      parseIntAtLeast(1),
+      'samples per inference call in the sweep (1..65536)',
+      parseInRange(FLAG_RANGES.batchSize),
       DEFAULT_BATCH_SIZE,
     )
     .option(
       '--size-samples <n>',
-      'samples whose tensors are entropy coded to measure sizes',
-      parseIntAtLeast(1),
+      'samples whose tensors are entropy coded to measure sizes (1..100000000)',
+      parseInRange(FLAG_RANGES.samples),
       DEFAULT_SIZE_SAMPLES,
     )
     .option(
       '--sweep-threads <n>',
-      'threads for the sweep with --data (default: one per core; large sweeps run on worker threads)',
-      parseIntAtLeast(1),
+      'threads for the sweep with --data (default: one per core; large sweeps run on worker threads) (1..256)',
+      parseInRange(FLAG_RANGES.threads),
     )
     .option(
       '--edge <profile>',
@@ -104,29 +105,34 @@ export function analyzeCommand(): Command {
     )
     .option(
       '--bandwidth <mbps>',
-      'uplink bandwidths to evaluate, comma-separated, in Mbps',
-      parsePositiveList,
+      'uplink bandwidths to evaluate, comma-separated, in Mbps (0.001..1000000)',
+      parseListInRange(FLAG_RANGES.bandwidthMbps),
       [...DEFAULT_BANDWIDTHS_MBPS],
     )
     .option(
       '--rtt <ms>',
-      'network round-trip time added to every offloaded inference, ms',
-      parseNonNegative,
+      'network round-trip time added to every offloaded inference, ms (0..600000)',
+      parseInRange(FLAG_RANGES.rttMs),
       DEFAULT_RTT_MS,
     )
     .option(
       '--threads <n>',
-      'ONNX Runtime threads when measuring this machine',
-      parseIntAtLeast(1),
+      'ONNX Runtime threads when measuring this machine (1..256)',
+      parseInRange(FLAG_RANGES.threads),
       PROFILE_DEFAULTS.threads,
     )
     .option(
       '--runs <n>',
-      'measured runs per timing when measuring this machine (median kept)',
-      parseIntAtLeast(1),
+      'measured runs per timing when measuring this machine (median kept) (1..100000)',
+      parseInRange(FLAG_RANGES.runs),
       PROFILE_DEFAULTS.runs,
     )
-    .option('--warmup <n>', 'runs discarded before timing', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
+    .option(
+      '--warmup <n>',
+      'runs discarded before timing (0..100000)',
+      parseInRange(FLAG_RANGES.warmup),
+      PROFILE_DEFAULTS.warmup,
+    )
     .option(
       '--no-profile',
       'list cut points only: no timing, no latency; a model with symbolic input dimensions is not run at all (sizes "unknown" until --input-shape or --inputs)',
@@ -149,7 +155,27 @@ Examples:
   jalad analyze model.onnx --inputs test_data_set_0/         (real inputs for the shape probe and the profile)
   jalad analyze model.onnx --inputs ids=ids.npy,mask=mask.npy`,
     )
-    .action(async (model: string, flags: AnalyzeFlags) => {
+    .action(async (model: string, flags: AnalyzeFlags, cmd: Command) => {
+      if (!flags.data)
+        rejectGiven(
+          cmd,
+          [
+            '--labels',
+            '--bits',
+            '--max-loss',
+            '--batch-size',
+            '--size-samples',
+            '--sweep-threads',
+            ...DATA_ONLY_FLAGS,
+          ],
+          'needs --data (the compression sweep on validation data)',
+        );
+      if (!flags.profile)
+        rejectGiven(
+          cmd,
+          ['--edge', '--cloud', '--bandwidth', '--rtt', '--threads', '--runs', '--warmup', '--max-loss'],
+          'needs device profiles, which --no-profile turns off',
+        );
       checkOutputFolder(flags.out, { flag: '--out' });
       const analysis = await analyzeModel(model, {
         inputShapes: flags.inputShape,

@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import { InputError } from '../../src/core/errors';
 import { benchSplit } from '../../src/pipeline/bench-split';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
-import { INPUTS_HELP, parseInputShape, parseIntAtLeast, parseNameList } from '../parsers';
+import { FLAG_RANGES, INPUTS_HELP, parseInputShape, parseInRange, parseNameList } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
 interface BenchFlags {
@@ -27,10 +27,30 @@ export function benchCommand(): Command {
     )
     .argument('<model>', 'the ONNX model file (.onnx)')
     .option('--cut <tensors>', 'comma-separated tensor names of the cut (see `jalad analyze`)', parseNameList)
-    .option('--edge-threads <n>', 'ONNX Runtime threads for the edge part', parseIntAtLeast(1), 1)
-    .option('--cloud-threads <n>', 'ONNX Runtime threads for the cloud part', parseIntAtLeast(1), 1)
-    .option('--runs <n>', 'measured runs (median kept)', parseIntAtLeast(1), PROFILE_DEFAULTS.runs)
-    .option('--warmup <n>', 'runs discarded before timing', parseIntAtLeast(0), PROFILE_DEFAULTS.warmup)
+    .option(
+      '--edge-threads <n>',
+      'ONNX Runtime threads for the edge part (1..256)',
+      parseInRange(FLAG_RANGES.threads),
+      1,
+    )
+    .option(
+      '--cloud-threads <n>',
+      'ONNX Runtime threads for the cloud part (1..256)',
+      parseInRange(FLAG_RANGES.threads),
+      1,
+    )
+    .option(
+      '--runs <n>',
+      'measured runs (median kept)',
+      parseInRange(FLAG_RANGES.runs),
+      PROFILE_DEFAULTS.runs,
+    )
+    .option(
+      '--warmup <n>',
+      'runs discarded before timing',
+      parseInRange(FLAG_RANGES.warmup),
+      PROFILE_DEFAULTS.warmup,
+    )
     .option(
       '--input-shape <name=dims>',
       'shape of an input with symbolic dimensions other than the batch (repeatable)',

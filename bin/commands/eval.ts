@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { evaluateModel } from '../../src/pipeline/evaluate';
 import { DEFAULT_BATCH_SIZE } from '../../src/core/defaults';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
-import { parseIntAtLeast } from '../parsers';
+import { FLAG_RANGES, parseInRange } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
 interface EvalFlags extends DataFlags {
@@ -29,10 +29,15 @@ export function evalCommand(): Command {
     .option(
       '--batch-size <n>',
       'samples per inference call (models with a fixed batch use theirs)',
-      parseIntAtLeast(1),
+      parseInRange(FLAG_RANGES.batchSize),
       DEFAULT_BATCH_SIZE,
     )
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (0 = ORT decides)', parseIntAtLeast(0), 0)
+    .option(
+      '--threads <n>',
+      'ONNX Runtime intra-op threads, 0..256 (0 = ORT decides)',
+      parseInRange(FLAG_RANGES.threadsOrAuto),
+      0,
+    )
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(

@@ -4,7 +4,7 @@ import { checkOutputFile, writeOutputFile } from '../../src/core/output-set';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
 import { profileModelFile } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
-import { INPUTS_HELP, parseInputShape, parseIntAtLeast } from '../parsers';
+import { FLAG_RANGES, INPUTS_HELP, parseInputShape, parseInRange } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
 interface ProfileFlags {
@@ -28,20 +28,20 @@ export function profileCommand(): Command {
     .option('--out <file>', 'where to write the device profile (JSON)', 'profile.json')
     .option(
       '--threads <n>',
-      'ONNX Runtime intra-op threads, fixed for every measurement',
-      parseIntAtLeast(1),
+      'ONNX Runtime intra-op threads, fixed for every measurement (1..256)',
+      parseInRange(FLAG_RANGES.threads),
       PROFILE_DEFAULTS.threads,
     )
     .option(
       '--runs <n>',
-      'measured runs per measurement (the median is kept, and the 90th percentile)',
-      parseIntAtLeast(1),
+      'measured runs per measurement (the median is kept, and the 90th percentile) (1..100000)',
+      parseInRange(FLAG_RANGES.runs),
       PROFILE_DEFAULTS.runs,
     )
     .option(
       '--warmup <n>',
-      'runs discarded before measuring (and up to 3 more before each of the 5 rounds in which cut points are timed)',
-      parseIntAtLeast(0),
+      'runs discarded before measuring (and up to 3 more before each of the 5 rounds in which cut points are timed) (0..100000)',
+      parseInRange(FLAG_RANGES.warmup),
       PROFILE_DEFAULTS.warmup,
     )
     .option(

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { formatMs } from '../../src/report';
 import { runLive } from '../../src/serve';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
-import { parseIntAtLeast, parseNonNegative, parsePositive } from '../parsers';
+import { FLAG_RANGES, parseInRange } from '../parsers';
 import { printJson, progressReporter } from '../output';
 
 interface RunFlags extends DataFlags {
@@ -38,28 +38,28 @@ export function runCommand(): Command {
     .option(
       '--static [mbps]',
       "with --analysis: keep one plan (the decision table's plan at this bandwidth, default its first)",
-      parsePositive,
+      parseInRange(FLAG_RANGES.bandwidthMbps),
     )
     .option(
       '--shape <mbps>',
       'put an in-process shaped link (token bucket) at this uplink rate in front of a loopback server',
-      parsePositive,
+      parseInRange(FLAG_RANGES.bandwidthMbps),
     )
-    .option('--delay <ms>', 'one-way delay of the shaped link, ms', parseNonNegative, 0)
+    .option('--delay <ms>', 'one-way delay of the shaped link, ms', parseInRange(FLAG_RANGES.rttMs), 0)
     .option('--trace <csv>', 'replay a bandwidth trace (time_s,mbps) on the shaped link', undefined)
-    .option('--trace-speed <x>', 'trace seconds per real second', parsePositive, 1)
+    .option('--trace-speed <x>', 'trace seconds per real second', parseInRange(FLAG_RANGES.speed), 1)
     .option('--csv <file>', 'write one row per sample: measured and predicted ms per stage')
-    .option('--timeout <ms>', 'per-request timeout, ms', parsePositive, 2000)
+    .option('--timeout <ms>', 'per-request timeout, ms', parseInRange(FLAG_RANGES.timeoutMs), 2000)
     .option(
       '--retries <n>',
       'retries of a failed request (backoff 50 ms, doubling) before running the sample edge-only',
-      parseIntAtLeast(0),
+      parseInRange(FLAG_RANGES.retries),
       3,
     )
     .option(
       '--threads <n>',
       'ONNX Runtime intra-op threads of the edge parts (0: its choice)',
-      parseIntAtLeast(0),
+      parseInRange(FLAG_RANGES.threadsOrAuto),
       0,
     )
     .option('--json', 'print one JSON document (samples, top1, per-stage medians) instead of tables')

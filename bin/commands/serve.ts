@@ -1,7 +1,7 @@
 /** `jalad serve`: the cloud side of a split, over HTTP, until SIGTERM or SIGINT. */
 import { Command } from 'commander';
 import { serveFiles } from '../../src/serve';
-import { parseIntAtLeast } from '../parsers';
+import { FLAG_RANGES, parseInRange } from '../parsers';
 
 interface ServeFlags {
   plan?: string;
@@ -23,18 +23,18 @@ export function serveCommand(): Command {
       'a folder written by `jalad split` (edge.onnx, cloud.onnx, plan.json or split.json)',
     )
     .option('--analysis <file>', 'analysis.json with a decision table: serve every plan in it')
-    .option('--port <n>', 'TCP port (0: a free one, printed)', parseIntAtLeast(0), 8707)
+    .option('--port <n>', 'TCP port (0: a free one, printed)', parseInRange(FLAG_RANGES.port), 8707)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option(
       '--max-body <bytes>',
       'largest request body accepted, bytes',
-      parseIntAtLeast(1),
+      parseInRange(FLAG_RANGES.bodyBytes),
       64 * 1024 * 1024,
     )
     .option(
       '--threads <n>',
       'ONNX Runtime intra-op threads per cloud part (0: its choice)',
-      parseIntAtLeast(0),
+      parseInRange(FLAG_RANGES.threadsOrAuto),
       0,
     )
     .addHelpText(

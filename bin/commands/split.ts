@@ -11,15 +11,16 @@ import { splitAtCut } from '../../src/pipeline/split-at-cut';
 import { solveAndSplit } from '../../src/pipeline/solve-split';
 import { formatBytes, formatMs, formatShape } from '../../src/report';
 import {
+  FLAG_RANGES,
   INPUTS_HELP,
   parseBits,
   parseInputShape,
+  parseInRange,
   parseNameList,
-  parseNonNegative,
-  parsePositive,
 } from '../parsers';
 import { printJson, progressReporter } from '../output';
 import { loadPlanDir, writeTritonRepository } from '../../src/serve';
+import { rejectGiven } from '../flag-rules';
 
 interface SplitFlags {
   cut?: string[];
@@ -55,12 +56,22 @@ export function splitCommand(): Command {
     )
     .option(
       '--max-loss <pp>',
-      'accuracy budget: largest accuracy loss in percentage points, on its 95% upper bound',
-      parseNonNegative,
+      'accuracy budget: largest accuracy loss in percentage points, on its 95% upper bound (0..100)',
+      parseInRange(FLAG_RANGES.lossPct),
       DEFAULT_MAX_LOSS_PCT,
     )
-    .option('--bandwidth <mbps>', 'uplink bandwidth, Mbps', parsePositive, DEFAULT_BANDWIDTH_MBPS)
-    .option('--rtt <ms>', 'network round-trip time, ms', parseNonNegative, DEFAULT_RTT_MS)
+    .option(
+      '--bandwidth <mbps>',
+      'uplink bandwidth, Mbps (0.001..1000000)',
+      parseInRange(FLAG_RANGES.bandwidthMbps),
+      DEFAULT_BANDWIDTH_MBPS,
+    )
+    .option(
+      '--rtt <ms>',
+      'network round-trip time, ms (0..600000)',
+      parseInRange(FLAG_RANGES.rttMs),
+      DEFAULT_RTT_MS,
+    )
     .option(
       '--cut <tensors>',
       'split here instead: comma-separated tensor names (see `jalad analyze`)',
@@ -78,8 +89,8 @@ export function splitCommand(): Command {
     )
     .option(
       '--seed <n>',
-      'with --cut: seed of the synthetic input used to verify the split',
-      (v) => Number(v),
+      'with --cut: seed of the synthetic input used to verify the split (0..4294967295)',
+      parseInRange(FLAG_RANGES.seed),
       DEFAULT_SYNTHETIC_SEED,
     )
     .option(
@@ -110,8 +121,15 @@ Examples:
   jalad split model.onnx --cut /layer2/Relu_output_0 --out split/
   jalad split model.onnx --cut /layer2/Relu_output_0 --inputs test_data_set_0/ --out split/`,
     )
-    .action(async (model: string | undefined, flags: SplitFlags) => {
+    .action(async (model: string | undefined, flags: SplitFlags, cmd: Command) => {
       const progress = progressReporter(!!flags.quiet || !!flags.json);
+      if (flags.cut)
+        rejectGiven(
+          cmd,
+          ['--analysis', '--bits', '--max-loss', '--bandwidth', '--rtt'],
+          'applies to the solved split (without --cut); an explicit --cut sends float32 tensors and solves nothing',
+        );
+      else rejectGiven(cmd, ['--input-shape', '--seed'], 'applies to an explicit --cut only');
       if (flags.cut) {
         if (!model)
           throw new InputError(

@@ -7,6 +7,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { InputError } from '../core/errors';
+import { BANDWIDTH_RANGE_MBPS } from '../core/limits';
 import { cloudOnlyLatencyMs, edgeOnlyLatencyMs, lineLatencyMs } from '../core/latency';
 import { p95 } from '../core/percentile';
 
@@ -33,24 +34,39 @@ export interface SimulationResult {
 }
 
 /**
- * Parses a trace CSV: a header naming the columns, then `time_s,mbps` rows.
- * @throws InputError 'BAD_DATA' naming the file and line
+ * Parses a bandwidth trace: CSV rows "time_s,mbps". The first row is a header when it is not two
+ * numbers; a first row of two numbers is data and is kept (a trace without a header loses
+ * nothing). Blank lines and lines starting with # are skipped. Times must not decrease;
+ * bandwidths lie in BANDWIDTH_RANGE_MBPS.
+ *
+ * @throws InputError 'BAD_DATA' naming the file, the line number and the value
  */
 export function parseTrace(text: string, source: string): TraceFrame[] {
-  const lines = text
+  const rows = text
     .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  if (lines.length < 2)
-    throw new InputError('BAD_DATA', `${source}: expected a header line and at least one "time_s,mbps" row`);
+    .map((l, i) => ({ line: i + 1, text: l.trim() }))
+    .filter((r) => r.text !== '' && !r.text.startsWith('#'));
+  const numeric = (t: string) => /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t.trim());
+  const isData = (t: string) => {
+    const f = t.split(',');
+    return f.length === 2 && f.every(numeric);
+  };
+  const data = rows.length > 0 && !isData(rows[0].text) ? rows.slice(1) : rows;
+  if (data.length === 0)
+    throw new InputError(
+      'BAD_DATA',
+      `${source}: no "time_s,mbps" rows (an optional header line, then one row per frame)`,
+    );
+  const { min, max } = BANDWIDTH_RANGE_MBPS;
   const frames: TraceFrame[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const [t, b] = lines[i].split(',').map((x) => Number(x.trim()));
-    if (!Number.isFinite(t) || !Number.isFinite(b) || b <= 0)
-      throw new InputError(
-        'BAD_DATA',
-        `${source}: line ${i + 1} "${lines[i]}" is not "time_s,mbps" with mbps > 0`,
-      );
+  for (const r of data) {
+    const bad = (why: string) =>
+      new InputError('BAD_DATA', `${source}: line ${r.line} "${r.text.slice(0, 60)}": ${why}`);
+    if (!isData(r.text)) throw bad('expected "time_s,mbps", two numbers');
+    const [t, b] = r.text.split(',').map((x) => Number(x.trim()));
+    if (!Number.isFinite(t) || t < 0) throw bad('time_s must be a finite number >= 0');
+    if (frames.length > 0 && t < frames[frames.length - 1].timeS) throw bad('time_s goes backwards');
+    if (!(b >= min && b <= max)) throw bad(`mbps must be from ${min} to ${max}`);
     frames.push({ timeS: t, mbps: b });
   }
   return frames;

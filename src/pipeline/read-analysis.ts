@@ -1,6 +1,7 @@
 /** Reading analysis.json back, with the checks `jalad split` and reports need. */
 import * as fs from 'fs';
 import { ANALYSIS_VERSION, type Analysis } from '../core/analysis';
+import { checkAnalysis } from '../core/check-analysis';
 import { InputError } from '../core/errors';
 
 /**
@@ -43,5 +44,5 @@ export function readAnalysisFile(file: string): { readonly analysis: Analysis; r
       `${file}: analysis version ${a.version} is not one this jalad reads (${ANALYSIS_VERSION}); run \`jalad analyze\` again`,
     );
   }
-  return { analysis: a, text };
+  return { analysis: checkAnalysis(a, file), text };
 }

@@ -160,6 +160,7 @@ export function syntheticFeeds(
   overrides?: ReadonlyMap<string, readonly number[]>,
   values?: InputValues,
 ): TensorMap {
+  checkInputShapes(specs, overrides);
   const rand = uniformRandom(seed);
   const feeds: TensorMap = {};
   const batched = specs.find((s) => typeof s.dims[0] === 'string' && values?.has(s.name));
@@ -203,4 +204,29 @@ export function syntheticFeeds(
     }
   }
   return feeds;
+}
+
+/**
+ * Checks `--input-shape` values against the model's inputs: each must name an input and give
+ * one size per axis of it.
+ *
+ * @throws InputError `BAD_OPTION` naming the flag, the value and the model's inputs
+ */
+export function checkInputShapes(
+  specs: readonly InputSpec[],
+  overrides?: ReadonlyMap<string, readonly number[]>,
+): void {
+  for (const [name, dims] of overrides ?? []) {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec)
+      throw new InputError(
+        'BAD_OPTION',
+        `--input-shape ${name}=${dims.join('x')}: the model has no input "${name}" (its inputs: ${specs.map((s) => s.name).join(', ') || 'none'})`,
+      );
+    if (spec.dims.length > 0 && spec.dims.length !== dims.length)
+      throw new InputError(
+        'BAD_OPTION',
+        `--input-shape ${name}=${dims.join('x')}: input "${name}" has ${spec.dims.length} axes, not ${dims.length}`,
+      );
+  }
 }
