@@ -1,7 +1,7 @@
 /**
  * jalad's in-layer compression codec: JALAD normalization (per-sample min/max quantization to
  * c bits), entropy coding (rANS, canonical Huffman, raw bit packing) and the byte format of a
- * transmitted tensor. Pure functions on typed arrays; no ONNX Runtime. Other folders import only from here.
+ * transmitted tensor (format version 2 adds the context coder). Pure functions on typed arrays; no ONNX Runtime. Other folders import only from here.
  */
 export type {
   BitWidth,
@@ -31,6 +31,7 @@ export { frequenciesFromLevels, planRans, RANS_SCALE_BITS, ransDecode, ransEncod
 export type { RansPlan } from './rans';
 export { float32ToHalfBits, halfBitsToFloat32 } from './half';
 export { crc32 } from './crc32';
+export { contextDecode, contextEncode } from './context-coder';
 export {
   decodeBatch,
   decodeTensor,

@@ -8,7 +8,7 @@ import type { BitWidth, CoderChoice, Precision } from './types';
 export const BIT_WIDTHS: readonly BitWidth[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /** Every coder a caller may request, including 'auto'. */
-export const CODER_CHOICES: readonly CoderChoice[] = ['auto', 'rans', 'huffman', 'raw'];
+export const CODER_CHOICES: readonly CoderChoice[] = ['auto', 'context', 'rans', 'huffman', 'raw'];
 
 /** True when `bits` is an integer bit width 1..8. */
 export function isBitWidth(bits: unknown): bits is BitWidth {
@@ -40,7 +40,7 @@ export function assertPrecision(bits: unknown, where: string): Precision {
 }
 
 /**
- * Checks a coder request ('auto', 'rans', 'huffman' or 'raw').
+ * Checks a coder request ('auto', 'context', 'rans', 'huffman' or 'raw').
  * @throws InputError BAD_OPTION otherwise.
  */
 export function assertCoderChoice(coder: unknown, where: string): CoderChoice {

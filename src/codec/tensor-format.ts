@@ -1,11 +1,12 @@
 /**
  * The byte format of one transmitted tensor sample: header, entropy-coded JALAD codes, checksum.
  *
- * Layout (version 1; integers little-endian, varint = unsigned LEB128):
+ * Layout (versions 1 and 2; integers little-endian, varint = unsigned LEB128):
  *   offset 0  2 bytes  magic "JQ" (0x4a 0x51)
- *          2  1 byte   format version, 1
+ *          2  1 byte   format version: 2 when the coder is 'context', else 1
  *          3  1 byte   precision: 1..8 = bit width c; 16 = IEEE half ('f16'); 32 = float32 ('f32')
- *          4  1 byte   coder actually used: 0 raw, 1 huffman, 2 rans, 3 constant (empty payload)
+ *          4  1 byte   coder actually used: 0 raw, 1 huffman, 2 rans, 3 constant (empty payload),
+ *                      4 context (version 2 only)
  *          5  1 byte   dtype of the source tensor, ONNX TensorProto numbering: 1 = FLOAT
  *          6  1 byte   rank r
  *          7  r varints  dims
@@ -13,7 +14,7 @@
  *             4 bytes  lo = min(x), float32
  *             4 bytes  hi = max(x), float32
  *             varint   payload length in bytes
- *             payload  coder-specific (see bit-pack.ts, huffman.ts, rans.ts); for 'f16' 2 bytes
+ *             payload  coder-specific (see bit-pack.ts, huffman.ts, rans.ts, context-coder.ts); for 'f16' 2 bytes
  *                      and for 'f32' 4 bytes per element, little-endian
  *             4 bytes  CRC-32 (zlib's) of every preceding byte
  * A 3-D sample costs 26-28 bytes besides its payload. The checksum and the explicit payload length
@@ -22,9 +23,14 @@
  * An empty tensor (a 0 dim) is valid: lo = hi = 0, coder 'constant', no payload; it decodes to an
  * empty array with its shape, so a batch or a cut with no elements never needs a special case.
  *
- * The coder: 'auto' (the default) picks the smaller of 'rans' and 'raw' from the code histogram;
- * an explicit 'rans' or 'huffman' also falls back to 'raw' when the table would cost more than
- * coding saves (tiny tensors), and any coder becomes 'constant' when all codes are 0 (hi == lo).
+ * Version 2 differs from version 1 only by coder id 4, 'context'. Streams of the other coders are
+ * still written as version 1, byte for byte as before, so a version-1 reader decodes them.
+ *
+ * The coder: 'auto' (the default) codes the payload with 'context' and keeps it unless rANS
+ * (planned from the histogram, and really encoded when the two are close) or raw packing is
+ * smaller, so 'auto' is never larger than 'rans' was; an explicit 'context', 'rans' or 'huffman'
+ * falls back to 'raw' when that is smaller (tiny tensors), and any coder becomes 'constant' when
+ * all codes are 0 (hi == lo).
  * NOTE: 'auto' leaves Huffman out, by measurement (`scripts/bench-codec.ts`, synthetic and real
  * VGG feature maps, 1..8 bits): rANS was smaller in most cases, up to 4x at 1-2 bits (Huffman
  * pays at least 1 bit per code), while Huffman was at most 15 bytes (1.7%) smaller, at 3-8 bits on
@@ -33,6 +39,7 @@
  */
 import { InputError } from '../core/errors';
 import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
+import { contextDecode, contextEncode } from './context-coder';
 import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
@@ -61,8 +68,11 @@ export interface DecodeOptions {
 /** Defaults of the optional `EncodeOptions` fields. */
 export const ENCODE_DEFAULTS = { coder: 'auto', name: 'tensor' } as const satisfies Partial<EncodeOptions>;
 
-/** Version written in byte 2 of every stream. */
-export const TENSOR_FORMAT_VERSION = 1;
+/**
+ * The newest format version, written in byte 2 of streams that need it (those of the 'context'
+ * coder); other streams carry version 1, which this build reads as well.
+ */
+export const TENSOR_FORMAT_VERSION = 2;
 
 /** The parsed header of a tensor stream. */
 export interface TensorHeader {
@@ -114,7 +124,7 @@ export interface DecodedBatch {
 const MAGIC_0 = 0x4a;
 const MAGIC_1 = 0x51;
 const DTYPE_FLOAT = 1;
-const STORED_CODERS: readonly StoredCoder[] = ['raw', 'huffman', 'rans', 'constant'];
+const STORED_CODERS: readonly StoredCoder[] = ['raw', 'huffman', 'rans', 'constant', 'context'];
 const CRC_BYTES = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 /** Largest element count a stream may announce (a typed array's practical limit). */
@@ -154,7 +164,7 @@ export function encodeTensor(
   }
 
   const { codes, histogram } = quantizeToScratch(values, lo, hi, bits, name);
-  const { coder, payload } = encodePayload(codes, histogram, bits, choice);
+  const { coder, payload } = encodePayload(codes, histogram, bits, choice, dims);
   const payloadBytes = payloadLength(coder, payload, n, bits);
   const header = writeHeader(bits, coder, dims, n, lo, hi, payloadBytes);
   // The one allocation of the hot path: everything before it lives in scratch memory.
@@ -232,7 +242,8 @@ export function encodeCodes(
 
 /**
  * The size in bytes of `encodeTensor(values, shape, { bits, coder })` for each of the sweep's
- * coders, quantizing once. The rANS payload is really encoded (its plan only estimates the size).
+ * coders, quantizing once. The context and rANS payloads are really encoded (rANS's plan only
+ * estimates its size).
  * The Huffman and raw payloads are not: their lengths are fixed before a bit is written
  * (`huffmanEncode` fills exactly `plan.sizeBytes` bytes, raw packing ⌈n·c/8⌉), and so are the
  * header's and checksum's. A test checks every size against `encodeTensor(...).length`.
@@ -257,11 +268,11 @@ export function encodedSizesByCoder(
     const { coder, payload } =
       choice === 'huffman'
         ? huffmanPayloadSize(histogram, bits, n)
-        : encodePayload(codes, histogram, bits, choice);
+        : encodePayload(codes, histogram, bits, choice, dims);
     const payloadBytes = payloadLength(coder, payload, n, bits);
     return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
   };
-  return { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
+  return { auto: size('auto'), rans: size('rans'), huffman: size('huffman'), raw: size('raw') };
 }
 
 /**
@@ -328,18 +339,35 @@ function encodePayload(
   histogram: Uint32Array,
   bits: BitWidth,
   choice: CoderChoice,
+  shape: readonly number[],
 ): { coder: StoredCoder; payload: Uint8Array | RansPayload | null } {
   const n = codes.length;
   if (n === 0 || histogram[0] === n) return { coder: 'constant', payload: null };
   const rawBytes = packedSizeBytes(n, bits);
   if (choice === 'raw') return { coder: 'raw', payload: null };
+  if (choice === 'context' || choice === 'auto') {
+    const context = contextEncode(codes, shape, bits);
+    const best = context.length < rawBytes ? context : null;
+    if (choice === 'context')
+      return best ? { coder: 'context', payload: best } : { coder: 'raw', payload: null };
+    const plan = planRansScratch(histogram, bits);
+    // NOTE: the plan's estimate is within a few bytes of the real rANS payload; only when it comes
+    // that close to the context payload is rANS really encoded, so 'auto' never loses to 'rans'.
+    if (best !== null && best.length + RANS_ESTIMATE_SLACK_BYTES < plan.sizeBytes)
+      return { coder: 'context', payload: best };
+    const rans =
+      plan.sizeBytes < rawBytes + RANS_ESTIMATE_SLACK_BYTES ? ransEncodeScratch(codes, plan) : null;
+    if (rans !== null && rans.length < rawBytes && (best === null || rans.length < best.length))
+      return { coder: 'rans', payload: rans };
+    return best ? { coder: 'context', payload: best } : { coder: 'raw', payload: null };
+  }
   if (choice === 'huffman') {
     const plan = planHuffman(histogram, bits);
     return plan.sizeBytes < rawBytes
       ? { coder: 'huffman', payload: huffmanEncode(codes, bits, plan) }
       : { coder: 'raw', payload: null };
   }
-  // 'rans' or 'auto'
+  // 'rans'
   const plan = planRansScratch(histogram, bits);
   if (plan.sizeBytes >= rawBytes) return { coder: 'raw', payload: null };
   const payload = ransEncodeScratch(codes, plan);
@@ -347,9 +375,12 @@ function encodePayload(
   return payload.length < rawBytes ? { coder: 'rans', payload } : { coder: 'raw', payload: null };
 }
 
+/** How far rANS's planned size may be below its real payload (its two states and rounding). */
+const RANS_ESTIMATE_SLACK_BYTES = 16;
+
 /**
  * Reads and checks the header of a tensor stream without decoding the payload.
- * @throws InputError BAD_DATA for a stream that is not a version-1 tensor stream, is truncated,
+ * @throws InputError BAD_DATA for a stream that is not a version-1 or -2 tensor stream, is truncated,
  *   has trailing bytes, fails its checksum or has inconsistent fields.
  */
 export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {}): TensorHeader {
@@ -365,8 +396,8 @@ export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {})
   };
   if (bytes.length < 7) fail(`stream truncated: ${bytes.length} bytes is shorter than any header`);
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) fail('not a jalad tensor stream (bad magic bytes)');
-  if (bytes[2] !== TENSOR_FORMAT_VERSION)
-    fail(`unsupported format version ${bytes[2]} (this build reads ${TENSOR_FORMAT_VERSION})`);
+  if (bytes[2] < 1 || bytes[2] > TENSOR_FORMAT_VERSION)
+    fail(`unsupported format version ${bytes[2]} (this build reads 1 to ${TENSOR_FORMAT_VERSION})`);
   let p = 7;
   const varint = (field: string): number => {
     let value = 0;
@@ -406,6 +437,8 @@ export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {})
   if (bits === undefined) return fail(`unknown precision ${bitsByte}`);
   const coder = STORED_CODERS[bytes[4]];
   if (coder === undefined) return fail(`unknown coder id ${bytes[4]}`);
+  if ((coder === 'context') !== (bytes[2] === 2))
+    fail(`coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2)`);
   if (bytes[5] !== DTYPE_FLOAT) fail(`unsupported dtype ${bytes[5]} (only 1 = float32)`);
   let product = 1;
   for (const dim of shape) product *= dim;
@@ -468,6 +501,7 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
     if (coder === 'constant') codes = new Uint8Array(count);
     else if (coder === 'raw') codes = unpackBits(bytes, count, bits, start, end);
     else if (coder === 'huffman') codes = huffmanDecode(bytes, count, bits, start, end);
+    else if (coder === 'context') codes = contextDecode(bytes, count, shape, bits, start, end);
     else codes = ransDecode(bytes, count, bits, start, end);
   } catch (error) {
     if (error instanceof InputError) {
@@ -604,7 +638,7 @@ function writeHeader(
   const out = new Uint8Array(7 + 8 * (dims.length + 2) + 8);
   out[0] = MAGIC_0;
   out[1] = MAGIC_1;
-  out[2] = TENSOR_FORMAT_VERSION;
+  out[2] = coder === 'context' ? 2 : 1;
   out[3] = bits === 'f16' ? 16 : bits === 'f32' ? 32 : bits;
   out[4] = STORED_CODERS.indexOf(coder);
   out[5] = DTYPE_FLOAT;

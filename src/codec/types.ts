@@ -17,17 +17,22 @@ export type Precision = BitWidth | 'f16' | 'f32';
 
 /**
  * An entropy coder for quantization codes.
+ * - 'context': adaptive binary arithmetic coding with probabilities conditioned on the code's
+ *   already coded neighbours (left, above, the previous channel); see context-coder.ts;
  * - 'huffman': canonical Huffman, length-limited to 15 bits (what the JALAD paper uses);
  * - 'rans': static range asymmetric numeral system, 32-bit state, byte-wise renormalisation;
  * - 'raw': bit packing, c bits per code, no table.
  */
-export type Coder = 'huffman' | 'rans' | 'raw';
+export type Coder = 'context' | 'huffman' | 'rans' | 'raw';
 
-/** A coder request: a specific coder, or 'auto' (the smallest of 'rans' and 'raw', see `encodeTensor`). */
+/** A coder request: a specific coder, or 'auto' (the smallest of 'context', 'rans' and 'raw', see `encodeTensor`). */
 export type CoderChoice = Coder | 'auto';
 
-/** The coders whose sizes the accuracy sweep reports: the default, canonical Huffman (the paper's), raw packing. */
-export type SizeCoder = 'auto' | 'huffman' | 'raw';
+/**
+ * The coders whose sizes the accuracy sweep reports: the default ('auto', the context coder with
+ * its fallbacks), rANS (the default of format version 1), canonical Huffman (the paper's), raw packing.
+ */
+export type SizeCoder = 'auto' | 'rans' | 'huffman' | 'raw';
 
 /**
  * The coder recorded in a byte stream: the one actually used. 'constant' means the payload is empty

@@ -239,7 +239,7 @@ export async function evaluateConfigs(
     agree: 0,
     correct: 0,
     stopped: false,
-    sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
+    sizes: { auto: [], rans: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
   }));
 
   /** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */

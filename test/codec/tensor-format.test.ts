@@ -23,7 +23,7 @@ import { encodedSizesByCoder } from '../../src/codec/tensor-format';
 const { abs } = Math;
 
 const PRECISIONS: readonly Precision[] = [...BIT_WIDTHS, 'f16', 'f32'];
-const CODERS: readonly CoderChoice[] = ['auto', 'rans', 'huffman', 'raw'];
+const CODERS: readonly CoderChoice[] = ['auto', 'context', 'rans', 'huffman', 'raw'];
 
 function expectBadOption(run: () => unknown): void {
   expect(run).toThrow(InputError);
@@ -75,7 +75,8 @@ function checkRoundTrip(x: Float32Array, shape: number[], options: EncodeOptions
     }
     // The coder recorded is the requested one, or the raw fallback, or constant.
     const requested = options.coder ?? 'auto';
-    const allowed = requested === 'auto' ? ['rans', 'raw', 'constant'] : [requested, 'raw', 'constant'];
+    const allowed =
+      requested === 'auto' ? ['context', 'rans', 'raw', 'constant'] : [requested, 'raw', 'constant'];
     expect(allowed).toContain(decoded.coder);
     if (decoded.coder !== 'constant')
       expect(stream.length - header.payloadBytes - header.headerBytes).toBe(4);
@@ -171,13 +172,14 @@ describe('encodeTensor(values, shape, options)', () => {
     }
   });
 
-  it("'auto' picks rANS for feature maps and is never larger than raw, rANS or Huffman by more than 1%", () => {
+  it("'auto' is never larger than raw, context or rANS, nor than Huffman by more than 1%", () => {
     const x = reluMap(16, 16, 16, 9);
     for (const bits of BIT_WIDTHS) {
       const size = (coder: CoderChoice): number => encodeTensor(x, [16, 16, 16], { bits, coder }).length;
       const auto = size('auto');
-      expect(readTensorHeader(encodeTensor(x, [16, 16, 16], { bits })).coder).toBe('rans');
+      expect(['context', 'rans']).toContain(readTensorHeader(encodeTensor(x, [16, 16, 16], { bits })).coder);
       expect(auto).toBeLessThanOrEqual(size('raw'));
+      expect(auto).toBeLessThanOrEqual(size('context'));
       expect(auto).toBeLessThanOrEqual(size('rans'));
       expect(auto).toBeLessThanOrEqual(size('huffman') * 1.01);
     }
@@ -221,7 +223,7 @@ describe('encodeTensor(values, shape, options)', () => {
     for (const [values, shape] of tensors) {
       for (const bits of BIT_WIDTHS) {
         const sizes = encodedSizesByCoder(values, shape, { bits });
-        for (const coder of ['auto', 'huffman', 'raw'] as const) {
+        for (const coder of ['auto', 'rans', 'huffman', 'raw'] as const) {
           expect({ bits, coder, bytes: sizes[coder] }).toEqual({
             bits,
             coder,
@@ -237,7 +239,7 @@ describe('encodeTensor(values, shape, options)', () => {
     const x = sparseLcg(n, 12345);
     const stream = encodeTensor(x, [4, 1024, 1024], { bits: 6 });
     const decoded = decodeTensor(stream);
-    expect(decoded.coder).toBe('rans');
+    expect(['context', 'rans']).toContain(decoded.coder);
     expect(firstDifference(decoded.codes ?? [], quantize(x, 6).codes)).toBe(-1);
     expect(stream.length).toBeLessThan(packedSizeBytes(n, 6) / 2);
   });
@@ -247,6 +249,7 @@ describe('decodeTensor(bytes)', () => {
   const random = prng(77);
   const x = reluMap(4, 9, 9, 77);
   const streams: Array<[string, Uint8Array]> = [
+    ['context', encodeTensor(x, [4, 9, 9], { bits: 6, coder: 'context' })],
     ['rans', encodeTensor(x, [4, 9, 9], { bits: 6, coder: 'rans' })],
     ['huffman', encodeTensor(x, [4, 9, 9], { bits: 6, coder: 'huffman' })],
     ['raw', encodeTensor(x, [4, 9, 9], { bits: 3, coder: 'raw' })],
@@ -295,8 +298,9 @@ describe('decodeTensor(bytes)', () => {
   });
 });
 
-/** A version-1 stream with arbitrary header fields and a valid checksum (to test the field checks). */
+/** A stream (version 1 unless given) with arbitrary header fields and a valid checksum (to test the field checks). */
 function craftStream(fields: {
+  version?: number;
   bits?: number;
   coder?: number;
   dtype?: number;
@@ -308,7 +312,7 @@ function craftStream(fields: {
 }): Uint8Array {
   const { bits = 8, coder = 0, dtype = 1, dims = [4], lo = 0, hi = 1, payload = [1, 2, 3, 4] } = fields;
   const count = fields.count ?? dims.reduce((a, b) => a * b, 1);
-  const bytes: number[] = [0x4a, 0x51, 1, bits, coder, dtype, dims.length];
+  const bytes: number[] = [0x4a, 0x51, fields.version ?? 1, bits, coder, dtype, dims.length];
   const varint = (value: number): void => {
     let v = value;
     while (v >= 128) {
@@ -333,6 +337,14 @@ describe('readTensorHeader(bytes)', () => {
     expect(Array.from(decodeTensor(craftStream({})).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ bits: 9 })));
     expectBadData(() => readTensorHeader(craftStream({ coder: 7 })));
+    // Format versions: 1 and 2 are read; the context coder (4) only in version 2, the others only in 1.
+    expect(Array.from(decodeTensor(craftStream({ version: 1 })).codes ?? [])).toEqual([1, 2, 3, 4]);
+    expectBadData(() => readTensorHeader(craftStream({ version: 0 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 3 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 2 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 1, coder: 4, payload: [0, 0, 0, 0] })));
+    // A checksum-valid context payload that does not end where the codes do.
+    expectBadData(() => decodeTensor(craftStream({ version: 2, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ dtype: 10 })));
     expectBadData(() => readTensorHeader(craftStream({ count: 5 })));
     expectBadData(() => readTensorHeader(craftStream({ lo: 2, hi: 1 })));
@@ -349,11 +361,16 @@ describe('readTensorHeader(bytes)', () => {
 
   it('reports the fields of the format', () => {
     const x = reluMap(16, 14, 14, 3);
-    const stream = encodeTensor(x, [16, 14, 14], { bits: 4 });
+    const stream = encodeTensor(x, [16, 14, 14], { bits: 4, coder: 'rans' });
     const q = quantize(x, 4);
     const header = readTensorHeader(stream);
-    expect(header).toMatchObject({
+    expect(readTensorHeader(encodeTensor(x, [16, 14, 14], { bits: 4, coder: 'context' }))).toMatchObject({
       formatVersion: TENSOR_FORMAT_VERSION,
+      coder: 'context',
+    });
+    expect(TENSOR_FORMAT_VERSION).toBe(2);
+    expect(header).toMatchObject({
+      formatVersion: 1,
       bits: 4,
       coder: 'rans',
       dtype: 'float32',

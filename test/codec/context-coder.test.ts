@@ -1,0 +1,146 @@
+import { InputError } from '../../src/core/errors';
+import { BIT_WIDTHS, contextDecode, contextEncode, quantize } from '../../src/codec';
+import type { BitWidth } from '../../src/codec';
+import { firstDifference, prng, reluMap } from './fixtures';
+
+const { floor } = Math;
+
+/** Encodes, decodes and checks the codes come back bit for bit; returns the payload. */
+function roundTrip(codes: Uint8Array, shape: readonly number[], bits: BitWidth): Uint8Array {
+  const payload = contextEncode(codes, shape, bits);
+  const back = contextDecode(payload, codes.length, shape, bits);
+  expect(firstDifference(back, codes)).toBe(-1);
+  return payload;
+}
+
+function randomCodes(n: number, bits: BitWidth, seed: number): Uint8Array {
+  const random = prng(seed);
+  return Uint8Array.from({ length: n }, () => floor(random() * 2 ** bits));
+}
+
+/** Code maps chosen to hit the model's edges: extremes, alternation, isolated values. */
+function adversarial(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
+  const n = c * h * w;
+  const max = 2 ** bits - 1;
+  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => {
+    const out = new Uint8Array(n);
+    for (let ch = 0, i = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i++] = f(ch, y, x);
+    return out;
+  };
+  return [
+    ['all zero', new Uint8Array(n)],
+    ['all max', new Uint8Array(n).fill(max)],
+    ['constant mid', new Uint8Array(n).fill(max >> 1)],
+    ['checkerboard 0/max', at((ch, y, x) => ((ch + y + x) & 1) * max)],
+    ['checkerboard 1/max-1', at((ch, y, x) => (((ch + y + x) & 1) === 0 ? 1 : Math.max(max - 1, 0)))],
+    ['stripes', at((_ch, _y, x) => (x % 3 === 0 ? max : 0))],
+    ['single spike', at((ch, y, x) => (ch === c - 1 && y === h >> 1 && x === w >> 1 ? max : 0))],
+    ['spike at the first code', at((ch, y, x) => (ch + y + x === 0 ? max : 0))],
+    ['ramp', at((_ch, y, x) => (y * w + x) % (max + 1))],
+    ['inverse ramp across channels', at((ch) => max - (ch % (max + 1)))],
+    ['random', randomCodes(n, bits, c * 131 + h * 17 + w + bits)],
+  ];
+}
+
+describe('contextEncode(codes, shape, bits) / contextDecode(bytes, count, shape, bits)', () => {
+  it('rejects a payload that ends early or late with InputError BAD_DATA', () => {
+    const codes = quantize(reluMap(4, 8, 8, 1), 6).codes;
+    const payload = contextEncode(codes, [4, 8, 8], 6);
+    for (const bad of [payload.subarray(0, payload.length - 1), Uint8Array.of(...payload, 0)]) {
+      expect(() => contextDecode(bad, codes.length, [4, 8, 8], 6)).toThrow(InputError);
+      expect(() => contextDecode(bad, codes.length, [4, 8, 8], 6)).toThrow(
+        expect.objectContaining({ code: 'BAD_DATA' }),
+      );
+    }
+    expect(() => contextDecode(payload, codes.length + 1, [4, 8, 8], 6)).toThrow(InputError);
+  });
+
+  it.each(BIT_WIDTHS)(
+    'round-trips every length 0..80 as a row, a column and a 2-row plane at %i bits',
+    (bits) => {
+      for (let n = 0; n <= 80; n++) {
+        const codes = randomCodes(n, bits, n * 8 + bits);
+        roundTrip(codes, [n], bits);
+        roundTrip(codes, [n, 1], bits);
+        if (n % 2 === 0) roundTrip(codes, [2, n / 2], bits);
+        if (n % 6 === 0) roundTrip(codes, [n / 6, 2, 3], bits);
+      }
+    },
+  );
+
+  it.each(BIT_WIDTHS)('round-trips shapes of rank 0 to 4 and payloads at any offset at %i bits', (bits) => {
+    const random = prng(bits * 7);
+    for (const shape of [[], [1], [3, 1, 1], [1, 1, 9], [5, 7, 3], [2, 3, 4, 5], [1, 2, 1, 2], [17, 13]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const codes = randomCodes(n, bits, n + bits);
+      const payload = contextEncode(codes, shape, bits);
+      for (const offset of [0, 1, 3, 7]) {
+        const framed = new Uint8Array(offset + payload.length + 5).fill(floor(random() * 256));
+        framed.set(payload, offset);
+        const back = contextDecode(framed, n, shape, bits, offset, offset + payload.length);
+        expect(firstDifference(back, codes)).toBe(-1);
+      }
+    }
+  });
+
+  describe.each(BIT_WIDTHS)('at %i bits', (bits) => {
+    it.each([
+      [1, 1, 1],
+      [1, 28, 28],
+      [16, 14, 14],
+      [112, 1, 1],
+      [3, 5, 64],
+    ])('round-trips adversarial code maps of shape [%i, %i, %i]', (c, h, w) => {
+      for (const [name, codes] of adversarial(c, h, w, bits)) {
+        const payload = contextEncode(codes, [c, h, w], bits);
+        const back = contextDecode(payload, codes.length, [c, h, w], bits);
+        expect({ name, at: firstDifference(back, codes) }).toEqual({ name, at: -1 });
+      }
+    });
+
+    it('codes constant maps in a few bytes and a smooth real-like map below its raw size', () => {
+      const n = 16 * 28 * 28;
+      for (const value of [0, 2 ** bits - 1]) {
+        expect(roundTrip(new Uint8Array(n).fill(value), [16, 28, 28], bits).length).toBeLessThan(40);
+      }
+      const codes = quantize(reluMap(16, 28, 28, bits), bits).codes;
+      expect(roundTrip(codes, [16, 28, 28], bits).length).toBeLessThan((n * bits) / 8);
+    });
+
+    it('never hangs or writes an out-of-range code on damaged payloads', () => {
+      const codes = quantize(reluMap(6, 10, 10, 40 + bits), bits).codes;
+      const payload = contextEncode(codes, [6, 10, 10], bits);
+      const random = prng(bits);
+      for (let trial = 0; trial < 60; trial++) {
+        const damaged = payload.slice(0, trial % 3 === 0 ? floor(random() * payload.length) : undefined);
+        if (damaged.length > 0) damaged[floor(random() * damaged.length)] ^= 1 + floor(random() * 255);
+        try {
+          const back = contextDecode(damaged, codes.length, [6, 10, 10], bits);
+          for (const v of back) expect(v).toBeLessThan(2 ** bits);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+        }
+      }
+    });
+  });
+
+  it('is deterministic: the same codes give the same bytes', () => {
+    const codes = quantize(reluMap(8, 12, 12, 3), 5).codes;
+    expect(firstDifference(contextEncode(codes, [8, 12, 12], 5), contextEncode(codes, [8, 12, 12], 5))).toBe(
+      -1,
+    );
+  });
+
+  it('beats the raw size on spatially smooth maps by exploiting neighbours', () => {
+    // A map with smooth planes that differ from each other: an order-0 coder sees ~uniform codes.
+    const c = 8;
+    const h = 32;
+    const w = 32;
+    const codes = new Uint8Array(c * h * w);
+    for (let ch = 0, i = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) codes[i++] = (x * 3 + y * 5 + ch * 29) & 255;
+    const payload = roundTrip(codes, [c, h, w], 8);
+    expect(payload.length).toBeLessThan(codes.length / 8);
+  });
+});
