@@ -28,8 +28,8 @@
  *         neighbours are nonzero;
  *      b) for u > 0, its bit length e (1..c) in unary, each bin with context (bucket of A + B/2,
  *         the same neighbour flag, bin index);
- *      c) the e − 1 bits of u below its leading one, most significant first, the top two by
- *         (e, the bits so far), the others by (e, position).
+ *      c) the e − 1 bits of u below its leading one, most significant first: the top two
+ *         adaptive, by (e, the bits so far); the rest (at most 5, nearly uniform) as plain bits.
  * Every decision's probability of a 0 is a 16-bit estimate, 32768 at the start, moved towards
  * each coded bit by 1/2^s of the distance, s growing with the context's use from 1 to 5 (fast
  * learning first, then stable estimates); the coder uses its top 15 bits.
@@ -41,7 +41,7 @@
 import { InputError } from '../core/errors';
 import type { BitWidth } from './types';
 
-const { clz32, min } = Math;
+const { clz32, floor, min } = Math;
 
 /** Probability precision of the coder: 15 bits (the stored estimates have 16). */
 const PROB_BITS = 15;
@@ -53,16 +53,19 @@ const TWO_32 = 4294967296;
 const ZERO_BASE = 0; // 8 prediction lengths × 5 neighbour counts × 2 = 80
 const RESIDUAL_BASE = 80; // 7 × 4 gradient buckets × 2 = 56
 const LENGTH_BASE = 136; // 20 activity contexts × 8 bins = 160
-const MANTISSA_BASE = 296; // 9 lengths × 64
-const CONTEXTS = MANTISSA_BASE + 9 * 64;
+const MANTISSA_BASE = 296; // 9 lengths × 4 tree nodes
+const CONTEXTS = MANTISSA_BASE + 9 * 4;
 
 /** Adaptation shift by how often a context was used (1 .. 5). */
-const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(5, Math.max(1, Math.floor(Math.log2(n + 2)))));
+const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(5, Math.max(1, floor(Math.log2(n + 2)))));
 
-/** Bucket of a non-negative gradient sum: 0, 1, 2-3, 4-7, 8-15, 16-47, 48+. */
-function bucket(a: number): number {
-  return a === 0 ? 0 : a < 2 ? 1 : a < 4 ? 2 : a < 8 ? 3 : a < 16 ? 4 : a < 48 ? 5 : 6;
-}
+/** Bucket of a non-negative gradient sum (at most 4·255): 0, 1, 2-3, 4-7, 8-15, 16-47, 48+. */
+const BUCKETS = Uint8Array.from({ length: 1024 }, (_, a) =>
+  a === 0 ? 0 : a < 2 ? 1 : a < 4 ? 2 : a < 8 ? 3 : a < 16 ? 4 : a < 48 ? 5 : 6,
+);
+
+/** min(bit length of a code, 7). */
+const PREDICTION_LENGTHS = Uint8Array.from({ length: 256 }, (_, v) => min(32 - clz32(v), 7));
 
 function bitLength(v: number): number {
   return 32 - clz32(v);
@@ -79,47 +82,34 @@ function planes(shape: readonly number[]): { c: number; h: number; w: number } {
 }
 
 /**
- * The model's view of code i: MED prediction, the zero-flag context and the two activity
- * indexes, written into `out` (reused, so the hot loop allocates nothing).
- * NOTE: one function for encoder and decoder, so both compute the same contexts by construction.
+ * The previous plane's part of the contexts at every position of the next plane: the bucketed
+ * gradient B around P, halved (0..3), times 2, plus 1 when P > 0.
+ * NOTE: computed once per plane in a loop of its own, not per code inside the coding loop: the
+ * values are the same and the coding loop keeps fewer branches.
  */
-function neighbours(
+function previousPlaneContexts(
   codes: Uint8Array,
-  i: number,
-  x: number,
-  y: number,
-  plane: number,
-  w: number,
+  start: number,
   h: number,
-  area: number,
-  out: Int32Array,
+  w: number,
+  out: Uint8Array,
 ): void {
-  const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
-  const u = y > 0 ? codes[i - w] : l;
-  const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
-  const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
-  const hi = l > u ? l : u;
-  const lo = l > u ? u : l;
-  const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
-  let b = 0;
-  let p = 0;
-  if (plane > 0) {
-    const j = i - area;
-    p = codes[j];
-    const pl = x > 0 ? codes[j - 1] : p;
-    const pu = y > 0 ? codes[j - w] : p;
-    const pr = x < w - 1 ? codes[j + 1] : p;
-    const pd = y < h - 1 ? codes[j + w] : p;
-    b = (p > pl ? p - pl : pl - p) + (p > pu ? p - pu : pu - p) + (p > pr ? p - pr : pr - p);
-    b += p > pd ? p - pd : pd - p;
+  for (let y = 0, k = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, k++) {
+      const j = start + k;
+      const p = codes[j];
+      const pl = x > 0 ? codes[j - 1] : p;
+      const pu = y > 0 ? codes[j - w] : p;
+      const pr = x < w - 1 ? codes[j + 1] : p;
+      const pd = y < h - 1 ? codes[j + w] : p;
+      const b =
+        (p > pl ? p - pl : pl - p) +
+        (p > pu ? p - pu : pu - p) +
+        (p > pr ? p - pr : pr - p) +
+        (p > pd ? p - pd : pd - p);
+      out[k] = (BUCKETS[b] >> 1) * 2 + (p > 0 ? 1 : 0);
+    }
   }
-  const a = (l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur);
-  const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
-  const full = nonzero === 4 ? 1 : 0;
-  out[0] = pred;
-  out[1] = ZERO_BASE + (min(bitLength(pred), 7) * 5 + nonzero) * 2 + (p > 0 ? 1 : 0);
-  out[2] = RESIDUAL_BASE + (bucket(a) * 4 + (bucket(b) >> 1)) * 2 + full;
-  out[3] = LENGTH_BASE + (min(bucket(a) + (bucket(b) >> 1), 9) * 2 + full) * 8;
 }
 
 /**
@@ -141,74 +131,159 @@ function unfoldResidual(r: number, pred: number, max: number): number {
 }
 
 /**
- * Range encoder (LZMA's scheme: 32-bit range, a 33-bit low kept in a float64, carries
- * propagated through a pending byte and a count of pending 0xff bytes) with the adaptive
- * probability tables of the model.
+ * Scratch of the encoder's modelling pass: one entry per decision, (context << 1) | bit for an
+ * adaptive decision, ~((k << 8) | value) for k plain bits. Reused by every call.
+ * NOTE: two passes (model, then code) keep the range coder's state in local variables of one
+ * tight loop; measured faster than coding each decision where the model makes it.
  */
-class ContextEncoder {
-  readonly probs = new Uint16Array(CONTEXTS).fill(32768);
-  readonly uses = new Uint8Array(CONTEXTS);
-  out: Uint8Array;
-  pos = 0;
-  private low = 0;
-  private range = 0xffffffff;
-  private cache = 0;
-  private pending = 0;
-  private first = true;
+let decisionScratch = new Int32Array(1 << 16);
+/** Per-position contexts from the previous plane (see previousPlaneContexts). */
+let planeScratch = new Uint8Array(1 << 12);
 
-  constructor(capacity: number) {
-    this.out = new Uint8Array(capacity);
-  }
-
-  bit(ctx: number, bit: number): void {
-    const p = this.probs[ctx];
-    const n = this.uses[ctx];
-    const s = SHIFTS[n];
-    if (n < 63) this.uses[ctx] = n + 1;
-    const bound = (this.range >>> PROB_BITS) * (p >>> 1);
-    if (bit === 0) {
-      this.range = bound;
-      this.probs[ctx] = p + ((65536 - p) >> s);
-    } else {
-      this.low += bound;
-      this.range -= bound;
-      this.probs[ctx] = p - (p >> s);
-    }
-    while (this.range < TOP) {
-      this.range = (this.range * 256) >>> 0;
-      this.shiftLow();
-    }
-  }
-
-  private shiftLow(): void {
-    const low = this.low;
-    if (low < 0xff000000 || low >= TWO_32) {
-      const carry = low >= TWO_32 ? 1 : 0;
-      if (this.pos + this.pending + 1 >= this.out.length) this.grow();
-      if (!this.first) this.out[this.pos++] = (this.cache + carry) & 0xff;
-      this.first = false;
-      for (; this.pending > 0; this.pending--) this.out[this.pos++] = (0xff + carry) & 0xff;
-      this.cache = (low >>> 24) & 0xff;
-    } else {
-      this.pending++;
-    }
-    this.low = (low & 0x00ffffff) * 256;
-  }
-
-  private grow(): void {
-    const bigger = new Uint8Array(this.out.length * 2 + this.pending + 16);
-    bigger.set(this.out.subarray(0, this.pos));
-    this.out = bigger;
-  }
-
-  finish(): Uint8Array {
-    for (let k = 0; k < 5; k++) this.shiftLow();
-    return this.out.subarray(0, this.pos);
-  }
+function scratchDecisions(n: number): Int32Array {
+  if (decisionScratch.length < n) decisionScratch = new Int32Array(n + (n >> 2));
+  return decisionScratch;
 }
 
-/** Range decoder matching `ContextEncoder`; reads zero bytes past the end (the caller checks the length). */
-class ContextDecoder {
+function scratchPlane(n: number): Uint8Array {
+  if (planeScratch.length < n) planeScratch = new Uint8Array(n);
+  return planeScratch.subarray(0, n);
+}
+
+/**
+ * Codes the quantization codes of one sample with the context model.
+ * @param codes one code per element, each in 0 .. 2^bits − 1 (not checked: the caller quantized them).
+ * @param shape the sample's dims (their product is `codes.length`).
+ * @returns the payload (a fresh array).
+ * @example contextEncode(quantize(x, 4).codes, [16, 28, 28], 4).length  // payload bytes
+ */
+export function contextEncode(codes: Uint8Array, shape: readonly number[], bits: BitWidth): Uint8Array {
+  const { c: planeCount, h, w } = planes(shape);
+  const area = h * w;
+  const max = (1 << bits) - 1;
+  // At most 2 flags + (bits − 1) length bins + 2 mantissa decisions + 1 plain group per code.
+  const decisions = scratchDecisions(codes.length * (bits + 4) + 1);
+  const prev = scratchPlane(area);
+  prev.fill(0);
+  let d = 0;
+  let i = 0;
+  for (let plane = 0; plane < planeCount; plane++) {
+    if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
+    for (let y = 0, k = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, i++, k++) {
+        const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
+        const u = y > 0 ? codes[i - w] : l;
+        const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
+        const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
+        const hi = l > u ? l : u;
+        const lo = l > u ? u : l;
+        const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
+        const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
+        const pc = prev[k];
+        const v = codes[i];
+        const zeroCtx = ZERO_BASE + (PREDICTION_LENGTHS[pred] * 5 + nonzero) * 2 + (pc & 1);
+        if (v === 0) {
+          decisions[d++] = zeroCtx << 1;
+          continue;
+        }
+        decisions[d++] = (zeroCtx << 1) | 1;
+        const r = foldResidual(v, pred > 0 ? pred : 1, max);
+        const qa =
+          BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
+        const full = nonzero === 4 ? 1 : 0;
+        const pb = pc >> 1;
+        const residualCtx = RESIDUAL_BASE + (qa * 4 + pb) * 2 + full;
+        if (r === 0) {
+          decisions[d++] = residualCtx << 1;
+          continue;
+        }
+        decisions[d++] = (residualCtx << 1) | 1;
+        const e = bitLength(r);
+        const lengthBase = LENGTH_BASE + (min(qa + pb, 9) * 2 + full) * 8;
+        for (let bin = 1; bin < bits; bin++) {
+          if (e > bin) {
+            decisions[d++] = ((lengthBase + bin) << 1) | 1;
+          } else {
+            decisions[d++] = (lengthBase + bin) << 1;
+            break;
+          }
+        }
+        if (e >= 2) {
+          const b1 = (r >> (e - 2)) & 1;
+          decisions[d++] = ((MANTISSA_BASE + e * 4 + 1) << 1) | b1;
+          if (e >= 3) {
+            const b2 = (r >> (e - 3)) & 1;
+            decisions[d++] = ((MANTISSA_BASE + e * 4 + 2 + b1) << 1) | b2;
+            if (e >= 4) decisions[d++] = ~(((e - 3) << 8) | (r & ((1 << (e - 3)) - 1)));
+          }
+        }
+      }
+    }
+  }
+  return rangeEncode(decisions, d);
+}
+
+/** Range-codes the decisions of the modelling pass (LZMA's carry scheme). */
+function rangeEncode(decisions: Int32Array, count: number): Uint8Array {
+  const probs = new Uint16Array(CONTEXTS).fill(32768);
+  const uses = new Uint8Array(CONTEXTS);
+  // A decision costs at most 13 bits (probability >= 7/32768), a plain group at most 5.
+  const out = new Uint8Array(2 * count + 16);
+  let pos = 0;
+  let low = 0;
+  let range = 0xffffffff;
+  let cache = 0;
+  let pending = 0;
+  let first = true;
+  for (let n = 0; n <= count; n++) {
+    if (n < count) {
+      const entry = decisions[n];
+      if (entry >= 0) {
+        const ctx = entry >> 1;
+        const p = probs[ctx];
+        const used = uses[ctx];
+        const s = SHIFTS[used];
+        if (used < 63) uses[ctx] = used + 1;
+        const bound = (range >>> PROB_BITS) * (p >>> 1);
+        if ((entry & 1) === 0) {
+          range = bound;
+          probs[ctx] = p + ((65536 - p) >> s);
+        } else {
+          low += bound;
+          range -= bound;
+          probs[ctx] = p - (p >> s);
+        }
+      } else {
+        const group = ~entry;
+        range = range >>> (group >> 8);
+        low += range * (group & 255);
+      }
+    }
+    // After the last decision, five shifts flush the low end (the first byte, always 0, is dropped).
+    let shifts = 0;
+    while (range < TOP) {
+      range = (range * 256) >>> 0;
+      shifts++;
+    }
+    if (n === count) shifts = 5;
+    for (; shifts > 0; shifts--) {
+      if (low < 0xff000000 || low >= TWO_32) {
+        const carry = low >= TWO_32 ? 1 : 0;
+        if (!first) out[pos++] = (cache + carry) & 0xff;
+        first = false;
+        for (; pending > 0; pending--) out[pos++] = (0xff + carry) & 0xff;
+        cache = (low >>> 24) & 0xff;
+      } else {
+        pending++;
+      }
+      low = (low % 16777216) * 256;
+    }
+  }
+  return out.slice(0, pos);
+}
+
+/** Range decoder matching `rangeEncode`; reads zero bytes past the end (the caller checks the length). */
+class RangeDecoder {
   readonly probs = new Uint16Array(CONTEXTS).fill(32768);
   readonly uses = new Uint8Array(CONTEXTS);
   pos: number;
@@ -228,11 +303,18 @@ class ContextDecoder {
     return this.pos < this.end ? this.bytes[this.pos++] : (this.pos++, 0);
   }
 
+  private normalize(): void {
+    while (this.range < TOP) {
+      this.range = (this.range * 256) >>> 0;
+      this.code = this.code * 256 + this.next();
+    }
+  }
+
   bit(ctx: number): number {
     const p = this.probs[ctx];
-    const n = this.uses[ctx];
-    const s = SHIFTS[n];
-    if (n < 63) this.uses[ctx] = n + 1;
+    const used = this.uses[ctx];
+    const s = SHIFTS[used];
+    if (used < 63) this.uses[ctx] = used + 1;
     const bound = (this.range >>> PROB_BITS) * (p >>> 1);
     let bit: number;
     if (this.code < bound) {
@@ -245,67 +327,24 @@ class ContextDecoder {
       this.probs[ctx] = p - (p >> s);
       bit = 1;
     }
-    while (this.range < TOP) {
-      this.range = (this.range * 256) >>> 0;
-      this.code = this.code * 256 + this.next();
-    }
+    if (this.range < TOP) this.normalize();
     return bit;
   }
-}
 
-/**
- * Codes the quantization codes of one sample with the context model.
- * @param codes one code per element, each in 0 .. 2^bits − 1 (not checked: the caller quantized them).
- * @param shape the sample's dims (their product is `codes.length`).
- * @returns the payload (a fresh array).
- * @example contextEncode(quantize(x, 4).codes, [16, 28, 28], 4).length  // payload bytes
- */
-export function contextEncode(codes: Uint8Array, shape: readonly number[], bits: BitWidth): Uint8Array {
-  const { c: planeCount, h, w } = planes(shape);
-  const area = h * w;
-  const max = (1 << bits) - 1;
-  const enc = new ContextEncoder((codes.length >> 2) + 64);
-  const view = new Int32Array(4);
-  let i = 0;
-  for (let plane = 0; plane < planeCount; plane++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++, i++) {
-        neighbours(codes, i, x, y, plane, w, h, area, view);
-        const v = codes[i];
-        if (v === 0) {
-          enc.bit(view[1], 0);
-          continue;
-        }
-        enc.bit(view[1], 1);
-        const r = foldResidual(v, view[0] > 0 ? view[0] : 1, max);
-        if (r === 0) {
-          enc.bit(view[2], 0);
-          continue;
-        }
-        enc.bit(view[2], 1);
-        const e = bitLength(r);
-        const lengthBase = view[3];
-        for (let bin = 1; bin < bits; bin++) {
-          const more = e > bin ? 1 : 0;
-          enc.bit(lengthBase + bin, more);
-          if (more === 0) break;
-        }
-        const mantissaBase = MANTISSA_BASE + e * 64;
-        let node = 1;
-        for (let j = e - 2; j >= 0; j--) {
-          const b = (r >> j) & 1;
-          enc.bit(j >= e - 3 ? mantissaBase + node : mantissaBase + 32 + j, b);
-          node = (node << 1) | b;
-        }
-      }
-    }
+  /** k plain bits (k <= 5), most significant first. */
+  plain(k: number): number {
+    this.range = this.range >>> k;
+    const value = floor(this.code / this.range);
+    this.code -= value * this.range;
+    this.normalize();
+    return value;
   }
-  return enc.finish().slice();
 }
 
 /**
  * Decodes `count` codes of one sample from a context-coded payload `bytes[start, end)`.
- * @throws InputError BAD_DATA when the payload does not end exactly where the codes do.
+ * @throws InputError BAD_DATA when the payload does not end exactly where the codes do, or
+ *   decodes to an impossible residual (a damaged payload).
  */
 export function contextDecode(
   bytes: Uint8Array,
@@ -318,39 +357,55 @@ export function contextDecode(
   const { c: planeCount, h, w } = planes(shape);
   const area = h * w;
   const max = (1 << bits) - 1;
-  const codes = new Uint8Array(count);
   if (planeCount * area !== count) {
     throw new InputError(
       'BAD_DATA',
       `context payload: shape [${shape.join(', ')}] does not hold ${count} codes`,
     );
   }
-  const dec = new ContextDecoder(bytes, start, end);
-  const view = new Int32Array(4);
+  const codes = new Uint8Array(count);
+  const dec = new RangeDecoder(bytes, start, end);
+  const prev = scratchPlane(area);
+  prev.fill(0);
   let i = 0;
   for (let plane = 0; plane < planeCount; plane++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++, i++) {
-        neighbours(codes, i, x, y, plane, w, h, area, view);
-        if (dec.bit(view[1]) === 0) continue; // codes[i] is already 0
-        const pred = view[0] > 0 ? view[0] : 1;
+    if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
+    for (let y = 0, k = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, i++, k++) {
+        const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
+        const u = y > 0 ? codes[i - w] : l;
+        const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
+        const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
+        const hi = l > u ? l : u;
+        const lo = l > u ? u : l;
+        const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
+        const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
+        const pc = prev[k];
+        if (dec.bit(ZERO_BASE + (PREDICTION_LENGTHS[pred] * 5 + nonzero) * 2 + (pc & 1)) === 0) continue;
+        const qa =
+          BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
+        const full = nonzero === 4 ? 1 : 0;
+        const pb = pc >> 1;
         let r = 0;
-        if (dec.bit(view[2]) === 1) {
-          const lengthBase = view[3];
+        if (dec.bit(RESIDUAL_BASE + (qa * 4 + pb) * 2 + full) === 1) {
+          const lengthBase = LENGTH_BASE + (min(qa + pb, 9) * 2 + full) * 8;
           let e = 1;
           while (e < bits && dec.bit(lengthBase + e) === 1) e++;
-          const mantissaBase = MANTISSA_BASE + e * 64;
-          let node = 1;
-          for (let j = e - 2; j >= 0; j--) {
-            node = (node << 1) | dec.bit(j >= e - 3 ? mantissaBase + node : mantissaBase + 32 + j);
+          r = 1;
+          if (e >= 2) {
+            const b1 = dec.bit(MANTISSA_BASE + e * 4 + 1);
+            r = 2 | b1;
+            if (e >= 3) {
+              r = (r << 1) | dec.bit(MANTISSA_BASE + e * 4 + 2 + b1);
+              if (e >= 4) r = (r << (e - 3)) | dec.plain(e - 3);
+            }
           }
-          r = node;
         }
         // A damaged payload can decode a residual beyond the fold's range; the checksum makes
         // that unreachable in a stream, but the decoder still never writes an out-of-range code.
         if (r > max - 1)
           throw new InputError('BAD_DATA', 'context payload: residual out of range (corrupted)');
-        codes[i] = unfoldResidual(r, pred, max);
+        codes[i] = unfoldResidual(r, pred > 0 ? pred : 1, max);
       }
     }
   }

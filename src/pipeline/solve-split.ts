@@ -68,8 +68,12 @@ export interface PlanReport {
   readonly cut: readonly string[];
   /** The bit width if every compressed tensor shares one, else 'mixed' (see `wire`). */
   readonly bits: number | 'f32' | 'mixed';
-  /** Entropy coder between the two models (src/codec 'auto': rANS, raw packing when smaller). */
-  readonly coder: 'rans';
+  /**
+   * Entropy coder between the two models, the one the analysis's sizes were measured with
+   * (src/codec 'auto': the context coder of format version 2, per sample rANS or raw packing
+   * when smaller).
+   */
+  readonly coder: 'context';
   readonly bandwidthMbps: number;
   readonly rttMs: number;
   readonly maxLossPct: number;
@@ -251,7 +255,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     analysis: options.analysisPath,
     cut: names,
     bits: allBits.length === 1 ? allBits[0] : 'mixed',
-    coder: 'rans',
+    coder: 'context',
     bandwidthMbps: options.bandwidthMbps,
     rttMs: options.rttMs,
     maxLossPct: options.maxLossPct,
