@@ -145,6 +145,13 @@ function scratchDecisions(n: number): Int32Array {
   return decisionScratch;
 }
 
+let outputScratch = new Uint8Array(1 << 16);
+
+function scratchOutput(n: number): Uint8Array {
+  if (outputScratch.length < n) outputScratch = new Uint8Array(n + (n >> 2));
+  return outputScratch;
+}
+
 function scratchPlane(n: number): Uint8Array {
   if (planeScratch.length < n) planeScratch = new Uint8Array(n);
   return planeScratch.subarray(0, n);
@@ -228,45 +235,38 @@ function rangeEncode(decisions: Int32Array, count: number): Uint8Array {
   const probs = new Uint16Array(CONTEXTS).fill(32768);
   const uses = new Uint8Array(CONTEXTS);
   // A decision costs at most 13 bits (probability >= 7/32768), a plain group at most 5.
-  const out = new Uint8Array(2 * count + 16);
+  const out = scratchOutput(2 * count + 16);
   let pos = 0;
   let low = 0;
   let range = 0xffffffff;
   let cache = 0;
   let pending = 0;
   let first = true;
-  for (let n = 0; n <= count; n++) {
-    if (n < count) {
-      const entry = decisions[n];
-      if (entry >= 0) {
-        const ctx = entry >> 1;
-        const p = probs[ctx];
-        const used = uses[ctx];
-        const s = SHIFTS[used];
-        if (used < 63) uses[ctx] = used + 1;
-        const bound = (range >>> PROB_BITS) * (p >>> 1);
-        if ((entry & 1) === 0) {
-          range = bound;
-          probs[ctx] = p + ((65536 - p) >> s);
-        } else {
-          low += bound;
-          range -= bound;
-          probs[ctx] = p - (p >> s);
-        }
+  for (let n = 0; n < count; n++) {
+    const entry = decisions[n];
+    if (entry >= 0) {
+      const ctx = entry >> 1;
+      const p = probs[ctx];
+      const used = uses[ctx];
+      const s = SHIFTS[used];
+      if (used < 63) uses[ctx] = used + 1;
+      const bound = (range >>> PROB_BITS) * (p >>> 1);
+      if ((entry & 1) === 0) {
+        range = bound;
+        probs[ctx] = p + ((65536 - p) >> s);
       } else {
-        const group = ~entry;
-        range = range >>> (group >> 8);
-        low += range * (group & 255);
+        low += bound;
+        range -= bound;
+        probs[ctx] = p - (p >> s);
       }
+    } else {
+      const group = ~entry;
+      range = range >>> (group >> 8);
+      low += range * (group & 255);
     }
-    // After the last decision, five shifts flush the low end (the first byte, always 0, is dropped).
-    let shifts = 0;
     while (range < TOP) {
       range = (range * 256) >>> 0;
-      shifts++;
-    }
-    if (n === count) shifts = 5;
-    for (; shifts > 0; shifts--) {
+      // Shift the top byte of low out (LZMA's ShiftLow); same code as the flush below.
       if (low < 0xff000000 || low >= TWO_32) {
         const carry = low >= TWO_32 ? 1 : 0;
         if (!first) out[pos++] = (cache + carry) & 0xff;
@@ -276,8 +276,23 @@ function rangeEncode(decisions: Int32Array, count: number): Uint8Array {
       } else {
         pending++;
       }
-      low = (low % 16777216) * 256;
+      // NOTE: `&` keeps the low 24 bits of a float64 below 2^53 exactly (ToInt32 is mod 2^32)
+      // and, unlike `%`, compiles to integer instructions.
+      low = (low & 0xffffff) * 256;
     }
+  }
+  // Five shifts flush the low end (the first byte, always 0, is dropped).
+  for (let k = 0; k < 5; k++) {
+    if (low < 0xff000000 || low >= TWO_32) {
+      const carry = low >= TWO_32 ? 1 : 0;
+      if (!first) out[pos++] = (cache + carry) & 0xff;
+      first = false;
+      for (; pending > 0; pending--) out[pos++] = (0xff + carry) & 0xff;
+      cache = (low >>> 24) & 0xff;
+    } else {
+      pending++;
+    }
+    low = (low & 0xffffff) * 256;
   }
   return out.slice(0, pos);
 }
