@@ -221,7 +221,7 @@ export function encodeCodes(
   const { coder, payload } =
     allZero && Math.fround(options.lo) !== Math.fround(options.hi)
       ? { coder: 'raw' as const, payload: null }
-      : encodePayload(codes, histogram, bits, choice);
+      : encodePayload(codes, histogram, bits, choice, dims);
   const payloadBytes = payloadLength(coder, payload, n, bits);
   const header = writeHeader(
     bits,
