@@ -153,7 +153,7 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
     try {
       for (const b of bits) {
         const predicted = new Int32Array(dataset.samples);
-        const sizes: Record<SizeCoder, number[]> = { auto: [], rans: [], huffman: [], raw: [] };
+        const sizes: Record<SizeCoder, number[]> = { auto: [], huffman: [], raw: [] };
         for (const batch of batches(dataset, DEFAULT_BATCH_SIZE)) {
           const sent = edge ? await edge.run({ [input.name]: batch.tensor }) : { [input.name]: batch.tensor };
           const feeds: TensorMap = {};
@@ -175,7 +175,7 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
               const s = batch.start + k;
               sizes.auto[s] = (sizes.auto[s] ?? 0) + stream.length;
               if (s < SIZE_SAMPLES) {
-                for (const coder of ['rans', 'huffman', 'raw'] as const) {
+                for (const coder of ['huffman', 'raw'] as const) {
                   sizes[coder][s] =
                     (sizes[coder][s] ?? 0) +
                     encodeTensor(sample, shape, { bits: b, coder, name: t.name }).length;

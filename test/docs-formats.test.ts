@@ -17,9 +17,17 @@ function row(offset: string, field: string): string {
   return line;
 }
 
-const DOC_VERSION = Number(/format version: (\d+)/.exec(row('2', 'format version'))![1]);
+const DOC_VERSIONS = /format version: (\d+), or (\d+) with the `context` coder/.exec(
+  row('2', 'format version'),
+)!;
+/** The version of context-coded streams (the newest) and of every other stream. */
+const DOC_VERSION = Number(DOC_VERSIONS[2]);
+const DOC_OTHER_VERSION = Number(DOC_VERSIONS[1]);
 const DOC_CODERS = new Map(
-  [...row('4', 'coder used').matchAll(/(\d+) (raw|huffman|rans|constant)/g)].map((m) => [m[2], Number(m[1])]),
+  [...row('4', 'coder used').matchAll(/(\d+) (raw|huffman|rans|constant|context)/g)].map((m) => [
+    m[2],
+    Number(m[1]),
+  ]),
 );
 
 /** CRC-32 as zlib computes it (Node's own when it has one; the codec's otherwise). */
@@ -79,7 +87,7 @@ function sample(n: number): Float32Array {
 describe('docs/formats.md, the tensor byte format', () => {
   it('states the version and coder numbers the code writes', () => {
     expect(DOC_VERSION).toBe(TENSOR_FORMAT_VERSION);
-    expect([...DOC_CODERS.keys()].sort()).toEqual(['constant', 'huffman', 'rans', 'raw']);
+    expect([...DOC_CODERS.keys()].sort()).toEqual(['constant', 'context', 'huffman', 'rans', 'raw']);
   });
 
   it.each([
@@ -94,7 +102,7 @@ describe('docs/formats.md, the tensor byte format', () => {
       const bytes = encodeTensor(x, shape, { bits, coder });
       const s = readAsDocumented(bytes);
       expect(s.magic).toBe('JQ');
-      expect(s.version).toBe(DOC_VERSION);
+      expect(s.version).toBe(s.coder === DOC_CODERS.get('context') ? DOC_VERSION : DOC_OTHER_VERSION);
       expect(s.precision).toBe(bits);
       expect([...DOC_CODERS.values()]).toContain(s.coder);
       if (coder !== 'auto') expect(s.coder).toBe(DOC_CODERS.get(coder));

@@ -192,7 +192,7 @@ Examples:
             (w) =>
               `  send ${w.tensor} (${w.kind}) at ${w.bits === 'f32' ? 'float32' : `${w.bits} bits`}, ${formatBytes(Math.round(w.bytes))}/sample`,
           ),
-          `coder: context coder between the parts (rANS or raw bit packing per sample when smaller); edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
+          `coder: rANS between the parts (raw bit packing when smaller); edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
           `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
           m.exact
             ? 'loss: 0 by construction (every tensor sent uncompressed; the split is exact)'

@@ -67,7 +67,7 @@ export function encodedSizes(
   ranges?: Float64Array,
 ): Record<SizeCoder, number[]> {
   const per = data.length / count;
-  const sizes: Record<SizeCoder, number[]> = { auto: [], rans: [], huffman: [], raw: [] };
+  const sizes: Record<SizeCoder, number[]> = { auto: [], huffman: [], raw: [] };
   for (let i = 0; i < Math.min(count, limit); i++) {
     const range = ranges ? { lo: ranges[2 * i], hi: ranges[2 * i + 1] } : undefined;
     const bytes = encodedSizesByCoder(data.subarray(i * per, (i + 1) * per), sampleShape, {
@@ -76,7 +76,6 @@ export function encodedSizes(
       range,
     });
     sizes.auto.push(bytes.auto);
-    sizes.rans.push(bytes.rans);
     sizes.huffman.push(bytes.huffman);
     sizes.raw.push(bytes.raw);
   }

@@ -26,9 +26,9 @@
  * Version 2 differs from version 1 only by coder id 4, 'context'. Streams of the other coders are
  * still written as version 1, byte for byte as before, so a version-1 reader decodes them.
  *
- * The coder: 'auto' (the default) codes the payload with 'context' and keeps it unless rANS
- * (planned from the histogram, and really encoded when the two are close) or raw packing is
- * smaller, so 'auto' is never larger than 'rans' was; an explicit 'context', 'rans' or 'huffman'
+ * The coder: 'auto' (the default) picks the smaller of 'rans' and 'raw' from the code histogram
+ * (the context coder is not yet the default: its encode costs the sweep's size measurement too
+ * much CPU, issue #18); an explicit 'context', 'rans' or 'huffman'
  * falls back to 'raw' when that is smaller (tiny tensors), and any coder becomes 'constant' when
  * all codes are 0 (hi == lo).
  * NOTE: 'auto' leaves Huffman out, by measurement (`scripts/bench-codec.ts`, synthetic and real
@@ -272,7 +272,7 @@ export function encodedSizesByCoder(
     const payloadBytes = payloadLength(coder, payload, n, bits);
     return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
   };
-  return { auto: size('auto'), rans: size('rans'), huffman: size('huffman'), raw: size('raw') };
+  return { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
 }
 
 /**
@@ -345,21 +345,11 @@ function encodePayload(
   if (n === 0 || histogram[0] === n) return { coder: 'constant', payload: null };
   const rawBytes = packedSizeBytes(n, bits);
   if (choice === 'raw') return { coder: 'raw', payload: null };
-  if (choice === 'context' || choice === 'auto') {
+  if (choice === 'context') {
     const context = contextEncode(codes, shape, bits);
-    const best = context.length < rawBytes ? context : null;
-    if (choice === 'context')
-      return best ? { coder: 'context', payload: best } : { coder: 'raw', payload: null };
-    const plan = planRansScratch(histogram, bits);
-    // NOTE: the plan's estimate is within a few bytes of the real rANS payload; only when it comes
-    // that close to the context payload is rANS really encoded, so 'auto' never loses to 'rans'.
-    if (best !== null && best.length + RANS_ESTIMATE_SLACK_BYTES < plan.sizeBytes)
-      return { coder: 'context', payload: best };
-    const rans =
-      plan.sizeBytes < rawBytes + RANS_ESTIMATE_SLACK_BYTES ? ransEncodeScratch(codes, plan) : null;
-    if (rans !== null && rans.length < rawBytes && (best === null || rans.length < best.length))
-      return { coder: 'rans', payload: rans };
-    return best ? { coder: 'context', payload: best } : { coder: 'raw', payload: null };
+    return context.length < rawBytes
+      ? { coder: 'context', payload: context }
+      : { coder: 'raw', payload: null };
   }
   if (choice === 'huffman') {
     const plan = planHuffman(histogram, bits);
@@ -367,16 +357,13 @@ function encodePayload(
       ? { coder: 'huffman', payload: huffmanEncode(codes, bits, plan) }
       : { coder: 'raw', payload: null };
   }
-  // 'rans'
+  // 'rans' or 'auto'
   const plan = planRansScratch(histogram, bits);
   if (plan.sizeBytes >= rawBytes) return { coder: 'raw', payload: null };
   const payload = ransEncodeScratch(codes, plan);
   // The plan's size is an estimate (within a few bytes); never send more than raw packing.
   return payload.length < rawBytes ? { coder: 'rans', payload } : { coder: 'raw', payload: null };
 }
-
-/** How far rANS's planned size may be below its real payload (its two states and rounding). */
-const RANS_ESTIMATE_SLACK_BYTES = 16;
 
 /**
  * Reads and checks the header of a tensor stream without decoding the payload.

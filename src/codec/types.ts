@@ -25,14 +25,11 @@ export type Precision = BitWidth | 'f16' | 'f32';
  */
 export type Coder = 'context' | 'huffman' | 'rans' | 'raw';
 
-/** A coder request: a specific coder, or 'auto' (the smallest of 'context', 'rans' and 'raw', see `encodeTensor`). */
+/** A coder request: a specific coder, or 'auto' (the smaller of 'rans' and 'raw', see `encodeTensor`). */
 export type CoderChoice = Coder | 'auto';
 
-/**
- * The coders whose sizes the accuracy sweep reports: the default ('auto', the context coder with
- * its fallbacks), rANS (the default of format version 1), canonical Huffman (the paper's), raw packing.
- */
-export type SizeCoder = 'auto' | 'rans' | 'huffman' | 'raw';
+/** The coders whose sizes the accuracy sweep reports: the default, canonical Huffman (the paper's), raw packing. */
+export type SizeCoder = 'auto' | 'huffman' | 'raw';
 
 /**
  * The coder recorded in a byte stream: the one actually used. 'constant' means the payload is empty

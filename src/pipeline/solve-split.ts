@@ -68,12 +68,8 @@ export interface PlanReport {
   readonly cut: readonly string[];
   /** The bit width if every compressed tensor shares one, else 'mixed' (see `wire`). */
   readonly bits: number | 'f32' | 'mixed';
-  /**
-   * Entropy coder between the two models, the one the analysis's sizes were measured with
-   * (src/codec 'auto': the context coder of format version 2, per sample rANS or raw packing
-   * when smaller).
-   */
-  readonly coder: 'context';
+  /** Entropy coder between the two models (src/codec 'auto': rANS, raw packing when smaller). */
+  readonly coder: 'rans';
   readonly bandwidthMbps: number;
   readonly rttMs: number;
   readonly maxLossPct: number;
@@ -255,7 +251,7 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     analysis: options.analysisPath,
     cut: names,
     bits: allBits.length === 1 ? allBits[0] : 'mixed',
-    coder: 'context',
+    coder: 'rans',
     bandwidthMbps: options.bandwidthMbps,
     rttMs: options.rttMs,
     maxLossPct: options.maxLossPct,

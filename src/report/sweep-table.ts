@@ -34,7 +34,7 @@ export function renderSweepTable(analysis: Analysis): string {
   const lines = [
     table.toString(),
     `loss = unsplit minus split top-1 in percentage points on ${d.samples} samples of ${d.path} (seed ${d.seed}); unsplit ${what}`,
-    `size = mean encoded bytes per sample (context coder, rANS or raw when smaller; ${d.sizeSamples} samples encoded); upper = one-sided 95% bound from the paired outcomes`,
+    `size = mean encoded bytes per sample (rANS; ${d.sizeSamples} samples encoded); upper = one-sided 95% bound from the paired outcomes`,
   ];
   if (analysis.sweep.some((r) => r.stoppedEarly))
     lines.push(`† stopped early: the loss's 95% lower bound already exceeded --max-loss ${d.maxLossPct}`);

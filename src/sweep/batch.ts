@@ -16,7 +16,7 @@ import { batchRanges, compressBatch, encodedSizes } from '../codec/compress-batc
 import type { BitWidth, SizeCoder } from '../codec/types';
 
 /** Coders whose sizes the sweep measures, in the order of `BatchOutcome.sizes`. */
-export const SIZE_CODERS: readonly SizeCoder[] = ['auto', 'rans', 'huffman', 'raw'];
+export const SIZE_CODERS: readonly SizeCoder[] = ['auto', 'huffman', 'raw'];
 
 /** One crossing tensor of a cut. */
 export interface CrossingSpec {

@@ -65,14 +65,14 @@ export interface SweepRow {
   readonly samples: number;
   /** True when the run stopped because the loss's lower bound already exceeded --max-loss. */
   readonly stoppedEarly: boolean;
-  /** Encoded bytes per sample with the default coder ('auto': the context coder, or rANS / raw packing when smaller), all crossing tensors, headers included. */
+  /** Encoded bytes per sample with the default coder ('auto': rANS, or raw packing when smaller), all crossing tensors, headers included. */
   readonly bytesMean: number;
   readonly bytesP95: number;
   /** bytesMean·8 / elements per sample. */
   readonly bitsPerElement: number;
   /** bytesMean / float32 bytes per sample. */
   readonly ratio: number;
-  /** The same sizes with each coder: the default, rANS (format version 1's default), canonical Huffman (the paper's), raw bit packing. */
+  /** The same sizes with each coder: the default, canonical Huffman (the paper's), raw bit packing. */
   readonly byCoder: Readonly<Record<SizeCoder, SizeStats>>;
 }
 
@@ -239,7 +239,7 @@ export async function evaluateConfigs(
     agree: 0,
     correct: 0,
     stopped: false,
-    sizes: { auto: [], rans: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
+    sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
   }));
 
   /** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */

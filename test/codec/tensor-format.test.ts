@@ -75,8 +75,7 @@ function checkRoundTrip(x: Float32Array, shape: number[], options: EncodeOptions
     }
     // The coder recorded is the requested one, or the raw fallback, or constant.
     const requested = options.coder ?? 'auto';
-    const allowed =
-      requested === 'auto' ? ['context', 'rans', 'raw', 'constant'] : [requested, 'raw', 'constant'];
+    const allowed = requested === 'auto' ? ['rans', 'raw', 'constant'] : [requested, 'raw', 'constant'];
     expect(allowed).toContain(decoded.coder);
     if (decoded.coder !== 'constant')
       expect(stream.length - header.payloadBytes - header.headerBytes).toBe(4);
@@ -172,14 +171,13 @@ describe('encodeTensor(values, shape, options)', () => {
     }
   });
 
-  it("'auto' is never larger than raw, context or rANS, nor than Huffman by more than 1%", () => {
+  it("'auto' is never larger than raw or rANS, nor than Huffman by more than 1%", () => {
     const x = reluMap(16, 16, 16, 9);
     for (const bits of BIT_WIDTHS) {
       const size = (coder: CoderChoice): number => encodeTensor(x, [16, 16, 16], { bits, coder }).length;
       const auto = size('auto');
-      expect(['context', 'rans']).toContain(readTensorHeader(encodeTensor(x, [16, 16, 16], { bits })).coder);
+      expect(readTensorHeader(encodeTensor(x, [16, 16, 16], { bits })).coder).toBe('rans');
       expect(auto).toBeLessThanOrEqual(size('raw'));
-      expect(auto).toBeLessThanOrEqual(size('context'));
       expect(auto).toBeLessThanOrEqual(size('rans'));
       expect(auto).toBeLessThanOrEqual(size('huffman') * 1.01);
     }
@@ -223,7 +221,7 @@ describe('encodeTensor(values, shape, options)', () => {
     for (const [values, shape] of tensors) {
       for (const bits of BIT_WIDTHS) {
         const sizes = encodedSizesByCoder(values, shape, { bits });
-        for (const coder of ['auto', 'rans', 'huffman', 'raw'] as const) {
+        for (const coder of ['auto', 'huffman', 'raw'] as const) {
           expect({ bits, coder, bytes: sizes[coder] }).toEqual({
             bits,
             coder,
