@@ -75,7 +75,7 @@ from their requests (bits sent / (transfer − RTT), over the last 5) and take t
 table's plan for it.
 
 Examples:
-  jalad run --plan jalad-out/split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz
+  jalad run --plan jalad-split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz
   jalad run --analysis jalad-out/analysis.json --server http://127.0.0.1:8707 --data x.idx.gz --trace experiments/traces/4g.csv`,
     )
     .action(async (flags: RunFlags) => {

@@ -46,7 +46,7 @@ A bad request gets a 4xx with a one-line reason. SIGTERM or SIGINT: stop accepti
 the requests in flight, exit 0.
 
 Examples:
-  jalad serve --plan jalad-out/split --port 8707
+  jalad serve --plan jalad-split --port 8707
   jalad serve --analysis jalad-out/analysis.json`,
     )
     .action(async (flags: ServeFlags) => {
