@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { DataType } from '../graph/onnx-types';
+import type { HostData } from '../graph/tensor-file';
 
 /** Element types a tensor can hold, as ONNX Runtime names them. */
 export type TensorType =
@@ -22,19 +23,8 @@ export type TensorType =
   | 'bool'
   | 'string';
 
-/** The element buffer of a tensor. */
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | string[];
+/** The element buffer of a tensor (the same storage a `.pb` or `.npy` file decodes to). */
+export type TensorData = HostData;
 
 /** A tensor: element type, elements in row-major order, dims. */
 export interface Tensor {
