@@ -4,71 +4,7 @@
  * the field, instead of failing deep inside the solver or a renderer.
  */
 import type { Analysis } from './analysis';
-import { InputError } from './errors';
-
-type Json = unknown;
-
-/** A field checker: returns a description of what was expected, or undefined when the value fits. */
-type Rule = (value: Json) => string | undefined;
-
-const isObject = (v: Json): v is Record<string, Json> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A finite number in [min, max]. */
-const num =
-  (min = -Infinity, max = Infinity): Rule =>
-  (v) =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
-      ? undefined
-      : `a number${min > -Infinity ? ` from ${min}` : ''}${max < Infinity ? ` to ${max}` : ''}`;
-const int =
-  (min = 0, max = Number.MAX_SAFE_INTEGER): Rule =>
-  (v) =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
-      ? undefined
-      : `a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`;
-const str: Rule = (v) => (typeof v === 'string' ? undefined : 'a string');
-const bool: Rule = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
-
-function shown(v: Json): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-/** Walks an analysis, throwing at the first field that does not fit. */
-class Checker {
-  constructor(private readonly file: string) {}
-
-  fail(field: string, expected: string, value: Json): never {
-    throw new InputError(
-      'BAD_ANALYSIS',
-      `${this.file}: field ${field}: expected ${expected}, got ${shown(value)}`,
-    );
-  }
-
-  field(obj: Record<string, Json>, at: string, key: string, rule: Rule, optional = false): void {
-    const v = obj[key];
-    if (v === undefined && optional) return;
-    const expected = rule(v);
-    if (expected) this.fail(`${at}${at ? '.' : ''}${key}`, expected, v);
-  }
-
-  value(v: Json, at: string, rule: Rule): void {
-    const expected = rule(v);
-    if (expected) this.fail(at, expected, v);
-  }
-
-  object(v: Json, at: string): Record<string, Json> {
-    if (!isObject(v)) this.fail(at, 'an object', v);
-    return v;
-  }
-
-  array(v: Json, at: string, minLength = 0): Json[] {
-    if (!Array.isArray(v) || v.length < minLength)
-      this.fail(at, minLength > 0 ? `a list of at least ${minLength}` : 'a list', v);
-    return v;
-  }
-}
+import { JsonChecker, bool, int, num, str, type Json } from './json-check';
 
 /**
  * Checks that `doc` is an analysis this jalad can use: every field the solver, the simulator and
@@ -79,7 +15,7 @@ class Checker {
  * @throws InputError `BAD_ANALYSIS`: "FILE: field cutPoints[3].edgeMs: expected a number from 0, got -1"
  */
 export function checkAnalysis(doc: Json, file: string): Analysis {
-  const c = new Checker(file);
+  const c = new JsonChecker(file, 'BAD_ANALYSIS');
   const a = c.object(doc, '(top level)');
   const model = c.object(a.model, 'model');
   c.field(model, 'model', 'path', str);

@@ -12,6 +12,7 @@ export {
   type ProfileKind,
   type ProfileNode,
 } from './device-profile';
+export { checkProfile, looksLikeProfile } from './check-profile';
 export { modeledProfile } from './modeled-profile';
 export { measureProfile, profileModelFile, measureRunOverhead } from './measure-profile';
 export {

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { InputError } from '../core/errors';
 import type { Dag, LoadedModel } from '../graph';
+import { checkProfile, looksLikeProfile } from './check-profile';
 import { checkProfileMatches, scaleProfile, type DeviceProfile } from './device-profile';
 import { getPreset, presetNames } from './device-presets';
 import { parseDeviceSpec, type DeviceSpec } from './device-spec';
@@ -25,15 +26,6 @@ export interface ProfileContext {
   readonly measure: MeasureOptions;
   /** Filled on first use: this machine's measured profile, node shapes. */
   readonly cache: { local?: DeviceProfile; shapes?: NodeShapes[] };
-}
-
-function isProfile(x: unknown): x is DeviceProfile {
-  return (
-    typeof x === 'object' &&
-    x !== null &&
-    Array.isArray((x as DeviceProfile).nodes) &&
-    typeof (x as DeviceProfile).kind === 'string'
-  );
 }
 
 async function modeled(spec: DeviceSpec, ctx: ProfileContext): Promise<DeviceProfile> {
@@ -74,9 +66,10 @@ export async function resolveProfile(
           : `not valid JSON (${(err as Error).message})`;
       throw new InputError('BAD_PROFILE', `${flag} ${value}: ${why}`);
     }
-    if (isProfile(json)) {
-      checkProfileMatches(json, ctx.dag, `${flag} ${value}`);
-      return json;
+    if (looksLikeProfile(json)) {
+      const profile = checkProfile(json, `${flag} ${value}`);
+      checkProfileMatches(profile, ctx.dag, `${flag} ${value}`);
+      return profile;
     }
     return modeled(parseDeviceSpec(json, value), ctx);
   }

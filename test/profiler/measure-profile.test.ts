@@ -4,6 +4,7 @@ import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import { InputError } from '../../src/core/errors';
 import {
+  checkProfile,
   checkProfileMatches,
   fitPartModel,
   measurePartTimes,
@@ -86,6 +87,10 @@ describe('measured profile of this machine', () => {
     expect(profile.machine?.threads).toBe(1);
     expect(profile.machine?.cores).toBe(os.cpus().length);
     expect(profile.settings).toEqual({ runs: 3, warmup: 1, threads: 1, batch: 1 });
+    // What `jalad profile` writes passes the field-by-field check it meets when read back.
+    expect(checkProfile(JSON.parse(JSON.stringify(profile)), 'p.json').nodes).toHaveLength(
+      profile.nodes.length,
+    );
   });
 
   test('times the real edge and cloud models of every cut point; a part with no nodes costs 0', () => {
