@@ -19,7 +19,7 @@ import {
   parseNameList,
 } from '../parsers';
 import { printJson, progressReporter } from '../output';
-import { loadPlanDir, writeTritonRepository } from '../../src/serve';
+import { checkTritonRepository, loadPlanDir, writeTritonRepository } from '../../src/serve';
 import { rejectGiven } from '../flag-rules';
 
 interface SplitFlags {
@@ -130,6 +130,7 @@ Examples:
           'applies to the solved split (without --cut); an explicit --cut sends float32 tensors and solves nothing',
         );
       else rejectGiven(cmd, ['--input-shape', '--seed'], 'applies to an explicit --cut only');
+      if (flags.triton) checkTritonRepository(flags.triton, flags.out);
       if (flags.cut) {
         if (!model)
           throw new InputError(

@@ -56,6 +56,11 @@ export interface OutputFile {
 export interface OutputOptions {
   /** How the user named the path, for messages (e.g. "--out"). */
   readonly flag?: string;
+  /**
+   * `writeOutputFile` only: whether an existing regular file is one jalad wrote and may replace
+   * (default: a JSON document with jalad's marker, `isJaladJson`; a CSV passes `startsWithLine`).
+   */
+  readonly owned?: (file: string) => boolean;
 }
 
 interface Manifest {
@@ -115,10 +120,42 @@ function readManifest(dir: string): readonly string[] | undefined {
     m === null ||
     typeof m.jalad !== 'string' ||
     !Array.isArray(m.files) ||
-    !m.files.every((f) => typeof f === 'string' && f !== '' && !f.includes('/'))
+    !m.files.every((f) => typeof f === 'string' && isRelativeName(f))
   )
     throw bad();
   return m.files;
+}
+
+/**
+ * A file name inside an output set: plain names, or a path of plain names joined by "/" (a Triton
+ * repository's `1/model.onnx`); never absolute, never "." or "..", never a backslash.
+ */
+function isRelativeName(name: string): boolean {
+  return (
+    name !== '' &&
+    !name.includes('\\') &&
+    name.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
+/**
+ * Whether a regular file's first line is `line` (how a CSV jalad wrote is recognised: its header).
+ * Reads at most the first 64 KB.
+ */
+export function startsWithLine(file: string, line: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(65536, line.length * 4 + 2));
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      const first = buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
+      return first === line;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a JSON file carries jalad's marker (a string `jalad` field at the top level). */
@@ -139,17 +176,27 @@ function checkOwnedFolder(dir: string, shown: string, flag?: string): void {
   const listed = readManifest(dir);
   const entries = fs.readdirSync(dir);
   const foreign: string[] = [];
-  for (const name of entries) {
-    if (name === MANIFEST_NAME) continue;
-    const st = fs.lstatSync(path.join(dir, name));
-    const known = listed ? listed.includes(name) : LEGACY_NAMES.has(name) || LEGACY_TEMP.test(name);
-    if (!known) foreign.push(name);
-    else if (!st.isFile())
-      throw new InputError(
-        'BAD_OUTPUT',
-        `${path.join(shown, name)}: is ${kindOf(st)}, not a file jalad wrote; remove it or choose another folder`,
-      );
-  }
+  const walk = (rel: string, names: readonly string[]) => {
+    for (const name of names) {
+      if (rel === '' && name === MANIFEST_NAME) continue;
+      const relName = rel === '' ? name : `${rel}/${name}`;
+      const full = path.join(dir, relName);
+      const st = fs.lstatSync(full);
+      // A folder is jalad's when a listed file lies inside it (e.g. a Triton repository's "1/").
+      if (listed && st.isDirectory() && listed.some((f) => f.startsWith(`${relName}/`))) {
+        walk(relName, fs.readdirSync(full));
+        continue;
+      }
+      const known = listed ? listed.includes(relName) : LEGACY_NAMES.has(name) || LEGACY_TEMP.test(name);
+      if (!known) foreign.push(relName);
+      else if (!st.isFile())
+        throw new InputError(
+          'BAD_OUTPUT',
+          `${path.join(shown, relName)}: is ${kindOf(st)}, not a file jalad wrote; remove it or choose another folder`,
+        );
+    }
+  };
+  walk('', entries);
   if (foreign.length > 0)
     throw new InputError(
       'BAD_OUTPUT',
@@ -287,8 +334,8 @@ export function writeOutputSet(
   const { flag } = options;
   const names = files.map((f) => f.name);
   for (const n of names)
-    if (n === '' || n.includes('/') || n.includes('\\') || n === '.' || n === '..' || n === MANIFEST_NAME)
-      throw new JaladError('IO', `writeOutputSet: "${n}" is not a plain file name`);
+    if (!isRelativeName(n) || n === MANIFEST_NAME)
+      throw new JaladError('IO', `writeOutputSet: "${n}" is not a plain file name or relative path`);
   if (new Set(names).size !== names.length)
     throw new JaladError('IO', 'writeOutputSet: a file name appears twice');
   const target = path.resolve(dir);
@@ -302,7 +349,10 @@ export function writeOutputSet(
     fs.mkdirSync(staging);
     staged = true;
     if (existing) fs.chmodSync(staging, existing.mode & 0o7777);
-    for (const f of files) fs.writeFileSync(path.join(staging, f.name), f.data, { flag: 'wx' });
+    for (const f of files) {
+      if (f.name.includes('/')) fs.mkdirSync(path.dirname(path.join(staging, f.name)), { recursive: true });
+      fs.writeFileSync(path.join(staging, f.name), f.data, { flag: 'wx' });
+    }
     const manifest: Manifest = { jalad: JALAD_VERSION, files: names };
     // Written last: a staged folder with its manifest is complete (see recoverStaleOutputs).
     fs.writeFileSync(path.join(staging, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n', {
@@ -340,10 +390,14 @@ export function writeOutputSet(
  * @throws InputError `BAD_OUTPUT` naming what is in the way
  */
 export function checkOutputFile(file: string, options: OutputOptions = {}): void {
-  inspectOutputFile(file, options.flag);
+  inspectOutputFile(file, options.flag, options.owned);
 }
 
-function inspectOutputFile(file: string, flag: string | undefined): void {
+function inspectOutputFile(
+  file: string,
+  flag: string | undefined,
+  owned: (file: string) => boolean = isJaladJson,
+): void {
   const target = path.resolve(file);
   const parent = path.dirname(target);
   const base = path.basename(target);
@@ -361,7 +415,7 @@ function inspectOutputFile(file: string, flag: string | undefined): void {
         'BAD_OUTPUT',
         `${prefix}${file}: is ${kindOf(st)}; jalad writes only regular files and replaces only its own`,
       );
-    if (st && !isJaladJson(target))
+    if (st && !owned(target))
       throw new InputError(
         'BAD_OUTPUT',
         `${prefix}${file}: exists and was not written by jalad; remove it or choose another path`,
@@ -373,7 +427,8 @@ function inspectOutputFile(file: string, flag: string | undefined): void {
 
 /**
  * Writes one file atomically (a temp file beside it, then a rename). An existing file is replaced
- * only when it is a regular file that jalad wrote (a JSON document with jalad's marker); a symbolic
+ * only when it is a regular file that jalad wrote (a JSON document with jalad's marker, or what
+ * `options.owned` recognises, e.g. a CSV by its header line); a symbolic
  * link, a FIFO, a device, a folder or a foreign file in the way is refused.
  *
  * @throws InputError `BAD_OUTPUT` naming the path, as `writeOutputSet`
@@ -388,7 +443,7 @@ export function writeOutputFile(
   const target = path.resolve(file);
   const parent = path.dirname(target);
   const base = path.basename(target);
-  inspectOutputFile(file, flag);
+  inspectOutputFile(file, flag, options.owned);
   const tmp = path.join(parent, stagingName(base, 'new'));
   try {
     fs.writeFileSync(tmp, data, { flag: 'wx' });

@@ -38,4 +38,9 @@ export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
 export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';
 export { parseModelConfig, type PbMessage, type PbValue } from './triton/pbtxt';
-export { tritonConfig, writeTritonRepository, type TritonOptions } from './triton/triton-repository';
+export {
+  checkTritonRepository,
+  tritonConfig,
+  writeTritonRepository,
+  type TritonOptions,
+} from './triton/triton-repository';

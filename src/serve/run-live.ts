@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../core/atomic-write';
 import { InputError } from '../core/errors';
+import { checkOutputFile, startsWithLine, writeOutputFile, type OutputOptions } from '../core/output-set';
 import { fitToModelInput, loadDataset, type DataOptions } from '../data';
 import { edgeInputDims, runEdge, type EdgeRunReport, type SampleRecord } from './edge-run';
 import { loadAnalysisPlans, loadPlanDir } from './load-plans';
@@ -39,30 +39,39 @@ export interface LiveRunOptions {
   readonly progress?: (message: string) => void;
 }
 
+/** The columns of `run --csv`; its header line is how jalad recognises a CSV it wrote. */
+export const SAMPLES_CSV_COLUMNS: readonly string[] = [
+  'sample',
+  'plan',
+  'mode',
+  'attempts',
+  'payload_bytes',
+  'wire_bytes',
+  'bandwidth_mbps',
+  'estimate_mbps',
+  'edge_ms',
+  'encode_ms',
+  'transfer_ms',
+  'server_ms',
+  'decode_ms',
+  'total_ms',
+  'predicted_edge_ms',
+  'predicted_transfer_ms',
+  'predicted_cloud_ms',
+  'predicted_total_ms',
+  'predicted_class',
+  'label',
+];
+
+/** Output rules of `--csv`: an existing file is replaced only when it starts with jalad's header. */
+const CSV_OUTPUT: OutputOptions = {
+  flag: '--csv',
+  owned: (file) => startsWithLine(file, SAMPLES_CSV_COLUMNS.join(',')),
+};
+
 /** The per-sample CSV: one row per sample, units in the column names. */
 export function samplesCsv(records: readonly SampleRecord[]): string {
-  const header = [
-    'sample',
-    'plan',
-    'mode',
-    'attempts',
-    'payload_bytes',
-    'wire_bytes',
-    'bandwidth_mbps',
-    'estimate_mbps',
-    'edge_ms',
-    'encode_ms',
-    'transfer_ms',
-    'server_ms',
-    'decode_ms',
-    'total_ms',
-    'predicted_edge_ms',
-    'predicted_transfer_ms',
-    'predicted_cloud_ms',
-    'predicted_total_ms',
-    'predicted_class',
-    'label',
-  ];
+  const header = SAMPLES_CSV_COLUMNS;
   const num = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : x);
   const rows = records.map((r) => [
     r.index,
@@ -101,6 +110,8 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
   }
   if (url.protocol !== 'http:')
     throw new InputError('BAD_OPTION', `--server ${options.serverUrl}: expected http://HOST:PORT`);
+  // Before any sample runs: a FIFO, a symlink or a foreign file at --csv is refused, not replaced.
+  if (options.csvPath) checkOutputFile(options.csvPath, CSV_OUTPUT);
   const plans: ServedPlan[] = options.planDir
     ? [loadPlanDir(options.planDir)]
     : await loadAnalysisPlans(options.analysisPath!);
@@ -154,7 +165,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       threads: options.threads,
       progress: options.progress,
     });
-    if (options.csvPath) writeFileAtomic(options.csvPath, samplesCsv(report.records));
+    if (options.csvPath) writeOutputFile(options.csvPath, samplesCsv(report.records), CSV_OUTPUT);
     return report;
   } finally {
     replay?.stop();

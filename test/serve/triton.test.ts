@@ -4,6 +4,7 @@ import * as path from 'path';
 import { InputError } from '../../src/core/errors';
 import { createTensor, openSession } from '../../src/runtime';
 import {
+  checkTritonRepository,
   loadPlanDir,
   parseModelConfig,
   tritonConfig,
@@ -88,5 +89,48 @@ describe('writeTritonRepository', () => {
     );
     expect(fs.existsSync(path.join(fx.dir.root, 't2'))).toBe(false);
     expect(await tritonConfig(plan, { name: 'other' })).toMatch(/^name: "other"$/m);
+  });
+
+  test('the model folder follows the output rules: replaced only when jalad wrote it, other models untouched', async () => {
+    const plan = loadPlanDir(fx.planDir);
+    const repo = path.join(fx.dir.root, 'repo');
+    fs.mkdirSync(path.join(repo, 'other_model', '1'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'other_model', 'config.pbtxt'), 'name: "other_model"\n');
+    await writeTritonRepository(plan, repo);
+    // A second write replaces jalad's own folder as a whole (a stale file in it does not survive).
+    await writeTritonRepository(plan, repo);
+    expect(fs.readdirSync(path.join(repo, 'jalad_cloud')).sort()).toEqual([
+      '.jalad-manifest.json',
+      '1',
+      'config.pbtxt',
+    ]);
+    expect(fs.readFileSync(path.join(repo, 'other_model', 'config.pbtxt'), 'utf8')).toBe(
+      'name: "other_model"\n',
+    );
+    expect(fs.readdirSync(repo).sort()).toEqual(['jalad_cloud', 'other_model']); // no temp folders left
+
+    // Someone's file inside the model folder: refused, nothing replaced.
+    fs.writeFileSync(path.join(repo, 'jalad_cloud', '1', 'notes.txt'), 'mine');
+    const err = await writeTritonRepository(plan, repo).catch((e: InputError) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe('BAD_OUTPUT');
+    expect((err as InputError).message).toContain('1/notes.txt');
+    expect(fs.readFileSync(path.join(repo, 'jalad_cloud', '1', 'notes.txt'), 'utf8')).toBe('mine');
+
+    // A symbolic link as the model folder, or as a file jalad lists: refused before any work.
+    fs.symlinkSync(path.join(repo, 'other_model'), path.join(repo, 'linked'));
+    expect(() => checkTritonRepository(repo, fx.planDir, { name: 'linked' })).toThrow(/symbolic link/);
+    fs.rmSync(path.join(repo, 'jalad_cloud', '1', 'notes.txt'));
+    fs.rmSync(path.join(repo, 'jalad_cloud', '1', 'model.onnx'));
+    fs.symlinkSync(
+      path.join(repo, 'other_model', 'config.pbtxt'),
+      path.join(repo, 'jalad_cloud', '1', 'model.onnx'),
+    );
+    expect(() => checkTritonRepository(repo, fx.planDir)).toThrow(/1\/model.onnx: is a symbolic link/);
+    expect(fs.readFileSync(path.join(repo, 'other_model', 'config.pbtxt'), 'utf8')).toBe(
+      'name: "other_model"\n',
+    );
+    // The split's own --out folder and the model folder may not lie one inside the other.
+    expect(() => checkTritonRepository(fx.planDir, fx.planDir)).toThrow(/must not lie one inside the other/);
   });
 });

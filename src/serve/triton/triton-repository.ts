@@ -6,8 +6,8 @@
  * `jalad serve` does) and sends them as the model's inputs.
  */
 import * as path from 'path';
-import { writeFilesAtomic } from '../../core/atomic-write';
 import { InputError } from '../../core/errors';
+import { checkOutputFolder, writeOutputSet } from '../../core/output-set';
 import { DataType, decodeModel, toNumber, type ValueInfoProto } from '../../graph';
 import { createTensor, openSession, type TensorMap } from '../../runtime';
 import type { ServedPlan } from '../served-plan';
@@ -129,9 +129,36 @@ export async function tritonConfig(plan: ServedPlan, options: TritonOptions = {}
   );
 }
 
+function modelName(options: TritonOptions): string {
+  const name = options.name ?? 'jalad_cloud';
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === '.' || name === '..')
+    throw new InputError('BAD_OPTION', `--triton-name ${name}: letters, digits, _ . - only`);
+  return name;
+}
+
 /**
- * Writes `<dir>/<name>/config.pbtxt` and `<dir>/<name>/1/model.onnx` (all or nothing), after
- * checking the config against the schema.
+ * Checks, before any work, that `<dir>/<name>` can take the repository's model folder: missing,
+ * empty, or one jalad wrote (the output rules of `writeOutputSet`); the rest of `dir` (other
+ * models of the repository) is never touched.
+ * @param outDir the split's own output folder, which must lie apart from the model folder
+ * @throws InputError BAD_OPTION for a bad name or overlapping folders, BAD_OUTPUT naming what is in the way
+ */
+export function checkTritonRepository(dir: string, outDir: string, options: TritonOptions = {}): void {
+  const folder = path.resolve(dir, modelName(options));
+  const out = path.resolve(outDir);
+  // Each is replaced as a whole: one inside the other would be a foreign file of the other.
+  if (folder === out || folder.startsWith(out + path.sep) || out.startsWith(folder + path.sep))
+    throw new InputError(
+      'BAD_OPTION',
+      `--triton ${dir}: its model folder ${path.join(dir, modelName(options))} and --out ${outDir} must not lie one inside the other`,
+    );
+  checkOutputFolder(folder, { flag: '--triton' });
+}
+
+/**
+ * Writes the model folder `<dir>/<name>/` holding `config.pbtxt` and `1/model.onnx`, as one output
+ * set (all or nothing; a folder jalad did not write, a symbolic link or a special file in the way
+ * is refused), after checking the config against the schema.
  * @returns the paths written
  */
 export async function writeTritonRepository(
@@ -139,15 +166,15 @@ export async function writeTritonRepository(
   dir: string,
   options: TritonOptions = {},
 ): Promise<string[]> {
-  const name = options.name ?? 'jalad_cloud';
-  if (!/^[A-Za-z0-9_.-]+$/.test(name))
-    throw new InputError('BAD_OPTION', `--triton-name ${name}: letters, digits, _ . - only`);
+  const name = modelName(options);
   const config = await tritonConfig(plan, { ...options, name });
   parseModelConfig(config, path.join(dir, name, 'config.pbtxt'));
-  const files = [
-    { path: path.join(dir, name, 'config.pbtxt'), data: config },
-    { path: path.join(dir, name, '1', 'model.onnx'), data: plan.cloud },
-  ];
-  writeFilesAtomic(files);
-  return files.map((f) => f.path);
+  return writeOutputSet(
+    path.join(dir, name),
+    [
+      { name: 'config.pbtxt', data: config },
+      { name: '1/model.onnx', data: plan.cloud },
+    ],
+    { flag: '--triton' },
+  );
 }
