@@ -81,12 +81,12 @@ export function addDataFlags(cmd: Command, required: boolean): Command {
     )
     .option(
       '--size <HxW>',
-      'resize images to HxW pixels (or one number: the shorter side), bilinear',
+      'resize images to HxW pixels (or one number: the shorter side), bilinear; at most 8192 per side',
       flagParser((t) => parseSize(t, '--size')),
     )
     .option(
       '--crop <HxW>',
-      'center crop after resizing, HxW pixels (or one number: a square)',
+      'center crop after resizing, HxW pixels (or one number: a square); at most 8192 per side',
       flagParser((t) => parseSize(t, '--crop')),
     )
     .addOption(

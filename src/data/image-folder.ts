@@ -22,10 +22,14 @@
  * it and adds a warning naming it.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { InputError } from '../core/errors';
 import { Dataset } from './dataset';
+import { runAhead } from './decode-ahead';
 import { decodeImage } from './image-decode';
+import { MAX_IMAGE_PIXELS, checkImageFile, decodedBytes, readImageBytes } from './image-limits';
+import { scaledPixels } from './image-pixels';
 import { LabelRow, checkLabels, isIntegerLabel, readLabelSource } from './labels';
 import { ResolvedDataOptions } from './options';
 import {
@@ -33,7 +37,6 @@ import {
   allocateOutput,
   effectiveScale,
   imageShape,
-  luma,
   normalization,
   planGeometry,
   scaler,
@@ -78,46 +81,89 @@ interface Found {
   readonly dirs: string[]; // immediate subdirectory names (only at depth 0)
 }
 
-/** Kind of a directory entry, following symbolic links; undefined for anything else. */
-function entryKind(dir: string, entry: fs.Dirent): 'file' | 'dir' | undefined {
-  if (entry.isFile()) return 'file';
-  if (entry.isDirectory()) return 'dir';
-  if (entry.isSymbolicLink()) {
-    try {
-      const st = fs.statSync(path.join(dir, entry.name));
-      return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : undefined;
-    } catch {
-      return undefined; // a dangling link is not an image
-    }
-  }
-  return undefined;
+/**
+ * What a folder walk has seen so far: the directories and files it has counted (by device and
+ * inode, so a hard link, a bind mount or a loop is counted once), and the links and duplicates
+ * it passed over (for one warning).
+ */
+export interface WalkState {
+  readonly seen: Set<string>;
+  links: number;
+  duplicates: number;
+}
+
+/** A fresh walk state. */
+export function newWalkState(): WalkState {
+  return { seen: new Set(), links: 0, duplicates: 0 };
+}
+
+/** True the first time a file or directory (by device and inode) is met in this walk. */
+function firstVisit(abs: string, state: WalkState): boolean {
+  const st = fs.statSync(abs, { bigint: true });
+  const key = `${st.dev}:${st.ino}`;
+  if (state.seen.has(key)) return false;
+  state.seen.add(key);
+  return true;
 }
 
 /**
  * Image files under `root` in torchvision order: by directory path, then file name.
+ * Symbolic links inside the folder are not followed (a link may lead out of the folder, or back
+ * into it and count its images twice or loop); they are counted in `state.links`. A file or
+ * directory met a second time (a hard link, a bind mount) is counted once, in the first place
+ * the walk meets it.
  * @param recurse walk subdirectories too
  */
-function walkImages(root: string, recurse: boolean): Found {
+function walkImages(root: string, recurse: boolean, state: WalkState): Found {
   const byDir: { dir: string; names: string[] }[] = [];
   const topDirs: string[] = [];
-  const visit = (rel: string): void => {
+  // NOTE: an explicit stack, not recursion: a deep tree cannot overflow the call stack.
+  const stack: string[] = [''];
+  while (stack.length > 0) {
+    const rel = stack.pop() as string;
     const abs = rel === '' ? root : path.join(root, rel);
+    if (!firstVisit(abs, state)) {
+      state.duplicates++;
+      continue;
+    }
     const names: string[] = [];
-    for (const entry of fs.readdirSync(abs, { withFileTypes: true })) {
+    const entries = fs
+      .readdirSync(abs, { withFileTypes: true })
+      .sort((a, b) => compareCodePoints(a.name, b.name));
+    for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
-      const kind = entryKind(abs, entry);
-      if (kind === 'file' && IMAGE_RE.test(entry.name)) names.push(entry.name);
-      if (kind === 'dir') {
+      if (entry.isSymbolicLink()) {
+        state.links++;
+        continue;
+      }
+      if (entry.isFile() && IMAGE_RE.test(entry.name)) {
+        if (firstVisit(path.join(abs, entry.name), state)) names.push(entry.name);
+        else state.duplicates++;
+      }
+      if (entry.isDirectory()) {
         if (rel === '') topDirs.push(entry.name);
-        if (recurse) visit(rel === '' ? entry.name : `${rel}/${entry.name}`);
+        if (recurse) stack.push(rel === '' ? entry.name : `${rel}/${entry.name}`);
       }
     }
-    byDir.push({ dir: rel, names: names.sort(compareCodePoints) });
-  };
-  visit('');
+    byDir.push({ dir: rel, names });
+  }
   byDir.sort((a, b) => compareCodePoints(a.dir, b.dir));
   const files = byDir.flatMap(({ dir, names }) => names.map((n) => (dir === '' ? n : `${dir}/${n}`)));
-  return { files, dirs: topDirs.sort(compareCodePoints) };
+  return { files, dirs: topDirs };
+}
+
+/** The warning for links not followed and files met twice, if any. */
+function walkWarnings(state: WalkState, role: string): string[] {
+  const out: string[] = [];
+  if (state.links > 0)
+    out.push(
+      `${role}: ${state.links} symbolic link(s) inside the folder were not followed (copy or hard-link the images)`,
+    );
+  if (state.duplicates > 0)
+    out.push(
+      `${role}: ${state.duplicates} file(s) or folder(s) met twice (hard links, bind mounts) were counted once`,
+    );
+  return out;
 }
 
 /** Class index of each name: `fixed` when given, else the sorted distinct names. */
@@ -140,9 +186,13 @@ function listFromTable(
   warnings: string[],
 ): ImageListing {
   const toEntry = (file: string): ImageEntry => entryOf(dir, file);
-  const all = new Set(walkImages(dir, true).files);
+  const state = newWalkState();
+  const all = new Set(walkImages(dir, true, state).files);
+  warnings.push(...walkWarnings(state, role));
   const rows = [...tableRows].sort((a, b) => compareCodePoints(a.file, b.file));
-  for (const row of rows) checkTableRow(dir, row, role, labelsRole);
+  const realDir = fs.realpathSync(dir);
+  const seen = new Map<string, number>();
+  for (const row of rows) checkTableRow(dir, realDir, row, seen, role, labelsRole);
   const listed = new Set(rows.map((r) => r.file));
   const unlisted = [...all].filter((f) => !listed.has(f)).length;
   if (unlisted > 0) warnings.push(`${role}: ${unlisted} image(s) not in ${labelsRole} were left out`);
@@ -202,8 +252,13 @@ export function listImageFolder(
 
   if (source?.kind === 'table') return listFromTable(dir, source.rows, opts, role, labelsRole, warnings);
 
-  const top = walkImages(dir, false);
-  const perClass = top.dirs.map((name) => ({ name, files: walkImages(path.join(dir, name), true).files }));
+  const state = newWalkState();
+  const top = walkImages(dir, false, state);
+  const perClass = top.dirs.map((name) => ({
+    name,
+    files: walkImages(path.join(dir, name), true, state).files,
+  }));
+  warnings.push(...walkWarnings(state, role));
   const imageDirs = perClass.filter((c) => c.files.length > 0);
   if (top.files.length > 0 && imageDirs.length > 0) {
     throw new InputError(
@@ -257,42 +312,95 @@ function checkClassCount(found: number, numClasses: number | undefined, role: st
   }
 }
 
-function checkTableRow(dir: string, row: LabelRow, role: string, labelsRole: string): void {
+/**
+ * A table row must name a regular file inside the folder, reached without symbolic links (the
+ * file and every folder on its way), and a file no earlier row names (by device and inode, so
+ * `a/x.png`, `a//x.png` and a hard link of it are one file).
+ */
+function checkTableRow(
+  dir: string,
+  realDir: string,
+  row: LabelRow,
+  seen: Map<string, number>,
+  role: string,
+  labelsRole: string,
+): void {
+  const at = `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)}`;
   if (path.isAbsolute(row.file) || row.file.split('/').includes('..')) {
-    throw new InputError(
-      'BAD_DATA',
-      `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)} must be a path inside ${role.replace(/^--data /, '')}`,
-    );
+    throw new InputError('BAD_DATA', `${at} must be a path inside ${role.replace(/^--data /, '')}`);
   }
-  let stat: fs.Stats | undefined;
+  const abs = path.join(dir, row.file);
+  let stat: fs.BigIntStats | undefined;
+  let real: string | undefined;
   try {
-    stat = fs.statSync(path.join(dir, row.file));
+    stat = fs.lstatSync(abs, { bigint: true });
+    real = fs.realpathSync(abs);
   } catch {
     stat = undefined;
   }
-  if (stat === undefined) {
+  if (stat === undefined || real === undefined)
+    throw new InputError('BAD_DATA', `${at}: image not found in ${role}`);
+  if (stat.isDirectory()) throw new InputError('BAD_PATH', `${at} is a directory, expected an image file`);
+  if (real !== path.join(realDir, row.file)) {
     throw new InputError(
       'BAD_DATA',
-      `${labelsRole}: line ${row.line}: image ${JSON.stringify(row.file)} not found in ${role}`,
+      `${at} goes through a symbolic link; jalad does not follow links inside ${role}`,
     );
   }
-  if (stat.isDirectory()) {
+  if (!stat.isFile()) throw new InputError('BAD_PATH', `${at} is not a regular file`);
+  const key = `${stat.dev}:${stat.ino}`;
+  const earlier = seen.get(key);
+  if (earlier !== undefined) throw new InputError('BAD_DATA', `${at} is the same file as line ${earlier}`);
+  seen.set(key, row.line);
+}
+
+/** How many images decode at once, and the most their decoded bytes may sum to while they do. */
+const READ_AHEAD = { maxInFlight: Math.max(2, Math.min(8, os.availableParallelism() + 2)), maxCost: 2 ** 29 };
+
+/** The first kept image's geometry: every later image must give the same sample size. */
+interface FirstImage {
+  readonly geometry: SampleGeometry;
+  readonly file: string;
+}
+
+/** The geometry of a decoded image, checked against the first one and the size limit. */
+function imageGeometry(
+  h: number,
+  w: number,
+  outC: 1 | 3,
+  opts: ResolvedDataOptions,
+  what: string,
+  first: FirstImage | undefined,
+): SampleGeometry {
+  const g = planGeometry(h, w, outC, opts, what);
+  if (g.resizeH * g.resizeW > MAX_IMAGE_PIXELS) {
     throw new InputError(
-      'BAD_PATH',
-      `${labelsRole}: line ${row.line}: ${JSON.stringify(row.file)} is a directory, expected an image file`,
+      'BAD_DATA',
+      `${what}: ${h}x${w} resized to ${g.resizeH}x${g.resizeW} is over the limit of ${MAX_IMAGE_PIXELS} pixels`,
     );
   }
+  if (first !== undefined && (g.outH !== first.geometry.outH || g.outW !== first.geometry.outW)) {
+    throw new InputError(
+      'BAD_DATA',
+      `${what} is ${h}x${w}, giving ${g.outH}x${g.outW} samples, but ` +
+        `${first.file} gives ${first.geometry.outH}x${first.geometry.outW}; pass a resize HxW or a crop`,
+    );
+  }
+  return g;
 }
 
 /**
  * Load a folder of images: list it, optionally take a stratified subset, decode and preprocess
- * each chosen image into one Float32Array (NCHW or NHWC). Images are read one at a time.
+ * each chosen image into one Float32Array (NCHW or NHWC). Every image's header is read and
+ * checked against the limits (image-limits.ts) before its file is read whole or decoded; a few
+ * images decode at once on libuv's thread pool while the main thread resizes the previous ones.
  * @param dir the folder
  * @param labelsPath optional labels (see the file header)
  * @param opts resolved options
- * @throws InputError BAD_DATA for an undecodable image when onBadImage is 'stop' (the default),
- *   for images of different shapes (after resize and crop), and for the listing errors of
- *   {@link listImageFolder}; BAD_OPTION when a crop is larger than an image
+ * @throws InputError BAD_DATA for an image over the limits, for an undecodable or truncated image
+ *   when onBadImage is 'stop' (the default), for images of different shapes (after resize and
+ *   crop), and for the listing errors of {@link listImageFolder}; BAD_OPTION when a crop is
+ *   larger than an image
  */
 export async function loadImageFolder(
   dir: string,
@@ -312,49 +420,41 @@ export async function loadImageFolder(
   const outC = opts.channels === 'auto' ? 3 : opts.channels;
   const norm = normalization(opts, outC, role);
   const toScaled = scaler(effectiveScale(opts, true));
-  let first: { geometry: SampleGeometry; file: string } | undefined;
+  let first: FirstImage | undefined;
   let data: Float32Array = new Float32Array(0);
   let sampleSize = 0;
   const kept: number[] = [];
+  const whatOf = (i: number): string => `${role}: image ${listing.entries[chosen[i]].file}`;
+  const decoded = runAhead(
+    chosen.length,
+    (i) => checkImageFile(listing.entries[chosen[i]].path, whatOf(i)),
+    (checked) => decodedBytes(checked.header) + checked.sizeBytes,
+    async (checked) => decodeImage(await readImageBytes(checked), checked.header, opts.decoder),
+    READ_AHEAD,
+  );
 
-  for (let i = 0; i < chosen.length; i++) {
+  let i = 0;
+  for await (const outcome of decoded) {
     const entry = listing.entries[chosen[i]];
-    let image;
-    try {
-      image = decodeImage(await fs.promises.readFile(entry.path));
-    } catch (err) {
-      const reason = `image ${entry.file}: cannot read or decode (${(err as Error).message})`;
+    if (!outcome.ok) {
+      // NOTE: a header over the limits is a refusal, not a bad image: never skipped.
+      if (outcome.error instanceof InputError) throw outcome.error;
+      const reason = `image ${entry.file}: cannot read or decode (${errorReason(outcome.error)})`;
       if (opts.onBadImage === 'stop') throw new InputError('BAD_DATA', `${role}: ${reason}`);
       warnings.push(`${role}: skipped ${reason}`);
-      opts.onProgress?.(i + 1, chosen.length);
-      continue;
-    }
-    const g = planGeometry(image.height, image.width, outC, opts, `${role}: image ${entry.file}`);
-    if (first === undefined) {
-      first = { geometry: g, file: entry.file };
-      sampleSize = g.outH * g.outW * outC;
-      data = allocateOutput(chosen.length * sampleSize, role, chosen.length);
-    } else if (g.outH !== first.geometry.outH || g.outW !== first.geometry.outW) {
-      throw new InputError(
-        'BAD_DATA',
-        `${role}: image ${entry.file} is ${image.height}x${image.width}, giving ${g.outH}x${g.outW} samples, but ` +
-          `${first.file} gives ${first.geometry.outH}x${first.geometry.outW}; pass a resize HxW or a crop`,
-      );
-    }
-    const hwc = new Float32Array(image.width * image.height * outC);
-    const px = image.rgba;
-    for (let p = 0, q = 0; p < hwc.length; p += outC, q += 4) {
-      if (outC === 3) {
-        hwc[p] = toScaled(px[q]);
-        hwc[p + 1] = toScaled(px[q + 1]);
-        hwc[p + 2] = toScaled(px[q + 2]);
-      } else {
-        hwc[p] = toScaled(luma(px[q], px[q + 1], px[q + 2], true));
+    } else {
+      const image = outcome.value;
+      const g = imageGeometry(image.height, image.width, outC, opts, whatOf(i), first);
+      if (first === undefined) {
+        first = { geometry: g, file: entry.file };
+        sampleSize = g.outH * g.outW * outC;
+        data = allocateOutput(chosen.length * sampleSize, role, chosen.length);
       }
+      writeSample(scaledPixels(image, outC, toScaled), g, norm, opts.layout, data, kept.length * sampleSize);
+      kept.push(chosen[i]);
     }
-    writeSample(hwc, g, norm, opts.layout, data, kept.length * sampleSize);
-    kept.push(chosen[i]);
-    opts.onProgress?.(i + 1, chosen.length);
+    i++;
+    opts.onProgress?.(i, chosen.length);
   }
   if (first === undefined)
     throw new InputError('BAD_DATA', `${role}: none of the ${chosen.length} chosen images could be decoded`);
@@ -377,4 +477,12 @@ export async function loadImageFolder(
     indices,
     warnings,
   };
+}
+
+/** A one-line reason from a decoder's or the file system's error. */
+function errorReason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const text =
+    e.code !== undefined && e.code.startsWith('E') ? e.code : e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0];
 }

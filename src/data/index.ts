@@ -11,7 +11,7 @@ export { stratifiedSubset } from './subset';
 export { parseIdx } from './idx';
 export { parseNpy } from './npy';
 export { readFileBytes } from './source-file';
-export { checkLabels, readLabels } from './labels';
+export { checkLabelRange, checkLabels, readLabels } from './labels';
 export { listImageFolder, loadImageFolder } from './image-folder';
 export type { ImageEntry, ImageListing } from './image-folder';
 export { centerCropOffsets, resizeBilinear, resizedSize } from './resize';

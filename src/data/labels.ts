@@ -220,3 +220,28 @@ export function checkLabels(
     }
   }
 }
+
+/**
+ * Check labels `start..start+count-1` against a model output's class count, known only once the
+ * model has run (a class dim that is not declared as a number).
+ * @param labelsPath the labels file, for the message
+ * @throws InputError BAD_DATA naming the labels file, the value and the sample
+ */
+export function checkLabelRange(
+  labels: Int32Array,
+  start: number,
+  count: number,
+  classes: number,
+  labelsPath: string | undefined,
+): void {
+  for (let i = start; i < start + count; i++) {
+    const v = labels[i];
+    if (v < 0 || v >= classes) {
+      throw new InputError(
+        'BAD_DATA',
+        `--labels ${labelsPath ?? '(class folders)'}: label ${v} of sample ${i} is out of range [0, ${classes}) ` +
+          `for a model with ${classes} classes`,
+      );
+    }
+  }
+}

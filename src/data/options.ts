@@ -5,6 +5,8 @@
  *   x = (raw · scale − mean[c]) / std[c], after an optional resize and center crop.
  */
 import { InputError } from '../core/errors';
+import type { ImageDecoder } from './image-decode';
+import { MAX_SIZE_SIDE } from './image-limits';
 
 /** Memory layout of one batch: channels first (PyTorch, ONNX default) or channels last (TensorFlow). */
 export type Layout = 'NCHW' | 'NHWC';
@@ -65,6 +67,11 @@ export interface DataOptions {
   readonly classNames?: readonly string[];
   /** Called after each decoded image with (done, total); for progress on stderr. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The image decoder: 'libvips' (sharp) or 'portable' (pngjs, jpeg-js). Default: libvips when
+   * sharp's binary loads on this platform, else portable. For benchmarks and agreement tests.
+   */
+  readonly decoder?: ImageDecoder;
 }
 
 /** {@link DataOptions} with defaults merged and values validated. */
@@ -83,6 +90,7 @@ export interface ResolvedDataOptions {
   readonly numClasses: number | undefined;
   readonly classNames: readonly string[] | undefined;
   readonly onProgress: ((done: number, total: number) => void) | undefined;
+  readonly decoder: ImageDecoder | undefined;
 }
 
 /** The defaults of {@link DataOptions}. Reasons are in the field docs. */
@@ -103,6 +111,13 @@ function bad(message: string): never {
 
 function positiveInt(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 1) bad(`${name}: expected a positive integer, got ${value}`);
+  return value;
+}
+
+/** A resize or crop side: 1 to MAX_SIZE_SIDE pixels. */
+function sidePixels(value: number, name: string): number {
+  positiveInt(value, name);
+  if (value > MAX_SIZE_SIDE) bad(`${name}: ${value} pixels is over the limit of ${MAX_SIZE_SIDE}`);
   return value;
 }
 
@@ -138,15 +153,15 @@ export function resolveDataOptions(options: DataOptions = {}): ResolvedDataOptio
   if (options.resize !== undefined) {
     resize =
       typeof options.resize === 'number'
-        ? positiveInt(options.resize, 'resize')
-        : [positiveInt(options.resize[0], 'resize height'), positiveInt(options.resize[1], 'resize width')];
+        ? sidePixels(options.resize, 'resize')
+        : [sidePixels(options.resize[0], 'resize height'), sidePixels(options.resize[1], 'resize width')];
   }
   let crop: readonly [number, number] | undefined;
   if (options.crop !== undefined) {
     crop =
       typeof options.crop === 'number'
-        ? [positiveInt(options.crop, 'crop'), options.crop]
-        : [positiveInt(options.crop[0], 'crop height'), positiveInt(options.crop[1], 'crop width')];
+        ? [sidePixels(options.crop, 'crop'), options.crop]
+        : [sidePixels(options.crop[0], 'crop height'), sidePixels(options.crop[1], 'crop width')];
   }
   if (!Number.isSafeInteger(o.seed)) bad(`seed: expected an integer, got ${o.seed}`);
   if (options.classNames !== undefined && new Set(options.classNames).size !== options.classNames.length) {
@@ -167,6 +182,7 @@ export function resolveDataOptions(options: DataOptions = {}): ResolvedDataOptio
     numClasses: options.numClasses === undefined ? undefined : positiveInt(options.numClasses, 'numClasses'),
     classNames: options.classNames,
     onProgress: options.onProgress,
+    decoder: options.decoder,
   };
 }
 
@@ -213,7 +229,7 @@ export function parseChannelValues(text: string, what: string): number[] {
 
 /**
  * Parse a size flag: "224" (one number: shorter side for resize, square for crop) or
- * "HxW" / "H,W" in pixels.
+ * "HxW" / "H,W" in pixels, each 1 to MAX_SIZE_SIDE (8192).
  * @example parseSize('224x192', 'crop') // [224, 192]
  */
 export function parseSize(text: string, what: string): number | [number, number] {
@@ -221,6 +237,8 @@ export function parseSize(text: string, what: string): number | [number, number]
   const ints = parts.map((p) => {
     const v = parseNumber(p, what);
     if (!Number.isSafeInteger(v) || v < 1) bad(`${what}: "${text}" must be positive integer pixels`);
+    if (v > MAX_SIZE_SIDE)
+      bad(`${what}: "${text}": ${v} pixels is over the limit of ${MAX_SIZE_SIDE} per side`);
     return v;
   });
   if (ints.length === 1) return ints[0];

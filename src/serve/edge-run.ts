@@ -12,7 +12,7 @@
 import { performance } from 'perf_hooks';
 import { InputError, JaladError } from '../core/errors';
 import { decodeModel, readModelFile } from '../graph';
-import type { Dataset } from '../data';
+import { checkLabelRange, type Dataset } from '../data';
 import { openSession, type Session, type Tensor } from '../runtime';
 import { createBandwidthEstimator, type EstimatorOptions } from './bandwidth-estimator';
 import { createTransport, TransportError, type Transport } from './http-transport';
@@ -278,7 +278,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           estimateMbps: estimator.estimateMbps(),
           predicted,
           predictedClass: argmax(answer.scores),
-          ...(data.labels ? { label: data.labels[i] } : {}),
+          ...(data.labels ? { label: labelIn(data, i, answer.scores.length) } : {}),
           scores: answer.scores,
           failures,
         };
@@ -311,7 +311,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           estimateMbps: estimator.estimateMbps(),
           predicted,
           predictedClass: argmax(scores),
-          ...(data.labels ? { label: data.labels[i] } : {}),
+          ...(data.labels ? { label: labelIn(data, i, scores.length) } : {}),
           scores,
           failures,
         };
@@ -382,4 +382,10 @@ function summarize(
     plansUsed,
     records,
   };
+}
+
+/** Sample i's label, checked against the classes the cloud part answers with. */
+function labelIn(data: Dataset, i: number, classes: number): number {
+  checkLabelRange(data.labels as Int32Array, i, 1, classes, data.labelsSource);
+  return (data.labels as Int32Array)[i];
 }

@@ -2,7 +2,7 @@
  * The offline measurement of a plan, the reference a served run must equal: the edge part's
  * outputs fed straight into the cloud part in one process (no codec, no network).
  */
-import type { Dataset } from '../data';
+import { checkLabelRange, type Dataset } from '../data';
 import { openSession } from '../runtime';
 import { edgeInputDims } from './edge-run';
 import type { ServedPlan } from './served-plan';
@@ -34,6 +34,7 @@ export async function runOffline(plan: ServedPlan, dataset: Dataset, threads = 0
       let best = 0;
       for (let j = 1; j < s.length; j++) if (s[j] > s[best]) best = j;
       predictedClass[i] = best;
+      if (dataset.labels) checkLabelRange(dataset.labels, i, 1, s.length, dataset.labelsSource);
       if (dataset.labels && dataset.labels[i] === best) correct++;
     }
     return {

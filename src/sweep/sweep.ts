@@ -20,7 +20,7 @@
  */
 import { availableParallelism } from 'os';
 import { performance } from 'perf_hooks';
-import type { Dataset } from '../data';
+import { checkLabelRange, type Dataset } from '../data';
 import {
   DataType,
   encodeModel,
@@ -226,6 +226,8 @@ export async function evaluateConfigs(
       const classes = out.dims[1];
       for (let i = 0; i < b.count; i++)
         refPred[b.start + i] = argmax(out.data as Float32Array, i * classes, classes);
+      // NOTE: a label no output can match would count as a miss silently; refuse it as eval does.
+      if (labels !== undefined) checkLabelRange(labels, b.start, b.count, classes, dataset.labelsSource);
     }
   } finally {
     await ref.release();
