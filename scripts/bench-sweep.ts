@@ -115,8 +115,9 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
   const labels = dataset.labels!;
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
 
+  const sweepInputs = { model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input };
   const t0 = performance.now();
-  const ours = await runSweep(model, loaded.sessionBytes, dag, cuts, info, dataset, input, {
+  const ours = await runSweep(sweepInputs, cuts, {
     bits,
     batchSize: DEFAULT_BATCH_SIZE,
     sizeSamples: SIZE_SAMPLES,
@@ -124,7 +125,7 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
   });
   const oursSeconds = (performance.now() - t0) / 1000;
   const t3 = performance.now();
-  const oneThread = await runSweep(model, loaded.sessionBytes, dag, cuts, info, dataset, input, {
+  const oneThread = await runSweep(sweepInputs, cuts, {
     bits,
     batchSize: DEFAULT_BATCH_SIZE,
     sizeSamples: SIZE_SAMPLES,

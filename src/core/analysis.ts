@@ -3,6 +3,8 @@
  * it, later stages add to it, `jalad split` and the reports read it. Names are a public
  * contract (docs/formats.md#names-are-a-contract): extend, never rename.
  */
+import type { CrossingTensor } from './crossing';
+
 /** A tensor dimension: a size, or the name of a symbolic dimension. */
 export type Dim = number | string;
 
@@ -28,11 +30,8 @@ export interface ModelSummary {
   readonly batchDim?: string;
 }
 
-/** One tensor of a cut point. */
-export interface CutTensor {
-  readonly name: string;
-  /** 'data' (feature map), 'input' (a graph input only the cloud reads), 'shape' (int64 metadata). */
-  readonly kind: 'data' | 'input' | 'shape' | 'output';
+/** One tensor of a cut point: a crossing tensor with its type and size. */
+export interface CutTensor extends CrossingTensor {
   readonly shape: readonly Dim[];
   /** ONNX element type (1 = float32). */
   readonly elemType: number;

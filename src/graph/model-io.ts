@@ -6,6 +6,7 @@
  * External data (ONNX IR "external_data") is resolved relative to the model file's folder,
  * whatever the working directory, and must stay inside it (real paths: symbolic links included).
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -60,6 +61,8 @@ export interface LoadedModel {
    * locations against the working directory, not the model's folder.)
    */
   readonly sessionBytes: Uint8Array;
+  /** SHA-256 of the file's bytes, hex: ties analyses and profiles to this exact file. */
+  readonly sha256: string;
 }
 
 /**
@@ -83,12 +86,14 @@ export function readModelFile(filePath: string): LoadedModel {
   const bytes = fs.readFileSync(filePath);
   const model = decodeModel(bytes, filePath);
   const external = loadExternalData(model, path.dirname(path.resolve(filePath)), filePath);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   return {
     model,
     path: filePath,
     fileBytes: bytes.length,
     bytes,
     sessionBytes: external > 0 ? encodeModel(model) : bytes,
+    sha256,
   };
 }
 

@@ -7,21 +7,11 @@
  * is S, plus graph inputs that only the cloud reads, plus tiny shape tensors that the
  * cloud needs but can no longer compute (Shape of an edge-side tensor).
  */
+import { crossingKind, type CrossingTensor } from '../core/crossing';
 import { InputError } from '../core/errors';
 import type { Dag } from './dag';
 
-/** Why a tensor crosses the network. */
-export type CrossingKind = 'data' | 'input' | 'shape' | 'output';
-
-/** A tensor sent from the edge to the cloud. */
-export interface CrossingTensor {
-  readonly name: string;
-  /**
-   * 'data': a feature map named by the cut; 'input': a graph input only the cloud reads;
-   * 'shape': int64 shape metadata; 'output': a graph output the edge computes (an early head).
-   */
-  readonly kind: CrossingKind;
-}
+export type { CrossingKind, CrossingTensor } from '../core/crossing';
 
 /** Which nodes run where, and what crosses. */
 export interface Partition {
@@ -229,14 +219,8 @@ function checkSide(
     }
   }
 
-  const kindOf = (t: string): CrossingKind =>
-    ctx.inputs.has(t)
-      ? 'input'
-      : dag.metaTensors.has(t)
-        ? 'shape'
-        : !cutSet.has(t) && ctx.outputs.has(t)
-          ? 'output'
-          : 'data';
+  const graph = { inputs: ctx.inputs, outputs: ctx.outputs, metaTensors: dag.metaTensors };
+  const kindOf = (t: string) => crossingKind(graph, t, cutSet);
   const rank = (c: CrossingTensor) =>
     cutSet.has(c.name) ? 0 : c.kind === 'input' ? 1 : c.kind === 'output' ? 2 : 3;
   const ordered = [

@@ -6,7 +6,7 @@
 
 export type {
   Bits,
-  CrossingTensor,
+  PlanTensor,
   DecisionNode,
   DecisionProblem,
   DecisionSegment,

@@ -6,7 +6,7 @@
 
 import { planKey } from './plan-key';
 import type { PreparedProblem, PreparedTensor } from './prepared-problem';
-import type { CrossingTensor, Plan } from './types';
+import type { Plan, PlanTensor } from './types';
 
 import { totalMs, transferMs } from '../core/latency';
 
@@ -75,7 +75,7 @@ export function buildPlan(
   bandwidthMbps: number,
 ): Plan {
   const { edgeMs, cloudMs } = computeMs(prep, edge, crossing);
-  const sent: CrossingTensor[] = [];
+  const sent: PlanTensor[] = [];
   let bytes = 0;
   let lossPct = 0;
   crossing.forEach((ti, i) => {

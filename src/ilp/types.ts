@@ -88,8 +88,11 @@ export interface DecisionProblem {
 /** A decision problem for every bandwidth at once (the input of `decisionTable`). */
 export type TableProblem = Omit<DecisionProblem, 'bandwidthMbps'>;
 
-/** A tensor the plan sends from the edge to the cloud. */
-export interface CrossingTensor {
+/**
+ * A tensor the plan sends from the edge to the cloud, as the solver sees it (no graph: no kind).
+ * src/pipeline turns it into the core SentTensor with `planCrossing`.
+ */
+export interface PlanTensor {
   /** Tensor name. */
   readonly tensor: string;
   /** Width it is sent at. */
@@ -117,7 +120,7 @@ export interface Plan {
   /** Indices of the nodes run on the edge device, ascending; the others run in the cloud. */
   readonly edgeNodes: readonly number[];
   /** The tensors sent, in the order of `problem.tensors`. */
-  readonly crossing: readonly CrossingTensor[];
+  readonly crossing: readonly PlanTensor[];
   /** The bandwidth, in Mbps, that `predictedMs` was computed for. */
   readonly bandwidthMbps: number;
   /** Predicted latency, ms per sample. */

@@ -2,7 +2,6 @@
  * `jalad analyze`: read the model, find its cut points, measure their tensors.
  * Later stages (profiles, compression sweep, decisions) add to the same Analysis.
  */
-import { createHash } from 'crypto';
 import {
   ANALYSIS_VERSION,
   type Analysis,
@@ -130,7 +129,7 @@ export function summarizeModel(loaded: LoadedModel, dag: Dag): ModelSummary {
   const batchDim = batchDimName(m);
   return {
     path: loaded.path,
-    sha256: createHash('sha256').update(loaded.bytes).digest('hex'),
+    sha256: loaded.sha256,
     opset: defaultOpset(m),
     irVersion: toNumber(m.irVersion),
     nodes: m.graph?.node?.length ?? 0,
@@ -247,7 +246,7 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     const ctx: ProfileContext = {
       loaded,
       dag,
-      sha256: model.sha256,
+      tensors: info,
       measure: {
         threads: options.threads ?? PROFILE_DEFAULTS.threads,
         runs: options.runs ?? PROFILE_DEFAULTS.runs,
@@ -309,14 +308,18 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     progress(
       `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`,
     );
-    sweep = await runSweep(loaded.model, loaded.sessionBytes, dag, candidates, info, dataset, input, {
-      bits,
-      batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
-      threads: options.sweepThreads,
-      sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
-      maxLossPct: options.maxLossPct,
-      progress,
-    });
+    sweep = await runSweep(
+      { model: loaded.model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input },
+      candidates,
+      {
+        bits,
+        batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
+        threads: options.sweepThreads,
+        sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
+        maxLossPct: options.maxLossPct,
+        progress,
+      },
+    );
     data = {
       path: options.data.data,
       ...(options.data.labels ? { labels: options.data.labels } : {}),

@@ -4,34 +4,36 @@
  * (all crossing tensors compressed together), exclude it and solve again if its measured
  * upper bound breaks the budget, then write deployable edge.onnx / cloud.onnx and plan.json.
  */
-import { createHash } from 'crypto';
 import * as path from 'path';
+import type { Analysis } from '../core/analysis';
+import { planCrossing, type CrossingTensor, type SentTensor } from '../core/crossing';
 import { InputError, JaladError } from '../core/errors';
 import {
   attachCodec,
   buildDag,
+  DataType,
   defaultOpset,
+  elementBytes,
   encodeModel,
   extractSplit,
   partitionCandidate,
   readModelFile,
   valueInfo,
-  type CrossingKind,
   type Dag,
+  type LoadedModel,
   type Partition,
+  type SplitModels,
 } from '../graph';
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
 import { checkOutputFolder, writeOutputSet } from '../core/output-set';
-import { probeableTensors } from '../profiler';
-import { probeTensors } from '../runtime';
+import { probeTensors, effectiveBatchSize, type TensorInfo } from '../runtime';
 import type { BitWidth } from '../codec';
-import { evaluateConfigs } from '../sweep';
-import { effectiveBatchSize } from '../runtime';
+import { evaluateConfigs, type SweepRow } from '../sweep';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_ROUNDS } from '../core/defaults';
 import { cloudOnlyLatencyMs, edgeOnlyLatencyMs } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
 import { readAnalysis } from './read-analysis';
-import { loadValidationSet } from './validation-data';
+import { loadValidationSet, type ValidationSet } from './validation-data';
 
 /** Options of `solveAndSplit`. */
 export interface SolveSplitOptions {
@@ -49,13 +51,10 @@ export interface SolveSplitOptions {
   readonly progress?: (message: string) => void;
 }
 
-/** One tensor on the wire. */
-export interface PlanWire {
+/** One tensor on the wire: the crossing tensor as the plan sends it (`bytes`: the sweep's mean, or the raw size). */
+export interface PlanWire extends SentTensor {
+  /** The tensor's name again, under the name plan.json has always used for it. */
   readonly tensor: string;
-  readonly kind: CrossingKind;
-  readonly bits: number | 'f32';
-  /** Mean bytes per sample (sweep measurement, or raw size). */
-  readonly bytes: number;
   /** What edge.onnx outputs for it: `<t>.code` (uint8), `<t>.lo`, `<t>.hi`; or `<t>` itself when sent uncompressed. */
   readonly edgeOutputs: readonly string[];
 }
@@ -107,177 +106,19 @@ export interface PlanReport {
   readonly files: { readonly edge: string; readonly cloud: string };
 }
 
-function kindOf(dag: Dag, t: string): CrossingKind {
-  if (dag.inputs.includes(t)) return 'input';
-  if (dag.metaTensors.has(t)) return 'shape';
-  return 'data';
-}
+/** The measured accuracy of a plan that sends every tensor uncompressed: exact by construction. */
+const EXACT: PlanReport['measured'] = { lossPct: 0, lossUpperPct: 0, samples: 0, agreement: 1, exact: true };
 
 /** Solves, measures, writes. */
 export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanReport> {
-  const progress = options.progress ?? (() => undefined);
   const analysis = readAnalysis(options.analysisPath);
   checkOutputFolder(options.outDir, { flag: '--out' });
-  const modelPath = analysis.model.path;
-  const loaded = readModelFile(modelPath);
-  const sha = createHash('sha256').update(loaded.bytes).digest('hex');
-  if (sha !== analysis.model.sha256) {
-    throw new InputError(
-      'BAD_ANALYSIS',
-      `${options.analysisPath}: made for another version of ${modelPath} (sha256 differs); run \`jalad analyze\` again`,
-    );
-  }
-  const dag = buildDag(loaded.model, modelPath);
-  const { problem, dagIndex } = problemFromAnalysis(analysis, dag, {
-    maxLossPct: options.maxLossPct,
-    rttMs: options.rttMs,
-    fixedBits: options.bits,
-  });
-  const solver = await createHighsSolver();
-  const validation = analysis.data
-    ? await loadValidationSet(
-        loaded.model,
-        { data: analysis.data.path, labels: analysis.data.labels, options: analysis.data.options },
-        modelPath,
-      )
-    : undefined;
-  // Types and shapes of every tensor a plan may send, from one run of the model (plans differ per round).
-  const info = await probeTensors(loaded.model, probeableTensors(dag));
-  const excluded: string[] = [];
-  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
-  let plan: Plan | undefined;
-  let measured: PlanReport['measured'] = {
-    lossPct: 0,
-    lossUpperPct: 0,
-    samples: 0,
-    agreement: 1,
-    exact: true,
-  };
-  let partition: Partition | undefined;
-  for (let round = 1; ; round++) {
-    const candidate = solver.solve({ ...problem, bandwidthMbps: options.bandwidthMbps, excluded });
-    const onEdge = new Set(candidate.edgeNodes.map((i) => dagIndex[i]));
-    const crossing = candidate.crossing.map((c) => ({ name: c.tensor, kind: kindOf(dag, c.tensor) }));
-    const part: Partition = {
-      edgeNodes: dagIndex.filter((d) => onEdge.has(d)),
-      cloudNodes: dagIndex.filter((d) => !onEdge.has(d)),
-      crossing,
-    };
-    const lossy = candidate.crossing.some((c) => c.bits !== 'f32');
-    if (!lossy) {
-      plan = candidate;
-      partition = part;
-      break;
-    }
-    if (!validation)
-      throw new InputError(
-        'BAD_ANALYSIS',
-        `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`,
-      );
-    progress(
-      `round ${round}: measuring the plan (${candidate.crossing.map((c) => `${c.tensor}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`,
-    );
-    const bitsOf = new Map(candidate.crossing.map((c) => [c.tensor, c.bits as BitWidth | 'f32']));
-    const result = await evaluateConfigs(
-      loaded.model,
-      loaded.sessionBytes,
-      dag,
-      [
-        {
-          cut: partitionCandidate({ index: -1, op: 'plan' }, part),
-          bits: 8,
-          bitsOf,
-        },
-      ],
-      info,
-      validation.dataset,
-      validation.input,
-      {
-        batchSize: effectiveBatchSize(validation.input, options.batchSize ?? DEFAULT_BATCH_SIZE),
-        threads: options.threads,
-        sizeSamples: 0,
-      },
-    );
-    const row = result.rows[0];
-    if (row.lossUpperPct <= options.maxLossPct) {
-      plan = candidate;
-      partition = part;
-      measured = {
-        lossPct: row.lossPct,
-        lossUpperPct: row.lossUpperPct,
-        samples: row.samples,
-        agreement: row.agreement,
-        exact: false,
-      };
-      break;
-    }
-    progress(
-      `round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ${options.maxLossPct}; excluding it`,
-    );
-    excluded.push(candidate.key);
-    if (round >= maxRounds)
-      throw new JaladError(
-        'NO_PLAN',
-        `no plan met --max-loss ${options.maxLossPct} when measured after ${round} rounds; raise --max-loss or sweep more bit widths`,
-      );
-  }
-
-  const names = partition.crossing.map((c) => c.name);
-  const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
-  const split = extractSplit(loaded.model, dag, partition, typed);
-  const bitsOf = new Map(plan.crossing.map((c) => [c.tensor, c.bits]));
-  const deployable = attachCodec(
-    split,
-    names.map((n) => ({
-      name: n,
-      bits: bitsOf.get(n)!,
-      dims: info.get(n)!.dims,
-      elemType: info.get(n)!.elemType,
-    })),
-    defaultOpset(loaded.model),
-  );
-  const allBits = [...new Set(plan.crossing.map((c) => c.bits))];
-  // The problem carries the run overheads, so the plan's prediction includes them.
-  const predictedMs = plan.predictedMs;
-  const edgeOnlyMs = edgeOnlyLatencyMs(analysis.cutPoints, options.bandwidthMbps, options.rttMs).totalMs;
-  const cloudOnlyMs = cloudOnlyLatencyMs(analysis.cutPoints, options.bandwidthMbps, options.rttMs).totalMs;
-  const files = {
-    edge: path.join(options.outDir, 'edge.onnx'),
-    cloud: path.join(options.outDir, 'cloud.onnx'),
-  };
-  const report: PlanReport = {
-    jalad: JALAD_VERSION,
-    model: modelPath,
-    analysis: options.analysisPath,
-    cut: names,
-    bits: allBits.length === 1 ? allBits[0] : 'mixed',
-    coder: 'rans',
-    bandwidthMbps: options.bandwidthMbps,
-    rttMs: options.rttMs,
-    maxLossPct: options.maxLossPct,
-    predictedMs,
-    measured,
-    rounds: excluded.length + 1,
-    edgeNodes: partition.edgeNodes.length,
-    cloudNodes: partition.cloudNodes.length,
-    wire: plan.crossing.map((c) => {
-      const compressed = c.bits !== 'f32' && info.get(c.tensor)!.elemType === 1;
-      return {
-        tensor: c.tensor,
-        kind: kindOf(dag, c.tensor),
-        bits: c.bits,
-        bytes: c.bytes,
-        edgeOutputs: compressed ? [`${c.tensor}.code`, `${c.tensor}.lo`, `${c.tensor}.hi`] : [c.tensor],
-      };
-    }),
-    baselines: {
-      edgeOnlyMs,
-      cloudOnlyMs,
-      speedupOverEdgeOnly: edgeOnlyMs / predictedMs.total,
-      speedupOverCloudOnly: cloudOnlyMs / predictedMs.total,
-    },
-    files,
-  };
+  const loaded = readAnalysedModel(analysis, options.analysisPath);
+  const dag = buildDag(loaded.model, loaded.path);
+  const chosen = await chooseMeasuredPlan(analysis, loaded, dag, options);
+  const info = await tensorInfo(analysis, loaded, chosen.sent);
+  const report = planReport(analysis, loaded, chosen, info, options);
+  const deployable = deployableSplit(loaded, dag, chosen, info);
   writeOutputSet(
     options.outDir,
     [
@@ -288,4 +129,244 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     { flag: '--out' },
   );
   return report;
+}
+
+/**
+ * Reads the analysed model once and checks that it is the file the analysis was made from.
+ * @throws InputError 'BAD_ANALYSIS' when its sha256 differs
+ */
+function readAnalysedModel(analysis: Analysis, analysisPath: string): LoadedModel {
+  const loaded = readModelFile(analysis.model.path);
+  if (loaded.sha256 !== analysis.model.sha256) {
+    throw new InputError(
+      'BAD_ANALYSIS',
+      `${analysisPath}: made for another version of ${loaded.path} (sha256 differs); run \`jalad analyze\` again`,
+    );
+  }
+  return loaded;
+}
+
+/**
+ * Types and shapes of `tensors`: from the analysis, which recorded them for every cut point's
+ * tensors; the model is run only for a tensor it did not record (a plan may cut anywhere).
+ */
+async function tensorInfo(
+  analysis: Analysis,
+  loaded: LoadedModel,
+  tensors: readonly CrossingTensor[],
+): Promise<Map<string, TensorInfo>> {
+  const recorded = new Map(analysis.cutPoints.flatMap((c) => c.detail.map((d) => [d.name, d] as const)));
+  const info = new Map<string, TensorInfo>();
+  const missing: string[] = [];
+  for (const { name } of tensors) {
+    const d = recorded.get(name);
+    if (d === undefined) missing.push(name);
+    else
+      info.set(name, {
+        name,
+        elemType: d.elemType,
+        dims: d.shape,
+        elementsPerSample: d.elements,
+        bytesPerSample: d.elements * elementBytes(d.elemType),
+      });
+  }
+  if (missing.length > 0) for (const [k, v] of await probeTensors(loaded.model, missing)) info.set(k, v);
+  return info;
+}
+
+/** The plan chosen, with how it was checked. */
+interface ChosenPlan {
+  readonly plan: Plan;
+  /** The plan's crossing tensors in the core form, kinds included. */
+  readonly sent: readonly SentTensor[];
+  readonly partition: Partition;
+  readonly measured: PlanReport['measured'];
+  /** Plans solved (1 + plans excluded because their measured bound broke the budget). */
+  readonly rounds: number;
+}
+
+/** A solved plan with its crossing tensors and partition. */
+function placed(
+  analysisDag: Dag,
+  plan: Plan,
+  dagIndex: readonly number[],
+): Omit<ChosenPlan, 'measured' | 'rounds'> {
+  const crossing = planCrossing(
+    analysisDag,
+    plan.crossing.map((c) => c.tensor),
+  );
+  const sent = crossing.map((c, i) => ({ ...c, bits: plan.crossing[i].bits, bytes: plan.crossing[i].bytes }));
+  const onEdge = new Set(plan.edgeNodes.map((i) => dagIndex[i]));
+  const partition: Partition = {
+    edgeNodes: dagIndex.filter((d) => onEdge.has(d)),
+    cloudNodes: dagIndex.filter((d) => !onEdge.has(d)),
+    crossing,
+  };
+  return { plan, sent, partition };
+}
+
+/**
+ * Solves for the fastest plan within the budget and measures it on the analysis's validation data;
+ * a plan whose measured upper bound breaks the budget is excluded and the problem solved again.
+ * @throws JaladError 'NO_PLAN' after `maxRounds` plans broke the budget
+ */
+async function chooseMeasuredPlan(
+  analysis: Analysis,
+  loaded: LoadedModel,
+  dag: Dag,
+  options: SolveSplitOptions,
+): Promise<ChosenPlan> {
+  const progress = options.progress ?? (() => undefined);
+  const { problem, dagIndex } = problemFromAnalysis(analysis, dag, {
+    maxLossPct: options.maxLossPct,
+    rttMs: options.rttMs,
+    fixedBits: options.bits,
+  });
+  const solver = await createHighsSolver();
+  const validation = analysis.data
+    ? await loadValidationSet(
+        loaded.model,
+        { data: analysis.data.path, labels: analysis.data.labels, options: analysis.data.options },
+        loaded.path,
+      )
+    : undefined;
+  const excluded: string[] = [];
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  for (let round = 1; ; round++) {
+    const candidate = placed(
+      dag,
+      solver.solve({ ...problem, bandwidthMbps: options.bandwidthMbps, excluded }),
+      dagIndex,
+    );
+    if (candidate.sent.every((c) => c.bits === 'f32'))
+      return { ...candidate, measured: EXACT, rounds: round };
+    if (!validation)
+      throw new InputError(
+        'BAD_ANALYSIS',
+        `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`,
+      );
+    progress(
+      `round ${round}: measuring the plan (${candidate.sent.map((c) => `${c.name}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`,
+    );
+    const row = await measurePlan(analysis, loaded, dag, candidate, validation, options);
+    if (row.lossUpperPct <= options.maxLossPct) {
+      const { lossPct, lossUpperPct, samples, agreement } = row;
+      return {
+        ...candidate,
+        measured: { lossPct, lossUpperPct, samples, agreement, exact: false },
+        rounds: round,
+      };
+    }
+    progress(
+      `round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ${options.maxLossPct}; excluding it`,
+    );
+    excluded.push(candidate.plan.key);
+    if (round >= maxRounds)
+      throw new JaladError(
+        'NO_PLAN',
+        `no plan met --max-loss ${options.maxLossPct} when measured after ${round} rounds; raise --max-loss or sweep more bit widths`,
+      );
+  }
+}
+
+/** Runs a plan (all its crossing tensors compressed together) over the validation set. */
+async function measurePlan(
+  analysis: Analysis,
+  loaded: LoadedModel,
+  dag: Dag,
+  candidate: Omit<ChosenPlan, 'measured' | 'rounds'>,
+  validation: ValidationSet,
+  options: SolveSplitOptions,
+): Promise<SweepRow> {
+  const { partition, sent } = candidate;
+  const result = await evaluateConfigs(
+    {
+      model: loaded.model,
+      modelBytes: loaded.sessionBytes,
+      dag,
+      tensors: await tensorInfo(analysis, loaded, sent),
+      dataset: validation.dataset,
+      input: validation.input,
+    },
+    [
+      {
+        cut: partitionCandidate({ index: -1, op: 'plan' }, partition),
+        bits: 8,
+        bitsOf: new Map(sent.map((c) => [c.name, c.bits as BitWidth | 'f32'])),
+      },
+    ],
+    {
+      batchSize: effectiveBatchSize(validation.input, options.batchSize ?? DEFAULT_BATCH_SIZE),
+      threads: options.threads,
+      sizeSamples: 0,
+    },
+  );
+  return result.rows[0];
+}
+
+/** The edge and cloud models of the plan, with the quantizer and the dequantizer attached. */
+function deployableSplit(
+  loaded: LoadedModel,
+  dag: Dag,
+  chosen: ChosenPlan,
+  info: ReadonlyMap<string, TensorInfo>,
+): SplitModels {
+  const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
+  const split = extractSplit(loaded.model, dag, chosen.partition, typed);
+  return attachCodec(
+    split,
+    chosen.sent.map((c) => ({
+      name: c.name,
+      bits: c.bits,
+      dims: info.get(c.name)!.dims,
+      elemType: info.get(c.name)!.elemType,
+    })),
+    defaultOpset(loaded.model),
+  );
+}
+
+/** The content of plan.json (pure). */
+function planReport(
+  analysis: Analysis,
+  loaded: LoadedModel,
+  chosen: ChosenPlan,
+  info: ReadonlyMap<string, TensorInfo>,
+  options: SolveSplitOptions,
+): PlanReport {
+  const allBits = [...new Set(chosen.sent.map((c) => c.bits))];
+  // The problem carries the run overheads, so the plan's prediction includes them.
+  const predictedMs = chosen.plan.predictedMs;
+  const edgeOnlyMs = edgeOnlyLatencyMs(analysis.cutPoints, options.bandwidthMbps, options.rttMs).totalMs;
+  const cloudOnlyMs = cloudOnlyLatencyMs(analysis.cutPoints, options.bandwidthMbps, options.rttMs).totalMs;
+  return {
+    jalad: JALAD_VERSION,
+    model: loaded.path,
+    analysis: options.analysisPath,
+    cut: chosen.sent.map((c) => c.name),
+    bits: allBits.length === 1 ? allBits[0] : 'mixed',
+    coder: 'rans',
+    bandwidthMbps: options.bandwidthMbps,
+    rttMs: options.rttMs,
+    maxLossPct: options.maxLossPct,
+    predictedMs,
+    measured: chosen.measured,
+    rounds: chosen.rounds,
+    edgeNodes: chosen.partition.edgeNodes.length,
+    cloudNodes: chosen.partition.cloudNodes.length,
+    wire: chosen.sent.map((c) => {
+      const compressed = c.bits !== 'f32' && info.get(c.name)!.elemType === DataType.FLOAT;
+      return {
+        tensor: c.name,
+        ...c,
+        edgeOutputs: compressed ? [`${c.name}.code`, `${c.name}.lo`, `${c.name}.hi`] : [c.name],
+      };
+    }),
+    baselines: {
+      edgeOnlyMs,
+      cloudOnlyMs,
+      speedupOverEdgeOnly: edgeOnlyMs / predictedMs.total,
+      speedupOverCloudOnly: cloudOnlyMs / predictedMs.total,
+    },
+    files: { edge: path.join(options.outDir, 'edge.onnx'), cloud: path.join(options.outDir, 'cloud.onnx') },
+  };
 }

@@ -3,10 +3,9 @@
  * optimisations off so nodes map one to one), the run overhead, and the real edge and
  * cloud models of every cut point (optimisations on, as deployed).
  */
-import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
-import { buildDag, cutPoints, readModelFile, requireCutPoints, type LoadedModel } from '../graph';
-import { inputSpecs, openSession, probeTensors, syntheticFeeds, timeRuns } from '../runtime';
+import { buildDag, cutPoints, readModelFile, requireCutPoints, type Dag, type LoadedModel } from '../graph';
+import { inputSpecs, openSession, probeTensors, syntheticFeeds, timeRuns, type TensorInfo } from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
 import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
@@ -68,19 +67,29 @@ function spreadNotes(nodes: readonly NodeTime[], parts: readonly PartTime[]): st
   return out;
 }
 
-/** Measures this machine on a model. */
-export async function measureProfile(loaded: LoadedModel, measure: MeasureOptions): Promise<DeviceProfile> {
+/**
+ * Measures this machine on a model.
+ * @param known the model's DAG and probed tensors when the caller has them (the tensors must include
+ *   every cut tensor); else built and probed here
+ */
+export async function measureProfile(
+  loaded: LoadedModel,
+  measure: MeasureOptions,
+  known: { readonly dag?: Dag; readonly tensors?: ReadonlyMap<string, TensorInfo> } = {},
+): Promise<DeviceProfile> {
   const options: MeasureOptions = { source: loaded.path, ...measure };
   const started = performance.now();
   const progress = options.progress ?? (() => undefined);
   const notes: string[] = [];
-  const dag = buildDag(loaded.model, loaded.path);
+  const dag = known.dag ?? buildDag(loaded.model, loaded.path);
   const cuts = requireCutPoints(cutPoints(dag), loaded.path);
-  const info = await probeTensors(
-    loaded.model,
-    [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))],
-    options,
-  );
+  const info =
+    known.tensors ??
+    (await probeTensors(
+      loaded.model,
+      [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))],
+      options,
+    ));
   progress(
     `profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`,
   );
@@ -134,7 +143,7 @@ export async function measureProfile(loaded: LoadedModel, measure: MeasureOption
     label: 'this machine',
     jalad: JALAD_VERSION,
     createdAt: new Date().toISOString(),
-    model: { path: loaded.path, sha256: createHash('sha256').update(loaded.bytes).digest('hex') },
+    model: { path: loaded.path, sha256: loaded.sha256 },
     machine: machineInfo(options.threads),
     settings: { runs: options.runs, warmup: options.warmup, threads: options.threads, batch: 1 },
     runOverheadMs,

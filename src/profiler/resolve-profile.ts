@@ -17,12 +17,14 @@ import { measureProfile } from './measure-profile';
 import { modeledProfile } from './modeled-profile';
 import type { MeasureOptions } from './node-times';
 import { nodeShapes } from './node-shapes';
+import type { TensorInfo } from '../runtime';
 
 /** What resolving a profile may need, and a cache so each is computed once per run. */
 export interface ProfileContext {
   readonly loaded: LoadedModel;
   readonly dag: Dag;
-  readonly sha256: string;
+  /** Types and shapes of the model's tensors when the caller has probed them already (at least the cut tensors). */
+  readonly tensors?: ReadonlyMap<string, TensorInfo>;
   readonly measure: MeasureOptions;
   /** Filled on first use: this machine's measured profile, node shapes. */
   readonly cache: { local?: DeviceProfile; shapes?: NodeShapes[] };
@@ -30,7 +32,10 @@ export interface ProfileContext {
 
 async function modeled(spec: DeviceSpec, ctx: ProfileContext): Promise<DeviceProfile> {
   ctx.cache.shapes ??= await nodeShapes(ctx.loaded.model, ctx.dag, ctx.measure);
-  return modeledProfile(spec, ctx.dag, ctx.cache.shapes, { path: ctx.loaded.path, sha256: ctx.sha256 });
+  return modeledProfile(spec, ctx.dag, ctx.cache.shapes, {
+    path: ctx.loaded.path,
+    sha256: ctx.loaded.sha256,
+  });
 }
 
 /**
@@ -52,7 +57,7 @@ export async function resolveProfile(
     return scaleProfile(await resolveProfile(value.slice(0, slash), ctx, flag), factor);
   }
   if (value === 'local') {
-    ctx.cache.local ??= await measureProfile(ctx.loaded, ctx.measure);
+    ctx.cache.local ??= await measureProfile(ctx.loaded, ctx.measure, { dag: ctx.dag, tensors: ctx.tensors });
     return ctx.cache.local;
   }
   if (value.endsWith('.json')) {

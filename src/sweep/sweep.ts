@@ -30,8 +30,7 @@ import {
   type Dag,
   type ModelProto,
 } from '../graph';
-import { argmax, batches } from '../runtime';
-import { openSession, type InputSpec, type Optimization } from '../runtime';
+import { argmax, batches, openSession, type Batch, type InputSpec, type Optimization } from '../runtime';
 import { pairedLoss, Z_ONE_SIDED_95 } from '../core/stats';
 import { p95 } from '../core/percentile';
 import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
@@ -155,6 +154,19 @@ export interface SweepConfig {
   readonly bitsOf?: ReadonlyMap<string, BitWidth | 'f32'>;
 }
 
+/** What a sweep runs on: the model, its DAG and tensor types, and the validation data. */
+export interface SweepInputs {
+  readonly model: ModelProto;
+  /** The model's encoded bytes (sessions and workers open these). */
+  readonly modelBytes: Uint8Array;
+  readonly dag: Dag;
+  /** Types and shapes of every crossing tensor. */
+  readonly tensors: ReadonlyMap<string, TensorInfo>;
+  readonly dataset: Dataset;
+  /** The model's one input, which the data set feeds. */
+  readonly input: InputSpec;
+}
+
 /** Per-configuration running state. */
 interface ConfigState extends SweepConfig {
   samples: number;
@@ -169,26 +181,15 @@ interface ConfigState extends SweepConfig {
 /**
  * Runs the sweep: every cut point at every bit width of `options.bits`.
  * @param cuts the cut points (with their partitions) to evaluate
- * @param info types and shapes of every crossing tensor
  */
 export async function runSweep(
-  model: ModelProto,
-  modelBytes: Uint8Array,
-  dag: Dag,
+  inputs: SweepInputs,
   cuts: readonly CutCandidate[],
-  info: ReadonlyMap<string, TensorInfo>,
-  dataset: Dataset,
-  input: InputSpec,
   options: SweepOptions,
 ): Promise<SweepResult> {
   return evaluateConfigs(
-    model,
-    modelBytes,
-    dag,
+    inputs,
     cuts.flatMap((cut) => options.bits.map((bits) => ({ cut, bits }))),
-    info,
-    dataset,
-    input,
     options,
   );
 }
@@ -198,41 +199,15 @@ export async function runSweep(
  * what `jalad split` uses to measure a solved plan for real.
  */
 export async function evaluateConfigs(
-  model: ModelProto,
-  modelBytes: Uint8Array,
-  dag: Dag,
+  inputs: SweepInputs,
   configs: readonly SweepConfig[],
-  info: ReadonlyMap<string, TensorInfo>,
-  dataset: Dataset,
-  input: InputSpec,
   options: Omit<SweepOptions, 'bits'>,
 ): Promise<SweepResult> {
-  const cuts = [...new Set(configs.map((c) => c.cut))];
   const started = performance.now();
-  const progress = options.progress ?? (() => undefined);
+  const { dataset } = inputs;
   const optimization = options.optimization ?? 'all';
-  const threads = options.threads ?? 0;
-  const labels = dataset.labels;
   const sizeSamples = Math.min(options.sizeSamples, dataset.samples);
-  const minToStop = options.minSamplesToStop ?? DEFAULT_MIN_SAMPLES_TO_STOP;
-
-  // 1. The unsplit model's top-1 for every sample: the reference.
-  // NOTE: from the model as it is: the reference must equal what `jalad eval` reports.
-  const refPred = new Int32Array(dataset.samples);
-  const ref = await openSession(modelBytes, { optimization, threads, spinning: false });
-  try {
-    for (const b of batches(dataset, options.batchSize)) {
-      const out = (await ref.run({ [input.name]: b.tensor }))[ref.outputNames[0]];
-      const classes = out.dims[1];
-      for (let i = 0; i < b.count; i++)
-        refPred[b.start + i] = argmax(out.data as Float32Array, i * classes, classes);
-      // NOTE: a label no output can match would count as a miss silently; refuse it as eval does.
-      if (labels !== undefined) checkLabelRange(labels, b.start, b.count, classes, dataset.labelsSource);
-    }
-  } finally {
-    await ref.release();
-  }
-
+  const refPred = await referencePredictions(inputs, options.batchSize, optimization, options.threads ?? 0);
   const states: ConfigState[] = configs.map((c) => ({
     ...c,
     samples: 0,
@@ -243,202 +218,330 @@ export async function evaluateConfigs(
     stopped: false,
     sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
   }));
-
-  /** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */
-  const applyOutcome = (outcome: BatchOutcome, job: BatchJob, running: readonly ConfigState[]): void => {
-    const { count, start, sizeCount } = job;
-    const stride = SIZE_CODERS.length * sizeCount;
-    running.forEach((st, j) => {
-      // Stopped by an earlier batch after this one was sent: a one-batch-at-a-time sweep never ran it.
-      if (st.stopped) return;
-      for (let k = 0; k < count; k++) {
-        const s = start + k;
-        const p = outcome.predictions[j * count + k];
-        const refOk = labels ? refPred[s] === labels[s] : true;
-        const ok = labels ? p === labels[s] : p === refPred[s];
-        if (p === refPred[s]) st.agree++;
-        if (ok) st.correct++;
-        if (refOk && !ok) st.lost++;
-        if (!refOk && ok) st.gained++;
-      }
-      SIZE_CODERS.forEach((coder, c) => {
-        for (let k = 0; k < sizeCount; k++)
-          st.sizes[coder][start + k] = outcome.sizes[j * stride + c * sizeCount + k];
-      });
-      st.samples += count;
-      if (options.maxLossPct !== undefined && st.samples >= minToStop && st.samples < dataset.samples) {
-        // One-sided 95% lower bound (the same interval, the other side): proven over budget.
-        const lower = pairedLoss(
-          { lost: st.lost, gained: st.gained, n: st.samples },
-          -Z_ONE_SIDED_95,
-        ).lossUpperPct;
-        if (lower > options.maxLossPct) st.stopped = true;
-      }
-    });
+  await runGroups(inputs, states, refPred, { ...options, optimization, sizeSamples, started });
+  return {
+    reference: referenceSummary(refPred, dataset.labels),
+    rows: states.map((st) => sweepRow(st, inputs.tensors, sizeSamples)),
+    sizeSamples,
+    seconds: (performance.now() - started) / 1000,
   };
+}
 
-  // 2. Cut points in groups whose cloud models fit the memory budget (every worker holds a group).
+/**
+ * The unsplit model's top-1 for every sample: the reference.
+ * NOTE: from the model as it is: the reference must equal what `jalad eval` reports.
+ */
+async function referencePredictions(
+  inputs: SweepInputs,
+  batchSize: number,
+  optimization: Optimization,
+  threads: number,
+): Promise<Int32Array> {
+  const refPred = new Int32Array(inputs.dataset.samples);
+  const labels = inputs.dataset.labels;
+  const ref = await openSession(inputs.modelBytes, { optimization, threads, spinning: false });
+  try {
+    for (const b of batches(inputs.dataset, batchSize)) {
+      const out = (await ref.run({ [inputs.input.name]: b.tensor }))[ref.outputNames[0]];
+      const classes = out.dims[1];
+      for (let i = 0; i < b.count; i++)
+        refPred[b.start + i] = argmax(out.data as Float32Array, i * classes, classes);
+      // NOTE: a label no output can match would count as a miss silently; refuse it as eval does.
+      if (labels !== undefined)
+        checkLabelRange(labels, b.start, b.count, classes, inputs.dataset.labelsSource);
+    }
+  } finally {
+    await ref.release();
+  }
+  return refPred;
+}
+
+/** The reference's accuracy (agreement with itself, 1, without labels). */
+function referenceSummary(refPred: Int32Array, labels: Int32Array | undefined): SweepReference {
+  const samples = refPred.length;
+  let refCorrect = 0;
+  if (labels) for (let i = 0; i < samples; i++) if (refPred[i] === labels[i]) refCorrect++;
+  return {
+    labelled: labels !== undefined,
+    correct: labels ? refCorrect : samples,
+    samples,
+    accuracy: labels ? refCorrect / samples : 1,
+  };
+}
+
+/** What counting a batch's outcome needs besides the states. */
+interface Counting {
+  readonly refPred: Int32Array;
+  readonly labels: Int32Array | undefined;
+  readonly samples: number;
+  readonly maxLossPct?: number;
+  readonly minToStop: number;
+}
+
+/** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */
+function applyOutcome(
+  outcome: BatchOutcome,
+  job: BatchJob,
+  running: readonly ConfigState[],
+  counting: Counting,
+): void {
+  const { refPred, labels, maxLossPct, minToStop } = counting;
+  const { count, start, sizeCount } = job;
+  const stride = SIZE_CODERS.length * sizeCount;
+  running.forEach((st, j) => {
+    // Stopped by an earlier batch after this one was sent: a one-batch-at-a-time sweep never ran it.
+    if (st.stopped) return;
+    for (let k = 0; k < count; k++) {
+      const s = start + k;
+      const p = outcome.predictions[j * count + k];
+      const refOk = labels ? refPred[s] === labels[s] : true;
+      const ok = labels ? p === labels[s] : p === refPred[s];
+      if (p === refPred[s]) st.agree++;
+      if (ok) st.correct++;
+      if (refOk && !ok) st.lost++;
+      if (!refOk && ok) st.gained++;
+    }
+    SIZE_CODERS.forEach((coder, c) => {
+      for (let k = 0; k < sizeCount; k++)
+        st.sizes[coder][start + k] = outcome.sizes[j * stride + c * sizeCount + k];
+    });
+    st.samples += count;
+    if (maxLossPct !== undefined && st.samples >= minToStop && st.samples < counting.samples) {
+      // One-sided 95% lower bound (the same interval, the other side): proven over budget.
+      const lower = pairedLoss(
+        { lost: st.lost, gained: st.gained, n: st.samples },
+        -Z_ONE_SIDED_95,
+      ).lossUpperPct;
+      if (lower > maxLossPct) st.stopped = true;
+    }
+  });
+}
+
+/** The sweep's options once resolved, with its start time. */
+type GroupOptions = Omit<SweepOptions, 'bits'> & {
+  readonly optimization: Optimization;
+  readonly sizeSamples: number;
+  readonly started: number;
+};
+
+/**
+ * Runs every configuration over the data set, cut points in groups whose cloud models fit the
+ * memory budget (every worker holds a group), filling `states`.
+ */
+async function runGroups(
+  inputs: SweepInputs,
+  states: readonly ConfigState[],
+  refPred: Int32Array,
+  options: GroupOptions,
+): Promise<void> {
+  const { dataset } = inputs;
+  const cuts = [...new Set(states.map((c) => c.cut))];
   const batchList = [...batches(dataset, options.batchSize)];
-  const plan = sweepThreads(options, dataset.samples * configs.length, batchList.length);
+  const plan = sweepThreads(options, dataset.samples * states.length, batchList.length);
   const budget = (options.memoryBudgetBytes ?? 2e9) / plan.workers;
-  const perGroup = Math.max(1, Math.floor(budget / Math.max(1, modelBytes.length)));
+  const perGroup = Math.max(1, Math.floor(budget / Math.max(1, inputs.modelBytes.length)));
+  const counting: Counting = {
+    refPred,
+    labels: dataset.labels,
+    samples: dataset.samples,
+    maxLossPct: options.maxLossPct,
+    minToStop: options.minSamplesToStop ?? DEFAULT_MIN_SAMPLES_TO_STOP,
+  };
+  const clock = progressClock(cuts, states, plan.workers, dataset.samples, options);
+  const executor: BatchExecutor =
+    plan.workers > 1 ? new WorkerExecutor(plan.workers) : new InThreadExecutor();
+  try {
+    for (let g = 0; g < cuts.length; g += perGroup) {
+      const group = cuts.slice(g, g + perGroup);
+      const groupStates = states.filter((st) => group.includes(st.cut));
+      await executor.open(groupSpec(inputs, group, options.optimization, plan.sessionThreads));
+      await runBatches(executor, group, groupStates, batchList, {
+        copyInput: plan.workers > 1,
+        sizeSamples: options.sizeSamples,
+        done: (job, outcome, running) => {
+          applyOutcome(outcome, job, running, counting);
+          clock.advance(job.count, group);
+        },
+      });
+      await executor.close();
+    }
+  } finally {
+    await executor.dispose();
+  }
+}
+
+/** The edge and cloud models of a group of cut points, keyed by their position in the group. */
+function groupSpec(
+  inputs: SweepInputs,
+  group: readonly CutCandidate[],
+  optimization: Optimization,
+  threads: number,
+): GroupSpec {
+  const { tensors: info } = inputs;
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
-  // Work of one sample at a cut point, for the time-left estimate: its edge model runs once and its
-  // cloud model once per configuration; node counts stand in for their cost (early cut points,
-  // whose cloud models are nearly the whole model, cost the most).
+  // Cut points are keyed by their position here: configurations of `evaluateConfigs` may share an index.
+  return {
+    inputName: inputs.input.name,
+    optimization,
+    threads,
+    cuts: group.map((c, k) => {
+      const split = extractSplit(
+        inputs.model,
+        inputs.dag,
+        { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors },
+        typed,
+      );
+      return {
+        index: k,
+        edge: c.edgeNodes.length > 0 ? encodeModel(split.edge) : null,
+        cloud: encodeModel(split.cloud),
+        tensors: c.tensors.map((t) => {
+          const i = info.get(t.name)!;
+          return {
+            name: t.name,
+            compressible: i.elemType === DataType.FLOAT && t.kind !== 'shape',
+            sampleShape: i.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1)),
+            bytesPerSample: i.bytesPerSample,
+          };
+        }),
+      };
+    }),
+  };
+}
+
+/**
+ * Sends the batches of one group to the executor and hands each outcome to `done`, in batch order.
+ * Batches run ahead (several in flight with workers); outcomes are applied in batch order, so
+ * early stopping decides exactly as a one-batch-at-a-time sweep would.
+ */
+async function runBatches(
+  executor: BatchExecutor,
+  group: readonly CutCandidate[],
+  groupStates: readonly ConfigState[],
+  batchList: readonly Batch[],
+  how: {
+    /** A worker gets a copy of the batch (its memory is handed over); this thread, the view. */
+    readonly copyInput: boolean;
+    readonly sizeSamples: number;
+    readonly done: (job: BatchJob, outcome: BatchOutcome, running: readonly ConfigState[]) => void;
+  },
+): Promise<void> {
+  const jobConfig = (st: ConfigState): JobConfig => ({
+    cut: group.indexOf(st.cut),
+    bits: st.cut.tensors.map((t) => {
+      const b = st.bitsOf?.get(t.name) ?? st.bits;
+      return b === 'f32' ? 0 : b;
+    }),
+  });
+  const inFlight: {
+    readonly running: ConfigState[];
+    readonly job: BatchJob;
+    readonly outcome: Promise<BatchOutcome>;
+  }[] = [];
+  let next = 0;
+  try {
+    for (;;) {
+      while (inFlight.length < executor.inFlight && next < batchList.length) {
+        const running = groupStates.filter((st) => !st.stopped);
+        if (running.length === 0) break;
+        const b = batchList[next++];
+        const job: BatchJob = {
+          start: b.start,
+          count: b.count,
+          input: how.copyInput ? (b.tensor.data as Float32Array).slice() : (b.tensor.data as Float32Array),
+          dims: b.tensor.dims,
+          configs: running.map(jobConfig),
+          sizeCount: Math.max(0, Math.min(b.count, how.sizeSamples - b.start)),
+        };
+        inFlight.push({ running, job, outcome: executor.run(job) });
+      }
+      const head = inFlight.shift();
+      if (head === undefined) break;
+      how.done(head.job, await head.outcome, head.running);
+    }
+  } finally {
+    // Let every batch still running finish (or fail) before the sessions close.
+    await Promise.allSettled(inFlight.map((f) => f.outcome));
+  }
+}
+
+/**
+ * The sweep's progress messages with a time-left estimate. Work of one sample at a cut point: its
+ * edge model runs once and its cloud model once per configuration; node counts stand in for their
+ * cost (early cut points, whose cloud models are nearly the whole model, cost the most).
+ */
+function progressClock(
+  cuts: readonly CutCandidate[],
+  states: readonly ConfigState[],
+  workers: number,
+  samples: number,
+  options: Pick<GroupOptions, 'progress' | 'started'>,
+): { advance(count: number, group: readonly CutCandidate[]): void } {
+  const progress = options.progress ?? (() => undefined);
   const cutWork = new Map(
     cuts.map((c) => [
       c,
       c.edgeNodes.length + states.filter((st) => st.cut === c).length * Math.max(1, c.cloudNodes.length),
     ]),
   );
-  const totalWork = cuts.reduce((t, c) => t + cutWork.get(c)!, 0) * dataset.samples;
+  const totalWork = cuts.reduce((t, c) => t + cutWork.get(c)!, 0) * samples;
   let doneWork = 0;
   let lastReport = performance.now();
   let paceFrom: { readonly at: number; readonly work: number } | undefined;
-  const executor: BatchExecutor =
-    plan.workers > 1 ? new WorkerExecutor(plan.workers) : new InThreadExecutor();
-  try {
-    for (let g = 0; g < cuts.length; g += perGroup) {
-      const group = cuts.slice(g, g + perGroup);
-      const groupWork = group.reduce((t, c) => t + cutWork.get(c)!, 0);
-      // Cut points are keyed by their position here: configurations of `evaluateConfigs` may share an index.
-      const spec: GroupSpec = {
-        inputName: input.name,
-        optimization,
-        threads: plan.sessionThreads,
-        cuts: group.map((c, k) => {
-          const split = extractSplit(
-            model,
-            dag,
-            { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors },
-            typed,
-          );
-          return {
-            index: k,
-            edge: c.edgeNodes.length > 0 ? encodeModel(split.edge) : null,
-            cloud: encodeModel(split.cloud),
-            tensors: c.tensors.map((t) => {
-              const i = info.get(t.name)!;
-              return {
-                name: t.name,
-                compressible: i.elemType === DataType.FLOAT && t.kind !== 'shape',
-                sampleShape: i.dims.slice(1).map((d) => (typeof d === 'number' ? d : 1)),
-                bytesPerSample: i.bytesPerSample,
-              };
-            }),
-          };
-        }),
-      };
-      const groupStates = states.filter((st) => group.includes(st.cut));
-      const jobConfig = (st: ConfigState): JobConfig => ({
-        cut: group.indexOf(st.cut),
-        bits: st.cut.tensors.map((t) => {
-          const b = st.bitsOf?.get(t.name) ?? st.bits;
-          return b === 'f32' ? 0 : b;
-        }),
-      });
-      await executor.open(spec);
-      // Batches run ahead (several in flight with workers); outcomes are applied in batch order, so
-      // early stopping decides exactly as a one-batch-at-a-time sweep would.
-      const inFlight: {
-        readonly running: ConfigState[];
-        readonly job: BatchJob;
-        readonly outcome: Promise<BatchOutcome>;
-      }[] = [];
-      let next = 0;
-      try {
-        for (;;) {
-          while (inFlight.length < executor.inFlight && next < batchList.length) {
-            const running = groupStates.filter((st) => !st.stopped);
-            if (running.length === 0) break;
-            const b = batchList[next++];
-            const job: BatchJob = {
-              // A worker gets a copy of the batch (its memory is handed over); this thread, the view.
-              start: b.start,
-              count: b.count,
-              input:
-                plan.workers > 1 ? (b.tensor.data as Float32Array).slice() : (b.tensor.data as Float32Array),
-              dims: b.tensor.dims,
-              configs: running.map(jobConfig),
-              sizeCount: Math.max(0, Math.min(b.count, sizeSamples - b.start)),
-            };
-            inFlight.push({ running, job, outcome: executor.run(job) });
-          }
-          const head = inFlight.shift();
-          if (head === undefined) break;
-          applyOutcome(await head.outcome, head.job, head.running);
-          doneWork += head.job.count * groupWork;
-          const now = performance.now();
-          // The first batch carries the start-up (workers, sessions, first runs): the pace is
-          // measured from its end (counting from the start said "11 s left" with 5.7 s to go).
-          paceFrom ??= { at: now, work: doneWork };
-          if (now - lastReport > 2000) {
-            lastReport = now;
-            const since = doneWork - paceFrom.work;
-            const msPerWork = since > 0 ? (now - paceFrom.at) / since : (now - started) / doneWork;
-            const left = (msPerWork * (totalWork - doneWork)) / 1000;
-            progress(
-              `sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${configs.length} configurations on ${dataset.samples} samples${plan.workers > 1 ? `, ${plan.workers} worker threads` : ''}), about ${left.toFixed(0)} s left`,
-            );
-          }
-        }
-      } finally {
-        // Let every batch still running finish (or fail) before the sessions close.
-        await Promise.allSettled(inFlight.map((f) => f.outcome));
-      }
-      await executor.close();
-    }
-  } finally {
-    await executor.dispose();
-  }
-
-  let refCorrect = 0;
-  if (labels) for (let i = 0; i < dataset.samples; i++) if (refPred[i] === labels[i]) refCorrect++;
-
-  const rows: SweepRow[] = states.map((st) => {
-    const { lossPct, lossUpperPct } = pairedLoss(
-      { lost: st.lost, gained: st.gained, n: st.samples },
-      Z_ONE_SIDED_95,
-    );
-    const byCoder = Object.fromEntries(
-      SIZE_CODERS.map((c) => [c, sizeStats(st.sizes[c].slice(0, Math.min(sizeSamples, st.samples)))]),
-    ) as Record<SizeCoder, SizeStats>;
-    const elements = st.cut.tensors.reduce((s, t) => s + info.get(t.name)!.elementsPerSample, 0);
-    const float32Bytes = st.cut.tensors.reduce(
-      (s, t) =>
-        s +
-        (info.get(t.name)!.elemType === DataType.FLOAT
-          ? 4 * info.get(t.name)!.elementsPerSample
-          : info.get(t.name)!.bytesPerSample),
-      0,
-    );
-    const main = byCoder.auto;
-    return {
-      cut: st.cut.index,
-      bits: st.bits,
-      lossPct,
-      lossUpperPct,
-      agreement: st.samples > 0 ? st.agree / st.samples : 0,
-      accuracy: st.samples > 0 ? st.correct / st.samples : 0,
-      samples: st.samples,
-      stoppedEarly: st.stopped,
-      bytesMean: main.bytesMean,
-      bytesP95: main.bytesP95,
-      bitsPerElement: elements > 0 ? (main.bytesMean * 8) / elements : 0,
-      ratio: float32Bytes > 0 ? main.bytesMean / float32Bytes : 0,
-      byCoder,
-    };
-  });
+  let workOf: { readonly group: readonly CutCandidate[]; readonly work: number } | undefined;
   return {
-    reference: {
-      labelled: labels !== undefined,
-      correct: labels ? refCorrect : dataset.samples,
-      samples: dataset.samples,
-      accuracy: labels ? refCorrect / dataset.samples : 1,
+    advance(count, group) {
+      if (workOf?.group !== group) workOf = { group, work: group.reduce((t, c) => t + cutWork.get(c)!, 0) };
+      doneWork += count * workOf.work;
+      const now = performance.now();
+      // The first batch carries the start-up (workers, sessions, first runs): the pace is
+      // measured from its end (counting from the start said "11 s left" with 5.7 s to go).
+      paceFrom ??= { at: now, work: doneWork };
+      if (now - lastReport > 2000) {
+        lastReport = now;
+        const since = doneWork - paceFrom.work;
+        const msPerWork = since > 0 ? (now - paceFrom.at) / since : (now - options.started) / doneWork;
+        const left = (msPerWork * (totalWork - doneWork)) / 1000;
+        progress(
+          `sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${states.length} configurations on ${samples} samples${workers > 1 ? `, ${workers} worker threads` : ''}), about ${left.toFixed(0)} s left`,
+        );
+      }
     },
-    rows,
-    sizeSamples,
-    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The row of one configuration: its loss with the bound, and its sizes with each coder. */
+function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSamples: number): SweepRow {
+  const { lossPct, lossUpperPct } = pairedLoss(
+    { lost: st.lost, gained: st.gained, n: st.samples },
+    Z_ONE_SIDED_95,
+  );
+  const byCoder = Object.fromEntries(
+    SIZE_CODERS.map((c) => [c, sizeStats(st.sizes[c].slice(0, Math.min(sizeSamples, st.samples)))]),
+  ) as Record<SizeCoder, SizeStats>;
+  const elements = st.cut.tensors.reduce((s, t) => s + info.get(t.name)!.elementsPerSample, 0);
+  const float32Bytes = st.cut.tensors.reduce(
+    (s, t) =>
+      s +
+      (info.get(t.name)!.elemType === DataType.FLOAT
+        ? 4 * info.get(t.name)!.elementsPerSample
+        : info.get(t.name)!.bytesPerSample),
+    0,
+  );
+  const main = byCoder.auto;
+  return {
+    cut: st.cut.index,
+    bits: st.bits,
+    lossPct,
+    lossUpperPct,
+    agreement: st.samples > 0 ? st.agree / st.samples : 0,
+    accuracy: st.samples > 0 ? st.correct / st.samples : 0,
+    samples: st.samples,
+    stoppedEarly: st.stopped,
+    bytesMean: main.bytesMean,
+    bytesP95: main.bytesP95,
+    bitsPerElement: elements > 0 ? (main.bytesMean * 8) / elements : 0,
+    ratio: float32Bytes > 0 ? main.bytesMean / float32Bytes : 0,
+    byCoder,
   };
 }

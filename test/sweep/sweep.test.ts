@@ -62,18 +62,22 @@ async function sweepOf(
   m: ModelProto,
   ds: Dataset,
   bits: BitWidth[],
-  extra: Partial<Parameters<typeof runSweep>[7]> = {},
+  extra: Partial<Parameters<typeof runSweep>[2]> = {},
 ) {
   const dag = buildDag(m);
   const cuts = cutPoints(dag);
   const info = await probeTensors(m, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))]);
-  const result = await runSweep(m, encodeModel(m), dag, cuts, info, ds, inputSpecs(m)[0], {
-    bits,
-    batchSize: 32,
-    sizeSamples: 20,
-    optimization: 'disabled',
-    ...extra,
-  });
+  const result = await runSweep(
+    { model: m, modelBytes: encodeModel(m), dag, tensors: info, dataset: ds, input: inputSpecs(m)[0] },
+    cuts,
+    {
+      bits,
+      batchSize: 32,
+      sizeSamples: 20,
+      optimization: 'disabled',
+      ...extra,
+    },
+  );
   return { cuts, info, result };
 }
 
@@ -120,12 +124,16 @@ describe('sweep accuracy equals the accuracy of the model with Q/DQ nodes insert
 describe('sweep details', () => {
   test('a multi-tensor cut (inside a residual block) compresses every crossing tensor', async () => {
     const { m, ds, dag, p, cut, info } = await residualBlockCut();
-    const result = await runSweep(m, encodeModel(m), dag, [cut], info, ds, inputSpecs(m)[0], {
-      bits: [1],
-      batchSize: 32,
-      sizeSamples: 10,
-      optimization: 'disabled',
-    });
+    const result = await runSweep(
+      { model: m, modelBytes: encodeModel(m), dag, tensors: info, dataset: ds, input: inputSpecs(m)[0] },
+      [cut],
+      {
+        bits: [1],
+        batchSize: 32,
+        sizeSamples: 10,
+        optimization: 'disabled',
+      },
+    );
     // Only the cloud-side reader of "s" (the Add) receives it over the network.
     const cloudReaders = new Set(p.cloudNodes.map((i) => dag.nodes[i].protoIndex));
     let q = withQuantDequant(m, 's', 1, 4, defaultOpset(m), cloudReaders);
@@ -185,13 +193,17 @@ describe('sweep on worker threads', () => {
   test('a multi-tensor cut gives the same rows in workers', async () => {
     const { m, ds, dag, cut, info } = await residualBlockCut();
     const run = (workers: number) =>
-      runSweep(m, encodeModel(m), dag, [cut], info, ds, inputSpecs(m)[0], {
-        bits: [1, 4],
-        batchSize: 32,
-        sizeSamples: 50,
-        optimization: 'disabled',
-        workers,
-      });
+      runSweep(
+        { model: m, modelBytes: encodeModel(m), dag, tensors: info, dataset: ds, input: inputSpecs(m)[0] },
+        [cut],
+        {
+          bits: [1, 4],
+          batchSize: 32,
+          sizeSamples: 50,
+          optimization: 'disabled',
+          workers,
+        },
+      );
     expect((await run(3)).rows).toEqual((await run(1)).rows);
   });
 
