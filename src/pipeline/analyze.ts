@@ -21,6 +21,7 @@ import {
   elementBytes,
   readModelFile,
   toNumber,
+  type CutCandidate,
   type Dag,
   type Dim,
   type LoadedModel,
@@ -211,14 +212,83 @@ function declaredTensors(model: ModelProto): Map<string, TensorInfo> {
   return out;
 }
 
+/** The model as `analyze` reads it once: the file, its DAG, its cut points and every tensor's type and shape. */
+interface ModelFacts {
+  readonly loaded: LoadedModel;
+  readonly dag: Dag;
+  readonly candidates: readonly CutCandidate[];
+  /** Real input values (`--inputs`), when given. */
+  readonly inputValues?: InputValues;
+  /** True when the model is not run (symbolic input dimensions, no profiles): sizes unknown. */
+  readonly structureOnly: boolean;
+  readonly info: ReadonlyMap<string, TensorInfo>;
+  readonly shapes: NodeShapes[];
+  readonly flops: readonly number[];
+  /** FLOPs of every cut point's edge and cloud side, by cut point index. */
+  readonly cutFlops: { readonly edge: readonly number[]; readonly cloud: readonly number[] };
+}
+
+/** The edge and cloud device profiles of an analysis. */
+interface Profiles {
+  readonly edge: DeviceProfile;
+  readonly cloud: DeviceProfile;
+}
+
 /** Reads a model, lists its cut points with shapes and sizes, and (unless `edge` is false) predicts their latency. */
 export async function analyzeModel(modelPath: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const progress = options.progress ?? (() => undefined);
+  const facts = await readModelFacts(modelPath, options, progress);
+  const { loaded, dag, candidates, shapes, structureOnly } = facts;
+  const profiles =
+    options.edge !== false
+      ? await resolveProfiles(facts, options.edge ?? DEFAULT_EDGE, options, progress)
+      : undefined;
+  const cuts = candidates.map((c) => cutPointRecord(facts, c, profiles));
+  const swept = options.data ? await sweepData(facts, options.data, options, progress) : undefined;
+  const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
+  const rttMs = options.rttMs ?? DEFAULT_RTT_MS;
+  const analysis: Analysis = {
+    version: ANALYSIS_VERSION,
+    jalad: JALAD_VERSION,
+    createdAt: new Date().toISOString(),
+    ...(options.commandLine ? { commandLine: options.commandLine } : {}),
+    model: summarizeModel(loaded, dag),
+    cutPoints: cuts,
+    nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: facts.flops[i] })),
+    ...(structureOnly ? { sizesUnknown: true as const } : { tensors: dynamicTensors(dag, shapes) }),
+    ...(profiles
+      ? {
+          profiles: { edge: summarizeProfile(profiles.edge), cloud: summarizeProfile(profiles.cloud) },
+          bandwidthsMbps,
+          rttMs,
+          latency: latencyTable(
+            cuts.map((c) => ({ index: c.index, edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, bytes: c.bytes })),
+            bandwidthsMbps,
+            rttMs,
+          ),
+        }
+      : {}),
+    ...(swept ? { data: swept.data, bits: swept.bits, sweep: swept.sweep.rows } : {}),
+  };
+  if (!analysis.profiles) return analysis;
+  const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
+  progress(
+    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from ${DECISION_TABLE_MBPS.fromMbps} to ${DECISION_TABLE_MBPS.toMbps} Mbps`,
+  );
+  const decisions = await analysisDecisions(analysis, dag, { maxLossPct, rttMs });
+  return { ...analysis, maxLossPct, decisions };
+}
+
+/** Reads the model and probes every tensor once (the cut tensors, and the nodes' shapes for FLOPs). */
+async function readModelFacts(
+  modelPath: string,
+  options: AnalyzeOptions,
+  progress: (message: string) => void,
+): Promise<ModelFacts> {
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const candidates = requireCutPoints(cutPoints(dag), modelPath);
   const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : undefined;
-  const model = summarizeModel(loaded, dag);
   // Structure only: without profiles, a model whose inputs have symbolic dimensions (other than the
   // batch) that no flag fixes is not run at all; its sizes are unknown.
   const structureOnly =
@@ -239,135 +309,122 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   // NOTE: sums over each cut point's sides without listing them: O(nodes) for all cut points
   // of a chain, where listing them would be O(nodes²).
   const cutFlops = edgeSums(candidates, flops);
+  return { loaded, dag, candidates, inputValues, structureOnly, info, shapes, flops, cutFlops };
+}
 
-  let edge: DeviceProfile | undefined;
-  let cloud: DeviceProfile | undefined;
-  if (options.edge !== false) {
-    const ctx: ProfileContext = {
-      loaded,
-      dag,
-      tensors: info,
-      measure: {
-        threads: options.threads ?? PROFILE_DEFAULTS.threads,
-        runs: options.runs ?? PROFILE_DEFAULTS.runs,
-        warmup: options.warmup ?? PROFILE_DEFAULTS.warmup,
-        inputShapes: options.inputShapes,
-        inputValues,
-        source: modelPath,
-        progress,
-      },
-      cache: { shapes },
-    };
-    edge = await resolveProfile(options.edge ?? DEFAULT_EDGE, ctx, '--edge');
-    cloud = await resolveProfile(options.cloud ?? DEFAULT_CLOUD, ctx, '--cloud');
-  }
+/** The edge and cloud device profiles of `--edge` and `--cloud`, measuring this machine at most once. */
+async function resolveProfiles(
+  facts: ModelFacts,
+  edgeSpec: string,
+  options: AnalyzeOptions,
+  progress: (message: string) => void,
+): Promise<Profiles> {
+  const ctx: ProfileContext = {
+    loaded: facts.loaded,
+    dag: facts.dag,
+    tensors: facts.info,
+    measure: {
+      threads: options.threads ?? PROFILE_DEFAULTS.threads,
+      runs: options.runs ?? PROFILE_DEFAULTS.runs,
+      warmup: options.warmup ?? PROFILE_DEFAULTS.warmup,
+      inputShapes: options.inputShapes,
+      inputValues: facts.inputValues,
+      source: facts.loaded.path,
+      progress,
+    },
+    cache: { shapes: facts.shapes },
+  };
+  const edge = await resolveProfile(edgeSpec, ctx, '--edge');
+  const cloud = await resolveProfile(options.cloud ?? DEFAULT_CLOUD, ctx, '--cloud');
+  return { edge, cloud };
+}
 
-  const cuts: CutPoint[] = candidates.map((c) => {
-    const detail: CutTensor[] = c.tensors.map((t) => {
-      const i = info.get(t.name) ?? unknownTensor(t.name);
-      return {
-        name: t.name,
-        kind: t.kind,
-        shape: i.dims,
-        elemType: i.elemType,
-        elements: i.elementsPerSample,
-      };
-    });
-    const crossing = structureOnly ? [] : crossingSizes(c.tensors, info);
-    const bytes = structureOnly ? 0 : crossingBytes(crossing);
-    const measured = edge?.kind === 'measured' ? edge.cutPoints?.[c.index] : undefined;
-    const measuredCloud = cloud?.kind === 'measured' ? cloud.cutPoints?.[c.index] : undefined;
+/** A cut point as analysis.json records it: its tensors, sizes, FLOPs and (with profiles) times. */
+function cutPointRecord(facts: ModelFacts, c: CutCandidate, profiles: Profiles | undefined): CutPoint {
+  const { info, dag, structureOnly, cutFlops } = facts;
+  const detail: CutTensor[] = c.tensors.map((t) => {
+    const i = info.get(t.name) ?? unknownTensor(t.name);
     return {
-      index: c.index,
-      tensors: c.tensors.map((t) => t.name),
-      detail,
-      op: c.op,
-      shape: detail[0].shape,
-      elements: detail.reduce((s, d) => s + d.elements, 0),
-      bytes,
-      edgeNodes: c.edgeNodeCount,
-      cloudNodes: c.cloudNodeCount,
-      ...(structureOnly
-        ? { sizeUnknown: true as const }
-        : { edgeFlops: cutFlops.edge[c.index], cloudFlops: cutFlops.cloud[c.index] }),
-      ...(edge && cloud
-        ? {
-            edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'),
-            cloudMs: predictPartMs(cloud, dag, c.cloudNodes, crossing, 'cloud'),
-          }
-        : {}),
-      ...(measured ? { edgeMeasuredMs: measured.edgeMs } : {}),
-      ...(measuredCloud ? { cloudMeasuredMs: measuredCloud.cloudMs } : {}),
+      name: t.name,
+      kind: t.kind,
+      shape: i.dims,
+      elemType: i.elemType,
+      elements: i.elementsPerSample,
     };
   });
-  let sweep: SweepResult | undefined;
-  let data: Analysis['data'];
-  const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
-  if (options.data) {
-    const { dataset, input } = await loadValidationSet(loaded.model, options.data, modelPath);
-    progress(
-      `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${options.data.data}`,
-    );
-    sweep = await runSweep(
-      { model: loaded.model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input },
-      candidates,
-      {
-        bits,
-        batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
-        threads: options.sweepThreads,
-        sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
-        maxLossPct: options.maxLossPct,
-        progress,
-      },
-    );
-    data = {
-      path: options.data.data,
-      ...(options.data.labels ? { labels: options.data.labels } : {}),
-      samples: dataset.samples,
-      seed: options.data.options?.seed ?? DEFAULT_SEED,
-      labelled: sweep.reference.labelled,
-      referenceAccuracy: sweep.reference.accuracy,
-      referenceCorrect: sweep.reference.correct,
-      sizeSamples: sweep.sizeSamples,
-      ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
-      sweepSeconds: sweep.seconds,
-      options: Object.fromEntries(
-        Object.entries(options.data.options ?? {}).filter(
-          ([, v]) => v !== undefined && typeof v !== 'function',
-        ),
-      ),
-    };
-  }
-  const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
-  const rttMs = options.rttMs ?? DEFAULT_RTT_MS;
-  const analysis: Analysis = {
-    version: ANALYSIS_VERSION,
-    jalad: JALAD_VERSION,
-    createdAt: new Date().toISOString(),
-    ...(options.commandLine ? { commandLine: options.commandLine } : {}),
-    model,
-    cutPoints: cuts,
-    nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: flops[i] })),
-    ...(structureOnly ? { sizesUnknown: true as const } : { tensors: dynamicTensors(dag, shapes) }),
+  const crossing = structureOnly ? [] : crossingSizes(c.tensors, info);
+  const bytes = structureOnly ? 0 : crossingBytes(crossing);
+  const edge = profiles?.edge;
+  const cloud = profiles?.cloud;
+  const measured = edge?.kind === 'measured' ? edge.cutPoints?.[c.index] : undefined;
+  const measuredCloud = cloud?.kind === 'measured' ? cloud.cutPoints?.[c.index] : undefined;
+  return {
+    index: c.index,
+    tensors: c.tensors.map((t) => t.name),
+    detail,
+    op: c.op,
+    shape: detail[0].shape,
+    elements: detail.reduce((s, d) => s + d.elements, 0),
+    bytes,
+    edgeNodes: c.edgeNodeCount,
+    cloudNodes: c.cloudNodeCount,
+    ...(structureOnly
+      ? { sizeUnknown: true as const }
+      : { edgeFlops: cutFlops.edge[c.index], cloudFlops: cutFlops.cloud[c.index] }),
     ...(edge && cloud
       ? {
-          profiles: { edge: summarizeProfile(edge), cloud: summarizeProfile(cloud) },
-          bandwidthsMbps,
-          rttMs,
-          latency: latencyTable(
-            cuts.map((c) => ({ index: c.index, edgeMs: c.edgeMs!, cloudMs: c.cloudMs!, bytes: c.bytes })),
-            bandwidthsMbps,
-            rttMs,
-          ),
+          edgeMs: predictPartMs(edge, dag, c.edgeNodes, crossing, 'edge'),
+          cloudMs: predictPartMs(cloud, dag, c.cloudNodes, crossing, 'cloud'),
         }
       : {}),
-    ...(sweep && data ? { data, bits, sweep: sweep.rows } : {}),
+    ...(measured ? { edgeMeasuredMs: measured.edgeMs } : {}),
+    ...(measuredCloud ? { cloudMeasuredMs: measuredCloud.cloudMs } : {}),
   };
-  if (!analysis.profiles) return analysis;
-  const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
+}
+
+/** Runs the accuracy and size sweep on the validation data and records what it ran on. */
+async function sweepData(
+  facts: ModelFacts,
+  source: DataSource,
+  options: AnalyzeOptions,
+  progress: (message: string) => void,
+): Promise<{
+  readonly sweep: SweepResult;
+  readonly data: NonNullable<Analysis['data']>;
+  readonly bits: readonly BitWidth[];
+}> {
+  const { loaded, dag, candidates, info } = facts;
+  const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
+  const { dataset, input } = await loadValidationSet(loaded.model, source, loaded.path);
   progress(
-    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from ${DECISION_TABLE_MBPS.fromMbps} to ${DECISION_TABLE_MBPS.toMbps} Mbps`,
+    `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${source.data}`,
   );
-  const decisions = await analysisDecisions(analysis, dag, { maxLossPct, rttMs });
-  return { ...analysis, maxLossPct, decisions };
+  const sweep = await runSweep(
+    { model: loaded.model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input },
+    candidates,
+    {
+      bits,
+      batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
+      threads: options.sweepThreads,
+      sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
+      maxLossPct: options.maxLossPct,
+      progress,
+    },
+  );
+  const data: NonNullable<Analysis['data']> = {
+    path: source.data,
+    ...(source.labels ? { labels: source.labels } : {}),
+    samples: dataset.samples,
+    seed: source.options?.seed ?? DEFAULT_SEED,
+    labelled: sweep.reference.labelled,
+    referenceAccuracy: sweep.reference.accuracy,
+    referenceCorrect: sweep.reference.correct,
+    sizeSamples: sweep.sizeSamples,
+    ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
+    sweepSeconds: sweep.seconds,
+    options: Object.fromEntries(
+      Object.entries(source.options ?? {}).filter(([, v]) => v !== undefined && typeof v !== 'function'),
+    ),
+  };
+  return { sweep, data, bits };
 }
