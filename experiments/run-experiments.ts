@@ -17,6 +17,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import type { Analysis } from '../src/core/analysis';
 import { writeFileAtomic } from '../src/core/atomic-write';
+import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
 import { analyzeModel } from '../src/pipeline/analyze';
 import { comparePlans, formatMs, writeReports } from '../src/report';
 
@@ -30,8 +31,8 @@ function repoRoot(from: string): string {
 
 const ROOT = repoRoot(__dirname);
 const DATA = path.join(ROOT, 'datasets', 'fashion-mnist');
-const BUDGET_PCT = 1;
-const BANDWIDTHS = [1.1, 5.85, 18.88];
+const BUDGET_PCT = DEFAULT_MAX_LOSS_PCT;
+const BANDWIDTHS = DEFAULT_BANDWIDTHS_MBPS;
 
 /** Options of one experiment run. */
 export interface ExperimentOptions {
