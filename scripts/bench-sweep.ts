@@ -105,6 +105,7 @@ function countsOf(predicted: Int32Array, reference: Int32Array, labels: Int32Arr
   return c;
 }
 
+// NOTE: over 80 lines: a benchmark that reads top to bottom (three ways to sweep, timed side by side, then compared).
 async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidth[]): Promise<boolean> {
   const loaded = readModelFile(`${DIR}/${name}.onnx`);
   const model = loaded.model;

@@ -18,6 +18,7 @@ export interface RandomProblemOptions {
 
 const ALL_BITS: readonly Bits[] = [2, 4, 6, 8, 'f32'];
 
+// NOTE: over 80 lines: one generator per graph shape in a switch; they share the node and tensor bookkeeping.
 /** A random problem; `bandwidthMbps`, `rttMs`, `maxLossPct`, `fixedBits`, `excluded` are set by the caller or by `randomSetting`. */
 export function randomGraph(
   rand: () => number,

@@ -69,6 +69,7 @@ function spreadNotes(nodes: readonly NodeTime[], parts: readonly PartTime[]): st
 
 /**
  * Measures this machine on a model.
+ * NOTE: over 80 lines: one measurement sequence (overhead, traces, parts, fit) with the note each step adds.
  * @param known the model's DAG and probed tensors when the caller has them (the tensors must include
  *   every cut tensor); else built and probed here
  */
