@@ -35,7 +35,6 @@ function context(): ProfileContext {
   return {
     loaded,
     dag: buildDag(loaded.model),
-    sha256: 'x',
     measure: { threads: 1, runs: 1, warmup: 0 },
     cache: {},
   };
