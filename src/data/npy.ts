@@ -31,71 +31,95 @@ export function looksLikeNpy(bytes: Uint8Array): boolean {
 
 type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
 
-/** A tiny recursive-descent reader for the Python literals that .npy headers contain. */
+/** Most nesting of tuples, lists and dicts in a header: numpy writes 2 (a dict holding a shape tuple). */
+const MAX_HEADER_DEPTH = 32;
+
+/** An open container while reading: a dict (with the key awaiting its value) or a tuple/list. */
+type Frame =
+  | { readonly kind: 'dict'; readonly value: { [key: string]: PyValue }; key: string | undefined }
+  | { readonly kind: 'seq'; readonly close: ')' | ']'; readonly value: PyValue[] };
+
+/** A scalar at `pos`: a string, an integer, True, False or None; returns it and the next position. */
+function pyScalar(text: string, pos: number, fail: (what: string) => never): [PyValue, number] {
+  const ch = text[pos];
+  if (ch === "'" || ch === '"') {
+    const end = text.indexOf(ch, pos + 1);
+    if (end < 0) fail('unterminated string');
+    return [text.slice(pos + 1, end), end + 1];
+  }
+  const word = /^[A-Za-z_]+|^[+-]?\d+L?/.exec(text.slice(pos, pos + 64));
+  if (word === null) return fail('unexpected character');
+  const next = pos + word[0].length;
+  if (word[0] === 'True') return [true, next];
+  if (word[0] === 'False') return [false, next];
+  if (word[0] === 'None') return [null, next];
+  if (/^[+-]?\d/.test(word[0])) return [Number.parseInt(word[0], 10), next];
+  return fail(`unknown name ${word[0]}`);
+}
+
+/**
+ * A reader for the Python literals that .npy headers contain (dicts, tuples, lists, strings,
+ * integers, True/False/None). Iterative, with an explicit stack of open containers and a depth
+ * limit, so a header of thousands of nested tuples is an error, not a stack overflow.
+ */
 function parsePyLiteral(text: string): PyValue {
   let pos = 0;
-  const skip = (): void => {
-    while (pos < text.length && /\s/.test(text[pos])) pos++;
-  };
   const fail = (what: string): never => {
     throw new Error(`${what} at offset ${pos}`);
   };
-  const value = (): PyValue => {
+  const skip = (): void => {
+    while (pos < text.length && /\s/.test(text[pos])) pos++;
+  };
+  const stack: Frame[] = [];
+  let result: PyValue | undefined;
+  /** Puts a finished value into the open container (or makes it the result); then expects , or a close. */
+  const place = (v: PyValue): void => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) {
+      result = v;
+      return;
+    }
+    if (top.kind === 'seq') top.value.push(v);
+    else if (top.key === undefined) {
+      if (typeof v !== 'string') fail('dict key is not a string');
+      top.key = v as string;
+      skip();
+      if (text[pos] !== ':') fail("expected ':'");
+      pos++;
+      return;
+    } else {
+      top.value[top.key] = v;
+      top.key = undefined;
+    }
+    skip();
+    const close = top.kind === 'seq' ? top.close : '}';
+    if (text[pos] === ',') pos++;
+    else if (text[pos] !== close) fail(`expected ',' or '${close}'`);
+  };
+  while (result === undefined) {
     skip();
     const ch = text[pos];
-    if (ch === '{') {
+    const top = stack[stack.length - 1];
+    const close = top === undefined ? undefined : top.kind === 'seq' ? top.close : '}';
+    if (close !== undefined && ch === close && (top?.kind === 'seq' || top?.key === undefined)) {
       pos++;
-      const dict: { [key: string]: PyValue } = {};
-      for (;;) {
-        skip();
-        if (text[pos] === '}') {
-          pos++;
-          return dict;
-        }
-        const key = value();
-        if (typeof key !== 'string') fail('dict key is not a string');
-        skip();
-        if (text[pos] !== ':') fail("expected ':'");
-        pos++;
-        dict[key as string] = value();
-        skip();
-        if (text[pos] === ',') pos++;
-        else if (text[pos] !== '}') fail("expected ',' or '}'");
-      }
-    }
-    if (ch === '(' || ch === '[') {
-      const close = ch === '(' ? ')' : ']';
+      stack.pop();
+      place((top as Frame).value);
+    } else if (ch === '{' || ch === '(' || ch === '[') {
+      if (stack.length >= MAX_HEADER_DEPTH) fail(`nested deeper than ${MAX_HEADER_DEPTH} levels`);
       pos++;
-      const items: PyValue[] = [];
-      for (;;) {
-        skip();
-        if (text[pos] === close) {
-          pos++;
-          return items;
-        }
-        items.push(value());
-        skip();
-        if (text[pos] === ',') pos++;
-        else if (text[pos] !== close) fail(`expected ',' or '${close}'`);
-      }
+      stack.push(
+        ch === '{'
+          ? { kind: 'dict', value: {}, key: undefined }
+          : { kind: 'seq', close: ch === '(' ? ')' : ']', value: [] },
+      );
+    } else {
+      if (pos >= text.length) fail('unexpected end');
+      const [v, next] = pyScalar(text, pos, fail);
+      pos = next;
+      place(v);
     }
-    if (ch === "'" || ch === '"') {
-      const end = text.indexOf(ch, pos + 1);
-      if (end < 0) fail('unterminated string');
-      const s = text.slice(pos + 1, end);
-      pos = end + 1;
-      return s;
-    }
-    const word = /^[A-Za-z_]+|^[+-]?\d+L?/.exec(text.slice(pos));
-    if (word === null) return fail('unexpected character');
-    pos += word[0].length;
-    if (word[0] === 'True') return true;
-    if (word[0] === 'False') return false;
-    if (word[0] === 'None') return null;
-    if (/^[+-]?\d/.test(word[0])) return Number.parseInt(word[0], 10);
-    return fail(`unknown name ${word[0]}`);
-  };
-  const result = value();
+  }
   skip();
   if (pos !== text.length) fail('trailing characters');
   return result;
@@ -141,6 +165,12 @@ function npyHeader(
   return { headerText, dataOffset };
 }
 
+/** The header for a one-line message: quoted, at most 80 characters of it. */
+function headerExcerpt(headerText: string): string {
+  const t = headerText.trim();
+  return t.length <= 80 ? JSON.stringify(t) : `${JSON.stringify(t.slice(0, 80))}... (${t.length} characters)`;
+}
+
 /** The descr, fortran_order and shape of a .npy header, each checked for its type. */
 function npyHeaderFields(
   headerText: string,
@@ -152,14 +182,11 @@ function npyHeaderFields(
   } catch (err) {
     throw new InputError(
       'BAD_DATA',
-      `${role}: unreadable .npy header ${JSON.stringify(headerText.trim())}: ${(err as Error).message}`,
+      `${role}: unreadable .npy header ${headerExcerpt(headerText)}: ${(err as Error).message}`,
     );
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    throw new InputError(
-      'BAD_DATA',
-      `${role}: .npy header is not a dict: ${JSON.stringify(headerText.trim())}`,
-    );
+    throw new InputError('BAD_DATA', `${role}: .npy header is not a dict: ${headerExcerpt(headerText)}`);
   }
   const { descr, fortran_order: fortranOrder, shape } = header;
   if (typeof descr !== 'string') {

@@ -144,3 +144,27 @@ describe('loadDataset(npy file)', () => {
     expect(Array.from(ds.data)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('.npy headers are read without recursion', () => {
+  test.each([
+    [
+      '100,000 nested tuples',
+      `{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(100_000)}${')'.repeat(100_000)}, }`,
+    ],
+    ['100,000 open brackets', '['.repeat(100_000)],
+    ['a dict nested 33 deep', `${"{'a': ".repeat(33)}1${'}'.repeat(33)}`],
+  ])('%s: one-line error, no stack overflow', async (_, header) => {
+    const file = dir.write('deep.npy', npyWithHeader(2, header, Buffer.alloc(8)));
+    const err = await caught(() => loadDataset(file));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message.split('\n')).toHaveLength(1);
+    expect(err.message).toMatch(/deep\.npy: unreadable \.npy header .*nested deeper than 32 levels/);
+    expect(err.message.length).toBeLessThan(400);
+  });
+
+  test('the literal forms numpy writes still read: nested containers, trailing commas, None, True', () => {
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': [(1, [None, True]), {}], }";
+    const parsed = parseNpy(npyWithHeader(1, header, Buffer.alloc(8)), '--data t.npy');
+    expect(parsed.dims).toEqual([2]);
+  });
+});
