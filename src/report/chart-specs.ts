@@ -95,8 +95,9 @@ export const CHART_CONFIG = {
 function logTicks(values: readonly number[]): number[] {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v));
   if (pos.length === 0) return [1];
-  const lo = Math.floor(Math.log10(Math.min(...pos)));
-  const hi = Math.ceil(Math.log10(Math.max(...pos)));
+  // NOTE: reduce, not Math.min(...pos): 200,000 cut points would overflow the stack as arguments.
+  const lo = Math.floor(Math.log10(pos.reduce((a, b) => Math.min(a, b), Infinity)));
+  const hi = Math.ceil(Math.log10(pos.reduce((a, b) => Math.max(a, b), -Infinity)));
   const steps = hi - lo < 4 ? [1, 2, 5] : [1];
   const ticks: number[] = [];
   for (let d = lo; d <= hi; d++)

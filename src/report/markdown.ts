@@ -242,15 +242,18 @@ export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}):
   } else {
     lines.push('No validation data: no compression sweep, so no compressed sizes or losses.', '');
   }
-  lines.push('## Profiles', '', ...profileSection(analysis), '');
-  lines.push('## Cut points', '', ...cutSection(analysis, budget), '');
-  lines.push(
-    `## Speed-up at ${reportBandwidthsMbps(analysis).map(mbpsText).join(' / ')} Mbps`,
-    '',
-    ...speedupSection(analysis, budget),
-    '',
-  );
-  lines.push(...decisionSection(analysis, budget));
+  // NOTE: sections are appended with a loop, not push(...rows): a cut table of 200,000 rows would
+  // overflow the stack as arguments.
+  const append = (part: readonly string[]) => {
+    for (const line of part) lines.push(line);
+  };
+  append(['## Profiles', '', ...profileSection(analysis), '']);
+  append(['## Cut points', '']);
+  append(cutSection(analysis, budget));
+  append(['', `## Speed-up at ${reportBandwidthsMbps(analysis).map(mbpsText).join(' / ')} Mbps`, '']);
+  append(speedupSection(analysis, budget));
+  append(['']);
+  append(decisionSection(analysis, budget));
   return lines
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

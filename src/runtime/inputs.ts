@@ -72,6 +72,8 @@ export function concreteDims(
   return dims;
 }
 
+let totalMemBytes: number | undefined;
+
 /**
  * Refuses a tensor shape that cannot be allocated, before anything is: a dimension or an element
  * count over 2^31 - 1, or more bytes than the machine's memory.
@@ -79,6 +81,8 @@ export function concreteDims(
  * @throws InputError 'BAD_MODEL'
  */
 export function checkAllocatable(what: string, dims: readonly number[], elemType: number): void {
+  // NOTE: os.totalmem() is a system call: asked once per process (a node may read 100,000 inputs).
+  totalMemBytes ??= os.totalmem();
   const elements = dims.reduce((a, b) => a * b, 1);
   const bytes = elements * Math.max(1, elementBytes(elemType));
   if (dims.some((d) => d > MAX_TENSOR_ELEMENTS) || elements > MAX_TENSOR_ELEMENTS)
@@ -86,10 +90,10 @@ export function checkAllocatable(what: string, dims: readonly number[], elemType
       'BAD_MODEL',
       `${what}: shape [${dims.join(', ')}] has ${elements.toExponential(2)} elements, over the 2^31 - 1 jalad can hold; give a real shape with --input-shape or values with --inputs`,
     );
-  if (bytes > os.totalmem())
+  if (bytes > totalMemBytes)
     throw new InputError(
       'BAD_MODEL',
-      `${what}: shape [${dims.join(', ')}] needs ${(bytes / 1e9).toFixed(1)} GB, more than this machine's ${(os.totalmem() / 1e9).toFixed(1)} GB of memory`,
+      `${what}: shape [${dims.join(', ')}] needs ${(bytes / 1e9).toFixed(1)} GB, more than this machine's ${(totalMemBytes / 1e9).toFixed(1)} GB of memory`,
     );
 }
 

@@ -9,7 +9,10 @@ import type { Dim } from '../graph/build';
 import type { ModelProto } from '../graph/onnx-types';
 import { inputSpecs, syntheticFeeds, syntheticIntegerInputs, type InputValues } from './inputs';
 import { openSession } from './session';
-import { onnxTypeOf } from './tensor';
+import { onnxTypeOf, type TensorMap } from './tensor';
+import type { ShapeOf } from './infer-shapes';
+import { probeGraph, type ProbeGraph } from './probe-graph';
+import { DEFAULT_SEGMENT_LIMITS, probeInSegments, type SegmentLimits } from './probe-segments';
 import { runFailure } from './runtime-errors';
 import { InputError } from '../core/errors';
 
@@ -35,6 +38,8 @@ export interface ProbeOptions {
   readonly inputValues?: InputValues;
   /** The user's model file: its load and run failures are then bad input naming it (exit 2). */
   readonly source?: string;
+  /** Bounds of the probe's segments (defaults: DEFAULT_SEGMENT_LIMITS); tests shrink them. */
+  readonly segments?: Partial<SegmentLimits>;
 }
 
 /** Runs `fn`; an InputError it throws is prefixed with the model file's name. */
@@ -54,38 +59,57 @@ export function batchDimName(model: ModelProto): string | undefined {
   return undefined;
 }
 
+/** Shapes by tensor name at one batch size. */
+type Shapes = Map<string, ShapeOf>;
+
+/** Shapes at batch 1 and 2 (the same map when there is no batch axis or batch 2 could not run). */
+interface BatchShapes {
+  readonly one: Shapes;
+  readonly two: Shapes;
+}
+
+/** How the probe makes feeds and errors, shared by both ways of running it. */
+interface ProbeContext {
+  readonly model: ModelProto;
+  readonly wanted: readonly string[];
+  readonly inputNames: ReadonlySet<string>;
+  /** Whether the model has a symbolic batch dimension (then batch 2 runs too). */
+  readonly batched: boolean;
+  readonly feedsAt: (batch: number) => TensorMap;
+  readonly failure: (err: unknown) => Error;
+  readonly options: ProbeOptions;
+}
+
+/** Batch 2's shapes when a batch-2 run failed: batch 1's when real values were given, else the failure. */
+function batchTwoFailed(ctx: ProbeContext, one: Shapes, err: unknown): Shapes {
+  // NOTE: real values repeated along a symbolic first axis may not make a valid batch of 2 (an
+  // integer input that is itself a shape); the batch axis then stays unnamed.
+  if (ctx.options.inputValues) return one;
+  throw err;
+}
+
 /**
- * Runs the model with `tensors` added as outputs and reports their types and shapes.
- * @param tensors names of dynamic tensors (graph inputs or node outputs)
+ * The one-session probe: the model with every wanted tensor added as an output, run at batch 1 and
+ * (for a batch axis) 2. Small models take this path; the segmented probe equals it.
  */
-export async function probeTensors(
-  model: ModelProto,
-  tensors: readonly string[],
-  options: ProbeOptions = {},
-): Promise<Map<string, TensorInfo>> {
+async function probeOneSession(ctx: ProbeContext): Promise<BatchShapes> {
+  const { model, wanted, inputNames } = ctx;
   const g = model.graph ?? {};
-  const specs = inputSpecs(model);
-  const inputNames = new Set(specs.map((s) => s.name));
   const existing = new Set((g.output ?? []).map((o) => o.name));
-  const wanted = [...new Set(tensors)];
   const extra = wanted.filter((t) => !existing.has(t) && !inputNames.has(t)).map((name) => ({ name }));
   const probe: ModelProto = { ...model, graph: { ...g, output: [...(g.output ?? []), ...extra] } };
-  const batchName = batchDimName(model);
-  const values = options.inputValues;
-  const session = await openSession(probe, { optimization: 'disabled', source: options.source });
+  const session = await openSession(probe, { optimization: 'disabled', source: ctx.options.source });
   try {
+    const names = wanted.filter((t) => !inputNames.has(t));
     const shapesAt = async (batch: number) => {
-      const feeds = named(options.source, () =>
-        syntheticFeeds(specs, batch, options.seed ?? 1, options.inputShapes, values),
-      );
-      const names = wanted.filter((t) => !inputNames.has(t));
-      let result: Record<string, { dims: readonly number[]; type: string }> = {};
+      const feeds = ctx.feedsAt(batch);
+      let result: Record<string, ShapeOf> = {};
       try {
         if (names.length > 0) result = await session.run(feeds, names);
       } catch (err) {
-        throw runFailure(err, options.source ?? 'model', syntheticIntegerInputs(specs, values));
+        throw ctx.failure(err);
       }
-      const out = new Map<string, { dims: readonly number[]; type: string }>();
+      const out: Shapes = new Map();
       for (const t of wanted) {
         const v = inputNames.has(t) ? feeds[t] : result[t];
         out.set(t, { dims: v.dims, type: v.type });
@@ -93,30 +117,113 @@ export async function probeTensors(
       return out;
     };
     const one = await shapesAt(1);
-    // NOTE: real values repeated along a symbolic first axis may not make a valid batch of 2 (an
-    // integer input that is itself a shape); the batch axis then stays unnamed.
-    const two =
-      batchName !== undefined ? await shapesAt(2).catch((err) => (values ? one : Promise.reject(err))) : one;
-    const info = new Map<string, TensorInfo>();
-    for (const t of wanted) {
-      const a = one.get(t)!;
-      const b = two.get(t)!;
-      const elemType = onnxTypeOf(a.type);
-      const batchAxis = a.dims.findIndex((d, i) => b.dims[i] === 2 * d && d > 0);
-      const dims: Dim[] = a.dims.map((d, i) => (i === batchAxis && batchName !== undefined ? batchName : d));
-      // Real values may come at a batch over 1: per sample is per step of the batch axis.
-      const perBatch = batchAxis >= 0 && batchName !== undefined ? a.dims[batchAxis] : 1;
-      const elementsPerSample = a.dims.reduce((x, y) => x * y, 1) / perBatch;
-      info.set(t, {
-        name: t,
-        elemType,
-        dims,
-        elementsPerSample,
-        bytesPerSample: elementsPerSample * elementBytes(elemType),
-      });
+    let two = one;
+    if (ctx.batched) {
+      try {
+        two = await shapesAt(2);
+      } catch (err) {
+        two = batchTwoFailed(ctx, one, err);
+      }
     }
-    return info;
+    return { one, two };
   } finally {
     await session.release();
   }
+}
+
+/**
+ * The segmented probe (probe-segments.ts), or undefined where one session does exactly the same
+ * within the limits.
+ */
+async function probeSegmented(ctx: ProbeContext, graph: ProbeGraph): Promise<BatchShapes | undefined> {
+  const feeds1 = ctx.feedsAt(1);
+  let feeds2: TensorMap | undefined;
+  let feedsError: unknown;
+  if (ctx.batched) {
+    try {
+      feeds2 = ctx.feedsAt(2);
+    } catch (err) {
+      feedsError = err;
+    }
+  }
+  const found = await probeInSegments({
+    model: ctx.model,
+    graph,
+    wanted: new Set(ctx.wanted),
+    feeds1,
+    feeds2,
+    limits: { ...DEFAULT_SEGMENT_LIMITS, ...ctx.options.segments },
+    source: ctx.options.source,
+    runFailure: ctx.failure,
+  });
+  if (!found) return undefined;
+  const { one } = found;
+  for (const t of ctx.wanted) if (ctx.inputNames.has(t)) one.set(t, feeds1[t]);
+  if (!ctx.batched) return { one, two: one };
+  const twoError = feedsError ?? found.twoError;
+  if (twoError !== undefined) return { one, two: batchTwoFailed(ctx, one, twoError) };
+  for (const t of ctx.wanted) if (ctx.inputNames.has(t)) found.two.set(t, feeds2![t]);
+  return { one, two: found.two };
+}
+
+/** TensorInfo of every wanted tensor from its shapes at batch 1 and 2. */
+function tensorInfos(
+  wanted: readonly string[],
+  shapes: BatchShapes,
+  batchName: string | undefined,
+): Map<string, TensorInfo> {
+  const info = new Map<string, TensorInfo>();
+  for (const t of wanted) {
+    const a = shapes.one.get(t)!;
+    const b = shapes.two.get(t)!;
+    const elemType = onnxTypeOf(a.type);
+    const batchAxis = a.dims.findIndex((d, i) => b.dims[i] === 2 * d && d > 0);
+    const dims: Dim[] = a.dims.map((d, i) => (i === batchAxis && batchName !== undefined ? batchName : d));
+    // Real values may come at a batch over 1: per sample is per step of the batch axis.
+    const perBatch = batchAxis >= 0 && batchName !== undefined ? a.dims[batchAxis] : 1;
+    const elementsPerSample = a.dims.reduce((x, y) => x * y, 1) / perBatch;
+    info.set(t, {
+      name: t,
+      elemType,
+      dims,
+      elementsPerSample,
+      bytesPerSample: elementsPerSample * elementBytes(elemType),
+    });
+  }
+  return info;
+}
+
+/**
+ * Types and shapes of `tensors` from running the model on synthetic input (or `--inputs`), at
+ * batch 1 and, where the batch dimension is symbolic, at batch 2 to find the batch axis. Simple
+ * operators are worked out without the runtime and large models run in topological segments
+ * (probe-segments.ts); small ones in one session with every wanted tensor as an output.
+ * @param tensors names of dynamic tensors (graph inputs or node outputs)
+ */
+export async function probeTensors(
+  model: ModelProto,
+  tensors: readonly string[],
+  options: ProbeOptions = {},
+): Promise<Map<string, TensorInfo>> {
+  const specs = inputSpecs(model);
+  const batchName = batchDimName(model);
+  const values = options.inputValues;
+  const ctx: ProbeContext = {
+    model,
+    wanted: [...new Set(tensors)],
+    inputNames: new Set(specs.map((s) => s.name)),
+    batched: batchName !== undefined,
+    feedsAt: (batch) =>
+      named(options.source, () =>
+        syntheticFeeds(specs, batch, options.seed ?? 1, options.inputShapes, values),
+      ),
+    failure: (err) => runFailure(err, options.source ?? 'model', syntheticIntegerInputs(specs, values)),
+    options,
+  };
+  const graph = probeGraph(model);
+  // NOTE: a wanted name that is neither an input nor a node's output (an initializer, a typo) is left
+  // to the one session, which reports it as it always did.
+  const segmentable = graph && ctx.wanted.every((t) => ctx.inputNames.has(t) || graph.producer.has(t));
+  const shapes = (segmentable ? await probeSegmented(ctx, graph) : undefined) ?? (await probeOneSession(ctx));
+  return tensorInfos(ctx.wanted, shapes, batchName);
 }

@@ -71,6 +71,12 @@ export function onnxTypeOf(type: string): number {
   return ONNX_TYPES[type] ?? 0;
 }
 
+/** The tensor type ONNX Runtime names an ONNX data type (7 -> 'int64'), or undefined for types it has no name for. */
+export function tensorTypeOf(onnxType: number): string | undefined {
+  for (const k in ONNX_TYPES) if (ONNX_TYPES[k] === onnxType) return k;
+  return undefined;
+}
+
 /** Largest |a_i - b_i| over two tensors of the same shape (Infinity if shapes differ, NaN-aware). */
 export function maxAbsDiff(a: Tensor, b: Tensor): number {
   if (a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) return Infinity;
