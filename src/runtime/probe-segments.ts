@@ -29,6 +29,12 @@ export interface SegmentLimits {
   readonly outputBytes: number;
   /** Whether simple operators' shapes are computed without the runtime. */
   readonly infer: boolean;
+  /**
+   * Output bytes per node (as last measured) above which a segment fetches each tensor's shape
+   * (a Shape node's output) and type (the session's metadata) instead of its values: ONNX Runtime
+   * then hands back a few bytes per tensor, not every activation.
+   */
+  readonly shapesOverBytes: number;
 }
 
 /**
@@ -40,6 +46,7 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentLimits = {
   weightBytes: 8 << 20,
   outputBytes: 16 << 20,
   infer: true,
+  shapesOverBytes: 4096,
 };
 
 /** What the segmented probe is given. */
@@ -143,8 +150,9 @@ function segmentModel(
   declared: Declared,
   segment: readonly number[],
   crossing: readonly string[],
-  fetch: readonly string[],
+  outputs: readonly string[],
   types: ReadonlyMap<string, string>,
+  shapeNodes: ReadonlyMap<string, string>,
 ): ModelProto {
   const { graph } = p;
   const nodes: NodeProto[] = [];
@@ -171,6 +179,8 @@ function segmentModel(
       if (declaredInput) inputs.push(declaredInput);
     }
   }
+  // Shape nodes report the shapes of tensors whose values are not fetched.
+  for (const [t, out] of shapeNodes) nodes.push({ input: [t], output: [out], opType: 'Shape', domain: '' });
   for (const name of crossing)
     inputs.push(
       graph.inputs.get(name) ?? {
@@ -185,7 +195,7 @@ function segmentModel(
       name: g.name,
       node: nodes,
       input: inputs,
-      output: fetch.map((name) => declared.outputs.get(name) ?? { name }),
+      output: [...outputs, ...shapeNodes.values()].map((name) => declared.outputs.get(name) ?? { name }),
       initializer: initializers,
       sparseInitializer: sparse,
       valueInfo,
@@ -197,6 +207,15 @@ function segmentModel(
 function tensorBytes(t: Tensor): number {
   const d = t.data as { byteLength?: number; length: number };
   return d.byteLength ?? d.length;
+}
+
+/** Tensors computed from data: outputs of nodes reading an input or another such tensor. */
+function dynamicTensors(graph: ProbeGraph): Set<string> {
+  const dynamic = new Set<string>();
+  for (const i of graph.order)
+    if (graph.reads[i].some((n) => (graph.inputs.has(n) && !graph.initializers.has(n)) || dynamic.has(n)))
+      for (const o of graph.writes[i]) dynamic.add(o);
+  return dynamic;
 }
 
 /** Shapes inferred at both batches, and which nodes must run in the runtime. */
@@ -235,13 +254,29 @@ interface Progress {
   /** Values of crossing tensors still to be read, at batch 1 and 2. */
   readonly values1: Map<string, Tensor>;
   readonly values2: Map<string, Tensor>;
+  /** Tensors computed from data (not from initializers alone). */
+  readonly dynamic: ReadonlySet<string>;
+  /** Whether the model imports the default domain (Shape nodes can be added). */
+  readonly defaultDomain: boolean;
   twoError?: Error;
   sessions: number;
   /** Output bytes per node of the last segment run. */
   bytesPerNode: number;
 }
 
-/** Runs one segment (`segment`, ending before position `end`) at both batches. */
+/** A name no tensor of the model has, for the Shape node reporting `t`. */
+function shapeName(graph: ProbeGraph, t: string): string {
+  let name = `${t}::shape`;
+  while (graph.producer.has(name) || graph.inputs.has(name) || graph.initializers.has(name)) name += '_';
+  return name;
+}
+
+/** Bytes of a tensor of `shape`. */
+function shapeBytes(shape: ShapeOf): number {
+  return shape.dims.reduce((a, b) => a * b, 1) * Math.max(1, elementBytes(onnxTypeOf(shape.type)));
+}
+
+/** Runs one segment (`segment`, ending before position `end` of the runtime's order) at both batches. */
 async function runSegment(
   p: SegmentedProbe,
   st: Progress,
@@ -255,25 +290,32 @@ async function runSegment(
     for (const n of graph.reads[i])
       if (!produced.has(n) && !graph.initializers.has(n) && !graph.sparseInitializers.has(n)) crossing.add(n);
   const kept = (o: string) => (st.lastRead.get(o) ?? -1) >= end;
-  const fetch = [...produced].filter((o) => wanted.has(o) || kept(o));
-  if (fetch.length === 0) return;
+  const outputs = [...produced].filter((o) => wanted.has(o) || kept(o));
+  if (outputs.length === 0) return;
+  // Large tensors: their shapes are fetched, not their values (unless a later segment reads them).
+  const byShape = st.bytesPerNode > p.limits.shapesOverBytes && st.defaultDomain;
+  const shapeNodes = new Map(
+    byShape ? outputs.filter((o) => !kept(o)).map((o) => [o, shapeName(graph, o)]) : [],
+  );
+  const fetch = outputs.map((o) => shapeNodes.get(o) ?? o);
   const types = new Map([...crossing].map((n) => [n, (st.values1.get(n) ?? p.feeds1[n]).type]));
-  const session = await openSession(segmentModel(p, st.declared, segment, [...crossing], fetch, types), {
-    optimization: 'disabled',
-    source: p.source,
-  });
+  const model = segmentModel(p, st.declared, segment, [...crossing], outputs, types, shapeNodes);
+  const session = await openSession(model, { optimization: 'disabled', source: p.source });
   st.sessions++;
-  let fetchedBytes = 0;
+  let outputBytes = 0;
   const runAt = async (feeds: TensorMap, values: Map<string, Tensor>, shapes: Map<string, ShapeOf>) => {
     const segmentFeeds: TensorMap = {};
     for (const n of crossing) segmentFeeds[n] = values.get(n) ?? feeds[n];
     const result = await session.run(segmentFeeds, fetch);
-    for (const o of fetch) {
-      const t = result[o];
-      fetchedBytes += tensorBytes(t);
-      if (wanted.has(o)) shapes.set(o, { dims: t.dims, type: t.type });
+    outputs.forEach((o, k) => {
+      const t = result[fetch[k]];
+      const shape: ShapeOf = shapeNodes.has(o)
+        ? { dims: Array.from(t.data as BigInt64Array, Number), type: session.outputType(o) ?? '' }
+        : { dims: t.dims, type: t.type };
+      if (st.dynamic.has(o)) outputBytes += shapeBytes(shape);
+      if (wanted.has(o)) shapes.set(o, shape);
       if (kept(o)) values.set(o, t);
-    }
+    });
   };
   try {
     try {
@@ -293,7 +335,10 @@ async function runSegment(
   } finally {
     await session.release();
   }
-  st.bytesPerNode = Math.max(1, fetchedBytes / segment.length);
+  // NOTE: weight-only nodes (torch's Identity copies of initializers come first) say nothing about
+  // the activations to come: only nodes reading data update the estimate.
+  const dynamicNodes = segment.filter((i) => graph.writes[i].some((o) => st.dynamic.has(o))).length;
+  if (dynamicNodes > 0) st.bytesPerNode = Math.max(1, outputBytes / dynamicNodes);
 }
 
 /**
@@ -319,6 +364,8 @@ export async function probeInSegments(p: SegmentedProbe): Promise<SegmentedShape
       valueInfo: new Map((g.valueInfo ?? []).map((v) => [v.name ?? '', v])),
     },
     lastRead,
+    dynamic: dynamicTensors(graph),
+    defaultDomain: (p.model.opsetImport ?? []).some((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx'),
     one,
     two,
     values1: new Map(),

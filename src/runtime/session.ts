@@ -63,6 +63,8 @@ export interface Session {
    * @param fetches the outputs wanted (all when not given)
    */
   run(feeds: Readonly<TensorMap>, fetches?: readonly string[]): Promise<TensorMap>;
+  /** The element type ONNX Runtime gives an output ('float32', ...), known without running; undefined for a non-tensor. */
+  outputType(name: string): string | undefined;
   /** Frees the session's native memory; the session is unusable after. */
   release(): Promise<void>;
 }
@@ -107,6 +109,7 @@ function ortFeeds(feeds: Readonly<TensorMap>): ort.InferenceSession.FeedsType {
 
 /** Our `Session` over ORT's. */
 export function wrapSession(inner: ort.InferenceSession): Session {
+  let types: Map<string, string | undefined> | undefined;
   return {
     inputNames: inner.inputNames,
     outputNames: inner.outputNames,
@@ -115,6 +118,10 @@ export function wrapSession(inner: ort.InferenceSession): Session {
       (fetches ? inner.run(ortFeeds(feeds), [...fetches]) : inner.run(ortFeeds(feeds))) as Promise<
         Record<string, Tensor>
       >,
+    outputType: (name) => {
+      types ??= new Map(inner.outputMetadata.map((m) => [m.name, m.isTensor ? m.type : undefined]));
+      return types.get(name);
+    },
     release: () => inner.release(),
   };
 }

@@ -147,6 +147,7 @@ describe('segmented probe = one-session probe', () => {
         { infer: true },
         { weightBytes: 64, infer: false },
         { outputBytes: 1 },
+        { nodes: 2 + (seed % 2), shapesOverBytes: 0, infer: seed % 2 === 1 },
       ];
       for (const segments of limits) {
         const { reference, segmented } = await bothWays(m, segments);
@@ -155,7 +156,7 @@ describe('segmented probe = one-session probe', () => {
     }
   });
 
-  test('every zoo model at every opset, one node per segment', async () => {
+  test('every zoo model at every opset, one node per segment, or three fetching shapes only', async () => {
     let compared = 0;
     for (const [name, make] of Object.entries(ZOO))
       for (const [opset, ir] of OPSETS) {
@@ -172,6 +173,9 @@ describe('segmented probe = one-session probe', () => {
         }
         const segmented = await probeTensors(m, allTensors(m), { segments: { nodes: 1 } });
         expect([name, opset, segmented]).toEqual([name, opset, reference]);
+        // Shapes fetched through Shape nodes and types from the session's metadata.
+        const byShape = await probeTensors(m, allTensors(m), { segments: { nodes: 3, shapesOverBytes: 0 } });
+        expect([name, opset, byShape]).toEqual([name, opset, reference]);
         compared++;
       }
     expect(compared).toBeGreaterThan(90);
