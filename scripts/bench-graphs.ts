@@ -9,8 +9,14 @@
  * asking ONNX Runtime for the tensors' shapes: reading the model, the DAG, the cut points and the
  * sums over their sides.
  *
+ * A model with 100 MB of weights, and with --resnet50 torchvision's ResNet-50 exported with random
+ * weights (Debian's PyTorch; the run says so when it is missing), check structure-only memory:
+ * peak resident memory at most 1.5x the file ("x file" column).
+ *
  * Run: npm run bench:graphs [-- --quick] [-- --timeout 120] [-- --case chain-5000,inputs-1000]
- *   [-- --jalad path/to/bin/jalad.js] (another build, e.g. an older one, on the same cases)
+ *   [-- --resnet50] [-- --jalad path/to/bin/jalad.js] (another build instead of dist/)
+ *   [-- --baseline path/to/bin/jalad.js] (an older build, e.g. main's copied aside: each case runs
+ *   it first, then this one: before/after in one run)
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -28,6 +34,7 @@ import {
   readModelFile,
   valueInfo,
   type NodeProto,
+  type TensorProto,
 } from '../src/graph';
 
 /** One benchmark model: how to build it, and the target it must meet (if any). */
@@ -37,6 +44,8 @@ interface GraphCase {
   readonly build: () => Uint8Array;
   readonly targetSeconds?: number;
   readonly targetBytes?: number;
+  /** Peak resident memory at most this many times the model file's size. */
+  readonly targetFileRatio?: number;
 }
 
 /**
@@ -100,6 +109,72 @@ function wideInputModel(count: number): Uint8Array {
   );
 }
 
+/**
+ * Four Gemm layers with about 100 MB of float32 weights (1024 -> 4096 -> 4096 -> 1024 -> 10): the
+ * memory of structure-only analysis as a ratio to the file.
+ */
+function weightsModel(): Uint8Array {
+  const widths = [1024, 4096, 4096, 1024, 10];
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+  let x = 'input';
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const n = widths[i] * widths[i + 1];
+    const w = new Float32Array(n);
+    for (let k = 0; k < n; k++) w[k] = ((k * 2654435761) % 1000) / 1e6 - 5e-4;
+    initializers.push(
+      {
+        name: `W${i}`,
+        dims: [widths[i + 1], widths[i]],
+        dataType: DataType.FLOAT,
+        rawData: new Uint8Array(w.buffer),
+      },
+      {
+        name: `b${i}`,
+        dims: [widths[i + 1]],
+        dataType: DataType.FLOAT,
+        rawData: new Uint8Array(widths[i + 1] * 4),
+      },
+    );
+    nodes.push(node('Gemm', [x, `W${i}`, `b${i}`], [`fc${i}`], { transB: 1 }));
+    x = `fc${i}`;
+    if (i + 2 < widths.length) {
+      nodes.push(node('Relu', [x], [`relu${i}`]));
+      x = `relu${i}`;
+    }
+  }
+  return encodeModel(
+    model({
+      nodes,
+      initializers,
+      inputs: [valueInfo('input', DataType.FLOAT, ['batch', 1024])],
+      outputs: [valueInfo(x, DataType.FLOAT, ['batch', 10])],
+    }),
+  );
+}
+
+/** Python that exports torchvision's ResNet-50 with random weights (opset 13, 1x3x224x224) to argv[1]. */
+const EXPORT_RESNET50 = `
+import sys, torch, torchvision
+torch.manual_seed(0)
+m = torchvision.models.resnet50(weights=None).eval()
+torch.onnx.export(m, torch.randn(1, 3, 224, 224), sys.argv[1], opset_version=13, input_names=['input'], output_names=['logits'])
+`;
+
+/** ResNet-50 exported by Debian's PyTorch into `dir`, or why not. */
+function exportResnet50(dir: string): { file?: string; why?: string } {
+  const file = path.join(dir, 'resnet50.onnx');
+  const r = spawnSync('/usr/bin/python3', ['-c', EXPORT_RESNET50, file], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.status === 0 && fs.existsSync(file)) return { file };
+  const line = (r.stderr ?? String(r.error ?? '')).trim().split('\n').pop() ?? '';
+  return {
+    why: `no ResNet-50: /usr/bin/python3 with torch and torchvision could not export it (${line.slice(0, 120)})`,
+  };
+}
+
 const GB = 1e9;
 
 const CASES: readonly GraphCase[] = [
@@ -129,9 +204,10 @@ const CASES: readonly GraphCase[] = [
   { name: 'inputs-1000', nodes: 2, build: () => wideInputModel(1000) },
   { name: 'inputs-3000', nodes: 2, build: () => wideInputModel(3000) },
   { name: 'inputs-100000', nodes: 2, build: () => wideInputModel(100_000), targetSeconds: 10 },
+  { name: 'weights-100mb', nodes: 7, build: weightsModel, targetFileRatio: 1.5 },
 ];
 
-const QUICK = new Set(['chain-5000', 'branchy-20000', 'inputs-3000']);
+const QUICK = new Set(['chain-5000', 'branchy-20000', 'inputs-3000', 'weights-100mb']);
 
 /**
  * Preloaded into the child: writes its peak resident memory (bytes) and the CPU time of all its
@@ -236,6 +312,57 @@ function structureInChild(script: string, file: string, dir: string, timeoutS: n
   return { seconds, cpuSeconds, peakBytes, status: 'ok', cutPoints: n };
 }
 
+/** The targets a run met or missed, as words. */
+function checks(c: GraphCase, o: Outcome, fileBytes: number): string[] {
+  if (o.status !== 'ok') return [];
+  const out: string[] = [];
+  if (c.targetSeconds !== undefined)
+    out.push(o.seconds < c.targetSeconds ? `< ${c.targetSeconds} s ok` : `OVER ${c.targetSeconds} s`);
+  if (c.targetBytes !== undefined && o.peakBytes !== undefined)
+    out.push(o.peakBytes < c.targetBytes ? `< ${c.targetBytes / GB} GB ok` : `OVER ${c.targetBytes / GB} GB`);
+  if (c.targetFileRatio !== undefined && o.peakBytes !== undefined)
+    out.push(
+      o.peakBytes <= c.targetFileRatio * fileBytes
+        ? `<= ${c.targetFileRatio}x file ok`
+        : `OVER ${c.targetFileRatio}x file`,
+    );
+  return out;
+}
+
+/** One row of the table. */
+function row(
+  label: string,
+  nodes: string,
+  encode: string,
+  fileBytes: number,
+  o: Outcome,
+  notes: string[],
+): string {
+  const ratio = o.peakBytes !== undefined && fileBytes > 0 ? (o.peakBytes / fileBytes).toFixed(2) : '-';
+  return [
+    label.padEnd(17),
+    nodes.padStart(7),
+    encode.padStart(8),
+    (fileBytes > 0 ? (fileBytes / 1e6).toFixed(1) : '').padStart(6),
+    o.seconds.toFixed(2).padStart(9),
+    (o.cpuSeconds !== undefined ? o.cpuSeconds.toFixed(2) : '?').padStart(6),
+    (o.peakBytes !== undefined ? (o.peakBytes / 1e6).toFixed(0) : '?').padStart(8),
+    ratio.padStart(6),
+    String(o.cutPoints ?? '-').padStart(7),
+    ` ${[o.status, ...notes].join('; ')}`,
+  ].join(' ');
+}
+
+/** The builds to compare: `--baseline PATH` (e.g. main's, copied aside) first, then this one (or `--jalad PATH`). */
+function builds(flag: (name: string) => string | undefined): { label: string; jalad: string }[] {
+  const current = path.resolve(flag('--jalad') ?? 'dist/bin/jalad.js');
+  const baseline = flag('--baseline');
+  return [
+    ...(baseline ? [{ label: 'before', jalad: path.resolve(baseline) }] : []),
+    { label: baseline ? 'after' : 'analyze', jalad: current },
+  ];
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--structure-only') {
@@ -247,21 +374,35 @@ function main(): void {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const timeoutS = Number(flag('--timeout') ?? 120);
-  // Another build (e.g. main's, copied aside) can be measured with the same cases: --jalad PATH.
-  const jalad = path.resolve(flag('--jalad') ?? 'dist/bin/jalad.js');
+  const runs = builds(flag);
   const only = flag('--case')?.split(',');
   const cases = CASES.filter((c) =>
     only ? only.includes(c.name) : !args.includes('--quick') || QUICK.has(c.name),
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-graphs-'));
   fs.writeFileSync(path.join(dir, 'rss-preload.js'), RSS_PRELOAD);
-  console.log(
-    `${path.relative(process.cwd(), jalad)} analyze --no-profile on built graphs (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; timeout ${timeoutS} s)`,
-  );
-  console.log(
-    `${'case'.padEnd(15)} ${'nodes'.padStart(7)} ${'encode s'.padStart(8)} ${'MB'.padStart(6)} ${'analyze s'.padStart(9)} ${'cpu s'.padStart(6)} ${'peak MB'.padStart(8)} ${'cuts'.padStart(7)}  result`,
-  );
+  const machine = `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; timeout ${timeoutS} s`;
+  const which = runs.map((r) => `${r.label} = ${path.relative(process.cwd(), r.jalad)}`).join(', ');
+  console.log(`analyze --no-profile on built graphs: ${which} (${machine})`);
+  const head = ['case'.padEnd(17), 'nodes'.padStart(7), 'encode s'.padStart(8), 'MB'.padStart(6)];
+  const tail = ['analyze s', ' cpu s', ' peak MB', 'x file', '   cuts', ' result'];
+  console.log([...head, ...tail].join(' '));
   let failed = 0;
+  const measure = (c: GraphCase, file: string, nodes: string, encode: string) => {
+    const fileBytes = fs.statSync(file).size;
+    for (const r of runs) {
+      const o = analyzeInChild(r.jalad, file, dir, timeoutS);
+      const notes = r.label === 'before' ? [] : checks(c, o, fileBytes);
+      const missed =
+        r.label !== 'before' &&
+        (((c.targetSeconds !== undefined || c.targetFileRatio !== undefined) && o.status !== 'ok') ||
+          notes.some((x) => x.startsWith('OVER')));
+      if (missed) failed++;
+      console.log(row(runs.length > 1 ? `${c.name} ${r.label}` : c.name, nodes, encode, fileBytes, o, notes));
+    }
+    const st = structureInChild(__filename, file, dir, timeoutS);
+    console.log(row('  structure', '', '', 0, st, []));
+  };
   try {
     for (const c of cases) {
       const t0 = performance.now();
@@ -269,25 +410,19 @@ function main(): void {
       const encodeS = (performance.now() - t0) / 1000;
       const file = path.join(dir, `${c.name}.onnx`);
       fs.writeFileSync(file, bytes);
-      const o = analyzeInChild(jalad, file, dir, timeoutS);
-      const checks: string[] = [];
-      if (o.status === 'ok' && c.targetSeconds !== undefined)
-        checks.push(o.seconds < c.targetSeconds ? `< ${c.targetSeconds} s ok` : `OVER ${c.targetSeconds} s`);
-      if (o.status === 'ok' && c.targetBytes !== undefined && o.peakBytes !== undefined)
-        checks.push(
-          o.peakBytes < c.targetBytes ? `< ${c.targetBytes / GB} GB ok` : `OVER ${c.targetBytes / GB} GB`,
-        );
-      const missed =
-        (c.targetSeconds !== undefined && o.status !== 'ok') || checks.some((x) => x.startsWith('OVER'));
-      if (missed) failed++;
-      console.log(
-        `${c.name.padEnd(15)} ${String(c.nodes).padStart(7)} ${encodeS.toFixed(2).padStart(8)} ${(bytes.length / 1e6).toFixed(1).padStart(6)} ${o.seconds.toFixed(2).padStart(9)} ${(o.cpuSeconds !== undefined ? o.cpuSeconds.toFixed(2) : '?').padStart(6)} ${(o.peakBytes !== undefined ? (o.peakBytes / 1e6).toFixed(0) : '?').padStart(8)} ${String(o.cutPoints ?? '-').padStart(7)}  ${[o.status, ...checks].join('; ')}`,
-      );
-      const st = structureInChild(__filename, file, dir, timeoutS);
-      console.log(
-        `${'  structure'.padEnd(15)} ${''.padStart(7)} ${''.padStart(8)} ${''.padStart(6)} ${st.seconds.toFixed(2).padStart(9)} ${(st.cpuSeconds !== undefined ? st.cpuSeconds.toFixed(2) : '?').padStart(6)} ${(st.peakBytes !== undefined ? (st.peakBytes / 1e6).toFixed(0) : '?').padStart(8)} ${String(st.cutPoints ?? '-').padStart(7)}  ${st.status}`,
-      );
+      measure(c, file, String(c.nodes), encodeS.toFixed(2));
       fs.rmSync(file, { force: true });
+    }
+    if (args.includes('--resnet50')) {
+      const exported = exportResnet50(dir);
+      if (exported.file)
+        measure(
+          { name: 'resnet50', nodes: 0, build: () => new Uint8Array(), targetFileRatio: 1.5 },
+          exported.file,
+          '',
+          '',
+        );
+      else console.log(exported.why);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
