@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { BANDWIDTH_RANGE_MBPS } from '../src/core/limits';
+import { parseDevice, type DeviceChoice } from '../src/runtime/device';
 
 /** A closed range with its unit, as the help and the docs state it. */
 export interface FlagRange {
@@ -101,3 +102,19 @@ export function parseBits(value: string): number[] {
 /** Help text of `--inputs`, shared by analyze, split, profile and bench. */
 export const INPUTS_HELP =
   'real input values instead of synthetic ones: a folder of input_N.pb TensorProto files (ONNX test-data layout, e.g. test_data_set_0/) or NAME=FILE.npy[,NAME=FILE...] (.npy or .pb per input); needed when an integer input is a shape, an axis or an index';
+
+/** `cpu`, `webgpu` or `cuda[:N]` (see src/runtime/device.ts). */
+export function parseDeviceArg(value: string): DeviceChoice {
+  try {
+    return parseDevice(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `expected cpu, webgpu, cuda or cuda:N (N the GPU's index), got "${value}"`,
+    );
+  }
+}
+
+/** `--device`'s help: what is timed where. */
+export const DEVICE_HELP =
+  'where ONNX Runtime runs what is timed: cpu, webgpu (bundled provider; needs a GPU adapter) or cuda[:N] ' +
+  "(needs ONNX Runtime's CUDA provider library); a device that cannot be used is refused in one line before any work";

@@ -18,13 +18,16 @@ import { checkOutputFolder } from '../../src/core/output-set';
 import { addDataFlags, dataSource, DATA_ONLY_FLAGS, type DataFlags } from '../data-flags';
 import { rejectGiven } from '../flag-rules';
 import {
+  DEVICE_HELP,
   FLAG_RANGES,
   INPUTS_HELP,
   parseBits,
+  parseDeviceArg,
   parseInputShape,
   parseInRange,
   parseListInRange,
 } from '../parsers';
+import type { DeviceChoice } from '../../src/runtime/device';
 import { presetNames } from '../../src/profiler';
 import { commandLine, printJson, progressReporter } from '../output';
 
@@ -44,6 +47,7 @@ interface AnalyzeFlags extends DataFlags {
   bandwidth: number[];
   rtt: number;
   threads: number;
+  device?: DeviceChoice;
   runs: number;
   warmup: number;
   sweepThreads?: number;
@@ -96,7 +100,7 @@ export function analyzeCommand(): Command {
     )
     .option(
       '--edge <profile>',
-      'edge device: local (measure here), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster',
+      'edge device: local (measure here, on --device), local:DEVICE (local:cuda, local:webgpu), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster',
       DEFAULT_EDGE,
     )
     .option(
@@ -115,6 +119,11 @@ export function analyzeCommand(): Command {
       'network round-trip time added to every offloaded inference, ms (0..600000)',
       parseInRange(FLAG_RANGES.rttMs),
       DEFAULT_RTT_MS,
+    )
+    .option(
+      '--device <device>',
+      `${DEVICE_HELP}; applies to --edge/--cloud local (default: cpu)`,
+      parseDeviceArg,
     )
     .option(
       '--threads <n>',
@@ -174,7 +183,17 @@ Examples:
       if (!flags.profile)
         rejectGiven(
           cmd,
-          ['--edge', '--cloud', '--bandwidth', '--rtt', '--threads', '--runs', '--warmup', '--max-loss'],
+          [
+            '--edge',
+            '--cloud',
+            '--bandwidth',
+            '--rtt',
+            '--threads',
+            '--runs',
+            '--warmup',
+            '--max-loss',
+            '--device',
+          ],
           'needs device profiles, which --no-profile turns off',
         );
       checkOutputFolder(flags.out, { flag: '--out' });
@@ -189,6 +208,7 @@ Examples:
         threads: flags.threads,
         runs: flags.runs,
         warmup: flags.warmup,
+        device: flags.device,
         commandLine: commandLine(),
         data: dataSource(flags),
         bits: flags.bits,

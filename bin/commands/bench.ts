@@ -4,7 +4,16 @@ import Table from 'cli-table3';
 import { InputError } from '../../src/core/errors';
 import { benchSplit } from '../../src/pipeline/bench-split';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
-import { FLAG_RANGES, INPUTS_HELP, parseInputShape, parseInRange, parseNameList } from '../parsers';
+import {
+  DEVICE_HELP,
+  FLAG_RANGES,
+  INPUTS_HELP,
+  parseDeviceArg,
+  parseInputShape,
+  parseInRange,
+  parseNameList,
+} from '../parsers';
+import type { DeviceChoice } from '../../src/runtime/device';
 import { printJson, progressReporter } from '../output';
 
 interface BenchFlags {
@@ -17,6 +26,9 @@ interface BenchFlags {
   quiet?: boolean;
   inputShape?: Map<string, number[]>;
   inputs?: string;
+  device?: DeviceChoice;
+  edgeDevice?: DeviceChoice;
+  cloudDevice?: DeviceChoice;
 }
 
 /** Builds the `bench` command. */
@@ -57,6 +69,9 @@ export function benchCommand(): Command {
       parseInputShape,
     )
     .option('--inputs <path>', INPUTS_HELP)
+    .option('--device <device>', `${DEVICE_HELP}; both parts (default: cpu)`, parseDeviceArg)
+    .option('--edge-device <device>', 'device of the edge part only (overrides --device)', parseDeviceArg)
+    .option('--cloud-device <device>', 'device of the cloud part only (overrides --device)', parseDeviceArg)
     .option('--json', 'print the comparison as JSON')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -79,6 +94,8 @@ Example:
         warmup: flags.warmup,
         inputShapes: flags.inputShape,
         inputs: flags.inputs,
+        edgeDevice: flags.edgeDevice ?? flags.device,
+        cloudDevice: flags.cloudDevice ?? flags.device,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
       if (flags.json) {
@@ -86,12 +103,13 @@ Example:
         return;
       }
       const t = new Table({
-        head: ['part', 'threads', 'nodes', 'predicted ms', 'measured ms', 'measured p90', 'error'],
+        head: ['part', 'device', 'threads', 'nodes', 'predicted ms', 'measured ms', 'measured p90', 'error'],
         style: { head: [], border: [] },
       });
       for (const p of result.parts)
         t.push([
           p.part,
+          p.device,
           p.threads,
           p.nodes,
           p.predictedMs.toFixed(3),

@@ -4,7 +4,15 @@ import { checkOutputFile, writeOutputFile } from '../../src/core/output-set';
 import { PROFILE_DEFAULTS } from '../../src/core/defaults';
 import { profileModelFile } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
-import { FLAG_RANGES, INPUTS_HELP, parseInputShape, parseInRange } from '../parsers';
+import {
+  DEVICE_HELP,
+  FLAG_RANGES,
+  INPUTS_HELP,
+  parseDeviceArg,
+  parseInputShape,
+  parseInRange,
+} from '../parsers';
+import type { DeviceChoice } from '../../src/runtime/device';
 import { printJson, progressReporter } from '../output';
 
 interface ProfileFlags {
@@ -16,6 +24,7 @@ interface ProfileFlags {
   quiet?: boolean;
   inputShape?: Map<string, number[]>;
   inputs?: string;
+  device?: DeviceChoice;
 }
 
 /** Builds the `profile` command. */
@@ -50,6 +59,7 @@ export function profileCommand(): Command {
       parseInputShape,
     )
     .option('--inputs <path>', INPUTS_HELP)
+    .option('--device <device>', `${DEVICE_HELP} (default: cpu)`, parseDeviceArg)
     .option('--json', 'print the profile as JSON on stdout')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -61,7 +71,12 @@ spends; each cut point's edge and cloud models are also run for real.
 Copy the model to the device, run this there, and pass the file to analyze:
 
   jalad profile model.onnx --out pi4.json          (on the device)
-  jalad analyze model.onnx --edge pi4.json --cloud server.json`,
+  jalad analyze model.onnx --edge pi4.json --cloud server.json
+  jalad profile model.onnx --device cuda --out server-gpu.json   (on the cloud server's GPU)
+
+On a GPU (--device webgpu or cuda) the cut points' parts, the whole model and the run overhead
+are timed on the device; per-node times are the CPU trace's shares of the device's whole-model
+time (ONNX Runtime does not time GPU kernels one by one), and the profile says so.`,
     )
     .action(async (model: string, flags: ProfileFlags) => {
       checkOutputFile(flags.out, { flag: '--out' });
@@ -71,6 +86,7 @@ Copy the model to the device, run this there, and pass the file to analyze:
         warmup: flags.warmup,
         inputShapes: flags.inputShape,
         inputs: flags.inputs,
+        device: flags.device,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
       writeOutputFile(flags.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });

@@ -17,7 +17,10 @@ import {
   parseInputShape,
   parseInRange,
   parseNameList,
+  DEVICE_HELP,
+  parseDeviceArg,
 } from '../parsers';
+import type { DeviceChoice } from '../../src/runtime/device';
 import { printJson, progressReporter } from '../output';
 import { checkTritonRepository, loadPlanDir, writeTritonRepository } from '../../src/serve';
 import { rejectGiven } from '../flag-rules';
@@ -36,6 +39,7 @@ interface SplitFlags {
   bandwidth: number;
   rtt: number;
   triton?: string;
+  device?: DeviceChoice;
 }
 
 /** Builds the `split` command. */
@@ -89,6 +93,11 @@ export function splitCommand(): Command {
       `with --cut: ${INPUTS_HELP}; the split is verified on them, and a folder's output_N.pb reference outputs are compared too (split.json: reference)`,
     )
     .option(
+      '--device <device>',
+      `with --cut: ${DEVICE_HELP}; the verification runs there (default: cpu)`,
+      parseDeviceArg,
+    )
+    .option(
       '--seed <n>',
       'with --cut: seed of the synthetic input used to verify the split (0..4294967295)',
       parseInRange(FLAG_RANGES.seed),
@@ -112,7 +121,8 @@ lo/hi per tensor); cloud.onnx starts with the dequantizer; plan.json says what t
 
 Explicit cut: the edge model outputs the cut tensors as float32, the cloud model reads
 them; files are written only after the split is verified in ONNX Runtime (difference
-<= 1e-5, relative above magnitude 1) on synthetic input or the --inputs values. With an
+<= 1e-5, relative above magnitude 1) on synthetic input or the --inputs values, on
+the CPU or, with --device, on a GPU (the whole model and both parts on the same device). With an
 --inputs folder that holds output_N.pb, split.json also records the split's and the
 model's relative difference from those reference outputs (reproduced: <= 1e-4, exact
 for integer outputs).
@@ -130,7 +140,7 @@ Examples:
           ['--analysis', '--bits', '--max-loss', '--bandwidth', '--rtt'],
           'applies to the solved split (without --cut); an explicit --cut sends float32 tensors and solves nothing',
         );
-      else rejectGiven(cmd, ['--input-shape', '--seed'], 'applies to an explicit --cut only');
+      else rejectGiven(cmd, ['--input-shape', '--seed', '--device'], 'applies to an explicit --cut only');
       if (flags.triton) checkTritonRepository(flags.triton, flags.out);
       if (flags.cut) {
         if (!model)
@@ -142,6 +152,7 @@ Examples:
           inputShapes: flags.inputShape,
           inputs: flags.inputs,
           seed: flags.seed,
+          device: flags.device,
           progress,
         });
         const triton = flags.triton ? await writeTritonRepository(loadPlanDir(flags.out), flags.triton) : [];

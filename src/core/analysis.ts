@@ -79,6 +79,8 @@ export interface ProfileSummary {
   readonly kind: 'measured' | 'modeled' | 'scaled';
   readonly source?: string;
   readonly machine?: unknown;
+  /** Where a measured profile was timed: kind (cpu, webgpu, cuda), index, name, driver, provider options. */
+  readonly device?: unknown;
   readonly settings?: unknown;
   readonly notes: readonly string[];
   /** ms per session.run beyond its nodes. */

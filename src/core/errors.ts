@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'NON_FINITE' // NaN or Inf where a finite tensor is required
   | 'NO_PLAN' // no plan meets the accuracy budget
   | 'BAD_OUTPUT' // an output path that jalad may not or cannot write (a special file, a foreign file, read-only)
+  | 'NO_DEVICE' // a --device whose provider or GPU is not available on this machine
   | 'IO' // jalad's own file operation failed after its checks passed (e.g. swapping in a written set)
   | 'RUNTIME'; // ONNX Runtime refused or failed to run a model we built
 

@@ -37,14 +37,17 @@ import {
   resolveProfile,
   type DeviceProfile,
   type NodeShapes,
+  localDevices,
   type ProfileContext,
   type TensorShape,
 } from '../profiler';
 import {
   batchDimName,
+  checkDevice,
   effectiveBatchSize,
   inputSpecs,
   probeTensors,
+  type DeviceChoice,
   type InputValues,
   type TensorInfo,
 } from '../runtime';
@@ -90,6 +93,8 @@ export interface AnalyzeOptions {
   readonly threads?: number;
   readonly runs?: number;
   readonly warmup?: number;
+  /** Where `local` profiles are timed (default: the CPU); `local:DEVICE` names one per side. */
+  readonly device?: DeviceChoice;
   /** Validation data for the compression sweep; without it, no sweep. */
   readonly data?: DataSource;
   /** Bit widths to sweep (1..8). */
@@ -116,6 +121,7 @@ function summarizeProfile(p: DeviceProfile): ProfileSummary {
     kind: p.kind,
     ...(p.source !== undefined ? { source: p.source } : {}),
     ...(p.machine !== undefined ? { machine: p.machine } : {}),
+    ...(p.device !== undefined ? { device: p.device } : {}),
     ...(p.settings !== undefined ? { settings: p.settings } : {}),
     notes: p.notes,
     runOverheadMs: p.runOverheadMs,
@@ -237,6 +243,16 @@ interface Profiles {
 /** Reads a model, lists its cut points with shapes and sizes, and (unless `edge` is false) predicts their latency. */
 export async function analyzeModel(modelPath: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const progress = options.progress ?? (() => undefined);
+  // A GPU that a local profile would need but cannot be used is refused before any work.
+  if (options.edge !== false)
+    for (const d of localDevices(
+      [
+        { value: options.edge ?? DEFAULT_EDGE, flag: '--edge' },
+        { value: options.cloud ?? DEFAULT_CLOUD, flag: '--cloud' },
+      ],
+      options.device,
+    ))
+      await checkDevice(d);
   const facts = await readModelFacts(modelPath, options, progress);
   const { loaded, dag, candidates, shapes, structureOnly } = facts;
   const profiles =
@@ -331,6 +347,7 @@ async function resolveProfiles(
       inputValues: facts.inputValues,
       source: facts.loaded.path,
       progress,
+      device: options.device,
     },
     cache: { shapes: facts.shapes },
   };

@@ -12,12 +12,16 @@ import {
   type DeviceProfile,
 } from '../profiler';
 import {
+  CPU,
+  checkDevice,
+  deviceLabel,
   feedsFor,
   inputSpecs,
   openSession,
   probeTensors,
   syntheticFeeds,
   timeRuns,
+  type DeviceChoice,
   type TensorMap,
 } from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
@@ -32,12 +36,17 @@ export interface BenchOptions {
   /** `--inputs`: real input values to time the parts on (a test-data folder or NAME=FILE,...). */
   readonly inputs?: string;
   readonly progress?: (message: string) => void;
+  /** Where each part runs (default: the CPU). */
+  readonly edgeDevice?: DeviceChoice;
+  readonly cloudDevice?: DeviceChoice;
 }
 
 /** Predicted vs measured time of one part. */
 export interface PartComparison {
   readonly part: 'edge' | 'cloud';
   readonly threads: number;
+  /** Where the part ran: cpu, webgpu, cuda:N. */
+  readonly device: string;
   readonly nodes: number;
   readonly predictedMs: number;
   readonly measuredMs: number;
@@ -52,6 +61,8 @@ export async function benchSplit(
   cut: readonly string[],
   options: BenchOptions,
 ): Promise<{ readonly cut: readonly string[]; readonly parts: readonly PartComparison[] }> {
+  // A device that cannot be used is refused before any work (one line, exit 2).
+  for (const d of [options.edgeDevice, options.cloudDevice]) if (d) await checkDevice(d);
   const loaded = readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const partition = partitionAt(dag, cut);
@@ -70,7 +81,8 @@ export async function benchSplit(
   for (const part of ['edge', 'cloud'] as const) {
     const threads = part === 'edge' ? options.edgeThreads : options.cloudThreads;
     const nodes = part === 'edge' ? partition.edgeNodes : partition.cloudNodes;
-    options.progress?.(`${part}: profiling nodes with ${threads} thread(s)`);
+    const device = (part === 'edge' ? options.edgeDevice : options.cloudDevice) ?? CPU;
+    options.progress?.(`${part}: profiling nodes with ${threads} thread(s) on ${deviceLabel(device)}`);
     const measure = {
       threads,
       runs: options.runs,
@@ -78,6 +90,7 @@ export async function benchSplit(
       inputShapes: options.inputShapes,
       inputValues,
       source: modelPath,
+      device,
     };
     const runOverheadMs = await measureRunOverhead(loaded.model, measure);
     const times = await measureNodeTimes(loaded.model, dag, { ...measure, runOverheadMs });
@@ -86,7 +99,7 @@ export async function benchSplit(
     options.progress?.(
       `${part}: timing the real ${part}.onnx (${options.warmup} warm-up + ${options.runs} runs)`,
     );
-    const session = await openSession(encodeModel(split[part]), { optimization: 'all', threads });
+    const session = await openSession(encodeModel(split[part]), { optimization: 'all', threads, device });
     try {
       const mine = feedsFor(session, { ...feeds, ...sent });
       if (part === 'edge') Object.assign(sent, await session.run(mine));
@@ -95,6 +108,7 @@ export async function benchSplit(
       parts.push({
         part,
         threads,
+        device: deviceLabel(device),
         nodes: nodes.length,
         predictedMs,
         measuredMs,

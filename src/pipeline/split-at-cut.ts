@@ -17,12 +17,15 @@ import {
 } from '../graph';
 import { checkOutputFolder, writeOutputSet } from '../core/output-set';
 import {
+  checkDevice,
+  deviceLabel,
   feedsFor,
   inputSpecs,
   maxAbsDiff,
   openSession,
   probeTensors,
   syntheticFeeds,
+  type DeviceChoice,
   type InputValues,
   type Tensor,
   type TensorMap,
@@ -84,6 +87,8 @@ export interface SplitReport {
   readonly verifiedBatch: number;
   /** What the split was verified on: real values (`--inputs`) or synthetic ones. */
   readonly verifiedOn: 'inputs' | 'synthetic';
+  /** The GPU the verification ran on (`--device`); absent when it ran on the CPU. */
+  readonly verifiedDevice?: string;
   /** With an `--inputs` folder holding output_N.pb: the split's and the model's difference from them. */
   readonly reference?: ReferenceCheck;
   readonly files: { readonly edge: string; readonly cloud: string };
@@ -98,6 +103,11 @@ export interface SplitAtCutOptions {
   readonly inputValues?: InputValues;
   readonly seed?: number;
   readonly progress?: (message: string) => void;
+  /**
+   * Where the verification runs the whole model, the edge and the cloud part (default: the CPU).
+   * All three run on the same device, so a GPU's own rounding is compared with itself.
+   */
+  readonly device?: DeviceChoice;
 }
 
 /** Runs a model and returns all its outputs. */
@@ -105,8 +115,9 @@ async function runAll(
   model: ModelProto | Uint8Array,
   feeds: Readonly<TensorMap>,
   source?: string,
+  device?: DeviceChoice,
 ): Promise<TensorMap> {
-  const session = await openSession(model, { source });
+  const session = await openSession(model, { source, device });
   try {
     return await session.run(feedsFor(session, feeds));
   } finally {
@@ -155,10 +166,11 @@ async function runSplit(
   cloud: Uint8Array,
   feeds: TensorMap,
   source?: string,
+  device?: DeviceChoice,
 ): Promise<SplitRun> {
-  const want = await runAll(original, feeds, source);
-  const sent = await runAll(edge, feeds);
-  const got = await runAll(cloud, { ...feeds, ...sent });
+  const want = await runAll(original, feeds, source, device);
+  const sent = await runAll(edge, feeds, undefined, device);
+  const got = await runAll(cloud, { ...feeds, ...sent }, undefined, device);
   let diff = 0;
   let within = true;
   for (const name of Object.keys(want)) {
@@ -201,6 +213,8 @@ export async function buildExplicitSplit(
   modelBytes?: Uint8Array,
 ): Promise<ExplicitSplit> {
   const progress = options.progress ?? (() => undefined);
+  // A device that cannot be used is refused before any work (one line, exit 2).
+  if (options.device) await checkDevice(options.device);
   const dag = buildDag(model, source);
   const partition = partitionAt(dag, cut);
   const names = partition.crossing.map((c) => c.name);
@@ -231,10 +245,11 @@ export async function buildExplicitSplit(
     inputValues,
   );
   progress(
-    `verifying: original vs edge then cloud on ${inputValues ? 'the --inputs values' : 'synthetic input'}`,
+    `verifying: original vs edge then cloud on ${inputValues ? 'the --inputs values' : 'synthetic input'}` +
+      (options.device ? ` (${deviceLabel(options.device)})` : ''),
   );
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
-  const run = await runSplit(modelBytes ?? model, edge, cloud, feeds, userSource);
+  const run = await runSplit(modelBytes ?? model, edge, cloud, feeds, userSource, options.device);
   const diff = run.maxAbsDiff;
   if (!run.within) {
     throw new JaladError(
@@ -258,6 +273,9 @@ export async function buildExplicitSplit(
       cloudNodes: partition.cloudNodes.length,
       maxAbsDiff: diff,
       verifiedBatch: Object.values(feeds)[0]?.dims[0] ?? batch,
+      ...(options.device && options.device.kind !== 'cpu'
+        ? { verifiedDevice: deviceLabel(options.device) }
+        : {}),
       verifiedOn: inputValues ? 'inputs' : 'synthetic',
       ...(reference ? { reference } : {}),
     },

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../core/errors';
 import type { Dag } from '../graph';
+import type { DeviceInfo } from '../runtime';
 import type { MachineInfo } from './machine';
 import { crossingBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
 import type { PartTime } from './part-times';
@@ -35,6 +36,12 @@ export interface DeviceProfile {
   readonly createdAt: string;
   readonly model: { readonly path: string; readonly sha256: string };
   readonly machine?: MachineInfo;
+  /**
+   * The device a measured profile was timed on: kind (cpu, webgpu, cuda), index, name and driver
+   * as the system reports them, and the execution-provider options (absent in profiles made
+   * before devices existed, which were all measured on the CPU).
+   */
+  readonly device?: DeviceInfo;
   readonly settings?: {
     readonly runs: number;
     readonly warmup: number;

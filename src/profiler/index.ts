@@ -31,7 +31,7 @@ export {
   type PartTime,
   type PartTimes,
 } from './part-times';
-export { resolveProfile, type ProfileContext } from './resolve-profile';
+export { localDevices, resolveProfile, type ProfileContext } from './resolve-profile';
 export { machineInfo, type MachineInfo } from './machine';
 export { median, quantile, weightedMedian } from './stats';
 export {

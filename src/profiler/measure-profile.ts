@@ -5,7 +5,17 @@
  */
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, requireCutPoints, type Dag, type LoadedModel } from '../graph';
-import { inputSpecs, openSession, probeTensors, syntheticFeeds, timeRuns, type TensorInfo } from '../runtime';
+import {
+  CPU,
+  checkDevice,
+  deviceLabel,
+  inputSpecs,
+  openSession,
+  probeTensors,
+  syntheticFeeds,
+  timeRuns,
+  type TensorInfo,
+} from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
 import { JALAD_VERSION } from '../core/version';
 import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
@@ -33,7 +43,11 @@ export async function measureRunOverhead(
     ...model,
     graph: { name: 'passthrough', input: inputs, output: inputs, node: [], initializer: [] },
   };
-  const session = await openSession(passthrough, { optimization: 'all', threads: options.threads });
+  const session = await openSession(passthrough, {
+    optimization: 'all',
+    threads: options.threads,
+    device: options.device,
+  });
   try {
     return median(
       await timeRuns(
@@ -79,6 +93,8 @@ export async function measureProfile(
   known: { readonly dag?: Dag; readonly tensors?: ReadonlyMap<string, TensorInfo> } = {},
 ): Promise<DeviceProfile> {
   const options: MeasureOptions = { source: loaded.path, ...measure };
+  // A GPU that cannot be used is refused here, before any work (one line, exit 2).
+  const device = await checkDevice(options.device ?? CPU);
   const started = performance.now();
   const progress = options.progress ?? (() => undefined);
   const notes: string[] = [];
@@ -135,17 +151,24 @@ export async function measureProfile(
       `fitted to the ${points.length} measured parts of the cut points`,
   );
 
+  if (device.kind !== 'cpu')
+    notes.push(
+      `the edge and cloud parts, the whole model and the run overhead were timed on ${deviceLabel(device)} ` +
+        `(${device.name}); ONNX Runtime does not time a GPU provider's kernels one by one, so the per-node times ` +
+        `are the CPU trace's shares of the whole model's time on the device (apportioned, not measured per node)`,
+    );
   notes.push(...spreadNotes(nodeTimes.nodes, parts));
   notes.push(`profiling took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   return {
     version: PROFILE_VERSION,
     kind: 'measured',
-    label: 'this machine',
+    label: device.kind === 'cpu' ? 'this machine' : `this machine's ${deviceLabel(device)}`,
     jalad: JALAD_VERSION,
     createdAt: new Date().toISOString(),
     model: { path: loaded.path, sha256: loaded.sha256 },
     machine: machineInfo(options.threads),
+    device,
     settings: { runs: options.runs, warmup: options.warmup, threads: options.threads, batch: 1 },
     runOverheadMs,
     boundary,

@@ -11,6 +11,7 @@ import {
   runsInRound,
   syntheticFeeds,
   timeRuns,
+  type DeviceChoice,
   type InputValues,
   type Session,
   type TraceEvent,
@@ -47,6 +48,13 @@ export interface MeasureOptions {
   readonly progress?: (message: string) => void;
   /** Cost of a session.run that computes nothing, ms (see measureRunOverhead); calibrates node times. */
   readonly runOverheadMs?: number;
+  /**
+   * Where the whole model, the parts and the run overhead are timed (default: the CPU). Node
+   * kernels are always traced on the CPU: a GPU provider's trace does not time its kernels (they
+   * run asynchronously), so a GPU profile apportions its measured whole-model time to the nodes in
+   * the shares of the CPU trace (see measure-profile.ts).
+   */
+  readonly device?: DeviceChoice;
 }
 
 /** Per-node times plus the run-level figures of the same runs. */
@@ -180,8 +188,35 @@ export async function measureNodeTimes(
   dag: Dag,
   options: MeasureOptions,
 ): Promise<NodeTimes> {
-  const traces = await traceNodeKernels(model, dag, options);
-  return nodeTimesFromTraces(traces, dag, traces.unprofiledMs, options.runOverheadMs ?? 0);
+  const { device, ...onCpu } = options;
+  const traces = await traceNodeKernels(model, dag, onCpu);
+  if (!device || device.kind === 'cpu')
+    return nodeTimesFromTraces(traces, dag, traces.unprofiledMs, options.runOverheadMs ?? 0);
+  // On a GPU the CPU trace gives the nodes' shares; the whole model timed on the device gives
+  // the total they are scaled to (apportioned, see MeasureOptions.device).
+  return nodeTimesFromTraces(traces, dag, await wholeModelMs(model, options), options.runOverheadMs ?? 0);
+}
+
+/** Median time of the whole (optimised) model on `options.device`, ms. */
+async function wholeModelMs(model: ModelProto, options: MeasureOptions): Promise<number> {
+  const session = await openSession(encodeModel(model), {
+    optimization: 'all',
+    threads: options.threads,
+    device: options.device,
+    source: options.source,
+  });
+  try {
+    const feeds = syntheticFeeds(
+      inputSpecs(model),
+      1,
+      options.seed ?? 1,
+      options.inputShapes,
+      options.inputValues,
+    );
+    return median(await timeRuns(session, feeds, options.warmup, options.runs));
+  } finally {
+    await session.release();
+  }
 }
 
 /** The two kernel traces of a model (see `measureNodeTimes`), before calibration. */

@@ -12,6 +12,7 @@ import {
   runsInRound,
   syntheticFeeds,
   timeRuns,
+  type DeviceChoice,
   type Session,
   type TensorInfo,
   type TensorMap,
@@ -82,6 +83,7 @@ async function openParts(
   info: ReadonlyMap<string, TensorInfo>,
   feeds: TensorMap,
   threads: number,
+  device?: DeviceChoice,
 ): Promise<void> {
   const { cut } = entry;
   const split = extractSplit(
@@ -91,13 +93,17 @@ async function openParts(
     (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
   );
   // A part with no nodes does not run at all: it costs nothing.
-  const edgeSession = await openSession(encodeModel(split.edge), { optimization: 'all', threads });
+  const edgeSession = await openSession(encodeModel(split.edge), { optimization: 'all', threads, device });
   const edgeFeeds = feedsFor(edgeSession, feeds);
   const sent = await edgeSession.run(edgeFeeds);
   if (cut.edgeNodes.length > 0) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
   else await edgeSession.release();
   if (cut.cloudNodes.length > 0) {
-    const cloudSession = await openSession(encodeModel(split.cloud), { optimization: 'all', threads });
+    const cloudSession = await openSession(encodeModel(split.cloud), {
+      optimization: 'all',
+      threads,
+      device,
+    });
     entry.cloud = {
       session: cloudSession,
       feeds: feedsFor(cloudSession, { ...feeds, ...sent }),
@@ -149,7 +155,11 @@ export async function measurePartTimes(
   const rounds = Math.min(ROUNDS, options.runs);
   const roundWarmup = Math.min(ROUND_WARMUP, options.warmup);
   const whole = {
-    session: await openSession(model, { optimization: 'all', threads: options.threads }),
+    session: await openSession(model, {
+      optimization: 'all',
+      threads: options.threads,
+      device: options.device,
+    }),
     feeds,
   };
   const groups: GroupSamples[] = [];
@@ -163,7 +173,7 @@ export async function measurePartTimes(
         for (const cut of group) {
           const entry: TimedCut = { cut };
           timed.push(entry);
-          await openParts(entry, model, dag, info, feeds, options.threads);
+          await openParts(entry, model, dag, info, feeds, options.threads, options.device);
           for (const part of [entry.edge, entry.cloud])
             if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
         }

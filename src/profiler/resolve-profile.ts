@@ -1,6 +1,7 @@
 /**
  * Turns an `--edge` / `--cloud` value into a device profile:
- *   local            measure this machine now
+ *   local            measure this machine now (on `--device`, the CPU by default)
+ *   local:DEVICE     measure this machine's cpu, webgpu or cuda[:N] now
  *   <preset>         a named device spec (modeled), e.g. raspberry-pi-4
  *   file.json        a profile made by `jalad profile` on the device, or a device spec
  *   <any of these>/N the same device N times faster (e.g. local/10)
@@ -12,6 +13,7 @@ import { checkProfile, looksLikeProfile } from './check-profile';
 import { checkProfileMatches, scaleProfile, type DeviceProfile } from './device-profile';
 import { getPreset, presetNames } from './device-presets';
 import { parseDeviceSpec, type DeviceSpec } from './device-spec';
+import { CPU, deviceLabel, parseDevice, type DeviceChoice } from '../runtime';
 import type { NodeShapes } from './flops';
 import { measureProfile } from './measure-profile';
 import { modeledProfile } from './modeled-profile';
@@ -26,8 +28,11 @@ export interface ProfileContext {
   /** Types and shapes of the model's tensors when the caller has probed them already (at least the cut tensors). */
   readonly tensors?: ReadonlyMap<string, TensorInfo>;
   readonly measure: MeasureOptions;
-  /** Filled on first use: this machine's measured profile, node shapes. */
-  readonly cache: { local?: DeviceProfile; shapes?: NodeShapes[] };
+  /**
+   * Filled on first use: this machine's measured profile (on `measure.device`), node shapes, and
+   * profiles measured on other devices (`local:cuda`), by device label.
+   */
+  readonly cache: { local?: DeviceProfile; shapes?: NodeShapes[]; devices?: Map<string, DeviceProfile> };
 }
 
 async function modeled(spec: DeviceSpec, ctx: ProfileContext): Promise<DeviceProfile> {
@@ -60,6 +65,17 @@ export async function resolveProfile(
     ctx.cache.local ??= await measureProfile(ctx.loaded, ctx.measure, { dag: ctx.dag, tensors: ctx.tensors });
     return ctx.cache.local;
   }
+  if (value.startsWith('local:')) {
+    const device = parseDevice(value.slice('local:'.length), flag);
+    const key = deviceLabel(device);
+    ctx.cache.devices ??= new Map();
+    let profile = ctx.cache.devices.get(key);
+    if (!profile) {
+      profile = await measureProfile(ctx.loaded, { ...ctx.measure, device });
+      ctx.cache.devices.set(key, profile);
+    }
+    return profile;
+  }
   if (value.endsWith('.json')) {
     let json: unknown;
     try {
@@ -81,6 +97,27 @@ export async function resolveProfile(
   if (presetNames().includes(value)) return modeled(getPreset(value), ctx);
   throw new InputError(
     'BAD_OPTION',
-    `${flag} ${value}: expected local, a profile or device-spec .json file, or a preset (${presetNames().join(', ')}), optionally followed by /N for N times faster`,
+    `${flag} ${value}: expected local, local:DEVICE (cpu, webgpu, cuda[:N]), a profile or device-spec .json file, or a preset (${presetNames().join(', ')}), optionally followed by /N for N times faster`,
   );
+}
+
+/**
+ * The devices that `local` and `local:DEVICE` values will measure on (`local` on `fallback`, the
+ * CPU by default), so that a GPU that cannot be used is refused before any work.
+ * @throws InputError 'BAD_OPTION' for a malformed `local:DEVICE`
+ */
+export function localDevices(
+  values: readonly { readonly value: string; readonly flag: string }[],
+  fallback: DeviceChoice = CPU,
+): DeviceChoice[] {
+  const out = new Map<string, DeviceChoice>();
+  for (const { value, flag } of values) {
+    const base = value.replace(/\/\d+(\.\d+)?$/, '');
+    if (base === 'local') out.set(deviceLabel(fallback), fallback);
+    else if (base.startsWith('local:')) {
+      const d = parseDevice(base.slice('local:'.length), flag);
+      out.set(deviceLabel(d), d);
+    }
+  }
+  return [...out.values()];
 }

@@ -11,6 +11,18 @@ export {
   type Session,
   type SessionOptions,
 } from './session';
+export {
+  checkDevice,
+  deviceLabel,
+  executionProviders,
+  parseDevice,
+  providerOptions,
+  refusalLine,
+  CPU,
+  type DeviceChoice,
+  type DeviceInfo,
+  type DeviceKind,
+} from './device';
 export { openTracedSession, type TraceEvent, type TracedSession } from './trace';
 export {
   createTensor,

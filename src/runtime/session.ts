@@ -3,6 +3,7 @@
  * ONNX Runtime's own session object stays inside this module.
  */
 import * as ort from 'onnxruntime-node';
+import { executionProviders, type DeviceChoice } from './device';
 import { loadFailure } from './runtime-errors';
 import { encodeModel } from '../graph/model-io';
 import type { ModelProto } from '../graph/onnx-types';
@@ -29,6 +30,11 @@ export interface SessionOptions {
    * is jalad's failure (exit 1).
    */
   readonly source?: string;
+  /**
+   * Where the model runs (default: the CPU). Check a GPU with `checkDevice` first: that turns a
+   * missing provider or adapter into one line before any work.
+   */
+  readonly device?: DeviceChoice;
 }
 
 // NOTE: ONNX Runtime's own log lines (coloured, several per failure) must not reach the user's
@@ -77,6 +83,13 @@ export function ortOptions(options: SessionOptions): ort.InferenceSession.Sessio
     interOpNumThreads: 1,
     executionMode: 'sequential',
     logSeverityLevel: SEVERITY[ort.env.logLevel ?? 'fatal'] ?? 4,
+    ...(options.device && options.device.kind !== 'cpu'
+      ? {
+          executionProviders: executionProviders(
+            options.device,
+          ) as ort.InferenceSession.ExecutionProviderConfig[],
+        }
+      : {}),
     ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }
