@@ -85,6 +85,7 @@ export function readModelFile(filePath: string): LoadedModel {
     throw new InputError('BAD_PATH', `${filePath}: not a regular file, expected an .onnx file`);
   const bytes = fs.readFileSync(filePath);
   const model = decodeModel(bytes, filePath);
+  requireTensorInputs(model, filePath);
   const external = loadExternalData(model, path.dirname(path.resolve(filePath)), filePath);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return {
@@ -95,6 +96,26 @@ export function readModelFile(filePath: string): LoadedModel {
     sessionBytes: external > 0 ? encodeModel(model) : bytes,
     sha256,
   };
+}
+
+/**
+ * jalad feeds, splits and sends tensors only: a graph input that is a sequence, a map or an
+ * optional is refused here, where the file's name is known, rather than later by the runtime.
+ * @throws InputError 'BAD_MODEL' naming the file, the input and its kind
+ */
+function requireTensorInputs(model: ModelProto, filePath: string): void {
+  const g = model.graph ?? {};
+  const inits = new Set((g.initializer ?? []).map((t) => t.name));
+  for (const v of g.input ?? []) {
+    if (inits.has(v.name) || v.type?.tensorType) continue;
+    const kind = Object.keys(v.type ?? {})
+      .filter((k) => k.endsWith('Type') && (v.type as Record<string, unknown>)[k])
+      .map((k) => k.replace(/Type$/, ''))[0];
+    throw new InputError(
+      'BAD_MODEL',
+      `${filePath}: input "${v.name}" is ${kind ? `a ${kind}` : 'not a tensor'}; jalad handles tensor inputs only`,
+    );
+  }
 }
 
 /** Every tensor held by the model's main graph and its subgraphs (initializers and Constant values). */

@@ -71,7 +71,11 @@ export async function resolveProfile(
     ctx.cache.devices ??= new Map();
     let profile = ctx.cache.devices.get(key);
     if (!profile) {
-      profile = await measureProfile(ctx.loaded, { ...ctx.measure, device });
+      profile = await measureProfile(
+        ctx.loaded,
+        { ...ctx.measure, device },
+        { dag: ctx.dag, tensors: ctx.tensors },
+      );
       ctx.cache.devices.set(key, profile);
     }
     return profile;
