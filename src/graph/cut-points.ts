@@ -21,7 +21,7 @@
  */
 import type { Dag } from './dag';
 import { dominatorTree, orderedDag } from './dominator-tree';
-import { partitionContext, tryPartitionWith, type CrossingTensor } from './partition';
+import { partitionContext, passThroughOutputs, tryPartitionWith, type CrossingTensor } from './partition';
 import { cutCandidate, type CutCandidate, type EdgeSide } from './cut-sides';
 
 export type { CutCandidate, EdgeSide } from './cut-sides';
@@ -75,7 +75,10 @@ export function cutPoints(dag: Dag): CutCandidate[] {
 
   const seen = new Set<string>();
   const out: CutCandidate[] = [];
-  for (const f of found) {
+  const sendAlways = passThroughOutputs(dag);
+  for (const raw of found) {
+    const f =
+      sendAlways.length > 0 ? { ...raw, tensors: withPassThrough(dag, raw.tensors, sendAlways) } : raw;
     const key = f.tensors
       .map((c) => c.name)
       .sort()
@@ -87,6 +90,28 @@ export function cutPoints(dag: Dag): CutCandidate[] {
     );
   }
   return out;
+}
+
+/**
+ * A cut's tensors with the graph inputs that are also graph outputs added (every cut sends them,
+ * as `tryPartition` lists them): after the cut tensor, among the other inputs, in input order.
+ */
+function withPassThrough(
+  dag: Dag,
+  tensors: readonly CrossingTensor[],
+  sendAlways: readonly string[],
+): readonly CrossingTensor[] {
+  const have = new Set(tensors.map((t) => t.name));
+  const missing = sendAlways.filter((t) => !have.has(t));
+  if (missing.length === 0) return tensors;
+  const order = new Map(dag.inputs.map((t, i) => [t, i]));
+  let end = 1;
+  while (end < tensors.length && tensors[end].kind === 'input') end++;
+  const inputs = [
+    ...tensors.slice(1, end),
+    ...missing.map((name) => ({ name, kind: 'input' as const })),
+  ].sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+  return [tensors[0], ...inputs, ...tensors.slice(end)];
 }
 
 /** An edge side listed node by node (not shared). */

@@ -87,17 +87,27 @@ function pullShapeNodes(dag: Dag, ctx: PartitionContext, onEdge: Uint8Array, cut
   }
 }
 
-/** Tensors available on the edge that the cloud reads (or that are graph outputs produced on the edge). */
+/**
+ * Tensors available on the edge that the cloud reads, or that are graph outputs produced on the
+ * edge, or graph inputs that are also graph outputs (the cloud gives every graph output, so it
+ * must receive those too).
+ */
 function crossingNames(dag: Dag, ctx: PartitionContext, onEdge: Uint8Array): string[] {
   const names: string[] = [];
   const edgeTensors = [...dag.inputs];
   for (const n of dag.nodes) if (onEdge[n.index]) for (const o of n.outputs) edgeTensors.push(o);
   for (const t of edgeTensors) {
     const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
-    const isProducedOutput = ctx.outputs.has(t) && dag.producer.has(t);
-    if (readByCloud || isProducedOutput) names.push(t);
+    const isOutput = ctx.outputs.has(t) && (dag.producer.has(t) || ctx.inputs.has(t));
+    if (readByCloud || isOutput) names.push(t);
   }
   return names;
+}
+
+/** Graph inputs that are also graph outputs, in input order: every cut sends them (see crossingNames). */
+export function passThroughOutputs(dag: Dag): string[] {
+  const outputs = new Set(dag.outputs);
+  return [...new Set(dag.inputs.filter((t) => outputs.has(t)))];
 }
 
 /** The breadth-first search chain from `end` back to its start, following `prev`. */
@@ -200,6 +210,7 @@ function checkSide(
     if (dag.metaTensors.has(t)) continue; // shape metadata
     const readByCloud = (dag.consumers.get(t) ?? []).some((c) => !onEdge[c] && dag.isLive[c]);
     if (outputsMayCross && ctx.outputs.has(t) && !readByCloud) continue; // an early output head
+    if (ctx.inputs.has(t) && ctx.outputs.has(t) && !readByCloud) continue; // an input that is an output: sent as is
     const head = pathAvoiding(dag, ctx, t, cutSet);
     const tail = pathToOutput(dag, ctx, t, onEdge);
     if (head) {
@@ -211,7 +222,9 @@ function checkSide(
     return { ok: false, reason: `tensor "${t}" is computed on the edge side and ${by}; add it to the cut` };
   }
   for (const t of cut) {
-    if (!crossingSet.has(t)) {
+    // A graph input that is only a graph output crosses every cut; alone it is no cut at all.
+    const passOnly = ctx.outputs.has(t) && !(dag.consumers.get(t) ?? []).some((c) => dag.isLive[c]);
+    if (!crossingSet.has(t) || (passOnly && ctx.inputs.has(t))) {
       return {
         ok: false,
         reason: `tensor "${t}" is only used on the edge side (everything that reads it is computed before the cut)`,

@@ -4,7 +4,7 @@
  * edge then cloud reproduces the original outputs.
  */
 import * as path from 'path';
-import { JaladError } from '../core/errors';
+import { InputError, JaladError } from '../core/errors';
 import {
   buildDag,
   encodeModel,
@@ -146,6 +146,8 @@ interface SplitRun {
   readonly maxAbsDiff: number;
   /** Whether every output is within SPLIT_TOLERANCE (relative above magnitude 1). */
   readonly within: boolean;
+  /** What the edge part sent (the crossing tensors). */
+  readonly sent: TensorMap;
 }
 
 /** Largest |x| over a tensor's finite elements (0 for non-numeric tensors). */
@@ -183,7 +185,29 @@ async function runSplit(
     diff = Math.max(diff, d);
     if (!(d <= SPLIT_TOLERANCE * Math.max(1, magnitude(want[name])))) within = false;
   }
-  return { want, got, maxAbsDiff: diff, within };
+  return { want, got, maxAbsDiff: diff, within, sent };
+}
+
+/**
+ * Why a verification run proves nothing, or undefined when it can count: a crossing tensor or an
+ * output with no elements (a window size read from an integer input that synthetic values set to
+ * 0), or a floating-point one with no finite value (every comparison of NaN is "equal" to nothing).
+ */
+export function degenerateRun(run: Pick<SplitRun, 'want' | 'sent'>): string | undefined {
+  const check = (what: string, tensors: TensorMap): string | undefined => {
+    for (const [name, t] of Object.entries(tensors)) {
+      if (t.dims.some((d) => d === 0))
+        return `${what} "${name}" has no elements (shape [${t.dims.join(', ')}])`;
+      if (t.type === 'float32' || t.type === 'float64') {
+        const x = t.data as ArrayLike<number>;
+        let finite = false;
+        for (let i = 0; i < x.length && !finite; i++) finite = Number.isFinite(x[i]);
+        if (!finite) return `${what} "${name}" has no finite value`;
+      }
+    }
+    return undefined;
+  };
+  return check('cut tensor', run.sent) ?? check('output', run.want);
 }
 
 function exactStrings(a: Tensor, b: Tensor | undefined): boolean {
@@ -250,6 +274,14 @@ export async function buildExplicitSplit(
   );
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
   const run = await runSplit(modelBytes ?? model, edge, cloud, feeds, userSource, options.device);
+  const degenerate = degenerateRun(run);
+  if (degenerate)
+    throw new InputError(
+      'BAD_DATA',
+      inputValues
+        ? `split at ${cut.join(',')}: on the --inputs values, ${degenerate}: the split cannot be verified on them; nothing was written; give inputs that exercise the model`
+        : `split at ${cut.join(',')}: on synthetic input, ${degenerate}: the split cannot be verified on it; nothing was written; give real inputs with --inputs`,
+    );
   const diff = run.maxAbsDiff;
   if (!run.within) {
     throw new JaladError(
