@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError, JaladError } from '../src/core/errors';
 import { JALAD_VERSION } from '../src/core/version';
 import { fsErrorText, systemErrorCode } from '../src/core/fs-errors';
+import { oneLine } from '../src/core/one-line';
 import { analyzeCommand } from './commands/analyze';
 import { splitCommand } from './commands/split';
 import { profileCommand } from './commands/profile';
@@ -18,10 +19,10 @@ import { serveCommand } from './commands/serve';
 import { runCommand } from './commands/run';
 import { setRuntimeVerbose } from '../src/runtime';
 
-// Commander puts "(Did you mean ...?)" on a second line; keep every error to one line.
+// Commander puts "(Did you mean ...?)" on a second line, and a flag's value may hold a line break:
+// keep every error to one line.
 const ONE_LINE_ERRORS = {
-  outputError: (text: string, write: (s: string) => void) =>
-    write(text.replace(/\n(?=\(Did you mean)/, ' ').replace(/\n*$/, '\n')),
+  outputError: (text: string, write: (s: string) => void) => write(`${oneLine(text)}\n`),
 };
 
 function program(): Command {
@@ -57,7 +58,11 @@ Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input
   return p.exitOverride();
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line on `argv` (node, script, args...) and returns the exit code; errors are
+ * one line on stderr. Exported for in-process tests (the fuzz test); the process entry is below.
+ */
+export async function main(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv);
     return 0;
@@ -71,30 +76,32 @@ async function main(argv: string[]): Promise<number> {
         : 2;
     }
     if (err instanceof JaladError) {
-      process.stderr.write(`jalad: ${err.message}\n`);
+      process.stderr.write(`jalad: ${oneLine(err.message)}\n`);
       return err instanceof InputError ? 2 : 1;
     }
     const code = systemErrorCode(err);
     const file = (err as { path?: unknown }).path;
     if (code && typeof file === 'string') {
       // A filesystem error no check foresaw: still one line naming the path; jalad's own failure.
-      process.stderr.write(`jalad: ${fsErrorText(file, err)}\n`);
+      process.stderr.write(`jalad: ${oneLine(fsErrorText(file, err))}\n`);
       return 1;
     }
     throw err; // a bug: keep the stack trace
   }
 }
 
-// A closed stdout (`jalad analyze m.onnx --json | head -c 10`) is the reader's choice: every file
-// is written before anything is printed, so stop quietly. Any other stdout failure (a full disk
-// behind a redirect) is the user's destination: one line, exit 2.
-process.stdout.on('error', (err) => {
-  if (systemErrorCode(err) === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`jalad: ${fsErrorText('stdout', err)}\n`);
-  process.exit(2);
-});
-process.stderr.on('error', () => undefined);
+if (require.main === module) {
+  // A closed stdout (`jalad analyze m.onnx --json | head -c 10`) is the reader's choice: every file
+  // is written before anything is printed, so stop quietly. Any other stdout failure (a full disk
+  // behind a redirect) is the user's destination: one line, exit 2.
+  process.stdout.on('error', (err) => {
+    if (systemErrorCode(err) === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`jalad: ${fsErrorText('stdout', err)}\n`);
+    process.exit(2);
+  });
+  process.stderr.on('error', () => undefined);
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

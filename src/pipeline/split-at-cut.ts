@@ -279,8 +279,10 @@ export async function buildExplicitSplit(
     throw new InputError(
       'BAD_DATA',
       inputValues
-        ? `split at ${cut.join(',')}: on the --inputs values, ${degenerate}: the split cannot be verified on them; nothing was written; give inputs that exercise the model`
-        : `split at ${cut.join(',')}: on synthetic input, ${degenerate}: the split cannot be verified on it; nothing was written; give real inputs with --inputs`,
+        ? `split at ${cut.join(',')}: on the --inputs values, ${degenerate}: the split cannot be verified ` +
+            'on them; nothing was written; give inputs that exercise the model'
+        : `split at ${cut.join(',')}: on synthetic input, ${degenerate}: the split cannot be verified on it; ` +
+            'nothing was written; give real inputs with --inputs',
     );
   const diff = run.maxAbsDiff;
   if (!run.within) {
