@@ -8,7 +8,15 @@
  */
 import type { Dag } from './dag';
 import type { Partition } from './partition';
-import type { GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto } from './onnx-types';
+import { unfetchableTensors } from './elem-types';
+import {
+  DataType,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './onnx-types';
 
 /** A split: two models and the tensors that cross between them. */
 export interface SplitModels {
@@ -110,5 +118,73 @@ export function extractSplit(
     dag.outputs.map((o) => graphOutput.get(o)!),
     'cloud',
   );
-  return { edge, cloud };
+  const hidden = unfetchableTensors(model);
+  const widen = partition.crossing.filter((c) => hidden.has(c.name) && dag.producer.has(c.name));
+  if (widen.length === 0) return { edge, cloud };
+  return widenCrossing(edge, cloud, new Map(widen.map((c) => [c.name, hidden.get(c.name)!])));
+}
+
+/** The name a widened tensor keeps inside a part, in its own type. */
+const nativeName = (t: string) => `${t}::jalad_native`;
+
+/** `n` with the tensors in `rename` renamed among its inputs and outputs (a copy; `n` is shared). */
+function renamed(n: NodeProto, rename: ReadonlyMap<string, string>): NodeProto {
+  const map = (ts: readonly string[] | undefined) => (ts ?? []).map((t) => rename.get(t) ?? t);
+  return { ...n, input: map(n.input), output: map(n.output) };
+}
+
+function castNode(from: string, to: string, type: number): NodeProto {
+  return {
+    opType: 'Cast',
+    input: [from],
+    output: [to],
+    name: `jalad_cast_${to}`,
+    attribute: [{ name: 'to', type: 2, i: type }],
+  };
+}
+
+/**
+ * Carries crossing tensors of types ONNX Runtime for Node cannot hand over (bfloat16, float8,
+ * int4) as float32, under their own names: inside the edge part the tensor is renamed and cast to
+ * float32 as the part's output; the cloud part reads float32 and casts it back. Both casts are
+ * exact (every such value is a float32 value), so the split computes what the model computes.
+ */
+function widenCrossing(edge: ModelProto, cloud: ModelProto, types: ReadonlyMap<string, number>): SplitModels {
+  const rename = new Map([...types.keys()].map((t) => [t, nativeName(t)]));
+  const eg = edge.graph ?? {};
+  const cg = cloud.graph ?? {};
+  const edgeNodes = [
+    ...(eg.node ?? []).map((n) => renamed(n, rename)),
+    ...[...types.keys()].map((t) => castNode(nativeName(t), t, DataType.FLOAT)),
+  ];
+  const cloudNodes = [
+    ...[...types].map(([t, type]) => castNode(t, nativeName(t), type)),
+    ...(cg.node ?? []).map((n) => renamed(n, rename)),
+  ];
+  const floatInfo = (v: ValueInfoProto): ValueInfoProto =>
+    types.has(v.name ?? '') && v.type?.tensorType
+      ? { ...v, type: { ...v.type, tensorType: { ...v.type.tensorType, elemType: DataType.FLOAT } } }
+      : v;
+  const dropTyped = (list: readonly ValueInfoProto[] | undefined) =>
+    (list ?? []).filter((v) => !types.has(v.name ?? ''));
+  return {
+    edge: {
+      ...edge,
+      graph: {
+        ...eg,
+        node: edgeNodes,
+        output: (eg.output ?? []).map(floatInfo),
+        valueInfo: dropTyped(eg.valueInfo),
+      },
+    },
+    cloud: {
+      ...cloud,
+      graph: {
+        ...cg,
+        node: cloudNodes,
+        input: (cg.input ?? []).map(floatInfo),
+        valueInfo: dropTyped(cg.valueInfo),
+      },
+    },
+  };
 }

@@ -56,3 +56,4 @@ export {
   type NodeBlock,
 } from './quantizer-nodes';
 export { attachCodec, type WireTensor } from './deployable';
+export { UNFETCHABLE_TYPES, unfetchableTensors } from './elem-types';

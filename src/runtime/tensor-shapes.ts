@@ -6,7 +6,8 @@
  */
 import { elementBytes } from '../graph/model-io';
 import type { Dim } from '../graph/build';
-import type { ModelProto } from '../graph/onnx-types';
+import { unfetchableTensors } from '../graph/elem-types';
+import { DataType, type ModelProto, type NodeProto } from '../graph/onnx-types';
 import { inputSpecs, syntheticFeeds, syntheticIntegerInputs, type InputValues } from './inputs';
 import { openSession } from './session';
 import { onnxTypeOf, type TensorMap } from './tensor';
@@ -59,8 +60,11 @@ export function batchDimName(model: ModelProto): string | undefined {
   return undefined;
 }
 
-/** Shapes by tensor name at one batch size. */
-type Shapes = Map<string, ShapeOf>;
+/**
+ * Shapes by tensor name at one batch size; a string tensor read by the one-session probe also
+ * carries its size (UTF-8 bytes plus a 4-byte length per element).
+ */
+type Shapes = Map<string, ShapeOf & { readonly stringBytes?: number }>;
 
 /** Shapes at batch 1 and 2 (the same map when there is no batch axis or batch 2 could not run). */
 interface BatchShapes {
@@ -78,6 +82,8 @@ interface ProbeContext {
   readonly feedsAt: (batch: number) => TensorMap;
   readonly failure: (err: unknown) => Error;
   readonly options: ProbeOptions;
+  /** Tensors ONNX Runtime for Node cannot return (bfloat16, float8, int4), with their types. */
+  readonly hidden: ReadonlyMap<string, number>;
 }
 
 /** Batch 2's shapes when a batch-2 run failed: batch 1's when real values were given, else the failure. */
@@ -89,21 +95,46 @@ function batchTwoFailed(ctx: ProbeContext, one: Shapes, err: unknown): Shapes {
 }
 
 /**
+ * The model with every wanted tensor added as an output. Tensors ONNX Runtime for Node cannot
+ * return (bfloat16, float8, int4) are read through a Cast to float32, under the name `readAs` gives.
+ */
+function probeModel(ctx: ProbeContext): { probe: ModelProto; readAs: (t: string) => string } {
+  const { model, wanted, inputNames, hidden } = ctx;
+  const g = model.graph ?? {};
+  const existing = new Set((g.output ?? []).map((o) => o.name));
+  const readAs = (t: string) => (hidden.has(t) && !inputNames.has(t) ? `${t}::jalad_probe_f32` : t);
+  const casts: NodeProto[] = wanted
+    .filter((t) => readAs(t) !== t)
+    .map((t) => ({
+      opType: 'Cast',
+      input: [t],
+      output: [readAs(t)],
+      name: readAs(t),
+      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT }],
+    }));
+  const extra = wanted
+    .filter((t) => !inputNames.has(t) && (readAs(t) !== t || !existing.has(t)))
+    .map((t) => ({ name: readAs(t) }));
+  const probe: ModelProto = {
+    ...model,
+    graph: { ...g, node: [...(g.node ?? []), ...casts], output: [...(g.output ?? []), ...extra] },
+  };
+  return { probe, readAs };
+}
+
+/**
  * The one-session probe: the model with every wanted tensor added as an output, run at batch 1 and
  * (for a batch axis) 2. Small models take this path; the segmented probe equals it.
  */
 async function probeOneSession(ctx: ProbeContext): Promise<BatchShapes> {
-  const { model, wanted, inputNames } = ctx;
-  const g = model.graph ?? {};
-  const existing = new Set((g.output ?? []).map((o) => o.name));
-  const extra = wanted.filter((t) => !existing.has(t) && !inputNames.has(t)).map((name) => ({ name }));
-  const probe: ModelProto = { ...model, graph: { ...g, output: [...(g.output ?? []), ...extra] } };
+  const { wanted, inputNames } = ctx;
+  const { probe, readAs } = probeModel(ctx);
   const session = await openSession(probe, { optimization: 'disabled', source: ctx.options.source });
   try {
-    const names = wanted.filter((t) => !inputNames.has(t));
+    const names = wanted.filter((t) => !inputNames.has(t)).map(readAs);
     const shapesAt = async (batch: number) => {
       const feeds = ctx.feedsAt(batch);
-      let result: Record<string, ShapeOf> = {};
+      let result: Record<string, ShapeOf & { readonly data?: unknown }> = {};
       try {
         if (names.length > 0) result = await session.run(feeds, names);
       } catch (err) {
@@ -111,8 +142,13 @@ async function probeOneSession(ctx: ProbeContext): Promise<BatchShapes> {
       }
       const out: Shapes = new Map();
       for (const t of wanted) {
-        const v = inputNames.has(t) ? feeds[t] : result[t];
-        out.set(t, { dims: v.dims, type: v.type });
+        const v = inputNames.has(t) ? feeds[t] : result[readAs(t)];
+        // A string tensor is costed by what it holds: UTF-8 bytes plus a 4-byte length per element.
+        const stringBytes =
+          v.type === 'string'
+            ? (v.data as readonly string[]).reduce((sum, x) => sum + Buffer.byteLength(x, 'utf8') + 4, 0)
+            : undefined;
+        out.set(t, { dims: v.dims, type: v.type, stringBytes });
       }
       return out;
     };
@@ -171,12 +207,15 @@ function tensorInfos(
   wanted: readonly string[],
   shapes: BatchShapes,
   batchName: string | undefined,
+  hidden: ReadonlyMap<string, number>,
 ): Map<string, TensorInfo> {
   const info = new Map<string, TensorInfo>();
   for (const t of wanted) {
     const a = shapes.one.get(t)!;
     const b = shapes.two.get(t)!;
-    const elemType = onnxTypeOf(a.type);
+    // NOTE: a tensor ONNX Runtime for Node cannot return crosses a cut as float32 (extractSplit
+    // widens it exactly), so float32 is what it costs and how it is compressed.
+    const elemType = hidden.has(t) ? DataType.FLOAT : onnxTypeOf(a.type);
     const batchAxis = a.dims.findIndex((d, i) => b.dims[i] === 2 * d && d > 0);
     const dims: Dim[] = a.dims.map((d, i) => (i === batchAxis && batchName !== undefined ? batchName : d));
     // Real values may come at a batch over 1: per sample is per step of the batch axis.
@@ -187,7 +226,13 @@ function tensorInfos(
       elemType,
       dims,
       elementsPerSample,
-      bytesPerSample: elementsPerSample * elementBytes(elemType),
+      // A string tensor read without its values (the segmented probe) costs at least its lengths.
+      bytesPerSample:
+        a.stringBytes !== undefined
+          ? a.stringBytes / perBatch
+          : elemType === DataType.STRING
+            ? elementsPerSample * 4
+            : elementsPerSample * elementBytes(elemType),
     });
   }
   return info;
@@ -219,11 +264,14 @@ export async function probeTensors(
       ),
     failure: (err) => runFailure(err, options.source ?? 'model', syntheticIntegerInputs(specs, values)),
     options,
+    hidden: unfetchableTensors(model),
   };
   const graph = probeGraph(model);
   // NOTE: a wanted name that is neither an input nor a node's output (an initializer, a typo) is left
-  // to the one session, which reports it as it always did.
-  const segmentable = graph && ctx.wanted.every((t) => ctx.inputNames.has(t) || graph.producer.has(t));
+  // to the one session, which reports it as it always did. Types the runtime cannot return are read
+  // through casts that only the one session adds.
+  const segmentable =
+    graph && ctx.hidden.size === 0 && ctx.wanted.every((t) => ctx.inputNames.has(t) || graph.producer.has(t));
   const shapes = (segmentable ? await probeSegmented(ctx, graph) : undefined) ?? (await probeOneSession(ctx));
-  return tensorInfos(ctx.wanted, shapes, batchName);
+  return tensorInfos(ctx.wanted, shapes, batchName, ctx.hidden);
 }
