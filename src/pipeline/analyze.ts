@@ -20,6 +20,7 @@ import {
   edgeSums,
   elementBytes,
   readModelFile,
+  readModelSkeleton,
   toNumber,
   type CutCandidate,
   type Dag,
@@ -301,7 +302,9 @@ async function readModelFacts(
   options: AnalyzeOptions,
   progress: (message: string) => void,
 ): Promise<ModelFacts> {
-  const loaded = readModelFile(modelPath);
+  // NOTE: structure-only work leaves large weights in the file: the probe reads each segment's own.
+  const skeleton = options.edge === false && !options.data ? readModelSkeleton(modelPath) : undefined;
+  const loaded = skeleton ?? readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const candidates = requireCutPoints(cutPoints(dag), modelPath);
   const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : undefined;
@@ -319,6 +322,7 @@ async function readModelFacts(
         inputShapes: options.inputShapes,
         inputValues,
         source: modelPath,
+        withData: skeleton?.withData,
       });
   const shapes = nodeShapesFrom(loaded.model, dag, info);
   const flops = nodeCosts(dag, shapes).map((c) => (structureOnly ? 0 : c.flops));

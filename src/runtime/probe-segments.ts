@@ -62,6 +62,8 @@ export interface SegmentedProbe {
   readonly source?: string;
   /** The error to throw for a failed run. */
   readonly runFailure: (err: unknown) => Error;
+  /** An initializer with its data in memory (for a model whose weights stayed in the file). */
+  readonly withData?: (t: TensorProto) => TensorProto;
 }
 
 /** Shapes found at batch 1 and 2; `twoError` when the batch-2 run failed (batch 2 then stopped). */
@@ -172,7 +174,7 @@ function segmentModel(
       seen.add(name);
       const t = graph.initializers.get(name);
       const s = graph.sparseInitializers.get(name);
-      if (t) initializers.push(t);
+      if (t) initializers.push(p.withData ? p.withData(t) : t);
       if (s) sparse.push(s);
       // NOTE: an initializer also listed as a graph input (IR < 4) stays listed, as in the model.
       const declaredInput = (t || s) && graph.inputs.get(name);

@@ -7,7 +7,7 @@
 import { elementBytes } from '../graph/model-io';
 import type { Dim } from '../graph/build';
 import { unfetchableTensors } from '../graph/elem-types';
-import { DataType, type ModelProto, type NodeProto } from '../graph/onnx-types';
+import { DataType, type ModelProto, type NodeProto, type TensorProto } from '../graph/onnx-types';
 import { inputSpecs, syntheticFeeds, syntheticIntegerInputs, type InputValues } from './inputs';
 import { openSession } from './session';
 import { onnxTypeOf, type TensorMap } from './tensor';
@@ -39,6 +39,11 @@ export interface ProbeOptions {
   readonly inputValues?: InputValues;
   /** The user's model file: its load and run failures are then bad input naming it (exit 2). */
   readonly source?: string;
+  /**
+   * An initializer with its data in memory, for a model read without its large weights
+   * (readModelSkeleton's `withData`): each session gets only the weights it runs.
+   */
+  readonly withData?: (t: TensorProto) => TensorProto;
   /** Bounds of the probe's segments (defaults: DEFAULT_SEGMENT_LIMITS); tests shrink them. */
   readonly segments?: Partial<SegmentLimits>;
 }
@@ -115,9 +120,15 @@ function probeModel(ctx: ProbeContext): { probe: ModelProto; readAs: (t: string)
   const extra = wanted
     .filter((t) => !inputNames.has(t) && (readAs(t) !== t || !existing.has(t)))
     .map((t) => ({ name: readAs(t) }));
+  const withData = ctx.options.withData;
   const probe: ModelProto = {
     ...model,
-    graph: { ...g, node: [...(g.node ?? []), ...casts], output: [...(g.output ?? []), ...extra] },
+    graph: {
+      ...g,
+      ...(withData && g.initializer ? { initializer: g.initializer.map(withData) } : {}),
+      node: [...(g.node ?? []), ...casts],
+      output: [...(g.output ?? []), ...extra],
+    },
   };
   return { probe, readAs };
 }
@@ -191,6 +202,7 @@ async function probeSegmented(ctx: ProbeContext, graph: ProbeGraph): Promise<Bat
     limits: { ...DEFAULT_SEGMENT_LIMITS, ...ctx.options.segments },
     source: ctx.options.source,
     runFailure: ctx.failure,
+    withData: ctx.options.withData,
   });
   if (!found) return undefined;
   const { one } = found;
