@@ -103,7 +103,7 @@ export function readModelFile(filePath: string): LoadedModel {
  * optional is refused here, where the file's name is known, rather than later by the runtime.
  * @throws InputError 'BAD_MODEL' naming the file, the input and its kind
  */
-function requireTensorInputs(model: ModelProto, filePath: string): void {
+export function requireTensorInputs(model: ModelProto, filePath: string): void {
   const g = model.graph ?? {};
   const inits = new Set((g.initializer ?? []).map((t) => t.name));
   for (const v of g.input ?? []) {

@@ -12,7 +12,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { InputError } from '../core/errors';
-import { decodeModel, readModelFile, type LoadedModel } from './model-io';
+import { decodeModel, readModelFile, requireTensorInputs, type LoadedModel } from './model-io';
 import type { TensorProto } from './onnx-types';
 
 /** raw_data fields at least this large stay in the file. */
@@ -250,6 +250,7 @@ export function readModelSkeleton(filePath: string): ModelSkeleton {
   } catch {
     return whole();
   }
+  requireTensorInputs(model, filePath);
   const inits = model.graph?.initializer ?? [];
   if (inits.length !== scanned.ranges.length || inits.some((t) => t.dataLocation === 1)) return whole();
   const lazy = new Map<TensorProto, FileRange>();

@@ -105,5 +105,14 @@ describe('readModelSkeleton(file)', () => {
     fs.writeFileSync(bad, Buffer.from([0x0a, 0xff, 0xff, 0x01, 0x02]));
     expect(() => readModelSkeleton(bad)).toThrow(/bad\.onnx: not a valid ONNX model/);
     expect(() => readModelSkeleton(path.join(dir, 'missing.onnx'))).toThrow(/missing\.onnx: no such file/);
+    // Checks on what was read apply as to a whole read: a sequence input is refused naming the file.
+    const seq = weighted();
+    seq.graph!.input!.push({
+      name: 'list',
+      type: { sequenceType: { elemType: { tensorType: { elemType: F } } } },
+    });
+    const seqFile = path.join(dir, 'seq.onnx');
+    fs.writeFileSync(seqFile, encodeModel(seq));
+    expect(() => readModelSkeleton(seqFile)).toThrow(/seq\.onnx: input "list" is a sequence/);
   });
 });
