@@ -118,3 +118,15 @@ export function parseDeviceArg(value: string): DeviceChoice {
 export const DEVICE_HELP =
   'where ONNX Runtime runs what is timed: cpu, webgpu (bundled provider; needs a GPU adapter) or cuda[:N] ' +
   "(needs ONNX Runtime's CUDA provider library); a device that cannot be used is refused in one line before any work";
+/** What measuring this machine times, as `--profile` takes it. */
+export type ProfileModeFlag = 'fast' | 'thorough';
+
+/** Help text of `--profile`, shared by analyze and profile. */
+export const PROFILE_MODE_HELP =
+  "fast: per-node times from traced whole-model runs, the boundary cost fitted on a sample of cut points, the rest predicted (cost grows with the model's runtime); thorough: the real edge and cloud models of every cut point timed too (cost grows with runtime x cut points)";
+
+/** `--profile fast|thorough`. */
+export function parseProfileMode(value: string): ProfileModeFlag {
+  if (value === 'fast' || value === 'thorough') return value;
+  throw new InvalidArgumentError(`expected fast or thorough, got "${value}"`);
+}

@@ -11,7 +11,7 @@ import { analyzeCommand } from '../bin/commands/analyze';
 import { splitCommand } from '../bin/commands/split';
 import { profileCommand } from '../bin/commands/profile';
 import { evalCommand } from '../bin/commands/eval';
-import { FLAG_RANGES, parseBits, parseInRange, parseListInRange } from '../bin/parsers';
+import { FLAG_RANGES, parseBits, parseInRange, parseListInRange, parseProfileMode } from '../bin/parsers';
 import { checkAnalysis } from '../src/core/check-analysis';
 import { encodeModel } from '../src/graph';
 import { parseTrace } from '../src/ilp';
@@ -60,6 +60,8 @@ describe('numeric flags: a documented range, checked before any work', () => {
     ['--samples', ''],
     ['--seed', '-1'],
     ['--input-shape', 'input=1x0'],
+    ['--profile', 'full'],
+    ['--profile', ''],
   ])('analyze %s "%s" is a usage error', async (flag, value) => {
     const err = await run(analyzeCommand(), model, '--out', out, flag, value);
     expect(err).toBeInstanceOf(CommanderError);
@@ -76,6 +78,14 @@ describe('numeric flags: a documented range, checked before any work', () => {
   ])('split %s "%s" is a usage error', async (flag, value) => {
     const err = await run(splitCommand(), flag, value);
     expect((err as CommanderError).code).toBe('commander.invalidArgument');
+  });
+
+  test('profile --profile accepts fast and thorough only', async () => {
+    expect(parseProfileMode('fast')).toBe('fast');
+    expect(parseProfileMode('thorough')).toBe('thorough');
+    const err = await run(profileCommand(), model, '--profile', 'Fast');
+    expect((err as CommanderError).code).toBe('commander.invalidArgument');
+    expect(err.message).toContain('expected fast or thorough, got "Fast"');
   });
 
   test('profile --threads 100000 and eval --threads 257 are refused, not run', async () => {

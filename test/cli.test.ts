@@ -47,6 +47,9 @@ describe('bad input exits 2 with one line', () => {
   test('an unknown tensor', () =>
     expectUsageError(jalad('split', resnet, '--cut', 'nope', '--out', path.join(tmp, 'x')), '"nope"'));
   test('split without --cut', () => expectUsageError(jalad('split', resnet), '--cut'));
+  test.each(['analyze', 'profile'])('%s --profile with an unknown mode', (cmd) =>
+    expectUsageError(jalad(cmd, resnet, '--profile', 'quick', '--out', path.join(tmp, 'never')), '--profile'),
+  );
 });
 
 describe('help teaches', () => {

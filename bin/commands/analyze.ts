@@ -10,6 +10,7 @@ import {
   DEFAULT_CLOUD,
   DEFAULT_EDGE,
   DEFAULT_MAX_LOSS_PCT,
+  DEFAULT_PROFILE_MODE,
   DEFAULT_RTT_MS,
   DEFAULT_SIZE_SAMPLES,
   PROFILE_DEFAULTS,
@@ -26,6 +27,9 @@ import {
   parseInputShape,
   parseInRange,
   parseListInRange,
+  parseProfileMode,
+  PROFILE_MODE_HELP,
+  type ProfileModeFlag,
 } from '../parsers';
 import type { DeviceChoice } from '../../src/runtime/device';
 import { presetNames } from '../../src/profiler';
@@ -43,7 +47,8 @@ interface AnalyzeFlags extends DataFlags {
   inputs?: string;
   edge: string;
   cloud: string;
-  profile: boolean;
+  /** The mode of --profile, or false for --no-profile. */
+  profile: ProfileModeFlag | false;
   bandwidth: number[];
   rtt: number;
   threads: number;
@@ -144,6 +149,12 @@ export function analyzeCommand(): Command {
       PROFILE_DEFAULTS.warmup,
     )
     .option(
+      '--profile <mode>',
+      `how this machine is measured: ${PROFILE_MODE_HELP}`,
+      parseProfileMode,
+      DEFAULT_PROFILE_MODE,
+    )
+    .option(
       '--no-profile',
       'list cut points only: no timing, no latency; a model with symbolic input dimensions is not run at all (sizes "unknown" until --input-shape or --inputs)',
     )
@@ -202,6 +213,7 @@ Examples:
         inputs: flags.inputs,
         progress: progressReporter(!!flags.quiet || !!flags.json),
         edge: flags.profile ? flags.edge : false,
+        ...(flags.profile ? { profileMode: flags.profile } : {}),
         cloud: flags.cloud,
         bandwidthsMbps: flags.bandwidth,
         rttMs: flags.rtt,

@@ -1,7 +1,7 @@
 /** `jalad profile`: measure this machine on a model (run it on the edge device or the cloud server). */
 import { Command } from 'commander';
 import { checkOutputFile, writeOutputFile } from '../../src/core/output-set';
-import { PROFILE_DEFAULTS } from '../../src/core/defaults';
+import { DEFAULT_PROFILE_MODE, PROFILE_DEFAULTS } from '../../src/core/defaults';
 import { profileModelFile } from '../../src/profiler';
 import { renderProfile } from '../../src/report';
 import {
@@ -11,6 +11,9 @@ import {
   parseDeviceArg,
   parseInputShape,
   parseInRange,
+  parseProfileMode,
+  PROFILE_MODE_HELP,
+  type ProfileModeFlag,
 } from '../parsers';
 import type { DeviceChoice } from '../../src/runtime/device';
 import { printJson, progressReporter } from '../output';
@@ -25,6 +28,7 @@ interface ProfileFlags {
   inputShape?: Map<string, number[]>;
   inputs?: string;
   device?: DeviceChoice;
+  profile: ProfileModeFlag;
 }
 
 /** Builds the `profile` command. */
@@ -60,6 +64,7 @@ export function profileCommand(): Command {
     )
     .option('--inputs <path>', INPUTS_HELP)
     .option('--device <device>', `${DEVICE_HELP} (default: cpu)`, parseDeviceArg)
+    .option('--profile <mode>', `what to time: ${PROFILE_MODE_HELP}`, parseProfileMode, DEFAULT_PROFILE_MODE)
     .option('--json', 'print the profile as JSON on stdout')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addHelpText(
@@ -67,7 +72,8 @@ export function profileCommand(): Command {
       `
 Times are per sample (batch 1), in ms. Per-node times come from ONNX Runtime's profiler
 and are attributed through its fusions, so they add up to what the optimised model
-spends; each cut point's edge and cloud models are also run for real.
+spends; the real edge and cloud models of a sample of cut points (--profile fast) or of
+every cut point (--profile thorough) are also run, to fit the cost of a cut's boundary.
 Copy the model to the device, run this there, and pass the file to analyze:
 
   jalad profile model.onnx --out pi4.json          (on the device)
@@ -87,6 +93,7 @@ time (ONNX Runtime does not time GPU kernels one by one), and the profile says s
         inputShapes: flags.inputShape,
         inputs: flags.inputs,
         device: flags.device,
+        mode: flags.profile,
         progress: progressReporter(!!flags.quiet || !!flags.json),
       });
       writeOutputFile(flags.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });

@@ -77,6 +77,11 @@ export interface CutPoint {
 export interface ProfileSummary {
   readonly label: string;
   readonly kind: 'measured' | 'modeled' | 'scaled';
+  /**
+   * What a measured profile (or the one a scaled profile derives from) timed: 'fast' fits the
+   * boundary cost on a sample of cut points, 'thorough' on every one (src/profiler/profile-mode.ts).
+   */
+  readonly mode?: 'fast' | 'thorough';
   readonly source?: string;
   readonly machine?: unknown;
   /** Where a measured profile was timed: kind (cpu, webgpu, cuda), index, name, driver, provider options. */

@@ -45,5 +45,11 @@ export const DEFAULT_EDGE = 'local';
 /** Default cloud profile: this machine 10x faster (an assumption every report states). */
 export const DEFAULT_CLOUD = 'local/10';
 
+/**
+ * What measuring this machine times by default (`--profile fast|thorough`): fast fits the boundary
+ * cost on a sample of cut points and predicts the rest (src/profiler/profile-mode.ts).
+ */
+export const DEFAULT_PROFILE_MODE = 'fast' as const;
+
 /** Defaults of `jalad profile`: one thread (reproducible, like a small edge CPU), 20 runs after 5 warm-ups. */
 export const PROFILE_DEFAULTS = { threads: 1, runs: 20, warmup: 5 } as const;

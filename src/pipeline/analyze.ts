@@ -40,6 +40,7 @@ import {
   type NodeShapes,
   localDevices,
   type ProfileContext,
+  type ProfileMode,
   type TensorShape,
 } from '../profiler';
 import {
@@ -61,6 +62,7 @@ import {
   DEFAULT_CLOUD,
   DEFAULT_EDGE,
   DEFAULT_MAX_LOSS_PCT,
+  DEFAULT_PROFILE_MODE,
   DEFAULT_RTT_MS,
   DEFAULT_SEED,
   DEFAULT_SIZE_SAMPLES,
@@ -90,6 +92,8 @@ export interface AnalyzeOptions {
   /** Uplink bandwidths to evaluate, Mbps. */
   readonly bandwidthsMbps?: readonly number[];
   readonly rttMs?: number;
+  /** What measuring this machine (`local`) times: fast (default) or thorough (src/profiler/profile-mode.ts). */
+  readonly profileMode?: ProfileMode;
   /** Measurement settings for `local` profiles. */
   readonly threads?: number;
   readonly runs?: number;
@@ -120,6 +124,7 @@ function summarizeProfile(p: DeviceProfile): ProfileSummary {
   return {
     label: p.label,
     kind: p.kind,
+    ...(p.mode !== undefined ? { mode: p.mode } : {}),
     ...(p.source !== undefined ? { source: p.source } : {}),
     ...(p.machine !== undefined ? { machine: p.machine } : {}),
     ...(p.device !== undefined ? { device: p.device } : {}),
@@ -347,6 +352,7 @@ async function resolveProfiles(
       threads: options.threads ?? PROFILE_DEFAULTS.threads,
       runs: options.runs ?? PROFILE_DEFAULTS.runs,
       warmup: options.warmup ?? PROFILE_DEFAULTS.warmup,
+      mode: options.profileMode ?? DEFAULT_PROFILE_MODE,
       inputShapes: options.inputShapes,
       inputValues: facts.inputValues,
       source: facts.loaded.path,
@@ -377,8 +383,10 @@ function cutPointRecord(facts: ModelFacts, c: CutCandidate, profiles: Profiles |
   const bytes = structureOnly ? 0 : crossingBytes(crossing);
   const edge = profiles?.edge;
   const cloud = profiles?.cloud;
-  const measured = edge?.kind === 'measured' ? edge.cutPoints?.[c.index] : undefined;
-  const measuredCloud = cloud?.kind === 'measured' ? cloud.cutPoints?.[c.index] : undefined;
+  // A fast profile times a sample of cut points only (found by index, not position).
+  const measured = edge?.kind === 'measured' ? edge.cutPoints?.find((p) => p.index === c.index) : undefined;
+  const measuredCloud =
+    cloud?.kind === 'measured' ? cloud.cutPoints?.find((p) => p.index === c.index) : undefined;
   return {
     index: c.index,
     tensors: c.tensors.map((t) => t.name),

@@ -30,12 +30,14 @@ export function checkProfile(doc: Json, file: string): DeviceProfile {
   c.field(p, '', 'kind', oneOf('measured', 'modeled', 'scaled'));
   for (const k of ['label', 'jalad', 'createdAt']) c.field(p, '', k, str);
   c.field(p, '', 'source', str, true);
+  c.field(p, '', 'mode', oneOf('fast', 'thorough'), true);
   const model = c.object(p.model, 'model');
   for (const k of ['path', 'sha256']) c.field(model, 'model', k, str);
   if (p.machine !== undefined) c.object(p.machine, 'machine');
   if (p.settings !== undefined) {
     const s = c.object(p.settings, 'settings');
     for (const k of ['runs', 'warmup', 'threads', 'batch']) c.field(s, 'settings', k, int(0));
+    c.field(s, 'settings', 'mode', oneOf('fast', 'thorough'), true);
   }
   c.field(p, '', 'runOverheadMs', num(0));
   if (p.boundary !== undefined) {

@@ -10,6 +10,7 @@ import type { DeviceInfo } from '../runtime';
 import type { MachineInfo } from './machine';
 import { crossingBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
 import type { PartTime } from './part-times';
+import type { ProfileMode } from './profile-mode';
 
 /** Bump when a field changes meaning. */
 export const PROFILE_VERSION = 1;
@@ -42,11 +43,18 @@ export interface DeviceProfile {
    * before devices existed, which were all measured on the CPU).
    */
   readonly device?: DeviceInfo;
+  /**
+   * What a measured profile timed (profile-mode.ts): 'fast' (the real parts of a sample of cut
+   * points) or 'thorough' (every cut point's); absent in older profiles (thorough) and modeled ones.
+   */
+  readonly mode?: ProfileMode;
   readonly settings?: {
     readonly runs: number;
     readonly warmup: number;
     readonly threads: number;
     readonly batch: number;
+    /** The profile's mode again, so that reports listing the settings show it. */
+    readonly mode?: ProfileMode;
   };
   /** Cost of one inference call beyond its nodes (session.run overhead), ms. */
   readonly runOverheadMs: number;
@@ -56,7 +64,10 @@ export interface DeviceProfile {
    */
   readonly boundary?: BoundaryCost;
   readonly nodes: readonly ProfileNode[];
-  /** Measured times of the real edge and cloud models of each cut point (measured profiles). */
+  /**
+   * Measured times of the real edge and cloud models of the cut points timed (measured profiles):
+   * every cut point in thorough mode, a sample in fast mode; find one by `index`.
+   */
   readonly cutPoints?: readonly (PartTime & { readonly tensors: readonly string[] })[];
   /** What a reader should know: large spread between runs, modeled figures, scaling assumptions. */
   readonly notes: readonly string[];

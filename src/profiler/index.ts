@@ -19,6 +19,10 @@ export {
   measureNodeTimes,
   nodeTimesFromTraces,
   traceNodeKernels,
+  traceFusedKernels,
+  tracePlainKernels,
+  tracedCopy,
+  type KernelSamples,
   type KernelTraces,
   type MeasureOptions,
   type NodeTime,
@@ -44,3 +48,14 @@ export {
   type PartFit,
   type PartPoint,
 } from './boundary-cost';
+export {
+  FAST_MIN_RUNS,
+  FAST_PLAIN_RUNS,
+  FAST_RUN_BUDGET_MS,
+  FAST_SAMPLE_CUTS,
+  PROFILE_MODES,
+  timingPlan,
+  type ProfileMode,
+  type TimingPlan,
+} from './profile-mode';
+export { sampleCutPoints } from './sample-cuts';

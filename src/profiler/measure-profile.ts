@@ -18,11 +18,27 @@ import {
 } from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
 import { JALAD_VERSION } from '../core/version';
-import { fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
+import { crossingBytes, crossingSizes, fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
-import { nodeTimesFromTraces, traceNodeKernels, type MeasureOptions, type NodeTime } from './node-times';
-import { measurePartTimes, type PartTime } from './part-times';
+import {
+  nodeTimesFromTraces,
+  traceFusedKernels,
+  tracePlainKernels,
+  tracedCopy,
+  type MeasureOptions,
+  type NodeTime,
+} from './node-times';
+import { measurePartTimes, ROUND_WARMUP, ROUNDS, type PartTime } from './part-times';
+import {
+  FAST_PLAIN_RUNS,
+  FAST_SAMPLE_CUTS,
+  timingPlan,
+  type ProfileMode,
+  type TimingPlan,
+} from './profile-mode';
+import { sampleCutPoints } from './sample-cuts';
+import { DEFAULT_PROFILE_MODE } from '../core/defaults';
 import { median } from './stats';
 
 /** Spread (p90 / median − 1) above which a profile carries a note. */
@@ -82,7 +98,19 @@ function spreadNotes(nodes: readonly NodeTime[], parts: readonly PartTime[]): st
 }
 
 /**
- * Measures this machine on a model.
+ * Seconds a profile's timed runs will take (progress only): the fused trace with its unprofiled
+ * twin, then the whole model and both parts of each timed cut point (together about two models)
+ * in every round, each run costing about `modelMs`.
+ */
+function estimateSeconds(plan: TimingPlan, timedCuts: number, modelMs: number): number {
+  const rounds = Math.min(ROUNDS, plan.runs);
+  const series = plan.warmup + plan.runs + rounds * plan.roundWarmup;
+  return ((2 * series + (1 + timedCuts) * series) * modelMs) / 1000;
+}
+
+/**
+ * Measures this machine on a model. A fast profile (the default, see profile-mode.ts) times the
+ * real parts of a sample of cut points; a thorough one times every cut point's.
  * NOTE: over 80 lines: one measurement sequence (overhead, traces, parts, fit) with the note each step adds.
  * @param known the model's DAG and probed tensors when the caller has them (the tensors must include
  *   every cut tensor); else built and probed here
@@ -111,14 +139,35 @@ export async function measureProfile(
     `profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`,
   );
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
-  const traces = await traceNodeKernels(loaded.model, dag, options);
-  progress(`timing the real edge and cloud models of ${cuts.length} cut points and the whole model`);
+  const mode: ProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
+  const copy = tracedCopy(loaded.model, dag);
+  // The optimisations-off trace only weighs nodes that ORT fuses together: a fast profile takes
+  // few runs of it, and its run time sizes the rest of the plan (an over-estimate: unfused).
+  const plain = await tracePlainKernels(
+    copy,
+    mode === 'fast'
+      ? { ...options, warmup: Math.min(1, options.warmup), runs: Math.min(FAST_PLAIN_RUNS, options.runs) }
+      : options,
+  );
+  const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP);
+  const timed: MeasureOptions = { ...options, ...plan };
+  const timedCuts =
+    mode === 'thorough'
+      ? cuts
+      : sampleCutPoints(cuts, (c) => crossingBytes(crossingSizes(c.tensors, info)), FAST_SAMPLE_CUTS);
+  progress(
+    `${mode} profile: per-node times from traced whole-model runs, the real parts of ${timedCuts.length} of ${cuts.length} cut points; ` +
+      `${plan.runs} runs per timing; about ${estimateSeconds(plan, timedCuts.length, plain.runMs).toFixed(0)} s`,
+  );
+  const fused = await traceFusedKernels(copy, timed);
+  const traces = { ...fused, plain };
+  progress(`timing the real edge and cloud models of ${timedCuts.length} cut points and the whole model`);
   const { parts, wholeMs, groupDrift } = await measurePartTimes(
     loaded.model,
     dag,
-    cuts,
+    timedCuts,
     info,
-    options,
+    timed,
     loaded.bytes.length,
   );
   if (groupDrift > 0.02)
@@ -148,8 +197,13 @@ export async function measureProfile(
   notes.push(
     `a cut costs ${(fit.edgeOutputMsPerByte * 1e6).toFixed(2)} µs per KB of crossing tensors on the edge side and ` +
       `${(fit.cloudInputMsPerByte * 1e6).toFixed(2)} on the cloud side beyond their nodes (layout conversions, copies): ` +
-      `fitted to the ${points.length} measured parts of the cut points`,
+      `fitted to the ${points.length} measured parts of ${timedCuts.length === cuts.length ? 'the' : `${timedCuts.length} of the ${cuts.length}`} cut points`,
   );
+  if (mode === 'fast')
+    notes.push(
+      `fast profile: ${timedCuts.length} of ${cuts.length} cut points' real parts timed, ${plan.runs} runs per timing; ` +
+        `the other cut points are predicted from the node times (--profile thorough times every one)`,
+    );
 
   if (device.kind !== 'cpu')
     notes.push(
@@ -169,7 +223,8 @@ export async function measureProfile(
     model: { path: loaded.path, sha256: loaded.sha256 },
     machine: machineInfo(options.threads),
     device,
-    settings: { runs: options.runs, warmup: options.warmup, threads: options.threads, batch: 1 },
+    mode,
+    settings: { runs: plan.runs, warmup: plan.warmup, threads: options.threads, batch: 1, mode },
     runOverheadMs,
     boundary,
     nodes: nodeTimes.nodes,

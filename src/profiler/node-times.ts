@@ -17,6 +17,7 @@ import {
   type TraceEvent,
 } from '../runtime';
 import { ROUND_WARMUP, ROUNDS } from './part-times';
+import type { ProfileMode } from './profile-mode';
 import { median, quantile } from './stats';
 
 /** Time of one node. */
@@ -55,6 +56,10 @@ export interface MeasureOptions {
    * the shares of the CPU trace (see measure-profile.ts).
    */
   readonly device?: DeviceChoice;
+  /** What a measured profile times (profile-mode.ts; default DEFAULT_PROFILE_MODE, fast). */
+  readonly mode?: ProfileMode;
+  /** Untimed runs at the start of every round (default ROUND_WARMUP, at most `warmup`; see part-times.ts). */
+  readonly roundWarmup?: number;
 }
 
 /** Per-node times plus the run-level figures of the same runs. */
@@ -119,7 +124,7 @@ async function traceRuns(
       } else {
         await timeRuns(plain, feeds, options.warmup, 0);
         const rounds = Math.min(ROUNDS, options.runs);
-        const warmup = Math.min(ROUND_WARMUP, options.warmup);
+        const warmup = Math.min(options.roundWarmup ?? ROUND_WARMUP, options.warmup);
         for (let r = 0; r < rounds; r++) {
           const runs = runsInRound(options.runs, rounds, r);
           await traced(r === 0 ? options.warmup : warmup, runs);
@@ -229,7 +234,8 @@ export interface KernelTraces {
   readonly unprofiledMs: number;
 }
 
-interface KernelSamples {
+/** Kernel durations of a trace's measured runs, by kernel name, and the median run time. */
+export interface KernelSamples {
   readonly order: string[];
   readonly samples: Map<string, number[]>;
   readonly runMs: number;
@@ -251,17 +257,35 @@ export async function traceNodeKernels(
   dag: Dag,
   options: MeasureOptions,
 ): Promise<KernelTraces> {
+  const copy = tracedCopy(model, dag);
+  const plain = await tracePlainKernels(copy, options);
+  return { ...(await traceFusedKernels(copy, options)), plain };
+}
+
+/** A copy of the model whose nodes carry their unique DAG names, so trace events map back to them. */
+export function tracedCopy(model: ModelProto, dag: Dag): ModelProto {
   const g = model.graph ?? {};
   const renamed = (g.node ?? []).slice();
   for (const n of dag.nodes) renamed[n.protoIndex] = { ...renamed[n.protoIndex], name: n.name };
-  const copy: ModelProto = { ...model, graph: { ...g, node: renamed } };
+  return { ...model, graph: { ...g, node: renamed } };
+}
+
+/** The optimisations-off trace of a `tracedCopy`: one kernel per node (see `traceNodeKernels`). */
+export async function tracePlainKernels(copy: ModelProto, options: MeasureOptions): Promise<KernelSamples> {
   options.progress?.(`per-node profile, optimisations off (${options.warmup + options.runs} runs)`);
-  const plain = kernelSamples(await traceRuns(copy, 'disabled', options));
+  return kernelSamples(await traceRuns(copy, 'disabled', options));
+}
+
+/** The optimisations-on trace of a `tracedCopy`, timed in rounds with the unprofiled model (see `traceNodeKernels`). */
+export async function traceFusedKernels(
+  copy: ModelProto,
+  options: MeasureOptions,
+): Promise<Omit<KernelTraces, 'plain'>> {
   options.progress?.(
     `per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`,
   );
   const traced = await traceRuns(copy, 'all', options, true);
-  return { model: copy, plain, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
+  return { model: copy, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
 }
 
 /**

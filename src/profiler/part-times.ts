@@ -153,7 +153,7 @@ export async function measurePartTimes(
   const perGroup = Math.max(1, Math.floor(SESSION_BUDGET_BYTES / Math.max(1, modelBytes)));
   const started = performance.now();
   const rounds = Math.min(ROUNDS, options.runs);
-  const roundWarmup = Math.min(ROUND_WARMUP, options.warmup);
+  const roundWarmup = Math.min(options.roundWarmup ?? ROUND_WARMUP, options.warmup);
   const whole = {
     session: await openSession(model, {
       optimization: 'all',

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { Analysis } from '../core/analysis';
 import type { Dim } from '../graph';
+import { profileKindText } from './profile-kind';
 import { COMPACT } from './table-style';
 import { flexColumnWidth, terminalColumns, truncateMiddle } from './terminal';
 
@@ -126,7 +127,7 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
   if (timed && analysis.profiles) {
     const p = analysis.profiles;
     lines.push(
-      `edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}); ` +
+      `edge: ${p.edge.label} (${profileKindText(p.edge)}); cloud: ${p.cloud.label} (${profileKindText(p.cloud)}); ` +
         `RTT ${analysis.rttMs} ms; sizes are raw float32 (no compression yet)`,
     );
     const last = analysis.cutPoints.length - 1;

@@ -15,6 +15,8 @@ export interface ProfileTableInput {
     readonly ort: string;
     readonly os: string;
   };
+  /** What a measured profile timed (fast: a sample of cut points; thorough: every one). */
+  readonly mode?: 'fast' | 'thorough';
   readonly runOverheadMs: number;
   readonly nodes: readonly {
     readonly name: string;
@@ -40,6 +42,7 @@ export function renderProfile(p: ProfileTableInput, top = 10): string {
     lines.push(
       `machine: ${p.machine.cpu}, ${p.machine.cores} cores, ${p.machine.threads} thread(s), ONNX Runtime ${p.machine.ort}, ${p.machine.os}`,
     );
+  if (p.mode) lines.push(`mode: ${p.mode} profile`);
   const total = p.nodes.reduce((s, n) => s + n.ms, 0);
   lines.push(
     `${p.nodes.length} nodes, ${total.toFixed(3)} ms per sample in nodes + ${p.runOverheadMs.toFixed(3)} ms per run call`,
@@ -74,7 +77,12 @@ export function renderProfile(p: ProfileTableInput, top = 10): string {
         c.cloudMs.toFixed(3),
         c.cloudP90Ms.toFixed(3),
       ]);
-    lines.push('real edge and cloud models of each cut point (measured):', cuts.toString());
+    lines.push(
+      p.mode === 'fast'
+        ? `real edge and cloud models of ${p.cutPoints.length} sampled cut points (measured; the rest are predicted):`
+        : 'real edge and cloud models of each cut point (measured):',
+      cuts.toString(),
+    );
   }
   for (const n of p.notes) lines.push(`note: ${n}`);
   return lines.join('\n') + '\n';

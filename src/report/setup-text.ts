@@ -4,6 +4,7 @@
  */
 import type { Analysis, CutPoint, DataSummary, ProfileSummary } from '../core/analysis';
 import { formatCount } from './cut-table';
+import { profileKindText } from './profile-kind';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -47,11 +48,11 @@ export function settingsText(settings: unknown): string | undefined {
 }
 
 /**
- * A profile in one line: label, kind and source.
- * @example profileText(cloud) === 'this machine / 10 (scaled: this machine scaled 10x faster)'
+ * A profile in one line: label, kind (and mode) and source.
+ * @example profileText(cloud) === 'this machine / 10 (scaled, fast profile: this machine scaled 10x faster)'
  */
 export function profileText(p: ProfileSummary): string {
-  return `${p.label} (${p.kind}${p.source ? `: ${p.source}` : ''})`;
+  return `${p.label} (${profileKindText(p)}${p.source ? `: ${p.source}` : ''})`;
 }
 
 /** Notes of a profile that state an assumption rather than a measurement (printed prominently). */

@@ -68,10 +68,10 @@ describe('resolveProfile rejects what it cannot use', () => {
   });
 });
 
-describe('measured profile of this machine', () => {
+describe('measured profile of this machine (thorough)', () => {
   let profile: DeviceProfile;
   beforeAll(async () => {
-    profile = await measureProfile(readModelFile(resnetPath), MEASURE);
+    profile = await measureProfile(readModelFile(resnetPath), { ...MEASURE, mode: 'thorough' });
   });
 
   test('has every node, by unique name and op, with finite non-negative times', () => {
@@ -86,7 +86,8 @@ describe('measured profile of this machine', () => {
     expect(profile.kind).toBe('measured');
     expect(profile.machine?.threads).toBe(1);
     expect(profile.machine?.cores).toBe(os.cpus().length);
-    expect(profile.settings).toEqual({ runs: 3, warmup: 1, threads: 1, batch: 1 });
+    expect(profile.mode).toBe('thorough');
+    expect(profile.settings).toEqual({ runs: 3, warmup: 1, threads: 1, batch: 1, mode: 'thorough' });
     // What `jalad profile` writes passes the field-by-field check it meets when read back.
     expect(checkProfile(JSON.parse(JSON.stringify(profile)), 'p.json').nodes).toHaveLength(
       profile.nodes.length,

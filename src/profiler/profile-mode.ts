@@ -1,0 +1,73 @@
+/**
+ * How much a measured profile times (`--profile fast|thorough`).
+ *
+ * Both modes take per-node times from ONNX Runtime's traces of whole-model runs and predict every
+ * cut point's parts from them plus a boundary cost per byte of the crossing tensors
+ * (boundary-cost.ts). They differ in what that boundary cost is fitted to:
+ * - thorough: the real edge and cloud models of every cut point, each timed for `--runs` runs
+ *   (the cost grows with the model's runtime times its cut points: ResNet-50 took 277 s);
+ * - fast (the default): the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and fewer
+ *   runs per timing for a slow model (FAST_RUN_BUDGET_MS), so that the cost grows with the
+ *   model's runtime only. The rest of the cut points are predicted, as in thorough mode.
+ */
+
+/** What a measured profile times. */
+export type ProfileMode = 'fast' | 'thorough';
+
+/** Every mode, in the order help texts list them. */
+export const PROFILE_MODES: readonly ProfileMode[] = ['fast', 'thorough'];
+
+/**
+ * Cut points whose real parts the fast mode times. Four points fit the two boundary slopes (one
+ * per side) by a weighted median with some room for one noisy point.
+ */
+export const FAST_SAMPLE_CUTS = 4;
+
+/**
+ * Time the fast mode spends on each timed series of one model, ms: `runs` is lowered (not below
+ * FAST_MIN_RUNS) until runs x the model's time fit it. A sub-millisecond model keeps every run.
+ */
+export const FAST_RUN_BUDGET_MS = 1000;
+
+/** Fewest measured runs per timing in fast mode (a median of fewer is mostly noise). */
+export const FAST_MIN_RUNS = 5;
+
+/** Measured runs of the optimisations-off trace in fast mode: it only weighs nodes fused together. */
+export const FAST_PLAIN_RUNS = 3;
+
+/** Runs per timing and warm-ups of one profile, as a mode decides them. */
+export interface TimingPlan {
+  /** Measured runs of each timed series (traces, parts, the whole model). */
+  readonly runs: number;
+  /** Untimed runs before a session's first timed series. */
+  readonly warmup: number;
+  /** Untimed runs at the start of every round (see part-times.ts). */
+  readonly roundWarmup: number;
+}
+
+/**
+ * The timing plan of a mode. Thorough keeps the user's runs and warm-ups; fast caps runs by
+ * FAST_RUN_BUDGET_MS over `modelMs` (never above the user's, never below FAST_MIN_RUNS unless the
+ * user asked for fewer) and takes one warm-up run per round instead of three.
+ * @param modelMs time of one run of the whole model on this machine (any estimate), ms
+ * @example timingPlan('fast', { runs: 20, warmup: 5 }, 200, 3) // { runs: 5, warmup: 1, roundWarmup: 1 }
+ */
+export function timingPlan(
+  mode: ProfileMode,
+  settings: { readonly runs: number; readonly warmup: number },
+  modelMs: number,
+  roundWarmup: number,
+): TimingPlan {
+  if (mode === 'thorough')
+    return {
+      runs: settings.runs,
+      warmup: settings.warmup,
+      roundWarmup: Math.min(roundWarmup, settings.warmup),
+    };
+  const affordable = modelMs > 0 ? Math.floor(FAST_RUN_BUDGET_MS / modelMs) : settings.runs;
+  return {
+    runs: Math.min(settings.runs, Math.max(FAST_MIN_RUNS, affordable)),
+    warmup: Math.min(1, settings.warmup),
+    roundWarmup: Math.min(1, settings.warmup),
+  };
+}

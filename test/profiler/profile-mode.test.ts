@@ -1,0 +1,164 @@
+/**
+ * The fast profile (the default): a timing plan sized by the model's time, a sample of cut points
+ * timed for real, the boundary cost fitted on them and every other cut point predicted; the mode
+ * recorded in the profile and the analysis.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
+import {
+  crossingSizes,
+  crossingBytes,
+  FAST_MIN_RUNS,
+  FAST_RUN_BUDGET_MS,
+  FAST_SAMPLE_CUTS,
+  fitPartModel,
+  measureProfile,
+  partPoints,
+  predictPartMs,
+  sampleCutPoints,
+  timingPlan,
+  type DeviceProfile,
+} from '../../src/profiler';
+import { analyzeModel } from '../../src/pipeline/analyze';
+import { probeTensors } from '../../src/runtime';
+import { renderCutTable } from '../../src/report';
+import { residual } from '../helpers/zoo';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-fast-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const modelPath = path.join(tmp, 'residual.onnx');
+fs.writeFileSync(modelPath, encodeModel(residual()));
+const dag = buildDag(residual());
+const cuts = cutPoints(dag);
+
+describe('timingPlan(mode, settings, modelMs, roundWarmup)', () => {
+  const settings = { runs: 20, warmup: 5 };
+  test.each([
+    // mode, model ms, expected plan
+    ['thorough', 500, { runs: 20, warmup: 5, roundWarmup: 3 }],
+    ['fast', 0.2, { runs: 20, warmup: 1, roundWarmup: 1 }],
+    ['fast', FAST_RUN_BUDGET_MS / 8, { runs: 8, warmup: 1, roundWarmup: 1 }],
+    ['fast', 500, { runs: FAST_MIN_RUNS, warmup: 1, roundWarmup: 1 }],
+    ['fast', 0, { runs: 20, warmup: 1, roundWarmup: 1 }],
+  ] as const)('%s with a %s ms model', (mode, modelMs, plan) => {
+    expect(timingPlan(mode, settings, modelMs, 3)).toEqual(plan);
+  });
+
+  test('never asks for more runs or warm-ups than the user gave', () => {
+    expect(timingPlan('fast', { runs: 3, warmup: 0 }, 1000, 3)).toEqual({
+      runs: 3,
+      warmup: 0,
+      roundWarmup: 0,
+    });
+    expect(timingPlan('thorough', { runs: 3, warmup: 2 }, 1000, 3).roundWarmup).toBe(2);
+  });
+});
+
+describe('sampleCutPoints(cuts, bytesOf, count)', () => {
+  // A made-up size per cut point: the largest is in the middle.
+  const bytesOf = (c: (typeof cuts)[number]) => (c.index === 4 ? 1e6 : 100 + c.index);
+  const inner = cuts.filter((c) => c.edgeNodes.length > 0 && c.cloudNodes.length > 0);
+
+  test('takes only cut points with nodes on both sides, all of them when few', () => {
+    expect(sampleCutPoints(cuts, bytesOf, 100)).toEqual(inner);
+    expect(sampleCutPoints(cuts, () => 0, 4)).toEqual([]);
+  });
+
+  test('takes the largest crossing and spreads the rest in execution order', () => {
+    expect(inner.length).toBeGreaterThan(FAST_SAMPLE_CUTS);
+    const picked = sampleCutPoints(cuts, bytesOf, FAST_SAMPLE_CUTS).map((c) => c.index);
+    expect(picked).toHaveLength(FAST_SAMPLE_CUTS);
+    expect(picked).toEqual([...picked].sort((a, b) => a - b));
+    expect(picked).toContain(4);
+    expect(picked[0]).toBe(inner[0].index);
+    expect(picked).toContain(inner[inner.length - 1].index);
+  });
+
+  test('is deterministic and stops at count', () => {
+    expect(sampleCutPoints(cuts, bytesOf, 2)).toEqual(sampleCutPoints(cuts, bytesOf, 2));
+    expect(sampleCutPoints(cuts, bytesOf, 2)).toHaveLength(2);
+  });
+});
+
+describe('a fast profile of a small residual network (real ONNX Runtime)', () => {
+  let profile: DeviceProfile;
+  const messages: string[] = [];
+  beforeAll(async () => {
+    profile = await measureProfile(readModelFile(modelPath), {
+      threads: 1,
+      runs: 4,
+      warmup: 1,
+      mode: 'fast',
+      progress: (m) => messages.push(m),
+    });
+  });
+
+  test('records the mode and the runs it took', () => {
+    expect(profile.mode).toBe('fast');
+    expect(profile.settings).toMatchObject({ mode: 'fast', runs: 4, warmup: 1 });
+    expect(profile.notes.join('\n')).toMatch(/fast profile: \d+ of 10 cut points' real parts timed/);
+  });
+
+  test('times the real parts of the sampled cut points only', async () => {
+    const info = await probeTensors(residual(), [
+      ...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name))),
+    ]);
+    const sample = sampleCutPoints(
+      cuts,
+      (c) => crossingBytes(crossingSizes(c.tensors, info)),
+      FAST_SAMPLE_CUTS,
+    );
+    expect(profile.cutPoints!.map((c) => c.index)).toEqual(sample.map((c) => c.index));
+    for (const c of profile.cutPoints!) {
+      expect(c.edgeMs).toBeGreaterThan(0);
+      expect(c.cloudMs).toBeGreaterThan(0);
+    }
+  });
+
+  test('fits the boundary cost on them and predicts every cut point from node times plus that cost', async () => {
+    const info = await probeTensors(residual(), [
+      ...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name))),
+    ]);
+    const points = partPoints(dag, cuts, profile.cutPoints!, profile.nodes, profile.runOverheadMs, info);
+    expect(points).toHaveLength(2 * profile.cutPoints!.length);
+    expect(profile.boundary).toEqual(fitPartModel(points));
+    const nodeMs = new Map(profile.nodes.map((n) => [n.name, n.ms]));
+    for (const c of cuts.filter((x) => x.edgeNodes.length > 0)) {
+      const bytes = crossingBytes(crossingSizes(c.tensors, info));
+      const byHand =
+        profile.runOverheadMs +
+        c.edgeNodes.reduce((s, i) => s + nodeMs.get(dag.nodes[i].name)!, 0) +
+        profile.boundary!.edgeOutputMsPerByte * bytes;
+      const predicted = predictPartMs(profile, dag, c.edgeNodes, crossingSizes(c.tensors, info), 'edge');
+      expect(predicted).toBeCloseTo(byHand, 9);
+      expect(predicted).toBeGreaterThan(0);
+    }
+  });
+
+  test('says on progress how long it will take', () => {
+    expect(messages.some((m) => /^fast profile: .* about \d+ s$/.test(m))).toBe(true);
+  });
+});
+
+describe('analyze records which mode made the figures', () => {
+  // NOTE: fast is not passed: the default must be fast.
+  test.each(['fast', 'thorough'] as const)('--profile %s, local measured once for local/10', async (mode) => {
+    const messages: string[] = [];
+    const a = await analyzeModel(modelPath, {
+      ...(mode === 'thorough' ? { profileMode: mode } : {}),
+      runs: 3,
+      warmup: 1,
+      progress: (m) => messages.push(m),
+    });
+    expect(a.profiles?.edge).toMatchObject({ kind: 'measured', mode });
+    expect(a.profiles?.cloud).toMatchObject({ kind: 'scaled', mode });
+    expect(messages.filter((m) => m.startsWith('per-node profile, optimisations off'))).toHaveLength(1);
+    expect(renderCutTable(a)).toContain(`edge: this machine (measured, ${mode} profile)`);
+    // Measured part times appear only for the cut points a profile timed.
+    const measured = a.cutPoints.filter((c) => c.edgeMeasuredMs !== undefined).length;
+    if (mode === 'thorough') expect(measured).toBe(cuts.length);
+    else expect(measured).toBeLessThanOrEqual(FAST_SAMPLE_CUTS);
+  });
+});
