@@ -1,0 +1,147 @@
+/**
+ * Benchmark: how long `jalad analyze` takes on real-size models, and how much memory, with the
+ * fast profile (the default) and with --profile thorough, and how well the fast profile predicts.
+ *
+ * Exports torchvision ResNet-18/50/101 with random weights (opset 13, input 1x3x224x224) with
+ * /usr/bin/python3 (Debian python3-torch and python3-torchvision) into .cache/resnets/ (outside
+ * git; kept between runs), then runs `jalad analyze MODEL --profile MODE` as a child process per
+ * model and mode, the modes interleaved (fast, thorough; then thorough, fast with --repeat 2 ...),
+ * and prints wall seconds, peak RSS (MB and as a ratio to the file's size) and seconds per node.
+ * Then, unless --no-latency, the prediction error of both modes on bench:latency's models
+ * (scripts/latency-error.ts). The load average is printed at the start and the end of every part.
+ *
+ * Run: npm run bench:resnet [-- --models resnet18,resnet50 --modes fast,thorough --repeat 1
+ *      --latency-repeat 1 --no-latency]
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import {
+  latencyError,
+  latencyErrorHeader,
+  latencyErrorRow,
+  latencyErrorVerdict,
+  latencyModels,
+  STANDARD_MODELS_HINT,
+} from './latency-error';
+
+const PYTHON = '/usr/bin/python3';
+const CACHE = path.join('.cache', 'resnets');
+const ROOT = path.join(__dirname, '..', '..');
+const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
+const RSS_HOOK = path.join(__dirname, 'rss-on-exit.js');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+const load = () =>
+  `load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on ${os.cpus().length} cores`;
+
+/** Exports the missing models; false (with the reason printed) when PyTorch is not there. */
+function exportModels(names: readonly string[]): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(
+      `skipped: ${PYTHON} with torch and torchvision is not available (apt-get install python3-torch python3-torchvision)` +
+        (probe.error ? `: ${probe.error.message}` : `: ${probe.stderr.trim().split('\n').pop()}`),
+    );
+    return false;
+  }
+  const missing = names.filter((n) => !fs.existsSync(path.join(CACHE, `${n}.onnx`)));
+  if (missing.length === 0) return true;
+  console.log(`exporting ${missing.join(', ')} with ${PYTHON} into ${CACHE}/ ...`);
+  const r = spawnSync(
+    PYTHON,
+    [path.join(ROOT, 'experiments', 'models', 'export_resnets.py'), CACHE, ...missing],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) {
+    console.log(`skipped: the export failed (exit ${r.status})`);
+    return false;
+  }
+  return true;
+}
+
+/** One `jalad analyze` run as a child process: wall seconds, peak RSS in MB, node count. */
+function analyzeOnce(model: string, mode: string): { seconds: number; peakMb: number; nodes: number } {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-resnet-'));
+  const rssFile = path.join(out, 'rss');
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ['--require', RSS_HOOK, JALAD, 'analyze', model, '--profile', mode, '--out', path.join(out, 'a'), '-q'],
+      { encoding: 'utf8', env: { ...process.env, JALAD_RSS_FILE: rssFile }, maxBuffer: 1 << 26 },
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.status !== 0)
+      throw new Error(`jalad analyze ${model} --profile ${mode} failed (${r.status}): ${r.stderr}`);
+    const analysis = JSON.parse(fs.readFileSync(path.join(out, 'a', 'analysis.json'), 'utf8'));
+    return {
+      seconds,
+      peakMb: (Number(fs.readFileSync(rssFile, 'utf8')) * 1024) / 1e6,
+      nodes: analysis.model.nodes,
+    };
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const names = arg('--models', 'resnet18,resnet50,resnet101').split(',');
+  const modes = arg('--modes', 'fast,thorough').split(',');
+  const repeat = Number(arg('--repeat', '1'));
+  console.log(`bench:resnet, ${load()} at start`);
+  if (exportModels(names)) {
+    console.log(
+      'model        MB  nodes  mode       analyze s  s/node  peak MB  peak/file   (each row one run; modes interleaved)',
+    );
+    for (let r = 0; r < repeat; r++)
+      for (const name of names) {
+        const file = path.join(CACHE, `${name}.onnx`);
+        const mb = fs.statSync(file).size / 1e6;
+        const order = r % 2 === 0 ? modes : [...modes].reverse();
+        for (const mode of order) {
+          const m = analyzeOnce(file, mode);
+          console.log(
+            `${name.padEnd(10)} ${mb.toFixed(0).padStart(4)} ${String(m.nodes).padStart(6)}  ${mode.padEnd(9)} ` +
+              `${m.seconds.toFixed(1).padStart(9)} ${(m.seconds / m.nodes).toFixed(3).padStart(7)} ` +
+              `${m.peakMb.toFixed(0).padStart(8)} ${(m.peakMb / mb).toFixed(2).padStart(9)}x   ${load()}`,
+          );
+        }
+      }
+    console.log(
+      'targets (fast): ResNet-50 <= 30 s and <= 3x its file in peak RSS; ResNet-101 <= 60 s; s/node about constant',
+    );
+  }
+  if (process.argv.includes('--no-latency')) return;
+  const list = latencyModels();
+  console.log(`\nprediction error on bench:latency's models (${list.length}): ${list.join(', ')}`);
+  if (!list.some((f) => f.startsWith('.cache/standard-models'))) console.log(STANDARD_MODELS_HINT);
+  const latencyRepeat = Number(arg('--latency-repeat', '1'));
+  console.log(`${load()}; 20 runs, 1 thread, ${latencyRepeat} repeat(s) per mode, interleaved`);
+  console.log(latencyErrorHeader());
+  const errors = [];
+  for (const f of list) {
+    const e = await latencyError(f, { runs: 20, threads: 1, repeat: latencyRepeat });
+    errors.push(e);
+    console.log(latencyErrorRow(e));
+  }
+  console.log(
+    `${latencyErrorVerdict(errors)} (target: fast within 10% on at least 7 of 8); ${load()} at end`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

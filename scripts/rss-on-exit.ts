@@ -1,0 +1,9 @@
+/**
+ * Preloaded (`node --require`) into a command a benchmark runs as a child: at exit, writes the
+ * process's peak resident set size (kB, from getrusage) to the file named by JALAD_RSS_FILE.
+ * Portable where /usr/bin/time is not installed, and it measures the Node process itself.
+ */
+import * as fs from 'fs';
+
+const file = process.env.JALAD_RSS_FILE;
+if (file) process.on('exit', () => fs.writeFileSync(file, String(process.resourceUsage().maxRSS)));
