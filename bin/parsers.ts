@@ -123,7 +123,9 @@ export type ProfileModeFlag = 'fast' | 'thorough';
 
 /** Help text of `--profile`, shared by analyze and profile. */
 export const PROFILE_MODE_HELP =
-  "fast: per-node times from traced whole-model runs, the boundary cost fitted on a sample of cut points, the rest predicted (cost grows with the model's runtime); thorough: the real edge and cloud models of every cut point timed too (cost grows with runtime x cut points)";
+  'fast: per-node times from traced whole-model runs, the boundary cost fitted on a sample of cut points, ' +
+  "the rest predicted (cost grows with the model's runtime); thorough: the real edge and cloud models of " +
+  'every cut point timed too (cost grows with runtime x cut points)';
 
 /** `--profile fast|thorough`. */
 export function parseProfileMode(value: string): ProfileModeFlag {

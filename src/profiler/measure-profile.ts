@@ -4,7 +4,15 @@
  * cloud models of every cut point (optimisations on, as deployed).
  */
 import { performance } from 'perf_hooks';
-import { buildDag, cutPoints, readModelFile, requireCutPoints, type Dag, type LoadedModel } from '../graph';
+import {
+  buildDag,
+  cutPoints,
+  readModelFile,
+  requireCutPoints,
+  type CutCandidate,
+  type Dag,
+  type LoadedModel,
+} from '../graph';
 import {
   CPU,
   checkDevice,
@@ -26,6 +34,7 @@ import {
   traceFusedKernels,
   tracePlainKernels,
   tracedCopy,
+  type KernelSamples,
   type MeasureOptions,
   type NodeTime,
 } from './node-times';
@@ -108,6 +117,63 @@ function estimateSeconds(plan: TimingPlan, timedCuts: number, modelMs: number): 
   return ((2 * series + (1 + timedCuts) * series) * modelMs) / 1000;
 }
 
+/** What a profile says about its boundary fit, and in fast mode what it timed. */
+function boundaryNotes(
+  fit: BoundaryCost,
+  points: number,
+  timed: number,
+  cuts: number,
+  runs: number,
+): string[] {
+  const which = timed === cuts ? 'the' : `${timed} of the ${cuts}`;
+  const out = [
+    `a cut costs ${(fit.edgeOutputMsPerByte * 1e6).toFixed(2)} µs per KB of crossing tensors on the edge side and ` +
+      `${(fit.cloudInputMsPerByte * 1e6).toFixed(2)} on the cloud side beyond their nodes (layout conversions, copies): ` +
+      `fitted to the ${points} measured parts of ${which} cut points`,
+  ];
+  if (timed < cuts)
+    out.push(
+      `fast profile: ${timed} of ${cuts} cut points' real parts timed, ${runs} runs per timing; ` +
+        `the other cut points are predicted from the node times (--profile thorough times every one)`,
+    );
+  return out;
+}
+
+/**
+ * Takes the optimisations-off trace, then decides the runs per timing and the cut points to time.
+ * The trace only weighs nodes that ORT fuses together: a fast profile takes few runs of it, and
+ * its run time sizes the rest of the plan (an over-estimate: unfused).
+ */
+async function planTimings(
+  copy: LoadedModel['model'],
+  cuts: readonly CutCandidate[],
+  info: ReadonlyMap<string, TensorInfo>,
+  options: MeasureOptions,
+  mode: ProfileMode,
+): Promise<{
+  plain: KernelSamples;
+  plan: TimingPlan;
+  timed: MeasureOptions;
+  timedCuts: readonly CutCandidate[];
+}> {
+  const plain = await tracePlainKernels(
+    copy,
+    mode === 'fast'
+      ? { ...options, warmup: Math.min(1, options.warmup), runs: Math.min(FAST_PLAIN_RUNS, options.runs) }
+      : options,
+  );
+  const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP);
+  const timedCuts =
+    mode === 'thorough'
+      ? cuts
+      : sampleCutPoints(cuts, (c) => crossingBytes(crossingSizes(c.tensors, info)), FAST_SAMPLE_CUTS);
+  options.progress?.(
+    `${mode} profile: per-node times from traced whole-model runs, the real parts of ${timedCuts.length} of ${cuts.length} ` +
+      `cut points; ${plan.runs} runs per timing; about ${estimateSeconds(plan, timedCuts.length, plain.runMs).toFixed(0)} s`,
+  );
+  return { plain, plan, timed: { ...options, ...plan }, timedCuts };
+}
+
 /**
  * Measures this machine on a model. A fast profile (the default, see profile-mode.ts) times the
  * real parts of a sample of cut points; a thorough one times every cut point's.
@@ -141,24 +207,7 @@ export async function measureProfile(
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
   const mode: ProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
   const copy = tracedCopy(loaded.model, dag);
-  // The optimisations-off trace only weighs nodes that ORT fuses together: a fast profile takes
-  // few runs of it, and its run time sizes the rest of the plan (an over-estimate: unfused).
-  const plain = await tracePlainKernels(
-    copy,
-    mode === 'fast'
-      ? { ...options, warmup: Math.min(1, options.warmup), runs: Math.min(FAST_PLAIN_RUNS, options.runs) }
-      : options,
-  );
-  const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP);
-  const timed: MeasureOptions = { ...options, ...plan };
-  const timedCuts =
-    mode === 'thorough'
-      ? cuts
-      : sampleCutPoints(cuts, (c) => crossingBytes(crossingSizes(c.tensors, info)), FAST_SAMPLE_CUTS);
-  progress(
-    `${mode} profile: per-node times from traced whole-model runs, the real parts of ${timedCuts.length} of ${cuts.length} cut points; ` +
-      `${plan.runs} runs per timing; about ${estimateSeconds(plan, timedCuts.length, plain.runMs).toFixed(0)} s`,
-  );
+  const { plain, plan, timed, timedCuts } = await planTimings(copy, cuts, info, options, mode);
   const fused = await traceFusedKernels(copy, timed);
   const traces = { ...fused, plain };
   progress(`timing the real edge and cloud models of ${timedCuts.length} cut points and the whole model`);
@@ -192,18 +241,8 @@ export async function measureProfile(
 
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
   const points = partPoints(dag, cuts, parts, nodeTimes.nodes, runOverheadMs, info);
-  const fit = fitPartModel(points);
-  const boundary: BoundaryCost = fit;
-  notes.push(
-    `a cut costs ${(fit.edgeOutputMsPerByte * 1e6).toFixed(2)} µs per KB of crossing tensors on the edge side and ` +
-      `${(fit.cloudInputMsPerByte * 1e6).toFixed(2)} on the cloud side beyond their nodes (layout conversions, copies): ` +
-      `fitted to the ${points.length} measured parts of ${timedCuts.length === cuts.length ? 'the' : `${timedCuts.length} of the ${cuts.length}`} cut points`,
-  );
-  if (mode === 'fast')
-    notes.push(
-      `fast profile: ${timedCuts.length} of ${cuts.length} cut points' real parts timed, ${plan.runs} runs per timing; ` +
-        `the other cut points are predicted from the node times (--profile thorough times every one)`,
-    );
+  const boundary: BoundaryCost = fitPartModel(points);
+  notes.push(...boundaryNotes(boundary, points.length, timedCuts.length, cuts.length, plan.runs));
 
   if (device.kind !== 'cpu')
     notes.push(
