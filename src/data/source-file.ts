@@ -7,6 +7,9 @@ import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { InputError } from '../core/errors';
 
+/** Most bytes a gzipped data or labels file may unpack to: 2 GiB - 1, as much as Node reads from a plain file. */
+export const MAX_UNPACKED_BYTES = 2 ** 31 - 1;
+
 /** What a path names on disk. */
 export type PathKind = 'file' | 'directory';
 
@@ -47,10 +50,11 @@ export interface FileBytes {
  * Read a whole file and gunzip it when it starts with the gzip magic.
  * @param path a regular file
  * @param role the prefix for messages, e.g. `--labels t10k-labels.gz`
+ * @param maxUnpackedBytes most bytes a gzipped file may unpack to (default MAX_UNPACKED_BYTES)
  * @throws InputError BAD_PATH for a missing, unreadable path or a directory; BAD_DATA for a
  *   corrupt or truncated gzip stream or a file too large to read at once (2 GiB on Node 20)
  */
-export function readFileBytes(path: string, role: string): FileBytes {
+export function readFileBytes(path: string, role: string, maxUnpackedBytes = MAX_UNPACKED_BYTES): FileBytes {
   if (pathKind(path, role) === 'directory') {
     throw new InputError('BAD_PATH', `${role}: is a directory, expected a file`);
   }
@@ -67,9 +71,18 @@ export function readFileBytes(path: string, role: string): FileBytes {
   }
   if (!isGzip(raw)) return { bytes: raw, gzipped: false };
   try {
-    return { bytes: zlib.gunzipSync(raw), gzipped: true };
+    // NOTE: the unpacked bytes are bounded like a plain file's (Node reads at most 2 GiB at once),
+    // so a small gzip bomb stops at the bound instead of filling memory.
+    return { bytes: zlib.gunzipSync(raw, { maxOutputLength: maxUnpackedBytes }), gzipped: true };
   } catch (err) {
-    throw new InputError('BAD_DATA', `${role}: cannot gunzip: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new InputError(
+        'BAD_DATA',
+        `${role}: unpacks to more than ${maxUnpackedBytes} bytes, the limit of a data file`,
+      );
+    }
+    throw new InputError('BAD_DATA', `${role}: cannot gunzip: ${e.message.split('\n')[0]}`);
   }
 }
 

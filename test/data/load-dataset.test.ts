@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from '../../src/core/errors';
-import { fitToModelInput, loadDataset } from '../../src/data';
-import { TempDir, caught, idxBytes, npyBytes, tempDir } from './fixtures';
+import { fitToModelInput, loadDataset, readFileBytes } from '../../src/data';
+import { TempDir, caught, gzip, idxBytes, npyBytes, tempDir } from './fixtures';
 
 let dir: TempDir;
 beforeAll(() => {
@@ -119,5 +119,23 @@ describeFashion(`Fashion-MNIST t10k (${fashion ?? 'not installed'})`, () => {
         Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength),
       ),
     ).toBe(0);
+  });
+});
+
+describe('gzip bombs are bounded', () => {
+  test('a gzipped file unpacking past the limit stops at the limit with one line', () => {
+    const bombDir = tempDir('jalad-gzip-bomb-');
+    try {
+      const file = bombDir.write('bomb.idx.gz', gzip(Buffer.alloc(4 * 2 ** 20)));
+      expect(() => readFileBytes(file, `--data ${file}`, 2 ** 20)).toThrow(
+        new InputError(
+          'BAD_DATA',
+          `--data ${file}: unpacks to more than 1048576 bytes, the limit of a data file`,
+        ),
+      );
+      expect(readFileBytes(file, `--data ${file}`, 4 * 2 ** 20).bytes.length).toBe(4 * 2 ** 20);
+    } finally {
+      bombDir.remove();
+    }
   });
 });
