@@ -57,7 +57,8 @@ export function addDataFlags(cmd: Command, required: boolean): Command {
     .addOption(required ? data.makeOptionMandatory() : data)
     .option(
       '--labels <path>',
-      'labels: IDX, .npy, one integer per line, or file,label CSV for an image folder (without labels, accuracy is agreement with the unsplit model)',
+      'labels: IDX, .npy, one integer per line, or file,label CSV for an image folder ' +
+        '(without labels, accuracy is agreement with the unsplit model)',
     )
     .option(
       '--scale <s>',

@@ -101,7 +101,9 @@ export function parseBits(value: string): number[] {
 
 /** Help text of `--inputs`, shared by analyze, split, profile and bench. */
 export const INPUTS_HELP =
-  'real input values instead of synthetic ones: a folder of input_N.pb TensorProto files (ONNX test-data layout, e.g. test_data_set_0/) or NAME=FILE.npy[,NAME=FILE...] (.npy or .pb per input); needed when an integer input is a shape, an axis or an index';
+  'real input values instead of synthetic ones: a folder of input_N.pb TensorProto files ' +
+  '(ONNX test-data layout, e.g. test_data_set_0/) or NAME=FILE.npy[,NAME=FILE...] (.npy or .pb per input); ' +
+  'needed when an integer input is a shape, an axis or an index';
 
 /** `cpu`, `webgpu` or `cuda[:N]` (see src/runtime/device.ts). */
 export function parseDeviceArg(value: string): DeviceChoice {

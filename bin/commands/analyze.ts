@@ -2,7 +2,8 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel } from '../../src/pipeline/analyze';
-import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
+import { analysisText } from '../../src/pipeline/command-text';
+import { writeReports } from '../../src/report';
 import {
   DEFAULT_BANDWIDTHS_MBPS,
   DEFAULT_BATCH_SIZE,
@@ -11,9 +12,7 @@ import {
   DEFAULT_EDGE,
   DEFAULT_MAX_LOSS_PCT,
   DEFAULT_PROFILE_MODE,
-  DEFAULT_RTT_MS,
   DEFAULT_SIZE_SAMPLES,
-  PROFILE_DEFAULTS,
 } from '../../src/core/defaults';
 import { checkOutputFolder } from '../../src/core/output-set';
 import { addDataFlags, dataSource, DATA_ONLY_FLAGS, type DataFlags } from '../data-flags';
@@ -21,10 +20,8 @@ import { rejectGiven } from '../flag-rules';
 import {
   DEVICE_HELP,
   FLAG_RANGES,
-  INPUTS_HELP,
   parseBits,
   parseDeviceArg,
-  parseInputShape,
   parseInRange,
   parseListInRange,
   parseProfileMode,
@@ -32,34 +29,36 @@ import {
   type ProfileModeFlag,
 } from '../parsers';
 import type { DeviceChoice } from '../../src/runtime/device';
+import {
+  progressOf,
+  withInputFlags,
+  withMeasureFlags,
+  withOutputFlags,
+  withRttFlag,
+  type InputFlags,
+  type MeasureFlags,
+  type OutputFlags,
+} from '../common-flags';
 import { presetNames } from '../../src/profiler';
-import { commandLine, printJson, progressReporter } from '../output';
+import { commandLine, printJson } from '../output';
 
-interface AnalyzeFlags extends DataFlags {
+interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags {
   bits: number[];
   batchSize: number;
   sizeSamples: number;
   maxLoss?: number;
   out: string;
-  json?: boolean;
-  quiet?: boolean;
-  inputShape?: Map<string, number[]>;
-  inputs?: string;
   edge: string;
   cloud: string;
   /** The mode of --profile, or false for --no-profile. */
   profile: ProfileModeFlag | false;
   bandwidth: number[];
   rtt: number;
-  threads: number;
   device?: DeviceChoice;
-  runs: number;
-  warmup: number;
   sweepThreads?: number;
 }
 
 /** Builds the `analyze` command. */
-// NOTE: over 80 lines: a declarative list of flags and the help text; the action is one call and a print.
 export function analyzeCommand(): Command {
   const cmd = new Command('analyze')
     .description(
@@ -70,20 +69,25 @@ export function analyzeCommand(): Command {
       '--out <dir>',
       'folder for analysis.json and the reports (created if missing; an earlier jalad output there is replaced as a whole)',
       'jalad-out',
-    )
-    .option(
-      '--input-shape <name=dims>',
-      'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
-      parseInputShape,
-    )
-    .option('--inputs <path>', INPUTS_HELP);
-  return addDataFlags(cmd, false)
+    );
+  withInputFlags(cmd);
+  withSweepFlags(addDataFlags(cmd, false));
+  withProfileFlags(cmd);
+  return withOutputFlags(cmd, 'print the analysis as JSON on stdout instead of tables')
+    .addHelpText('after', helpText())
+    .action(analyzeAction);
+}
+
+/** The flags of the compression sweep (with --data). */
+function withSweepFlags(cmd: Command): Command {
+  return cmd
     .option('--bits <list>', 'bit widths to sweep with --data, comma-separated, each 1..8', parseBits, [
       ...DEFAULT_BITS,
     ])
     .option(
       '--max-loss <pp>',
-      `accuracy budget in percentage points for the decision table (default ${DEFAULT_MAX_LOSS_PCT}); with --data, sweep configurations proven above it stop early (0..100)`,
+      `accuracy budget in percentage points for the decision table (default ${DEFAULT_MAX_LOSS_PCT}); ` +
+        'with --data, sweep configurations proven above it stop early (0..100)',
       parseInRange(FLAG_RANGES.lossPct),
     )
     .option(
@@ -102,10 +106,16 @@ export function analyzeCommand(): Command {
       '--sweep-threads <n>',
       'threads for the sweep with --data (default: one per core; large sweeps run on worker threads) (1..256)',
       parseInRange(FLAG_RANGES.threads),
-    )
+    );
+}
+
+/** The flags of the device profiles, the network and measuring this machine. */
+function withProfileFlags(cmd: Command): Command {
+  cmd
     .option(
       '--edge <profile>',
-      'edge device: local (measure here, on --device), local:DEVICE (local:cuda, local:webgpu), a preset, a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster',
+      'edge device: local (measure here, on --device), local:DEVICE (local:cuda, local:webgpu), a preset, ' +
+        'a profile.json from `jalad profile`, a device-spec .json; add /N for N times faster',
       DEFAULT_EDGE,
     )
     .option(
@@ -118,36 +128,17 @@ export function analyzeCommand(): Command {
       'uplink bandwidths to evaluate, comma-separated, in Mbps (0.001..1000000)',
       parseListInRange(FLAG_RANGES.bandwidthMbps),
       [...DEFAULT_BANDWIDTHS_MBPS],
-    )
-    .option(
-      '--rtt <ms>',
-      'network round-trip time added to every offloaded inference, ms (0..600000)',
-      parseInRange(FLAG_RANGES.rttMs),
-      DEFAULT_RTT_MS,
-    )
-    .option(
-      '--device <device>',
-      `${DEVICE_HELP}; applies to --edge/--cloud local (default: cpu)`,
-      parseDeviceArg,
-    )
-    .option(
-      '--threads <n>',
-      'ONNX Runtime threads when measuring this machine (1..256)',
-      parseInRange(FLAG_RANGES.threads),
-      PROFILE_DEFAULTS.threads,
-    )
-    .option(
-      '--runs <n>',
-      'measured runs per timing when measuring this machine (median kept) (1..100000)',
-      parseInRange(FLAG_RANGES.runs),
-      PROFILE_DEFAULTS.runs,
-    )
-    .option(
-      '--warmup <n>',
-      'runs discarded before timing (0..100000)',
-      parseInRange(FLAG_RANGES.warmup),
-      PROFILE_DEFAULTS.warmup,
-    )
+    );
+  withRttFlag(cmd, 'network round-trip time added to every offloaded inference, ms (0..600000)').option(
+    '--device <device>',
+    `${DEVICE_HELP}; applies to --edge/--cloud local (default: cpu)`,
+    parseDeviceArg,
+  );
+  return withMeasureFlags(cmd, {
+    threads: 'ONNX Runtime threads when measuring this machine (1..256)',
+    runs: 'measured runs per timing when measuring this machine (median kept) (1..100000)',
+    warmup: 'runs discarded before timing (0..100000)',
+  })
     .option(
       '--profile <mode>',
       `how this machine is measured: ${PROFILE_MODE_HELP}`,
@@ -156,13 +147,14 @@ export function analyzeCommand(): Command {
     )
     .option(
       '--no-profile',
-      'list cut points only: no timing, no latency; a model with symbolic input dimensions is not run at all (sizes "unknown" until --input-shape or --inputs)',
-    )
-    .option('--json', 'print the analysis as JSON on stdout instead of tables')
-    .option('-q, --quiet', 'no progress messages on stderr')
-    .addHelpText(
-      'after',
-      `
+      'list cut points only: no timing, no latency; a model with symbolic input dimensions is not run at all ' +
+        '(sizes "unknown" until --input-shape or --inputs)',
+    );
+}
+
+/** What `analyze --help` says after the flags. */
+function helpText(): string {
+  return `
 The cut-point table lists, in execution order, every tensor through which all paths
 from the inputs to the outputs pass: #0 sends the inputs (cloud-only), the last sends
 the outputs (edge-only). Sizes are per sample, as float32 (1 KB = 1000 bytes).
@@ -174,69 +166,71 @@ Examples:
   jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out
   jalad analyze model.onnx --no-profile                      (structure only: cut points, nodes, parameters)
   jalad analyze model.onnx --inputs test_data_set_0/         (real inputs for the shape probe and the profile)
-  jalad analyze model.onnx --inputs ids=ids.npy,mask=mask.npy`,
-    )
-    .action(async (model: string, flags: AnalyzeFlags, cmd: Command) => {
-      if (!flags.data)
-        rejectGiven(
-          cmd,
-          [
-            '--labels',
-            '--bits',
-            '--max-loss',
-            '--batch-size',
-            '--size-samples',
-            '--sweep-threads',
-            ...DATA_ONLY_FLAGS,
-          ],
-          'needs --data (the compression sweep on validation data)',
-        );
-      if (!flags.profile)
-        rejectGiven(
-          cmd,
-          [
-            '--edge',
-            '--cloud',
-            '--bandwidth',
-            '--rtt',
-            '--threads',
-            '--runs',
-            '--warmup',
-            '--max-loss',
-            '--device',
-          ],
-          'needs device profiles, which --no-profile turns off',
-        );
-      checkOutputFolder(flags.out, { flag: '--out' });
-      const analysis = await analyzeModel(model, {
-        inputShapes: flags.inputShape,
-        inputs: flags.inputs,
-        progress: progressReporter(!!flags.quiet || !!flags.json),
-        edge: flags.profile ? flags.edge : false,
-        ...(flags.profile ? { profileMode: flags.profile } : {}),
-        cloud: flags.cloud,
-        bandwidthsMbps: flags.bandwidth,
-        rttMs: flags.rtt,
-        threads: flags.threads,
-        runs: flags.runs,
-        warmup: flags.warmup,
-        device: flags.device,
-        commandLine: commandLine(),
-        data: dataSource(flags),
-        bits: flags.bits,
-        batchSize: flags.batchSize,
-        sizeSamples: flags.sizeSamples,
-        maxLossPct: flags.maxLoss,
-        sweepThreads: flags.sweepThreads,
-      });
-      const [file, ...reports] = await writeReports(analysis, flags.out, {
-        commandLine: analysis.commandLine,
-        flag: '--out',
-      });
-      if (flags.json) printJson(analysis);
-      else
-        process.stdout.write(
-          `${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}analysis written to ${file}; reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
-        );
-    });
+  jalad analyze model.onnx --inputs ids=ids.npy,mask=mask.npy`;
+}
+
+/** Checks the flags that do not apply, analyses, writes analysis.json and the reports, prints. */
+async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): Promise<void> {
+  if (!flags.data)
+    rejectGiven(
+      cmd,
+      [
+        '--labels',
+        '--bits',
+        '--max-loss',
+        '--batch-size',
+        '--size-samples',
+        '--sweep-threads',
+        ...DATA_ONLY_FLAGS,
+      ],
+      'needs --data (the compression sweep on validation data)',
+    );
+  if (!flags.profile)
+    rejectGiven(
+      cmd,
+      [
+        '--edge',
+        '--cloud',
+        '--bandwidth',
+        '--rtt',
+        '--threads',
+        '--runs',
+        '--warmup',
+        '--max-loss',
+        '--device',
+      ],
+      'needs device profiles, which --no-profile turns off',
+    );
+  checkOutputFolder(flags.out, { flag: '--out' });
+  const analysis = await analyzeModel(model, {
+    inputShapes: flags.inputShape,
+    inputs: flags.inputs,
+    progress: progressOf(flags),
+    edge: flags.profile ? flags.edge : false,
+    ...(flags.profile ? { profileMode: flags.profile } : {}),
+    cloud: flags.cloud,
+    bandwidthsMbps: flags.bandwidth,
+    rttMs: flags.rtt,
+    threads: flags.threads,
+    runs: flags.runs,
+    warmup: flags.warmup,
+    device: flags.device,
+    commandLine: commandLine(),
+    data: dataSource(flags),
+    bits: flags.bits,
+    batchSize: flags.batchSize,
+    sizeSamples: flags.sizeSamples,
+    maxLossPct: flags.maxLoss,
+    sweepThreads: flags.sweepThreads,
+  });
+  const [file, ...reports] = await writeReports(analysis, flags.out, {
+    commandLine: analysis.commandLine,
+    flag: '--out',
+  });
+  if (flags.json) printJson(analysis);
+  else
+    process.stdout.write(
+      `${analysisText(analysis, process.stdout.columns)}analysis written to ${file}; ` +
+        `reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
+    );
 }

@@ -1,31 +1,26 @@
 /** `jalad bench`: measured vs predicted times of a cut's real edge and cloud models. */
 import { Command } from 'commander';
-import Table from 'cli-table3';
 import { InputError } from '../../src/core/errors';
 import { benchSplit } from '../../src/pipeline/bench-split';
-import { PROFILE_DEFAULTS } from '../../src/core/defaults';
-import {
-  DEVICE_HELP,
-  FLAG_RANGES,
-  INPUTS_HELP,
-  parseDeviceArg,
-  parseInputShape,
-  parseInRange,
-  parseNameList,
-} from '../parsers';
+import { benchText } from '../../src/pipeline/command-text';
+import { DEVICE_HELP, FLAG_RANGES, parseDeviceArg, parseInRange, parseNameList } from '../parsers';
 import type { DeviceChoice } from '../../src/runtime/device';
-import { printJson, progressReporter } from '../output';
+import { printJson } from '../output';
+import {
+  progressOf,
+  withInputFlags,
+  withMeasureFlags,
+  withOutputFlags,
+  type InputFlags,
+  type OutputFlags,
+} from '../common-flags';
 
-interface BenchFlags {
+interface BenchFlags extends OutputFlags, InputFlags {
   cut?: string[];
   edgeThreads: number;
   cloudThreads: number;
   runs: number;
   warmup: number;
-  json?: boolean;
-  quiet?: boolean;
-  inputShape?: Map<string, number[]>;
-  inputs?: string;
   device?: DeviceChoice;
   edgeDevice?: DeviceChoice;
   cloudDevice?: DeviceChoice;
@@ -33,7 +28,7 @@ interface BenchFlags {
 
 /** Builds the `bench` command. */
 export function benchCommand(): Command {
-  return new Command('bench')
+  const cmd = new Command('bench')
     .description(
       'run the real edge and cloud models of a cut on this machine and compare their measured times with the per-node prediction',
     )
@@ -50,30 +45,15 @@ export function benchCommand(): Command {
       'ONNX Runtime threads for the cloud part (1..256)',
       parseInRange(FLAG_RANGES.threads),
       1,
-    )
-    .option(
-      '--runs <n>',
-      'measured runs (median kept)',
-      parseInRange(FLAG_RANGES.runs),
-      PROFILE_DEFAULTS.runs,
-    )
-    .option(
-      '--warmup <n>',
-      'runs discarded before timing',
-      parseInRange(FLAG_RANGES.warmup),
-      PROFILE_DEFAULTS.warmup,
-    )
-    .option(
-      '--input-shape <name=dims>',
-      'shape of an input with symbolic dimensions other than the batch (repeatable)',
-      parseInputShape,
-    )
-    .option('--inputs <path>', INPUTS_HELP)
+    );
+  withMeasureFlags(cmd, { runs: 'measured runs (median kept)', warmup: 'runs discarded before timing' });
+  withInputFlags(cmd, {
+    inputShape: 'shape of an input with symbolic dimensions other than the batch (repeatable)',
+  })
     .option('--device <device>', `${DEVICE_HELP}; both parts (default: cpu)`, parseDeviceArg)
     .option('--edge-device <device>', 'device of the edge part only (overrides --device)', parseDeviceArg)
-    .option('--cloud-device <device>', 'device of the cloud part only (overrides --device)', parseDeviceArg)
-    .option('--json', 'print the comparison as JSON')
-    .option('-q, --quiet', 'no progress messages on stderr')
+    .option('--cloud-device <device>', 'device of the cloud part only (overrides --device)', parseDeviceArg);
+  return withOutputFlags(cmd, 'print the comparison as JSON')
     .addHelpText(
       'after',
       `
@@ -96,27 +76,12 @@ Example:
         inputs: flags.inputs,
         edgeDevice: flags.edgeDevice ?? flags.device,
         cloudDevice: flags.cloudDevice ?? flags.device,
-        progress: progressReporter(!!flags.quiet || !!flags.json),
+        progress: progressOf(flags),
       });
       if (flags.json) {
         printJson(result);
         return;
       }
-      const t = new Table({
-        head: ['part', 'device', 'threads', 'nodes', 'predicted ms', 'measured ms', 'measured p90', 'error'],
-        style: { head: [], border: [] },
-      });
-      for (const p of result.parts)
-        t.push([
-          p.part,
-          p.device,
-          p.threads,
-          p.nodes,
-          p.predictedMs.toFixed(3),
-          p.measuredMs.toFixed(3),
-          p.measuredP90Ms.toFixed(3),
-          `${p.errorPct >= 0 ? '+' : ''}${p.errorPct.toFixed(1)}%`,
-        ]);
-      process.stdout.write(`${t.toString()}\n`);
+      process.stdout.write(benchText(result.parts));
     });
 }

@@ -4,16 +4,14 @@ import { evaluateModel } from '../../src/pipeline/evaluate';
 import { DEFAULT_BATCH_SIZE } from '../../src/core/defaults';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { FLAG_RANGES, parseInRange } from '../parsers';
-import { printJson, progressReporter } from '../output';
+import { printJson } from '../output';
+import { evalText } from '../../src/pipeline/command-text';
+import { progressOf, withOutputFlags, type OutputFlags } from '../common-flags';
 
-interface EvalFlags extends DataFlags {
+interface EvalFlags extends DataFlags, OutputFlags {
   batchSize: number;
   threads: number;
-  json?: boolean;
-  quiet?: boolean;
 }
-
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** Builds the `eval` command. */
 export function evalCommand(): Command {
@@ -25,7 +23,7 @@ export function evalCommand(): Command {
       '<model>',
       'the ONNX model file (.onnx); its first output must be class scores [batch, classes]',
     );
-  return addDataFlags(cmd, true)
+  addDataFlags(cmd, true)
     .option(
       '--batch-size <n>',
       'samples per inference call (models with a fixed batch use theirs)',
@@ -37,9 +35,8 @@ export function evalCommand(): Command {
       'ONNX Runtime intra-op threads, 0..256 (0 = ORT decides)',
       parseInRange(FLAG_RANGES.threadsOrAuto),
       0,
-    )
-    .option('--json', 'print the result as JSON')
-    .option('-q, --quiet', 'no progress messages on stderr')
+    );
+  return withOutputFlags(cmd, 'print the result as JSON')
     .addHelpText(
       'after',
       `
@@ -54,27 +51,12 @@ Example (the bundled Fashion-MNIST test set):
       const { report } = await evaluateModel(model, dataSource(flags)!, {
         batchSize: flags.batchSize,
         threads: flags.threads,
-        progress: progressReporter(!!flags.quiet || !!flags.json),
+        progress: progressOf(flags),
       });
       if (flags.json) {
         printJson(report);
         return;
       }
-      const lines = [
-        `${report.model} on ${report.data}: ${report.samples} samples (seed ${report.seed}), ${report.classes} classes`,
-      ];
-      if (report.top1)
-        lines.push(
-          `top-1: ${report.top1.correct}/${report.top1.total} = ${pct(report.top1.accuracy)} (95% CI ${pct(report.top1.ciLow)} to ${pct(report.top1.ciHigh)})`,
-        );
-      if (report.top5)
-        lines.push(
-          `top-5: ${report.top5.correct}/${report.top5.total} = ${pct(report.top5.accuracy)} (95% CI ${pct(report.top5.ciLow)} to ${pct(report.top5.ciHigh)})`,
-        );
-      if (!report.top1)
-        lines.push('no labels: accuracy-dependent steps use agreement with the unsplit model instead');
-      lines.push(`throughput: ${report.samplesPerSecond.toFixed(0)} samples/s (batch ${report.batchSize})`);
-      for (const w of report.warnings) lines.push(`warning: ${w}`);
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(evalText(report));
     });
 }

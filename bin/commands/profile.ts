@@ -1,72 +1,51 @@
 /** `jalad profile`: measure this machine on a model (run it on the edge device or the cloud server). */
 import { Command } from 'commander';
-import { checkOutputFile, writeOutputFile } from '../../src/core/output-set';
-import { DEFAULT_PROFILE_MODE, PROFILE_DEFAULTS } from '../../src/core/defaults';
-import { profileModelFile } from '../../src/profiler';
-import { renderProfile } from '../../src/report';
+import { profileText } from '../../src/pipeline/command-text';
+import { profileToFile } from '../../src/pipeline/output-files';
+import { printJson } from '../output';
 import {
   DEVICE_HELP,
-  FLAG_RANGES,
-  INPUTS_HELP,
   parseDeviceArg,
-  parseInputShape,
-  parseInRange,
   parseProfileMode,
   PROFILE_MODE_HELP,
   type ProfileModeFlag,
 } from '../parsers';
+import { DEFAULT_PROFILE_MODE } from '../../src/core/defaults';
 import type { DeviceChoice } from '../../src/runtime/device';
-import { printJson, progressReporter } from '../output';
+import {
+  progressOf,
+  withInputFlags,
+  withMeasureFlags,
+  withOutputFlags,
+  type InputFlags,
+  type MeasureFlags,
+  type OutputFlags,
+} from '../common-flags';
 
-interface ProfileFlags {
+interface ProfileFlags extends OutputFlags, MeasureFlags, InputFlags {
   out: string;
-  threads: number;
-  runs: number;
-  warmup: number;
-  json?: boolean;
-  quiet?: boolean;
-  inputShape?: Map<string, number[]>;
-  inputs?: string;
   device?: DeviceChoice;
   profile: ProfileModeFlag;
 }
 
 /** Builds the `profile` command. */
 export function profileCommand(): Command {
-  return new Command('profile')
+  const cmd = new Command('profile')
     .description(
       'measure per-node and per-cut-point inference times of a model on this machine; the result is a device profile for --edge/--cloud',
     )
     .argument('<model>', 'the ONNX model file (.onnx)')
-    .option('--out <file>', 'where to write the device profile (JSON)', 'profile.json')
-    .option(
-      '--threads <n>',
-      'ONNX Runtime intra-op threads, fixed for every measurement (1..256)',
-      parseInRange(FLAG_RANGES.threads),
-      PROFILE_DEFAULTS.threads,
-    )
-    .option(
-      '--runs <n>',
-      'measured runs per measurement (the median is kept, and the 90th percentile) (1..100000)',
-      parseInRange(FLAG_RANGES.runs),
-      PROFILE_DEFAULTS.runs,
-    )
-    .option(
-      '--warmup <n>',
+    .option('--out <file>', 'where to write the device profile (JSON)', 'profile.json');
+  withMeasureFlags(cmd, {
+    threads: 'ONNX Runtime intra-op threads, fixed for every measurement (1..256)',
+    runs: 'measured runs per measurement (the median is kept, and the 90th percentile) (1..100000)',
+    warmup:
       'runs discarded before measuring (and up to 3 more before each of the 5 rounds in which cut points are timed) (0..100000)',
-      parseInRange(FLAG_RANGES.warmup),
-      PROFILE_DEFAULTS.warmup,
-    )
-    .option(
-      '--input-shape <name=dims>',
-      'shape of an input with symbolic dimensions other than the batch, e.g. input=1x3x224x224 (repeatable)',
-      parseInputShape,
-    )
-    .option('--inputs <path>', INPUTS_HELP)
+  });
+  withInputFlags(cmd)
     .option('--device <device>', `${DEVICE_HELP} (default: cpu)`, parseDeviceArg)
-    .option('--profile <mode>', `what to time: ${PROFILE_MODE_HELP}`, parseProfileMode, DEFAULT_PROFILE_MODE)
-    .option('--json', 'print the profile as JSON on stdout')
-    .option('-q, --quiet', 'no progress messages on stderr')
+    .option('--profile <mode>', `what to time: ${PROFILE_MODE_HELP}`, parseProfileMode, DEFAULT_PROFILE_MODE);
+  return withOutputFlags(cmd, 'print the profile as JSON on stdout')
     .addHelpText(
       'after',
       `
@@ -85,19 +64,21 @@ are timed on the device; per-node times are the CPU trace's shares of the device
 time (ONNX Runtime does not time GPU kernels one by one), and the profile says so.`,
     )
     .action(async (model: string, flags: ProfileFlags) => {
-      checkOutputFile(flags.out, { flag: '--out' });
-      const profile = await profileModelFile(model, {
-        threads: flags.threads,
-        runs: flags.runs,
-        warmup: flags.warmup,
-        inputShapes: flags.inputShape,
-        inputs: flags.inputs,
-        device: flags.device,
-        mode: flags.profile,
-        progress: progressReporter(!!flags.quiet || !!flags.json),
-      });
-      writeOutputFile(flags.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });
+      const profile = await profileToFile(
+        model,
+        {
+          threads: flags.threads,
+          runs: flags.runs,
+          warmup: flags.warmup,
+          inputShapes: flags.inputShape,
+          inputs: flags.inputs,
+          device: flags.device,
+          mode: flags.profile,
+          progress: progressOf(flags),
+        },
+        flags.out,
+      );
       if (flags.json) printJson(profile);
-      else process.stdout.write(`${renderProfile(profile)}profile written to ${flags.out}\n`);
+      else process.stdout.write(profileText(profile, flags.out));
     });
 }

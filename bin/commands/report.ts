@@ -1,18 +1,19 @@
 /** `jalad report`: re-render the reports of an analysis.json (no recomputation). */
 import * as path from 'path';
 import { Command } from 'commander';
+import { analysisText } from '../../src/pipeline/command-text';
 import { readAnalysisFile } from '../../src/pipeline/read-analysis';
-import { renderCutTable, renderDecisionTable, renderSweepTable, writeReports } from '../../src/report';
+import { writeReports } from '../../src/report';
 import { commandLine, printJson } from '../output';
+import { withOutputFlags, type OutputFlags } from '../common-flags';
 
-interface ReportFlags {
+interface ReportFlags extends OutputFlags {
   out?: string;
-  json?: boolean;
 }
 
 /** Builds the `report` command. */
 export function reportCommand(): Command {
-  return new Command('report')
+  const cmd = new Command('report')
     .description(
       're-render the reports of an analysis: terminal tables, CSV, Markdown and a self-contained HTML file with charts',
     )
@@ -20,8 +21,8 @@ export function reportCommand(): Command {
     .option(
       '--out <dir>',
       "folder for report.md, report.html and the CSV files, with a copy of analysis.json (default: the analysis's own folder)",
-    )
-    .option('--json', 'print the list of files written as JSON')
+    );
+  return withOutputFlags(cmd, 'print the list of files written as JSON', false)
     .addHelpText(
       'after',
       `
@@ -42,7 +43,7 @@ Example:
         return;
       }
       process.stdout.write(
-        `${renderCutTable(analysis, process.stdout.columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}reports written: ${written.join(', ')}\n`,
+        `${analysisText(analysis, process.stdout.columns)}reports written: ${written.join(', ')}\n`,
       );
     });
 }

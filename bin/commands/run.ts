@@ -1,12 +1,12 @@
 /** `jalad run`: the edge side of a split against a `jalad serve` server; predicted vs measured per stage. */
 import { Command } from 'commander';
-import { formatMs } from '../../src/report';
-import { runLive } from '../../src/serve';
+import { liveRunText, runLive } from '../../src/serve';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { FLAG_RANGES, parseInRange } from '../parsers';
-import { printJson, progressReporter } from '../output';
+import { printJson } from '../output';
+import { progressOf, withOutputFlags, type OutputFlags } from '../common-flags';
 
-interface RunFlags extends DataFlags {
+interface RunFlags extends DataFlags, OutputFlags {
   plan?: string;
   analysis?: string;
   server: string;
@@ -19,8 +19,6 @@ interface RunFlags extends DataFlags {
   timeout: number;
   retries: number;
   threads: number;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 /** Builds the `run` command. */
@@ -61,9 +59,8 @@ export function runCommand(): Command {
       'ONNX Runtime intra-op threads of the edge parts (0: its choice)',
       parseInRange(FLAG_RANGES.threadsOrAuto),
       0,
-    )
-    .option('--json', 'print one JSON document (samples, top1, per-stage medians) instead of tables')
-    .option('-q, --quiet', 'no progress messages on stderr');
+    );
+  withOutputFlags(cmd, 'print one JSON document (samples, top1, per-stage medians) instead of tables');
   return addDataFlags(cmd, true)
     .addHelpText(
       'after',
@@ -78,55 +75,36 @@ Examples:
   jalad run --plan jalad-split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz
   jalad run --analysis jalad-out/analysis.json --server http://127.0.0.1:8707 --data x.idx.gz --trace experiments/traces/4g.csv`,
     )
-    .action(async (flags: RunFlags) => {
-      const source = dataSource(flags)!;
-      const report = await runLive({
-        planDir: flags.plan,
-        analysisPath: flags.analysis,
-        serverUrl: flags.server,
-        data: source.data,
-        labels: source.labels,
-        dataOptions: source.options,
-        adaptive: flags.analysis !== undefined && flags.static === undefined,
-        staticMbps: typeof flags.static === 'number' ? flags.static : undefined,
-        shapeMbps: flags.shape ?? (flags.trace ? 1 : undefined),
-        delayMs: flags.delay,
-        tracePath: flags.trace,
-        traceSpeed: flags.traceSpeed,
-        csvPath: flags.csv,
-        timeoutMs: flags.timeout,
-        retries: flags.retries,
-        threads: flags.threads,
-        progress: progressReporter(!!flags.quiet || !!flags.json),
-      });
-      if (flags.json) {
-        const { records, ...summary } = report;
-        void records;
-        printJson(summary);
-        return;
-      }
-      const s = report.stages;
-      const row = (name: string, x: { predictedMs: number; measuredMs: number }) =>
-        `  ${name.padEnd(9)} ${formatMs(x.predictedMs).padStart(10)} ${formatMs(x.measuredMs).padStart(10)}`;
-      process.stdout.write(
-        [
-          `${report.samples} samples, ${report.mode}; plans: ${Object.entries(report.plansUsed)
-            .map(([p, n]) => `${p} x${n}`)
-            .join(', ')}`,
-          `RTT of empty requests ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ${report.fallbacks} sample(s) ran edge-only`,
-          'median per stage (ms)  predicted   measured',
-          row('edge', s.edge),
-          row('encode', s.encode),
-          row('transfer', s.transfer),
-          row('server', s.server),
-          row('total', s.total),
-          `median error per sample: total ${report.medianErrorPct.total.toFixed(1)}%, transfer ${report.medianErrorPct.transfer.toFixed(1)}%`,
-          report.top1
-            ? `top-1 of the served outputs: ${report.top1.correct}/${report.top1.total} (${(report.top1.accuracy * 100).toFixed(2)}%)`
-            : '',
-        ]
-          .filter((l) => l !== '')
-          .join('\n') + '\n',
-      );
-    });
+    .action(runAction);
+}
+
+/** Runs the edge side against the server and prints the summary (or the JSON document without per-sample records). */
+async function runAction(flags: RunFlags): Promise<void> {
+  const source = dataSource(flags)!;
+  const report = await runLive({
+    planDir: flags.plan,
+    analysisPath: flags.analysis,
+    serverUrl: flags.server,
+    data: source.data,
+    labels: source.labels,
+    dataOptions: source.options,
+    adaptive: flags.analysis !== undefined && flags.static === undefined,
+    staticMbps: typeof flags.static === 'number' ? flags.static : undefined,
+    shapeMbps: flags.shape ?? (flags.trace ? 1 : undefined),
+    delayMs: flags.delay,
+    tracePath: flags.trace,
+    traceSpeed: flags.traceSpeed,
+    csvPath: flags.csv,
+    timeoutMs: flags.timeout,
+    retries: flags.retries,
+    threads: flags.threads,
+    progress: progressOf(flags),
+  });
+  if (flags.json) {
+    const { records, ...summary } = report;
+    void records;
+    printJson(summary);
+    return;
+  }
+  process.stdout.write(liveRunText(report));
 }

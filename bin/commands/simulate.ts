@@ -1,21 +1,19 @@
 /** `jalad simulate`: replay a bandwidth trace; static vs adaptive decoupling vs edge-only vs cloud-only. */
-import * as fs from 'fs';
 import { Command } from 'commander';
-import Table from 'cli-table3';
 import { InputError } from '../../src/core/errors';
-import { parseTrace, simulateTrace } from '../../src/ilp';
-import { readAnalysis } from '../../src/pipeline/read-analysis';
+import { simulationText } from '../../src/pipeline/command-text';
+import { simulateTraceFile } from '../../src/pipeline/output-files';
 import { printJson } from '../output';
+import { withOutputFlags, type OutputFlags } from '../common-flags';
 
-interface SimulateFlags {
+interface SimulateFlags extends OutputFlags {
   trace?: string;
   analysis: string;
-  json?: boolean;
 }
 
 /** Builds the `simulate` command. */
 export function simulateCommand(): Command {
-  return new Command('simulate')
+  const cmd = new Command('simulate')
     .description(
       'replay a bandwidth trace frame by frame and compare static decoupling, adaptive switching (JALAD), edge-only and cloud-only',
     )
@@ -27,8 +25,8 @@ export function simulateCommand(): Command {
       '--analysis <file>',
       'analysis written by `jalad analyze` (its decision table is used)',
       'jalad-out/analysis.json',
-    )
-    .option('--json', 'print the result as JSON')
+    );
+  return withOutputFlags(cmd, 'print the result as JSON', false)
     .addHelpText(
       'after',
       `
@@ -42,30 +40,8 @@ Example:
     )
     .action((flags: SimulateFlags) => {
       if (!flags.trace) throw new InputError('BAD_OPTION', 'simulate: --trace FILE.csv is required');
-      let text: string;
-      try {
-        text = fs.readFileSync(flags.trace, 'utf8');
-      } catch {
-        throw new InputError('BAD_PATH', `--trace ${flags.trace}: no such file`);
-      }
-      const result = simulateTrace(readAnalysis(flags.analysis), parseTrace(text, flags.trace));
-      if (flags.json) {
-        printJson(result);
-        return;
-      }
-      const t = new Table({
-        head: ['strategy', 'mean ms', 'p95 ms', 'plan switches'],
-        style: { head: [], border: [] },
-      });
-      for (const s of result.strategies)
-        t.push([
-          s.strategy,
-          s.meanMs.toFixed(3),
-          s.p95Ms.toFixed(3),
-          s.strategy === 'adaptive' ? s.switches : '-',
-        ]);
-      process.stdout.write(
-        `${flags.trace}: ${result.frames} frames, mean ${result.meanMbps.toFixed(2)} Mbps\n${t.toString()}\n`,
-      );
+      const result = simulateTraceFile(flags.trace, flags.analysis);
+      if (flags.json) printJson(result);
+      else process.stdout.write(simulationText(flags.trace, result));
     });
 }

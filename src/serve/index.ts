@@ -36,6 +36,7 @@ export { startShapedProxy, type ShapedLink, type ShapedLinkOptions } from './sha
 export { callAt } from './precise-timer';
 export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
+export { liveRunText } from './live-run-text';
 export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';
 export { parseModelConfig, type PbMessage, type PbValue } from './triton/pbtxt';
 export {
