@@ -131,6 +131,44 @@ function unfoldResidual(r: number, pred: number, max: number): number {
 }
 
 /**
+ * The contexts of the code at `i` (plane `plane`, row `y`, column `x` of a w-wide plane of `area`
+ * codes), from the codes before it and `pc`, the previous plane's part (see
+ * previousPlaneContexts). Encoder and decoder both call it, so they model every code alike.
+ * @returns packed: bits 0-7 the MED prediction, 8-15 the zero flag's context, 16-23 the residual
+ *   flag's context less RESIDUAL_BASE, 24-28 the residual length's activity context (its first
+ *   bin is LENGTH_BASE + 8 × that).
+ * NOTE: one small integer, not an object or an array: nothing is allocated or stored per code.
+ */
+function codeContexts(
+  codes: Uint8Array,
+  i: number,
+  x: number,
+  y: number,
+  w: number,
+  area: number,
+  plane: number,
+  pc: number,
+): number {
+  const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
+  const u = y > 0 ? codes[i - w] : l;
+  const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
+  const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
+  const hi = l > u ? l : u;
+  const lo = l > u ? u : l;
+  const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
+  const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
+  const qa = BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
+  const full = nonzero === 4 ? 1 : 0;
+  const pb = pc >> 1;
+  return (
+    pred |
+    ((ZERO_BASE + (PREDICTION_LENGTHS[pred] * 5 + nonzero) * 2 + (pc & 1)) << 8) |
+    (((qa * 4 + pb) * 2 + full) << 16) |
+    ((min(qa + pb, 9) * 2 + full) << 24)
+  );
+}
+
+/**
  * Scratch of the encoder's modelling pass: one entry per decision, (context << 1) | bit for an
  * adaptive decision, ~((k << 8) | value) for k plain bits. Reused by every call.
  * NOTE: two passes (model, then code) keep the range coder's state in local variables of one
@@ -178,35 +216,24 @@ export function contextEncode(codes: Uint8Array, shape: readonly number[], bits:
     if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
     for (let y = 0, k = 0; y < h; y++) {
       for (let x = 0; x < w; x++, i++, k++) {
-        const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
-        const u = y > 0 ? codes[i - w] : l;
-        const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
-        const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
-        const hi = l > u ? l : u;
-        const lo = l > u ? u : l;
-        const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
-        const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
-        const pc = prev[k];
+        const ctx = codeContexts(codes, i, x, y, w, area, plane, prev[k]);
+        const pred = ctx & 255;
         const v = codes[i];
-        const zeroCtx = ZERO_BASE + (PREDICTION_LENGTHS[pred] * 5 + nonzero) * 2 + (pc & 1);
+        const zeroCtx = (ctx >> 8) & 255;
         if (v === 0) {
           decisions[d++] = zeroCtx << 1;
           continue;
         }
         decisions[d++] = (zeroCtx << 1) | 1;
         const r = foldResidual(v, pred > 0 ? pred : 1, max);
-        const qa =
-          BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
-        const full = nonzero === 4 ? 1 : 0;
-        const pb = pc >> 1;
-        const residualCtx = RESIDUAL_BASE + (qa * 4 + pb) * 2 + full;
+        const residualCtx = RESIDUAL_BASE + ((ctx >> 16) & 255);
         if (r === 0) {
           decisions[d++] = residualCtx << 1;
           continue;
         }
         decisions[d++] = (residualCtx << 1) | 1;
         const e = bitLength(r);
-        const lengthBase = LENGTH_BASE + (min(qa + pb, 9) * 2 + full) * 8;
+        const lengthBase = LENGTH_BASE + (ctx >> 24) * 8;
         for (let bin = 1; bin < bits; bin++) {
           if (e > bin) {
             decisions[d++] = ((lengthBase + bin) << 1) | 1;
@@ -387,23 +414,11 @@ export function contextDecode(
     if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
     for (let y = 0, k = 0; y < h; y++) {
       for (let x = 0; x < w; x++, i++, k++) {
-        const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
-        const u = y > 0 ? codes[i - w] : l;
-        const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
-        const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
-        const hi = l > u ? l : u;
-        const lo = l > u ? u : l;
-        const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
-        const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
-        const pc = prev[k];
-        if (dec.bit(ZERO_BASE + (PREDICTION_LENGTHS[pred] * 5 + nonzero) * 2 + (pc & 1)) === 0) continue;
-        const qa =
-          BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
-        const full = nonzero === 4 ? 1 : 0;
-        const pb = pc >> 1;
+        const ctx = codeContexts(codes, i, x, y, w, area, plane, prev[k]);
+        if (dec.bit((ctx >> 8) & 255) === 0) continue;
         let r = 0;
-        if (dec.bit(RESIDUAL_BASE + (qa * 4 + pb) * 2 + full) === 1) {
-          const lengthBase = LENGTH_BASE + (min(qa + pb, 9) * 2 + full) * 8;
+        if (dec.bit(RESIDUAL_BASE + ((ctx >> 16) & 255)) === 1) {
+          const lengthBase = LENGTH_BASE + (ctx >> 24) * 8;
           let e = 1;
           while (e < bits && dec.bit(lengthBase + e) === 1) e++;
           r = 1;
@@ -420,6 +435,7 @@ export function contextDecode(
         // that unreachable in a stream, but the decoder still never writes an out-of-range code.
         if (r > max - 1)
           throw new InputError('BAD_DATA', 'context payload: residual out of range (corrupted)');
+        const pred = ctx & 255;
         codes[i] = unfoldResidual(r, pred > 0 ? pred : 1, max);
       }
     }
