@@ -18,7 +18,6 @@ export interface RandomProblemOptions {
 
 const ALL_BITS: readonly Bits[] = [2, 4, 6, 8, 'f32'];
 
-// NOTE: over 80 lines: one generator per graph shape in a switch; they share the node and tensor bookkeeping.
 /** A random problem; `bandwidthMbps`, `rttMs`, `maxLossPct`, `fixedBits`, `excluded` are set by the caller or by `randomSetting`. */
 export function randomGraph(
   rand: () => number,
@@ -80,6 +79,22 @@ export function randomGraph(
     if (n > 3 && rand() < 0.3) outputs.add(Math.floor(rand() * (n - 1))); // an auxiliary head
   }
 
+  return { nodes, tensors: randomTensors(rand, nodes, reads, outputs, usesAux, coarse) };
+}
+
+/**
+ * The tensors of a random graph: the input 'in' (and 'aux' when a node reads it), then one output
+ * per node (graph outputs among them).
+ * @param reads the producers each node reads (-1 = 'in', -2 = 'aux')
+ */
+function randomTensors(
+  rand: () => number,
+  nodes: readonly DecisionNode[],
+  reads: readonly number[][],
+  outputs: ReadonlySet<number>,
+  usesAux: boolean,
+  coarse: boolean,
+): DecisionTensor[] {
   const consumersOf = (producer: number): number[] =>
     reads.flatMap((inputs, v) => (inputs.includes(producer) ? [v] : []));
   const tensors: DecisionTensor[] = [];
@@ -109,7 +124,7 @@ export function randomGraph(
       options: outputs.has(v) ? outputOptions(rand, coarse) : tensorOptions(rand, size, coarse),
     });
   });
-  return { nodes, tensors };
+  return tensors;
 }
 
 function randomNode(rand: () => number, v: number, coarse: boolean): DecisionNode {
