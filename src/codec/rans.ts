@@ -169,7 +169,6 @@ export function planRans(histogram: ArrayLike<number>, bits: BitWidth): RansPlan
  */
 export function planRansScratch(histogram: ArrayLike<number>, bits: BitWidth): RansPlan {
   const scaleBits = RANS_SCALE_BITS;
-  const m = 1 << scaleBits;
   const size = histogram.length;
   const { symbol, count, log2Count, level, weight, bestLevel, bestFrequency } = PLAN_SCRATCH;
   const log2Table = log2Integers();
@@ -187,59 +186,8 @@ export function planRansScratch(histogram: ArrayLike<number>, bits: BitWidth): R
   let bestTableBytes = 0;
   let bestSize = Infinity;
   for (let stepsLog2 = 0; stepsLog2 <= 3 && present > 0; stepsLog2++) {
-    const k = 1 << stepsLog2;
-    // Levels, their largest, and the table's size as `tableSizeBits` counts it (runs of absent
-    // symbols, repeats, deltas).
-    let top = 0;
-    let tableBits = 0;
-    let previous = 0;
-    let next = 0;
-    for (let j = 0; j < present; j++) {
-      const v = min(255, 1 + round(k * log2Count[j]));
-      level[j] = v;
-      if (v > top) top = v;
-      const s = symbol[j];
-      if (s > next) tableBits += 2 + expGolombBits(s - next - 1);
-      if (v === previous) tableBits += 1;
-      else {
-        const delta = v - previous;
-        tableBits += 2 + expGolombBits(delta > 0 ? 2 * delta - 2 : -2 * delta - 1);
-        previous = v;
-      }
-      next = s + 1;
-    }
-    if (size > next) tableBits += 2 + expGolombBits(size - next - 1);
-    const tableBytes = ceil((6 + tableBits) / 8);
-    // Weights and frequencies as in `frequenciesFromLevels`.
-    const mask = k - 1;
-    const stride = 3 - stepsLog2;
-    let total = 0;
-    for (let j = 0; j < present; j++) {
-      const e = top - level[j];
-      const shift = e >>> stepsLog2;
-      const w = shift > 20 ? 1 : OCTAVE_FRACTIONS[(e & mask) << stride] >>> shift || 1;
-      weight[j] = w;
-      total += w;
-    }
-    const free = m - present;
-    let sum = 0;
-    let largest = 0;
-    let largestF = 0;
-    let codedBits = 0;
-    for (let j = 0; j < present; j++) {
-      const f = 1 + floor((weight[j] * free) / total);
-      weight[j] = f;
-      sum += f;
-      codedBits += count[j] * (scaleBits - log2Table[f]);
-      if (f > largestF) {
-        largest = j;
-        largestF = f;
-      }
-    }
-    // The remainder goes to the largest frequency.
-    weight[largest] = largestF + m - sum;
-    codedBits += count[largest] * (log2Table[largestF] - log2Table[largestF + m - sum]);
-    const sizeBytes = tableBytes + 8 + ceil(codedBits / 8);
+    const tableBytes = candidateLevels(stepsLog2, present, size);
+    const sizeBytes = tableBytes + 8 + ceil(candidateFrequencies(stepsLog2, present, scaleBits) / 8);
     // Finer tables cost more bits and code better; the total is convex in practice, so stop at
     // the first k that does not improve.
     if (sizeBytes >= bestSize) break;
@@ -271,6 +219,76 @@ export function planRansScratch(histogram: ArrayLike<number>, bits: BitWidth): R
     tableBytes: bestTableBytes,
     sizeBytes: bestSize,
   };
+}
+
+/**
+ * One candidate of `planRansScratch`: the levels of the `present` symbols at 2^stepsLog2 steps per
+ * octave, into PLAN_SCRATCH.level.
+ * @returns the table's bytes, as `tableSizeBits` counts them (runs of absent symbols, repeats, deltas)
+ */
+function candidateLevels(stepsLog2: number, present: number, size: number): number {
+  const { symbol, log2Count, level } = PLAN_SCRATCH;
+  const k = 1 << stepsLog2;
+  let tableBits = 0;
+  let previous = 0;
+  let next = 0;
+  for (let j = 0; j < present; j++) {
+    const v = min(255, 1 + round(k * log2Count[j]));
+    level[j] = v;
+    const s = symbol[j];
+    if (s > next) tableBits += 2 + expGolombBits(s - next - 1);
+    if (v === previous) tableBits += 1;
+    else {
+      const delta = v - previous;
+      tableBits += 2 + expGolombBits(delta > 0 ? 2 * delta - 2 : -2 * delta - 1);
+      previous = v;
+    }
+    next = s + 1;
+  }
+  if (size > next) tableBits += 2 + expGolombBits(size - next - 1);
+  return ceil((6 + tableBits) / 8);
+}
+
+/**
+ * The frequencies of a candidate's levels (PLAN_SCRATCH.level), as in `frequenciesFromLevels`, into
+ * PLAN_SCRATCH.weight.
+ * @returns the bits the present symbols' counts code to at these frequencies
+ */
+function candidateFrequencies(stepsLog2: number, present: number, scaleBits: number): number {
+  const { count, level, weight } = PLAN_SCRATCH;
+  const log2Table = log2Integers();
+  const m = 1 << scaleBits;
+  let top = 0;
+  for (let j = 0; j < present; j++) if (level[j] > top) top = level[j];
+  const mask = (1 << stepsLog2) - 1;
+  const stride = 3 - stepsLog2;
+  let total = 0;
+  for (let j = 0; j < present; j++) {
+    const e = top - level[j];
+    const shift = e >>> stepsLog2;
+    const w = shift > 20 ? 1 : OCTAVE_FRACTIONS[(e & mask) << stride] >>> shift || 1;
+    weight[j] = w;
+    total += w;
+  }
+  const free = m - present;
+  let sum = 0;
+  let largest = 0;
+  let largestF = 0;
+  let codedBits = 0;
+  for (let j = 0; j < present; j++) {
+    const f = 1 + floor((weight[j] * free) / total);
+    weight[j] = f;
+    sum += f;
+    codedBits += count[j] * (scaleBits - log2Table[f]);
+    if (f > largestF) {
+      largest = j;
+      largestF = f;
+    }
+  }
+  // The remainder goes to the largest frequency.
+  weight[largest] = largestF + m - sum;
+  codedBits += count[largest] * (log2Table[largestF] - log2Table[largestF + m - sum]);
+  return codedBits;
 }
 
 /** Length in bits of the order-0 Exp-Golomb code of `value` >= 0 (as in code-table.ts). */

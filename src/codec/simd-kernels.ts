@@ -378,6 +378,51 @@ interface KernelExports {
   histogram: (src: number, end: number, counts: number) => void;
 }
 
+/** The code of one element, in JavaScript (the tails): float32 steps, ties to even. */
+function codeOf(x: number, lo: number, r: number, levels: number): number {
+  const s = fround(fround(fround(x - lo) / r) * levels);
+  // Math.round breaks ties upwards; a tie (s = k − 0.5 exactly) goes to the even neighbour.
+  const k = Math.round(s);
+  return k - s === 0.5 && k % 2 !== 0 ? k - 1 : k;
+}
+
+/**
+ * The kernels' `range`: whole groups of 4 in WebAssembly (through the `input` view of its memory,
+ * lanes' results in `result`), the tail here.
+ */
+function rangeOf(
+  values: Float32Array,
+  exports: KernelExports,
+  input: Float32Array,
+  result: Float32Array,
+): { lo: number; hi: number } | null {
+  const n = values.length;
+  let lo = values[0];
+  let hi = lo;
+  let bad = 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const m = Math.min(CHUNK, n - start);
+    const whole = m & ~3;
+    if (whole > 0) {
+      input.set(values.subarray(start, start + whole));
+      exports.range(IN, IN + 4 * whole, RESULT);
+      for (let l = 0; l < 4; l++) {
+        lo = result[l] < lo ? result[l] : lo;
+        hi = result[4 + l] > hi ? result[4 + l] : hi;
+        bad += result[8 + l];
+      }
+    }
+    for (let i = start + whole; i < start + m; i++) {
+      const v = values[i];
+      bad += v - v;
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+  }
+  // NaN compares false everywhere: `bad` is the one reliable flag (and catches ±Infinity).
+  return bad === 0 ? { lo, hi } : null;
+}
+
 function instantiate(): SimdKernels | null {
   const bytes = assemble();
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(bytes)) return null;
@@ -390,42 +435,9 @@ function instantiate(): SimdKernels | null {
   const result = heap.subarray(RESULT / 4, RESULT / 4 + 12);
   const codesOut = new Uint8Array(exports.memory.buffer, OUT, CHUNK);
   const counts = new Uint32Array(exports.memory.buffer, COUNTS, 1024);
-  /** The code of one element, in JavaScript (the tails): float32 steps, ties to even. */
-  const codeOf = (x: number, lo: number, r: number, levels: number): number => {
-    const s = fround(fround(fround(x - lo) / r) * levels);
-    // Math.round breaks ties upwards; a tie (s = k − 0.5 exactly) goes to the even neighbour.
-    const k = Math.round(s);
-    return k - s === 0.5 && k % 2 !== 0 ? k - 1 : k;
-  };
 
   return {
-    range(values) {
-      const n = values.length;
-      let lo = values[0];
-      let hi = lo;
-      let bad = 0;
-      for (let start = 0; start < n; start += CHUNK) {
-        const m = Math.min(CHUNK, n - start);
-        const whole = m & ~3;
-        if (whole > 0) {
-          input.set(values.subarray(start, start + whole));
-          exports.range(IN, IN + 4 * whole, RESULT);
-          for (let l = 0; l < 4; l++) {
-            lo = result[l] < lo ? result[l] : lo;
-            hi = result[4 + l] > hi ? result[4 + l] : hi;
-            bad += result[8 + l];
-          }
-        }
-        for (let i = start + whole; i < start + m; i++) {
-          const v = values[i];
-          bad += v - v;
-          lo = v < lo ? v : lo;
-          hi = v > hi ? v : hi;
-        }
-      }
-      // NaN compares false everywhere: `bad` is the one reliable flag (and catches ±Infinity).
-      return bad === 0 ? { lo, hi } : null;
-    },
+    range: (values) => rangeOf(values, exports, input, result),
 
     roundTrip(values, lo, r, levels, step, out) {
       const n = values.length;

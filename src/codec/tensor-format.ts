@@ -418,6 +418,39 @@ export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {})
   if (crc32(bytes, 0, totalBytes - CRC_BYTES) !== stored) fail('checksum mismatch (corrupted stream)');
 
   // The checksum matched, so anything odd below was written that way, not damaged in transit.
+  const { bits, coder } = checkFields(bytes, { shape, count, lo, hi, payloadBytes }, fail);
+  return {
+    formatVersion: bytes[2],
+    bits,
+    coder,
+    dtype: 'float32',
+    shape,
+    count,
+    lo,
+    hi,
+    headerBytes,
+    payloadBytes,
+    totalBytes,
+  };
+}
+
+/**
+ * The header's fields after its checksum matched: precision, coder, version, dtype, element count,
+ * range and payload length agree with each other.
+ * @param fail throws the decoder's BAD_DATA error
+ */
+function checkFields(
+  bytes: Uint8Array,
+  fields: {
+    readonly shape: readonly number[];
+    readonly count: number;
+    readonly lo: number;
+    readonly hi: number;
+    readonly payloadBytes: number;
+  },
+  fail: (what: string) => never,
+): { bits: Precision; coder: StoredCoder } {
+  const { shape, count, lo, hi, payloadBytes } = fields;
   const bitsByte = bytes[3];
   const bits: Precision | undefined =
     bitsByte === 16 ? 'f16' : bitsByte === 32 ? 'f32' : isBitWidth(bitsByte) ? bitsByte : undefined;
@@ -445,19 +478,7 @@ export function readTensorHeader(bytes: Uint8Array, options: DecodeOptions = {})
   if (coder === 'constant' && count > 0 && lo !== hi) fail('constant coder with lo != hi');
   if (typeof bits === 'number' && coder !== 'constant' && count > 0 && lo === hi)
     fail(`coder ${coder} with lo == hi`);
-  return {
-    formatVersion: bytes[2],
-    bits,
-    coder,
-    dtype: 'float32',
-    shape,
-    count,
-    lo,
-    hi,
-    headerBytes,
-    payloadBytes,
-    totalBytes,
-  };
+  return { bits, coder };
 }
 
 function expectedPayloadBytes(bits: Precision, coder: StoredCoder, count: number): number | undefined {
