@@ -53,6 +53,27 @@ export function prepareProblem(
   where: string,
   requireBandwidth = true,
 ): PreparedProblem {
+  const check = problemChecks(where);
+  checkScalars(problem, requireBandwidth, check);
+  const { tensors, names, predSets } = prepareTensors(problem, check);
+  const preds = predSets.map((s) => [...s].sort((a, b) => a - b));
+  const topoOrder = topologicalOrder(preds);
+  if (topoOrder.length < problem.nodes.length) {
+    const onCycle = problem.nodes.findIndex((_, v) => !topoOrder.includes(v));
+    check.fail(`the graph has a cycle through node ${onCycle} "${problem.nodes[onCycle].id}"`);
+  }
+  const { excluded, excludedKeys } = prepareExcluded(problem, tensors, names, check);
+  return { problem, tensors, preds, topoOrder, excluded, excludedKeys };
+}
+
+/** The error helpers of one validation: `fail` throws naming the public function. */
+interface ProblemChecks {
+  fail(what: string): never;
+  show(value: unknown): string;
+  nonNegative(value: unknown, field: string): void;
+}
+
+function problemChecks(where: string): ProblemChecks {
   const fail = (what: string): never => {
     throw new InputError('BAD_OPTION', `${where}: ${what}`);
   };
@@ -63,7 +84,12 @@ export function prepareProblem(
       fail(`${field} must be a finite number ≥ 0, got ${show(value)}`);
     }
   };
+  return { fail, show, nonNegative };
+}
 
+/** The problem's own fields and its nodes. */
+function checkScalars(problem: DecisionProblem, requireBandwidth: boolean, check: ProblemChecks): void {
+  const { fail, show, nonNegative } = check;
   if (problem === null || typeof problem !== 'object')
     fail(`problem must be an object, got ${show(problem)}`);
   if (!Array.isArray(problem.nodes)) fail(`nodes must be an array, got ${show(problem.nodes)}`);
@@ -84,14 +110,21 @@ export function prepareProblem(
     fail(`fixedBits must be an integer 1..32 or 'f32', got ${show(problem.fixedBits)}`);
   }
 
-  const n = problem.nodes.length;
   problem.nodes.forEach((node, v) => {
     if (node === null || typeof node !== 'object') fail(`nodes[${v}] must be an object, got ${show(node)}`);
     if (typeof node.id !== 'string') fail(`nodes[${v}].id must be a string, got ${show(node.id)}`);
     nonNegative(node.edgeMs, `nodes[${v}] "${node.id}".edgeMs`);
     nonNegative(node.cloudMs, `nodes[${v}] "${node.id}".cloudMs`);
   });
+}
 
+/** The tensors, checked and prepared, with the name index and each node's producers. */
+function prepareTensors(
+  problem: DecisionProblem,
+  check: ProblemChecks,
+): { tensors: PreparedTensor[]; names: Map<string, number>; predSets: Set<number>[] } {
+  const { fail, show, nonNegative } = check;
+  const n = problem.nodes.length;
   const isNodeIndex = (i: unknown): i is number =>
     typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < n;
   const names = new Map<string, number>();
@@ -142,14 +175,17 @@ export function prepareProblem(
       canCross: t.isGraphOutput || consumers.length > 0,
     };
   });
+  return { tensors, names, predSets };
+}
 
-  const preds = predSets.map((s) => [...s].sort((a, b) => a - b));
-  const topoOrder = topologicalOrder(preds);
-  if (topoOrder.length < n) {
-    const onCycle = problem.nodes.findIndex((_, v) => !topoOrder.includes(v));
-    fail(`the graph has a cycle through node ${onCycle} "${problem.nodes[onCycle].id}"`);
-  }
-
+/** The excluded plans that can still occur, in canonical form, and every excluded key. */
+function prepareExcluded(
+  problem: DecisionProblem,
+  tensors: readonly PreparedTensor[],
+  names: ReadonlyMap<string, number>,
+  check: ProblemChecks,
+): { excluded: ExcludedPlan[]; excludedKeys: Set<PlanKey> } {
+  const { fail, show } = check;
   const excludedKeys = new Set<PlanKey>();
   const excluded: ExcludedPlan[] = [];
   const excludedList = problem.excluded ?? [];
@@ -172,8 +208,7 @@ export function prepareProblem(
     if (possible && !excludedKeys.has(canonical)) excluded.push({ key: canonical, choices });
     excludedKeys.add(canonical);
   });
-
-  return { problem, tensors, preds, topoOrder, excluded, excludedKeys };
+  return { excluded, excludedKeys };
 }
 
 /** Kahn's algorithm, taking the smallest ready index first; shorter than `preds` iff there is a cycle. */
