@@ -59,30 +59,7 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
     all.length <= MAX_TERMINAL_CUT_ROWS
       ? all
       : [...all.slice(0, MAX_TERMINAL_CUT_ROWS / 2), ...all.slice(all.length - MAX_TERMINAL_CUT_ROWS / 2)];
-  const rows = shown.map((c) => {
-    const more = c.detail.length - 1 - MAX_TERMINAL_EXTRA_TENSORS;
-    const extra = c.detail
-      .slice(1, 1 + MAX_TERMINAL_EXTRA_TENSORS)
-      .map((d) => `+ ${d.name} (${d.kind})`)
-      .concat(more > 0 ? [`+ ${formatCount(more)} more`] : []);
-    const row: string[] = [
-      String(c.index),
-      [c.tensors[0], ...extra].join('\n'),
-      c.op,
-      formatShape(c.shape),
-      c.sizeUnknown ? 'unknown' : formatBytes(c.bytes),
-      String(c.edgeNodes),
-      c.sizeUnknown ? 'unknown' : formatFlops(c.edgeFlops ?? 0),
-    ];
-    if (timed) {
-      row.push(formatMs(c.edgeMs ?? 0), formatMs(c.cloudMs ?? 0));
-      for (const l of bws)
-        row.push(
-          `${formatMs(l.cuts[c.index].totalMs)} (${formatMs(l.cuts[c.index].transferMs)})${l.bestCut === c.index ? ' *' : ''}`,
-        );
-    }
-    return row;
-  });
+  const rows = shown.map((c) => cutRow(c, timed ? bws : undefined));
   const widest = head.map((h, i) =>
     Math.max(
       ...h.split('\n').map((x) => x.length),
@@ -109,13 +86,48 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
         .join('\n'),
       ...r.slice(2),
     ]);
+  return [table.toString(), ...footerLines(analysis, shown.length)].join('\n') + '\n';
+}
+
+/** One row of the cut table; `bws`, the latency rows, when the analysis has times. */
+function cutRow(c: Analysis['cutPoints'][number], bws: Analysis['latency'] | undefined): string[] {
+  const more = c.detail.length - 1 - MAX_TERMINAL_EXTRA_TENSORS;
+  const extra = c.detail
+    .slice(1, 1 + MAX_TERMINAL_EXTRA_TENSORS)
+    .map((d) => `+ ${d.name} (${d.kind})`)
+    .concat(more > 0 ? [`+ ${formatCount(more)} more`] : []);
+  const row: string[] = [
+    String(c.index),
+    [c.tensors[0], ...extra].join('\n'),
+    c.op,
+    formatShape(c.shape),
+    c.sizeUnknown ? 'unknown' : formatBytes(c.bytes),
+    String(c.edgeNodes),
+    c.sizeUnknown ? 'unknown' : formatFlops(c.edgeFlops ?? 0),
+  ];
+  if (bws) {
+    row.push(formatMs(c.edgeMs ?? 0), formatMs(c.cloudMs ?? 0));
+    for (const l of bws)
+      row.push(
+        `${formatMs(l.cuts[c.index].totalMs)} (${formatMs(l.cuts[c.index].transferMs)})${l.bestCut === c.index ? ' *' : ''}`,
+      );
+  }
+  return row;
+}
+
+/** The lines under the cut table: rows left out, the model, the profiles, the best cuts, notes. */
+function footerLines(analysis: Analysis, shownCount: number): string[] {
   const m = analysis.model;
-  const lines = [table.toString()];
-  if (shown.length < all.length) {
-    const first = shown[MAX_TERMINAL_CUT_ROWS / 2 - 1].index + 1;
-    const last = shown[MAX_TERMINAL_CUT_ROWS / 2].index - 1;
+  const lines: string[] = [];
+  const all = analysis.cutPoints;
+  const timed = analysis.latency !== undefined;
+  const bws = analysis.latency ?? [];
+  if (shownCount < all.length) {
+    const first = all[MAX_TERMINAL_CUT_ROWS / 2 - 1].index + 1;
+    const last = all[all.length - MAX_TERMINAL_CUT_ROWS / 2].index - 1;
     lines.push(
-      `(${formatCount(all.length - shown.length)} cut points not shown, #${first} to #${last}: analysis.json, cut-points.csv and the reports list them all)`,
+      `(${formatCount(all.length - shownCount)} cut points not shown, #${first} to #${last}: ` +
+        'analysis.json, cut-points.csv and the reports list them all)',
     );
   }
   lines.push(
@@ -141,5 +153,5 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
     for (const n of [...p.edge.notes.map((x) => `edge: ${x}`), ...p.cloud.notes.map((x) => `cloud: ${x}`)])
       lines.push(`note: ${n}`);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
