@@ -79,7 +79,8 @@ async function main(): Promise<void> {
   console.log('decision table:');
   for (const p of plans)
     console.log(
-      `  ${fmt(p.fromMbps!, 2)}–${fmt(p.toMbps!, 2)} Mbps: ${p.label}, edge ${fmt(p.predicted.edgeMs)} ms, cloud ${fmt(p.predicted.cloudMs)} ms, ${fmt(p.predicted.bytes, 0)} B`,
+      `  ${fmt(p.fromMbps!, 2)}–${fmt(p.toMbps!, 2)} Mbps: ${p.label}, edge ${fmt(p.predicted.edgeMs)} ms, cloud ` +
+        `${fmt(p.predicted.cloudMs)} ms, ${fmt(p.predicted.bytes, 0)} B`,
     );
 
   const server = spawn(process.execPath, [BIN, 'serve', '--analysis', analysisPath, '--port', '0'], {
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
   try {
     console.log('\nstatic runs on the shaped link (decision-table plan for each bandwidth), ms medians:');
     console.log(
-      'Mbps   plan                        edge p/m        transfer p/m      server p/m      total p/m      err total  err transfer  top-1 served = offline',
+      'Mbps   plan                        edge p/m        transfer p/m      server p/m      total p/m      ' +
+        'err total  err transfer  top-1 served = offline',
     );
     for (const mbps of [1.1, 5.85, 18.88]) {
       const report = await runLive({ ...common, adaptive: false, staticMbps: mbps, shapeMbps: mbps });
@@ -113,7 +115,11 @@ async function main(): Promise<void> {
       const same = report.records.every((r, i) => r.scores.every((v, j) => v === offline.scores[i][j]));
       const s = report.stages;
       console.log(
-        `${String(mbps).padEnd(6)} ${plan.label.padEnd(27)} ${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}   ${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ${fmt(report.medianErrorPct.total, 1)}%      ${fmt(report.medianErrorPct.transfer, 1)}%        ${report.top1!.correct}/${report.top1!.total} = ${offline.top1!.correct}/${offline.top1!.total} (outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms)`,
+        `${String(mbps).padEnd(6)} ${plan.label.padEnd(27)} ${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ` +
+          `${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}  ` +
+          ` ${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ${fmt(report.medianErrorPct.total, 1)}%      ` +
+          `${fmt(report.medianErrorPct.transfer, 1)}%        ${report.top1!.correct}/${report.top1!.total} = ` +
+          `${offline.top1!.correct}/${offline.top1!.total} (outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms)`,
       );
     }
 
@@ -133,7 +139,8 @@ async function main(): Promise<void> {
         ]);
       const best = statics.reduce((a, b) => (b[1].meanTotalMs < a[1].meanTotalMs ? b : a));
       console.log(
-        `  ${trace.padEnd(5)} adaptive ${fmt(adaptive.meanTotalMs)} (${adaptive.switches} switches, plans ${JSON.stringify(adaptive.plansUsed)}) | ` +
+        `  ${trace.padEnd(5)} adaptive ${fmt(adaptive.meanTotalMs)} (${adaptive.switches} switches, plans ` +
+          `${JSON.stringify(adaptive.plansUsed)}) | ` +
           statics.map(([p, r]) => `static ${p.label} ${fmt(r.meanTotalMs)}`).join(' | ') +
           ` | adaptive / best static = ${fmt(adaptive.meanTotalMs / best[1].meanTotalMs)}`,
       );

@@ -242,7 +242,8 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
     if (same) identical++;
     else
       differences.push(
-        `cut ${row.cut} at ${row.bits} bits: jalad ${(row.accuracy * 100).toFixed(3)}% agreement ${row.agreement}, naive ${((counts.correct / dataset.samples) * 100).toFixed(3)}% agreement ${counts.agree / dataset.samples}`,
+        `cut ${row.cut} at ${row.bits} bits: jalad ${(row.accuracy * 100).toFixed(3)}% agreement ${row.agreement}, naive ` +
+          `${((counts.correct / dataset.samples) * 100).toFixed(3)}% agreement ${counts.agree / dataset.samples}`,
       );
     const g = inGraph.get(key)!;
     if (g.correct !== counts.correct || g.agree !== counts.agree)
@@ -255,9 +256,11 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
   const configs = cuts.length * bits.length;
   process.stdout.write(
     `${name.padEnd(10)} ${String(cuts.length).padStart(4)} ${String(configs).padStart(7)} ` +
-      `${oursSeconds.toFixed(1).padStart(8)} ${naiveSeconds.toFixed(1).padStart(8)} ${(naiveSeconds / oursSeconds).toFixed(2).padStart(7)}x ` +
+      `${oursSeconds.toFixed(1).padStart(8)} ${naiveSeconds.toFixed(1).padStart(8)} ` +
+      `${(naiveSeconds / oursSeconds).toFixed(2).padStart(7)}x ` +
       `${oneThreadSeconds.toFixed(1).padStart(8)} ${(naiveSeconds / oneThreadSeconds).toFixed(2).padStart(7)}x ` +
-      `${`${identical}/${ours.rows.length}`.padStart(9)} ${`${sameSizeRows}/${ours.rows.length}`.padStart(9)} ${(largestSizeDiff * 100).toFixed(3).padStart(8)}% ` +
+      `${`${identical}/${ours.rows.length}`.padStart(9)} ${`${sameSizeRows}/${ours.rows.length}`.padStart(9)} ` +
+      `${(largestSizeDiff * 100).toFixed(3).padStart(8)}% ` +
       `${inGraphSeconds.toFixed(1).padStart(10)} ${(inGraphSeconds / oursSeconds).toFixed(2).padStart(6)}x\n`,
   );
   for (const d of differences) process.stdout.write(`  differs: ${d}\n`);

@@ -311,7 +311,9 @@ async function main(): Promise<void> {
                     ...(o.reference.reproduces
                       ? {}
                       : {
-                          reason: `relative difference from output_*.pb ${o.reference.maxRelDiff} (unsplit model: ${o.reference.originalMaxRelDiff})`,
+                          reason:
+                            `relative difference from output_*.pb ${o.reference.maxRelDiff} (unsplit model: ` +
+                            `${o.reference.originalMaxRelDiff})`,
                         }),
                   },
           );
@@ -347,10 +349,13 @@ async function main(): Promise<void> {
     }
     const failedSplits = splits.filter((s) => !s.ok);
     const lines = [
-      `models: ${models.length}${args.every > 1 ? ` (every ${args.every}th of the set, from #${args.offset})` : ''}; analyzed ${count('analyzed')}, refused ${count('refused')}, bad ${count('bad')} (${analyzeS.toFixed(0)} s, ${args.jobs} at a time${args.plain ? ', no --inputs' : ', --inputs test_data_set_0 where present'})`,
+      `models: ${models.length}${args.every > 1 ? ` (every ${args.every}th of the set, from #${args.offset})` : ''}; analyzed ` +
+        `${count('analyzed')}, refused ${count('refused')}, bad ${count('bad')} (${analyzeS.toFixed(0)} s, ${args.jobs} at a ` +
+        `time${args.plain ? ', no --inputs' : ', --inputs test_data_set_0 where present'})`,
       ...(args.split
         ? [
-            `split: ${splits.length} cut points of ${splitModels} models checked against output_*.pb; ${splits.length - failedSplits.length} reproduce them, ${failedSplits.length} do not (${splitS.toFixed(0)} s)`,
+            `split: ${splits.length} cut points of ${splitModels} models checked against output_*.pb; ` +
+              `${splits.length - failedSplits.length} reproduce them, ${failedSplits.length} do not (${splitS.toFixed(0)} s)`,
           ]
         : []),
       '',

@@ -1,7 +1,8 @@
 /**
  * jalad's in-layer compression codec: JALAD normalization (per-sample min/max quantization to
  * c bits), entropy coding (rANS, canonical Huffman, raw bit packing) and the byte format of a
- * transmitted tensor (format version 2 adds the context coder). Pure functions on typed arrays; no ONNX Runtime. Other folders import only from here.
+ * transmitted tensor (format version 2 adds the context coder). Pure functions on typed arrays; no ONNX
+ * Runtime. Other folders import only from here.
  */
 export type {
   BitWidth,

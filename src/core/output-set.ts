@@ -200,7 +200,8 @@ function checkOwnedFolder(dir: string, shown: string, flag?: string): void {
   if (foreign.length > 0)
     throw new InputError(
       'BAD_OUTPUT',
-      `${flag ? `${flag} ` : ''}${shown}: holds files jalad did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}); choose a new or empty folder`,
+      `${flag ? `${flag} ` : ''}${shown}: holds files jalad did not write ` +
+        `(${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}); choose a new or empty folder`,
     );
   if (
     !listed &&
@@ -209,7 +210,8 @@ function checkOwnedFolder(dir: string, shown: string, flag?: string): void {
   )
     throw new InputError(
       'BAD_OUTPUT',
-      `${flag ? `${flag} ` : ''}${shown}: holds files that jalad did not mark as its own (no ${MANIFEST_NAME}); choose a new or empty folder`,
+      `${flag ? `${flag} ` : ''}${shown}: holds files that jalad did not mark as its own (no ${MANIFEST_NAME}); choose a new or ` +
+        `empty folder`,
     );
 }
 

@@ -188,6 +188,9 @@ function inside(sorted: readonly number[], key: (i: number) => number, from: num
  * distinct input names: the same answers as `tryPartition` on each output, in O((nodes + edges) log nodes)
  * plus the size of what crosses.
  */
+// NOTE: one linear pass over typed arrays (post-dominators, then dominators, then the cut tensors);
+// split, its dozen shared arrays would travel as parameters.
+// eslint-disable-next-line max-lines-per-function -- one pass over a dozen shared typed arrays (see above)
 function tensorCutPoints(dag: Dag, core: readonly number[]): Found[] {
   const ix = indexTensors(dag, core);
   const tensorCount = ix.names.length;

@@ -178,7 +178,8 @@ function externalFile(location: string, baseDir: string, what: string): string {
   if (!stat.isFile())
     throw new InputError(
       'BAD_PATH',
-      `${what}: location "${location}" is not a regular file (a ${stat.isDirectory() ? 'folder' : stat.isFIFO() ? 'named pipe' : 'device or socket'})`,
+      `${what}: location "${location}" is not a regular file (a ` +
+        `${stat.isDirectory() ? 'folder' : stat.isFIFO() ? 'named pipe' : 'device or socket'})`,
     );
   return real;
 }

@@ -12,7 +12,8 @@ export function requireCutPoints<T>(cuts: readonly T[], modelPath: string): read
   if (cuts.length === 0)
     throw new InputError(
       'BAD_MODEL',
-      `${modelPath}: has no cut points: no node computes its outputs from its inputs (outputs that are inputs or weights); nothing to split`,
+      `${modelPath}: has no cut points: no node computes its outputs from its inputs (outputs that are inputs or weights); nothing ` +
+        `to split`,
     );
   return cuts;
 }

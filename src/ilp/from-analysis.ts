@@ -82,7 +82,8 @@ export function problemFromAnalysis(analysis: Analysis, dag: Dag, options: Probl
       if (opts.length === 0)
         throw new InputError(
           'BAD_OPTION',
-          `--bits ${options.fixedBits}: the analysis swept only ${[...new Set(swept.map((o) => o.bits))].join(', ')} bits; run analyze with --bits including ${options.fixedBits}`,
+          `--bits ${options.fixedBits}: the analysis swept only ${[...new Set(swept.map((o) => o.bits))].join(', ')} bits; run ` +
+            `analyze with --bits including ${options.fixedBits}`,
         );
     } else {
       opts = [raw, ...swept];

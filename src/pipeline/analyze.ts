@@ -295,7 +295,8 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
   if (!analysis.profiles) return analysis;
   const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
   progress(
-    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from ${DECISION_TABLE_MBPS.fromMbps} to ${DECISION_TABLE_MBPS.toMbps} Mbps`,
+    `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from ${DECISION_TABLE_MBPS.fromMbps} to ` +
+      `${DECISION_TABLE_MBPS.toMbps} Mbps`,
   );
   const decisions = await analysisDecisions(analysis, dag, { maxLossPct, rttMs });
   return { ...analysis, maxLossPct, decisions };
@@ -318,7 +319,10 @@ async function readModelFacts(
   const structureOnly =
     options.edge === false && unsizedInputs(loaded.model, options.inputShapes, inputValues).length > 0;
   progress(
-    `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; ${structureOnly ? 'sizes unknown (symbolic input dimensions; give --input-shape or --inputs)' : 'measuring tensor shapes with ONNX Runtime'}`,
+    `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; ` +
+      (structureOnly
+        ? 'sizes unknown (symbolic input dimensions; give --input-shape or --inputs)'
+        : 'measuring tensor shapes with ONNX Runtime'),
   );
   // One run of the model reports every tensor: the cut tensors and the nodes' shapes for FLOPs.
   const info = structureOnly

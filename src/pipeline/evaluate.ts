@@ -75,7 +75,8 @@ export async function evaluateModel(
       if (out.dims.length !== 2 || out.dims[0] !== b.count) {
         throw new InputError(
           'BAD_MODEL',
-          `${modelPath}: first output "${session.outputNames[0]}" has shape [${out.dims.join(', ')}]; eval expects class scores [batch, classes]`,
+          `${modelPath}: first output "${session.outputNames[0]}" has shape [${out.dims.join(', ')}]; eval expects class scores ` +
+            `[batch, classes]`,
         );
       }
       classes = out.dims[1];
@@ -99,7 +100,8 @@ export async function evaluateModel(
         lastReport = now;
         const done = b.start + b.count;
         options.progress(
-          `evaluated ${done}/${dataset.samples} samples, about ${((((now - started) / done) * (dataset.samples - done)) / 1000).toFixed(0)} s left`,
+          `evaluated ${done}/${dataset.samples} samples, about ` +
+            `${((((now - started) / done) * (dataset.samples - done)) / 1000).toFixed(0)} s left`,
         );
       }
     }

@@ -246,7 +246,8 @@ async function chooseMeasuredPlan(
         `${options.analysisPath}: the plan compresses tensors but the analysis names no validation data to measure it on`,
       );
     progress(
-      `round ${round}: measuring the plan (${candidate.sent.map((c) => `${c.name}@${c.bits}`).join(', ')}) on ${validation.dataset.samples} samples`,
+      `round ${round}: measuring the plan (${candidate.sent.map((c) => `${c.name}@${c.bits}`).join(', ')}) on ` +
+        `${validation.dataset.samples} samples`,
     );
     const row = await measurePlan(analysis, loaded, dag, candidate, validation, options);
     if (row.lossUpperPct <= options.maxLossPct) {
@@ -258,7 +259,8 @@ async function chooseMeasuredPlan(
       };
     }
     progress(
-      `round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ${options.maxLossPct}; excluding it`,
+      `round ${round}: measured loss ${row.lossPct.toFixed(3)} pp (upper ${row.lossUpperPct.toFixed(3)}) breaks the budget ` +
+        `${options.maxLossPct}; excluding it`,
     );
     excluded.push(candidate.plan.key);
     if (round >= maxRounds)

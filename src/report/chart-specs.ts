@@ -265,6 +265,7 @@ export function sizePerCutChart(analysis: Analysis): ChartFigure {
  * Figure (c): the accuracy loss (pp) over cut point × bit width, each cell labelled
  * "loss / 95% upper bound", cells within the budget outlined.
  */
+// eslint-disable-next-line max-lines-per-function -- one declarative Vega-Lite spec (data, marks, scales, legend) that reads best whole
 export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartFigure {
   const id = 'loss-heatmap';
   const title = 'Accuracy loss by cut point and bit width';
@@ -368,6 +369,7 @@ function curveBandwidths(analysis: Analysis): number[] {
 }
 
 /** Figure (d): predicted latency against bandwidth (log-log) of edge-only, cloud-only, the best raw cut and JALAD. */
+// eslint-disable-next-line max-lines-per-function -- one declarative Vega-Lite spec (four curves, data, layers), read whole
 export function latencyVsBandwidthChart(analysis: Analysis, budget: LossBudget): ChartFigure {
   const id = 'latency-vs-bandwidth';
   const title = 'Latency against uplink bandwidth';

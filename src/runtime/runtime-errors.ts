@@ -87,7 +87,8 @@ export function runFailure(
     const list = syntheticIntegers.map((n) => `"${n}"`).join(', ');
     return new InputError(
       'BAD_DATA',
-      `${source}: ${text}; it ran on synthetic values, and integer input ${list} needs real values: give them with --inputs (a test_data_set folder of input_N.pb, or ${syntheticIntegers[0]}=FILE.npy)`,
+      `${source}: ${text}; it ran on synthetic values, and integer input ${list} needs real values: give them with --inputs (a ` +
+        `test_data_set folder of input_N.pb, or ${syntheticIntegers[0]}=FILE.npy)`,
     );
   }
   return new InputError('BAD_MODEL', `${source}: ${text} (invalid, or not supported by this runtime)`);

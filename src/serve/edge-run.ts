@@ -161,6 +161,9 @@ async function measureRtt(transport: Transport, n: number, timeoutMs: number): P
  * Runs every sample of `dataset` through the split and the server.
  * @throws InputError BAD_DATA when the data does not fit the edge part; BAD_OPTION for no plans
  */
+// NOTE: one sample loop whose stages (edge, encode, send, retry, fallback, adapt) share the per-run
+// state; kept whole so the timing of a sample reads in order.
+// eslint-disable-next-line max-lines-per-function -- the stages of one sample share the run's state (see above)
 export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
   const o = { ...DEFAULTS, ...options };
   const plans = o.plans;

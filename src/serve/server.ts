@@ -60,6 +60,7 @@ class HttpError extends Error {
  * Opens the cloud part of every plan and starts listening.
  * @throws JaladError RUNTIME when a cloud part does not load; InputError BAD_OPTION for a port in use
  */
+// eslint-disable-next-line max-lines-per-function -- the routes share the sessions, metrics and lifetime by closure
 export async function startServer(
   plans: readonly ServedPlan[],
   options: ServerOptions = {},

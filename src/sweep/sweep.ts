@@ -64,7 +64,10 @@ export interface SweepRow {
   readonly samples: number;
   /** True when the run stopped because the loss's lower bound already exceeded --max-loss. */
   readonly stoppedEarly: boolean;
-  /** Encoded bytes per sample with the default coder ('auto': rANS, or raw packing when smaller), all crossing tensors, headers included. */
+  /**
+   * Encoded bytes per sample with the default coder ('auto': rANS, or raw packing when smaller), all
+   * crossing tensors, headers included.
+   */
   readonly bytesMean: number;
   readonly bytesP95: number;
   /** bytesMean·8 / elements per sample. */
@@ -503,7 +506,8 @@ function progressClock(
         const msPerWork = since > 0 ? (now - paceFrom.at) / since : (now - options.started) / doneWork;
         const left = (msPerWork * (totalWork - doneWork)) / 1000;
         progress(
-          `sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${states.length} configurations on ${samples} samples${workers > 1 ? `, ${workers} worker threads` : ''}), about ${left.toFixed(0)} s left`,
+          `sweep: ${((doneWork / totalWork) * 100).toFixed(0)}% (${states.length} configurations on ${samples} ` +
+            `samples${workers > 1 ? `, ${workers} worker threads` : ''}), about ${left.toFixed(0)} s left`,
         );
       }
     },

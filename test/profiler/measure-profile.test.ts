@@ -155,7 +155,9 @@ describe('kernel traces and their calibration', () => {
   const dag = buildDag(m);
   const options = { threads: 1, runs: 7, warmup: 2 };
 
-  test('keep exactly the measured runs of the optimised trace (warm-ups of every round left out) and time the model unprofiled alongside', async () => {
+  const keepsRuns =
+    'keep exactly the measured runs of the optimised trace (warm-ups of every round left out) and time the model unprofiled alongside';
+  test(keepsRuns, async () => {
     const traces = await traceNodeKernels(m, dag, options);
     expect(traces.fused.order.length).toBeGreaterThan(0);
     for (const k of traces.fused.order) expect(traces.fused.samples.get(k)!.length).toBe(options.runs);

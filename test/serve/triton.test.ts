@@ -35,7 +35,8 @@ describe('parseModelConfig', () => {
 
   test('reads repeated messages, lists, enums by name or number, comments', () => {
     const m = parseModelConfig(
-      '# c\nname: "m" max_batch_size: 4\ninput { name: "x" data_type: 11 dims: [ 1, -1 ] }\ninput < name: "y" data_type: TYPE_UINT8 dims: 3 dims: 4 >',
+      '# c\nname: "m" max_batch_size: 4\ninput { name: "x" data_type: 11 dims: [ 1, -1 ] }\n' +
+        'input < name: "y" data_type: TYPE_UINT8 dims: 3 dims: 4 >',
     );
     const inputs = m.input as PbMessage[];
     expect(inputs).toHaveLength(2);
