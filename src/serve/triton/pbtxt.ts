@@ -75,7 +75,7 @@ const INT_RANGE = {
  * Parses `text` as a `root` message (default Triton's ModelConfig) and checks it against the schema.
  * @throws InputError BAD_DATA naming the source, the line and what is wrong
  */
-// eslint-disable-next-line max-lines-per-function -- a recursive-descent parser whose small rules share the token cursor `p` by closure
+// eslint-disable-next-line max-lines-per-function -- recursive-descent parser: its small rules share the token cursor `p` by closure
 export function parseModelConfig(text: string, source = 'config.pbtxt', root = 'ModelConfig'): PbMessage {
   const tokens = tokenize(text, source);
   let p = 0;
