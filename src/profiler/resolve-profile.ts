@@ -101,7 +101,8 @@ export async function resolveProfile(
   if (presetNames().includes(value)) return modeled(getPreset(value), ctx);
   throw new InputError(
     'BAD_OPTION',
-    `${flag} ${value}: expected local, local:DEVICE (cpu, webgpu, cuda[:N]), a profile or device-spec .json file, or a preset (${presetNames().join(', ')}), optionally followed by /N for N times faster`,
+    `${flag} ${value}: expected local, local:DEVICE (cpu, webgpu, cuda[:N]), a profile or device-spec .json file, or a preset ` +
+      `(${presetNames().join(', ')}), optionally followed by /N for N times faster`,
   );
 }
 

@@ -65,7 +65,8 @@ export function concreteDims(
         throw new InputError(
           'BAD_OPTION',
           `input "${spec.name}" has a symbolic dimension "${d}" at axis ${i}; ` +
-            `give its shape with --input-shape ${spec.name}=${spec.dims.map((x) => (typeof x === 'number' && x > 0 ? x : 'N')).join('x')} or real values with --inputs`,
+            `give its shape with --input-shape ` +
+            `${spec.name}=${spec.dims.map((x) => (typeof x === 'number' && x > 0 ? x : 'N')).join('x')} or real values with --inputs`,
         );
       });
   checkAllocatable(`input "${spec.name}"`, dims, spec.elemType);
@@ -88,12 +89,14 @@ export function checkAllocatable(what: string, dims: readonly number[], elemType
   if (dims.some((d) => d > MAX_TENSOR_ELEMENTS) || elements > MAX_TENSOR_ELEMENTS)
     throw new InputError(
       'BAD_MODEL',
-      `${what}: shape [${dims.join(', ')}] has ${elements.toExponential(2)} elements, over the 2^31 - 1 jalad can hold; give a real shape with --input-shape or values with --inputs`,
+      `${what}: shape [${dims.join(', ')}] has ${elements.toExponential(2)} elements, over the 2^31 - 1 jalad can hold; give a real ` +
+        `shape with --input-shape or values with --inputs`,
     );
   if (bytes > totalMemBytes)
     throw new InputError(
       'BAD_MODEL',
-      `${what}: shape [${dims.join(', ')}] needs ${(bytes / 1e9).toFixed(1)} GB, more than this machine's ${(totalMemBytes / 1e9).toFixed(1)} GB of memory`,
+      `${what}: shape [${dims.join(', ')}] needs ${(bytes / 1e9).toFixed(1)} GB, more than this machine's ` +
+        `${(totalMemBytes / 1e9).toFixed(1)} GB of memory`,
     );
 }
 
@@ -225,7 +228,8 @@ export function checkInputShapes(
     if (!spec)
       throw new InputError(
         'BAD_OPTION',
-        `--input-shape ${name}=${dims.join('x')}: the model has no input "${name}" (its inputs: ${specs.map((s) => s.name).join(', ') || 'none'})`,
+        `--input-shape ${name}=${dims.join('x')}: the model has no input "${name}" (its inputs: ` +
+          `${specs.map((s) => s.name).join(', ') || 'none'})`,
       );
     if (spec.dims.length > 0 && spec.dims.length !== dims.length)
       throw new InputError(
