@@ -274,23 +274,8 @@ export async function buildExplicitSplit(
   );
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
   const run = await runSplit(modelBytes ?? model, edge, cloud, feeds, userSource, options.device);
-  const degenerate = degenerateRun(run);
-  if (degenerate)
-    throw new InputError(
-      'BAD_DATA',
-      inputValues
-        ? `split at ${cut.join(',')}: on the --inputs values, ${degenerate}: the split cannot be verified ` +
-            'on them; nothing was written; give inputs that exercise the model'
-        : `split at ${cut.join(',')}: on synthetic input, ${degenerate}: the split cannot be verified on it; ` +
-            'nothing was written; give real inputs with --inputs',
-    );
+  checkVerified(run, cut, inputValues !== undefined);
   const diff = run.maxAbsDiff;
-  if (!run.within) {
-    throw new JaladError(
-      'RUNTIME',
-      `split at ${cut.join(',')} does not reproduce the original outputs (max abs difference ${diff}); nothing was written`,
-    );
-  }
   const references =
     options.inputs && !options.inputs.includes('=') ? loadReferenceOutputs(options.inputs, model) : new Map();
   const reference = references.size > 0 ? referenceCheck(options.inputs!, run, references) : undefined;
@@ -314,6 +299,34 @@ export async function buildExplicitSplit(
       ...(reference ? { reference } : {}),
     },
   };
+}
+
+/**
+ * Refuses a verification that proves nothing (degenerate outputs) or a split that does not
+ * reproduce the original outputs.
+ * @param onInputs whether the run used the --inputs values (else synthetic input)
+ */
+function checkVerified(
+  run: Awaited<ReturnType<typeof runSplit>>,
+  cut: readonly string[],
+  onInputs: boolean,
+): void {
+  const degenerate = degenerateRun(run);
+  if (degenerate)
+    throw new InputError(
+      'BAD_DATA',
+      onInputs
+        ? `split at ${cut.join(',')}: on the --inputs values, ${degenerate}: the split cannot be verified ` +
+            'on them; nothing was written; give inputs that exercise the model'
+        : `split at ${cut.join(',')}: on synthetic input, ${degenerate}: the split cannot be verified on it; ` +
+            'nothing was written; give real inputs with --inputs',
+    );
+  if (!run.within) {
+    throw new JaladError(
+      'RUNTIME',
+      `split at ${cut.join(',')} does not reproduce the original outputs (max abs difference ${run.maxAbsDiff}); nothing was written`,
+    );
+  }
 }
 
 /** The split's and the unsplit model's outputs against the reference outputs. */
