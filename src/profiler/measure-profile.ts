@@ -175,12 +175,13 @@ async function planTimings(
 }
 
 /**
- * Measures this machine on a model. A fast profile (the default, see profile-mode.ts) times the
+ * Measures this machine on a model. A fast profile (opt-in, see profile-mode.ts) times the
  * real parts of a sample of cut points; a thorough one times every cut point's.
  * NOTE: over 80 lines: one measurement sequence (overhead, traces, parts, fit) with the note each step adds.
  * @param known the model's DAG and probed tensors when the caller has them (the tensors must include
  *   every cut tensor); else built and probed here
  */
+// eslint-disable-next-line max-lines-per-function -- one measurement sequence (overhead, traces, parts, fit), see above
 export async function measureProfile(
   loaded: LoadedModel,
   measure: MeasureOptions,

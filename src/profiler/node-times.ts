@@ -56,7 +56,7 @@ export interface MeasureOptions {
    * the shares of the CPU trace (see measure-profile.ts).
    */
   readonly device?: DeviceChoice;
-  /** What a measured profile times (profile-mode.ts; default DEFAULT_PROFILE_MODE, fast). */
+  /** What a measured profile times (profile-mode.ts; default DEFAULT_PROFILE_MODE, thorough). */
   readonly mode?: ProfileMode;
   /** Untimed runs at the start of every round (default ROUND_WARMUP, at most `warmup`; see part-times.ts). */
   readonly roundWarmup?: number;
