@@ -6,7 +6,7 @@
  * (boundary-cost.ts). They differ in what that boundary cost is fitted to:
  * - thorough: the real edge and cloud models of every cut point, each timed for `--runs` runs
  *   (the cost grows with the model's runtime times its cut points: ResNet-50 took 277 s);
- * - fast (opt-in; the default is thorough, see DEFAULT_PROFILE_MODE): the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and fewer
+ * - fast (opt-in; thorough is the default, DEFAULT_PROFILE_MODE): the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and fewer
  *   runs per timing for a slow model (FAST_RUN_BUDGET_MS), so that the cost grows with the
  *   model's runtime only. The rest of the cut points are predicted, as in thorough mode.
  */
