@@ -21,6 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
+import { median } from '../src/profiler';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'dist', 'bin', 'jalad.js');
@@ -94,15 +95,6 @@ interface BenchPart {
   readonly nodes: number;
 }
 
-const medianOf = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]
-      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 function main(): void {
   const runs = String(argValue('--runs', 20));
   const cutCount = argValue('--cuts', 6);
@@ -168,10 +160,10 @@ function main(): void {
       const cells = [
         device.padEnd(8),
         (p.code === 0 ? p.seconds.toFixed(1) : 'failed').padStart(9),
-        `${medianOf(errs.edge).toFixed(1).padStart(16)}%`,
-        `${medianOf(errs.cloud).toFixed(1).padStart(17)}%`,
-        medianOf(ms.edge).toFixed(3).padStart(16),
-        medianOf(ms.cloud).toFixed(3).padStart(17),
+        `${median(errs.edge).toFixed(1).padStart(16)}%`,
+        `${median(errs.cloud).toFixed(1).padStart(17)}%`,
+        median(ms.edge).toFixed(3).padStart(16),
+        median(ms.cloud).toFixed(3).padStart(17),
       ];
       console.log(cells.join('   '));
     }
