@@ -57,8 +57,11 @@ export function concreteDims(
   overrides: ReadonlyMap<string, readonly number[]> = new Map(),
 ): number[] {
   const given = overrides.get(spec.name);
+  // NOTE: `--input-shape` sizes the other axes; a symbolic batch axis follows the batch being run, so
+  // probing at batch 1 and 2 still finds it (else the split parts were declared with the given batch).
+  const symbolicBatch = !(typeof spec.dims[0] === 'number' && spec.dims[0] > 0);
   const dims = given
-    ? [...given]
+    ? given.map((d, i) => (i === 0 && symbolicBatch && spec.dims.length === given.length ? batch : d))
     : spec.dims.map((d, i) => {
         if (typeof d === 'number' && d > 0) return d;
         if (i === 0) return batch;

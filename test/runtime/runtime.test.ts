@@ -18,6 +18,7 @@ import {
   timeRuns,
   type Tensor,
 } from '../../src/runtime';
+import { DataType, model, node, valueInfo } from '../../src/graph';
 import { chain } from '../helpers/zoo';
 
 const traceDirs = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('jalad-profile-'));
@@ -103,5 +104,19 @@ describe('probeTensors(model, names)', () => {
     expect(t.elemType).toBe(1);
     expect(t.dims).toEqual(input.dims);
     expect(t.bytesPerSample).toBe(t.elementsPerSample * 4);
+  });
+
+  test('with --input-shape sizing the spatial axes, the batch axis stays symbolic (whatever batch was given)', async () => {
+    const m = model({
+      nodes: [node('Relu', ['img'], ['r']), node('Sigmoid', ['r'], ['y'])],
+      inputs: [valueInfo('img', DataType.FLOAT, ['batch', 3, 'height', 'width'])],
+      outputs: [valueInfo('y', DataType.FLOAT, ['batch', 3, 'height', 'width'])],
+    });
+    const info = await probeTensors(m, ['r'], { inputShapes: new Map([['img', [1, 3, 8, 8]]]) });
+    expect(info.get('r')!.dims).toEqual(['batch', 3, 8, 8]);
+    expect(info.get('r')!.bytesPerSample).toBe(3 * 8 * 8 * 4);
+    expect(syntheticFeeds(inputSpecs(m), 5, 1, new Map([['img', [1, 3, 8, 8]]])).img.dims).toEqual([
+      5, 3, 8, 8,
+    ]);
   });
 });
