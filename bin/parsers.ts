@@ -34,6 +34,7 @@ export const FLAG_RANGES = {
   timeoutMs: { min: 1, max: 3_600_000, unit: 'ms', integer: false },
   retries: { min: 0, max: 100, unit: 'retries', integer: true },
   speed: { min: 0.001, max: 1e6, unit: 'x', integer: false },
+  dagCuts: { min: 0, max: 1000, unit: 'cuts', integer: true },
 } as const satisfies Record<string, FlagRange>;
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -56,6 +56,7 @@ interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags 
   rtt: number;
   device?: DeviceChoice;
   sweepThreads?: number;
+  dagCuts?: number;
 }
 
 /** Builds the `analyze` command. */
@@ -106,6 +107,12 @@ function withSweepFlags(cmd: Command): Command {
       '--sweep-threads <n>',
       'threads for the sweep with --data (default: one per core; large sweeps run on worker threads) (1..256)',
       parseInRange(FLAG_RANGES.threads),
+    )
+    .option(
+      '--dag-cuts <n>',
+      'with --data, also sweep up to n cuts of several tensors (inside residual, branch or FPN blocks): the ' +
+        'smallest in each of n stretches of the execution order; listed among the cut points (0..1000, default 0)',
+      parseInRange(FLAG_RANGES.dagCuts),
     );
 }
 
@@ -181,6 +188,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
         '--batch-size',
         '--size-samples',
         '--sweep-threads',
+        '--dag-cuts',
         ...DATA_ONLY_FLAGS,
       ],
       'needs --data (the compression sweep on validation data)',
@@ -222,6 +230,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
     sizeSamples: flags.sizeSamples,
     maxLossPct: flags.maxLoss,
     sweepThreads: flags.sweepThreads,
+    ...(flags.dagCuts !== undefined ? { dagCuts: flags.dagCuts } : {}),
   });
   const [file, ...reports] = await writeReports(analysis, flags.out, {
     commandLine: analysis.commandLine,

@@ -18,7 +18,8 @@ export {
   type CrossingKind,
 } from './partition';
 export { cutPoints } from './cut-points';
-export { edgeSums, partitionCandidate, type CutCandidate, type EdgeSide } from './cut-sides';
+export { cutCandidate, edgeSums, partitionCandidate, type CutCandidate, type EdgeSide } from './cut-sides';
+export { dagCuts } from './dag-cuts';
 export { requireCutPoints } from './require-cut-points';
 export { extractSplit, type SplitModels } from './extract';
 export { defaultOpset, countParameters } from './summary';

@@ -4,9 +4,11 @@
  * and 'f32': sent uncompressed, lossless).
  *
  * NOTE: losses are the sweep's one-sided 95% upper bounds, so the budget constraint is
- * stated on the bound (docs/method.md#accuracy-loss-and-its-bound). A tensor's loss is measured when it is the only
- * tensor of a cut point; other tensors (inside residual blocks, shape metadata) can cross
- * only uncompressed, whose loss is 0 by construction (splits are exact).
+ * stated on the bound (docs/method.md#accuracy-loss-and-its-bound). A tensor's compressed options
+ * come from the swept cuts that send it compressed: a cut point of one tensor, or a cut of several
+ * (`--dag-cuts`), whose loss was measured with all its tensors compressed together and is shared
+ * among them (docs/method.md#cuts-of-several-tensors). Other tensors (shape metadata, tensors no
+ * swept cut sends) cross only uncompressed, whose loss is 0 by construction (splits are exact).
  */
 import type { Analysis } from '../core/analysis';
 import { InputError } from '../core/errors';
@@ -53,16 +55,7 @@ export function problemFromAnalysis(analysis: Analysis, dag: Dag, options: Probl
     cloudMs: cloud.nodeMs[d] ?? 0,
   }));
 
-  // Measured options of tensors that are a cut point on their own.
-  const measured = new Map<string, TensorOption[]>();
-  for (const c of analysis.cutPoints) {
-    if (c.tensors.length !== 1) continue;
-    const rows = (analysis.sweep ?? []).filter((r) => r.cut === c.index);
-    measured.set(
-      c.tensors[0],
-      rows.map((r) => ({ bits: r.bits, bytes: r.bytesMean, lossPct: Math.max(0, r.lossUpperPct) })),
-    );
-  }
+  const measured = measuredOptions(analysis);
 
   const tensors: DecisionTensor[] = [];
   for (const t of analysis.tensors) {
@@ -112,4 +105,51 @@ export function problemFromAnalysis(analysis: Analysis, dag: Dag, options: Probl
     },
     dagIndex,
   };
+}
+
+/**
+ * Per tensor, the compressed options the sweep measured: for each swept cut and bit width, each of
+ * its k compressed tensors gets 1/k of the cut's loss bound and a share of its bytes (what the
+ * uncompressed tensors of the cut take is left out first; the rest is shared by element count), so
+ * a plan sending exactly that cut adds up to the cut's measured figures. A tensor sent by several
+ * swept cuts takes its own cut point's figures if it is one, else the largest share.
+ */
+function measuredOptions(analysis: Analysis): Map<string, TensorOption[]> {
+  const byTensor = new Map<string, Map<number, TensorOption & { readonly alone: boolean }>>();
+  const rowsByCut = new Map<number, NonNullable<Analysis['sweep']>[number][]>();
+  const sizes = new Map((analysis.tensors ?? []).map((t) => [t.name, t.bytes]));
+  for (const r of analysis.sweep ?? []) rowsByCut.set(r.cut, [...(rowsByCut.get(r.cut) ?? []), r]);
+  for (const c of analysis.cutPoints) {
+    const rows = rowsByCut.get(c.index) ?? [];
+    if (rows.length === 0) continue;
+    const compressed = c.detail.filter((d) => d.elemType === 1 && d.kind !== 'shape');
+    if (compressed.length === 0) continue;
+    const alone = c.tensors.length === 1;
+    const rawBytes = c.detail
+      .filter((d) => !compressed.includes(d))
+      .reduce((sum, d) => sum + (sizes.get(d.name) ?? 0), 0);
+    const elements = compressed.reduce((sum, d) => sum + d.elements, 0);
+    for (const d of compressed) {
+      const options = byTensor.get(d.name) ?? new Map();
+      byTensor.set(d.name, options);
+      for (const r of rows) {
+        const share = elements > 0 ? d.elements / elements : 1 / compressed.length;
+        const option = {
+          bits: r.bits,
+          bytes: Math.max(0, r.bytesMean - rawBytes) * share,
+          lossPct: Math.max(0, r.lossUpperPct) / compressed.length,
+          alone,
+        };
+        const held = options.get(r.bits);
+        if (held === undefined || (!held.alone && (alone || option.lossPct > held.lossPct)))
+          options.set(r.bits, option);
+      }
+    }
+  }
+  return new Map(
+    [...byTensor].map(([name, options]) => [
+      name,
+      [...options.values()].map(({ bits, bytes, lossPct }) => ({ bits, bytes, lossPct })),
+    ]),
+  );
 }

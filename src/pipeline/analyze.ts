@@ -14,7 +14,9 @@ import {
 import {
   buildDag,
   countParameters,
+  cutCandidate,
   cutPoints,
+  dagCuts,
   requireCutPoints,
   defaultOpset,
   edgeSums,
@@ -117,6 +119,11 @@ export interface AnalyzeOptions {
   readonly sweepThreads?: number;
   /** The command line to record in the analysis (reports quote it). */
   readonly commandLine?: string;
+  /**
+   * Also sweep up to this many cuts of several tensors (src/graph/dag-cuts.ts), listed among the
+   * cut points in execution order; default 0.
+   */
+  readonly dagCuts?: number;
 }
 
 /** A profile as the analysis records it. */
@@ -312,14 +319,14 @@ async function readModelFacts(
   const skeleton = options.edge === false && !options.data ? readModelSkeleton(modelPath) : undefined;
   const loaded = skeleton ?? readModelFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
-  const candidates = requireCutPoints(cutPoints(dag), modelPath);
+  const single = requireCutPoints(cutPoints(dag), modelPath);
   const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : undefined;
   // Structure only: without profiles, a model whose inputs have symbolic dimensions (other than the
   // batch) that no flag fixes is not run at all; its sizes are unknown.
   const structureOnly =
     options.edge === false && unsizedInputs(loaded.model, options.inputShapes, inputValues).length > 0;
   progress(
-    `${modelPath}: ${dag.nodes.length} nodes, ${candidates.length} cut points; ` +
+    `${modelPath}: ${dag.nodes.length} nodes, ${single.length} cut points; ` +
       (structureOnly
         ? 'sizes unknown (symbolic input dimensions; give --input-shape or --inputs)'
         : 'measuring tensor shapes with ONNX Runtime'),
@@ -333,12 +340,36 @@ async function readModelFacts(
         source: modelPath,
         withData: skeleton?.withData,
       });
+  const candidates = structureOnly ? single : withDagCuts(dag, single, info, options.dagCuts ?? 0, progress);
   const shapes = nodeShapesFrom(loaded.model, dag, info);
   const flops = nodeCosts(dag, shapes).map((c) => (structureOnly ? 0 : c.flops));
   // NOTE: sums over each cut point's sides without listing them: O(nodes) for all cut points
   // of a chain, where listing them would be O(nodes²).
   const cutFlops = edgeSums(candidates, flops);
   return { loaded, dag, candidates, inputValues, structureOnly, info, shapes, flops, cutFlops };
+}
+
+/**
+ * The cut points with up to `count` cuts of several tensors among them, in execution order (by edge
+ * node count; a cut point before a cut of several tensors with as many), numbered again.
+ */
+function withDagCuts(
+  dag: Dag,
+  single: readonly CutCandidate[],
+  info: ReadonlyMap<string, TensorInfo>,
+  count: number,
+  progress: (message: string) => void,
+): readonly CutCandidate[] {
+  const extra = dagCuts(dag, single, (t) => info.get(t)?.bytesPerSample ?? 0, count);
+  if (extra.length === 0) return single;
+  progress(`${extra.length} cut(s) of several tensors added (--dag-cuts ${count})`);
+  const core = dag.nodes.filter((n) => !dag.isStatic[n.index] && dag.isLive[n.index]).map((n) => n.index);
+  return [...single, ...extra]
+    .map((c, order) => ({ c, order }))
+    .sort((a, b) => a.c.edgeNodeCount - b.c.edgeNodeCount || a.order - b.order)
+    .map(({ c }, index) =>
+      cutCandidate({ index, tensors: c.tensors, op: c.op }, c.edgeSide, core, dag.nodes.length),
+    );
 }
 
 /** The edge and cloud device profiles of `--edge` and `--cloud`, measuring this machine at most once. */
