@@ -41,34 +41,54 @@ export function cutCandidate(
   core: readonly number[],
   nodeCount: number,
 ): CutCandidate {
-  let edge: number[] | undefined;
-  let cloud: number[] | undefined;
-  const edgeNodes = () => {
-    edge ??= side.order.slice(0, side.count).sort((a, b) => a - b);
-    return edge;
-  };
-  const cloudNodes = () => {
-    if (!cloud) {
-      const onEdge = new Uint8Array(nodeCount);
-      for (let k = 0; k < side.count; k++) onEdge[side.order[k]] = 1;
-      cloud = core.filter((v) => !onEdge[v]);
+  return new LazyCandidate(fields, side, core, nodeCount);
+}
+
+// NOTE: a class with getters, not arrays or per-object closures: a 200,000-node chain has 200,000
+// cut points, lists of their nodes would hold 2·10^10 numbers, and two closures plus property
+// descriptors per candidate cost about three times this object's memory. Callers that run or
+// extract a part read the lists one at a time.
+class LazyCandidate implements CutCandidate {
+  readonly index: number;
+  readonly tensors: readonly CrossingTensor[];
+  readonly op: string;
+  readonly edgeNodeCount: number;
+  readonly cloudNodeCount: number;
+  readonly edgeSide: EdgeSide;
+  readonly #core: readonly number[];
+  readonly #nodeCount: number;
+  #edge: number[] | undefined;
+  #cloud: number[] | undefined;
+
+  constructor(
+    fields: { readonly index: number; readonly tensors: readonly CrossingTensor[]; readonly op: string },
+    side: EdgeSide,
+    core: readonly number[],
+    nodeCount: number,
+  ) {
+    this.index = fields.index;
+    this.tensors = fields.tensors;
+    this.op = fields.op;
+    this.edgeNodeCount = side.count;
+    this.cloudNodeCount = core.length - side.count;
+    this.edgeSide = side;
+    this.#core = core;
+    this.#nodeCount = nodeCount;
+  }
+
+  get edgeNodes(): readonly number[] {
+    this.#edge ??= this.edgeSide.order.slice(0, this.edgeSide.count).sort((a, b) => a - b);
+    return this.#edge;
+  }
+
+  get cloudNodes(): readonly number[] {
+    if (!this.#cloud) {
+      const onEdge = new Uint8Array(this.#nodeCount);
+      for (let k = 0; k < this.edgeSide.count; k++) onEdge[this.edgeSide.order[k]] = 1;
+      this.#cloud = this.#core.filter((v) => !onEdge[v]);
     }
-    return cloud;
-  };
-  // NOTE: getters, not arrays: a 200,000-node chain has 200,000 cut points, and lists of their
-  // nodes would hold 2·10^10 numbers. Callers that run or extract a part read them one at a time.
-  return Object.defineProperties(
-    {
-      ...fields,
-      edgeNodeCount: side.count,
-      cloudNodeCount: core.length - side.count,
-      edgeSide: side,
-    },
-    {
-      edgeNodes: { get: edgeNodes, enumerable: true },
-      cloudNodes: { get: cloudNodes, enumerable: true },
-    },
-  ) as CutCandidate;
+    return this.#cloud;
+  }
 }
 
 /**

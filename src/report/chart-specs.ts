@@ -8,6 +8,7 @@ import type { Analysis, CutPoint } from '../core/analysis';
 import type { LossBudget } from './loss-budget';
 import { comparePlans, hasTimes, reportBandwidthsMbps } from './plan-comparison';
 import { bitsText, mbpsText, ppText } from './report-format';
+import { chartCuts } from './chart-cuts';
 import { cutLabel } from './setup-text';
 
 /** Names of the report's figures, in page order. */
@@ -142,7 +143,8 @@ export function latencyAlongNetworkChart(analysis: Analysis): ChartFigure {
   const cloud = `cloud part, predicted (${p.cloud.label})`;
   const edgeMeasured = 'edge part, measured (real edge model)';
   const cloudMeasured = 'cloud part, measured (real cloud model)';
-  const values = analysis.cutPoints.flatMap((c) => {
+  const drawn = chartCuts(analysis.cutPoints);
+  const values = drawn.cuts.flatMap((c) => {
     const base = { index: c.index, cut: cutLabel(c), tensor: c.tensors[0] };
     const rows = [
       { ...base, series: edge, ms: c.edgeMs },
@@ -197,7 +199,8 @@ export function latencyAlongNetworkChart(analysis: Analysis): ChartFigure {
       `Edge: ${p.edge.label} (${p.edge.kind}); cloud: ${p.cloud.label} (${p.cloud.kind}).` +
       (domain.length > 2
         ? ' Light dashed lines: the measured time of the real split model of each cut point.'
-        : ''),
+        : '') +
+      drawn.note,
   };
 }
 
@@ -206,10 +209,14 @@ export function sizePerCutChart(analysis: Analysis): ChartFigure {
   const id = 'size-per-cut';
   const title = 'Transmitted size per cut point';
   const raw = 'float32 (raw)';
-  const values: { index: number; cut: string; series: string; bytes: number }[] = analysis.cutPoints.map(
-    (c) => ({ index: c.index, cut: cutLabel(c), series: raw, bytes: c.bytes }),
-  );
-  const byIndex = new Map(analysis.cutPoints.map((c) => [c.index, c]));
+  const drawn = chartCuts(analysis.cutPoints);
+  const values: { index: number; cut: string; series: string; bytes: number }[] = drawn.cuts.map((c) => ({
+    index: c.index,
+    cut: cutLabel(c),
+    series: raw,
+    bytes: c.bytes,
+  }));
+  const byIndex = new Map(drawn.cuts.map((c) => [c.index, c]));
   const bits = [...new Set((analysis.sweep ?? []).map((r) => r.bits))].sort((a, b) => a - b);
   for (const r of analysis.sweep ?? []) {
     const c = byIndex.get(r.cut);
@@ -257,7 +264,8 @@ export function sizePerCutChart(analysis: Analysis): ChartFigure {
       (bits.length > 0
         ? `their mean encoded size at each bit width of the compression sweep ` +
           `(normalized, quantized and entropy coded; mean over ${analysis.data?.sizeSamples ?? 'the encoded'} samples).`
-        : 'no compressed sizes: the analysis has no compression sweep (run jalad analyze with --data).'),
+        : 'no compressed sizes: the analysis has no compression sweep (run jalad analyze with --data).') +
+      drawn.note,
   };
 }
 
@@ -295,7 +303,8 @@ export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartF
     ];
   });
   const bits = [...new Set(analysis.sweep.map((r) => r.bits))].sort((a, b) => a - b).map(bitsText);
-  const cuts = analysis.cutPoints.filter((c) => values.some((v) => v.index === c.index)).map(cutLabel);
+  const swept = new Set(values.map((v) => v.index));
+  const cuts = analysis.cutPoints.filter((c) => swept.has(c.index)).map(cutLabel);
   // NOTE: losses span from slightly negative (the split model got lucky) to tens of points; a symlog
   // colour scale keeps both the sub-point differences and the collapses visible. Text turns white
   // on the darkest third of the scale.

@@ -3,6 +3,10 @@ import Table from 'cli-table3';
 import type { Analysis } from '../core/analysis';
 import type { Dim } from '../graph';
 import { profileKindText } from './profile-kind';
+import { shownCuts } from './cut-rows';
+import { formatCount } from './report-format';
+
+export { formatCount };
 import { COMPACT } from './table-style';
 import { flexColumnWidth, terminalColumns, truncateMiddle } from './terminal';
 
@@ -15,11 +19,6 @@ export const MAX_TERMINAL_EXTRA_TENSORS = 8;
 /** "[batch, 64, 14, 14]" */
 export function formatShape(dims: readonly Dim[]): string {
   return `[${dims.join(', ')}]`;
-}
-
-/** 12345 -> "12,345" */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** Bytes with a unit a reader takes in at a glance: 812 B, 12.3 KB, 4.56 MB (1 KB = 1000 B). */
@@ -54,11 +53,7 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
   // NOTE: cli-table3 lays a table out in time quadratic in its rows (5,000 rows took minutes), and
   // nobody reads thousands of rows in a terminal: long lists keep their two ends (cloud-only and
   // edge-only stay visible) and say what was left out; the reports and the CSV list everything.
-  const all = analysis.cutPoints;
-  const shown =
-    all.length <= MAX_TERMINAL_CUT_ROWS
-      ? all
-      : [...all.slice(0, MAX_TERMINAL_CUT_ROWS / 2), ...all.slice(all.length - MAX_TERMINAL_CUT_ROWS / 2)];
+  const { shown, omittedNote } = shownCuts(analysis.cutPoints, MAX_TERMINAL_CUT_ROWS);
   const rows = shown.map((c) => cutRow(c, timed ? bws : undefined));
   const widest = head.map((h, i) =>
     Math.max(
@@ -86,7 +81,7 @@ export function renderCutTable(analysis: Analysis, columns?: number): string {
         .join('\n'),
       ...r.slice(2),
     ]);
-  return [table.toString(), ...footerLines(analysis, shown.length)].join('\n') + '\n';
+  return [table.toString(), ...footerLines(analysis, omittedNote)].join('\n') + '\n';
 }
 
 /** One row of the cut table; `bws`, the latency rows, when the analysis has times. */
@@ -116,20 +111,12 @@ function cutRow(c: Analysis['cutPoints'][number], bws: Analysis['latency'] | und
 }
 
 /** The lines under the cut table: rows left out, the model, the profiles, the best cuts, notes. */
-function footerLines(analysis: Analysis, shownCount: number): string[] {
+function footerLines(analysis: Analysis, omittedNote: string): string[] {
   const m = analysis.model;
   const lines: string[] = [];
-  const all = analysis.cutPoints;
   const timed = analysis.latency !== undefined;
   const bws = analysis.latency ?? [];
-  if (shownCount < all.length) {
-    const first = all[MAX_TERMINAL_CUT_ROWS / 2 - 1].index + 1;
-    const last = all[all.length - MAX_TERMINAL_CUT_ROWS / 2].index - 1;
-    lines.push(
-      `(${formatCount(all.length - shownCount)} cut points not shown, #${first} to #${last}: ` +
-        'analysis.json, cut-points.csv and the reports list them all)',
-    );
-  }
+  if (omittedNote) lines.push(`(${omittedNote})`);
   lines.push(
     `${m.path}: ${formatCount(m.nodes)} nodes, ${formatCount(m.parameters)} parameters, opset ${m.opset}, IR ${m.irVersion}` +
       (m.batchDim ? `, batch dimension "${m.batchDim}"` : ''),

@@ -6,6 +6,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { checkReportable } from './report-input';
+import { MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatCount, formatShape } from './cut-table';
 import { reportCharts, type ChartFigure } from './chart-specs';
 import { REPORT_CSS } from './html-style';
@@ -284,7 +285,8 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
   if (analysis.cutPoints.some((c) => c.edgeMs !== undefined))
     cols.push({ head: 'edge ms', num: true }, { head: 'cloud ms', num: true });
   const timed = cols.some((c) => c.head === 'edge ms');
-  const rows = analysis.cutPoints.map((c) => {
+  const { shown, omittedNote } = shownCuts(analysis.cutPoints, MAX_REPORT_CUT_ROWS);
+  const rows = shown.map((c) => {
     const row = [
       String(c.index),
       c.tensors.map(tensorHtml).join(' + '),
@@ -315,7 +317,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
       'run <code>jalad analyze</code> with <code>--data</code> for compressed sizes and losses.';
   return (
     `<section id="cut-points"><h2>Cut points</h2><p>${e(trivialCutsText(analysis))}.</p>\n` +
-    `${htmlTable(cols, rows)}\n<p class="formula">${note}</p></section>`
+    `${htmlTable(cols, rows)}\n${omittedNote ? `<p>${e(omittedNote)}.</p>\n` : ''}<p class="formula">${note}</p></section>`
   );
 }
 

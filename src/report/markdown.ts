@@ -6,6 +6,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { checkReportable } from './report-input';
+import { MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatShape } from './cut-table';
 import { latencyFormulaText } from './latency-model';
 import { lossBudget, smallestBitsWithinBudget, type LossBudget } from './loss-budget';
@@ -94,7 +95,8 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
   const swept = analysis.sweep !== undefined;
   const head = ['#', 'tensor', 'op', 'shape', 'raw KB'];
   if (swept) head.push('bits', 'compressed KB', 'loss pp (95% upper)');
-  const rows = analysis.cutPoints.map((c) => {
+  const { shown, omittedNote } = shownCuts(analysis.cutPoints, MAX_REPORT_CUT_ROWS);
+  const rows = shown.map((c) => {
     const row = [
       String(c.index),
       code(c.tensors.join(' + ')),
@@ -117,6 +119,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
     '',
     ...table(head, rows, ['r', 'l', 'l', 'l', 'r', 'r', 'r', 'r']),
   ];
+  if (omittedNote) out.push('', `(${omittedNote}.)`);
   out.push(
     '',
     swept

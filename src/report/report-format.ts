@@ -55,3 +55,8 @@ export function bitsText(bits: number | string): string {
   if (bits === 16) return 'float16';
   return typeof bits === 'number' ? `${bits}-bit` : String(bits);
 }
+
+/** 12345 -> "12,345" */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -3,7 +3,7 @@
  * CSV per table, as one output set (all or nothing, replacing only an earlier jalad set; see
  * src/core/output-set.ts).
  */
-import type { Analysis } from '../core/analysis';
+import { analysisJsonText, type Analysis } from '../core/analysis';
 import { writeOutputSet } from '../core/output-set';
 import { renderCsvFiles } from './csv';
 import { renderHtml } from './html';
@@ -78,6 +78,6 @@ export async function writeReports(
   options: WriteReportsOptions = {},
 ): Promise<string[]> {
   const files = await renderReportFiles(analysis, options);
-  const text = options.analysisText ?? JSON.stringify(analysis, null, 2) + '\n';
+  const text = options.analysisText ?? analysisJsonText(analysis);
   return writeReportFiles(text, files, dir, options.flag);
 }
