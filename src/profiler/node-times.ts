@@ -417,7 +417,8 @@ export function calibration(
   if (!(targetMs > 0) || sum <= 0) return { deltaMs: 0, scale: 1 };
   if (sum <= targetMs) return { deltaMs: 0, scale: targetMs / sum };
   let lo = 0;
-  let hi = Math.max(...kernelMs);
+  // NOTE: reduce, not Math.max(...kernelMs): a model of 120,000 nodes overflows the argument stack.
+  let hi = kernelMs.reduce((a, b) => Math.max(a, b), 0);
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
     const s = kernelMs.reduce((a, k) => a + Math.max(0, k - mid), 0);
