@@ -207,15 +207,16 @@ export interface SweepRowJson {
   readonly byCoder: Readonly<Record<string, { readonly bytesMean: number; readonly bytesP95: number }>>;
 }
 
-/** Cut points up to which analysis.json is indented for reading; larger analyses are written compact. */
-export const MAX_INDENTED_CUT_POINTS = 2000;
+/** Size of the one-line analysis.json up to which it is written indented for reading, bytes. */
+export const MAX_INDENTED_ANALYSIS_BYTES = 4_000_000;
 
 /**
- * The text of analysis.json: indented by two spaces, or on one line above
- * {@link MAX_INDENTED_CUT_POINTS} cut points, where indentation made the file 1.7x larger (137 MB
- * instead of 79 MB for a 200,000-node chain) and nobody reads it by eye.
+ * The text of analysis.json: indented by two spaces when its one-line form is at most
+ * {@link MAX_INDENTED_ANALYSIS_BYTES}, else on one line. Above that nobody reads it by eye, and
+ * indentation made it 1.7x larger for a 200,000-node chain (137 MB instead of 79 MB) and 5x for a
+ * node reading 100,000 inputs, whose shapes took a line per dimension.
  */
 export function analysisJsonText(analysis: Analysis): string {
-  const indent = analysis.cutPoints.length > MAX_INDENTED_CUT_POINTS ? undefined : 2;
-  return JSON.stringify(analysis, null, indent) + '\n';
+  const compact = JSON.stringify(analysis);
+  return (compact.length <= MAX_INDENTED_ANALYSIS_BYTES ? JSON.stringify(analysis, null, 2) : compact) + '\n';
 }

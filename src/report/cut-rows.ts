@@ -31,3 +31,16 @@ export function shownCuts(all: readonly CutPoint[], max: number): ShownCuts {
       'analysis.json and cut-points.csv list them all',
   };
 }
+
+/** Names a report lists in one cell (a cut's tensors, the model's inputs) before counting the rest. */
+export const MAX_REPORT_NAMES = 50;
+
+/**
+ * The first {@link MAX_REPORT_NAMES} items rendered, then "+ N more" for the rest: a cut point
+ * sending 100,000 graph inputs is one row, not megabytes of names.
+ */
+export function firstNames<T>(items: readonly T[], render: (item: T) => string): string[] {
+  const shown = items.slice(0, MAX_REPORT_NAMES).map(render);
+  const more = items.length - shown.length;
+  return more > 0 ? [...shown, `+ ${formatCount(more)} more`] : shown;
+}

@@ -6,7 +6,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { checkReportable } from './report-input';
-import { MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
+import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatCount, formatShape } from './cut-table';
 import { reportCharts, type ChartFigure } from './chart-specs';
 import { REPORT_CSS } from './html-style';
@@ -73,7 +73,7 @@ function htmlTable(
 
 function planHtml(analysis: Analysis, s: StrategyLatency, withBits: boolean): string {
   const c = analysis.cutPoints.find((x) => x.index === s.cut);
-  const title = c ? ` title="${e(c.tensors.join(' + '))}"` : '';
+  const title = c ? ` title="${e(firstNames(c.tensors, (t) => t).join(' + '))}"` : '';
   return (
     `<span class="nowrap"><span${title}>` +
     `${e(c ? cutLabel(c) : `#${s.cut}`)}${withBits ? ` @ ${e(bitsText(s.bits))}` : ''}</span>` +
@@ -137,8 +137,8 @@ function setupSection(analysis: Analysis, budget: LossBudget, options: ReportOpt
   facts.push(['SHA-256', `<code>${e(m.sha256)}</code>`]);
   facts.push([
     'inputs / outputs',
-    `${m.inputs.map((i) => `<code>${e(i.name)}</code> ${e(formatShape(i.dims))}`).join(', ')} → ` +
-      `${m.outputs.map((o) => `<code>${e(o)}</code>`).join(', ')}`,
+    `${firstNames(m.inputs, (i) => `<code>${e(i.name)}</code> ${e(formatShape(i.dims))}`).join(', ')} → ` +
+      `${firstNames(m.outputs, (o) => `<code>${e(o)}</code>`).join(', ')}`,
   ]);
   const p = analysis.profiles;
   const machine = machineText(p?.edge.machine);
@@ -289,7 +289,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
   const rows = shown.map((c) => {
     const row = [
       String(c.index),
-      c.tensors.map(tensorHtml).join(' + '),
+      firstNames(c.tensors, tensorHtml).join(' + '),
       e(c.op),
       `<span class="nowrap">${e(formatShape(c.shape))}</span>`,
       e(c.sizeUnknown ? 'unknown' : kbText(c.bytes)),
@@ -337,7 +337,7 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string {
     const c = analysis.cutPoints.find((x) => x.index === d.cut);
     const plan = c
       ? `${e(cutLabel(c))} ${tensorHtml(c.tensors[0])}`
-      : d.tensors.map((t) => tensorHtml(t.name)).join(' + ');
+      : firstNames(d.tensors, (t) => tensorHtml(t.name)).join(' + ');
     return [
       e(mbpsText(d.fromMbps)),
       e(mbpsText(d.toMbps)),

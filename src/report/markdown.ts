@@ -6,7 +6,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { checkReportable } from './report-input';
-import { MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
+import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatShape } from './cut-table';
 import { latencyFormulaText } from './latency-model';
 import { lossBudget, smallestBitsWithinBudget, type LossBudget } from './loss-budget';
@@ -99,7 +99,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
   const rows = shown.map((c) => {
     const row = [
       String(c.index),
-      code(c.tensors.join(' + ')),
+      firstNames(c.tensors, code).join(' + '),
       c.op,
       formatShape(c.shape),
       c.sizeUnknown ? 'unknown' : kbText(c.bytes),
@@ -180,7 +180,9 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string[] {
   if (!ds || ds.length === 0) return [];
   const rows = ds.map((d) => {
     const c = analysis.cutPoints.find((x) => x.index === d.cut);
-    const plan = c ? `${cutLabel(c)} ${code(c.tensors[0])}` : d.tensors.map((t) => code(t.name)).join(' + ');
+    const plan = c
+      ? `${cutLabel(c)} ${code(c.tensors[0])}`
+      : firstNames(d.tensors, (t) => code(t.name)).join(' + ');
     return [
       mbpsText(d.fromMbps),
       mbpsText(d.toMbps),
@@ -228,7 +230,8 @@ export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}):
     '',
     `- ${code(m.path)}: ${modelText(analysis)}`,
     `- SHA-256 ${code(m.sha256)}`,
-    `- inputs ${m.inputs.map((i) => `${code(i.name)} ${formatShape(i.dims)}`).join(', ')}; outputs ${m.outputs.map(code).join(', ')}`,
+    `- inputs ${firstNames(m.inputs, (i) => `${code(i.name)} ${formatShape(i.dims)}`).join(', ')}; ` +
+      `outputs ${firstNames(m.outputs, code).join(', ')}`,
     '',
   );
   lines.push('## Data', '');

@@ -2,7 +2,7 @@
  * Reports of analyses with thousands of cut points: tables keep both ends and say what they left
  * out, charts draw a thinned set that keeps every curve's extremes, analysis.json goes compact.
  */
-import { analysisJsonText, MAX_INDENTED_CUT_POINTS, type Analysis } from '../../src/core/analysis';
+import { analysisJsonText, MAX_INDENTED_ANALYSIS_BYTES, type Analysis } from '../../src/core/analysis';
 import { lossBudget, renderHtml, renderMarkdown, reportCharts } from '../../src/report';
 import { chartCuts, MAX_CHART_CUTS } from '../../src/report/chart-cuts';
 import { MAX_REPORT_CUT_ROWS } from '../../src/report/cut-rows';
@@ -77,11 +77,34 @@ describe('reports of 20,000 cut points', () => {
 });
 
 describe('analysisJsonText', () => {
-  test('indented up to the limit, one line above it; both parse back to the analysis', () => {
-    const small = longAnalysis(MAX_INDENTED_CUT_POINTS);
-    const large = longAnalysis(MAX_INDENTED_CUT_POINTS + 1);
+  test('indented while its one-line form is small, one line above; both parse back to the analysis', () => {
+    const small = longAnalysis(20);
+    const large = longAnalysis(20_000);
+    expect(JSON.stringify(small).length).toBeLessThanOrEqual(MAX_INDENTED_ANALYSIS_BYTES);
+    expect(JSON.stringify(large).length).toBeGreaterThan(MAX_INDENTED_ANALYSIS_BYTES);
     expect(analysisJsonText(small)).toContain('\n  "version"');
     expect(analysisJsonText(large).trimEnd()).not.toContain('\n');
     expect(JSON.parse(analysisJsonText(large))).toEqual(JSON.parse(JSON.stringify(large)));
+  });
+});
+
+describe('a cut point sending 100,000 inputs', () => {
+  test('report.md and report.html list 50 names and count the rest', async () => {
+    const a = longAnalysis(3);
+    const many = Array.from({ length: 100_000 }, (_, k) => `in${k}`);
+    const wide: Analysis = {
+      ...a,
+      model: { ...a.model, inputs: many.map((name) => ({ name, dims: [1, 2] })) },
+      cutPoints: [{ ...a.cutPoints[0], tensors: many }, ...a.cutPoints.slice(1)],
+    };
+    const md = renderMarkdown(wide);
+    const html = await renderHtml(wide);
+    for (const text of [md, html]) {
+      expect(text).toContain('in49');
+      expect(text).not.toContain('in50<');
+      expect(text).not.toContain('`in50`');
+      expect(text).toContain('+ 99,950 more');
+      expect(text.length).toBeLessThan(2_000_000);
+    }
   });
 });
