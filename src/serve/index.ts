@@ -33,6 +33,13 @@ export {
 } from './edge-run';
 export { runOffline, type OfflineResult } from './offline-run';
 export { startShapedProxy, type ShapedLink, type ShapedLinkOptions } from './shaped-proxy';
+export {
+  createNetnsLink,
+  linkUnavailableReason,
+  type LinkCounters,
+  type NetnsLink,
+  type NetnsLinkOptions,
+} from './netns-link';
 export { callAt } from './precise-timer';
 export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
