@@ -35,6 +35,7 @@ export const FLAG_RANGES = {
   retries: { min: 0, max: 100, unit: 'retries', integer: true },
   speed: { min: 0.001, max: 1e6, unit: 'x', integer: false },
   dagCuts: { min: 0, max: 1000, unit: 'cuts', integer: true },
+  repeat: { min: 1, max: 10_000, unit: 'runs', integer: true },
 } as const satisfies Record<string, FlagRange>;
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

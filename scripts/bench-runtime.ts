@@ -1,49 +1,280 @@
 /**
- * Benchmark of the live runtime (docs/runtime.md): the bundled Fashion-MNIST ResNet served by
- * `jalad serve` in its own process and run by the edge client in this one, over the in-process
- * shaped link on loopback.
+ * Benchmark of the live runtime (docs/runtime.md#tests-and-the-benchmark): the bundled
+ * Fashion-MNIST ResNet, its cloud halves served by `jalad serve` inside a network namespace, its
+ * edge halves run here, across a kernel-shaped link (veth + tbf; the in-process proxy when this
+ * is not root or has no iproute2, said so).
  *
- * 1. Analyse the model with both profiles measured here, now (edge `local`, cloud `local`: both
- *    halves run on this machine), sweep 2/4/6/8 bits on the test subset, decision table for 1 pp.
- * 2. At 1.1, 5.85 and 18.88 Mbps: the decision table's plan for that bandwidth, every sample:
- *    median relative error per sample of the predicted vs measured total and transfer; served
- *    top-1 against the offline run of the same plan (edge half straight into the cloud half) and
- *    the outputs compared sample by sample.
- * 3. On experiments/traces/{3g,4g,wifi}.csv: the adaptive run against each plan of the table
- *    run statically over the same replay; mean total latency.
+ * 1. The edge is made slower than the cloud: every edge part runs `--edge-repeat` times per sample
+ *    (default 20), and the analysis profiles the edge as `local/(1/20)` and the cloud as `local`,
+ *    both measured here now; 2/4/6/8 bits swept on the test subset; decision table for 1 pp.
+ * 2. At 1.1, 5.85 and 18.88 Mbps, a plan with a real payload: the fixed cut after the stem
+ *    (`jalad split --cut /stem/stem.2/Relu_output_0`, 50,176 B of float32 per sample), predicted
+ *    with the analysis's cut point; median error per sample of predicted vs measured total and
+ *    transfer (targets: 10%), and the served top-1 against the offline run of the same plan,
+ *    outputs compared sample by sample. The decision table's own plan at each rate is run too.
+ * 3. On experiments/traces/{3g,4g,wifi}.csv replayed on the link: the adaptive run against each
+ *    plan of the table run statically over the same replay; mean total latency.
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
- * Run: npm run bench:runtime [-- --samples 500 --trace-samples 400 --trace-speed 20]
+ * Run: npm run bench:runtime [-- --samples 200 --analysis-samples 500 --trace-samples 300 --trace-speed 1
+ *   --edge-repeat 20 --link proxy]
  */
-import { spawn } from 'child_process';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fitToModelInput, loadDataset, type DataOptions } from '../src/data';
+import { fitToModelInput, loadDataset, type DataOptions, type Dataset } from '../src/data';
 import { analyzeModel } from '../src/pipeline/analyze';
 import {
+  createNetnsLink,
   edgeInputDims,
+  linkUnavailableReason,
   loadAnalysisPlans,
+  loadPlanDir,
   runLive,
   runOffline,
+  withAnalysisPrediction,
   type EdgeRunReport,
+  type LiveRunOptions,
   type ServedPlan,
 } from '../src/serve';
 
-function argValue(name: string, fallback: number): number {
+function argValue(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
 const DATA = path.join(ROOT, 'datasets', 'fashion-mnist');
 const BIN = path.join(__dirname, '..', 'bin', 'jalad.js');
+const CUT = '/stem/stem.2/Relu_output_0';
+const RATES_MBPS = [1.1, 5.85, 18.88];
 
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/** A link the runs share: its rate can be set; servers are started behind it. */
+interface BenchLink {
+  readonly kind: string;
+  setRate(mbps: number): void;
+  startServer(args: readonly string[]): Promise<{ child: ChildProcess; url: string }>;
+  /** runLive options that route a run through this link to `url`. */
+  through(url: string): Pick<LiveRunOptions, 'serverUrl' | 'link' | 'shapeMbps'>;
+  close(): Promise<void>;
+}
+
+function waitForUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /at (http:\/\/\S+):/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`jalad serve exited with ${code}`)));
+  });
+}
+
+/** The kernel link, the servers inside its namespace. */
+function kernelLink(): BenchLink {
+  const link = createNetnsLink({ mbps: RATES_MBPS[0] });
+  return {
+    kind: `kernel (namespace ${link.namespace}, tbf on ${link.hostDevice}, server at ${link.serverAddress})`,
+    setRate: (mbps) => link.setRateMbpsNow(mbps),
+    async startServer(args) {
+      const child = link.spawn(
+        process.execPath,
+        [BIN, 'serve', ...args, '--host', link.serverAddress, '--port', '0'],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      return { child, url: await waitForUrl(child) };
+    },
+    through: (url) => ({ serverUrl: url, link }),
+    close: async () => link.close(),
+  };
+}
+
+/** The in-process proxy in front of servers on loopback. */
+function proxyLink(): BenchLink {
+  let rate = RATES_MBPS[0];
+  const children: ChildProcess[] = [];
+  return {
+    kind: 'in-process proxy on loopback',
+    setRate: (mbps) => {
+      rate = mbps;
+    },
+    async startServer(args) {
+      const child = spawn(process.execPath, [BIN, 'serve', ...args, '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      return { child, url: await waitForUrl(child) };
+    },
+    through: (url) => ({ serverUrl: url, shapeMbps: rate }),
+    close: async () => {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    },
+  };
+}
+
+/** Analysis with the edge `repeat` times slower than this machine, the cloud this machine. */
+async function analyse(
+  tmp: string,
+  source: { data: string; labels: string },
+  dataOptions: DataOptions,
+  repeat: number,
+) {
+  const t0 = Date.now();
+  const analysis = await analyzeModel(path.join(DATA, 'resnet.onnx'), {
+    data: { ...source, options: dataOptions },
+    bits: [2, 4, 6, 8],
+    maxLossPct: 1,
+    edge: `local/${1 / repeat}`,
+    cloud: 'local',
+    threads: 1,
+  });
+  const analysisPath = path.join(tmp, 'analysis.json');
+  fs.writeFileSync(analysisPath, JSON.stringify(analysis));
+  console.log(
+    `analysis (edge: this machine /${1 / repeat} = ${repeat}x slower, cloud: this machine; ${dataOptions.maxSamples} ` +
+      `test images) took ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return analysisPath;
+}
+
+function printTable(plans: readonly ServedPlan[]): void {
+  console.log('decision table:');
+  for (const p of plans)
+    console.log(
+      `  ${fmt(p.fromMbps!, 2)}–${fmt(p.toMbps!, 2)} Mbps: ${p.label}, edge ${fmt(p.predicted.edgeMs)} ms, cloud ` +
+        `${fmt(p.predicted.cloudMs)} ms, ${fmt(p.predicted.bytes, 0)} B`,
+    );
+}
+
+const HEADER =
+  'Mbps   plan                          bytes/req  edge p/m        transfer p/m      server p/m    total p/m        ' +
+  'err total  err transfer  top-1 served = offline';
+
+/** One static run's row, with the offline comparison of the same plan. */
+async function staticRow(
+  mbps: number,
+  plan: ServedPlan,
+  report: EdgeRunReport,
+  dataset: Dataset,
+): Promise<string> {
+  const offline = await runOffline(plan, dataset, 1);
+  const same = report.records.every((r, i) => r.scores.every((v, j) => v === offline.scores[i][j]));
+  const s = report.stages;
+  const wire = report.records.reduce((a, r) => a + r.wireBytes, 0) / Math.max(1, report.records.length);
+  const ok = (x: number) => (x <= 10 ? 'met' : 'NOT met');
+  return (
+    `${String(mbps).padEnd(6)} ${plan.label.slice(0, 29).padEnd(29)} ${fmt(wire, 0).padStart(9)}  ` +
+    `${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ` +
+    `${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}   ${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ` +
+    `${fmt(report.medianErrorPct.total, 1)}% ${ok(report.medianErrorPct.total)}  ` +
+    `${fmt(report.medianErrorPct.transfer, 1)}% ${ok(report.medianErrorPct.transfer)}  ` +
+    `${report.top1!.correct}/${report.top1!.total} = ${offline.top1!.correct}/${offline.top1!.total} ` +
+    `(outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms; ${report.fallbacks} edge-only)`
+  );
+}
+
+interface Context {
+  readonly link: BenchLink;
+  readonly common: Omit<LiveRunOptions, 'serverUrl' | 'adaptive'>;
+  readonly repeat: number;
+}
+
+async function staticRuns(
+  ctx: Context,
+  cutUrl: string,
+  tableUrl: string,
+  tablePlans: readonly ServedPlan[],
+  cutDir: string,
+  dataset: Dataset,
+) {
+  const cutPlan = withAnalysisPrediction(loadPlanDir(cutDir), ctx.common.analysisPath!);
+  console.log(`\nstatic runs on the shaped link, ms medians (p = predicted, m = measured); load ${load()}:`);
+  console.log(HEADER);
+  for (const mbps of RATES_MBPS) {
+    ctx.link.setRate(mbps);
+    const fixed = await runLive({
+      ...ctx.common,
+      planDir: cutDir,
+      adaptive: false,
+      ...ctx.link.through(cutUrl),
+    });
+    console.log(await staticRow(mbps, cutPlan, fixed, dataset));
+    const table = await runLive({
+      ...ctx.common,
+      adaptive: false,
+      staticMbps: mbps,
+      ...ctx.link.through(tableUrl),
+    });
+    const plan = tablePlans.find((p) => p.label === Object.keys(table.plansUsed)[0])!;
+    console.log(await staticRow(mbps, plan, table, dataset));
+  }
+}
+
+async function traceRuns(
+  ctx: Context,
+  tableUrl: string,
+  plans: readonly ServedPlan[],
+  traceSamples: number,
+  traceSpeed: number,
+) {
+  console.log(
+    `\ntraces (${traceSamples} samples each, trace at ${traceSpeed}x), mean total ms; load ${load()}:`,
+  );
+  const traced = { ...ctx.common, dataOptions: { ...ctx.common.dataOptions, maxSamples: traceSamples } };
+  for (const trace of ['3g', '4g', 'wifi']) {
+    const tracePath = path.join(ROOT, 'experiments', 'traces', `${trace}.csv`);
+    const through = ctx.link.through(tableUrl);
+    const adaptive = await runLive({ ...traced, adaptive: true, tracePath, traceSpeed, ...through });
+    const statics: [ServedPlan, EdgeRunReport][] = [];
+    for (const p of plans)
+      statics.push([
+        p,
+        await runLive({
+          ...traced,
+          adaptive: false,
+          staticMbps: p.fromMbps!,
+          tracePath,
+          traceSpeed,
+          ...through,
+        }),
+      ]);
+    const best = statics.reduce((a, b) => (b[1].meanTotalMs < a[1].meanTotalMs ? b : a));
+    console.log(
+      `  ${trace.padEnd(5)} adaptive ${fmt(adaptive.meanTotalMs)} (${adaptive.switches} switches, plans ` +
+        `${JSON.stringify(adaptive.plansUsed)}, ${adaptive.fallbacks} edge-only) | ` +
+        statics.map(([p, r]) => `static ${p.label} ${fmt(r.meanTotalMs)}`).join(' | ') +
+        ` | adaptive / best static = ${fmt(adaptive.meanTotalMs / best[1].meanTotalMs)}`,
+    );
+  }
+}
+
+function makeLink(choice: string): BenchLink {
+  if (choice === 'proxy') return proxyLink();
+  const why = linkUnavailableReason();
+  if (why) {
+    console.log(`kernel link unavailable (${why}): using the in-process proxy instead`);
+    return proxyLink();
+  }
+  return kernelLink();
+}
 
 async function main(): Promise<void> {
-  const samples = argValue('--samples', 500);
-  const traceSamples = argValue('--trace-samples', 400);
-  const traceSpeed = argValue('--trace-speed', 20);
+  const samples = Number(argValue('--samples', '200'));
+  const traceSamples = Number(argValue('--trace-samples', '300'));
+  const traceSpeed = Number(argValue('--trace-speed', '1'));
+  const repeat = Number(argValue('--edge-repeat', '20'));
+  // NOTE: the sweep needs a few hundred samples: below that no quantized plan's 95% loss bound fits 1 pp.
+  const analysisSamples = Number(argValue('--analysis-samples', '500'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-runtime-'));
   const dataOptions: DataOptions = {
     scale: 1 / 255,
@@ -56,106 +287,47 @@ async function main(): Promise<void> {
     data: path.join(DATA, 't10k-images-idx3-ubyte.gz'),
     labels: path.join(DATA, 't10k-labels-idx1-ubyte.gz'),
   };
-  console.log(
-    `machine: ${os.cpus().length} cores, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
-  const t0 = Date.now();
-  const analysis = await analyzeModel(path.join(DATA, 'resnet.onnx'), {
-    data: { ...source, options: dataOptions },
-    bits: [2, 4, 6, 8],
-    maxLossPct: 1,
-    edge: 'local',
-    cloud: 'local',
-  });
-  const analysisPath = path.join(tmp, 'analysis.json');
-  fs.writeFileSync(analysisPath, JSON.stringify(analysis));
-  console.log(
-    `analysis (edge and cloud measured here, ${samples} test images) took ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-  );
-  const plans = await loadAnalysisPlans(analysisPath);
-  console.log('decision table:');
-  for (const p of plans)
-    console.log(
-      `  ${fmt(p.fromMbps!, 2)}–${fmt(p.toMbps!, 2)} Mbps: ${p.label}, edge ${fmt(p.predicted.edgeMs)} ms, cloud ` +
-        `${fmt(p.predicted.cloudMs)} ms, ${fmt(p.predicted.bytes, 0)} B`,
-    );
-
-  const server = spawn(process.execPath, [BIN, 'serve', '--analysis', analysisPath, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /at (http:\/\/\S+):/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server.once('exit', (code) => reject(new Error(`jalad serve exited with ${code}`)));
-  });
-  const loaded = await loadDataset(source.data, source.labels, dataOptions);
-  const dataset = fitToModelInput(
-    loaded,
-    edgeInputDims(plans[0]).map((d, i) => (i === 0 ? 'batch' : d)),
-    plans[0].inputName,
-  );
-  const common = { analysisPath, serverUrl: url, ...source, dataOptions };
+  console.log(`machine: ${os.cpus().length} cores, load average ${load()}`);
+  const link = makeLink(argValue('--link', 'kernel'));
+  // Ctrl-C or a kill still tears the link down (the 'exit' handlers run).
+  const bye = () => process.exit(130);
+  process.once('SIGINT', bye);
+  process.once('SIGTERM', bye);
   try {
-    console.log('\nstatic runs on the shaped link (decision-table plan for each bandwidth), ms medians:');
-    console.log(
-      'Mbps   plan                        edge p/m        transfer p/m      server p/m      total p/m      ' +
-        'err total  err transfer  top-1 served = offline',
+    console.log(`link: ${link.kind}`);
+    const analysisPath = await analyse(tmp, source, { ...dataOptions, maxSamples: analysisSamples }, repeat);
+    const plans = await loadAnalysisPlans(analysisPath);
+    printTable(plans);
+    const cutDir = path.join(tmp, 'cut');
+    execFileSync(process.execPath, [
+      BIN,
+      'split',
+      path.join(DATA, 'resnet.onnx'),
+      '--cut',
+      CUT,
+      '--out',
+      cutDir,
+      '-q',
+    ]);
+    const cutServer = await link.startServer(['--plan', cutDir, '--threads', '1']);
+    const tableServer = await link.startServer(['--analysis', analysisPath, '--threads', '1']);
+    const dataset = fitToModelInput(
+      await loadDataset(source.data, source.labels, dataOptions),
+      edgeInputDims(plans[0]).map((d, i) => (i === 0 ? 'batch' : d)),
+      plans[0].inputName,
     );
-    for (const mbps of [1.1, 5.85, 18.88]) {
-      const report = await runLive({ ...common, adaptive: false, staticMbps: mbps, shapeMbps: mbps });
-      const plan = plans.find((p) => p.label === Object.keys(report.plansUsed)[0])!;
-      const offline = await runOffline(plan, dataset);
-      const same = report.records.every((r, i) => r.scores.every((v, j) => v === offline.scores[i][j]));
-      const s = report.stages;
-      console.log(
-        `${String(mbps).padEnd(6)} ${plan.label.padEnd(27)} ${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ` +
-          `${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}  ` +
-          ` ${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ${fmt(report.medianErrorPct.total, 1)}%      ` +
-          `${fmt(report.medianErrorPct.transfer, 1)}%        ${report.top1!.correct}/${report.top1!.total} = ` +
-          `${offline.top1!.correct}/${offline.top1!.total} (outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms)`,
-      );
-    }
-
-    console.log(`\ntraces (${traceSamples} samples each, trace at ${traceSpeed}x), mean total ms:`);
-    const traced = {
-      ...common,
-      dataOptions: { ...dataOptions, maxSamples: Math.min(samples, traceSamples) },
+    const ctx: Context = {
+      link,
+      repeat,
+      common: { analysisPath, ...source, dataOptions, threads: 1, edgeRepeat: repeat },
     };
-    for (const trace of ['3g', '4g', 'wifi']) {
-      const tracePath = path.join(ROOT, 'experiments', 'traces', `${trace}.csv`);
-      const adaptive = await runLive({ ...traced, adaptive: true, tracePath, traceSpeed });
-      const statics: [ServedPlan, EdgeRunReport][] = [];
-      for (const p of plans)
-        statics.push([
-          p,
-          await runLive({ ...traced, adaptive: false, staticMbps: p.fromMbps!, tracePath, traceSpeed }),
-        ]);
-      const best = statics.reduce((a, b) => (b[1].meanTotalMs < a[1].meanTotalMs ? b : a));
-      console.log(
-        `  ${trace.padEnd(5)} adaptive ${fmt(adaptive.meanTotalMs)} (${adaptive.switches} switches, plans ` +
-          `${JSON.stringify(adaptive.plansUsed)}) | ` +
-          statics.map(([p, r]) => `static ${p.label} ${fmt(r.meanTotalMs)}`).join(' | ') +
-          ` | adaptive / best static = ${fmt(adaptive.meanTotalMs / best[1].meanTotalMs)}`,
-      );
-    }
+    await staticRuns(ctx, cutServer.url, tableServer.url, plans, cutDir, dataset);
+    await traceRuns(ctx, tableServer.url, plans, traceSamples, traceSpeed);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await link.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(
-    `machine load average at the end: ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
+  console.log(`machine load average at the end: ${load()}`);
 }
 
 main().catch((err: unknown) => {

@@ -19,6 +19,7 @@ interface RunFlags extends DataFlags, OutputFlags {
   timeout: number;
   retries: number;
   threads: number;
+  edgeRepeat: number;
 }
 
 /** Builds the `run` command. */
@@ -30,7 +31,7 @@ export function runCommand(): Command {
     .option('--plan <dir>', 'the plan folder the server was started with (a static run)')
     .option(
       '--analysis <file>',
-      'analysis.json with a decision table: switch plans with the measured bandwidth',
+      'analysis.json with a decision table: switch plans with the measured bandwidth (with --plan: predict that plan from it)',
     )
     .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8707')
     .option(
@@ -59,6 +60,12 @@ export function runCommand(): Command {
       'ONNX Runtime intra-op threads of the edge parts (0: its choice)',
       parseInRange(FLAG_RANGES.threadsOrAuto),
       0,
+    )
+    .option(
+      '--edge-repeat <n>',
+      'run each edge part n times per sample: an edge n times slower (analyse with --edge local/(1/n))',
+      parseInRange(FLAG_RANGES.repeat),
+      1,
     );
   withOutputFlags(cmd, 'print one JSON document (samples, top1, per-stage medians) instead of tables');
   return addDataFlags(cmd, true)
@@ -88,7 +95,7 @@ async function runAction(flags: RunFlags): Promise<void> {
     data: source.data,
     labels: source.labels,
     dataOptions: source.options,
-    adaptive: flags.analysis !== undefined && flags.static === undefined,
+    adaptive: flags.plan === undefined && flags.analysis !== undefined && flags.static === undefined,
     staticMbps: typeof flags.static === 'number' ? flags.static : undefined,
     shapeMbps: flags.shape ?? (flags.trace ? 1 : undefined),
     delayMs: flags.delay,
@@ -98,6 +105,7 @@ async function runAction(flags: RunFlags): Promise<void> {
     timeoutMs: flags.timeout,
     retries: flags.retries,
     threads: flags.threads,
+    edgeRepeat: flags.edgeRepeat,
     progress: progressOf(flags),
   });
   if (flags.json) {

@@ -40,11 +40,27 @@ export interface EdgeRunOptions {
   readonly nominalMbps?: () => number | undefined;
   /** Bandwidth assumed before the first estimate, Mbps (default: the first plan's interval end, or 5.85). */
   readonly initialMbps?: number;
-  /** Empty requests timed before the run to estimate the RTT (default 5). */
+  /**
+   * Empty requests timed before the run to estimate the RTT, the per-request overhead of the link
+   * and of HTTP that the latency model's bytes·8/B leaves out (default 21; their median is used, so
+   * a few delayed by a busy machine do not move it).
+   */
   readonly rttPings?: number;
   readonly estimator?: EstimatorOptions;
   /** Intra-op threads of the edge sessions (default 0: ONNX Runtime chooses). */
   readonly threads?: number;
+  /**
+   * Runs each sample's edge part this many times (the last run's outputs are sent): an edge device
+   * that many times slower, for experiments on one machine (default 1). Pair it with an analysis
+   * whose edge profile is scaled the same way (`--edge local/0.05` for 20).
+   */
+  readonly edgeRepeat?: number;
+  /**
+   * Bytes the link carries for a request of `bytes` bytes (a kernel link adds each TCP segment's
+   * headers; default: the bytes themselves). Used by the prediction and the bandwidth estimate,
+   * so both count what the link's rate is counted on.
+   */
+  readonly linkBytes?: (bytes: number) => number;
   /** Called after every sample (a test restarts the server from here). */
   readonly onSample?: (record: SampleRecord) => void | Promise<void>;
   readonly progress?: (message: string) => void;
@@ -118,7 +134,7 @@ export interface EdgeRunReport {
   readonly records: readonly SampleRecord[];
 }
 
-const DEFAULTS = { timeoutMs: 2000, retries: 3, backoffMs: 50, rttPings: 5 } as const;
+const DEFAULTS = { timeoutMs: 2000, retries: 3, backoffMs: 50, rttPings: 21, edgeRepeat: 1 } as const;
 
 function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -213,8 +229,10 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       const plan = current;
       const input: Tensor = { type: 'float32', data: data.data.subarray(i * per, (i + 1) * per), dims };
       const bandwidthMbps = o.nominalMbps?.() ?? estimator.estimateMbps() ?? initial;
+      const session = await sessionOf(plan);
       const t0 = performance.now();
-      const outputs = await (await sessionOf(plan)).run({ [plan.inputName]: input });
+      let outputs = await session.run({ [plan.inputName]: input });
+      for (let k = 1; k < o.edgeRepeat; k++) outputs = await session.run({ [plan.inputName]: input });
       const t1 = performance.now();
       const frames = encodeEdgeOutputs(plan, outputs);
       const body = encodeFrames(frames);
@@ -254,7 +272,9 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       }
       let record: SampleRecord;
       const overheadBytes = answer ? answer.wireBytes - payloadBytes : 0;
-      const predictedTransfer = rttMs + ((plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
+      const onLink = o.linkBytes ?? ((b: number) => b);
+      const predictedTransfer =
+        rttMs + (onLink(plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
       const predicted: PredictedStages = {
         edgeMs: plan.predicted.edgeMs,
         transferMs: predictedTransfer,
@@ -263,7 +283,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       };
       if (answer) {
         const t4 = performance.now();
-        estimator.observe(answer.wireBytes, answer.transferMs, rttMs);
+        estimator.observe(onLink(answer.wireBytes), answer.transferMs, rttMs);
         record = {
           index: i,
           plan: plan.label,
@@ -291,7 +311,8 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           progress(`opening ${plan.modelPath} for the edge-only fallback`);
           whole = await openSession(readModelFile(plan.modelPath).bytes, { threads: o.threads });
         }
-        const out = await whole.run({ [whole.inputNames[0]]: input });
+        let out = await whole.run({ [whole.inputNames[0]]: input });
+        for (let k = 1; k < o.edgeRepeat; k++) out = await whole.run({ [whole.inputNames[0]]: input });
         const scores = out[whole.outputNames[0]].data as Float32Array;
         const t4 = performance.now();
         progress(

@@ -4,7 +4,7 @@
  * shaped links on this machine for tests and benchmarks.
  */
 export { planId, wireFromCloud, type PlanPrediction, type ServedPlan, type WireSpec } from './served-plan';
-export { loadAnalysisPlans, loadPlanDir, readServeAnalysis } from './load-plans';
+export { loadAnalysisPlans, loadPlanDir, readServeAnalysis, withAnalysisPrediction } from './load-plans';
 export { decodeFrames, encodeFrames, type Frame } from './wire-frames';
 export { decodeCloudInputs, decodeOutputs, encodeEdgeOutputs, encodeOutputs } from './wire-codec';
 export {

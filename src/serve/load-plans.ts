@@ -212,3 +212,32 @@ export async function loadAnalysisPlans(analysisPath: string): Promise<ServedPla
   }
   return plans;
 }
+
+/**
+ * A fixed plan (`jalad split --cut` writes no prediction) with the latency model's prediction of
+ * the analysis's cut point that sends the same tensors: its edge and cloud times and the RTT.
+ * @throws InputError BAD_ANALYSIS when no cut point of the analysis sends exactly those tensors,
+ *   or it has no edge and cloud times (an analysis without profiles)
+ */
+export function withAnalysisPrediction(plan: ServedPlan, analysisPath: string): ServedPlan {
+  const a = readServeAnalysisModel(analysisPath);
+  const sent = [...plan.wire.map((w) => w.tensor)].sort().join('\n');
+  const c = a.cutPoints.find((p) => [...p.tensors].sort().join('\n') === sent);
+  if (!c || c.edgeMs === undefined || c.cloudMs === undefined)
+    throw new InputError(
+      'BAD_ANALYSIS',
+      `${analysisPath}: no cut point with edge and cloud times sends exactly ${plan.wire.map((w) => w.tensor).join(', ')}`,
+    );
+  return {
+    ...plan,
+    predicted: { ...plan.predicted, edgeMs: c.edgeMs, cloudMs: c.cloudMs, rttMs: a.rttMs ?? 0 },
+  };
+}
+
+/** analysis.json read for its cut points (no decision table needed). */
+function readServeAnalysisModel(file: string): Analysis {
+  const a = readJson(file, 'the analysis') as Analysis;
+  if (typeof a !== 'object' || a === null || !Array.isArray(a.cutPoints))
+    throw new InputError('BAD_ANALYSIS', `${file}: not a jalad analysis (no cutPoints)`);
+  return a;
+}

@@ -45,6 +45,8 @@ export interface NetnsLink {
   readonly serverAddress: string;
   /** Changes the rate from now on (queued to a running `tc -batch`, so the caller never blocks). */
   setRateMbps(mbps: number): void;
+  /** Changes the rate and returns once the qdisc has it (a synchronous `tc`: between runs, not during one). */
+  setRateMbpsNow(mbps: number): void;
   rateMbps(): number;
   /**
    * Bytes tbf counts for `payloadBytes` of TCP payload: each segment carries at most the MSS and
@@ -249,8 +251,40 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
     close();
     throw err;
   }
-  let rate = options.mbps;
+  return linkHandle({
+    namespace,
+    hostDevice,
+    hostAddress,
+    serverAddress,
+    children,
+    close,
+    isClosed: () => closed,
+    setBatch: (b) => (batch = b),
+    batch: () => batch,
+    tbf: (mbps) => tbfArgs(hostDevice, mbps, burst, limit),
+    mbps: options.mbps,
+  });
+}
+
+interface HandleParts {
+  readonly namespace: string;
+  readonly hostDevice: string;
+  readonly hostAddress: string;
+  readonly serverAddress: string;
+  readonly children: Set<ChildProcess>;
+  readonly close: () => void;
+  readonly isClosed: () => boolean;
+  readonly setBatch: (b: ChildProcess) => void;
+  readonly batch: () => ChildProcess | undefined;
+  readonly tbf: (mbps: number) => string[];
+  readonly mbps: number;
+}
+
+/** The NetnsLink over a link that exists. */
+function linkHandle(h: HandleParts): NetnsLink {
+  let rate = h.mbps;
   const { mss, headerBytes } = segmentShape();
+  const { namespace, hostDevice, hostAddress, serverAddress, children, close } = h;
   return {
     namespace,
     hostDevice,
@@ -258,18 +292,25 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
     serverAddress,
     setRateMbps(mbps) {
       checkRate(mbps);
-      if (closed) return;
+      if (h.isClosed()) return;
       rate = mbps;
       // NOTE: one long-lived `tc -batch -` reads a command per line as it arrives: a trace changes
       // the rate many times a second, and a synchronous `tc` each time would stall the event loop
       // in the middle of the transfers being timed.
+      let batch = h.batch();
       if (!batch) {
         batch = spawn(toolPath('tc') ?? 'tc', ['-force', '-batch', '-'], {
           stdio: ['pipe', 'ignore', 'ignore'],
         });
         batch.on('error', () => undefined);
+        h.setBatch(batch);
       }
-      batch.stdin!.write(`${tbfArgs(hostDevice, mbps, burst, limit).join(' ')}\n`);
+      batch.stdin!.write(`${h.tbf(mbps).join(' ')}\n`);
+    },
+    setRateMbpsNow(mbps) {
+      checkRate(mbps);
+      run(h.tbf(mbps), 'tc');
+      rate = mbps;
     },
     rateMbps: () => rate,
     linkBytes: (payloadBytes) =>

@@ -8,14 +8,18 @@ import { InputError } from '../core/errors';
 import { checkOutputFile, startsWithLine, writeOutputFile, type OutputOptions } from '../core/output-set';
 import { fitToModelInput, loadDataset, type DataOptions } from '../data';
 import { edgeInputDims, runEdge, type EdgeRunReport, type SampleRecord } from './edge-run';
-import { loadAnalysisPlans, loadPlanDir } from './load-plans';
+import { loadAnalysisPlans, loadPlanDir, withAnalysisPrediction } from './load-plans';
 import type { ServedPlan } from './served-plan';
 import { startShapedProxy, type ShapedLink } from './shaped-proxy';
-import { replayTrace, type TraceReplay } from './trace-replay';
+import { replayTrace, type RateControl, type TraceReplay } from './trace-replay';
 
 /** Options of `runLive`. */
 export interface LiveRunOptions {
-  /** A plan directory (static), or an analysis whose decision table gives the plans. */
+  /**
+   * A plan directory (static), or an analysis whose decision table gives the plans. Both: the
+   * directory's plan, predicted with the analysis's cut point that sends the same tensors (a
+   * `jalad split --cut` plan has no prediction of its own).
+   */
   readonly planDir?: string;
   readonly analysisPath?: string;
   readonly serverUrl: string;
@@ -36,6 +40,13 @@ export interface LiveRunOptions {
   readonly timeoutMs?: number;
   readonly retries?: number;
   readonly threads?: number;
+  /** Runs each edge part this many times per sample: an edge that many times slower (default 1). */
+  readonly edgeRepeat?: number;
+  /**
+   * A shaped link the caller made (the kernel link, with the server inside its namespace at
+   * `serverUrl`): its rate is the bandwidth predictions use, and a trace is replayed on it.
+   */
+  readonly link?: RateControl & { linkBytes?(bytes: number): number };
   readonly progress?: (message: string) => void;
 }
 
@@ -98,53 +109,69 @@ export function samplesCsv(records: readonly SampleRecord[]): string {
   return stringify([header, ...rows]);
 }
 
-/** Loads what `runLive` needs and runs it; the shaped link and the trace are torn down after. */
-export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
-  if (!options.planDir === !options.analysisPath)
-    throw new InputError('BAD_OPTION', 'jalad run: give --plan DIR or --analysis FILE (one of them)');
+/** The --server URL, checked: http only. */
+function serverUrlOf(serverUrl: string): URL {
   let url: URL;
   try {
-    url = new URL(options.serverUrl);
+    url = new URL(serverUrl);
   } catch {
-    throw new InputError('BAD_OPTION', `--server ${options.serverUrl}: not a URL; expected http://HOST:PORT`);
+    throw new InputError('BAD_OPTION', `--server ${serverUrl}: not a URL; expected http://HOST:PORT`);
   }
   if (url.protocol !== 'http:')
-    throw new InputError('BAD_OPTION', `--server ${options.serverUrl}: expected http://HOST:PORT`);
+    throw new InputError('BAD_OPTION', `--server ${serverUrl}: expected http://HOST:PORT`);
+  return url;
+}
+
+/** The plan directory's plan (predicted with the analysis when both are given), or the decision table's plans. */
+async function plansOf(options: LiveRunOptions): Promise<ServedPlan[]> {
+  if (!options.planDir) return loadAnalysisPlans(options.analysisPath!);
+  const plan = loadPlanDir(options.planDir);
+  return [options.analysisPath ? withAnalysisPrediction(plan, options.analysisPath) : plan];
+}
+
+/** Loads what `runLive` needs and runs it; the shaped link and the trace are torn down after. */
+export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
+  if (!options.planDir && !options.analysisPath)
+    throw new InputError('BAD_OPTION', 'jalad run: give --plan DIR or --analysis FILE');
+  const url = serverUrlOf(options.serverUrl);
   // Before any sample runs: a FIFO, a symlink or a foreign file at --csv is refused, not replaced.
   if (options.csvPath) checkOutputFile(options.csvPath, CSV_OUTPUT);
-  const plans: ServedPlan[] = options.planDir
-    ? [loadPlanDir(options.planDir)]
-    : await loadAnalysisPlans(options.analysisPath!);
+  const plans = await plansOf(options);
   const loaded = await loadDataset(options.data, options.labels, options.dataOptions ?? {});
   const dataset = fitToModelInput(
     loaded,
     edgeInputDims(plans[0]).map((d, i) => (i === 0 ? 'batch' : d)),
     plans[0].inputName,
   );
-  const shaping = options.shapeMbps !== undefined || options.tracePath !== undefined;
+  if (options.link && options.shapeMbps !== undefined)
+    throw new InputError(
+      'BAD_OPTION',
+      'jalad run: a shaped rate and a link made by the caller exclude each other',
+    );
+  const shaping = !options.link && (options.shapeMbps !== undefined || options.tracePath !== undefined);
   if (shaping && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
     throw new InputError(
       'BAD_OPTION',
       `--server ${options.serverUrl}: the shaped link runs on loopback only`,
     );
-  let link: ShapedLink | undefined;
+  let proxy: ShapedLink | undefined;
   let replay: TraceReplay | undefined;
   try {
-    if (shaping) {
-      link = await startShapedProxy({
+    if (shaping)
+      proxy = await startShapedProxy({
         targetPort: Number(url.port || 80),
         mbps: options.shapeMbps ?? 1,
         delayMs: options.delayMs ?? 0,
       });
-      if (options.tracePath) {
-        let text: string;
-        try {
-          text = fs.readFileSync(options.tracePath, 'utf8');
-        } catch {
-          throw new InputError('BAD_PATH', `--trace ${options.tracePath}: no such file`);
-        }
-        replay = replayTrace(link, text, options.tracePath, options.traceSpeed ?? 1);
+    const link: RateControl | undefined = options.link ?? proxy;
+    if (link && options.tracePath) {
+      let text: string;
+      try {
+        text = fs.readFileSync(options.tracePath, 'utf8');
+      } catch {
+        throw new InputError('BAD_PATH', `--trace ${options.tracePath}: no such file`);
       }
+      replay = replayTrace(link, text, options.tracePath, options.traceSpeed ?? 1);
     }
     const staticIndex =
       options.staticMbps !== undefined
@@ -155,7 +182,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
         : 0;
     const report = await runEdge({
       plans,
-      serverUrl: link?.url ?? options.serverUrl,
+      serverUrl: proxy?.url ?? options.serverUrl,
       dataset,
       mode: options.adaptive && plans.length > 1 ? 'adaptive' : options.adaptive ? 'adaptive' : 'static',
       staticIndex,
@@ -163,12 +190,14 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       threads: options.threads,
+      ...(options.edgeRepeat !== undefined ? { edgeRepeat: options.edgeRepeat } : {}),
+      ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),
       progress: options.progress,
     });
     if (options.csvPath) writeOutputFile(options.csvPath, samplesCsv(report.records), CSV_OUTPUT);
     return report;
   } finally {
     replay?.stop();
-    await link?.close();
+    await proxy?.close();
   }
 }

@@ -3,7 +3,12 @@
  * link: the link's rate follows the trace in real time (or `speed` times faster), looping at its end.
  */
 import { parseTrace, type TraceFrame } from '../ilp';
-import type { ShapedLink } from './shaped-proxy';
+
+/** What a replay drives: a link whose uplink rate can change (the proxy or the kernel link). */
+export interface RateControl {
+  setRateMbps(mbps: number): void;
+  rateMbps(): number;
+}
 
 /** A running replay. */
 export interface TraceReplay {
@@ -27,7 +32,7 @@ export function traceRateAt(frames: readonly TraceFrame[], elapsedS: number): nu
  * @param speed how many trace seconds pass per real second (default 1)
  * @throws InputError BAD_DATA for a malformed trace
  */
-export function replayTrace(link: ShapedLink, text: string, source: string, speed = 1): TraceReplay {
+export function replayTrace(link: RateControl, text: string, source: string, speed = 1): TraceReplay {
   const frames = parseTrace(text, source);
   const started = Date.now();
   const apply = () => {

@@ -1,0 +1,90 @@
+/**
+ * A fixed `jalad split --cut` plan run against the analysis that predicts it, and an edge made
+ * slower by repeating its part: the served outputs stay exactly the offline ones.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { InputError } from '../../src/core/errors';
+import { splitAtCut } from '../../src/pipeline/split-at-cut';
+import {
+  loadPlanDir,
+  runEdge,
+  runLive,
+  runOffline,
+  startServer,
+  withAnalysisPrediction,
+  type ServerHandle,
+} from '../../src/serve';
+import type { Analysis } from '../../src/core/analysis';
+import { serveFixture, type ServeFixture } from './fixture';
+
+let fx: ServeFixture;
+let cutDir: string;
+let server: ServerHandle;
+beforeAll(async () => {
+  fx = await serveFixture(12);
+  cutDir = path.join(fx.dir.root, 'cut');
+  await splitAtCut(fx.modelPath, ['r2'], cutDir);
+  server = await startServer([loadPlanDir(cutDir)]);
+}, 120000);
+afterAll(async () => {
+  await server?.close();
+  fx?.dir.remove();
+});
+
+describe('withAnalysisPrediction', () => {
+  test('a plan whose tensors no cut point sends is refused, naming the tensors', () => {
+    const plan = loadPlanDir(cutDir);
+    const other = { ...plan, wire: [{ ...plan.wire[0], tensor: 'no-such-tensor' }] };
+    expect(() => withAnalysisPrediction(other, fx.analysisPath)).toThrow(InputError);
+    expect(() => withAnalysisPrediction(other, fx.analysisPath)).toThrow(/no-such-tensor/);
+  });
+
+  test("a --cut plan gets its cut point's edge and cloud times, and keeps its own bytes", () => {
+    const plan = loadPlanDir(cutDir);
+    expect(Number.isNaN(plan.predicted.edgeMs)).toBe(true);
+    const a = JSON.parse(fs.readFileSync(fx.analysisPath, 'utf8')) as Analysis;
+    const c = a.cutPoints.find((p) => p.tensors.length === 1 && p.tensors[0] === 'r2')!;
+    const predicted = withAnalysisPrediction(plan, fx.analysisPath).predicted;
+    expect(predicted.edgeMs).toBe(c.edgeMs);
+    expect(predicted.cloudMs).toBe(c.cloudMs);
+    expect(predicted.bytes).toBe(plan.predicted.bytes);
+  });
+});
+
+describe('a --cut plan served and run', () => {
+  test('runLive with --plan and --analysis predicts every stage; outputs equal the offline run', async () => {
+    const report = await runLive({
+      planDir: cutDir,
+      analysisPath: fx.analysisPath,
+      serverUrl: server.url,
+      data: fx.dataPath,
+      labels: fx.labelsPath,
+      adaptive: false,
+    });
+    const offline = await runOffline(loadPlanDir(cutDir), fx.dataset);
+    expect(report.samples).toBe(12);
+    expect(Number.isFinite(report.stages.total.predictedMs)).toBe(true);
+    expect(Number.isFinite(report.medianErrorPct.total)).toBe(true);
+    report.records.forEach((r, i) => expect(Array.from(r.scores)).toEqual(Array.from(offline.scores[i])));
+    expect(report.top1!.correct).toBe(offline.top1!.correct);
+  });
+
+  test('edgeRepeat runs the edge part that many times per sample and sends the same outputs', async () => {
+    const plan = loadPlanDir(cutDir);
+    const before = server.metrics().requests;
+    const once = await runEdge({ plans: [plan], serverUrl: server.url, dataset: fx.dataset, rttPings: 1 });
+    const thrice = await runEdge({
+      plans: [plan],
+      serverUrl: server.url,
+      dataset: fx.dataset,
+      rttPings: 1,
+      edgeRepeat: 3,
+    });
+    thrice.records.forEach((r, i) =>
+      expect(Array.from(r.scores)).toEqual(Array.from(once.records[i].scores)),
+    );
+    // one request per sample whatever the repeat: the repeats stay on the edge
+    expect(server.metrics().requests - before).toBe(2 + 2 * 12);
+  });
+});
