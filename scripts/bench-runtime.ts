@@ -13,7 +13,8 @@
  *    transfer (targets: 10%), and the served top-1 against the offline run of the same plan,
  *    outputs compared sample by sample. The decision table's own plan at each rate is run too.
  * 3. On experiments/traces/{3g,4g,wifi}.csv replayed on the link: the adaptive run against each
- *    plan of the table run statically over the same replay; mean total latency.
+ *    plan of the table run statically over the same replay; mean total latency. With the kernel
+ *    link, the same again on the in-process proxy (a server on loopback).
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --samples 200 --analysis-samples 500 --trace-samples 300 --trace-speed 1
  *   --edge-repeat 20 --link proxy]
@@ -289,6 +290,7 @@ async function main(): Promise<void> {
   };
   console.log(`machine: ${os.cpus().length} cores, load average ${load()}`);
   const link = makeLink(argValue('--link', 'kernel'));
+  let proxy: BenchLink | undefined;
   // Ctrl-C or a kill still tears the link down (the 'exit' handlers run).
   const bye = () => process.exit(130);
   process.once('SIGINT', bye);
@@ -323,7 +325,16 @@ async function main(): Promise<void> {
     };
     await staticRuns(ctx, cutServer.url, tableServer.url, plans, cutDir, dataset);
     await traceRuns(ctx, tableServer.url, plans, traceSamples, traceSpeed);
+    if (!link.kind.startsWith('in-process')) {
+      // The same traces on the proxy, which serializes every packet (tbf lets a small request
+      // after an idle moment through at once): the adaptive run sees the rate in small requests too.
+      proxy = proxyLink();
+      const loopback = await proxy.startServer(['--analysis', analysisPath, '--threads', '1']);
+      console.log(`\nthe same on the ${proxy.kind}:`);
+      await traceRuns({ ...ctx, link: proxy }, loopback.url, plans, traceSamples, traceSpeed);
+    }
   } finally {
+    await proxy?.close();
     await link.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }

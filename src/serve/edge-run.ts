@@ -46,6 +46,8 @@ export interface EdgeRunOptions {
    * a few delayed by a busy machine do not move it).
    */
   readonly rttPings?: number;
+  /** Pause between those requests, ms (default 10). */
+  readonly rttGapMs?: number;
   readonly estimator?: EstimatorOptions;
   /** Intra-op threads of the edge sessions (default 0: ONNX Runtime chooses). */
   readonly threads?: number;
@@ -134,7 +136,14 @@ export interface EdgeRunReport {
   readonly records: readonly SampleRecord[];
 }
 
-const DEFAULTS = { timeoutMs: 2000, retries: 3, backoffMs: 50, rttPings: 21, edgeRepeat: 1 } as const;
+const DEFAULTS = {
+  timeoutMs: 2000,
+  retries: 3,
+  backoffMs: 50,
+  rttPings: 21,
+  rttGapMs: 10,
+  edgeRepeat: 1,
+} as const;
 
 function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -159,10 +168,20 @@ export function edgeInputDims(plan: ServedPlan): number[] {
   return dims.map((d, i) => (i === 0 ? 1 : Number(d.dimValue ?? 0)));
 }
 
-/** Times `n` empty requests (GET /health) and returns their median round trip, ms. */
-async function measureRtt(transport: Transport, n: number, timeoutMs: number): Promise<number> {
+/**
+ * Times `n` empty requests (GET /health), `gapMs` apart, and returns their median round trip, ms.
+ * NOTE: spread over time rather than back to back, so that one burst of load on a shared machine
+ * (another process's few busy milliseconds) cannot delay most of them at once.
+ */
+async function measureRtt(
+  transport: Transport,
+  n: number,
+  timeoutMs: number,
+  gapMs: number,
+): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (i > 0 && gapMs > 0) await sleep(gapMs);
     try {
       const x = await transport.request('GET', '/health', undefined, timeoutMs);
       if (x.status === 200) times.push(x.roundTripMs);
@@ -208,7 +227,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         'BAD_DATA',
         `--data ${data.source}: samples of shape [${data.shape.join(', ')}] do not fit the edge part's input [${dims.join(', ')}]`,
       );
-    const rttMs = await measureRtt(transport, o.rttPings, o.timeoutMs);
+    const rttMs = await measureRtt(transport, o.rttPings, o.timeoutMs, o.rttGapMs);
     progress(`RTT of empty requests: ${rttMs.toFixed(3)} ms (median of ${o.rttPings})`);
     const estimator = createBandwidthEstimator(o.estimator);
     const initial = o.initialMbps ?? 5.85;

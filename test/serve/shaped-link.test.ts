@@ -104,11 +104,20 @@ describe('trace replay', () => {
 });
 
 describe('createBandwidthEstimator', () => {
-  test('is undefined before a usable observation; skips transfers no longer than the RTT', () => {
+  test('is undefined before an observation; an empty request does not count', () => {
     const e = createBandwidthEstimator();
     expect(e.estimateMbps()).toBeUndefined();
-    expect(e.observe(1000, 0.5, 0.6)).toBe(false);
+    expect(e.observe(0, 5, 0.5)).toBe(false);
+    expect(e.observe(1000, Number.NaN, 0.5)).toBe(false);
     expect(e.estimateMbps()).toBeUndefined();
+  });
+  test('a transfer no longer than the RTT counts its bits with no time (too fast to time)', () => {
+    const e = createBandwidthEstimator({ window: 3 });
+    expect(e.observe(1000, 0.5, 0.6)).toBe(true);
+    expect(e.estimateMbps()).toBe(Number.POSITIVE_INFINITY);
+    e.observe(12_500, 10.5, 0.5); // 100 kbit in 10 ms
+    e.observe(12_500, 0.5, 0.5); // 100 kbit, too fast to time
+    expect(e.estimateMbps()).toBeCloseTo((8_000 + 200_000) / 10 / 1000, 9);
   });
   test('total bits over total crossing time of the last k', () => {
     const e = createBandwidthEstimator({ window: 2 });
