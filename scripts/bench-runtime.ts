@@ -337,7 +337,16 @@ async function main(): Promise<void> {
       link,
       repeat,
       localAnalysisPath,
-      common: { analysisPath, ...source, dataOptions, threads: 1, edgeRepeat: repeat },
+      // RTT: 41 pings over about a second before each run, so a burst of load cannot set it
+      common: {
+        analysisPath,
+        ...source,
+        dataOptions,
+        threads: 1,
+        edgeRepeat: repeat,
+        rttPings: 41,
+        rttGapMs: 20,
+      },
     };
     await staticRuns(ctx, cutServer.url, tableServer.url, plans, cutDir, dataset);
     await traceRuns(ctx, tableServer.url, plans, traceSamples, traceSpeed);

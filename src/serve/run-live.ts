@@ -40,6 +40,9 @@ export interface LiveRunOptions {
   readonly timeoutMs?: number;
   readonly retries?: number;
   readonly threads?: number;
+  /** Empty requests timed for the RTT before the run, and the pause between them, ms (defaults 21, 10). */
+  readonly rttPings?: number;
+  readonly rttGapMs?: number;
   /** Runs each edge part this many times per sample: an edge that many times slower (default 1). */
   readonly edgeRepeat?: number;
   /**
@@ -191,6 +194,8 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       threads: options.threads,
       ...(options.edgeRepeat !== undefined ? { edgeRepeat: options.edgeRepeat } : {}),
+      ...(options.rttPings !== undefined ? { rttPings: options.rttPings } : {}),
+      ...(options.rttGapMs !== undefined ? { rttGapMs: options.rttGapMs } : {}),
       ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),
       progress: options.progress,
     });
