@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from 'commander';
 import { BANDWIDTH_RANGE_MBPS } from '../src/core/limits';
 import { parseDevice, type DeviceChoice } from '../src/runtime/device';
+import { parseMetric, METRIC_NAMES_HELP, type MetricSpec } from '../src/sweep';
 
 /** A closed range with its unit, as the help and the docs state it. */
 export interface FlagRange {
@@ -136,3 +137,15 @@ export function parseProfileMode(value: string): ProfileModeFlag {
   if (value === 'fast' || value === 'thorough') return value;
   throw new InvalidArgumentError(`expected fast or thorough, got "${value}"`);
 }
+
+/** `--metric NAME`: a built-in metric or a module path (src/sweep/metric-spec.ts). */
+export function parseMetricArg(value: string): MetricSpec {
+  try {
+    return parseMetric(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** The help of `--metric`, the same on every command. */
+export const METRIC_HELP = `what the accuracy loss is measured in: ${METRIC_NAMES_HELP}`;

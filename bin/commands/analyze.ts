@@ -18,6 +18,8 @@ import { checkOutputFolder } from '../../src/core/output-set';
 import { addDataFlags, dataSource, DATA_ONLY_FLAGS, type DataFlags } from '../data-flags';
 import { rejectGiven } from '../flag-rules';
 import {
+  METRIC_HELP,
+  parseMetricArg,
   DEVICE_HELP,
   FLAG_RANGES,
   parseBits,
@@ -41,6 +43,7 @@ import {
 } from '../common-flags';
 import { presetNames } from '../../src/profiler';
 import { commandLine, printJson } from '../output';
+import type { MetricSpec } from '../../src/sweep';
 
 interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags {
   bits: number[];
@@ -57,6 +60,7 @@ interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags 
   device?: DeviceChoice;
   sweepThreads?: number;
   dagCuts?: number;
+  metric?: MetricSpec;
 }
 
 /** Builds the `analyze` command. */
@@ -113,7 +117,8 @@ function withSweepFlags(cmd: Command): Command {
       'with --data, also sweep up to n cuts of several tensors (inside residual, branch or FPN blocks): the ' +
         'smallest in each of n stretches of the execution order; listed among the cut points (0..1000, default 0)',
       parseInRange(FLAG_RANGES.dagCuts),
-    );
+    )
+    .option('--metric <name>', `with --data, ${METRIC_HELP}`, parseMetricArg);
 }
 
 /** The flags of the device profiles, the network and measuring this machine. */
@@ -189,6 +194,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
         '--size-samples',
         '--sweep-threads',
         '--dag-cuts',
+        '--metric',
         ...DATA_ONLY_FLAGS,
       ],
       'needs --data (the compression sweep on validation data)',
@@ -231,6 +237,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
     maxLossPct: flags.maxLoss,
     sweepThreads: flags.sweepThreads,
     ...(flags.dagCuts !== undefined ? { dagCuts: flags.dagCuts } : {}),
+    metric: flags.metric,
   });
   const [file, ...reports] = await writeReports(analysis, flags.out, {
     commandLine: analysis.commandLine,

@@ -17,7 +17,10 @@ import {
   parseDeviceArg,
   parseInRange,
   parseNameList,
+  METRIC_HELP,
+  parseMetricArg,
 } from '../parsers';
+import type { MetricSpec } from '../../src/sweep';
 import type { DeviceChoice } from '../../src/runtime/device';
 import { printJson } from '../output';
 import {
@@ -42,6 +45,7 @@ interface SplitFlags extends OutputFlags, InputFlags {
   rtt: number;
   triton?: string;
   device?: DeviceChoice;
+  metric?: MetricSpec;
 }
 
 /** Builds the `split` command. */
@@ -82,6 +86,11 @@ function withSolveFlags(cmd: Command): Command {
       'uplink bandwidth, Mbps (0.001..1000000)',
       parseInRange(FLAG_RANGES.bandwidthMbps),
       DEFAULT_BANDWIDTH_MBPS,
+    )
+    .option(
+      '--metric <name>',
+      `${METRIC_HELP}; must be the analysis's (default: the analysis's)`,
+      parseMetricArg,
     );
   return withRttFlag(cmd, 'network round-trip time, ms (0..600000)');
 }
@@ -147,7 +156,7 @@ async function splitAction(model: string | undefined, flags: SplitFlags, cmd: Co
   if (flags.cut)
     rejectGiven(
       cmd,
-      ['--analysis', '--bits', '--max-loss', '--bandwidth', '--rtt'],
+      ['--analysis', '--bits', '--max-loss', '--bandwidth', '--rtt', '--metric'],
       'applies to the solved split (without --cut); an explicit --cut sends float32 tensors and solves nothing',
     );
   else rejectGiven(cmd, ['--input-shape', '--seed', '--device'], 'applies to an explicit --cut only');
@@ -206,6 +215,7 @@ async function solvedSplit(
     bandwidthMbps: flags.bandwidth,
     rttMs: flags.rtt,
     bits: flags.bits?.[0],
+    metric: flags.metric,
     progress,
   });
 }

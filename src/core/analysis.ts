@@ -4,6 +4,7 @@
  * contract (docs/formats.md#names-are-a-contract): extend, never rename.
  */
 import type { CrossingTensor } from './crossing';
+import type { MetricInfo } from './metric-info';
 
 /** A tensor dimension: a size, or the name of a symbolic dimension. */
 export type Dim = number | string;
@@ -177,10 +178,16 @@ export interface DataSummary {
   readonly labels?: string;
   readonly samples: number;
   readonly seed: number;
-  /** False: losses are measured as agreement with the unsplit model's top-1. */
+  /** True when the data has labels. */
   readonly labelled: boolean;
-  /** Top-1 accuracy of the unsplit model on these samples (1 without labels). */
+  /**
+   * The metric the losses are in (`--metric`). Absent in analyses written before metrics: then
+   * top1 with labels, agreement without.
+   */
+  readonly metric?: MetricInfo;
+  /** The unsplit model's mean score in the metric (its top-1 accuracy with top1; 1 with agreement). */
   readonly referenceAccuracy: number;
+  /** The unsplit model's summed scores (correct samples with a pass/fail metric). */
   readonly referenceCorrect: number;
   /** Samples whose tensors were entropy coded to measure sizes. */
   readonly sizeSamples: number;

@@ -130,8 +130,14 @@ function checkSweep(c: JsonChecker, a: Obj, cutIndex: Rule): void {
   c.field(d, 'data', 'referenceAccuracy', num(0, 1), true);
   c.field(d, 'data', 'path', str);
   c.field(d, 'data', 'labels', str, true);
-  for (const k of ['seed', 'referenceCorrect', 'sizeSamples']) c.field(d, 'data', k, int(0), true);
+  for (const k of ['seed', 'sizeSamples']) c.field(d, 'data', k, int(0), true);
+  // A sum of scores: an integer only for pass/fail metrics.
+  c.field(d, 'data', 'referenceCorrect', num(0), true);
   c.field(d, 'data', 'labelled', bool, true);
+  if (d.metric !== undefined) {
+    const m = c.object(d.metric, 'data.metric');
+    for (const k of ['name', 'definition']) c.field(m, 'data.metric', k, str);
+  }
   c.field(d, 'data', 'sweepSeconds', num(0), true);
   if (d.options !== undefined) c.object(d.options, 'data.options');
 }

@@ -73,7 +73,7 @@ import {
 import { latencyTable } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
 import type { BitWidth } from '../codec';
-import { runSweep, type SweepResult } from '../sweep';
+import { runSweep, type MetricSpec, type SweepResult } from '../sweep';
 import { loadValidationSet, type DataSource } from './validation-data';
 import { analysisDecisions } from '../ilp';
 
@@ -117,6 +117,8 @@ export interface AnalyzeOptions {
    * this machine is profiled: the sweep's speed changes no figure it reports.
    */
   readonly sweepThreads?: number;
+  /** The metric the sweep's losses are in (default: top1 with labels, agreement without). */
+  readonly metric?: MetricSpec;
   /** The command line to record in the analysis (reports quote it). */
   readonly commandLine?: string;
   /**
@@ -459,12 +461,12 @@ async function sweepData(
 }> {
   const { loaded, dag, candidates, info } = facts;
   const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
-  const { dataset, input } = await loadValidationSet(loaded.model, source, loaded.path);
+  const { dataset, input, moreInputs } = await loadValidationSet(loaded.model, source, loaded.path);
   progress(
     `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${source.data}`,
   );
   const sweep = await runSweep(
-    { model: loaded.model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input },
+    { model: loaded.model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input, moreInputs },
     candidates,
     {
       bits,
@@ -472,6 +474,7 @@ async function sweepData(
       threads: options.sweepThreads,
       sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
       maxLossPct: options.maxLossPct,
+      metric: options.metric,
       progress,
     },
   );
@@ -481,6 +484,7 @@ async function sweepData(
     samples: dataset.samples,
     seed: source.options?.seed ?? DEFAULT_SEED,
     labelled: sweep.reference.labelled,
+    metric: sweep.metric,
     referenceAccuracy: sweep.reference.accuracy,
     referenceCorrect: sweep.reference.correct,
     sizeSamples: sweep.sizeSamples,

@@ -37,6 +37,7 @@ export function planText(plan: PlanReport): string {
     ? 'loss: 0 by construction (every tensor sent uncompressed; the split is exact)'
     : `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, ` +
       `agreement ${(m.agreement * 100).toFixed(2)}%`;
+  const metric = plan.metric ? [`metric ${plan.metric.name}: ${plan.metric.definition}`] : [];
   return lines([
     `plan at ${plan.bandwidthMbps} Mbps, RTT ${plan.rttMs} ms, budget ${plan.maxLossPct} pp (${plan.rounds} round(s)):`,
     ...plan.wire.map(
@@ -48,6 +49,7 @@ export function planText(plan: PlanReport): string {
     `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + ` +
       `cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
     loss,
+    ...metric,
     `speed-up: ${b.speedupOverEdgeOnly.toFixed(2)}x over edge-only (${formatMs(b.edgeOnlyMs)} ms), ` +
       `${b.speedupOverCloudOnly.toFixed(2)}x over cloud-only (${formatMs(b.cloudOnlyMs)} ms)`,
     `edge: ${plan.edgeNodes} nodes -> ${plan.files.edge}`,

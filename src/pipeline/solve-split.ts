@@ -28,7 +28,16 @@ import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
 import { checkOutputFolder, writeOutputSet } from '../core/output-set';
 import { probeTensors, effectiveBatchSize, type TensorInfo } from '../runtime';
 import type { BitWidth } from '../codec';
-import { evaluateConfigs, type SweepRow } from '../sweep';
+import {
+  chooseMetric,
+  evaluateConfigs,
+  metricInfo,
+  metricName,
+  parseMetric,
+  type MetricSpec,
+  type SweepRow,
+} from '../sweep';
+import type { MetricInfo } from '../core/metric-info';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_ROUNDS } from '../core/defaults';
 import { cloudOnlyLatencyMs, edgeOnlyLatencyMs } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
@@ -48,6 +57,11 @@ export interface SolveSplitOptions {
   readonly maxRounds?: number;
   readonly batchSize?: number;
   readonly threads?: number;
+  /**
+   * The metric to measure the plan in: must be the analysis's (its losses are in that metric);
+   * default: the analysis's.
+   */
+  readonly metric?: MetricSpec;
   readonly progress?: (message: string) => void;
 }
 
@@ -72,6 +86,8 @@ export interface PlanReport {
   readonly bandwidthMbps: number;
   readonly rttMs: number;
   readonly maxLossPct: number;
+  /** The metric the losses are in (the analysis's), with its definition; absent without validation data. */
+  readonly metric?: MetricInfo;
   readonly predictedMs: {
     readonly edge: number;
     readonly transfer: number;
@@ -115,9 +131,17 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
   checkOutputFolder(options.outDir, { flag: '--out' });
   const loaded = readAnalysedModel(analysis, options.analysisPath);
   const dag = buildDag(loaded.model, loaded.path);
-  const chosen = await chooseMeasuredPlan(analysis, loaded, dag, options);
+  const metric = analysisMetric(analysis, options);
+  const chosen = await chooseMeasuredPlan(analysis, loaded, dag, { ...options, metric });
   const info = await tensorInfo(analysis, loaded, chosen.sent);
-  const report = planReport(analysis, loaded, chosen, info, options);
+  const report = planReport(
+    analysis,
+    loaded,
+    chosen,
+    info,
+    options,
+    metric && (analysis.data?.metric ?? metricInfo(metric)),
+  );
   const deployable = deployableSplit(loaded, dag, chosen, info);
   writeOutputSet(
     options.outDir,
@@ -129,6 +153,31 @@ export async function solveAndSplit(options: SolveSplitOptions): Promise<PlanRep
     { flag: '--out' },
   );
   return report;
+}
+
+/**
+ * The metric of the analysis's losses (analyses from before metrics: top1 with labels, agreement
+ * without); a `--metric` given to split must name the same.
+ * @throws InputError 'BAD_OPTION' when `options.metric` differs from the analysis's
+ */
+function analysisMetric(analysis: Analysis, options: SolveSplitOptions): MetricSpec | undefined {
+  const d = analysis.data;
+  if (d === undefined) {
+    if (options.metric)
+      throw new InputError(
+        'BAD_OPTION',
+        `--metric ${metricName(options.metric)}: ${options.analysisPath} has no validation data to measure a metric on`,
+      );
+    return undefined;
+  }
+  const recorded = d.metric ? parseMetric(d.metric.name) : chooseMetric(undefined, d.labelled);
+  if (options.metric && metricName(options.metric) !== metricName(recorded))
+    throw new InputError(
+      'BAD_OPTION',
+      `--metric ${metricName(options.metric)}: the losses of ${options.analysisPath} are in ${metricName(recorded)}; ` +
+        `run \`jalad analyze --metric ${metricName(options.metric)}\` to plan in it`,
+    );
+  return recorded;
 }
 
 /**
@@ -289,6 +338,7 @@ async function measurePlan(
       tensors: await tensorInfo(analysis, loaded, sent),
       dataset: validation.dataset,
       input: validation.input,
+      moreInputs: validation.moreInputs,
     },
     [
       {
@@ -301,6 +351,7 @@ async function measurePlan(
       batchSize: effectiveBatchSize(validation.input, options.batchSize ?? DEFAULT_BATCH_SIZE),
       threads: options.threads,
       sizeSamples: 0,
+      metric: options.metric,
     },
   );
   return result.rows[0];
@@ -334,6 +385,7 @@ function planReport(
   chosen: ChosenPlan,
   info: ReadonlyMap<string, TensorInfo>,
   options: SolveSplitOptions,
+  metric: MetricInfo | undefined,
 ): PlanReport {
   const allBits = [...new Set(chosen.sent.map((c) => c.bits))];
   // The problem carries the run overheads, so the plan's prediction includes them.
@@ -350,6 +402,7 @@ function planReport(
     bandwidthMbps: options.bandwidthMbps,
     rttMs: options.rttMs,
     maxLossPct: options.maxLossPct,
+    ...(metric ? { metric } : {}),
     predictedMs,
     measured: chosen.measured,
     rounds: chosen.rounds,

@@ -16,6 +16,8 @@ export interface DataSource {
 export interface ValidationSet {
   readonly dataset: Dataset;
   readonly input: InputSpec;
+  /** The model's other graph inputs and their data, sample for sample with `dataset`. */
+  readonly moreInputs?: readonly { readonly input: InputSpec; readonly dataset: Dataset }[];
 }
 
 /**

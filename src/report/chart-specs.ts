@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Analysis, CutPoint } from '../core/analysis';
+import { recordedMetric } from '../core/metric-info';
 import type { LossBudget } from './loss-budget';
 import { comparePlans, hasTimes, reportBandwidthsMbps } from './plan-comparison';
 import { bitsText, mbpsText, ppText } from './report-format';
@@ -359,7 +360,8 @@ export function lossHeatmapChart(analysis: Analysis, budget: LossBudget): ChartF
     title,
     spec,
     caption:
-      `Accuracy loss in percentage points (unsplit minus split top-1 on ${analysis.data?.samples ?? 'the'} samples) ` +
+      `Accuracy loss in percentage points (unsplit minus split ${analysis.data ? recordedMetric(analysis.data).name : 'top1'} ` +
+      `on ${analysis.data?.samples ?? 'the'} samples) ` +
       `when the cut tensor is sent with c-bit codes. ` +
       `Each cell reads "loss / one-sided 95% upper bound"; outlined cells have an upper bound within the budget of ${budget.text}.` +
       (analysis.sweep.some((r) => r.stoppedEarly)

@@ -5,6 +5,7 @@
  * Every number is a stored field, or `predictedLatencyMs` applied to stored fields.
  */
 import type { Analysis } from '../core/analysis';
+import { recordedMetric } from '../core/metric-info';
 import { checkReportable } from './report-input';
 import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatCount, formatShape } from './cut-table';
@@ -24,6 +25,7 @@ import {
   assumptionNotes,
   cutLabel,
   dataText,
+  lossText,
   machineText,
   modelName,
   modelText,
@@ -98,7 +100,10 @@ function summaryCards(
   if (d)
     cards.push({
       k: 'data',
-      v: d.labelled ? `${(d.referenceAccuracy * 100).toFixed(2)}% top-1` : 'unlabelled',
+      v:
+        recordedMetric(d).name === 'agreement'
+          ? 'unlabelled'
+          : `${(d.referenceAccuracy * 100).toFixed(2)}% ${recordedMetric(d).name === 'top1' ? 'top-1' : recordedMetric(d).name}`,
       d: `${formatCount(d.samples)} samples · seed ${d.seed}`,
     });
   cards.push({
@@ -170,7 +175,9 @@ function setupSection(analysis: Analysis, budget: LossBudget, options: ReportOpt
   }
   facts.push([
     'loss',
-    'unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes',
+    analysis.data
+      ? e(lossText(analysis.data))
+      : 'unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes',
   ]);
   facts.push(['budget', e(budget.text)]);
   facts.push(['RTT', `${e(String(analysis.rttMs ?? 0))} ms`]);

@@ -17,6 +17,7 @@ import {
   assumptionNotes,
   cutLabel,
   dataText,
+  lossText,
   machineText,
   modelName,
   modelText,
@@ -240,11 +241,7 @@ export function renderMarkdown(analysis: Analysis, options: ReportOptions = {}):
     lines.push(`- ${dataText(d)}`);
     const opts = settingsText(d.options);
     if (opts) lines.push(`- read with ${opts}`);
-    lines.push(
-      '- loss = unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes',
-      `- accuracy budget: ${budget.text}`,
-      '',
-    );
+    lines.push(`- loss = ${lossText(d)}`, `- accuracy budget: ${budget.text}`, '');
   } else {
     lines.push('No validation data: no compression sweep, so no compressed sizes or losses.', '');
   }

@@ -2,6 +2,7 @@
  * Plain-text descriptions of an analysis's setup (machine, profiles, data), shared by the Markdown
  * and HTML reports, which escape them for their own syntax.
  */
+import { recordedMetric } from '../core/metric-info';
 import type { Analysis, CutPoint, DataSummary, ProfileSummary } from '../core/analysis';
 import { formatCount } from './cut-table';
 import { profileKindText } from './profile-kind';
@@ -62,9 +63,19 @@ export function assumptionNotes(p: ProfileSummary): string[] {
 
 /** What the loss is measured against, in one sentence. */
 export function referenceText(d: DataSummary): string {
-  return d.labelled
-    ? `unsplit top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${formatCount(d.referenceCorrect)}/${formatCount(d.samples)})`
-    : "no labels: the loss is the disagreement with the unsplit model's top-1";
+  const { name } = recordedMetric(d);
+  if (name === 'top1')
+    return `unsplit top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${formatCount(d.referenceCorrect)}/${formatCount(d.samples)})`;
+  if (name === 'agreement') return "no labels: the loss is the disagreement with the unsplit model's top-1";
+  return `metric ${name}: unsplit mean score ${(d.referenceAccuracy * 100).toFixed(2)}%`;
+}
+
+/** The loss's definition in one sentence: the metric, what it scores, and the bound. */
+export function lossText(d: DataSummary): string {
+  const { name, definition } = recordedMetric(d);
+  if (name === 'top1')
+    return 'unsplit minus split top-1 accuracy in percentage points (pp), with a one-sided 95% upper bound from the paired outcomes';
+  return `metric ${name}: ${definition}; with a one-sided 95% upper bound from the paired per-sample scores`;
 }
 
 /** The validation data in one sentence: samples, files, seed, reference accuracy, size samples, sweep time. */

@@ -1,6 +1,7 @@
 /** The compression sweep as a table: one row per cut point, per bit width the loss and the size. */
 import Table from 'cli-table3';
 import type { Analysis } from '../core/analysis';
+import { recordedMetric } from '../core/metric-info';
 import { formatBytes } from './cut-table';
 import { COMPACT } from './table-style';
 
@@ -28,12 +29,17 @@ export function renderSweepTable(analysis: Analysis): string {
     }
     table.push(row);
   }
-  const what = d.labelled
-    ? `top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${d.referenceCorrect}/${d.samples})`
-    : 'no labels: loss = disagreement with the unsplit model';
+  const metric = recordedMetric(d);
+  const what =
+    metric.name === 'top1'
+      ? `unsplit top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${d.referenceCorrect}/${d.samples})`
+      : metric.name === 'agreement'
+        ? 'unsplit no labels: loss = disagreement with the unsplit model'
+        : `unsplit mean score ${(d.referenceAccuracy * 100).toFixed(2)}%; metric ${metric.name}: ${metric.definition}`;
   const lines = [
     table.toString(),
-    `loss = unsplit minus split top-1 in percentage points on ${d.samples} samples of ${d.path} (seed ${d.seed}); unsplit ${what}`,
+    `loss = unsplit minus split ${metric.name === 'top1' ? 'top-1' : metric.name} in percentage points on ${d.samples} samples of ${d.path} ` +
+      `(seed ${d.seed}); ${what}`,
     `size = mean encoded bytes per sample (rANS; ${d.sizeSamples} samples encoded); upper = one-sided 95% bound from the paired outcomes`,
   ];
   if (analysis.sweep.some((r) => r.stoppedEarly))

@@ -2,18 +2,14 @@
  * The sweep's work on one batch of samples, as plain data in and out so that it runs the same in
  * this thread or in a worker thread (pool.ts): run each cut's edge model once, then for each
  * configuration compress the crossing tensors sample by sample, run the cut's cloud model on the
- * decoded batch and return its top-1 per sample, plus encoded sizes.
+ * decoded batch and return each sample's metric score and top-1, plus encoded sizes. With a metric
+ * that compares with the unsplit model's outputs, the whole model runs once per batch here too.
  */
-import {
-  argmax,
-  createTensor,
-  openSession,
-  type Optimization,
-  type Session,
-  type TensorMap,
-} from '../runtime';
+import { createTensor, openSession, type Optimization, type Session, type TensorMap } from '../runtime';
 import { batchRanges, compressBatch, encodedSizes } from '../codec/compress-batch';
 import type { BitWidth, SizeCoder } from '../codec/types';
+import { loadMetric, sampleOutputs, type BatchOutputs, type Metric } from './metric';
+import type { MetricSpec } from './metric-spec';
 
 /** Coders whose sizes the sweep measures, in the order of `BatchOutcome.sizes`. */
 export const SIZE_CODERS: readonly SizeCoder[] = ['auto', 'huffman', 'raw'];
@@ -41,8 +37,11 @@ export interface CutSpec {
 
 /** A group of cut points whose sessions are open together (see the memory budget in sweep.ts). */
 export interface GroupSpec {
-  readonly inputName: string;
   readonly cuts: readonly CutSpec[];
+  /** The metric that scores each sample (every thread loads its own). */
+  readonly metric: MetricSpec;
+  /** The whole model, serialized, when the metric compares with its outputs; else null. */
+  readonly unsplit: Uint8Array | null;
   readonly optimization: Optimization;
   /** ORT intra-op threads of each session (0: ORT's choice). */
   readonly threads: number;
@@ -56,14 +55,23 @@ export interface JobConfig {
   readonly bits: readonly number[];
 }
 
+/** One graph input of a batch: float32 values, batch axis first. */
+export interface JobInput {
+  readonly name: string;
+  /** The values: a copy owned by the job when it goes to a worker thread. */
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
 /** One batch to evaluate. */
 export interface BatchJob {
   /** Index of the batch's first sample in the data set. */
   readonly start: number;
   readonly count: number;
-  /** The input batch (float32, `dims`), a copy owned by the job. */
-  readonly input: Float32Array;
-  readonly dims: readonly number[];
+  /** Every graph input the data feeds. */
+  readonly inputs: readonly JobInput[];
+  /** The batch's labels, when the data set has them. */
+  readonly labels?: Int32Array;
   readonly configs: readonly JobConfig[];
   /** Samples of this batch, from its first, whose encoded sizes are measured. */
   readonly sizeCount: number;
@@ -72,8 +80,10 @@ export interface BatchJob {
 /** What one batch gave. */
 export interface BatchOutcome {
   readonly start: number;
-  /** Top-1 of every sample for every configuration of the job: [config][sample]. */
+  /** Top-1 (argmax of the first output) of every sample for every configuration of the job: [config][sample]. */
   readonly predictions: Int32Array;
+  /** The metric's score of every sample for every configuration: [config][sample], each in [0, 1]. */
+  readonly scores: Float64Array;
   /** Bytes per sample, all crossing tensors and headers: [config][coder of SIZE_CODERS][sizeCount]. */
   readonly sizes: Float64Array;
 }
@@ -92,6 +102,8 @@ export class BatchRunner {
   private constructor(
     private readonly spec: GroupSpec,
     private readonly sessions: ReadonlyMap<number, CutSessions>,
+    private readonly metric: Metric,
+    private readonly unsplit: Session | undefined,
   ) {}
 
   /** Opens the group's sessions (no thread spinning: many sessions take turns on the cores). */
@@ -104,22 +116,27 @@ export class BatchRunner {
       return session;
     };
     try {
+      const metric = await loadMetric(spec.metric);
       const sessions = new Map<number, CutSessions>();
       for (const c of spec.cuts)
         sessions.set(c.index, {
           edge: c.edge ? await track(c.edge) : undefined,
           cloud: await track(c.cloud),
         });
-      return new BatchRunner(spec, sessions);
+      const unsplit = spec.unsplit ? await track(spec.unsplit) : undefined;
+      return new BatchRunner(spec, sessions, metric, unsplit);
     } catch (error) {
       for (const s of opened) await s.release();
       throw error;
     }
   }
 
+  // eslint-disable-next-line max-lines-per-function -- one pass over a batch's configurations; its steps share the batch's tensors
   async run(job: BatchJob): Promise<BatchOutcome> {
     const { spec } = this;
-    const input = createTensor('float32', job.input, job.dims);
+    const inputs: TensorMap = {};
+    for (const i of job.inputs) inputs[i.name] = createTensor('float32', i.data, i.dims);
+    const unsplit: BatchOutputs = this.unsplit ? await this.unsplit.run(inputs) : {};
     // A cut's crossing tensors from its own edge model, with their per-sample ranges, shared by its
     // consecutive configurations (the sweep lists a cut's bit widths together). Only the current
     // cut's are held: a batch of every cut's tensors at once can take gigabytes on a large model.
@@ -127,14 +144,15 @@ export class BatchRunner {
     const sentBy = async (cut: number) => {
       if (sent?.cut !== cut) {
         const edge = this.sessions.get(cut)!.edge;
-        const tensors = edge ? { ...(await edge.run({ [spec.inputName]: input })) } : {};
-        tensors[spec.inputName] ??= input;
+        const tensors: TensorMap = edge ? { ...(await edge.run(inputs)) } : {};
+        for (const name of Object.keys(inputs)) tensors[name] ??= inputs[name];
         sent = { cut, tensors, ranges: new Map() };
       }
       return sent;
     };
     const cuts = new Map(spec.cuts.map((c) => [c.index, c]));
     const predictions = new Int32Array(job.configs.length * job.count);
+    const scores = new Float64Array(job.configs.length * job.count);
     const stride = SIZE_CODERS.length * job.sizeCount;
     const sizes = new Float64Array(job.configs.length * stride);
     for (let j = 0; j < job.configs.length; j++) {
@@ -185,12 +203,33 @@ export class BatchRunner {
         }
       });
       const cloud = this.sessions.get(cut.index)!.cloud;
-      const out = (await cloud.run(feeds))[cloud.outputNames[0]];
-      const classes = out.dims[1];
-      for (let s = 0; s < job.count; s++)
-        predictions[j * job.count + s] = argmax(out.data as Float32Array, s * classes, classes);
+      this.score(job, await cloud.run(feeds), cloud.outputNames, unsplit, {
+        predictions: predictions.subarray(j * job.count, (j + 1) * job.count),
+        scores: scores.subarray(j * job.count, (j + 1) * job.count),
+      });
     }
-    return { start: job.start, predictions, sizes };
+    return { start: job.start, predictions, scores, sizes };
+  }
+
+  /** Each sample's top-1 and metric score from a configuration's outputs. */
+  private score(
+    job: BatchJob,
+    outputs: BatchOutputs,
+    names: readonly string[],
+    unsplit: BatchOutputs,
+    into: { readonly predictions: Int32Array; readonly scores: Float64Array },
+  ): void {
+    for (let k = 0; k < job.count; k++) {
+      const split = sampleOutputs(outputs, names, k, job.count);
+      const top = split[names[0]].data;
+      into.predictions[k] = topOne(top);
+      into.scores[k] = this.metric.score(
+        split,
+        sampleOutputs(unsplit, names, k, job.count),
+        job.labels?.[k],
+        job.start + k,
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -198,6 +237,7 @@ export class BatchRunner {
       await edge?.release();
       await cloud.release();
     }
+    await this.unsplit?.release();
   }
 
   private decodedBuffer(name: string, length: number): Float32Array<ArrayBuffer> {
@@ -206,4 +246,18 @@ export class BatchRunner {
       this.decoded.set(name, (buffer = new Float32Array(length)));
     return buffer;
   }
+}
+
+/** Index of the largest value (ties: the first), over a sample's whole first output. */
+export function topOne(values: ArrayLike<number | bigint>): number {
+  let best = 0;
+  let bestValue = Number(values[0]);
+  for (let j = 1; j < values.length; j++) {
+    const v = Number(values[j]);
+    if (v > bestValue) {
+      bestValue = v;
+      best = j;
+    }
+  }
+  return best;
 }

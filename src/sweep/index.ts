@@ -13,3 +13,13 @@ export type {
   SizeCoder,
   SweepConfig,
 } from './sweep';
+export {
+  parseMetric,
+  metricInfo,
+  metricName,
+  chooseMetric,
+  metricNeedsUnsplit,
+  METRIC_NAMES_HELP,
+  type MetricSpec,
+} from './metric-spec';
+export { loadMetric, sampleOutputs, type Metric, type SampleOutputs, type OutputValue } from './metric';

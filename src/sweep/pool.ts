@@ -93,8 +93,10 @@ class SweepThread {
     return new Promise((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
       if (message.type === 'run') {
-        // The job's input is a copy made for it: hand its memory over rather than copy it again.
-        this.worker.postMessage(message, [message.job.input.buffer as ArrayBuffer]);
+        // The job's inputs are copies made for it: hand their memory over rather than copy them again.
+        const job = message.job;
+        const buffers = [...job.inputs.map((i) => i.data.buffer), ...(job.labels ? [job.labels.buffer] : [])];
+        this.worker.postMessage(message, buffers as ArrayBuffer[]);
       } else {
         this.worker.postMessage(message);
       }

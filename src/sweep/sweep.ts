@@ -2,7 +2,8 @@
  * The accuracy and size sweep (JALAD's first strategy, docs/method.md#jalad-normalization
  * and #accuracy-loss-and-its-bound): for every cut point and bit width, compress the crossing tensors
  * of every validation sample, run the cut's cloud model on the decoded tensors, and
- * compare its top-1 with the unsplit model's (paired, per sample).
+ * score each sample with the metric (top-1 against the label, agreement with the unsplit model,
+ * output fidelity or a user's module; metric.ts), paired with the unsplit model's score.
  *
  * Done efficiently: each cut's edge model runs once per batch, for all bit widths; its cloud
  * model then runs on the decoded tensors at each bit width; batches of samples throughout, spread
@@ -21,6 +22,7 @@
 import { availableParallelism } from 'os';
 import { performance } from 'perf_hooks';
 import { checkLabelRange, type Dataset } from '../data';
+import type { MetricInfo } from '../core/metric-info';
 import {
   DataType,
   encodeModel,
@@ -30,11 +32,20 @@ import {
   type Dag,
   type ModelProto,
 } from '../graph';
-import { argmax, batches, openSession, type Batch, type InputSpec, type Optimization } from '../runtime';
-import { pairedLoss, Z_ONE_SIDED_95 } from '../core/stats';
+import { createTensor, openSession, type InputSpec, type Optimization, type Tensor } from '../runtime';
+import { pairedScoreLoss, Z_ONE_SIDED_95 } from '../core/stats';
 import { p95 } from '../core/percentile';
 import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
-import { SIZE_CODERS, type BatchJob, type BatchOutcome, type GroupSpec, type JobConfig } from './batch';
+import {
+  SIZE_CODERS,
+  topOne,
+  type BatchJob,
+  type BatchOutcome,
+  type GroupSpec,
+  type JobConfig,
+} from './batch';
+import { loadMetric, sampleOutputs, type Metric } from './metric';
+import { chooseMetric, metricNeedsUnsplit, type MetricSpec } from './metric-spec';
 import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
 import type { BitWidth, SizeCoder } from '../codec/types';
 
@@ -52,13 +63,16 @@ export interface SweepRow {
   /** Cut point index. */
   readonly cut: number;
   readonly bits: BitWidth;
-  /** Accuracy loss vs the unsplit model, percentage points (negative: the split did better). */
+  /**
+   * Loss in the metric vs the unsplit model: mean unsplit score minus mean split score, percentage
+   * points (negative: the split did better).
+   */
   readonly lossPct: number;
-  /** One-sided 95% upper confidence bound of the loss (Agresti–Min, paired). */
+  /** One-sided 95% upper confidence bound of the loss (Agresti–Min, paired; generalized to scores: pairedScoreLoss). */
   readonly lossUpperPct: number;
-  /** Fraction of samples whose top-1 equals the unsplit model's. */
+  /** Fraction of samples whose top-1 (argmax of the first output) equals the unsplit model's. */
   readonly agreement: number;
-  /** Top-1 accuracy of the split model (agreement when there are no labels). */
+  /** The split model's mean score in the metric (its top-1 accuracy with `top1`). */
   readonly accuracy: number;
   /** Samples evaluated (fewer than the data set when stopped early). */
   readonly samples: number;
@@ -80,15 +94,19 @@ export interface SweepRow {
 
 /** The reference the losses are measured against. */
 export interface SweepReference {
-  /** True with labels: losses are in top-1 accuracy; false: in agreement with the unsplit model. */
+  /** True when the data set has labels. */
   readonly labelled: boolean;
+  /** The unsplit model's summed scores (its correct samples with a pass/fail metric). */
   readonly correct: number;
   readonly samples: number;
+  /** The unsplit model's mean score (its top-1 accuracy with `top1`; 1 with `agreement`). */
   readonly accuracy: number;
 }
 
 /** The whole sweep. */
 export interface SweepResult {
+  /** The metric the losses are in: its name and definition. */
+  readonly metric: MetricInfo;
   readonly reference: SweepReference;
   readonly rows: readonly SweepRow[];
   /** Samples whose encodings were measured for sizes. */
@@ -117,6 +135,8 @@ export interface SweepOptions {
   readonly minSamplesToStop?: number;
   /** Bytes of cloud-model weights held in open sessions at once. */
   readonly memoryBudgetBytes?: number;
+  /** The metric (default: top1 with labels, agreement without; see metric-spec.ts). */
+  readonly metric?: MetricSpec;
   readonly progress?: (message: string) => void;
 }
 
@@ -166,17 +186,24 @@ export interface SweepInputs {
   /** Types and shapes of every crossing tensor. */
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   readonly dataset: Dataset;
-  /** The model's one input, which the data set feeds. */
+  /** The graph input the data set feeds. */
   readonly input: InputSpec;
+  /**
+   * The model's other graph inputs and their data, sample for sample with `dataset` (whose labels
+   * and sample count are the validation set's).
+   */
+  readonly moreInputs?: readonly { readonly input: InputSpec; readonly dataset: Dataset }[];
 }
 
 /** Per-configuration running state. */
 interface ConfigState extends SweepConfig {
   samples: number;
-  lost: number;
-  gained: number;
+  /** Σ (unsplit score − split score) and Σ of its squares over the samples counted. */
+  sumDiff: number;
+  sumDiffSq: number;
+  /** Σ split score. */
+  sumScore: number;
   agree: number;
-  correct: number;
   stopped: boolean;
   readonly sizes: Record<SizeCoder, number[]>;
 }
@@ -210,72 +237,117 @@ export async function evaluateConfigs(
   const { dataset } = inputs;
   const optimization = options.optimization ?? 'all';
   const sizeSamples = Math.min(options.sizeSamples, dataset.samples);
-  const refPred = await referencePredictions(inputs, options.batchSize, optimization, options.threads ?? 0);
+  const metric = await loadMetric(chooseMetric(options.metric, dataset.labels !== undefined));
+  const reference = await referencePass(
+    inputs,
+    metric,
+    options.batchSize,
+    optimization,
+    options.threads ?? 0,
+  );
   const states: ConfigState[] = configs.map((c) => ({
     ...c,
     samples: 0,
-    lost: 0,
-    gained: 0,
+    sumDiff: 0,
+    sumDiffSq: 0,
+    sumScore: 0,
     agree: 0,
-    correct: 0,
     stopped: false,
     sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
   }));
-  await runGroups(inputs, states, refPred, { ...options, optimization, sizeSamples, started });
+  await runGroups(inputs, states, reference, { ...options, optimization, sizeSamples, started, metric });
   return {
-    reference: referenceSummary(refPred, dataset.labels),
+    metric: metric.info,
+    reference: referenceSummary(reference.scores, dataset.labels !== undefined),
     rows: states.map((st) => sweepRow(st, inputs.tensors, sizeSamples)),
     sizeSamples,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
+/** The unsplit model on every sample: its top-1 and its score in the metric. */
+interface ReferenceOutcome {
+  readonly predictions: Int32Array;
+  readonly scores: Float64Array;
+}
+
+/** The validation set's graph inputs with their data: the main one first. */
+function fedInputs(inputs: SweepInputs): readonly { readonly name: string; readonly dataset: Dataset }[] {
+  return [
+    { name: inputs.input.name, dataset: inputs.dataset },
+    ...(inputs.moreInputs ?? []).map((m) => ({ name: m.input.name, dataset: m.dataset })),
+  ];
+}
+
+/** One batch of every graph input. */
+interface FeedBatch {
+  readonly start: number;
+  readonly count: number;
+  readonly feeds: Readonly<Record<string, Tensor>>;
+}
+
+/** The validation set in batches of `batchSize` samples, every graph input's tensor a view (no copy). */
+function* feedBatches(inputs: SweepInputs, batchSize: number): Generator<FeedBatch> {
+  const fed = fedInputs(inputs);
+  const samples = inputs.dataset.samples;
+  for (let start = 0; start < samples; start += batchSize) {
+    const count = Math.min(batchSize, samples - start);
+    const feeds: Record<string, Tensor> = {};
+    for (const { name, dataset } of fed) {
+      const per = dataset.shape.reduce((a, b) => a * b, 1);
+      const data = dataset.data.subarray(start * per, (start + count) * per);
+      feeds[name] = createTensor('float32', data, [count, ...dataset.shape]);
+    }
+    yield { start, count, feeds };
+  }
+}
+
 /**
- * The unsplit model's top-1 for every sample: the reference.
+ * The unsplit model's top-1 and metric score for every sample: the reference.
  * NOTE: from the model as it is: the reference must equal what `jalad eval` reports.
  */
-async function referencePredictions(
+async function referencePass(
   inputs: SweepInputs,
+  metric: Metric,
   batchSize: number,
   optimization: Optimization,
   threads: number,
-): Promise<Int32Array> {
-  const refPred = new Int32Array(inputs.dataset.samples);
+): Promise<ReferenceOutcome> {
+  const samples = inputs.dataset.samples;
+  const predictions = new Int32Array(samples);
+  const scores = new Float64Array(samples);
   const labels = inputs.dataset.labels;
   const ref = await openSession(inputs.modelBytes, { optimization, threads, spinning: false });
   try {
-    for (const b of batches(inputs.dataset, batchSize)) {
-      const out = (await ref.run({ [inputs.input.name]: b.tensor }))[ref.outputNames[0]];
-      const classes = out.dims[1];
-      for (let i = 0; i < b.count; i++)
-        refPred[b.start + i] = argmax(out.data as Float32Array, i * classes, classes);
-      // NOTE: a label no output can match would count as a miss silently; refuse it as eval does.
-      if (labels !== undefined)
-        checkLabelRange(labels, b.start, b.count, classes, inputs.dataset.labelsSource);
+    for (const b of feedBatches(inputs, batchSize)) {
+      const out = await ref.run(b.feeds);
+      for (let k = 0; k < b.count; k++) {
+        const own = sampleOutputs(out, ref.outputNames, k, b.count);
+        const first = own[ref.outputNames[0]].data;
+        predictions[b.start + k] = topOne(first);
+        // NOTE: a label no output can match would count as a miss silently; refuse it as eval does.
+        if (labels !== undefined && (metric.spec.kind === 'top1' || metric.spec.kind === 'top5'))
+          checkLabelRange(labels, b.start + k, 1, first.length, inputs.dataset.labelsSource);
+        scores[b.start + k] = metric.score(own, own, labels?.[b.start + k], b.start + k);
+      }
     }
   } finally {
     await ref.release();
   }
-  return refPred;
+  return { predictions, scores };
 }
 
-/** The reference's accuracy (agreement with itself, 1, without labels). */
-function referenceSummary(refPred: Int32Array, labels: Int32Array | undefined): SweepReference {
-  const samples = refPred.length;
-  let refCorrect = 0;
-  if (labels) for (let i = 0; i < samples; i++) if (refPred[i] === labels[i]) refCorrect++;
-  return {
-    labelled: labels !== undefined,
-    correct: labels ? refCorrect : samples,
-    samples,
-    accuracy: labels ? refCorrect / samples : 1,
-  };
+/** The reference's summed and mean score. */
+function referenceSummary(scores: Float64Array, labelled: boolean): SweepReference {
+  const samples = scores.length;
+  let sum = 0;
+  for (let i = 0; i < samples; i++) sum += scores[i];
+  return { labelled, correct: sum, samples, accuracy: samples > 0 ? sum / samples : 0 };
 }
 
 /** What counting a batch's outcome needs besides the states. */
 interface Counting {
-  readonly refPred: Int32Array;
-  readonly labels: Int32Array | undefined;
+  readonly reference: ReferenceOutcome;
   readonly samples: number;
   readonly maxLossPct?: number;
   readonly minToStop: number;
@@ -288,7 +360,7 @@ function applyOutcome(
   running: readonly ConfigState[],
   counting: Counting,
 ): void {
-  const { refPred, labels, maxLossPct, minToStop } = counting;
+  const { reference, maxLossPct, minToStop } = counting;
   const { count, start, sizeCount } = job;
   const stride = SIZE_CODERS.length * sizeCount;
   running.forEach((st, j) => {
@@ -296,13 +368,12 @@ function applyOutcome(
     if (st.stopped) return;
     for (let k = 0; k < count; k++) {
       const s = start + k;
-      const p = outcome.predictions[j * count + k];
-      const refOk = labels ? refPred[s] === labels[s] : true;
-      const ok = labels ? p === labels[s] : p === refPred[s];
-      if (p === refPred[s]) st.agree++;
-      if (ok) st.correct++;
-      if (refOk && !ok) st.lost++;
-      if (!refOk && ok) st.gained++;
+      if (outcome.predictions[j * count + k] === reference.predictions[s]) st.agree++;
+      const score = outcome.scores[j * count + k];
+      const d = reference.scores[s] - score;
+      st.sumScore += score;
+      st.sumDiff += d;
+      st.sumDiffSq += d * d;
     }
     SIZE_CODERS.forEach((coder, c) => {
       for (let k = 0; k < sizeCount; k++)
@@ -311,8 +382,8 @@ function applyOutcome(
     st.samples += count;
     if (maxLossPct !== undefined && st.samples >= minToStop && st.samples < counting.samples) {
       // One-sided 95% lower bound (the same interval, the other side): proven over budget.
-      const lower = pairedLoss(
-        { lost: st.lost, gained: st.gained, n: st.samples },
+      const lower = pairedScoreLoss(
+        { n: st.samples, sumDiff: st.sumDiff, sumDiffSq: st.sumDiffSq },
         -Z_ONE_SIDED_95,
       ).lossUpperPct;
       if (lower > maxLossPct) st.stopped = true;
@@ -321,7 +392,8 @@ function applyOutcome(
 }
 
 /** The sweep's options once resolved, with its start time. */
-type GroupOptions = Omit<SweepOptions, 'bits'> & {
+type GroupOptions = Omit<SweepOptions, 'bits' | 'metric'> & {
+  readonly metric: Metric;
   readonly optimization: Optimization;
   readonly sizeSamples: number;
   readonly started: number;
@@ -334,18 +406,17 @@ type GroupOptions = Omit<SweepOptions, 'bits'> & {
 async function runGroups(
   inputs: SweepInputs,
   states: readonly ConfigState[],
-  refPred: Int32Array,
+  reference: ReferenceOutcome,
   options: GroupOptions,
 ): Promise<void> {
   const { dataset } = inputs;
   const cuts = [...new Set(states.map((c) => c.cut))];
-  const batchList = [...batches(dataset, options.batchSize)];
+  const batchList = [...feedBatches(inputs, options.batchSize)];
   const plan = sweepThreads(options, dataset.samples * states.length, batchList.length);
   const budget = (options.memoryBudgetBytes ?? 2e9) / plan.workers;
   const perGroup = Math.max(1, Math.floor(budget / Math.max(1, inputs.modelBytes.length)));
   const counting: Counting = {
-    refPred,
-    labels: dataset.labels,
+    reference,
     samples: dataset.samples,
     maxLossPct: options.maxLossPct,
     minToStop: options.minSamplesToStop ?? DEFAULT_MIN_SAMPLES_TO_STOP,
@@ -357,9 +428,10 @@ async function runGroups(
     for (let g = 0; g < cuts.length; g += perGroup) {
       const group = cuts.slice(g, g + perGroup);
       const groupStates = states.filter((st) => group.includes(st.cut));
-      await executor.open(groupSpec(inputs, group, options.optimization, plan.sessionThreads));
+      await executor.open(groupSpec(inputs, group, options, plan.sessionThreads));
       await runBatches(executor, group, groupStates, batchList, {
         copyInput: plan.workers > 1,
+        labels: dataset.labels,
         sizeSamples: options.sizeSamples,
         done: (job, outcome, running) => {
           applyOutcome(outcome, job, running, counting);
@@ -377,14 +449,16 @@ async function runGroups(
 function groupSpec(
   inputs: SweepInputs,
   group: readonly CutCandidate[],
-  optimization: Optimization,
+  options: Pick<GroupOptions, 'optimization' | 'metric'>,
   threads: number,
 ): GroupSpec {
+  const { optimization, metric } = options;
   const { tensors: info } = inputs;
   const typed = (t: string) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims);
   // Cut points are keyed by their position here: configurations of `evaluateConfigs` may share an index.
   return {
-    inputName: inputs.input.name,
+    metric: metric.spec,
+    unsplit: metricNeedsUnsplit(metric.spec) ? inputs.modelBytes : null,
     optimization,
     threads,
     cuts: group.map((c, k) => {
@@ -421,10 +495,11 @@ async function runBatches(
   executor: BatchExecutor,
   group: readonly CutCandidate[],
   groupStates: readonly ConfigState[],
-  batchList: readonly Batch[],
+  batchList: readonly FeedBatch[],
   how: {
     /** A worker gets a copy of the batch (its memory is handed over); this thread, the view. */
     readonly copyInput: boolean;
+    readonly labels: Int32Array | undefined;
     readonly sizeSamples: number;
     readonly done: (job: BatchJob, outcome: BatchOutcome, running: readonly ConfigState[]) => void;
   },
@@ -451,8 +526,12 @@ async function runBatches(
         const job: BatchJob = {
           start: b.start,
           count: b.count,
-          input: how.copyInput ? (b.tensor.data as Float32Array).slice() : (b.tensor.data as Float32Array),
-          dims: b.tensor.dims,
+          inputs: Object.entries(b.feeds).map(([name, t]) => ({
+            name,
+            data: how.copyInput ? (t.data as Float32Array).slice() : (t.data as Float32Array),
+            dims: t.dims,
+          })),
+          ...(how.labels ? { labels: how.labels.slice(b.start, b.start + b.count) } : {}),
           configs: running.map(jobConfig),
           sizeCount: Math.max(0, Math.min(b.count, how.sizeSamples - b.start)),
         };
@@ -516,8 +595,8 @@ function progressClock(
 
 /** The row of one configuration: its loss with the bound, and its sizes with each coder. */
 function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSamples: number): SweepRow {
-  const { lossPct, lossUpperPct } = pairedLoss(
-    { lost: st.lost, gained: st.gained, n: st.samples },
+  const { lossPct, lossUpperPct } = pairedScoreLoss(
+    { n: st.samples, sumDiff: st.sumDiff, sumDiffSq: st.sumDiffSq },
     Z_ONE_SIDED_95,
   );
   const byCoder = Object.fromEntries(
@@ -539,7 +618,7 @@ function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSa
     lossPct,
     lossUpperPct,
     agreement: st.samples > 0 ? st.agree / st.samples : 0,
-    accuracy: st.samples > 0 ? st.correct / st.samples : 0,
+    accuracy: st.samples > 0 ? st.sumScore / st.samples : 0,
     samples: st.samples,
     stoppedEarly: st.stopped,
     bytesMean: main.bytesMean,

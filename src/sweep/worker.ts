@@ -41,7 +41,8 @@ port.on('message', (request: WorkerRequest) => {
   queue = queue.then(async () => {
     try {
       const reply = await handle(request);
-      const transfer = reply.outcome ? [reply.outcome.predictions.buffer, reply.outcome.sizes.buffer] : [];
+      const o = reply.outcome;
+      const transfer = o ? [o.predictions.buffer, o.scores.buffer, o.sizes.buffer] : [];
       port.postMessage(reply, transfer as ArrayBuffer[]);
     } catch (error) {
       port.postMessage({ type: 'error', id: request.id, error: serializable(error) } satisfies WorkerReply);
