@@ -64,8 +64,8 @@ export function assumptionNotes(p: ProfileSummary): string[] {
 /** What the loss is measured against, in one sentence. */
 export function referenceText(d: DataSummary): string {
   const { name } = recordedMetric(d);
-  if (name === 'top1')
-    return `unsplit top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${formatCount(d.referenceCorrect)}/${formatCount(d.samples)})`;
+  const count = `${formatCount(d.referenceCorrect)}/${formatCount(d.samples)}`;
+  if (name === 'top1') return `unsplit top-1 accuracy ${(d.referenceAccuracy * 100).toFixed(2)}% (${count})`;
   if (name === 'agreement') return "no labels: the loss is the disagreement with the unsplit model's top-1";
   return `metric ${name}: unsplit mean score ${(d.referenceAccuracy * 100).toFixed(2)}%`;
 }

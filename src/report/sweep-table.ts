@@ -38,8 +38,8 @@ export function renderSweepTable(analysis: Analysis): string {
         : `unsplit mean score ${(d.referenceAccuracy * 100).toFixed(2)}%; metric ${metric.name}: ${metric.definition}`;
   const lines = [
     table.toString(),
-    `loss = unsplit minus split ${metric.name === 'top1' ? 'top-1' : metric.name} in percentage points on ${d.samples} samples of ${d.path} ` +
-      `(seed ${d.seed}); ${what}`,
+    `loss = unsplit minus split ${metric.name === 'top1' ? 'top-1' : metric.name} in percentage points on ${d.samples} ` +
+      `samples of ${d.path} (seed ${d.seed}); ${what}`,
     `size = mean encoded bytes per sample (rANS; ${d.sizeSamples} samples encoded); upper = one-sided 95% bound from the paired outcomes`,
   ];
   if (analysis.sweep.some((r) => r.stoppedEarly))

@@ -131,7 +131,6 @@ export class BatchRunner {
     }
   }
 
-  // eslint-disable-next-line max-lines-per-function -- one pass over a batch's configurations; its steps share the batch's tensors
   async run(job: BatchJob): Promise<BatchOutcome> {
     const { spec } = this;
     const inputs: TensorMap = {};

@@ -21,14 +21,12 @@ export interface UserMetric {
  * NOTE: built from a string because this package compiles to CommonJS, where TypeScript turns
  * `import()` into `require()`, which cannot load an ES module (.mjs) on Node 20.
  */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the NOTE: a real import() of a user's ES module
 const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
 
 /** The module's exports: `require` for CommonJS, `import()` for ES modules. */
 async function exportsOf(file: string): Promise<unknown> {
   if (file.toLowerCase().endsWith('.mjs')) return importModule(pathToFileURL(file).href);
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's CommonJS module, by path
     return require(file);
   } catch (error) {
     // An ES module in a .js file (Node's module detection, or "type": "module" beside it).
