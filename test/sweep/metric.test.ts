@@ -280,7 +280,13 @@ describe('a user metric module', () => {
   });
 
   test('re-implementing top-1 gives exactly the built-in top1 rows on the bundled ResNet, in workers too', async () => {
-    const options = { bits: [1, 2] as const, batchSize: 64, sizeSamples: 0, maxLossPct: 1 };
+    const options = {
+      bits: [1, 2] as const,
+      batchSize: 64,
+      sizeSamples: 0,
+      maxLossPct: 1,
+      minSamplesToStop: 64,
+    };
     const builtin = await runSweep(inputs, cuts, {
       ...options,
       bits: [...options.bits],
