@@ -1,15 +1,19 @@
 /**
- * Benchmark: analyze and split a model with ~100 MB of float32 weights.
- * Prints wall times, peak RSS and whether initializer bytes stayed views of the file
- * buffer (no needless copies). Run: npm run bench:large
+ * Benchmark: analyze and split a model with ~100 MB of float32 weights. Each command runs as the
+ * built CLI in its own child process (so one command's memory is not another's): `analyze
+ * --no-profile`, `analyze` with the default profiles, and `split --cut` at the middle cut point.
+ * Prints each one's wall time, CPU time, peak resident memory and that memory as a ratio to the
+ * model file (targets: 1.5x for `--no-profile`, 3x for a profiled analysis), the machine's load
+ * before and after, and whether initializer bytes stay views of the file buffer (no needless copies).
+ *
+ * Run: npm run bench:large [-- --timeout 600]
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { DataType, encodeModel, model, node, readModelFile, valueInfo, type TensorProto } from '../src/graph';
-import { analyzeModel } from '../src/pipeline/analyze';
-import { splitAtCut } from '../src/pipeline/split-at-cut';
 
 /** A float32 initializer of small deterministic values (content does not matter for timing). */
 function weight(name: string, dims: number[]): TensorProto {
@@ -46,37 +50,119 @@ async function main(): Promise<void> {
       }),
     ),
   );
-  const mb = fs.statSync(file).size / 1e6;
-
+  const fileBytes = fs.statSync(file).size;
   const loaded = readModelFile(file);
   const views = (loaded.model.graph?.initializer ?? []).every(
     (t) => t.rawData?.buffer === loaded.bytes.buffer,
   );
-
-  let t0 = performance.now();
-  const analysis = await analyzeModel(file);
-  const analyzeMs = performance.now() - t0;
-  const cut = analysis.cutPoints[Math.floor(analysis.cutPoints.length / 2)].tensors[0];
-  t0 = performance.now();
-  const report = await splitAtCut(file, [cut], path.join(dir, 'split'));
-  const splitMs = performance.now() - t0;
-  const sizes = ['edge.onnx', 'cloud.onnx'].map((f) => fs.statSync(path.join(dir, 'split', f)).size / 1e6);
-
+  const timeoutS = Number(flag('--timeout') ?? 600);
+  const load = () => os.loadavg()[0].toFixed(1);
   console.log(
-    `model: ${mb.toFixed(1)} MB on disk, ` +
-      `${analysis.model.parameters.toLocaleString('en-US')} parameters, ${analysis.cutPoints.length} cut points`,
+    `model: ${(fileBytes / 1e6).toFixed(1)} MB on disk, ${nodes.length} nodes; ` +
+      `${os.cpus().length} cores, load ${load()} at the start; timeout ${timeoutS} s per command`,
   );
   console.log(`initializer bytes are views of the file buffer: ${views ? 'yes' : 'NO'}`);
-  console.log(`analyze: ${analyzeMs.toFixed(0)} ms`);
-  console.log(
-    `split at ${cut}: ${splitMs.toFixed(0)} ms (includes verification in ONNX Runtime); ` +
-      `edge ${sizes[0].toFixed(1)} MB + cloud ${sizes[1].toFixed(1)} MB; max |diff| ${report.maxAbsDiff}`,
-  );
-  console.log(
-    `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (` +
-      `${(process.resourceUsage().maxRSS / 1024 / mb).toFixed(1)}x the model)`,
-  );
+  fs.writeFileSync(path.join(dir, 'rss-preload.js'), RSS_PRELOAD);
+  const jalad = path.resolve('dist/bin/jalad.js');
+  const cut = nodes[Math.floor(nodes.length / 2)].output![0];
+  const commands: { label: string; args: string[]; targetRatio?: number }[] = [
+    {
+      label: 'analyze --no-profile',
+      args: ['analyze', file, '--no-profile', '--out', path.join(dir, 'a')],
+      targetRatio: 1.5,
+    },
+    {
+      label: 'analyze (default profiles)',
+      args: ['analyze', file, '--out', path.join(dir, 'b')],
+      targetRatio: 3,
+    },
+    { label: `split --cut ${cut}`, args: ['split', file, '--cut', cut, '--out', path.join(dir, 'c')] },
+  ];
+  console.log(['command'.padEnd(28), 'wall s', ' cpu s', 'peak MB', 'x file', 'result'].join('  '));
+  for (const c of commands) {
+    const o = runChild(jalad, c.args, dir, timeoutS);
+    const ratio = o.peakBytes !== undefined ? o.peakBytes / fileBytes : undefined;
+    const verdict =
+      c.targetRatio === undefined || ratio === undefined
+        ? ''
+        : ratio <= c.targetRatio
+          ? `; <= ${c.targetRatio}x ok`
+          : `; OVER ${c.targetRatio}x`;
+    console.log(
+      [
+        c.label.padEnd(28),
+        o.seconds.toFixed(1).padStart(6),
+        (o.cpuSeconds?.toFixed(1) ?? '-').padStart(6),
+        (o.peakBytes !== undefined ? (o.peakBytes / 1e6).toFixed(0) : '-').padStart(7),
+        (ratio?.toFixed(2) ?? '-').padStart(6),
+        o.status + verdict,
+      ].join('  '),
+    );
+  }
+  if (fs.existsSync(path.join(dir, 'c', 'split.json'))) {
+    const split = JSON.parse(fs.readFileSync(path.join(dir, 'c', 'split.json'), 'utf8')) as {
+      maxAbsDiff?: number;
+    };
+    const sizes = ['edge.onnx', 'cloud.onnx'].map((f) => fs.statSync(path.join(dir, 'c', f)).size / 1e6);
+    console.log(
+      `split parts: edge ${sizes[0].toFixed(1)} MB + cloud ${sizes[1].toFixed(1)} MB; max |diff| ${split.maxAbsDiff}`,
+    );
+  }
+  console.log(`load ${load()} at the end`);
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes the child's peak RSS (bytes) and CPU seconds to JALAD_BENCH_RSS at exit. */
+const RSS_PRELOAD = `process.on('exit', () => {
+  const u = process.resourceUsage();
+  require('fs').writeFileSync(process.env.JALAD_BENCH_RSS, u.maxRSS * 1024 + ' ' + (u.userCPUTime + u.systemCPUTime) / 1e6);
+});
+`;
+
+/** What one child command measured. */
+interface Outcome {
+  readonly seconds: number;
+  readonly cpuSeconds?: number;
+  readonly peakBytes?: number;
+  readonly status: string;
+}
+
+/** Runs the CLI with `args` in a child process, bounded by `timeoutS`. */
+function runChild(jalad: string, args: readonly string[], dir: string, timeoutS: number): Outcome {
+  const rssFile = path.join(dir, 'rss.txt');
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    ['--require', path.join(dir, 'rss-preload.js'), jalad, ...args, '--quiet'],
+    {
+      env: { ...process.env, JALAD_BENCH_RSS: rssFile },
+      timeout: timeoutS * 1000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1 << 26,
+      encoding: 'utf8',
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const [peakBytes, cpuSeconds] = fs.existsSync(rssFile)
+    ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number)
+    : [];
+  fs.rmSync(rssFile, { force: true });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+    return { seconds, status: `timed out after ${timeoutS} s` };
+  if (r.status !== 0)
+    return {
+      seconds,
+      cpuSeconds,
+      peakBytes,
+      status: `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n')[0]}`,
+    };
+  return { seconds, cpuSeconds, peakBytes, status: 'ok' };
+}
+
+/** The value after `--name` on the command line. */
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 main().catch((err) => {
