@@ -5,15 +5,17 @@
  * HiGHS and, at 20 nodes, the brute-force reference; HiGHS runs with our settings (`HIGHS_SETTINGS`)
  * and with its defaults (zero gap only).
  *
- * Run from the repository root:
- *   npx tsc -p tsconfig.json --outDir /tmp/jalad-ilp-build
- *   node /tmp/jalad-ilp-build/scripts/bench-ilp.js [--quick]
+ * javascript-lp-solver runs in a worker thread capped at `--cap` seconds a solve (default 30); a
+ * solve past the cap is reported as "timed out", so the run always ends.
+ *
+ * Run: npm run bench:ilp [-- --quick] [-- --cap SECONDS]
  */
 
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Highs } from 'highs';
-import type lpSolverModule from 'javascript-lp-solver';
 import {
   bruteForceOptima,
   createHighsSolver,
@@ -35,16 +37,83 @@ import { uniformRandom } from '../src/core/random';
 // resolution cannot see node_modules; resolve packages from the working directory instead.
 const projectRequire = createRequire(path.join(process.cwd(), 'package.json'));
 
-type LpSolver = typeof lpSolverModule;
-
-/** Wall-clock limit for one javascript-lp-solver MILP, ms (its own `timeout` option). */
+/** Wall-clock limit for one javascript-lp-solver MILP, ms (its own `timeout` option; see CappedLp). */
 const LP_SOLVER_TIMEOUT_MS = 20_000;
+
+/** The hard cap on one javascript-lp-solver MILP, ms: `--cap SECONDS` (default 30). */
+const LP_SOLVER_CAP_MS = 1000 * Number(flagValue('--cap') ?? 30);
+
+/** The value after `--name` on the command line. */
+function flagValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The worker thread that runs javascript-lp-solver: one model per message, answered on the port. */
+const LP_WORKER = `
+const { workerData } = require('worker_threads');
+const lp = require(workerData.lpPath);
+const { port, flag } = workerData;
+port.on('message', (problem) => {
+  let out;
+  try { out = { result: lp.Solve(problem) }; } catch (e) { out = { error: String(e) }; }
+  port.postMessage(out);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+});
+`;
+
+/**
+ * javascript-lp-solver in a worker thread with a hard cap: its own \`timeout\` option does not
+ * interrupt a simplex run (a 500-node DAG took minutes), so the benchmark could hang. The caller
+ * blocks on an Atomics.wait bounded by the cap; a solve past it is abandoned (the worker is
+ * terminated and a fresh one started) and counted as "timed out". Times include handing the model
+ * to the worker and back (structured clone), which is small next to its solves.
+ */
+class CappedLp {
+  #worker!: Worker;
+  #port!: MessagePort;
+  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(
+    private readonly lpPath: string,
+    private readonly capMs: number,
+  ) {
+    this.#start();
+  }
+
+  #start(): void {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#worker = new Worker(LP_WORKER, {
+      eval: true,
+      workerData: { lpPath: this.lpPath, port: port2, flag: this.#flag },
+      transferList: [port2],
+    });
+    this.#worker.unref();
+  }
+
+  /** Solves `problem`, or returns undefined when the cap ran out. */
+  solve(problem: object): { feasible: boolean; [name: string]: unknown } | undefined {
+    Atomics.store(this.#flag, 0, 0);
+    this.#port.postMessage(problem);
+    if (Atomics.wait(this.#flag, 0, 0, this.capMs) === 'timed-out') {
+      void this.#worker.terminate();
+      this.#start();
+      return undefined;
+    }
+    const reply = receiveMessageOnPort(this.#port)?.message as
+      { result?: { feasible: boolean; [name: string]: unknown }; error?: string } | undefined;
+    if (!reply?.result) throw new Error(`javascript-lp-solver failed: ${reply?.error ?? 'no answer'}`);
+    return reply.result;
+  }
+}
 
 /**
  * javascript-lp-solver behind the `MilpBackend` interface. Not exported from src/ilp: it fails
  * this benchmark's correctness checks (see the printed table).
  */
-function lpSolverBackend(lp: LpSolver): MilpBackend {
+function lpSolverBackend(lp: CappedLp): MilpBackend {
   return {
     name: 'javascript-lp-solver',
     solve(model: MilpModel): MilpOutcome {
@@ -64,14 +133,16 @@ function lpSolverBackend(lp: LpSolver): MilpBackend {
           variables[`c${j}`][`r${i}`] = row.values[k];
         });
       });
-      const result = lp.Solve({
+      const result = lp.solve({
         optimize: 'cost',
         opType: 'min',
         constraints,
         variables,
         binaries,
         options: { tolerance: 0, timeout: LP_SOLVER_TIMEOUT_MS },
-      }) as { feasible: boolean; [name: string]: unknown };
+      });
+      if (result === undefined)
+        throw new Error(`timed out after ${LP_SOLVER_CAP_MS / 1000} s (the benchmark's cap)`);
       if (!result.feasible) return { status: 'infeasible' };
       const values = new Float64Array(model.numCols);
       for (let j = 0; j < model.numCols; j++) {
@@ -139,7 +210,11 @@ interface Row {
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const loadHighs = projectRequire('highs') as () => Promise<Highs>;
-  const lp = projectRequire('javascript-lp-solver') as LpSolver;
+  const lp = new CappedLp(projectRequire.resolve('javascript-lp-solver'), LP_SOLVER_CAP_MS);
+  const load = () => `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`;
+  process.stdout.write(
+    `bench:ilp (${load()} at the start; javascript-lp-solver capped at ${LP_SOLVER_CAP_MS / 1000} s a solve)\n`,
+  );
   const highsRuntime = await loadHighs();
   const highs = await createHighsSolver({ loadHighs: async () => highsRuntime });
   const highsDefaults = createMilpSolver(
@@ -240,6 +315,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(`${format(header)}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(`load at the end: ${os.loadavg()[0].toFixed(1)}\n`);
   for (const r of rows) {
     if (r.failures.length > 0)
       process.stdout.write(
