@@ -337,7 +337,7 @@ async function main(): Promise<void> {
       link,
       repeat,
       localAnalysisPath,
-      // RTT: 41 pings over about a second before each run, so a burst of load cannot set it
+      // RTT: the lower quartile of 41 pings before each run
       common: {
         analysisPath,
         ...source,
