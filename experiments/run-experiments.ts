@@ -16,10 +16,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import type { Analysis } from '../src/core/analysis';
+import type { CutCandidate } from '../src/graph';
 import { writeFileAtomic } from '../src/core/atomic-write';
 import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
 import { analyzeModel } from '../src/pipeline/analyze';
-import { comparePlans, formatMs, writeReports } from '../src/report';
+import { readAnalysis } from '../src/pipeline/read-analysis';
+import { comparePlans, formatBytes, formatMs, writeReports } from '../src/report';
 
 /** The repository root: the nearest folder above this file with a package.json (works from the source and from the build). */
 function repoRoot(from: string): string {
@@ -42,12 +44,84 @@ export interface ExperimentOptions {
   readonly progress?: (message: string) => void;
 }
 
+/** The bundled text detector (datasets/ocr-text): its name among the experiments' models. */
+export const DETECTOR = 'ppocr-det';
+const DETECTOR_DIR = path.join(ROOT, 'datasets', 'ocr-text');
+/**
+ * Images of the detector's sweep: all 200. The per-pixel metric's bound is at least 164.5 / (n + 2)
+ * pp even when nothing differs (docs/metrics.md), so a 1 pp budget needs n above 163.
+ */
+const DETECTOR_IMAGES = 200;
+/** The Fashion-MNIST models, then the detector. */
+const MODELS = ['vgg', 'resnet', 'inception', DETECTOR];
+
+/** Settings every experiment shares: the edge device, the network, the budget. */
+function sharedOptions(quick: boolean, progress?: (m: string) => void) {
+  return {
+    maxLossPct: BUDGET_PCT,
+    edge: 'raspberry-pi-4',
+    bandwidthsMbps: BANDWIDTHS,
+    rttMs: 0,
+    commandLine: `npm run experiments${quick ? ' -- --quick' : ''}`,
+    ...(progress ? { progress } : {}),
+  };
+}
+
+/** The detector's images, bit widths and cuts of several tensors (`--quick`: fewer). */
+function detectorSweep(quick: boolean) {
+  return quick
+    ? { samples: 16, bits: [4], dagCuts: 2 }
+    : { samples: DETECTOR_IMAGES, bits: [4, 6, 8], dagCuts: 4 };
+}
+
+/**
+ * The detector's cut points the sweep measures: all but those made by Mul and Add. In this model
+ * nearly all of these apply a learned scalar scale or shift (PP-LCNetV3's learnable affine blocks,
+ * hard-swish's /6) to the cut point before them, which min/max normalization undoes: they compress
+ * as it does. Leaving them out halves the sweep; they can still be sent as float32.
+ */
+function detectorSwept(cut: CutCandidate): boolean {
+  return cut.op !== 'Mul' && cut.op !== 'Add';
+}
+
+/**
+ * The detector on its rendered images at 160 x 160 (PaddleOCR's normalisation), the loss in the
+ * text/background decision of each pixel at DB's threshold 0.3 (`pixel:0.3`), with cuts of several
+ * tensors inside its backbone and FPN neck swept too. Both devices are modeled from public figures
+ * (edge: Raspberry Pi 4; cloud: a 16-core Xeon server), so the decision does not move with the load
+ * of the machine that runs the experiments.
+ */
+function analyzeDetector(quick: boolean, progress?: (m: string) => void): Promise<Analysis> {
+  const sweep = detectorSweep(quick);
+  return analyzeModel(path.relative(process.cwd(), path.join(DETECTOR_DIR, 'ppocr-v4-det.onnx')), {
+    inputShapes: new Map([['x', [1, 3, 160, 160]]]),
+    data: {
+      data: path.relative(process.cwd(), path.join(DETECTOR_DIR, 'images')),
+      options: {
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+        maxSamples: sweep.samples,
+        seed: 0,
+      },
+    },
+    bits: sweep.bits,
+    dagCuts: sweep.dagCuts,
+    sweepCuts: detectorSwept,
+    metric: { kind: 'pixel', threshold: 0.3 },
+    sizeSamples: sweep.samples,
+    batchSize: 16,
+    ...sharedOptions(quick, progress),
+    cloud: 'xeon-16-core',
+  });
+}
+
 /** Analyzes one bundled model in the experiments' setting. */
 export async function analyzeBundled(
   model: string,
   quick: boolean,
   progress?: (m: string) => void,
 ): Promise<Analysis> {
+  if (model === DETECTOR) return analyzeDetector(quick, progress);
   return analyzeModel(path.relative(process.cwd(), path.join(DATA, `${model}.onnx`)), {
     data: {
       data: path.relative(process.cwd(), path.join(DATA, 't10k-images-idx3-ubyte.gz')),
@@ -61,17 +135,18 @@ export async function analyzeBundled(
       },
     },
     bits: [1, 2, 3, 4, 6, 8],
-    maxLossPct: BUDGET_PCT,
-    edge: 'raspberry-pi-4',
-    cloud: 'local',
-    bandwidthsMbps: BANDWIDTHS,
-    rttMs: 0,
     runs: quick ? 5 : 20,
     warmup: quick ? 2 : 5,
     sizeSamples: quick ? 100 : 500,
-    commandLine: `npm run experiments${quick ? ' -- --quick' : ''}`,
-    ...(progress ? { progress } : {}),
+    ...sharedOptions(quick, progress),
+    cloud: 'local',
   });
+}
+
+/** A cut point's name in a table: its first tensor, and how many more cross with it. */
+function cutName(a: Analysis, cut: number): string {
+  const c = a.cutPoints[cut];
+  return `#${cut} ${c.tensors[0]}${c.tensors.length > 1 ? ` +${c.tensors.length - 1}` : ''}`;
 }
 
 /** One summary row per model and bandwidth. */
@@ -80,13 +155,91 @@ function summaryRows(model: string, a: Analysis): string[] {
     const c = comparePlans(a, bw, BUDGET_PCT)!;
     const j = c.jalad;
     const speed = (x: number) => (j ? `${(x / j.totalMs).toFixed(2)}x` : '-');
-    const plan = j ? `#${j.cut} ${a.cutPoints[j.cut].tensors[0]} @ ${j.bits} bits` : '-';
+    const plan = j ? `${cutName(a, j.cut)} @ ${j.bits} bits` : '-';
     return (
       `| ${model} | ${bw} | ${formatMs(c.edgeOnly.totalMs)} | ${formatMs(c.cloudOnly.totalMs)} | ` +
       `${formatMs(c.neurosurgeon.totalMs)} | ${j ? formatMs(j.totalMs) : '-'} | ` +
       `${speed(c.edgeOnly.totalMs)} | ${speed(c.cloudOnly.totalMs)} | ${plan} |`
     );
   });
+}
+
+/** The decision-table plan at `bw` and its predicted total there, ms. */
+function decisionAt(a: Analysis, bw: number) {
+  const d = (a.decisions ?? []).find((x) => x.fromMbps <= bw && bw <= x.toMbps);
+  return d ? { d, totalMs: d.fixedMs + (d.bytes * 8) / (bw * 1000) } : undefined;
+}
+
+/** What a decision sends, for a table: its cut point, or its tensors. */
+function planName(a: Analysis, d: NonNullable<Analysis['decisions']>[number]): string {
+  if (d.cut >= 0) return cutName(a, d.cut);
+  return d.tensors.map((t) => `${t.name} @ ${t.bits}`).join(' + ');
+}
+
+/**
+ * The decision table's plan at each bandwidth, with its loss bound and speed-ups, and whether it is
+ * an interior cut (neither the input nor the outputs); where it is not, the figures that say why.
+ */
+function decisionSection(model: string, a: Analysis): string[] {
+  const last = a.cutPoints.length - 1;
+  const lines = [
+    `## ${model}: the decision at each uplink`,
+    '',
+    `The integer program's plan within ${BUDGET_PCT} pp (the decision table of \`${model}/report.md\`), at each bandwidth:`,
+    '',
+    '| uplink Mbps | plan | bits | sends | loss bound pp | predicted ms | speed-up vs edge-only | speed-up vs cloud-only | interior cut |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const bw of BANDWIDTHS) {
+    const at = decisionAt(a, bw);
+    const c = comparePlans(a, bw, BUDGET_PCT)!;
+    if (!at) {
+      lines.push(`| ${bw} | no plan within the budget | | | | | | | |`);
+      continue;
+    }
+    const { d, totalMs } = at;
+    const interior = d.cut !== 0 && d.cut !== last;
+    lines.push(
+      `| ${bw} | ${planName(a, d)} | ${d.bits} | ${formatBytes(d.bytes)} | ${d.predictedLossPct.toFixed(2)} | ` +
+        `${formatMs(totalMs)} | ${(c.edgeOnly.totalMs / totalMs).toFixed(2)}x | ${(c.cloudOnly.totalMs / totalMs).toFixed(2)}x | ` +
+        `${interior ? 'yes' : 'no'} |`,
+    );
+  }
+  lines.push(
+    '',
+    "Edge-only and cloud-only send the outputs and the inputs as float32 (the paper's baselines); the plan may send them compressed.",
+    '',
+    ...whyNotInterior(a),
+  );
+  return lines;
+}
+
+/** For each bandwidth whose plan is not an interior cut: the fastest interior swept cut within the budget, with its figures. */
+function whyNotInterior(a: Analysis): string[] {
+  const last = a.cutPoints.length - 1;
+  const lines: string[] = [];
+  for (const bw of BANDWIDTHS) {
+    const at = decisionAt(a, bw);
+    if (!at || (at.d.cut !== 0 && at.d.cut !== last)) continue;
+    let best: { row: NonNullable<Analysis['sweep']>[number]; totalMs: number } | undefined;
+    for (const row of a.sweep ?? []) {
+      const c = a.cutPoints[row.cut];
+      if (row.cut === 0 || row.cut === last || row.lossUpperPct > BUDGET_PCT) continue;
+      const totalMs = (c.edgeMs ?? 0) + (c.cloudMs ?? 0) + (a.rttMs ?? 0) + (row.bytesMean * 8) / (bw * 1000);
+      if (!best || totalMs < best.totalMs) best = { row, totalMs };
+    }
+    const sends = at.d.cut === 0 ? 'the input' : 'the outputs';
+    lines.push(
+      `At ${bw} Mbps the plan sends ${sends} (${formatBytes(at.d.bytes)} at ${at.d.bits} bits, ${formatMs(at.totalMs)} ms): ` +
+        (best
+          ? `the fastest interior swept cut within the budget, ${cutName(a, best.row.cut)} at ${best.row.bits} bits, sends ` +
+            `${formatBytes(best.row.bytesMean)} and takes ${formatMs(best.totalMs)} ms ` +
+            `(edge ${formatMs(a.cutPoints[best.row.cut].edgeMs ?? 0)} ms).`
+          : 'no interior swept cut is within the budget.'),
+      '',
+    );
+  }
+  return lines;
 }
 
 /** Runs every model and writes the results; returns the analyses by model. */
@@ -101,20 +254,43 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
     results[model] = a;
     const dir = path.join(options.out, model);
     await writeReports(a, dir, { commandLine: `npm run experiments${options.quick ? ' -- --quick' : ''}` });
-    rows.push(...summaryRows(model, a));
     options.progress?.(`${model}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
+  // Models not run this time keep the results of their earlier run in the same folder.
+  const earlier = MODELS.filter(
+    (m) => !options.models.includes(m) && fs.existsSync(path.join(options.out, m, 'analysis.json')),
+  );
+  const shown: Record<string, Analysis> = { ...results };
+  for (const m of earlier) shown[m] = readAnalysis(path.join(options.out, m, 'analysis.json'));
+  for (const m of MODELS) if (shown[m]) rows.push(...summaryRows(m, shown[m]));
   const a0 = Object.values(results)[0];
+  const fashion = Object.entries(shown).find(([m]) => m !== DETECTOR)?.[1];
+  const detector = shown[DETECTOR];
   const summary = [
-    '# jalad experiments: Fashion-MNIST reference models',
+    '# jalad experiments: the bundled models',
     '',
     `Generated by \`npm run experiments${options.quick ? ' -- --quick' : ''}\` with jalad ${a0?.jalad} ` +
-      `in ${((performance.now() - started) / 1000).toFixed(0)} s on ` +
-      `${(a0?.profiles?.cloud.machine as { cpu?: string } | undefined)?.cpu ?? os.cpus()[0]?.model}.`,
-    `Edge: Raspberry Pi 4 (modeled from public figures); cloud: this machine (measured, 1 thread, batch 1). RTT 0 ms.`,
-    `Accuracy budget: ${BUDGET_PCT} percentage point on the one-sided 95% upper bound, ` +
-      `measured on ${a0?.data?.samples} test images (seed 0).`,
-    'Latency = edge ms + transfer (bytes·8/bandwidth) + cloud ms per image; JALAD = the fastest (cut point, bit width) within the budget;',
+      `in ${((performance.now() - started) / 1000).toFixed(0)} s on ${os.cpus()[0]?.model}` +
+      (earlier.length > 0
+        ? ` (this run: ${options.models.join(', ')}; ${earlier.join(', ')} from their earlier run, as their analysis.json records).`
+        : '.'),
+    `Edge: Raspberry Pi 4 (modeled from public figures). RTT 0 ms. Accuracy budget: ${BUDGET_PCT} percentage point ` +
+      'on the one-sided 95% upper bound.',
+    ...(fashion
+      ? [
+          `Fashion-MNIST models: cloud = this machine (measured, 1 thread, batch 1); loss in top-1 accuracy on ` +
+            `${fashion.data?.samples} test images (seed 0).`,
+        ]
+      : []),
+    ...(detector
+      ? [
+          `Text detector (${DETECTOR}, [datasets/ocr-text](../../datasets/ocr-text/README.md)): cloud = a 16-core Xeon ` +
+            `(modeled from public figures); loss in \`${detector.data?.metric?.name ?? 'agreement'}\` on ` +
+            `${detector.data?.samples} rendered images (seed 0); bit widths ${detector.bits?.join(', ')}; ` +
+            `${detector.cutPoints.filter((c) => c.op === 'dag').length} cuts of several tensors swept beside the cut points.`,
+        ]
+      : []),
+    'Latency = edge ms + transfer (bytes·8/bandwidth) + cloud ms per image; JALAD = the fastest swept (cut, bit width) within the budget;',
     'Neurosurgeon-style = the fastest cut point sending raw float32 tensors. ' +
       'Per-model details, charts and CSV files are in the folders beside this file.',
     '',
@@ -123,6 +299,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
+    ...(detector ? decisionSection(DETECTOR, detector) : []),
   ].join('\n');
   writeFileAtomic(path.join(options.out, 'README.md'), summary);
   return results;
@@ -134,9 +311,7 @@ function parseArgs(argv: readonly string[]): ExperimentOptions {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const models = (at('--models') ?? 'vgg,resnet,inception')
-    .split(',')
-    .filter((m) => fs.existsSync(path.join(DATA, `${m}.onnx`)));
+  const models = (at('--models') ?? MODELS.join(',')).split(',').filter((m) => MODELS.includes(m));
   const out =
     at('--out') ??
     (quick

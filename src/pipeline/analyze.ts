@@ -126,6 +126,11 @@ export interface AnalyzeOptions {
    * cut points in execution order; default 0.
    */
   readonly dagCuts?: number;
+  /**
+   * Sweep only the cut points this accepts (default: all); the others can be sent only as float32.
+   * For large models, where every cut point's sweep costs two sessions and a pass over the data.
+   */
+  readonly sweepCuts?: (cut: CutCandidate) => boolean;
 }
 
 /** A profile as the analysis records it. */
@@ -459,7 +464,9 @@ async function sweepData(
   readonly data: NonNullable<Analysis['data']>;
   readonly bits: readonly BitWidth[];
 }> {
-  const { loaded, dag, candidates, info } = facts;
+  const { loaded, dag, info } = facts;
+  const only = options.sweepCuts;
+  const candidates = only ? facts.candidates.filter((c) => only(c)) : facts.candidates;
   const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
   const { dataset, input, moreInputs } = await loadValidationSet(loaded.model, source, loaded.path);
   progress(
