@@ -91,6 +91,11 @@ export interface ProfileSummary {
   readonly notes: readonly string[];
   /** ms per session.run beyond its nodes. */
   readonly runOverheadMs: number;
+  /**
+   * How many times this machine's codec times (the sweep's `encodeMs`, `decodeMs`) this device takes:
+   * its predicted time of the whole model over this machine's measured one (1 for this machine; absent: 1).
+   */
+  readonly codecFactor?: number;
   /** ms per byte of tensors crossing the cut, on each side (measured profiles; see src/profiler/boundary-cost.ts). */
   readonly boundary?: { readonly edgeOutputMsPerByte: number; readonly cloudInputMsPerByte: number };
   /** ms per node, in the analysis's node order (`nodes`). */
@@ -150,8 +155,12 @@ export interface DecisionJson {
     readonly bits: number | 'f32';
     readonly bytes: number;
   }[];
-  /** Edge + RTT + cloud ms: total(B) = fixedMs + bytes·8/(B·1000). */
+  /** Edge + RTT + cloud ms, the codec's encode and decode included: total(B) = fixedMs + bytes·8/(B·1000). */
   readonly fixedMs: number;
+  /** The codec's quantize + encode ms on the edge device, included in `fixedMs` (absent in older analyses). */
+  readonly encodeMs?: number;
+  /** The codec's decode + dequantize ms on the cloud device, included in `fixedMs`. */
+  readonly decodeMs?: number;
   readonly bytes: number;
   /** Predicted total at the interval's lowest bandwidth (its worst case), ms, run overheads included. */
   readonly totalMs: number;
@@ -193,6 +202,8 @@ export interface DataSummary {
   readonly sizeSamples: number;
   readonly maxLossPct?: number;
   readonly sweepSeconds: number;
+  /** The coder of the sizes (`bytesMean`) and codec times: 'auto' (rANS or raw) unless `--coder` chose another. */
+  readonly coder?: string;
   /** How the data was read (scale, mean, std, layout, subset size and seed...), to read it again. */
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -212,6 +223,10 @@ export interface SweepRowJson {
   readonly bitsPerElement: number;
   readonly ratio: number;
   readonly byCoder: Readonly<Record<string, { readonly bytesMean: number; readonly bytesP95: number }>>;
+  /** Quantize + encode ms per sample on the machine that ran the sweep (median; absent in older analyses). */
+  readonly encodeMs?: number;
+  /** Decode + dequantize ms per sample on the machine that ran the sweep (median). */
+  readonly decodeMs?: number;
 }
 
 /** Size of the one-line analysis.json up to which it is written indented for reading, bytes. */

@@ -79,6 +79,7 @@ function checkProfiles(c: JsonChecker, a: Obj): void {
     c.field(p, at, 'source', str, true);
     strings(c, p.notes, `${at}.notes`);
     c.field(p, at, 'runOverheadMs', num(0));
+    c.field(p, at, 'codecFactor', num(Number.MIN_VALUE), true);
     c.array(p.nodeMs, `${at}.nodeMs`).forEach((v, k) => c.value(v, `${at}.nodeMs[${k}]`, num(0)));
     if (p.boundary !== undefined) {
       const b = c.object(p.boundary, `${at}.boundary`);
@@ -122,7 +123,7 @@ function checkSweep(c: JsonChecker, a: Obj, cutIndex: Rule): void {
       for (const k of ['bytesMean', 'bytesP95']) c.field(row, at, k, num(0));
       c.field(row, at, 'samples', int(0), true);
       c.field(row, at, 'stoppedEarly', bool, true);
-      for (const k of ['bitsPerElement', 'ratio']) c.field(row, at, k, num(0), true);
+      for (const k of ['bitsPerElement', 'ratio', 'encodeMs', 'decodeMs']) c.field(row, at, k, num(0), true);
     });
   if (a.data === undefined) return;
   const d = c.object(a.data, 'data');
@@ -139,6 +140,7 @@ function checkSweep(c: JsonChecker, a: Obj, cutIndex: Rule): void {
     for (const k of ['name', 'definition']) c.field(m, 'data.metric', k, str);
   }
   c.field(d, 'data', 'sweepSeconds', num(0), true);
+  c.field(d, 'data', 'coder', oneOf('auto', 'context', 'rans', 'huffman', 'raw'), true);
   if (d.options !== undefined) c.object(d.options, 'data.options');
 }
 
@@ -152,8 +154,8 @@ function checkDecision(c: JsonChecker, raw: Json, i: number, cutCount: number): 
       ? undefined
       : '1..8, 16, 32 or "mixed"',
   );
-  for (const k of ['fixedMs', 'bytes', 'totalMs', 'totalMsAtTo'])
-    c.field(d, at, k, num(0), k === 'totalMsAtTo');
+  for (const k of ['fixedMs', 'bytes', 'totalMs', 'totalMsAtTo', 'encodeMs', 'decodeMs'])
+    c.field(d, at, k, num(0), !['fixedMs', 'bytes', 'totalMs'].includes(k));
   c.field(d, at, 'predictedLossPct', num(), true);
   c.field(d, at, 'edgeNodes', int(0), true);
   if (d.tensors !== undefined)

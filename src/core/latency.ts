@@ -1,12 +1,13 @@
 /**
  * JALAD's latency model (docs/method.md#latency-model; Li et al., ICPADS 2018):
- * T(S, c, B) = T_edge(S) + RTT + size(S, c)·8 / B + T_cloud(S),
- * with T_edge and T_cloud the predicted times of the two parts, size the bytes sent per sample
- * (raw float32, or the mean encoded size at c bits) and B the uplink bandwidth. Every prediction
+ * T(S, c, B) = T_edge(S) + T_enc(S, c) + RTT + size(S, c)·8 / B + T_dec(S, c) + T_cloud(S),
+ * with T_edge and T_cloud the predicted times of the two parts, T_enc the codec's quantize+encode
+ * time on the edge and T_dec its decode+dequantize time in the cloud (0 for raw float32), size the
+ * bytes sent per sample (raw float32, or the mean encoded size at c bits) and B the uplink bandwidth. Every prediction
  * in jalad (profiler, decision problem, reports, commands) goes through these functions, so equal
  * inputs give bit-identical figures everywhere.
  */
-import type { LatencyRow } from './analysis';
+import type { Analysis, LatencyRow, SweepRowJson } from './analysis';
 
 /**
  * Time to send `bytes` over an uplink of `bandwidthMbps` (1 Mbps = 10^6 bit/s), ms.
@@ -20,20 +21,31 @@ export function transferMs(bytes: number, bandwidthMbps: number): number {
 }
 
 /**
- * The total of the four latency parts, ms, always summed in this order (edge, RTT, transfer,
- * cloud) so that every caller rounds alike.
+ * The total of the latency parts, ms, always summed in this order (edge, encode, RTT, transfer,
+ * decode, cloud) so that every caller rounds alike. The codec's parts default to 0, which leaves
+ * the sum bit-identical to the four-part one (x + 0 === x).
+ * @param encodeMs quantize + encode on the edge, ms (default 0)
+ * @param decodeMs decode + dequantize in the cloud, ms (default 0)
  * @example totalMs(2, 10, 10, 0.5) === 22.5
  */
-export function totalMs(edgeMs: number, rttMs: number, transfer: number, cloudMs: number): number {
-  return edgeMs + rttMs + transfer + cloudMs;
+export function totalMs(
+  edgeMs: number,
+  rttMs: number,
+  transfer: number,
+  cloudMs: number,
+  encodeMs = 0,
+  decodeMs = 0,
+): number {
+  return edgeMs + encodeMs + rttMs + transfer + decodeMs + cloudMs;
 }
 
 /**
- * The part of a plan's latency that does not depend on the bandwidth: edge + cloud + RTT, ms.
+ * The part of a plan's latency that does not depend on the bandwidth: edge + cloud + RTT, plus the
+ * codec's encode and decode times (default 0), ms.
  * @example fixedMs(2, 0.5, 10) === 12.5
  */
-export function fixedMs(edgeMs: number, cloudMs: number, rttMs: number): number {
-  return edgeMs + cloudMs + rttMs;
+export function fixedMs(edgeMs: number, cloudMs: number, rttMs: number, encodeMs = 0, decodeMs = 0): number {
+  return edgeMs + cloudMs + rttMs + encodeMs + decodeMs;
 }
 
 /**
@@ -69,12 +81,20 @@ export interface LatencyInputs {
   readonly bytes: number;
   /** Uplink bandwidth, Mbps (10^6 bit/s), > 0. */
   readonly bandwidthMbps: number;
+  /** Quantize + encode time of the sent tensors on the edge, ms, ≥ 0 (default 0: raw float32). */
+  readonly encodeMs?: number;
+  /** Decode + dequantize time of the sent tensors in the cloud, ms, ≥ 0 (default 0). */
+  readonly decodeMs?: number;
 }
 
 /** The parts of one latency prediction, ms. */
 export interface LatencyParts {
   readonly edgeMs: number;
+  /** The codec's quantize + encode time on the edge (0 for raw float32). */
+  readonly encodeMs: number;
   readonly transferMs: number;
+  /** The codec's decode + dequantize time in the cloud (0 for raw float32). */
+  readonly decodeMs: number;
   readonly cloudMs: number;
   readonly rttMs: number;
   readonly totalMs: number;
@@ -85,16 +105,20 @@ export interface LatencyParts {
  *
  * @example
  * predictedLatencyMs({ edgeMs: 2, cloudMs: 0.5, rttMs: 10, bytes: 1375, bandwidthMbps: 1.1 }).totalMs
- * // 2 + 10 + 1375·8/1100 + 0.5 = 22.5
+ * // 2 + 10 + 1375·8/1100 + 0.5 = 22.5 (no codec time given: raw float32)
  */
 export function predictedLatencyMs(inputs: LatencyInputs): LatencyParts {
   const transfer = transferMs(inputs.bytes, inputs.bandwidthMbps);
+  const encodeMs = inputs.encodeMs ?? 0;
+  const decodeMs = inputs.decodeMs ?? 0;
   return {
     edgeMs: inputs.edgeMs,
+    encodeMs,
     transferMs: transfer,
+    decodeMs,
     cloudMs: inputs.cloudMs,
     rttMs: inputs.rttMs,
-    totalMs: totalMs(inputs.edgeMs, inputs.rttMs, transfer, inputs.cloudMs),
+    totalMs: totalMs(inputs.edgeMs, inputs.rttMs, transfer, inputs.cloudMs, encodeMs, decodeMs),
   };
 }
 
@@ -172,4 +196,19 @@ export function latencyTable(
     for (const r of rows) if (r.totalMs < best.totalMs) best = r;
     return { bandwidthMbps: bw, rttMs, bestCut: best.cut, cuts: rows };
   });
+}
+
+/**
+ * The codec's predicted times of a sweep row (a cut point at a bit width) on the analysis's
+ * devices, ms per sample: the sweep's times on this machine times each profile's `codecFactor`
+ * (encode on the edge, decode in the cloud); 0 for analyses made before codec times were measured.
+ */
+export function sweepCodecMs(
+  row: Pick<SweepRowJson, 'encodeMs' | 'decodeMs'>,
+  profiles: Analysis['profiles'],
+): { readonly encodeMs: number; readonly decodeMs: number } {
+  return {
+    encodeMs: (row.encodeMs ?? 0) * (profiles?.edge.codecFactor ?? 1),
+    decodeMs: (row.decodeMs ?? 0) * (profiles?.cloud.codecFactor ?? 1),
+  };
 }

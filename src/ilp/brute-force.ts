@@ -77,8 +77,8 @@ export function createBruteForceSolver(options: BruteForceOptions = {}): Solver 
 
 /**
  * For every placement, the width choices within `maxLossPct` that are not excluded and not
- * dominated in (bytes, loss) by another choice of the same placement. A dominated choice is slower
- * or equal, with more or equal loss, bytes and the same edge nodes, so it can never win alone.
+ * dominated in (bytes, codec time, loss) by another choice of the same placement. A dominated choice
+ * is slower or equal, with more or equal loss, bytes and the same edge nodes, so it can never win alone.
  */
 function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlacements: number): Candidate[] {
   const n = prep.problem.nodes.length;
@@ -109,7 +109,7 @@ function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlace
         edge: snapshot,
         crossing,
         choice: c.choice,
-        totalMs: totalMs(edgeMs, prep.problem.rttMs, transfer, cloudMs),
+        totalMs: totalMs(edgeMs, prep.problem.rttMs, transfer, cloudMs, c.encodeMs, c.decodeMs),
         lossPct: c.lossPct,
         bytes: c.bytes,
         edgeCount,
@@ -140,6 +140,9 @@ interface WidthChoice {
   readonly choice: readonly number[];
   readonly bytes: number;
   readonly lossPct: number;
+  /** Summed codec times of the chosen options, ms (summed in crossing order, as `buildPlan` does). */
+  readonly encodeMs: number;
+  readonly decodeMs: number;
 }
 
 /** The non-dominated, non-excluded width choices within the budget for one crossing set. */
@@ -160,35 +163,57 @@ function widthChoices(
 
   const leaves: WidthChoice[] = [];
   const choice: number[] = new Array<number>(crossing.length).fill(-1);
-  const walk = (i: number, bytes: number, lossPct: number): void => {
+  const leaf = (): WidthChoice => {
+    let bytes = 0;
+    let lossPct = 0;
+    let encodeMs = 0;
+    let decodeMs = 0;
+    choice.forEach((k, i) => {
+      const o = options[i][k];
+      bytes += o.bytes;
+      lossPct += o.lossPct;
+      encodeMs += o.encodeMs ?? 0;
+      decodeMs += o.decodeMs ?? 0;
+    });
+    return { choice: [...choice], bytes, lossPct, encodeMs, decodeMs };
+  };
+  const walk = (i: number, lossPct: number): void => {
     if (lossPct + minLossAfter[i] > pruneAbove) return;
     if (i === crossing.length) {
-      if (!atMost(lossPct, maxLossPct)) return;
+      const found = leaf();
+      if (!atMost(found.lossPct, maxLossPct)) return;
       if (excluded.some((e) => crossing.every((ti, j) => e.choices.get(ti) === choice[j]))) return;
-      leaves.push({ choice: [...choice], bytes, lossPct });
+      leaves.push(found);
       return;
     }
     for (const k of allowed[i]) {
       choice[i] = k;
-      walk(i + 1, bytes + options[i][k].bytes, lossPct + options[i][k].lossPct);
+      walk(i + 1, lossPct + options[i][k].lossPct);
     }
     choice[i] = -1;
   };
-  walk(0, 0, 0);
+  walk(0, 0);
+  return paretoChoices(leaves);
+}
 
-  // Pareto filter on (bytes, loss): sorted by bytes then loss, keep a choice if its loss is below
-  // every cheaper choice's, or if it repeats the last kept (bytes, loss) exactly (a true tie).
-  leaves.sort((a, b) => a.bytes - b.bytes || a.lossPct - b.lossPct);
+/**
+ * The choices not dominated in (bytes, codec ms, loss): a choice is dropped when another has at most
+ * its bytes, codec time and loss and is below it in one of them; exact ties are all kept. Without
+ * codec times this is the Pareto front in (bytes, loss).
+ */
+function paretoChoices(leaves: WidthChoice[]): WidthChoice[] {
+  const codecMs = (c: WidthChoice): number => c.encodeMs + c.decodeMs;
+  leaves.sort((a, b) => a.bytes - b.bytes || codecMs(a) - codecMs(b) || a.lossPct - b.lossPct);
   const kept: WidthChoice[] = [];
-  for (const leaf of leaves) {
-    const last = kept[kept.length - 1];
-    if (
-      last === undefined ||
-      leaf.lossPct < last.lossPct ||
-      (leaf.lossPct === last.lossPct && leaf.bytes === last.bytes)
-    ) {
-      kept.push(leaf);
-    }
+  for (const c of leaves) {
+    const dominated = kept.some(
+      (k) =>
+        k.bytes <= c.bytes &&
+        codecMs(k) <= codecMs(c) &&
+        k.lossPct <= c.lossPct &&
+        (k.bytes < c.bytes || codecMs(k) < codecMs(c) || k.lossPct < c.lossPct),
+    );
+    if (!dominated) kept.push(c);
   }
   return kept;
 }

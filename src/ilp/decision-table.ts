@@ -1,7 +1,7 @@
 /**
  * Adaptation (docs/method.md#adaptation): the best plan for every bandwidth in a range.
  *
- * For a fixed plan the predicted latency is a + s·8/(B·10^3) ms (a = edge + cloud + RTT, s = bytes
+ * For a fixed plan the predicted latency is a + s·8/(B·10^3) ms (a = edge + cloud + RTT + codec ms, s = bytes
  * sent), a line in 1/B; the best plan over a range of B is the lower envelope of these lines, and
  * its breakpoints are exact. The envelope is found by Eisner & Severance's parametric method
  * ("Mathematical techniques for efficient record segmentation in large shared databases",
@@ -70,7 +70,7 @@ export async function decisionTable(
 /** A plan with its latency line T(B) = a + s·8/(B·10^3). */
 interface Line {
   readonly plan: Plan;
-  /** edge + cloud + RTT, ms. */
+  /** edge + cloud + RTT + the codec's encode and decode, ms. */
   readonly a: number;
   /** Bytes sent per sample. */
   readonly s: number;
@@ -94,7 +94,7 @@ function lowerEnvelope(
       throw new Error(`decisionTable: more than ${MAX_SOLVES} solves; the solver is inconsistent`);
     const plan = solver.solve({ ...problem, bandwidthMbps });
     const p = plan.predictedMs;
-    return { plan, a: fixedMs(p.edge, p.cloud, p.rtt), s: planBytes(plan) };
+    return { plan, a: fixedMs(p.edge, p.cloud, p.rtt, p.encode, p.decode), s: planBytes(plan) };
   };
   const valueAt = (line: Line, bandwidthMbps: number): number =>
     planAtBandwidth(line.plan, bandwidthMbps).predictedMs.total;

@@ -49,7 +49,15 @@ export async function analysisDecisions(
       bits: widths.length === 1 ? (widths[0] === 'f32' ? 32 : widths[0]) : 'mixed',
       tensors: p.crossing.map((c) => ({ name: c.tensor, bits: c.bits, bytes: c.bytes })),
       // Run overheads are in the problem (edgeRunMs, cloudRunMs), so the breakpoints account for them.
-      fixedMs: fixedMs(p.predictedMs.edge, p.predictedMs.cloud, p.predictedMs.rtt),
+      fixedMs: fixedMs(
+        p.predictedMs.edge,
+        p.predictedMs.cloud,
+        p.predictedMs.rtt,
+        p.predictedMs.encode,
+        p.predictedMs.decode,
+      ),
+      encodeMs: p.predictedMs.encode,
+      decodeMs: p.predictedMs.decode,
       bytes: p.crossing.reduce((sum, c) => sum + c.bytes, 0),
       totalMs: s.totalMsAtFrom,
       totalMsAtTo: s.totalMsAtTo,

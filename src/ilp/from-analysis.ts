@@ -1,7 +1,8 @@
 /**
  * The decision problem of an analysis: every data-dependent node with its edge and cloud
- * time, every tensor that could cross with its options (bit widths measured by the sweep,
- * and 'f32': sent uncompressed, lossless).
+ * time, every tensor that could cross with its options (bit widths measured by the sweep, with
+ * the codec's encode and decode times scaled to each device, and 'f32': sent uncompressed,
+ * lossless, no codec time).
  *
  * NOTE: losses are the sweep's one-sided 95% upper bounds, so the budget constraint is
  * stated on the bound (docs/method.md#accuracy-loss-and-its-bound). A tensor's compressed options
@@ -12,6 +13,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { InputError } from '../core/errors';
+import { sweepCodecMs } from '../core/latency';
 import type { Dag } from '../graph';
 import type { DecisionNode, DecisionTensor, TableProblem, TensorOption } from './types';
 
@@ -111,7 +113,8 @@ export function problemFromAnalysis(analysis: Analysis, dag: Dag, options: Probl
  * Per tensor, the compressed options the sweep measured: for each swept cut and bit width, each of
  * its k compressed tensors gets 1/k of the cut's loss bound and a share of its bytes (what the
  * uncompressed tensors of the cut take is left out first; the rest is shared by element count), so
- * a plan sending exactly that cut adds up to the cut's measured figures. A tensor sent by several
+ * a plan sending exactly that cut adds up to the cut's measured figures (the codec's times are
+ * shared like the bytes). A tensor sent by several
  * swept cuts takes its own cut point's figures if it is one, else the largest share.
  */
 function measuredOptions(analysis: Analysis): Map<string, TensorOption[]> {
@@ -134,10 +137,14 @@ function measuredOptions(analysis: Analysis): Map<string, TensorOption[]> {
       byTensor.set(d.name, options);
       for (const r of rows) {
         const share = elements > 0 ? d.elements / elements : 1 / compressed.length;
+        // The sweep timed the codec on this machine; each device takes its factor of that time.
+        const codec = sweepCodecMs(r, analysis.profiles);
         const option = {
           bits: r.bits,
           bytes: Math.max(0, r.bytesMean - rawBytes) * share,
           lossPct: Math.max(0, r.lossUpperPct) / compressed.length,
+          encodeMs: codec.encodeMs * share,
+          decodeMs: codec.decodeMs * share,
           alone,
         };
         const held = options.get(r.bits);
@@ -149,7 +156,13 @@ function measuredOptions(analysis: Analysis): Map<string, TensorOption[]> {
   return new Map(
     [...byTensor].map(([name, options]) => [
       name,
-      [...options.values()].map(({ bits, bytes, lossPct }) => ({ bits, bytes, lossPct })),
+      [...options.values()].map(({ bits, bytes, lossPct, encodeMs, decodeMs }) => ({
+        bits,
+        bytes,
+        lossPct,
+        encodeMs,
+        decodeMs,
+      })),
     ]),
   );
 }

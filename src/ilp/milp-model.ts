@@ -19,6 +19,7 @@
 import { tieSlack } from './tolerance';
 import { transferMs } from '../core/latency';
 import type { ExcludedPlan, PreparedProblem } from './prepared-problem';
+import type { TensorOption } from './types';
 
 /** One linear row `lower ≤ Σ values[i]·x[indices[i]] ≤ upper` with distinct indices. */
 export interface MilpRow {
@@ -99,17 +100,17 @@ export function criterionForm(
 ): LinearForm {
   const coefficients = new Float64Array(layout.numCols);
   let constant = 0;
-  const perOption = (value: (bytes: number, lossPct: number) => number): void => {
+  const perOption = (value: (o: TensorOption) => number): void => {
     prep.tensors.forEach((t) => {
       t.allowed.forEach((k, j) => {
         const o = prep.problem.tensors[t.index].options[k];
-        if (layout.z[t.index].length > 0) coefficients[layout.z[t.index][j]] = value(o.bytes, o.lossPct);
+        if (layout.z[t.index].length > 0) coefficients[layout.z[t.index][j]] = value(o);
       });
     });
   };
   switch (criterion) {
     case 'latency':
-      // Σ_v x_v·edgeMs + (1 − x_v)·cloudMs + RTT + Σ z·bytes·8/B
+      // Σ_v x_v·edgeMs + (1 − x_v)·cloudMs + RTT + Σ z·(bytes·8/B + encodeMs + decodeMs)
       prep.problem.nodes.forEach((node, v) => {
         coefficients[v] = node.edgeMs - node.cloudMs;
         constant += node.cloudMs;
@@ -118,7 +119,7 @@ export function criterionForm(
       // + e·edgeRunMs + c·cloudRunMs: each part's fixed cost when it runs at all
       if (layout.edgeRuns >= 0) coefficients[layout.edgeRuns] = prep.problem.edgeRunMs ?? 0;
       if (layout.cloudRuns >= 0) coefficients[layout.cloudRuns] = prep.problem.cloudRunMs ?? 0;
-      perOption((bytes) => transferMs(bytes, bandwidthMbps));
+      perOption((o) => transferMs(o.bytes, bandwidthMbps) + (o.encodeMs ?? 0) + (o.decodeMs ?? 0));
       // + each crossing tensor's costs on both sides: exactly one of its options is chosen when it crosses.
       prep.tensors.forEach((t) => {
         const tensor = prep.problem.tensors[t.index];
@@ -127,10 +128,10 @@ export function criterionForm(
       });
       break;
     case 'loss':
-      perOption((_, lossPct) => lossPct);
+      perOption((o) => o.lossPct);
       break;
     case 'bytes':
-      perOption((bytes) => bytes);
+      perOption((o) => o.bytes);
       break;
     case 'edgeCount':
       prep.problem.nodes.forEach((_, v) => {

@@ -1,6 +1,6 @@
 /**
  * The latency model (docs/method.md#latency-model), evaluated in plain TypeScript from a placement
- * and a width choice: T = T_edge + RTT + bytes·8/B + T_cloud (src/core/latency.ts). Every solver builds its
+ * and a width choice: T = T_edge + T_encode + RTT + bytes·8/B + T_decode + T_cloud (src/core/latency.ts). Every solver builds its
  * `Plan` here, so equal plans get bit-identical predictions.
  */
 
@@ -78,12 +78,24 @@ export function buildPlan(
   const sent: PlanTensor[] = [];
   let bytes = 0;
   let lossPct = 0;
+  let encode = 0;
+  let decode = 0;
   crossing.forEach((ti, i) => {
     const tensor = prep.problem.tensors[ti];
     const option = tensor.options[choice[i]];
-    sent.push({ tensor: tensor.name, bits: option.bits, bytes: option.bytes });
+    const encodeMs = option.encodeMs ?? 0;
+    const decodeMs = option.decodeMs ?? 0;
+    sent.push({
+      tensor: tensor.name,
+      bits: option.bits,
+      bytes: option.bytes,
+      ...(option.encodeMs !== undefined ? { encodeMs } : {}),
+      ...(option.decodeMs !== undefined ? { decodeMs } : {}),
+    });
     bytes += option.bytes;
     lossPct += option.lossPct;
+    encode += encodeMs;
+    decode += decodeMs;
   });
   const transfer = transferMs(bytes, bandwidthMbps);
   const rtt = prep.problem.rttMs;
@@ -97,10 +109,12 @@ export function buildPlan(
     bandwidthMbps,
     predictedMs: {
       edge: edgeMs,
+      encode,
       transfer,
+      decode,
       cloud: cloudMs,
       rtt,
-      total: totalMs(edgeMs, rtt, transfer, cloudMs),
+      total: totalMs(edgeMs, rtt, transfer, cloudMs, encode, decode),
     },
     predictedLossPct: lossPct,
     key: planKey(sent),
@@ -124,6 +138,6 @@ export function planAtBandwidth(plan: Plan, bandwidthMbps: number): Plan {
   return {
     ...plan,
     bandwidthMbps,
-    predictedMs: { ...p, transfer, total: totalMs(p.edge, p.rtt, transfer, p.cloud) },
+    predictedMs: { ...p, transfer, total: totalMs(p.edge, p.rtt, transfer, p.cloud, p.encode, p.decode) },
   };
 }

@@ -159,6 +159,8 @@ function prepareTensors(
       if (seenBits.has(String(o.bits))) fail(`${label}.options[${k}]: bits ${show(o.bits)} listed twice`);
       seenBits.add(String(o.bits));
       nonNegative(o.bytes, `${label}.options[${k}].bytes`);
+      nonNegative(o.encodeMs ?? 0, `${label}.options[${k}].encodeMs`);
+      nonNegative(o.decodeMs ?? 0, `${label}.options[${k}].decodeMs`);
       if (typeof o.lossPct !== 'number' || !Number.isFinite(o.lossPct)) {
         fail(`${label}.options[${k}].lossPct must be a finite number, got ${show(o.lossPct)}`);
       }

@@ -14,6 +14,8 @@ export interface RandomProblemOptions {
   readonly nodes: number;
   /** Round times, sizes and losses to a few values so that exact ties are frequent. */
   readonly coarse?: boolean;
+  /** Give every compressed option codec times (encode on the edge, decode in the cloud); default false. */
+  readonly codec?: boolean;
 }
 
 const ALL_BITS: readonly Bits[] = [2, 4, 6, 8, 'f32'];
@@ -221,7 +223,26 @@ export function randomSetting(
   return problem;
 }
 
-/** A random problem of the given shape and size (the graph, then its setting). */
+/** A random problem of the given shape and size (the graph, then its setting, then codec times if asked). */
 export function randomProblem(rand: () => number, options: RandomProblemOptions): DecisionProblem {
-  return randomSetting(rand, randomGraph(rand, options), options.coarse ?? false);
+  const problem = randomSetting(rand, randomGraph(rand, options), options.coarse ?? false);
+  return options.codec ? withCodecTimes(rand, problem, options.coarse ?? false) : problem;
+}
+
+/**
+ * The problem with encode and decode ms on every compressed option: up to about what sending its
+ * bytes takes at 10 Mbps (so that the codec can tip a choice towards f32 or another width); coarse
+ * problems draw 0, 1 or 2 ms so that exact ties stay frequent.
+ */
+function withCodecTimes(rand: () => number, problem: DecisionProblem, coarse: boolean): DecisionProblem {
+  const ms = (bytes: number): number => (coarse ? Math.floor(rand() * 3) : rand() * bytes * 8e-4);
+  return {
+    ...problem,
+    tensors: problem.tensors.map((t) => ({
+      ...t,
+      options: t.options.map((o) =>
+        o.bits === 'f32' ? o : { ...o, encodeMs: ms(o.bytes), decodeMs: ms(o.bytes) / 2 },
+      ),
+    })),
+  };
 }

@@ -34,6 +34,10 @@ export interface TensorOption {
   readonly bytes: number;
   /** Measured top-1 accuracy loss in percentage points if this tensor is sent at this width (finite; may be < 0). */
   readonly lossPct: number;
+  /** The codec's quantize + encode time for this tensor at this width on the edge, ms per sample, ≥ 0; default 0. */
+  readonly encodeMs?: number;
+  /** The codec's decode + dequantize time in the cloud, ms per sample, ≥ 0; default 0. */
+  readonly decodeMs?: number;
 }
 
 /** One tensor of the DAG. */
@@ -59,7 +63,8 @@ export interface DecisionTensor {
 
 /**
  * The decision problem: place every node, choose a width for every crossing tensor, minimise the
- * predicted latency T = T_edge + RTT + bytes·8/B + T_cloud subject to the accuracy budget.
+ * predicted latency T = T_edge + T_encode + RTT + bytes·8/B + T_decode + T_cloud subject to the
+ * accuracy budget (T_encode, T_decode: the chosen options' codec times).
  */
 export interface DecisionProblem {
   /** The nodes; indices into this array identify them. */
@@ -99,19 +104,27 @@ export interface PlanTensor {
   readonly bits: Bits;
   /** Encoded bytes per sample at that width. */
   readonly bytes: number;
+  /** Quantize + encode time on the edge, ms per sample, when the option has one. */
+  readonly encodeMs?: number;
+  /** Decode + dequantize time in the cloud, ms per sample, when the option has one. */
+  readonly decodeMs?: number;
 }
 
 /** The latency model's prediction for one plan, all in ms per sample. */
 export interface PredictedMs {
   /** Time of the edge part on the edge device. */
   readonly edge: number;
+  /** The codec's quantize + encode time of the crossing tensors on the edge device. */
+  readonly encode: number;
+  /** The codec's decode + dequantize time of the crossing tensors on the cloud device. */
+  readonly decode: number;
   /** Time to send the crossing tensors: bytes·8 / (bandwidthMbps·10^3). */
   readonly transfer: number;
   /** Time of the cloud part on the cloud device. */
   readonly cloud: number;
   /** The round-trip time. */
   readonly rtt: number;
-  /** edge + transfer + cloud + rtt. */
+  /** edge + encode + rtt + transfer + decode + cloud. */
   readonly total: number;
 }
 

@@ -31,6 +31,7 @@ import {
   type ModelProto,
 } from '../graph';
 import {
+  codecFactor,
   crossingBytes,
   crossingSizes,
   nodeCosts,
@@ -134,7 +135,8 @@ export interface AnalyzeOptions {
 }
 
 /** A profile as the analysis records it. */
-function summarizeProfile(p: DeviceProfile): ProfileSummary {
+function summarizeProfile(p: DeviceProfile, local?: DeviceProfile): ProfileSummary {
+  const codec = codecFactor(p, local);
   return {
     label: p.label,
     kind: p.kind,
@@ -143,8 +145,9 @@ function summarizeProfile(p: DeviceProfile): ProfileSummary {
     ...(p.machine !== undefined ? { machine: p.machine } : {}),
     ...(p.device !== undefined ? { device: p.device } : {}),
     ...(p.settings !== undefined ? { settings: p.settings } : {}),
-    notes: p.notes,
+    notes: [...p.notes, codec.note],
     runOverheadMs: p.runOverheadMs,
+    codecFactor: codec.factor,
     ...(p.boundary !== undefined ? { boundary: p.boundary } : {}),
     nodeMs: p.nodes.map((n) => n.ms),
   };
@@ -258,6 +261,8 @@ interface ModelFacts {
 interface Profiles {
   readonly edge: DeviceProfile;
   readonly cloud: DeviceProfile;
+  /** This machine's measured CPU profile, when `local` was measured (the codec factors' reference). */
+  readonly local?: DeviceProfile;
 }
 
 /** Reads a model, lists its cut points with shapes and sizes, and (unless `edge` is false) predicts their latency. */
@@ -294,7 +299,10 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
     ...(structureOnly ? { sizesUnknown: true as const } : { tensors: dynamicTensors(dag, shapes) }),
     ...(profiles
       ? {
-          profiles: { edge: summarizeProfile(profiles.edge), cloud: summarizeProfile(profiles.cloud) },
+          profiles: {
+            edge: summarizeProfile(profiles.edge, profiles.local),
+            cloud: summarizeProfile(profiles.cloud, profiles.local),
+          },
           bandwidthsMbps,
           rttMs,
           latency: latencyTable(
@@ -405,7 +413,9 @@ async function resolveProfiles(
   };
   const edge = await resolveProfile(edgeSpec, ctx, '--edge');
   const cloud = await resolveProfile(options.cloud ?? DEFAULT_CLOUD, ctx, '--cloud');
-  return { edge, cloud };
+  // `local` measures on --device: only a CPU profile is a reference for the codec, which runs on the CPU.
+  const local = (ctx.cache.local?.device?.kind ?? 'cpu') === 'cpu' ? ctx.cache.local : undefined;
+  return { edge, cloud, ...(local ? { local } : {}) };
 }
 
 /** A cut point as analysis.json records it: its tensors, sizes, FLOPs and (with profiles) times. */

@@ -46,8 +46,8 @@ export function planText(plan: PlanReport): string {
     ),
     'coder: rANS between the parts (raw bit packing when smaller); ' +
       `edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
-    `predicted: edge ${formatMs(p.edge)} + RTT ${formatMs(p.rtt)} + transfer ${formatMs(p.transfer)} + ` +
-      `cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
+    `predicted: edge ${formatMs(p.edge)} + encode ${formatMs(p.encode)} + RTT ${formatMs(p.rtt)} + ` +
+      `transfer ${formatMs(p.transfer)} + decode ${formatMs(p.decode)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,
     loss,
     ...metric,
     `speed-up: ${b.speedupOverEdgeOnly.toFixed(2)}x over edge-only (${formatMs(b.edgeOnlyMs)} ms), ` +

@@ -90,7 +90,11 @@ export interface PlanReport {
   readonly metric?: MetricInfo;
   readonly predictedMs: {
     readonly edge: number;
+    /** The codec's quantize + encode ms on the edge device (0 when every tensor is sent as float32). */
+    readonly encode: number;
     readonly transfer: number;
+    /** The codec's decode + dequantize ms on the cloud device. */
+    readonly decode: number;
     readonly cloud: number;
     readonly rtt: number;
     readonly total: number;

@@ -59,3 +59,4 @@ export {
   type TimingPlan,
 } from './profile-mode';
 export { sampleCutPoints } from './sample-cuts';
+export { codecFactor, type CodecFactor } from './codec-factor';

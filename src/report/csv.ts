@@ -102,6 +102,8 @@ export function sweepCsv(analysis: Analysis): CsvTable | undefined {
     'bits_per_element',
     'ratio',
     ...coders.flatMap((k) => [`${k}_bytes_mean`, `${k}_bytes_p95`]),
+    'encode_ms',
+    'decode_ms',
   ];
   const rows = analysis.sweep.map((r) => [
     r.cut,
@@ -118,6 +120,8 @@ export function sweepCsv(analysis: Analysis): CsvTable | undefined {
     r.bitsPerElement,
     r.ratio,
     ...coders.flatMap((k) => [r.byCoder[k]?.bytesMean, r.byCoder[k]?.bytesP95]),
+    r.encodeMs,
+    r.decodeMs,
   ]);
   return { name: 'sweep.csv', header, rows };
 }
@@ -165,7 +169,7 @@ export function nodesCsv(analysis: Analysis): CsvTable | undefined {
 /**
  * The decision table: bandwidth intervals (Mbps) with the plan's cut point (-1: not a single cut
  * point), bit width (32 = raw float32, "mixed"), tensors sent ("name:bits" separated by ";"), bytes,
- * fixed ms (edge + RTT + cloud), totals at both ends of the interval and the predicted loss bound.
+ * fixed ms (edge + RTT + cloud + the codec's encode and decode ms, also listed alone), totals at both ends of the interval and the predicted loss bound.
  * Undefined without `decisions`.
  */
 export function decisionsCsv(analysis: Analysis): CsvTable | undefined {
@@ -178,6 +182,8 @@ export function decisionsCsv(analysis: Analysis): CsvTable | undefined {
     'tensors',
     'bytes',
     'fixed_ms',
+    'encode_ms',
+    'decode_ms',
     'total_ms',
     'total_ms_at_to',
     'predicted_loss_pp',
@@ -191,6 +197,8 @@ export function decisionsCsv(analysis: Analysis): CsvTable | undefined {
     d.tensors.map((t) => `${t.name}:${t.bits}`).join(';'),
     d.bytes,
     d.fixedMs,
+    d.encodeMs,
+    d.decodeMs,
     d.totalMs,
     d.totalMsAtTo,
     d.predictedLossPct,

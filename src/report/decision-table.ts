@@ -10,8 +10,18 @@ const mbps = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x
 export function renderDecisionTable(analysis: Analysis): string {
   if (!analysis.decisions) return '';
   const t = new Table({
-    head: ['from Mbps', 'to Mbps', 'plan', 'sends', 'bits', 'loss bound pp', 'total ms (at from → to)'],
-    colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right'],
+    head: [
+      'from Mbps',
+      'to Mbps',
+      'plan',
+      'sends',
+      'bits',
+      'encode ms',
+      'decode ms',
+      'loss bound pp',
+      'total ms (at from → to)',
+    ],
+    colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right'],
     ...COMPACT,
   });
   for (const d of analysis.decisions) {
@@ -26,6 +36,8 @@ export function renderDecisionTable(analysis: Analysis): string {
       plan,
       formatBytes(Math.round(bytes)),
       d.bits === 32 ? 'f32' : String(d.bits),
+      formatMs(d.encodeMs ?? 0),
+      formatMs(d.decodeMs ?? 0),
       d.predictedLossPct.toFixed(2),
       `${formatMs(d.totalMs)} → ${formatMs(d.totalMsAtTo)}`,
     ]);

@@ -6,6 +6,7 @@
  */
 import type { Analysis } from '../core/analysis';
 import { recordedMetric } from '../core/metric-info';
+import { sweepCodecMs } from '../core/latency';
 import { checkReportable } from './report-input';
 import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatCount, formatShape } from './cut-table';
@@ -289,6 +290,8 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
       { head: 'compressed KB', num: true },
       { head: 'loss pp (95% upper)', num: true },
     );
+  const codecTimed = swept && analysis.profiles !== undefined;
+  if (codecTimed) cols.push({ head: 'encode ms', num: true }, { head: 'decode ms', num: true });
   if (analysis.cutPoints.some((c) => c.edgeMs !== undefined))
     cols.push({ head: 'edge ms', num: true }, { head: 'cloud ms', num: true });
   const timed = cols.some((c) => c.head === 'edge ms');
@@ -308,6 +311,10 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
           ? [String(r.bits), e(kbText(r.bytesMean)), `${e(ppText(r.lossPct))} (${e(ppText(r.lossUpperPct))})`]
           : ['–', '–', 'none within budget']),
       );
+      if (codecTimed) {
+        const ms = r ? sweepCodecMs(r, analysis.profiles) : undefined;
+        row.push(ms ? e(msText(ms.encodeMs)) : '–', ms ? e(msText(ms.decodeMs)) : '–');
+      }
     }
     if (timed)
       row.push(
@@ -319,7 +326,10 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
   const note = swept
     ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample ` +
       `at the smallest bit width whose one-sided 95% upper bound on the loss is within ${e(budget.text)}; ` +
-      `loss = measured loss in pp (its upper bound).`
+      `loss = measured loss in pp (its upper bound)` +
+      (codecTimed
+        ? `; encode ms / decode ms = the codec's predicted time on the edge / cloud device at that width.`
+        : '.')
     : 'raw KB = float32 bytes per sample / 1000. No compression sweep: ' +
       'run <code>jalad analyze</code> with <code>--data</code> for compressed sizes and losses.';
   return (
@@ -337,6 +347,8 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string {
     { head: 'plan' },
     { head: 'bits' },
     { head: 'sent KB', num: true },
+    { head: 'encode ms', num: true },
+    { head: 'decode ms', num: true },
     { head: 'total ms (from → to)', num: true },
     { head: 'loss bound pp', num: true },
   ];
@@ -351,6 +363,8 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string {
       plan,
       e(bitsText(d.bits)),
       e(kbText(d.bytes)),
+      e(msText(d.encodeMs ?? 0)),
+      e(msText(d.decodeMs ?? 0)),
       `${e(msText(d.totalMs))} → ${e(msText(d.totalMsAtTo))}`,
       e(ppText(d.predictedLossPct)),
     ];

@@ -4,7 +4,8 @@
  * ICPADS 2018, Table III style: edge-only, cloud-only, best raw cut, JALAD) and the decision regions.
  * Every number is a stored field, or `predictedLatencyMs` applied to stored fields.
  */
-import type { Analysis } from '../core/analysis';
+import type { Analysis, SweepRowJson } from '../core/analysis';
+import { sweepCodecMs } from '../core/latency';
 import { checkReportable } from './report-input';
 import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatShape } from './cut-table';
@@ -92,10 +93,19 @@ function profileSection(analysis: Analysis): string[] {
   return out;
 }
 
+/** The predicted encode and decode ms of a sweep row on the analysis's devices ('–' without a row). */
+function codecCells(analysis: Analysis, r: SweepRowJson | undefined): string[] {
+  if (!r) return ['–', '–'];
+  const ms = sweepCodecMs(r, analysis.profiles);
+  return [msText(ms.encodeMs), msText(ms.decodeMs)];
+}
+
 function cutSection(analysis: Analysis, budget: LossBudget): string[] {
   const swept = analysis.sweep !== undefined;
   const head = ['#', 'tensor', 'op', 'shape', 'raw KB'];
   if (swept) head.push('bits', 'compressed KB', 'loss pp (95% upper)');
+  const codecTimed = swept && analysis.profiles !== undefined;
+  if (codecTimed) head.push('encode ms', 'decode ms');
   const { shown, omittedNote } = shownCuts(analysis.cutPoints, MAX_REPORT_CUT_ROWS);
   const rows = shown.map((c) => {
     const row = [
@@ -112,13 +122,14 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
           ? [String(r.bits), kbText(r.bytesMean), `${ppText(r.lossPct)} (${ppText(r.lossUpperPct)})`]
           : ['–', '–', 'none within budget']),
       );
+      if (codecTimed) row.push(...codecCells(analysis, r));
     }
     return row;
   });
   const out = [
     trivialCutsText(analysis) + '.',
     '',
-    ...table(head, rows, ['r', 'l', 'l', 'l', 'r', 'r', 'r', 'r']),
+    ...table(head, rows, ['r', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r']),
   ];
   if (omittedNote) out.push('', `(${omittedNote}.)`);
   out.push(
@@ -126,7 +137,10 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
     swept
       ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample ` +
           `at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; ` +
-          `loss = measured loss in percentage points (its upper bound).`
+          `loss = measured loss in percentage points (its upper bound)` +
+          (codecTimed
+            ? `; encode ms / decode ms = the codec's predicted time on the edge / cloud device at that width.`
+            : '.')
       : 'raw KB = float32 bytes per sample / 1000. No compression sweep: ' +
           'run `jalad analyze` with `--data` for compressed sizes and losses.',
   );
@@ -190,6 +204,8 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string[] {
       plan,
       bitsText(d.bits),
       kbText(d.bytes),
+      msText(d.encodeMs ?? 0),
+      msText(d.decodeMs ?? 0),
       `${msText(d.totalMs)} → ${msText(d.totalMsAtTo)}`,
       ppText(d.predictedLossPct),
     ];
@@ -200,9 +216,19 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string[] {
     `The fastest plan for every uplink bandwidth within ${budget.text}, as the stored decision table gives it.`,
     '',
     ...table(
-      ['from Mbps', 'to Mbps', 'plan', 'bits', 'sent KB', 'total ms (from → to)', 'loss bound pp'],
+      [
+        'from Mbps',
+        'to Mbps',
+        'plan',
+        'bits',
+        'sent KB',
+        'encode ms',
+        'decode ms',
+        'total ms (from → to)',
+        'loss bound pp',
+      ],
       rows,
-      ['r', 'r', 'l', 'l', 'r', 'r', 'r'],
+      ['r', 'r', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
   ];

@@ -11,6 +11,7 @@ import {
   edgeOnlyLatencyMs,
   predictedLatencyMs,
   rawCutLatencyMs,
+  sweepCodecMs,
   type LatencyParts,
 } from '../core/latency';
 import { withinBudget } from './loss-budget';
@@ -67,6 +68,7 @@ function compressed(
     rttMs: analysis.rttMs ?? 0,
     bytes: r.bytesMean,
     bandwidthMbps,
+    ...sweepCodecMs(r, analysis.profiles),
   });
   return {
     ...parts,

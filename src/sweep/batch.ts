@@ -7,7 +7,8 @@
  */
 import { createTensor, openSession, type Optimization, type Session, type TensorMap } from '../runtime';
 import { batchRanges, compressBatch, encodedSizes } from '../codec/compress-batch';
-import type { BitWidth, SizeCoder } from '../codec/types';
+import { timeCodec } from '../codec/codec-time';
+import type { BitWidth, CoderChoice, SizeCoder } from '../codec/types';
 import { loadMetric, sampleOutputs, type BatchOutputs, type Metric } from './metric';
 import type { MetricSpec } from './metric-spec';
 
@@ -75,6 +76,10 @@ export interface BatchJob {
   readonly configs: readonly JobConfig[];
   /** Samples of this batch, from its first, whose encoded sizes are measured. */
   readonly sizeCount: number;
+  /** Samples of this batch, from its first, whose codec time is measured (at most `sizeCount`). */
+  readonly timeCount: number;
+  /** The coder whose encode and decode are timed. */
+  readonly coder: CoderChoice;
 }
 
 /** What one batch gave. */
@@ -86,6 +91,27 @@ export interface BatchOutcome {
   readonly scores: Float64Array;
   /** Bytes per sample, all crossing tensors and headers: [config][coder of SIZE_CODERS][sizeCount]. */
   readonly sizes: Float64Array;
+  /** Codec ms per sample, all crossing tensors: [config][encode, decode][timeCount]. */
+  readonly codecMs: Float64Array;
+}
+
+/**
+ * Adds the codec's encode and decode ms of one crossing tensor for the batch's timed samples into
+ * `out` ([encode × timeCount, decode × timeCount]).
+ */
+function timeSamples(
+  job: BatchJob,
+  data: Float32Array,
+  t: CrossingSpec,
+  bits: BitWidth,
+  out: Float64Array,
+): void {
+  const per = data.length / job.count;
+  for (let s = 0; s < job.timeCount; s++) {
+    const time = timeCodec(data.subarray(s * per, (s + 1) * per), t.sampleShape, bits, job.coder, t.name);
+    out[s] += time.encodeMs;
+    out[job.timeCount + s] += time.decodeMs;
+  }
 }
 
 /** The sessions of one cut point: its edge model (absent when it computes nothing) and its cloud model. */
@@ -154,6 +180,7 @@ export class BatchRunner {
     const scores = new Float64Array(job.configs.length * job.count);
     const stride = SIZE_CODERS.length * job.sizeCount;
     const sizes = new Float64Array(job.configs.length * stride);
+    const codecMs = new Float64Array(job.configs.length * 2 * job.timeCount);
     for (let j = 0; j < job.configs.length; j++) {
       const config = job.configs[j];
       const cut = cuts.get(config.cut)!;
@@ -200,6 +227,7 @@ export class BatchRunner {
             }),
           );
         }
+        timeSamples(job, data, t, bits as BitWidth, codecMs.subarray(j * 2 * job.timeCount));
       });
       const cloud = this.sessions.get(cut.index)!.cloud;
       this.score(job, await cloud.run(feeds), cloud.outputNames, unsplit, {
@@ -207,7 +235,7 @@ export class BatchRunner {
         scores: scores.subarray(j * job.count, (j + 1) * job.count),
       });
     }
-    return { start: job.start, predictions, scores, sizes };
+    return { start: job.start, predictions, scores, sizes, codecMs };
   }
 
   /** Each sample's top-1 and metric score from a configuration's outputs. */

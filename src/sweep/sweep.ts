@@ -35,6 +35,7 @@ import {
 import { createTensor, openSession, type InputSpec, type Optimization, type Tensor } from '../runtime';
 import { pairedScoreLoss, Z_ONE_SIDED_95 } from '../core/stats';
 import { p95 } from '../core/percentile';
+import { median } from '../profiler/stats';
 import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
 import {
   SIZE_CODERS,
@@ -47,7 +48,7 @@ import {
 import { loadMetric, sampleOutputs, type Metric } from './metric';
 import { chooseMetric, metricNeedsUnsplit, type MetricSpec } from './metric-spec';
 import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
-import type { BitWidth, SizeCoder } from '../codec/types';
+import type { BitWidth, CoderChoice, SizeCoder } from '../codec/types';
 
 export type { SizeCoder } from '../codec/types';
 import type { TensorInfo } from '../runtime';
@@ -90,7 +91,20 @@ export interface SweepRow {
   readonly ratio: number;
   /** The same sizes with each coder: the default, canonical Huffman (the paper's), raw bit packing. */
   readonly byCoder: Readonly<Record<SizeCoder, SizeStats>>;
+  /**
+   * The codec's quantize + encode time per sample on this machine, all crossing tensors, ms: the
+   * median over the first `CODEC_TIME_SAMPLES` samples (0 when nothing is compressed).
+   */
+  readonly encodeMs: number;
+  /** The codec's decode + dequantize time per sample on this machine, ms (median, as `encodeMs`). */
+  readonly decodeMs: number;
 }
+
+/**
+ * Samples whose codec time the sweep measures per configuration (the first ones, at most the size
+ * samples): enough for a stable median, few enough that timing adds little to the sweep.
+ */
+export const CODEC_TIME_SAMPLES = 16;
 
 /** The reference the losses are measured against. */
 export interface SweepReference {
@@ -129,6 +143,8 @@ export interface SweepOptions {
   readonly optimization?: Optimization;
   /** Samples whose tensors are entropy coded to measure sizes (the first ones). */
   readonly sizeSamples: number;
+  /** The coder whose encode and decode times are measured (default 'auto'). */
+  readonly coder?: CoderChoice;
   /** With a budget, configurations whose loss is proven above it stop early. */
   readonly maxLossPct?: number;
   /** Samples seen before a configuration may stop early. */
@@ -206,6 +222,9 @@ interface ConfigState extends SweepConfig {
   agree: number;
   stopped: boolean;
   readonly sizes: Record<SizeCoder, number[]>;
+  /** Codec ms per timed sample. */
+  readonly encodeMs: number[];
+  readonly decodeMs: number[];
 }
 
 /**
@@ -254,6 +273,8 @@ export async function evaluateConfigs(
     agree: 0,
     stopped: false,
     sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
+    encodeMs: [],
+    decodeMs: [],
   }));
   await runGroups(inputs, states, reference, { ...options, optimization, sizeSamples, started, metric });
   return {
@@ -379,6 +400,10 @@ function applyOutcome(
       for (let k = 0; k < sizeCount; k++)
         st.sizes[coder][start + k] = outcome.sizes[j * stride + c * sizeCount + k];
     });
+    for (let k = 0; k < job.timeCount; k++) {
+      st.encodeMs[start + k] = outcome.codecMs[j * 2 * job.timeCount + k];
+      st.decodeMs[start + k] = outcome.codecMs[(j * 2 + 1) * job.timeCount + k];
+    }
     st.samples += count;
     if (maxLossPct !== undefined && st.samples >= minToStop && st.samples < counting.samples) {
       // One-sided 95% lower bound (the same interval, the other side): proven over budget.
@@ -433,6 +458,7 @@ async function runGroups(
         copyInput: plan.workers > 1,
         labels: dataset.labels,
         sizeSamples: options.sizeSamples,
+        coder: options.coder ?? 'auto',
         done: (job, outcome, running) => {
           applyOutcome(outcome, job, running, counting);
           clock.advance(job.count, group);
@@ -501,6 +527,7 @@ async function runBatches(
     readonly copyInput: boolean;
     readonly labels: Int32Array | undefined;
     readonly sizeSamples: number;
+    readonly coder: CoderChoice;
     readonly done: (job: BatchJob, outcome: BatchOutcome, running: readonly ConfigState[]) => void;
   },
 ): Promise<void> {
@@ -534,6 +561,8 @@ async function runBatches(
           ...(how.labels ? { labels: how.labels.slice(b.start, b.start + b.count) } : {}),
           configs: running.map(jobConfig),
           sizeCount: Math.max(0, Math.min(b.count, how.sizeSamples - b.start)),
+          timeCount: Math.max(0, Math.min(b.count, Math.min(how.sizeSamples, CODEC_TIME_SAMPLES) - b.start)),
+          coder: how.coder,
         };
         inFlight.push({ running, job, outcome: executor.run(job) });
       }
@@ -593,6 +622,12 @@ function progressClock(
   };
 }
 
+/** The median of the timed samples' codec ms (holes of stopped configurations skipped), 0 if none. */
+function timedMedian(ms: readonly number[]): number {
+  const timed = ms.filter((x) => x !== undefined);
+  return timed.length > 0 ? median(timed) : 0;
+}
+
 /** The row of one configuration: its loss with the bound, and its sizes with each coder. */
 function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSamples: number): SweepRow {
   const { lossPct, lossUpperPct } = pairedScoreLoss(
@@ -626,5 +661,7 @@ function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSa
     bitsPerElement: elements > 0 ? (main.bytesMean * 8) / elements : 0,
     ratio: float32Bytes > 0 ? main.bytesMean / float32Bytes : 0,
     byCoder,
+    encodeMs: timedMedian(st.encodeMs),
+    decodeMs: timedMedian(st.decodeMs),
   };
 }

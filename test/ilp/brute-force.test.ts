@@ -231,3 +231,52 @@ describe('bruteForceDecision(problem)', () => {
     expect(solver.solve(problem)).toEqual(bruteForceDecision(problem));
   });
 });
+
+describe('codec times in the decision', () => {
+  // in -> n0 -> mid -> n1 -> out; `mid` is sent raw (4000 B) or at 2 bits (250 B) whose codec costs
+  // `encodeMs` on the edge and half that in the cloud.
+  const problem = (encodeMs: number, bandwidthMbps: number): DecisionProblem => ({
+    nodes: [
+      { id: 'n0', edgeMs: 1, cloudMs: 1 },
+      { id: 'n1', edgeMs: 50, cloudMs: 1 },
+    ],
+    tensors: [
+      { ...input([0], 40_000) },
+      {
+        name: 'mid',
+        producer: 0,
+        consumers: [1],
+        isGraphOutput: false,
+        options: [f32(4000), { bits: 2, bytes: 250, lossPct: 0, encodeMs, decodeMs: encodeMs / 2 }],
+      },
+      output(1),
+    ],
+    bandwidthMbps,
+    rttMs: 0,
+    maxLossPct: 1,
+  });
+
+  test('a slow codec makes raw float32 the better choice where a free one would compress', () => {
+    const free = bruteForceDecision(problem(0, 10));
+    expect(free.crossing).toEqual([{ tensor: 'mid', bits: 2, bytes: 250, encodeMs: 0, decodeMs: 0 }]);
+    expect(free.predictedMs.encode).toBe(0);
+    // 4000 B at 10 Mbps = 3.2 ms, 250 B = 0.2 ms: a codec of 2 + 1 ms still pays, one of 4 + 2 ms does not
+    const cheap = bruteForceDecision(problem(2, 10));
+    expect(cheap.crossing[0].bits).toBe(2);
+    expect(cheap.predictedMs).toMatchObject({ encode: 2, decode: 1 });
+    expect(cheap.predictedMs.total).toBeCloseTo(1 + 2 + 0.2 + 1 + 1, 12);
+    const slow = bruteForceDecision(problem(4, 10));
+    expect(slow.crossing).toEqual([{ tensor: 'mid', bits: 'f32', bytes: 4000 }]);
+    expect(slow.predictedMs).toMatchObject({ encode: 0, decode: 0 });
+    expect(slow.predictedMs.total).toBeCloseTo(1 + 3.2 + 1, 12);
+    // at 1 Mbps the transfer saved (30 ms) outweighs the same slow codec
+    expect(bruteForceDecision(problem(4, 1)).crossing[0].bits).toBe(2);
+  });
+
+  test('a plan that is dominated only without its codec time is still considered', () => {
+    // the f32 option is larger but has no codec time: kept by the Pareto filter, and the optimum
+    const optima = bruteForceOptima(problem(4, 10));
+    expect(optima).toHaveLength(1);
+    expect(optima[0].crossing[0].bits).toBe('f32');
+  });
+});

@@ -125,52 +125,59 @@ describe('decisionTable(problem, { solver, fromMbps, toMbps })', () => {
     );
   });
 
-  test('equals the brute-force minimum on a log grid and around every breakpoint (seed 201, 80 problems)', async () => {
-    const rand = uniformRandom(201);
-    const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
-    const failures: string[] = [];
-    let segments = 0;
-    let checked = 0;
-    for (let i = 0; i < 80; i++) {
-      const { bandwidthMbps: _, ...problem } = randomProblem(rand, {
-        shape: shapes[i % 4],
-        nodes: 2 + Math.floor(rand() * 11),
-      });
-      const solver = counting(highs);
-      let table: DecisionSegment[];
-      try {
-        table = await decisionTable(problem, { solver });
-      } catch (e) {
-        if (e instanceof NoPlanError) continue;
-        throw e;
-      }
-      segments += table.length;
-      // coverage: contiguous from 0.1 to 1000 Mbps, neighbours differ
-      expect(table[0].fromMbps).toBe(0.1);
-      expect(table[table.length - 1].toMbps).toBe(1000);
-      table.forEach((s, j) => {
-        expect(s.fromMbps).toBeLessThan(s.toMbps);
-        if (j > 0) {
-          expect(s.fromMbps).toBe(table[j - 1].toMbps);
-          expect(s.plan.key + s.plan.edgeNodes.join()).not.toBe(
-            table[j - 1].plan.key + table[j - 1].plan.edgeNodes.join(),
-          );
+  test.each<[number, boolean]>([
+    [201, false],
+    [203, true],
+  ])(
+    'equals the brute-force minimum on a log grid and around every breakpoint (seed %i, codec times %s, 80 problems)',
+    async (seed, codec) => {
+      const rand = uniformRandom(seed);
+      const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
+      const failures: string[] = [];
+      let segments = 0;
+      let checked = 0;
+      for (let i = 0; i < 80; i++) {
+        const { bandwidthMbps: _, ...problem } = randomProblem(rand, {
+          shape: shapes[i % 4],
+          nodes: 2 + Math.floor(rand() * 11),
+          codec,
+        });
+        const solver = counting(highs);
+        let table: DecisionSegment[];
+        try {
+          table = await decisionTable(problem, { solver });
+        } catch (e) {
+          if (e instanceof NoPlanError) continue;
+          throw e;
         }
-      });
-      // Eisner–Severance: one solve per end, then one per breakpoint or new segment
-      expect(solver.calls).toBeLessThanOrEqual(2 * table.length);
-      for (const b of probes(table, 0.1, 1000, 24)) {
-        const expected = bruteForceDecision({ ...problem, bandwidthMbps: b }).predictedMs.total;
-        const actual = tableMs(table, b);
-        checked++;
-        if (!close(actual, expected))
-          failures.push(`#${i} at ${b} Mbps: table ${actual} vs brute force ${expected}`);
+        segments += table.length;
+        // coverage: contiguous from 0.1 to 1000 Mbps, neighbours differ
+        expect(table[0].fromMbps).toBe(0.1);
+        expect(table[table.length - 1].toMbps).toBe(1000);
+        table.forEach((s, j) => {
+          expect(s.fromMbps).toBeLessThan(s.toMbps);
+          if (j > 0) {
+            expect(s.fromMbps).toBe(table[j - 1].toMbps);
+            expect(s.plan.key + s.plan.edgeNodes.join()).not.toBe(
+              table[j - 1].plan.key + table[j - 1].plan.edgeNodes.join(),
+            );
+          }
+        });
+        // Eisner–Severance: one solve per end, then one per breakpoint or new segment
+        expect(solver.calls).toBeLessThanOrEqual(2 * table.length);
+        for (const b of probes(table, 0.1, 1000, 24)) {
+          const expected = bruteForceDecision({ ...problem, bandwidthMbps: b }).predictedMs.total;
+          const actual = tableMs(table, b);
+          checked++;
+          if (!close(actual, expected))
+            failures.push(`#${i} at ${b} Mbps: table ${actual} vs brute force ${expected}`);
+        }
       }
-    }
-    expect(failures).toEqual([]);
-    expect(segments).toBeGreaterThan(120); // most tables have several segments
-    expect(checked).toBeGreaterThan(1500);
-  });
+      expect(failures).toEqual([]);
+      expect(segments).toBeGreaterThan(120); // most tables have several segments
+      expect(checked).toBeGreaterThan(1500);
+    },
+  );
 
   test('the brute-force solver builds the same table (seed 202, 30 problems)', async () => {
     const rand = uniformRandom(202);

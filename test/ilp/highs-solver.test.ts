@@ -59,6 +59,28 @@ describe('createHighsSolver().solve(problem) agrees with bruteForceOptima(proble
     expect(outcomes.unique).toBeGreaterThan(50);
   });
 
+  test.each<[ProblemShape, number]>([
+    ['chain', 107],
+    ['skip', 108],
+    ['inception', 109],
+    ['dag', 110],
+  ])('%s with codec times on the compressed options (seed %i, 150 problems)', (shape, seed) => {
+    const { mismatches, outcomes } = runRandom(seed, 150, (rand) =>
+      randomProblem(rand, { shape, nodes: size(rand), codec: true }),
+    );
+    expect(mismatches).toEqual([]);
+    expect(outcomes.unique).toBeGreaterThan(75);
+  });
+
+  test('codec times with many exact ties: the same tie-break (seed 111, 200 problems)', () => {
+    const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
+    const { mismatches, outcomes } = runRandom(111, 200, (rand, i) =>
+      randomProblem(rand, { shape: shapes[i % 4], nodes: size(rand), coarse: true, codec: true }),
+    );
+    expect(mismatches).toEqual([]);
+    expect(outcomes.unique).toBeGreaterThan(50);
+  });
+
   test('excluding the optimum again and again walks the same sequence of plans (seed 106, 80 problems)', () => {
     const rand = uniformRandom(106);
     const shapes: ProblemShape[] = ['chain', 'skip', 'inception', 'dag'];
