@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { BANDWIDTH_RANGE_MBPS } from '../src/core/limits';
+import { CODER_CHOICES, type CoderChoice } from '../src/codec';
 import { parseDevice, type DeviceChoice } from '../src/runtime/device';
 import { parseMetric, METRIC_NAMES_HELP, type MetricSpec } from '../src/sweep';
 
@@ -131,6 +132,17 @@ export const PROFILE_MODE_HELP =
   'fast: per-node times from traced whole-model runs, the boundary cost fitted on a sample of cut points, ' +
   "the rest predicted (cost grows with the model's runtime); thorough: the real edge and cloud models of " +
   'every cut point timed too (cost grows with runtime x cut points)';
+
+/** Help text of `--coder`. */
+export const CODER_HELP =
+  'entropy coder of the tensors sent: auto (rANS, or raw bit packing when smaller), context (adaptive context ' +
+  'modelling: smaller streams, slower), rans, huffman or raw';
+
+/** `--coder auto|context|rans|huffman|raw`. */
+export function parseCoder(value: string): CoderChoice {
+  if ((CODER_CHOICES as readonly string[]).includes(value)) return value as CoderChoice;
+  throw new InvalidArgumentError(`expected one of ${CODER_CHOICES.join(', ')}, got "${value}"`);
+}
 
 /** `--profile fast|thorough`. */
 export function parseProfileMode(value: string): ProfileModeFlag {

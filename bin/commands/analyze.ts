@@ -22,7 +22,9 @@ import {
   parseMetricArg,
   DEVICE_HELP,
   FLAG_RANGES,
+  CODER_HELP,
   parseBits,
+  parseCoder,
   parseDeviceArg,
   parseInRange,
   parseListInRange,
@@ -31,6 +33,7 @@ import {
   type ProfileModeFlag,
 } from '../parsers';
 import type { DeviceChoice } from '../../src/runtime/device';
+import type { CoderChoice } from '../../src/codec';
 import {
   progressOf,
   withInputFlags,
@@ -61,6 +64,7 @@ interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags 
   sweepThreads?: number;
   dagCuts?: number;
   metric?: MetricSpec;
+  coder: CoderChoice;
 }
 
 /** Builds the `analyze` command. */
@@ -106,6 +110,12 @@ function withSweepFlags(cmd: Command): Command {
       'samples whose tensors are entropy coded to measure sizes (1..100000000)',
       parseInRange(FLAG_RANGES.samples),
       DEFAULT_SIZE_SAMPLES,
+    )
+    .option(
+      '--coder <name>',
+      `${CODER_HELP}; the sweep measures its sizes and times for the plans`,
+      parseCoder,
+      'auto',
     )
     .option(
       '--sweep-threads <n>',
@@ -170,7 +180,8 @@ function helpText(): string {
 The cut-point table lists, in execution order, every tensor through which all paths
 from the inputs to the outputs pass: #0 sends the inputs (cloud-only), the last sends
 the outputs (edge-only). Sizes are per sample, as float32 (1 KB = 1000 bytes).
-Latency per cut = edge ms + RTT + bytes*8/bandwidth + cloud ms; * marks the best cut
+Latency per cut = edge ms + RTT + bytes*8/bandwidth + cloud ms (plus the codec's encode
+and decode ms for compressed plans, timed by the sweep); * marks the best cut
 at each bandwidth (${DEFAULT_BANDWIDTHS_MBPS.join(', ')} Mbps: 3G, 4G, WiFi uplinks by default).
 Presets: ${presetNames().join(', ')}.
 
@@ -195,6 +206,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
         '--sweep-threads',
         '--dag-cuts',
         '--metric',
+        '--coder',
         ...DATA_ONLY_FLAGS,
       ],
       'needs --data (the compression sweep on validation data)',
@@ -238,6 +250,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
     sweepThreads: flags.sweepThreads,
     ...(flags.dagCuts !== undefined ? { dagCuts: flags.dagCuts } : {}),
     metric: flags.metric,
+    coder: flags.coder,
   });
   const [file, ...reports] = await writeReports(analysis, flags.out, {
     commandLine: analysis.commandLine,

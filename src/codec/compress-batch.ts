@@ -1,7 +1,7 @@
 /** Compressing a batch of one tensor sample by sample, as the edge would before sending it. */
 import { roundTripInto, tensorRange } from './normalize';
 import { encodedSizesByCoder } from './tensor-format';
-import type { BitWidth, SizeCoder } from './types';
+import type { BitWidth, CoderChoice } from './types';
 
 /**
  * The range of every sample of a batch, [lo0, hi0, lo1, hi1, ...]: the same at every bit width,
@@ -53,8 +53,9 @@ export function compressBatch(
 }
 
 /**
- * Encoded size in bytes of each of the first `limit` samples of a batch, with each coder (real
- * encodings: header, entropy-coded codes and checksum; each sample quantized once for all coders).
+ * Encoded size in bytes of each of the first `limit` samples of a batch, with each of `coders`
+ * (real encodings: header, entropy-coded codes and checksum; each sample quantized once for all
+ * coders). `coders` holds 'auto', 'huffman' and 'raw', and at most one other coder.
  * @param ranges from `batchRanges` (each sample's own is computed when omitted)
  */
 export function encodedSizes(
@@ -65,19 +66,19 @@ export function encodedSizes(
   sampleShape: readonly number[],
   limit: number,
   ranges?: Float64Array,
-): Record<SizeCoder, number[]> {
+  coders: readonly CoderChoice[] = ['auto', 'huffman', 'raw'],
+): Record<string, number[]> {
   const per = data.length / count;
-  const sizes: Record<SizeCoder, number[]> = { auto: [], huffman: [], raw: [] };
+  const extra = coders.find((c) => c !== 'auto' && c !== 'huffman' && c !== 'raw');
+  const sizes: Record<string, number[]> = Object.fromEntries(coders.map((c) => [c, []]));
   for (let i = 0; i < Math.min(count, limit); i++) {
     const range = ranges ? { lo: ranges[2 * i], hi: ranges[2 * i + 1] } : undefined;
-    const bytes = encodedSizesByCoder(data.subarray(i * per, (i + 1) * per), sampleShape, {
-      bits,
-      name,
-      range,
-    });
-    sizes.auto.push(bytes.auto);
-    sizes.huffman.push(bytes.huffman);
-    sizes.raw.push(bytes.raw);
+    const bytes: Partial<Record<CoderChoice, number>> = encodedSizesByCoder(
+      data.subarray(i * per, (i + 1) * per),
+      sampleShape,
+      { bits, name, range, ...(extra ? { extra } : {}) },
+    );
+    for (const c of coders) sizes[c].push(bytes[c]!);
   }
   return sizes;
 }

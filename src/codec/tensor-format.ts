@@ -254,8 +254,14 @@ export function encodeCodes(
 export function encodedSizesByCoder(
   values: Float32Array,
   shape: readonly number[],
-  options: { readonly bits: BitWidth; readonly name?: string; readonly range?: TensorRange },
-): Record<SizeCoder, number> {
+  options: {
+    readonly bits: BitWidth;
+    readonly name?: string;
+    readonly range?: TensorRange;
+    /** Another coder to measure as well (`--coder`), e.g. 'context'. */
+    readonly extra?: CoderChoice;
+  },
+): Record<SizeCoder, number> & Partial<Record<CoderChoice, number>> {
   const name = options.name ?? ENCODE_DEFAULTS.name;
   const where = `encodeTensor: tensor "${name}"`;
   const bits = assertBitWidth(options.bits, where);
@@ -272,7 +278,9 @@ export function encodedSizesByCoder(
     const payloadBytes = payloadLength(coder, payload, n, bits);
     return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
   };
-  return { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
+  const sizes = { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
+  const extra = options.extra;
+  return extra === undefined || extra in sizes ? sizes : { ...sizes, [extra]: size(extra) };
 }
 
 /**

@@ -73,7 +73,7 @@ import {
 } from '../core/defaults';
 import { latencyTable } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
-import type { BitWidth } from '../codec';
+import type { BitWidth, CoderChoice } from '../codec';
 import { runSweep, type MetricSpec, type SweepResult } from '../sweep';
 import { loadValidationSet, type DataSource } from './validation-data';
 import { analysisDecisions } from '../ilp';
@@ -111,6 +111,8 @@ export interface AnalyzeOptions {
   readonly batchSize?: number;
   /** Samples entropy coded to measure sizes. */
   readonly sizeSamples?: number;
+  /** The entropy coder whose sizes and times the sweep measures for the plans (default 'auto'). */
+  readonly coder?: CoderChoice;
   /** Accuracy budget: sweep configurations proven above it stop early. */
   readonly maxLossPct?: number;
   /**
@@ -490,6 +492,7 @@ async function sweepData(
       batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
       threads: options.sweepThreads,
       sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
+      coder: options.coder ?? 'auto',
       maxLossPct: options.maxLossPct,
       metric: options.metric,
       progress,
@@ -507,6 +510,7 @@ async function sweepData(
     sizeSamples: sweep.sizeSamples,
     ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
     sweepSeconds: sweep.seconds,
+    coder: sweep.coder,
     options: Object.fromEntries(
       Object.entries(source.options ?? {}).filter(([, v]) => v !== undefined && typeof v !== 'function'),
     ),

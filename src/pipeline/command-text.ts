@@ -28,6 +28,11 @@ export function analysisText(analysis: Analysis, columns: number | undefined): s
   return `${renderCutTable(analysis, columns)}${renderSweepTable(analysis)}${renderDecisionTable(analysis)}`;
 }
 
+/** How the summaries name a coder. */
+function coderText(coder: string): string {
+  return coder === 'auto' ? 'rANS (raw bit packing when smaller)' : `${coder} (raw bit packing when smaller)`;
+}
+
 /** The summary of a solved split (`split` from an analysis). */
 export function planText(plan: PlanReport): string {
   const p = plan.predictedMs;
@@ -44,7 +49,7 @@ export function planText(plan: PlanReport): string {
       (w) =>
         `  send ${w.name} (${w.kind}) at ${w.bits === 'f32' ? 'float32' : `${w.bits} bits`}, ${formatBytes(Math.round(w.bytes))}/sample`,
     ),
-    'coder: rANS between the parts (raw bit packing when smaller); ' +
+    `coder: ${coderText(plan.coder)} between the parts; ` +
       `edge.onnx outputs ${plan.wire.flatMap((w) => w.edgeOutputs).join(', ')}`,
     `predicted: edge ${formatMs(p.edge)} + encode ${formatMs(p.encode)} + RTT ${formatMs(p.rtt)} + ` +
       `transfer ${formatMs(p.transfer)} + decode ${formatMs(p.decode)} + cloud ${formatMs(p.cloud)} = ${formatMs(p.total)} ms`,

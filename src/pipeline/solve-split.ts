@@ -27,7 +27,7 @@ import {
 import { createHighsSolver, problemFromAnalysis, type Plan } from '../ilp';
 import { checkOutputFolder, writeOutputSet } from '../core/output-set';
 import { probeTensors, effectiveBatchSize, type TensorInfo } from '../runtime';
-import type { BitWidth } from '../codec';
+import type { BitWidth, CoderChoice } from '../codec';
 import {
   chooseMetric,
   evaluateConfigs,
@@ -81,8 +81,11 @@ export interface PlanReport {
   readonly cut: readonly string[];
   /** The bit width if every compressed tensor shares one, else 'mixed' (see `wire`). */
   readonly bits: number | 'f32' | 'mixed';
-  /** Entropy coder between the two models (src/codec 'auto': rANS, raw packing when smaller). */
-  readonly coder: 'rans';
+  /**
+   * Entropy coder between the two models: the analysis's `--coder` (the sweep measured its sizes and
+   * times); 'auto' = rANS, raw packing when smaller.
+   */
+  readonly coder: CoderChoice;
   readonly bandwidthMbps: number;
   readonly rttMs: number;
   readonly maxLossPct: number;
@@ -422,7 +425,7 @@ function planReport(
     analysis: options.analysisPath,
     cut: chosen.sent.map((c) => c.name),
     bits: allBits.length === 1 ? allBits[0] : 'mixed',
-    coder: 'rans',
+    coder: (analysis.data?.coder ?? 'auto') as CoderChoice,
     bandwidthMbps: options.bandwidthMbps,
     rttMs: options.rttMs,
     maxLossPct: options.maxLossPct,

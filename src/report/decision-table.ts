@@ -36,8 +36,8 @@ export function renderDecisionTable(analysis: Analysis): string {
       plan,
       formatBytes(Math.round(bytes)),
       d.bits === 32 ? 'f32' : String(d.bits),
-      formatMs(d.encodeMs ?? 0),
-      formatMs(d.decodeMs ?? 0),
+      d.encodeMs !== undefined ? formatMs(d.encodeMs) : '–',
+      d.decodeMs !== undefined ? formatMs(d.decodeMs) : '–',
       d.predictedLossPct.toFixed(2),
       `${formatMs(d.totalMs)} → ${formatMs(d.totalMsAtTo)}`,
     ]);

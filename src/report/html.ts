@@ -312,7 +312,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
           : ['–', '–', 'none within budget']),
       );
       if (codecTimed) {
-        const ms = r ? sweepCodecMs(r, analysis.profiles) : undefined;
+        const ms = r?.encodeMs !== undefined ? sweepCodecMs(r, analysis.profiles) : undefined;
         row.push(ms ? e(msText(ms.encodeMs)) : '–', ms ? e(msText(ms.decodeMs)) : '–');
       }
     }
@@ -363,8 +363,8 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string {
       plan,
       e(bitsText(d.bits)),
       e(kbText(d.bytes)),
-      e(msText(d.encodeMs ?? 0)),
-      e(msText(d.decodeMs ?? 0)),
+      d.encodeMs !== undefined ? e(msText(d.encodeMs)) : '–',
+      d.decodeMs !== undefined ? e(msText(d.decodeMs)) : '–',
       `${e(msText(d.totalMs))} → ${e(msText(d.totalMsAtTo))}`,
       e(ppText(d.predictedLossPct)),
     ];

@@ -93,9 +93,12 @@ function profileSection(analysis: Analysis): string[] {
   return out;
 }
 
-/** The predicted encode and decode ms of a sweep row on the analysis's devices ('–' without a row). */
+/**
+ * The predicted encode and decode ms of a sweep row on the analysis's devices ('–' without a row or
+ * for an analysis made before the sweep timed the codec).
+ */
 function codecCells(analysis: Analysis, r: SweepRowJson | undefined): string[] {
-  if (!r) return ['–', '–'];
+  if (!r || r.encodeMs === undefined) return ['–', '–'];
   const ms = sweepCodecMs(r, analysis.profiles);
   return [msText(ms.encodeMs), msText(ms.decodeMs)];
 }
@@ -204,8 +207,8 @@ function decisionSection(analysis: Analysis, budget: LossBudget): string[] {
       plan,
       bitsText(d.bits),
       kbText(d.bytes),
-      msText(d.encodeMs ?? 0),
-      msText(d.decodeMs ?? 0),
+      d.encodeMs !== undefined ? msText(d.encodeMs) : '–',
+      d.decodeMs !== undefined ? msText(d.decodeMs) : '–',
       `${msText(d.totalMs)} → ${msText(d.totalMsAtTo)}`,
       ppText(d.predictedLossPct),
     ];

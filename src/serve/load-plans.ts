@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ANALYSIS_VERSION, type Analysis, type DecisionJson } from '../core/analysis';
 import { InputError } from '../core/errors';
+import { CODER_CHOICES, type CoderChoice } from '../codec';
 import {
   attachCodec,
   buildDag,
@@ -48,6 +49,7 @@ function readBytes(file: string): Uint8Array {
 
 interface PlanJson {
   readonly model: string;
+  readonly coder?: string;
   readonly rttMs?: number;
   readonly predictedMs?: { readonly edge: number; readonly cloud: number };
   readonly wire?: readonly {
@@ -98,7 +100,19 @@ export function loadPlanDir(dir: string): ServedPlan {
       bytes: sent.reduce((sum, s) => sum + s.bytes, 0),
     },
     modelPath: json.model,
+    ...coderOf(json.coder, file),
   };
+}
+
+/** The plan's coder as the served plan holds it: absent for 'auto' (and for plans written before `coder` named one). */
+function coderOf(coder: string | undefined, where: string): { coder?: CoderChoice } {
+  if (coder === undefined || coder === 'auto') return {};
+  if (!(CODER_CHOICES as readonly string[]).includes(coder))
+    throw new InputError(
+      'BAD_PATH',
+      `${where}: unknown coder "${coder}" (expected ${CODER_CHOICES.join(', ')})`,
+    );
+  return { coder: coder as CoderChoice };
 }
 
 function labelOf(
@@ -208,6 +222,7 @@ export async function loadAnalysisPlans(analysisPath: string): Promise<ServedPla
       fromMbps: d.fromMbps,
       toMbps: d.toMbps,
       modelPath: a.model.path,
+      ...coderOf(a.data?.coder, analysisPath),
     });
   }
   return plans;

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'crypto';
 import { InputError } from '../core/errors';
+import type { CoderChoice } from '../codec';
 import { DataType, decodeModel, toNumber, wireNames, type ModelProto } from '../graph';
 
 /** One tensor on the wire. */
@@ -44,6 +45,8 @@ export interface ServedPlan {
   readonly toMbps?: number;
   /** The unsplit model's path, for an edge-only fallback. */
   readonly modelPath: string;
+  /** The entropy coder of the compressed tensors (the analysis's `--coder`); default 'auto'. */
+  readonly coder?: CoderChoice;
 }
 
 /** Dims of a value-info as numbers, a symbolic batch axis read as 1. */

@@ -41,6 +41,7 @@ export function encodeEdgeOutputs(plan: ServedPlan, outputs: Readonly<Record<str
         lo,
         hi,
         name: w.tensor,
+        coder: plan.coder ?? 'auto',
       }),
     };
   });

@@ -12,8 +12,16 @@ import type { BitWidth, CoderChoice, SizeCoder } from '../codec/types';
 import { loadMetric, sampleOutputs, type BatchOutputs, type Metric } from './metric';
 import type { MetricSpec } from './metric-spec';
 
-/** Coders whose sizes the sweep measures, in the order of `BatchOutcome.sizes`. */
+/** Coders whose sizes the sweep always measures. */
 export const SIZE_CODERS: readonly SizeCoder[] = ['auto', 'huffman', 'raw'];
+
+/**
+ * The coders whose sizes a sweep with `coder` measures, in the order of `BatchOutcome.sizes`:
+ * `SIZE_CODERS`, then `coder` when it is not one of them.
+ */
+export function sweepCoders(coder: CoderChoice): readonly CoderChoice[] {
+  return (SIZE_CODERS as readonly CoderChoice[]).includes(coder) ? SIZE_CODERS : [...SIZE_CODERS, coder];
+}
 
 /** One crossing tensor of a cut. */
 export interface CrossingSpec {
@@ -80,6 +88,8 @@ export interface BatchJob {
   readonly timeCount: number;
   /** The coder whose encode and decode are timed. */
   readonly coder: CoderChoice;
+  /** The coders whose sizes are measured (`sweepCoders(coder)`), in the order of `BatchOutcome.sizes`. */
+  readonly sizeCoders: readonly CoderChoice[];
 }
 
 /** What one batch gave. */
@@ -89,7 +99,7 @@ export interface BatchOutcome {
   readonly predictions: Int32Array;
   /** The metric's score of every sample for every configuration: [config][sample], each in [0, 1]. */
   readonly scores: Float64Array;
-  /** Bytes per sample, all crossing tensors and headers: [config][coder of SIZE_CODERS][sizeCount]. */
+  /** Bytes per sample, all crossing tensors and headers: [config][coder of `sizeCoders`][sizeCount]. */
   readonly sizes: Float64Array;
   /** Codec ms per sample, all crossing tensors: [config][encode, decode][timeCount]. */
   readonly codecMs: Float64Array;
@@ -178,7 +188,7 @@ export class BatchRunner {
     const cuts = new Map(spec.cuts.map((c) => [c.index, c]));
     const predictions = new Int32Array(job.configs.length * job.count);
     const scores = new Float64Array(job.configs.length * job.count);
-    const stride = SIZE_CODERS.length * job.sizeCount;
+    const stride = job.sizeCoders.length * job.sizeCount;
     const sizes = new Float64Array(job.configs.length * stride);
     const codecMs = new Float64Array(job.configs.length * 2 * job.timeCount);
     for (let j = 0; j < job.configs.length; j++) {
@@ -191,7 +201,7 @@ export class BatchRunner {
         const bits = config.bits[k];
         if (!t.compressible || bits === 0) {
           feeds[t.name] = v;
-          for (let c = 0; c < SIZE_CODERS.length; c++)
+          for (let c = 0; c < job.sizeCoders.length; c++)
             for (let s = 0; s < job.sizeCount; s++)
               sizes[j * stride + c * job.sizeCount + s] += t.bytesPerSample;
           return;
@@ -220,8 +230,9 @@ export class BatchRunner {
             t.sampleShape,
             job.sizeCount,
             range,
+            job.sizeCoders,
           );
-          SIZE_CODERS.forEach((coder, c) =>
+          job.sizeCoders.forEach((coder, c) =>
             measured[coder].forEach((bytes, s) => {
               sizes[j * stride + c * job.sizeCount + s] += bytes;
             }),

@@ -38,7 +38,7 @@ import { p95 } from '../core/percentile';
 import { median } from '../profiler/stats';
 import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
 import {
-  SIZE_CODERS,
+  sweepCoders,
   topOne,
   type BatchJob,
   type BatchOutcome,
@@ -80,8 +80,8 @@ export interface SweepRow {
   /** True when the run stopped because the loss's lower bound already exceeded --max-loss. */
   readonly stoppedEarly: boolean;
   /**
-   * Encoded bytes per sample with the default coder ('auto': rANS, or raw packing when smaller), all
-   * crossing tensors, headers included.
+   * Encoded bytes per sample with the sweep's coder (`SweepOptions.coder`; default 'auto': rANS, or
+   * raw packing when smaller), all crossing tensors, headers included.
    */
   readonly bytesMean: number;
   readonly bytesP95: number;
@@ -89,8 +89,11 @@ export interface SweepRow {
   readonly bitsPerElement: number;
   /** bytesMean / float32 bytes per sample. */
   readonly ratio: number;
-  /** The same sizes with each coder: the default, canonical Huffman (the paper's), raw bit packing. */
-  readonly byCoder: Readonly<Record<SizeCoder, SizeStats>>;
+  /**
+   * The same sizes with each coder: the default, canonical Huffman (the paper's), raw bit packing,
+   * and the sweep's coder when it is another (e.g. 'context').
+   */
+  readonly byCoder: Readonly<Record<SizeCoder, SizeStats> & Partial<Record<CoderChoice, SizeStats>>>;
   /**
    * The codec's quantize + encode time per sample on this machine, all crossing tensors, ms: the
    * median over the first `CODEC_TIME_SAMPLES` samples (0 when nothing is compressed).
@@ -125,6 +128,8 @@ export interface SweepResult {
   readonly rows: readonly SweepRow[];
   /** Samples whose encodings were measured for sizes. */
   readonly sizeSamples: number;
+  /** The coder of the rows' `bytesMean`, `encodeMs` and `decodeMs`. */
+  readonly coder: CoderChoice;
   readonly seconds: number;
 }
 
@@ -143,7 +148,7 @@ export interface SweepOptions {
   readonly optimization?: Optimization;
   /** Samples whose tensors are entropy coded to measure sizes (the first ones). */
   readonly sizeSamples: number;
-  /** The coder whose encode and decode times are measured (default 'auto'). */
+  /** The coder of the sizes (`bytesMean`) and of the codec times measured (default 'auto'). */
   readonly coder?: CoderChoice;
   /** With a budget, configurations whose loss is proven above it stop early. */
   readonly maxLossPct?: number;
@@ -221,7 +226,7 @@ interface ConfigState extends SweepConfig {
   sumScore: number;
   agree: number;
   stopped: boolean;
-  readonly sizes: Record<SizeCoder, number[]>;
+  readonly sizes: Record<string, number[]>;
   /** Codec ms per timed sample. */
   readonly encodeMs: number[];
   readonly decodeMs: number[];
@@ -272,7 +277,7 @@ export async function evaluateConfigs(
     sumScore: 0,
     agree: 0,
     stopped: false,
-    sizes: { auto: [], huffman: [], raw: [] } as Record<SizeCoder, number[]>,
+    sizes: Object.fromEntries(sweepCoders(options.coder ?? 'auto').map((c) => [c, []])),
     encodeMs: [],
     decodeMs: [],
   }));
@@ -280,8 +285,9 @@ export async function evaluateConfigs(
   return {
     metric: metric.info,
     reference: referenceSummary(reference.scores, dataset.labels !== undefined),
-    rows: states.map((st) => sweepRow(st, inputs.tensors, sizeSamples)),
+    rows: states.map((st) => sweepRow(st, inputs.tensors, sizeSamples, options.coder ?? 'auto')),
     sizeSamples,
+    coder: options.coder ?? 'auto',
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -383,7 +389,7 @@ function applyOutcome(
 ): void {
   const { reference, maxLossPct, minToStop } = counting;
   const { count, start, sizeCount } = job;
-  const stride = SIZE_CODERS.length * sizeCount;
+  const stride = job.sizeCoders.length * sizeCount;
   running.forEach((st, j) => {
     // Stopped by an earlier batch after this one was sent: a one-batch-at-a-time sweep never ran it.
     if (st.stopped) return;
@@ -396,7 +402,7 @@ function applyOutcome(
       st.sumDiff += d;
       st.sumDiffSq += d * d;
     }
-    SIZE_CODERS.forEach((coder, c) => {
+    job.sizeCoders.forEach((coder, c) => {
       for (let k = 0; k < sizeCount; k++)
         st.sizes[coder][start + k] = outcome.sizes[j * stride + c * sizeCount + k];
     });
@@ -563,6 +569,7 @@ async function runBatches(
           sizeCount: Math.max(0, Math.min(b.count, how.sizeSamples - b.start)),
           timeCount: Math.max(0, Math.min(b.count, Math.min(how.sizeSamples, CODEC_TIME_SAMPLES) - b.start)),
           coder: how.coder,
+          sizeCoders: sweepCoders(how.coder),
         };
         inFlight.push({ running, job, outcome: executor.run(job) });
       }
@@ -629,14 +636,22 @@ function timedMedian(ms: readonly number[]): number {
 }
 
 /** The row of one configuration: its loss with the bound, and its sizes with each coder. */
-function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSamples: number): SweepRow {
+function sweepRow(
+  st: ConfigState,
+  info: ReadonlyMap<string, TensorInfo>,
+  sizeSamples: number,
+  coder: CoderChoice,
+): SweepRow {
   const { lossPct, lossUpperPct } = pairedScoreLoss(
     { n: st.samples, sumDiff: st.sumDiff, sumDiffSq: st.sumDiffSq },
     Z_ONE_SIDED_95,
   );
   const byCoder = Object.fromEntries(
-    SIZE_CODERS.map((c) => [c, sizeStats(st.sizes[c].slice(0, Math.min(sizeSamples, st.samples)))]),
-  ) as Record<SizeCoder, SizeStats>;
+    Object.entries(st.sizes).map(([c, sizes]) => [
+      c,
+      sizeStats(sizes.slice(0, Math.min(sizeSamples, st.samples))),
+    ]),
+  ) as Record<SizeCoder, SizeStats> & Partial<Record<CoderChoice, SizeStats>>;
   const elements = st.cut.tensors.reduce((s, t) => s + info.get(t.name)!.elementsPerSample, 0);
   const float32Bytes = st.cut.tensors.reduce(
     (s, t) =>
@@ -646,7 +661,7 @@ function sweepRow(st: ConfigState, info: ReadonlyMap<string, TensorInfo>, sizeSa
         : info.get(t.name)!.bytesPerSample),
     0,
   );
-  const main = byCoder.auto;
+  const main = byCoder[coder]!;
   return {
     cut: st.cut.index,
     bits: st.bits,

@@ -116,6 +116,8 @@ describe('sweepCsv(analysis)', () => {
       'huffman_bytes_p95',
       'raw_bytes_mean',
       'raw_bytes_p95',
+      'encode_ms',
+      'decode_ms',
     ]);
   });
 

@@ -81,7 +81,20 @@ describe('renderMarkdown(analysis, options)', () => {
       String(r.bits),
       '0.25',
       `${r.lossPct.toFixed(2)} (${r.lossUpperPct.toFixed(2)})`,
+      // an analysis made before the sweep timed the codec: no encode and decode ms
+      '–',
+      '–',
     ]);
+    const timed = renderMarkdown({
+      ...a,
+      sweep: a.sweep!.map((x) => ({ ...x, encodeMs: 0.5, decodeMs: 0.25 })),
+      profiles: {
+        edge: { ...a.profiles!.edge, codecFactor: 4 },
+        cloud: { ...a.profiles!.cloud, codecFactor: 0.1 },
+      },
+    });
+    // the sweep's times on this machine, times each device's codec factor
+    expect(rowOf(timed, '10').slice(8)).toEqual([msText(2), msText(0.025)]);
   });
 
   it('says which budget applies when the analysis records one', () => {
@@ -96,7 +109,8 @@ describe('renderMarkdown(analysis, options)', () => {
     const text = renderMarkdown(r);
     expect(text).toContain('## Decision regions');
     expect(rowOf(text, '0.1')[1]).toBe(mbpsText(r.decisions![0].toMbps));
-    expect(rowOf(text, '0.1')[5]).toBe(
+    expect(rowOf(text, '0.1').slice(5, 7)).toEqual(['–', '–']); // made before codec times
+    expect(rowOf(text, '0.1')[7]).toBe(
       `${msText(r.decisions![0].totalMs)} → ${msText(r.decisions![0].totalMsAtTo)}`,
     );
   });

@@ -16,7 +16,7 @@ import {
   type ModelProto,
 } from '../../src/graph';
 import type { BitWidth } from '../../src/codec';
-import { runSweep, workerStart, WORKER_ENTRY_VARIABLE } from '../../src/sweep';
+import { runSweep, workerStart, WORKER_ENTRY_VARIABLE, type SweepRow } from '../../src/sweep';
 import { argmax, batches, inputSpecs, openSession, probeTensors } from '../../src/runtime';
 import { uniformRandom } from '../../src/core/random';
 import { chain, residual } from '../helpers/zoo';
@@ -167,6 +167,27 @@ describe('sweep details', () => {
     }
   });
 
+  test('--coder: the sizes and codec times of the chosen coder, beside the always-measured ones', async () => {
+    const m = chain();
+    const ds = await dataset(m);
+    const { result } = await sweepOf(m, ds, [2, 8], { coder: 'context' });
+    const auto = (await sweepOf(m, ds, [2, 8])).result;
+    expect(result.coder).toBe('context');
+    expect(auto.coder).toBe('auto');
+    result.rows.forEach((r, i) => {
+      expect(r.bytesMean).toBe(r.byCoder.context!.bytesMean);
+      expect(Object.keys(r.byCoder).sort()).toEqual(['auto', 'context', 'huffman', 'raw']);
+      // the same encodings as a sweep with the default coder, which does not measure 'context'
+      expect(auto.rows[i].byCoder).toEqual({
+        auto: r.byCoder.auto,
+        huffman: r.byCoder.huffman,
+        raw: r.byCoder.raw,
+      });
+      expect(auto.rows[i].bytesMean).toBe(r.byCoder.auto.bytesMean);
+      expect(r.encodeMs).toBeGreaterThan(0);
+    });
+  });
+
   test('with a budget, configurations proven above it stop early and say so', async () => {
     const m = chain();
     const ds = await dataset(m);
@@ -178,6 +199,11 @@ describe('sweep details', () => {
   });
 });
 
+/** Rows without the codec's times (measured wall clock: equal only by chance between two runs). */
+function untimed(rows: readonly SweepRow[]): Omit<SweepRow, 'encodeMs' | 'decodeMs'>[] {
+  return rows.map(({ encodeMs: _e, decodeMs: _d, ...rest }) => rest);
+}
+
 describe('sweep on worker threads', () => {
   test('gives the same rows as the sweep in one thread, early stops and sizes included', async () => {
     const m = chain();
@@ -186,8 +212,13 @@ describe('sweep on worker threads', () => {
     const one = (await sweepOf(m, ds, [1, 2, 8], { ...options, workers: 1 })).result;
     const two = (await sweepOf(m, ds, [1, 2, 8], { ...options, workers: 2 })).result;
     expect(one.rows.some((r) => r.stoppedEarly)).toBe(true);
-    expect(two.rows).toEqual(one.rows);
+    expect(untimed(two.rows)).toEqual(untimed(one.rows));
     expect(two.reference).toEqual(one.reference);
+    // both timed the codec on every configuration
+    for (const r of [...one.rows, ...two.rows]) {
+      expect(r.encodeMs).toBeGreaterThan(0);
+      expect(r.decodeMs).toBeGreaterThan(0);
+    }
   });
 
   test('a multi-tensor cut gives the same rows in workers', async () => {
@@ -204,7 +235,7 @@ describe('sweep on worker threads', () => {
           workers,
         },
       );
-    expect((await run(3)).rows).toEqual((await run(1)).rows);
+    expect(untimed((await run(3)).rows)).toEqual(untimed((await run(1)).rows));
   });
 
   test('threads start the module JALAD_SWEEP_WORKER names (jest: the sources), else the compiled worker', () => {
