@@ -37,7 +37,10 @@ export function attachCodec(split: SplitModels, wire: readonly WireTensor[], ops
       (eg.output ?? []).find((o) => o.name === t.name) ?? valueInfo(t.name, t.elemType, t.dims);
     if (t.bits === 'f32' || t.elemType !== DataType.FLOAT) {
       edgeOutputs.push(original);
-      cloudInputs.push((cg.input ?? []).find((i) => i.name === t.name) ?? original);
+      // A graph output sent as it is (edge-only) comes in typed as the model declares the output,
+      // often without a shape: the cloud part then takes it with the shape the edge computes.
+      const input = (cg.input ?? []).find((i) => i.name === t.name);
+      cloudInputs.push(input?.type?.tensorType?.shape ? input : valueInfo(t.name, t.elemType, t.dims));
       continue;
     }
     const w = wireNames(t.name);

@@ -169,7 +169,8 @@ export function nodesCsv(analysis: Analysis): CsvTable | undefined {
 /**
  * The decision table: bandwidth intervals (Mbps) with the plan's cut point (-1: not a single cut
  * point), bit width (32 = raw float32, "mixed"), tensors sent ("name:bits" separated by ";"), bytes,
- * fixed ms (edge + RTT + cloud + the codec's encode and decode ms, also listed alone), totals at both ends of the interval and the predicted loss bound.
+ * fixed ms (edge + RTT + cloud + the codec's encode and decode ms, also listed alone), totals at
+ * both ends of the interval and the predicted loss bound.
  * Undefined without `decisions`.
  */
 export function decisionsCsv(analysis: Analysis): CsvTable | undefined {

@@ -80,11 +80,20 @@ describe('split from an analysis', () => {
     });
     expect(JSON.parse(fs.readFileSync(path.join(out, 'plan.json'), 'utf8'))).toEqual(plan);
     expect(plan.predictedMs.total).toBeCloseTo(
-      plan.predictedMs.edge + plan.predictedMs.rtt + plan.predictedMs.transfer + plan.predictedMs.cloud,
+      plan.predictedMs.edge +
+        plan.predictedMs.encode +
+        plan.predictedMs.rtt +
+        plan.predictedMs.transfer +
+        plan.predictedMs.decode +
+        plan.predictedMs.cloud,
       9,
     );
     expect(plan.rttMs).toBe(5);
     expect(plan.measured.exact).toBe(false);
+    // a compressed plan pays the codec on both sides (the sweep's times, each device's factor)
+    expect(plan.predictedMs.encode).toBeGreaterThan(0);
+    expect(plan.predictedMs.decode).toBeGreaterThan(0);
+    expect(plan.coder).toBe('auto');
     {
       expect(plan.measured!.lossUpperPct).toBeLessThanOrEqual(2);
       // Run the deployable pair on the data: its accuracy is what was measured.

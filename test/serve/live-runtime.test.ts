@@ -1,4 +1,7 @@
 /** A served run gives exactly the offline outputs of the same plan: same codes, same scores, same top-1. */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Analysis } from '../../src/core/analysis';
 import { encodeCodes, decodeTensor } from '../../src/codec';
 import * as http from 'http';
 import * as net from 'net';
@@ -350,5 +353,34 @@ describe('bandwidth collapse', () => {
       await link.close();
       await s.close();
     }
+  });
+});
+
+describe('an edge-only plan in the decision table', () => {
+  test('the logits sent as float32 (the cloud part passes them on) load and run, giving the classes of the whole model', async () => {
+    // Codec time can make edge-only the fastest plan somewhere; the model declares no shape for its output.
+    const a = JSON.parse(fs.readFileSync(fx.analysisPath, 'utf8')) as Analysis;
+    const last = a.cutPoints[a.cutPoints.length - 1];
+    const edgeOnly = {
+      ...a,
+      decisions: [
+        {
+          ...a.decisions![0],
+          cut: last.index,
+          bits: 32,
+          tensors: [{ name: 'logits', bits: 'f32', bytes: 40 }],
+        },
+      ],
+    };
+    const file = path.join(fx.dir.root, 'edge-only.json');
+    fs.writeFileSync(file, JSON.stringify(edgeOnly));
+    const [plan] = await loadAnalysisPlans(file);
+    expect(plan.wire).toEqual([{ tensor: 'logits', bits: 'f32', sampleDims: [10] }]);
+    const r = await runOffline(plan, { ...fx.dataset, samples: 8 });
+    // the fixture's labels are the whole model's classes except for every fourth sample
+    r.predictedClass.forEach((c, i) => {
+      if (i % 4 !== 3) expect(c).toBe(fx.dataset.labels![i]);
+      else expect(c).not.toBe(fx.dataset.labels![i]);
+    });
   });
 });
