@@ -159,6 +159,7 @@ function summaryRows(model: string, a: Analysis): string[] {
     return (
       `| ${model} | ${bw} | ${formatMs(c.edgeOnly.totalMs)} | ${formatMs(c.cloudOnly.totalMs)} | ` +
       `${formatMs(c.neurosurgeon.totalMs)} | ${j ? formatMs(j.totalMs) : '-'} | ` +
+      `${j ? `${formatMs(j.encodeMs)} + ${formatMs(j.decodeMs)}` : '-'} | ` +
       `${speed(c.edgeOnly.totalMs)} | ${speed(c.cloudOnly.totalMs)} | ${plan} |`
     );
   });
@@ -296,13 +297,15 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
             `${detector.cutPoints.filter((c) => c.op === 'dag').length} cuts of several tensors swept beside the cut points.`,
         ]
       : []),
-    'Latency = edge ms + transfer (bytes·8/bandwidth) + cloud ms per image; JALAD = the fastest swept (cut, bit width) within the budget;',
+    'Latency = edge ms + transfer (bytes·8/bandwidth) + cloud ms per image, plus for JALAD the codec (encode on the edge + ' +
+      "decode in the cloud, timed here by the sweep and scaled like the nodes' times); " +
+      'JALAD = the fastest swept (cut, bit width) within the budget;',
     'Neurosurgeon-style = the fastest cut point sending raw float32 tensors. ' +
       'Per-model details, charts and CSV files are in the folders beside this file.',
     '',
     '| model | uplink Mbps | edge-only ms | cloud-only ms | ' +
-      'best raw cut ms | JALAD ms | speed-up vs edge-only | speed-up vs cloud-only | JALAD plan |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      'best raw cut ms | JALAD ms | JALAD codec ms (enc + dec) | speed-up vs edge-only | speed-up vs cloud-only | JALAD plan |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
     ...(detector ? decisionSection(DETECTOR, detector) : []),

@@ -7,6 +7,7 @@
 import type { Analysis } from '../core/analysis';
 import { recordedMetric } from '../core/metric-info';
 import { sweepCodecMs } from '../core/latency';
+import { coderName } from './sweep-table';
 import { checkReportable } from './report-input';
 import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatCount, formatShape } from './cut-table';
@@ -324,7 +325,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string {
     return row;
   });
   const note = swept
-    ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample ` +
+    ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample (${e(coderName(analysis.data?.coder))}) ` +
       `at the smallest bit width whose one-sided 95% upper bound on the loss is within ${e(budget.text)}; ` +
       `loss = measured loss in pp (its upper bound)` +
       (codecTimed

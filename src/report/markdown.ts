@@ -6,6 +6,7 @@
  */
 import type { Analysis, SweepRowJson } from '../core/analysis';
 import { sweepCodecMs } from '../core/latency';
+import { coderName } from './sweep-table';
 import { checkReportable } from './report-input';
 import { firstNames, MAX_REPORT_CUT_ROWS, shownCuts } from './cut-rows';
 import { formatShape } from './cut-table';
@@ -138,7 +139,7 @@ function cutSection(analysis: Analysis, budget: LossBudget): string[] {
   out.push(
     '',
     swept
-      ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample ` +
+      ? `raw KB = float32 bytes per sample / 1000. Compressed KB = mean encoded bytes per sample (${coderName(analysis.data?.coder)}) ` +
           `at the smallest bit width whose one-sided 95% upper bound on the loss is within the budget of ${budget.text}; ` +
           `loss = measured loss in percentage points (its upper bound)` +
           (codecTimed

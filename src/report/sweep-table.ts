@@ -40,10 +40,16 @@ export function renderSweepTable(analysis: Analysis): string {
     table.toString(),
     `loss = unsplit minus split ${metric.name === 'top1' ? 'top-1' : metric.name} in percentage points on ${d.samples} ` +
       `samples of ${d.path} (seed ${d.seed}); ${what}`,
-    `size = mean encoded bytes per sample (rANS; ${d.sizeSamples} samples encoded); upper = one-sided 95% bound from the paired outcomes`,
+    `size = mean encoded bytes per sample (${coderName(d.coder)}; ${d.sizeSamples} samples encoded); ` +
+      'upper = one-sided 95% bound from the paired outcomes',
   ];
   if (analysis.sweep.some((r) => r.stoppedEarly))
     lines.push(`† stopped early: the loss's 95% lower bound already exceeded --max-loss ${d.maxLossPct}`);
   lines.push(`sweep took ${d.sweepSeconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
+}
+
+/** How the tables name the sweep's coder (`data.coder`; absent in older analyses: the default). */
+export function coderName(coder: string | undefined): string {
+  return coder === undefined || coder === 'auto' ? 'rANS' : `${coder} coder`;
 }
