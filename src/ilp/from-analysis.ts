@@ -17,29 +17,6 @@ import { sweepCodecMs } from '../core/latency';
 import type { Dag } from '../graph';
 import type { DecisionNode, DecisionTensor, TableProblem, TensorOption } from './types';
 
-/**
- * The measured options of the tensors that are a cut point on their own: each swept bit width with
- * its size, loss bound and codec times on the analysis's devices.
- */
-function measuredOptions(analysis: Analysis): Map<string, TensorOption[]> {
-  const measured = new Map<string, TensorOption[]>();
-  for (const c of analysis.cutPoints) {
-    if (c.tensors.length !== 1) continue;
-    const rows = (analysis.sweep ?? []).filter((r) => r.cut === c.index);
-    measured.set(
-      c.tensors[0],
-      rows.map((r) => ({
-        bits: r.bits,
-        bytes: r.bytesMean,
-        lossPct: Math.max(0, r.lossUpperPct),
-        // The sweep timed the codec on this machine; each device takes its factor of that time.
-        ...sweepCodecMs(r, analysis.profiles),
-      })),
-    );
-  }
-  return measured;
-}
-
 /** A decision problem with the map back to DAG nodes. */
 export interface AnalysisProblem {
   readonly problem: TableProblem;
