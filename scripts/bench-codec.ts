@@ -2,7 +2,7 @@
  * Benchmark of the in-layer compression codec (src/codec): encoded sizes per coder against the
  * order-0 entropy bound and general-purpose compressors, and encode/decode throughput.
  *
- * Run: npm run bench:codec [-- --quick] [-- --json] [-- --no-bundled] [-- FILE.f32[:DxDxD] ...]
+ * Run: npm run bench:codec [-- --quick] [-- --json] [-- --no-bundled] [-- --coder NAME] [-- FILE.f32[:DxDxD] ...]
  * (builds into .build/ and runs from the repository root, where the bundled models are).
  *
  * Inputs: the tensor of every cut point of the three bundled Fashion-MNIST models for the first
@@ -15,12 +15,12 @@
  * Sizes: mean bytes per sample of the whole stream. The peers get the same header and checksum
  * bytes as jalad's own stream and compress the code bytes (one byte per code): deflate level 9 and
  * brotli at quality 5 and 11 (node's zlib), zstd level 19 (the zstd-codec package, zstd compiled to
- * WebAssembly; inputs up to 256 K codes). H = header + checksum + the order-0 entropy of the codes. "auto" is the default
- * coder (the context coder, or rANS / raw packing when smaller); "context" and "rans" are the coders
- * forced (rANS was the default of format version 1). Ratios: auto / min(deflate-9, brotli-11,
- * zstd-19) and auto / rans.
+ * WebAssembly; inputs up to 256 K codes). H = header + checksum + the order-0 entropy of the codes. "auto" is the coder
+ * measured against the targets: the default choice (rANS, or raw packing when smaller), or the one
+ * `--coder` names (e.g. `--coder context`); "context" and "rans" are those coders forced. Ratios:
+ * auto / min(deflate-9, brotli-11, zstd-19) and auto / rans.
  *
- * Throughput of 'auto': MB (10^6 bytes) of float32 input per second on one thread, encode
+ * Throughput of 'auto' (the `--coder`): MB (10^6 bytes) of float32 input per second on one thread, encode
  * (quantize + code + header + checksum) and decode (checks + decode + dequantize), median over
  * timed runs after a warm-up, by wall clock and by the process's CPU time (the two differ when
  * other processes share the cores; the load average is printed). Timings are measured, never
@@ -218,7 +218,7 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null): Row[] {
+function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null, coder: CoderChoice): Row[] {
   const rows: Row[] = [];
   const n = t.samples[0].length;
   let zeros = 0;
@@ -240,7 +240,7 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null)
     for (const x of t.samples) {
       const size = (coder: CoderChoice): number => encodeTensor(x, t.shape, { bits, coder }).length;
       const q = quantize(x, bits);
-      const auto = encodeTensor(x, t.shape, { bits });
+      const auto = encodeTensor(x, t.shape, { bits, coder });
       streams.push(auto);
       const header = readTensorHeader(auto);
       chosen.set(header.coder, (chosen.get(header.coder) ?? 0) + 1);
@@ -276,7 +276,7 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null)
     const timedStreams = streams.slice(0, 20);
     const encode = throughput(
       () => {
-        for (const x of timed) encodeTensor(x, t.shape, { bits });
+        for (const x of timed) encodeTensor(x, t.shape, { bits, coder });
       },
       inputBytes * timed.length,
       timedRuns,
@@ -384,10 +384,12 @@ function startZstd(): Promise<ZstdSimple | null> {
 
 async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');
+  const at = argv.indexOf('--coder');
+  const coder = (at >= 0 ? argv[at + 1] : 'auto') as CoderChoice;
   const json = argv.includes('--json');
   let files: BenchTensor[];
   try {
-    files = argv.filter((a) => !a.startsWith('--')).map(readF32File);
+    files = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--coder').map(readF32File);
   } catch (error) {
     // A bad command line (a missing file, a shape that does not fit) gets one line and exit code 2.
     process.stderr.write(`bench-codec: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -402,7 +404,7 @@ async function main(argv: readonly string[]): Promise<void> {
     { name: 'synthetic', shape: [256, 56, 56], samples: [syntheticMap(256, 56, 56, 5)] },
   ];
   const timedRuns = quick ? 3 : 7;
-  const rows = [...bundled, ...synthetic, ...files].flatMap((t) => benchTensor(t, timedRuns, zstd));
+  const rows = [...bundled, ...synthetic, ...files].flatMap((t) => benchTensor(t, timedRuns, zstd, coder));
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ node: process.version, zstd: zstd !== null, rows }, null, 2)}\n`,
@@ -416,7 +418,8 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(
     `jalad codec benchmark (node ${process.version}, one thread, load average ${load()}; mean bytes per sample ` +
       `of the whole stream, peers with the same header and checksum; H = order-0 entropy; ` +
-      `auto/peer = auto / min(deflate9, brotli11, zstd19); MB/s of float32 input of 'auto', median by wall clock and by CPU time)\n`,
+      `auto/peer = auto / min(deflate9, brotli11, zstd19); auto = coder ${coder}; ` +
+      `MB/s of float32 input of 'auto', median by wall clock and by CPU time)\n`,
   );
   if (zstd === null)
     process.stdout.write('zstd: no offline package could start; the zstd19 column is left out\n');

@@ -2,6 +2,7 @@
  * Benchmark of the accuracy sweep against a naive sweep, on the bundled Fashion-MNIST models.
  *
  * Run: npm run bench:sweep [-- --samples N] [-- --bits 1,2,3,4,6,8] [-- --models vgg,resnet]
+ *      npm run bench:sweep -- --coders auto,context   (the sweep's time with each coder instead: scripts/sweep-coders.ts)
  *
  * jalad's sweep (`runSweep`, as `jalad analyze --data` runs it): the unsplit model once per batch
  * for the reference, each cut point's edge model once per batch (for all bit widths), per-sample
@@ -46,7 +47,8 @@ import {
   withQuantDequant,
   type ModelProto,
 } from '../src/graph';
-import { decodeTensor, encodeTensor, type BitWidth, type SizeCoder } from '../src/codec';
+import { decodeTensor, encodeTensor, type BitWidth, type CoderChoice, type SizeCoder } from '../src/codec';
+import { benchCoders, codersHeader } from './sweep-coders';
 import { runSweep } from '../src/sweep';
 import {
   argmax,
@@ -251,7 +253,10 @@ async function benchModel(name: string, dataset: Dataset, bits: readonly BitWidt
         `cut ${row.cut} at ${row.bits} bits: in-graph Q/DQ ${g.correct} correct, codec ${counts.correct}`,
       );
   }
-  if (JSON.stringify(oneThread.rows) !== JSON.stringify(ours.rows))
+  // The codec's times are wall clock, measured anew by each run: compared without them.
+  const untimed = (r: typeof ours) =>
+    JSON.stringify(r.rows.map(({ encodeMs: _e, decodeMs: _d, ...rest }) => rest));
+  if (untimed(oneThread) !== untimed(ours))
     differences.push('the sweep in one thread gave other rows than on worker threads');
   const configs = cuts.length * bits.length;
   process.stdout.write(
@@ -289,6 +294,19 @@ async function main(argv: readonly string[]): Promise<void> {
     ...(samples < 10_000 ? { maxSamples: samples } : {}),
   });
   const dataset = fitToModelInput(loaded, [1, 1, 28, 28], 'input');
+  const coders = flag(argv, '--coders')?.split(',') as CoderChoice[] | undefined;
+  if (coders !== undefined) {
+    // The sweep's time with each coder, interleaved, instead of the comparison with a naive sweep.
+    process.stdout.write(codersHeader(dataset.samples, bits, coders));
+    let same = true;
+    for (const name of models)
+      same =
+        (await benchCoders(DIR, name, dataset, bits, coders, { sizeSamples: SIZE_SAMPLES, rounds: 2 })) &&
+        same;
+    if (!same) process.stdout.write('  differs: the coders gave different accuracy columns\n');
+    if (!same) process.exitCode = 1;
+    return;
+  }
   process.stdout.write(
     `jalad sweep vs naive sweep (node ${process.version}, ${dataset.samples} test images, bits ${bits.join(',')}, ` +
       `batch ${DEFAULT_BATCH_SIZE}, load average ${loadavg()

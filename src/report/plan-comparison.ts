@@ -40,7 +40,11 @@ export interface PlanComparison {
   readonly cloudOnly: StrategyLatency;
   /** Fastest raw float32 cut point (ties: the earliest). */
   readonly neurosurgeon: StrategyLatency;
-  /** Fastest (cut, bits) of the sweep whose `lossUpperPct` is within the budget; absent without a sweep or when none is. */
+  /**
+   * Fastest (cut, bits) of the sweep whose `lossUpperPct` is within the budget, or the fastest raw
+   * cut (bits 32) when that is faster still (the codec's own time can outweigh the bytes it saves:
+   * JALAD's choice includes sending float32); absent without a sweep or when no row is within the budget.
+   */
   readonly jalad?: StrategyLatency;
 }
 
@@ -112,6 +116,7 @@ export function comparePlans(
     const t = compressed(analysis, c, r, bandwidthMbps);
     if (!jalad || t.totalMs < jalad.totalMs) jalad = t;
   }
+  if (jalad && neurosurgeon.totalMs < jalad.totalMs) jalad = { ...neurosurgeon, strategy: 'jalad' };
   return {
     bandwidthMbps,
     edgeOnly: raw('edge-only', cuts[cuts.length - 1], edgeOnlyLatencyMs(cuts, bandwidthMbps, rttMs)),

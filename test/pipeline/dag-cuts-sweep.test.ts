@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Analysis } from '../../src/core/analysis';
+import { sweepCodecMs } from '../../src/core/latency';
 import { buildDag, encodeModel } from '../../src/graph';
 import { problemFromAnalysis } from '../../src/ilp';
 import { analyzeModel } from '../../src/pipeline/analyze';
@@ -71,6 +72,10 @@ test("each tensor of a swept cut of several tensors gets its share of the cut's 
     const bytes = options.reduce((s, o) => s + o.bytes, 0);
     expect(loss).toBeCloseTo(Math.max(0, row.lossUpperPct), 9);
     expect(bytes).toBeCloseTo(row.bytesMean, 6);
+    // the codec's times are shared like the bytes (all compressed here; each device's factor applied)
+    const codec = sweepCodecMs(row, analysis.profiles);
+    expect(options.reduce((s, o) => s + o.encodeMs!, 0)).toBeCloseTo(codec.encodeMs, 9);
+    expect(options.reduce((s, o) => s + o.decodeMs!, 0)).toBeCloseTo(codec.decodeMs, 9);
   }
   // A cut point's own figures are kept as they were measured.
   for (const c of analysis.cutPoints.filter((x) => x.tensors.length === 1 && x.op !== 'input')) {
@@ -81,6 +86,7 @@ test("each tensor of a swept cut of several tensors gets its share of the cut's 
         bits: row.bits,
         bytes: row.bytesMean,
         lossPct: Math.max(0, row.lossUpperPct),
+        ...sweepCodecMs(row, analysis.profiles),
       });
   }
 });

@@ -85,6 +85,23 @@ describe('comparePlans(analysis, bandwidthMbps, budgetPct)', () => {
     }
   });
 
+  it("adds the codec time of each row (times the profiles' factors), and sends float32 when the codec costs more than it saves", () => {
+    const a = vgg();
+    const slow = (encodeMs: number) => ({
+      ...a,
+      sweep: a.sweep!.map((r) => ({ ...r, encodeMs, decodeMs: encodeMs / 2 })),
+    });
+    const free = comparePlans(a, 5.85, 1)!;
+    const cheap = comparePlans(slow(1e-3), 5.85, 1)!;
+    expect([cheap.jalad!.cut, cheap.jalad!.bits]).toEqual([free.jalad!.cut, free.jalad!.bits]);
+    expect(cheap.jalad!.encodeMs).toBe(1e-3);
+    expect(cheap.jalad!.decodeMs).toBe(5e-4);
+    expect(cheap.jalad!.totalMs).toBeCloseTo(free.jalad!.totalMs + 1.5e-3, 12);
+    const costly = comparePlans(slow(1e3), 5.85, 1)!;
+    expect(costly.jalad).toMatchObject({ strategy: 'jalad', cut: costly.neurosurgeon.cut, bits: 32 });
+    expect(costly.jalad!.totalMs).toBe(costly.neurosurgeon.totalMs);
+  });
+
   it('has no JALAD plan without a sweep', () => {
     expect(comparePlans(withoutSweep(), 5.85, 1)!.jalad).toBeUndefined();
   });

@@ -24,10 +24,12 @@ function expected(a: Analysis, b: number, budget: number) {
   };
   const raw = a.cutPoints.map((c) => ({ cut: c.index, ms: total(c.index, c.bytes) }));
   const best = raw.reduce((m, x) => (x.ms < m.ms ? x : m));
-  const jalad = a
+  const compressed = a
     .sweep!.filter((r) => r.lossUpperPct <= budget)
     .map((r) => ({ cut: r.cut, bits: r.bits, ms: total(r.cut, r.bytesMean) }))
     .reduce((m, x) => (x.ms < m.ms ? x : m));
+  // sending float32 is JALAD's choice too when it is faster (bits 32)
+  const jalad = best.ms < compressed.ms ? { ...best, bits: 32 } : compressed;
   return { edge: raw[raw.length - 1].ms, cloud: raw[0].ms, best, jalad };
 }
 
