@@ -106,6 +106,36 @@ export interface BatchOutcome {
 }
 
 /**
+ * Adds the encoded sizes of one crossing tensor for the batch's size samples into `out`
+ * ([coder of `sizeCoders`][sizeCount]).
+ */
+function addSizes(
+  job: BatchJob,
+  data: Float32Array,
+  t: CrossingSpec,
+  bits: BitWidth,
+  range: Float64Array,
+  out: Float64Array,
+): void {
+  if (job.sizeCount === 0) return;
+  const measured = encodedSizes(
+    data,
+    job.count,
+    bits,
+    t.name,
+    t.sampleShape,
+    job.sizeCount,
+    range,
+    job.sizeCoders,
+  );
+  job.sizeCoders.forEach((coder, c) =>
+    measured[coder].forEach((bytes, s) => {
+      out[c * job.sizeCount + s] += bytes;
+    }),
+  );
+}
+
+/**
  * Adds the codec's encode and decode ms of one crossing tensor for the batch's timed samples into
  * `out` ([encode × timeCount, decode × timeCount]).
  */
@@ -221,23 +251,7 @@ export class BatchRunner {
           ),
           v.dims,
         );
-        if (job.sizeCount > 0) {
-          const measured = encodedSizes(
-            data,
-            job.count,
-            bits as BitWidth,
-            t.name,
-            t.sampleShape,
-            job.sizeCount,
-            range,
-            job.sizeCoders,
-          );
-          job.sizeCoders.forEach((coder, c) =>
-            measured[coder].forEach((bytes, s) => {
-              sizes[j * stride + c * job.sizeCount + s] += bytes;
-            }),
-          );
-        }
+        addSizes(job, data, t, bits as BitWidth, range, sizes.subarray(j * stride, (j + 1) * stride));
         timeSamples(job, data, t, bits as BitWidth, codecMs.subarray(j * 2 * job.timeCount));
       });
       const cloud = this.sessions.get(cut.index)!.cloud;
