@@ -51,7 +51,8 @@ export const DATA_ONLY_FLAGS = [
 export function addDataFlags(cmd: Command, required: boolean): Command {
   const data = new Option(
     '--data <path>',
-    'validation data: an IDX file (.gz or not), a .npy file, or a folder of PNG/JPEG images (class subfolders or --labels CSV)',
+    'validation data: an IDX file (.gz or not), a .npy file, or a folder of PNG/JPEG images (class subfolders or --labels CSV); ' +
+      'for several inputs NAME=FILE,NAME=FILE or an .npz with arrays named after them',
   );
   return cmd
     .addOption(required ? data.makeOptionMandatory() : data)

@@ -16,3 +16,5 @@ export { listImageFolder, loadImageFolder } from './image-folder';
 export type { ImageEntry, ImageListing } from './image-folder';
 export { centerCropOffsets, resizeBilinear, resizedSize } from './resize';
 export type { DType, NdArray, NumericArray } from './nd-array';
+export { loadInputArrays, parseNamedSources, isNpzPath, type NamedSource } from './load-inputs';
+export { parseNpz } from './npz';

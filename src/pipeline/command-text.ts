@@ -98,7 +98,15 @@ export function evalText(report: EvalReport): string {
       out.push(
         `${name}: ${top.correct}/${top.total} = ${pct(top.accuracy)} (95% CI ${pct(top.ciLow)} to ${pct(top.ciHigh)})`,
       );
-  if (!report.top1)
+  const m = report.metric;
+  if (m) {
+    out.push(`metric ${m.metric.name}: ${m.metric.definition}`, `model: mean score ${pct(m.score)}`);
+    if (m.split)
+      out.push(
+        `split ${m.split.dir}: mean score ${pct(m.split.score)}, loss ${m.split.lossPct.toFixed(3)} pp ` +
+          `(95% upper ${m.split.lossUpperPct.toFixed(3)}) on ${m.split.samples} samples`,
+      );
+  } else if (!report.top1)
     out.push('no labels: accuracy-dependent steps use agreement with the unsplit model instead');
   out.push(`throughput: ${report.samplesPerSecond.toFixed(0)} samples/s (batch ${report.batchSize})`);
   for (const w of report.warnings) out.push(`warning: ${w}`);

@@ -10,7 +10,10 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_SEED } from '../core/defaults';
 import { openSession } from '../runtime';
 import { wilsonInterval } from '../core/stats';
 import { JALAD_VERSION } from '../core/version';
-import { loadValidationSet, type DataSource } from './validation-data';
+import { loadValidationSet, type DataSource, type ValidationSet } from './validation-data';
+import { evaluateMetric, type MetricEvaluation } from './evaluate-metric';
+import type { MetricSpec } from '../sweep';
+import type { Tensor } from '../runtime';
 
 /** An accuracy with its interval. */
 export interface Accuracy {
@@ -36,6 +39,11 @@ export interface EvalReport {
   readonly classes: number;
   readonly top1?: Accuracy;
   readonly top5?: Accuracy;
+  /**
+   * With `--metric` (other than top1/top5) or `--split`: the metric, the model's mean score and,
+   * with `--split`, the split's loss against the model (docs/metrics.md).
+   */
+  readonly metric?: MetricEvaluation;
   readonly samplesPerSecond: number;
   readonly warnings: readonly string[];
 }
@@ -44,6 +52,10 @@ export interface EvalReport {
 export interface EvalOptions {
   readonly batchSize?: number;
   readonly threads?: number;
+  /** The metric to score in (default: top-1 and top-5 accuracy of a classifier). */
+  readonly metric?: MetricSpec;
+  /** A folder with edge.onnx and cloud.onnx (`jalad split`): measure its loss against the model. */
+  readonly splitDir?: string;
   readonly progress?: (message: string) => void;
 }
 
@@ -59,9 +71,13 @@ export async function evaluateModel(
   options: EvalOptions = {},
 ): Promise<{ readonly report: EvalReport; readonly predictions: Int32Array }> {
   const loaded = readModelFile(modelPath);
-  const { dataset, input } = await loadValidationSet(loaded.model, source, modelPath);
+  const set = await loadValidationSet(loaded.model, source, modelPath);
+  const { dataset, input } = set;
   const batchSize = effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const threads = options.threads ?? 0;
+  const kind = options.metric?.kind;
+  if (options.splitDir !== undefined || (kind !== undefined && kind !== 'top1' && kind !== 'top5'))
+    return metricReport(modelPath, loaded.sessionBytes, set, source, options, { batchSize, threads });
   const session = await openSession(loaded.sessionBytes, { optimization: 'all', threads });
   const predictions = new Int32Array(dataset.samples);
   let top1 = 0;
@@ -71,7 +87,7 @@ export async function evaluateModel(
   let lastReport = started;
   try {
     for (const b of batches(dataset, batchSize)) {
-      const out = (await session.run({ [input.name]: b.tensor }))[session.outputNames[0]];
+      const out = (await session.run(feedsOf(set, b.start, b.count, b.tensor)))[session.outputNames[0]];
       if (out.dims.length !== 2 || out.dims[0] !== b.count) {
         throw new InputError(
           'BAD_MODEL',
@@ -126,4 +142,51 @@ export async function evaluateModel(
     warnings: dataset.warnings,
   };
   return { report, predictions };
+}
+
+/** Every graph input's tensor of a batch: the main input's as given, the others' as views. */
+function feedsOf(set: ValidationSet, start: number, count: number, main: Tensor): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = { [set.input.name]: main };
+  for (const { input, dataset } of set.moreInputs ?? []) {
+    const per = dataset.shape.reduce((a, b) => a * b, 1);
+    feeds[input.name] = {
+      type: 'float32',
+      data: dataset.data.subarray(start * per, (start + count) * per),
+      dims: [count, ...dataset.shape],
+    } as Tensor;
+  }
+  return feeds;
+}
+
+/** `eval --metric M` or `eval --split DIR`: the metric's scores instead of a classifier's accuracies. */
+async function metricReport(
+  modelPath: string,
+  modelBytes: Uint8Array,
+  set: ValidationSet,
+  source: DataSource,
+  options: EvalOptions,
+  run: { readonly batchSize: number; readonly threads: number },
+): Promise<{ readonly report: EvalReport; readonly predictions: Int32Array }> {
+  const started = performance.now();
+  const metric = await evaluateMetric(modelBytes, set, options.metric, {
+    ...run,
+    splitDir: options.splitDir,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const { dataset } = set;
+  const report: EvalReport = {
+    jalad: JALAD_VERSION,
+    model: modelPath,
+    data: source.data,
+    ...(source.labels ? { labels: source.labels } : {}),
+    samples: dataset.samples,
+    seed: source.options?.seed ?? DEFAULT_SEED,
+    batchSize: run.batchSize,
+    threads: run.threads,
+    classes: metric.classes,
+    metric: metric.evaluation,
+    samplesPerSecond: dataset.samples / seconds,
+    warnings: dataset.warnings,
+  };
+  return { report, predictions: metric.predictions };
 }

@@ -23,3 +23,4 @@ export {
   type MetricSpec,
 } from './metric-spec';
 export { loadMetric, sampleOutputs, type Metric, type SampleOutputs, type OutputValue } from './metric';
+export { topOne } from './batch';
