@@ -38,10 +38,13 @@ export function planText(plan: PlanReport): string {
   const p = plan.predictedMs;
   const m = plan.measured;
   const b = plan.baselines;
+  // Top-1 agreement with the unsplit model means something for class scores only: for a map,
+  // an embedding or a user metric the argmax of the first output is not what is measured.
+  const classScores = plan.metric === undefined || ['top1', 'top5', 'agreement'].includes(plan.metric.name);
   const loss = m.exact
     ? 'loss: 0 by construction (every tensor sent uncompressed; the split is exact)'
-    : `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples, ` +
-      `agreement ${(m.agreement * 100).toFixed(2)}%`;
+    : `measured loss: ${m.lossPct.toFixed(3)} pp (95% upper ${m.lossUpperPct.toFixed(3)}) on ${m.samples} samples` +
+      (classScores ? `, agreement ${(m.agreement * 100).toFixed(2)}%` : '');
   const metric = plan.metric ? [`metric ${plan.metric.name}: ${plan.metric.definition}`] : [];
   return lines([
     `plan at ${plan.bandwidthMbps} Mbps, RTT ${plan.rttMs} ms, budget ${plan.maxLossPct} pp (${plan.rounds} round(s)):`,
