@@ -17,6 +17,7 @@ import { simulateCommand } from './commands/simulate';
 import { reportCommand } from './commands/report';
 import { serveCommand } from './commands/serve';
 import { runCommand } from './commands/run';
+import { mergeCommand } from './commands/merge';
 import { setRuntimeVerbose } from '../src/runtime';
 
 // Commander puts "(Did you mean ...?)" on a second line, and a flag's value may hold a line break:
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 the work failed (e.g. no plan meets the budget), 2 bad input
     reportCommand(),
     serveCommand(),
     runCommand(),
+    mergeCommand(),
   ]) {
     p.addCommand(c.exitOverride().configureOutput(ONE_LINE_ERRORS));
   }

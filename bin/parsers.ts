@@ -8,6 +8,7 @@ import { BANDWIDTH_RANGE_MBPS } from '../src/core/limits';
 import { CODER_CHOICES, type CoderChoice } from '../src/codec';
 import { parseDevice, type DeviceChoice } from '../src/runtime/device';
 import { parseMetric, METRIC_NAMES_HELP, type MetricSpec } from '../src/sweep';
+import { MAX_SHARDS, parseShardSpec, type ShardSpec } from '../src/pipeline/shard-index';
 
 /** A closed range with its unit, as the help and the docs state it. */
 export interface FlagRange {
@@ -161,3 +162,12 @@ export function parseMetricArg(value: string): MetricSpec {
 
 /** The help of `--metric`, the same on every command. */
 export const METRIC_HELP = `what the accuracy loss is measured in: ${METRIC_NAMES_HELP}`;
+/** `--shard I/N` (1-based) or `--shard auto/N`. */
+export function parseShard(value: string): ShardSpec {
+  const spec = parseShardSpec(value);
+  if (spec === undefined)
+    throw new InvalidArgumentError(
+      `expected I/N with 1 <= I <= N <= ${MAX_SHARDS} (e.g. 2/8), or auto/N, got "${value}"`,
+    );
+  return spec;
+}

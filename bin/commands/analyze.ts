@@ -1,7 +1,9 @@
 /** `jalad analyze`: the expensive step; writes analysis.json into --out. */
 import * as path from 'path';
 import { Command } from 'commander';
-import { analyzeModel } from '../../src/pipeline/analyze';
+import { analyzeModel, type AnalyzeOptions } from '../../src/pipeline/analyze';
+import { analyzeShard, checkShardOutput, writeShardFile } from '../../src/pipeline/analyze-shard';
+import { resolveShard, type ShardSpec } from '../../src/pipeline/shard-index';
 import { analysisText } from '../../src/pipeline/command-text';
 import { writeReports } from '../../src/report';
 import {
@@ -29,6 +31,7 @@ import {
   parseInRange,
   parseListInRange,
   parseProfileMode,
+  parseShard,
   PROFILE_MODE_HELP,
   type ProfileModeFlag,
 } from '../parsers';
@@ -65,6 +68,7 @@ interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags 
   dagCuts?: number;
   metric?: MetricSpec;
   coder: CoderChoice;
+  shard?: ShardSpec;
 }
 
 /** Builds the `analyze` command. */
@@ -128,7 +132,14 @@ function withSweepFlags(cmd: Command): Command {
         'smallest in each of n stretches of the execution order; listed among the cut points (0..1000, default 0)',
       parseInRange(FLAG_RANGES.dagCuts),
     )
-    .option('--metric <name>', `with --data, ${METRIC_HELP}`, parseMetricArg);
+    .option('--metric <name>', `with --data, ${METRIC_HELP}`, parseMetricArg)
+
+    .option(
+      '--shard <I/N>',
+      'run shard I of N of the sweep (1-based) and write --out/shard-I-of-N.jshard for `jalad merge`; ' +
+        'auto/N takes I from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm)',
+      parseShard,
+    );
 }
 
 /** The flags of the device profiles, the network and measuring this machine. */
@@ -189,7 +200,8 @@ Examples:
   jalad analyze datasets/fashion-mnist/resnet.onnx --out jalad-out
   jalad analyze model.onnx --no-profile                      (structure only: cut points, nodes, parameters)
   jalad analyze model.onnx --inputs test_data_set_0/         (real inputs for the shape probe and the profile)
-  jalad analyze model.onnx --inputs ids=ids.npy,mask=mask.npy`;
+  jalad analyze model.onnx --inputs ids=ids.npy,mask=mask.npy
+  jalad analyze model.onnx --data x.idx.gz --shard 2/8 --out shards/   (then: jalad merge shards/*.jshard --out jalad-out)`;
 }
 
 /** Checks the flags that do not apply, analyses, writes analysis.json and the reports, prints. */
@@ -207,6 +219,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
         '--dag-cuts',
         '--metric',
         '--coder',
+        '--shard',
         ...DATA_ONLY_FLAGS,
       ],
       'needs --data (the compression sweep on validation data)',
@@ -227,8 +240,51 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
       ],
       'needs device profiles, which --no-profile turns off',
     );
+  if (flags.shard) {
+    await shardAction(model, flags, flags.shard);
+    return;
+  }
   checkOutputFolder(flags.out, { flag: '--out' });
-  const analysis = await analyzeModel(model, {
+  const analysis = await analyzeModel(model, analyzeOptions(flags));
+  const [file, ...reports] = await writeReports(analysis, flags.out, {
+    commandLine: analysis.commandLine,
+    flag: '--out',
+  });
+  if (flags.json) printJson(analysis);
+  else
+    process.stdout.write(
+      `${analysisText(analysis, process.stdout.columns)}analysis written to ${file}; ` +
+        `reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
+    );
+}
+
+/** `analyze --shard`: one shard of the sweep into a shard file. */
+async function shardAction(model: string, flags: AnalyzeFlags, spec: ShardSpec): Promise<void> {
+  const choice = resolveShard(spec, process.env);
+  const file = checkShardOutput(flags.out, choice.index, choice.count);
+  const progress = progressOf(flags);
+  progress(`shard ${choice.index}/${choice.count} (from ${choice.indexFrom})`);
+  const run = await analyzeShard(model, { ...analyzeOptions(flags), progress }, choice);
+  writeShardFile(file, run.bytes);
+  if (flags.json)
+    printJson({
+      shard: choice.index,
+      count: choice.count,
+      indexFrom: choice.indexFrom,
+      file,
+      bytes: run.bytes.length,
+    });
+  else
+    process.stdout.write(
+      `shard ${choice.index}/${choice.count} (index from ${choice.indexFrom}): ${run.configs} of ${run.totalConfigs} ` +
+        `configuration ranges, ${run.shard.seconds.toFixed(1)} s of sweep; written to ${file} ` +
+        `(${run.bytes.length} bytes); merge all ${choice.count} with \`jalad merge\`\n`,
+    );
+}
+
+/** The flags as analyzeModel's options. */
+function analyzeOptions(flags: AnalyzeFlags): AnalyzeOptions {
+  return {
     inputShapes: flags.inputShape,
     inputs: flags.inputs,
     progress: progressOf(flags),
@@ -251,15 +307,5 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
     ...(flags.dagCuts !== undefined ? { dagCuts: flags.dagCuts } : {}),
     metric: flags.metric,
     coder: flags.coder,
-  });
-  const [file, ...reports] = await writeReports(analysis, flags.out, {
-    commandLine: analysis.commandLine,
-    flag: '--out',
-  });
-  if (flags.json) printJson(analysis);
-  else
-    process.stdout.write(
-      `${analysisText(analysis, process.stdout.columns)}analysis written to ${file}; ` +
-        `reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
-    );
+  };
 }

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'BAD_DATA' // a data or label file that is malformed or does not fit the model
   | 'BAD_OPTION' // a flag value out of range or inconsistent with another
   | 'BAD_ANALYSIS' // analysis.json missing, for another model, or of an unknown version
+  | 'BAD_SHARD' // a shard file that is malformed, missing, given twice or from another run
   | 'BAD_PROFILE' // a device profile that is malformed or for another model
   | 'NON_FINITE' // NaN or Inf where a finite tensor is required
   | 'NO_PLAN' // no plan meets the accuracy budget

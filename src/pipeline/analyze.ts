@@ -65,6 +65,7 @@ import {
   DEFAULT_CLOUD,
   DEFAULT_EDGE,
   DEFAULT_MAX_LOSS_PCT,
+  DEFAULT_MIN_SAMPLES_TO_STOP,
   DEFAULT_PROFILE_MODE,
   DEFAULT_RTT_MS,
   DEFAULT_SEED,
@@ -74,7 +75,9 @@ import {
 import { latencyTable } from '../core/latency';
 import { JALAD_VERSION } from '../core/version';
 import type { BitWidth, CoderChoice } from '../codec';
-import { runSweep, type MetricSpec, type SweepResult } from '../sweep';
+import { runSweep, shardPlan, type MetricSpec, type ShardGrid, type SweepResult } from '../sweep';
+import type { Dataset } from '../data';
+import { createHash } from 'crypto';
 import { loadValidationSet, type DataSource } from './validation-data';
 import { analysisDecisions } from '../ilp';
 
@@ -269,6 +272,32 @@ interface Profiles {
 
 /** Reads a model, lists its cut points with shapes and sizes, and (unless `edge` is false) predicts their latency. */
 export async function analyzeModel(modelPath: string, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const { analysis, dag } = await analyzeBase(modelPath, options);
+  return addDecisions(analysis, dag, options);
+}
+
+/** What `analyze` made before the decision table: the analysis, the model's DAG, and the sweep's own result. */
+export interface BaseAnalysis {
+  readonly analysis: Analysis;
+  readonly dag: Dag;
+  readonly swept?: SweptData;
+}
+
+/** A shard of the sweep to run instead of all of it (src/sweep/shard-plan.ts), 1-based. */
+export interface ShardRequest {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * Everything `analyze` does but the decision table; with `shard`, the sweep runs that shard's part
+ * only (its rows are then partial: `swept.sweep.recorded` holds what the merge needs).
+ */
+export async function analyzeBase(
+  modelPath: string,
+  options: AnalyzeOptions = {},
+  shard?: ShardRequest,
+): Promise<BaseAnalysis> {
   const progress = options.progress ?? (() => undefined);
   // A GPU that a local profile would need but cannot be used is refused before any work.
   if (options.edge !== false)
@@ -287,7 +316,9 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
       ? await resolveProfiles(facts, options.edge ?? DEFAULT_EDGE, options, progress)
       : undefined;
   const cuts = candidates.map((c) => cutPointRecord(facts, c, profiles));
-  const swept = options.data ? await sweepData(facts, options.data, options, progress) : undefined;
+  const swept = options.data
+    ? await sweepData(facts, options.data, options, { progress, cuts, shard })
+    : undefined;
   const bandwidthsMbps = options.bandwidthsMbps ?? DEFAULT_BANDWIDTHS_MBPS;
   const rttMs = options.rttMs ?? DEFAULT_RTT_MS;
   const analysis: Analysis = {
@@ -314,9 +345,23 @@ export async function analyzeModel(modelPath: string, options: AnalyzeOptions = 
           ),
         }
       : {}),
-    ...(swept ? { data: swept.data, bits: swept.bits, sweep: swept.sweep.rows } : {}),
+    ...(swept ? { data: swept.data, bits: swept.bits, ...(shard ? {} : { sweep: swept.sweep.rows }) } : {}),
   };
+  return { analysis, dag, swept };
+}
+
+/**
+ * Adds the decision table (with profiles): the fastest plan within the budget at every bandwidth.
+ * What `analyze` ends with, and `merge` after it has put the shards' rows together.
+ */
+export async function addDecisions(
+  analysis: Analysis,
+  dag: Dag,
+  options: Pick<AnalyzeOptions, 'maxLossPct' | 'rttMs' | 'progress'>,
+): Promise<Analysis> {
   if (!analysis.profiles) return analysis;
+  const progress = options.progress ?? (() => undefined);
+  const rttMs = options.rttMs ?? DEFAULT_RTT_MS;
   const maxLossPct = options.maxLossPct ?? DEFAULT_MAX_LOSS_PCT;
   progress(
     `decision table: the fastest plan within ${maxLossPct} pp for every bandwidth from ${DECISION_TABLE_MBPS.fromMbps} to ` +
@@ -465,37 +510,67 @@ function cutPointRecord(facts: ModelFacts, c: CutCandidate, profiles: Profiles |
   };
 }
 
-/** Runs the accuracy and size sweep on the validation data and records what it ran on. */
+/** The sweep's result with what it ran on. */
+export interface SweptData {
+  readonly sweep: SweepResult;
+  readonly data: NonNullable<Analysis['data']>;
+  readonly bits: readonly BitWidth[];
+  /** The settings a merge replays the shards with. */
+  readonly grid: ShardGrid;
+  /** sha256 of the preprocessed samples and labels: the data's identity across machines. */
+  readonly dataSha256: string;
+}
+
+/** Runs the accuracy and size sweep (or one shard of it) on the validation data and records what it ran on. */
 async function sweepData(
   facts: ModelFacts,
   source: DataSource,
   options: AnalyzeOptions,
-  progress: (message: string) => void,
-): Promise<{
-  readonly sweep: SweepResult;
-  readonly data: NonNullable<Analysis['data']>;
-  readonly bits: readonly BitWidth[];
-}> {
+  how: {
+    readonly progress: (message: string) => void;
+    readonly cuts: readonly CutPoint[];
+    readonly shard?: ShardRequest;
+  },
+): Promise<SweptData> {
   const { loaded, dag, info } = facts;
   const only = options.sweepCuts;
   const candidates = only ? facts.candidates.filter((c) => only(c)) : facts.candidates;
+  const { progress, shard } = how;
   const bits = (options.bits ?? DEFAULT_BITS) as readonly BitWidth[];
   const { dataset, input, moreInputs } = await loadValidationSet(loaded.model, source, loaded.path);
+  const batchSize = effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE);
+  const grid: ShardGrid = {
+    samples: dataset.samples,
+    batchSize,
+    sizeSamples: Math.min(options.sizeSamples ?? DEFAULT_SIZE_SAMPLES, dataset.samples),
+    minToStop: DEFAULT_MIN_SAMPLES_TO_STOP,
+    ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
+    bits,
+    sweptCuts: candidates.map((c) => c.index),
+    coder: options.coder ?? 'auto',
+  };
+  const swept = how.cuts.filter((c) => grid.sweptCuts.includes(c.index));
+  const ranges = shard
+    ? shardPlan({ ...grid, cuts: swept, bitWidths: bits.length }, shard.count)[shard.index - 1]
+    : undefined;
   progress(
-    `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${source.data}`,
+    `sweep: ${candidates.length} cut points x bit widths ${bits.join(',')} on ${dataset.samples} samples of ${source.data}` +
+      (shard ? `, shard ${shard.index}/${shard.count}: ${ranges!.size} cut point ranges` : ''),
   );
   const sweep = await runSweep(
     { model: loaded.model, modelBytes: loaded.sessionBytes, dag, tensors: info, dataset, input, moreInputs },
     candidates,
     {
       bits,
-      batchSize: effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE),
+      batchSize,
       threads: options.sweepThreads,
-      sizeSamples: options.sizeSamples ?? DEFAULT_SIZE_SAMPLES,
-      coder: options.coder ?? 'auto',
+      sizeSamples: grid.sizeSamples,
+      coder: grid.coder,
       maxLossPct: options.maxLossPct,
       metric: options.metric,
+      minSamplesToStop: grid.minToStop,
       progress,
+      ...(ranges ? { ranges } : {}),
     },
   );
   const data: NonNullable<Analysis['data']> = {
@@ -515,5 +590,14 @@ async function sweepData(
       Object.entries(source.options ?? {}).filter(([, v]) => v !== undefined && typeof v !== 'function'),
     ),
   };
-  return { sweep, data, bits };
+  return { sweep, data, bits, grid, dataSha256: datasetSha256(dataset) };
+}
+
+/** sha256 of a data set's preprocessed samples and labels. */
+function datasetSha256(dataset: Dataset): string {
+  const hash = createHash('sha256');
+  hash.update(new Uint8Array(dataset.data.buffer, dataset.data.byteOffset, dataset.data.byteLength));
+  if (dataset.labels)
+    hash.update(new Uint8Array(dataset.labels.buffer, dataset.labels.byteOffset, dataset.labels.byteLength));
+  return hash.digest('hex');
 }

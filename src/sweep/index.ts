@@ -24,3 +24,7 @@ export {
 } from './metric-spec';
 export { loadMetric, sampleOutputs, type Metric, type SampleOutputs, type OutputValue } from './metric';
 export { topOne } from './batch';
+export { shardPlan, shardShares, type PlanGrid, type PlanCut } from './shard-plan';
+export { encodeShard, decodeShard, SHARD_MAGIC, type ShardFile, type ShardGrid } from './shard-file';
+export { mergeSweep, type NamedShard, type MergedSweep } from './merge-sweep';
+export type { RecordedSweep, RecordedConfig, SampleRange } from './recorded';

@@ -33,9 +33,19 @@ import {
   type ModelProto,
 } from '../graph';
 import { createTensor, openSession, type InputSpec, type Optimization, type Tensor } from '../runtime';
-import { pairedScoreLoss, Z_ONE_SIDED_95 } from '../core/stats';
-import { p95 } from '../core/percentile';
 import { median } from '../profiler/stats';
+import {
+  CODEC_TIME_SAMPLES,
+  applyStopRule,
+  countOutcome,
+  emptyCounts,
+  sweepRowOf,
+  type ConfigCounts,
+  type RowShape,
+  type StopRule,
+  type SweepRow,
+} from './outcomes';
+import type { RecordedConfig, RecordedSweep, SampleRange } from './recorded';
 import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
 import {
   sweepCoders,
@@ -48,66 +58,12 @@ import {
 import { loadMetric, sampleOutputs, type Metric } from './metric';
 import { chooseMetric, metricNeedsUnsplit, type MetricSpec } from './metric-spec';
 import { InThreadExecutor, WorkerExecutor, type BatchExecutor } from './pool';
-import type { BitWidth, CoderChoice, SizeCoder } from '../codec/types';
+import type { BitWidth, CoderChoice } from '../codec/types';
 
 export type { SizeCoder } from '../codec/types';
+export type { SweepRow, SizeStats } from './outcomes';
+export { CODEC_TIME_SAMPLES } from './outcomes';
 import type { TensorInfo } from '../runtime';
-
-/** Sizes of one (cut, bits) configuration with one coder, per sample. */
-export interface SizeStats {
-  readonly bytesMean: number;
-  readonly bytesP95: number;
-}
-
-/** One row of the sweep: a cut point at a bit width. */
-export interface SweepRow {
-  /** Cut point index. */
-  readonly cut: number;
-  readonly bits: BitWidth;
-  /**
-   * Loss in the metric vs the unsplit model: mean unsplit score minus mean split score, percentage
-   * points (negative: the split did better).
-   */
-  readonly lossPct: number;
-  /** One-sided 95% upper confidence bound of the loss (Agresti–Min, paired; generalized to scores: pairedScoreLoss). */
-  readonly lossUpperPct: number;
-  /** Fraction of samples whose top-1 (argmax of the first output) equals the unsplit model's. */
-  readonly agreement: number;
-  /** The split model's mean score in the metric (its top-1 accuracy with `top1`). */
-  readonly accuracy: number;
-  /** Samples evaluated (fewer than the data set when stopped early). */
-  readonly samples: number;
-  /** True when the run stopped because the loss's lower bound already exceeded --max-loss. */
-  readonly stoppedEarly: boolean;
-  /**
-   * Encoded bytes per sample with the sweep's coder (`SweepOptions.coder`; default 'auto': rANS, or
-   * raw packing when smaller), all crossing tensors, headers included.
-   */
-  readonly bytesMean: number;
-  readonly bytesP95: number;
-  /** bytesMean·8 / elements per sample. */
-  readonly bitsPerElement: number;
-  /** bytesMean / float32 bytes per sample. */
-  readonly ratio: number;
-  /**
-   * The same sizes with each coder: the default, canonical Huffman (the paper's), raw bit packing,
-   * and the sweep's coder when it is another (e.g. 'context').
-   */
-  readonly byCoder: Readonly<Record<SizeCoder, SizeStats> & Partial<Record<CoderChoice, SizeStats>>>;
-  /**
-   * The codec's quantize + encode time per sample on this machine, all crossing tensors, ms: the
-   * median over the first `CODEC_TIME_SAMPLES` samples (0 when nothing is compressed).
-   */
-  readonly encodeMs: number;
-  /** The codec's decode + dequantize time per sample on this machine, ms (median, as `encodeMs`). */
-  readonly decodeMs: number;
-}
-
-/**
- * Samples whose codec time the sweep measures per configuration (the first ones, at most the size
- * samples): enough for a stable median, few enough that timing adds little to the sweep.
- */
-export const CODEC_TIME_SAMPLES = 16;
 
 /** The reference the losses are measured against. */
 export interface SweepReference {
@@ -131,6 +87,8 @@ export interface SweepResult {
   /** The coder of the rows' `bytesMean`, `encodeMs` and `decodeMs`. */
   readonly coder: CoderChoice;
   readonly seconds: number;
+  /** With `ranges` (a shard): what each configuration's range gave, sample by sample. */
+  readonly recorded?: RecordedSweep;
 }
 
 /** Options of `runSweep`. */
@@ -159,12 +117,12 @@ export interface SweepOptions {
   /** The metric (default: top1 with labels, agreement without; see metric-spec.ts). */
   readonly metric?: MetricSpec;
   readonly progress?: (message: string) => void;
-}
-
-/** Mean and 95th percentile of sizes. */
-function sizeStats(sizes: readonly number[]): SizeStats {
-  if (sizes.length === 0) return { bytesMean: 0, bytesP95: 0 };
-  return { bytesMean: sizes.reduce((a, b) => a + b, 0) / sizes.length, bytesP95: p95(sizes) };
+  /**
+   * A shard of the sweep: the batch-aligned sample range each cut point (by index) runs; a cut
+   * point not in the map does not run. The result then records per-sample outcomes (`recorded`);
+   * its rows are partial and not meant to be read.
+   */
+  readonly ranges?: ReadonlyMap<number, SampleRange>;
 }
 
 /**
@@ -217,17 +175,15 @@ export interface SweepInputs {
 }
 
 /** Per-configuration running state. */
-interface ConfigState extends SweepConfig {
-  samples: number;
-  /** Σ (unsplit score − split score) and Σ of its squares over the samples counted. */
-  sumDiff: number;
-  sumDiffSq: number;
-  /** Σ split score. */
-  sumScore: number;
-  agree: number;
-  stopped: boolean;
+interface ConfigState extends SweepConfig, ConfigCounts {
+  /** The samples this run covers (all of them, unless a shard). */
+  readonly from: number;
+  readonly to: number;
+  /** In a shard: every sample counted, from `from`: its score, and 1 when its top-1 agrees. */
+  readonly scores?: Float64Array;
+  readonly agrees?: Uint8Array;
   readonly sizes: Record<string, number[]>;
-  /** Codec ms per timed sample. */
+  /** Codec ms per timed sample (sample index; holes where a shard did not run it). */
   readonly encodeMs: number[];
   readonly decodeMs: number[];
 }
@@ -262,33 +218,115 @@ export async function evaluateConfigs(
   const optimization = options.optimization ?? 'all';
   const sizeSamples = Math.min(options.sizeSamples, dataset.samples);
   const metric = await loadMetric(chooseMetric(options.metric, dataset.labels !== undefined));
+  const ranges = options.ranges;
+  const coder = options.coder ?? 'auto';
+  const states: ConfigState[] = configs
+    .filter((c) => ranges === undefined || ranges.has(c.cut.index))
+    .map((c) => {
+      const range = ranges?.get(c.cut.index) ?? { from: 0, to: dataset.samples };
+      const n = range.to - range.from;
+      return {
+        ...c,
+        ...emptyCounts(),
+        ...range,
+        ...(ranges ? { scores: new Float64Array(n), agrees: new Uint8Array(n) } : {}),
+        sizes: Object.fromEntries(sweepCoders(coder).map((c) => [c, []])),
+        encodeMs: [],
+        decodeMs: [],
+      };
+    });
+  const covered = coveredRange(states, dataset.samples, ranges !== undefined);
   const reference = await referencePass(
     inputs,
     metric,
     options.batchSize,
     optimization,
     options.threads ?? 0,
+    covered,
   );
-  const states: ConfigState[] = configs.map((c) => ({
-    ...c,
-    samples: 0,
-    sumDiff: 0,
-    sumDiffSq: 0,
-    sumScore: 0,
-    agree: 0,
-    stopped: false,
-    sizes: Object.fromEntries(sweepCoders(options.coder ?? 'auto').map((c) => [c, []])),
-    encodeMs: [],
-    decodeMs: [],
-  }));
   await runGroups(inputs, states, reference, { ...options, optimization, sizeSamples, started, metric });
+  const labelled = dataset.labels !== undefined;
   return {
     metric: metric.info,
-    reference: referenceSummary(reference.scores, dataset.labels !== undefined),
-    rows: states.map((st) => sweepRow(st, inputs.tensors, sizeSamples, options.coder ?? 'auto')),
+    reference: referenceSummary(reference.scores, labelled),
+    rows: states.map((st) =>
+      sweepRowOf(st, st.sizes, rowShape(st, inputs.tensors), sizeSamples, sweepCoders(coder), coder, {
+        encodeMs: timedMedian(st.encodeMs),
+        decodeMs: timedMedian(st.decodeMs),
+      }),
+    ),
     sizeSamples,
-    coder: options.coder ?? 'auto',
+    coder,
     seconds: (performance.now() - started) / 1000,
+    ...(ranges
+      ? {
+          recorded: recordedSweep(
+            states,
+            reference.scores,
+            labelled,
+            covered,
+            inputs.tensors,
+            sizeSamples,
+            sweepCoders(coder),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** The samples any configuration covers (all of them outside a shard). */
+function coveredRange(states: readonly ConfigState[], samples: number, shard: boolean): SampleRange {
+  if (!shard) return { from: 0, to: samples };
+  if (states.length === 0) return { from: 0, to: 0 };
+  const from = Math.min(...states.map((st) => st.from));
+  return { from, to: Math.max(from, ...states.map((st) => st.to)) };
+}
+
+/** What a shard hands the merge: per-sample outcomes and sizes of every configuration's range. */
+function recordedSweep(
+  states: readonly ConfigState[],
+  refScores: Float64Array,
+  labelled: boolean,
+  covered: SampleRange,
+  info: ReadonlyMap<string, TensorInfo>,
+  sizeSamples: number,
+  coders: readonly string[],
+): RecordedSweep {
+  const configs = states.map((st): RecordedConfig => {
+    const sizeCount = Math.max(0, Math.min(sizeSamples, st.from + st.samples) - st.from);
+    const sizes = new Float64Array(coders.length * sizeCount);
+    coders.forEach((coder, c) => {
+      for (let k = 0; k < sizeCount; k++) sizes[c * sizeCount + k] = st.sizes[coder][st.from + k];
+    });
+    // Codec times exist for the first CODEC_TIME_SAMPLES samples only: the range holding sample 0 has them.
+    const timeCount = Math.max(0, Math.min(sizeSamples, CODEC_TIME_SAMPLES, st.from + st.samples) - st.from);
+    const codecMs = new Float64Array(2 * timeCount);
+    for (let k = 0; k < timeCount; k++) {
+      codecMs[k] = st.encodeMs[st.from + k];
+      codecMs[timeCount + k] = st.decodeMs[st.from + k];
+    }
+    const shape = rowShape(st, info);
+    return {
+      cut: shape.cut,
+      bits: shape.bits,
+      elements: shape.elements,
+      float32Bytes: shape.float32Bytes,
+      from: st.from,
+      to: st.to,
+      stopped: st.stopped,
+      agrees: st.agrees!.subarray(0, st.samples),
+      scores: st.scores!.subarray(0, st.samples),
+      sizes,
+      sizeCount,
+      codecMs,
+      timeCount,
+    };
+  });
+  return {
+    reference: covered,
+    referenceScores: refScores.slice(covered.from, covered.to),
+    labelled,
+    configs,
   };
 }
 
@@ -339,6 +377,7 @@ async function referencePass(
   batchSize: number,
   optimization: Optimization,
   threads: number,
+  covered: SampleRange,
 ): Promise<ReferenceOutcome> {
   const samples = inputs.dataset.samples;
   const predictions = new Int32Array(samples);
@@ -347,6 +386,8 @@ async function referencePass(
   const ref = await openSession(inputs.modelBytes, { optimization, threads, spinning: false });
   try {
     for (const b of feedBatches(inputs, batchSize)) {
+      // A shard needs the reference of its own samples only.
+      if (b.start + b.count <= covered.from || b.start >= covered.to) continue;
       const out = await ref.run(b.feeds);
       for (let k = 0; k < b.count; k++) {
         const own = sampleOutputs(out, ref.outputNames, k, b.count);
@@ -375,9 +416,7 @@ function referenceSummary(scores: Float64Array, labelled: boolean): SweepReferen
 /** What counting a batch's outcome needs besides the states. */
 interface Counting {
   readonly reference: ReferenceOutcome;
-  readonly samples: number;
-  readonly maxLossPct?: number;
-  readonly minToStop: number;
+  readonly rule: StopRule;
 }
 
 /** Counts one batch's outcome into its configurations' states (those not stopped meanwhile). */
@@ -387,7 +426,7 @@ function applyOutcome(
   running: readonly ConfigState[],
   counting: Counting,
 ): void {
-  const { reference, maxLossPct, minToStop } = counting;
+  const { reference } = counting;
   const { count, start, sizeCount } = job;
   const stride = job.sizeCoders.length * sizeCount;
   running.forEach((st, j) => {
@@ -395,12 +434,11 @@ function applyOutcome(
     if (st.stopped) return;
     for (let k = 0; k < count; k++) {
       const s = start + k;
-      if (outcome.predictions[j * count + k] === reference.predictions[s]) st.agree++;
+      const agree = outcome.predictions[j * count + k] === reference.predictions[s];
       const score = outcome.scores[j * count + k];
-      const d = reference.scores[s] - score;
-      st.sumScore += score;
-      st.sumDiff += d;
-      st.sumDiffSq += d * d;
+      countOutcome(st, score, agree, reference.scores[s]);
+      if (st.scores) st.scores[s - st.from] = score;
+      if (st.agrees) st.agrees[s - st.from] = agree ? 1 : 0;
     }
     job.sizeCoders.forEach((coder, c) => {
       for (let k = 0; k < sizeCount; k++)
@@ -411,14 +449,9 @@ function applyOutcome(
       st.decodeMs[start + k] = outcome.codecMs[(j * 2 + 1) * job.timeCount + k];
     }
     st.samples += count;
-    if (maxLossPct !== undefined && st.samples >= minToStop && st.samples < counting.samples) {
-      // One-sided 95% lower bound (the same interval, the other side): proven over budget.
-      const lower = pairedScoreLoss(
-        { n: st.samples, sumDiff: st.sumDiff, sumDiffSq: st.sumDiffSq },
-        -Z_ONE_SIDED_95,
-      ).lossUpperPct;
-      if (lower > maxLossPct) st.stopped = true;
-    }
+    // NOTE: the rule counts from sample 0, so only a range that starts there may stop on its own;
+    // later ranges of a shard run in full and the merge replays the rule (docs/scale-out.md).
+    if (st.from === 0) applyStopRule(st, counting.rule);
   });
 }
 
@@ -448,9 +481,11 @@ async function runGroups(
   const perGroup = Math.max(1, Math.floor(budget / Math.max(1, inputs.modelBytes.length)));
   const counting: Counting = {
     reference,
-    samples: dataset.samples,
-    maxLossPct: options.maxLossPct,
-    minToStop: options.minSamplesToStop ?? DEFAULT_MIN_SAMPLES_TO_STOP,
+    rule: {
+      samples: dataset.samples,
+      maxLossPct: options.maxLossPct,
+      minToStop: options.minSamplesToStop ?? DEFAULT_MIN_SAMPLES_TO_STOP,
+    },
   };
   const clock = progressClock(cuts, states, plan.workers, dataset.samples, options);
   const executor: BatchExecutor =
@@ -553,9 +588,15 @@ async function runBatches(
   try {
     for (;;) {
       while (inFlight.length < executor.inFlight && next < batchList.length) {
-        const running = groupStates.filter((st) => !st.stopped);
-        if (running.length === 0) break;
-        const b = batchList[next++];
+        const b = batchList[next];
+        const running = groupStates.filter((st) => !st.stopped && st.from <= b.start && b.start < st.to);
+        if (running.length === 0) {
+          // Nothing more to run in this group (all stopped or past their ranges), or not yet (a shard's range starts later).
+          if (!groupStates.some((st) => !st.stopped && st.to > b.start)) break;
+          next++;
+          continue;
+        }
+        next++;
         const job: BatchJob = {
           start: b.start,
           count: b.count,
@@ -602,7 +643,12 @@ function progressClock(
       c.edgeNodes.length + states.filter((st) => st.cut === c).length * Math.max(1, c.cloudNodes.length),
     ]),
   );
-  const totalWork = cuts.reduce((t, c) => t + cutWork.get(c)!, 0) * samples;
+  // A shard's cut points may cover part of the samples only.
+  const span = (c: CutCandidate) => {
+    const st = states.find((x) => x.cut === c);
+    return st ? st.to - st.from : samples;
+  };
+  const totalWork = cuts.reduce((t, c) => t + cutWork.get(c)! * span(c), 0);
   let doneWork = 0;
   let lastReport = performance.now();
   let paceFrom: { readonly at: number; readonly work: number } | undefined;
@@ -635,23 +681,8 @@ function timedMedian(ms: readonly number[]): number {
   return timed.length > 0 ? median(timed) : 0;
 }
 
-/** The row of one configuration: its loss with the bound, and its sizes with each coder. */
-function sweepRow(
-  st: ConfigState,
-  info: ReadonlyMap<string, TensorInfo>,
-  sizeSamples: number,
-  coder: CoderChoice,
-): SweepRow {
-  const { lossPct, lossUpperPct } = pairedScoreLoss(
-    { n: st.samples, sumDiff: st.sumDiff, sumDiffSq: st.sumDiffSq },
-    Z_ONE_SIDED_95,
-  );
-  const byCoder = Object.fromEntries(
-    Object.entries(st.sizes).map(([c, sizes]) => [
-      c,
-      sizeStats(sizes.slice(0, Math.min(sizeSamples, st.samples))),
-    ]),
-  ) as Record<SizeCoder, SizeStats> & Partial<Record<CoderChoice, SizeStats>>;
+/** The crossing tensors' sizes of a configuration, as its row needs them. */
+function rowShape(st: ConfigState, info: ReadonlyMap<string, TensorInfo>): RowShape {
   const elements = st.cut.tensors.reduce((s, t) => s + info.get(t.name)!.elementsPerSample, 0);
   const float32Bytes = st.cut.tensors.reduce(
     (s, t) =>
@@ -661,22 +692,5 @@ function sweepRow(
         : info.get(t.name)!.bytesPerSample),
     0,
   );
-  const main = byCoder[coder]!;
-  return {
-    cut: st.cut.index,
-    bits: st.bits,
-    lossPct,
-    lossUpperPct,
-    agreement: st.samples > 0 ? st.agree / st.samples : 0,
-    accuracy: st.samples > 0 ? st.sumScore / st.samples : 0,
-    samples: st.samples,
-    stoppedEarly: st.stopped,
-    bytesMean: main.bytesMean,
-    bytesP95: main.bytesP95,
-    bitsPerElement: elements > 0 ? (main.bytesMean * 8) / elements : 0,
-    ratio: float32Bytes > 0 ? main.bytesMean / float32Bytes : 0,
-    byCoder,
-    encodeMs: timedMedian(st.encodeMs),
-    decodeMs: timedMedian(st.decodeMs),
-  };
+  return { cut: st.cut.index, bits: st.bits, elements, float32Bytes };
 }

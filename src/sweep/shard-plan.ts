@@ -1,0 +1,104 @@
+/**
+ * Splitting the sweep into N shards of about equal predicted cost (docs/scale-out.md).
+ *
+ * The work is a grid of units, one per (batch of samples, cut point): a unit runs the cut's edge
+ * model once on the batch and its cloud model once per bit width, with the codec in between. Units
+ * are laid out batch by batch, the cut points in order inside a batch, and cut into N runs of
+ * consecutive units of equal predicted cost. So a shard holds one contiguous, batch-aligned sample
+ * range per cut point (for N up to the number of batches: whole batches of every cut point), the
+ * batches are the unsharded run's own, and a shard needs the unsplit model's reference only on the
+ * samples it covers.
+ *
+ * Pure: the analyzing shard and the merge compute the same plan from the same numbers, and the merge
+ * checks every shard against it.
+ */
+import type { CutPoint } from '../core/analysis';
+import type { SampleRange } from './recorded';
+
+/** What the plan weighs a cut point by (fields of an analysis's cut point). */
+export type PlanCut = Pick<
+  CutPoint,
+  'index' | 'edgeFlops' | 'cloudFlops' | 'edgeNodes' | 'cloudNodes' | 'elements'
+>;
+
+/** The sweep a plan splits. */
+export interface PlanGrid {
+  readonly cuts: readonly PlanCut[];
+  /** Bit widths swept per cut point. */
+  readonly bitWidths: number;
+  readonly samples: number;
+  readonly batchSize: number;
+  /** Samples (the first ones) whose encodings are entropy coded for sizes. */
+  readonly sizeSamples: number;
+}
+
+// Cost units are floating-point operations; the codec's work and a run's fixed cost are expressed in
+// them. Rough figures on one core (ONNX Runtime near 5-20 GFLOP/s on small convolutions, the codec's
+// quantize/dequantize near 10 ns and its entropy coders near 30 ns per element): they only balance
+// the shards' edges, since whole batches of every cut point cost the same in every shard.
+const CODEC_FLOPS_PER_ELEMENT = 50;
+const ENCODE_FLOPS_PER_ELEMENT = 150;
+const RUN_FLOPS = 250_000;
+const NODE_FLOPS = 5_000;
+
+/** Predicted cost of one unit: `count` samples of batch at one cut point, `sizeCount` of them encoded. */
+function unitCost(cut: PlanCut, bitWidths: number, count: number, sizeCount: number): number {
+  const edge = (cut.edgeFlops ?? 0) + NODE_FLOPS * cut.edgeNodes;
+  const cloud = (cut.cloudFlops ?? 0) + NODE_FLOPS * cut.cloudNodes + CODEC_FLOPS_PER_ELEMENT * cut.elements;
+  return (
+    count * (edge + bitWidths * cloud) +
+    sizeCount * bitWidths * ENCODE_FLOPS_PER_ELEMENT * cut.elements +
+    RUN_FLOPS * ((cut.edgeNodes > 0 ? 1 : 0) + bitWidths)
+  );
+}
+
+/**
+ * The plan: for every shard (0-based here), the sample range of each cut point it runs, by cut
+ * point index (a cut point absent from a shard's map has no samples there).
+ * @param count the number of shards, 1 or more
+ * @example shardPlan(grid, 2)[1].get(3) // { from: 512, to: 1000 }: shard 2/2's samples of cut point #3
+ */
+export function shardPlan(grid: PlanGrid, count: number): Map<number, SampleRange>[] {
+  const { cuts, batchSize, samples, sizeSamples, bitWidths } = grid;
+  const units: { readonly cut: number; readonly from: number; readonly to: number; readonly cost: number }[] =
+    [];
+  for (let from = 0; from < samples; from += batchSize) {
+    const to = Math.min(samples, from + batchSize);
+    const sizeCount = Math.max(0, Math.min(to, sizeSamples) - from);
+    for (const c of cuts)
+      units.push({ cut: c.index, from, to, cost: unitCost(c, bitWidths, to - from, sizeCount) });
+  }
+  // NOTE: a grid with no predicted cost at all (no FLOPs known) is split by unit count.
+  const total0 = units.reduce((t, u) => t + u.cost, 0);
+  const equal = !(total0 > 0);
+  const total = equal ? units.length : total0;
+  const plan = Array.from({ length: count }, () => new Map<number, SampleRange>());
+  let before = 0;
+  for (const u of units) {
+    // The unit goes to the shard its cost's midpoint falls in: consecutive units, monotone shards.
+    const cost = equal ? 1 : u.cost;
+    const k = Math.max(0, Math.min(count - 1, Math.floor(((before + cost / 2) / total) * count)));
+    before += cost;
+    const range = plan[k].get(u.cut);
+    plan[k].set(u.cut, { from: range?.from ?? u.from, to: u.to });
+  }
+  return plan;
+}
+
+/** The predicted cost of every shard of a plan, relative to the whole sweep (they sum to 1). */
+export function shardShares(grid: PlanGrid, plan: readonly ReadonlyMap<number, SampleRange>[]): number[] {
+  const cost = (ranges: ReadonlyMap<number, SampleRange>) =>
+    grid.cuts.reduce((t, c) => {
+      const r = ranges.get(c.index);
+      if (r === undefined) return t;
+      let sum = 0;
+      for (let from = r.from; from < r.to; from += grid.batchSize) {
+        const to = Math.min(r.to, from + grid.batchSize);
+        sum += unitCost(c, grid.bitWidths, to - from, Math.max(0, Math.min(to, grid.sizeSamples) - from));
+      }
+      return t + sum;
+    }, 0);
+  const costs = plan.map(cost);
+  const total = costs.reduce((a, b) => a + b, 0);
+  return costs.map((c) => (total > 0 ? c / total : 0));
+}
