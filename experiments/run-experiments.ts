@@ -9,7 +9,11 @@
  * `--quick` uses a stratified 300-image subset and writes to --out (default a temp folder),
  * for CI; apart from measured times its tables are deterministic.
  *
- * Usage: npm run experiments [-- --quick] [-- --out DIR] [-- --models vgg,resnet]
+ * Sharded (docs/scale-out.md): `-- --shard I/N --out DIR` (or auto/N) runs shard I of every model's
+ * sweep into DIR/<model>/shard-I-of-N.jshard; `-- --merge DIR [--out OUT]` merges them into the same
+ * results one run writes (the same flags, --quick included, on every shard and the merge).
+ *
+ * Usage: npm run experiments [-- --quick] [-- --out DIR] [-- --models vgg,resnet] [-- --shard I/N | --merge DIR]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,8 +23,11 @@ import type { Analysis } from '../src/core/analysis';
 import type { CutCandidate } from '../src/graph';
 import { writeFileAtomic } from '../src/core/atomic-write';
 import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
-import { analyzeModel } from '../src/pipeline/analyze';
+import { analyzeModel, type AnalyzeOptions } from '../src/pipeline/analyze';
+import { analyzeShard, checkShardOutput, writeShardFile } from '../src/pipeline/analyze-shard';
+import { mergeShards } from '../src/pipeline/merge-shards';
 import { readAnalysis } from '../src/pipeline/read-analysis';
+import { parseShardSpec, resolveShard, type ShardSpec } from '../src/pipeline/shard-index';
 import { comparePlans, formatBytes, formatMs, writeReports } from '../src/report';
 
 /** The repository root: the nearest folder above this file with a package.json (works from the source and from the build). */
@@ -42,6 +49,10 @@ export interface ExperimentOptions {
   readonly out: string;
   readonly models: readonly string[];
   readonly progress?: (message: string) => void;
+  /** Run this shard of every model's sweep into `out` instead of the results. */
+  readonly shard?: ShardSpec;
+  /** Merge the shards in this folder (one subfolder per model) into the results. */
+  readonly merge?: string;
 }
 
 /** The bundled text detector (datasets/ocr-text): its name among the experiments' models. */
@@ -91,9 +102,9 @@ function detectorSwept(cut: CutCandidate): boolean {
  * (edge: Raspberry Pi 4; cloud: a 16-core Xeon server), so the decision does not move with the load
  * of the machine that runs the experiments.
  */
-function analyzeDetector(quick: boolean, progress?: (m: string) => void): Promise<Analysis> {
+function detectorOptions(quick: boolean, progress?: (m: string) => void): AnalyzeOptions {
   const sweep = detectorSweep(quick);
-  return analyzeModel(path.relative(process.cwd(), path.join(DETECTOR_DIR, 'ppocr-v4-det.onnx')), {
+  return {
     inputShapes: new Map([['x', [1, 3, 160, 160]]]),
     data: {
       data: path.relative(process.cwd(), path.join(DETECTOR_DIR, 'images')),
@@ -112,7 +123,7 @@ function analyzeDetector(quick: boolean, progress?: (m: string) => void): Promis
     batchSize: 16,
     ...sharedOptions(quick, progress),
     cloud: 'xeon-16-core',
-  });
+  };
 }
 
 /** Analyzes one bundled model in the experiments' setting. */
@@ -121,8 +132,19 @@ export async function analyzeBundled(
   quick: boolean,
   progress?: (m: string) => void,
 ): Promise<Analysis> {
-  if (model === DETECTOR) return analyzeDetector(quick, progress);
-  return analyzeModel(path.relative(process.cwd(), path.join(DATA, `${model}.onnx`)), {
+  return analyzeModel(bundledPath(model), bundledOptions(model, quick, progress));
+}
+
+/** A bundled model's path as the experiments name it (relative: the same on every machine). */
+function bundledPath(model: string): string {
+  if (model === DETECTOR) return path.relative(process.cwd(), path.join(DETECTOR_DIR, 'ppocr-v4-det.onnx'));
+  return path.relative(process.cwd(), path.join(DATA, `${model}.onnx`));
+}
+
+/** The experiments' setting of a model: the same for a whole run and for every shard. */
+function bundledOptions(model: string, quick: boolean, progress?: (m: string) => void): AnalyzeOptions {
+  if (model === DETECTOR) return detectorOptions(quick, progress);
+  return {
     data: {
       data: path.relative(process.cwd(), path.join(DATA, 't10k-images-idx3-ubyte.gz')),
       labels: path.relative(process.cwd(), path.join(DATA, 't10k-labels-idx1-ubyte.gz')),
@@ -140,6 +162,47 @@ export async function analyzeBundled(
     sizeSamples: quick ? 100 : 500,
     ...sharedOptions(quick, progress),
     cloud: 'local',
+  };
+}
+
+/** Runs one shard of every model's sweep into `options.out`/<model>/shard-I-of-N.jshard; returns the files. */
+export async function runExperimentShard(
+  options: ExperimentOptions & { readonly shard: ShardSpec },
+): Promise<string[]> {
+  const choice = resolveShard(options.shard, process.env);
+  options.progress?.(`shard ${choice.index}/${choice.count} (from ${choice.indexFrom})`);
+  const files: string[] = [];
+  for (const model of options.models) {
+    const file = checkShardOutput(path.join(options.out, model), choice.index, choice.count);
+    const run = await analyzeShard(
+      bundledPath(model),
+      bundledOptions(model, options.quick, options.progress),
+      choice,
+    );
+    writeShardFile(file, run.bytes);
+    files.push(file);
+  }
+  return files;
+}
+
+/** Merges `folder`/<model>/*.jshard of one model: the analysis one run of it gives. */
+async function mergeBundled(
+  folder: string,
+  model: string,
+  quick: boolean,
+  progress?: (m: string) => void,
+): Promise<Analysis> {
+  const dir = path.join(folder, model);
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.jshard'))
+        .map((f) => path.join(dir, f))
+    : [];
+  if (files.length === 0) throw new Error(`${dir}: no shard files (.jshard) of ${model}`);
+  return mergeShards(files, {
+    commandLine: `npm run experiments${quick ? ' -- --quick' : ''}`,
+    ...(progress ? { progress } : {}),
   });
 }
 
@@ -254,7 +317,9 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
   for (const model of options.models) {
     const t0 = performance.now();
     options.progress?.(`${model}: analyzing`);
-    const a = await analyzeBundled(model, options.quick, options.progress);
+    const a = options.merge
+      ? await mergeBundled(options.merge, model, options.quick, options.progress)
+      : await analyzeBundled(model, options.quick, options.progress);
     results[model] = a;
     const dir = path.join(options.out, model);
     await writeReports(a, dir, { commandLine: `npm run experiments${options.quick ? ' -- --quick' : ''}` });
@@ -321,21 +386,43 @@ function parseArgs(argv: readonly string[]): ExperimentOptions {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const models = (at('--models') ?? MODELS.join(',')).split(',').filter((m) => MODELS.includes(m));
+  const shardText = at('--shard');
+  const shard = shardText !== undefined ? parseShardSpec(shardText) : undefined;
+  if (shardText !== undefined && shard === undefined)
+    throw new Error(`--shard: expected I/N (1 <= I <= N) or auto/N, got "${shardText}"`);
+  const merge = at('--merge');
   const out =
     at('--out') ??
-    (quick
-      ? fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-experiments-'))
-      : path.join(ROOT, 'experiments', 'results'));
-  return { quick, out, models, progress: (m) => process.stderr.write(`experiments: ${m}\n`) };
+    (shard
+      ? 'experiments-shards'
+      : quick
+        ? fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-experiments-'))
+        : path.join(ROOT, 'experiments', 'results'));
+  return {
+    quick,
+    out,
+    models,
+    ...(shard ? { shard } : {}),
+    ...(merge ? { merge } : {}),
+    progress: (m) => process.stderr.write(`experiments: ${m}\n`),
+  };
+}
+
+/** Runs what the command line asks: a shard, or the whole experiments (run or merged). */
+async function main(options: ExperimentOptions): Promise<void> {
+  if (options.shard) {
+    const files = await runExperimentShard({ ...options, shard: options.shard });
+    process.stdout.write(`shard files written: ${files.join(', ')}\n`);
+    return;
+  }
+  await runExperiments(options);
+  process.stdout.write(fs.readFileSync(path.join(options.out, 'README.md'), 'utf8'));
+  process.stdout.write(`results written to ${options.out}\n`);
 }
 
 if (require.main === module) {
-  const options = parseArgs(process.argv.slice(2));
-  runExperiments(options)
-    .then(() => {
-      process.stdout.write(fs.readFileSync(path.join(options.out, 'README.md'), 'utf8'));
-      process.stdout.write(`results written to ${options.out}\n`);
-    })
+  Promise.resolve()
+    .then(() => main(parseArgs(process.argv.slice(2))))
     .catch((err) => {
       console.error(err instanceof Error ? err.message : err);
       process.exitCode = 1;

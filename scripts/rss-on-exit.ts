@@ -7,3 +7,10 @@ import * as fs from 'fs';
 
 const file = process.env.JALAD_RSS_FILE;
 if (file) process.on('exit', () => fs.writeFileSync(file, String(process.resourceUsage().maxRSS)));
+// With JALAD_CPU_FILE too: the process's CPU time (user + system, ms), which a loaded machine does not inflate as it does wall time.
+const cpuFile = process.env.JALAD_CPU_FILE;
+if (cpuFile)
+  process.on('exit', () => {
+    const u = process.resourceUsage();
+    fs.writeFileSync(cpuFile, String((u.userCPUTime + u.systemCPUTime) / 1000));
+  });

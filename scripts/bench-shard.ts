@@ -1,0 +1,329 @@
+/**
+ * `npm run bench:shard`: the scale-out targets of docs/scale-out.md, measured in one run.
+ *
+ * 1. Exactness and speed: the bundled ResNet's sweep (1,000 samples, bits 2,4,6,8, --max-loss 1,
+ *    modeled profiles) as one process, then as N shards in N processes side by side, merged; the
+ *    merged analysis.json (timings aside) and CSV files compared with the one run's. Every process
+ *    gets one sweep thread: N shards stand for N one-core machines, the one process for one.
+ *    Target: shards + merge within 1.15/N of one process's time (2 shards: 0.6x).
+ * 2. The merge at scale: 100 synthetic shards of a 50-cut, 6-width, 10,000-sample grid (every
+ *    sample's sizes recorded, the heaviest case), merged by the CLI in a child process: wall time
+ *    and peak memory. Target: under 10 s and under 1 GB.
+ *
+ * Timings depend on the machine's load: the load average is printed with them.
+ *
+ * Usage: npm run bench:shard [-- --shards 2] [-- --samples 1000] [-- --part 1|2] [-- --keep]
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { encodeModel, model, node, valueInfo } from '../src/graph';
+import { analyzeModel } from '../src/pipeline/analyze';
+import { shardFileName } from '../src/pipeline/analyze-shard';
+import { encodeShard, shardPlan, type RecordedConfig, type ShardFile, type ShardGrid } from '../src/sweep';
+import type { BitWidth } from '../src/codec';
+
+const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
+const RSS_HOOK = path.join(__dirname, 'rss-on-exit.js');
+const D = path.join(__dirname, '..', '..', 'datasets', 'fashion-mnist');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+const load = () =>
+  `load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on ${os.cpus().length} cores`;
+
+/** Runs the CLI in a child process; resolves with its wall time (ms) and peak RSS (kB). */
+function jalad(
+  args: readonly string[],
+  cwd: string,
+): Promise<{ ms: number; cpuMs: number; rssKb: number; code: number | null; err: string }> {
+  const rssFile = path.join(
+    os.tmpdir(),
+    `jalad-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  );
+  const cpuFile = `${rssFile}-cpu`;
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--require', RSS_HOOK, JALAD, ...args], {
+      cwd,
+      env: { ...process.env, JALAD_RSS_FILE: rssFile, JALAD_CPU_FILE: cpuFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      const rssKb = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
+      const cpuMs = fs.existsSync(cpuFile) ? Number(fs.readFileSync(cpuFile, 'utf8')) : NaN;
+      fs.rmSync(rssFile, { force: true });
+      fs.rmSync(cpuFile, { force: true });
+      resolve({ ms, cpuMs, rssKb, code, err });
+    });
+  });
+}
+
+function must(r: { code: number | null; err: string }, what: string): void {
+  if (r.code !== 0)
+    throw new Error(`${what} failed (exit ${r.code}): ${r.err.trim().split('\n').slice(0, 8).join('\n')}`);
+}
+
+/**
+ * analysis.json without what differs between two runs of the same work: the clock, the command
+ * line, the codec's measured ms per sweep row and the decisions they feed (docs/scale-out.md#codec-times).
+ */
+function timingsAside(file: string): string {
+  const a = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & {
+    data: Record<string, unknown>;
+    sweep: Record<string, unknown>[];
+  };
+  const { createdAt: _c, commandLine: _l, decisions: _d, ...rest } = a;
+  const { sweepSeconds: _s, ...data } = a.data;
+  const sweep = a.sweep.map(({ encodeMs: _e, decodeMs: _t, ...row }) => row);
+  return JSON.stringify({ ...rest, data, sweep });
+}
+
+/** CSV files that carry the codec's measured times or the decisions (compared through analysis.json). */
+const TIMED_CSV = new Set(['sweep.csv', 'decisions.csv', 'latency.csv']);
+
+/** Part 1: one process against N shards and the merge, on the bundled model. */
+async function shardsAgainstOne(tmp: string, shards: number, samples: number): Promise<void> {
+  const run = [
+    'analyze',
+    path.join(D, 'resnet.onnx'),
+    ...[
+      '--data',
+      path.join(D, 't10k-images-idx3-ubyte.gz'),
+      '--labels',
+      path.join(D, 't10k-labels-idx1-ubyte.gz'),
+    ],
+    ...['--scale', '1/255', '--mean', '0.2860', '--std', '0.3530', '--samples', String(samples)],
+    ...['--bits', '2,4,6,8', '--max-loss', '1', '--edge', 'raspberry-pi-4', '--cloud', 'cloud-t4'],
+    ...['--sweep-threads', '1', '--quiet'],
+  ];
+  console.log(`\n1. the bundled ResNet, ${samples} samples, bits 2,4,6,8, --max-loss 1; ${load()}`);
+  const one = await jalad([...run, '--out', path.join(tmp, 'one')], tmp);
+  must(one, 'the unsharded run');
+  const t0 = performance.now();
+  const runs = await Promise.all(
+    Array.from({ length: shards }, (_, i) =>
+      jalad([...run, '--shard', `${i + 1}/${shards}`, '--out', path.join(tmp, 'shards')], tmp),
+    ),
+  );
+  const shardMs = performance.now() - t0;
+  runs.forEach((r, i) => must(r, `shard ${i + 1}`));
+  const files = Array.from({ length: shards }, (_, i) =>
+    path.join(tmp, 'shards', shardFileName(i + 1, shards)),
+  );
+  const merge = await jalad(['merge', ...files, '--out', path.join(tmp, 'merged'), '--quiet'], tmp);
+  must(merge, 'the merge');
+  const same =
+    timingsAside(path.join(tmp, 'one', 'analysis.json')) ===
+    timingsAside(path.join(tmp, 'merged', 'analysis.json'));
+  const csv = fs.readdirSync(path.join(tmp, 'one')).filter((f) => f.endsWith('.csv') && !TIMED_CSV.has(f));
+  const csvSame = csv.every(
+    (f) =>
+      fs.readFileSync(path.join(tmp, 'one', f), 'utf8') ===
+      fs.readFileSync(path.join(tmp, 'merged', f), 'utf8'),
+  );
+  const ratio = (shardMs + merge.ms) / one.ms;
+  console.log(`   one process:                ${(one.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `   ${shards} shards side by side:     ${(shardMs / 1000).toFixed(1)} s ` +
+      `(each: ${runs.map((r) => (r.ms / 1000).toFixed(1)).join(', ')} s), merge ${(merge.ms / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `   shards + merge / one:       ${ratio.toFixed(2)}x wall (target <= ${(1.15 / shards).toFixed(2)}x: ` +
+      `${ratio <= 1.15 / shards ? 'met' : 'NOT met'}); shards alone ${(shardMs / one.ms).toFixed(2)}x; ${load()}`,
+  );
+  // Each process runs on one thread: on N free cores the shards would take their longest one's CPU time.
+  const cpuRatio = (Math.max(...runs.map((r) => r.cpuMs)) + merge.cpuMs) / one.cpuMs;
+  console.log(
+    `   by CPU time (what a free core would take): one ${(one.cpuMs / 1000).toFixed(1)} s, shards ` +
+      `${runs.map((r) => (r.cpuMs / 1000).toFixed(1)).join(', ')} s, merge ${(merge.cpuMs / 1000).toFixed(1)} s: ` +
+      `(longest shard + merge) / one = ${cpuRatio.toFixed(2)}x`,
+  );
+  console.log(
+    `   merged tables identical to one run's: analysis.json (timings, codec ms and decisions aside) ${same ? 'yes' : 'NO'}, ` +
+      `${csv.length} CSV files ${csvSame ? 'yes' : 'NO'}`,
+  );
+}
+
+/** A chain of `cuts - 1` Relu nodes: `cuts` cut points, a DAG for the merge's decision table. */
+function chainModel(cuts: number): Uint8Array {
+  const nodes = Array.from({ length: cuts - 1 }, (_, i) =>
+    node('Relu', [i === 0 ? 'input' : `t${i}`], [i === cuts - 2 ? 'logits' : `t${i + 1}`]),
+  );
+  return encodeModel(
+    model({
+      nodes,
+      inputs: [valueInfo('input', 1, ['batch', 10])],
+      outputs: [valueInfo('logits', 1, ['batch', 10])],
+    }),
+  );
+}
+
+/** A small seeded generator (mulberry32), so that the synthetic shards are the same every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Part 2: 100 synthetic shards of a 50-cut, 6-width, 10,000-sample grid, merged by the CLI. */
+async function mergeAtScale(tmp: string): Promise<void> {
+  const cuts = 50;
+  const count = 100;
+  const bits: BitWidth[] = [2, 3, 4, 5, 6, 8];
+  const modelPath = path.join(tmp, 'chain50.onnx');
+  fs.writeFileSync(modelPath, chainModel(cuts));
+  const base = await analyzeModel(modelPath, { edge: 'raspberry-pi-4', cloud: 'cloud-t4' });
+  if (base.cutPoints.length !== cuts)
+    throw new Error(`the chain has ${base.cutPoints.length} cut points, not ${cuts}`);
+  const { decisions: _d, maxLossPct: _m, ...structure } = base;
+  // What a shard's analysis carries about its data (the merge fills in the reference's accuracy).
+  const analysis = {
+    ...structure,
+    data: {
+      path: 'synthetic',
+      samples: 10_000,
+      seed: 0,
+      labelled: true,
+      referenceAccuracy: 0,
+      referenceCorrect: 0,
+      sizeSamples: 10_000,
+      maxLossPct: 1,
+      sweepSeconds: 0,
+      options: {},
+    },
+    bits,
+  };
+  const grid: ShardGrid = {
+    samples: 10_000,
+    batchSize: 64,
+    sizeSamples: 10_000,
+    minToStop: 200,
+    maxLossPct: 1,
+    bits,
+    sweptCuts: analysis.cutPoints.map((c) => c.index),
+    coder: 'auto',
+  };
+  const plan = shardPlan({ ...grid, cuts: analysis.cutPoints, bitWidths: bits.length }, count);
+  const rand = random(1);
+  // Each configuration is wrong on about `err` of the samples (some over the 1-point budget: they stop early).
+  const errOf = (cut: number, b: number) => (b <= 3 ? 0.03 + (cut % 5) * 0.01 : 0.002);
+  const refRight = Array.from({ length: grid.samples }, () => (rand() < 0.93 ? 1 : 0));
+  const dir = path.join(tmp, 'synthetic');
+  fs.mkdirSync(dir);
+  const files: string[] = [];
+  let bytes = 0;
+  const t0 = performance.now();
+  plan.forEach((ranges, k) => {
+    let from = Infinity;
+    let to = 0;
+    const configs: RecordedConfig[] = [];
+    for (const c of analysis.cutPoints) {
+      const r = ranges.get(c.index);
+      if (!r) continue;
+      from = Math.min(from, r.from);
+      to = Math.max(to, r.to);
+      for (const b of bits) {
+        const n = r.to - r.from;
+        // Top-1 scores: 1 when right; agreement when right exactly where the unsplit model is.
+        const scores = new Float64Array(n);
+        const agrees = new Uint8Array(n);
+        for (let s = 0; s < n; s++) {
+          const right = refRight[r.from + s] === 1 ? rand() >= errOf(c.index, b) : rand() < 0.1;
+          scores[s] = right ? 1 : 0;
+          agrees[s] = right === (refRight[r.from + s] === 1) ? 1 : 0;
+        }
+        const sizeCount = Math.max(0, Math.min(grid.sizeSamples, r.to) - r.from);
+        const sizes = new Float64Array(3 * sizeCount).map(() => 100 + Math.floor(rand() * 900));
+        // Codec ms of the first 16 samples (the sweep's CODEC_TIME_SAMPLES), in the range holding them.
+        const timeCount = Math.max(0, Math.min(16, r.to) - r.from);
+        const codecMs = new Float64Array(2 * timeCount).map(() => 0.1 + rand());
+        configs.push({
+          cut: c.index,
+          bits: b,
+          elements: 10,
+          float32Bytes: 40,
+          from: r.from,
+          to: r.to,
+          stopped: false,
+          agrees,
+          scores,
+          sizes,
+          sizeCount,
+          codecMs,
+          timeCount,
+        });
+      }
+    }
+    if (configs.length === 0) from = to = 0;
+    const shard: ShardFile = {
+      shard: { index: k + 1, count },
+      indexFrom: `--shard ${k + 1}/${count}`,
+      identity: { synthetic: true, grid, shards: count, decisionMaxLossPct: 1 },
+      analysis,
+      grid,
+      recorded: {
+        reference: { from, to },
+        referenceScores: Float64Array.from(refRight.slice(from, to)),
+        labelled: true,
+        configs,
+      },
+      seconds: 0,
+    };
+    const file = path.join(dir, shardFileName(k + 1, count));
+    const data = encodeShard(shard);
+    bytes += data.length;
+    fs.writeFileSync(file, data);
+    files.push(file);
+  });
+  console.log(
+    `\n2. merge of ${count} synthetic shards: ${cuts} cut points x ${bits.length} widths x ${grid.samples} samples ` +
+      `(sizes of every sample), ${(bytes / 1e6).toFixed(1)} MB of shard files written in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  const merge = await jalad(['merge', ...files, '--out', path.join(tmp, 'merged-synthetic'), '--quiet'], tmp);
+  must(merge, 'the synthetic merge');
+  const merged = JSON.parse(fs.readFileSync(path.join(tmp, 'merged-synthetic', 'analysis.json'), 'utf8')) as {
+    sweep: { stoppedEarly: boolean }[];
+  };
+  console.log(
+    `   merge: ${(merge.ms / 1000).toFixed(2)} s wall, ${(merge.cpuMs / 1000).toFixed(2)} s CPU ` +
+      `(target < 10 s: ${merge.ms < 10_000 ? 'met' : 'NOT met'} by wall, ${merge.cpuMs < 10_000 ? 'met' : 'NOT met'} by CPU), ` +
+      `peak memory ${(merge.rssKb / 1024).toFixed(0)} MB (target < 1 GB: ${merge.rssKb < 1024 * 1024 ? 'met' : 'NOT met'}); ` +
+      `${merged.sweep.length} rows, ${merged.sweep.filter((r) => r.stoppedEarly).length} stopped early; ${load()}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-shard-'));
+  try {
+    const part = arg('--part', 'all');
+    if (part !== '2')
+      await shardsAgainstOne(tmp, Number(arg('--shards', '2')), Number(arg('--samples', '1000')));
+    if (part !== '1') await mergeAtScale(tmp);
+  } finally {
+    if (process.argv.includes('--keep')) console.log(`files kept in ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (spawnSync(process.execPath, [JALAD, '--version']).status !== 0) throw new Error(`${JALAD} does not run`);
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
