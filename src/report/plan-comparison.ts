@@ -12,6 +12,8 @@ import {
   predictedLatencyMs,
   rawCutLatencyMs,
   sweepCodecMs,
+  totalMs,
+  transferMs,
   type LatencyParts,
 } from '../core/latency';
 import { withinBudget } from './loss-budget';
@@ -85,6 +87,25 @@ function compressed(
   };
 }
 
+/** A sweep row within the budget with its cut point and predicted codec times. */
+interface Candidate {
+  readonly c: CutPoint;
+  readonly r: SweepRowJson;
+  readonly encodeMs: number;
+  readonly decodeMs: number;
+}
+
+/** The sweep rows within `budgetPct`, in sweep order. */
+function candidates(analysis: Analysis, budgetPct: number): Candidate[] {
+  const byIndex = new Map(analysis.cutPoints.map((c) => [c.index, c]));
+  const list: Candidate[] = [];
+  for (const r of analysis.sweep ?? []) {
+    const c = byIndex.get(r.cut);
+    if (c && withinBudget(r, budgetPct)) list.push({ c, r, ...sweepCodecMs(r, analysis.profiles) });
+  }
+  return list;
+}
+
 /**
  * Predicted latency of edge-only (the last cut point: sends the outputs), cloud-only (cut point 0:
  * sends the inputs), the best raw cut and the best compressed cut within `budgetPct`.
@@ -103,19 +124,28 @@ export function comparePlans(
   const cuts = analysis.cutPoints;
   const rttMs = analysis.rttMs ?? 0;
   const rawCut = (c: CutPoint) => raw('neurosurgeon', c, rawCutLatencyMs(c, bandwidthMbps, rttMs));
-  let neurosurgeon = rawCut(cuts[0]);
+  let fastest = cuts[0];
+  let fastestMs = rawCutLatencyMs(fastest, bandwidthMbps, rttMs).totalMs;
   for (const c of cuts) {
-    const t = rawCut(c);
-    if (t.totalMs < neurosurgeon.totalMs) neurosurgeon = t;
+    const t = rawCutLatencyMs(c, bandwidthMbps, rttMs).totalMs;
+    if (t < fastestMs) [fastest, fastestMs] = [c, t];
   }
-  let jalad: StrategyLatency | undefined;
-  const byIndex = new Map(cuts.map((c) => [c.index, c]));
-  for (const r of analysis.sweep ?? []) {
-    const c = byIndex.get(r.cut);
-    if (!c || !withinBudget(r, budgetPct)) continue;
-    const t = compressed(analysis, c, r, bandwidthMbps);
-    if (!jalad || t.totalMs < jalad.totalMs) jalad = t;
+  const neurosurgeon = rawCut(fastest);
+  // NOTE: the charts call this at ~100 bandwidths; totals are compared first and only the winner's
+  // parts are built (the same totalMs, so the same choice, as building every row's parts).
+  let best: { readonly c: CutPoint; readonly r: SweepRowJson; readonly totalMs: number } | undefined;
+  for (const { c, r, encodeMs, decodeMs } of candidates(analysis, budgetPct)) {
+    const t = totalMs(
+      c.edgeMs ?? 0,
+      rttMs,
+      transferMs(r.bytesMean, bandwidthMbps),
+      c.cloudMs ?? 0,
+      encodeMs,
+      decodeMs,
+    );
+    if (!best || t < best.totalMs) best = { c, r, totalMs: t };
   }
+  let jalad = best && compressed(analysis, best.c, best.r, bandwidthMbps);
   if (jalad && neurosurgeon.totalMs < jalad.totalMs) jalad = { ...neurosurgeon, strategy: 'jalad' };
   return {
     bandwidthMbps,

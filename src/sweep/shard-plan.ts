@@ -1,13 +1,23 @@
 /**
  * Splitting the sweep into N shards of about equal predicted cost (docs/scale-out.md).
  *
- * The work is a grid of units, one per (batch of samples, cut point): a unit runs the cut's edge
+ * The work is a grid of units, one per (cut point, batch of samples): a unit runs the cut's edge
  * model once on the batch and its cloud model once per bit width, with the codec in between. Units
- * are laid out batch by batch, the cut points in order inside a batch, and cut into N runs of
+ * are laid out cut point by cut point, each cut point's batches in order, and cut into N runs of
  * consecutive units of equal predicted cost. So a shard holds one contiguous, batch-aligned sample
- * range per cut point (for N up to the number of batches: whole batches of every cut point), the
- * batches are the unsharded run's own, and a shard needs the unsplit model's reference only on the
- * samples it covers.
+ * range per cut point it has, nearly always the whole range from sample 0 (at most N - 1 cut points
+ * are split between two shards), and the batches are the unsharded run's own.
+ *
+ * Why cut-point-major: early stopping reads a configuration's outcomes from sample 0 on, so only a
+ * shard holding sample 0 of a configuration can stop it; a shard holding samples 5,000-10,000 must
+ * run them all, although one process would have stopped at sample 256. Batch-major shards made
+ * every shard but the first do that for every stopped configuration (about a fifth of the work on
+ * the bundled example). The price: each shard runs the unsplit reference on every sample it
+ * covers (one model run per sample, small beside a run per cut point and bit width).
+ *
+ * The cut points are taken in a spread order (every N-th first, docs/scale-out.md), so that a shard
+ * gets cut points from the whole model rather than a block of early or late ones: the stops the
+ * plan cannot foresee (mostly low bit widths at early cut points) fall on every shard alike.
  *
  * Pure: the analyzing shard and the merge compute the same plan from the same numbers, and the merge
  * checks every shard against it.
@@ -59,15 +69,15 @@ function unitCost(cut: PlanCut, bitWidths: number, count: number, sizeCount: num
  * @example shardPlan(grid, 2)[1].get(3) // { from: 512, to: 1000 }: shard 2/2's samples of cut point #3
  */
 export function shardPlan(grid: PlanGrid, count: number): Map<number, SampleRange>[] {
-  const { cuts, batchSize, samples, sizeSamples, bitWidths } = grid;
+  const { batchSize, samples, sizeSamples, bitWidths } = grid;
   const units: { readonly cut: number; readonly from: number; readonly to: number; readonly cost: number }[] =
     [];
-  for (let from = 0; from < samples; from += batchSize) {
-    const to = Math.min(samples, from + batchSize);
-    const sizeCount = Math.max(0, Math.min(to, sizeSamples) - from);
-    for (const c of cuts)
+  for (const c of spreadOrder(grid.cuts, count))
+    for (let from = 0; from < samples; from += batchSize) {
+      const to = Math.min(samples, from + batchSize);
+      const sizeCount = Math.max(0, Math.min(to, sizeSamples) - from);
       units.push({ cut: c.index, from, to, cost: unitCost(c, bitWidths, to - from, sizeCount) });
-  }
+    }
   // NOTE: a grid with no predicted cost at all (no FLOPs known) is split by unit count.
   const total0 = units.reduce((t, u) => t + u.cost, 0);
   const equal = !(total0 > 0);
@@ -83,6 +93,19 @@ export function shardPlan(grid: PlanGrid, count: number): Map<number, SampleRang
     plan[k].set(u.cut, { from: range?.from ?? u.from, to: u.to });
   }
   return plan;
+}
+
+/**
+ * The cut points with a stride of `count`: #0, #N, #2N, ..., then #1, #N+1, ... Consecutive runs of
+ * this order hold cut points from all over the model (for N at least the number of cut points, the
+ * order is the cut points' own).
+ */
+function spreadOrder(cuts: readonly PlanCut[], count: number): PlanCut[] {
+  const stride = Math.max(1, Math.min(count, cuts.length));
+  const order: PlanCut[] = [];
+  for (let start = 0; start < stride; start++)
+    for (let i = start; i < cuts.length; i += stride) order.push(cuts[i]);
+  return order;
 }
 
 /** The predicted cost of every shard of a plan, relative to the whole sweep (they sum to 1). */

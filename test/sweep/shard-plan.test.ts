@@ -50,6 +50,31 @@ describe('shardPlan(grid, count)', () => {
     for (const s of shares) expect(Math.abs(s - 1 / 8)).toBeLessThan(0.005);
   });
 
+  test.each([2, 3, 8, 13])(
+    'with %i shards of 13 cut points, at most N - 1 cut points are split and the others run from sample 0',
+    (n) => {
+      const g = grid(10_000, 64, 13);
+      const plan = shardPlan(g, n);
+      const split = g.cuts.filter((c) => plan.filter((p) => p.has(c.index)).length > 1);
+      expect(split.length).toBeLessThanOrEqual(n - 1);
+      for (const c of g.cuts) {
+        if (split.includes(c)) continue;
+        const r = plan.find((p) => p.has(c.index))!.get(c.index)!;
+        expect(r).toEqual({ from: 0, to: 10_000 });
+      }
+    },
+  );
+
+  test('spreads the cut points: with 2 shards neither holds only early or only late ones', () => {
+    const g = grid(1000, 64, 12);
+    const [first, second] = shardPlan(g, 2).map((p) => [...p.keys()]);
+    // Every second cut point: both shards hold cut points from both halves of the model.
+    for (const held of [first, second]) {
+      expect(held.some((c) => c < 6)).toBe(true);
+      expect(held.some((c) => c >= 6)).toBe(true);
+    }
+  });
+
   test('is deterministic: the same grid gives the same plan', () => {
     const g = grid(5000, 32);
     expect(shardPlan(g, 7)).toEqual(shardPlan(g, 7));
