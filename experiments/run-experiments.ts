@@ -23,6 +23,7 @@ import type { Analysis } from '../src/core/analysis';
 import type { CutCandidate } from '../src/graph';
 import { writeFileAtomic } from '../src/core/atomic-write';
 import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
+import { predictedLatencyMs, sweepCodecMs } from '../src/core/latency';
 import { analyzeModel, type AnalyzeOptions } from '../src/pipeline/analyze';
 import { analyzeShard, checkShardOutput, writeShardFile } from '../src/pipeline/analyze-shard';
 import { mergeShards } from '../src/pipeline/merge-shards';
@@ -292,7 +293,15 @@ function whyNotInterior(a: Analysis): string[] {
     for (const row of a.sweep ?? []) {
       const c = a.cutPoints[row.cut];
       if (row.cut === 0 || row.cut === last || row.lossUpperPct > BUDGET_PCT) continue;
-      const totalMs = (c.edgeMs ?? 0) + (c.cloudMs ?? 0) + (a.rttMs ?? 0) + (row.bytesMean * 8) / (bw * 1000);
+      // The decision's own latency model, the codec's encode and decode time included.
+      const { totalMs } = predictedLatencyMs({
+        edgeMs: c.edgeMs ?? 0,
+        cloudMs: c.cloudMs ?? 0,
+        rttMs: a.rttMs ?? 0,
+        bytes: row.bytesMean,
+        bandwidthMbps: bw,
+        ...sweepCodecMs(row, a.profiles),
+      });
       if (!best || totalMs < best.totalMs) best = { row, totalMs };
     }
     const sends = at.d.cut === 0 ? 'the input' : 'the outputs';
@@ -301,7 +310,8 @@ function whyNotInterior(a: Analysis): string[] {
         (best
           ? `the fastest interior swept cut within the budget, ${cutName(a, best.row.cut)} at ${best.row.bits} bits, sends ` +
             `${formatBytes(Math.round(best.row.bytesMean))} and takes ${formatMs(best.totalMs)} ms ` +
-            `(edge ${formatMs(a.cutPoints[best.row.cut].edgeMs ?? 0)} ms).`
+            `(edge ${formatMs(a.cutPoints[best.row.cut].edgeMs ?? 0)} ms, ` +
+            `codec ${formatMs(sweepCodecMs(best.row, a.profiles).encodeMs + sweepCodecMs(best.row, a.profiles).decodeMs)} ms).`
           : 'no interior swept cut is within the budget.'),
       '',
     );
