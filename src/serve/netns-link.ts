@@ -22,7 +22,13 @@ import { InputError, JaladError } from '../core/errors';
 export interface NetnsLinkOptions {
   /** Uplink rate, Mbps (10^6 bit/s, counted on the Ethernet frames tbf sees). */
   readonly mbps: number;
-  /** Token bucket size, bytes (default 1600: one full frame, the tightest tbf allows at MTU 1500). */
+  /**
+   * MTU of the veth pair, bytes (default 296, the MTU long used on slow serial lines: see
+   * DEFAULT_MTU_BYTES). tbf passes up to one bucket at once after an idle moment; a small MTU keeps
+   * that bucket, and so what a request gets across without waiting, to one small frame.
+   */
+  readonly mtuBytes?: number;
+  /** Token bucket size, bytes (default: one full frame, MTU + 14, the least tbf accepts). */
   readonly burstBytes?: number;
   /** Queue limit, bytes (default 4 MB: large enough that TCP never loses a segment to it). */
   readonly limitBytes?: number;
@@ -35,9 +41,24 @@ export interface LinkCounters {
   readonly drops: number;
 }
 
+/**
+ * The default MTU of the kernel link, bytes: 296, the MTU recommended for low-speed serial lines
+ * (RFC 1144, section 2), so that one frame holds a slow line for little time. It matters here
+ * because tbf shapes when a frame leaves, not how long it takes to send: after an idle moment the
+ * first frame of a request leaves at once (the bucket is full), where a serial line would spend
+ * its length over the rate on it. At MTU 1500 a request of a few hundred bytes is that one frame
+ * and is not slowed at all; at MTU 296 at most 310 bytes pass free, the rest is spaced at the rate.
+ * (A peak rate does not help: tbf's peak bucket holds one MTU, so the first frame still leaves at
+ * once; measured, it changed nothing.)
+ */
+export const DEFAULT_MTU_BYTES = 296;
+
 /** A running kernel link. */
 export interface NetnsLink {
   readonly namespace: string;
+  /** MTU of the veth pair, and tbf's bucket (what passes at once after an idle moment), bytes. */
+  readonly mtuBytes: number;
+  readonly burstBytes: number;
   /** The veth end in this namespace (where tbf sits) and its address. */
   readonly hostDevice: string;
   readonly hostAddress: string;
@@ -180,8 +201,8 @@ function checkRate(mbps: number): void {
     throw new InputError('BAD_OPTION', `kernel link: the rate (Mbps) must be a positive number, got ${mbps}`);
 }
 
-/** Header bytes per TCP segment as tbf sees it, and the MSS, for MTU 1500. */
-function segmentShape(): { mss: number; headerBytes: number } {
+/** Header bytes per TCP segment as tbf sees it, and the MSS, for an MTU. */
+function segmentShape(mtu: number): { mss: number; headerBytes: number } {
   let timestamps = true;
   try {
     timestamps = fs.readFileSync('/proc/sys/net/ipv4/tcp_timestamps', 'utf8').trim() !== '0';
@@ -189,7 +210,7 @@ function segmentShape(): { mss: number; headerBytes: number } {
     // the kernel default is on
   }
   const options = timestamps ? 12 : 0;
-  return { mss: 1500 - 40 - options, headerBytes: 14 + 40 + options };
+  return { mss: mtu - 40 - options, headerBytes: 14 + 40 + options };
 }
 
 /** The namespace, the veth pair across it and the addresses at both ends, all up. */
@@ -199,9 +220,10 @@ function makeLink(
   nsDevice: string,
   hostAddress: string,
   serverAddress: string,
+  mtu: number,
 ): void {
   run(['netns', 'add', namespace]);
-  run(['link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', nsDevice]);
+  run(['link', 'add', hostDevice, 'mtu', `${mtu}`, 'type', 'veth', 'peer', 'name', nsDevice, 'mtu', `${mtu}`]);
   run(['link', 'set', nsDevice, 'netns', namespace]);
   run(['addr', 'add', `${hostAddress}/30`, 'dev', hostDevice]);
   run(['link', 'set', hostDevice, 'up']);
@@ -220,7 +242,10 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
   checkRate(options.mbps);
   const why = linkUnavailableReason();
   if (why) throw new JaladError('RUNTIME', `kernel link unavailable: ${why}`);
-  const burst = options.burstBytes ?? 1600;
+  const mtu = options.mtuBytes ?? DEFAULT_MTU_BYTES;
+  if (!Number.isInteger(mtu) || mtu < 128 || mtu > 9000)
+    throw new InputError('BAD_OPTION', `kernel link: the MTU must be an integer of 128..9000 bytes, got ${mtu}`);
+  const burst = options.burstBytes ?? mtu + 14;
   const limit = options.limitBytes ?? 4 * 1024 * 1024;
   sweepStale();
   const tag = randomBytes(3).toString('hex');
@@ -245,7 +270,7 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
   let serverAddress: string;
   try {
     [hostAddress, serverAddress] = freeSubnet();
-    makeLink(namespace, hostDevice, nsDevice, hostAddress, serverAddress);
+    makeLink(namespace, hostDevice, nsDevice, hostAddress, serverAddress, mtu);
     run(tbfArgs(hostDevice, options.mbps, burst, limit), 'tc');
   } catch (err) {
     close();
@@ -263,6 +288,8 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
     batch: () => batch,
     tbf: (mbps) => tbfArgs(hostDevice, mbps, burst, limit),
     mbps: options.mbps,
+    mtu,
+    burst,
   });
 }
 
@@ -278,15 +305,19 @@ interface HandleParts {
   readonly batch: () => ChildProcess | undefined;
   readonly tbf: (mbps: number) => string[];
   readonly mbps: number;
+  readonly mtu: number;
+  readonly burst: number;
 }
 
 /** The NetnsLink over a link that exists. */
 function linkHandle(h: HandleParts): NetnsLink {
   let rate = h.mbps;
-  const { mss, headerBytes } = segmentShape();
+  const { mss, headerBytes } = segmentShape(h.mtu);
   const { namespace, hostDevice, hostAddress, serverAddress, children, close } = h;
   return {
     namespace,
+    mtuBytes: h.mtu,
+    burstBytes: h.burst,
     hostDevice,
     hostAddress,
     serverAddress,

@@ -89,8 +89,9 @@ describe('createNetnsLink', () => {
       const { ms, answer } = await post(link.serverAddress, port, bytes);
       expect(answer).toBe(String(bytes));
       const wire = link.linkBytes(bytes);
-      // The bucket (1600 B) starts full; everything past it crosses at 8 Mbps.
-      expect(ms).toBeGreaterThanOrEqual(((wire - 1600) * 8) / 8000 - 1);
+      // The bucket (one frame) starts full; everything past it crosses at 8 Mbps.
+      expect(link.burstBytes).toBe(link.mtuBytes + 14);
+      expect(ms).toBeGreaterThanOrEqual(((wire - link.burstBytes) * 8) / 8000 - 1);
       const counted = link.counters().bytes - before;
       // tbf counted the payload with its per-segment headers, plus the HTTP head, handshake and acks.
       expect(counted).toBeGreaterThanOrEqual(wire);
@@ -101,6 +102,27 @@ describe('createNetnsLink', () => {
     }
     expect(namespaces()).not.toContain(link.namespace);
     expect(linkExists(link.hostDevice)).toBe(false);
+  }, 30000);
+
+  test('a small request is spaced too: the veth MTU is 296, so only one 310-byte frame passes at once', async () => {
+    const link = createNetnsLink({ mbps: 1 });
+    try {
+      expect(link.mtuBytes).toBe(296);
+      expect(execFileSync('ip', ['link', 'show', link.hostDevice], { encoding: 'utf8' })).toMatch(/mtu 296/);
+      const { port } = await startCounter(link);
+      await post(link.serverAddress, port, 100);
+      await new Promise((r) => setTimeout(r, 20)); // idle: the bucket fills again
+      const { ms } = await post(link.serverAddress, port, 1200);
+      // 1,200 B of payload are 5 segments of at most 244 B (1,530 B with headers and timestamps), all
+      // but one spaced at the rate: at MTU 1500 the request would have been one frame, passed at once.
+      expect(link.linkBytes(1200)).toBeGreaterThanOrEqual(1200 + 5 * 54);
+      expect(link.burstBytes).toBe(310);
+      // (1,470 - 310) B at 1 Mbps: 9.3 ms at least (at MTU 1500 it takes a round trip, about 1 ms).
+      expect(ms).toBeGreaterThanOrEqual(((1200 + 5 * 54 - 310) * 8) / 1000 - 1);
+      expect(link.counters().drops).toBe(0);
+    } finally {
+      link.close();
+    }
   }, 30000);
 
   test('setRateMbps reaches the qdisc; close kills what runs inside and is idempotent', async () => {
