@@ -13,12 +13,14 @@
  *    both edge and cloud; median error per sample of predicted vs measured total and
  *    transfer (targets: 10%), and the served top-1 against the offline run of the same plan,
  *    outputs compared sample by sample. The decision table's own plan at each rate is run too.
- * 3. On experiments/traces/{3g,4g,wifi}.csv replayed on the link: the adaptive run against each
- *    plan of the table run statically over the same replay; mean total latency. With the kernel
- *    link, the same again on the in-process proxy (a server on loopback).
+ * 3. On experiments/traces/{3g,4g,wifi}.csv replayed on the link: the adaptive run (the measured
+ *    policy, and the decision table's intervals for comparison) against each plan of the table run
+ *    statically over the same replay; mean total latency. The arms run interleaved: `--rounds`
+ *    rounds (default 2), the order reversed every other round, each arm replaying the trace from its
+ *    start. `--proxy-traces`: the same again on the in-process proxy (a server on loopback).
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
- * Run: npm run bench:runtime [-- --samples 200 --analysis-samples 500 --trace-samples 300 --trace-speed 1
- *   --edge-repeat 20 --link proxy]
+ * Run: npm run bench:runtime [-- --quick | --samples 100 --analysis-samples 500 --trace-samples 200
+ *   --trace-speed 5 --rounds 2 --edge-repeat 20 --mtu 296 --link proxy --proxy-traces]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -28,6 +30,7 @@ import { fitToModelInput, loadDataset, type DataOptions, type Dataset } from '..
 import { analyzeModel } from '../src/pipeline/analyze';
 import {
   createNetnsLink,
+  DEFAULT_MTU_BYTES,
   edgeInputDims,
   linkUnavailableReason,
   loadAnalysisPlans,
@@ -40,9 +43,12 @@ import {
   type ServedPlan,
 } from '../src/serve';
 
-function argValue(name: string, fallback: string): string {
+const QUICK = process.argv.includes('--quick');
+
+/** A flag's value; `--quick` changes the defaults (see main). */
+function argValue(name: string, fallback: string, quick = fallback): string {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
+  return i >= 0 ? process.argv[i + 1] : QUICK ? quick : fallback;
 }
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -62,6 +68,8 @@ const load = () =>
 interface BenchLink {
   readonly kind: string;
   setRate(mbps: number): void;
+  /** The kernel link only: a new MTU (and bucket) between runs. */
+  setMtu?(mtuBytes: number): void;
   startServer(args: readonly string[]): Promise<{ child: ChildProcess; url: string }>;
   /** runLive options that route a run through this link to `url`. */
   through(url: string): Pick<LiveRunOptions, 'serverUrl' | 'link' | 'shapeMbps'>;
@@ -81,11 +89,14 @@ function waitForUrl(child: ChildProcess): Promise<string> {
 }
 
 /** The kernel link, the servers inside its namespace. */
-function kernelLink(): BenchLink {
-  const link = createNetnsLink({ mbps: RATES_MBPS[0] });
+function kernelLink(mtuBytes: number): BenchLink {
+  const link = createNetnsLink({ mbps: RATES_MBPS[0], mtuBytes });
   return {
-    kind: `kernel (namespace ${link.namespace}, tbf on ${link.hostDevice}, server at ${link.serverAddress})`,
+    kind:
+      `kernel (namespace ${link.namespace}, tbf on ${link.hostDevice}, MTU ${link.mtuBytes}, bucket ` +
+      `${link.burstBytes} B, server at ${link.serverAddress})`,
     setRate: (mbps) => link.setRateMbpsNow(mbps),
+    setMtu: (mtu) => link.setMtuBytesNow(mtu),
     async startServer(args) {
       const child = link.spawn(
         process.execPath,
@@ -153,14 +164,15 @@ function printTable(plans: readonly ServedPlan[]): void {
   console.log('decision table:');
   for (const p of plans)
     console.log(
-      `  ${fmt(p.fromMbps!, 2)}–${fmt(p.toMbps!, 2)} Mbps: ${p.label}, edge ${fmt(p.predicted.edgeMs)} ms, cloud ` +
-        `${fmt(p.predicted.cloudMs)} ms, ${fmt(p.predicted.bytes, 0)} B`,
+      `  ${fmt(p.fromMbps!, 2)}–${fmt(p.toMbps!, 2)} Mbps: ${p.label}, edge ${fmt(p.predicted.edgeMs)} ms, encode ` +
+        `${fmt(p.predicted.encodeMs)} ms, decode ${fmt(p.predicted.decodeMs)} ms, cloud ${fmt(p.predicted.cloudMs)} ms, ` +
+        `${fmt(p.predicted.bytes, 0)} B`,
     );
 }
 
 const HEADER =
-  'Mbps   plan                          bytes/req  edge p/m        transfer p/m      server p/m    total p/m        ' +
-  'err total  err transfer  top-1 served = offline';
+  'Mbps   plan                          bytes/req  edge p/m      encode p/m    transfer p/m      decode p/m    ' +
+  'server p/m    total p/m         err total     err transfer  top-1 served = offline';
 
 /** One static run's row, with the offline comparison of the same plan. */
 async function staticRow(
@@ -176,12 +188,13 @@ async function staticRow(
   const ok = (x: number) => (x <= 10 ? 'met' : 'NOT met');
   return (
     `${String(mbps).padEnd(6)} ${plan.label.slice(0, 29).padEnd(29)} ${fmt(wire, 0).padStart(9)}  ` +
-    `${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ` +
+    `${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ${fmt(s.encode.predictedMs)}/${fmt(s.encode.measuredMs)}   ` +
+    `${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ${fmt(s.decode.predictedMs)}/${fmt(s.decode.measuredMs)}   ` +
     `${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}   ${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ` +
     `${fmt(report.medianErrorPct.total, 1)}% ${ok(report.medianErrorPct.total)}  ` +
     `${fmt(report.medianErrorPct.transfer, 1)}% ${ok(report.medianErrorPct.transfer)}  ` +
     `${report.top1!.correct}/${report.top1!.total} = ${offline.top1!.correct}/${offline.top1!.total} ` +
-    `(outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms; ${report.fallbacks} edge-only)`
+    `(outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms; ${report.fallbacks} edge-only; load ${load()})`
   );
 }
 
@@ -189,6 +202,7 @@ interface Context {
   readonly link: BenchLink;
   readonly common: Omit<LiveRunOptions, 'serverUrl' | 'adaptive'>;
   readonly repeat: number;
+  readonly mtuBytes: number;
   /** An analysis of this machine as both edge and cloud (no sweep): what predicts the fixed cut. */
   readonly localAnalysisPath: string;
 }
@@ -202,88 +216,144 @@ async function staticRuns(
   dataset: Dataset,
 ) {
   const cutPlan = withAnalysisPrediction(loadPlanDir(cutDir), ctx.localAnalysisPath);
+  // With the kernel link, every run at the bench's MTU and at 1500 (the old link), interleaved.
+  const mtus = ctx.link.setMtu ? [...new Set([ctx.mtuBytes, 1500])] : [undefined];
   console.log(`\nstatic runs on the shaped link, ms medians (p = predicted, m = measured); load ${load()}:`);
-  console.log(HEADER);
+  console.log(`MTU  ${HEADER}`);
+  let flip = false;
   for (const mbps of RATES_MBPS) {
     ctx.link.setRate(mbps);
-    // NOTE: the fixed cut runs on this machine's own edge (no repeats), predicted by its own
-    // profile: it checks the transfer term on a real payload; the profile's error on a 3-node
-    // part (a fraction of a millisecond) would otherwise be multiplied by the repeats.
-    const fixed = await runLive({
-      ...ctx.common,
-      analysisPath: ctx.localAnalysisPath,
-      edgeRepeat: 1,
-      planDir: cutDir,
-      adaptive: false,
-      ...ctx.link.through(cutUrl),
-    });
-    console.log(await staticRow(mbps, cutPlan, fixed, dataset));
-    const table = await runLive({
-      ...ctx.common,
-      adaptive: false,
-      staticMbps: mbps,
-      ...ctx.link.through(tableUrl),
-    });
-    const plan = tablePlans.find((p) => p.label === Object.keys(table.plansUsed)[0])!;
-    console.log(await staticRow(mbps, plan, table, dataset));
+    for (const mtu of flip ? [...mtus].reverse() : mtus) {
+      if (mtu !== undefined) ctx.link.setMtu!(mtu);
+      const tag = String(mtu ?? '-').padEnd(4);
+      // NOTE: the fixed cut runs on this machine's own edge (no repeats), predicted by its own
+      // profile: it checks the transfer term on a real payload; the profile's error on a 3-node
+      // part (a fraction of a millisecond) would otherwise be multiplied by the repeats.
+      const fixed = await runLive({
+        ...ctx.common,
+        analysisPath: ctx.localAnalysisPath,
+        edgeRepeat: 1,
+        planDir: cutDir,
+        adaptive: false,
+        ...ctx.link.through(cutUrl),
+      });
+      console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset)}`);
+      const table = await runLive({
+        ...ctx.common,
+        adaptive: false,
+        staticMbps: mbps,
+        ...ctx.link.through(tableUrl),
+      });
+      const plan = tablePlans.find((p) => p.label === Object.keys(table.plansUsed)[0])!;
+      console.log(`${tag} ${await staticRow(mbps, plan, table, dataset)}`);
+    }
+    flip = !flip;
   }
+  if (ctx.link.setMtu) ctx.link.setMtu(ctx.mtuBytes);
 }
 
+/** One arm of a trace comparison: a name and the options that make it. */
+interface Arm {
+  readonly name: string;
+  readonly options: Pick<LiveRunOptions, 'adaptive' | 'policy' | 'staticMbps'>;
+}
+
+// NOTE: the arms run interleaved, `rounds` rounds with the order reversed every other round, so a
+// change of the machine's load during the comparison touches every arm alike; each run replays the
+// trace from its start, so every arm meets the same bandwidths.
 async function traceRuns(
   ctx: Context,
   tableUrl: string,
   plans: readonly ServedPlan[],
   traceSamples: number,
   traceSpeed: number,
+  rounds: number,
 ) {
   console.log(
-    `\ntraces (${traceSamples} samples each, trace at ${traceSpeed}x), mean total ms; load ${load()}:`,
+    `\ntraces (${traceSamples} samples per arm in ${rounds} rounds, trace at ${traceSpeed}x), mean total ms; load ${load()}:`,
   );
-  const traced = { ...ctx.common, dataOptions: { ...ctx.common.dataOptions, maxSamples: traceSamples } };
+  const per = Math.max(1, Math.round(traceSamples / rounds));
+  const traced = {
+    ...ctx.common,
+    rttPings: 21,
+    rttGapMs: 10,
+    // the estimate's memory in trace time: 500 ms of the trace, however fast it is replayed
+    estimator: { halfLifeMs: 500 / traceSpeed },
+    dataOptions: { ...ctx.common.dataOptions, maxSamples: per },
+  };
+  const distinct = plans.filter((p, i) => plans.findIndex((q) => q.key === p.key) === i);
+  const arms: Arm[] = [
+    { name: 'adaptive (measured)', options: { adaptive: true, policy: 'measured' } },
+    { name: 'adaptive (table)', options: { adaptive: true, policy: 'table' } },
+    ...distinct.map((p) => ({
+      name: `static ${p.label}`,
+      options: { adaptive: false, staticMbps: p.fromMbps! },
+    })),
+  ];
   for (const trace of ['3g', '4g', 'wifi']) {
     const tracePath = path.join(ROOT, 'experiments', 'traces', `${trace}.csv`);
-    const through = ctx.link.through(tableUrl);
-    const adaptive = await runLive({ ...traced, adaptive: true, tracePath, traceSpeed, ...through });
-    const statics: [ServedPlan, EdgeRunReport][] = [];
-    for (const p of plans)
-      statics.push([
-        p,
-        await runLive({
+    const runs = new Map<string, EdgeRunReport[]>(arms.map((a) => [a.name, []]));
+    const loads: string[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const arm of r % 2 === 0 ? arms : [...arms].reverse()) {
+        const report = await runLive({
           ...traced,
-          adaptive: false,
-          staticMbps: p.fromMbps!,
+          ...arm.options,
           tracePath,
           traceSpeed,
-          ...through,
-        }),
-      ]);
-    const best = statics.reduce((a, b) => (b[1].meanTotalMs < a[1].meanTotalMs ? b : a));
+          ...ctx.link.through(tableUrl),
+        });
+        runs.get(arm.name)!.push(report);
+      }
+      loads.push(load());
+    }
+    const mean = (name: string) => {
+      const rs = runs.get(name)!;
+      return rs.reduce((a, x) => a + x.meanTotalMs * x.samples, 0) / rs.reduce((a, x) => a + x.samples, 0);
+    };
+    const best = Math.min(...arms.filter((a) => !a.options.adaptive).map((a) => mean(a.name)));
+    const bestName = arms.find((a) => !a.options.adaptive && mean(a.name) === best)!.name;
+    console.log(`  ${trace} (load after each round: ${loads.join(' | ')}):`);
+    for (const arm of arms) {
+      const rs = runs.get(arm.name)!;
+      const used: Record<string, number> = {};
+      for (const x of rs) for (const [k, n] of Object.entries(x.plansUsed)) used[k] = (used[k] ?? 0) + n;
+      const extra = arm.options.adaptive
+        ? ` (${rs.reduce((a, x) => a + x.switches, 0)} switches, plans ${JSON.stringify(used)}; / best static = ` +
+          `${fmt(mean(arm.name) / best)})`
+        : '';
+      console.log(
+        `    ${arm.name.padEnd(26)} ${fmt(mean(arm.name)).padStart(9)} ms${extra}` +
+          `${rs.reduce((a, x) => a + x.fallbacks, 0) > 0 ? `, ${rs.reduce((a, x) => a + x.fallbacks, 0)} edge-only` : ''}`,
+      );
+    }
     console.log(
-      `  ${trace.padEnd(5)} adaptive ${fmt(adaptive.meanTotalMs)} (${adaptive.switches} switches, plans ` +
-        `${JSON.stringify(adaptive.plansUsed)}, ${adaptive.fallbacks} edge-only) | ` +
-        statics.map(([p, r]) => `static ${p.label} ${fmt(r.meanTotalMs)}`).join(' | ') +
-        ` | adaptive / best static = ${fmt(adaptive.meanTotalMs / best[1].meanTotalMs)}`,
+      `    => ${trace}: adaptive (measured) / best static (${bestName}) = ${fmt(mean(arms[0].name) / best)}; ` +
+        `adaptive (table) / best static = ${fmt(mean(arms[1].name) / best)}`,
     );
   }
 }
 
-function makeLink(choice: string): BenchLink {
+function makeLink(choice: string, mtuBytes: number): BenchLink {
   if (choice === 'proxy') return proxyLink();
   const why = linkUnavailableReason();
   if (why) {
     console.log(`kernel link unavailable (${why}): using the in-process proxy instead`);
     return proxyLink();
   }
-  return kernelLink();
+  return kernelLink(mtuBytes);
 }
 
 async function main(): Promise<void> {
-  const samples = Number(argValue('--samples', '200'));
-  const traceSamples = Number(argValue('--trace-samples', '300'));
-  const traceSpeed = Number(argValue('--trace-speed', '1'));
+  const samples = Number(argValue('--samples', '100', '40'));
+  const traceSamples = Number(argValue('--trace-samples', '200', '100'));
+  const traceSpeed = Number(argValue('--trace-speed', '5'));
+  const rounds = Number(argValue('--rounds', '2'));
   const repeat = Number(argValue('--edge-repeat', '20'));
+  const mtuBytes = Number(argValue('--mtu', String(DEFAULT_MTU_BYTES)));
   // NOTE: the sweep needs a few hundred samples: below that no quantized plan's 95% loss bound fits 1 pp.
   const analysisSamples = Number(argValue('--analysis-samples', '500'));
+  const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-runtime-'));
   const dataOptions: DataOptions = {
     scale: 1 / 255,
@@ -297,7 +367,11 @@ async function main(): Promise<void> {
     labels: path.join(DATA, 't10k-labels-idx1-ubyte.gz'),
   };
   console.log(`machine: ${os.cpus().length} cores, load average ${load()}`);
-  const link = makeLink(argValue('--link', 'kernel'));
+  console.log(
+    `options: --samples ${samples} --analysis-samples ${analysisSamples} --trace-samples ${traceSamples} ` +
+      `--trace-speed ${traceSpeed} --rounds ${rounds} --edge-repeat ${repeat} --mtu ${mtuBytes}${QUICK ? ' (--quick)' : ''}`,
+  );
+  const link = makeLink(argValue('--link', 'kernel'), mtuBytes);
   let proxy: BenchLink | undefined;
   // Ctrl-C or a kill still tears the link down (the 'exit' handlers run).
   const bye = () => process.exit(130);
@@ -336,6 +410,7 @@ async function main(): Promise<void> {
     const ctx: Context = {
       link,
       repeat,
+      mtuBytes,
       localAnalysisPath,
       // RTT: the lower quartile of 41 pings before each run
       common: {
@@ -349,21 +424,23 @@ async function main(): Promise<void> {
       },
     };
     await staticRuns(ctx, cutServer.url, tableServer.url, plans, cutDir, dataset);
-    await traceRuns(ctx, tableServer.url, plans, traceSamples, traceSpeed);
-    if (!link.kind.startsWith('in-process')) {
+    await traceRuns(ctx, tableServer.url, plans, traceSamples, traceSpeed, rounds);
+    if (process.argv.includes('--proxy-traces') && !link.kind.startsWith('in-process')) {
       // The same traces on the proxy, which serializes every packet (tbf lets a small request
       // after an idle moment through at once): the adaptive run sees the rate in small requests too.
       proxy = proxyLink();
       const loopback = await proxy.startServer(['--analysis', analysisPath, '--threads', '1']);
       console.log(`\nthe same on the ${proxy.kind}:`);
-      await traceRuns({ ...ctx, link: proxy }, loopback.url, plans, traceSamples, traceSpeed);
+      await traceRuns({ ...ctx, link: proxy }, loopback.url, plans, traceSamples, traceSpeed, rounds);
     }
   } finally {
     await proxy?.close();
     await link.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`machine load average at the end: ${load()}`);
+  console.log(
+    `machine load average at the end: ${load()}; the bench took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -4,21 +4,30 @@
  * Each request gives one observation: bits written to the socket (HTTP head, framing and
  * tensor streams) over the time they took to cross, taken as the round trip minus the server's
  * own time (it reports it in a header) minus the link's RTT (estimated from empty requests).
- * The estimate is the total bits over the total crossing time of the last `window` observations:
- * the harmonic mean of their rates weighted by size, so one lucky fast transfer cannot lift it
- * the way an arithmetic mean of rates would. A request whose crossing time is not above
- * `minCrossingMs` crossed faster than the client can time it: its bits count with no time. Skipping
- * it instead would freeze the estimate whenever the current plan's requests are small (an edge-only
- * plan sends a few dozen bytes, and a token-bucket link passes a request of one frame at once), so
- * a run that went down to such a plan while the link was slow would never see it recover. Counted
- * this way, small fast requests raise the estimate until a larger plan is tried, whose requests
- * time the link.
+ * The estimate pools the last `window` observations, each weighted by its age:
+ *   B = Σ w_i·bits_i / Σ w_i·ms_i,   w_i = 2^(−age_i / halfLifeMs).
+ * Pooling bits and times (rather than averaging rates) weights each request by its size: a request
+ * of a few hundred bytes crosses a fast link in a fraction of a millisecond, less than the
+ * scheduling noise of a loaded machine, so its own rate is mostly noise, while a large transfer's
+ * is mostly signal; summed, the noise of many small requests averages out and a large one counts
+ * for what it carries. The age weight lets the estimate follow a changing link: an observation
+ * half a second old (default) counts half.
+ *
+ * A request whose crossing time is not above `minCrossingMs` crossed faster than the client can
+ * time it: its bits count with no time. Skipping it instead would freeze the estimate whenever the
+ * current plan's requests are small (an edge-only plan sends a few dozen bytes, and a token-bucket
+ * link passes one frame at once), so a run that went down to such a plan while the link was slow
+ * would never see it recover. Counted this way, small fast requests raise the estimate until a
+ * larger plan is tried, whose requests time the link.
  */
+import { performance } from 'perf_hooks';
 
 /** Options of `createBandwidthEstimator`. */
 export interface EstimatorOptions {
-  /** Observations kept (default 5). */
+  /** Observations kept (default 16). */
   readonly window?: number;
+  /** Age at which an observation counts half, ms (default 500; Infinity: all count fully). */
+  readonly halfLifeMs?: number;
   /** Crossing times up to this (ms) count as no time: too fast to time (default 0.05). */
   readonly minCrossingMs?: number;
 }
@@ -30,14 +39,15 @@ export interface BandwidthEstimator {
    * @param bytes bytes written for the request
    * @param transferMs round trip minus the server's time, ms
    * @param rttMs the link's round-trip time without payload, ms
+   * @param atMs when it was observed (default now, `performance.now()`)
    * @returns whether the observation counted (not for an empty request or a NaN time)
    */
-  observe(bytes: number, transferMs: number, rttMs: number): boolean;
+  observe(bytes: number, transferMs: number, rttMs: number, atMs?: number): boolean;
   /**
-   * Current estimate in Mbps: undefined before any observation, +Infinity while every observation
-   * in the window crossed too fast to time.
+   * Current estimate in Mbps, the observations weighted by their age at `nowMs` (default now):
+   * undefined before any observation, +Infinity while every observation crossed too fast to time.
    */
-  estimateMbps(): number | undefined;
+  estimateMbps(nowMs?: number): number | undefined;
 }
 
 /**
@@ -45,21 +55,27 @@ export interface BandwidthEstimator {
  * @example const e = createBandwidthEstimator(); e.observe(12500, 10.5, 0.5); e.estimateMbps() // 10
  */
 export function createBandwidthEstimator(options: EstimatorOptions = {}): BandwidthEstimator {
-  const window = options.window ?? 5;
+  const window = options.window ?? 16;
+  const halfLifeMs = options.halfLifeMs ?? 500;
   const minCrossingMs = options.minCrossingMs ?? 0.05;
-  const kept: { bits: number; ms: number }[] = [];
+  const kept: { bits: number; ms: number; atMs: number }[] = [];
   return {
-    observe(bytes, transferMs, rttMs) {
+    observe(bytes, transferMs, rttMs, atMs = performance.now()) {
       const ms = transferMs - rttMs;
       if (!(bytes > 0) || Number.isNaN(ms)) return false;
-      kept.push({ bits: bytes * 8, ms: ms > minCrossingMs ? ms : 0 });
+      kept.push({ bits: bytes * 8, ms: ms > minCrossingMs ? ms : 0, atMs });
       if (kept.length > window) kept.shift();
       return true;
     },
-    estimateMbps() {
+    estimateMbps(nowMs = performance.now()) {
       if (kept.length === 0) return undefined;
-      const bits = kept.reduce((s, o) => s + o.bits, 0);
-      const ms = kept.reduce((s, o) => s + o.ms, 0);
+      let bits = 0;
+      let ms = 0;
+      for (const o of kept) {
+        const w = Number.isFinite(halfLifeMs) ? 2 ** (-Math.max(0, nowMs - o.atMs) / halfLifeMs) : 1;
+        bits += w * o.bits;
+        ms += w * o.ms;
+      }
       return ms > 0 ? bits / ms / 1000 : Number.POSITIVE_INFINITY;
     },
   };

@@ -3,8 +3,10 @@
  * plan, encode its outputs, send them to the server, decode the answer. Every stage is timed
  * and set beside the latency model's prediction for the bandwidth of the moment.
  *
- * Adaptive runs pick the plan of the decision-table interval that holds the estimated uplink
- * bandwidth (bandwidth-estimator.ts); static runs keep one plan. A failed request (refused,
+ * Adaptive runs pick, before each sample, the plan predicted fastest at the estimated uplink
+ * bandwidth (bandwidth-estimator.ts) from the times this run measured for each plan
+ * (measured-policy.ts), or with `policy: 'table'` the plan of the decision-table interval that
+ * holds the estimate; static runs keep one plan. A failed request (refused,
  * reset, timed out, or a 5xx) is retried with exponential backoff; when the retries are spent
  * the sample runs edge-only (the unsplit model on the edge) and is marked so. Each sample is
  * recorded exactly once, whatever happened to its requests.
@@ -16,6 +18,7 @@ import { checkLabelRange, type Dataset } from '../data';
 import { openSession, type Session, type Tensor } from '../runtime';
 import { createBandwidthEstimator, type EstimatorOptions } from './bandwidth-estimator';
 import { createTransport, TransportError, type Transport } from './http-transport';
+import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-policy';
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
 import { decodeOutputs, encodeEdgeOutputs } from './wire-codec';
@@ -30,6 +33,12 @@ export interface EdgeRunOptions {
   /** 'static' runs `plans[staticIndex]`; 'adaptive' follows the estimate (default 'static'). */
   readonly mode?: 'static' | 'adaptive';
   readonly staticIndex?: number;
+  /**
+   * How an adaptive run chooses: 'measured' (default) predicts each plan from this run's own
+   * measurements (measured-policy.ts); 'table' takes the decision table's interval of the estimate.
+   */
+  readonly policy?: 'measured' | 'table';
+  readonly policyOptions?: Omit<MeasuredPolicyOptions, 'linkBytes'>;
   /** Per-request timeout, ms (default 2000). */
   readonly timeoutMs?: number;
   /** Retries after a failed request before the edge-only fallback (default 3). */
@@ -52,9 +61,10 @@ export interface EdgeRunOptions {
   /** Intra-op threads of the edge sessions (default 0: ONNX Runtime chooses). */
   readonly threads?: number;
   /**
-   * Runs each sample's edge part this many times (the last run's outputs are sent): an edge device
-   * that many times slower, for experiments on one machine (default 1). Pair it with an analysis
-   * whose edge profile is scaled the same way (`--edge local/0.05` for 20).
+   * Runs each sample's edge part and its encoding this many times (the last run's outputs are
+   * sent): an edge device that many times slower, codec included, for experiments on one machine
+   * (default 1). Pair it with an analysis whose edge profile is scaled the same way
+   * (`--edge local/0.05` for 20: it scales the codec's edge times too).
    */
   readonly edgeRepeat?: number;
   /**
@@ -71,9 +81,14 @@ export interface EdgeRunOptions {
 /** Predicted times of one sample, ms. */
 export interface PredictedStages {
   readonly edgeMs: number;
+  /** The codec's quantize + encode time on the edge (the analysis's, 0 for float32 tensors). */
+  readonly encodeMs: number;
   /** RTT + bytes·8/B with the plan's mean bytes plus this request's HTTP head and framing. */
   readonly transferMs: number;
+  /** The codec's decode + dequantize time on the cloud. */
+  readonly decodeMs: number;
   readonly cloudMs: number;
+  /** edge + encode + transfer + decode + cloud. */
   readonly totalMs: number;
 }
 
@@ -93,6 +108,8 @@ export interface SampleRecord {
   /** Round trip minus the server's time (the last attempt's). */
   readonly transferMs: number;
   readonly serverMs: number;
+  /** Of the server's time, decoding the request's streams (its header; NaN when absent). */
+  readonly serverDecodeMs: number;
   /** Decoding the answer. */
   readonly decodeMs: number;
   readonly totalMs: number;
@@ -124,6 +141,9 @@ export interface EdgeRunReport {
     readonly edge: StageSummary;
     readonly encode: StageSummary;
     readonly transfer: StageSummary;
+    /** The server's decoding of the request (part of `server`). */
+    readonly decode: StageSummary;
+    /** The server's whole time: predicted decode + cloud, measured decode + cloud + encoding the answer. */
     readonly server: StageSummary;
     readonly total: StageSummary;
   };
@@ -240,12 +260,16 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
     progress(`RTT of empty requests: ${rttMs.toFixed(3)} ms (lower quartile of ${o.rttPings})`);
     const estimator = createBandwidthEstimator(o.estimator);
     const initial = o.initialMbps ?? 5.85;
+    const onLink = o.linkBytes ?? ((b: number) => b);
+    const policy = createMeasuredPolicy({ ...o.policyOptions, linkBytes: onLink });
     let current = mode === 'static' ? plans[o.staticIndex ?? 0] : planForBandwidth(plans, initial);
     let switches = 0;
     const records: SampleRecord[] = [];
     for (let i = 0; i < data.samples; i++) {
       if (mode === 'adaptive') {
-        const next = planForBandwidth(plans, estimator.estimateMbps() ?? initial);
+        const mbps = estimator.estimateMbps() ?? initial;
+        const next =
+          o.policy === 'table' ? planForBandwidth(plans, mbps) : policy.choose(plans, current, mbps, i);
         if (next.key !== current.key) {
           switches++;
           progress(
@@ -262,13 +286,15 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       let outputs = await session.run({ [plan.inputName]: input });
       for (let k = 1; k < o.edgeRepeat; k++) outputs = await session.run({ [plan.inputName]: input });
       const t1 = performance.now();
-      const frames = encodeEdgeOutputs(plan, outputs);
+      let frames = encodeEdgeOutputs(plan, outputs);
+      for (let k = 1; k < o.edgeRepeat; k++) frames = encodeEdgeOutputs(plan, outputs);
       const body = encodeFrames(frames);
       const t2 = performance.now();
       const payloadBytes = frames.reduce((s, f) => s + f.bytes.length, 0);
       const failures: string[] = [];
       let answer:
-        { scores: Float32Array; transferMs: number; serverMs: number; wireBytes: number } | undefined;
+        | { scores: Float32Array; transferMs: number; serverMs: number; decodeMs: number; wireBytes: number }
+        | undefined;
       let attempts = 0;
       let t3 = t2;
       while (attempts <= o.retries) {
@@ -284,6 +310,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
               scores: first.data as Float32Array,
               transferMs: x.roundTripMs - x.serverMs,
               serverMs: x.serverMs,
+              decodeMs: x.decodeMs,
               wireBytes: x.bytesSent,
             };
             break;
@@ -300,18 +327,25 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       }
       let record: SampleRecord;
       const overheadBytes = answer ? answer.wireBytes - payloadBytes : 0;
-      const onLink = o.linkBytes ?? ((b: number) => b);
       const predictedTransfer =
         rttMs + (onLink(plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
+      const pp = plan.predicted;
       const predicted: PredictedStages = {
-        edgeMs: plan.predicted.edgeMs,
+        edgeMs: pp.edgeMs,
+        encodeMs: pp.encodeMs,
         transferMs: predictedTransfer,
-        cloudMs: plan.predicted.cloudMs,
-        totalMs: plan.predicted.edgeMs + predictedTransfer + plan.predicted.cloudMs,
+        decodeMs: pp.decodeMs,
+        cloudMs: pp.cloudMs,
+        totalMs: pp.edgeMs + pp.encodeMs + predictedTransfer + pp.decodeMs + pp.cloudMs,
       };
       if (answer) {
         const t4 = performance.now();
         estimator.observe(onLink(answer.wireBytes), answer.transferMs, rttMs);
+        policy.observe(plan, i, {
+          fixedMs: t4 - t0 - answer.transferMs,
+          wireBytes: answer.wireBytes,
+          payloadBytes,
+        });
         record = {
           index: i,
           plan: plan.label,
@@ -323,6 +357,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           encodeMs: t2 - t1,
           transferMs: answer.transferMs,
           serverMs: answer.serverMs,
+          serverDecodeMs: answer.decodeMs,
           decodeMs: t4 - t3,
           totalMs: t4 - t0,
           bandwidthMbps,
@@ -357,6 +392,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           encodeMs: t2 - t1,
           transferMs: NaN,
           serverMs: NaN,
+          serverDecodeMs: NaN,
           decodeMs: 0,
           totalMs: t4 - t0,
           bandwidthMbps,
@@ -408,15 +444,19 @@ function summarize(
         (r) => r.edgeMs,
       ),
       encode: stage(
-        () => 0,
+        (r) => r.predicted.encodeMs,
         (r) => r.encodeMs,
       ),
       transfer: stage(
         (r) => r.predicted.transferMs,
         (r) => r.transferMs,
       ),
+      decode: stage(
+        (r) => r.predicted.decodeMs,
+        (r) => r.serverDecodeMs,
+      ),
       server: stage(
-        (r) => r.predicted.cloudMs,
+        (r) => r.predicted.decodeMs + r.predicted.cloudMs,
         (r) => r.serverMs,
       ),
       total: stage(

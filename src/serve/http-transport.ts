@@ -5,7 +5,7 @@
 import * as http from 'http';
 import type { Socket } from 'net';
 import { performance } from 'perf_hooks';
-import { SERVER_MS_HEADER } from './server';
+import { DECODE_MS_HEADER, SERVER_MS_HEADER } from './server';
 
 /** The answer to one request. */
 export interface Exchange {
@@ -15,6 +15,8 @@ export interface Exchange {
   readonly roundTripMs: number;
   /** The server's own time (its header), ms; 0 when absent. */
   readonly serverMs: number;
+  /** Of which decoding the request (its header), ms; NaN when absent. */
+  readonly decodeMs: number;
   /** Bytes this request wrote to the socket. */
   readonly bytesSent: number;
 }
@@ -85,6 +87,7 @@ export function createTransport(baseUrl: string): Transport {
                 body: Buffer.concat(chunks),
                 roundTripMs: performance.now() - started,
                 serverMs: Number(res.headers[SERVER_MS_HEADER] ?? 0),
+                decodeMs: Number(res.headers[DECODE_MS_HEADER] ?? NaN),
                 bytesSent: after - before,
               });
             });

@@ -23,6 +23,13 @@ export {
 } from './bandwidth-estimator';
 export { planForBandwidth } from './plan-policy';
 export {
+  createMeasuredPolicy,
+  profiledFixedMs,
+  type MeasuredPolicy,
+  type MeasuredPolicyOptions,
+  type PolicyObservation,
+} from './measured-policy';
+export {
   runEdge,
   edgeInputDims,
   type EdgeRunOptions,
@@ -35,6 +42,7 @@ export { runOffline, type OfflineResult } from './offline-run';
 export { startShapedProxy, type ShapedLink, type ShapedLinkOptions } from './shaped-proxy';
 export {
   createNetnsLink,
+  DEFAULT_MTU_BYTES,
   linkUnavailableReason,
   type LinkCounters,
   type NetnsLink,

@@ -19,6 +19,7 @@ export function liveRunText(report: EdgeRunReport): string {
       row('edge', s.edge),
       row('encode', s.encode),
       row('transfer', s.transfer),
+      row('decode', s.decode),
       row('server', s.server),
       row('total', s.total),
       `median error per sample: total ${report.medianErrorPct.total.toFixed(1)}%, ` +

@@ -51,7 +51,12 @@ interface PlanJson {
   readonly model: string;
   readonly coder?: string;
   readonly rttMs?: number;
-  readonly predictedMs?: { readonly edge: number; readonly cloud: number };
+  readonly predictedMs?: {
+    readonly edge: number;
+    readonly cloud: number;
+    readonly encode?: number;
+    readonly decode?: number;
+  };
   readonly wire?: readonly {
     readonly tensor: string;
     readonly bits: number | 'f32';
@@ -95,6 +100,9 @@ export function loadPlanDir(dir: string): ServedPlan {
     inputName,
     predicted: {
       edgeMs: json.predictedMs?.edge ?? NaN,
+      // plan.json of a solved split has the codec's times; a float32 `--cut` split has no codec
+      encodeMs: json.predictedMs?.encode ?? 0,
+      decodeMs: json.predictedMs?.decode ?? 0,
       cloudMs: json.predictedMs?.cloud ?? NaN,
       rttMs: json.rttMs ?? 0,
       bytes: sent.reduce((sum, s) => sum + s.bytes, 0),
@@ -154,13 +162,25 @@ export function readServeAnalysis(file: string): Analysis {
   return a;
 }
 
-/** The prediction of a decision-table plan: part times of its cut point, else all fixed time on the edge. */
+/**
+ * The prediction of a decision-table plan: the codec's times of the interval (absent in older
+ * analyses: 0) and the part times of its cut point, else the rest of the fixed time on the edge.
+ */
 function predictionOf(a: Analysis, d: DecisionJson): ServedPlan['predicted'] {
   const rttMs = a.rttMs ?? 0;
+  const encodeMs = d.encodeMs ?? 0;
+  const decodeMs = d.decodeMs ?? 0;
   const c = d.cut >= 0 ? a.cutPoints[d.cut] : undefined;
   if (c && c.edgeMs !== undefined && c.cloudMs !== undefined)
-    return { edgeMs: c.edgeMs, cloudMs: c.cloudMs, rttMs, bytes: d.bytes };
-  return { edgeMs: d.fixedMs - rttMs, cloudMs: 0, rttMs, bytes: d.bytes };
+    return { edgeMs: c.edgeMs, encodeMs, decodeMs, cloudMs: c.cloudMs, rttMs, bytes: d.bytes };
+  return {
+    edgeMs: d.fixedMs - rttMs - encodeMs - decodeMs,
+    encodeMs,
+    decodeMs,
+    cloudMs: 0,
+    rttMs,
+    bytes: d.bytes,
+  };
 }
 
 /**

@@ -59,6 +59,11 @@ export interface NetnsLink {
   /** MTU of the veth pair, and tbf's bucket (what passes at once after an idle moment), bytes. */
   readonly mtuBytes: number;
   readonly burstBytes: number;
+  /**
+   * Sets the MTU of both veth ends and the bucket to one frame of it (a synchronous `ip`/`tc`:
+   * between runs; connections opened before keep the segment size they agreed on).
+   */
+  setMtuBytesNow(mtuBytes: number): void;
   /** The veth end in this namespace (where tbf sits) and its address. */
   readonly hostDevice: string;
   readonly hostAddress: string;
@@ -196,6 +201,14 @@ function tbfArgs(dev: string, mbps: number, burst: number, limit: number): strin
   ];
 }
 
+function checkMtu(mtu: number): void {
+  if (!Number.isInteger(mtu) || mtu < 128 || mtu > 9000)
+    throw new InputError(
+      'BAD_OPTION',
+      `kernel link: the MTU must be an integer of 128..9000 bytes, got ${mtu}`,
+    );
+}
+
 function checkRate(mbps: number): void {
   if (!Number.isFinite(mbps) || mbps <= 0)
     throw new InputError('BAD_OPTION', `kernel link: the rate (Mbps) must be a positive number, got ${mbps}`);
@@ -223,7 +236,20 @@ function makeLink(
   mtu: number,
 ): void {
   run(['netns', 'add', namespace]);
-  run(['link', 'add', hostDevice, 'mtu', `${mtu}`, 'type', 'veth', 'peer', 'name', nsDevice, 'mtu', `${mtu}`]);
+  run([
+    'link',
+    'add',
+    hostDevice,
+    'mtu',
+    `${mtu}`,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    nsDevice,
+    'mtu',
+    `${mtu}`,
+  ]);
   run(['link', 'set', nsDevice, 'netns', namespace]);
   run(['addr', 'add', `${hostAddress}/30`, 'dev', hostDevice]);
   run(['link', 'set', hostDevice, 'up']);
@@ -243,8 +269,7 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
   const why = linkUnavailableReason();
   if (why) throw new JaladError('RUNTIME', `kernel link unavailable: ${why}`);
   const mtu = options.mtuBytes ?? DEFAULT_MTU_BYTES;
-  if (!Number.isInteger(mtu) || mtu < 128 || mtu > 9000)
-    throw new InputError('BAD_OPTION', `kernel link: the MTU must be an integer of 128..9000 bytes, got ${mtu}`);
+  checkMtu(mtu);
   const burst = options.burstBytes ?? mtu + 14;
   const limit = options.limitBytes ?? 4 * 1024 * 1024;
   sweepStale();
@@ -286,7 +311,8 @@ export function createNetnsLink(options: NetnsLinkOptions): NetnsLink {
     isClosed: () => closed,
     setBatch: (b) => (batch = b),
     batch: () => batch,
-    tbf: (mbps) => tbfArgs(hostDevice, mbps, burst, limit),
+    tbf: (mbps, bucket) => tbfArgs(hostDevice, mbps, bucket, limit),
+    nsDevice,
     mbps: options.mbps,
     mtu,
     burst,
@@ -303,7 +329,8 @@ interface HandleParts {
   readonly isClosed: () => boolean;
   readonly setBatch: (b: ChildProcess) => void;
   readonly batch: () => ChildProcess | undefined;
-  readonly tbf: (mbps: number) => string[];
+  readonly tbf: (mbps: number, bucket: number) => string[];
+  readonly nsDevice: string;
   readonly mbps: number;
   readonly mtu: number;
   readonly burst: number;
@@ -312,12 +339,28 @@ interface HandleParts {
 /** The NetnsLink over a link that exists. */
 function linkHandle(h: HandleParts): NetnsLink {
   let rate = h.mbps;
-  const { mss, headerBytes } = segmentShape(h.mtu);
+  let mtu = h.mtu;
+  let burst = h.burst;
+  let { mss, headerBytes } = segmentShape(mtu);
   const { namespace, hostDevice, hostAddress, serverAddress, children, close } = h;
   return {
     namespace,
-    mtuBytes: h.mtu,
-    burstBytes: h.burst,
+    get mtuBytes() {
+      return mtu;
+    },
+    get burstBytes() {
+      return burst;
+    },
+    setMtuBytesNow(mtuBytes) {
+      checkMtu(mtuBytes);
+      run(['link', 'set', 'dev', hostDevice, 'mtu', `${mtuBytes}`]);
+      run(['-n', namespace, 'link', 'set', 'dev', h.nsDevice, 'mtu', `${mtuBytes}`]);
+      // NOTE: the bucket follows the frame: tbf drops a frame larger than its bucket.
+      run(h.tbf(rate, mtuBytes + 14), 'tc');
+      mtu = mtuBytes;
+      burst = mtuBytes + 14;
+      ({ mss, headerBytes } = segmentShape(mtu));
+    },
     hostDevice,
     hostAddress,
     serverAddress,
@@ -336,11 +379,11 @@ function linkHandle(h: HandleParts): NetnsLink {
         batch.on('error', () => undefined);
         h.setBatch(batch);
       }
-      batch.stdin!.write(`${h.tbf(mbps).join(' ')}\n`);
+      batch.stdin!.write(`${h.tbf(mbps, burst).join(' ')}\n`);
     },
     setRateMbpsNow(mbps) {
       checkRate(mbps);
-      run(h.tbf(mbps), 'tc');
+      run(h.tbf(mbps, burst), 'tc');
       rate = mbps;
     },
     rateMbps: () => rate,

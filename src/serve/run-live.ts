@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../core/errors';
 import { checkOutputFile, startsWithLine, writeOutputFile, type OutputOptions } from '../core/output-set';
 import { fitToModelInput, loadDataset, type DataOptions } from '../data';
+import type { EstimatorOptions } from './bandwidth-estimator';
 import { edgeInputDims, runEdge, type EdgeRunReport, type SampleRecord } from './edge-run';
 import { loadAnalysisPlans, loadPlanDir, withAnalysisPrediction } from './load-plans';
 import type { ServedPlan } from './served-plan';
@@ -29,6 +30,10 @@ export interface LiveRunOptions {
   /** Keep one plan: with an analysis, the plan of this bandwidth's interval. */
   readonly staticMbps?: number;
   readonly adaptive: boolean;
+  /** How an adaptive run chooses its plan (default 'measured'; see EdgeRunOptions.policy). */
+  readonly policy?: 'measured' | 'table';
+  /** The bandwidth estimator's window and half-life (bandwidth-estimator.ts). */
+  readonly estimator?: EstimatorOptions;
   /** Shape the link in process at this rate, Mbps (loopback servers only). */
   readonly shapeMbps?: number;
   /** One-way delay of the shaped link, ms. */
@@ -67,10 +72,13 @@ export const SAMPLES_CSV_COLUMNS: readonly string[] = [
   'encode_ms',
   'transfer_ms',
   'server_ms',
+  'server_decode_ms',
   'decode_ms',
   'total_ms',
   'predicted_edge_ms',
+  'predicted_encode_ms',
   'predicted_transfer_ms',
+  'predicted_decode_ms',
   'predicted_cloud_ms',
   'predicted_total_ms',
   'predicted_class',
@@ -100,10 +108,13 @@ export function samplesCsv(records: readonly SampleRecord[]): string {
     num(r.encodeMs),
     num(r.transferMs),
     num(r.serverMs),
+    num(r.serverDecodeMs),
     num(r.decodeMs),
     num(r.totalMs),
     num(r.predicted.edgeMs),
+    num(r.predicted.encodeMs),
     num(r.predicted.transferMs),
+    num(r.predicted.decodeMs),
     num(r.predicted.cloudMs),
     num(r.predicted.totalMs),
     r.predictedClass,
@@ -189,6 +200,8 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       dataset,
       mode: options.adaptive && plans.length > 1 ? 'adaptive' : options.adaptive ? 'adaptive' : 'static',
       staticIndex,
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.estimator ? { estimator: options.estimator } : {}),
       ...(link ? { nominalMbps: () => link!.rateMbps() } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),

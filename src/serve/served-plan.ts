@@ -18,9 +18,13 @@ export interface WireSpec {
   readonly sampleDims: readonly number[];
 }
 
-/** What the latency model predicts for a plan (T = edge + RTT + bytes·8/B + cloud). */
+/** What the latency model predicts for a plan (T = edge + encode + RTT + bytes·8/B + decode + cloud). */
 export interface PlanPrediction {
   readonly edgeMs: number;
+  /** The codec's quantize + encode ms on the edge device (0 for float32 tensors or older analyses). */
+  readonly encodeMs: number;
+  /** The codec's decode + dequantize ms on the cloud device (0 likewise). */
+  readonly decodeMs: number;
   readonly cloudMs: number;
   /** The RTT the prediction was made with, ms. */
   readonly rttMs: number;

@@ -35,6 +35,8 @@ const DEFAULTS = { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024 * 1024, t
 /** Response headers with the server's own times, ms (the client subtracts them from its round trip). */
 export const SERVER_MS_HEADER = 'jalad-server-ms';
 export const CLOUD_MS_HEADER = 'jalad-cloud-ms';
+/** Decoding the request's streams back to the cloud half's inputs, ms (the codec's decode stage). */
+export const DECODE_MS_HEADER = 'jalad-decode-ms';
 
 /** A running server. */
 export interface ServerHandle {
@@ -142,6 +144,7 @@ export async function startServer(
     send(res, 200, 'application/octet-stream', reply, {
       [SERVER_MS_HEADER]: (t3 - t0).toFixed(4),
       [CLOUD_MS_HEADER]: (t2 - t1).toFixed(4),
+      [DECODE_MS_HEADER]: (t1 - t0).toFixed(4),
     });
   };
 

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { InputError } from '../../src/core/errors';
 import { splitAtCut } from '../../src/pipeline/split-at-cut';
 import {
+  loadAnalysisPlans,
   loadPlanDir,
   runEdge,
   runLive,
@@ -86,5 +87,44 @@ describe('a --cut plan served and run', () => {
     );
     // one request per sample whatever the repeat: the repeats stay on the edge
     expect(server.metrics().requests - before).toBe(2 + 2 * 12);
+  });
+});
+
+describe("the codec's encode and decode times in the prediction", () => {
+  test('plan.json and the decision table carry them into every sample, beside the measured stages', async () => {
+    const solved = loadPlanDir(fx.planDir);
+    const json = JSON.parse(fs.readFileSync(path.join(fx.planDir, 'plan.json'), 'utf8')) as {
+      predictedMs: { encode: number; decode: number };
+    };
+    expect(json.predictedMs.encode).toBeGreaterThan(0); // a quantized plan: the sweep timed its codec
+    expect(solved.predicted.encodeMs).toBe(json.predictedMs.encode);
+    expect(solved.predicted.decodeMs).toBe(json.predictedMs.decode);
+    const a = JSON.parse(fs.readFileSync(fx.analysisPath, 'utf8')) as Analysis;
+    const table = await loadAnalysisPlans(fx.analysisPath);
+    table.forEach((p, i) => {
+      expect(p.predicted.encodeMs).toBe(a.decisions![i].encodeMs ?? 0);
+      expect(p.predicted.decodeMs).toBe(a.decisions![i].decodeMs ?? 0);
+    });
+    const s = await startServer([solved]);
+    try {
+      const report = await runEdge({ plans: [solved], serverUrl: s.url, dataset: fx.dataset, rttPings: 1 });
+      const r = report.records[0];
+      expect(r.predicted.encodeMs).toBe(solved.predicted.encodeMs);
+      expect(r.predicted.totalMs).toBeCloseTo(
+        r.predicted.edgeMs +
+          r.predicted.encodeMs +
+          r.predicted.transferMs +
+          r.predicted.decodeMs +
+          r.predicted.cloudMs,
+        9,
+      );
+      expect(report.stages.encode.predictedMs).toBe(solved.predicted.encodeMs);
+      expect(report.stages.decode.predictedMs).toBe(solved.predicted.decodeMs);
+      // the server reports its decoding of the request: measured, within its own time
+      expect(r.serverDecodeMs).toBeGreaterThan(0);
+      expect(r.serverDecodeMs).toBeLessThanOrEqual(r.serverMs);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -337,6 +337,7 @@ describe('bandwidth collapse', () => {
         serverUrl: link.url,
         dataset,
         mode: 'adaptive',
+        policy: 'table',
         initialMbps: 100,
         rttPings: 3,
         estimator: { window: 2 },
@@ -348,6 +349,40 @@ describe('bandwidth collapse', () => {
       expect(report.switches).toBeGreaterThanOrEqual(1);
       expect(report.records.slice(-5).every((r) => r.plan === low.label)).toBe(true);
       expect(report.records.slice(-5).every((r) => r.estimateMbps! < 1)).toBe(true);
+      expect(report.fallbacks).toBe(0);
+    } finally {
+      await link.close();
+      await s.close();
+    }
+  });
+});
+
+describe('bandwidth collapse, measured policy', () => {
+  test('after the collapse the run moves to the plan that sends fewer bytes, whatever the table says', async () => {
+    const table = await loadAnalysisPlans(fx.analysisPath);
+    const bySize = [...table, loadPlanDir(fx.planDir)].sort((a, b) => a.predicted.bytes - b.predicted.bytes);
+    const [small, big] = [bySize[0], bySize[bySize.length - 1]];
+    expect(big.predicted.bytes - small.predicted.bytes).toBeGreaterThan(50); // >20 ms apart at 0.02 Mbps
+    // Intervals that say the opposite: only measurements can lead the run to `small`.
+    const plans: ServedPlan[] = [
+      { ...big, fromMbps: 0.01, toMbps: 1000 },
+      { ...small, fromMbps: 1000, toMbps: 2000 },
+    ];
+    const s = await startServer(plans);
+    const link = await startShapedProxy({ targetPort: s.port, mbps: 500 });
+    try {
+      const report = await runEdge({
+        plans,
+        serverUrl: link.url,
+        dataset: { ...fx.dataset, samples: 24 },
+        mode: 'adaptive',
+        initialMbps: 100,
+        rttPings: 3,
+        onSample: (r) => {
+          if (r.index === 5) link.setRateMbps(0.02);
+        },
+      });
+      expect(report.records.slice(-5).every((r) => r.plan === small.label)).toBe(true);
       expect(report.fallbacks).toBe(0);
     } finally {
       await link.close();

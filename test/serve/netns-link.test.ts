@@ -120,6 +120,17 @@ describe('createNetnsLink', () => {
       // (1,470 - 310) B at 1 Mbps: 9.3 ms at least (at MTU 1500 it takes a round trip, about 1 ms).
       expect(ms).toBeGreaterThanOrEqual(((1200 + 5 * 54 - 310) * 8) / 1000 - 1);
       expect(link.counters().drops).toBe(0);
+      // back to MTU 1500: both ends, a bucket of one 1,514-byte frame, one segment for 1,200 bytes
+      link.setMtuBytesNow(1500);
+      expect(link.burstBytes).toBe(1514);
+      expect(execFileSync('ip', ['-n', link.namespace, 'link', 'show'], { encoding: 'utf8' })).toMatch(
+        /mtu 1500/,
+      );
+      expect(execFileSync('tc', ['qdisc', 'show', 'dev', link.hostDevice], { encoding: 'utf8' })).toMatch(
+        /burst 1514b/,
+      );
+      expect(link.linkBytes(1200)).toBeLessThanOrEqual(1200 + 66);
+      expect(() => link.setMtuBytesNow(50)).toThrow(InputError);
     } finally {
       link.close();
     }

@@ -113,20 +113,33 @@ describe('createBandwidthEstimator', () => {
   });
   test('a transfer no longer than the RTT counts its bits with no time (too fast to time)', () => {
     const e = createBandwidthEstimator({ window: 3 });
-    expect(e.observe(1000, 0.5, 0.6)).toBe(true);
-    expect(e.estimateMbps()).toBe(Number.POSITIVE_INFINITY);
-    e.observe(12_500, 10.5, 0.5); // 100 kbit in 10 ms
-    e.observe(12_500, 0.5, 0.5); // 100 kbit, too fast to time
-    expect(e.estimateMbps()).toBeCloseTo((8_000 + 200_000) / 10 / 1000, 9);
+    expect(e.observe(1000, 0.5, 0.6, 0)).toBe(true);
+    expect(e.estimateMbps(0)).toBe(Number.POSITIVE_INFINITY);
+    e.observe(12_500, 10.5, 0.5, 0); // 100 kbit in 10 ms
+    e.observe(12_500, 0.5, 0.5, 0); // 100 kbit, too fast to time
+    expect(e.estimateMbps(0)).toBeCloseTo((8_000 + 200_000) / 10 / 1000, 9);
   });
   test('total bits over total crossing time of the last k', () => {
     const e = createBandwidthEstimator({ window: 2 });
-    e.observe(12_500, 10.5, 0.5); // 100 kbit in 10 ms: 10 Mbps
-    expect(e.estimateMbps()).toBeCloseTo(10, 9);
-    e.observe(12_500, 100.5, 0.5); // 100 kbit in 100 ms: 1 Mbps
-    expect(e.estimateMbps()).toBeCloseTo(200 / 110, 9); // weighted harmonic mean
-    e.observe(12_500, 100.5, 0.5);
-    expect(e.estimateMbps()).toBeCloseTo(1, 9); // the 10 Mbps one left the window
+    e.observe(12_500, 10.5, 0.5, 0); // 100 kbit in 10 ms: 10 Mbps
+    expect(e.estimateMbps(0)).toBeCloseTo(10, 9);
+    e.observe(12_500, 100.5, 0.5, 0); // 100 kbit in 100 ms: 1 Mbps
+    expect(e.estimateMbps(0)).toBeCloseTo(200 / 110, 9); // weighted harmonic mean
+    e.observe(12_500, 100.5, 0.5, 0);
+    expect(e.estimateMbps(0)).toBeCloseTo(1, 9); // the 10 Mbps one left the window
+  });
+  test('observations are weighted by age: one half-life old counts half', () => {
+    const e = createBandwidthEstimator({ halfLifeMs: 100 });
+    e.observe(12_500, 10.5, 0.5, 0); // 10 Mbps at t = 0
+    e.observe(12_500, 100.5, 0.5, 100); // 1 Mbps at t = 100
+    // at t = 100: (0.5·100 + 100) kbit / (0.5·10 + 100) ms
+    expect(e.estimateMbps(100)).toBeCloseTo(150 / 105, 9);
+    // later, their relative weights stay the same
+    expect(e.estimateMbps(1_000)).toBeCloseTo(150 / 105, 9);
+    const fast = createBandwidthEstimator({ halfLifeMs: 100 });
+    fast.observe(12_500, 100.5, 0.5, 0); // 1 Mbps long ago
+    for (let t = 1000; t < 1010; t++) fast.observe(1_250, 1.5, 0.5, t); // ten of 10 Mbps now
+    expect(fast.estimateMbps(1010)).toBeGreaterThan(9.9);
   });
 });
 

@@ -1,0 +1,69 @@
+/** The adaptive run's measured policy: EWMA of each plan's fixed time, a load-scaled profile for untried plans, ageing, hysteresis. */
+import { createMeasuredPolicy, profiledFixedMs } from '../../src/serve';
+import type { ServedPlan } from '../../src/serve';
+
+const plan = (label: string, edgeMs: number, cloudMs: number, bytes: number): ServedPlan =>
+  ({
+    key: label,
+    label,
+    predicted: { edgeMs, encodeMs: 0.5, decodeMs: 0.25, cloudMs, rttMs: 0, bytes },
+  }) as ServedPlan;
+
+// An edge-only plan (heavy edge, 40 B) and a cloud-only plan (light edge, 1000 B).
+const edgeOnly = plan('edge-only', 4, 0, 40);
+const cloudOnly = plan('cloud-only', 0.05, 1, 1000);
+const plans = [edgeOnly, cloudOnly];
+
+describe('createMeasuredPolicy', () => {
+  test('before any sample: the profile, edge + encode + decode + cloud, plus the bytes over the rate', () => {
+    const p = createMeasuredPolicy();
+    expect(profiledFixedMs(cloudOnly)).toBeCloseTo(1.8, 12);
+    expect(p.predictMs(cloudOnly, 8, 0)).toBeCloseTo(1.8 + 1, 12); // 8000 bits at 8 Mbps: 1 ms
+    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY, 0)).toBeCloseTo(4.75, 12);
+    // 1 Mbps: cloud-only 1.8 + 8 ms, edge-only 4.75 + 0.32 ms
+    expect(p.choose(plans, cloudOnly, 1, 0).label).toBe('edge-only');
+    expect(p.choose(plans, edgeOnly, 20, 0).label).toBe('cloud-only');
+  });
+
+  test('measured fixed times move the breakpoint: an edge 6x slower than profiled is left at 1 Mbps', () => {
+    const p = createMeasuredPolicy({ alpha: 0.5 });
+    for (let i = 0; i < 10; i++) p.observe(edgeOnly, i, { fixedMs: 30, wireBytes: 140, payloadBytes: 40 });
+    expect(p.predictMs(edgeOnly, 1, 10)).toBeCloseTo(30 + 1.12, 6); // 140 B at 1 Mbps
+    // the untried cloud-only plan is scaled by the load factor measured on the edge-only one (30 / 4.75)
+    expect(p.loadFactor()).toBeCloseTo(30 / 4.75, 6);
+    expect(p.predictMs(cloudOnly, 1, 10)).toBeCloseTo(1.8 * (30 / 4.75) + (1000 + 100) * 0.008, 6);
+    expect(p.choose(plans, edgeOnly, 1, 10).label).toBe('cloud-only');
+  });
+
+  test('the EWMA follows the plan that runs; a stale measurement ages toward the load-scaled profile', () => {
+    const p = createMeasuredPolicy({ alpha: 0.5, staleSamples: 10 });
+    p.observe(cloudOnly, 0, { fixedMs: 4, wireBytes: 1100, payloadBytes: 1000 });
+    p.observe(cloudOnly, 1, { fixedMs: 2, wireBytes: 1100, payloadBytes: 1000 });
+    expect(p.predictMs(cloudOnly, Number.POSITIVE_INFINITY, 2)).toBeCloseTo(3, 12); // 4 + 0.5·(2 − 4)
+    p.observe(edgeOnly, 2, { fixedMs: 50, wireBytes: 140, payloadBytes: 40 }); // a bad moment
+    const load = p.loadFactor();
+    const prior = profiledFixedMs(edgeOnly) * load;
+    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY, 3)).toBeCloseTo(50, 12);
+    // ten samples later the measurement counts half
+    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY, 13)).toBeCloseTo(0.5 * 50 + 0.5 * prior, 9);
+  });
+
+  test('a switch needs a gain of the hysteresis', () => {
+    const p = createMeasuredPolicy({ hysteresis: 0.1 });
+    p.observe(cloudOnly, 0, { fixedMs: 10, wireBytes: 1000, payloadBytes: 1000 });
+    p.observe(edgeOnly, 1, { fixedMs: 9.5, wireBytes: 40, payloadBytes: 40 });
+    // at +Infinity: 9.5 against 10, a 5% gain: stay
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 2).label).toBe('cloud-only');
+    // at 4 Mbps: cloud-only 12, edge-only 9.58: switch
+    expect(p.choose(plans, cloudOnly, 4, 2).label).toBe('edge-only');
+  });
+
+  test('a plan without a profile (NaN) and a NaN sample do not break the choice', () => {
+    const p = createMeasuredPolicy();
+    const bare = plan('bare', Number.NaN, Number.NaN, 500);
+    p.observe(bare, 0, { fixedMs: Number.NaN, wireBytes: 600, payloadBytes: 500 });
+    expect(p.loadFactor()).toBe(1);
+    expect(p.choose([bare, cloudOnly], bare, 8, 1).label).toBe('cloud-only');
+    expect(p.choose([bare, cloudOnly], cloudOnly, 8, 1).label).toBe('cloud-only');
+  });
+});
