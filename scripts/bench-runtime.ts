@@ -70,6 +70,9 @@ interface BenchLink {
   setRate(mbps: number): void;
   /** The kernel link only: a new MTU (and bucket) between runs. */
   setMtu?(mtuBytes: number): void;
+  /** The kernel link only: its bucket now, and the frame bytes of a payload. */
+  bucketBytes?(): number;
+  linkBytes?(bytes: number): number;
   startServer(args: readonly string[]): Promise<{ child: ChildProcess; url: string }>;
   /** runLive options that route a run through this link to `url`. */
   through(url: string): Pick<LiveRunOptions, 'serverUrl' | 'link' | 'shapeMbps'>;
@@ -97,6 +100,8 @@ function kernelLink(mtuBytes: number): BenchLink {
       `${link.burstBytes} B, server at ${link.serverAddress})`,
     setRate: (mbps) => link.setRateMbpsNow(mbps),
     setMtu: (mtu) => link.setMtuBytesNow(mtu),
+    bucketBytes: () => link.burstBytes,
+    linkBytes: (b) => link.linkBytes(b),
     async startServer(args) {
       const child = link.spawn(
         process.execPath,
@@ -175,11 +180,30 @@ const HEADER =
   'server p/m    total p/m         err total     err transfer  top-1 served = offline';
 
 /** One static run's row, with the offline comparison of the same plan. */
+/**
+ * A diagnostic, not the target: the median transfer error per sample when the prediction leaves
+ * out the frames tbf's full bucket lets through at once after an idle moment (a serial line would
+ * charge them). It says how much of the transfer error the bucket accounts for.
+ */
+function bucketDiagnostic(report: EdgeRunReport, link: BenchLink): string {
+  if (!link.bucketBytes || !link.linkBytes) return '';
+  const bucket = link.bucketBytes();
+  const errs = report.records
+    .filter((r) => r.mode === 'split')
+    .map((r) => {
+      const free = (Math.min(bucket, link.linkBytes!(r.wireBytes)) * 8) / (r.bandwidthMbps * 1000);
+      return (Math.abs(r.predicted.transferMs - free - r.transferMs) / r.transferMs) * 100;
+    })
+    .sort((a, b) => a - b);
+  return `; transfer err without the bucket's ${bucket} B: ${fmt(errs[errs.length >> 1], 1)}%`;
+}
+
 async function staticRow(
   mbps: number,
   plan: ServedPlan,
   report: EdgeRunReport,
   dataset: Dataset,
+  link: BenchLink,
 ): Promise<string> {
   const offline = await runOffline(plan, dataset, 1);
   const same = report.records.every((r, i) => r.scores.every((v, j) => v === offline.scores[i][j]));
@@ -194,7 +218,8 @@ async function staticRow(
     `${fmt(report.medianErrorPct.total, 1)}% ${ok(report.medianErrorPct.total)}  ` +
     `${fmt(report.medianErrorPct.transfer, 1)}% ${ok(report.medianErrorPct.transfer)}  ` +
     `${report.top1!.correct}/${report.top1!.total} = ${offline.top1!.correct}/${offline.top1!.total} ` +
-    `(outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms; ${report.fallbacks} edge-only; load ${load()})`
+    `(outputs ${same ? 'identical' : 'DIFFER'}; RTT ${fmt(report.rttMs)} ms; ${report.fallbacks} edge-only` +
+    `${bucketDiagnostic(report, link)}; load ${load()})`
   );
 }
 
@@ -237,7 +262,7 @@ async function staticRuns(
         adaptive: false,
         ...ctx.link.through(cutUrl),
       });
-      console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset)}`);
+      console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset, ctx.link)}`);
       const table = await runLive({
         ...ctx.common,
         adaptive: false,
@@ -245,7 +270,7 @@ async function staticRuns(
         ...ctx.link.through(tableUrl),
       });
       const plan = tablePlans.find((p) => p.label === Object.keys(table.plansUsed)[0])!;
-      console.log(`${tag} ${await staticRow(mbps, plan, table, dataset)}`);
+      console.log(`${tag} ${await staticRow(mbps, plan, table, dataset, ctx.link)}`);
     }
     flip = !flip;
   }
