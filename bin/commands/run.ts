@@ -63,7 +63,7 @@ export function runCommand(): Command {
     )
     .option(
       '--edge-repeat <n>',
-      'run each edge part n times per sample: an edge n times slower (analyse with --edge local/(1/n))',
+      'run each edge part and its encoding n times per sample: an edge n times slower (analyse with --edge local/(1/n))',
       parseInRange(FLAG_RANGES.repeat),
       1,
     );
@@ -72,11 +72,12 @@ export function runCommand(): Command {
     .addHelpText(
       'after',
       `
-Per sample: edge part, encoding, transfer (round trip minus the server's own time), server,
-total; beside the latency model's prediction (edge + RTT + bytes·8/B + cloud) at the link's
-bandwidth (the shaped rate, or the client's own estimate). Adaptive runs estimate the uplink
-from their requests (bits sent / (transfer − RTT), over the last 5) and take the decision
-table's plan for it.
+Per sample: edge part, encoding, transfer (round trip minus the server's own time), decoding,
+server, total; beside the latency model's prediction (edge + encode + RTT + bytes·8/B + decode +
+cloud) at the link's bandwidth (the shaped rate, or the client's own estimate). Adaptive runs
+estimate the uplink from their requests (bits sent / (transfer − RTT), pooled over the last 16,
+an observation 500 ms old counting half) and run the table's plan predicted fastest from the
+times measured for each plan (see docs/runtime.md).
 
 Examples:
   jalad run --plan jalad-split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz

@@ -1,5 +1,5 @@
 /**
- * The adaptive run's choice of plan from what the run itself measures (docs/runtime.md#adaptation).
+ * The adaptive run's choice of plan from what the run itself measures (docs/runtime.md#bandwidth-estimate-and-adaptation).
  *
  * The decision table's breakpoints come from the profiles: the edge and cloud parts' times as
  * profiled, usually on a quiet machine in short runs. A live run meets other times: on a loaded
