@@ -1,23 +1,24 @@
 /**
- * The context coder: adaptive binary arithmetic coding of quantization codes, each code's
- * probabilities conditioned on its already coded neighbours in the feature map.
+ * The context coder (format version 3): adaptive binary arithmetic coding of quantization codes,
+ * each code's probabilities conditioned on its already coded neighbours in the feature map.
  *
  * Why: a memoryless coder (rANS, Huffman) stops at the order-0 entropy, but neighbouring codes of
  * a feature map are correlated in space and across channels, and runs of zeros after a ReLU are
  * long. General-purpose compressors (brotli, zstd) exploit part of that through byte contexts and
  * matches; this coder models it directly.
  *
- * References: the binary range coder with carry propagation of LZMA (I. Pavlov, LZMA SDK,
- * public domain); the MED predictor and gradient contexts of LOCO-I / JPEG-LS (M. Weinberger,
- * G. Seroussi, G. Sapiro, IEEE Trans. Image Processing 9(8), 2000); binarization into adaptive
- * binary decisions as in CABAC (D. Marpe, H. Schwarz, T. Wiegand, IEEE TCSVT 13(7), 2003).
+ * References: binary range coding as in LZMA (I. Pavlov, LZMA SDK, public domain), here with the
+ * carry added into the bytes already written; the MED predictor and gradient contexts of LOCO-I /
+ * JPEG-LS (M. Weinberger, G. Seroussi, G. Sapiro, IEEE Trans. Image Processing 9(8), 2000);
+ * binarization into adaptive binary decisions as in CABAC (D. Marpe, H. Schwarz, T. Wiegand,
+ * IEEE TCSVT 13(7), 2003).
  *
  * Geometry. A sample of shape [..., H, W] is read as C = (product of the leading dims) planes of
  * H rows of W codes (rank 1: one row; rank 0: one code). Codes are coded in memory order.
  *
  * Model, per code v (0 .. 2^c − 1), with L, U, UL, UR the left, upper, upper-left and upper-right
- * neighbours in the same plane (missing ones replaced as in `neighbours` below) and P the code at
- * the same position in the previous plane:
+ * neighbours in the same plane (missing ones replaced as in `codeContexts`) and P the code at the
+ * same position in the previous plane:
  *   1. zero flag (v > 0), context: bit length of the MED prediction
  *      pred = median(L, U, L + U − UL) (capped at 7), the number of nonzero spatial neighbours
  *      (0..4) and whether P > 0;
@@ -31,23 +32,26 @@
  *      c) the e − 1 bits of u below its leading one, most significant first: the top two
  *         adaptive, by (e, the bits so far); the rest (at most 5, nearly uniform) as plain bits.
  * Every decision's probability of a 0 is a 16-bit estimate, 32768 at the start, moved towards
- * each coded bit by 1/2^s of the distance, s growing with the context's use from 1 to 5 (fast
- * learning first, then stable estimates); the coder uses its top 15 bits.
+ * each coded bit by 1/2^s of the distance, s growing with the context's use from 1 to 6 (fast
+ * learning first, then stable estimates).
  *
+ * Range coder: 32-bit low and range; a decision splits the range at (range >>> 16) · p; a byte
+ * is shifted out whenever range < 2^24, and a carry out of low is added into the bytes already
+ * written. The encoder ends with one byte: the top byte of the smallest multiple of 2^24 at or
+ * above low (it lies inside the final interval because range >= 2^24); the decoder reads zero
+ * bytes past the end and must have read exactly 3 of them, or the payload is rejected.
  * Payload: the range coder's bytes, nothing else (the shape and bit width are in the header).
- * The encoder leaves out the range coder's first byte, which is always 0; the decoder must end
- * exactly at the end of the payload, or the stream is rejected.
  */
 import { InputError } from '../core/errors';
 import type { BitWidth } from './types';
 
 const { clz32, floor, min } = Math;
 
-/** Probability precision of the coder: 15 bits (the stored estimates have 16). */
-const PROB_BITS = 15;
 /** Normalisation threshold of the range: a byte is shifted out whenever range < 2^24. */
 const TOP = 1 << 24;
 const TWO_32 = 4294967296;
+/** Dense mode (no zero flags) when fewer than 1 code in DENSE_ZEROS is 0. */
+const DENSE_ZEROS = 32;
 
 /** Context offsets in the probability table (see the model in the file header). */
 const ZERO_BASE = 0; // 8 prediction lengths × 5 neighbour counts × 2 = 80
@@ -57,7 +61,7 @@ const MANTISSA_BASE = 296; // 9 lengths × 4 tree nodes
 const CONTEXTS = MANTISSA_BASE + 9 * 4;
 
 /** Adaptation shift by how often a context was used (1 .. 5). */
-const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(5, Math.max(1, floor(Math.log2(n + 2)))));
+const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(6, Math.max(1, floor(Math.log2(n + 2)))));
 
 /** Bucket of a non-negative gradient sum (at most 4·255): 0, 1, 2-3, 4-7, 8-15, 16-47, 48+. */
 const BUCKETS = Uint8Array.from({ length: 1024 }, (_, a) =>
@@ -66,10 +70,6 @@ const BUCKETS = Uint8Array.from({ length: 1024 }, (_, a) =>
 
 /** min(bit length of a code, 7). */
 const PREDICTION_LENGTHS = Uint8Array.from({ length: 256 }, (_, v) => min(32 - clz32(v), 7));
-
-function bitLength(v: number): number {
-  return 32 - clz32(v);
-}
 
 /** C, H, W of a sample shape (see the file header). */
 function planes(shape: readonly number[]): { c: number; h: number; w: number } {
@@ -168,31 +168,106 @@ function codeContexts(
   );
 }
 
-/**
- * Scratch of the encoder's modelling pass: one entry per decision, (context << 1) | bit for an
- * adaptive decision, ~((k << 8) | value) for k plain bits. Reused by every call.
- * NOTE: two passes (model, then code) keep the range coder's state in local variables of one
- * tight loop; measured faster than coding each decision where the model makes it.
- */
-let decisionScratch = new Int32Array(1 << 16);
-/** Per-position contexts from the previous plane (see previousPlaneContexts). */
+/** Per-position contexts from the previous plane (see previousPlaneContexts), reused by every call. */
 let planeScratch = new Uint8Array(1 << 12);
-
-function scratchDecisions(n: number): Int32Array {
-  if (decisionScratch.length < n) decisionScratch = new Int32Array(n + (n >> 2));
-  return decisionScratch;
-}
-
-let outputScratch = new Uint8Array(1 << 16);
-
-function scratchOutput(n: number): Uint8Array {
-  if (outputScratch.length < n) outputScratch = new Uint8Array(n + (n >> 2));
-  return outputScratch;
-}
 
 function scratchPlane(n: number): Uint8Array {
   if (planeScratch.length < n) planeScratch = new Uint8Array(n);
   return planeScratch.subarray(0, n);
+}
+
+let outputScratch = new Uint8Array(1 << 16);
+
+/**
+ * The adaptive probabilities of every context with their use counts, shared by the encoder and
+ * the decoder so that both adapt alike.
+ */
+class Model {
+  readonly probs = new Uint16Array(CONTEXTS).fill(32768);
+  readonly uses = new Uint8Array(CONTEXTS);
+}
+
+/** Binary range encoder (see the file header); writes into a scratch buffer it grows. */
+class RangeEncoder {
+  private readonly probs: Uint16Array;
+  private readonly uses: Uint8Array;
+  private out: Uint8Array;
+  /** Bytes written so far. */
+  pos = 0;
+  private low = 0;
+  private range = 0xffffffff;
+
+  constructor(model: Model, capacity: number) {
+    this.probs = model.probs;
+    this.uses = model.uses;
+    if (outputScratch.length < capacity) outputScratch = new Uint8Array(capacity + (capacity >> 2));
+    this.out = outputScratch;
+  }
+
+  /** Codes `bit` (0 or 1) with the probability of context `ctx` and adapts it. */
+  bit(ctx: number, bit: number): void {
+    const p = this.probs[ctx];
+    const used = this.uses[ctx];
+    if (used < 63) this.uses[ctx] = used + 1;
+    const s = SHIFTS[used];
+    const bound = (this.range >>> 16) * p;
+    if (bit === 0) {
+      this.range = bound;
+      this.probs[ctx] = p + ((65536 - p) >> s);
+    } else {
+      this.add(bound);
+      this.range -= bound;
+      this.probs[ctx] = p - (p >> s);
+    }
+    if (this.range < TOP) this.shift();
+  }
+
+  /** Codes the k low bits of `value` (k <= 8), each with probability 1/2. */
+  plain(k: number, value: number): void {
+    this.range = this.range >>> k;
+    this.add(this.range * value);
+    if (this.range < TOP) this.shift();
+  }
+
+  /** The payload so far plus the final byte (a fresh array). */
+  finish(): Uint8Array {
+    // The smallest multiple of 2^24 at or above low: its top byte is all the decoder needs.
+    this.add(0xffffff);
+    this.ensure(1);
+    this.out[this.pos++] = this.low >>> 24;
+    return this.out.slice(0, this.pos);
+  }
+
+  /** low += delta; a carry out of bit 31 goes into the bytes already written. */
+  private add(delta: number): void {
+    const low = this.low + delta;
+    if (low < TWO_32) {
+      this.low = low;
+      return;
+    }
+    this.low = low - TWO_32;
+    let k = this.pos - 1;
+    // Never past the first byte: low + range never exceeds the initial interval's top.
+    while (this.out[k] === 0xff) this.out[k--] = 0;
+    this.out[k]++;
+  }
+
+  private shift(): void {
+    do {
+      this.ensure(1);
+      this.out[this.pos++] = this.low >>> 24;
+      this.low = (this.low << 8) >>> 0;
+      this.range = (this.range << 8) >>> 0;
+    } while (this.range < TOP);
+  }
+
+  private ensure(more: number): void {
+    if (this.pos + more <= this.out.length) return;
+    const grown = new Uint8Array(2 * this.out.length + more);
+    grown.set(this.out.subarray(0, this.pos));
+    this.out = grown;
+    outputScratch = grown;
+  }
 }
 
 /**
@@ -203,140 +278,90 @@ function scratchPlane(n: number): Uint8Array {
  * @example contextEncode(quantize(x, 4).codes, [16, 28, 28], 4).length  // payload bytes
  */
 export function contextEncode(codes: Uint8Array, shape: readonly number[], bits: BitWidth): Uint8Array {
+  return contextEncodeWithin(codes, shape, bits, Infinity)!;
+}
+
+/**
+ * `contextEncode`, given up (null) as soon as the payload would exceed `maxBytes`: the caller has
+ * a smaller coding at hand (the tensor format's fallback to rANS), so the rest is not coded.
+ * NOTE: checked once per plane, not per code; a payload within the limit is coded in full.
+ */
+export function contextEncodeWithin(
+  codes: Uint8Array,
+  shape: readonly number[],
+  bits: BitWidth,
+  maxBytes: number,
+): Uint8Array | null {
   const { c: planeCount, h, w } = planes(shape);
   const area = h * w;
   const max = (1 << bits) - 1;
-  // At most 2 flags + (bits − 1) length bins + 2 mantissa decisions + 1 plain group per code.
-  const decisions = scratchDecisions(codes.length * (bits + 4) + 1);
+  const enc = new RangeEncoder(new Model(), (codes.length >> 1) + 64);
+  let zeros = 0;
+  for (let j = 0; j < codes.length; j++) if (codes[j] === 0) zeros++;
+  const dense = zeros * DENSE_ZEROS < codes.length ? 1 : 0;
+  enc.plain(1, dense);
   const prev = scratchPlane(area);
   prev.fill(0);
-  let d = 0;
   let i = 0;
   for (let plane = 0; plane < planeCount; plane++) {
+    if (enc.pos > maxBytes) return null;
     if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
     for (let y = 0, k = 0; y < h; y++) {
       for (let x = 0; x < w; x++, i++, k++) {
         const ctx = codeContexts(codes, i, x, y, w, area, plane, prev[k]);
-        const pred = ctx & 255;
         const v = codes[i];
-        const zeroCtx = (ctx >> 8) & 255;
-        if (v === 0) {
-          decisions[d++] = zeroCtx << 1;
-          continue;
+        const pred = ctx & 255;
+        let r: number;
+        if (dense === 1) {
+          r = foldResidual(v + 1, pred + 1, max + 1);
+        } else {
+          enc.bit((ctx >> 8) & 255, v === 0 ? 0 : 1);
+          if (v === 0) continue;
+          r = foldResidual(v, pred > 0 ? pred : 1, max);
         }
-        decisions[d++] = (zeroCtx << 1) | 1;
-        const r = foldResidual(v, pred > 0 ? pred : 1, max);
-        const residualCtx = RESIDUAL_BASE + ((ctx >> 16) & 255);
         if (r === 0) {
-          decisions[d++] = residualCtx << 1;
+          enc.bit(RESIDUAL_BASE + ((ctx >> 16) & 255), 0);
           continue;
         }
-        decisions[d++] = (residualCtx << 1) | 1;
-        const e = bitLength(r);
-        const lengthBase = LENGTH_BASE + (ctx >> 24) * 8;
+        enc.bit(RESIDUAL_BASE + ((ctx >> 16) & 255), 1);
+        const e = 32 - clz32(r);
+        const lengthBase = LENGTH_BASE + (ctx >>> 24) * 8;
         for (let bin = 1; bin < bits; bin++) {
-          if (e > bin) {
-            decisions[d++] = ((lengthBase + bin) << 1) | 1;
-          } else {
-            decisions[d++] = (lengthBase + bin) << 1;
-            break;
-          }
+          const more = e > bin ? 1 : 0;
+          enc.bit(lengthBase + bin, more);
+          if (more === 0) break;
         }
         if (e >= 2) {
           const b1 = (r >> (e - 2)) & 1;
-          decisions[d++] = ((MANTISSA_BASE + e * 4 + 1) << 1) | b1;
+          enc.bit(MANTISSA_BASE + e * 4 + 1, b1);
           if (e >= 3) {
-            const b2 = (r >> (e - 3)) & 1;
-            decisions[d++] = ((MANTISSA_BASE + e * 4 + 2 + b1) << 1) | b2;
-            if (e >= 4) decisions[d++] = ~(((e - 3) << 8) | (r & ((1 << (e - 3)) - 1)));
+            enc.bit(MANTISSA_BASE + e * 4 + 2 + b1, (r >> (e - 3)) & 1);
+            if (e >= 4) enc.plain(e - 3, r & ((1 << (e - 3)) - 1));
           }
         }
       }
     }
   }
-  return rangeEncode(decisions, d);
+  const payload = enc.finish();
+  return payload.length > maxBytes ? null : payload;
 }
 
-/** Range-codes the decisions of the modelling pass (LZMA's carry scheme). */
-function rangeEncode(decisions: Int32Array, count: number): Uint8Array {
-  const probs = new Uint16Array(CONTEXTS).fill(32768);
-  const uses = new Uint8Array(CONTEXTS);
-  // A decision costs at most 13 bits (probability >= 7/32768), a plain group at most 5.
-  const out = scratchOutput(2 * count + 16);
-  let pos = 0;
-  let low = 0;
-  let range = 0xffffffff;
-  let cache = 0;
-  let pending = 0;
-  let first = true;
-  for (let n = 0; n < count; n++) {
-    const entry = decisions[n];
-    if (entry >= 0) {
-      const ctx = entry >> 1;
-      const p = probs[ctx];
-      const used = uses[ctx];
-      const s = SHIFTS[used];
-      if (used < 63) uses[ctx] = used + 1;
-      const bound = (range >>> PROB_BITS) * (p >>> 1);
-      if ((entry & 1) === 0) {
-        range = bound;
-        probs[ctx] = p + ((65536 - p) >> s);
-      } else {
-        low += bound;
-        range -= bound;
-        probs[ctx] = p - (p >> s);
-      }
-    } else {
-      const group = ~entry;
-      range = range >>> (group >> 8);
-      low += range * (group & 255);
-    }
-    while (range < TOP) {
-      range = (range * 256) >>> 0;
-      // Shift the top byte of low out (LZMA's ShiftLow); same code as the flush below.
-      if (low < 0xff000000 || low >= TWO_32) {
-        const carry = low >= TWO_32 ? 1 : 0;
-        if (!first) out[pos++] = (cache + carry) & 0xff;
-        first = false;
-        for (; pending > 0; pending--) out[pos++] = (0xff + carry) & 0xff;
-        cache = (low >>> 24) & 0xff;
-      } else {
-        pending++;
-      }
-      // NOTE: `&` keeps the low 24 bits of a float64 below 2^53 exactly (ToInt32 is mod 2^32)
-      // and, unlike `%`, compiles to integer instructions.
-      low = (low & 0xffffff) * 256;
-    }
-  }
-  // Five shifts flush the low end (the first byte, always 0, is dropped).
-  for (let k = 0; k < 5; k++) {
-    if (low < 0xff000000 || low >= TWO_32) {
-      const carry = low >= TWO_32 ? 1 : 0;
-      if (!first) out[pos++] = (cache + carry) & 0xff;
-      first = false;
-      for (; pending > 0; pending--) out[pos++] = (0xff + carry) & 0xff;
-      cache = (low >>> 24) & 0xff;
-    } else {
-      pending++;
-    }
-    low = (low & 0xffffff) * 256;
-  }
-  return out.slice(0, pos);
-}
-
-/** Range decoder matching `rangeEncode`; reads zero bytes past the end (the caller checks the length). */
+/** Range decoder matching `RangeEncoder`; reads zero bytes past the end (the caller checks the length). */
 class RangeDecoder {
-  readonly probs = new Uint16Array(CONTEXTS).fill(32768);
-  readonly uses = new Uint8Array(CONTEXTS);
+  private readonly probs: Uint16Array;
+  private readonly uses: Uint8Array;
   pos: number;
   private range = 0xffffffff;
   private code = 0;
 
   constructor(
+    model: Model,
     private readonly bytes: Uint8Array,
     start: number,
     private readonly end: number,
   ) {
+    this.probs = model.probs;
+    this.uses = model.uses;
     this.pos = start;
     for (let k = 0; k < 4; k++) this.code = this.code * 256 + this.next();
   }
@@ -345,19 +370,12 @@ class RangeDecoder {
     return this.pos < this.end ? this.bytes[this.pos++] : (this.pos++, 0);
   }
 
-  private normalize(): void {
-    while (this.range < TOP) {
-      this.range = (this.range * 256) >>> 0;
-      this.code = this.code * 256 + this.next();
-    }
-  }
-
   bit(ctx: number): number {
     const p = this.probs[ctx];
     const used = this.uses[ctx];
-    const s = SHIFTS[used];
     if (used < 63) this.uses[ctx] = used + 1;
-    const bound = (this.range >>> PROB_BITS) * (p >>> 1);
+    const s = SHIFTS[used];
+    const bound = (this.range >>> 16) * p;
     let bit: number;
     if (this.code < bound) {
       this.range = bound;
@@ -369,17 +387,25 @@ class RangeDecoder {
       this.probs[ctx] = p - (p >> s);
       bit = 1;
     }
-    if (this.range < TOP) this.normalize();
+    if (this.range < TOP) this.shift();
     return bit;
   }
 
-  /** k plain bits (k <= 5), most significant first. */
+  /** k plain bits (k <= 8), most significant first; -1 for a value no encoder writes (damage). */
   plain(k: number): number {
     this.range = this.range >>> k;
     const value = floor(this.code / this.range);
+    if (value >> k !== 0) return -1;
     this.code -= value * this.range;
-    this.normalize();
+    if (this.range < TOP) this.shift();
     return value;
+  }
+
+  private shift(): void {
+    do {
+      this.range = (this.range << 8) >>> 0;
+      this.code = ((this.code << 8) | this.next()) >>> 0;
+    } while (this.range < TOP);
   }
 }
 
@@ -406,7 +432,9 @@ export function contextDecode(
     );
   }
   const codes = new Uint8Array(count);
-  const dec = new RangeDecoder(bytes, start, end);
+  const dec = new RangeDecoder(new Model(), bytes, start, end);
+  const dense = dec.plain(1);
+  const top = dense === 1 ? max : max - 1;
   const prev = scratchPlane(area);
   prev.fill(0);
   let i = 0;
@@ -415,10 +443,10 @@ export function contextDecode(
     for (let y = 0, k = 0; y < h; y++) {
       for (let x = 0; x < w; x++, i++, k++) {
         const ctx = codeContexts(codes, i, x, y, w, area, plane, prev[k]);
-        if (dec.bit((ctx >> 8) & 255) === 0) continue;
+        if (dense === 0 && dec.bit((ctx >> 8) & 255) === 0) continue;
         let r = 0;
         if (dec.bit(RESIDUAL_BASE + ((ctx >> 16) & 255)) === 1) {
-          const lengthBase = LENGTH_BASE + (ctx >> 24) * 8;
+          const lengthBase = LENGTH_BASE + (ctx >>> 24) * 8;
           let e = 1;
           while (e < bits && dec.bit(lengthBase + e) === 1) e++;
           r = 1;
@@ -431,20 +459,24 @@ export function contextDecode(
             }
           }
         }
-        // A damaged payload can decode a residual beyond the fold's range; the checksum makes
-        // that unreachable in a stream, but the decoder still never writes an out-of-range code.
-        if (r > max - 1)
+        // A damaged payload can decode a residual beyond the fold's range (or a plain group no
+        // encoder writes, r < 0); the checksum makes that unreachable in a stream, but the
+        // decoder still never writes an out-of-range code.
+        if (r < 0 || r > top)
           throw new InputError('BAD_DATA', 'context payload: residual out of range (corrupted)');
         const pred = ctx & 255;
-        codes[i] = unfoldResidual(r, pred > 0 ? pred : 1, max);
+        codes[i] =
+          dense === 1
+            ? unfoldResidual(r, pred + 1, max + 1) - 1
+            : unfoldResidual(r, pred > 0 ? pred : 1, max);
       }
     }
   }
-  // The encoder flushes 4 bytes after the last decision's; the decoder has read exactly those.
-  if (dec.pos !== end) {
+  // The decoder reads 4 bytes ahead; the encoder's last byte leaves 3 of them past the end.
+  if (dec.pos !== end + 3) {
     throw new InputError(
       'BAD_DATA',
-      `context payload: the codes end after ${dec.pos - start} of ${end - start} bytes (corrupted or truncated)`,
+      `context payload: the codes end after ${dec.pos - 3 - start} of ${end - start} bytes (corrupted or truncated)`,
     );
   }
   return codes;

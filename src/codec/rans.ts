@@ -520,17 +520,7 @@ export function ransDecode(
   if (count > 0 && present === 0)
     throw new InputError('BAD_DATA', 'rans: table has no symbols but codes are expected');
 
-  const m = 1 << scaleBits;
-  const freq = new Int32Array(256);
-  const cum = new Int32Array(256);
-  const symbolOfSlot = new Uint8Array(m);
-  let c = 0;
-  for (let s = 0; s < frequencies.length; s++) {
-    freq[s] = frequencies[s];
-    cum[s] = c;
-    if (freq[s] > 0) symbolOfSlot.fill(s, c, c + freq[s]);
-    c += freq[s];
-  }
+  const { freq, cum, symbolOfSlot } = decoderTables(frequencies, scaleBits);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const a = view.getUint32(p0, true);
   const b = view.getUint32(p0 + 4, true);
@@ -540,8 +530,9 @@ export function ransDecode(
   // The kernel reads two bytes ahead without bounds checks: decode from a copy with zero padding
   // and check the consumed length after every block.
   const length = end - (p0 + 8);
-  const input = new Uint8Array(length + 2 * BLOCK + 4);
+  const input = scratchInput(length + 2 * BLOCK + 4);
   input.set(bytes.subarray(p0 + 8, end));
+  input.fill(0, length, length + 2 * BLOCK + 4);
   const state = new Int32Array([a, b, 0]);
   const even = count & ~1;
   for (let s = 0; s < even; s += BLOCK) {
@@ -555,6 +546,55 @@ export function ransDecode(
   if (state[0] !== RANS_L || state[1] !== RANS_L)
     throw new InputError('BAD_DATA', 'rans: final state mismatch (corrupted stream)');
   return codes;
+}
+
+/**
+ * The decoder's tables for a frequency table, kept between calls: the slot-to-symbol table has
+ * 2^scaleBits entries (32 K at the default scale), and planning it took most of the decode time of
+ * a small tensor; consecutive samples of a cut often share their table, which is then reused.
+ * NOTE: valid until the next call (JavaScript decodes one stream at a time per thread).
+ */
+const DECODER_TABLES = {
+  freq: new Int32Array(256),
+  cum: new Int32Array(256),
+  symbolOfSlot: new Uint8Array(1 << 15),
+  /** Frequencies and scale the tables hold (scale 0: none yet). */
+  frequencies: new Uint32Array(256),
+  size: 0,
+  scaleBits: 0,
+};
+
+function decoderTables(
+  frequencies: Uint32Array,
+  scaleBits: number,
+): { freq: Int32Array; cum: Int32Array; symbolOfSlot: Uint8Array } {
+  const t = DECODER_TABLES;
+  const size = frequencies.length;
+  let same = t.scaleBits === scaleBits && t.size === size;
+  for (let s = 0; same && s < size; s++) same = t.frequencies[s] === frequencies[s];
+  if (!same) {
+    t.freq.fill(0);
+    t.cum.fill(0);
+    let c = 0;
+    for (let s = 0; s < size; s++) {
+      const f = frequencies[s];
+      t.freq[s] = f;
+      t.cum[s] = c;
+      if (f > 0) t.symbolOfSlot.fill(s, c, c + f);
+      c += f;
+    }
+    t.frequencies.set(frequencies);
+    t.size = size;
+    t.scaleBits = scaleBits;
+  }
+  return t;
+}
+
+let inputScratch = new Uint8Array(1 << 16);
+
+function scratchInput(n: number): Uint8Array {
+  if (inputScratch.length < n) inputScratch = new Uint8Array(n + (n >> 2));
+  return inputScratch;
 }
 
 /** Decodes codes[start, end) in pairs (even index from A, odd from B); `single` decodes one from A. */

@@ -1,12 +1,12 @@
 /**
  * The byte format of one transmitted tensor sample: header, entropy-coded JALAD codes, checksum.
  *
- * Layout (versions 1 and 2; integers little-endian, varint = unsigned LEB128):
+ * Layout (versions 1, 2 and 3; integers little-endian, varint = unsigned LEB128):
  *   offset 0  2 bytes  magic "JQ" (0x4a 0x51)
- *          2  1 byte   format version: 2 when the coder is 'context', else 1
+ *          2  1 byte   format version: 3 when the coder is 'context' (2: its first version, still read), else 1
  *          3  1 byte   precision: 1..8 = bit width c; 16 = IEEE half ('f16'); 32 = float32 ('f32')
  *          4  1 byte   coder actually used: 0 raw, 1 huffman, 2 rans, 3 constant (empty payload),
- *                      4 context (version 2 only)
+ *                      4 context (versions 2 and 3 only)
  *          5  1 byte   dtype of the source tensor, ONNX TensorProto numbering: 1 = FLOAT
  *          6  1 byte   rank r
  *          7  r varints  dims
@@ -23,12 +23,16 @@
  * An empty tensor (a 0 dim) is valid: lo = hi = 0, coder 'constant', no payload; it decodes to an
  * empty array with its shape, so a batch or a cut with no elements never needs a special case.
  *
- * Version 2 differs from version 1 only by coder id 4, 'context'. Streams of the other coders are
- * still written as version 1, byte for byte as before, so a version-1 reader decodes them.
+ * Versions 2 and 3 differ from version 1 only by coder id 4, 'context': version 2 holds the first
+ * context coder's payload (context-coder-v2.ts, decoded still), version 3 the current one
+ * (context-coder.ts). Streams of the other coders are still written as version 1, byte for byte as
+ * before, so a version-1 reader decodes them.
  *
  * The coder: 'auto' (the default) picks the smaller of 'rans' and 'raw' from the code histogram
- * (the context coder is not yet the default: its encode costs the sweep's size measurement too
- * much CPU, issue #18); an explicit 'context', 'rans' or 'huffman'
+ * (the context coder is not the default: it codes at tens of MB/s, below its speed targets, and
+ * the latency model charges that time, issue #18); 'context' falls back per stream to 'rans' or
+ * 'raw' when either is at least as small (`contextPayload`), so it is never larger than rANS; an
+ * explicit 'rans' or 'huffman'
  * falls back to 'raw' when that is smaller (tiny tensors), and any coder becomes 'constant' when
  * all codes are 0 (hi == lo).
  * NOTE: 'auto' leaves Huffman out, by measurement (`scripts/bench-codec.ts`, synthetic and real
@@ -39,7 +43,8 @@
  */
 import { InputError } from '../core/errors';
 import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
-import { contextDecode, contextEncode } from './context-coder';
+import { contextDecode, contextEncodeWithin } from './context-coder';
+import { contextDecode as contextDecodeV2 } from './context-coder-v2';
 import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
@@ -72,7 +77,7 @@ export const ENCODE_DEFAULTS = { coder: 'auto', name: 'tensor' } as const satisf
  * The newest format version, written in byte 2 of streams that need it (those of the 'context'
  * coder); other streams carry version 1, which this build reads as well.
  */
-export const TENSOR_FORMAT_VERSION = 2;
+export const TENSOR_FORMAT_VERSION = 3;
 
 /** The parsed header of a tensor stream. */
 export interface TensorHeader {
@@ -353,12 +358,7 @@ function encodePayload(
   if (n === 0 || histogram[0] === n) return { coder: 'constant', payload: null };
   const rawBytes = packedSizeBytes(n, bits);
   if (choice === 'raw') return { coder: 'raw', payload: null };
-  if (choice === 'context') {
-    const context = contextEncode(codes, shape, bits);
-    return context.length < rawBytes
-      ? { coder: 'context', payload: context }
-      : { coder: 'raw', payload: null };
-  }
+  if (choice === 'context') return contextPayload(codes, histogram, bits, shape);
   if (choice === 'huffman') {
     const plan = planHuffman(histogram, bits);
     return plan.sizeBytes < rawBytes
@@ -371,6 +371,41 @@ function encodePayload(
   const payload = ransEncodeScratch(codes, plan);
   // The plan's size is an estimate (within a few bytes); never send more than raw packing.
   return payload.length < rawBytes ? { coder: 'rans', payload } : { coder: 'raw', payload: null };
+}
+
+/**
+ * Bytes by which an rANS payload of n codes may fall short of its plan's estimate (`sizeBytes`):
+ * twice the bound the rANS tests check (2 + n/4096). A context payload at least this much below
+ * the estimate is kept without encoding rANS; closer to it, rANS is encoded and the two compared.
+ */
+function ransSlackBytes(n: number): number {
+  return 4 + Math.ceil(n / 2048);
+}
+
+/**
+ * 'context': the context coder, unless rANS or raw packing is at least as small (a per-stream
+ * fallback: the header's coder id says which), so a stream is never larger than rANS's.
+ * The context coder gives up as soon as it passes the rANS estimate (plus slack): on maps
+ * without spatial structure it then costs a fraction of a full encode.
+ */
+function contextPayload(
+  codes: Uint8Array,
+  histogram: Uint32Array,
+  bits: BitWidth,
+  shape: readonly number[],
+): { coder: StoredCoder; payload: Uint8Array | RansPayload | null } {
+  const rawBytes = packedSizeBytes(codes.length, bits);
+  const plan = planRansScratch(histogram, bits);
+  const estimate = Math.min(plan.sizeBytes, rawBytes);
+  const slack = ransSlackBytes(codes.length);
+  const context = contextEncodeWithin(codes, shape, bits, Math.min(rawBytes - 1, estimate + slack));
+  if (context !== null && context.length + slack <= plan.sizeBytes)
+    return { coder: 'context', payload: context };
+  const rans = plan.sizeBytes < rawBytes ? ransEncodeScratch(codes, plan) : null;
+  const best = Math.min(context?.length ?? Infinity, rans?.length ?? Infinity, rawBytes);
+  if (context !== null && context.length === best) return { coder: 'context', payload: context };
+  if (rans !== null && rans.length === best) return { coder: 'rans', payload: rans };
+  return { coder: 'raw', payload: null };
 }
 
 /**
@@ -465,8 +500,10 @@ function checkFields(
   if (bits === undefined) return fail(`unknown precision ${bitsByte}`);
   const coder = STORED_CODERS[bytes[4]];
   if (coder === undefined) return fail(`unknown coder id ${bytes[4]}`);
-  if ((coder === 'context') !== (bytes[2] === 2))
-    fail(`coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2)`);
+  if ((coder === 'context') !== bytes[2] >= 2)
+    fail(
+      `coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2 or 3)`,
+    );
   if (bytes[5] !== DTYPE_FLOAT) fail(`unsupported dtype ${bytes[5]} (only 1 = float32)`);
   let product = 1;
   for (const dim of shape) product *= dim;
@@ -517,6 +554,8 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
     if (coder === 'constant') codes = new Uint8Array(count);
     else if (coder === 'raw') codes = unpackBits(bytes, count, bits, start, end);
     else if (coder === 'huffman') codes = huffmanDecode(bytes, count, bits, start, end);
+    else if (coder === 'context' && header.formatVersion === 2)
+      codes = contextDecodeV2(bytes, count, shape, bits, start, end);
     else if (coder === 'context') codes = contextDecode(bytes, count, shape, bits, start, end);
     else codes = ransDecode(bytes, count, bits, start, end);
   } catch (error) {
@@ -654,7 +693,7 @@ function writeHeader(
   const out = new Uint8Array(7 + 8 * (dims.length + 2) + 8);
   out[0] = MAGIC_0;
   out[1] = MAGIC_1;
-  out[2] = coder === 'context' ? 2 : 1;
+  out[2] = coder === 'context' ? TENSOR_FORMAT_VERSION : 1;
   out[3] = bits === 'f16' ? 16 : bits === 'f32' ? 32 : bits;
   out[4] = STORED_CODERS.indexOf(coder);
   out[5] = DTYPE_FLOAT;

@@ -1,6 +1,7 @@
 import { InputError } from '../../src/core/errors';
 import { BIT_WIDTHS, contextDecode, contextEncode, quantize } from '../../src/codec';
 import type { BitWidth } from '../../src/codec';
+import { contextEncodeWithin } from '../../src/codec/context-coder';
 import { firstDifference, prng, reluMap } from './fixtures';
 
 const { floor } = Math;
@@ -42,6 +43,18 @@ function adversarial(c: number, h: number, w: number, bits: BitWidth): Array<[st
     ['random', randomCodes(n, bits, c * 131 + h * 17 + w + bits)],
   ];
 }
+
+describe('contextEncodeWithin(codes, shape, bits, maxBytes)', () => {
+  it('gives the full payload within the limit and null past it', () => {
+    for (const bits of [2, 5, 8] as BitWidth[]) {
+      const codes = quantize(reluMap(12, 10, 10, bits), bits).codes;
+      const full = contextEncode(codes, [12, 10, 10], bits);
+      expect(contextEncodeWithin(codes, [12, 10, 10], bits, full.length)).toEqual(full);
+      expect(contextEncodeWithin(codes, [12, 10, 10], bits, full.length - 1)).toBeNull();
+      expect(contextEncodeWithin(codes, [12, 10, 10], bits, full.length >> 2)).toBeNull();
+    }
+  });
+});
 
 describe('contextEncode(codes, shape, bits) / contextDecode(bytes, count, shape, bits)', () => {
   it('rejects a payload that ends early or late with InputError BAD_DATA', () => {

@@ -145,6 +145,20 @@ describe('ransEncode(codes, bits, plan) / ransDecode', () => {
   );
 });
 
+describe('ransDecode with its tables kept between calls', () => {
+  it('decodes streams of different tables in any order, and a table seen again, bit for bit', () => {
+    const random = prng(404);
+    const streams = ([2, 8, 8, 5] as BitWidth[]).map((bits, k) => {
+      const codes = codesFrom(random, 3000 + k, bits, k === 2 ? 40 : 0.7);
+      return { bits, codes, payload: ransEncode(codes, bits) };
+    });
+    for (const k of [0, 1, 2, 1, 1, 3, 0, 2, 3, 3]) {
+      const { bits, codes, payload } = streams[k];
+      expect(firstDifference(ransDecode(payload, codes.length, bits), codes)).toBe(-1);
+    }
+  });
+});
+
 describe('planRans(histogram, bits)', () => {
   it('sizes its table and frequencies exactly as the decoder rebuilds them, for random histograms', () => {
     const random = prng(31);

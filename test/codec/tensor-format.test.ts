@@ -19,6 +19,7 @@ import {
 import type { CoderChoice, EncodeOptions, Precision } from '../../src/codec';
 import { firstDifference, prng, randomShape, reluMap, sparseLcg, uniform } from './fixtures';
 import { encodedSizesByCoder } from '../../src/codec/tensor-format';
+import { contextEncode as contextEncodeV2 } from '../../src/codec/context-coder-v2';
 
 const { abs } = Math;
 
@@ -75,7 +76,12 @@ function checkRoundTrip(x: Float32Array, shape: number[], options: EncodeOptions
     }
     // The coder recorded is the requested one, or the raw fallback, or constant.
     const requested = options.coder ?? 'auto';
-    const allowed = requested === 'auto' ? ['rans', 'raw', 'constant'] : [requested, 'raw', 'constant'];
+    const allowed =
+      requested === 'auto'
+        ? ['rans', 'raw', 'constant']
+        : requested === 'context'
+          ? ['context', 'rans', 'raw', 'constant']
+          : [requested, 'raw', 'constant'];
     expect(allowed).toContain(decoded.coder);
     if (decoded.coder !== 'constant')
       expect(stream.length - header.payloadBytes - header.headerBytes).toBe(4);
@@ -181,6 +187,30 @@ describe('encodeTensor(values, shape, options)', () => {
       expect(auto).toBeLessThanOrEqual(size('rans'));
       expect(auto).toBeLessThanOrEqual(size('huffman') * 1.01);
     }
+  });
+
+  it("'context' is never larger than raw or rANS: it falls back per stream, and says so in the header", () => {
+    // A map without spatial structure (rANS wins: the fallback), smooth ones (context wins) and
+    // tiny or flat ones (raw wins), around the context encoder's early stop and the estimate's slack.
+    const rough = reluMap(16, 16, 16, 9);
+    const smooth = (c: number, h: number, w: number): Float32Array =>
+      Float32Array.from({ length: c * h * w }, (_, i) => Math.max(0, Math.sin(i / 40) + (i % w) / 20));
+    const chosen = new Set<string>();
+    for (const [x, shape] of [
+      [rough, [16, 16, 16]],
+      [smooth(16, 16, 16), [16, 16, 16]],
+      [smooth(1, 3, 7), [1, 3, 7]],
+      [uniform(300, -1, 1, 5), [3, 10, 10]],
+    ] as Array<[Float32Array, number[]]>)
+      for (const bits of BIT_WIDTHS) {
+        const size = (coder: CoderChoice): number => encodeTensor(x, shape, { bits, coder }).length;
+        const stream = encodeTensor(x, shape, { bits, coder: 'context' });
+        chosen.add(readTensorHeader(stream).coder);
+        expect(stream.length).toBeLessThanOrEqual(size('raw'));
+        expect(stream.length).toBeLessThanOrEqual(size('rans'));
+        expect(firstDifference(decodeTensor(stream).codes ?? [], quantize(x, bits).codes)).toBe(-1);
+      }
+    expect([...chosen].sort()).toEqual(['context', 'rans', 'raw']);
   });
 
   it.each([4, 6, 8] as const)(
@@ -335,14 +365,16 @@ describe('readTensorHeader(bytes)', () => {
     expect(Array.from(decodeTensor(craftStream({})).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ bits: 9 })));
     expectBadData(() => readTensorHeader(craftStream({ coder: 7 })));
-    // Format versions: 1 and 2 are read; the context coder (4) only in version 2, the others only in 1.
+    // Format versions: 1 to 3 are read; the context coder (4) only in versions 2 and 3, the others only in 1.
     expect(Array.from(decodeTensor(craftStream({ version: 1 })).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ version: 0 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 4 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 3 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 2 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 1, coder: 4, payload: [0, 0, 0, 0] })));
     // A checksum-valid context payload that does not end where the codes do.
     expectBadData(() => decodeTensor(craftStream({ version: 2, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
+    expectBadData(() => decodeTensor(craftStream({ version: 3, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ dtype: 10 })));
     expectBadData(() => readTensorHeader(craftStream({ count: 5 })));
     expectBadData(() => readTensorHeader(craftStream({ lo: 2, hi: 1 })));
@@ -362,11 +394,15 @@ describe('readTensorHeader(bytes)', () => {
     const stream = encodeTensor(x, [16, 14, 14], { bits: 4, coder: 'rans' });
     const q = quantize(x, 4);
     const header = readTensorHeader(stream);
-    expect(readTensorHeader(encodeTensor(x, [16, 14, 14], { bits: 4, coder: 'context' }))).toMatchObject({
-      formatVersion: TENSOR_FORMAT_VERSION,
-      coder: 'context',
-    });
-    expect(TENSOR_FORMAT_VERSION).toBe(2);
+    // A smooth map, where the context coder beats rANS (on reluMap's noise it falls back to rANS).
+    const smooth = Float32Array.from({ length: 16 * 14 * 14 }, (_, i) => Math.max(0, Math.sin(i / 30)));
+    expect(readTensorHeader(encodeTensor(smooth, [16, 14, 14], { bits: 4, coder: 'context' }))).toMatchObject(
+      {
+        formatVersion: TENSOR_FORMAT_VERSION,
+        coder: 'context',
+      },
+    );
+    expect(TENSOR_FORMAT_VERSION).toBe(3);
     expect(header).toMatchObject({
       formatVersion: 1,
       bits: 4,
@@ -427,5 +463,41 @@ describe('encodeBatch(values, shape, options) / decodeBatch(streams)', () => {
     expect(encodeBatch(new Float32Array(0), [0, 3], { bits: 8 })).toEqual([]);
     const streams = encodeBatch(new Float32Array(0), [2, 0], { bits: 8 });
     expect(decodeBatch(streams).shape).toEqual([2, 0]);
+  });
+});
+
+describe('version-2 context streams (the first context coder)', () => {
+  it.each(BIT_WIDTHS)('still decode, bit for bit, at %i bits', (bits) => {
+    for (const [shape, x] of [
+      [[6, 11, 9], reluMap(6, 11, 9, bits)],
+      [[37], reluMap(1, 1, 37, bits + 50)],
+      [[2, 3, 5, 7], uniform(210, -2, 3, bits)],
+    ] as Array<[number[], Float32Array]>) {
+      const q = quantize(x, bits);
+      if (q.lo === q.hi) continue;
+      const stream = craftStream({
+        version: 2,
+        bits,
+        coder: 4,
+        dims: shape,
+        lo: q.lo,
+        hi: q.hi,
+        payload: Array.from(contextEncodeV2(q.codes, shape, bits)),
+      });
+      const decoded = decodeTensor(stream);
+      expect(decoded.coder).toBe('context');
+      expect(firstDifference(decoded.codes ?? [], q.codes)).toBe(-1);
+      // The same payload read as version 3 is another coder's: rejected (or, by chance, other codes).
+      const as3 = stream.slice();
+      as3[2] = 3;
+      new DataView(as3.buffer).setUint32(as3.length - 4, crc32(as3.subarray(0, as3.length - 4)), true);
+      let other: Uint8Array | null = null;
+      try {
+        other = decodeTensor(as3).codes;
+      } catch (error) {
+        expect(error).toBeInstanceOf(InputError);
+      }
+      if (other !== null) expect(firstDifference(other, q.codes)).not.toBe(-1);
+    }
   });
 });
