@@ -4,7 +4,8 @@
  * the real CLI in a child process (so a crash, a heap overflow or a timeout is measured, not
  * suffered) and prints its wall time, its peak resident memory and the cut points it found,
  * beside the targets: a 200,000-node chain and a 20,000-node DAG in under 30 s and 2 GB, a node
- * with 100,000 inputs in under 10 s. Writing each model (protobuf encoding) is timed too. A
+ * with 100,000 inputs in under 10 s, and a 20,000-long chain with a Shape -> Reshape every 10th node
+ * (meta-chain-20000) in under 30 s. Writing each model (protobuf encoding) is timed too. A
  * second row per case ("structure") times, in a child process too, what analysis does besides
  * asking ONNX Runtime for the tensors' shapes: reading the model, the DAG, the cut points and the
  * sums over their sides.
@@ -70,11 +71,36 @@ function chainModel(length: number, ops: readonly [string, string] = ['Relu', 'N
 }
 
 /**
+ * A Relu/Neg chain with a Shape -> Reshape every 10th node: shape metadata computed at run time,
+ * which cut points must send beside their tensor when the cloud reads it (found by growing one
+ * edge side, meta-cut-points.ts).
+ */
+function metaChainModel(length: number): Uint8Array {
+  const nodes: NodeProto[] = [];
+  let x = 'x';
+  for (let i = 0; i < length; i++) {
+    if (i % 10 === 9) {
+      nodes.push(node('Shape', [x], [`s${i}`]));
+      nodes.push(node('Reshape', [x, `s${i}`], [`t${i}`]));
+    } else nodes.push(node(i % 2 === 0 ? 'Relu' : 'Neg', [x], [`t${i}`]));
+    x = `t${i}`;
+  }
+  return encodeModel(
+    model({
+      nodes,
+      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
+      outputs: [valueInfo(x, DataType.FLOAT, [1, 4])],
+    }),
+  );
+}
+
+/**
  * Blocks of three parallel branches (Relu, Neg, Abs) joined by a Sum, with a skip connection
  * every fourth block from the previous block's output: cut points only at the block outputs
- * that no skip crosses; every other tensor is inside a branch.
+ * that no skip crosses; every other tensor is inside a branch. With `shapes`, each block's output is
+ * reshaped to the shape of its first branch (shape metadata crossing the cuts inside the block).
  */
-function branchyModel(targetNodes: number): Uint8Array {
+function branchyModel(targetNodes: number, shapes = false): Uint8Array {
   const nodes: NodeProto[] = [];
   let x = 'x';
   let previous = 'x';
@@ -87,6 +113,12 @@ function branchyModel(targetNodes: number): Uint8Array {
     nodes.push(node('Sum', [...branches, ...skip], [`s${b}`]));
     previous = x;
     x = `s${b}`;
+    if (shapes) {
+      // The block output reshaped to the shape of its first branch.
+      nodes.push(node('Shape', [branches[0]], [`m${b}`]));
+      nodes.push(node('Reshape', [x, `m${b}`], [`r${b}`]));
+      x = `r${b}`;
+    }
   }
   return encodeModel(
     model({
@@ -198,6 +230,21 @@ const CASES: readonly GraphCase[] = [
     name: 'branchy-20000',
     nodes: 20_000,
     build: () => branchyModel(20_000),
+    targetSeconds: 30,
+    targetBytes: 2 * GB,
+  },
+  { name: 'meta-chain-4000', nodes: 4400, build: () => metaChainModel(4000) },
+  {
+    name: 'meta-chain-20000',
+    nodes: 22_000,
+    build: () => metaChainModel(20_000),
+    targetSeconds: 30,
+    targetBytes: 2 * GB,
+  },
+  {
+    name: 'meta-branchy-20000',
+    nodes: 20_000,
+    build: () => branchyModel(20_000, true),
     targetSeconds: 30,
     targetBytes: 2 * GB,
   },

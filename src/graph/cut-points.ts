@@ -17,12 +17,15 @@
  *   for all tensors at once on the dominator tree.
  *
  * Nested edge sides share one node order (cut-sides.ts). Graphs with run-time shape metadata
- * (a Shape node that the edge may compute and send) keep the candidate-by-candidate path.
+ * (a Shape node that the edge may compute and send) grow one edge side along the candidates
+ * (meta-cut-points.ts), skipping the tensors that the tests above, run on the graph without its
+ * shape edges, rule out.
  */
 import type { Dag } from './dag';
 import { dominatorTree, orderedDag } from './dominator-tree';
 import { partitionContext, passThroughOutputs, tryPartitionWith, type CrossingTensor } from './partition';
 import { cutCandidate, type CutCandidate, type EdgeSide } from './cut-sides';
+import { metaCutPoints } from './meta-cut-points';
 
 export type { CutCandidate, EdgeSide } from './cut-sides';
 
@@ -65,6 +68,7 @@ export function cutPoints(dag: Dag): CutCandidate[] {
   const unique = new Set(dag.inputs).size === dag.inputs.length;
   const hasMeta = core.some((v) => dag.nodes[v].outputs.some((o) => dag.metaTensors.has(o)));
   if (unique && !hasMeta) for (const f of tensorCutPoints(dag, core)) found.push(f);
+  else if (unique) for (const f of metaCutPoints(dag, core, ctx, dataViewFilter(dag, core))) found.push(f);
   else
     for (const v of core)
       for (const t of dag.nodes[v].outputs)
@@ -117,6 +121,43 @@ function withPassThrough(
 /** An edge side listed node by node (not shared). */
 function explicitSide(nodes: readonly number[]): EdgeSide {
   return { order: nodes, count: nodes.length };
+}
+
+/**
+ * Which tensors of a graph with shape metadata may be cut points, read off its data view: the graph
+ * without shape nodes and without the edges that carry shape metadata, where the dominator tests
+ * of `tensorCutPoints` hold for every cut point of the whole graph (they only drop cut points):
+ *
+ * - smallest side: a route in the data view from the side to an output that avoids t leaves the
+ *   side by a feature map read by a cloud node that is no shape node (those are pulled to the
+ *   edge), or ends in a graph output: either one would cross beside t;
+ * - largest side: when every node that reads shape metadata also reads a feature map computed by a
+ *   node, each node that depends on t and reads a feature map is dominated by t in the data view
+ *   (by induction in execution order: what it reads comes from t or from a node after it). A node
+ *   fed only graph inputs and shape metadata breaks that induction: then nothing is dropped.
+ *
+ * Tensors the data view does not read (only a Shape node reads them) are always kept.
+ * @returns a predicate on tensor names, or undefined when every tensor must be kept
+ */
+export function dataViewFilter(dag: Dag, core: readonly number[]): ((t: string) => boolean) | undefined {
+  const isMetaNode = (v: number) => dag.nodes[v].outputs.every((o) => dag.metaTensors.has(o));
+  const produced = (t: string) => dag.producer.has(t) && !dag.staticTensors.has(t);
+  for (const v of core) {
+    const ins = dag.nodes[v].inputs;
+    if (isMetaNode(v) || !ins.some((t) => dag.metaTensors.has(t))) continue;
+    if (!ins.some((t) => produced(t) && !dag.metaTensors.has(t))) return undefined;
+  }
+  const dataCore = core.filter((v) => !isMetaNode(v));
+  const nodes = dag.nodes.map((n) =>
+    isMetaNode(n.index) ? n : { ...n, inputs: n.inputs.filter((t) => !dag.metaTensors.has(t)) },
+  );
+  const kept = new Set<string>();
+  for (const f of tensorCutPoints({ ...dag, nodes }, dataCore)) kept.add(f.tensors[0].name);
+  const outputs = new Set(dag.outputs);
+  const inView = new Set(dataCore);
+  const viewReaches = (t: string) =>
+    outputs.has(t) || (dag.consumers.get(t) ?? []).some((c) => inView.has(c) && dag.isLive[c]);
+  return (t) => kept.has(t) || !viewReaches(t);
 }
 
 /** Tensor numbering shared by both trees: graph inputs first, then outputs of dynamic live nodes. */

@@ -10,6 +10,7 @@ import {
   DataType,
   edgeSums,
   floatTensor,
+  int64Tensor,
   model,
   node,
   tryPartition,
@@ -120,6 +121,57 @@ function randomModel(rand: () => number, s: Shape): ModelProto {
   });
 }
 
+/**
+ * A random graph rich in shape metadata: Shape and Size of data tensors and of graph inputs
+ * (several readers each), shape arithmetic (Gather, Concat, Cast, Add of shapes from different
+ * branches), readers of shapes (Reshape, Expand, ConstantOfShape), shapes read far downstream or
+ * as graph outputs, and tensors read only by a Shape node.
+ */
+function shapeRichModel(rand: () => number, nodeCount: number, inputCount: number): ModelProto {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const inputs = Array.from({ length: inputCount }, (_, i) => `in${i}`);
+  const data: string[] = [...inputs];
+  const shapes: string[] = [];
+  const nodes: NodeProto[] = [];
+  const recent = () => (rand() < 0.6 ? data[data.length - 1] : pick(data));
+  const aShape = () => (rand() < 0.5 ? shapes[shapes.length - 1] : pick(shapes));
+  for (let i = 0; i < nodeCount; i++) {
+    const r = rand();
+    const out = `t${i}`;
+    if (r < 0.2 || shapes.length === 0) {
+      nodes.push(node(rand() < 0.8 ? 'Shape' : 'Size', [rand() < 0.2 ? pick(inputs) : recent()], [out]));
+      shapes.push(out);
+    } else if (r < 0.32) {
+      const op = pick(['Gather', 'Concat', 'Cast', 'Add']);
+      const ins = op === 'Gather' ? [aShape(), 'idx'] : op === 'Cast' ? [aShape()] : [aShape(), pick(shapes)];
+      nodes.push(node(op, ins, [out]));
+      shapes.push(out);
+    } else if (r < 0.45) {
+      nodes.push(node(pick(['Reshape', 'Expand']), [recent(), aShape()], [out]));
+      data.push(out);
+    } else if (r < 0.5) {
+      nodes.push(node('ConstantOfShape', [aShape()], [out]));
+      shapes.push(out);
+    } else if (r < 0.58) {
+      nodes.push(node('Split', [recent()], [out, `${out}_b`]));
+      data.push(out);
+      if (rand() < 0.5) data.push(`${out}_b`);
+    } else if (r < 0.75) nodes.push(node('Add', [recent(), recent()], [out]));
+    else nodes.push(node('Relu', [recent()], [out]));
+    if (!shapes.includes(out) && !data.includes(out)) data.push(out);
+  }
+  const outputs = new Set([data[data.length - 1]]);
+  while (rand() < 0.3) outputs.add(pick(data));
+  if (rand() < 0.3) outputs.add(pick(shapes));
+  if (rand() < 0.1) outputs.add(pick(inputs));
+  return model({
+    nodes,
+    initializers: [int64Tensor('idx', [], [0])],
+    inputs: inputs.map((n) => valueInfo(n, DataType.FLOAT, [1, 4])),
+    outputs: [...outputs].map((n) => valueInfo(n, DataType.FLOAT, [1, 4])),
+  });
+}
+
 /** What the reference lists, read from the new cut points (node lists materialised). */
 function plain(cuts: ReturnType<typeof cutPoints>) {
   return cuts.map((c) => ({
@@ -158,6 +210,75 @@ describe('cutPoints equals one tryPartition per candidate', () => {
     }
     // The graphs are not degenerate: most have cut points beyond the inputs.
     expect(cutCount).toBeGreaterThan(200 * 2);
+  });
+
+  test.each([
+    ['one input', 30, 1],
+    ['two inputs', 30, 2],
+    ['long', 80, 1],
+  ])('rich in shape metadata, %s: 300 seeded graphs', (_, nodeCount, inputCount) => {
+    let cutCount = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const dag = buildDag(shapeRichModel(uniformRandom(seed), nodeCount, inputCount));
+      const cuts = plain(cutPoints(dag));
+      const expected = referenceCutPoints(dag);
+      if (JSON.stringify(cuts) !== JSON.stringify(expected))
+        expect({ seed, cuts }).toEqual({ seed, cuts: expected });
+      cutCount += cuts.length;
+    }
+    expect(cutCount).toBeGreaterThan(300 * 3);
+  });
+
+  test('a 1,000-node chain with a Shape -> Reshape every 10th node', () => {
+    const nodes: NodeProto[] = [];
+    let x = 'in0';
+    for (let i = 0; i < 1000; i++) {
+      if (i % 10 === 9) {
+        nodes.push(node('Shape', [x], [`s${i}`]));
+        nodes.push(node('Reshape', [x, `s${i}`], [`t${i}`]));
+      } else nodes.push(node(i % 2 === 0 ? 'Relu' : 'Neg', [x], [`t${i}`]));
+      x = `t${i}`;
+    }
+    // A shape of an early tensor read at the very end crosses every cut after it.
+    nodes.push(node('Shape', ['t5'], ['early']));
+    nodes.push(node('Reshape', [x, 'early'], ['y']));
+    const dag = buildDag(
+      model({
+        nodes,
+        inputs: [valueInfo('in0', DataType.FLOAT, [1, 4])],
+        outputs: [valueInfo('y', DataType.FLOAT, [1, 4])],
+      }),
+    );
+    const cuts = cutPoints(dag);
+    expect(JSON.stringify(plain(cuts))).toBe(JSON.stringify(referenceCutPoints(dag)));
+    expect(cuts.length).toBe(1002);
+    expect(cuts[500].tensors.map((c) => c.name)).toEqual([cuts[500].tensors[0].name, 'early']);
+  });
+
+  test('a node fed only a graph input and the shape of a cut tensor (largest side through shapes)', () => {
+    // t's smallest side fails (a is read by the head); its largest side works: the cloud gets t,
+    // computes Shape(t), and reshapes in1 (a late input) with it.
+    const dag = buildDag(
+      model({
+        nodes: [
+          node('Relu', ['in0'], ['a']),
+          node('Relu', ['a'], ['t']),
+          node('Relu', ['a'], ['head']),
+          node('Shape', ['t'], ['m']),
+          node('Reshape', ['in1', 'm'], ['w']),
+          node('Add', ['t', 'w'], ['y']),
+        ],
+        inputs: ['in0', 'in1'].map((n) => valueInfo(n, DataType.FLOAT, [1, 4])),
+        outputs: ['y', 'head'].map((n) => valueInfo(n, DataType.FLOAT, [1, 4])),
+      }),
+    );
+    const cuts = cutPoints(dag);
+    expect(JSON.stringify(plain(cuts))).toBe(JSON.stringify(referenceCutPoints(dag)));
+    expect(cuts.find((c) => c.tensors[0].name === 't')?.tensors.map((c) => c.name)).toEqual([
+      't',
+      'in1',
+      'head',
+    ]);
   });
 
   test('a 1,000-node chain with skips, side inputs and an early output', () => {
