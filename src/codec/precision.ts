@@ -28,14 +28,14 @@ export function assertBitWidth(bits: unknown, where: string): BitWidth {
 }
 
 /**
- * Checks a precision (1..8, 'f16' or 'f32') and returns it typed.
+ * Checks a precision (1..8, 'f16', 'f32' or 'bf16') and returns it typed.
  * @throws InputError BAD_OPTION otherwise.
  */
 export function assertPrecision(bits: unknown, where: string): Precision {
-  if (isBitWidth(bits) || bits === 'f16' || bits === 'f32') return bits;
+  if (isBitWidth(bits) || bits === 'f16' || bits === 'f32' || bits === 'bf16') return bits;
   throw new InputError(
     'BAD_OPTION',
-    `${where}: bits must be an integer 1..8, 'f16' or 'f32'; got ${describeValue(bits)}`,
+    `${where}: bits must be an integer 1..8, 'f16', 'f32' or 'bf16'; got ${describeValue(bits)}`,
   );
 }
 

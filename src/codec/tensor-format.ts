@@ -4,7 +4,8 @@
  * Layout (versions 1, 2 and 3; integers little-endian, varint = unsigned LEB128):
  *   offset 0  2 bytes  magic "JQ" (0x4a 0x51)
  *          2  1 byte   format version: 3 when the coder is 'context' (2: its first version, still read), else 1
- *          3  1 byte   precision: 1..8 = bit width c; 16 = IEEE half ('f16'); 32 = float32 ('f32')
+ *          3  1 byte   precision: 1..8 = bit width c; 16 = IEEE half ('f16'); 32 = float32 ('f32');
+ *                      191 (0xBF) = bfloat16 ('bf16', since this build)
  *          4  1 byte   coder actually used: 0 raw, 1 huffman, 2 rans, 3 constant (empty payload),
  *                      4 context (versions 2 and 3 only)
  *          5  1 byte   dtype of the source tensor, ONNX TensorProto numbering: 1 = FLOAT
@@ -14,8 +15,9 @@
  *             4 bytes  lo = min(x), float32
  *             4 bytes  hi = max(x), float32
  *             varint   payload length in bytes
- *             payload  coder-specific (see bit-pack.ts, huffman.ts, rans.ts, context-coder.ts); for 'f16' 2 bytes
- *                      and for 'f32' 4 bytes per element, little-endian
+ *             payload  coder-specific (see bit-pack.ts, huffman.ts, rans.ts, context-coder.ts); for 'f16' and
+ *                      'bf16' 2 bytes and for 'f32' 4 bytes per element, little-endian; a 'bf16' element is
+ *                      the top 16 bits of its float32 value
  *             4 bytes  CRC-32 (zlib's) of every preceding byte
  * A 3-D sample costs 26-28 bytes besides its payload. The checksum and the explicit payload length
  * turn any corruption or truncation into an InputError BAD_DATA instead of wrong values.
@@ -27,6 +29,13 @@
  * context coder's payload (context-coder-v2.ts, decoded still), version 3 the current one
  * (context-coder.ts). Streams of the other coders are still written as version 1, byte for byte as
  * before, so a version-1 reader decodes them.
+ * Precision 'bf16' is written as version 1 too (same layout): a reader older than it refuses such a
+ * stream with "unknown precision 191", and every older stream decodes as before.
+ *
+ * 'bf16' carries a float32 tensor whose values are bfloat16 widened to float32 (what a split sends
+ * where the model computes in bfloat16: ONNX Runtime for Node hands such tensors over as float32).
+ * Dropping the low 16 bits is then exact; `encodeTensor` refuses a value whose low 16 bits are not
+ * 0 (InputError BAD_DATA naming the tensor and element) rather than round it silently.
  *
  * The coder: 'auto' (the default) picks the smaller of 'rans' and 'raw' from the code histogram
  * (the context coder is not the default: it codes at tens of MB/s, below its speed targets, and
@@ -106,9 +115,9 @@ export interface DecodedTensor {
   readonly shape: readonly number[];
   readonly lo: number;
   readonly hi: number;
-  /** Dequantized values (for 'f16' the half values widened to float32; for 'f32' the originals). */
+  /** Dequantized values (for 'f16' and 'bf16' the 16-bit values widened to float32; for 'f32' the originals). */
   readonly values: Float32Array;
-  /** The quantization codes; null for 'f16' and 'f32'. */
+  /** The quantization codes; null for the float precisions. */
   readonly codes: Uint8Array | null;
   /** Size of the stream in bytes. */
   readonly sizeBytes: number;
@@ -129,6 +138,8 @@ export interface DecodedBatch {
 const MAGIC_0 = 0x4a;
 const MAGIC_1 = 0x51;
 const DTYPE_FLOAT = 1;
+/** Byte 3 of a 'bf16' stream. */
+const BF16_PRECISION = 0xbf;
 const STORED_CODERS: readonly StoredCoder[] = ['raw', 'huffman', 'rans', 'constant', 'context'];
 const CRC_BYTES = 4;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -158,12 +169,13 @@ export function encodeTensor(
   const { lo, hi } = tensorRange(values, { name });
   const n = values.length;
 
-  if (bits === 'f32' || bits === 'f16') {
+  if (bits === 'f32' || bits === 'f16' || bits === 'bf16') {
     const payloadBytes = n * (bits === 'f32' ? 4 : 2);
     const header = writeHeader(bits, 'raw', dims, n, lo, hi, payloadBytes);
     const out = new Uint8Array(header.length + payloadBytes + CRC_BYTES);
     out.set(header);
     if (bits === 'f16') encodeHalfInto(values, out, header.length);
+    else if (bits === 'bf16') writeBfloat16Into(values, out, header.length, name);
     else writeFloat32Into(values, out, header.length);
     return sealed(out);
   }
@@ -496,7 +508,15 @@ function checkFields(
   const { shape, count, lo, hi, payloadBytes } = fields;
   const bitsByte = bytes[3];
   const bits: Precision | undefined =
-    bitsByte === 16 ? 'f16' : bitsByte === 32 ? 'f32' : isBitWidth(bitsByte) ? bitsByte : undefined;
+    bitsByte === 16
+      ? 'f16'
+      : bitsByte === 32
+        ? 'f32'
+        : bitsByte === BF16_PRECISION
+          ? 'bf16'
+          : isBitWidth(bitsByte)
+            ? bitsByte
+            : undefined;
   if (bits === undefined) return fail(`unknown precision ${bitsByte}`);
   const coder = STORED_CODERS[bytes[4]];
   if (coder === undefined) return fail(`unknown coder id ${bytes[4]}`);
@@ -528,7 +548,7 @@ function checkFields(
 
 function expectedPayloadBytes(bits: Precision, coder: StoredCoder, count: number): number | undefined {
   if (bits === 'f32') return 4 * count;
-  if (bits === 'f16') return 2 * count;
+  if (bits === 'f16' || bits === 'bf16') return 2 * count;
   if (coder === 'constant') return 0;
   if (coder === 'raw') return packedSizeBytes(count, bits);
   return undefined;
@@ -545,8 +565,13 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
   const { bits, coder, count, lo, hi, shape, headerBytes, totalBytes } = header;
   const start = headerBytes;
   const end = start + header.payloadBytes;
-  if (bits === 'f32' || bits === 'f16') {
-    const values = bits === 'f16' ? decodeHalf(bytes, start, count) : readFloat32(bytes, start, count);
+  if (bits === 'f32' || bits === 'f16' || bits === 'bf16') {
+    const values =
+      bits === 'f16'
+        ? decodeHalf(bytes, start, count)
+        : bits === 'bf16'
+          ? readBfloat16(bytes, start, count)
+          : readFloat32(bytes, start, count);
     return { bits, coder, shape, lo, hi, values, codes: null, sizeBytes: totalBytes };
   }
   let codes: Uint8Array;
@@ -694,7 +719,7 @@ function writeHeader(
   out[0] = MAGIC_0;
   out[1] = MAGIC_1;
   out[2] = coder === 'context' ? TENSOR_FORMAT_VERSION : 1;
-  out[3] = bits === 'f16' ? 16 : bits === 'f32' ? 32 : bits;
+  out[3] = bits === 'f16' ? 16 : bits === 'f32' ? 32 : bits === 'bf16' ? BF16_PRECISION : bits;
   out[4] = STORED_CODERS.indexOf(coder);
   out[5] = DTYPE_FLOAT;
   out[6] = dims.length;
@@ -731,6 +756,33 @@ function writeFloat32Into(values: Float32Array, out: Uint8Array, offset: number)
   }
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < values.length; i++) view.setFloat32(offset + 4 * i, values[i], true);
+}
+
+/**
+ * Writes the top 16 bits of each float32 value, little-endian (bfloat16).
+ * @throws InputError BAD_DATA for a value whose low 16 bits are not 0 (not a widened bfloat16)
+ */
+function writeBfloat16Into(values: Float32Array, out: Uint8Array, offset: number, name: string): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if ((w & 0xffff) !== 0)
+      throw new InputError(
+        'BAD_DATA',
+        `encodeTensor: tensor "${name}": element ${i} (${values[i]}) is not a bfloat16 value (its low 16 bits are not 0); send it as 'f32'`,
+      );
+    out[offset + 2 * i] = (w >>> 16) & 0xff;
+    out[offset + 2 * i + 1] = w >>> 24;
+  }
+}
+
+/** bfloat16 values (2 bytes each, little-endian) widened to float32 exactly. */
+function readBfloat16(bytes: Uint8Array, offset: number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  const words = new Uint32Array(out.buffer);
+  for (let i = 0; i < count; i++)
+    words[i] = ((bytes[offset + 2 * i] | (bytes[offset + 2 * i + 1] << 8)) << 16) >>> 0;
+  return out;
 }
 
 function readFloat32(bytes: Uint8Array, offset: number, count: number): Float32Array {

@@ -11,9 +11,11 @@ export type BitWidth = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 /**
  * What a tensor is sent as: a JALAD bit width (1..8), IEEE half precision ('f16', round to nearest
- * even) or raw float32 ('f32'). The float formats exist for comparison, as in the paper's tables.
+ * even), raw float32 ('f32') or raw bfloat16 ('bf16': the top 16 bits of each float32, for values
+ * that are bfloat16 widened to float32; exact, and refused for any other value). 'f16' and 'f32'
+ * exist for comparison, as in the paper's tables; 'bf16' sends a bfloat16 tensor at its own size.
  */
-export type Precision = BitWidth | 'f16' | 'f32';
+export type Precision = BitWidth | 'f16' | 'f32' | 'bf16';
 
 /**
  * An entropy coder for quantization codes.

@@ -38,6 +38,11 @@ export interface CutTensor extends CrossingTensor {
   readonly elemType: number;
   /** Elements per sample. */
   readonly elements: number;
+  /**
+   * The type the model computes it in when a split carries it as float32 (elemType 1): 16 =
+   * bfloat16 (sent raw at 2 bytes per element), or a float8 type or int4 (sent raw as float32).
+   */
+  readonly modelElemType?: number;
 }
 
 /** A candidate cut point. */

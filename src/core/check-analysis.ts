@@ -60,6 +60,7 @@ function checkCutPoint(c: JsonChecker, raw: Json, i: number): void {
       c.field(t, tat, 'name', str);
       c.field(t, tat, 'kind', oneOf(...KINDS));
       c.field(t, tat, 'elemType', int(0, 64));
+      c.field(t, tat, 'modelElemType', int(0, 64), true);
       c.field(t, tat, 'elements', num(0));
       dims(c, t.shape, `${tat}.shape`);
     });

@@ -11,7 +11,19 @@
  * walked at all.
  */
 import { buildDag } from './dag';
+import { elementBytes } from './model-io';
 import { DataType, toNumber, type AttributeProto, type ModelProto, type NodeProto } from './onnx-types';
+
+/**
+ * Bytes per element of a tensor as a split sends it uncompressed: its own size, except for a
+ * bfloat16 tensor that the split carries as float32 (`elemType` 1, `modelElemType` 16), which goes
+ * on the wire as raw bfloat16 (2 bytes, the byte format's 'bf16'). The other widened types
+ * (float8, int4) travel as float32.
+ * @example wireElementBytes(DataType.FLOAT, DataType.BFLOAT16) // 2
+ */
+export function wireElementBytes(elemType: number, modelElemType?: number): number {
+  return modelElemType === DataType.BFLOAT16 ? 2 : elementBytes(elemType);
+}
 
 /** ONNX element types ONNX Runtime for Node cannot return as outputs, and their names. */
 export const UNFETCHABLE_TYPES: Readonly<Record<number, string>> = {

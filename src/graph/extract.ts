@@ -127,6 +127,21 @@ export function extractSplit(
 /** The name a widened tensor keeps inside a part, in its own type. */
 const nativeName = (t: string) => `${t}::jalad_native`;
 
+/**
+ * The type a cloud part gets back from input `tensor` when the split widened it to float32
+ * (`extractSplit`: the part starts with a Cast of it to its own type, e.g. 16 = bfloat16);
+ * undefined for an input that crosses in its own type.
+ * @example widenedType(split.cloud, 'h') // 16: h is bfloat16 in the model, float32 on the wire
+ */
+export function widenedType(cloud: ModelProto, tensor: string): number | undefined {
+  const native = nativeName(tensor);
+  const cast = (cloud.graph?.node ?? []).find(
+    (n) => n.opType === 'Cast' && n.input?.[0] === tensor && n.output?.[0] === native,
+  );
+  const to = cast?.attribute?.find((a) => a.name === 'to')?.i;
+  return to === undefined || to === null ? undefined : Number(to);
+}
+
 /** `n` with the tensors in `rename` renamed among its inputs and outputs (a copy; `n` is shared). */
 function renamed(n: NodeProto, rename: ReadonlyMap<string, string>): NodeProto {
   const map = (ts: readonly string[] | undefined) => (ts ?? []).map((t) => rename.get(t) ?? t);

@@ -21,7 +21,7 @@ export { cutPoints } from './cut-points';
 export { cutCandidate, edgeSums, partitionCandidate, type CutCandidate, type EdgeSide } from './cut-sides';
 export { dagCuts } from './dag-cuts';
 export { requireCutPoints } from './require-cut-points';
-export { extractSplit, type SplitModels } from './extract';
+export { extractSplit, widenedType, type SplitModels } from './extract';
 export { defaultOpset, countParameters } from './summary';
 export {
   model,
@@ -58,4 +58,4 @@ export {
   type NodeBlock,
 } from './quantizer-nodes';
 export { attachCodec, type WireTensor } from './deployable';
-export { UNFETCHABLE_TYPES, unfetchableTensors } from './elem-types';
+export { UNFETCHABLE_TYPES, unfetchableTensors, wireElementBytes } from './elem-types';

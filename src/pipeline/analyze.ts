@@ -20,7 +20,7 @@ import {
   requireCutPoints,
   defaultOpset,
   edgeSums,
-  elementBytes,
+  wireElementBytes,
   readModelFile,
   readModelSkeleton,
   toNumber,
@@ -176,8 +176,15 @@ export function summarizeModel(loaded: LoadedModel, dag: Dag): ModelSummary {
   };
 }
 
-/** Sizes of every data-dependent tensor, from the node shapes measured at batch 1. */
-function dynamicTensors(dag: Dag, shapes: readonly NodeShapes[]): TensorSummary[] {
+/**
+ * Sizes of every data-dependent tensor, from the node shapes measured at batch 1 (a bfloat16
+ * tensor carried as float32 at its raw wire size, `wireElementBytes`).
+ */
+function dynamicTensors(
+  dag: Dag,
+  shapes: readonly NodeShapes[],
+  info: ReadonlyMap<string, TensorInfo>,
+): TensorSummary[] {
   const out: TensorSummary[] = [];
   const add = (name: string, t: TensorShape | undefined) => {
     if (!t) return;
@@ -186,7 +193,7 @@ function dynamicTensors(dag: Dag, shapes: readonly NodeShapes[]): TensorSummary[
       name,
       elemType: t.elemType,
       elements,
-      bytes: t.elemType === 1 ? 4 * elements : elements * elementBytes(t.elemType),
+      bytes: elements * wireElementBytes(t.elemType, info.get(name)?.modelElemType),
     });
   };
   // Each input's shape as its first reader sees it, found in one pass (not a search per input:
@@ -329,7 +336,9 @@ export async function analyzeBase(
     model: summarizeModel(loaded, dag),
     cutPoints: cuts,
     nodes: dag.nodes.map((n, i) => ({ name: n.name, op: n.opType, flops: facts.flops[i] })),
-    ...(structureOnly ? { sizesUnknown: true as const } : { tensors: dynamicTensors(dag, shapes) }),
+    ...(structureOnly
+      ? { sizesUnknown: true as const }
+      : { tensors: dynamicTensors(dag, shapes, facts.info) }),
     ...(profiles
       ? {
           profiles: {
@@ -476,6 +485,7 @@ function cutPointRecord(facts: ModelFacts, c: CutCandidate, profiles: Profiles |
       shape: i.dims,
       elemType: i.elemType,
       elements: i.elementsPerSample,
+      ...(i.modelElemType !== undefined ? { modelElemType: i.modelElemType } : {}),
     };
   });
   const crossing = structureOnly ? [] : crossingSizes(c.tensors, info);

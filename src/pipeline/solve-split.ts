@@ -13,7 +13,7 @@ import {
   buildDag,
   DataType,
   defaultOpset,
-  elementBytes,
+  wireElementBytes,
   encodeModel,
   extractSplit,
   partitionCandidate,
@@ -223,7 +223,8 @@ async function tensorInfo(
         elemType: d.elemType,
         dims: d.shape,
         elementsPerSample: d.elements,
-        bytesPerSample: d.elements * elementBytes(d.elemType),
+        bytesPerSample: d.elements * wireElementBytes(d.elemType, d.modelElemType),
+        ...(d.modelElemType !== undefined ? { modelElemType: d.modelElemType } : {}),
       });
   }
   if (missing.length > 0)

@@ -4,9 +4,8 @@
  * batch axis when the batch dimension is dynamic). Real models often carry no
  * value_info for intermediate tensors, so asking the runtime is the reliable way.
  */
-import { elementBytes } from '../graph/model-io';
 import type { Dim } from '../graph/build';
-import { unfetchableTensors } from '../graph/elem-types';
+import { unfetchableTensors, wireElementBytes } from '../graph/elem-types';
 import { DataType, type ModelProto, type NodeProto, type TensorProto } from '../graph/onnx-types';
 import { inputSpecs, syntheticFeeds, syntheticIntegerInputs, type InputValues } from './inputs';
 import { openSession } from './session';
@@ -26,8 +25,13 @@ export interface TensorInfo {
   readonly dims: readonly Dim[];
   /** Elements per sample (the batch axis excluded; the whole tensor if it has none). */
   readonly elementsPerSample: number;
-  /** Bytes per sample in the tensor's own type. */
+  /** Bytes per sample as a split sends it raw (`wireElementBytes`: a widened bfloat16 at 2 bytes per element). */
   readonly bytesPerSample: number;
+  /**
+   * The type the model computes the tensor in, when a split carries it as float32 (`elemType` is
+   * then 1): bfloat16, a float8 type or int4, which ONNX Runtime for Node cannot hand over.
+   */
+  readonly modelElemType?: number;
 }
 
 /** Options of `probeTensors`. */
@@ -226,8 +230,10 @@ function tensorInfos(
     const a = shapes.one.get(t)!;
     const b = shapes.two.get(t)!;
     // NOTE: a tensor ONNX Runtime for Node cannot return crosses a cut as float32 (extractSplit
-    // widens it exactly), so float32 is what it costs and how it is compressed.
-    const elemType = hidden.has(t) ? DataType.FLOAT : onnxTypeOf(a.type);
+    // widens it exactly), so it is compressed as float32; sent raw, a bfloat16 one goes at its own
+    // 2 bytes per element (the byte format's 'bf16'), the others as float32.
+    const modelElemType = hidden.get(t);
+    const elemType = modelElemType !== undefined ? DataType.FLOAT : onnxTypeOf(a.type);
     const batchAxis = a.dims.findIndex((d, i) => b.dims[i] === 2 * d && d > 0);
     const dims: Dim[] = a.dims.map((d, i) => (i === batchAxis && batchName !== undefined ? batchName : d));
     // Real values may come at a batch over 1: per sample is per step of the batch axis.
@@ -244,7 +250,8 @@ function tensorInfos(
           ? a.stringBytes / perBatch
           : elemType === DataType.STRING
             ? elementsPerSample * 4
-            : elementsPerSample * elementBytes(elemType),
+            : elementsPerSample * wireElementBytes(elemType, modelElemType),
+      ...(modelElemType !== undefined ? { modelElemType } : {}),
     });
   }
   return info;

@@ -6,14 +6,18 @@
 import { createHash } from 'crypto';
 import { InputError } from '../core/errors';
 import type { CoderChoice } from '../codec';
-import { DataType, decodeModel, toNumber, wireNames, type ModelProto } from '../graph';
+import { DataType, decodeModel, toNumber, widenedType, wireNames, type ModelProto } from '../graph';
 
 /** One tensor on the wire. */
 export interface WireSpec {
   /** The cut tensor's name in the original model. */
   readonly tensor: string;
-  /** 1..8: the edge part outputs `<tensor>.code` (uint8), `.lo`, `.hi`; 'f32': `<tensor>` itself. */
-  readonly bits: number | 'f32';
+  /**
+   * 1..8: the edge part outputs `<tensor>.code` (uint8), `.lo`, `.hi`; otherwise `<tensor>` itself,
+   * sent raw: 'f32' a float32 tensor; 'bf16' a bfloat16 tensor the split carries as float32 (the
+   * cloud part casts it back), sent at 2 bytes per element; 'f16' a float16 tensor, 2 bytes per element.
+   */
+  readonly bits: number | 'f32' | 'bf16' | 'f16';
   /** Dims of one sample, the batch axis excluded. */
   readonly sampleDims: readonly number[];
 }
@@ -68,9 +72,28 @@ function dimsOf(model: ModelProto, name: string, where: string): number[] {
 }
 
 /**
+ * How a tensor that a plan sends uncompressed travels, from the cloud part's input: float32 raw,
+ * bfloat16 raw when the split widened a bfloat16 tensor to float32, float16 raw.
+ */
+function rawPrecision(
+  model: ModelProto,
+  port: string,
+  elemType: number | undefined,
+  where: string,
+): WireSpec['bits'] {
+  if (elemType === DataType.FLOAT16) return 'f16';
+  if (elemType !== undefined && elemType !== DataType.FLOAT)
+    throw new InputError(
+      'BAD_MODEL',
+      `${where}: tensor "${port}" has ONNX type ${elemType}; jalad serve sends float32, float16 and bfloat16 tensors only`,
+    );
+  return widenedType(model, port) === DataType.BFLOAT16 ? 'bf16' : 'f32';
+}
+
+/**
  * The wire of a plan read from its cloud part's inputs: each tensor sent and its sample dims.
  * @throws InputError BAD_MODEL when the cloud part does not take what the plan says it sends, or
- *   a tensor is not float32 (the byte format carries float32 tensors only)
+ *   a tensor is of a type the byte format does not carry (it carries float32, float16 and bfloat16)
  */
 export function wireFromCloud(
   cloud: Uint8Array,
@@ -82,13 +105,13 @@ export function wireFromCloud(
     const port = s.bits === 'f32' ? s.tensor : wireNames(s.tensor).code;
     const info = (model.graph?.input ?? []).find((i) => i.name === port);
     const elemType = info?.type?.tensorType?.elemType;
-    const want = s.bits === 'f32' ? DataType.FLOAT : DataType.UINT8;
-    if (elemType !== undefined && elemType !== want)
+    if (s.bits !== 'f32' && elemType !== undefined && elemType !== DataType.UINT8)
       throw new InputError(
         'BAD_MODEL',
-        `${where}: tensor "${s.tensor}" has ONNX type ${elemType}; jalad serve sends float32 tensors only`,
+        `${where}: tensor "${s.tensor}" has ONNX type ${elemType}; its codes must be uint8`,
       );
-    return { tensor: s.tensor, bits: s.bits, sampleDims: dimsOf(model, port, where).slice(1) };
+    const bits = s.bits === 'f32' ? rawPrecision(model, port, elemType, where) : s.bits;
+    return { tensor: s.tensor, bits, sampleDims: dimsOf(model, port, where).slice(1) };
   });
   return { wire, cloudModel: model };
 }

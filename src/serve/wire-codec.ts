@@ -4,7 +4,14 @@
  * codes travel unchanged (entropy coding is lossless), so the cloud part sees exactly what the
  * edge part computed.
  */
-import { decodeTensor, encodeCodes, encodeTensor, type BitWidth } from '../codec';
+import {
+  decodeTensor,
+  encodeCodes,
+  encodeTensor,
+  float32ToHalfBits,
+  halfBitsToFloat32,
+  type BitWidth,
+} from '../codec';
 import { InputError } from '../core/errors';
 import { wireNames } from '../graph';
 import type { Tensor } from '../runtime';
@@ -23,11 +30,16 @@ function output(outputs: Readonly<Record<string, Tensor>>, name: string): Tensor
  */
 export function encodeEdgeOutputs(plan: ServedPlan, outputs: Readonly<Record<string, Tensor>>): Frame[] {
   return plan.wire.map((w) => {
-    if (w.bits === 'f32') {
+    if (w.bits === 'f32' || w.bits === 'bf16' || w.bits === 'f16') {
       const t = output(outputs, w.tensor);
+      // A float16 output holds half bit patterns; widened to float32 they encode back exactly.
+      const values =
+        w.bits === 'f16'
+          ? Float32Array.from(t.data as Uint16Array, halfBitsToFloat32)
+          : (t.data as Float32Array);
       return {
         name: w.tensor,
-        bytes: encodeTensor(t.data as Float32Array, t.dims.slice(1), { bits: 'f32', name: w.tensor }),
+        bytes: encodeTensor(values, t.dims.slice(1), { bits: w.bits, name: w.tensor }),
       };
     }
     const names = wireNames(w.tensor);
@@ -83,8 +95,12 @@ export function decodeCloudInputs(plan: ServedPlan, frames: readonly Frame[]): R
         `tensor "${w.tensor}" has shape [${t.shape.join(', ')}]; plan ${plan.label} expects [${w.sampleDims.join(', ')}]`,
       );
     const dims = [1, ...w.sampleDims];
-    if (w.bits === 'f32') {
+    if (w.bits === 'f32' || w.bits === 'bf16') {
       feeds[w.tensor] = { type: 'float32', data: t.values, dims };
+      continue;
+    }
+    if (w.bits === 'f16') {
+      feeds[w.tensor] = { type: 'float16', data: Uint16Array.from(t.values, float32ToHalfBits), dims };
       continue;
     }
     const names = wireNames(w.tensor);

@@ -62,6 +62,10 @@ function checkRoundTrip(x: Float32Array, shape: number[], options: EncodeOptions
       ),
     ).toBe(-1);
     expect(decoded.codes).toBeNull();
+  } else if (options.bits === 'bf16') {
+    expect(firstDifference(decoded.values, x)).toBe(-1);
+    expect(header.payloadBytes).toBe(2 * x.length);
+    expect(decoded.codes).toBeNull();
   } else {
     const q = quantize(x, options.bits);
     expect(decoded.lo).toBe(q.lo);
@@ -273,6 +277,60 @@ describe('encodeTensor(values, shape, options)', () => {
   });
 });
 
+/** n random float32 values that are bfloat16 values widened (low 16 bits 0): signs, zeros, tiny and huge ones. */
+function bfloat16Values(n: number, seed: number): Float32Array {
+  const random = prng(seed);
+  const words = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    let top = Math.floor(random() * 0x10000);
+    if ((top & 0x7f80) === 0x7f80) top &= 0xbfff; // an exponent of all ones is Inf/NaN: keep it finite
+    words[i] = (i % 17 === 0 ? (i % 2) << 15 : top) << 16;
+  }
+  return new Float32Array(words.buffer);
+}
+
+describe("precision 'bf16' (raw bfloat16)", () => {
+  it('round-trips widened bfloat16 values bit for bit at 2 bytes per element', () => {
+    for (const [n, seed] of [
+      [1, 1],
+      [37, 2],
+      [4096, 3],
+    ]) {
+      const x = bfloat16Values(n, seed);
+      const stream = checkRoundTrip(x, [n], { bits: 'bf16', name: 'h' });
+      const header = readTensorHeader(stream);
+      expect(stream[3]).toBe(0xbf);
+      expect(stream[2]).toBe(1);
+      expect(header.coder).toBe('raw');
+      const back = new Uint32Array(decodeTensor(stream).values.buffer);
+      expect(firstDifference(back, new Uint32Array(x.buffer))).toBe(-1);
+      // The same values sent as 'f32' take twice the payload.
+      expect(readTensorHeader(encodeTensor(x, [n], { bits: 'f32' })).payloadBytes).toBe(4 * n);
+      expect(header.payloadBytes).toBe(2 * n);
+    }
+  });
+
+  it('refuses a value that is not a widened bfloat16, naming the tensor and the element', () => {
+    const x = bfloat16Values(10, 4);
+    x[7] = 1 / 3;
+    let error: unknown;
+    try {
+      encodeTensor(x, [10], { bits: 'bf16', name: 'h' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ code: 'BAD_DATA' });
+    expect((error as Error).message).toMatch(/"h".*element 7 .*not a bfloat16 value/);
+  });
+
+  it('refuses NaN and ±Infinity as the other precisions do', () => {
+    const x = bfloat16Values(4, 5);
+    x[2] = Infinity;
+    expect(() => encodeTensor(x, [4], { bits: 'bf16', name: 'h' })).toThrow(JaladError);
+  });
+});
+
 describe('decodeTensor(bytes)', () => {
   const random = prng(77);
   const x = reluMap(4, 9, 9, 77);
@@ -284,6 +342,7 @@ describe('decodeTensor(bytes)', () => {
     ['constant', encodeTensor(new Float32Array(324).fill(2), [4, 9, 9], { bits: 8 })],
     ['f16', encodeTensor(x.subarray(0, 40), [40], { bits: 'f16' })],
     ['f32', encodeTensor(x.subarray(0, 40), [40], { bits: 'f32' })],
+    ['bf16', encodeTensor(bfloat16Values(40, 5), [40], { bits: 'bf16' })],
   ];
 
   it('rejects something that is not a Uint8Array with InputError BAD_OPTION', () => {
