@@ -129,6 +129,14 @@ export function partPoints(
 }
 
 /**
+ * Largest share of the total weight one point keeps in the fit. Why: a fast profile fits on a few
+ * sampled cut points, the one with the largest crossing tensors among them, whose weight
+ * (bytes / measured) alone could pass half the total: its slope then was the fit, noise included.
+ * Capped, at least two points must agree. With the many points of a thorough profile it rarely binds.
+ */
+export const MAX_WEIGHT_SHARE = 0.25;
+
+/**
  * Fits b_edge and b_cloud (see the file header); 0 for a side without points.
  * @example fitPartModel([{ side: 'edge', nodeMs: 1, overheadMs: 0, bytes: 1000, measuredMs: 1.5 }]).edgeOutputMsPerByte // 0.0005
  */
@@ -137,12 +145,12 @@ export function fitPartModel(points: readonly PartPoint[]): PartFit {
     const usable = points.filter(
       (p) => p.side === side && p.bytes > 0 && p.measuredMs > 0 && Number.isFinite(p.measuredMs),
     );
-    const b = weightedMedian(
-      usable.map((p) => ({
-        value: (p.measuredMs - p.overheadMs - p.nodeMs) / p.bytes,
-        weight: p.bytes / p.measuredMs,
-      })),
-    );
+    const weighted = usable.map((p) => ({
+      value: (p.measuredMs - p.overheadMs - p.nodeMs) / p.bytes,
+      weight: p.bytes / p.measuredMs,
+    }));
+    const cap = MAX_WEIGHT_SHARE * weighted.reduce((t, p) => t + p.weight, 0);
+    const b = weightedMedian(weighted.map((p) => ({ ...p, weight: Math.min(p.weight, cap) })));
     return Math.max(0, b);
   };
   return { edgeOutputMsPerByte: slope('edge'), cloudInputMsPerByte: slope('cloud') };

@@ -53,6 +53,8 @@ export {
   FAST_PLAIN_RUNS,
   FAST_RUN_BUDGET_MS,
   FAST_SAMPLE_CUTS,
+  FAST_SAMPLE_CUTS_SMALL,
+  fastSampleCount,
   PROFILE_MODES,
   timingPlan,
   type ProfileMode,

@@ -38,10 +38,10 @@ import {
   type MeasureOptions,
   type NodeTime,
 } from './node-times';
-import { measurePartTimes, ROUND_WARMUP, ROUNDS, type PartTime } from './part-times';
+import { measurePartTimes, ROUND_WARMUP, ROUNDS, type PartTime, type PartTimes } from './part-times';
 import {
   FAST_PLAIN_RUNS,
-  FAST_SAMPLE_CUTS,
+  fastSampleCount,
   timingPlan,
   type ProfileMode,
   type TimingPlan,
@@ -166,12 +166,41 @@ async function planTimings(
   const timedCuts =
     mode === 'thorough'
       ? cuts
-      : sampleCutPoints(cuts, (c) => crossingBytes(crossingSizes(c.tensors, info)), FAST_SAMPLE_CUTS);
+      : sampleCutPoints(
+          cuts,
+          (c) => crossingBytes(crossingSizes(c.tensors, info)),
+          fastSampleCount(options, plain.runMs),
+        );
   options.progress?.(
     `${mode} profile: per-node times from traced whole-model runs, the real parts of ${timedCuts.length} of ${cuts.length} ` +
       `cut points; ${plan.runs} runs per timing; about ${estimateSeconds(plan, timedCuts.length, plain.runMs).toFixed(0)} s`,
   );
   return { plain, plan, timed: { ...options, ...plan }, timedCuts };
+}
+
+/**
+ * The optimisations-on trace, then the real parts of `cuts` with the whole model timed alongside.
+ * On the CPU both time the whole model through one session: ORT builds a session of a large model
+ * with full optimisation in seconds (1-7 s per ResNet-18 session at load 20), and the trace's
+ * unprofiled twin is that same model, already warm.
+ */
+async function traceAndTimeParts(
+  model: { readonly model: LoadedModel['model']; readonly copy: LoadedModel['model']; readonly bytes: number },
+  dag: Dag,
+  cuts: readonly CutCandidate[],
+  info: ReadonlyMap<string, TensorInfo>,
+  timed: MeasureOptions,
+): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>> } & PartTimes> {
+  const onCpu = (timed.device ?? CPU).kind === 'cpu';
+  const whole = onCpu ? await openSession(model.copy, { optimization: 'all', threads: timed.threads }) : undefined;
+  try {
+    const fused = await traceFusedKernels(model.copy, timed, whole);
+    timed.progress?.(`timing the real edge and cloud models of ${cuts.length} cut points and the whole model`);
+    const partTimes = await measurePartTimes(model.model, dag, cuts, info, timed, model.bytes, whole);
+    return { fused, ...partTimes };
+  } finally {
+    await whole?.release();
+  }
 }
 
 /**
@@ -209,17 +238,14 @@ export async function measureProfile(
   const mode: ProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
   const copy = tracedCopy(loaded.model, dag);
   const { plain, plan, timed, timedCuts } = await planTimings(copy, cuts, info, options, mode);
-  const fused = await traceFusedKernels(copy, timed);
-  const traces = { ...fused, plain };
-  progress(`timing the real edge and cloud models of ${timedCuts.length} cut points and the whole model`);
-  const { parts, wholeMs, groupDrift } = await measurePartTimes(
-    loaded.model,
+  const { fused, parts, wholeMs, groupDrift } = await traceAndTimeParts(
+    { model: loaded.model, copy, bytes: loaded.bytes.length },
     dag,
     timedCuts,
     info,
     timed,
-    loaded.bytes.length,
   );
+  const traces = { ...fused, plain };
   if (groupDrift > 0.02)
     notes.push(
       `the machine's speed drifted by up to ${(groupDrift * 100).toFixed(0)}% between the groups of cut points timed in turn; ` +

@@ -95,12 +95,14 @@ async function traceRuns(
   model: ModelProto,
   optimization: 'disabled' | 'all',
   options: MeasureOptions,
-  unprofiled = false,
+  unprofiled: boolean | Session = false,
 ): Promise<Traced> {
   const bytes = encodeModel(model);
-  let plain: Session | undefined;
+  // A session the caller passes stays open (it times the whole model again, see measure-profile.ts).
+  const own = unprofiled === true;
+  let plain: Session | undefined = unprofiled === false || unprofiled === true ? undefined : unprofiled;
   try {
-    if (unprofiled) plain = await openSession(bytes, { optimization, threads: options.threads });
+    if (own) plain = await openSession(bytes, { optimization, threads: options.threads });
     const session = await openTracedSession(bytes, { optimization, threads: options.threads });
     const feeds = syntheticFeeds(
       inputSpecs(model),
@@ -137,7 +139,7 @@ async function traceRuns(
     }
     return { events, measured, ...(plain ? { unprofiledMs: median(unprofiledSamples) } : {}) };
   } finally {
-    await plain?.release();
+    if (own) await plain?.release();
   }
 }
 
@@ -276,15 +278,21 @@ export async function tracePlainKernels(copy: ModelProto, options: MeasureOption
   return kernelSamples(await traceRuns(copy, 'disabled', options));
 }
 
-/** The optimisations-on trace of a `tracedCopy`, timed in rounds with the unprofiled model (see `traceNodeKernels`). */
+/**
+ * The optimisations-on trace of a `tracedCopy`, timed in rounds with the unprofiled model (see
+ * `traceNodeKernels`).
+ * @param unprofiled an open session of the optimised model (CPU) to time without the profiler; left
+ *   open for the caller. Opened and released here when not given.
+ */
 export async function traceFusedKernels(
   copy: ModelProto,
   options: MeasureOptions,
+  unprofiled?: Session,
 ): Promise<Omit<KernelTraces, 'plain'>> {
   options.progress?.(
     `per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`,
   );
-  const traced = await traceRuns(copy, 'all', options, true);
+  const traced = await traceRuns(copy, 'all', options, unprofiled ?? true);
   return { model: copy, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
 }
 

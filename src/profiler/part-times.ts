@@ -133,6 +133,8 @@ async function openParts(
  * node times are calibrated to. With one group the factor is exactly 1.
  * @param info types and shapes of the crossing tensors (from probeTensors)
  * @param modelBytes size of the model file (encoded when not given)
+ * @param warmWhole an open, warmed-up session of the whole optimised model on `options.device`, used
+ *   as the whole model (not released here); opened (and released) here when not given
  */
 export async function measurePartTimes(
   model: ModelProto,
@@ -141,6 +143,7 @@ export async function measurePartTimes(
   info: ReadonlyMap<string, TensorInfo>,
   options: MeasureOptions,
   modelBytes = encodeModel(model).length,
+  warmWhole?: Session,
 ): Promise<PartTimes> {
   const feeds = syntheticFeeds(
     inputSpecs(model),
@@ -155,16 +158,18 @@ export async function measurePartTimes(
   const rounds = Math.min(ROUNDS, options.runs);
   const roundWarmup = Math.min(options.roundWarmup ?? ROUND_WARMUP, options.warmup);
   const whole = {
-    session: await openSession(model, {
-      optimization: 'all',
-      threads: options.threads,
-      device: options.device,
-    }),
+    session:
+      warmWhole ??
+      (await openSession(model, {
+        optimization: 'all',
+        threads: options.threads,
+        device: options.device,
+      })),
     feeds,
   };
   const groups: GroupSamples[] = [];
   try {
-    await timeRuns(whole.session, feeds, options.warmup, 0);
+    if (!warmWhole) await timeRuns(whole.session, feeds, options.warmup, 0);
     for (let g = 0; g < cuts.length; g += perGroup) {
       const group = cuts.slice(g, g + perGroup);
       const timed: TimedCut[] = [];
@@ -209,7 +214,7 @@ export async function measurePartTimes(
       }
     }
   } finally {
-    await whole.session.release();
+    if (!warmWhole) await whole.session.release();
   }
   return partTimesOfGroups(groups);
 }

@@ -18,10 +18,20 @@ export type ProfileMode = 'fast' | 'thorough';
 export const PROFILE_MODES: readonly ProfileMode[] = ['fast', 'thorough'];
 
 /**
- * Cut points whose real parts the fast mode times. Four points fit the two boundary slopes (one
- * per side) by a weighted median with some room for one noisy point.
+ * Cut points whose real parts the fast mode times when the model is slow (its runs do not fit
+ * FAST_RUN_BUDGET_MS): each costs two sessions holding the model's weights between them, which
+ * ORT builds with full optimisation (seconds for ResNet-50). Four fit the two boundary slopes
+ * (one per side) with room for one noisy point (see boundary-cost.ts).
  */
 export const FAST_SAMPLE_CUTS = 4;
+
+/**
+ * Cut points the fast mode times when the model's runs fit FAST_RUN_BUDGET_MS: such a model's
+ * sessions are cheap, and on sub-millisecond models one part's time can jump by 0.2 ms between
+ * profiles (measured on the bundled Inception), so more points keep one of them from setting a
+ * slope alone.
+ */
+export const FAST_SAMPLE_CUTS_SMALL = 8;
 
 /**
  * Time the fast mode spends on each timed series of one model, ms: `runs` is lowered (not below
@@ -46,9 +56,14 @@ export interface TimingPlan {
 }
 
 /**
- * The timing plan of a mode. Thorough keeps the user's runs and warm-ups; fast caps runs by
- * FAST_RUN_BUDGET_MS over `modelMs` (never above the user's, never below FAST_MIN_RUNS unless the
- * user asked for fewer) and takes one warm-up run per round instead of three.
+ * The timing plan of a mode. Thorough keeps the user's runs and warm-ups. Fast keeps them too when
+ * the user's runs of the model fit FAST_RUN_BUDGET_MS (every model of bench:latency): part times
+ * are then taken exactly as thorough takes them, warm-ups included, and only the sample differs.
+ * Why: with one warm-up run per round the whole model timed alongside the parts (the calibration
+ * target of every node time) kept its cache-refill transient, and small early parts came out
+ * mis-predicted by 10-20% (see part-times.ts ROUND_WARMUP). A slower model gets fewer runs (not
+ * below FAST_MIN_RUNS unless the user asked for fewer) and one warm-up run per session and per
+ * round: a run of tens of ms is long against that transient.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
  * @example timingPlan('fast', { runs: 20, warmup: 5 }, 200, 3) // { runs: 5, warmup: 1, roundWarmup: 1 }
  */
@@ -58,16 +73,28 @@ export function timingPlan(
   modelMs: number,
   roundWarmup: number,
 ): TimingPlan {
-  if (mode === 'thorough')
-    return {
-      runs: settings.runs,
-      warmup: settings.warmup,
-      roundWarmup: Math.min(roundWarmup, settings.warmup),
-    };
+  const asGiven = {
+    runs: settings.runs,
+    warmup: settings.warmup,
+    roundWarmup: Math.min(roundWarmup, settings.warmup),
+  };
+  if (mode === 'thorough') return asGiven;
   const affordable = modelMs > 0 ? Math.floor(FAST_RUN_BUDGET_MS / modelMs) : settings.runs;
+  if (affordable >= settings.runs) return asGiven;
   return {
     runs: Math.min(settings.runs, Math.max(FAST_MIN_RUNS, affordable)),
     warmup: Math.min(1, settings.warmup),
     roundWarmup: Math.min(1, settings.warmup),
   };
+}
+
+/**
+ * How many cut points a fast profile times for real: FAST_SAMPLE_CUTS_SMALL when the user's runs
+ * of the model fit FAST_RUN_BUDGET_MS, else FAST_SAMPLE_CUTS.
+ * @param modelMs time of one run of the whole model on this machine (any estimate), ms
+ * @example fastSampleCount({ runs: 20, warmup: 5 }, 200) // 4
+ */
+export function fastSampleCount(settings: { readonly runs: number }, modelMs: number): number {
+  const affordable = modelMs > 0 ? Math.floor(FAST_RUN_BUDGET_MS / modelMs) : settings.runs;
+  return affordable >= settings.runs ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
 }
