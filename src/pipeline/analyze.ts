@@ -515,8 +515,13 @@ function cutPointRecord(facts: ModelFacts, c: CutCandidate, profiles: Profiles |
           cloudMs: predictPartMs(cloud, dag, c.cloudNodes, crossing, 'cloud'),
         }
       : {}),
-    ...(measured ? { edgeMeasuredMs: measured.edgeMs } : {}),
-    ...(measuredCloud ? { cloudMeasuredMs: measuredCloud.cloudMs } : {}),
+    // A fast profile of a slow model times one part of a cut point: the other reads 0 (not timed).
+    ...(measured && (measured.edgeMs > 0 || c.edgeNodes.length === 0)
+      ? { edgeMeasuredMs: measured.edgeMs }
+      : {}),
+    ...(measuredCloud && (measuredCloud.cloudMs > 0 || c.cloudNodes.length === 0)
+      ? { cloudMeasuredMs: measuredCloud.cloudMs }
+      : {}),
   };
 }
 

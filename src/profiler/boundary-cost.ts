@@ -13,7 +13,8 @@
  * One b per side (edge output, cloud input), each the b ≥ 0 that minimises the sum over the cut
  * points of |residual − b·bytes| / measured, where residual = measured − overhead − node times: the
  * least absolute relative error, which is the figure a prediction is judged by. Its solution is
- * the weighted median of the slopes residual/bytes, weighted by bytes/measured.
+ * the weighted median of the slopes residual/bytes, weighted by bytes/measured, no point weighing
+ * more than MAX_WEIGHT_SHARE of the total (so, strictly, the least error with weights so capped).
  * Why absolute, not squared: where node times are misattributed along the model (ShuffleNet: early
  * parts over-, late parts under-predicted by 0.1-0.3 ms), least squares followed those residuals
  * and predicted the first cut point 2.8x too slow.
@@ -83,7 +84,7 @@ export function crossingBytes(crossing: readonly CrossingSize[]): number {
 
 /**
  * The measured parts of the given cut points as fitting points: each part's node-time sum (from
- * `nodes`), run overhead, crossing bytes and measured time; parts without nodes are left out.
+ * `nodes`), run overhead, crossing bytes and measured time; parts without nodes, or not timed, are left out.
  */
 export function partPoints(
   dag: Dag,
@@ -101,8 +102,9 @@ export function partPoints(
     const part = partOf.get(c.index);
     if (part === undefined) return [];
     const bytes = crossingBytes(crossingSizes(c.tensors, info));
+    // A side that was not timed (a fast profile of a slow model times one) reads 0: no point.
     return [
-      ...(c.edgeNodes.length > 0
+      ...(c.edgeNodes.length > 0 && part.edgeMs > 0
         ? [
             {
               side: 'edge' as const,
@@ -113,7 +115,7 @@ export function partPoints(
             },
           ]
         : []),
-      ...(c.cloudNodes.length > 0
+      ...(c.cloudNodes.length > 0 && part.cloudMs > 0
         ? [
             {
               side: 'cloud' as const,

@@ -32,6 +32,7 @@ export {
   measurePartTimes,
   partTimesOfGroups,
   type GroupSamples,
+  type PartSides,
   type PartTime,
   type PartTimes,
 } from './part-times';
@@ -42,6 +43,7 @@ export {
   crossingBytes,
   crossingSizes,
   fitPartModel,
+  MAX_WEIGHT_SHARE,
   partPoints,
   type BoundaryCost,
   type CrossingSize,
@@ -55,6 +57,7 @@ export {
   FAST_SAMPLE_CUTS,
   FAST_SAMPLE_CUTS_SMALL,
   fastSampleCount,
+  fitsRunBudget,
   PROFILE_MODES,
   timingPlan,
   type ProfileMode,

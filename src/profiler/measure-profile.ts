@@ -38,10 +38,18 @@ import {
   type MeasureOptions,
   type NodeTime,
 } from './node-times';
-import { measurePartTimes, ROUND_WARMUP, ROUNDS, type PartTime, type PartTimes } from './part-times';
+import {
+  measurePartTimes,
+  ROUND_WARMUP,
+  ROUNDS,
+  type PartSides,
+  type PartTime,
+  type PartTimes,
+} from './part-times';
 import {
   FAST_PLAIN_RUNS,
   fastSampleCount,
+  fitsRunBudget,
   timingPlan,
   type ProfileMode,
   type TimingPlan,
@@ -124,6 +132,7 @@ function boundaryNotes(
   timed: number,
   cuts: number,
   runs: number,
+  oneSided: boolean,
 ): string[] {
   const which = timed === cuts ? 'the' : `${timed} of the ${cuts}`;
   const out = [
@@ -133,7 +142,8 @@ function boundaryNotes(
   ];
   if (timed < cuts)
     out.push(
-      `fast profile: ${timed} of ${cuts} cut points' real parts timed, ${runs} runs per timing; ` +
+      `fast profile: ${timed} of ${cuts} cut points' real ${oneSided ? 'parts timed (the cheaper part of each)' : 'parts timed'}, ` +
+        `${runs} runs per timing; ` +
         `the other cut points are predicted from the node times (--profile thorough times every one)`,
     );
   return out;
@@ -146,6 +156,7 @@ function boundaryNotes(
  */
 async function planTimings(
   copy: LoadedModel['model'],
+  dag: Dag,
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   options: MeasureOptions,
@@ -155,6 +166,7 @@ async function planTimings(
   plan: TimingPlan;
   timed: MeasureOptions;
   timedCuts: readonly CutCandidate[];
+  sides: ReadonlyMap<number, PartSides>;
 }> {
   const plain = await tracePlainKernels(
     copy,
@@ -171,11 +183,30 @@ async function planTimings(
           (c) => crossingBytes(crossingSizes(c.tensors, info)),
           fastSampleCount(options, plain.runMs),
         );
+  const sides =
+    mode === 'fast' && !fitsRunBudget(options, plain.runMs) ? cheaperSides(dag, timedCuts, plain) : new Map();
+  const which = sides.size > 0 ? 'the cheaper real part' : 'the real parts';
+  const seconds = estimateSeconds(plan, timedCuts.length * (sides.size > 0 ? 0.5 : 1), plain.runMs);
   options.progress?.(
-    `${mode} profile: per-node times from traced whole-model runs, the real parts of ${timedCuts.length} of ${cuts.length} ` +
-      `cut points; ${plan.runs} runs per timing; about ${estimateSeconds(plan, timedCuts.length, plain.runMs).toFixed(0)} s`,
+    `${mode} profile: per-node times from traced whole-model runs, ${which} of ${timedCuts.length} of ${cuts.length} ` +
+      `cut points; ${plan.runs} runs per timing; about ${seconds.toFixed(0)} s`,
   );
-  return { plain, plan, timed: { ...options, ...plan }, timedCuts };
+  return { plain, plan, timed: { ...options, ...plan }, timedCuts, sides };
+}
+
+/**
+ * The cheaper part of each cut point by the unfused trace's node times: the edge model of an
+ * early cut point, the cloud model of a late one.
+ */
+function cheaperSides(dag: Dag, cuts: readonly CutCandidate[], plain: KernelSamples): Map<number, PartSides> {
+  const nodeMs = dag.nodes.map((n) => median(plain.samples.get(n.name) ?? [0]));
+  const total = nodeMs.reduce((a, b) => a + b, 0);
+  return new Map(
+    cuts.map((c) => {
+      const edgeMs = c.edgeNodes.reduce((t, i) => t + nodeMs[i], 0);
+      return [c.index, edgeMs <= total - edgeMs ? 'edge' : 'cloud'];
+    }),
+  );
 }
 
 /**
@@ -185,18 +216,23 @@ async function planTimings(
  * unprofiled twin is that same model, already warm.
  */
 async function traceAndTimeParts(
-  model: { readonly model: LoadedModel['model']; readonly copy: LoadedModel['model']; readonly bytes: number },
+  model: { readonly model: LoadedModel['model']; readonly copy: LoadedModel['model'] },
   dag: Dag,
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   timed: MeasureOptions,
+  sides: ReadonlyMap<number, PartSides>,
 ): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>> } & PartTimes> {
   const onCpu = (timed.device ?? CPU).kind === 'cpu';
-  const whole = onCpu ? await openSession(model.copy, { optimization: 'all', threads: timed.threads }) : undefined;
+  const whole = onCpu
+    ? await openSession(model.copy, { optimization: 'all', threads: timed.threads })
+    : undefined;
   try {
     const fused = await traceFusedKernels(model.copy, timed, whole);
-    timed.progress?.(`timing the real edge and cloud models of ${cuts.length} cut points and the whole model`);
-    const partTimes = await measurePartTimes(model.model, dag, cuts, info, timed, model.bytes, whole);
+    timed.progress?.(
+      `timing the real edge and cloud models of ${cuts.length} cut points and the whole model`,
+    );
+    const partTimes = await measurePartTimes(model.model, dag, cuts, info, timed, { whole, sides });
     return { fused, ...partTimes };
   } finally {
     await whole?.release();
@@ -237,13 +273,14 @@ export async function measureProfile(
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
   const mode: ProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
   const copy = tracedCopy(loaded.model, dag);
-  const { plain, plan, timed, timedCuts } = await planTimings(copy, cuts, info, options, mode);
+  const { plain, plan, timed, timedCuts, sides } = await planTimings(copy, dag, cuts, info, options, mode);
   const { fused, parts, wholeMs, groupDrift } = await traceAndTimeParts(
-    { model: loaded.model, copy, bytes: loaded.bytes.length },
+    { model: loaded.model, copy },
     dag,
     timedCuts,
     info,
     timed,
+    sides,
   );
   const traces = { ...fused, plain };
   if (groupDrift > 0.02)
@@ -269,7 +306,9 @@ export async function measureProfile(
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
   const points = partPoints(dag, cuts, parts, nodeTimes.nodes, runOverheadMs, info);
   const boundary: BoundaryCost = fitPartModel(points);
-  notes.push(...boundaryNotes(boundary, points.length, timedCuts.length, cuts.length, plan.runs));
+  notes.push(
+    ...boundaryNotes(boundary, points.length, timedCuts.length, cuts.length, plan.runs, sides.size > 0),
+  );
 
   if (device.kind !== 'cpu')
     notes.push(

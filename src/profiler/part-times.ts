@@ -65,27 +65,38 @@ export const ROUND_WARMUP = 3;
  */
 const SESSION_BUDGET_BYTES = 3e8;
 
-/** A cut point's parts being timed (a part with no nodes has none). */
+/**
+ * Which parts of a cut point are timed: both, or one side only. A fast profile of a slow model
+ * times one side per sampled cut point, the cheaper one (see measure-profile.ts).
+ */
+export type PartSides = 'both' | 'edge' | 'cloud';
+
+/** A cut point's parts being timed (a part with no nodes, or a side not asked for, has none). */
 interface TimedCut {
   readonly cut: CutCandidate;
   edge?: TimedPart;
   cloud?: TimedPart;
 }
 
-/**
- * Opens the edge and the cloud model of `entry.cut` into `entry` (as each opens, so that the caller
- * releases whatever opened if a later one fails). The cloud model's feeds are what the edge sends.
- */
-async function openParts(
-  entry: TimedCut,
+/** A cut point's part models, encoded and ready to open, and the bytes they hold. */
+interface PreparedCut {
+  readonly cut: CutCandidate;
+  readonly edge: Uint8Array;
+  readonly cloud: Uint8Array;
+  readonly timeEdge: boolean;
+  readonly timeCloud: boolean;
+  /** Bytes of the models whose sessions stay open while the group is timed. */
+  readonly heldBytes: number;
+}
+
+/** Extracts and encodes the parts of `cut` that `sides` asks to time. */
+function prepareCut(
   model: ModelProto,
   dag: Dag,
   info: ReadonlyMap<string, TensorInfo>,
-  feeds: TensorMap,
-  threads: number,
-  device?: DeviceChoice,
-): Promise<void> {
-  const { cut } = entry;
+  cut: CutCandidate,
+  sides: PartSides,
+): PreparedCut {
   const split = extractSplit(
     model,
     dag,
@@ -93,17 +104,40 @@ async function openParts(
     (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
   );
   // A part with no nodes does not run at all: it costs nothing.
-  const edgeSession = await openSession(encodeModel(split.edge), { optimization: 'all', threads, device });
+  const timeEdge = sides !== 'cloud' && cut.edgeNodes.length > 0;
+  const timeCloud = sides !== 'edge' && cut.cloudNodes.length > 0;
+  const edge = encodeModel(split.edge);
+  const cloud = timeCloud ? encodeModel(split.cloud) : new Uint8Array(0);
+  return {
+    cut,
+    edge,
+    cloud,
+    timeEdge,
+    timeCloud,
+    heldBytes: (timeEdge ? edge.length : 0) + cloud.length,
+  };
+}
+
+/**
+ * Opens the timed parts of a prepared cut into `entry` (as each opens, so that the caller releases
+ * whatever opened if a later one fails). The cloud model's feeds are what the edge sends: an edge
+ * model run only for them is built without optimisation (ORT builds that in a fraction of the time).
+ */
+async function openParts(
+  entry: TimedCut,
+  prepared: PreparedCut,
+  feeds: TensorMap,
+  threads: number,
+  device?: DeviceChoice,
+): Promise<void> {
+  const optimization = prepared.timeEdge ? 'all' : 'disabled';
+  const edgeSession = await openSession(prepared.edge, { optimization, threads, device });
   const edgeFeeds = feedsFor(edgeSession, feeds);
-  const sent = await edgeSession.run(edgeFeeds);
-  if (cut.edgeNodes.length > 0) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
+  const sent = prepared.timeCloud ? await edgeSession.run(edgeFeeds) : {};
+  if (prepared.timeEdge) entry.edge = { session: edgeSession, feeds: edgeFeeds, samples: [] };
   else await edgeSession.release();
-  if (cut.cloudNodes.length > 0) {
-    const cloudSession = await openSession(encodeModel(split.cloud), {
-      optimization: 'all',
-      threads,
-      device,
-    });
+  if (prepared.timeCloud) {
+    const cloudSession = await openSession(prepared.cloud, { optimization: 'all', threads, device });
     entry.cloud = {
       session: cloudSession,
       feeds: feedsFor(cloudSession, { ...feeds, ...sent }),
@@ -131,10 +165,13 @@ async function openParts(
  * of the machine's speed: each group's part times are multiplied by (median of the whole model
  * over all groups) / (its median in that group's rounds), so all parts are on the speed scale the
  * node times are calibrated to. With one group the factor is exactly 1.
+ * Groups are filled in order while the models their sessions hold fit SESSION_BUDGET_BYTES (at
+ * least one cut point each).
  * @param info types and shapes of the crossing tensors (from probeTensors)
- * @param modelBytes size of the model file (encoded when not given)
- * @param warmWhole an open, warmed-up session of the whole optimised model on `options.device`, used
- *   as the whole model (not released here); opened (and released) here when not given
+ * @param extra.whole an open, warmed-up session of the whole optimised model on `options.device`,
+ *   used as the whole model (not released here); opened (and released) here when not given
+ * @param extra.sides the parts timed per cut point index (default both)
+ * @param extra.budgetBytes bytes of model the sessions of one group may hold (SESSION_BUDGET_BYTES)
  */
 export async function measurePartTimes(
   model: ModelProto,
@@ -142,8 +179,11 @@ export async function measurePartTimes(
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   options: MeasureOptions,
-  modelBytes = encodeModel(model).length,
-  warmWhole?: Session,
+  extra: {
+    readonly whole?: Session;
+    readonly sides?: ReadonlyMap<number, PartSides>;
+    readonly budgetBytes?: number;
+  } = {},
 ): Promise<PartTimes> {
   const feeds = syntheticFeeds(
     inputSpecs(model),
@@ -152,60 +192,48 @@ export async function measurePartTimes(
     options.inputShapes,
     options.inputValues,
   );
-  // An edge and a cloud model together hold about the model's weights.
-  const perGroup = Math.max(1, Math.floor(SESSION_BUDGET_BYTES / Math.max(1, modelBytes)));
+  const budget = extra.budgetBytes ?? SESSION_BUDGET_BYTES;
   const started = performance.now();
-  const rounds = Math.min(ROUNDS, options.runs);
-  const roundWarmup = Math.min(options.roundWarmup ?? ROUND_WARMUP, options.warmup);
   const whole = {
     session:
-      warmWhole ??
-      (await openSession(model, {
-        optimization: 'all',
-        threads: options.threads,
-        device: options.device,
-      })),
+      extra.whole ??
+      (await openSession(model, { optimization: 'all', threads: options.threads, device: options.device })),
     feeds,
   };
   const groups: GroupSamples[] = [];
+  const prepare = (i: number) =>
+    i < cuts.length
+      ? prepareCut(model, dag, info, cuts[i], extra.sides?.get(cuts[i].index) ?? 'both')
+      : undefined;
   try {
-    if (!warmWhole) await timeRuns(whole.session, feeds, options.warmup, 0);
-    for (let g = 0; g < cuts.length; g += perGroup) {
-      const group = cuts.slice(g, g + perGroup);
+    if (!extra.whole) await timeRuns(whole.session, feeds, options.warmup, 0);
+    let i = 0;
+    let next = prepare(i++);
+    while (next) {
       const timed: TimedCut[] = [];
-      const groupWhole: number[] = [];
+      const before = i - 1;
       try {
-        for (const cut of group) {
-          const entry: TimedCut = { cut };
+        for (
+          let held = 0;
+          next && (timed.length === 0 || held + next.heldBytes <= budget);
+          next = prepare(i++)
+        ) {
+          const entry: TimedCut = { cut: next.cut };
           timed.push(entry);
-          await openParts(entry, model, dag, info, feeds, options.threads, options.device);
+          held += next.heldBytes;
+          await openParts(entry, next, feeds, options.threads, options.device);
           for (const part of [entry.edge, entry.cloud])
             if (part) await timeRuns(part.session, part.feeds, options.warmup, 0);
         }
-        for (let r = 0; r < rounds; r++) {
-          const runs = runsInRound(options.runs, rounds, r);
-          groupWhole.push(...(await timeRuns(whole.session, whole.feeds, roundWarmup, runs)));
-          for (const { edge, cloud } of timed) {
-            for (const part of [edge, cloud])
-              if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));
-          }
-          if (options.progress) {
-            const done = (g + (group.length * (r + 1)) / rounds) / cuts.length;
-            const leftS = (((performance.now() - started) / done) * (1 - done)) / 1000;
-            options.progress(
-              `timing the real edge and cloud models of ${cuts.length} cut points: ` +
-                `${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`,
-            );
-          }
-        }
-        groups.push({
-          whole: groupWhole,
-          parts: timed.map(({ cut, edge, cloud }) => ({
-            index: cut.index,
-            edge: edge?.samples ?? [0],
-            cloud: cloud?.samples ?? [0],
-          })),
-        });
+        const onRound = (r: number, rounds: number) => {
+          const done = (before + (timed.length * (r + 1)) / rounds) / cuts.length;
+          const leftS = (((performance.now() - started) / done) * (1 - done)) / 1000;
+          options.progress?.(
+            `timing the real edge and cloud models of ${cuts.length} cut points: ` +
+              `${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`,
+          );
+        };
+        groups.push(await timeGroup(whole, timed, options, onRound));
       } finally {
         for (const { edge, cloud } of timed) {
           await edge?.session.release();
@@ -214,9 +242,41 @@ export async function measurePartTimes(
       }
     }
   } finally {
-    if (!warmWhole) await whole.session.release();
+    if (!extra.whole) await whole.session.release();
   }
   return partTimesOfGroups(groups);
+}
+
+/**
+ * Times the whole model and the open parts of one group in ROUNDS rounds (see `measurePartTimes`).
+ * A side not timed (no nodes, or not asked for) reads as [0].
+ */
+async function timeGroup(
+  whole: { readonly session: Session; readonly feeds: TensorMap },
+  timed: readonly TimedCut[],
+  options: MeasureOptions,
+  onRound: (round: number, rounds: number) => void,
+): Promise<GroupSamples> {
+  const rounds = Math.min(ROUNDS, options.runs);
+  const roundWarmup = Math.min(options.roundWarmup ?? ROUND_WARMUP, options.warmup);
+  const groupWhole: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const runs = runsInRound(options.runs, rounds, r);
+    groupWhole.push(...(await timeRuns(whole.session, whole.feeds, roundWarmup, runs)));
+    for (const { edge, cloud } of timed) {
+      for (const part of [edge, cloud])
+        if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));
+    }
+    onRound(r, rounds);
+  }
+  return {
+    whole: groupWhole,
+    parts: timed.map(({ cut, edge, cloud }) => ({
+      index: cut.index,
+      edge: edge?.samples ?? [0],
+      cloud: cloud?.samples ?? [0],
+    })),
+  };
 }
 
 /** The timing samples (ms) of one group of cut points: the whole model's and each part's. */

@@ -18,12 +18,13 @@ export type ProfileMode = 'fast' | 'thorough';
 export const PROFILE_MODES: readonly ProfileMode[] = ['fast', 'thorough'];
 
 /**
- * Cut points whose real parts the fast mode times when the model is slow (its runs do not fit
- * FAST_RUN_BUDGET_MS): each costs two sessions holding the model's weights between them, which
- * ORT builds with full optimisation (seconds for ResNet-50). Four fit the two boundary slopes
- * (one per side) with room for one noisy point (see boundary-cost.ts).
+ * Cut points the fast mode samples when the model is slow (its runs do not fit
+ * FAST_RUN_BUDGET_MS). Of each it times one part, the cheaper (the edge model of an early cut
+ * point, the cloud model of a late one): both parts of a cut point hold the whole model's weights,
+ * and ORT builds each session with full optimisation (seconds for ResNet-50), then runs it
+ * 20-odd times. The two boundary slopes (one per side) get about three points each.
  */
-export const FAST_SAMPLE_CUTS = 4;
+export const FAST_SAMPLE_CUTS = 6;
 
 /**
  * Cut points the fast mode times when the model's runs fit FAST_RUN_BUDGET_MS: such a model's
@@ -79,8 +80,8 @@ export function timingPlan(
     roundWarmup: Math.min(roundWarmup, settings.warmup),
   };
   if (mode === 'thorough') return asGiven;
-  const affordable = modelMs > 0 ? Math.floor(FAST_RUN_BUDGET_MS / modelMs) : settings.runs;
-  if (affordable >= settings.runs) return asGiven;
+  if (fitsRunBudget(settings, modelMs)) return asGiven;
+  const affordable = Math.floor(FAST_RUN_BUDGET_MS / modelMs);
   return {
     runs: Math.min(settings.runs, Math.max(FAST_MIN_RUNS, affordable)),
     warmup: Math.min(1, settings.warmup),
@@ -95,6 +96,15 @@ export function timingPlan(
  * @example fastSampleCount({ runs: 20, warmup: 5 }, 200) // 4
  */
 export function fastSampleCount(settings: { readonly runs: number }, modelMs: number): number {
-  const affordable = modelMs > 0 ? Math.floor(FAST_RUN_BUDGET_MS / modelMs) : settings.runs;
-  return affordable >= settings.runs ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
+  return fitsRunBudget(settings, modelMs) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
+}
+
+/**
+ * Whether the user's runs of a model fit FAST_RUN_BUDGET_MS: a fast profile then times like a
+ * thorough one (warm-ups, both parts of FAST_SAMPLE_CUTS_SMALL cut points); else it is "slow" and
+ * takes fewer runs, one warm-up, and one part (the cheaper) of each of FAST_SAMPLE_CUTS cut points.
+ * @param modelMs time of one run of the whole model on this machine (any estimate; 0 when unknown), ms
+ */
+export function fitsRunBudget(settings: { readonly runs: number }, modelMs: number): boolean {
+  return !(modelMs > 0) || Math.floor(FAST_RUN_BUDGET_MS / modelMs) >= settings.runs;
 }

@@ -7,6 +7,7 @@ import {
   checkProfile,
   checkProfileMatches,
   fitPartModel,
+  MAX_WEIGHT_SHARE,
   measurePartTimes,
   measureProfile,
   nodeTimesFromTraces,
@@ -221,8 +222,10 @@ describe('fitPartModel(points)', () => {
 
   test('is the slope with the least absolute relative error on each side, never negative, 0 without points', () => {
     const fit = fitPartModel([
-      // slopes 2e-5, 1e-5, 5e-4 with weights bytes/measured 893, 1786, 625: 2000 B carries over half
+      // slopes 2e-5, 1e-5, 1e-5, 5e-4 with weights bytes/measured 893, 1786, 1786, 625 (each 2000 B
+      // one capped at a quarter of the total, 1272): the two 2000 B points carry over half
       edge(1000, 0.02),
+      edge(2000, 0.02),
       edge(2000, 0.02),
       edge(1000, 0.5),
       edge(0, 9), // no bytes cross: ignored
@@ -247,6 +250,23 @@ describe('fitPartModel(points)', () => {
     const best = fitPartModel(points).edgeOutputMsPerByte;
     for (const b of [0, 1e-7, 2.9e-7, 3.1e-7, 1e-6]) expect(cost(best)).toBeLessThanOrEqual(cost(b));
   });
+});
+
+test('fitPartModel: one point with most of the weight cannot set the slope alone', () => {
+  const edge = (bytes: number, residual: number) => ({
+    side: 'edge' as const,
+    nodeMs: 0.05,
+    overheadMs: 0.01,
+    bytes,
+    measuredMs: 0.06 + residual,
+  });
+  // The largest crossing (50 KB) measured 0.2 ms slow once (4 µs/KB; its weight bytes/measured is
+  // over half the total); three smaller cut points agree on 0.3 µs/KB.
+  const points = [edge(5e4, 0.2), edge(2e3, 0.0006), edge(1.5e3, 0.00045), edge(1e3, 0.0003)];
+  const weights = points.map((p) => p.bytes / p.measuredMs);
+  expect(weights[0] / weights.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.5);
+  expect(MAX_WEIGHT_SHARE).toBeLessThan(0.5);
+  expect(fitPartModel(points).edgeOutputMsPerByte).toBeCloseTo(3e-7, 12);
 });
 
 describe('weightedMedian(points)', () => {
@@ -287,13 +307,29 @@ describe('measurePartTimes in groups of cut points', () => {
     const info = await probeTensors(m, names);
     const one = await measurePartTimes(m, dag, cuts, info, MEASURE);
     expect(one.groupDrift).toBe(0);
-    // A model "as large as the session budget" puts every cut point in a group of its own.
-    const many = await measurePartTimes(m, dag, cuts, info, { ...MEASURE, runs: 5 }, 1e9);
+    // A session budget of 1 byte puts every cut point in a group of its own.
+    const many = await measurePartTimes(m, dag, cuts, info, { ...MEASURE, runs: 5 }, { budgetBytes: 1 });
     expect(many.parts.map((p) => p.index)).toEqual(cuts.map((c) => c.index));
     expect(Number.isFinite(many.groupDrift)).toBe(true);
     expect(many.groupDrift).toBeGreaterThanOrEqual(0);
     for (const p of many.parts.filter((q) => cuts[q.index].edgeNodes.length > 0))
       expect(p.edgeMs).toBeGreaterThan(0);
+  });
+
+  test('times only the side asked for: the other reads 0 (a fast profile of a slow model)', async () => {
+    const info = await probeTensors(m, names);
+    const inner = cuts.filter((c) => c.edgeNodes.length > 0 && c.cloudNodes.length > 0);
+    const [early, late] = [inner[0], inner[inner.length - 1]];
+    const sides = new Map([
+      [early.index, 'edge' as const],
+      [late.index, 'cloud' as const],
+    ]);
+    const { parts } = await measurePartTimes(m, dag, [early, late], info, MEASURE, { sides });
+    expect(parts.map((p) => p.index)).toEqual([early.index, late.index]);
+    expect(parts[0].edgeMs).toBeGreaterThan(0);
+    expect(parts[0].cloudMs).toBe(0);
+    expect(parts[1].edgeMs).toBe(0);
+    expect(parts[1].cloudMs).toBeGreaterThan(0);
   });
 
   test('each group is rescaled by the pooled whole-model median over its own', () => {

@@ -13,6 +13,8 @@ import {
   FAST_MIN_RUNS,
   FAST_RUN_BUDGET_MS,
   FAST_SAMPLE_CUTS,
+  FAST_SAMPLE_CUTS_SMALL,
+  fastSampleCount,
   fitPartModel,
   measureProfile,
   partPoints,
@@ -38,12 +40,22 @@ describe('timingPlan(mode, settings, modelMs, roundWarmup)', () => {
   test.each([
     // mode, model ms, expected plan
     ['thorough', 500, { runs: 20, warmup: 5, roundWarmup: 3 }],
-    ['fast', 0.2, { runs: 20, warmup: 1, roundWarmup: 1 }],
+    // Runs that fit the budget: timed exactly as thorough times them (warm-ups included).
+    ['fast', 0.2, { runs: 20, warmup: 5, roundWarmup: 3 }],
+    ['fast', FAST_RUN_BUDGET_MS / 20, { runs: 20, warmup: 5, roundWarmup: 3 }],
+    ['fast', 0, { runs: 20, warmup: 5, roundWarmup: 3 }],
+    // A slower model: fewer runs, one warm-up per session and per round.
     ['fast', FAST_RUN_BUDGET_MS / 8, { runs: 8, warmup: 1, roundWarmup: 1 }],
     ['fast', 500, { runs: FAST_MIN_RUNS, warmup: 1, roundWarmup: 1 }],
-    ['fast', 0, { runs: 20, warmup: 1, roundWarmup: 1 }],
   ] as const)('%s with a %s ms model', (mode, modelMs, plan) => {
     expect(timingPlan(mode, settings, modelMs, 3)).toEqual(plan);
+  });
+
+  test('fastSampleCount: more cut points where runs are cheap, few where the model is slow', () => {
+    expect(fastSampleCount(settings, 0.2)).toBe(FAST_SAMPLE_CUTS_SMALL);
+    expect(fastSampleCount(settings, FAST_RUN_BUDGET_MS / 20)).toBe(FAST_SAMPLE_CUTS_SMALL);
+    expect(fastSampleCount(settings, FAST_RUN_BUDGET_MS / 19)).toBe(FAST_SAMPLE_CUTS);
+    expect(FAST_SAMPLE_CUTS).toBeLessThan(FAST_SAMPLE_CUTS_SMALL);
   });
 
   test('never asks for more runs or warm-ups than the user gave', () => {
@@ -105,11 +117,13 @@ describe('a fast profile of a small residual network (real ONNX Runtime)', () =>
     const info = await probeTensors(residual(), [
       ...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name))),
     ]);
+    // A sub-millisecond model: its runs fit the budget, so the larger sample.
     const sample = sampleCutPoints(
       cuts,
       (c) => crossingBytes(crossingSizes(c.tensors, info)),
-      FAST_SAMPLE_CUTS,
+      FAST_SAMPLE_CUTS_SMALL,
     );
+    expect(sample.length).toBeGreaterThan(FAST_SAMPLE_CUTS);
     expect(profile.cutPoints!.map((c) => c.index)).toEqual(sample.map((c) => c.index));
     for (const c of profile.cutPoints!) {
       expect(c.edgeMs).toBeGreaterThan(0);
@@ -159,6 +173,6 @@ describe('analyze records which mode made the figures', () => {
     // Measured part times appear only for the cut points a profile timed.
     const measured = a.cutPoints.filter((c) => c.edgeMeasuredMs !== undefined).length;
     if (mode === 'thorough') expect(measured).toBe(cuts.length);
-    else expect(measured).toBeLessThanOrEqual(FAST_SAMPLE_CUTS);
+    else expect(measured).toBeLessThanOrEqual(FAST_SAMPLE_CUTS_SMALL);
   });
 });
