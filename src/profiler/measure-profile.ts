@@ -7,6 +7,7 @@ import { performance } from 'perf_hooks';
 import {
   buildDag,
   cutPoints,
+  encodeModel,
   readModelFile,
   requireCutPoints,
   type CutCandidate,
@@ -150,12 +151,22 @@ function boundaryNotes(
 }
 
 /**
+ * The traced copy of the model (nodes renamed, see node-times.ts), encoded once: the two traces and
+ * the whole-model session read the same bytes (encoding ResNet-50 took 1.9-2.4 s at load 12).
+ */
+interface EncodedCopy {
+  readonly model: LoadedModel['model'];
+  /** Dropped (undefined) once both traces have read it: not held while the parts are timed. */
+  bytes?: Uint8Array;
+}
+
+/**
  * Takes the optimisations-off trace, then decides the runs per timing and the cut points to time.
  * The trace only weighs nodes that ORT fuses together: a fast profile takes few runs of it, and
  * its run time sizes the rest of the plan (an over-estimate: unfused).
  */
 async function planTimings(
-  copy: LoadedModel['model'],
+  copy: EncodedCopy,
   dag: Dag,
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
@@ -169,10 +180,11 @@ async function planTimings(
   sides: ReadonlyMap<number, PartSides>;
 }> {
   const plain = await tracePlainKernels(
-    copy,
+    copy.model,
     mode === 'fast'
       ? { ...options, warmup: Math.min(1, options.warmup), runs: Math.min(FAST_PLAIN_RUNS, options.runs) }
       : options,
+    copy.bytes,
   );
   const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP);
   const timedCuts =
@@ -216,7 +228,7 @@ function cheaperSides(dag: Dag, cuts: readonly CutCandidate[], plain: KernelSamp
  * unprofiled twin is that same model, already warm.
  */
 async function traceAndTimeParts(
-  model: { readonly model: LoadedModel['model']; readonly copy: LoadedModel['model'] },
+  model: { readonly model: LoadedModel['model']; readonly copy: EncodedCopy },
   dag: Dag,
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
@@ -224,11 +236,13 @@ async function traceAndTimeParts(
   sides: ReadonlyMap<number, PartSides>,
 ): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>> } & PartTimes> {
   const onCpu = (timed.device ?? CPU).kind === 'cpu';
-  const whole = onCpu
-    ? await openSession(model.copy, { optimization: 'all', threads: timed.threads })
-    : undefined;
+  const { copy } = model;
+  // NOTE: let, and cleared with copy.bytes: a local holding the 100 MB would keep them alive.
+  let bytes: Uint8Array | undefined = copy.bytes ?? encodeModel(copy.model);
+  const whole = onCpu ? await openSession(bytes, { optimization: 'all', threads: timed.threads }) : undefined;
   try {
-    const fused = await traceFusedKernels(model.copy, timed, whole);
+    const fused = await traceFusedKernels(copy.model, timed, whole, bytes);
+    copy.bytes = bytes = undefined;
     timed.progress?.(
       `timing the real edge and cloud models of ${cuts.length} cut points and the whole model`,
     );
@@ -272,7 +286,8 @@ export async function measureProfile(
   );
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
   const mode: ProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
-  const copy = tracedCopy(loaded.model, dag);
+  const copyModel = tracedCopy(loaded.model, dag);
+  const copy = { model: copyModel, bytes: encodeModel(copyModel) };
   const { plain, plan, timed, timedCuts, sides } = await planTimings(copy, dag, cuts, info, options, mode);
   const { fused, parts, wholeMs, groupDrift } = await traceAndTimeParts(
     { model: loaded.model, copy },

@@ -96,8 +96,9 @@ async function traceRuns(
   optimization: 'disabled' | 'all',
   options: MeasureOptions,
   unprofiled: boolean | Session = false,
+  encoded?: Uint8Array,
 ): Promise<Traced> {
-  const bytes = encodeModel(model);
+  const bytes = encoded ?? encodeModel(model);
   // A session the caller passes stays open (it times the whole model again, see measure-profile.ts).
   const own = unprofiled === true;
   let plain: Session | undefined = unprofiled === false || unprofiled === true ? undefined : unprofiled;
@@ -272,10 +273,17 @@ export function tracedCopy(model: ModelProto, dag: Dag): ModelProto {
   return { ...model, graph: { ...g, node: renamed } };
 }
 
-/** The optimisations-off trace of a `tracedCopy`: one kernel per node (see `traceNodeKernels`). */
-export async function tracePlainKernels(copy: ModelProto, options: MeasureOptions): Promise<KernelSamples> {
+/**
+ * The optimisations-off trace of a `tracedCopy`: one kernel per node (see `traceNodeKernels`).
+ * @param encoded the copy already encoded (encoded here when not given: 100 MB take a second)
+ */
+export async function tracePlainKernels(
+  copy: ModelProto,
+  options: MeasureOptions,
+  encoded?: Uint8Array,
+): Promise<KernelSamples> {
   options.progress?.(`per-node profile, optimisations off (${options.warmup + options.runs} runs)`);
-  return kernelSamples(await traceRuns(copy, 'disabled', options));
+  return kernelSamples(await traceRuns(copy, 'disabled', options, false, encoded));
 }
 
 /**
@@ -283,16 +291,18 @@ export async function tracePlainKernels(copy: ModelProto, options: MeasureOption
  * `traceNodeKernels`).
  * @param unprofiled an open session of the optimised model (CPU) to time without the profiler; left
  *   open for the caller. Opened and released here when not given.
+ * @param encoded the copy already encoded (encoded here when not given)
  */
 export async function traceFusedKernels(
   copy: ModelProto,
   options: MeasureOptions,
   unprofiled?: Session,
+  encoded?: Uint8Array,
 ): Promise<Omit<KernelTraces, 'plain'>> {
   options.progress?.(
     `per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`,
   );
-  const traced = await traceRuns(copy, 'all', options, unprofiled ?? true);
+  const traced = await traceRuns(copy, 'all', options, unprofiled ?? true, encoded);
   return { model: copy, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
 }
 
