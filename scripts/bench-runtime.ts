@@ -20,7 +20,7 @@
  *    start. `--proxy-traces`: the same again on the in-process proxy (a server on loopback).
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --quick | --samples 100 --analysis-samples 500 --trace-samples 200
- *   --trace-speed 5 --rounds 2 --edge-repeat 20 --mtu 296 --link proxy --proxy-traces]
+ *   --trace-speed 5 --rounds 2 --edge-repeat 20 --mtu 296 --link proxy --proxy-traces --traces-only]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -448,7 +448,8 @@ async function main(): Promise<void> {
         rttGapMs: 20,
       },
     };
-    await staticRuns(ctx, cutServer.url, tableServer.url, plans, cutDir, dataset);
+    if (!process.argv.includes('--traces-only'))
+      await staticRuns(ctx, cutServer.url, tableServer.url, plans, cutDir, dataset);
     await traceRuns(ctx, tableServer.url, plans, traceSamples, traceSpeed, rounds);
     if (process.argv.includes('--proxy-traces') && !link.kind.startsWith('in-process')) {
       // The same traces on the proxy, which serializes every packet (tbf lets a small request

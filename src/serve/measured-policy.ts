@@ -13,12 +13,15 @@
  * request put on the link (head and framing included). The RTT is the same for every plan and
  * left out.
  *
- * A plan not run yet has its profile's fixed time (edge + encode + decode + cloud) times the load
- * factor: the EWMA of measured over profiled fixed time across all samples so far, so a machine
- * that runs everything 3x slower than profiled scales the untried plans too. A plan's measurement
- * ages: `staleSamples` samples after it last ran it counts half, the load-scaled profile the other
- * half. A plan that looked bad under a moment of load is therefore tried again once the
- * prior, kept up to date by the plans that do run, makes it look good. A switch needs a gain of
+ * A plan not run yet is predicted by its profile's fixed time (edge + encode + decode + cloud)
+ * times the load factor, the EWMA of measured over profiled fixed time across the run's samples.
+ * That prior is rough on a loaded machine: a plan whose profile is a fraction of a millisecond is
+ * slowed mostly by per-run overheads, a compute-heavy one by its CPU share (in the bench about 4x
+ * against 2x), so the prior only decides whether a plan is worth a try: a plan not run yet, or
+ * last run `staleSamples` samples ago (default 50), whose prediction is within `probeWithin` (1.5x)
+ * of the best one's is run once (a probe), and from then on judged by its measurement. Plans far
+ * off are not probed; a plan that looked bad during a moment of load is not ruled out for good.
+ * `explore` runs every plan once first instead, whatever its prior. A switch needs a gain of
  * `hysteresis` (5%), so two plans that predict alike do not alternate on noise.
  */
 import type { ServedPlan } from './served-plan';
@@ -27,8 +30,12 @@ import type { ServedPlan } from './served-plan';
 export interface MeasuredPolicyOptions {
   /** Weight of a new sample in the EWMAs (default 0.3). */
   readonly alpha?: number;
-  /** Samples after which a plan's own measurement counts half against its load-scaled profile (default 50). */
+  /** Run every plan once first, whatever its prior (default false: only plausible ones are probed). */
+  readonly explore?: boolean;
+  /** Samples after which a plan not run is probed again, when within `probeWithin` of the best (default 50). */
   readonly staleSamples?: number;
+  /** How much slower than the best a stale plan may predict and still be probed (default 1.5). */
+  readonly probeWithin?: number;
   /** Relative gain a switch needs (default 0.05). */
   readonly hysteresis?: number;
   /** Bytes the link carries for a request of `bytes` bytes (default: the bytes themselves). */
@@ -48,9 +55,12 @@ export interface PolicyObservation {
 export interface MeasuredPolicy {
   /** Learns from sample `index`, which ran `plan`. */
   observe(plan: ServedPlan, index: number, o: PolicyObservation): void;
-  /** T_p(B) before sample `index`, ms (B = +Infinity: the fixed time alone). */
-  predictMs(plan: ServedPlan, mbps: number, index: number): number;
-  /** The plan to run for sample `index`: `current` unless another is `hysteresis` faster. */
+  /** T_p(B), ms (B = +Infinity: the fixed time alone). */
+  predictMs(plan: ServedPlan, mbps: number): number;
+  /**
+   * The plan to run for sample `index`: a plan not run yet (exploring), a stale plan to probe,
+   * else `current` unless another is `hysteresis` faster.
+   */
   choose(plans: readonly ServedPlan[], current: ServedPlan, mbps: number, index: number): ServedPlan;
   /** Measured over profiled fixed time (EWMA; 1 before any sample). */
   loadFactor(): number;
@@ -69,6 +79,8 @@ export function profiledFixedMs(plan: ServedPlan): number {
 export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): MeasuredPolicy {
   const alpha = options.alpha ?? 0.3;
   const staleSamples = options.staleSamples ?? 50;
+  const probeWithin = options.probeWithin ?? 1.5;
+  const explore = options.explore ?? false;
   const hysteresis = options.hysteresis ?? 0.05;
   const onLink = options.linkBytes ?? ((b: number) => b);
   const seen = new Map<string, { fixedMs: number; linkBytes: number; lastIndex: number }>();
@@ -77,16 +89,10 @@ export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): Measu
   // HTTP head and framing of the last request: what an untried plan's request adds to its payload.
   let overheadBytes = 0;
   const ewma = (old: number, x: number) => old + alpha * (x - old);
-  const fixedOf = (plan: ServedPlan, index: number) => {
-    const prior = profiledFixedMs(plan) * load;
-    const s = seen.get(plan.key);
-    if (!s || !Number.isFinite(prior)) return s ? s.fixedMs : prior;
-    const w = 2 ** (-Math.max(0, index - 1 - s.lastIndex) / staleSamples);
-    return w * s.fixedMs + (1 - w) * prior;
-  };
-  const predictMs = (plan: ServedPlan, mbps: number, index: number) => {
+  const fixedOf = (plan: ServedPlan) => seen.get(plan.key)?.fixedMs ?? profiledFixedMs(plan) * load;
+  const predictMs = (plan: ServedPlan, mbps: number) => {
     const bytes = seen.get(plan.key)?.linkBytes ?? onLink(plan.predicted.bytes + overheadBytes);
-    return fixedOf(plan, index) + (Number.isFinite(mbps) ? (bytes * 8) / (mbps * 1000) : 0);
+    return fixedOf(plan) + (Number.isFinite(mbps) ? (bytes * 8) / (mbps * 1000) : 0);
   };
   return {
     observe(plan, index, o) {
@@ -104,11 +110,15 @@ export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): Measu
         lastIndex: index,
       });
     },
-    predictMs,
+    predictMs: (plan, mbps) => predictMs(plan, mbps),
     choose(plans, current, mbps, index) {
+      if (explore) {
+        const untried = plans.find((p) => !seen.has(p.key));
+        if (untried) return untried;
+      }
       // A plan that cannot be predicted (no profile, not run yet) is never preferred.
       const ms = (p: ServedPlan) => {
-        const t = predictMs(p, mbps, index);
+        const t = predictMs(p, mbps);
         return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
       };
       let best = current;
@@ -118,6 +128,13 @@ export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): Measu
         const t = ms(p);
         if (t < bestMs) [best, bestMs] = [p, t];
       }
+      // Untried plans count as the stalest (last run at -Infinity).
+      const last = (p: ServedPlan) => seen.get(p.key)?.lastIndex ?? Number.NEGATIVE_INFINITY;
+      const stale = plans
+        .filter((p) => p.key !== best.key && p.key !== current.key)
+        .filter((p) => index - last(p) >= staleSamples && ms(p) <= bestMs * probeWithin)
+        .sort((a, b) => last(a) - last(b))[0];
+      if (stale) return stale;
       return best.key !== current.key && bestMs < currentMs * (1 - hysteresis) ? best : current;
     },
     loadFactor: () => load,

@@ -1,4 +1,4 @@
-/** The adaptive run's measured policy: EWMA of each plan's fixed time, a load-scaled profile for untried plans, ageing, hysteresis. */
+/** The adaptive run's measured policy: exploring, the EWMA of each plan's fixed time, the load-scaled profile, probing, hysteresis. */
 import { createMeasuredPolicy, profiledFixedMs } from '../../src/serve';
 import type { ServedPlan } from '../../src/serve';
 
@@ -15,37 +15,65 @@ const cloudOnly = plan('cloud-only', 0.05, 1, 1000);
 const plans = [edgeOnly, cloudOnly];
 
 describe('createMeasuredPolicy', () => {
-  test('before any sample: the profile, edge + encode + decode + cloud, plus the bytes over the rate', () => {
-    const p = createMeasuredPolicy();
+  test('exploring (an option): each plan runs once, in the table order, before any is judged', () => {
+    const p = createMeasuredPolicy({ explore: true });
+    expect(p.choose(plans, cloudOnly, 100, 0).label).toBe('edge-only');
+    p.observe(edgeOnly, 0, { fixedMs: 30, wireBytes: 140, payloadBytes: 40 });
+    expect(p.choose(plans, edgeOnly, 0.1, 1).label).toBe('cloud-only');
+    p.observe(cloudOnly, 1, { fixedMs: 2, wireBytes: 1100, payloadBytes: 1000 });
+    // both measured: at 1 Mbps cloud-only 2 + 8.8 ms against edge-only 30 + 1.12 ms
+    expect(p.choose(plans, edgeOnly, 1, 2).label).toBe('cloud-only');
+    // at 0.2 Mbps: 2 + 44 against 30 + 5.6
+    expect(p.choose(plans, cloudOnly, 0.2, 2).label).toBe('edge-only');
+  });
+
+  test('an untried plan: the profile, edge + encode + decode + cloud, plus the bytes over the rate', () => {
+    const p = createMeasuredPolicy({ probeWithin: 1 });
     expect(profiledFixedMs(cloudOnly)).toBeCloseTo(1.8, 12);
-    expect(p.predictMs(cloudOnly, 8, 0)).toBeCloseTo(1.8 + 1, 12); // 8000 bits at 8 Mbps: 1 ms
-    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY, 0)).toBeCloseTo(4.75, 12);
+    expect(p.predictMs(cloudOnly, 8)).toBeCloseTo(1.8 + 1, 12); // 8000 bits at 8 Mbps: 1 ms
+    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY)).toBeCloseTo(4.75, 12);
     // 1 Mbps: cloud-only 1.8 + 8 ms, edge-only 4.75 + 0.32 ms
     expect(p.choose(plans, cloudOnly, 1, 0).label).toBe('edge-only');
     expect(p.choose(plans, edgeOnly, 20, 0).label).toBe('cloud-only');
   });
 
-  test('measured fixed times move the breakpoint: an edge 6x slower than profiled is left at 1 Mbps', () => {
+  test('the load factor scales an untried plan: an edge 6x slower than profiled is left at 1 Mbps', () => {
     const p = createMeasuredPolicy({ alpha: 0.5 });
     for (let i = 0; i < 10; i++) p.observe(edgeOnly, i, { fixedMs: 30, wireBytes: 140, payloadBytes: 40 });
-    expect(p.predictMs(edgeOnly, 1, 10)).toBeCloseTo(30 + 1.12, 6); // 140 B at 1 Mbps
-    // the untried cloud-only plan is scaled by the load factor measured on the edge-only one (30 / 4.75)
+    expect(p.predictMs(edgeOnly, 1)).toBeCloseTo(30 + 1.12, 6); // 140 B at 1 Mbps
     expect(p.loadFactor()).toBeCloseTo(30 / 4.75, 6);
-    expect(p.predictMs(cloudOnly, 1, 10)).toBeCloseTo(1.8 * (30 / 4.75) + (1000 + 100) * 0.008, 6);
+    expect(p.predictMs(cloudOnly, 1)).toBeCloseTo(1.8 * (30 / 4.75) + (1000 + 100) * 0.008, 6);
     expect(p.choose(plans, edgeOnly, 1, 10).label).toBe('cloud-only');
   });
 
-  test('the EWMA follows the plan that runs; a stale measurement ages toward the load-scaled profile', () => {
+  test('the EWMA follows the plan that runs; a stale plan is probed once when it is within 1.5x of the best', () => {
     const p = createMeasuredPolicy({ alpha: 0.5, staleSamples: 10 });
     p.observe(cloudOnly, 0, { fixedMs: 4, wireBytes: 1100, payloadBytes: 1000 });
     p.observe(cloudOnly, 1, { fixedMs: 2, wireBytes: 1100, payloadBytes: 1000 });
-    expect(p.predictMs(cloudOnly, Number.POSITIVE_INFINITY, 2)).toBeCloseTo(3, 12); // 4 + 0.5·(2 − 4)
-    p.observe(edgeOnly, 2, { fixedMs: 50, wireBytes: 140, payloadBytes: 40 }); // a bad moment
-    const load = p.loadFactor();
-    const prior = profiledFixedMs(edgeOnly) * load;
-    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY, 3)).toBeCloseTo(50, 12);
-    // ten samples later the measurement counts half
-    expect(p.predictMs(edgeOnly, Number.POSITIVE_INFINITY, 13)).toBeCloseTo(0.5 * 50 + 0.5 * prior, 9);
+    expect(p.predictMs(cloudOnly, Number.POSITIVE_INFINITY)).toBeCloseTo(3, 12); // 4 + 0.5·(2 − 4)
+    p.observe(edgeOnly, 2, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 }); // within 1.5x of 3
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 5).label).toBe('cloud-only');
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 12).label).toBe('edge-only'); // 10 samples on
+    p.observe(edgeOnly, 12, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 });
+    expect(p.choose(plans, edgeOnly, Number.POSITIVE_INFINITY, 13).label).toBe('cloud-only');
+    // far off (10 ms against 3): never probed
+    const q = createMeasuredPolicy({ staleSamples: 10 });
+    q.observe(cloudOnly, 0, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+    q.observe(edgeOnly, 1, { fixedMs: 10, wireBytes: 140, payloadBytes: 40 });
+    expect(q.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 100).label).toBe('cloud-only');
+  });
+
+  test('an untried plan within 1.5x of the best is probed once; one far off is not', () => {
+    const p = createMeasuredPolicy({ alpha: 1 });
+    p.observe(cloudOnly, 0, { fixedMs: 7.6, wireBytes: 1100, payloadBytes: 1000 }); // load factor 4
+    // at 1 Mbps: cloud-only 7.6 + 8.8 = 16.4; edge-only untried: 4.75·4 + 1.12 = 20.1, within 1.5x
+    expect(p.choose(plans, cloudOnly, 1, 1).label).toBe('edge-only');
+    p.observe(edgeOnly, 1, { fixedMs: 9, wireBytes: 140, payloadBytes: 40 }); // measured: 10.1, the best
+    expect(p.choose(plans, edgeOnly, 1, 2).label).toBe('edge-only');
+    const q = createMeasuredPolicy({ alpha: 1 });
+    q.observe(cloudOnly, 0, { fixedMs: 7.6, wireBytes: 1100, payloadBytes: 1000 });
+    // at 20 Mbps: cloud-only 8.04; edge-only 19.06: far off, not probed
+    expect(q.choose(plans, cloudOnly, 20, 1).label).toBe('cloud-only');
   });
 
   test('a switch needs a gain of the hysteresis', () => {
