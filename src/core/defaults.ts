@@ -47,8 +47,8 @@ export const DEFAULT_CLOUD = 'local/10';
 
 /**
  * What measuring this machine times by default (`--profile fast|thorough`, src/profiler/profile-mode.ts).
- * NOTE: thorough, not fast. Measured side by side (bench:latency, 5 of its 8 models, one repeat,
- * load ~10), fast's median edge-time error was within 10% on 0 models and thorough's on 3: a default
+ * NOTE: thorough, not fast. Measured side by side (bench:latency, all 8 models, 3 repeats, load
+ * 3-4), fast's median edge-time error was within 10% on 4 models and thorough's on 7: a default
  * must not trade the figures' accuracy for speed. Fast stays one flag away for real-size models.
  */
 export const DEFAULT_PROFILE_MODE = 'thorough' as const;
