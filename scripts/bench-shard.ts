@@ -8,7 +8,7 @@
  *    N shards stand for N one-core machines, the one process for one. With --repeat R the two arms
  *    alternate R times (one, shards, one, shards, ...). Target: shards + merge within 1.15/N of one
  *    process's time (2 shards: 0.6x); both the strict reading (merge included) and the shards alone
- *    are printed.
+ *    are printed. Each process is pinned to a core of its own (taskset; --no-pin to turn it off).
  * 2. The merge at scale: 100 synthetic shards of a 50-cut, 6-width, 10,000-sample grid (every
  *    sample's sizes recorded, the heaviest case), merged by the CLI in a child process: wall time
  *    and peak memory. Target: under 10 s and under 1 GB.
@@ -16,7 +16,7 @@
  * Timings depend on the machine's load: the load average is printed with them.
  *
  * Usage: npm run bench:shard [-- --shards 2] [-- --samples 10000] [-- --bits 2,3,4,5,6,8] [-- --repeat 1]
- *        [-- --part 1|2] [-- --keep]
+ *        [-- --part 1|2] [-- --no-pin] [-- --keep]
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -48,6 +48,7 @@ const load = () =>
 function jalad(
   args: readonly string[],
   cwd: string,
+  core?: number,
 ): Promise<{ ms: number; cpuMs: number; rssKb: number; code: number | null; err: string }> {
   const rssFile = path.join(
     os.tmpdir(),
@@ -56,7 +57,10 @@ function jalad(
   const cpuFile = `${rssFile}-cpu`;
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', RSS_HOOK, JALAD, ...args], {
+    const node = [process.execPath, '--require', RSS_HOOK, JALAD, ...args];
+    // Pinned to one core (taskset): each process stands for a one-core machine, its helper threads included.
+    const argv = core === undefined ? node : ['taskset', '-c', String(core), ...node];
+    const child = spawn(argv[0], argv.slice(1), {
       cwd,
       env: { ...process.env, JALAD_RSS_FILE: rssFile, JALAD_CPU_FILE: cpuFile },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -97,6 +101,20 @@ function timingsAside(file: string): string {
 /** CSV files that carry the codec's measured times or the decisions (compared through analysis.json). */
 const TIMED_CSV = new Set(['sweep.csv', 'decisions.csv', 'latency.csv']);
 
+/**
+ * The core to pin a process to, or undefined (no pinning): every process of part 1 gets one core
+ * when `taskset` exists and the machine has a core per shard, so that one process and each shard
+ * run on equal terms (ONNX Runtime's and V8's helper threads otherwise let a lone process use more
+ * than one core, which N shards side by side on N cores cannot). --no-pin turns it off.
+ */
+function pin(core: number): number | undefined {
+  const can =
+    !process.argv.includes('--no-pin') &&
+    spawnSync('taskset', ['-c', '0', 'true']).status === 0 &&
+    os.cpus().length >= Number(arg('--shards', '2'));
+  return can ? core % os.cpus().length : undefined;
+}
+
 /** Part 1: one process against N shards and the merge, on the bundled model. */
 async function shardsAgainstOne(
   tmp: string,
@@ -118,16 +136,19 @@ async function shardsAgainstOne(
     ...['--bits', bits, '--max-loss', '1', '--edge', 'raspberry-pi-4', '--cloud', 'cloud-t4'],
     ...['--sweep-threads', '1', '--quiet'],
   ];
-  console.log(`\n1.${round} the bundled ResNet, ${samples} samples, bits ${bits}, --max-loss 1; ${load()}`);
+  console.log(
+    `\n1.${round} the bundled ResNet, ${samples} samples, bits ${bits}, --max-loss 1; ` +
+      `${pin(0) === undefined ? 'processes not pinned' : 'each process pinned to one core (taskset)'}; ${load()}`,
+  );
   fs.rmSync(path.join(tmp, 'one'), { recursive: true, force: true });
   fs.rmSync(path.join(tmp, 'shards'), { recursive: true, force: true });
   fs.rmSync(path.join(tmp, 'merged'), { recursive: true, force: true });
-  const one = await jalad([...run, '--out', path.join(tmp, 'one')], tmp);
+  const one = await jalad([...run, '--out', path.join(tmp, 'one')], tmp, pin(0));
   must(one, 'the unsharded run');
   const t0 = performance.now();
   const runs = await Promise.all(
     Array.from({ length: shards }, (_, i) =>
-      jalad([...run, '--shard', `${i + 1}/${shards}`, '--out', path.join(tmp, 'shards')], tmp),
+      jalad([...run, '--shard', `${i + 1}/${shards}`, '--out', path.join(tmp, 'shards')], tmp, pin(i)),
     ),
   );
   const shardMs = performance.now() - t0;
@@ -135,7 +156,7 @@ async function shardsAgainstOne(
   const files = Array.from({ length: shards }, (_, i) =>
     path.join(tmp, 'shards', shardFileName(i + 1, shards)),
   );
-  const merge = await jalad(['merge', ...files, '--out', path.join(tmp, 'merged'), '--quiet'], tmp);
+  const merge = await jalad(['merge', ...files, '--out', path.join(tmp, 'merged'), '--quiet'], tmp, pin(0));
   must(merge, 'the merge');
   const same =
     timingsAside(path.join(tmp, 'one', 'analysis.json')) ===
