@@ -11,8 +11,7 @@
  * Why cut-point-major: early stopping reads a configuration's outcomes from sample 0 on, so only a
  * shard holding sample 0 of a configuration can stop it; a shard holding samples 5,000-10,000 must
  * run them all, although one process would have stopped at sample 256. Batch-major shards made
- * every shard but the first do that for every stopped configuration (about a fifth of the work on
- * the bundled example). The price: each shard runs the unsplit reference on every sample it
+ * every shard but the first do that for every stopped configuration. The price: each shard runs the unsplit reference on every sample it
  * covers (one model run per sample, small beside a run per cut point and bit width).
  *
  * The cut points are taken in a spread order (every N-th first, docs/scale-out.md), so that a shard
@@ -44,8 +43,8 @@ export interface PlanGrid {
 
 // Cost units are floating-point operations; the codec's work and a run's fixed cost are expressed in
 // them. Rough figures on one core (ONNX Runtime near 5-20 GFLOP/s on small convolutions, the codec's
-// quantize/dequantize near 10 ns and its entropy coders near 30 ns per element): they only balance
-// the shards' edges, since whole batches of every cut point cost the same in every shard.
+// quantize/dequantize near 10 ns and its entropy coders near 30 ns per element). With whole cut
+// points per shard they decide the balance: bench:shard prints how close it comes.
 const CODEC_FLOPS_PER_ELEMENT = 50;
 const ENCODE_FLOPS_PER_ELEMENT = 150;
 const RUN_FLOPS = 250_000;
