@@ -26,23 +26,13 @@ import {
   latencyModels,
   STANDARD_MODELS_HINT,
 } from './latency-error';
+import { arg, loadText } from './bench-env';
 
 const PYTHON = '/usr/bin/python3';
 const CACHE = path.join('.cache', 'resnets');
 const ROOT = path.join(__dirname, '..', '..');
 const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
 const RSS_HOOK = path.join(__dirname, 'rss-on-exit.js');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-const load = () =>
-  `load average ${os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')} on ${os.cpus().length} cores`;
 
 /** Exports the missing models; false (with the reason printed) when PyTorch is not there. */
 function exportModels(names: readonly string[]): boolean {
@@ -100,7 +90,7 @@ async function main(): Promise<void> {
   const names = arg('--models', 'resnet18,resnet50,resnet101').split(',');
   const modes = arg('--modes', 'fast,thorough').split(',');
   const repeat = Number(arg('--repeat', '1'));
-  console.log(`bench:resnet, ${load()} at start`);
+  console.log(`bench:resnet, ${loadText()} at start`);
   if (exportModels(names)) {
     console.log(
       'model        MB  nodes  mode       analyze s  s/node  peak MB  peak/file   (each row one run; modes interleaved)',
@@ -115,7 +105,7 @@ async function main(): Promise<void> {
           console.log(
             `${name.padEnd(10)} ${mb.toFixed(0).padStart(4)} ${String(m.nodes).padStart(6)}  ${mode.padEnd(9)} ` +
               `${m.seconds.toFixed(1).padStart(9)} ${(m.seconds / m.nodes).toFixed(3).padStart(7)} ` +
-              `${m.peakMb.toFixed(0).padStart(8)} ${(m.peakMb / mb).toFixed(2).padStart(9)}x   ${load()}`,
+              `${m.peakMb.toFixed(0).padStart(8)} ${(m.peakMb / mb).toFixed(2).padStart(9)}x   ${loadText()}`,
           );
         }
       }
@@ -128,7 +118,7 @@ async function main(): Promise<void> {
   console.log(`\nprediction error on bench:latency's models (${list.length}): ${list.join(', ')}`);
   if (!list.some((f) => f.startsWith('.cache/standard-models'))) console.log(STANDARD_MODELS_HINT);
   const latencyRepeat = Number(arg('--latency-repeat', '1'));
-  console.log(`${load()}; 20 runs, 1 thread, ${latencyRepeat} repeat(s) per mode, interleaved`);
+  console.log(`${loadText()}; 20 runs, 1 thread, ${latencyRepeat} repeat(s) per mode, interleaved`);
   console.log(latencyErrorHeader());
   const errors = [];
   for (const f of list) {
@@ -137,7 +127,7 @@ async function main(): Promise<void> {
     console.log(latencyErrorRow(e));
   }
   console.log(
-    `${latencyErrorVerdict(errors)} (target: fast within 10% on at least 7 of 8); ${load()} at end`,
+    `${latencyErrorVerdict(errors)} (target: fast within 10% on at least 7 of 8); ${loadText()} at end`,
   );
 }
 

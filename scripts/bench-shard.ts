@@ -28,21 +28,11 @@ import { analyzeModel } from '../src/pipeline/analyze';
 import { shardFileName } from '../src/pipeline/analyze-shard';
 import { encodeShard, shardPlan, type RecordedConfig, type ShardFile, type ShardGrid } from '../src/sweep';
 import type { BitWidth } from '../src/codec';
+import { arg, loadText } from './bench-env';
 
 const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
 const RSS_HOOK = path.join(__dirname, 'rss-on-exit.js');
 const D = path.join(__dirname, '..', '..', 'datasets', 'fashion-mnist');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-const load = () =>
-  `load average ${os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')} on ${os.cpus().length} cores`;
 
 /** Runs the CLI in a child process; resolves with its wall time (ms) and peak RSS (kB). */
 function jalad(
@@ -138,7 +128,7 @@ async function shardsAgainstOne(
   ];
   console.log(
     `\n1.${round} the bundled ResNet, ${samples} samples, bits ${bits}, --max-loss 1; ` +
-      `${pin(0) === undefined ? 'processes not pinned' : 'each process pinned to one core (taskset)'}; ${load()}`,
+      `${pin(0) === undefined ? 'processes not pinned' : 'each process pinned to one core (taskset)'}; ${loadText()}`,
   );
   fs.rmSync(path.join(tmp, 'one'), { recursive: true, force: true });
   fs.rmSync(path.join(tmp, 'shards'), { recursive: true, force: true });
@@ -183,7 +173,7 @@ async function shardsAgainstOne(
   console.log(
     `   target <= ${target.toFixed(3)}x of one process. wall: shards + merge ${verdict((shardMs + merge.ms) / one.ms)}, ` +
       `shards alone ${verdict(shardMs / one.ms)}; CPU (what N free cores take): longest shard + merge ` +
-      `${verdict((longestCpu + merge.cpuMs) / one.cpuMs)}, longest shard alone ${verdict(longestCpu / one.cpuMs)}; ${load()}`,
+      `${verdict((longestCpu + merge.cpuMs) / one.cpuMs)}, longest shard alone ${verdict(longestCpu / one.cpuMs)}; ${loadText()}`,
   );
   console.log(
     `   merged tables identical to one run's: analysis.json (timings, codec ms and decisions aside) ${same ? 'yes' : 'NO'}, ` +
@@ -340,7 +330,7 @@ async function mergeAtScale(tmp: string): Promise<void> {
     `   merge: ${(merge.ms / 1000).toFixed(2)} s wall, ${(merge.cpuMs / 1000).toFixed(2)} s CPU ` +
       `(target < 10 s: ${merge.ms < 10_000 ? 'met' : 'NOT met'} by wall, ${merge.cpuMs < 10_000 ? 'met' : 'NOT met'} by CPU), ` +
       `peak memory ${(merge.rssKb / 1024).toFixed(0)} MB (target < 1 GB: ${merge.rssKb < 1024 * 1024 ? 'met' : 'NOT met'}); ` +
-      `${merged.sweep.length} rows, ${merged.sweep.filter((r) => r.stoppedEarly).length} stopped early; ${load()}`,
+      `${merged.sweep.length} rows, ${merged.sweep.filter((r) => r.stoppedEarly).length} stopped early; ${loadText()}`,
   );
 }
 
