@@ -1,11 +1,8 @@
 /** `jalad analyze`: the expensive step; writes analysis.json into --out. */
-import * as path from 'path';
 import { Command } from 'commander';
 import { analyzeModel, type AnalyzeOptions } from '../../src/pipeline/analyze';
 import { analyzeShard, checkShardOutput, writeShardFile } from '../../src/pipeline/analyze-shard';
 import { resolveShard, type ShardSpec } from '../../src/pipeline/shard-index';
-import { analysisText } from '../../src/pipeline/command-text';
-import { writeReports } from '../../src/report';
 import {
   DEFAULT_BANDWIDTHS_MBPS,
   DEFAULT_BATCH_SIZE,
@@ -49,6 +46,7 @@ import {
 } from '../common-flags';
 import { presetNames } from '../../src/profiler';
 import { commandLine, printJson } from '../output';
+import { writeAndPrintAnalysis } from '../analysis-output';
 import type { MetricSpec } from '../../src/sweep';
 
 interface AnalyzeFlags extends DataFlags, OutputFlags, MeasureFlags, InputFlags {
@@ -246,16 +244,7 @@ async function analyzeAction(model: string, flags: AnalyzeFlags, cmd: Command): 
   }
   checkOutputFolder(flags.out, { flag: '--out' });
   const analysis = await analyzeModel(model, analyzeOptions(flags));
-  const [file, ...reports] = await writeReports(analysis, flags.out, {
-    commandLine: analysis.commandLine,
-    flag: '--out',
-  });
-  if (flags.json) printJson(analysis);
-  else
-    process.stdout.write(
-      `${analysisText(analysis, process.stdout.columns)}analysis written to ${file}; ` +
-        `reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
-    );
+  await writeAndPrintAnalysis(analysis, flags.out, flags.json);
 }
 
 /** `analyze --shard`: one shard of the sweep into a shard file. */

@@ -1,12 +1,10 @@
 /** `jalad merge`: the shard files of a sharded `jalad analyze` into one analysis and its reports. */
-import * as path from 'path';
 import { Command } from 'commander';
 import { mergeShards } from '../../src/pipeline/merge-shards';
-import { analysisText } from '../../src/pipeline/command-text';
-import { writeReports } from '../../src/report';
 import { checkOutputFolder } from '../../src/core/output-set';
 import { progressOf, withOutputFlags, type OutputFlags } from '../common-flags';
-import { commandLine, printJson } from '../output';
+import { commandLine } from '../output';
+import { writeAndPrintAnalysis } from '../analysis-output';
 
 interface MergeFlags extends OutputFlags {
   out: string;
@@ -49,15 +47,6 @@ Example:
         progress: progressOf(flags),
         commandLine: commandLine(),
       });
-      const [file, ...reports] = await writeReports(analysis, flags.out, {
-        commandLine: analysis.commandLine,
-        flag: '--out',
-      });
-      if (flags.json) printJson(analysis);
-      else
-        process.stdout.write(
-          `${analysisText(analysis, process.stdout.columns)}analysis written to ${file}; ` +
-            `reports: ${reports.map((r) => path.basename(r)).join(', ')}\n`,
-        );
+      await writeAndPrintAnalysis(analysis, flags.out, flags.json);
     });
 }
