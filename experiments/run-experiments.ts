@@ -23,7 +23,7 @@ import type { Analysis } from '../src/core/analysis';
 import type { CutCandidate } from '../src/graph';
 import { writeFileAtomic } from '../src/core/atomic-write';
 import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
-import { predictedLatencyMs, sweepCodecMs } from '../src/core/latency';
+import { predictedLatencyMs, sweepCodecMs, type LatencyParts } from '../src/core/latency';
 import { analyzeModel, type AnalyzeOptions } from '../src/pipeline/analyze';
 import { analyzeShard, checkShardOutput, writeShardFile } from '../src/pipeline/analyze-shard';
 import { mergeShards } from '../src/pipeline/merge-shards';
@@ -289,12 +289,12 @@ function whyNotInterior(a: Analysis): string[] {
   for (const bw of BANDWIDTHS) {
     const at = decisionAt(a, bw);
     if (!at || (at.d.cut !== 0 && at.d.cut !== last)) continue;
-    let best: { row: NonNullable<Analysis['sweep']>[number]; totalMs: number } | undefined;
+    let best: { row: NonNullable<Analysis['sweep']>[number]; parts: LatencyParts } | undefined;
     for (const row of a.sweep ?? []) {
       const c = a.cutPoints[row.cut];
       if (row.cut === 0 || row.cut === last || row.lossUpperPct > BUDGET_PCT) continue;
       // The decision's own latency model, the codec's encode and decode time included.
-      const { totalMs } = predictedLatencyMs({
+      const parts = predictedLatencyMs({
         edgeMs: c.edgeMs ?? 0,
         cloudMs: c.cloudMs ?? 0,
         rttMs: a.rttMs ?? 0,
@@ -302,16 +302,15 @@ function whyNotInterior(a: Analysis): string[] {
         bandwidthMbps: bw,
         ...sweepCodecMs(row, a.profiles),
       });
-      if (!best || totalMs < best.totalMs) best = { row, totalMs };
+      if (!best || parts.totalMs < best.parts.totalMs) best = { row, parts };
     }
     const sends = at.d.cut === 0 ? 'the input' : 'the outputs';
     lines.push(
       `At ${bw} Mbps the plan sends ${sends} (${formatBytes(Math.round(at.d.bytes))} at ${at.d.bits} bits, ${formatMs(at.totalMs)} ms): ` +
         (best
           ? `the fastest interior swept cut within the budget, ${cutName(a, best.row.cut)} at ${best.row.bits} bits, sends ` +
-            `${formatBytes(Math.round(best.row.bytesMean))} and takes ${formatMs(best.totalMs)} ms ` +
-            `(edge ${formatMs(a.cutPoints[best.row.cut].edgeMs ?? 0)} ms, ` +
-            `codec ${formatMs(sweepCodecMs(best.row, a.profiles).encodeMs + sweepCodecMs(best.row, a.profiles).decodeMs)} ms).`
+            `${formatBytes(Math.round(best.row.bytesMean))} and takes ${formatMs(best.parts.totalMs)} ms ` +
+            `(edge ${formatMs(best.parts.edgeMs)} ms, codec ${formatMs(best.parts.encodeMs + best.parts.decodeMs)} ms).`
           : 'no interior swept cut is within the budget.'),
       '',
     );
