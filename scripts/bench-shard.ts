@@ -112,7 +112,8 @@ async function shardsAgainstOne(
   samples: number,
   bits: string,
   round: number,
-): Promise<void> {
+): Promise<RoundRatios> {
+  const core = (i: number) => pin(i + round - 1);
   const run = [
     'analyze',
     path.join(D, 'resnet.onnx'),
@@ -133,12 +134,12 @@ async function shardsAgainstOne(
   fs.rmSync(path.join(tmp, 'one'), { recursive: true, force: true });
   fs.rmSync(path.join(tmp, 'shards'), { recursive: true, force: true });
   fs.rmSync(path.join(tmp, 'merged'), { recursive: true, force: true });
-  const one = await jalad([...run, '--out', path.join(tmp, 'one')], tmp, pin(0));
+  const one = await jalad([...run, '--out', path.join(tmp, 'one')], tmp, core(0));
   must(one, 'the unsharded run');
   const t0 = performance.now();
   const runs = await Promise.all(
     Array.from({ length: shards }, (_, i) =>
-      jalad([...run, '--shard', `${i + 1}/${shards}`, '--out', path.join(tmp, 'shards')], tmp, pin(i)),
+      jalad([...run, '--shard', `${i + 1}/${shards}`, '--out', path.join(tmp, 'shards')], tmp, core(i)),
     ),
   );
   const shardMs = performance.now() - t0;
@@ -146,7 +147,7 @@ async function shardsAgainstOne(
   const files = Array.from({ length: shards }, (_, i) =>
     path.join(tmp, 'shards', shardFileName(i + 1, shards)),
   );
-  const merge = await jalad(['merge', ...files, '--out', path.join(tmp, 'merged'), '--quiet'], tmp, pin(0));
+  const merge = await jalad(['merge', ...files, '--out', path.join(tmp, 'merged'), '--quiet'], tmp, core(0));
   must(merge, 'the merge');
   const same =
     timingsAside(path.join(tmp, 'one', 'analysis.json')) ===
@@ -178,6 +179,43 @@ async function shardsAgainstOne(
   console.log(
     `   merged tables identical to one run's: analysis.json (timings, codec ms and decisions aside) ${same ? 'yes' : 'NO'}, ` +
       `${csv.length} CSV files ${csvSame ? 'yes' : 'NO'}`,
+  );
+  return {
+    withMerge: (shardMs + merge.ms) / one.ms,
+    shardsAlone: shardMs / one.ms,
+    identical: same && csvSame,
+  };
+}
+
+/** The wall-time ratios of one round of part 1 (shards / one process). */
+interface RoundRatios {
+  readonly withMerge: number;
+  readonly shardsAlone: number;
+  readonly identical: boolean;
+}
+
+/** Part 1's summary over its rounds: the median of each ratio (a single round is its own median). */
+function printSummary(rounds: readonly RoundRatios[], shards: number): void {
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const target = 1.15 / shards;
+  const line = (name: string, xs: number[]) => {
+    const m = median(xs);
+    const met = xs.filter((x) => x <= target).length;
+    return `${name} median ${m.toFixed(2)}x (${m <= target ? 'met' : 'NOT met'}; ${met} of ${xs.length} rounds within)`;
+  };
+  console.log(
+    `\n1. summary of ${rounds.length} round(s), wall time against one process, target <= ${target.toFixed(3)}x: ` +
+      `${line(
+        'shards + merge',
+        rounds.map((r) => r.withMerge),
+      )}; ${line(
+        'shards alone',
+        rounds.map((r) => r.shardsAlone),
+      )}; ` +
+      `merged tables identical in ${rounds.filter((r) => r.identical).length} of ${rounds.length}`,
   );
 }
 
@@ -338,15 +376,21 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-shard-'));
   try {
     const part = arg('--part', 'all');
-    if (part !== '2')
+    if (part !== '2') {
+      const shards = Number(arg('--shards', '2'));
+      const rounds: RoundRatios[] = [];
       for (let round = 1; round <= Number(arg('--repeat', '1')); round++)
-        await shardsAgainstOne(
-          tmp,
-          Number(arg('--shards', '2')),
-          Number(arg('--samples', '10000')),
-          arg('--bits', '2,3,4,5,6,8'),
-          round,
+        rounds.push(
+          await shardsAgainstOne(
+            tmp,
+            shards,
+            Number(arg('--samples', '10000')),
+            arg('--bits', '2,3,4,5,6,8'),
+            round,
+          ),
         );
+      printSummary(rounds, shards);
+    }
     if (part !== '1') await mergeAtScale(tmp);
   } finally {
     if (process.argv.includes('--keep')) console.log(`files kept in ${tmp}`);
