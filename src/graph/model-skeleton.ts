@@ -8,9 +8,13 @@
  * The file is scanned in chunks (protobuf wire format, ModelProto -> graph -> initializer ->
  * raw_data) and hashed on the way; the bytes of every other field are copied into a small
  * protobuf that decodes as usual.
+ *
+ * A session gets those weights without a copy in JavaScript: `inFile` turns an initializer into an
+ * ONNX external-data reference to its bytes in the model file, which ONNX Runtime reads itself.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { InputError } from '../core/errors';
 import { decodeModel, readModelFile, requireTensorInputs, type LoadedModel } from './model-io';
 import type { TensorProto } from './onnx-types';
@@ -176,6 +180,8 @@ function lengthField(number: number, parts: readonly Buffer[]): Buffer[] {
 const MODEL_GRAPH = 7;
 const GRAPH_INITIALIZER = 5;
 const TENSOR_RAW_DATA = 9;
+/** TensorProto.DataLocation EXTERNAL. */
+const EXTERNAL_DATA = 1;
 
 /** A TensorProto with a large raw_data left out; the range it occupies. */
 function tensorSkeleton(c: Cursor, f: Field): { parts: Buffer[]; range?: FileRange } {
@@ -218,6 +224,58 @@ export interface ModelSkeleton extends LoadedModel {
    * as a copy holding it; any other tensor as it is.
    */
   readonly withData: (t: TensorProto) => TensorProto;
+  /**
+   * The tensor as a session should get it without a copy in JavaScript: an initializer whose data
+   * stayed in the file comes back as a copy pointing at its bytes there (ONNX external data,
+   * location = the file's name, resolved against `dataFolder`); any other tensor as it is.
+   */
+  readonly inFile: (t: TensorProto) => TensorProto;
+  /**
+   * The folder `inFile`'s locations are relative to (the model file's), for the session option
+   * that tells ONNX Runtime where external data lies; undefined when the model was read whole.
+   */
+  readonly dataFolder?: string;
+}
+
+/** `inFile` and `withData` of a skeleton whose large initializers lie at `lazy`'s ranges of the file (at `realPath`). */
+function fileTensors(
+  filePath: string,
+  realPath: string,
+  lazy: ReadonlyMap<TensorProto, FileRange>,
+): Pick<ModelSkeleton, 'inFile' | 'withData'> {
+  const location = path.basename(realPath);
+  return {
+    inFile: (t) => {
+      const r = lazy.get(t);
+      if (!r) return t;
+      // NOTE: ONNX Runtime maps or reads exactly these bytes of the file itself when a session
+      // opens, and frees them with the session: the weights never pass through JavaScript.
+      const externalData = [
+        { key: 'location', value: location },
+        { key: 'offset', value: String(r.offset) },
+        { key: 'length', value: String(r.length) },
+      ];
+      return { ...t, dataLocation: EXTERNAL_DATA, externalData };
+    },
+    withData: (t) => {
+      const r = lazy.get(t);
+      if (!r) return t;
+      const data = Buffer.allocUnsafe(r.length);
+      const fdData = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        let got = 0;
+        while (got < r.length) {
+          const n = fs.readSync(fdData, data, got, r.length - got, r.offset + got);
+          if (n === 0)
+            throw new InputError('BAD_MODEL', `${filePath}: changed while read (tensor "${t.name}")`);
+          got += n;
+        }
+      } finally {
+        fs.closeSync(fdData);
+      }
+      return { ...t, rawData: data };
+    },
+  };
 }
 
 /**
@@ -242,7 +300,11 @@ export function readModelSkeleton(filePath: string): ModelSkeleton {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-  const whole = () => ({ ...readModelFile(filePath), withData: (t: TensorProto) => t });
+  const whole = () => ({
+    ...readModelFile(filePath),
+    withData: (t: TensorProto) => t,
+    inFile: (t: TensorProto) => t,
+  });
   if (!scanned) return whole();
   let model;
   try {
@@ -258,6 +320,9 @@ export function readModelSkeleton(filePath: string): ModelSkeleton {
     const r = scanned!.ranges[i];
     if (r) lazy.set(t, r);
   });
+  // NOTE: ONNX Runtime refuses an external location that leads out of its folder, through a
+  // symbolic link too: sessions name the file by its real path.
+  const realPath = fs.realpathSync(filePath);
   let full: LoadedModel | undefined;
   const fullRead = () => (full ??= readModelFile(filePath));
   return {
@@ -271,23 +336,7 @@ export function readModelSkeleton(filePath: string): ModelSkeleton {
     get sessionBytes() {
       return fullRead().sessionBytes;
     },
-    withData: (t) => {
-      const r = lazy.get(t);
-      if (!r) return t;
-      const data = Buffer.allocUnsafe(r.length);
-      const fdData = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      try {
-        let got = 0;
-        while (got < r.length) {
-          const n = fs.readSync(fdData, data, got, r.length - got, r.offset + got);
-          if (n === 0)
-            throw new InputError('BAD_MODEL', `${filePath}: changed while read (tensor "${t.name}")`);
-          got += n;
-        }
-      } finally {
-        fs.closeSync(fdData);
-      }
-      return { ...t, rawData: data };
-    },
+    dataFolder: path.dirname(realPath),
+    ...fileTensors(filePath, realPath, lazy),
   };
 }

@@ -409,7 +409,9 @@ async function readModelFacts(
         inputShapes: options.inputShapes,
         inputValues,
         source: modelPath,
-        withData: skeleton?.withData,
+        // The weights go from the file to ONNX Runtime, never through JavaScript.
+        sessionTensor: skeleton?.inFile,
+        dataFolder: skeleton?.dataFolder,
       });
   const candidates = structureOnly ? single : withDagCuts(dag, single, info, options.dagCuts ?? 0, progress);
   const shapes = nodeShapesFrom(loaded.model, dag, info);

@@ -2,8 +2,8 @@
  * Vega-Lite → Vega → SVG on the server, without a browser or a canvas: Vega's headless SVG string
  * renderer (`View.toSVG` with `renderer: 'none'`). Text widths are estimated (no canvas to measure).
  */
-import { parse, View, type Loader } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Loader } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** An SVG figure and the warnings Vega-Lite and Vega logged while making it. */
 export interface RenderedSvg {
@@ -78,6 +78,10 @@ export function scopeSvgIds(svg: string, prefix: string): string {
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<RenderedSvg> {
   const warnings: string[] = [];
   const logger = collectingLogger(warnings);
+  // NOTE: loaded on the first figure, not with the CLI: Vega and Vega-Lite take about 25 MB, which
+  // a command that draws nothing (or a structure-only analysis of a large model) should not hold.
+  const { parse, View } = await import('vega');
+  const { compile } = await import('vega-lite');
   const vg = compile(spec, { logger: logger as never }).spec;
   const view = new View(parse(vg), { renderer: 'none', loader: NO_LOADER, logger: logger as never });
   try {

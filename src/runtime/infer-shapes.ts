@@ -1,6 +1,7 @@
 /**
  * Output shapes of simple operators computed without ONNX Runtime, for the shape probe: unary
- * elementwise functions, broadcasting arithmetic, Sum/Max/Min/Mean and Concat. Only cases where the
+ * elementwise functions, broadcasting arithmetic, Sum/Max/Min/Mean and Concat, and the layers of
+ * infer-shapes-nn.ts (Conv, pools, Flatten, Gemm, BatchNormalization). Only cases where the
  * result is certain to equal what ONNX Runtime's CPU kernels produce are inferred: float32 (any
  * type for Identity and Concat), no unexpected attributes, no empty tensors, the default domain at
  * an opset ONNX Runtime runs. Anything else is left to the runtime (undefined).
@@ -8,6 +9,7 @@
 import type { AttributeProto, NodeProto } from '../graph/onnx-types';
 import { toNumber } from '../graph/onnx-types';
 import { MAX_TENSOR_ELEMENTS } from '../graph/tensor-file';
+import { inferLayerDims, LAYER_OPS } from './infer-shapes-nn';
 
 /** A tensor's type (as ONNX Runtime names it, e.g. 'float32') and dims. */
 export interface ShapeOf {
@@ -93,7 +95,10 @@ export function inferNodeShape(
   const type = known[0].type;
   let dims: number[] | undefined;
   if (op === 'Concat') dims = concat(known, attrs);
-  else if (attrs.length > 0) return undefined;
+  else if (LAYER_OPS.has(op)) {
+    if (known.some((s) => s.type !== 'float32')) return undefined;
+    dims = inferLayerDims(node, known, opset);
+  } else if (attrs.length > 0) return undefined;
   else if (op === 'Identity' && known.length === 1) dims = [...known[0].dims];
   else if (type !== 'float32' || known.some((s) => s.type !== type)) return undefined;
   else if (UNARY_FLOAT.has(op) && known.length === 1) dims = [...known[0].dims];

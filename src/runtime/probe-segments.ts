@@ -62,8 +62,10 @@ export interface SegmentedProbe {
   readonly source?: string;
   /** The error to throw for a failed run. */
   readonly runFailure: (err: unknown) => Error;
-  /** An initializer with its data in memory (for a model whose weights stayed in the file). */
-  readonly withData?: (t: TensorProto) => TensorProto;
+  /** An initializer as a session gets it (for a model whose weights stayed in the file). */
+  readonly sessionTensor?: (t: TensorProto) => TensorProto;
+  /** The folder external-data locations of `sessionTensor`'s tensors are relative to. */
+  readonly dataFolder?: string;
 }
 
 /** Shapes found at batch 1 and 2; `twoError` when the batch-2 run failed (batch 2 then stopped). */
@@ -174,7 +176,7 @@ function segmentModel(
       seen.add(name);
       const t = graph.initializers.get(name);
       const s = graph.sparseInitializers.get(name);
-      if (t) initializers.push(p.withData ? p.withData(t) : t);
+      if (t) initializers.push(p.sessionTensor ? p.sessionTensor(t) : t);
       if (s) sparse.push(s);
       // NOTE: an initializer also listed as a graph input (IR < 4) stays listed, as in the model.
       const declaredInput = (t || s) && graph.inputs.get(name);
@@ -302,7 +304,11 @@ async function runSegment(
   const fetch = outputs.map((o) => shapeNodes.get(o) ?? o);
   const types = new Map([...crossing].map((n) => [n, (st.values1.get(n) ?? p.feeds1[n]).type]));
   const model = segmentModel(p, st.declared, segment, [...crossing], outputs, types, shapeNodes);
-  const session = await openSession(model, { optimization: 'disabled', source: p.source });
+  const session = await openSession(model, {
+    optimization: 'disabled',
+    source: p.source,
+    dataFolder: p.dataFolder,
+  });
   st.sessions++;
   let outputBytes = 0;
   const runAt = async (feeds: TensorMap, values: Map<string, Tensor>, shapes: Map<string, ShapeOf>) => {

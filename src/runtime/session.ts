@@ -35,6 +35,11 @@ export interface SessionOptions {
    * missing provider or adapter into one line before any work.
    */
   readonly device?: DeviceChoice;
+  /**
+   * The folder external-data locations are relative to (a model read by readModelSkeleton, whose
+   * `inFile` tensors name bytes of its file): ONNX Runtime then reads the weights from the file.
+   */
+  readonly dataFolder?: string;
 }
 
 // NOTE: ONNX Runtime's own log lines (coloured, several per failure) must not reach the user's
@@ -90,7 +95,18 @@ export function ortOptions(options: SessionOptions): ort.InferenceSession.Sessio
           ) as ort.InferenceSession.ExecutionProviderConfig[],
         }
       : {}),
-    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    ...(options.spinning === false || options.dataFolder !== undefined
+      ? {
+          extra: {
+            session: {
+              ...(options.spinning === false ? { intra_op: { allow_spinning: '0' } } : {}),
+              ...(options.dataFolder !== undefined
+                ? { model_external_initializers_file_folder_path: options.dataFolder }
+                : {}),
+            },
+          },
+        }
+      : {}),
   };
 }
 

@@ -44,10 +44,13 @@ export interface ProbeOptions {
   /** The user's model file: its load and run failures are then bad input naming it (exit 2). */
   readonly source?: string;
   /**
-   * An initializer with its data in memory, for a model read without its large weights
-   * (readModelSkeleton's `withData`): each session gets only the weights it runs.
+   * An initializer as a session gets it, for a model read without its large weights: with its data
+   * read (readModelSkeleton's `withData`) or a reference to its bytes in the file (`inFile`, with
+   * `dataFolder`). Each session then gets only the weights it runs.
    */
-  readonly withData?: (t: TensorProto) => TensorProto;
+  readonly sessionTensor?: (t: TensorProto) => TensorProto;
+  /** The folder `sessionTensor`'s external-data locations are relative to. */
+  readonly dataFolder?: string;
   /** Bounds of the probe's segments (defaults: DEFAULT_SEGMENT_LIMITS); tests shrink them. */
   readonly segments?: Partial<SegmentLimits>;
 }
@@ -124,7 +127,7 @@ function probeModel(ctx: ProbeContext): { probe: ModelProto; readAs: (t: string)
   const extra = wanted
     .filter((t) => !inputNames.has(t) && (readAs(t) !== t || !existing.has(t)))
     .map((t) => ({ name: readAs(t) }));
-  const withData = ctx.options.withData;
+  const withData = ctx.options.sessionTensor;
   const probe: ModelProto = {
     ...model,
     graph: {
@@ -144,7 +147,11 @@ function probeModel(ctx: ProbeContext): { probe: ModelProto; readAs: (t: string)
 async function probeOneSession(ctx: ProbeContext): Promise<BatchShapes> {
   const { wanted, inputNames } = ctx;
   const { probe, readAs } = probeModel(ctx);
-  const session = await openSession(probe, { optimization: 'disabled', source: ctx.options.source });
+  const session = await openSession(probe, {
+    optimization: 'disabled',
+    source: ctx.options.source,
+    dataFolder: ctx.options.dataFolder,
+  });
   try {
     const names = wanted.filter((t) => !inputNames.has(t)).map(readAs);
     const shapesAt = async (batch: number) => {
@@ -206,7 +213,8 @@ async function probeSegmented(ctx: ProbeContext, graph: ProbeGraph): Promise<Bat
     limits: { ...DEFAULT_SEGMENT_LIMITS, ...ctx.options.segments },
     source: ctx.options.source,
     runFailure: ctx.failure,
-    withData: ctx.options.withData,
+    sessionTensor: ctx.options.sessionTensor,
+    dataFolder: ctx.options.dataFolder,
   });
   if (!found) return undefined;
   const { one } = found;

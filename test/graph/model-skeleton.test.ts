@@ -74,16 +74,24 @@ describe('readModelSkeleton(file)', () => {
     expect(s.bytes.equals(whole.bytes)).toBe(true);
   });
 
-  test('probing the skeleton with its weights read per segment equals probing the whole model', async () => {
+  test('probing the skeleton, its weights read per segment or by ONNX Runtime from the file, equals probing the whole model', async () => {
     const file = path.join(dir, 'p.onnx');
     fs.writeFileSync(file, encodeModel(weighted()));
     const names = ['x', 'h', 'hb', 'r', 'y0', 'y'];
     const reference = await probeTensors(readModelFile(file).model, names, {
       segments: { nodes: Infinity, weightBytes: Infinity, infer: false },
     });
-    const s = readModelSkeleton(file);
-    for (const segments of [{}, { nodes: 1 }, { weightBytes: 1, shapesOverBytes: 0 }])
-      expect(await probeTensors(s.model, names, { withData: s.withData, segments })).toEqual(reference);
+    // A symbolic link from another folder: the weights are still read from the file itself.
+    fs.mkdirSync(path.join(dir, 'links'), { recursive: true });
+    const link = path.join(dir, 'links', 'p-link.onnx');
+    fs.symlinkSync(file, link);
+    for (const s of [readModelSkeleton(file), readModelSkeleton(link)])
+      for (const segments of [{}, { nodes: 1 }, { weightBytes: 1, shapesOverBytes: 0 }])
+        for (const how of [
+          { sessionTensor: s.withData },
+          { sessionTensor: s.inFile, dataFolder: s.dataFolder },
+        ])
+          expect(await probeTensors(s.model, names, { ...how, segments })).toEqual(reference);
   });
 
   test('a model with external data, or bytes that are not a model, are read whole (same errors)', () => {

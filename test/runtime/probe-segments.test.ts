@@ -245,6 +245,44 @@ describe('probeInSegments', () => {
     expect(await run(chain('Softplus', 50), { ...DEFAULT_SEGMENT_LIMITS, infer: false })).toBeUndefined();
   });
 
+  test('a residual convolutional network needs no session, and its shapes equal the runtime', async () => {
+    const w = (name: string, dims: number[]) =>
+      floatTensor(name, dims, new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(0.01));
+    const m = model({
+      nodes: [
+        node('Conv', ['x', 'w1', 'b1'], ['c1'], {
+          kernel_shape: [3, 3],
+          pads: [1, 1, 1, 1],
+          strides: [2, 2],
+        }),
+        node('BatchNormalization', ['c1', 's', 'b', 'mean', 'var'], ['n1'], { epsilon: 1e-5 }),
+        node('Relu', ['n1'], ['r1']),
+        node('MaxPool', ['r1'], ['p1'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }),
+        node('Conv', ['p1', 'w2'], ['c2'], { kernel_shape: [1, 1] }),
+        node('Add', ['c2', 'p1'], ['sum']),
+        node('GlobalAveragePool', ['sum'], ['g']),
+        node('Flatten', ['g'], ['f'], { axis: 1 }),
+        node('Gemm', ['f', 'fc', 'fcb'], ['y'], { transB: 1 }),
+      ],
+      inputs: [valueInfo('x', F, ['N', 3, 17, 15])],
+      outputs: [valueInfo('y', F, undefined)],
+      initializers: [
+        w('w1', [8, 3, 3, 3]),
+        w('b1', [8]),
+        ...['s', 'b', 'mean', 'var'].map((n) => w(n, [8])),
+        w('w2', [8, 8, 1, 1]),
+        w('fc', [10, 8]),
+        w('fcb', [10]),
+      ],
+      opset: 13,
+    });
+    const found = await run(m, DEFAULT_SEGMENT_LIMITS);
+    expect(found!.sessions).toBe(0);
+    expect(found!.two.get('y')!.dims).toEqual([2, 10]);
+    const { reference, segmented } = await bothWays(m, {});
+    expect(segmented).toEqual(reference);
+  });
+
   test('a node reading 20,000 inputs is worked out without a session', async () => {
     const names = Array.from({ length: 20_000 }, (_, i) => `in${i}`);
     const m = model({
