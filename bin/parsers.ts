@@ -7,6 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { BANDWIDTH_RANGE_MBPS } from '../src/core/limits';
 import { CODER_CHOICES, type CoderChoice } from '../src/codec';
 import { parseDevice, type DeviceChoice } from '../src/runtime/device';
+import { AUTO_THOROUGH_BUDGET_MS } from '../src/profiler/profile-mode';
 import { parseMetric, METRIC_NAMES_HELP, type MetricSpec } from '../src/sweep';
 import { MAX_SHARDS, parseShardSpec, type ShardSpec } from '../src/pipeline/shard-index';
 
@@ -126,13 +127,14 @@ export const DEVICE_HELP =
   'where ONNX Runtime runs what is timed: cpu, webgpu (bundled provider; needs a GPU adapter) or cuda[:N] ' +
   "(needs ONNX Runtime's CUDA provider library); a device that cannot be used is refused in one line before any work";
 /** What measuring this machine times, as `--profile` takes it. */
-export type ProfileModeFlag = 'fast' | 'thorough';
+export type ProfileModeFlag = 'auto' | 'fast' | 'thorough';
 
 /** Help text of `--profile`, shared by analyze and profile. */
 export const PROFILE_MODE_HELP =
   'fast: per-node times from traced whole-model runs, the boundary cost fitted on a sample of cut points, ' +
   "the rest predicted (cost grows with the model's runtime); thorough: the real edge and cloud models of " +
-  'every cut point timed too (cost grows with runtime x cut points)';
+  'every cut point timed too (cost grows with runtime x cut points); auto: thorough when that is estimated ' +
+  `to take at most ${AUTO_THOROUGH_BUDGET_MS / 1000} s, else fast (the report says which it chose)`;
 
 /** Help text of `--coder`. */
 export const CODER_HELP =
@@ -145,10 +147,10 @@ export function parseCoder(value: string): CoderChoice {
   throw new InvalidArgumentError(`expected one of ${CODER_CHOICES.join(', ')}, got "${value}"`);
 }
 
-/** `--profile fast|thorough`. */
+/** `--profile auto|fast|thorough`. */
 export function parseProfileMode(value: string): ProfileModeFlag {
-  if (value === 'fast' || value === 'thorough') return value;
-  throw new InvalidArgumentError(`expected fast or thorough, got "${value}"`);
+  if (value === 'auto' || value === 'fast' || value === 'thorough') return value;
+  throw new InvalidArgumentError(`expected auto, fast or thorough, got "${value}"`);
 }
 
 /** `--metric NAME`: a built-in metric or a module path (src/sweep/metric-spec.ts). */

@@ -1,6 +1,6 @@
 /**
  * Benchmark: how well per-node profiles predict the real edge model of each cut point, for the
- * fast profile (the default) and the thorough one side by side, measured in the same run with the
+ * default profile (auto) beside the fast and the thorough one, measured in the same run with the
  * arms interleaved (see scripts/latency-error.ts). Prints which models it covered, the median and
  * worst relative error per model and mode, the profiling time per mode, and the load.
  *
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     console.log(STANDARD_MODELS_HINT);
   console.log(
     `edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians of ${repeat} repeats, ` +
-      `fast and thorough profiles interleaved)`,
+      `auto (the default), fast and thorough profiles interleaved)`,
   );
   console.log(`load average at start: ${load()} (a busy machine makes every timing noisy)`);
   console.log(latencyErrorHeader());
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     if (process.argv.includes('--detail'))
       for (const d of e.detail)
         console.log(
-          `  cut ${String(d.index).padStart(3)} ${d.op.padEnd(18)} measured ${d.measuredMs.toFixed(3).padStart(8)}  ` +
+          `  cut ${String(d.index).padStart(3)} ${d.op.padEnd(18)} measured ${d.measuredMs.thorough.toFixed(3).padStart(8)}  ` +
+            `predicted: auto ${d.predictedMs.auto.toFixed(3).padStart(8)} (vs ${d.measuredMs.auto.toFixed(3)})  ` +
             `fast ${d.predictedMs.fast.toFixed(3).padStart(8)}  thorough ${d.predictedMs.thorough.toFixed(3).padStart(8)} ms`,
         );
     console.log(latencyErrorRow(e));

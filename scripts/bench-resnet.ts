@@ -1,16 +1,18 @@
 /**
  * Benchmark: how long `jalad analyze` takes on real-size models, and how much memory, with the
- * fast profile (the default) and with --profile thorough, and how well the fast profile predicts.
+ * default profile (auto: it says which mode it chose) and with --profile fast (and thorough when
+ * asked: minutes per model), and how well each mode predicts.
  *
  * Exports torchvision ResNet-18/50/101 with random weights (opset 13, input 1x3x224x224) with
  * /usr/bin/python3 (Debian python3-torch and python3-torchvision) into .cache/resnets/ (outside
  * git; kept between runs), then runs `jalad analyze MODEL --profile MODE` as a child process per
- * model and mode, the modes interleaved (fast, thorough; then thorough, fast with --repeat 2 ...),
- * and prints wall seconds, peak RSS (MB and as a ratio to the file's size) and seconds per node.
+ * model and mode, the modes interleaved (auto, fast; then fast, auto with --repeat 2 ...), and
+ * prints wall seconds, peak RSS (MB and as a ratio to the file's size), seconds per node and the
+ * mode that made the figures (analysis.json's profiles.edge.mode; "auto->fast" when auto chose it).
  * Then, unless --no-latency, the prediction error of both modes on bench:latency's models
  * (scripts/latency-error.ts). The load average is printed at the start and the end of every part.
  *
- * Run: npm run bench:resnet [-- --models resnet18,resnet50 --modes fast,thorough --repeat 1
+ * Run: npm run bench:resnet [-- --models resnet18,resnet50 --modes auto,fast,thorough --repeat 1
  *      --latency-repeat 1 --no-latency]
  */
 import { spawnSync } from 'child_process';
@@ -62,7 +64,10 @@ function exportModels(names: readonly string[]): boolean {
 }
 
 /** One `jalad analyze` run as a child process: wall seconds, peak RSS in MB, node count. */
-function analyzeOnce(model: string, mode: string): { seconds: number; peakMb: number; nodes: number } {
+function analyzeOnce(
+  model: string,
+  mode: string,
+): { seconds: number; peakMb: number; nodes: number; made: string } {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-resnet-'));
   const rssFile = path.join(out, 'rss');
   try {
@@ -76,10 +81,12 @@ function analyzeOnce(model: string, mode: string): { seconds: number; peakMb: nu
     if (r.status !== 0)
       throw new Error(`jalad analyze ${model} --profile ${mode} failed (${r.status}): ${r.stderr}`);
     const analysis = JSON.parse(fs.readFileSync(path.join(out, 'a', 'analysis.json'), 'utf8'));
+    const edge = analysis.profiles?.edge ?? {};
     return {
       seconds,
       peakMb: (Number(fs.readFileSync(rssFile, 'utf8')) * 1024) / 1e6,
       nodes: analysis.model.nodes,
+      made: edge.auto ? `auto->${edge.mode}` : String(edge.mode ?? '-'),
     };
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
@@ -88,12 +95,12 @@ function analyzeOnce(model: string, mode: string): { seconds: number; peakMb: nu
 
 async function main(): Promise<void> {
   const names = arg('--models', 'resnet18,resnet50,resnet101').split(',');
-  const modes = arg('--modes', 'fast,thorough').split(',');
+  const modes = arg('--modes', 'auto,fast').split(',');
   const repeat = Number(arg('--repeat', '1'));
   console.log(`bench:resnet, ${loadText()} at start`);
   if (exportModels(names)) {
     console.log(
-      'model        MB  nodes  mode       analyze s  s/node  peak MB  peak/file   (each row one run; modes interleaved)',
+      'model        MB  nodes  --profile  made by        analyze s  s/node  peak MB  peak/file   (each row one run; modes interleaved)',
     );
     for (let r = 0; r < repeat; r++)
       for (const name of names) {
@@ -103,14 +110,15 @@ async function main(): Promise<void> {
         for (const mode of order) {
           const m = analyzeOnce(file, mode);
           console.log(
-            `${name.padEnd(10)} ${mb.toFixed(0).padStart(4)} ${String(m.nodes).padStart(6)}  ${mode.padEnd(9)} ` +
+            `${name.padEnd(10)} ${mb.toFixed(0).padStart(4)} ${String(m.nodes).padStart(6)}  ${mode.padEnd(9)} ${m.made.padEnd(14)}` +
               `${m.seconds.toFixed(1).padStart(9)} ${(m.seconds / m.nodes).toFixed(3).padStart(7)} ` +
               `${m.peakMb.toFixed(0).padStart(8)} ${(m.peakMb / mb).toFixed(2).padStart(9)}x   ${loadText()}`,
           );
         }
       }
     console.log(
-      'targets (fast): ResNet-50 <= 30 s and <= 3x its file in peak RSS; ResNet-101 <= 60 s; s/node about constant',
+      'targets (default profiles, --profile auto): ResNet-50 <= 30 s and <= 3x its file in peak RSS; ResNet-101 <= 60 s; ' +
+        's/node about constant',
     );
   }
   if (process.argv.includes('--no-latency')) return;
@@ -118,7 +126,9 @@ async function main(): Promise<void> {
   console.log(`\nprediction error on bench:latency's models (${list.length}): ${list.join(', ')}`);
   if (!list.some((f) => f.startsWith('.cache/standard-models'))) console.log(STANDARD_MODELS_HINT);
   const latencyRepeat = Number(arg('--latency-repeat', '1'));
-  console.log(`${loadText()}; 20 runs, 1 thread, ${latencyRepeat} repeat(s) per mode, interleaved`);
+  console.log(
+    `${loadText()}; 20 runs, 1 thread, ${latencyRepeat} repeat(s) per mode (auto, fast, thorough), interleaved`,
+  );
   console.log(latencyErrorHeader());
   const errors = [];
   for (const f of list) {
@@ -127,7 +137,7 @@ async function main(): Promise<void> {
     console.log(latencyErrorRow(e));
   }
   console.log(
-    `${latencyErrorVerdict(errors)} (target: fast within 10% on at least 7 of 8); ${loadText()} at end`,
+    `${latencyErrorVerdict(errors)} (target: the default within 10% on at least 7 of 8); ${loadText()} at end`,
   );
 }
 

@@ -80,12 +80,13 @@ describe('numeric flags: a documented range, checked before any work', () => {
     expect((err as CommanderError).code).toBe('commander.invalidArgument');
   });
 
-  test('profile --profile accepts fast and thorough only', async () => {
+  test('profile --profile accepts auto, fast and thorough only', async () => {
+    expect(parseProfileMode('auto')).toBe('auto');
     expect(parseProfileMode('fast')).toBe('fast');
     expect(parseProfileMode('thorough')).toBe('thorough');
     const err = await run(profileCommand(), model, '--profile', 'Fast');
     expect((err as CommanderError).code).toBe('commander.invalidArgument');
-    expect(err.message).toContain('expected fast or thorough, got "Fast"');
+    expect(err.message).toContain('expected auto, fast or thorough, got "Fast"');
   });
 
   test('profile --threads 100000 and eval --threads 257 are refused, not run', async () => {

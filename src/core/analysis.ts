@@ -88,6 +88,12 @@ export interface ProfileSummary {
    * boundary cost on a sample of cut points, 'thorough' on every one (src/profiler/profile-mode.ts).
    */
   readonly mode?: 'fast' | 'thorough';
+  /**
+   * Present when `mode` was chosen by `--profile auto` (the default): its estimate of what timing the
+   * cut points beyond fast's sample would take, s, its budget, s, and what the estimate rests on
+   * ('sample': the sample's measured cost per cut point; 'runs': a slow model's runs alone).
+   */
+  readonly auto?: { readonly extraS: number; readonly budgetS: number; readonly basis: 'sample' | 'runs' };
   readonly source?: string;
   readonly machine?: unknown;
   /** Where a measured profile was timed: kind (cpu, webgpu, cuda), index, name, driver, provider options. */

@@ -46,12 +46,15 @@ export const DEFAULT_EDGE = 'local';
 export const DEFAULT_CLOUD = 'local/10';
 
 /**
- * What measuring this machine times by default (`--profile fast|thorough`, src/profiler/profile-mode.ts).
- * NOTE: thorough, not fast. Measured side by side (bench:latency, all 8 models, 3 repeats, load
- * 3-4), fast's median edge-time error was within 10% on 4 models and thorough's on 7: a default
- * must not trade the figures' accuracy for speed. Fast stays one flag away for real-size models.
+ * What measuring this machine times by default (`--profile auto|fast|thorough`, src/profiler/profile-mode.ts).
+ * NOTE: auto, neither fast nor thorough. Measured side by side (bench:latency, all 8 models, 3
+ * repeats, load 3-4), fast's median edge-time error was within 10% on 4 models and thorough's on
+ * 7, but thorough took hundreds of seconds on ResNet-50 (fast: 26 s). Auto times every part as
+ * thorough does where that is estimated to take seconds (small models: thorough's accuracy) and
+ * falls back to fast where it would take minutes: the cost grows with the model's runtime plus a
+ * constant budget (AUTO_THOROUGH_BUDGET_MS), not with runtime x cut points.
  */
-export const DEFAULT_PROFILE_MODE = 'thorough' as const;
+export const DEFAULT_PROFILE_MODE = 'auto' as const;
 
 /** Defaults of `jalad profile`: one thread (reproducible, like a small edge CPU), 20 runs after 5 warm-ups. */
 export const PROFILE_DEFAULTS = { threads: 1, runs: 20, warmup: 5 } as const;

@@ -43,7 +43,7 @@ import {
   type NodeShapes,
   localDevices,
   type ProfileContext,
-  type ProfileMode,
+  type RequestedProfileMode,
   type TensorShape,
 } from '../profiler';
 import {
@@ -99,7 +99,7 @@ export interface AnalyzeOptions {
   readonly bandwidthsMbps?: readonly number[];
   readonly rttMs?: number;
   /** What measuring this machine (`local`) times: fast (default) or thorough (src/profiler/profile-mode.ts). */
-  readonly profileMode?: ProfileMode;
+  readonly profileMode?: RequestedProfileMode;
   /** Measurement settings for `local` profiles. */
   readonly threads?: number;
   readonly runs?: number;
@@ -146,6 +146,7 @@ function summarizeProfile(p: DeviceProfile, local?: DeviceProfile): ProfileSumma
     label: p.label,
     kind: p.kind,
     ...(p.mode !== undefined ? { mode: p.mode } : {}),
+    ...(p.auto !== undefined ? { auto: p.auto } : {}),
     ...(p.source !== undefined ? { source: p.source } : {}),
     ...(p.machine !== undefined ? { machine: p.machine } : {}),
     ...(p.device !== undefined ? { device: p.device } : {}),

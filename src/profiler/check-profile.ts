@@ -31,6 +31,11 @@ export function checkProfile(doc: Json, file: string): DeviceProfile {
   for (const k of ['label', 'jalad', 'createdAt']) c.field(p, '', k, str);
   c.field(p, '', 'source', str, true);
   c.field(p, '', 'mode', oneOf('fast', 'thorough'), true);
+  if (p.auto !== undefined) {
+    const a = c.object(p.auto, 'auto');
+    for (const k of ['extraS', 'budgetS']) c.field(a, 'auto', k, num(0));
+    c.field(a, 'auto', 'basis', oneOf('sample', 'runs'));
+  }
   const model = c.object(p.model, 'model');
   for (const k of ['path', 'sha256']) c.field(model, 'model', k, str);
   if (p.machine !== undefined) c.object(p.machine, 'machine');

@@ -10,7 +10,10 @@ import type { DeviceInfo } from '../runtime';
 import type { MachineInfo } from './machine';
 import { crossingBytes, type BoundaryCost, type CrossingSize } from './boundary-cost';
 import type { PartTime } from './part-times';
-import type { ProfileMode } from './profile-mode';
+import type { AutoChoice, ProfileMode } from './profile-mode';
+
+/** What a profile records of `--profile auto`'s choice. */
+export type AutoRecord = Pick<AutoChoice, 'extraS' | 'budgetS' | 'basis'>;
 
 /** Bump when a field changes meaning. */
 export const PROFILE_VERSION = 1;
@@ -48,6 +51,12 @@ export interface DeviceProfile {
    * points) or 'thorough' (every cut point's); absent in older profiles (thorough) and modeled ones.
    */
   readonly mode?: ProfileMode;
+  /**
+   * Present when the user asked for `--profile auto` (the default): why it chose `mode`: its
+   * estimate of what timing the cut points beyond fast's sample would take, s, its budget, s, and
+   * what the estimate rests on (profile-mode.ts AutoChoice).
+   */
+  readonly auto?: AutoRecord;
   readonly settings?: {
     readonly runs: number;
     readonly warmup: number;

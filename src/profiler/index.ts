@@ -61,6 +61,11 @@ export {
   PROFILE_MODES,
   timingPlan,
   type ProfileMode,
+  type RequestedProfileMode,
+  type AutoChoice,
+  AUTO_THOROUGH_BUDGET_MS,
+  chooseAutoMode,
+  runsOnlyCostMs,
   type TimingPlan,
 } from './profile-mode';
 export { sampleCutPoints } from './sample-cuts';

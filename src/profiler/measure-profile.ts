@@ -23,6 +23,7 @@ import {
   probeTensors,
   syntheticFeeds,
   timeRuns,
+  type Session,
   type TensorInfo,
 } from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
@@ -40,7 +41,8 @@ import {
   type NodeTime,
 } from './node-times';
 import {
-  measurePartTimes,
+  measurePartGroups,
+  partTimesOfGroups,
   ROUND_WARMUP,
   ROUNDS,
   type PartSides,
@@ -48,6 +50,10 @@ import {
   type PartTimes,
 } from './part-times';
 import {
+  chooseAutoMode,
+  runsOnlyCostMs,
+  type AutoChoice,
+  type RequestedProfileMode,
   FAST_PLAIN_RUNS,
   fastSampleCount,
   fitsRunBudget,
@@ -160,32 +166,64 @@ interface EncodedCopy {
   bytes?: Uint8Array;
 }
 
+/** The optimisations-off trace's runs: fast and auto take few (it only weighs nodes that ORT fuses together). */
+function plainTraceOptions(requested: RequestedProfileMode, options: MeasureOptions): MeasureOptions {
+  return requested === 'thorough'
+    ? options
+    : { ...options, warmup: Math.min(1, options.warmup), runs: Math.min(FAST_PLAIN_RUNS, options.runs) };
+}
+
 /**
- * Takes the optimisations-off trace, then decides the runs per timing and the cut points to time.
- * The trace only weighs nodes that ORT fuses together: a fast profile takes few runs of it, and
- * its run time sizes the rest of the plan (an over-estimate: unfused).
+ * The mode a profile starts with: the one asked for; for auto, fast (its sample is timed first, see
+ * traceAndTimeParts), except for a model too slow for FAST_RUN_BUDGET_MS, where fast would time
+ * fewer runs and one part per cut point: auto decides there before timing any part, from the runs
+ * alone (a lower bound of thorough's cost).
  */
-async function planTimings(
-  copy: EncodedCopy,
+function startMode(
+  requested: RequestedProfileMode,
+  cuts: number,
+  plain: KernelSamples,
+  options: MeasureOptions,
+): { readonly mode: ProfileMode; readonly auto?: AutoChoice; readonly extend: boolean } {
+  if (requested !== 'auto') return { mode: requested, extend: false };
+  if (fitsRunBudget(options, plain.runMs)) return { mode: 'fast', extend: true };
+  const rounds = Math.min(ROUNDS, options.runs);
+  const extraMs = runsOnlyCostMs(cuts, plain.runMs, options, ROUND_WARMUP, rounds);
+  const auto = chooseAutoMode(extraMs, 'runs', options.autoBudgetMs);
+  options.progress?.(autoNote(auto));
+  return { mode: auto.mode, auto, extend: false };
+}
+
+/** The profile's note on what `--profile auto` chose, and why. */
+function autoNote(auto: AutoChoice): string {
+  const what =
+    auto.basis === 'sample'
+      ? "timing the other cut points' real parts was estimated from the sample's cost at"
+      : "the model is slow: the runs alone of timing every cut point's real parts would take at least";
+  return (
+    `--profile auto chose ${auto.mode}: ${what} ${auto.extraS.toFixed(1)} s, ` +
+    `${auto.mode === 'thorough' ? 'within' : 'over'} its budget of ${auto.budgetS} s` +
+    (auto.mode === 'fast' ? ' (--profile thorough times every one)' : '')
+  );
+}
+
+/**
+ * Decides the runs per timing and the cut points to time, from the optimisations-off trace (its
+ * run time sizes the plan: an over-estimate, unfused).
+ */
+function planTimings(
+  plain: KernelSamples,
   dag: Dag,
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   options: MeasureOptions,
   mode: ProfileMode,
-): Promise<{
-  plain: KernelSamples;
+): {
   plan: TimingPlan;
   timed: MeasureOptions;
   timedCuts: readonly CutCandidate[];
   sides: ReadonlyMap<number, PartSides>;
-}> {
-  const plain = await tracePlainKernels(
-    copy.model,
-    mode === 'fast'
-      ? { ...options, warmup: Math.min(1, options.warmup), runs: Math.min(FAST_PLAIN_RUNS, options.runs) }
-      : options,
-    copy.bytes,
-  );
+} {
   const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP);
   const timedCuts =
     mode === 'thorough'
@@ -203,7 +241,7 @@ async function planTimings(
     `${mode} profile: per-node times from traced whole-model runs, ${which} of ${timedCuts.length} of ${cuts.length} ` +
       `cut points; ${plan.runs} runs per timing; about ${seconds.toFixed(0)} s`,
   );
-  return { plain, plan, timed: { ...options, ...plan }, timedCuts, sides };
+  return { plan, timed: { ...options, ...plan, mode }, timedCuts, sides };
 }
 
 /**
@@ -226,6 +264,10 @@ function cheaperSides(dag: Dag, cuts: readonly CutCandidate[], plain: KernelSamp
  * On the CPU both time the whole model through one session: ORT builds a session of a large model
  * with full optimisation in seconds (1-7 s per ResNet-18 session at load 20), and the trace's
  * unprofiled twin is that same model, already warm.
+ * With `rest` (auto): `cuts` is fast's sample; the seconds it took per cut point, times the cut
+ * points in `rest`, is auto's estimate of what a thorough profile costs more (sessions and runs as
+ * measured now, at this machine's load); within the budget `rest` is timed too, and the groups of
+ * both calls are put on one speed by the whole model timed in each (part-times.ts).
  */
 async function traceAndTimeParts(
   model: { readonly model: LoadedModel['model']; readonly copy: EncodedCopy },
@@ -233,10 +275,11 @@ async function traceAndTimeParts(
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   timed: MeasureOptions,
-  sides: ReadonlyMap<number, PartSides>,
-): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>> } & PartTimes> {
+  more: { readonly sides: ReadonlyMap<number, PartSides>; readonly rest?: readonly CutCandidate[] },
+): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>>; auto?: AutoChoice } & PartTimes> {
   const onCpu = (timed.device ?? CPU).kind === 'cpu';
   const { copy } = model;
+  const { sides, rest } = more;
   // NOTE: let, and cleared with copy.bytes: a local holding the 100 MB would keep them alive.
   let bytes: Uint8Array | undefined = copy.bytes ?? encodeModel(copy.model);
   const whole = onCpu ? await openSession(bytes, { optimization: 'all', threads: timed.threads }) : undefined;
@@ -246,16 +289,27 @@ async function traceAndTimeParts(
     timed.progress?.(
       `timing the real edge and cloud models of ${cuts.length} cut points and the whole model`,
     );
-    const partTimes = await measurePartTimes(model.model, dag, cuts, info, timed, { whole, sides });
-    return { fused, ...partTimes };
+    const started = performance.now();
+    const groups = await measurePartGroups(model.model, dag, cuts, info, timed, { whole, sides });
+    let auto: AutoChoice | undefined;
+    if (rest) {
+      const perCutMs = (performance.now() - started) / Math.max(1, cuts.length);
+      auto = chooseAutoMode(perCutMs * rest.length, 'sample', timed.autoBudgetMs);
+      timed.progress?.(autoNote(auto));
+      if (auto.mode === 'thorough' && rest.length > 0)
+        groups.push(...(await measurePartGroups(model.model, dag, rest, info, timed, { whole, sides })));
+    }
+    const times = partTimesOfGroups(groups);
+    return { fused, auto, ...times, parts: [...times.parts].sort((x, y) => x.index - y.index) };
   } finally {
     await whole?.release();
   }
 }
 
 /**
- * Measures this machine on a model. A fast profile (opt-in, see profile-mode.ts) times the
- * real parts of a sample of cut points; a thorough one times every cut point's.
+ * Measures this machine on a model. A fast profile (see profile-mode.ts) times the real parts of
+ * a sample of cut points; a thorough one times every cut point's; auto (the default) takes thorough
+ * when its estimated cost fits a budget of seconds, else fast.
  * NOTE: over 80 lines: one measurement sequence (overhead, traces, parts, fit) with the note each step adds.
  * @param known the model's DAG and probed tensors when the caller has them (the tensors must include
  *   every cut tensor); else built and probed here
@@ -285,18 +339,34 @@ export async function measureProfile(
     `profiling ${dag.nodes.length} nodes (${options.warmup} warm-up + ${options.runs} runs, ${options.threads} thread(s))`,
   );
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
-  const mode: ProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
+  const requested: RequestedProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
   const copyModel = tracedCopy(loaded.model, dag);
-  const copy = { model: copyModel, bytes: encodeModel(copyModel) };
-  const { plain, plan, timed, timedCuts, sides } = await planTimings(copy, dag, cuts, info, options, mode);
-  const { fused, parts, wholeMs, groupDrift } = await traceAndTimeParts(
+  const copy: EncodedCopy = { model: copyModel, bytes: encodeModel(copyModel) };
+  const firstPlain = await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
+  const start = startMode(requested, cuts.length, firstPlain, options);
+  const planned = planTimings(firstPlain, dag, cuts, info, options, start.mode);
+  const sampled = new Set(planned.timedCuts.map((c) => c.index));
+  const measured = await traceAndTimeParts(
     { model: loaded.model, copy },
     dag,
-    timedCuts,
+    planned.timedCuts,
     info,
-    timed,
-    sides,
+    planned.timed,
+    {
+      sides: planned.sides,
+      ...(start.extend ? { rest: cuts.filter((c) => !sampled.has(c.index)) } : {}),
+    },
   );
+  const { fused, parts, wholeMs, groupDrift } = measured;
+  const auto = measured.auto ?? start.auto;
+  const mode = auto?.mode ?? start.mode;
+  if (auto) notes.push(autoNote(auto));
+  const { plan, sides } = planned;
+  const timedCuts = mode === 'thorough' ? cuts : planned.timedCuts;
+  // NOTE: auto's choosing thorough does not take the optimisations-off trace again with thorough's
+  // runs (it took fast's FAST_PLAIN_RUNS): that trace only weighs the nodes ORT fuses together, and
+  // one local profile keeps one trace of each kind (local/10 derives from it).
+  const plain = firstPlain;
   const traces = { ...fused, plain };
   if (groupDrift > 0.02)
     notes.push(
@@ -344,6 +414,7 @@ export async function measureProfile(
     machine: machineInfo(options.threads),
     device,
     mode,
+    ...(auto ? { auto: { budgetS: auto.budgetS, extraS: auto.extraS, basis: auto.basis } } : {}),
     settings: { runs: plan.runs, warmup: plan.warmup, threads: options.threads, batch: 1, mode },
     runOverheadMs,
     boundary,

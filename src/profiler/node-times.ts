@@ -17,7 +17,7 @@ import {
   type TraceEvent,
 } from '../runtime';
 import { ROUND_WARMUP, ROUNDS } from './part-times';
-import type { ProfileMode } from './profile-mode';
+import type { RequestedProfileMode } from './profile-mode';
 import { median, quantile } from './stats';
 
 /** Time of one node. */
@@ -56,8 +56,10 @@ export interface MeasureOptions {
    * the shares of the CPU trace (see measure-profile.ts).
    */
   readonly device?: DeviceChoice;
-  /** What a measured profile times (profile-mode.ts; default DEFAULT_PROFILE_MODE, thorough). */
-  readonly mode?: ProfileMode;
+  /** What a measured profile times (profile-mode.ts; default DEFAULT_PROFILE_MODE, auto). */
+  readonly mode?: RequestedProfileMode;
+  /** The auto mode's budget, ms (default AUTO_THOROUGH_BUDGET_MS; a library option, for tests). */
+  readonly autoBudgetMs?: number;
   /** Untimed runs at the start of every round (default ROUND_WARMUP, at most `warmup`; see part-times.ts). */
   readonly roundWarmup?: number;
 }

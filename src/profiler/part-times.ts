@@ -216,12 +216,31 @@ export async function measurePartTimes(
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   options: MeasureOptions,
-  extra: {
-    readonly whole?: Session;
-    readonly sides?: ReadonlyMap<number, PartSides>;
-    readonly budgetBytes?: number;
-  } = {},
+  extra: PartExtras = {},
 ): Promise<PartTimes> {
+  return partTimesOfGroups(await measurePartGroups(model, dag, cuts, info, options, extra));
+}
+
+/** What `measurePartTimes` takes beyond the model and the cut points. */
+export interface PartExtras {
+  readonly whole?: Session;
+  readonly sides?: ReadonlyMap<number, PartSides>;
+  readonly budgetBytes?: number;
+}
+
+/**
+ * `measurePartTimes` before the groups are put on one speed: the samples of each group. The auto
+ * mode times fast's sample, then maybe the other cut points, and puts the groups of both calls on
+ * one speed at once (partTimesOfGroups).
+ */
+export async function measurePartGroups(
+  model: ModelProto,
+  dag: Dag,
+  cuts: readonly CutCandidate[],
+  info: ReadonlyMap<string, TensorInfo>,
+  options: MeasureOptions,
+  extra: PartExtras = {},
+): Promise<GroupSamples[]> {
   const feeds = syntheticFeeds(
     inputSpecs(model),
     1,
@@ -281,7 +300,7 @@ export async function measurePartTimes(
   } finally {
     if (!extra.whole) await whole.session.release();
   }
-  return partTimesOfGroups(groups);
+  return groups;
 }
 
 /**

@@ -1,21 +1,91 @@
 /**
- * How much a measured profile times (`--profile fast|thorough`).
+ * How much a measured profile times (`--profile auto|fast|thorough`).
  *
  * Both modes take per-node times from ONNX Runtime's traces of whole-model runs and predict every
  * cut point's parts from them plus a boundary cost per byte of the crossing tensors
  * (boundary-cost.ts). They differ in what that boundary cost is fitted to:
  * - thorough: the real edge and cloud models of every cut point, each timed for `--runs` runs
  *   (the cost grows with the model's runtime times its cut points: ResNet-50 took 277 s);
- * - fast (opt-in; thorough is the default, DEFAULT_PROFILE_MODE): the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and fewer
+ * - fast: the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and fewer
  *   runs per timing for a slow model (FAST_RUN_BUDGET_MS), so that the cost grows with the
- *   model's runtime only. The rest of the cut points are predicted, as in thorough mode.
+ *   model's runtime only. The rest of the cut points are predicted, as in thorough mode;
+ * - auto (the default, DEFAULT_PROFILE_MODE): starts as fast, then, from what timing the sample
+ *   cost per cut point, times the other cut points too when that is estimated to take at most
+ *   AUTO_THOROUGH_BUDGET_MS (it is then a thorough profile); else stays fast. A profile records the
+ *   mode that made its figures (`mode`: fast or thorough) and, when auto chose it, why (`auto`).
  */
 
-/** What a measured profile times. */
+/** What a measured profile timed: the mode that made its figures. */
 export type ProfileMode = 'fast' | 'thorough';
 
-/** Every mode, in the order help texts list them. */
-export const PROFILE_MODES: readonly ProfileMode[] = ['fast', 'thorough'];
+/** What a user asks for: a mode, or `auto` (one of the two, chosen by the estimated cost). */
+export type RequestedProfileMode = ProfileMode | 'auto';
+
+/** Every mode a user can ask for, in the order help texts list them. */
+export const PROFILE_MODES: readonly RequestedProfileMode[] = ['auto', 'fast', 'thorough'];
+
+/**
+ * Most time the auto mode spends, beyond a fast profile, on timing the real parts of the cut points
+ * that fast's sample leaves out, ms (estimated, see `chooseAutoMode`). Why a constant: the user pays
+ * for thorough's precision at most this much more than for the fast profile, whatever the model,
+ * so that a default analysis costs the model's runtime plus a constant, not runtime x cut points.
+ * Measured on this project's 2-core machine (load 9-12): the small bench:latency models' remaining
+ * cut points cost 0.1-20 s there (so auto takes thorough on a quiet machine for most of them, whose
+ * edge-time error was within 10% on 7 of 8 models against fast's 4); ResNet-18 at 224 px about a
+ * minute and ResNet-50/101 several (auto takes fast: 26 s and 34 s for them).
+ */
+export const AUTO_THOROUGH_BUDGET_MS = 10_000;
+
+/** What the auto mode knew when it chose (recorded in the profile as `auto`). */
+export interface AutoChoice {
+  /** The mode chosen: the one that made the profile's figures. */
+  readonly mode: ProfileMode;
+  /** Estimated seconds of timing the real parts of the cut points beyond fast's sample. */
+  readonly extraS: number;
+  /** AUTO_THOROUGH_BUDGET_MS in seconds. */
+  readonly budgetS: number;
+  /**
+   * What the estimate rests on: 'sample' (the measured cost per cut point of timing fast's sample,
+   * sessions and runs included), or 'runs' (a model too slow for FAST_RUN_BUDGET_MS, decided before
+   * any part is timed, from the runs alone: a lower bound).
+   */
+  readonly basis: 'sample' | 'runs';
+}
+
+/**
+ * The auto mode's choice: thorough when timing the rest of the cut points is estimated to fit
+ * the budget, else fast.
+ * @param extraMs estimated time of timing the real parts of the cut points beyond fast's sample, ms
+ * @example chooseAutoMode(4000, 'sample').mode // 'thorough'
+ */
+export function chooseAutoMode(
+  extraMs: number,
+  basis: AutoChoice['basis'],
+  budgetMs = AUTO_THOROUGH_BUDGET_MS,
+): AutoChoice {
+  return {
+    mode: extraMs <= budgetMs ? 'thorough' : 'fast',
+    extraS: extraMs / 1000,
+    budgetS: budgetMs / 1000,
+    basis,
+  };
+}
+
+/**
+ * Time the runs alone of timing `cuts` cut points' parts take (the two parts of a cut point run
+ * about one whole model): warm-ups, measured runs and every round's warm-ups, ms. A lower bound of
+ * a thorough profile's cost (sessions are not counted), used for a slow model before any part is timed.
+ * @example runsOnlyCostMs(10, 100, { runs: 20, warmup: 5 }, 3, 5) // 10 x (5 + 20 + 15) x 100 = 40000
+ */
+export function runsOnlyCostMs(
+  cuts: number,
+  modelMs: number,
+  settings: { readonly runs: number; readonly warmup: number },
+  roundWarmup: number,
+  rounds: number,
+): number {
+  return cuts * (settings.warmup + settings.runs + rounds * Math.min(roundWarmup, settings.warmup)) * modelMs;
+}
 
 /**
  * Cut points the fast mode samples when the model is slow (its runs do not fit

@@ -1,6 +1,7 @@
 /** The summary printed by `jalad profile`. */
 import Table from 'cli-table3';
 import { COMPACT } from './table-style';
+import { autoChoiceText } from './profile-kind';
 
 /**
  * The fields of a device profile (profile.json, written by src/profiler) that the summary shows.
@@ -17,6 +18,8 @@ export interface ProfileTableInput {
   };
   /** What a measured profile timed (fast: a sample of cut points; thorough: every one). */
   readonly mode?: 'fast' | 'thorough';
+  /** Present when `--profile auto` chose `mode` (see profile-kind.ts autoChoiceText). */
+  readonly auto?: { readonly extraS: number; readonly budgetS: number; readonly basis: 'sample' | 'runs' };
   readonly runOverheadMs: number;
   readonly nodes: readonly {
     readonly name: string;
@@ -42,7 +45,7 @@ export function renderProfile(p: ProfileTableInput, top = 10): string {
     lines.push(
       `machine: ${p.machine.cpu}, ${p.machine.cores} cores, ${p.machine.threads} thread(s), ONNX Runtime ${p.machine.ort}, ${p.machine.os}`,
     );
-  if (p.mode) lines.push(`mode: ${p.mode} profile`);
+  if (p.mode) lines.push(`mode: ${p.mode} profile${p.auto ? ` (${autoChoiceText(p)})` : ''}`);
   const total = p.nodes.reduce((s, n) => s + n.ms, 0);
   lines.push(
     `${p.nodes.length} nodes, ${total.toFixed(3)} ms per sample in nodes + ${p.runOverheadMs.toFixed(3)} ms per run call`,

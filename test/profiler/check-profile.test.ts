@@ -64,6 +64,13 @@ describe('checkProfile: a profile read back is checked field by field', () => {
     ['a cut point without tensors', (p) => (p.cutPoints[0].tensors = []), 'cutPoints[0].tensors'],
     ['notes with a number', (p) => (p.notes = [1]), 'notes[0]'],
     ['settings with a fraction of a run', (p) => (p.settings.runs = 1.5), 'settings.runs'],
+    ['an auto choice without its basis', (p) => (p.auto = { extraS: 1, budgetS: 10 }), 'auto.basis'],
+    [
+      'an auto estimate below 0',
+      (p) => (p.auto = { extraS: -1, budgetS: 10, basis: 'sample' }),
+      'auto.extraS',
+    ],
+    ['an auto mode recorded as the mode', (p) => (p.mode = 'auto'), 'mode'],
   ])('%s: BAD_PROFILE naming the field', (_, edit, field) => {
     const doc = goodProfile();
     edit(doc);
@@ -84,6 +91,8 @@ describe('checkProfile: a profile read back is checked field by field', () => {
   test('a well-formed profile passes unchanged', () => {
     const doc = goodProfile();
     expect(checkProfile(doc, 'p.json')).toBe(doc);
+    const auto = { ...goodProfile(), mode: 'fast', auto: { extraS: 42.5, budgetS: 10, basis: 'sample' } };
+    expect(checkProfile(auto, 'p.json')).toBe(auto);
   });
 
   test('resolveProfile checks a profile file before using it, naming the flag and the file', async () => {

@@ -1,13 +1,17 @@
 /**
- * The fast profile (opt-in; thorough is the default): a timing plan sized by the model's time, a sample of cut points
- * timed for real, the boundary cost fitted on them and every other cut point predicted; the mode
- * recorded in the profile and the analysis.
+ * The fast profile: a timing plan sized by the model's time, a sample of cut points timed for real,
+ * the boundary cost fitted on them and every other cut point predicted; the auto mode (the default),
+ * which times every cut point when the sample's cost says that fits its budget; the mode recorded
+ * in the profile and the analysis.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import {
+  AUTO_THOROUGH_BUDGET_MS,
+  chooseAutoMode,
+  runsOnlyCostMs,
   crossingSizes,
   crossingBytes,
   FAST_MIN_RUNS,
@@ -94,6 +98,63 @@ describe('sampleCutPoints(cuts, bytesOf, count)', () => {
   });
 });
 
+describe('the auto mode: thorough within a budget of seconds, else fast', () => {
+  test('chooseAutoMode: thorough when the estimate fits the budget (inclusive), else fast', () => {
+    expect(chooseAutoMode(AUTO_THOROUGH_BUDGET_MS, 'sample')).toEqual({
+      mode: 'thorough',
+      extraS: AUTO_THOROUGH_BUDGET_MS / 1000,
+      budgetS: AUTO_THOROUGH_BUDGET_MS / 1000,
+      basis: 'sample',
+    });
+    expect(chooseAutoMode(AUTO_THOROUGH_BUDGET_MS + 1, 'sample').mode).toBe('fast');
+    expect(chooseAutoMode(0, 'runs', 0).mode).toBe('thorough');
+    expect(chooseAutoMode(2500, 'runs', 2000)).toMatchObject({ mode: 'fast', extraS: 2.5, budgetS: 2 });
+  });
+
+  test('runsOnlyCostMs: warm-ups, runs and round warm-ups of one whole model per cut point', () => {
+    expect(runsOnlyCostMs(10, 100, { runs: 20, warmup: 5 }, 3, 5)).toBe(10 * (5 + 20 + 15) * 100);
+    // Round warm-ups never exceed the user's warm-ups (as in part-times.ts).
+    expect(runsOnlyCostMs(2, 10, { runs: 20, warmup: 1 }, 3, 5)).toBe(2 * (1 + 20 + 5) * 10);
+  });
+});
+
+describe('an auto profile of a small residual network (real ONNX Runtime)', () => {
+  const measureAuto = (autoBudgetMs?: number) => {
+    const messages: string[] = [];
+    return measureProfile(readModelFile(modelPath), {
+      threads: 1,
+      runs: 4,
+      warmup: 1,
+      mode: 'auto',
+      ...(autoBudgetMs !== undefined ? { autoBudgetMs } : {}),
+      progress: (m) => messages.push(m),
+    }).then((profile) => ({ profile, messages }));
+  };
+
+  test('a sub-millisecond model: the sample says the rest fits the budget, so every cut point is timed', async () => {
+    const { profile, messages } = await measureAuto();
+    expect(profile.mode).toBe('thorough');
+    expect(profile.settings).toMatchObject({ mode: 'thorough', runs: 4, warmup: 1 });
+    expect(profile.auto).toMatchObject({ basis: 'sample', budgetS: AUTO_THOROUGH_BUDGET_MS / 1000 });
+    expect(profile.auto!.extraS).toBeGreaterThan(0);
+    expect(profile.auto!.extraS).toBeLessThanOrEqual(profile.auto!.budgetS);
+    // Every cut point timed, in execution order (the sample first, then the rest, sorted back).
+    expect(profile.cutPoints!.map((c) => c.index)).toEqual(cuts.map((c) => c.index));
+    expect(profile.notes.join('\n')).toMatch(/--profile auto chose thorough: .* within its budget of 10 s/);
+    expect(messages.some((m) => m.startsWith('--profile auto chose thorough'))).toBe(true);
+  });
+
+  test('over the budget it stays fast: only the sample timed, and the profile says why', async () => {
+    const { profile } = await measureAuto(0);
+    expect(profile.mode).toBe('fast');
+    expect(profile.auto).toEqual({ extraS: expect.any(Number), basis: 'sample', budgetS: 0 });
+    expect(profile.cutPoints!.length).toBeLessThan(cuts.length);
+    expect(profile.notes.join('\n')).toMatch(
+      /--profile auto chose fast: .* over its budget of 0 s \(--profile thorough times every one\)/,
+    );
+  });
+});
+
 describe('a fast profile of a small residual network (real ONNX Runtime)', () => {
   let profile: DeviceProfile;
   const messages: string[] = [];
@@ -157,19 +218,28 @@ describe('a fast profile of a small residual network (real ONNX Runtime)', () =>
 });
 
 describe('analyze records which mode made the figures', () => {
-  // NOTE: thorough is not passed: the default must be thorough (DEFAULT_PROFILE_MODE).
-  test.each(['fast', 'thorough'] as const)('--profile %s, local measured once for local/10', async (mode) => {
+  // NOTE: auto is not passed: the default must be auto (DEFAULT_PROFILE_MODE); on this tiny model it
+  // chooses thorough.
+  test.each([
+    ['fast', 'fast'],
+    ['thorough', 'thorough'],
+    ['auto', 'thorough'],
+  ] as const)('--profile %s (figures by %s), local measured once for local/10', async (asked, mode) => {
     const messages: string[] = [];
     const a = await analyzeModel(modelPath, {
-      ...(mode === 'fast' ? { profileMode: mode } : {}),
+      ...(asked !== 'auto' ? { profileMode: asked } : {}),
       runs: 3,
       warmup: 1,
       progress: (m) => messages.push(m),
     });
     expect(a.profiles?.edge).toMatchObject({ kind: 'measured', mode });
     expect(a.profiles?.cloud).toMatchObject({ kind: 'scaled', mode });
+    // Auto's choice is recorded on both sides (the cloud derives from the same profile).
+    expect(a.profiles?.edge.auto !== undefined).toBe(asked === 'auto');
+    expect(a.profiles?.cloud.auto).toEqual(a.profiles?.edge.auto);
     expect(messages.filter((m) => m.startsWith('per-node profile, optimisations off'))).toHaveLength(1);
-    expect(renderCutTable(a)).toContain(`edge: this machine (measured, ${mode} profile)`);
+    const by = asked === 'auto' ? ' chosen by auto' : '';
+    expect(renderCutTable(a)).toContain(`edge: this machine (measured, ${mode} profile${by})`);
     // Measured part times appear only for the cut points a profile timed.
     const measured = a.cutPoints.filter((c) => c.edgeMeasuredMs !== undefined).length;
     if (mode === 'thorough') expect(measured).toBe(cuts.length);
