@@ -90,7 +90,7 @@ export interface ProfileSummary {
   readonly mode?: 'fast' | 'thorough';
   /**
    * Present when `mode` was chosen by `--profile auto` (the default): its estimate of what timing the
-   * cut points beyond fast's sample would take, s, its budget, s, and what the estimate rests on
+   * parts of every cut point after fast's sample would take, s, its budget, s, and what the estimate rests on
    * ('sample': the sample's measured cost per cut point; 'runs': a slow model's runs alone).
    */
   readonly auto?: { readonly extraS: number; readonly budgetS: number; readonly basis: 'sample' | 'runs' };

@@ -53,7 +53,7 @@ export interface DeviceProfile {
   readonly mode?: ProfileMode;
   /**
    * Present when the user asked for `--profile auto` (the default): why it chose `mode`: its
-   * estimate of what timing the cut points beyond fast's sample would take, s, its budget, s, and
+   * estimate of what timing every cut point's parts after fast's sample would take, s, its budget, s, and
    * what the estimate rests on (profile-mode.ts AutoChoice).
    */
   readonly auto?: AutoRecord;

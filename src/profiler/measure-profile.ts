@@ -23,7 +23,6 @@ import {
   probeTensors,
   syntheticFeeds,
   timeRuns,
-  type Session,
   type TensorInfo,
 } from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
@@ -198,7 +197,7 @@ function startMode(
 function autoNote(auto: AutoChoice): string {
   const what =
     auto.basis === 'sample'
-      ? "timing the other cut points' real parts was estimated from the sample's cost at"
+      ? "timing every cut point's real parts was estimated from the sample's cost at"
       : "the model is slow: the runs alone of timing every cut point's real parts would take at least";
   return (
     `--profile auto chose ${auto.mode}: ${what} ${auto.extraS.toFixed(1)} s, ` +
@@ -264,10 +263,15 @@ function cheaperSides(dag: Dag, cuts: readonly CutCandidate[], plain: KernelSamp
  * On the CPU both time the whole model through one session: ORT builds a session of a large model
  * with full optimisation in seconds (1-7 s per ResNet-18 session at load 20), and the trace's
  * unprofiled twin is that same model, already warm.
- * With `rest` (auto): `cuts` is fast's sample; the seconds it took per cut point, times the cut
- * points in `rest`, is auto's estimate of what a thorough profile costs more (sessions and runs as
- * measured now, at this machine's load); within the budget `rest` is timed too, and the groups of
- * both calls are put on one speed by the whole model timed in each (part-times.ts).
+ * With `all` (auto): `cuts` is fast's sample; the seconds it took per cut point, times the cut
+ * points in `all`, is auto's estimate of what a thorough timing costs more (sessions and runs as
+ * measured now, at this machine's load); within the budget every cut point is timed again, the
+ * sample included, exactly as a thorough profile times them: the sample's own timings are dropped.
+ * Why not keep them and time only the rest: parts timed in different groups can differ by more
+ * than the machine's speed. On the bundled ResNet (load 10) the first edge parts of the sample's
+ * group ran 0.16-0.23 ms and those of the rest's group 0.08-0.10 (the slow regime of
+ * docs/profiler.md), and the boundary fitted across both groups missed the first cut points by
+ * 60-85% where one group's fit (thorough's) missed by 1.5%.
  */
 async function traceAndTimeParts(
   model: { readonly model: LoadedModel['model']; readonly copy: EncodedCopy },
@@ -275,11 +279,11 @@ async function traceAndTimeParts(
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   timed: MeasureOptions,
-  more: { readonly sides: ReadonlyMap<number, PartSides>; readonly rest?: readonly CutCandidate[] },
+  more: { readonly sides: ReadonlyMap<number, PartSides>; readonly all?: readonly CutCandidate[] },
 ): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>>; auto?: AutoChoice } & PartTimes> {
   const onCpu = (timed.device ?? CPU).kind === 'cpu';
   const { copy } = model;
-  const { sides, rest } = more;
+  const { sides, all } = more;
   // NOTE: let, and cleared with copy.bytes: a local holding the 100 MB would keep them alive.
   let bytes: Uint8Array | undefined = copy.bytes ?? encodeModel(copy.model);
   const whole = onCpu ? await openSession(bytes, { optimization: 'all', threads: timed.threads }) : undefined;
@@ -290,14 +294,18 @@ async function traceAndTimeParts(
       `timing the real edge and cloud models of ${cuts.length} cut points and the whole model`,
     );
     const started = performance.now();
-    const groups = await measurePartGroups(model.model, dag, cuts, info, timed, { whole, sides });
+    let groups = await measurePartGroups(model.model, dag, cuts, info, timed, { whole, sides });
     let auto: AutoChoice | undefined;
-    if (rest) {
+    if (all) {
       const perCutMs = (performance.now() - started) / Math.max(1, cuts.length);
-      auto = chooseAutoMode(perCutMs * rest.length, 'sample', timed.autoBudgetMs);
+      auto = chooseAutoMode(perCutMs * all.length, 'sample', timed.autoBudgetMs);
       timed.progress?.(autoNote(auto));
-      if (auto.mode === 'thorough' && rest.length > 0)
-        groups.push(...(await measurePartGroups(model.model, dag, rest, info, timed, { whole, sides })));
+      if (auto.mode === 'thorough') {
+        timed.progress?.(
+          `timing the real edge and cloud models of all ${all.length} cut points and the whole model`,
+        );
+        groups = await measurePartGroups(model.model, dag, all, info, timed, { whole, sides });
+      }
     }
     const times = partTimesOfGroups(groups);
     return { fused, auto, ...times, parts: [...times.parts].sort((x, y) => x.index - y.index) };
@@ -345,7 +353,6 @@ export async function measureProfile(
   const firstPlain = await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
   const start = startMode(requested, cuts.length, firstPlain, options);
   const planned = planTimings(firstPlain, dag, cuts, info, options, start.mode);
-  const sampled = new Set(planned.timedCuts.map((c) => c.index));
   const measured = await traceAndTimeParts(
     { model: loaded.model, copy },
     dag,
@@ -354,7 +361,7 @@ export async function measureProfile(
     planned.timed,
     {
       sides: planned.sides,
-      ...(start.extend ? { rest: cuts.filter((c) => !sampled.has(c.index)) } : {}),
+      ...(start.extend ? { all: cuts } : {}),
     },
   );
   const { fused, parts, wholeMs, groupDrift } = measured;

@@ -230,8 +230,8 @@ export interface PartExtras {
 
 /**
  * `measurePartTimes` before the groups are put on one speed: the samples of each group. The auto
- * mode times fast's sample, then maybe the other cut points, and puts the groups of both calls on
- * one speed at once (partTimesOfGroups).
+ * mode times fast's sample first and measures what that cost before it decides whether to time
+ * every cut point (partTimesOfGroups then puts the groups on one speed).
  */
 export async function measurePartGroups(
   model: ModelProto,

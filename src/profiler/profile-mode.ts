@@ -10,8 +10,8 @@
  *   runs per timing for a slow model (FAST_RUN_BUDGET_MS), so that the cost grows with the
  *   model's runtime only. The rest of the cut points are predicted, as in thorough mode;
  * - auto (the default, DEFAULT_PROFILE_MODE): starts as fast, then, from what timing the sample
- *   cost per cut point, times the other cut points too when that is estimated to take at most
- *   AUTO_THOROUGH_BUDGET_MS (it is then a thorough profile); else stays fast. A profile records the
+ *   cost per cut point, times every cut point as thorough does when that is estimated to take at
+ *   most AUTO_THOROUGH_BUDGET_MS more (it is then a thorough profile); else stays fast. A profile records the
  *   mode that made its figures (`mode`: fast or thorough) and, when auto chose it, why (`auto`).
  */
 
@@ -25,8 +25,8 @@ export type RequestedProfileMode = ProfileMode | 'auto';
 export const PROFILE_MODES: readonly RequestedProfileMode[] = ['auto', 'fast', 'thorough'];
 
 /**
- * Most time the auto mode spends, beyond a fast profile, on timing the real parts of the cut points
- * that fast's sample leaves out, ms (estimated, see `chooseAutoMode`). Why a constant: the user pays
+ * Most time the auto mode spends, beyond a fast profile, on timing the real parts of every cut point
+ * as thorough does, ms (estimated, see `chooseAutoMode`). Why a constant: the user pays
  * for thorough's precision at most this much more than for the fast profile, whatever the model,
  * so that a default analysis costs the model's runtime plus a constant, not runtime x cut points.
  * Measured on this project's 2-core machine (load 9-12): the small bench:latency models' remaining
@@ -40,7 +40,7 @@ export const AUTO_THOROUGH_BUDGET_MS = 10_000;
 export interface AutoChoice {
   /** The mode chosen: the one that made the profile's figures. */
   readonly mode: ProfileMode;
-  /** Estimated seconds of timing the real parts of the cut points beyond fast's sample. */
+  /** Estimated seconds of timing every cut point's real parts, beyond fast's sample already timed. */
   readonly extraS: number;
   /** AUTO_THOROUGH_BUDGET_MS in seconds. */
   readonly budgetS: number;
@@ -53,9 +53,9 @@ export interface AutoChoice {
 }
 
 /**
- * The auto mode's choice: thorough when timing the rest of the cut points is estimated to fit
- * the budget, else fast.
- * @param extraMs estimated time of timing the real parts of the cut points beyond fast's sample, ms
+ * The auto mode's choice: thorough when timing every cut point is estimated to fit the budget,
+ * else fast.
+ * @param extraMs estimated time of timing every cut point's real parts (after fast's sample), ms
  * @example chooseAutoMode(4000, 'sample').mode // 'thorough'
  */
 export function chooseAutoMode(
