@@ -50,6 +50,13 @@ const { clz32, floor, min } = Math;
 /** Normalisation threshold of the range: a byte is shifted out whenever range < 2^24. */
 const TOP = 1 << 24;
 const TWO_32 = 4294967296;
+/**
+ * `contextEncodeWithin`'s pace: the payload may exceed the other coder's cost of the codes so far
+ * by this factor (plus the margin). The context coder pays for learning early: on the bundled maps
+ * it is at most ~1.01x rANS's order-0 cost a quarter of the way and ends well below; on maps
+ * without spatial structure it stays at 1.02-1.05x.
+ */
+const PACE_TOLERANCE = 1 + 1 / 64;
 /** Dense mode (no zero flags) when fewer than 1 code in DENSE_ZEROS is 0. */
 const DENSE_ZEROS = 32;
 
@@ -62,6 +69,9 @@ const CONTEXTS = MANTISSA_BASE + 9 * 4;
 
 /** Adaptation shift by how often a context was used (1 .. 5). */
 const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(6, Math.max(1, floor(Math.log2(n + 2)))));
+
+/** The use count after one more use (capped at 63, where the shift stays 6). */
+const NEXT_USE = Uint8Array.from({ length: 64 }, (_, n) => min(63, n + 1));
 
 /** Bucket of a non-negative gradient sum (at most 4·255): 0, 1, 2-3, 4-7, 8-15, 16-47, 48+. */
 const BUCKETS = Uint8Array.from({ length: 1024 }, (_, a) =>
@@ -102,12 +112,8 @@ function previousPlaneContexts(
       const pu = y > 0 ? codes[j - w] : p;
       const pr = x < w - 1 ? codes[j + 1] : p;
       const pd = y < h - 1 ? codes[j + w] : p;
-      const b =
-        (p > pl ? p - pl : pl - p) +
-        (p > pu ? p - pu : pu - p) +
-        (p > pr ? p - pr : pr - p) +
-        (p > pd ? p - pd : pd - p);
-      out[k] = (BUCKETS[b] >> 1) * 2 + (p > 0 ? 1 : 0);
+      const b = absInt(p - pl) + absInt(p - pu) + absInt(p - pr) + absInt(p - pd);
+      out[k] = (BUCKETS[b] >> 1) * 2 + (-p >>> 31);
     }
   }
 }
@@ -119,14 +125,23 @@ function previousPlaneContexts(
 function foldResidual(v: number, pred: number, max: number): number {
   const t = pred - 1 < max - pred ? pred - 1 : max - pred;
   const d = v - pred;
-  const ad = d < 0 ? -d : d;
-  return ad <= t ? (d > 0 ? 2 * d - 1 : -2 * d) : t + ad;
+  const ad = absInt(d);
+  return ad <= t ? 2 * ad - (-d >>> 31) : t + ad;
+}
+
+/** |d| for an int32 without a branch (the sign of a residual is unpredictable). */
+function absInt(d: number): number {
+  const s = d >> 31;
+  return (d ^ s) - s;
 }
 
 /** Inverse of `foldResidual`. */
 function unfoldResidual(r: number, pred: number, max: number): number {
   const t = pred - 1 < max - pred ? pred - 1 : max - pred;
-  if (r <= 2 * t) return r & 1 ? pred + ((r + 1) >> 1) : pred - (r >> 1);
+  if (r <= 2 * t) {
+    const neg = (r & 1) - 1;
+    return pred + ((((r + 1) >> 1) ^ neg) - neg);
+  }
   return t === pred - 1 ? pred + (r - t) : pred - (r - t);
 }
 
@@ -153,12 +168,18 @@ function codeContexts(
   const u = y > 0 ? codes[i - w] : l;
   const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
   const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
-  const hi = l > u ? l : u;
-  const lo = l > u ? u : l;
-  const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
-  const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
-  const qa = BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
-  const full = nonzero === 4 ? 1 : 0;
+  // median(l, u, l + u − ul) = l + u − ul clamped to [min(l, u), max(l, u)], without branches
+  const dlu = l - u;
+  const lo = u + (dlu & (dlu >> 31));
+  const hi = l - (dlu & (dlu >> 31));
+  const g = l + u - ul;
+  const dl = g - lo;
+  const up = lo + (dl & ~(dl >> 31));
+  const dh = up - hi;
+  const pred = hi + (dh & (dh >> 31));
+  const nonzero = (-l >>> 31) + (-u >>> 31) + (-ul >>> 31) + (-ur >>> 31);
+  const qa = BUCKETS[absInt(l - ul) + absInt(u - ul) + absInt(ur - u)];
+  const full = nonzero >> 2;
   const pb = pc >> 1;
   return (
     pred |
@@ -183,14 +204,13 @@ let outputScratch = new Uint8Array(1 << 16);
  * the decoder so that both adapt alike.
  */
 class Model {
-  readonly probs = new Uint16Array(CONTEXTS).fill(32768);
-  readonly uses = new Uint8Array(CONTEXTS);
+  /** p << 6 | uses (uses capped at 63). */
+  readonly states = new Int32Array(CONTEXTS).fill(32768 << 6);
 }
 
 /** Binary range encoder (see the file header); writes into a scratch buffer it grows. */
 class RangeEncoder {
-  private readonly probs: Uint16Array;
-  private readonly uses: Uint8Array;
+  private readonly states: Int32Array;
   private out: Uint8Array;
   /** Bytes written so far. */
   pos = 0;
@@ -198,28 +218,39 @@ class RangeEncoder {
   private range = 0xffffffff;
 
   constructor(model: Model, capacity: number) {
-    this.probs = model.probs;
-    this.uses = model.uses;
+    this.states = model.states;
     if (outputScratch.length < capacity) outputScratch = new Uint8Array(capacity + (capacity >> 2));
     this.out = outputScratch;
   }
 
   /** Codes `bit` (0 or 1) with the probability of context `ctx` and adapts it. */
   bit(ctx: number, bit: number): void {
-    const p = this.probs[ctx];
-    const used = this.uses[ctx];
-    if (used < 63) this.uses[ctx] = used + 1;
+    const st = this.states[ctx];
+    const p = st >>> 6;
+    const used = st & 63;
     const s = SHIFTS[used];
+    const next = NEXT_USE[used];
     const bound = (this.range >>> 16) * p;
     if (bit === 0) {
       this.range = bound;
-      this.probs[ctx] = p + ((65536 - p) >> s);
+      this.states[ctx] = ((p + ((65536 - p) >> s)) << 6) | next;
     } else {
-      this.add(bound);
+      const low = this.low + bound;
+      if (low < TWO_32) this.low = low;
+      else this.carry(low);
       this.range -= bound;
-      this.probs[ctx] = p - (p >> s);
+      this.states[ctx] = ((p - (p >> s)) << 6) | next;
     }
     if (this.range < TOP) this.shift();
+  }
+
+  /** low = low − 2^32 and the carry into the bytes already written. */
+  private carry(low: number): void {
+    this.low = low - TWO_32;
+    let k = this.pos - 1;
+    // Never past the first byte: low + range never exceeds the initial interval's top.
+    while (this.out[k] === 0xff) this.out[k--] = 0;
+    this.out[k]++;
   }
 
   /** Codes the k low bits of `value` (k <= 8), each with probability 1/2. */
@@ -241,15 +272,8 @@ class RangeEncoder {
   /** low += delta; a carry out of bit 31 goes into the bytes already written. */
   private add(delta: number): void {
     const low = this.low + delta;
-    if (low < TWO_32) {
-      this.low = low;
-      return;
-    }
-    this.low = low - TWO_32;
-    let k = this.pos - 1;
-    // Never past the first byte: low + range never exceeds the initial interval's top.
-    while (this.out[k] === 0xff) this.out[k--] = 0;
-    this.out[k]++;
+    if (low < TWO_32) this.low = low;
+    else this.carry(low);
   }
 
   private shift(): void {
@@ -282,15 +306,33 @@ export function contextEncode(codes: Uint8Array, shape: readonly number[], bits:
 }
 
 /**
- * `contextEncode`, given up (null) as soon as the payload would exceed `maxBytes`: the caller has
- * a smaller coding at hand (the tensor format's fallback to rANS), so the rest is not coded.
+ * A running bound for `contextEncodeWithin`: what another coder (the tensor format's rANS) would
+ * spend on each code value, so that the context coder can give up part-way on maps where it is
+ * not winning, long before it passes the whole payload's limit.
+ */
+export interface PaceBound {
+  /** Bits the other coder spends on each code value (index = code). */
+  readonly codeBits: Float64Array;
+  /** Bytes by which the context payload may exceed that cost over the codes coded so far. */
+  readonly marginBytes: number;
+}
+
+/**
+ * `contextEncode`, given up (null) as soon as the payload would exceed `maxBytes`, or, with `pace`,
+ * once at least a quarter of the codes are coded and the payload so far exceeds the other coder's
+ * cost of the same codes by more than a 64th (PACE_TOLERANCE) plus `pace.marginBytes`: the caller has another coding at hand
+ * (the tensor format's fallback to rANS), so the rest is not coded.
  * NOTE: checked once per plane, not per code; a payload within the limit is coded in full.
+ * Why the pace: on maps without spatial structure (noise) the context coder ends a few percent
+ * above rANS and used to run to the end before the fallback; a quarter of the way its excess is
+ * already plain, and the encode then costs about a quarter of a full one plus rANS.
  */
 export function contextEncodeWithin(
   codes: Uint8Array,
   shape: readonly number[],
   bits: BitWidth,
   maxBytes: number,
+  pace?: PaceBound,
 ): Uint8Array | null {
   const { c: planeCount, h, w } = planes(shape);
   const area = h * w;
@@ -303,8 +345,14 @@ export function contextEncodeWithin(
   const prev = scratchPlane(area);
   prev.fill(0);
   let i = 0;
+  let pacedBits = 0;
+  let paced = 0;
   for (let plane = 0; plane < planeCount; plane++) {
     if (enc.pos > maxBytes) return null;
+    if (pace !== undefined && 4 * i >= codes.length && i > 0) {
+      for (; paced < i; paced++) pacedBits += pace.codeBits[codes[paced]];
+      if (enc.pos > (pacedBits / 8) * PACE_TOLERANCE + pace.marginBytes) return null;
+    }
     if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
     for (let y = 0, k = 0; y < h; y++) {
       for (let x = 0; x < w; x++, i++, k++) {
@@ -348,8 +396,7 @@ export function contextEncodeWithin(
 
 /** Range decoder matching `RangeEncoder`; reads zero bytes past the end (the caller checks the length). */
 class RangeDecoder {
-  private readonly probs: Uint16Array;
-  private readonly uses: Uint8Array;
+  private readonly states: Int32Array;
   pos: number;
   private range = 0xffffffff;
   private code = 0;
@@ -360,8 +407,7 @@ class RangeDecoder {
     start: number,
     private readonly end: number,
   ) {
-    this.probs = model.probs;
-    this.uses = model.uses;
+    this.states = model.states;
     this.pos = start;
     for (let k = 0; k < 4; k++) this.code = this.code * 256 + this.next();
   }
@@ -371,20 +417,20 @@ class RangeDecoder {
   }
 
   bit(ctx: number): number {
-    const p = this.probs[ctx];
-    const used = this.uses[ctx];
-    if (used < 63) this.uses[ctx] = used + 1;
+    const st = this.states[ctx];
+    const p = st >>> 6;
+    const used = st & 63;
     const s = SHIFTS[used];
     const bound = (this.range >>> 16) * p;
     let bit: number;
     if (this.code < bound) {
       this.range = bound;
-      this.probs[ctx] = p + ((65536 - p) >> s);
+      this.states[ctx] = ((p + ((65536 - p) >> s)) << 6) | NEXT_USE[used];
       bit = 0;
     } else {
       this.code -= bound;
       this.range -= bound;
-      this.probs[ctx] = p - (p >> s);
+      this.states[ctx] = ((p - (p >> s)) << 6) | NEXT_USE[used];
       bit = 1;
     }
     if (this.range < TOP) this.shift();

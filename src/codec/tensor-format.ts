@@ -60,7 +60,7 @@ import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
 import { dequantizeInto, quantizeInto, tensorRange, type TensorRange } from './normalize';
 import { assertBitWidth, assertCoderChoice, assertPrecision, describeValue, isBitWidth } from './precision';
 import { planRansScratch, ransDecode, ransEncodeScratch, writeRansPayload } from './rans';
-import type { RansPayload } from './rans';
+import type { RansPayload, RansPlan } from './rans';
 import type { BitWidth, CoderChoice, Precision, SizeCoder, StoredCoder } from './types';
 
 /** Options of `encodeTensor` and `encodeBatch`. */
@@ -397,8 +397,9 @@ function ransSlackBytes(n: number): number {
 /**
  * 'context': the context coder, unless rANS or raw packing is at least as small (a per-stream
  * fallback: the header's coder id says which), so a stream is never larger than rANS's.
- * The context coder gives up as soon as it passes the rANS estimate (plus slack): on maps
- * without spatial structure it then costs a fraction of a full encode.
+ * The context coder gives up as soon as it passes the rANS estimate (plus slack), or a quarter of
+ * the way once it is behind rANS's cost of the same codes (plus slack): on maps without spatial
+ * structure it then costs a fraction of a full encode.
  */
 function contextPayload(
   codes: Uint8Array,
@@ -410,7 +411,10 @@ function contextPayload(
   const plan = planRansScratch(histogram, bits);
   const estimate = Math.min(plan.sizeBytes, rawBytes);
   const slack = ransSlackBytes(codes.length);
-  const context = contextEncodeWithin(codes, shape, bits, Math.min(rawBytes - 1, estimate + slack));
+  const context = contextEncodeWithin(codes, shape, bits, Math.min(rawBytes - 1, estimate + slack), {
+    codeBits: ransCodeBits(plan),
+    marginBytes: slack,
+  });
   if (context !== null && context.length + slack <= plan.sizeBytes)
     return { coder: 'context', payload: context };
   const rans = plan.sizeBytes < rawBytes ? ransEncodeScratch(codes, plan) : null;
@@ -418,6 +422,17 @@ function contextPayload(
   if (context !== null && context.length === best) return { coder: 'context', payload: context };
   if (rans !== null && rans.length === best) return { coder: 'rans', payload: rans };
   return { coder: 'raw', payload: null };
+}
+
+const CODE_BITS_SCRATCH = new Float64Array(256);
+
+/** Bits rANS spends on each code value under `plan` (log2(M / f); 0 for absent codes), for the context coder's pace. */
+function ransCodeBits(plan: RansPlan): Float64Array {
+  const out = CODE_BITS_SCRATCH;
+  const { frequencies, scaleBits } = plan;
+  for (let s = 0; s < frequencies.length; s++)
+    out[s] = frequencies[s] > 0 ? scaleBits - Math.log2(frequencies[s]) : 0;
+  return out;
 }
 
 /**

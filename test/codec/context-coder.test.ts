@@ -2,6 +2,7 @@ import { InputError } from '../../src/core/errors';
 import { BIT_WIDTHS, contextDecode, contextEncode, quantize } from '../../src/codec';
 import type { BitWidth } from '../../src/codec';
 import { contextEncodeWithin } from '../../src/codec/context-coder';
+import { crc32 } from '../../src/codec/crc32';
 import { firstDifference, prng, reluMap } from './fixtures';
 
 const { floor } = Math;
@@ -53,6 +54,70 @@ describe('contextEncodeWithin(codes, shape, bits, maxBytes)', () => {
       expect(contextEncodeWithin(codes, [12, 10, 10], bits, full.length - 1)).toBeNull();
       expect(contextEncodeWithin(codes, [12, 10, 10], bits, full.length >> 2)).toBeNull();
     }
+  });
+});
+
+describe('contextEncodeWithin(..., pace)', () => {
+  /** Bits an order-0 coder with the map's exact frequencies spends on each code value. */
+  function orderZeroBits(codes: Uint8Array, bits: BitWidth): Float64Array {
+    const counts = new Float64Array(2 ** bits);
+    for (const v of codes) counts[v]++;
+    return Float64Array.from({ length: 256 }, (_, v) =>
+      counts[v] > 0 ? Math.log2(codes.length / counts[v]) : 0,
+    );
+  }
+
+  it('gives up part-way on a map without spatial structure, where it trails order-0 coding', () => {
+    for (const bits of [6, 8] as BitWidth[]) {
+      // Post-ReLU-like codes drawn independently: no neighbour predicts another.
+      const codes = quantize(reluMap(64, 16, 16, 90 + bits), bits).codes;
+      const shape = [64, 16, 16];
+      expect(contextEncodeWithin(codes, shape, bits, Infinity)).not.toBeNull();
+      const pace = { codeBits: orderZeroBits(codes, bits), marginBytes: 16 };
+      expect(contextEncodeWithin(codes, shape, bits, Infinity, pace)).toBeNull();
+    }
+  });
+
+  it('codes a spatially smooth map in full, byte for byte as without the pace', () => {
+    const [c, h, w] = [32, 16, 16];
+    for (const bits of [2, 4, 6, 8] as BitWidth[]) {
+      const codes = new Uint8Array(c * h * w);
+      for (let ch = 0, i = 0; ch < c; ch++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) codes[i++] = (x + 2 * y + 7 * ch) & (2 ** bits - 1);
+      const pace = { codeBits: orderZeroBits(codes, bits), marginBytes: 16 };
+      expect(contextEncodeWithin(codes, [c, h, w], bits, Infinity, pace)).toEqual(
+        contextEncode(codes, [c, h, w], bits),
+      );
+    }
+  });
+});
+
+describe('format version 3 stays fixed', () => {
+  it('codes a fixed corpus to the bytes of the first version-3 encoder (CRC-32 per bit width)', () => {
+    // Computed with the version-3 encoder as first merged (main 606c935), before its speed-ups:
+    // those must change how fast the payload is made, never one byte of it.
+    const expected = [
+      0x22fc59a9, 0x2ed8f1a9, 0x3fc5d4b7, 0x3d9c3010, 0xdabbccb4, 0x678ec11d, 0xafec4601, 0x45162149,
+    ];
+    const got = BIT_WIDTHS.map((bits) => {
+      const random = prng(1000 + bits);
+      const maps: Array<[Uint8Array, number[]]> = [
+        [quantize(reluMap(6, 9, 11, bits), bits).codes, [6, 9, 11]],
+        [quantize(reluMap(2, 30, 17, 40 + bits), bits).codes, [2, 30, 17]],
+        [Uint8Array.from({ length: 3 * 5 * 7 }, () => floor(random() * 2 ** bits)), [3, 5, 7]],
+        [Uint8Array.from({ length: 61 }, (_, i) => (i * 37) % 2 ** bits), [61]],
+      ];
+      let crc = 0;
+      for (const [codes, shape] of maps) {
+        const payload = contextEncode(codes, shape, bits);
+        expect(firstDifference(contextDecode(payload, codes.length, shape, bits), codes)).toBe(-1);
+        crc = (crc ^ crc32(payload)) >>> 0;
+        crc = ((crc << 5) | (crc >>> 27)) >>> 0;
+      }
+      return crc;
+    });
+    expect(got).toEqual(expected);
   });
 });
 
