@@ -57,6 +57,12 @@ const TWO_32 = 4294967296;
  * without spatial structure it stays at 1.02-1.05x.
  */
 const PACE_TOLERANCE = 1 + 1 / 64;
+/**
+ * Bytes the pace allows on top, for learning: the ~330 adaptive contexts start at p = 1/2, and on
+ * small many-channel maps (112×7×7) that cost alone put the context coder a few bytes above rANS
+ * a quarter of the way on maps where it ends 5–10% below.
+ */
+const PACE_LEARNING_BYTES = 64;
 /** Dense mode (no zero flags) when fewer than 1 code in DENSE_ZEROS is 0. */
 const DENSE_ZEROS = 32;
 
@@ -320,7 +326,7 @@ export interface PaceBound {
 /**
  * `contextEncode`, given up (null) as soon as the payload would exceed `maxBytes`, or, with `pace`,
  * once at least a quarter of the codes are coded and the payload so far exceeds the other coder's
- * cost of the same codes by more than a 64th (PACE_TOLERANCE) plus `pace.marginBytes`: the caller has another coding at hand
+ * cost of the same codes by more than a 64th (PACE_TOLERANCE), 64 bytes and `pace.marginBytes`: the caller has another coding at hand
  * (the tensor format's fallback to rANS), so the rest is not coded.
  * NOTE: checked once per plane, not per code; a payload within the limit is coded in full.
  * Why the pace: on maps without spatial structure (noise) the context coder ends a few percent
@@ -351,7 +357,7 @@ export function contextEncodeWithin(
     if (enc.pos > maxBytes) return null;
     if (pace !== undefined && 4 * i >= codes.length && i > 0) {
       for (; paced < i; paced++) pacedBits += pace.codeBits[codes[paced]];
-      if (enc.pos > (pacedBits / 8) * PACE_TOLERANCE + pace.marginBytes) return null;
+      if (enc.pos > (pacedBits / 8) * PACE_TOLERANCE + PACE_LEARNING_BYTES + pace.marginBytes) return null;
     }
     if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
     for (let y = 0, k = 0; y < h; y++) {
