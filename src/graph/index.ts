@@ -7,7 +7,7 @@ export {
   tensorElements,
   type LoadedModel,
 } from './model-io';
-export { readModelSkeleton, type ModelSkeleton } from './model-skeleton';
+export { readModelInFile, readModelSkeleton, type ModelSkeleton } from './model-skeleton';
 export { buildDag, isDynamic, capturedNames, subgraphsOf, type Dag, type DagNode } from './dag';
 export {
   tryPartition,

@@ -226,16 +226,19 @@ export interface ModelSkeleton extends LoadedModel {
   readonly withData: (t: TensorProto) => TensorProto;
   /**
    * The tensor as a session should get it without a copy in JavaScript: an initializer whose data
-   * stayed in the file comes back as a copy pointing at its bytes there (ONNX external data,
-   * location = the file's name, resolved against `dataFolder`); any other tensor as it is.
+   * stayed in the file comes back as a copy pointing at its bytes there (ONNX external data, its
+   * location the file's real path relative to EXTERNAL_DATA_ROOT, which jalad's sessions resolve
+   * locations against); any other tensor as it is.
    */
   readonly inFile: (t: TensorProto) => TensorProto;
-  /**
-   * The folder `inFile`'s locations are relative to (the model file's), for the session option
-   * that tells ONNX Runtime where external data lies; undefined when the model was read whole.
-   */
-  readonly dataFolder?: string;
 }
+
+/**
+ * The folder every session resolves external-data locations against: the file system's root, so
+ * that a location can name any file by its real path (ONNX Runtime refuses absolute locations and
+ * any that lead out of that folder).
+ */
+export const EXTERNAL_DATA_ROOT = path.parse(path.resolve('/')).root;
 
 /** `inFile` and `withData` of a skeleton whose large initializers lie at `lazy`'s ranges of the file (at `realPath`). */
 function fileTensors(
@@ -243,11 +246,33 @@ function fileTensors(
   realPath: string,
   lazy: ReadonlyMap<TensorProto, FileRange>,
 ): Pick<ModelSkeleton, 'inFile' | 'withData'> {
-  const location = path.basename(realPath);
+  const location = path.relative(EXTERNAL_DATA_ROOT, realPath);
+  // A file on another drive than the sessions' root (Windows) cannot be named: its data is read.
+  const named = path.parse(realPath).root === EXTERNAL_DATA_ROOT;
+  const withData = (t: TensorProto): TensorProto => {
+    const r = lazy.get(t);
+    if (!r) return t;
+    const data = Buffer.allocUnsafe(r.length);
+    const fdData = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      let got = 0;
+      while (got < r.length) {
+        const n = fs.readSync(fdData, data, got, r.length - got, r.offset + got);
+        if (n === 0)
+          throw new InputError('BAD_MODEL', `${filePath}: changed while read (tensor "${t.name}")`);
+        got += n;
+      }
+    } finally {
+      fs.closeSync(fdData);
+    }
+    return { ...t, rawData: data };
+  };
   return {
+    withData,
     inFile: (t) => {
       const r = lazy.get(t);
       if (!r) return t;
+      if (!named) return withData(t);
       // NOTE: ONNX Runtime maps or reads exactly these bytes of the file itself when a session
       // opens, and frees them with the session: the weights never pass through JavaScript.
       const externalData = [
@@ -256,24 +281,6 @@ function fileTensors(
         { key: 'length', value: String(r.length) },
       ];
       return { ...t, dataLocation: EXTERNAL_DATA, externalData };
-    },
-    withData: (t) => {
-      const r = lazy.get(t);
-      if (!r) return t;
-      const data = Buffer.allocUnsafe(r.length);
-      const fdData = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      try {
-        let got = 0;
-        while (got < r.length) {
-          const n = fs.readSync(fdData, data, got, r.length - got, r.offset + got);
-          if (n === 0)
-            throw new InputError('BAD_MODEL', `${filePath}: changed while read (tensor "${t.name}")`);
-          got += n;
-        }
-      } finally {
-        fs.closeSync(fdData);
-      }
-      return { ...t, rawData: data };
     },
   };
 }
@@ -336,7 +343,20 @@ export function readModelSkeleton(filePath: string): ModelSkeleton {
     get sessionBytes() {
       return fullRead().sessionBytes;
     },
-    dataFolder: path.dirname(realPath),
     ...fileTensors(filePath, realPath, lazy),
   };
+}
+
+/**
+ * Reads a model for sessions that read its weights from the file: readModelSkeleton's model with
+ * every large initializer replaced by its `inFile` reference. Parts extracted from it share those
+ * references, so neither the file nor any part's weights are held in JavaScript; ONNX Runtime reads
+ * what each session needs when it opens and frees it with the session. Not for writing models out
+ * (the references name this file); `bytes` and `sessionBytes` read the whole file when asked for.
+ */
+export function readModelInFile(filePath: string): LoadedModel {
+  const skeleton = readModelSkeleton(filePath);
+  const g = skeleton.model.graph;
+  if (g?.initializer) g.initializer = g.initializer.map(skeleton.inFile);
+  return skeleton;
 }

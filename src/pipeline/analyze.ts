@@ -22,7 +22,7 @@ import {
   edgeSums,
   wireElementBytes,
   readModelFile,
-  readModelSkeleton,
+  readModelInFile,
   toNumber,
   type CutCandidate,
   type Dag,
@@ -387,9 +387,9 @@ async function readModelFacts(
   options: AnalyzeOptions,
   progress: (message: string) => void,
 ): Promise<ModelFacts> {
-  // NOTE: structure-only work leaves large weights in the file: the probe reads each segment's own.
-  const skeleton = options.edge === false && !options.data ? readModelSkeleton(modelPath) : undefined;
-  const loaded = skeleton ?? readModelFile(modelPath);
+  // NOTE: without a sweep, large weights stay in the file: each session (the probe's, the
+  // profile's) has ONNX Runtime read its own from there, none passes through JavaScript.
+  const loaded = options.data ? readModelFile(modelPath) : readModelInFile(modelPath);
   const dag = buildDag(loaded.model, modelPath);
   const single = requireCutPoints(cutPoints(dag), modelPath);
   const inputValues = options.inputs ? loadInputValues(options.inputs, loaded.model) : undefined;
@@ -410,9 +410,6 @@ async function readModelFacts(
         inputShapes: options.inputShapes,
         inputValues,
         source: modelPath,
-        // The weights go from the file to ONNX Runtime, never through JavaScript.
-        sessionTensor: skeleton?.inFile,
-        dataFolder: skeleton?.dataFolder,
       });
   const candidates = structureOnly ? single : withDagCuts(dag, single, info, options.dagCuts ?? 0, progress);
   const shapes = nodeShapesFrom(loaded.model, dag, info);

@@ -89,12 +89,16 @@ interface PreparedCut {
   readonly heldBytes: number;
 }
 
-/** Bytes of a model's initializers (their rawData views the model file: counting copies nothing). */
+/**
+ * Bytes of a model's initializers (their rawData views the model file, or their external data
+ * lies in it: counting copies nothing).
+ */
 function weightBytes(model: ModelProto): number {
   return (model.graph?.initializer ?? []).reduce(
     (sum, t) =>
       sum +
       (t.rawData?.length ?? 0) +
+      Number((t.externalData ?? []).find((e) => e.key === 'length')?.value ?? 0) +
       4 * ((t.floatData?.length ?? 0) + (t.int32Data?.length ?? 0)) +
       8 * ((t.int64Data?.length ?? 0) + (t.doubleData?.length ?? 0)),
     0,

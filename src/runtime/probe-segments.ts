@@ -64,8 +64,6 @@ export interface SegmentedProbe {
   readonly runFailure: (err: unknown) => Error;
   /** An initializer as a session gets it (for a model whose weights stayed in the file). */
   readonly sessionTensor?: (t: TensorProto) => TensorProto;
-  /** The folder external-data locations of `sessionTensor`'s tensors are relative to. */
-  readonly dataFolder?: string;
 }
 
 /** Shapes found at batch 1 and 2; `twoError` when the batch-2 run failed (batch 2 then stopped). */
@@ -307,7 +305,6 @@ async function runSegment(
   const session = await openSession(model, {
     optimization: 'disabled',
     source: p.source,
-    dataFolder: p.dataFolder,
   });
   st.sessions++;
   let outputBytes = 0;

@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { executionProviders, type DeviceChoice } from './device';
 import { loadFailure } from './runtime-errors';
 import { encodeModel } from '../graph/model-io';
+import { EXTERNAL_DATA_ROOT } from '../graph/model-skeleton';
 import type { ModelProto } from '../graph/onnx-types';
 import { toOrtTensor, type Tensor, type TensorMap } from './tensor';
 
@@ -35,11 +36,6 @@ export interface SessionOptions {
    * missing provider or adapter into one line before any work.
    */
   readonly device?: DeviceChoice;
-  /**
-   * The folder external-data locations are relative to (a model read by readModelSkeleton, whose
-   * `inFile` tensors name bytes of its file): ONNX Runtime then reads the weights from the file.
-   */
-  readonly dataFolder?: string;
 }
 
 // NOTE: ONNX Runtime's own log lines (coloured, several per failure) must not reach the user's
@@ -95,18 +91,15 @@ export function ortOptions(options: SessionOptions): ort.InferenceSession.Sessio
           ) as ort.InferenceSession.ExecutionProviderConfig[],
         }
       : {}),
-    ...(options.spinning === false || options.dataFolder !== undefined
-      ? {
-          extra: {
-            session: {
-              ...(options.spinning === false ? { intra_op: { allow_spinning: '0' } } : {}),
-              ...(options.dataFolder !== undefined
-                ? { model_external_initializers_file_folder_path: options.dataFolder }
-                : {}),
-            },
-          },
-        }
-      : {}),
+    extra: {
+      session: {
+        ...(options.spinning === false ? { intra_op: { allow_spinning: '0' } } : {}),
+        // NOTE: models read with their weights left in the file (readModelSkeleton's `inFile`) name
+        // those bytes by a path relative to the file system's root; a model jalad hands ONNX Runtime
+        // has no other external data (readModelFile loads a user's into memory).
+        model_external_initializers_file_folder_path: EXTERNAL_DATA_ROOT,
+      },
+    },
   };
 }
 

@@ -45,12 +45,10 @@ export interface ProbeOptions {
   readonly source?: string;
   /**
    * An initializer as a session gets it, for a model read without its large weights: with its data
-   * read (readModelSkeleton's `withData`) or a reference to its bytes in the file (`inFile`, with
-   * `dataFolder`). Each session then gets only the weights it runs.
+   * read (readModelSkeleton's `withData`) or a reference to its bytes in the file (`inFile`). Each
+   * session then gets only the weights it runs.
    */
   readonly sessionTensor?: (t: TensorProto) => TensorProto;
-  /** The folder `sessionTensor`'s external-data locations are relative to. */
-  readonly dataFolder?: string;
   /** Bounds of the probe's segments (defaults: DEFAULT_SEGMENT_LIMITS); tests shrink them. */
   readonly segments?: Partial<SegmentLimits>;
 }
@@ -150,7 +148,6 @@ async function probeOneSession(ctx: ProbeContext): Promise<BatchShapes> {
   const session = await openSession(probe, {
     optimization: 'disabled',
     source: ctx.options.source,
-    dataFolder: ctx.options.dataFolder,
   });
   try {
     const names = wanted.filter((t) => !inputNames.has(t)).map(readAs);
@@ -214,7 +211,6 @@ async function probeSegmented(ctx: ProbeContext, graph: ProbeGraph): Promise<Bat
     source: ctx.options.source,
     runFailure: ctx.failure,
     sessionTensor: ctx.options.sessionTensor,
-    dataFolder: ctx.options.dataFolder,
   });
   if (!found) return undefined;
   const { one } = found;

@@ -17,8 +17,9 @@ import {
   valueInfo,
   type ModelProto,
 } from '../../src/graph';
-import { readModelSkeleton } from '../../src/graph/model-skeleton';
-import { probeTensors } from '../../src/runtime';
+import { readModelInFile, readModelSkeleton } from '../../src/graph/model-skeleton';
+import { openSession, probeTensors } from '../../src/runtime';
+import { Tensor } from 'onnxruntime-node';
 import { uniformRandom } from '../../src/core/random';
 
 const F = DataType.FLOAT;
@@ -87,11 +88,44 @@ describe('readModelSkeleton(file)', () => {
     fs.symlinkSync(file, link);
     for (const s of [readModelSkeleton(file), readModelSkeleton(link)])
       for (const segments of [{}, { nodes: 1 }, { weightBytes: 1, shapesOverBytes: 0 }])
-        for (const how of [
-          { sessionTensor: s.withData },
-          { sessionTensor: s.inFile, dataFolder: s.dataFolder },
-        ])
+        for (const how of [{ sessionTensor: s.withData }, { sessionTensor: s.inFile }])
           expect(await probeTensors(s.model, names, { ...how, segments })).toEqual(reference);
+  });
+
+  test('readModelInFile: no weight bytes in memory; sessions on the model and its parts compute what a whole read does', async () => {
+    const file = path.join(dir, 'in-file.onnx');
+    fs.writeFileSync(file, encodeModel(weighted()));
+    const whole = readModelFile(file);
+    const inFile = readModelInFile(file);
+    expect(inFile.sha256).toBe(whole.sha256);
+    const inits = inFile.model.graph!.initializer!;
+    expect(inits.map((t) => t.rawData?.length ?? 0)).toEqual([0, 512, 0, 0]);
+    expect(inits[0].externalData!.find((e) => e.key === 'length')!.value).toBe(String(128 * 128 * 4));
+    const x = new Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 128 }, (_, i) => Math.sin(i)),
+      [2, 128],
+    );
+    const outputs = async (m: ModelProto) => {
+      const session = await openSession(m, { optimization: 'all' });
+      try {
+        return Array.from((await session.run({ x })).y.data as Float32Array);
+      } finally {
+        await session.release();
+      }
+    };
+    expect(await outputs(inFile.model)).toEqual(await outputs(whole.model));
+    // A part built from it (the first MatMul alone) shares the references.
+    const part = (m: ModelProto): ModelProto => ({
+      ...m,
+      graph: {
+        ...m.graph,
+        node: [m.graph!.node![0], node('Reshape', ['h', 'shape'], ['y'])],
+        initializer: m.graph!.initializer!.filter((t) => t.name === 'W1' || t.name === 'shape'),
+        output: [valueInfo('y', F, undefined)],
+      },
+    });
+    expect(await outputs(part(inFile.model))).toEqual(await outputs(part(whole.model)));
   });
 
   test('a model with external data, or bytes that are not a model, are read whole (same errors)', () => {
