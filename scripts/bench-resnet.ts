@@ -9,10 +9,11 @@
  * model and mode, the modes interleaved (auto, fast; then fast, auto with --repeat 2 ...), and
  * prints wall seconds, peak RSS (MB and as a ratio to the file's size), seconds per node and the
  * mode that made the figures (analysis.json's profiles.edge.mode; "auto->fast" when auto chose it).
+ * Mode `none` runs `--no-profile` (structure and sizes only; its target is 1.5x the file in peak RSS).
  * Then, unless --no-latency, the prediction error of both modes on bench:latency's models
  * (scripts/latency-error.ts). The load average is printed at the start and the end of every part.
  *
- * Run: npm run bench:resnet [-- --models resnet18,resnet50 --modes auto,fast,thorough --repeat 1
+ * Run: npm run bench:resnet [-- --models resnet18,resnet50 --modes none,auto,fast,thorough --repeat 1
  *      --latency-repeat 1 --no-latency]
  */
 import { spawnSync } from 'child_process';
@@ -74,7 +75,17 @@ function analyzeOnce(
     const t0 = performance.now();
     const r = spawnSync(
       process.execPath,
-      ['--require', RSS_HOOK, JALAD, 'analyze', model, '--profile', mode, '--out', path.join(out, 'a'), '-q'],
+      [
+        '--require',
+        RSS_HOOK,
+        JALAD,
+        'analyze',
+        model,
+        ...(mode === 'none' ? ['--no-profile'] : ['--profile', mode]),
+        '--out',
+        path.join(out, 'a'),
+        '-q',
+      ],
       { encoding: 'utf8', env: { ...process.env, JALAD_RSS_FILE: rssFile }, maxBuffer: 1 << 26 },
     );
     const seconds = (performance.now() - t0) / 1000;
@@ -95,7 +106,7 @@ function analyzeOnce(
 
 async function main(): Promise<void> {
   const names = arg('--models', 'resnet18,resnet50,resnet101').split(',');
-  const modes = arg('--modes', 'auto,fast').split(',');
+  const modes = arg('--modes', 'none,auto,fast').split(',');
   const repeat = Number(arg('--repeat', '1'));
   console.log(`bench:resnet, ${loadText()} at start`);
   if (exportModels(names)) {
@@ -118,7 +129,7 @@ async function main(): Promise<void> {
       }
     console.log(
       'targets (default profiles, --profile auto): ResNet-50 <= 30 s and <= 3x its file in peak RSS; ResNet-101 <= 60 s; ' +
-        's/node about constant',
+        's/node about constant; none (--no-profile): <= 1.5x its file in peak RSS',
     );
   }
   if (process.argv.includes('--no-latency')) return;
