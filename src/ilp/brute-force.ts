@@ -6,7 +6,7 @@
 
 import { InputError } from '../core/errors';
 import { NoPlanError } from './no-plan-error';
-import { buildPlan, computeMs, crossingTensors } from './plan-evaluation';
+import { buildPlan, computeMs, crossingTensors, isCompressed, partRuns } from './plan-evaluation';
 import { totalMs, transferMs } from '../core/latency';
 import { prepareProblem, type ExcludedPlan, type PreparedProblem } from './prepared-problem';
 import { atMost } from './tolerance';
@@ -96,12 +96,16 @@ function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlace
     }
     const crossing = crossingTensors(prep, edge);
     if (crossing.some((ti) => prep.tensors[ti].allowed.length === 0)) return;
-    const { edgeMs, cloudMs } = computeMs(prep, edge, crossing);
+    // the part times with float32 crossings; a compressed choice adds the run overheads it causes
+    const { edgeMs, cloudMs } = computeMs(prep, edge, crossing, false);
     const edgeCount = edge.reduce((a, b) => a + b, 0);
+    const plain = partRuns(prep.problem.nodes.length, edgeCount, false);
+    const edgeRunExtraMs = plain.edge ? 0 : (prep.problem.edgeRunMs ?? 0);
+    const cloudRunExtraMs = plain.cloud ? 0 : (prep.problem.cloudRunMs ?? 0);
     const excluded = prep.excluded.filter(
       (e) => e.choices.size === crossing.length && crossing.every((ti) => e.choices.has(ti)),
     );
-    const choices = widthChoices(prep, crossing, maxLossPct, excluded);
+    const choices = widthChoices(prep, crossing, maxLossPct, excluded, edgeRunExtraMs + cloudRunExtraMs);
     const snapshot = edge.slice();
     for (const c of choices) {
       const transfer = transferMs(c.bytes, prep.problem.bandwidthMbps);
@@ -109,7 +113,14 @@ function enumerateCandidates(prep: PreparedProblem, maxLossPct: number, maxPlace
         edge: snapshot,
         crossing,
         choice: c.choice,
-        totalMs: totalMs(edgeMs, prep.problem.rttMs, transfer, cloudMs, c.encodeMs, c.decodeMs),
+        totalMs: totalMs(
+          edgeMs + (c.compressed ? edgeRunExtraMs : 0),
+          prep.problem.rttMs,
+          transfer,
+          cloudMs + (c.compressed ? cloudRunExtraMs : 0),
+          c.encodeMs,
+          c.decodeMs,
+        ),
         lossPct: c.lossPct,
         bytes: c.bytes,
         edgeCount,
@@ -143,6 +154,10 @@ interface WidthChoice {
   /** Summed codec times of the chosen options, ms (summed in crossing order, as `buildPlan` does). */
   readonly encodeMs: number;
   readonly decodeMs: number;
+  /** Whether some chosen option is compressed (the parts then run their quantizer and dequantizer). */
+  readonly compressed: boolean;
+  /** The run overheads the choice adds to the placement's (0 unless compressed), ms: part of its codec cost. */
+  readonly runMs: number;
 }
 
 /** The non-dominated, non-excluded width choices within the budget for one crossing set. */
@@ -151,6 +166,7 @@ function widthChoices(
   crossing: readonly number[],
   maxLossPct: number,
   excluded: readonly ExcludedPlan[],
+  compressedRunMs: number,
 ): WidthChoice[] {
   const options = crossing.map((ti) => prep.problem.tensors[ti].options);
   const allowed = crossing.map((ti) => prep.tensors[ti].allowed);
@@ -168,14 +184,24 @@ function widthChoices(
     let lossPct = 0;
     let encodeMs = 0;
     let decodeMs = 0;
+    let compressed = false;
     choice.forEach((k, i) => {
       const o = options[i][k];
       bytes += o.bytes;
       lossPct += o.lossPct;
       encodeMs += o.encodeMs ?? 0;
       decodeMs += o.decodeMs ?? 0;
+      compressed ||= isCompressed(o);
     });
-    return { choice: [...choice], bytes, lossPct, encodeMs, decodeMs };
+    return {
+      choice: [...choice],
+      bytes,
+      lossPct,
+      encodeMs,
+      decodeMs,
+      compressed,
+      runMs: compressed ? compressedRunMs : 0,
+    };
   };
   const walk = (i: number, lossPct: number): void => {
     if (lossPct + minLossAfter[i] > pruneAbove) return;
@@ -202,7 +228,7 @@ function widthChoices(
  * codec times this is the Pareto front in (bytes, loss).
  */
 function paretoChoices(leaves: WidthChoice[]): WidthChoice[] {
-  const codecMs = (c: WidthChoice): number => c.encodeMs + c.decodeMs;
+  const codecMs = (c: WidthChoice): number => c.encodeMs + c.decodeMs + c.runMs;
   leaves.sort((a, b) => a.bytes - b.bytes || codecMs(a) - codecMs(b) || a.lossPct - b.lossPct);
   const kept: WidthChoice[] = [];
   for (const c of leaves) {

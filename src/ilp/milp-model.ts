@@ -18,6 +18,7 @@
 
 import { tieSlack } from './tolerance';
 import { transferMs } from '../core/latency';
+import { isCompressed } from './plan-evaluation';
 import type { ExcludedPlan, PreparedProblem } from './prepared-problem';
 import type { TensorOption } from './types';
 
@@ -193,6 +194,12 @@ export function structuralRows(prep: PreparedProblem, layout: DecisionLayout): M
     // Σ_k z_k = y
     const z = layout.z[t.index];
     rows.push({ lower: 0, upper: 0, indices: [...z, y], values: [...z.map(() => 1), -1] });
+    // e ≥ z_k and c ≥ z_k for a compressed option: the quantizer and dequantizer make both parts run
+    t.allowed.forEach((k, j) => {
+      if (layout.edgeRuns < 0 || !isCompressed(prep.problem.tensors[t.index].options[k])) return;
+      rows.push({ lower: -Infinity, upper: 0, indices: [z[j], layout.edgeRuns], values: [1, -1] });
+      rows.push({ lower: -Infinity, upper: 0, indices: [z[j], layout.cloudRuns], values: [1, -1] });
+    });
   }
   return rows;
 }

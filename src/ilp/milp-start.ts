@@ -9,7 +9,7 @@
 
 import type { DecisionLayout, LinearForm } from './milp-model';
 import { planKey } from './plan-key';
-import { tensorCrosses } from './plan-evaluation';
+import { isCompressed, tensorCrosses } from './plan-evaluation';
 import type { PreparedProblem } from './prepared-problem';
 import { atMost } from './tolerance';
 
@@ -79,8 +79,10 @@ export function prefixStart(
   best.edge.forEach((e, v) => {
     values[v] = e;
   });
-  if (layout.edgeRuns >= 0) values[layout.edgeRuns] = best.edge.some((e) => e === 1) ? 1 : 0;
-  if (layout.cloudRuns >= 0) values[layout.cloudRuns] = best.edge.some((e) => e === 0) ? 1 : 0;
+  const chosen = best;
+  const compressed = chosen.crossing.some((ti) => isCompressed(optionOf(ti, chosen.choice[ti])));
+  if (layout.edgeRuns >= 0) values[layout.edgeRuns] = compressed || best.edge.some((e) => e === 1) ? 1 : 0;
+  if (layout.cloudRuns >= 0) values[layout.cloudRuns] = compressed || best.edge.some((e) => e === 0) ? 1 : 0;
   for (const ti of best.crossing) {
     values[layout.y[ti]] = 1;
     values[layout.z[ti][best.choice[ti]]] = 1;

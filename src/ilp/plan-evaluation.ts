@@ -6,7 +6,7 @@
 
 import { planKey } from './plan-key';
 import type { PreparedProblem, PreparedTensor } from './prepared-problem';
-import type { Plan, PlanTensor } from './types';
+import type { Bits, Plan, PlanTensor } from './types';
 
 import { totalMs, transferMs } from '../core/latency';
 
@@ -32,14 +32,16 @@ export function crossingTensors(prep: PreparedProblem, edge: Uint8Array): number
 
 /**
  * Sum of `edgeMs` over edge nodes and of `cloudMs` over cloud nodes, in node order, plus each
- * part's run cost when it has at least one node, plus each crossing tensor's `edgeCrossMs` and
+ * part's run cost when it runs (`partRuns`), plus each crossing tensor's `edgeCrossMs` and
  * `cloudCrossMs`, ms.
  * @param crossing crossing tensor indices (from `crossingTensors`)
+ * @param compressed whether some crossing tensor is sent compressed (not float32)
  */
 export function computeMs(
   prep: PreparedProblem,
   edge: Uint8Array,
   crossing: readonly number[],
+  compressed: boolean,
 ): { readonly edgeMs: number; readonly cloudMs: number } {
   let edgeMs = 0;
   let cloudMs = 0;
@@ -50,14 +52,39 @@ export function computeMs(
       onEdge++;
     } else cloudMs += node.cloudMs;
   });
-  if (onEdge > 0) edgeMs += prep.problem.edgeRunMs ?? 0;
-  if (onEdge < prep.problem.nodes.length) cloudMs += prep.problem.cloudRunMs ?? 0;
+  const runs = partRuns(prep.problem.nodes.length, onEdge, compressed);
+  if (runs.edge) edgeMs += prep.problem.edgeRunMs ?? 0;
+  if (runs.cloud) cloudMs += prep.problem.cloudRunMs ?? 0;
   for (const ti of crossing) {
     const t = prep.problem.tensors[ti];
     edgeMs += t.edgeCrossMs ?? 0;
     cloudMs += t.cloudCrossMs ?? 0;
   }
   return { edgeMs, cloudMs };
+}
+
+/**
+ * Which parts run (and pay their run overhead): a part runs when it holds a node, or when some
+ * crossing tensor is compressed.
+ * NOTE: a compressed tensor makes both deployed parts real models even without a node of the
+ * original: the edge part ends in the quantizer and the cloud part starts with the dequantizer
+ * (`jalad split`), each one inference call. Without this, a cloud-only plan that quantizes the
+ * input was predicted with no edge call at all, and the live runtime measured it at several times
+ * its prediction on a slow edge (docs/runtime.md#the-edge-client-and-what-it-measures).
+ * @param nodes nodes in the problem
+ * @param onEdge nodes on the edge
+ */
+export function partRuns(
+  nodes: number,
+  onEdge: number,
+  compressed: boolean,
+): { readonly edge: boolean; readonly cloud: boolean } {
+  return { edge: onEdge > 0 || compressed, cloud: onEdge < nodes || compressed };
+}
+
+/** Whether an option is compressed (anything but float32 as it is). */
+export function isCompressed(option: { readonly bits: Bits }): boolean {
+  return option.bits !== 'f32';
 }
 
 /**
@@ -74,7 +101,8 @@ export function buildPlan(
   choice: readonly number[],
   bandwidthMbps: number,
 ): Plan {
-  const { edgeMs, cloudMs } = computeMs(prep, edge, crossing);
+  const compressed = crossing.some((ti, i) => isCompressed(prep.problem.tensors[ti].options[choice[i]]));
+  const { edgeMs, cloudMs } = computeMs(prep, edge, crossing, compressed);
   const sent: PlanTensor[] = [];
   let bytes = 0;
   let lossPct = 0;

@@ -77,10 +77,14 @@ export interface DecisionProblem {
   readonly rttMs: number;
   /**
    * Fixed cost of running the edge part at all (one inference call), ms, ≥ 0; paid when at least
-   * one node is on the edge. Default 0.
+   * one node is on the edge, or when a crossing tensor is sent compressed (the deployed edge part
+   * then runs the quantizer even with no model node). Default 0.
    */
   readonly edgeRunMs?: number;
-  /** Fixed cost of running the cloud part at all, ms, ≥ 0; paid when at least one node is on the cloud. Default 0. */
+  /**
+   * Fixed cost of running the cloud part at all, ms, ≥ 0; paid when at least one node is on the
+   * cloud, or when a crossing tensor is sent compressed (the cloud part runs the dequantizer). Default 0.
+   */
   readonly cloudRunMs?: number;
   /** Accuracy budget in percentage points: the summed loss of the sent tensors may not exceed it (`Infinity` = no budget). */
   readonly maxLossPct: number;

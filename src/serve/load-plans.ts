@@ -165,14 +165,31 @@ export function readServeAnalysis(file: string): Analysis {
 /**
  * The prediction of a decision-table plan: the codec's times of the interval (absent in older
  * analyses: 0) and the part times of its cut point, else the rest of the fixed time on the edge.
+ * A compressed plan whose edge (cloud) part holds no node of the model still runs one: the
+ * quantizer (dequantizer). Its cut point's part time is 0 then, so the profile's run overhead is
+ * added, as the decision table does (src/ilp, `partRuns`).
  */
 function predictionOf(a: Analysis, d: DecisionJson): ServedPlan['predicted'] {
   const rttMs = a.rttMs ?? 0;
   const encodeMs = d.encodeMs ?? 0;
   const decodeMs = d.decodeMs ?? 0;
   const c = d.cut >= 0 ? a.cutPoints[d.cut] : undefined;
-  if (c && c.edgeMs !== undefined && c.cloudMs !== undefined)
-    return { edgeMs: c.edgeMs, encodeMs, decodeMs, cloudMs: c.cloudMs, rttMs, bytes: d.bytes };
+  if (c && c.edgeMs !== undefined && c.cloudMs !== undefined) {
+    const compressed = d.tensors.some((t) => t.bits !== 'f32');
+    const edgeRunMs = compressed && d.edgeNodes === 0 ? (a.profiles?.edge.runOverheadMs ?? 0) : 0;
+    const cloudRunMs =
+      compressed && a.nodes !== undefined && d.edgeNodes === a.nodes.length
+        ? (a.profiles?.cloud.runOverheadMs ?? 0)
+        : 0;
+    return {
+      edgeMs: c.edgeMs + edgeRunMs,
+      encodeMs,
+      decodeMs,
+      cloudMs: c.cloudMs + cloudRunMs,
+      rttMs,
+      bytes: d.bytes,
+    };
+  }
   return {
     edgeMs: d.fixedMs - rttMs - encodeMs - decodeMs,
     encodeMs,

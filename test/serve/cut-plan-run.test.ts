@@ -128,3 +128,47 @@ describe("the codec's encode and decode times in the prediction", () => {
     }
   });
 });
+
+describe('run overheads of a part with no model node', () => {
+  test('a quantized cloud-only plan pays the edge call of its quantizer, an edge-only one the dequantizer; float32 does not', async () => {
+    const a = JSON.parse(fs.readFileSync(fx.analysisPath, 'utf8')) as Analysis;
+    const first = a.cutPoints[0];
+    const last = a.cutPoints[a.cutPoints.length - 1];
+    const row = (cut: number, tensor: string, bits: number | 'f32', edgeNodes: number) => ({
+      fromMbps: 0.1,
+      toMbps: 1000,
+      cut,
+      bits: bits === 'f32' ? 32 : bits,
+      tensors: [{ name: tensor, bits, bytes: 100 }],
+      fixedMs: 1,
+      encodeMs: 0,
+      decodeMs: 0,
+      bytes: 100,
+      totalMs: 1,
+      totalMsAtTo: 1,
+      predictedLossPct: 0,
+      edgeNodes,
+    });
+    const nodes = a.nodes!.length;
+    const changed: Analysis = {
+      ...a,
+      profiles: {
+        edge: { ...a.profiles!.edge, runOverheadMs: 0.25 },
+        cloud: { ...a.profiles!.cloud, runOverheadMs: 0.125 },
+      },
+      decisions: [
+        row(first.index, first.tensors[0], 8, 0),
+        row(first.index, first.tensors[0], 'f32', 0),
+        row(last.index, last.tensors[0], 8, nodes),
+      ],
+    };
+    const file = path.join(fx.dir.root, 'overheads.json');
+    fs.writeFileSync(file, JSON.stringify(changed));
+    const [quantized, raw, edgeOnly] = await loadAnalysisPlans(file);
+    expect(quantized.predicted.edgeMs).toBeCloseTo(first.edgeMs! + 0.25, 12);
+    expect(quantized.predicted.cloudMs).toBe(first.cloudMs);
+    expect(raw.predicted.edgeMs).toBe(first.edgeMs);
+    expect(edgeOnly.predicted.edgeMs).toBe(last.edgeMs);
+    expect(edgeOnly.predicted.cloudMs).toBeCloseTo(last.cloudMs! + 0.125, 12);
+  });
+});
