@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { liveRunText, runLive } from '../../src/serve';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
-import { FLAG_RANGES, parseInRange } from '../parsers';
+import { FLAG_RANGES, parseInputShape, parseInRange } from '../parsers';
 import { printJson } from '../output';
 import { progressOf, withOutputFlags, type OutputFlags } from '../common-flags';
 
@@ -20,6 +20,7 @@ interface RunFlags extends DataFlags, OutputFlags {
   retries: number;
   threads: number;
   edgeRepeat: number;
+  inputShape?: Map<string, number[]>;
 }
 
 /** Builds the `run` command. */
@@ -32,6 +33,11 @@ export function runCommand(): Command {
     .option(
       '--analysis <file>',
       'analysis.json with a decision table: switch plans with the measured bandwidth (with --plan: predict that plan from it)',
+    )
+    .option(
+      '--input-shape <name=dims>',
+      'with --analysis: shape of an input with symbolic dimensions, as the analysis had it, e.g. x=1x3x96x96 (repeatable)',
+      parseInputShape,
     )
     .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8707')
     .option(
@@ -92,6 +98,7 @@ async function runAction(flags: RunFlags): Promise<void> {
   const report = await runLive({
     planDir: flags.plan,
     analysisPath: flags.analysis,
+    inputShapes: flags.inputShape,
     serverUrl: flags.server,
     data: source.data,
     labels: source.labels,

@@ -1,7 +1,7 @@
 /** `jalad serve`: the cloud side of a split, over HTTP, until SIGTERM or SIGINT. */
 import { Command } from 'commander';
 import { serveFiles } from '../../src/serve';
-import { FLAG_RANGES, parseInRange } from '../parsers';
+import { FLAG_RANGES, parseInputShape, parseInRange } from '../parsers';
 
 interface ServeFlags {
   plan?: string;
@@ -10,6 +10,7 @@ interface ServeFlags {
   host: string;
   maxBody: number;
   threads: number;
+  inputShape?: Map<string, number[]>;
 }
 
 /** Builds the `serve` command. */
@@ -23,6 +24,11 @@ export function serveCommand(): Command {
       'a folder written by `jalad split` (edge.onnx, cloud.onnx, plan.json or split.json)',
     )
     .option('--analysis <file>', 'analysis.json with a decision table: serve every plan in it')
+    .option(
+      '--input-shape <name=dims>',
+      'with --analysis: shape of an input with symbolic dimensions, as the analysis had it, e.g. x=1x3x96x96 (repeatable)',
+      parseInputShape,
+    )
     .option('--port <n>', 'TCP port (0: a free one, printed)', parseInRange(FLAG_RANGES.port), 8707)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option(
@@ -53,6 +59,7 @@ Examples:
       const { server, plans } = await serveFiles({
         planDir: flags.plan,
         analysisPath: flags.analysis,
+        inputShapes: flags.inputShape,
         port: flags.port,
         host: flags.host,
         maxBodyBytes: flags.maxBody,

@@ -187,6 +187,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The edge part's input dims of one sample, from its ONNX input (batch axis set to 1). */
 export function edgeInputDims(plan: ServedPlan): number[] {
+  if (plan.inputDims) return plan.inputDims.map((d, i) => (i === 0 ? 1 : d));
   const model = decodeModel(plan.edge, plan.label);
   const input = (model.graph?.input ?? []).find((i) => i.name === plan.inputName);
   const dims = input?.type?.tensorType?.shape?.dim ?? [];

@@ -203,9 +203,14 @@ function predictionOf(a: Analysis, d: DecisionJson): ServedPlan['predicted'] {
 /**
  * Every plan of the analysis's decision table, in increasing bandwidth, with its parts built in
  * memory (a plan used in several intervals appears once per interval, sharing nothing).
+ * @param options.inputShapes shapes of inputs with symbolic dimensions other than the batch (the
+ *   analysis was made with them: `--input-shape`)
  * @throws InputError BAD_ANALYSIS without a decision table or for another model version
  */
-export async function loadAnalysisPlans(analysisPath: string): Promise<ServedPlan[]> {
+export async function loadAnalysisPlans(
+  analysisPath: string,
+  options: { readonly inputShapes?: ReadonlyMap<string, readonly number[]> } = {},
+): Promise<ServedPlan[]> {
   const a = readServeAnalysis(analysisPath);
   const loaded = readModelFile(a.model.path);
   if (createHash('sha256').update(loaded.bytes).digest('hex') !== a.model.sha256)
@@ -216,7 +221,7 @@ export async function loadAnalysisPlans(analysisPath: string): Promise<ServedPla
   const dag = buildDag(loaded.model, a.model.path);
   const decisions = a.decisions ?? [];
   const names = [...new Set(decisions.flatMap((d) => d.tensors.map((t) => t.name)))];
-  const info = await probeTensors(loaded.model, names);
+  const info = await probeTensors(loaded.model, names, { inputShapes: options.inputShapes });
   const opset = defaultOpset(loaded.model);
   const built = new Map<string, { edge: Uint8Array; cloud: Uint8Array }>();
   const plans: ServedPlan[] = [];
@@ -247,14 +252,16 @@ export async function loadAnalysisPlans(analysisPath: string): Promise<ServedPla
       built.set(key, parts);
     }
     const where = `${analysisPath}: plan ${labelOf(sent, d.cut)}`;
-    const { wire } = wireFromCloud(parts.cloud, sent, where);
+    const { wire } = wireFromCloud(parts.cloud, sent, where, options.inputShapes);
+    const inputName = singleInputName(parts.edge, where);
     plans.push({
       key,
       label: labelOf(sent, d.cut),
       wire,
       edge: parts.edge,
       cloud: parts.cloud,
-      inputName: singleInputName(parts.edge, where),
+      inputName,
+      ...(options.inputShapes?.has(inputName) ? { inputDims: options.inputShapes.get(inputName)! } : {}),
       predicted: predictionOf(a, d),
       fromMbps: d.fromMbps,
       toMbps: d.toMbps,

@@ -8,7 +8,13 @@ import { InputError } from '../core/errors';
 import { checkOutputFile, startsWithLine, writeOutputFile, type OutputOptions } from '../core/output-set';
 import { fitToModelInput, loadDataset, type DataOptions } from '../data';
 import type { EstimatorOptions } from './bandwidth-estimator';
-import { edgeInputDims, runEdge, type EdgeRunReport, type SampleRecord } from './edge-run';
+import {
+  edgeInputDims,
+  runEdge,
+  type EdgeRunOptions,
+  type EdgeRunReport,
+  type SampleRecord,
+} from './edge-run';
 import { loadAnalysisPlans, loadPlanDir, withAnalysisPrediction } from './load-plans';
 import type { ServedPlan } from './served-plan';
 import { startShapedProxy, type ShapedLink } from './shaped-proxy';
@@ -23,6 +29,8 @@ export interface LiveRunOptions {
    */
   readonly planDir?: string;
   readonly analysisPath?: string;
+  /** With analysisPath: shapes of inputs with symbolic dimensions (`--input-shape`), as the analysis had them. */
+  readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
   readonly serverUrl: string;
   readonly data: string;
   readonly labels?: string;
@@ -48,13 +56,15 @@ export interface LiveRunOptions {
   /** Empty requests timed for the RTT before the run, and the pause between them, ms (defaults 21, 10). */
   readonly rttPings?: number;
   readonly rttGapMs?: number;
+  /** The measured policy's settings (hysteresis, probing; measured-policy.ts). */
+  readonly policyOptions?: EdgeRunOptions['policyOptions'];
   /** Runs each edge part this many times per sample: an edge that many times slower (default 1). */
   readonly edgeRepeat?: number;
   /**
    * A shaped link the caller made (the kernel link, with the server inside its namespace at
    * `serverUrl`): its rate is the bandwidth predictions use, and a trace is replayed on it.
    */
-  readonly link?: RateControl & { linkBytes?(bytes: number): number };
+  readonly link?: RateControl & { linkBytes?(bytes: number): number; readonly burstBytes?: number };
   readonly progress?: (message: string) => void;
 }
 
@@ -138,9 +148,27 @@ function serverUrlOf(serverUrl: string): URL {
 
 /** The plan directory's plan (predicted with the analysis when both are given), or the decision table's plans. */
 async function plansOf(options: LiveRunOptions): Promise<ServedPlan[]> {
-  if (!options.planDir) return loadAnalysisPlans(options.analysisPath!);
+  if (!options.planDir) return loadAnalysisPlans(options.analysisPath!, { inputShapes: options.inputShapes });
   const plan = loadPlanDir(options.planDir);
   return [options.analysisPath ? withAnalysisPrediction(plan, options.analysisPath) : plan];
+}
+
+/**
+ * The bytes of a request that take time on a token-bucket link: its frames (`linkBytes`) beyond the
+ * bucket (`burstBytes`), which a full bucket lets through at once.
+ * NOTE: tbf shapes when a frame leaves, not how long it takes to send; after an idle moment the
+ * bucket is full, so the first `burstBytes` of a request leave at line rate. The requests of a run
+ * are spaced by the edge part's time, which refills a bucket of one frame (310 B at MTU 296: 2.3 ms at
+ * 1.1 Mbps, 0.13 ms at 18.88), so every request meets a full bucket. The prediction, the bandwidth
+ * estimate and the measured policy count the bytes that wait for the rate, as this link behaves;
+ * the bucket is the link's configuration, not a fitted figure (docs/runtime.md#the-kernel-link).
+ */
+export function timedLinkBytes(link: {
+  linkBytes?(bytes: number): number;
+  readonly burstBytes?: number;
+}): (bytes: number) => number {
+  const frames = (b: number) => (link.linkBytes ? link.linkBytes(b) : b);
+  return (b) => Math.max(0, frames(b) - (link.burstBytes ?? 0));
 }
 
 /** Loads what `runLive` needs and runs it; the shaped link and the trace are torn down after. */
@@ -201,6 +229,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       mode: options.adaptive && plans.length > 1 ? 'adaptive' : options.adaptive ? 'adaptive' : 'static',
       staticIndex,
       ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.policyOptions ? { policyOptions: options.policyOptions } : {}),
       ...(options.estimator ? { estimator: options.estimator } : {}),
       ...(link ? { nominalMbps: () => link!.rateMbps() } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -209,7 +238,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.edgeRepeat !== undefined ? { edgeRepeat: options.edgeRepeat } : {}),
       ...(options.rttPings !== undefined ? { rttPings: options.rttPings } : {}),
       ...(options.rttGapMs !== undefined ? { rttGapMs: options.rttGapMs } : {}),
-      ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),
+      ...(options.link?.linkBytes ? { linkBytes: timedLinkBytes(options.link) } : {}),
       progress: options.progress,
     });
     if (options.csvPath) writeOutputFile(options.csvPath, samplesCsv(report.records), CSV_OUTPUT);

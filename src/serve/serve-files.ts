@@ -8,6 +8,8 @@ import { startServer, type ServerHandle, type ServerOptions } from './server';
 export interface ServeFilesOptions extends ServerOptions {
   readonly planDir?: string;
   readonly analysisPath?: string;
+  /** With analysisPath: shapes of inputs with symbolic dimensions (`--input-shape`). */
+  readonly inputShapes?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** The running server and the plans it holds. */
@@ -25,7 +27,7 @@ export async function serveFiles(options: ServeFilesOptions): Promise<ServeFiles
     throw new InputError('BAD_OPTION', 'jalad serve: give --plan DIR or --analysis FILE (one of them)');
   const plans = options.planDir
     ? [loadPlanDir(options.planDir)]
-    : await loadAnalysisPlans(options.analysisPath!);
+    : await loadAnalysisPlans(options.analysisPath!, { inputShapes: options.inputShapes });
   const server = await startServer(plans, options);
   return { server, plans };
 }

@@ -47,6 +47,11 @@ export interface ServedPlan {
   readonly cloud: Uint8Array;
   /** The edge part's single input. */
   readonly inputName: string;
+  /**
+   * The input's dims when the model's are symbolic and were given (`--input-shape`), batch first;
+   * absent: the edge part's own dims.
+   */
+  readonly inputDims?: readonly number[];
   readonly predicted: PlanPrediction;
   /** Bandwidth interval of the decision table where this plan is the fastest, Mbps. */
   readonly fromMbps?: number;
@@ -91,7 +96,8 @@ function rawPrecision(
 }
 
 /**
- * The wire of a plan read from its cloud part's inputs: each tensor sent and its sample dims.
+ * The wire of a plan read from its cloud part's inputs: each tensor sent and its sample dims
+ * (`inputShapes`: the shapes of model inputs with symbolic dimensions, `--input-shape`).
  * @throws InputError BAD_MODEL when the cloud part does not take what the plan says it sends, or
  *   a tensor is of a type the byte format does not carry (it carries float32, float16 and bfloat16)
  */
@@ -99,6 +105,7 @@ export function wireFromCloud(
   cloud: Uint8Array,
   sent: readonly { readonly tensor: string; readonly bits: number | 'f32' }[],
   where: string,
+  inputShapes?: ReadonlyMap<string, readonly number[]>,
 ): { wire: WireSpec[]; cloudModel: ModelProto } {
   const model = decodeModel(cloud, where);
   const wire = sent.map((s) => {
@@ -111,7 +118,9 @@ export function wireFromCloud(
         `${where}: tensor "${s.tensor}" has ONNX type ${elemType}; its codes must be uint8`,
       );
     const bits = s.bits === 'f32' ? rawPrecision(model, port, elemType, where) : s.bits;
-    return { tensor: s.tensor, bits, sampleDims: dimsOf(model, port, where).slice(1) };
+    // a model input sent as it is keeps its symbolic dims in the cloud part: the given shape says them
+    const given = inputShapes?.get(port);
+    return { tensor: s.tensor, bits, sampleDims: (given ? [...given] : dimsOf(model, port, where)).slice(1) };
   });
   return { wire, cloudModel: model };
 }

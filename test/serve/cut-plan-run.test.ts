@@ -4,9 +4,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { createHash } from 'crypto';
 import { InputError } from '../../src/core/errors';
+import { decodeModel, encodeModel } from '../../src/graph';
 import { splitAtCut } from '../../src/pipeline/split-at-cut';
 import {
+  edgeInputDims,
   loadAnalysisPlans,
   loadPlanDir,
   runEdge,
@@ -170,5 +173,46 @@ describe('run overheads of a part with no model node', () => {
     expect(raw.predicted.edgeMs).toBe(first.edgeMs);
     expect(edgeOnly.predicted.edgeMs).toBe(last.edgeMs);
     expect(edgeOnly.predicted.cloudMs).toBeCloseTo(last.cloudMs! + 0.125, 12);
+  });
+});
+
+describe('a model with symbolic input dimensions (--input-shape)', () => {
+  test('its plans load with the shape the analysis had, are served, and give the offline outputs', async () => {
+    // the fixture's model with its height and width made symbolic, and its analysis pointed at it
+    const model = decodeModel(fs.readFileSync(fx.modelPath), fx.modelPath);
+    const dims = model.graph!.input![0].type!.tensorType!.shape!.dim!;
+    dims[2] = { dimParam: 'h' };
+    dims[3] = { dimParam: 'w' };
+    const bytes = encodeModel(model);
+    const modelPath = path.join(fx.dir.root, 'symbolic.onnx');
+    fs.writeFileSync(modelPath, bytes);
+    const a = JSON.parse(fs.readFileSync(fx.analysisPath, 'utf8')) as Analysis;
+    const file = path.join(fx.dir.root, 'symbolic-analysis.json');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    fs.writeFileSync(file, JSON.stringify({ ...a, model: { ...a.model, path: modelPath, sha256 } }));
+    await expect(loadAnalysisPlans(file)).rejects.toThrow(InputError);
+    const inputShapes = new Map([['input', [1, 3, 8, 8]]]);
+    const plans = await loadAnalysisPlans(file, { inputShapes });
+    for (const p of plans) {
+      expect(edgeInputDims(p)).toEqual([1, 3, 8, 8]);
+      for (const w of p.wire) expect(w.sampleDims.every((d) => d > 0)).toBe(true);
+    }
+    const s = await startServer(plans);
+    try {
+      const report = await runLive({
+        analysisPath: file,
+        inputShapes,
+        serverUrl: s.url,
+        data: fx.dataPath,
+        labels: fx.labelsPath,
+        adaptive: false,
+        rttPings: 1,
+      });
+      const plan = plans.find((p) => p.label === Object.keys(report.plansUsed)[0])!;
+      const offline = await runOffline(plan, fx.dataset);
+      report.records.forEach((r, i) => expect(Array.from(r.scores)).toEqual(Array.from(offline.scores[i])));
+    } finally {
+      await s.close();
+    }
   });
 });
