@@ -61,6 +61,15 @@ const BIN = path.join(__dirname, '..', 'bin', 'jalad.js');
 const CUT = '/stem/stem.2/Relu_output_0';
 const RATES_MBPS = [1.1, 5.85, 18.88];
 
+/** The median bytes a run's answered requests wrote (head, framing, streams). */
+function medianWireBytes(report: EdgeRunReport): number {
+  const w = report.records
+    .filter((r) => r.mode === 'split')
+    .map((r) => r.wireBytes)
+    .sort((a, b) => a - b);
+  return w.length > 0 ? w[w.length >> 1] : 0;
+}
+
 /** One line per target figure, printed together at the end. */
 const SUMMARY: string[] = [];
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -377,7 +386,7 @@ async function staticRuns(
         const sent =
           before !== undefined
             ? `; tbf sent ${fmt((ctx.link.sentBytes!() - before) / report.samples, 0)} B/request (frames predicted ` +
-              `${fmt(ctx.link.linkBytes!(report.records[0]?.wireBytes ?? 0), 0)}; with the pings and the answers' ACKs)`
+              `${fmt(ctx.link.linkBytes!(medianWireBytes(report)), 0)}; with the pings and the answers' ACKs)`
             : '';
         console.log(`${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}`);
         const e = report.medianErrorPct;
