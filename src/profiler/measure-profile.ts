@@ -217,6 +217,7 @@ function planTimings(
   info: ReadonlyMap<string, TensorInfo>,
   options: MeasureOptions,
   mode: ProfileMode,
+  label = `${mode} profile`,
 ): {
   plan: TimingPlan;
   timed: MeasureOptions;
@@ -237,7 +238,7 @@ function planTimings(
   const which = sides.size > 0 ? 'the cheaper real part' : 'the real parts';
   const seconds = estimateSeconds(plan, timedCuts.length * (sides.size > 0 ? 0.5 : 1), plain.runMs);
   options.progress?.(
-    `${mode} profile: per-node times from traced whole-model runs, ${which} of ${timedCuts.length} of ${cuts.length} ` +
+    `${label}: per-node times from traced whole-model runs, ${which} of ${timedCuts.length} of ${cuts.length} ` +
       `cut points; ${plan.runs} runs per timing; about ${seconds.toFixed(0)} s`,
   );
   return { plan, timed: { ...options, ...plan, mode }, timedCuts, sides };
@@ -352,7 +353,8 @@ export async function measureProfile(
   const copy: EncodedCopy = { model: copyModel, bytes: encodeModel(copyModel) };
   const firstPlain = await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
   const start = startMode(requested, cuts.length, firstPlain, options);
-  const planned = planTimings(firstPlain, dag, cuts, info, options, start.mode);
+  const label = start.extend ? 'auto profile, starting as fast' : undefined;
+  const planned = planTimings(firstPlain, dag, cuts, info, options, start.mode, label);
   const measured = await traceAndTimeParts(
     { model: loaded.model, copy },
     dag,

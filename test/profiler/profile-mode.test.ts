@@ -142,6 +142,7 @@ describe('an auto profile of a small residual network (real ONNX Runtime)', () =
     expect(profile.cutPoints!.map((c) => c.index)).toEqual(cuts.map((c) => c.index));
     expect(profile.notes.join('\n')).toMatch(/--profile auto chose thorough: .* within its budget of 10 s/);
     expect(messages.some((m) => m.startsWith('--profile auto chose thorough'))).toBe(true);
+    expect(messages.some((m) => /^auto profile, starting as fast: .* about \d+ s$/.test(m))).toBe(true);
   });
 
   test('over the budget it stays fast: only the sample timed, and the profile says why', async () => {
