@@ -380,9 +380,10 @@ async function staticRuns(
           ...ctx.link.through(tableUrl),
         });
         const mark = plan.key === own.key ? '*' : ' ';
-        // NOTE: what tbf really sent per request, beside the frames predicted: the difference is
-        // mostly the TCP acknowledgements of the answer (a 96x96 float32 map is 36 KB; its ACKs
-        // cross the shaped uplink too) and the RTT pings; the latency model has the request only.
+        // NOTE: what tbf really sent per request, beside the frames predicted: the RTT pings and
+        // anything else the client sent, such as TCP acknowledgements of the answer (a 96x96
+        // float32 map is 36 KB); the latency model has the request only. At load 2-4 the
+        // difference was the pings alone (about 70-110 B per request).
         const sent =
           before !== undefined
             ? `; tbf sent ${fmt((ctx.link.sentBytes!() - before) / report.samples, 0)} B/request (frames predicted ` +
