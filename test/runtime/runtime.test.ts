@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import {
   createTensor,
   feedsFor,
@@ -64,7 +65,10 @@ describe('tensors', () => {
 
 describe('openTracedSession(model)', () => {
   test('records one model_run per run and kernel events, and removes its trace folder on release', async () => {
-    const before = traceDirs().length;
+    // A temp folder of this test's own: test files running beside it make trace folders of their own in the shared one.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-test-trace-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
     const model = chain();
     const session = await openTracedSession(model, { optimization: 'disabled', threads: 1 });
     try {
@@ -73,10 +77,14 @@ describe('openTracedSession(model)', () => {
       const events = session.endProfiling();
       expect(events.filter((e) => e.cat === 'Session' && e.name === 'model_run')).toHaveLength(3);
       expect(events.some((e) => e.cat === 'Node' && e.name?.endsWith('_kernel_time'))).toBe(true);
+      expect(traceDirs().length).toBeGreaterThan(0);
     } finally {
       await session.release();
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
     }
-    expect(traceDirs().length).toBe(before);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    fs.rmdirSync(tmp);
   });
 });
 
