@@ -42,6 +42,19 @@
  */
 import { InputError } from '../core/errors';
 import type { BitWidth } from './types';
+// The model (geometry, contexts, MED prediction, residual folding) is format 3's own: the two
+// formats differ in the range coder and the adaptation schedule (SHIFTS) only.
+import {
+  CONTEXTS,
+  LENGTH_BASE,
+  MANTISSA_BASE,
+  RESIDUAL_BASE,
+  codeContexts,
+  foldResidual,
+  planes,
+  previousPlaneContexts,
+  unfoldResidual,
+} from './context-coder';
 
 const { clz32, floor, min } = Math;
 
@@ -51,123 +64,11 @@ const PROB_BITS = 15;
 const TOP = 1 << 24;
 const TWO_32 = 4294967296;
 
-/** Context offsets in the probability table (see the model in the file header). */
-const ZERO_BASE = 0; // 8 prediction lengths × 5 neighbour counts × 2 = 80
-const RESIDUAL_BASE = 80; // 7 × 4 gradient buckets × 2 = 56
-const LENGTH_BASE = 136; // 20 activity contexts × 8 bins = 160
-const MANTISSA_BASE = 296; // 9 lengths × 4 tree nodes
-const CONTEXTS = MANTISSA_BASE + 9 * 4;
-
 /** Adaptation shift by how often a context was used (1 .. 5). */
 const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(5, Math.max(1, floor(Math.log2(n + 2)))));
 
-/** Bucket of a non-negative gradient sum (at most 4·255): 0, 1, 2-3, 4-7, 8-15, 16-47, 48+. */
-const BUCKETS = Uint8Array.from({ length: 1024 }, (_, a) =>
-  a === 0 ? 0 : a < 2 ? 1 : a < 4 ? 2 : a < 8 ? 3 : a < 16 ? 4 : a < 48 ? 5 : 6,
-);
-
-/** min(bit length of a code, 7). */
-const PREDICTION_LENGTHS = Uint8Array.from({ length: 256 }, (_, v) => min(32 - clz32(v), 7));
-
 function bitLength(v: number): number {
   return 32 - clz32(v);
-}
-
-/** C, H, W of a sample shape (see the file header). */
-function planes(shape: readonly number[]): { c: number; h: number; w: number } {
-  const r = shape.length;
-  const w = r >= 1 ? shape[r - 1] : 1;
-  const h = r >= 2 ? shape[r - 2] : 1;
-  let c = 1;
-  for (let d = 0; d < r - 2; d++) c *= shape[d];
-  return { c, h, w };
-}
-
-/**
- * The previous plane's part of the contexts at every position of the next plane: the bucketed
- * gradient B around P, halved (0..3), times 2, plus 1 when P > 0.
- * NOTE: computed once per plane in a loop of its own, not per code inside the coding loop: the
- * values are the same and the coding loop keeps fewer branches.
- */
-function previousPlaneContexts(
-  codes: Uint8Array,
-  start: number,
-  h: number,
-  w: number,
-  out: Uint8Array,
-): void {
-  for (let y = 0, k = 0; y < h; y++) {
-    for (let x = 0; x < w; x++, k++) {
-      const j = start + k;
-      const p = codes[j];
-      const pl = x > 0 ? codes[j - 1] : p;
-      const pu = y > 0 ? codes[j - w] : p;
-      const pr = x < w - 1 ? codes[j + 1] : p;
-      const pd = y < h - 1 ? codes[j + w] : p;
-      const b =
-        (p > pl ? p - pl : pl - p) +
-        (p > pu ? p - pu : pu - p) +
-        (p > pr ? p - pr : pr - p) +
-        (p > pd ? p - pd : pd - p);
-      out[k] = (BUCKETS[b] >> 1) * 2 + (p > 0 ? 1 : 0);
-    }
-  }
-}
-
-/**
- * Folds v − pred onto 0 .. max − 1 for codes v in 1 .. max (pred in 1 .. max): 0, +1, −1, +2,
- * −2, ... while both signs are possible, then the one remaining side in order.
- */
-function foldResidual(v: number, pred: number, max: number): number {
-  const t = pred - 1 < max - pred ? pred - 1 : max - pred;
-  const d = v - pred;
-  const ad = d < 0 ? -d : d;
-  return ad <= t ? (d > 0 ? 2 * d - 1 : -2 * d) : t + ad;
-}
-
-/** Inverse of `foldResidual`. */
-function unfoldResidual(r: number, pred: number, max: number): number {
-  const t = pred - 1 < max - pred ? pred - 1 : max - pred;
-  if (r <= 2 * t) return r & 1 ? pred + ((r + 1) >> 1) : pred - (r >> 1);
-  return t === pred - 1 ? pred + (r - t) : pred - (r - t);
-}
-
-/**
- * The contexts of the code at `i` (plane `plane`, row `y`, column `x` of a w-wide plane of `area`
- * codes), from the codes before it and `pc`, the previous plane's part (see
- * previousPlaneContexts). Encoder and decoder both call it, so they model every code alike.
- * @returns packed: bits 0-7 the MED prediction, 8-15 the zero flag's context, 16-23 the residual
- *   flag's context less RESIDUAL_BASE, 24-28 the residual length's activity context (its first
- *   bin is LENGTH_BASE + 8 × that).
- * NOTE: one small integer, not an object or an array: nothing is allocated or stored per code.
- */
-function codeContexts(
-  codes: Uint8Array,
-  i: number,
-  x: number,
-  y: number,
-  w: number,
-  area: number,
-  plane: number,
-  pc: number,
-): number {
-  const l = x > 0 ? codes[i - 1] : y > 0 ? codes[i - w] : plane > 0 ? codes[i - area] : 0;
-  const u = y > 0 ? codes[i - w] : l;
-  const ul = x > 0 && y > 0 ? codes[i - w - 1] : u;
-  const ur = y > 0 && x < w - 1 ? codes[i - w + 1] : u;
-  const hi = l > u ? l : u;
-  const lo = l > u ? u : l;
-  const pred = ul >= hi ? lo : ul <= lo ? hi : l + u - ul;
-  const nonzero = (l > 0 ? 1 : 0) + (u > 0 ? 1 : 0) + (ul > 0 ? 1 : 0) + (ur > 0 ? 1 : 0);
-  const qa = BUCKETS[(l > ul ? l - ul : ul - l) + (u > ul ? u - ul : ul - u) + (ur > u ? ur - u : u - ur)];
-  const full = nonzero === 4 ? 1 : 0;
-  const pb = pc >> 1;
-  return (
-    pred |
-    ((ZERO_BASE + (PREDICTION_LENGTHS[pred] * 5 + nonzero) * 2 + (pc & 1)) << 8) |
-    (((qa * 4 + pb) * 2 + full) << 16) |
-    ((min(qa + pb, 9) * 2 + full) << 24)
-  );
 }
 
 /**

@@ -66,12 +66,16 @@ const PACE_LEARNING_BYTES = 64;
 /** Dense mode (no zero flags) when fewer than 1 code in DENSE_ZEROS is 0. */
 const DENSE_ZEROS = 32;
 
-/** Context offsets in the probability table (see the model in the file header). */
+/**
+ * Context offsets in the probability table (see the model in the file header). This model (the
+ * offsets and the functions below, up to `codeContexts`) is format 2's too: context-coder-v2.ts
+ * imports it, so the two formats cannot drift apart.
+ */
 const ZERO_BASE = 0; // 8 prediction lengths × 5 neighbour counts × 2 = 80
-const RESIDUAL_BASE = 80; // 7 × 4 gradient buckets × 2 = 56
-const LENGTH_BASE = 136; // 20 activity contexts × 8 bins = 160
-const MANTISSA_BASE = 296; // 9 lengths × 4 tree nodes
-const CONTEXTS = MANTISSA_BASE + 9 * 4;
+export const RESIDUAL_BASE = 80; // 7 × 4 gradient buckets × 2 = 56
+export const LENGTH_BASE = 136; // 20 activity contexts × 8 bins = 160
+export const MANTISSA_BASE = 296; // 9 lengths × 4 tree nodes
+export const CONTEXTS = MANTISSA_BASE + 9 * 4;
 
 /** Adaptation shift by how often a context was used (1 .. 5). */
 const SHIFTS = Uint8Array.from({ length: 64 }, (_, n) => min(6, Math.max(1, floor(Math.log2(n + 2)))));
@@ -88,7 +92,7 @@ const BUCKETS = Uint8Array.from({ length: 1024 }, (_, a) =>
 const PREDICTION_LENGTHS = Uint8Array.from({ length: 256 }, (_, v) => min(32 - clz32(v), 7));
 
 /** C, H, W of a sample shape (see the file header). */
-function planes(shape: readonly number[]): { c: number; h: number; w: number } {
+export function planes(shape: readonly number[]): { c: number; h: number; w: number } {
   const r = shape.length;
   const w = r >= 1 ? shape[r - 1] : 1;
   const h = r >= 2 ? shape[r - 2] : 1;
@@ -103,7 +107,7 @@ function planes(shape: readonly number[]): { c: number; h: number; w: number } {
  * NOTE: computed once per plane in a loop of its own, not per code inside the coding loop: the
  * values are the same and the coding loop keeps fewer branches.
  */
-function previousPlaneContexts(
+export function previousPlaneContexts(
   codes: Uint8Array,
   start: number,
   h: number,
@@ -128,7 +132,7 @@ function previousPlaneContexts(
  * Folds v − pred onto 0 .. max − 1 for codes v in 1 .. max (pred in 1 .. max): 0, +1, −1, +2,
  * −2, ... while both signs are possible, then the one remaining side in order.
  */
-function foldResidual(v: number, pred: number, max: number): number {
+export function foldResidual(v: number, pred: number, max: number): number {
   const t = pred - 1 < max - pred ? pred - 1 : max - pred;
   const d = v - pred;
   const ad = absInt(d);
@@ -142,7 +146,7 @@ function absInt(d: number): number {
 }
 
 /** Inverse of `foldResidual`. */
-function unfoldResidual(r: number, pred: number, max: number): number {
+export function unfoldResidual(r: number, pred: number, max: number): number {
   const t = pred - 1 < max - pred ? pred - 1 : max - pred;
   if (r <= 2 * t) {
     const neg = (r & 1) - 1;
@@ -160,7 +164,7 @@ function unfoldResidual(r: number, pred: number, max: number): number {
  *   bin is LENGTH_BASE + 8 × that).
  * NOTE: one small integer, not an object or an array: nothing is allocated or stored per code.
  */
-function codeContexts(
+export function codeContexts(
   codes: Uint8Array,
   i: number,
   x: number,
