@@ -49,6 +49,17 @@ interface GraphCase {
   readonly targetFileRatio?: number;
 }
 
+/** The encoded model of `nodes` from the graph input x (float32 [1, 4]) to the tensor `output`. */
+function xToOutput(nodes: NodeProto[], output: string): Uint8Array {
+  return encodeModel(
+    model({
+      nodes,
+      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
+      outputs: [valueInfo(output, DataType.FLOAT, [1, 4])],
+    }),
+  );
+}
+
 /**
  * x -> Relu -> Neg -> ... : every intermediate tensor is a cut point. The shape probe works these
  * operators out without ONNX Runtime; `ops` Softplus/Softsign (which it leaves to the runtime) make
@@ -61,13 +72,7 @@ function chainModel(length: number, ops: readonly [string, string] = ['Relu', 'N
     nodes.push(node(ops[i % 2], [x], [`t${i}`]));
     x = `t${i}`;
   }
-  return encodeModel(
-    model({
-      nodes,
-      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
-      outputs: [valueInfo(x, DataType.FLOAT, [1, 4])],
-    }),
-  );
+  return xToOutput(nodes, x);
 }
 
 /**
@@ -85,13 +90,7 @@ function metaChainModel(length: number): Uint8Array {
     } else nodes.push(node(i % 2 === 0 ? 'Relu' : 'Neg', [x], [`t${i}`]));
     x = `t${i}`;
   }
-  return encodeModel(
-    model({
-      nodes,
-      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
-      outputs: [valueInfo(x, DataType.FLOAT, [1, 4])],
-    }),
-  );
+  return xToOutput(nodes, x);
 }
 
 /**
@@ -120,13 +119,7 @@ function branchyModel(targetNodes: number, shapes = false): Uint8Array {
       x = `r${b}`;
     }
   }
-  return encodeModel(
-    model({
-      nodes,
-      inputs: [valueInfo('x', DataType.FLOAT, [1, 4])],
-      outputs: [valueInfo(x, DataType.FLOAT, [1, 4])],
-    }),
-  );
+  return xToOutput(nodes, x);
 }
 
 /** One Concat reading `count` graph inputs, then a Relu. */
