@@ -28,6 +28,7 @@ import { analyzeModel } from '../src/pipeline/analyze';
 import { shardFileName } from '../src/pipeline/analyze-shard';
 import { encodeShard, shardPlan, type RecordedConfig, type ShardFile, type ShardGrid } from '../src/sweep';
 import type { BitWidth } from '../src/codec';
+import { median } from '../src/profiler/stats';
 import { arg, loadText } from './bench-env';
 
 const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
@@ -196,10 +197,6 @@ interface RoundRatios {
 
 /** Part 1's summary over its rounds: the median of each ratio (a single round is its own median). */
 function printSummary(rounds: readonly RoundRatios[], shards: number): void {
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   const target = 1.15 / shards;
   const line = (name: string, xs: number[]) => {
     const m = median(xs);
