@@ -94,3 +94,50 @@ describe('libvips decoding keeps the accuracy of the portable decoder on real JP
     expect(same).toBeGreaterThanOrEqual(297);
   });
 });
+
+describe("a streamed image folder gives the in-memory path's results exactly (real ONNX Runtime)", () => {
+  const root = path.join(tmp, 'fashion-stream');
+  beforeAll(async () => {
+    for (let i = 0; i < 200; i++) {
+      const dir = path.join(root, `class${labels[i]}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const image = Buffer.from(pixels.subarray(i * 784, (i + 1) * 784));
+      const jpeg = await sharp(image, { raw: { width: 28, height: 28, channels: 1 } })
+        .resize(40, 36) // images of another size: the loader resizes and crops them back to 28x28
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      fs.writeFileSync(path.join(dir, `${String(i).padStart(4, '0')}.jpg`), jpeg);
+    }
+  });
+  const options = { channels: 1 as const, resize: 30, crop: 28, mean: [0.286], std: [0.353] };
+
+  test.each([7, 32])('batch size %i: same top-1, top-5 and every prediction', async (batchSize) => {
+    const streamed = await evaluateModel(MODEL, { data: root, options }, { batchSize });
+    const whole = await evaluateModel(MODEL, { data: root, options }, { batchSize, inMemory: true });
+    expect(streamed.report.samples).toBe(200);
+    expect(streamed.report.top1).toEqual(whole.report.top1);
+    expect(streamed.report.top5).toEqual(whole.report.top5);
+    expect(Array.from(streamed.predictions)).toEqual(Array.from(whole.predictions));
+    expect(streamed.report.top1?.accuracy).toBeGreaterThan(0.6); // the model really classifies them
+  });
+
+  test('the built CLI streams it on its compiled worker threads, with the same counts', async () => {
+    const whole = await evaluateModel(MODEL, { data: root, options }, { inMemory: true });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'eval', MODEL, '--data', root, '--channels', '1', '--size', '30', '--crop', '28'].concat([
+        '--mean',
+        '0.286',
+        '--std',
+        '0.353',
+        '--json',
+      ]),
+      { encoding: 'utf8', cwd: tmp },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { samples: number; top1: { correct: number } };
+    expect(report.samples).toBe(200);
+    expect(report.top1.correct).toBe(whole.report.top1?.correct);
+  });
+});

@@ -47,21 +47,36 @@ export function fitToModelInput(
   modelInputDims: readonly (number | string)[],
   inputName = 'input',
 ): Dataset {
+  const shape = fitShapeToModelInput(dataset.shape, dataset.source, modelInputDims, inputName);
+  return shape === dataset.shape ? dataset : { ...dataset, shape };
+}
+
+/**
+ * {@link fitToModelInput} for a per-sample shape alone (a streamed dataset's batches).
+ * @param source the data path, for the message
+ * @returns `shape` itself when it already matches, else the reshaped dims
+ * @throws InputError BAD_DATA as fitToModelInput
+ */
+export function fitShapeToModelInput(
+  shape: readonly number[],
+  source: string,
+  modelInputDims: readonly (number | string)[],
+  inputName = 'input',
+): readonly number[] {
   const fail = (why = ''): never => {
     throw new InputError(
       'BAD_DATA',
-      `--data ${dataset.source}: per-sample shape ${formatDims(dataset.shape)} does not match the model input ` +
+      `--data ${source}: per-sample shape ${formatDims(shape)} does not match the model input ` +
         `"${inputName}" ${formatDims(modelInputDims)}${why}`,
     );
   };
   if (modelInputDims.length === 0) fail(' (a scalar input has no batch dim)');
   const model = modelInputDims.slice(1);
-  const shape = dataset.shape;
   if (shape.length === model.length && shape.every((d, i) => isSymbolic(model[i]) || model[i] === d))
-    return dataset;
+    return shape;
   const resolved = align(
     shape.filter((d) => d !== 1),
     model,
   );
-  return resolved === undefined ? fail() : { ...dataset, shape: resolved };
+  return resolved === undefined ? fail() : resolved;
 }

@@ -27,21 +27,13 @@ import * as path from 'path';
 import { InputError } from '../core/errors';
 import { Dataset } from './dataset';
 import { runAhead } from './decode-ahead';
+import { errorReason, imageGeometry, type FirstImage } from './image-checks';
 import { decodeImage } from './image-decode';
-import { MAX_IMAGE_PIXELS, checkImageFile, decodedBytes, readImageBytes } from './image-limits';
+import { checkImageFile, decodedBytes, readImageBytes } from './image-limits';
 import { scaledPixels } from './image-pixels';
 import { LabelRow, checkLabels, isIntegerLabel, readLabelSource } from './labels';
 import { ResolvedDataOptions } from './options';
-import {
-  SampleGeometry,
-  allocateOutput,
-  effectiveScale,
-  imageShape,
-  normalization,
-  planGeometry,
-  scaler,
-  writeSample,
-} from './preprocess';
+import { allocateOutput, effectiveScale, imageShape, normalization, scaler, writeSample } from './preprocess';
 import { pathKind } from './source-file';
 import { stratifiedSubset } from './subset';
 
@@ -357,36 +349,12 @@ function checkTableRow(
 /** How many images decode at once, and the most their decoded bytes may sum to while they do. */
 const READ_AHEAD = { maxInFlight: Math.max(2, Math.min(8, os.availableParallelism() + 2)), maxCost: 2 ** 29 };
 
-/** The first kept image's geometry: every later image must give the same sample size. */
-interface FirstImage {
-  readonly geometry: SampleGeometry;
-  readonly file: string;
-}
-
-/** The geometry of a decoded image, checked against the first one and the size limit. */
-function imageGeometry(
-  h: number,
-  w: number,
-  outC: 1 | 3,
-  opts: ResolvedDataOptions,
-  what: string,
-  first: FirstImage | undefined,
-): SampleGeometry {
-  const g = planGeometry(h, w, outC, opts, what);
-  if (g.resizeH * g.resizeW > MAX_IMAGE_PIXELS) {
-    throw new InputError(
-      'BAD_DATA',
-      `${what}: ${h}x${w} resized to ${g.resizeH}x${g.resizeW} is over the limit of ${MAX_IMAGE_PIXELS} pixels`,
-    );
-  }
-  if (first !== undefined && (g.outH !== first.geometry.outH || g.outW !== first.geometry.outW)) {
-    throw new InputError(
-      'BAD_DATA',
-      `${what} is ${h}x${w}, giving ${g.outH}x${g.outW} samples, but ` +
-        `${first.file} gives ${first.geometry.outH}x${first.geometry.outW}; pass a resize HxW or a crop`,
-    );
-  }
-  return g;
+/** The listing positions of the images to read: all, or a class-stratified subset (`maxSamples`). */
+export function chosenImages(listing: ImageListing, opts: ResolvedDataOptions): Int32Array {
+  const total = listing.entries.length;
+  return opts.maxSamples === undefined
+    ? Int32Array.from({ length: total }, (_, i) => i)
+    : stratifiedSubset(listing.labels, total, opts.maxSamples, opts.seed);
 }
 
 /**
@@ -411,11 +379,7 @@ export async function loadImageFolder(
   const labelsRole = `--labels ${labelsPath ?? ''}`;
   const listing = listImageFolder(dir, labelsPath, opts, role, labelsRole);
   const warnings = [...listing.warnings];
-  const total = listing.entries.length;
-  const chosen =
-    opts.maxSamples === undefined
-      ? Int32Array.from({ length: total }, (_, i) => i)
-      : stratifiedSubset(listing.labels, total, opts.maxSamples, opts.seed);
+  const chosen = chosenImages(listing, opts);
 
   const outC = opts.channels === 'auto' ? 3 : opts.channels;
   const norm = normalization(opts, outC, role);
@@ -477,12 +441,4 @@ export async function loadImageFolder(
     indices,
     warnings,
   };
-}
-
-/** A one-line reason from a decoder's or the file system's error. */
-function errorReason(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  const text =
-    e.code !== undefined && e.code.startsWith('E') ? e.code : e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0];
 }

@@ -40,7 +40,7 @@ export function planGeometry(
   srcH: number,
   srcW: number,
   outC: number,
-  opts: ResolvedDataOptions,
+  opts: Pick<ResolvedDataOptions, 'resize' | 'crop'>,
   what: string,
 ): SampleGeometry {
   const [resizeH, resizeW] = opts.resize === undefined ? [srcH, srcW] : resizedSize(srcH, srcW, opts.resize);

@@ -5,7 +5,7 @@
 import { performance } from 'perf_hooks';
 import { InputError } from '../core/errors';
 import { readModelFile } from '../graph';
-import { argmax, batches, effectiveBatchSize, inTopK } from '../runtime';
+import { argmax, batches, createTensor, effectiveBatchSize, inTopK } from '../runtime';
 import { DEFAULT_BATCH_SIZE, DEFAULT_SEED } from '../core/defaults';
 import { openSession } from '../runtime';
 import { wilsonInterval } from '../core/stats';
@@ -13,7 +13,8 @@ import { JALAD_VERSION } from '../core/version';
 import { loadValidationSet, type DataSource, type ValidationSet } from './validation-data';
 import { evaluateMetric, type MetricEvaluation } from './evaluate-metric';
 import type { MetricSpec } from '../sweep';
-import type { Tensor } from '../runtime';
+import type { Session, Tensor } from '../runtime';
+import { openValidationStream, type ValidationStream } from './validation-stream';
 
 /** An accuracy with its interval. */
 export interface Accuracy {
@@ -57,6 +58,11 @@ export interface EvalOptions {
   /** A folder with edge.onnx and cloud.onnx (`jalad split`): measure its loss against the model. */
   readonly splitDir?: string;
   readonly progress?: (message: string) => void;
+  /**
+   * Load an image folder whole before any inference, resizing on the main thread, as jalad did
+   * before it streamed folders (for the benchmark's baseline and the agreement tests). Default false.
+   */
+  readonly inMemory?: boolean;
 }
 
 function accuracyOf(correct: number, total: number): Accuracy {
@@ -64,30 +70,120 @@ function accuracyOf(correct: number, total: number): Accuracy {
   return { correct, total, accuracy: total > 0 ? correct / total : 0, ciLow, ciHigh };
 }
 
-/** Evaluates a classifier (its first output holds the class scores, [batch, classes]); also returns each sample's predicted class. */
+/** One batch to classify: its place among the samples, the model's feeds and the batch's labels. */
+interface EvalBatch {
+  readonly start: number;
+  readonly count: number;
+  readonly feeds: Record<string, Tensor>;
+  readonly labels?: ArrayLike<number>;
+}
+
+/** What classifying every batch gave. */
+interface Classified {
+  readonly samples: number;
+  readonly classes: number;
+  readonly top1: number;
+  readonly top5: number;
+  readonly predictions: Int32Array;
+  readonly seconds: number;
+}
+
+/**
+ * Evaluates a classifier (its first output holds the class scores, [batch, classes]); also returns each sample's predicted class.
+ * A folder of images is streamed in batches (decoded, resized and normalised on worker threads while
+ * ONNX Runtime runs the batch before), so memory follows the batch size, not the folder.
+ */
 export async function evaluateModel(
   modelPath: string,
   source: DataSource,
   options: EvalOptions = {},
 ): Promise<{ readonly report: EvalReport; readonly predictions: Int32Array }> {
   const loaded = readModelFile(modelPath);
-  const set = await loadValidationSet(loaded.model, source, modelPath);
-  const { dataset, input } = set;
-  const batchSize = effectiveBatchSize(input, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const threads = options.threads ?? 0;
   const kind = options.metric?.kind;
-  if (options.splitDir !== undefined || (kind !== undefined && kind !== 'top1' && kind !== 'top5'))
+  const classifier =
+    options.splitDir === undefined && (kind === undefined || kind === 'top1' || kind === 'top5');
+  const wanted = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const streamed =
+    classifier && options.inMemory !== true
+      ? openValidationStream(loaded.model, source, modelPath, wanted)
+      : undefined;
+  if (streamed !== undefined) {
+    const session = await openSession(loaded.sessionBytes, { optimization: 'all', threads });
+    const { stream } = streamed;
+    const classified = await classify(
+      session,
+      modelPath,
+      source,
+      streamBatches(streamed),
+      stream.chosen,
+      options,
+    );
+    const report = classifierReport(modelPath, source, classified, stream.labelled, stream.warnings, {
+      batchSize: streamed.batchSize,
+      threads,
+    });
+    return { report, predictions: classified.predictions };
+  }
+  const set = await loadValidationSet(loaded.model, source, modelPath);
+  const { dataset, input } = set;
+  const batchSize = effectiveBatchSize(input, wanted);
+  if (!classifier)
     return metricReport(modelPath, loaded.sessionBytes, set, source, options, { batchSize, threads });
   const session = await openSession(loaded.sessionBytes, { optimization: 'all', threads });
-  const predictions = new Int32Array(dataset.samples);
+  const inMemory = function* (): Generator<EvalBatch> {
+    for (const b of batches(dataset, batchSize))
+      yield {
+        start: b.start,
+        count: b.count,
+        feeds: feedsOf(set, b.start, b.count, b.tensor),
+        labels: dataset.labels?.subarray(b.start, b.start + b.count),
+      };
+  };
+  const classified = await classify(session, modelPath, source, inMemory(), dataset.samples, options);
+  const report = classifierReport(
+    modelPath,
+    source,
+    classified,
+    dataset.labels !== undefined,
+    dataset.warnings,
+    {
+      batchSize,
+      threads,
+    },
+  );
+  return { report, predictions: classified.predictions };
+}
+
+/** A stream's batches as the model's feeds, the per-sample shape fitted to its input. */
+async function* streamBatches(streamed: ValidationStream): AsyncGenerator<EvalBatch> {
+  let shape: readonly number[] | undefined;
+  for await (const b of streamed.stream.batches()) {
+    shape ??= streamed.fit(b.shape);
+    const tensor = createTensor('float32', b.data, [b.count, ...shape]);
+    yield { start: b.start, count: b.count, feeds: { [streamed.input.name]: tensor }, labels: b.labels };
+  }
+}
+
+/** Runs every batch (the session is released at the end), counting top-1 and top-5 hits. */
+async function classify(
+  session: Session,
+  modelPath: string,
+  source: DataSource,
+  all: Iterable<EvalBatch> | AsyncIterable<EvalBatch>,
+  total: number,
+  options: EvalOptions,
+): Promise<Classified> {
+  const predictions = new Int32Array(total);
   let top1 = 0;
   let top5 = 0;
   let classes = 0;
+  let samples = 0;
   const started = performance.now();
   let lastReport = started;
   try {
-    for (const b of batches(dataset, batchSize)) {
-      const out = (await session.run(feedsOf(set, b.start, b.count, b.tensor)))[session.outputNames[0]];
+    for await (const b of all) {
+      const out = (await session.run(b.feeds))[session.outputNames[0]];
       if (out.dims.length !== 2 || out.dims[0] !== b.count) {
         throw new InputError(
           'BAD_MODEL',
@@ -100,7 +196,7 @@ export async function evaluateModel(
       for (let i = 0; i < b.count; i++) {
         const p = argmax(scores, i * classes, classes);
         predictions[b.start + i] = p;
-        const label = dataset.labels?.[b.start + i];
+        const label = b.labels?.[i];
         if (label !== undefined) {
           if (label >= classes)
             throw new InputError(
@@ -111,13 +207,13 @@ export async function evaluateModel(
           if (classes > 5 && inTopK(scores, i * classes, classes, label, 5)) top5++;
         }
       }
+      samples = b.start + b.count;
       const now = performance.now();
       if (options.progress && now - lastReport > 1000) {
         lastReport = now;
-        const done = b.start + b.count;
         options.progress(
-          `evaluated ${done}/${dataset.samples} samples, about ` +
-            `${((((now - started) / done) * (dataset.samples - done)) / 1000).toFixed(0)} s left`,
+          `evaluated ${samples}/${total} samples, about ` +
+            `${((((now - started) / samples) * (total - samples)) / 1000).toFixed(0)} s left`,
         );
       }
     }
@@ -125,23 +221,33 @@ export async function evaluateModel(
     await session.release();
   }
   const seconds = (performance.now() - started) / 1000;
-  const labelled = dataset.labels !== undefined;
-  const report: EvalReport = {
+  return { samples, classes, top1, top5, predictions: predictions.subarray(0, samples), seconds };
+}
+
+/** The classifier's report from what classify() counted. */
+function classifierReport(
+  modelPath: string,
+  source: DataSource,
+  c: Classified,
+  labelled: boolean,
+  warnings: readonly string[],
+  run: { readonly batchSize: number; readonly threads: number },
+): EvalReport {
+  return {
     jalad: JALAD_VERSION,
     model: modelPath,
     data: source.data,
     ...(source.labels ? { labels: source.labels } : {}),
-    samples: dataset.samples,
+    samples: c.samples,
     seed: source.options?.seed ?? DEFAULT_SEED,
-    batchSize,
-    threads,
-    classes,
-    ...(labelled ? { top1: accuracyOf(top1, dataset.samples) } : {}),
-    ...(labelled && classes > 5 ? { top5: accuracyOf(top5, dataset.samples) } : {}),
-    samplesPerSecond: dataset.samples / seconds,
-    warnings: dataset.warnings,
+    batchSize: run.batchSize,
+    threads: run.threads,
+    classes: c.classes,
+    ...(labelled ? { top1: accuracyOf(c.top1, c.samples) } : {}),
+    ...(labelled && c.classes > 5 ? { top5: accuracyOf(c.top5, c.samples) } : {}),
+    samplesPerSecond: c.samples / c.seconds,
+    warnings: [...warnings],
   };
-  return { report, predictions };
 }
 
 /** Every graph input's tensor of a batch: the main input's as given, the others' as views. */
