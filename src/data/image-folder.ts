@@ -30,10 +30,19 @@ import { runAhead } from './decode-ahead';
 import { errorReason, imageGeometry, type FirstImage } from './image-checks';
 import { decodeImage } from './image-decode';
 import { checkImageFile, decodedBytes, readImageBytes } from './image-limits';
+import { checkInMemorySize, defaultInMemoryBytes } from './memory-bound';
 import { scaledPixels } from './image-pixels';
 import { LabelRow, checkLabels, isIntegerLabel, readLabelSource } from './labels';
 import { ResolvedDataOptions } from './options';
-import { allocateOutput, effectiveScale, imageShape, normalization, scaler, writeSample } from './preprocess';
+import {
+  allocateOutput,
+  effectiveScale,
+  imageShape,
+  normalization,
+  planGeometry,
+  scaler,
+  writeSample,
+} from './preprocess';
 import { pathKind } from './source-file';
 import { stratifiedSubset } from './subset';
 
@@ -349,6 +358,32 @@ function checkTableRow(
 /** How many images decode at once, and the most their decoded bytes may sum to while they do. */
 const READ_AHEAD = { maxInFlight: Math.max(2, Math.min(8, os.availableParallelism() + 2)), maxCost: 2 ** 29 };
 
+/**
+ * Refuse, before decoding, a chosen set whose samples would not fit the in-memory bound: the
+ * sample size comes from the first chosen image's header (an image whose header fails is left to
+ * the decoding loop, which names it in order).
+ */
+function checkFolderFits(
+  listing: ImageListing,
+  chosen: Int32Array,
+  opts: ResolvedDataOptions,
+  outC: 1 | 3,
+  role: string,
+): void {
+  if (chosen.length === 0) return;
+  let shape: number[];
+  try {
+    const { header } = checkImageFile(listing.entries[chosen[0]].path, role);
+    const g = planGeometry(header.height, header.width, outC, opts, role);
+    shape = [outC, g.outH, g.outW];
+  } catch {
+    return;
+  }
+  const bound = opts.maxDataBytes ?? defaultInMemoryBytes();
+  const why = opts.maxDataBytes === undefined ? "half of this machine's memory" : 'maxDataBytes';
+  checkInMemorySize(chosen.length, shape, bound, role, why);
+}
+
 /** The listing positions of the images to read: all, or a class-stratified subset (`maxSamples`). */
 export function chosenImages(listing: ImageListing, opts: ResolvedDataOptions): Int32Array {
   const total = listing.entries.length;
@@ -389,6 +424,7 @@ export async function loadImageFolder(
   let sampleSize = 0;
   const kept: number[] = [];
   const whatOf = (i: number): string => `${role}: image ${listing.entries[chosen[i]].file}`;
+  checkFolderFits(listing, chosen, opts, outC, role);
   const decoded = runAhead(
     chosen.length,
     (i) => checkImageFile(listing.entries[chosen[i]].path, whatOf(i)),

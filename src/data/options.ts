@@ -72,6 +72,11 @@ export interface DataOptions {
    * sharp's binary loads on this platform, else portable. For benchmarks and agreement tests.
    */
   readonly decoder?: ImageDecoder;
+  /**
+   * The most bytes an image folder loaded whole (not streamed) may take as float32; over it the
+   * load is refused before decoding (memory-bound.ts). Default: half of the machine's memory.
+   */
+  readonly maxDataBytes?: number;
 }
 
 /** {@link DataOptions} with defaults merged and values validated. */
@@ -91,6 +96,7 @@ export interface ResolvedDataOptions {
   readonly classNames: readonly string[] | undefined;
   readonly onProgress: ((done: number, total: number) => void) | undefined;
   readonly decoder: ImageDecoder | undefined;
+  readonly maxDataBytes: number | undefined;
 }
 
 /** The defaults of {@link DataOptions}. Reasons are in the field docs. */
@@ -183,6 +189,8 @@ export function resolveDataOptions(options: DataOptions = {}): ResolvedDataOptio
     classNames: options.classNames,
     onProgress: options.onProgress,
     decoder: options.decoder,
+    maxDataBytes:
+      options.maxDataBytes === undefined ? undefined : positiveInt(options.maxDataBytes, 'maxDataBytes'),
   };
 }
 

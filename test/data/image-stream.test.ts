@@ -145,3 +145,39 @@ describe('streaming image folders', () => {
     }
   });
 });
+
+describe('an image folder loaded whole is refused over the in-memory bound, before decoding', () => {
+  // six 40x30 images; the second does not decode, so any decoding would stop on it first
+  for (let i = 0; i < 6; i++)
+    dir.write(
+      `big/c0/${i}.jpg`,
+      i === 1 ? Buffer.from('not a jpeg') : jpegBytes(40, 30, photo(40, 30, i), 90),
+    );
+  const BIG = `${dir.root}/big`;
+  const sampleBytes = 3 * 16 * 16 * 4;
+
+  test('one line naming the size, the bound and the --samples that fits; nothing decoded', async () => {
+    const progress: number[] = [];
+    const err = await caught(() =>
+      loadDataset(BIG, undefined, {
+        resize: 16,
+        crop: 16,
+        maxDataBytes: 4 * sampleBytes + 100,
+        onProgress: (done) => progress.push(done),
+      }),
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toContain('6 images of 3x16x16 float32');
+    expect(err.message).toContain('pass --samples 4 or fewer');
+    expect(err.message).not.toContain('\n');
+    expect(progress).toEqual([]);
+  });
+
+  test('at the bound it loads (and reaches the bad image); a stream is not bounded by it', async () => {
+    const opts = { resize: 16, crop: 16, maxDataBytes: 6 * sampleBytes };
+    const err = await caught(() => loadDataset(BIG, undefined, opts));
+    expect(err.message).toContain('1.jpg: cannot read or decode');
+    const { batches } = await collect(BIG, { ...opts, maxDataBytes: sampleBytes, onBadImage: 'skip' }, 2);
+    expect(batches.reduce((n, b) => n + b.count, 0)).toBe(5);
+  });
+});
