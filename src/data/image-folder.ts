@@ -34,15 +34,7 @@ import { checkInMemorySize, defaultInMemoryBytes } from './memory-bound';
 import { scaledPixels } from './image-pixels';
 import { LabelRow, checkLabels, isIntegerLabel, readLabelSource } from './labels';
 import { ResolvedDataOptions } from './options';
-import {
-  allocateOutput,
-  effectiveScale,
-  imageShape,
-  normalization,
-  planGeometry,
-  scaler,
-  writeSample,
-} from './preprocess';
+import { allocateOutput, effectiveScale, imageShape, normalization, scaler, writeSample } from './preprocess';
 import { pathKind } from './source-file';
 import { stratifiedSubset } from './subset';
 
@@ -374,7 +366,8 @@ function checkFolderFits(
   let shape: number[];
   try {
     const { header } = checkImageFile(listing.entries[chosen[0]].path, role);
-    const g = planGeometry(header.height, header.width, outC, opts, role);
+    // NOTE: the per-image limits first (a resize over the pixel limit): those errors name the image.
+    const g = imageGeometry(header.height, header.width, outC, opts, role, undefined);
     shape = [outC, g.outH, g.outW];
   } catch {
     return;

@@ -37,7 +37,7 @@ export function checkInMemorySize(
   throw new InputError(
     'BAD_DATA',
     `${role}: ${samples} images of ${shape.join('x')} float32 need ${gib(bytes)} in memory, over the bound of ` +
-      `${gib(boundBytes)} (${why}); this command holds the whole set in memory: pass --samples ${fits} or fewer ` +
-      '(jalad eval streams a folder of any size)',
+      `${gib(boundBytes)} (${why}); this command holds the whole set in memory: ` +
+      `${fits > 0 ? `pass --samples ${fits} or fewer` : 'not one sample fits'} (jalad eval streams a folder of any size)`,
   );
 }
