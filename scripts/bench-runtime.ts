@@ -22,7 +22,7 @@
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --quick | --scenario resnet | --samples 100 --analysis-samples 60
  *   --trace-samples 200 --trace-speed 5 --rounds 2 --edge-repeat 4 --mtu 296 --table-plans-only
- *   --link proxy --proxy-traces --traces-only]
+ *   --link proxy --proxy-traces --traces-only --static-only]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -273,33 +273,33 @@ function printTable(plans: readonly ServedPlan[]): void {
 
 const HEADER =
   'Mbps   plan                          bytes/req  edge p/m      encode p/m    transfer p/m      decode p/m    ' +
-  'server p/m    total p/m         err total     err transfer  served = offline';
+  'server p/m    answer p/m    total p/m         err total     err transfer  served = offline';
 
-/** One static run's row, with the offline comparison of the same plan. */
 /**
- * A diagnostic, not the target: the median transfer error per sample if the prediction charged
- * the frames tbf's full bucket lets through at once (bytes·8/B for every frame, as on a serial
- * line). The prediction leaves them out (`timedLinkBytes`); this says how much that matters.
+ * A diagnostic, not the target: the median total error per sample had the prediction left out the
+ * answer's encoding and decoding (the probes' medians; the latency model has no answer).
  */
-function bucketDiagnostic(report: EdgeRunReport, link: BenchLink): string {
-  if (!link.bucketBytes || !link.linkBytes) return '';
-  const bucket = link.bucketBytes();
+function answerDiagnostic(report: EdgeRunReport): string {
   const errs = report.records
     .filter((r) => r.mode === 'split')
     .map((r) => {
-      const free = (Math.min(bucket, link.linkBytes!(r.wireBytes)) * 8) / (r.bandwidthMbps * 1000);
-      return (Math.abs(r.predicted.transferMs + free - r.transferMs) / r.transferMs) * 100;
+      const p = r.predicted;
+      return (Math.abs(p.totalMs - p.answerEncodeMs - p.answerDecodeMs - r.totalMs) / r.totalMs) * 100;
     })
     .sort((a, b) => a - b);
-  return `; transfer err if the bucket's ${bucket} B were charged: ${fmt(errs[errs.length >> 1], 1)}%`;
+  const p = report.records[0]?.predicted;
+  return (
+    `; answer encode ${fmt(p?.answerEncodeMs ?? NaN)} + decode ${fmt(p?.answerDecodeMs ?? NaN)} ms, total err ` +
+    `without them ${fmt(errs[errs.length >> 1], 1)}%`
+  );
 }
 
+/** One static run's row, with the offline comparison of the same plan. */
 async function staticRow(
   mbps: number,
   plan: ServedPlan,
   report: EdgeRunReport,
   dataset: Dataset,
-  link: BenchLink,
 ): Promise<string> {
   const offline = await runOffline(plan, dataset, 1);
   const same = report.records.every((r, i) => r.scores.every((v, j) => v === offline.scores[i][j]));
@@ -311,12 +311,13 @@ async function staticRow(
     `${String(mbps).padEnd(6)} ${plan.label.slice(0, 29).padEnd(29)} ${fmt(wire, 0).padStart(9)}  ` +
     `${fmt(s.edge.predictedMs)}/${fmt(s.edge.measuredMs)}   ${fmt(s.encode.predictedMs)}/${fmt(s.encode.measuredMs)}   ` +
     `${fmt(s.transfer.predictedMs)}/${fmt(s.transfer.measuredMs)}   ${fmt(s.decode.predictedMs)}/${fmt(s.decode.measuredMs)}   ` +
-    `${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}   ${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ` +
+    `${fmt(s.server.predictedMs)}/${fmt(s.server.measuredMs)}   ${fmt(s.answer.predictedMs)}/${fmt(s.answer.measuredMs)}   ` +
+    `${fmt(s.total.predictedMs)}/${fmt(s.total.measuredMs)}   ` +
     `${fmt(report.medianErrorPct.total, 1)}% ${ok(report.medianErrorPct.total)}  ` +
     `${fmt(report.medianErrorPct.transfer, 1)}% ${ok(report.medianErrorPct.transfer)}  ` +
     `${report.top1 ? `top-1 ${report.top1.correct}/${report.top1.total} = ${offline.top1!.correct}/${offline.top1!.total} ` : ''}` +
-    `(outputs ${same ? 'identical to offline' : 'DIFFER from offline'}; RTT ${fmt(report.rttMs)} ms; ${report.fallbacks} edge-only` +
-    `${bucketDiagnostic(report, link)}; load ${load()})`
+    `(outputs ${same ? 'identical to offline' : 'DIFFER from offline'}; RTT with the answer ${fmt(report.rttMs)} ms; ` +
+    `${report.fallbacks} edge-only${answerDiagnostic(report)}; load ${load()})`
   );
 }
 
@@ -363,7 +364,7 @@ async function staticRuns(
           adaptive: false,
           ...ctx.link.through(cutUrl),
         });
-        console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset, ctx.link)}`);
+        console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset)}`);
       }
       // The table's plan for this rate (marked *), and with `--all-plans` every other plan of the
       // table that sends under 20 KB (the float32 input would take 0.8 s a sample at 1.1 Mbps).
@@ -389,7 +390,7 @@ async function staticRuns(
             ? `; tbf sent ${fmt((ctx.link.sentBytes!() - before) / report.samples, 0)} B/request (frames predicted ` +
               `${fmt(ctx.link.linkBytes!(medianWireBytes(report)), 0)}; with the pings and the answers' ACKs)`
             : '';
-        console.log(`${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}`);
+        console.log(`${tag}${mark}${await staticRow(mbps, plan, report, dataset)}${sent}`);
         const e = report.medianErrorPct;
         const met = e.total <= 10 && e.transfer <= 10 ? 'met' : 'NOT met';
         SUMMARY.push(
@@ -619,7 +620,7 @@ async function main(): Promise<void> {
     };
     if (!process.argv.includes('--traces-only'))
       await staticRuns(ctx, cutUrl, tableServer.url, plans, cutDir, dataset);
-    await traceRuns(ctx, traceSamples, traceSpeed, rounds);
+    if (!process.argv.includes('--static-only')) await traceRuns(ctx, traceSamples, traceSpeed, rounds);
     if (process.argv.includes('--proxy-traces') && !link.kind.startsWith('in-process')) {
       // The same traces on the proxy, which serializes every packet (tbf lets a small request
       // after an idle moment through at once): the adaptive run sees the rate in small requests too.

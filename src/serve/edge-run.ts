@@ -18,9 +18,11 @@ import { checkLabelRange, type Dataset } from '../data';
 import { openSession, type Session, type Tensor } from '../runtime';
 import { createBandwidthEstimator, type EstimatorOptions } from './bandwidth-estimator';
 import { createTransport, TransportError, type Transport } from './http-transport';
+import { measureAnswerCosts } from './answer-probe';
 import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-policy';
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
+import { createTokenBucket } from './token-bucket';
 import { decodeOutputs, encodeEdgeOutputs } from './wire-codec';
 import { decodeFrames, encodeFrames } from './wire-frames';
 
@@ -50,9 +52,10 @@ export interface EdgeRunOptions {
   /** Bandwidth assumed before the first estimate, Mbps (default: the first plan's interval end, or 5.85). */
   readonly initialMbps?: number;
   /**
-   * Empty requests timed before the run to estimate the RTT, the per-request overhead of the link
-   * and of HTTP that the latency model's bytes·8/B leaves out (default 21; their lower quartile
-   * is used, see measureRtt).
+   * Probes timed before the run (answer-probe.ts): small requests answered with streams of the
+   * answer's size, for the RTT (the per-request overhead of the link and of HTTP that the latency
+   * model's bytes·8/B leaves out, the answer's return included) and the answer's encoding and
+   * decoding (default 21).
    */
   readonly rttPings?: number;
   /** Pause between those requests, ms (default 10). */
@@ -73,6 +76,12 @@ export interface EdgeRunOptions {
    * so both count what the link's rate is counted on.
    */
   readonly linkBytes?: (bytes: number) => number;
+  /**
+   * The link's token bucket, bytes (tbf's burst; default 0: none). The prediction and the estimate
+   * leave out the bytes that pass at once, with the bucket refilled since the previous request
+   * (token-bucket.ts).
+   */
+  readonly bucketBytes?: number;
   /** Called after every sample (a test restarts the server from here). */
   readonly onSample?: (record: SampleRecord) => void | Promise<void>;
   readonly progress?: (message: string) => void;
@@ -83,12 +92,21 @@ export interface PredictedStages {
   readonly edgeMs: number;
   /** The codec's quantize + encode time on the edge (the analysis's, 0 for float32 tensors). */
   readonly encodeMs: number;
-  /** RTT + bytes·8/B with the plan's mean bytes plus this request's HTTP head and framing. */
+  /**
+   * RTT (with the answer's return) + bytes·8/B with the plan's mean bytes plus this request's HTTP
+   * head and framing, less what the link's token bucket passes at once.
+   */
   readonly transferMs: number;
   /** The codec's decode + dequantize time on the cloud. */
   readonly decodeMs: number;
   readonly cloudMs: number;
-  /** edge + encode + transfer + decode + cloud. */
+  /**
+   * The server's encoding of the answer (the cloud part's outputs) and the client's decoding of
+   * it, measured by the probes before the run (answer-probe.ts).
+   */
+  readonly answerEncodeMs: number;
+  readonly answerDecodeMs: number;
+  /** edge + encode + transfer + decode + cloud + the answer's encoding and decoding. */
   readonly totalMs: number;
 }
 
@@ -143,8 +161,10 @@ export interface EdgeRunReport {
     readonly transfer: StageSummary;
     /** The server's decoding of the request (part of `server`). */
     readonly decode: StageSummary;
-    /** The server's whole time: predicted decode + cloud, measured decode + cloud + encoding the answer. */
+    /** The server's whole time: decode + cloud + encoding the answer. */
     readonly server: StageSummary;
+    /** The client's decoding of the answer. */
+    readonly answer: StageSummary;
     readonly total: StageSummary;
   };
   /** Median of |predicted − measured| / measured per sample: total and transfer. */
@@ -172,11 +192,6 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function lowerQuartile(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 4)];
-}
-
 function argmax(v: Float32Array): number {
   let best = 0;
   for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
@@ -195,31 +210,25 @@ export function edgeInputDims(plan: ServedPlan): number[] {
 }
 
 /**
- * Times `n` empty requests (GET /health), `gapMs` apart, and returns the lower quartile of their
- * round trips, ms.
- * NOTE: on a loaded machine these round trips fall in two groups: about a millisecond when both
- * ends get a core at once, and several when one waits for the scheduler (measured on the kernel
- * link at load 12: medians 1.6–4.0 ms, lower quartiles 0.8–3.1 ms, over 41 pings). The median lands
- * in either group by chance; the lower quartile stays in the fast one unless most pings were
- * slow, and the requests of a run, whose ends are busy with the transfer, mostly meet the fast one.
+ * The element counts of the answer's streams, from one request before the run (its time is not
+ * recorded; it also warms both ends up); none when the server does not answer it.
  */
-async function measureRtt(
+async function answerFloats(
   transport: Transport,
-  n: number,
+  plan: ServedPlan,
+  session: Session,
+  input: Tensor,
   timeoutMs: number,
-  gapMs: number,
-): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i > 0 && gapMs > 0) await sleep(gapMs);
-    try {
-      const x = await transport.request('GET', '/health', undefined, timeoutMs);
-      if (x.status === 200) times.push(x.roundTripMs);
-    } catch {
-      // an unreachable server shows in the run itself; the RTT stays unknown (0)
-    }
+): Promise<number[]> {
+  const body = encodeFrames(encodeEdgeOutputs(plan, await session.run({ [plan.inputName]: input })));
+  try {
+    const x = await transport.request('POST', `/infer?plan=${planId(plan.key)}`, body, timeoutMs);
+    if (x.status !== 200) return [];
+    return Object.values(decodeOutputs(decodeFrames(x.body))).map((t) => t.data.length);
+  } catch (err) {
+    if (err instanceof TransportError) return [];
+    throw err;
   }
-  return times.length > 0 ? lowerQuartile(times) : 0;
 }
 
 /**
@@ -257,13 +266,26 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         'BAD_DATA',
         `--data ${data.source}: samples of shape [${data.shape.join(', ')}] do not fit the edge part's input [${dims.join(', ')}]`,
       );
-    const rttMs = await measureRtt(transport, o.rttPings, o.timeoutMs, o.rttGapMs);
-    progress(`RTT of empty requests: ${rttMs.toFixed(3)} ms (lower quartile of ${o.rttPings})`);
-    const estimator = createBandwidthEstimator(o.estimator);
     const initial = o.initialMbps ?? 5.85;
-    const onLink = o.linkBytes ?? ((b: number) => b);
-    const policy = createMeasuredPolicy({ ...o.policyOptions, linkBytes: onLink });
     let current = mode === 'static' ? plans[o.staticIndex ?? 0] : planForBandwidth(plans, initial);
+    const first: Tensor = { type: 'float32', data: data.data.subarray(0, per), dims };
+    const floats = await answerFloats(transport, current, await sessionOf(current), first, o.timeoutMs);
+    const costs = await measureAnswerCosts(transport, floats, o.rttPings, o.timeoutMs, o.rttGapMs);
+    const rttMs = costs.rttMs;
+    progress(
+      `RTT with an answer of ${floats.join('+') || 0} floats: ${rttMs.toFixed(3)} ms (lower quartile of ` +
+        `${costs.probes}); the answer's encoding ${costs.answerEncodeMs.toFixed(3)} ms, decoding ` +
+        `${costs.answerDecodeMs.toFixed(3)} ms (medians)`,
+    );
+    const estimator = createBandwidthEstimator(o.estimator);
+    const onLink = o.linkBytes ?? ((b: number) => b);
+    const bucketBytes = o.bucketBytes ?? 0;
+    const bucket = createTokenBucket(bucketBytes);
+    // The policy compares plans at any moment: it assumes a full bucket.
+    const policy = createMeasuredPolicy({
+      ...o.policyOptions,
+      linkBytes: (b) => Math.max(0, onLink(b) - bucketBytes),
+    });
     let switches = 0;
     const records: SampleRecord[] = [];
     for (let i = 0; i < data.samples; i++) {
@@ -328,8 +350,11 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       }
       let record: SampleRecord;
       const overheadBytes = answer ? answer.wireBytes - payloadBytes : 0;
+      // what the bucket passes at once when this request left (t2: its last attempt's is alike)
+      const free = bucket.freeBytes(t2, bandwidthMbps);
+      const timed = (b: number) => Math.max(0, onLink(b) - free);
       const predictedTransfer =
-        rttMs + (onLink(plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
+        rttMs + (timed(plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
       const pp = plan.predicted;
       const predicted: PredictedStages = {
         edgeMs: pp.edgeMs,
@@ -337,11 +362,22 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         transferMs: predictedTransfer,
         decodeMs: pp.decodeMs,
         cloudMs: pp.cloudMs,
-        totalMs: pp.edgeMs + pp.encodeMs + predictedTransfer + pp.decodeMs + pp.cloudMs,
+        answerEncodeMs: answer ? costs.answerEncodeMs : 0,
+        answerDecodeMs: answer ? costs.answerDecodeMs : 0,
+        totalMs:
+          pp.edgeMs +
+          pp.encodeMs +
+          predictedTransfer +
+          pp.decodeMs +
+          pp.cloudMs +
+          (answer ? costs.answerEncodeMs + costs.answerDecodeMs : 0),
       };
       if (answer) {
         const t4 = performance.now();
-        estimator.observe(onLink(answer.wireBytes), answer.transferMs, rttMs);
+        // the request's last byte left about when the transfer less the RTT (a small request's
+        // trip and the answer's return) had passed: what the bucket refills from
+        bucket.send(t2, onLink(answer.wireBytes), bandwidthMbps, t2 + answer.transferMs - rttMs);
+        estimator.observe(timed(answer.wireBytes), answer.transferMs, rttMs);
         policy.observe(plan, i, {
           fixedMs: t4 - t0 - answer.transferMs,
           wireBytes: answer.wireBytes,
@@ -457,8 +493,12 @@ function summarize(
         (r) => r.serverDecodeMs,
       ),
       server: stage(
-        (r) => r.predicted.decodeMs + r.predicted.cloudMs,
+        (r) => r.predicted.decodeMs + r.predicted.cloudMs + r.predicted.answerEncodeMs,
         (r) => r.serverMs,
+      ),
+      answer: stage(
+        (r) => r.predicted.answerDecodeMs,
+        (r) => r.decodeMs,
       ),
       total: stage(
         (r) => r.predicted.totalMs,

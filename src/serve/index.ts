@@ -50,7 +50,9 @@ export {
 } from './netns-link';
 export { callAt } from './precise-timer';
 export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
-export { runLive, samplesCsv, timedLinkBytes, type LiveRunOptions } from './run-live';
+export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
+export { createTokenBucket, type TokenBucket } from './token-bucket';
+export { measureAnswerCosts, type AnswerCosts } from './answer-probe';
 export { liveRunText } from './live-run-text';
 export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';
 export { parseModelConfig, type PbMessage, type PbValue } from './triton/pbtxt';

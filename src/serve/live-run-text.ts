@@ -13,7 +13,7 @@ export function liveRunText(report: EdgeRunReport): string {
   return (
     [
       `${report.samples} samples, ${report.mode}; plans: ${plans}`,
-      `RTT of empty requests ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ` +
+      `RTT with the answer's return ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ` +
         `${report.fallbacks} sample(s) ran edge-only`,
       'median per stage (ms)  predicted   measured',
       row('edge', s.edge),
@@ -21,6 +21,7 @@ export function liveRunText(report: EdgeRunReport): string {
       row('transfer', s.transfer),
       row('decode', s.decode),
       row('server', s.server),
+      row('answer', s.answer),
       row('total', s.total),
       `median error per sample: total ${report.medianErrorPct.total.toFixed(1)}%, ` +
         `transfer ${report.medianErrorPct.transfer.toFixed(1)}%`,

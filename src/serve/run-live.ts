@@ -90,6 +90,8 @@ export const SAMPLES_CSV_COLUMNS: readonly string[] = [
   'predicted_transfer_ms',
   'predicted_decode_ms',
   'predicted_cloud_ms',
+  'predicted_answer_encode_ms',
+  'predicted_answer_decode_ms',
   'predicted_total_ms',
   'predicted_class',
   'label',
@@ -126,6 +128,8 @@ export function samplesCsv(records: readonly SampleRecord[]): string {
     num(r.predicted.transferMs),
     num(r.predicted.decodeMs),
     num(r.predicted.cloudMs),
+    num(r.predicted.answerEncodeMs),
+    num(r.predicted.answerDecodeMs),
     num(r.predicted.totalMs),
     r.predictedClass,
     num(r.label),
@@ -151,24 +155,6 @@ async function plansOf(options: LiveRunOptions): Promise<ServedPlan[]> {
   if (!options.planDir) return loadAnalysisPlans(options.analysisPath!, { inputShapes: options.inputShapes });
   const plan = loadPlanDir(options.planDir);
   return [options.analysisPath ? withAnalysisPrediction(plan, options.analysisPath) : plan];
-}
-
-/**
- * The bytes of a request that take time on a token-bucket link: its frames (`linkBytes`) beyond the
- * bucket (`burstBytes`), which a full bucket lets through at once.
- * NOTE: tbf shapes when a frame leaves, not how long it takes to send; after an idle moment the
- * bucket is full, so the first `burstBytes` of a request leave at line rate. The requests of a run
- * are spaced by the edge part's time, which refills a bucket of one frame (310 B at MTU 296: 2.3 ms at
- * 1.1 Mbps, 0.13 ms at 18.88), so every request meets a full bucket. The prediction, the bandwidth
- * estimate and the measured policy count the bytes that wait for the rate, as this link behaves;
- * the bucket is the link's configuration, not a fitted figure (docs/runtime.md#the-kernel-link).
- */
-export function timedLinkBytes(link: {
-  linkBytes?(bytes: number): number;
-  readonly burstBytes?: number;
-}): (bytes: number) => number {
-  const frames = (b: number) => (link.linkBytes ? link.linkBytes(b) : b);
-  return (b) => Math.max(0, frames(b) - (link.burstBytes ?? 0));
 }
 
 /** Loads what `runLive` needs and runs it; the shaped link and the trace are torn down after. */
@@ -238,7 +224,10 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.edgeRepeat !== undefined ? { edgeRepeat: options.edgeRepeat } : {}),
       ...(options.rttPings !== undefined ? { rttPings: options.rttPings } : {}),
       ...(options.rttGapMs !== undefined ? { rttGapMs: options.rttGapMs } : {}),
-      ...(options.link?.linkBytes ? { linkBytes: timedLinkBytes(options.link) } : {}),
+      // NOTE: a kernel link counts each segment's headers, and its token bucket lets the first bytes
+      // of a request pass at once; both are the link's configuration (docs/runtime.md#the-kernel-link).
+      ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),
+      ...(options.link?.burstBytes ? { bucketBytes: options.link.burstBytes } : {}),
       progress: options.progress,
     });
     if (options.csvPath) writeOutputFile(options.csvPath, samplesCsv(report.records), CSV_OUTPUT);

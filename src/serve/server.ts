@@ -5,6 +5,8 @@
  *   GET  /health           200 "ready" while serving, 503 while shutting down
  *   GET  /metrics          JSON counters and per-stage times (server-metrics.ts)
  *   GET  /plans            JSON list of the plans held (key, label, wire)
+ *   GET  /probe?floats=N,M an answer of float32 streams of N, M... zeros, encoded as /infer's are
+ *                          (the client times the answer's cost with it: answer-probe.ts)
  * A bad request gets a 4xx and a one-line reason; nothing a client sends can stop the server.
  * `close()` stops accepting, lets requests in flight finish, then releases the sessions.
  */
@@ -12,7 +14,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { performance } from 'perf_hooks';
 import { InputError, JaladError } from '../core/errors';
-import { openSession, type Session } from '../runtime';
+import { openSession, type Session, type Tensor } from '../runtime';
 import { planId, type ServedPlan } from './served-plan';
 import { createServerMetrics, type MetricsSnapshot } from './server-metrics';
 import { decodeCloudInputs, encodeOutputs } from './wire-codec';
@@ -56,6 +58,20 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The element counts of a probe's answer streams (`floats=N,M`; empty: no stream).
+ * @throws HttpError 400 for anything but non-negative integers, or more bytes than `maxBytes`
+ */
+function probeSizes(text: string, maxBytes: number): number[] {
+  if (text === '') return [];
+  const sizes = text.split(',').map((x) => (/^\d{1,12}$/.test(x) ? Number(x) : NaN));
+  if (sizes.some((n) => !Number.isSafeInteger(n)))
+    throw new HttpError(400, `/probe?floats=${text.slice(0, 40)}: expected counts like 9216 or 10,4`);
+  const bytes = sizes.reduce((a, n) => a + 4 * n, 0);
+  if (bytes > maxBytes) throw new HttpError(413, `/probe of ${bytes} bytes exceeds the limit of ${maxBytes}`);
+  return sizes;
 }
 
 /**
@@ -148,9 +164,27 @@ export async function startServer(
     });
   };
 
+  // An answer like /infer's, without a model: the server's encoding of N floats, the link's return
+  // of them and the client's decoding are what a real answer of that size costs.
+  const probe = (res: http.ServerResponse, url: URL) => {
+    const sizes = probeSizes(url.searchParams.get('floats') ?? '', o.maxBodyBytes);
+    const t0 = performance.now();
+    const outputs: Record<string, Tensor> = {};
+    sizes.forEach(
+      (n, i) => (outputs[`probe${i}`] = { type: 'float32', data: new Float32Array(n), dims: [n] }),
+    );
+    const reply = encodeFrames(encodeOutputs(outputs));
+    const t1 = performance.now();
+    send(res, 200, 'application/octet-stream', reply, { [SERVER_MS_HEADER]: (t1 - t0).toFixed(4) });
+  };
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     metrics.request();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/probe') {
+      probe(res, url);
+      return;
+    }
     if (url.pathname === '/health') {
       send(res, draining ? 503 : 200, 'text/plain', draining ? 'shutting down\n' : 'ready\n');
       return;

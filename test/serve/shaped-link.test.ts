@@ -8,7 +8,6 @@ import {
   planForBandwidth,
   replayTrace,
   startShapedProxy,
-  timedLinkBytes,
   traceRateAt,
   type ServedPlan,
 } from '../../src/serve';
@@ -157,17 +156,5 @@ describe('planForBandwidth', () => {
     [5000, 'c'],
   ])('%d Mbps -> %s', (mbps, label) => {
     expect(planForBandwidth(plans, mbps).label).toBe(label);
-  });
-});
-
-describe('timedLinkBytes', () => {
-  test("a token-bucket link's timed bytes are its frames beyond the bucket, never below 0", () => {
-    // frames as the kernel link counts them at MTU 296: 66 B of headers per 244 B segment
-    const link = { linkBytes: (b: number) => b + Math.ceil(b / 244) * 66, burstBytes: 310 };
-    const timed = timedLinkBytes(link);
-    expect(timed(1200)).toBe(1200 + 5 * 66 - 310);
-    expect(timed(100)).toBe(0); // one frame of 166 B: the full bucket lets it through at once
-    expect(timedLinkBytes({ burstBytes: 310 })(1000)).toBe(690);
-    expect(timedLinkBytes({})(1000)).toBe(1000); // no bucket, no frames: the bytes themselves
   });
 });

@@ -1,0 +1,156 @@
+/** The answer's cost in the prediction: the server's /probe, the probes' measurement, and the run's use of it and of the token bucket. */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import {
+  createTransport,
+  decodeFrames,
+  decodeOutputs,
+  loadPlanDir,
+  measureAnswerCosts,
+  runEdge,
+  startServer,
+  type ServerHandle,
+} from '../../src/serve';
+import { serveFixture, type ServeFixture } from './fixture';
+
+let fx: ServeFixture;
+let server: ServerHandle;
+beforeAll(async () => {
+  fx = await serveFixture(12);
+  server = await startServer([loadPlanDir(fx.planDir)], { maxBodyBytes: 1 << 20 });
+}, 120000);
+afterAll(async () => {
+  await server?.close();
+  fx?.dir.remove();
+});
+
+describe('GET /probe', () => {
+  test('answers float32 streams of zeros of the sizes asked, encoded as /infer answers, with its encoding time', async () => {
+    const t = createTransport(server.url);
+    try {
+      const x = await t.request('GET', '/probe?floats=10,4', undefined, 2000);
+      expect(x.status).toBe(200);
+      const out = decodeOutputs(decodeFrames(x.body));
+      expect(Object.values(out).map((o) => [o.dims, Array.from(o.data as Float32Array)])).toEqual([
+        [[10], new Array(10).fill(0)],
+        [[4], new Array(4).fill(0)],
+      ]);
+      expect(x.serverMs).toBeGreaterThan(0);
+      expect((await t.request('GET', '/probe?floats=', undefined, 2000)).body.length).toBeGreaterThan(0);
+      const bad = await t.request('GET', '/probe?floats=1,x', undefined, 2000);
+      expect([bad.status, bad.body.toString().trim()]).toEqual([
+        400,
+        '/probe?floats=1,x: expected counts like 9216 or 10,4',
+      ]);
+      const big = await t.request('GET', '/probe?floats=300000', undefined, 2000);
+      expect([big.status, big.body.toString().trim()]).toEqual([
+        413,
+        '/probe of 1200000 bytes exceeds the limit of 1048576',
+      ]);
+      expect((await t.request('GET', '/health', undefined, 2000)).status).toBe(200); // still serving
+    } finally {
+      t.close();
+    }
+  });
+});
+
+describe('measureAnswerCosts', () => {
+  test("times n probes: the round trip less the server's time, the server's encoding, the client's decoding", async () => {
+    const t = createTransport(server.url);
+    try {
+      const before = server.metrics().requests;
+      const c = await measureAnswerCosts(t, [200000], 5, 2000, 0);
+      expect(server.metrics().requests - before).toBe(5);
+      expect(c.probes).toBe(5);
+      // 800 KB to encode (a CRC over it) and to decode: measurable, and part of neither the RTT nor each other
+      expect(c.answerEncodeMs).toBeGreaterThan(0);
+      expect(c.answerDecodeMs).toBeGreaterThan(0);
+      expect(c.rttMs).toBeGreaterThan(0);
+    } finally {
+      t.close();
+    }
+  });
+
+  test('a server without /probe is timed with GET /health, and no answer cost', async () => {
+    const paths: string[] = [];
+    const old = http.createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(req.url === '/health' ? 200 : 404).end(req.url === '/health' ? 'ready\n' : '');
+    });
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', () => r()));
+    const t = createTransport(`http://127.0.0.1:${(old.address() as AddressInfo).port}`);
+    try {
+      const c = await measureAnswerCosts(t, [10], 3, 2000, 0);
+      expect(paths).toEqual(['/probe?floats=10', '/health', '/health', '/health']);
+      expect([c.probes, c.answerEncodeMs, c.answerDecodeMs]).toEqual([3, 0, 0]);
+    } finally {
+      t.close();
+      old.close();
+    }
+  });
+
+  test('an unreachable server: no probe answered, all costs 0', async () => {
+    const t = createTransport('http://127.0.0.1:1');
+    try {
+      expect(await measureAnswerCosts(t, [10], 2, 500, 0)).toEqual({
+        rttMs: 0,
+        answerEncodeMs: 0,
+        answerDecodeMs: 0,
+        probes: 0,
+      });
+    } finally {
+      t.close();
+    }
+  });
+});
+
+describe("runEdge's prediction", () => {
+  const plan = () => loadPlanDir(fx.planDir);
+
+  test("adds the probes' answer costs; learns the answer's size from one request before the run", async () => {
+    const lines: string[] = [];
+    const before = server.metrics().requests;
+    const r = await runEdge({
+      plans: [plan()],
+      serverUrl: server.url,
+      dataset: fx.dataset,
+      rttPings: 3,
+      rttGapMs: 0,
+      progress: (m) => lines.push(m),
+    });
+    // one request for the answer's size, 3 probes, 12 samples
+    expect(server.metrics().requests - before).toBe(1 + 3 + 12);
+    expect(lines[0]).toMatch(/^RTT with an answer of 10 floats: /); // the chain's 10 logits
+    const first = r.records[0].predicted;
+    expect(first.answerEncodeMs).toBeGreaterThan(0);
+    for (const x of r.records) {
+      const p = x.predicted;
+      expect([p.answerEncodeMs, p.answerDecodeMs]).toEqual([first.answerEncodeMs, first.answerDecodeMs]);
+      const parts = p.edgeMs + p.encodeMs + p.transferMs + p.decodeMs + p.cloudMs;
+      expect(p.totalMs).toBeCloseTo(parts + p.answerEncodeMs + p.answerDecodeMs, 9);
+    }
+    expect(r.stages.server.predictedMs).toBeCloseTo(first.decodeMs + first.cloudMs + first.answerEncodeMs, 9);
+    expect(r.stages.answer.predictedMs).toBe(first.answerDecodeMs);
+  });
+
+  test("the link's token bucket: a bucket that holds every request leaves the RTT alone; none charges every byte", async () => {
+    const run = (bucketBytes: number) =>
+      runEdge({
+        plans: [plan()],
+        serverUrl: server.url,
+        dataset: fx.dataset,
+        rttPings: 2,
+        rttGapMs: 0,
+        nominalMbps: () => 1,
+        bucketBytes,
+      });
+    const full = await run(1e9);
+    for (const x of full.records) expect(x.predicted.transferMs).toBe(full.rttMs);
+    const none = await run(0);
+    const bytes = plan().predicted.bytes;
+    for (const x of none.records) {
+      const head = x.wireBytes - x.payloadBytes;
+      expect(x.predicted.transferMs).toBeCloseTo(none.rttMs + ((bytes + head) * 8) / 1000, 9);
+    }
+  });
+});
