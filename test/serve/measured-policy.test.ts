@@ -76,6 +76,22 @@ describe('createMeasuredPolicy', () => {
     expect(q.choose(plans, cloudOnly, 20, 1).label).toBe('cloud-only');
   });
 
+  test('by default a plan once measured is not probed again, and a switch needs a 10% gain', () => {
+    const p = createMeasuredPolicy({ alpha: 1 });
+    p.observe(cloudOnly, 0, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+    p.observe(edgeOnly, 1, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 }); // within 1.5x of 3
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 1e6).label).toBe('cloud-only');
+    // at 64 Mbps: cloud-only 3 + 0.1375 = 3.1375, edge-only 4.0175: stay
+    expect(p.choose(plans, cloudOnly, 64, 2).label).toBe('cloud-only');
+    // at 9 Mbps: cloud-only 3.978, edge-only 4.124: edge-only is 3.5% slower, stay on it
+    expect(p.choose(plans, edgeOnly, 9, 3).label).toBe('edge-only');
+    // at 7.5 Mbps: cloud-only 4.173, edge-only 4.149: 0.6% better, stay; at 4 Mbps cloud-only 5.2 vs 4.28: switch
+    expect(p.choose(plans, cloudOnly, 7.5, 4).label).toBe('cloud-only');
+    expect(p.choose(plans, cloudOnly, 4, 5).label).toBe('edge-only');
+    // at 6.2 Mbps: cloud-only 4.419, edge-only 4.181: 5.4% better, within the 10% hysteresis: stay
+    expect(p.choose(plans, cloudOnly, 6.2, 6).label).toBe('cloud-only');
+  });
+
   test('a switch needs a gain of the hysteresis', () => {
     const p = createMeasuredPolicy({ hysteresis: 0.1 });
     p.observe(cloudOnly, 0, { fixedMs: 10, wireBytes: 1000, payloadBytes: 1000 });
