@@ -4,7 +4,7 @@
  * kernel-shaped link (veth + tbf; the in-process proxy when this is not root or has no iproute2,
  * said so).
  *
- * Scenario (`--scenario`): `detector` (default), the PP-OCRv4 text detector at 96x96, whose plans
+ * Scenario (`--scenario`): `detector` (default), the PP-OCRv4 text detector at 192x192 (`--px`), whose plans
  * send KBs, so the transfer is what the plans differ in; `resnet`, the Fashion-MNIST ResNet, whose
  * plans send a few hundred bytes, with a fixed 50 KB cut beside them.
  * 1. The edge is made slower than the cloud: every edge part runs `--edge-repeat` times per sample,
@@ -22,7 +22,7 @@
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --quick | --scenario resnet | --samples 100 --analysis-samples 60
  *   --trace-samples 200 --trace-speed 5 --rounds 2 --edge-repeat 4 --mtu 296 --table-plans-only
- *   --link proxy --proxy-traces --traces-only --static-only]
+ *   --link proxy --proxy-traces --traces-only --static-only --px 192]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -172,6 +172,9 @@ interface Scenario {
   readonly repeat: number;
   /** Default `--analysis-samples`. */
   readonly analysisSamples: number;
+  /** Default `--samples` (per static run) and `--trace-samples` (per arm and trace). */
+  readonly samples: number;
+  readonly traceSamples: number;
   /** Whether the fixed 50 KB cut runs beside the table's plans. */
   readonly fixedCut: boolean;
   /** The analysis beyond data, edge and cloud. */
@@ -181,8 +184,15 @@ interface Scenario {
 }
 
 const DETECTOR_DIR = path.join(ROOT, 'datasets', 'ocr-text');
-/** The detector's side: 96 pixels (a multiple of 32), small enough for a 5-minute bench on 2 cores. */
-const DETECTOR_PX = 96;
+/**
+ * The detector's side in pixels (`--px`, a multiple of 32), default 192.
+ * NOTE: at 96 pixels every stage but the transfer took well under a millisecond per call (an edge
+ * part of the stride-4 cut 0.3 ms, its cloud part 2.3 ms, the answer's codec 0.1-0.3 ms), so the
+ * per-call costs the profile does not see (waking a process that waited for the network, the
+ * HTTP exchange, ONNX Runtime's call) were 15-40% of a sample; at 192 compute, transfer and answer
+ * are 4 times larger and those costs about the same (docs/runtime.md#tests-and-the-benchmark).
+ */
+const DETECTOR_PX = Number(argValue('--px', '192'));
 /**
  * The cut points the detector's bench sweeps: the input, a stride-8 cut, a neck cut and the output.
  * NOTE: a full sweep of its 52 cut points (4 and 6 bits, 60 images, 233 s at load 6) put the
@@ -206,6 +216,9 @@ const SCENARIOS: Record<Scenario['name'], Scenario> = {
     serveArgs: ['--input-shape', `x=1x3x${DETECTOR_PX}x${DETECTOR_PX}`],
     repeat: 4,
     analysisSamples: 60,
+    // fewer than the ResNet's: a sample takes about 4x the 96-pixel one; the bench stays under 8 minutes
+    samples: 60,
+    traceSamples: 160,
     fixedCut: false,
     analysis: (samples) => ({
       inputShapes: new Map([['x', [1, 3, DETECTOR_PX, DETECTOR_PX]]]),
@@ -233,6 +246,8 @@ const SCENARIOS: Record<Scenario['name'], Scenario> = {
     serveArgs: [],
     repeat: 20,
     analysisSamples: 500,
+    samples: 100,
+    traceSamples: 200,
     fixedCut: true,
     // NOTE: the sweep needs a few hundred samples: below that no quantized plan's 95% loss bound fits 1 pp.
     analysis: () => ({ bits: [2, 4, 6, 8], maxLossPct: 1 }),
@@ -548,8 +563,8 @@ async function main(): Promise<void> {
   if (!(scenarioName in SCENARIOS))
     throw new Error(`--scenario ${scenarioName}: expected detector or resnet`);
   const scenario = SCENARIOS[scenarioName as Scenario['name']];
-  const samples = Number(argValue('--samples', '100', '40'));
-  const traceSamples = Number(argValue('--trace-samples', '200', '100'));
+  const samples = Number(argValue('--samples', String(scenario.samples), '40'));
+  const traceSamples = Number(argValue('--trace-samples', String(scenario.traceSamples), '100'));
   const traceSpeed = Number(argValue('--trace-speed', '5'));
   const rounds = Number(argValue('--rounds', '2'));
   const repeat = Number(argValue('--edge-repeat', String(scenario.repeat)));
@@ -563,7 +578,8 @@ async function main(): Promise<void> {
   console.log(`scenario ${scenario.name}: ${scenario.why}`);
   console.log(
     `options: --scenario ${scenario.name} --samples ${samples} --analysis-samples ${analysisSamples} --trace-samples ${traceSamples} ` +
-      `--trace-speed ${traceSpeed} --rounds ${rounds} --edge-repeat ${repeat} --mtu ${mtuBytes}${QUICK ? ' (--quick)' : ''}`,
+      `--trace-speed ${traceSpeed} --rounds ${rounds} --edge-repeat ${repeat} --mtu ${mtuBytes}` +
+      `${scenario.name === 'detector' ? ` --px ${DETECTOR_PX}` : ''}${QUICK ? ' (--quick)' : ''}`,
   );
   const link = makeLink(argValue('--link', 'kernel'), mtuBytes);
   let proxy: BenchLink | undefined;

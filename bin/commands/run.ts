@@ -79,8 +79,9 @@ export function runCommand(): Command {
       'after',
       `
 Per sample: edge part, encoding, transfer (round trip minus the server's own time), decoding,
-server, total; beside the latency model's prediction (edge + encode + RTT + bytes·8/B + decode +
-cloud) at the link's bandwidth (the shaped rate, or the client's own estimate). Adaptive runs
+server, answer, total; beside the latency model's prediction (edge + encode + RTT + bytes·8/B +
+decode + cloud, plus the answer's encoding and decoding, timed with probes before the run) at the
+link's bandwidth (the shaped rate, or the client's own estimate). Adaptive runs
 estimate the uplink from their requests (bits sent / (transfer − RTT), pooled over the last 16,
 an observation 500 ms old counting half) and run the table's plan predicted fastest from the
 times measured for each plan (see docs/runtime.md).

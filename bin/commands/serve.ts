@@ -47,7 +47,8 @@ export function serveCommand(): Command {
       'after',
       `
 Endpoints: POST /infer?plan=ID (the wire tensors; see GET /plans for IDs), GET /health
-(200 when ready, 503 while shutting down), GET /metrics (requests, errors, per-stage ms).
+(200 when ready, 503 while shutting down), GET /metrics (requests, errors, per-stage ms),
+GET /probe?floats=N (an answer of N float32 zeros: jalad run times the answer's cost with it).
 A bad request gets a 4xx with a one-line reason. SIGTERM or SIGINT: stop accepting, finish
 the requests in flight, exit 0.
 

@@ -3,7 +3,7 @@
  *
  * Each request gives one observation: bits written to the socket (HTTP head, framing and
  * tensor streams) over the time they took to cross, taken as the round trip minus the server's
- * own time (it reports it in a header) minus the link's RTT (estimated from empty requests).
+ * own time (it reports it in a header) minus the link's RTT (estimated from probes before the run: answer-probe.ts).
  * The estimate pools the last `window` observations, each weighted by its age:
  *   B = Σ w_i·bits_i / Σ w_i·ms_i,   w_i = 2^(−age_i / halfLifeMs).
  * Pooling bits and times (rather than averaging rates) weights each request by its size: a request
