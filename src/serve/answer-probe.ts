@@ -3,7 +3,7 @@
  * round trip of the link and the answer. The server returns the cloud part's outputs as float32
  * streams (36 KB for the text detector's 96x96 map); the server encodes them, the link carries them
  * back and the client decodes them. The latency model of the paper has no answer; the live prediction
- * adds these measured costs (docs/runtime.md#the-prediction).
+ * adds these measured costs (docs/runtime.md#the-edge-client-and-what-it-measures).
  *
  * A probe is `GET /probe?floats=N,M...`: the server encodes zeros of the answer's sizes exactly as it
  * encodes /infer's outputs (a raw float32 stream's cost does not depend on its values), sends them
