@@ -10,7 +10,9 @@
  * With --repeat R (default 3) every profile is taken R times per mode and, per cut point, the
  * medians of the R predictions and of the R measurements are compared: on a shared machine one
  * measurement of a sub-millisecond model can be off by tens of percent.
- * Run: npm run bench:latency [-- --runs 20 --threads 1 --repeat 3 --detail model.onnx ...]
+ * --one-model / --shared-sessions force how many sessions a profile keeps open (default: by the model's
+ * weight bytes, see src/profiler/session-budget.ts), to compare the two ways of timing on the same models.
+ * Run: npm run bench:latency [-- --runs 20 --threads 1 --repeat 3 --detail --one-model model.onnx ...]
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -39,6 +41,11 @@ async function main(): Promise<void> {
   const runs = argValue('--runs', 20);
   const repeat = argValue('--repeat', 3);
   const threads = argValue('--threads', 1);
+  const oneModel = process.argv.includes('--one-model')
+    ? true
+    : process.argv.includes('--shared-sessions')
+      ? false
+      : undefined;
   const valued = new Set(['--runs', '--repeat', '--threads']);
   const given = process.argv.slice(2).filter((a, i, all) => a.endsWith('.onnx') && !valued.has(all[i - 1]));
   const list = given.length > 0 ? given : latencyModels();
@@ -51,13 +58,14 @@ async function main(): Promise<void> {
     console.log(STANDARD_MODELS_HINT);
   console.log(
     `edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians of ${repeat} repeats, ` +
-      `auto (the default), fast and thorough profiles interleaved)`,
+      `auto (the default), fast and thorough profiles interleaved; sessions: ` +
+      `${oneModel === undefined ? 'by model size' : oneModel ? 'one model at a time' : 'shared'})`,
   );
   console.log(`load average at start: ${load()} (a busy machine makes every timing noisy)`);
   console.log(latencyErrorHeader());
   const errors: LatencyError[] = [];
   for (const file of list) {
-    const e = await latencyError(file, { runs, threads, repeat });
+    const e = await latencyError(file, { runs, threads, repeat, oneModel });
     errors.push(e);
     if (process.argv.includes('--detail'))
       for (const d of e.detail)

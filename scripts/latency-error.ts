@@ -130,7 +130,13 @@ function leaveOneOut(
 /** Measures one model: `repeat` profiles per mode, interleaved. */
 export async function latencyError(
   file: string,
-  settings: { readonly runs: number; readonly threads: number; readonly repeat: number },
+  settings: {
+    readonly runs: number;
+    readonly threads: number;
+    readonly repeat: number;
+    /** Forces one model open at a time (true) or shared sessions (false); default by the model's size. */
+    readonly oneModel?: boolean;
+  },
 ): Promise<LatencyError> {
   const loaded = readModelFile(file);
   const dag = buildDag(loaded.model, file);
@@ -154,6 +160,7 @@ export async function latencyError(
         runs: settings.runs,
         warmup: 5,
         mode,
+        oneModel: settings.oneModel,
       });
       seconds[mode] += (performance.now() - t0) / 1000 / settings.repeat;
     }

@@ -69,4 +69,11 @@ export {
   type TimingPlan,
 } from './profile-mode';
 export { sampleCutPoints } from './sample-cuts';
+export {
+  ONE_MODEL_FROM_BYTES,
+  SESSION_BUDGET_BYTES,
+  sessionPlan,
+  weightBytes,
+  type SessionPlan,
+} from './session-budget';
 export { codecFactor, type CodecFactor } from './codec-factor';

@@ -61,6 +61,7 @@ import {
   type TimingPlan,
 } from './profile-mode';
 import { sampleCutPoints } from './sample-cuts';
+import { sessionPlan, weightBytes } from './session-budget';
 import { DEFAULT_PROFILE_MODE } from '../core/defaults';
 import { median } from './stats';
 
@@ -285,17 +286,23 @@ async function traceAndTimeParts(
   const onCpu = (timed.device ?? CPU).kind === 'cpu';
   const { copy } = model;
   const { sides, all } = more;
+  const { oneModel, groupBudgetBytes } = sessionPlan(weightBytes(model.model), timed.oneModel);
   // NOTE: let, and cleared with copy.bytes: a local holding the 100 MB would keep them alive.
   let bytes: Uint8Array | undefined = copy.bytes ?? encodeModel(copy.model);
-  const whole = onCpu ? await openSession(bytes, { optimization: 'all', threads: timed.threads }) : undefined;
+  const whole =
+    onCpu && !oneModel
+      ? await openSession(bytes, { optimization: 'all', threads: timed.threads })
+      : undefined;
   try {
-    const fused = await traceFusedKernels(copy.model, timed, whole, bytes);
+    const fused = await traceFusedKernels(copy.model, timed, oneModel ? 'after' : whole, bytes);
     copy.bytes = bytes = undefined;
     timed.progress?.(
-      `timing the real edge and cloud models of ${cuts.length} cut points and the whole model`,
+      `timing the real edge and cloud models of ${cuts.length} cut points and the whole model` +
+        (oneModel ? ' (one model open at a time)' : ''),
     );
     const started = performance.now();
-    let groups = await measurePartGroups(model.model, dag, cuts, info, timed, { whole, sides });
+    const extra = { whole, sides, oneModel, budgetBytes: groupBudgetBytes };
+    let groups = await measurePartGroups(model.model, dag, cuts, info, timed, extra);
     let auto: AutoChoice | undefined;
     if (all) {
       const perCutMs = (performance.now() - started) / Math.max(1, cuts.length);
@@ -305,7 +312,7 @@ async function traceAndTimeParts(
         timed.progress?.(
           `timing the real edge and cloud models of all ${all.length} cut points and the whole model`,
         );
-        groups = await measurePartGroups(model.model, dag, all, info, timed, { whole, sides });
+        groups = await measurePartGroups(model.model, dag, all, info, timed, extra);
       }
     }
     const times = partTimesOfGroups(groups);

@@ -18,6 +18,7 @@ import {
   type TensorMap,
 } from '../runtime';
 import type { MeasureOptions } from './node-times';
+import { SESSION_BUDGET_BYTES, weightBytes } from './session-budget';
 import { median, quantile } from './stats';
 
 /** Measured times of one cut point's two parts. */
@@ -60,12 +61,6 @@ export const ROUNDS = 5;
 export const ROUND_WARMUP = 3;
 
 /**
- * Bytes of model held by the sessions open at once: cut points are timed in groups that fit (with
- * 1e9 the 100 MB benchmark model peaked at 1.66 GB of RSS; ORT also keeps prepacked weights).
- */
-const SESSION_BUDGET_BYTES = 3e8;
-
-/**
  * Which parts of a cut point are timed: both, or one side only. A fast profile of a slow model
  * times one side per sampled cut point, the cheaper one (see measure-profile.ts).
  */
@@ -87,22 +82,6 @@ interface PreparedCut {
   readonly timeCloud: boolean;
   /** Bytes of initializers of the models whose sessions stay open while the group is timed. */
   readonly heldBytes: number;
-}
-
-/**
- * Bytes of a model's initializers (their rawData views the model file, or their external data
- * lies in it: counting copies nothing).
- */
-function weightBytes(model: ModelProto): number {
-  return (model.graph?.initializer ?? []).reduce(
-    (sum, t) =>
-      sum +
-      (t.rawData?.length ?? 0) +
-      Number((t.externalData ?? []).find((e) => e.key === 'length')?.value ?? 0) +
-      4 * ((t.floatData?.length ?? 0) + (t.int32Data?.length ?? 0)) +
-      8 * ((t.int64Data?.length ?? 0) + (t.doubleData?.length ?? 0)),
-    0,
-  );
 }
 
 /** Extracts the parts of `cut`, and which of them `sides` asks to time. */
@@ -206,13 +185,18 @@ const SYNTHETIC_CUT_SEED = 7;
  * of the machine's speed: each group's part times are multiplied by (median of the whole model
  * over all groups) / (its median in that group's rounds), so all parts are on the speed scale the
  * node times are calibrated to. With one group the factor is exactly 1.
- * Groups are filled in order while the models their sessions hold fit SESSION_BUDGET_BYTES (at
+ * NOTE: with `extra.oneModel` (a large model, see session-budget.ts) the whole model is not open
+ * beside the parts: it is opened, timed (warm-up, then `runs` runs) and closed just before each
+ * group's parts are opened, and those runs are the group's probe. Its runs and the parts' are then
+ * seconds apart rather than in the same rounds.
+ * Groups are filled in order while the models their sessions hold fit `extra.budgetBytes` (at
  * least one cut point each).
  * @param info types and shapes of the crossing tensors (from probeTensors)
  * @param extra.whole an open, warmed-up session of the whole optimised model on `options.device`,
  *   used as the whole model (not released here); opened (and released) here when not given
  * @param extra.sides the parts timed per cut point index (default both)
  * @param extra.budgetBytes bytes of model the sessions of one group may hold (SESSION_BUDGET_BYTES)
+ * @param extra.oneModel time the whole model alone before each group instead of beside it
  */
 export async function measurePartTimes(
   model: ModelProto,
@@ -230,7 +214,12 @@ export interface PartExtras {
   readonly whole?: Session;
   readonly sides?: ReadonlyMap<number, PartSides>;
   readonly budgetBytes?: number;
+  readonly oneModel?: boolean;
 }
+
+/** The whole model: an open session timed in the groups' rounds, or (one model at a time) how to time it alone. */
+type Whole =
+  { readonly session: Session; readonly feeds: TensorMap } | { readonly alone: () => Promise<number[]> };
 
 /**
  * `measurePartTimes` before the groups are put on one speed: the samples of each group. The auto
@@ -254,24 +243,34 @@ export async function measurePartGroups(
   );
   const budget = extra.budgetBytes ?? SESSION_BUDGET_BYTES;
   const started = performance.now();
-  const whole = {
-    session:
-      extra.whole ??
-      (await openSession(model, { optimization: 'all', threads: options.threads, device: options.device })),
-    feeds,
-  };
+  const own = !extra.whole && !extra.oneModel;
+  const whole: Whole =
+    extra.whole || own
+      ? {
+          session:
+            extra.whole ??
+            (await openSession(model, {
+              optimization: 'all',
+              threads: options.threads,
+              device: options.device,
+            })),
+          feeds,
+        }
+      : { alone: () => timeWholeAlone(model, feeds, options) };
   const groups: GroupSamples[] = [];
   const prepare = (i: number) =>
     i < cuts.length
       ? prepareCut(model, dag, info, cuts[i], extra.sides?.get(cuts[i].index) ?? 'both')
       : undefined;
   try {
-    if (!extra.whole) await timeRuns(whole.session, feeds, options.warmup, 0);
+    if (own && 'session' in whole) await timeRuns(whole.session, feeds, options.warmup, 0);
     let i = 0;
     let next = prepare(i++);
     while (next) {
-      const timed: TimedCut[] = [];
       const before = i - 1;
+      // One model at a time: the whole model's runs, before any part of the group is open.
+      const probe = 'alone' in whole ? await whole.alone() : undefined;
+      const timed: TimedCut[] = [];
       try {
         for (
           let held = 0;
@@ -293,7 +292,7 @@ export async function measurePartGroups(
               `${(done * 100).toFixed(0)}%, about ${leftS.toFixed(0)} s left`,
           );
         };
-        groups.push(await timeGroup(whole, timed, options, onRound));
+        groups.push(await timeGroup('session' in whole ? whole : probe!, timed, options, onRound));
       } finally {
         for (const { edge, cloud } of timed) {
           await edge?.session.release();
@@ -302,27 +301,47 @@ export async function measurePartGroups(
       }
     }
   } finally {
-    if (!extra.whole) await whole.session.release();
+    if (own && 'session' in whole) await whole.session.release();
   }
   return groups;
 }
 
+/** Opens the whole optimised model, times it (warm-up, then `runs` runs) and closes it. */
+async function timeWholeAlone(
+  model: ModelProto,
+  feeds: TensorMap,
+  options: MeasureOptions,
+): Promise<number[]> {
+  const session = await openSession(model, {
+    optimization: 'all',
+    threads: options.threads,
+    device: options.device,
+  });
+  try {
+    return await timeRuns(session, feedsFor(session, feeds), options.warmup, options.runs);
+  } finally {
+    await session.release();
+  }
+}
+
 /**
- * Times the whole model and the open parts of one group in ROUNDS rounds (see `measurePartTimes`).
- * A side not timed (no nodes, or not asked for) reads as [0].
+ * Times the open parts of one group in ROUNDS rounds, with the whole model when its session is
+ * given (see `measurePartTimes`), else `whole` is its samples, timed alone before. A side not timed
+ * (no nodes, or not asked for) reads as [0].
  */
 async function timeGroup(
-  whole: { readonly session: Session; readonly feeds: TensorMap },
+  whole: { readonly session: Session; readonly feeds: TensorMap } | readonly number[],
   timed: readonly TimedCut[],
   options: MeasureOptions,
   onRound: (round: number, rounds: number) => void,
 ): Promise<GroupSamples> {
   const rounds = Math.min(ROUNDS, options.runs);
   const roundWarmup = Math.min(options.roundWarmup ?? ROUND_WARMUP, options.warmup);
-  const groupWhole: number[] = [];
+  const open = 'session' in whole ? whole : undefined;
+  const groupWhole: number[] = open ? [] : [...(whole as readonly number[])];
   for (let r = 0; r < rounds; r++) {
     const runs = runsInRound(options.runs, rounds, r);
-    groupWhole.push(...(await timeRuns(whole.session, whole.feeds, roundWarmup, runs)));
+    if (open) groupWhole.push(...(await timeRuns(open.session, open.feeds, roundWarmup, runs)));
     for (const { edge, cloud } of timed) {
       for (const part of [edge, cloud])
         if (part) part.samples.push(...(await timeRuns(part.session, part.feeds, roundWarmup, runs)));

@@ -6,6 +6,9 @@
 export {
   openSession,
   feedsFor,
+  resetSessionPeak,
+  sessionCounts,
+  type SessionCounts,
   setRuntimeVerbose,
   type Optimization,
   type Session,

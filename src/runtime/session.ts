@@ -129,9 +129,47 @@ function ortFeeds(feeds: Readonly<TensorMap>): ort.InferenceSession.FeedsType {
   return out;
 }
 
-/** Our `Session` over ORT's. */
-export function wrapSession(inner: ort.InferenceSession): Session {
+/** Sessions open now and their model bytes, and the most at once since `resetSessionPeak`. */
+const counts = { open: 0, peak: 0, bytes: 0, peakBytes: 0 };
+
+/** What `sessionCounts` reports. */
+export interface SessionCounts {
+  /** Sessions open now. */
+  readonly open: number;
+  /** The most sessions open at once since the last `resetSessionPeak`. */
+  readonly peak: number;
+  /** Bytes of the encoded models of the sessions open now (weights left in a file count nothing). */
+  readonly bytes: number;
+  /** The most such bytes open at once since the last `resetSessionPeak`. */
+  readonly peakBytes: number;
+}
+
+/**
+ * How many sessions are open in this process now, and the most that were open at once since the
+ * last `resetSessionPeak`: each holds its own copy of its model's weights in native memory, so the
+ * profiler's tests check what it keeps open together.
+ */
+export function sessionCounts(): SessionCounts {
+  return { ...counts };
+}
+
+/** Starts counting the most sessions open at once from those open now. */
+export function resetSessionPeak(): void {
+  counts.peak = counts.open;
+  counts.peakBytes = counts.bytes;
+}
+
+/**
+ * Our `Session` over ORT's.
+ * @param modelBytes size of the encoded model it was opened on (counted by `sessionCounts`)
+ */
+export function wrapSession(inner: ort.InferenceSession, modelBytes = 0): Session {
   let types: Map<string, string | undefined> | undefined;
+  let released = false;
+  counts.open++;
+  counts.bytes += modelBytes;
+  counts.peak = Math.max(counts.peak, counts.open);
+  counts.peakBytes = Math.max(counts.peakBytes, counts.bytes);
   return {
     inputNames: inner.inputNames,
     outputNames: inner.outputNames,
@@ -144,7 +182,14 @@ export function wrapSession(inner: ort.InferenceSession): Session {
       types ??= new Map(inner.outputMetadata.map((m) => [m.name, m.isTensor ? m.type : undefined]));
       return types.get(name);
     },
-    release: () => inner.release(),
+    release: () => {
+      if (!released) {
+        counts.open--;
+        counts.bytes -= modelBytes;
+      }
+      released = true;
+      return inner.release();
+    },
   };
 }
 
@@ -154,7 +199,7 @@ export async function openSession(
   options: SessionOptions = {},
 ): Promise<Session> {
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
-  return wrapSession(await createOrtSession(bytes, ortOptions(options), options.source));
+  return wrapSession(await createOrtSession(bytes, ortOptions(options), options.source), bytes.length);
 }
 
 /** Picks from `all` the feeds a session reads. */

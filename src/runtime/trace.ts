@@ -46,7 +46,7 @@ export async function openTracedSession(
     remove();
     throw err;
   }
-  const session = wrapSession(inner);
+  const session = wrapSession(inner, bytes.length);
   return {
     ...session,
     endProfiling: () => {

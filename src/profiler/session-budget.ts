@@ -1,0 +1,63 @@
+/**
+ * How many ONNX Runtime sessions a measured profile keeps open at once. Each session holds its own
+ * copy of the weights in native memory (ORT reorders and prepacks them: a whole ResNet-50, 102 MB of
+ * weights, took 145-184 MB per session), so what is open together decides the profile's peak memory.
+ */
+import type { ModelProto } from '../graph';
+
+/**
+ * Bytes of model held by the part sessions of one group at most (the 100 MB benchmark model
+ * peaked at 1.66 GB of RSS with 1e9; ORT also keeps prepacked weights).
+ */
+export const SESSION_BUDGET_BYTES = 3e8;
+
+/**
+ * Models with more weight bytes than this are timed one model at a time (see `sessionPlan`). Below
+ * it the shared sessions are kept: the timing method whose prediction error bench:latency checks
+ * (its eight models have 0.1-47 MB of weights; `bench:latency --one-model` times them the other way).
+ * ResNet-50 (102 MB) peaked at 0.54-0.65 GB with shared sessions and 0.31-0.33 GB during its
+ * profile one model at a time.
+ */
+export const ONE_MODEL_FROM_BYTES = 64e6;
+
+/** What a profile keeps open at once. */
+export interface SessionPlan {
+  /**
+   * True: at most one model's weights in open sessions at any time. The optimised trace has no
+   * unprofiled twin (its own session, once the profiler has stopped, is timed without it), and the
+   * whole model is closed while parts are open (it is timed just before each group of parts).
+   * False: the twin and the whole model stay open beside the traced session and the parts.
+   */
+  readonly oneModel: boolean;
+  /** Bytes of model the part sessions of one group may hold. */
+  readonly groupBudgetBytes: number;
+}
+
+/**
+ * The session plan for a model of `modelBytes` weight bytes: one model at a time above
+ * ONE_MODEL_FROM_BYTES (or when `oneModel` forces it either way), groups of parts up to the model's
+ * own weight bytes then (at least one cut point per group), else up to SESSION_BUDGET_BYTES.
+ */
+export function sessionPlan(modelBytes: number, oneModel?: boolean): SessionPlan {
+  const one = oneModel ?? modelBytes > ONE_MODEL_FROM_BYTES;
+  return {
+    oneModel: one,
+    groupBudgetBytes: one ? Math.min(SESSION_BUDGET_BYTES, modelBytes) : SESSION_BUDGET_BYTES,
+  };
+}
+
+/**
+ * Bytes of a model's initializers (their rawData views the model file, or their external data
+ * lies in it: counting copies nothing).
+ */
+export function weightBytes(model: ModelProto): number {
+  return (model.graph?.initializer ?? []).reduce(
+    (sum, t) =>
+      sum +
+      (t.rawData?.length ?? 0) +
+      Number((t.externalData ?? []).find((e) => e.key === 'length')?.value ?? 0) +
+      4 * ((t.floatData?.length ?? 0) + (t.int32Data?.length ?? 0)) +
+      8 * ((t.int64Data?.length ?? 0) + (t.doubleData?.length ?? 0)),
+    0,
+  );
+}
