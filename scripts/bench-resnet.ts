@@ -10,6 +10,9 @@
  * prints wall seconds, peak RSS (MB and as a ratio to the file's size), seconds per node and the
  * mode that made the figures (analysis.json's profiles.edge.mode; "auto->fast" when auto chose it).
  * Mode `none` runs `--no-profile` (structure and sizes only; its target is 1.5x the file in peak RSS).
+ * A mode with `-trim` (e.g. `auto-trim`) runs that mode with MALLOC_TRIM_THRESHOLD_ set (glibc gives
+ * freed memory back to the system; see docs/profiler.md, "Memory").
+ * Run, e.g.: npm run bench:resnet -- --modes none,auto,auto-trim --no-latency
  * Then, unless --no-latency, the prediction error of both modes on bench:latency's models
  * (scripts/latency-error.ts). The load average is printed at the start and the end of every part.
  *
@@ -36,6 +39,8 @@ const CACHE = path.join('.cache', 'resnets');
 const ROOT = path.join(__dirname, '..', '..');
 const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
 const RSS_HOOK = path.join(__dirname, 'rss-on-exit.js');
+/** glibc's trim threshold of the `-trim` modes: a fixed one gives freed memory back to the system. */
+const TRIM_BYTES = String(16 << 20);
 
 /** Exports the missing models; false (with the reason printed) when PyTorch is not there. */
 function exportModels(names: readonly string[]): boolean {
@@ -69,6 +74,8 @@ function analyzeOnce(
   model: string,
   mode: string,
 ): { seconds: number; peakMb: number; nodes: number; made: string } {
+  const trim = mode.endsWith('-trim');
+  const profile = trim ? mode.slice(0, -'-trim'.length) : mode;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-resnet-'));
   const rssFile = path.join(out, 'rss');
   try {
@@ -81,12 +88,20 @@ function analyzeOnce(
         JALAD,
         'analyze',
         model,
-        ...(mode === 'none' ? ['--no-profile'] : ['--profile', mode]),
+        ...(profile === 'none' ? ['--no-profile'] : ['--profile', profile]),
         '--out',
         path.join(out, 'a'),
         '-q',
       ],
-      { encoding: 'utf8', env: { ...process.env, JALAD_RSS_FILE: rssFile }, maxBuffer: 1 << 26 },
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          JALAD_RSS_FILE: rssFile,
+          ...(trim ? { MALLOC_TRIM_THRESHOLD_: TRIM_BYTES } : {}),
+        },
+        maxBuffer: 1 << 26,
+      },
     );
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 0)
