@@ -9,11 +9,15 @@
  * 3. The loader end to end (jalad's loadDataset on the folder with --size 256 --crop 224 in
  *    float): images per second with each decoder; the new one decodes several images at once on
  *    libuv's thread pool while the main thread resizes.
- * 4. Agreement: the largest sample difference between old and new, and, when Python's Pillow is
+ * 4. `jalad eval` on a folder end to end (bench-images-eval.ts): the old path (jpeg-js, the whole
+ *    folder in memory, resize on the main thread) against the new one (libvips, streamed in
+ *    batches, resize on worker threads while inference runs): images/s and peak RSS, each arm in
+ *    a child process, arms interleaved, the load average beside each run.
+ * 5. Agreement: the largest sample difference between old and new, and, when Python's Pillow is
  *    installed (/usr/bin/python3), whether libvips gives Pillow's pixels exactly.
  * Timings on a shared machine are noisy: the load average is printed; the ratio, measured side by
  * side, is what counts. Target: new at least 10x faster per image.
- * Run: npm run bench:images [-- --images 40 --rounds 3]
+ * Run: npm run bench:images [-- --images 36 --rounds 3 --eval-images 800 --eval-rounds 2 --eval-model M.onnx]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -24,6 +28,14 @@ import sharp from 'sharp';
 import { loadDataset, type DataOptions } from '../src/data';
 import { decodeImage, type DecodedImage, type ImageDecoder } from '../src/data/image-decode';
 import { bytesReader, readImageHeader } from '../src/data/image-header';
+import {
+  EVAL_ARMS,
+  evalModelPath,
+  loadAverage,
+  runArm,
+  writeEvalFolder,
+  type EvalRun,
+} from './bench-images-eval';
 
 const TARGET_RATIO = 10;
 const SIZES: readonly [number, number][] = [
@@ -100,6 +112,11 @@ async function decodeRate(
   return bytes.length / ((performance.now() - started) / 1000);
 }
 
+function argText(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -162,6 +179,47 @@ async function loaderRate(dir: string, decoder: ImageDecoder, count: number): Pr
   const ds = await loadDataset(dir, undefined, options);
   if (ds.samples !== count) throw new Error(`loaded ${ds.samples} of ${count} images`);
   return count / ((performance.now() - started) / 1000);
+}
+
+/** `jalad eval` on a folder: old, whole and new loaders, interleaved, each in its own process. */
+async function evalEndToEnd(jpegs: readonly Buffer[], tmp: string): Promise<void> {
+  const count = argValue('--eval-images', 800);
+  const rounds = argValue('--eval-rounds', 2);
+  const batchSize = 32;
+  const folder = path.join(tmp, 'eval');
+  writeEvalFolder(folder, jpegs, count);
+  const modelPath = evalModelPath(argText('--eval-model'), tmp);
+  const wholeMb = (count * 3 * 224 * 224 * 4) / 2 ** 20;
+  console.log(
+    `\njalad eval on a folder end to end (${count} JPEGs in 10 class folders, --size 256 --crop 224, batch ` +
+      `${batchSize}, model ${argText('--eval-model') ?? 'a small CNN built here'}; each arm in its own process, ` +
+      `arms interleaved, ${rounds} rounds; the whole set as float32 is ${wholeMb.toFixed(0)} MB):`,
+  );
+  const runs = new Map<string, EvalRun[]>(EVAL_ARMS.map((a) => [a.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const arm of EVAL_ARMS) {
+      const load = loadAverage();
+      const run = runArm(arm, modelPath, folder, batchSize);
+      (runs.get(arm.name) as EvalRun[]).push(run);
+      console.log(
+        `  round ${r + 1} ${arm.name.padEnd(5)}: ${run.imagesPerSecond.toFixed(1)} images/s, ` +
+          `peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(0)} MB (load average ${load})`,
+      );
+    }
+  }
+  const rate = (name: string): number => median((runs.get(name) as EvalRun[]).map((x) => x.imagesPerSecond));
+  const rss = (name: string): number => Math.max(...(runs.get(name) as EvalRun[]).map((x) => x.peakRssBytes));
+  for (const arm of EVAL_ARMS)
+    console.log(
+      `  ${arm.label}: median ${rate(arm.name).toFixed(1)} images/s, peak RSS ${(rss(arm.name) / 2 ** 20).toFixed(0)} MB`,
+    );
+  console.log(
+    `  ratio new/old: ${(rate('new') / rate('old')).toFixed(2)}x images/s, ${(rss('new') / rss('old')).toFixed(2)}x peak RSS; ` +
+      `new/whole (libvips alike): ${(rate('new') / rate('whole')).toFixed(2)}x images/s, ` +
+      `${(rss('new') / rss('whole')).toFixed(2)}x peak RSS`,
+  );
+  const same = (runs.get('new') as EvalRun[])[0].correct === (runs.get('whole') as EvalRun[])[0].correct;
+  console.log(`  streamed and whole (same pixels) give the same top-1 count: ${same ? 'yes' : 'NO'}`);
 }
 
 async function main(): Promise<void> {
@@ -265,6 +323,8 @@ async function main(): Promise<void> {
       `  old: ${top(rates.portable).toFixed(1)} images/s   new: ${top(rates.libvips).toFixed(1)} images/s   ` +
         `ratio ${loaderRatio.toFixed(1)}x`,
     );
+
+    await evalEndToEnd(bytes, tmp);
 
     console.log('\nagreement:');
     console.log(

@@ -11,7 +11,7 @@
  * batches before it have been handed over by then.
  */
 import * as os from 'os';
-import { InputError } from '../core/errors';
+import { InputError, JaladError } from '../core/errors';
 import { runAhead } from './decode-ahead';
 import { errorReason, imageGeometry, type FirstImage } from './image-checks';
 import { defaultImageDecoder } from './image-decode';
@@ -20,7 +20,7 @@ import { checkImageFile, decodedBytes, type CheckedImageFile } from './image-lim
 import type { ResolvedDataOptions } from './options';
 import { effectiveScale, imageShape, normalization, planGeometry } from './preprocess';
 import type { SampleResult, SampleSpec } from './sample-job';
-import { SamplePool } from './sample-pool';
+import { SamplePool, imageWorkerEntry } from './sample-pool';
 
 /** One batch of a stream: `count` samples in the model's layout, sample after sample. */
 export interface ImageBatch {
@@ -39,12 +39,14 @@ export interface ImageBatch {
 export interface ImageStreamLimits {
   /** Samples per batch. */
   readonly batchSize: number;
-  /** Image worker threads (default: the cores, 1 to 4). */
+  /** Image worker threads (default: the cores less one, 1 to 4). */
   readonly workers?: number;
   /** Most images being prepared at once (default: two batches, at most 256). */
   readonly maxInFlight?: number;
   /** Most bytes (file, decoded pixels, float copies) of the images being prepared (default 512 MiB). */
   readonly maxCostBytes?: number;
+  /** The worker threads' entry module (default: imageWorkerEntry()). */
+  readonly workerEntry?: string;
 }
 
 /** An image folder listed and ready to stream. */
@@ -59,9 +61,12 @@ export interface ImageStream {
   batches(): AsyncGenerator<ImageBatch>;
 }
 
-/** Default image worker threads: the cores, 1 to 4 (resizing is the costliest step). */
+/**
+ * Default image worker threads: one core fewer than the machine has, 1 to 4 (resizing is the
+ * costliest step; ONNX Runtime and libvips want the other core).
+ */
 export function defaultImageWorkers(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
 /**
@@ -100,6 +105,21 @@ function jobCost(checked: CheckedImageFile, opts: ResolvedDataOptions, outC: num
   return checked.sizeBytes + decodedBytes(checked.header) + 4 * floats;
 }
 
+/** How every image of the stream becomes a sample, as plain data for the worker threads. */
+function sampleSpec(opts: ResolvedDataOptions, outC: 1 | 3, role: string): SampleSpec {
+  const norm = normalization(opts, outC, role);
+  return {
+    outC,
+    scale: effectiveScale(opts, true),
+    mean: Array.from(norm.mean),
+    std: Array.from(norm.std),
+    layout: opts.layout,
+    resize: opts.resize,
+    crop: opts.crop,
+    decoder: opts.decoder,
+  };
+}
+
 /** The batch of the samples kept since the last one. */
 function batchOf(
   start: number,
@@ -132,21 +152,14 @@ async function* streamBatches(
 ): AsyncGenerator<ImageBatch> {
   const { role, warnings } = out;
   const outC = opts.channels === 'auto' ? 3 : opts.channels;
-  const norm = normalization(opts, outC, role);
-  const spec: SampleSpec = {
-    outC,
-    scale: effectiveScale(opts, true),
-    mean: Array.from(norm.mean),
-    std: Array.from(norm.std),
-    layout: opts.layout,
-    resize: opts.resize,
-    crop: opts.crop,
-    decoder: opts.decoder,
-  };
+  const spec = sampleSpec(opts, outC, role);
   // NOTE: sharp is loaded on this thread before any worker loads it, so its shared libraries
   // stay loaded when a worker ends (sharp's advice for worker threads).
   if (opts.decoder !== 'portable') await defaultImageDecoder();
-  const pool = new SamplePool(limits.workers ?? defaultImageWorkers());
+  const pool = new SamplePool(
+    limits.workers ?? defaultImageWorkers(),
+    limits.workerEntry ?? imageWorkerEntry(),
+  );
   const whatOf = (i: number): string => `${role}: image ${listing.entries[chosen[i]].file}`;
   try {
     const outcomes = runAhead<CheckedImageFile, SampleResult>(
@@ -168,8 +181,9 @@ async function* streamBatches(
     for await (const outcome of outcomes) {
       const entry = listing.entries[chosen[i]];
       if (!outcome.ok) {
-        // NOTE: a header over the limits is a refusal, not a bad image: never skipped.
-        if (outcome.error instanceof InputError) throw outcome.error;
+        // NOTE: a header over the limits is a refusal, and a failed worker thread a fault, not a
+        // bad image: never skipped.
+        if (outcome.error instanceof JaladError) throw outcome.error;
         const reason = `image ${entry.file}: cannot read or decode (${errorReason(outcome.error)})`;
         if (opts.onBadImage === 'stop') throw new InputError('BAD_DATA', `${role}: ${reason}`);
         warnings.push(`${role}: skipped ${reason}`);

@@ -53,6 +53,8 @@ interface Pending {
 class ImageThread {
   readonly pending = new Map<number, Pending>();
   private readonly worker: Worker;
+  /** Why the thread is gone, once it is: later requests fail at once instead of waiting forever. */
+  private failure: JaladError | undefined;
 
   constructor(entry: string) {
     this.worker = new Worker(entry);
@@ -63,17 +65,19 @@ class ImageThread {
       if (reply.ok) p.resolve(reply.result);
       else p.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     });
-    const failAll = (error: Error): void => {
-      for (const p of this.pending.values()) p.reject(error);
+    // NOTE: a thread that fails is a fault of jalad or the machine, not of an image: JaladError,
+    // which the stream stops on even under --on-bad-image skip.
+    const failAll = (why: string): void => {
+      this.failure ??= new JaladError('RUNTIME', `an image worker thread ${why}`);
+      for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
     };
-    this.worker.on('error', failAll);
-    this.worker.on('exit', (code) =>
-      failAll(new JaladError('RUNTIME', `an image worker thread exited (code ${code})`)),
-    );
+    this.worker.on('error', (error) => failAll(`failed: ${error.message.split('\n')[0]}`));
+    this.worker.on('exit', (code) => failAll(`exited (code ${code})`));
   }
 
   request(request: SampleRequest): Promise<SampleResult> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
       this.worker.postMessage(request);

@@ -2,7 +2,7 @@
  * The streaming image loader against the in-memory one: same samples (bit for bit), labels,
  * order, skips and errors, with images prepared on worker threads in bounded batches.
  */
-import { InputError } from '../../src/core/errors';
+import { InputError, JaladError } from '../../src/core/errors';
 import { loadDataset, resolveDataOptions, type DataOptions } from '../../src/data';
 import { openImageStream, type ImageBatch } from '../../src/data/image-stream';
 import { TempDir, caught, jpegBytes, pngBytes, rgbaImage, seededBytes, tempDir } from './fixtures';
@@ -179,5 +179,23 @@ describe('an image folder loaded whole is refused over the in-memory bound, befo
     expect(err.message).toContain('1.jpg: cannot read or decode');
     const { batches } = await collect(BIG, { ...opts, maxDataBytes: sampleBytes, onBadImage: 'skip' }, 2);
     expect(batches.reduce((n, b) => n + b.count, 0)).toBe(5);
+  });
+});
+
+describe('a worker thread that dies is a fault, not a bad image', () => {
+  test('the stream stops with a JaladError even under skip, and does not hang', async () => {
+    const entry = dir.write('dying-worker.js', 'process.exit(3);\n');
+    const stream = openImageStream(SET, undefined, resolveDataOptions({ resize: 16, onBadImage: 'skip' }), {
+      batchSize: 4,
+      workers: 1,
+      workerEntry: entry,
+    });
+    const err = await caught(async () => {
+      for await (const b of stream.batches()) expect(b).toBeUndefined();
+    });
+    expect(err).toBeInstanceOf(JaladError);
+    expect(err).not.toBeInstanceOf(InputError);
+    expect(err.message).toBe('an image worker thread exited (code 3)');
+    expect(stream.warnings.some((w) => w.includes('skipped'))).toBe(false);
   });
 });
