@@ -15,8 +15,8 @@ export const SESSION_BUDGET_BYTES = 3e8;
  * Models with more weight bytes than this are timed one model at a time (see `sessionPlan`). Below
  * it the shared sessions are kept: the timing method whose prediction error bench:latency checks
  * (its eight models have 0.1-47 MB of weights; `bench:latency --one-model` times them the other way).
- * ResNet-50 (102 MB) peaked at 0.54-0.65 GB with shared sessions and 0.31-0.33 GB during its
- * profile one model at a time.
+ * `analyze` of ResNet-50 (102 MB) with default profiles peaked at 0.62-0.68 GB with shared sessions
+ * and at 0.33-0.46 GB one model at a time (load 4-10).
  */
 export const ONE_MODEL_FROM_BYTES = 64e6;
 
