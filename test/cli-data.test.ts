@@ -121,6 +121,40 @@ describe("a streamed image folder gives the in-memory path's results exactly (re
     expect(streamed.report.top1?.accuracy).toBeGreaterThan(0.6); // the model really classifies them
   });
 
+  test('a truncated JPEG: stop is exit 2 and one line naming it; skip evaluates the others', () => {
+    const bad = path.join(tmp, 'fashion-bad');
+    fs.cpSync(root, bad, { recursive: true });
+    const victim = path.join(bad, `class${labels[150]}`, '0150.jpg');
+    fs.writeFileSync(victim, fs.readFileSync(victim).subarray(0, 200));
+    const args = [
+      BIN,
+      'eval',
+      MODEL,
+      '--data',
+      bad,
+      '--channels',
+      '1',
+      '--size',
+      '30',
+      '--crop',
+      '28',
+      '--json',
+    ];
+    const stop = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: tmp });
+    expect(stop.status).toBe(2);
+    expect(stop.stderr.trim().split('\n')).toHaveLength(1);
+    expect(stop.stderr).toContain('0150.jpg: cannot read or decode');
+    expect(stop.stdout).toBe('');
+    const skip = spawnSync(process.execPath, [...args, '--on-bad-image', 'skip'], {
+      encoding: 'utf8',
+      cwd: tmp,
+    });
+    expect(skip.status).toBe(0);
+    const report = JSON.parse(skip.stdout) as { samples: number; warnings: string[] };
+    expect(report.samples).toBe(199);
+    expect(report.warnings.some((w) => w.includes('skipped image') && w.includes('0150.jpg'))).toBe(true);
+  });
+
   test('the built CLI streams it on its compiled worker threads, with the same counts', async () => {
     const whole = await evaluateModel(MODEL, { data: root, options }, { inMemory: true });
     const r = spawnSync(

@@ -41,7 +41,7 @@ export interface ImageStreamLimits {
   readonly batchSize: number;
   /** Image worker threads (default: the cores less one, 1 to 4). */
   readonly workers?: number;
-  /** Most images being prepared at once (default: two batches, at most 256). */
+  /** Most images being prepared at once (default: two batches, 16 to 256). */
   readonly maxInFlight?: number;
   /** Most bytes (file, decoded pixels, float copies) of the images being prepared (default 512 MiB). */
   readonly maxCostBytes?: number;
@@ -169,7 +169,8 @@ async function* streamBatches(
       (checked) =>
         pool.run({ path: checked.path, header: checked.header, sizeBytes: checked.sizeBytes }, spec),
       {
-        maxInFlight: limits.maxInFlight ?? Math.min(256, 2 * limits.batchSize),
+        // NOTE: at least 16, so a model with a fixed batch of 1 still keeps the workers busy.
+        maxInFlight: limits.maxInFlight ?? Math.min(256, Math.max(16, 2 * limits.batchSize)),
         maxCost: limits.maxCostBytes ?? 2 ** 29,
       },
     );
