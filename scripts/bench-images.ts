@@ -28,6 +28,7 @@ import sharp from 'sharp';
 import { loadDataset, type DataOptions } from '../src/data';
 import { decodeImage, type DecodedImage, type ImageDecoder } from '../src/data/image-decode';
 import { bytesReader, readImageHeader } from '../src/data/image-header';
+import { libvipsResizeAgreement } from './bench-images-resize';
 import {
   EVAL_ARMS,
   evalModelPath,
@@ -330,6 +331,11 @@ async function main(): Promise<void> {
     console.log(
       `  largest sample difference old vs new: ${maxDiff} of 255 (4:2:0 chroma: jpeg-js repeats, libjpeg-turbo interpolates)`,
     );
+    for (const r of await libvipsResizeAgreement(bytes))
+      console.log(
+        `  libvips' own resize (${r.name}) vs jalad's Pillow-style float resize, shorter side 256: ` +
+          `max ${r.maxLevels.toFixed(1)}, mean ${r.meanLevels.toFixed(2)} levels of 255`,
+      );
     const pil = pillowAgreement(files, vipsPixels, tmp, rounds);
     console.log(
       pil === undefined
