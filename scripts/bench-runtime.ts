@@ -22,7 +22,7 @@
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --quick | --scenario resnet | --samples 100 --analysis-samples 60
  *   --trace-samples 200 --trace-speed 5 --rounds 2 --edge-repeat 4 --mtu 296 --table-plans-only
- *   --link proxy --proxy-traces --traces-only --static-only --px 192]
+ *   --link proxy --proxy-traces --traces-only --static-only --px 192 --csv-dir DIR]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -41,6 +41,7 @@ import {
   loadPlanDir,
   runLive,
   runOffline,
+  samplesCsv,
   withAnalysisPrediction,
   type EdgeRunReport,
   type LiveRunOptions,
@@ -294,7 +295,7 @@ const HEADER =
  * A diagnostic, not the target: the median total error per sample had the prediction left out the
  * answer's encoding and decoding (the probes' medians; the latency model has no answer).
  */
-function answerDiagnostic(report: EdgeRunReport): string {
+function answerDiagnostic(report: EdgeRunReport, plan: ServedPlan, link: BenchLink): string {
   const errs = report.records
     .filter((r) => r.mode === 'split')
     .map((r) => {
@@ -303,10 +304,28 @@ function answerDiagnostic(report: EdgeRunReport): string {
     })
     .sort((a, b) => a - b);
   const p = report.records[0]?.predicted;
+  const mean = meanBytesDiagnostic(report, plan, link);
   return (
     `; answer encode ${fmt(p?.answerEncodeMs ?? NaN)} + decode ${fmt(p?.answerDecodeMs ?? NaN)} ms, total err ` +
-    `without them ${fmt(errs[errs.length >> 1], 1)}%`
+    `without them ${fmt(errs[errs.length >> 1], 1)}%${mean}`
   );
+}
+
+/**
+ * A diagnostic: the median transfer error per sample had the prediction taken the plan's mean bytes
+ * from the sweep (plus the request's own head) instead of the bytes the request wrote.
+ */
+function meanBytesDiagnostic(report: EdgeRunReport, plan: ServedPlan, link: BenchLink): string {
+  const frames = (b: number) => (link.linkBytes ? link.linkBytes(b) : b);
+  const errs = report.records
+    .filter((r) => r.mode === 'split')
+    .map((r) => {
+      const mean = r.wireBytes - r.payloadBytes + plan.predicted.bytes;
+      const shift = ((frames(mean) - frames(r.wireBytes)) * 8) / (r.bandwidthMbps * 1000);
+      return (Math.abs(r.predicted.transferMs + shift - r.transferMs) / r.transferMs) * 100;
+    })
+    .sort((a, b) => a - b);
+  return `; transfer err with the plan's mean bytes ${fmt(errs[errs.length >> 1], 1)}%`;
 }
 
 /** One static run's row, with the offline comparison of the same plan. */
@@ -315,6 +334,7 @@ async function staticRow(
   plan: ServedPlan,
   report: EdgeRunReport,
   dataset: Dataset,
+  link: BenchLink,
 ): Promise<string> {
   const offline = await runOffline(plan, dataset, 1);
   const same = report.records.every((r, i) => r.scores.every((v, j) => v === offline.scores[i][j]));
@@ -332,7 +352,7 @@ async function staticRow(
     `${fmt(report.medianErrorPct.transfer, 1)}% ${ok(report.medianErrorPct.transfer)}  ` +
     `${report.top1 ? `top-1 ${report.top1.correct}/${report.top1.total} = ${offline.top1!.correct}/${offline.top1!.total} ` : ''}` +
     `(outputs ${same ? 'identical to offline' : 'DIFFER from offline'}; RTT with the answer ${fmt(report.rttMs)} ms; ` +
-    `${report.fallbacks} edge-only${answerDiagnostic(report)}; load ${load()})`
+    `${report.fallbacks} edge-only${answerDiagnostic(report, plan, link)}; load ${load()})`
   );
 }
 
@@ -379,7 +399,7 @@ async function staticRuns(
           adaptive: false,
           ...ctx.link.through(cutUrl),
         });
-        console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset)}`);
+        console.log(`${tag} ${await staticRow(mbps, cutPlan, fixed, dataset, ctx.link)}`);
       }
       // The table's plan for this rate (marked *), and with `--all-plans` every other plan of the
       // table that sends under 20 KB (the float32 input would take 0.8 s a sample at 1.1 Mbps).
@@ -396,6 +416,13 @@ async function staticRuns(
           ...ctx.link.through(tableUrl),
         });
         const mark = plan.key === own.key ? '*' : ' ';
+        const csvDir = argValue('--csv-dir', '');
+        if (csvDir) {
+          // every sample's predicted and measured stages, for a closer look at a row
+          fs.mkdirSync(csvDir, { recursive: true });
+          const name = `${mbps}-mtu${mtu ?? '-'}-${plan.label.split(' ')[0].replace('#', 'plan')}.csv`;
+          fs.writeFileSync(path.join(csvDir, name), samplesCsv(report.records));
+        }
         // NOTE: what tbf really sent per request, beside the frames predicted: the RTT pings and
         // anything else the client sent, such as TCP acknowledgements of the answer (a 96x96
         // float32 map is 36 KB); the latency model has the request only. At load 2-4 the
@@ -405,7 +432,7 @@ async function staticRuns(
             ? `; tbf sent ${fmt((ctx.link.sentBytes!() - before) / report.samples, 0)} B/request (frames predicted ` +
               `${fmt(ctx.link.linkBytes!(medianWireBytes(report)), 0)}; with the pings and the answers' ACKs)`
             : '';
-        console.log(`${tag}${mark}${await staticRow(mbps, plan, report, dataset)}${sent}`);
+        console.log(`${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}`);
         const e = report.medianErrorPct;
         const met = e.total <= 10 && e.transfer <= 10 ? 'met' : 'NOT met';
         SUMMARY.push(

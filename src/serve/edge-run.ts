@@ -93,8 +93,8 @@ export interface PredictedStages {
   /** The codec's quantize + encode time on the edge (the analysis's, 0 for float32 tensors). */
   readonly encodeMs: number;
   /**
-   * RTT (with the answer's return) + bytes·8/B with the plan's mean bytes plus this request's HTTP
-   * head and framing, less what the link's token bucket passes at once.
+   * RTT (with the answer's return) + bytes·8/B with the bytes this request wrote (streams, HTTP
+   * head and framing; the plan's mean when unanswered), less what the link's token bucket passes at once.
    */
   readonly transferMs: number;
   /** The codec's decode + dequantize time on the cloud. */
@@ -349,12 +349,16 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         if (attempts <= o.retries) await sleep(o.backoffMs * 2 ** (attempts - 1));
       }
       let record: SampleRecord;
-      const overheadBytes = answer ? answer.wireBytes - payloadBytes : 0;
+      // NOTE: the bytes·8/B term takes the bytes this request wrote (known once the edge part has
+      // encoded, before anything is sent), not the plan's mean from the sweep: an entropy-coded
+      // tensor's size follows the content (the detector's 4-bit map: 0.2–2.9 KB per image around a
+      // 1.2 KB mean), and the mean made per-sample transfer errors of 30–70% where the medians agreed.
+      // A sample that was not answered keeps the plan's mean.
+      const requestBytes = answer ? answer.wireBytes : plan.predicted.bytes;
       // what the bucket passes at once when this request left (t2: its last attempt's is alike)
       const free = bucket.freeBytes(t2, bandwidthMbps);
       const timed = (b: number) => Math.max(0, onLink(b) - free);
-      const predictedTransfer =
-        rttMs + (timed(plan.predicted.bytes + overheadBytes) * 8) / (bandwidthMbps * 1000);
+      const predictedTransfer = rttMs + (timed(requestBytes) * 8) / (bandwidthMbps * 1000);
       const pp = plan.predicted;
       const predicted: PredictedStages = {
         edgeMs: pp.edgeMs,
