@@ -13,12 +13,15 @@ export const SESSION_BUDGET_BYTES = 3e8;
 
 /**
  * Models with more weight bytes than this are timed one model at a time (see `sessionPlan`). Below
- * it the shared sessions are kept: the timing method whose prediction error bench:latency checks
- * (its eight models have 0.1-47 MB of weights; `bench:latency --one-model` times them the other way).
+ * it the shared sessions are kept: on the bundled sub-millisecond models the whole model's runs
+ * interleaved with the parts' are what keeps the drift calibration right. Why 16 MB: on a quiet
+ * machine (2026-12-07, load 1.1-1.3, `bench:latency --repeat 2`) the three bench:latency models above
+ * it (GoogLeNet 26 MB, DenseNet-121 32 MB, ResNet-18 47 MB) were predicted within 1.7-3.8% (median
+ * over cut points) one model at a time against 0.7-9.1% shared; the five below it were not changed.
  * `analyze` of ResNet-50 (102 MB) with default profiles peaked at 0.62-0.68 GB with shared sessions
  * and at 0.33-0.46 GB one model at a time (load 4-10).
  */
-export const ONE_MODEL_FROM_BYTES = 64e6;
+export const ONE_MODEL_FROM_BYTES = 16e6;
 
 /** What a profile keeps open at once. */
 export interface SessionPlan {
