@@ -21,7 +21,7 @@
  * 4. A summary of the targets, each with the load average.
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --quick | --scenario resnet | --samples 100 --analysis-samples 60
- *   --trace-samples 200 --trace-speed 5 --rounds 2 --edge-repeat 4 --mtu 296 --table-plans-only
+ *   --trace-samples 200 --trace-step 0.5 --rounds 2 --edge-repeat 4 --mtu 296 --table-plans-only
  *   --link proxy --proxy-traces --traces-only --static-only --px 192 --csv-dir DIR]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
@@ -478,9 +478,10 @@ async function traceSetting(ctx: Context, trace: string, medianMbps: number, lin
   return { file, repeat, url: server.url, plans };
 }
 
-async function traceRuns(ctx: Context, traceSamples: number, traceSpeed: number, rounds: number) {
+async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number, rounds: number) {
   console.log(
-    `\ntraces (${traceSamples} samples per arm in ${rounds} rounds, trace at ${traceSpeed}x), mean total ms; load ${load()}.\n` +
+    `\ntraces (${traceSamples} samples per arm in ${rounds} rounds; the trace paced by sample, ${traceStepS} trace s per sample, ` +
+      `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order), mean total ms; load ${load()}.\n` +
       `For each trace the edge is made slower (repeats of its part per sample, of ${TRACE_REPEATS.join('/')}) so that ` +
       `a breakpoint of the decision table lies nearest the trace's median, chosen from the profile before any run:`,
   );
@@ -489,8 +490,8 @@ async function traceRuns(ctx: Context, traceSamples: number, traceSpeed: number,
     ...ctx.common,
     rttPings: 21,
     rttGapMs: 10,
-    // the estimate's memory in trace time: 500 ms of the trace, however fast it is replayed
-    estimator: { halfLifeMs: 500 / traceSpeed },
+    // the estimate's memory: 100 ms of real time, about the last request (samples take 25-200 ms)
+    estimator: { halfLifeMs: 100 },
     dataOptions: { ...ctx.common.dataOptions, maxSamples: per },
   };
   for (const trace of ['3g', '4g', 'wifi']) {
@@ -535,7 +536,8 @@ async function traceRuns(ctx: Context, traceSamples: number, traceSpeed: number,
           edgeRepeat: setting.repeat,
           ...arm.options,
           tracePath,
-          traceSpeed,
+          traceStepS,
+          traceStartS: r * per * traceStepS,
           ...ctx.link.through(setting.url),
         });
         runs.get(arm.name)!.push(report);
@@ -592,7 +594,7 @@ async function main(): Promise<void> {
   const scenario = SCENARIOS[scenarioName as Scenario['name']];
   const samples = Number(argValue('--samples', String(scenario.samples), '40'));
   const traceSamples = Number(argValue('--trace-samples', String(scenario.traceSamples), '100'));
-  const traceSpeed = Number(argValue('--trace-speed', '5'));
+  const traceStepS = Number(argValue('--trace-step', '0.5'));
   const rounds = Number(argValue('--rounds', '2'));
   const repeat = Number(argValue('--edge-repeat', String(scenario.repeat)));
   const mtuBytes = Number(argValue('--mtu', String(DEFAULT_MTU_BYTES)));
@@ -605,7 +607,7 @@ async function main(): Promise<void> {
   console.log(`scenario ${scenario.name}: ${scenario.why}`);
   console.log(
     `options: --scenario ${scenario.name} --samples ${samples} --analysis-samples ${analysisSamples} --trace-samples ${traceSamples} ` +
-      `--trace-speed ${traceSpeed} --rounds ${rounds} --edge-repeat ${repeat} --mtu ${mtuBytes}` +
+      `--trace-step ${traceStepS} --rounds ${rounds} --edge-repeat ${repeat} --mtu ${mtuBytes}` +
       `${scenario.name === 'detector' ? ` --px ${DETECTOR_PX}` : ''}${QUICK ? ' (--quick)' : ''}`,
   );
   const link = makeLink(argValue('--link', 'kernel'), mtuBytes);
@@ -663,13 +665,13 @@ async function main(): Promise<void> {
     };
     if (!process.argv.includes('--traces-only'))
       await staticRuns(ctx, cutUrl, tableServer.url, plans, cutDir, dataset);
-    if (!process.argv.includes('--static-only')) await traceRuns(ctx, traceSamples, traceSpeed, rounds);
+    if (!process.argv.includes('--static-only')) await traceRuns(ctx, traceSamples, traceStepS, rounds);
     if (process.argv.includes('--proxy-traces') && !link.kind.startsWith('in-process')) {
       // The same traces on the proxy, which serializes every packet (tbf lets a small request
       // after an idle moment through at once): the adaptive run sees the rate in small requests too.
       proxy = proxyLink();
       console.log(`\nthe same on the ${proxy.kind}:`);
-      await traceRuns({ ...ctx, link: proxy }, traceSamples, traceSpeed, rounds);
+      await traceRuns({ ...ctx, link: proxy }, traceSamples, traceStepS, rounds);
     }
   } finally {
     await proxy?.close();

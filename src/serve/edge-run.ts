@@ -84,6 +84,11 @@ export interface EdgeRunOptions {
   readonly bucketBytes?: number;
   /** Called after every sample (a test restarts the server from here). */
   readonly onSample?: (record: SampleRecord) => void | Promise<void>;
+  /**
+   * Called before sample i is chosen and run, before anything of it is timed (a trace replayed
+   * by sample sets the link's rate here; see run-live.ts `traceStepS`).
+   */
+  readonly beforeSample?: (i: number) => void | Promise<void>;
   readonly progress?: (message: string) => void;
 }
 
@@ -289,6 +294,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
     let switches = 0;
     const records: SampleRecord[] = [];
     for (let i = 0; i < data.samples; i++) {
+      await o.beforeSample?.(i);
       if (mode === 'adaptive') {
         const mbps = estimator.estimateMbps() ?? initial;
         const next =

@@ -49,7 +49,7 @@ export {
   type NetnsLinkOptions,
 } from './netns-link';
 export { callAt } from './precise-timer';
-export { replayTrace, traceRateAt, type TraceReplay } from './trace-replay';
+export { replayTrace, sampleReplay, traceRateAt, type TraceReplay } from './trace-replay';
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
 export { createTokenBucket, type TokenBucket } from './token-bucket';
 export { measureAnswerCosts, type AnswerCosts } from './answer-probe';

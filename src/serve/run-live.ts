@@ -18,7 +18,7 @@ import {
 import { loadAnalysisPlans, loadPlanDir, withAnalysisPrediction } from './load-plans';
 import type { ServedPlan } from './served-plan';
 import { startShapedProxy, type ShapedLink } from './shaped-proxy';
-import { replayTrace, type RateControl, type TraceReplay } from './trace-replay';
+import { replayTrace, sampleReplay, type RateControl, type TraceReplay } from './trace-replay';
 
 /** Options of `runLive`. */
 export interface LiveRunOptions {
@@ -49,6 +49,16 @@ export interface LiveRunOptions {
   /** A bandwidth trace to replay on the shaped link, and its speed-up. */
   readonly tracePath?: string;
   readonly traceSpeed?: number;
+  /**
+   * Replays the trace by sample instead of in real time: sample i runs at the trace's rate at
+   * `traceStartS + i × traceStepS` trace seconds (looping), set before the sample is chosen. Why:
+   * in real time a run that is slower sees more of the trace, so two runs compared on one trace
+   * (an adaptive one against a static plan) would be averaged over different bandwidths; paced by
+   * sample, every run meets the same rates in the same order. `traceSpeed` is then unused.
+   */
+  readonly traceStepS?: number;
+  /** Where a replay by sample starts in the trace, s (default 0). */
+  readonly traceStartS?: number;
   readonly csvPath?: string;
   readonly timeoutMs?: number;
   readonly retries?: number;
@@ -157,6 +167,23 @@ async function plansOf(options: LiveRunOptions): Promise<ServedPlan[]> {
   return [options.analysisPath ? withAnalysisPrediction(plan, options.analysisPath) : plan];
 }
 
+/** Replays the trace at `tracePath` on `link`: in real time (a replay to stop), or by sample (a hook per sample). */
+function startTrace(
+  link: RateControl,
+  tracePath: string,
+  options: Pick<LiveRunOptions, 'traceSpeed' | 'traceStepS' | 'traceStartS'>,
+): { replay?: TraceReplay; beforeSample?: (i: number) => void } {
+  let text: string;
+  try {
+    text = fs.readFileSync(tracePath, 'utf8');
+  } catch {
+    throw new InputError('BAD_PATH', `--trace ${tracePath}: no such file`);
+  }
+  if (options.traceStepS === undefined)
+    return { replay: replayTrace(link, text, tracePath, options.traceSpeed ?? 1) };
+  return { beforeSample: sampleReplay(link, text, tracePath, options.traceStepS, options.traceStartS ?? 0) };
+}
+
 /** Loads what `runLive` needs and runs it; the shaped link and the trace are torn down after. */
 export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
   if (!options.planDir && !options.analysisPath)
@@ -192,15 +219,9 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
         delayMs: options.delayMs ?? 0,
       });
     const link: RateControl | undefined = options.link ?? proxy;
-    if (link && options.tracePath) {
-      let text: string;
-      try {
-        text = fs.readFileSync(options.tracePath, 'utf8');
-      } catch {
-        throw new InputError('BAD_PATH', `--trace ${options.tracePath}: no such file`);
-      }
-      replay = replayTrace(link, text, options.tracePath, options.traceSpeed ?? 1);
-    }
+    const trace = link && options.tracePath ? startTrace(link, options.tracePath, options) : {};
+    replay = trace.replay;
+    const beforeSample = trace.beforeSample;
     const staticIndex =
       options.staticMbps !== undefined
         ? Math.max(
@@ -229,6 +250,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),
       ...(options.link?.burstBytes ? { bucketBytes: options.link.burstBytes } : {}),
       progress: options.progress,
+      ...(beforeSample ? { beforeSample } : {}),
     });
     if (options.csvPath) writeOutputFile(options.csvPath, samplesCsv(report.records), CSV_OUTPUT);
     return report;

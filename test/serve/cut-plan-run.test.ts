@@ -74,6 +74,28 @@ describe('a --cut plan served and run', () => {
     expect(report.top1!.correct).toBe(offline.top1!.correct);
   });
 
+  test('a trace replayed by sample gives sample i the trace rate at start + i x step, whatever its speed', async () => {
+    const trace = path.join(fx.dir.root, 'steps.csv');
+    fs.writeFileSync(trace, 'time_s,mbps\n0,40\n0.1,20\n0.2,80\n');
+    const run = (traceStartS: number) =>
+      runLive({
+        planDir: cutDir,
+        serverUrl: server.url,
+        data: fx.dataPath,
+        adaptive: false,
+        tracePath: trace,
+        traceStepS: 0.1,
+        traceStartS,
+        rttPings: 1,
+      });
+    const [a, b] = [await run(0), await run(0.1)];
+    const rates = (r: typeof a) => r.records.map((x) => x.bandwidthMbps);
+    expect(rates(a)).toEqual(Array.from({ length: 12 }, (_, i) => [40, 20, 80][i % 3]));
+    expect(rates(b)).toEqual(Array.from({ length: 12 }, (_, i) => [20, 80, 40][i % 3]));
+    const offline = await runOffline(loadPlanDir(cutDir), fx.dataset);
+    a.records.forEach((r, i) => expect(Array.from(r.scores)).toEqual(Array.from(offline.scores[i])));
+  });
+
   test('edgeRepeat runs the edge part that many times per sample and sends the same outputs', async () => {
     const plan = loadPlanDir(cutDir);
     const before = server.metrics().requests;

@@ -7,6 +7,7 @@ import {
   createBandwidthEstimator,
   planForBandwidth,
   replayTrace,
+  sampleReplay,
   startShapedProxy,
   traceRateAt,
   type ServedPlan,
@@ -87,6 +88,19 @@ describe('trace replay', () => {
     expect(traceRateAt(frames, 0.15)).toBe(1);
     expect(traceRateAt(frames, 0.25)).toBe(9);
     expect(traceRateAt(frames, 0.45)).toBe(1); // one loop is 0.3 s
+  });
+  test('sampleReplay sets the rate of sample i from start + i x step, looping; a bad step or trace is refused', () => {
+    let rate = 0;
+    const link = { setRateMbps: (m: number) => (rate = m), rateMbps: () => rate };
+    const text = 'time_s,mbps\n0,5\n0.1,1\n0.2,9\n';
+    const at = (set: (i: number) => void, i: number) => (set(i), rate);
+    const fromZero = sampleReplay(link, text, 'trace.csv', 0.1);
+    expect([0, 1, 2, 3, 4].map((i) => at(fromZero, i))).toEqual([5, 1, 9, 5, 1]);
+    const later = sampleReplay(link, text, 'trace.csv', 0.2, 0.1);
+    expect([0, 1, 2].map((i) => at(later, i))).toEqual([1, 5, 9]);
+    expect(() => sampleReplay(link, text, 'trace.csv', 0)).toThrow(InputError);
+    expect(() => sampleReplay(link, text, 'trace.csv', Number.NaN)).toThrow(/positive/);
+    expect(() => sampleReplay(link, 'time_s,mbps\n0,-2\n', 'bad.csv', 0.1)).toThrow(/bad.csv: line 2/);
   });
   test('replayTrace sets the link rate and rejects a malformed trace', async () => {
     const s = await sink(1);
