@@ -1,6 +1,6 @@
 /**
- * The runtime bench's per-trace edge: the same analysis with the edge k times slower, and the
- * edge speed that puts a breakpoint of the decision table inside a bandwidth trace.
+ * The runtime bench's per-trace edge: the same analysis with the edge k times slower (which edge
+ * speed a trace gets is measured on the link: bench-runtime.ts traceSetting).
  */
 import { buildDag, readModelFile } from '../src/graph';
 import type { Analysis } from '../src/core/analysis';
@@ -44,31 +44,4 @@ export async function withSlowerEdge(analysis: Analysis, k: number): Promise<Ana
   };
   const dag = buildDag(readModelFile(analysis.model.path).model, analysis.model.path);
   return addDecisions(scaled, dag, { maxLossPct: analysis.maxLossPct, rttMs: analysis.rttMs });
-}
-
-/** The breakpoints of a decision table, Mbps. */
-export function breakpointsMbps(analysis: Analysis): number[] {
-  return (analysis.decisions ?? []).slice(0, -1).map((d) => d.toMbps);
-}
-
-/**
- * Of the edge slow-downs `factors` (ascending), the one whose decision table has a breakpoint
- * nearest (in log bandwidth) to `medianMbps`, with that table; a slower edge must come nearer by
- * more than 0.1 (10%) to be preferred, since it makes every sample of the bench slower.
- * NOTE: chosen from the profiles' predictions only, before any run: the adaptive comparison is only
- * a test when the trace crosses a breakpoint, and which edge speed gives one depends on the profile
- * measured in this run.
- */
-export async function edgeForTrace(
-  analysis: Analysis,
-  factors: readonly number[],
-  medianMbps: number,
-): Promise<{ k: number; analysis: Analysis; distance: number }> {
-  let best: { k: number; analysis: Analysis; distance: number } | undefined;
-  for (const k of factors) {
-    const a = await withSlowerEdge(analysis, k);
-    const distance = Math.min(...breakpointsMbps(a).map((b) => Math.abs(Math.log(b / medianMbps))));
-    if (!best || distance < best.distance - 0.1) best = { k, analysis: a, distance };
-  }
-  return best!;
 }

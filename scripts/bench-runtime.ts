@@ -14,9 +14,11 @@
  *    at MTU 296 and 1500 interleaved: median error per sample of predicted vs measured total and
  *    transfer (targets: 10%), and the served outputs against the offline run of the same plan.
  * 3. On experiments/traces/{3g,4g,wifi}.csv replayed on the link, with the edge slowed for each
- *    trace so that a breakpoint of the table lies nearest its median (bench-runtime-edge.ts): the
+ *    trace so that the fastest plan as measured on the link changes nearest its median (a few
+ *    samples of each plan first; the table's breakpoints leave out the link's framing): the
  *    adaptive run (the measured policy, and the table's intervals) against each plan the table
- *    gives in the trace's range, run statically over the same replay; mean total latency. The arms
+ *    gives in the trace's range and the measured crossing's plans, each arm meeting the same rates
+ *    in the same order (the trace paced by sample); mean total latency. The arms
  *    run interleaved: `--rounds` rounds (default 2), the order reversed every other round.
  * 4. A summary of the targets, each with the load average.
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
@@ -31,7 +33,8 @@ import * as path from 'path';
 import { fitToModelInput, loadDataset, type DataOptions, type Dataset } from '../src/data';
 import { analyzeModel, type AnalyzeOptions } from '../src/pipeline/analyze';
 import type { Analysis } from '../src/core/analysis';
-import { edgeForTrace } from './bench-runtime-edge';
+import { withSlowerEdge } from './bench-runtime-edge';
+import { median } from '../src/profiler/stats';
 import {
   createNetnsLink,
   DEFAULT_MTU_BYTES,
@@ -459,23 +462,111 @@ interface Arm {
 /** Edge slow-downs a trace may get, as repeats of the edge part per sample. */
 const TRACE_REPEATS = [1, 2, 3, 4, 6, 8, 12, 16];
 
+/** Samples per plan when the bench measures where plans cross on the link (traceSetting). */
+const CALIBRATION_SAMPLES = 12;
+
+/** A plan as measured on the link: edge ms per run of its part, the rest of a sample but the transfer, link bytes. */
+interface MeasuredPlan {
+  readonly label: string;
+  readonly edgeMs: number;
+  readonly restMs: number;
+  readonly linkBytes: number;
+}
+
 /**
- * The analysis, server and plans of one trace: the base analysis with its edge slowed so that a
- * breakpoint of the decision table lies nearest the trace's median bandwidth (edgeForTrace).
+ * Runs each plan of the base table (static, the edge part once per sample, CALIBRATION_SAMPLES
+ * samples at `mbps`) and takes the medians of what it measured. Why: the table's breakpoints count
+ * payload bytes and profiled compute; on the link a plan pays its framing (MTU 296: 310 bytes on the
+ * wire per 244 of payload) and its live compute, so the plans cross elsewhere.
+ */
+async function measurePlans(ctx: Context, mbps: number): Promise<MeasuredPlan[]> {
+  const base = ctx.common.analysisPath!;
+  const server = await ctx.link.startServer([
+    '--analysis',
+    base,
+    ...ctx.scenario.serveArgs,
+    '--threads',
+    '1',
+  ]);
+  try {
+    ctx.link.setRate?.(mbps);
+    const plans = await loadAnalysisPlans(base, { inputShapes: ctx.scenario.inputShapes });
+    const distinct = plans.filter((p, i) => plans.findIndex((o) => o.key === p.key) === i);
+    const out: MeasuredPlan[] = [];
+    for (const p of distinct.filter((x) => x.predicted.bytes < 64_000)) {
+      const r = await runLive({
+        ...ctx.common,
+        dataOptions: { ...ctx.common.dataOptions, maxSamples: CALIBRATION_SAMPLES },
+        analysisPath: base,
+        adaptive: false,
+        staticMbps: p.fromMbps!,
+        edgeRepeat: 1,
+        rttPings: 5,
+        ...ctx.link.through(server.url),
+      });
+      const med = (f: (x: EdgeRunReport['records'][number]) => number) => median(r.records.map(f));
+      out.push({
+        label: p.label,
+        edgeMs: med((x) => x.edgeMs),
+        restMs: med((x) => x.totalMs - x.transferMs - x.edgeMs),
+        linkBytes: med((x) => ctx.link.linkBytes?.(x.wireBytes) ?? x.wireBytes),
+      });
+    }
+    return out;
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+/**
+ * Where the fastest measured plan changes, Mbps, with the edge part run `repeat` times per sample:
+ * plan p takes repeat x edge + rest + linkBytes x 8 / B (the RTT is the same for every plan).
+ */
+/** The fastest measured plan on a grid of 0.1-1000 Mbps, the edge part run `repeat` times. */
+function fastestOnGrid(plans: readonly MeasuredPlan[], repeat: number): { grid: number[]; best: string[] } {
+  const ms = (p: MeasuredPlan, mbps: number) =>
+    repeat * p.edgeMs + p.restMs + (p.linkBytes * 8) / (mbps * 1000);
+  const grid = Array.from({ length: 400 }, (_, i) => 0.1 * Math.pow(10, (i / 399) * 4));
+  return { grid, best: grid.map((b) => plans.reduce((a, p) => (ms(p, b) < ms(a, b) ? p : a)).label) };
+}
+
+function measuredCrossings(plans: readonly MeasuredPlan[], repeat: number): number[] {
+  const { grid, best } = fastestOnGrid(plans, repeat);
+  return grid.filter((_, i) => i > 0 && best[i] !== best[i - 1]);
+}
+
+/**
+ * The trace's setting: the edge repeat whose measured crossing lies nearest the trace's median (a
+ * slower edge must come 10% nearer to be preferred), its analysis (edge slowed alike, table solved
+ * again) served.
  */
 async function traceSetting(ctx: Context, trace: string, medianMbps: number, link: BenchLink) {
   const base = JSON.parse(fs.readFileSync(ctx.common.analysisPath!, 'utf8')) as Analysis;
-  const chosen = await edgeForTrace(
-    base,
-    TRACE_REPEATS.map((r) => r / ctx.repeat),
-    medianMbps,
+  const measured = await measurePlans(ctx, medianMbps);
+  let pick = { repeat: TRACE_REPEATS[0], distance: Infinity, crossings: [] as number[] };
+  for (const repeat of TRACE_REPEATS) {
+    const crossings = measuredCrossings(measured, repeat);
+    const distance = Math.min(...crossings.map((c) => Math.abs(Math.log(c / medianMbps))));
+    if (distance < pick.distance - 0.1) pick = { repeat, distance, crossings };
+  }
+  console.log(
+    `  ${trace}: measured at ${fmt(medianMbps, 2)} Mbps (${CALIBRATION_SAMPLES} samples each, edge once): ` +
+      measured
+        .map(
+          (p) =>
+            `${p.label} edge ${fmt(p.edgeMs, 2)} + rest ${fmt(p.restMs, 2)} ms, ${Math.round(p.linkBytes)} B on the link`,
+        )
+        .join('; ') +
+      `; with the edge ${pick.repeat}x the fastest measured plan changes at ` +
+      `${pick.crossings.map((c) => fmt(c, 2)).join(', ') || 'no bandwidth'} Mbps`,
   );
+  const chosen = await withSlowerEdge(base, pick.repeat / ctx.repeat);
   const file = path.join(path.dirname(ctx.common.analysisPath!), `analysis-${trace}.json`);
-  fs.writeFileSync(file, JSON.stringify(chosen.analysis));
-  const repeat = Math.round(chosen.k * ctx.repeat);
+  fs.writeFileSync(file, JSON.stringify(chosen));
   const server = await link.startServer(['--analysis', file, ...ctx.scenario.serveArgs, '--threads', '1']);
   const plans = await loadAnalysisPlans(file, { inputShapes: ctx.scenario.inputShapes });
-  return { file, repeat, url: server.url, plans };
+  const measuredFastest = [...new Set(fastestOnGrid(measured, pick.repeat).best)];
+  return { file, repeat: pick.repeat, url: server.url, plans, crossings: pick.crossings, measuredFastest };
 }
 
 async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number, rounds: number) {
@@ -483,7 +574,8 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     `\ntraces (${traceSamples} samples per arm in ${rounds} rounds; the trace paced by sample, ${traceStepS} trace s per sample, ` +
       `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order), mean total ms; load ${load()}.\n` +
       `For each trace the edge is made slower (repeats of its part per sample, of ${TRACE_REPEATS.join('/')}) so that ` +
-      `a breakpoint of the decision table lies nearest the trace's median, chosen from the profile before any run:`,
+      `the fastest plan as measured on the link (a few samples of each plan at the trace's median, ` +
+      `before the arms) changes nearest the trace's median:`,
   );
   const per = Math.max(1, Math.round(traceSamples / rounds));
   const traced = {
@@ -510,7 +602,14 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     // NOTE: the static arms are the table's plans for some bandwidth of this trace; a plan the
     // table gives only outside the trace's range (e.g. float32 input above 700 Mbps) would take
     // seconds per sample on 3G and is predicted slower than these everywhere in the trace.
-    const inRange = distinct.filter((p) => (p.fromMbps ?? 0) < q(1) && (p.toMbps ?? Infinity) > q(0));
+    // The static arms: the table's plans for some bandwidth of the trace, and the plans the
+    // measured fastest plan changes between.
+    const crossing = new Set(
+      setting.crossings.some((c) => c > q(0) && c < q(1)) ? setting.measuredFastest : [],
+    );
+    const inRange = distinct.filter(
+      (p) => ((p.fromMbps ?? 0) < q(1) && (p.toMbps ?? Infinity) > q(0)) || crossing.has(p.label),
+    );
     const breakpoints = plans.map((p) => p.toMbps!).filter((b) => b > q(0) && b < q(1));
     console.log(
       `  ${trace}: bandwidth ${fmt(q(0), 2)}–${fmt(q(1), 2)} Mbps (10/50/90%: ${fmt(q(0.1), 2)}/${fmt(q(0.5), 2)}/` +
