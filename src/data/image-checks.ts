@@ -47,3 +47,20 @@ export function errorReason(error: unknown): string {
     e.code !== undefined && e.code.startsWith('E') ? e.code : e instanceof Error ? e.message : String(e);
   return text.split('\n')[0];
 }
+
+/**
+ * An image that could not be read or decoded: under `--on-bad-image stop` one line naming it (an
+ * InputError); under `skip` a warning, and the caller goes on.
+ * @throws InputError BAD_DATA under stop
+ */
+export function badImage(
+  role: string,
+  file: string,
+  error: unknown,
+  onBadImage: ResolvedDataOptions['onBadImage'],
+  warnings: string[],
+): void {
+  const reason = `image ${file}: cannot read or decode (${errorReason(error)})`;
+  if (onBadImage === 'stop') throw new InputError('BAD_DATA', `${role}: ${reason}`);
+  warnings.push(`${role}: skipped ${reason}`);
+}

@@ -27,7 +27,7 @@ import * as path from 'path';
 import { InputError } from '../core/errors';
 import { Dataset } from './dataset';
 import { runAhead } from './decode-ahead';
-import { errorReason, imageGeometry, type FirstImage } from './image-checks';
+import { badImage, imageGeometry, type FirstImage } from './image-checks';
 import { decodeImage } from './image-decode';
 import { checkImageFile, decodedBytes, readImageBytes } from './image-limits';
 import { checkInMemorySize, defaultInMemoryBytes } from './memory-bound';
@@ -432,9 +432,7 @@ export async function loadImageFolder(
     if (!outcome.ok) {
       // NOTE: a header over the limits is a refusal, not a bad image: never skipped.
       if (outcome.error instanceof InputError) throw outcome.error;
-      const reason = `image ${entry.file}: cannot read or decode (${errorReason(outcome.error)})`;
-      if (opts.onBadImage === 'stop') throw new InputError('BAD_DATA', `${role}: ${reason}`);
-      warnings.push(`${role}: skipped ${reason}`);
+      badImage(role, entry.file, outcome.error, opts.onBadImage, warnings);
     } else {
       const image = outcome.value;
       const g = imageGeometry(image.height, image.width, outC, opts, whatOf(i), first);

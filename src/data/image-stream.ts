@@ -13,7 +13,7 @@
 import * as os from 'os';
 import { InputError, JaladError } from '../core/errors';
 import { runAhead } from './decode-ahead';
-import { errorReason, imageGeometry, type FirstImage } from './image-checks';
+import { badImage, imageGeometry, type FirstImage } from './image-checks';
 import { defaultImageDecoder } from './image-decode';
 import { chosenImages, listImageFolder, type ImageListing } from './image-folder';
 import { checkImageFile, decodedBytes, type CheckedImageFile } from './image-limits';
@@ -185,9 +185,7 @@ async function* streamBatches(
         // NOTE: a header over the limits is a refusal, and a failed worker thread a fault, not a
         // bad image: never skipped.
         if (outcome.error instanceof JaladError) throw outcome.error;
-        const reason = `image ${entry.file}: cannot read or decode (${errorReason(outcome.error)})`;
-        if (opts.onBadImage === 'stop') throw new InputError('BAD_DATA', `${role}: ${reason}`);
-        warnings.push(`${role}: skipped ${reason}`);
+        badImage(role, entry.file, outcome.error, opts.onBadImage, warnings);
       } else {
         const { width, height, sample } = outcome.value;
         const g = imageGeometry(height, width, outC, opts, whatOf(i), first);
