@@ -7,10 +7,9 @@
  * side 1.35x faster again (ResNet, 1,000 samples, 2 cores): threads that hand each op back and forth
  * wait on each other; independent batches do not. The JavaScript codec work is spread as well.
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { Worker } from 'worker_threads';
 import { InputError, JaladError, type ErrorCode } from '../core/errors';
+import { RequestThread, leastBusy, workerEntryFile } from '../core/request-thread';
 import { BatchRunner, type BatchJob, type BatchOutcome, type GroupSpec } from './batch';
 
 /** Messages to a worker. */
@@ -62,57 +61,22 @@ export class InThreadExecutor implements BatchExecutor {
   }
 }
 
-interface Pending {
-  readonly resolve: (reply: WorkerReply) => void;
-  readonly reject: (error: Error) => void;
-}
+type SweepThread = RequestThread<WorkerRequest, WorkerReply>;
 
-/** One worker thread and its requests awaiting an answer. */
-class SweepThread {
-  readonly pending = new Map<number, Pending>();
-  private readonly worker: Worker;
-  private failure: Error | undefined;
-
-  constructor(start: WorkerStart) {
-    this.worker = new Worker(start.entry);
-    this.worker.on('message', (reply: WorkerReply) => {
-      const p = this.pending.get(reply.id);
-      if (p === undefined) return;
-      this.pending.delete(reply.id);
-      if (reply.type === 'error') p.reject(rebuildError(reply.error!));
-      else p.resolve(reply);
-    });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) =>
-      this.fail(new JaladError('RUNTIME', `a sweep worker thread stopped (exit code ${code})`)),
-    );
-  }
-
-  request(message: WorkerRequest): Promise<WorkerReply> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.pending.set(message.id, { resolve, reject });
-      if (message.type === 'run') {
-        // The job's inputs are copies made for it: hand their memory over rather than copy them again.
-        const job = message.job;
-        const buffers = [...job.inputs.map((i) => i.data.buffer), ...(job.labels ? [job.labels.buffer] : [])];
-        this.worker.postMessage(message, buffers as ArrayBuffer[]);
-      } else {
-        this.worker.postMessage(message);
-      }
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.failure ??= new JaladError('RUNTIME', 'the sweep worker threads were stopped');
-    await this.worker.terminate();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const p of this.pending.values()) p.reject(this.failure);
-    this.pending.clear();
-  }
+function sweepThread(start: WorkerStart): SweepThread {
+  return new RequestThread<WorkerRequest, WorkerReply>(start.entry, {
+    replyError: (reply) => (reply.type === 'error' ? rebuildError(reply.error!) : undefined),
+    onError: (error) => error,
+    onExit: (code) => new JaladError('RUNTIME', `a sweep worker thread stopped (exit code ${code})`),
+    // The job's inputs are copies made for it: hand their memory over rather than copy them again.
+    transfer: (message) =>
+      message.type === 'run'
+        ? ([
+            ...message.job.inputs.map((i) => i.data.buffer),
+            ...(message.job.labels ? [message.job.labels.buffer] : []),
+          ] as ArrayBuffer[])
+        : [],
+  });
 }
 
 /** Spreads batches over worker threads, each holding the group's sessions. */
@@ -126,7 +90,7 @@ export class WorkerExecutor implements BatchExecutor {
    * @param start how each starts (`workerStart()` by default)
    */
   constructor(workers: number, start: WorkerStart = workerStart()) {
-    this.threads = Array.from({ length: workers }, () => new SweepThread(start));
+    this.threads = Array.from({ length: workers }, () => sweepThread(start));
     // Two batches per worker: the next one is queued there while the current one runs.
     this.inFlight = 2 * workers;
   }
@@ -136,9 +100,7 @@ export class WorkerExecutor implements BatchExecutor {
   }
 
   async run(job: BatchJob): Promise<BatchOutcome> {
-    let least = this.threads[0];
-    for (const t of this.threads) if (t.pending.size < least.pending.size) least = t;
-    const reply = await least.request({ type: 'run', id: this.nextId++, job });
+    const reply = await leastBusy(this.threads).request({ type: 'run', id: this.nextId++, job });
     return reply.outcome!;
   }
 
@@ -147,7 +109,8 @@ export class WorkerExecutor implements BatchExecutor {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.threads.map((t) => t.terminate()));
+    const stopped = new JaladError('RUNTIME', 'the sweep worker threads were stopped');
+    await Promise.all(this.threads.map((t) => t.terminate(stopped)));
   }
 }
 
@@ -170,13 +133,14 @@ export const WORKER_ENTRY_VARIABLE = 'JALAD_SWEEP_WORKER';
  * @throws JaladError 'RUNTIME' when neither is there
  */
 export function workerStart(env: NodeJS.ProcessEnv = process.env): WorkerStart {
-  const entry = env[WORKER_ENTRY_VARIABLE] || path.join(__dirname, 'worker.js');
-  if (!fs.existsSync(entry))
-    throw new JaladError(
-      'RUNTIME',
-      `the sweep's worker threads need ${entry} (npm run build compiles it; ${WORKER_ENTRY_VARIABLE} names another)`,
-    );
-  return { entry };
+  return {
+    entry: workerEntryFile(
+      env,
+      WORKER_ENTRY_VARIABLE,
+      path.join(__dirname, 'worker.js'),
+      "the sweep's worker threads",
+    ),
+  };
 }
 
 /** The error a worker reported, as the class it was thrown as (exit codes depend on it). */
