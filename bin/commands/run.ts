@@ -36,7 +36,7 @@ export function runCommand(): Command {
     )
     .option(
       '--input-shape <name=dims>',
-      'with --analysis: shape of an input with symbolic dimensions, as the analysis had it, e.g. x=1x3x96x96 (repeatable)',
+      'with --analysis: shape of an input with symbolic dimensions, e.g. x=1x3x96x96 (repeatable; default: the one the analysis ran with)',
       parseInputShape,
     )
     .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8707')

@@ -26,7 +26,7 @@ export function serveCommand(): Command {
     .option('--analysis <file>', 'analysis.json with a decision table: serve every plan in it')
     .option(
       '--input-shape <name=dims>',
-      'with --analysis: shape of an input with symbolic dimensions, as the analysis had it, e.g. x=1x3x96x96 (repeatable)',
+      'with --analysis: shape of an input with symbolic dimensions, e.g. x=1x3x96x96 (repeatable; default: the one the analysis ran with)',
       parseInputShape,
     )
     .option('--port <n>', 'TCP port (0: a free one, printed)', parseInRange(FLAG_RANGES.port), 8707)

@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import type { Analysis } from '../core/analysis';
+import { probedInputShapes } from '../core/analysis-input-shapes';
 import { planCrossing, type CrossingTensor, type SentTensor } from '../core/crossing';
 import { InputError, JaladError } from '../core/errors';
 import {
@@ -233,22 +234,6 @@ async function tensorInfo(
     }))
       info.set(k, v);
   return info;
-}
-
-/**
- * The input shapes the analysis ran with (cut point #0 sends the inputs as probed), so that a
- * model with symbolic spatial dims (`--input-shape`) runs again at the same size; batch axis 1.
- */
-function probedInputShapes(analysis: Analysis): Map<string, number[]> {
-  const shapes = new Map<string, number[]>();
-  for (const d of analysis.cutPoints[0]?.detail ?? []) {
-    if (d.kind !== 'input' || d.shape.length === 0) continue;
-    const rest = d.shape.slice(1);
-    const first = d.shape[0];
-    if (rest.every((x): x is number => typeof x === 'number' && x > 0))
-      shapes.set(d.name, [typeof first === 'number' && first > 0 ? first : 1, ...rest]);
-  }
-  return shapes;
 }
 
 /** The plan chosen, with how it was checked. */

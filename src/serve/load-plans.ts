@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ANALYSIS_VERSION, type Analysis, type DecisionJson } from '../core/analysis';
+import { inputShapesFor } from '../core/analysis-input-shapes';
 import { InputError } from '../core/errors';
 import { CODER_CHOICES, type CoderChoice } from '../codec';
 import {
@@ -203,8 +204,8 @@ function predictionOf(a: Analysis, d: DecisionJson): ServedPlan['predicted'] {
 /**
  * Every plan of the analysis's decision table, in increasing bandwidth, with its parts built in
  * memory (a plan used in several intervals appears once per interval, sharing nothing).
- * @param options.inputShapes shapes of inputs with symbolic dimensions other than the batch (the
- *   analysis was made with them: `--input-shape`)
+ * @param options.inputShapes shapes of inputs with symbolic dimensions other than the batch
+ *   (`--input-shape`); by default the ones the analysis ran with (cut point #0), given ones win
  * @throws InputError BAD_ANALYSIS without a decision table or for another model version
  */
 export async function loadAnalysisPlans(
@@ -221,7 +222,9 @@ export async function loadAnalysisPlans(
   const dag = buildDag(loaded.model, a.model.path);
   const decisions = a.decisions ?? [];
   const names = [...new Set(decisions.flatMap((d) => d.tensors.map((t) => t.name)))];
-  const info = await probeTensors(loaded.model, names, { inputShapes: options.inputShapes });
+  // The analysis's own input shapes unless the command line gives others (a model with symbolic dims).
+  const inputShapes = inputShapesFor(a, options.inputShapes);
+  const info = await probeTensors(loaded.model, names, { inputShapes });
   const opset = defaultOpset(loaded.model);
   const built = new Map<string, { edge: Uint8Array; cloud: Uint8Array }>();
   const plans: ServedPlan[] = [];
@@ -252,7 +255,7 @@ export async function loadAnalysisPlans(
       built.set(key, parts);
     }
     const where = `${analysisPath}: plan ${labelOf(sent, d.cut)}`;
-    const { wire } = wireFromCloud(parts.cloud, sent, where, options.inputShapes);
+    const { wire } = wireFromCloud(parts.cloud, sent, where, inputShapes);
     const inputName = singleInputName(parts.edge, where);
     plans.push({
       key,
@@ -261,7 +264,7 @@ export async function loadAnalysisPlans(
       edge: parts.edge,
       cloud: parts.cloud,
       inputName,
-      ...(options.inputShapes?.has(inputName) ? { inputDims: options.inputShapes.get(inputName)! } : {}),
+      ...(inputShapes.has(inputName) ? { inputDims: inputShapes.get(inputName)! } : {}),
       predicted: predictionOf(a, d),
       fromMbps: d.fromMbps,
       toMbps: d.toMbps,

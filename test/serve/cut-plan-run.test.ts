@@ -215,18 +215,28 @@ describe('a model with symbolic input dimensions (--input-shape)', () => {
     const file = path.join(fx.dir.root, 'symbolic-analysis.json');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     fs.writeFileSync(file, JSON.stringify({ ...a, model: { ...a.model, path: modelPath, sha256 } }));
-    await expect(loadAnalysisPlans(file)).rejects.toThrow(InputError);
+    // An analysis that does not record the input's size (cut point #0 without it) needs the flag.
+    const unsized = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      cutPoints: { detail: { kind: string; shape: unknown[] }[] }[];
+    };
+    for (const d of unsized.cutPoints[0].detail) if (d.kind === 'input') d.shape = [1, 3, 'h', 'w'];
+    const unsizedFile = path.join(fx.dir.root, 'symbolic-unsized-analysis.json');
+    fs.writeFileSync(unsizedFile, JSON.stringify(unsized));
+    await expect(loadAnalysisPlans(unsizedFile)).rejects.toThrow(InputError);
     const inputShapes = new Map([['input', [1, 3, 8, 8]]]);
-    const plans = await loadAnalysisPlans(file, { inputShapes });
-    for (const p of plans) {
-      expect(edgeInputDims(p)).toEqual([1, 3, 8, 8]);
-      for (const w of p.wire) expect(w.sampleDims.every((d) => d > 0)).toBe(true);
-    }
+    for (const plans of [
+      await loadAnalysisPlans(unsizedFile, { inputShapes }),
+      await loadAnalysisPlans(file), // the size the analysis ran with, read from it
+    ])
+      for (const p of plans) {
+        expect(edgeInputDims(p)).toEqual([1, 3, 8, 8]);
+        for (const w of p.wire) expect(w.sampleDims.every((d) => d > 0)).toBe(true);
+      }
+    const plans = await loadAnalysisPlans(file);
     const s = await startServer(plans);
     try {
       const report = await runLive({
         analysisPath: file,
-        inputShapes,
         serverUrl: s.url,
         data: fx.dataPath,
         labels: fx.labelsPath,
