@@ -640,6 +640,13 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
           ...ctx.link.through(setting.url),
         });
         runs.get(arm.name)!.push(report);
+        const csvDir = argValue('--csv-dir', '');
+        if (csvDir) {
+          // every sample of every arm (the trace's rate, the estimate, the plan run), for a look at the choices
+          fs.mkdirSync(csvDir, { recursive: true });
+          const armTag = arm.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '');
+          fs.writeFileSync(path.join(csvDir, `${trace}-${armTag}-round${r}.csv`), samplesCsv(report.records));
+        }
       }
       loads.push(load());
     }

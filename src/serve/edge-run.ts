@@ -214,24 +214,25 @@ export function edgeInputDims(plan: ServedPlan): number[] {
   return dims.map((d, i) => (i === 0 ? 1 : Number(d.dimValue ?? 0)));
 }
 
-/**
- * The element counts of the answer's streams, from one request before the run (its time is not
- * recorded; it also warms both ends up); none when the server does not answer it.
- */
-async function answerFloats(
+/** One untimed request of `input` on `plan` before the run: its answer and transfer, or none when unanswered. */
+async function requestOnce(
   transport: Transport,
   plan: ServedPlan,
   session: Session,
   input: Tensor,
   timeoutMs: number,
-): Promise<number[]> {
+): Promise<{ floats: number[]; wireBytes: number; transferMs: number } | undefined> {
   const body = encodeFrames(encodeEdgeOutputs(plan, await session.run({ [plan.inputName]: input })));
   try {
     const x = await transport.request('POST', `/infer?plan=${planId(plan.key)}`, body, timeoutMs);
-    if (x.status !== 200) return [];
-    return Object.values(decodeOutputs(decodeFrames(x.body))).map((t) => t.data.length);
+    if (x.status !== 200) return undefined;
+    return {
+      floats: Object.values(decodeOutputs(decodeFrames(x.body))).map((t) => t.data.length),
+      wireBytes: x.bytesSent,
+      transferMs: x.roundTripMs - x.serverMs,
+    };
   } catch (err) {
-    if (err instanceof TransportError) return [];
+    if (err instanceof TransportError) return undefined;
     throw err;
   }
 }
@@ -274,7 +275,17 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
     const initial = o.initialMbps ?? 5.85;
     let current = mode === 'static' ? plans[o.staticIndex ?? 0] : planForBandwidth(plans, initial);
     const first: Tensor = { type: 'float32', data: data.data.subarray(0, per), dims };
-    const floats = await answerFloats(transport, current, await sessionOf(current), first, o.timeoutMs);
+    if (mode === 'adaptive') {
+      // A session's first run is slow; an adaptive run may switch to any plan, and its measured
+      // policy would learn that first run as the plan's time. Run each edge part once, untimed.
+      for (const p of plans) await (await sessionOf(p)).run({ [p.inputName]: first });
+      progress(`ran each of the ${sessions.size} edge parts once before timing`);
+    }
+    // the link as it is just before the run (a trace replayed by sample: one step before sample 0)
+    await o.beforeSample?.(-1);
+    // One request (sample 0, not recorded) for the answer's sizes; it also warms both ends up.
+    const floats =
+      (await requestOnce(transport, current, await sessionOf(current), first, o.timeoutMs))?.floats ?? [];
     const costs = await measureAnswerCosts(transport, floats, o.rttPings, o.timeoutMs, o.rttGapMs);
     const rttMs = costs.rttMs;
     progress(
@@ -291,6 +302,16 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       ...o.policyOptions,
       linkBytes: (b) => Math.max(0, onLink(b) - bucketBytes),
     });
+    if (mode === 'adaptive') {
+      // NOTE: one more request of sample 0 (not recorded), now that the connection and both ends are
+      // warm, is the estimate's first observation: an adaptive run chooses its first plan from a
+      // measurement of the link, not from `initialMbps` (a guess that, on the bench's 3G trace at
+      // about 1 Mbps, had the policy start on the 54 KB cloud-only plan: 0.5 s). The first request
+      // above is no measurement: it opened the connection and met each end's first request.
+      await sleep(o.rttGapMs);
+      const seed = await requestOnce(transport, current, await sessionOf(current), first, o.timeoutMs);
+      if (seed) estimator.observe(Math.max(0, onLink(seed.wireBytes) - bucketBytes), seed.transferMs, rttMs);
+    }
     let switches = 0;
     const records: SampleRecord[] = [];
     for (let i = 0; i < data.samples; i++) {

@@ -6,7 +6,13 @@
 export { planId, wireFromCloud, type PlanPrediction, type ServedPlan, type WireSpec } from './served-plan';
 export { loadAnalysisPlans, loadPlanDir, readServeAnalysis, withAnalysisPrediction } from './load-plans';
 export { decodeFrames, encodeFrames, type Frame } from './wire-frames';
-export { decodeCloudInputs, decodeOutputs, encodeEdgeOutputs, encodeOutputs } from './wire-codec';
+export {
+  decodeCloudInputs,
+  decodeOutputs,
+  encodeEdgeOutputs,
+  encodeOutputs,
+  zeroCloudInputs,
+} from './wire-codec';
 export {
   startServer,
   SERVER_MS_HEADER,

@@ -19,7 +19,7 @@
  * slowed mostly by per-run overheads, a compute-heavy one by its CPU share (in the bench about 4x
  * against 2x), so the prior only decides whether a plan is worth a try: a plan not run yet whose
  * prediction is within `probeWithin` (1.5x) of the best one's is run once (a probe), and from then
- * on judged by its measurement. Plans far off are not probed. `explore` runs every plan once first
+ * on judged by its measurement, after the plan predicted best has run. Plans far off are not probed. `explore` runs every plan once first
  * instead, whatever its prior. A switch needs a gain of `hysteresis` (10%), so two plans that
  * predict alike do not alternate on noise.
  * NOTE: a measured plan is not probed again by default (`staleSamples` +Infinity). Its fixed time
@@ -135,6 +135,10 @@ export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): Measu
       }
       // Untried plans count as the stalest (last run at -Infinity).
       const last = (p: ServedPlan) => seen.get(p.key)?.lastIndex ?? Number.NEGATIVE_INFINITY;
+      // NOTE: while the plan predicted best has not run, it runs first (a probe of itself, and the best
+      // guess); others are probed once it is measured. Probing a runner-up first cost a sample on a plan
+      // predicted slower at the start of every run (the bench's 3G and 4G arms: the cloud-only plan).
+      if (!seen.has(best.key)) return best;
       const stale = plans
         .filter((p) => p.key !== best.key && p.key !== current.key)
         .filter((p) => index - last(p) >= staleSamples && ms(p) <= bestMs * probeWithin)

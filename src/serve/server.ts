@@ -17,7 +17,7 @@ import { InputError, JaladError } from '../core/errors';
 import { openSession, type Session, type Tensor } from '../runtime';
 import { planId, type ServedPlan } from './served-plan';
 import { createServerMetrics, type MetricsSnapshot } from './server-metrics';
-import { decodeCloudInputs, encodeOutputs } from './wire-codec';
+import { decodeCloudInputs, encodeOutputs, zeroCloudInputs } from './wire-codec';
 import { decodeFrames, encodeFrames } from './wire-frames';
 
 /** Options of `startServer`. */
@@ -30,9 +30,17 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** Intra-op threads of each cloud session; 0 lets ONNX Runtime choose (default 0). */
   readonly threads?: number;
+  /** Run each cloud part once on zeros before listening (default true; `GET /metrics` `warmUpMs` has the times). */
+  readonly warmUp?: boolean;
 }
 
-const DEFAULTS = { port: 0, host: '127.0.0.1', maxBodyBytes: 64 * 1024 * 1024, threads: 0 } as const;
+const DEFAULTS = {
+  port: 0,
+  host: '127.0.0.1',
+  maxBodyBytes: 64 * 1024 * 1024,
+  threads: 0,
+  warmUp: true,
+} as const;
 
 /** Response headers with the server's own times, ms (the client subtracts them from its round trip). */
 export const SERVER_MS_HEADER = 'jalad-server-ms';
@@ -85,13 +93,21 @@ export async function startServer(
 ): Promise<ServerHandle> {
   const o = { ...DEFAULTS, ...options };
   const sessions = new Map<string, { plan: ServedPlan; session: Session }>();
+  const warmUpMs: Record<string, number> = {};
   try {
     for (const plan of plans) {
       if (sessions.has(planId(plan.key))) continue;
-      sessions.set(planId(plan.key), {
-        plan,
-        session: await openSession(plan.cloud, { threads: o.threads }),
-      });
+      const session = await openSession(plan.cloud, { threads: o.threads });
+      sessions.set(planId(plan.key), { plan, session });
+      // NOTE: a session's first run is slow (allocations, kernel choices: for the detector's cloud
+      // parts several times a later run). Run once on zeros here, before listening, so that the first
+      // request of every plan is served like the rest; else an adaptive client's first sample on a
+      // plan it switches to pays it, and its measured policy learns that plan as slower than it is.
+      if (o.warmUp) {
+        const t0 = performance.now();
+        await session.run(zeroCloudInputs(plan));
+        warmUpMs[plan.label] = performance.now() - t0;
+      }
     }
   } catch (err) {
     for (const s of sessions.values()) await s.session.release();
@@ -190,7 +206,7 @@ export async function startServer(
       return;
     }
     if (url.pathname === '/metrics') {
-      send(res, 200, 'application/json', JSON.stringify(metrics.snapshot(inFlight)) + '\n');
+      send(res, 200, 'application/json', JSON.stringify({ ...metrics.snapshot(inFlight), warmUpMs }) + '\n');
       return;
     }
     if (url.pathname === '/plans') {

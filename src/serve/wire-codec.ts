@@ -112,6 +112,30 @@ export function decodeCloudInputs(plan: ServedPlan, frames: readonly Frame[]): R
   return feeds;
 }
 
+/**
+ * The cloud part's inputs for one sample of zeros (codes 0 in the range [0, 1], float tensors 0),
+ * shaped as `decodeCloudInputs` shapes a request's: what the server runs each part on once before
+ * it listens (server.ts), so that no request pays a session's first run.
+ */
+export function zeroCloudInputs(plan: ServedPlan): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  for (const w of plan.wire) {
+    const dims = [1, ...w.sampleDims];
+    const n = w.sampleDims.reduce((a, b) => a * b, 1);
+    if (w.bits === 'f32' || w.bits === 'bf16')
+      feeds[w.tensor] = { type: 'float32', data: new Float32Array(n), dims };
+    else if (w.bits === 'f16') feeds[w.tensor] = { type: 'float16', data: new Uint16Array(n), dims };
+    else {
+      const names = wireNames(w.tensor);
+      const rd = rangeDims(w);
+      feeds[names.code] = { type: 'uint8', data: new Uint8Array(n), dims };
+      feeds[names.lo] = { type: 'float32', data: Float32Array.of(0), dims: rd };
+      feeds[names.hi] = { type: 'float32', data: Float32Array.of(1), dims: rd };
+    }
+  }
+  return feeds;
+}
+
 /** The cloud part's float32 outputs as lossless streams. */
 export function encodeOutputs(outputs: Readonly<Record<string, Tensor>>): Frame[] {
   return Object.entries(outputs).map(([name, t]) => {

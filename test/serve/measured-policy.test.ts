@@ -76,6 +76,17 @@ describe('createMeasuredPolicy', () => {
     expect(q.choose(plans, cloudOnly, 20, 1).label).toBe('cloud-only');
   });
 
+  test('the plan predicted best runs first; an untried runner-up within 1.5x is probed after it', () => {
+    const mid = plan('mid', 2.5, 0.5, 400); // profile 3.75 ms
+    const three = [edgeOnly, mid, cloudOnly];
+    const p = createMeasuredPolicy();
+    // at 2 Mbps: edge-only 4.75 + 0.16 = 4.91, mid 3.75 + 1.6 = 5.35 (within 1.5x), cloud-only 1.8 + 4 = 5.8
+    expect(p.predictMs(mid, 2)).toBeCloseTo(5.35, 12);
+    expect(p.choose(three, cloudOnly, 2, 0).label).toBe('edge-only');
+    p.observe(edgeOnly, 0, { fixedMs: 4.75, wireBytes: 40, payloadBytes: 40 });
+    expect(p.choose(three, edgeOnly, 2, 1).label).toBe('mid');
+  });
+
   test('by default a plan once measured is not probed again, and a switch needs a 10% gain', () => {
     const p = createMeasuredPolicy({ alpha: 1 });
     p.observe(cloudOnly, 0, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
