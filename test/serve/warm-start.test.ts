@@ -42,9 +42,8 @@ describe('zeroCloudInputs', () => {
       expect(Object.keys(feeds).sort()).toEqual(Object.keys(sent).sort());
       for (const k of Object.keys(sent))
         expect([feeds[k].type, feeds[k].dims]).toEqual([sent[k].type, sent[k].dims]);
-      expect(
-        Array.from(feeds[Object.keys(feeds).find((k) => k.endsWith('.code'))!].data).every((v) => v === 0),
-      ).toBe(true);
+      const code = feeds[Object.keys(feeds).find((k) => k.endsWith('.code'))!].data as Uint8Array;
+      expect(code.every((v) => v === 0)).toBe(true);
     } finally {
       await edge.release();
     }
