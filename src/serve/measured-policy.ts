@@ -22,7 +22,11 @@
  * on judged by its measurement, after the plan predicted best has run. Plans far off are not probed. `explore` runs every plan once first
  * instead, whatever its prior. A switch needs a gain of `hysteresis` (10%), so two plans that
  * predict alike do not alternate on noise.
- * NOTE: a measured plan is not probed again by default (`staleSamples` +Infinity). Its fixed time
+ * A plan run fewer than `minSamples` (3) times is probed again `recheckSamples` (10) samples after its
+ * last run, when within 1.5x of the best: its fixed time then rests on one or two samples, and one
+ * slow sample (a cold cache, the machine's load: on the loaded bench a 4G arm's first edge-only
+ * sample took 103 ms against a median of 32) otherwise kept that plan out for the rest of the run.
+ * NOTE: a plan measured `minSamples` times is not probed again by default (`staleSamples` +Infinity). Its fixed time
  * does not depend on the bandwidth, which the estimate follows; re-probing every 50 samples (the
  * earlier default) cost a sample on a plan predicted slower each time, and with a 5% hysteresis the
  * policy switched 5–9 times in 100 samples of a trace against 0–3 for the table's intervals, and
@@ -39,6 +43,14 @@ export interface MeasuredPolicyOptions {
   readonly explore?: boolean;
   /** Samples after which a plan not run is probed again, when within `probeWithin` of the best (default +Infinity: never). */
   readonly staleSamples?: number;
+  /**
+   * A plan run fewer times than this is probed again `recheckSamples` after its last run, when within
+   * `probeWithin` of the best (default 3): one slow sample (the machine's load, a cold cache) must not
+   * rule a plan out for the rest of the run.
+   */
+  readonly minSamples?: number;
+  /** Samples after which a plan run fewer than `minSamples` times is probed again (default 10). */
+  readonly recheckSamples?: number;
   /** How much slower than the best a stale plan may predict and still be probed (default 1.5). */
   readonly probeWithin?: number;
   /** Relative gain a switch needs (default 0.1). */
@@ -84,11 +96,13 @@ export function profiledFixedMs(plan: ServedPlan): number {
 export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): MeasuredPolicy {
   const alpha = options.alpha ?? 0.3;
   const staleSamples = options.staleSamples ?? Number.POSITIVE_INFINITY;
+  const minSamples = options.minSamples ?? 3;
+  const recheckSamples = options.recheckSamples ?? 10;
   const probeWithin = options.probeWithin ?? 1.5;
   const explore = options.explore ?? false;
   const hysteresis = options.hysteresis ?? 0.1;
   const onLink = options.linkBytes ?? ((b: number) => b);
-  const seen = new Map<string, { fixedMs: number; linkBytes: number; lastIndex: number }>();
+  const seen = new Map<string, { fixedMs: number; linkBytes: number; lastIndex: number; count: number }>();
   let load = 1;
   let loadSeen = false;
   // HTTP head and framing of the last request: what an untried plan's request adds to its payload.
@@ -113,6 +127,7 @@ export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): Measu
         fixedMs: s ? ewma(s.fixedMs, o.fixedMs) : o.fixedMs,
         linkBytes: onLink(o.wireBytes),
         lastIndex: index,
+        count: (s?.count ?? 0) + 1,
       });
     },
     predictMs: (plan, mbps) => predictMs(plan, mbps),
@@ -135,13 +150,16 @@ export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): Measu
       }
       // Untried plans count as the stalest (last run at -Infinity).
       const last = (p: ServedPlan) => seen.get(p.key)?.lastIndex ?? Number.NEGATIVE_INFINITY;
+      // a plan measured only once or twice is checked again sooner than a well-measured one
+      const staleAfter = (p: ServedPlan) =>
+        (seen.get(p.key)?.count ?? 0) < minSamples ? Math.min(recheckSamples, staleSamples) : staleSamples;
       // NOTE: while the plan predicted best has not run, it runs first (a probe of itself, and the best
       // guess); others are probed once it is measured. Probing a runner-up first cost a sample on a plan
       // predicted slower at the start of every run (the bench's 3G and 4G arms: the cloud-only plan).
       if (!seen.has(best.key)) return best;
       const stale = plans
         .filter((p) => p.key !== best.key && p.key !== current.key)
-        .filter((p) => index - last(p) >= staleSamples && ms(p) <= bestMs * probeWithin)
+        .filter((p) => index - last(p) >= staleAfter(p) && ms(p) <= bestMs * probeWithin)
         .sort((a, b) => last(a) - last(b))[0];
       if (stale) return stale;
       return best.key !== current.key && bestMs < currentMs * (1 - hysteresis) ? best : current;

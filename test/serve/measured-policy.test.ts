@@ -87,10 +87,30 @@ describe('createMeasuredPolicy', () => {
     expect(p.choose(three, edgeOnly, 2, 1).label).toBe('mid');
   });
 
-  test('by default a plan once measured is not probed again, and a switch needs a 10% gain', () => {
+  test('a plan measured once is probed again 10 samples on (within 1.5x), up to 3 samples; then never', () => {
     const p = createMeasuredPolicy({ alpha: 1 });
     p.observe(cloudOnly, 0, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
-    p.observe(edgeOnly, 1, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 }); // within 1.5x of 3
+    for (let i = 1; i < 3; i++) p.observe(cloudOnly, i, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+    p.observe(edgeOnly, 3, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 }); // one slow-looking sample
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 12).label).toBe('cloud-only'); // 9 on
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 13).label).toBe('edge-only'); // 10 on
+    p.observe(edgeOnly, 13, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 });
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 23).label).toBe('edge-only');
+    p.observe(edgeOnly, 23, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 }); // the third
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 1e6).label).toBe('cloud-only');
+    // off with minSamples 1
+    const q = createMeasuredPolicy({ alpha: 1, minSamples: 1 });
+    q.observe(cloudOnly, 0, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+    q.observe(edgeOnly, 1, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 });
+    expect(q.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 1e6).label).toBe('cloud-only');
+  });
+
+  test('by default a plan measured 3 times is not probed again, and a switch needs a 10% gain', () => {
+    const p = createMeasuredPolicy({ alpha: 1 });
+    for (let i = 0; i < 3; i++) {
+      p.observe(cloudOnly, 2 * i, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+      p.observe(edgeOnly, 2 * i + 1, { fixedMs: 4, wireBytes: 140, payloadBytes: 40 }); // within 1.5x of 3
+    }
     expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 1e6).label).toBe('cloud-only');
     // at 64 Mbps: cloud-only 3 + 0.1375 = 3.1375, edge-only 4.0175: stay
     expect(p.choose(plans, cloudOnly, 64, 2).label).toBe('cloud-only');
