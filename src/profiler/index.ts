@@ -51,9 +51,10 @@ export {
   type PartPoint,
 } from './boundary-cost';
 export {
-  FAST_MIN_RUNS,
   FAST_PLAIN_RUNS,
   FAST_RUN_BUDGET_MS,
+  FAST_SLOW_FROM_BYTES,
+  FAST_SLOW_RUNS,
   FAST_SAMPLE_CUTS,
   FAST_SAMPLE_CUTS_SMALL,
   fastSampleCount,

@@ -6,14 +6,15 @@
  * (boundary-cost.ts). They differ in what that boundary cost is fitted to:
  * - thorough: the real edge and cloud models of every cut point, each timed for `--runs` runs
  *   (the cost grows with the model's runtime times its cut points: ResNet-50 took 277 s);
- * - fast: the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and fewer
- *   runs per timing for a slow model (FAST_RUN_BUDGET_MS), so that the cost grows with the
- *   model's runtime only. The rest of the cut points are predicted, as in thorough mode;
+ * - fast: the real parts of a sample of cut points (FAST_SAMPLE_CUTS), and for a slow
+ *   model (`fitsRunBudget`) a fixed number of runs per timing (FAST_SLOW_RUNS), so that the cost
+ *   grows with the model's runtime only. The rest of the cut points are predicted, as in thorough mode;
  * - auto (the default, DEFAULT_PROFILE_MODE): starts as fast, then, from what timing the sample
  *   cost per cut point, times every cut point as thorough does when that is estimated to take at
  *   most AUTO_THOROUGH_BUDGET_MS more (it is then a thorough profile); else stays fast. A profile records the
  *   mode that made its figures (`mode`: fast or thorough) and, when auto chose it, why (`auto`).
  */
+import { ONE_MODEL_FROM_BYTES } from './session-budget';
 
 /** What a measured profile timed: the mode that made its figures. */
 export type ProfileMode = 'fast' | 'thorough';
@@ -88,30 +89,46 @@ export function runsOnlyCostMs(
 }
 
 /**
- * Cut points the fast mode samples when the model is slow (its runs do not fit
- * FAST_RUN_BUDGET_MS). Of each it times one part, the cheaper (the edge model of an early cut
- * point, the cloud model of a late one): both parts of a cut point hold the whole model's weights,
- * and ORT builds each session with full optimisation (seconds for ResNet-50), then runs it
- * 20-odd times. The two boundary slopes (one per side) get about three points each.
+ * Cut points the fast mode samples when the model is slow (see `fitsRunBudget`). Of each it times
+ * one part, the cheaper (the edge model of an early cut point, the cloud model of a late one): both
+ * parts of a cut point hold the whole model's weights, and ORT builds each session with full
+ * optimisation (seconds for ResNet-50), then runs it FAST_SLOW_RUNS-odd times. The two boundary
+ * slopes (one per side) get about three points each.
  */
 export const FAST_SAMPLE_CUTS = 6;
 
 /**
- * Cut points the fast mode times when the model's runs fit FAST_RUN_BUDGET_MS: such a model's
- * sessions are cheap, and on sub-millisecond models one part's time can jump by 0.2 ms between
- * profiles (measured on the bundled Inception), so more points keep one of them from setting a
- * slope alone.
+ * Cut points the fast mode times when the model is not slow: such a model's sessions are cheap,
+ * and on sub-millisecond models one part's time can jump by 0.2 ms between profiles (measured on
+ * the bundled Inception), so more points keep one of them from setting a slope alone.
  */
 export const FAST_SAMPLE_CUTS_SMALL = 8;
 
 /**
- * Time the fast mode spends on each timed series of one model, ms: `runs` is lowered (not below
- * FAST_MIN_RUNS) until runs x the model's time fit it. A sub-millisecond model keeps every run.
+ * A model is slow for the fast mode when `--runs` runs of it take more than this, ms (or when it
+ * has more than FAST_SLOW_FROM_BYTES of weights).
  */
 export const FAST_RUN_BUDGET_MS = 1000;
 
-/** Fewest measured runs per timing in fast mode (a median of fewer is mostly noise). */
-export const FAST_MIN_RUNS = 5;
+/**
+ * A model with more weight bytes than this is slow for the fast mode whatever its runs take: the
+ * line where profiles open one model at a time (ONE_MODEL_FROM_BYTES, session-budget.ts). Why: the
+ * small path times both parts of FAST_SAMPLE_CUTS_SMALL cut points with every warm-up, about 320
+ * runs of the model; ResNet-18 at 224 px (47 MB, 40-50 ms a run, so its 20 runs fit the 1 s budget
+ * on a quiet machine) spent 13-17 s on it, more than ResNet-50 and ResNet-101 (8-10 s) on the slow
+ * path, and which path it took flipped with the machine's load. By weight bytes the choice is the
+ * same on every run.
+ */
+export const FAST_SLOW_FROM_BYTES = ONE_MODEL_FROM_BYTES;
+
+/**
+ * Measured runs per timing of a slow model in fast mode (never more than `--runs`). A fixed count,
+ * not a time budget: the sample then costs a fixed number of the model's own runs (with the traces
+ * about 90 whole-model equivalents), so a profile's seconds grow with the model's runtime, about in
+ * proportion to its nodes for a family such as the ResNets. Before, runs were lowered until runs x
+ * the model's time fit 1 s (at least 5): ResNet-101 then cost the same seconds as ResNet-50.
+ */
+export const FAST_SLOW_RUNS = 10;
 
 /** Measured runs of the optimisations-off trace in fast mode: it only weighs nodes fused together. */
 export const FAST_PLAIN_RUNS = 3;
@@ -128,21 +145,23 @@ export interface TimingPlan {
 
 /**
  * The timing plan of a mode. Thorough keeps the user's runs and warm-ups. Fast keeps them too when
- * the user's runs of the model fit FAST_RUN_BUDGET_MS (every model of bench:latency): part times
+ * the model is not slow (`fitsRunBudget`: the five smallest models of bench:latency): part times
  * are then taken exactly as thorough takes them, warm-ups included, and only the sample differs.
  * Why: with one warm-up run per round the whole model timed alongside the parts (the calibration
  * target of every node time) kept its cache-refill transient, and small early parts came out
- * mis-predicted by 10-20% (see part-times.ts ROUND_WARMUP). A slower model gets fewer runs (not
- * below FAST_MIN_RUNS unless the user asked for fewer) and one warm-up run per session and per
- * round: a run of tens of ms is long against that transient.
+ * mis-predicted by 10-20% (see part-times.ts ROUND_WARMUP). A slow model gets FAST_SLOW_RUNS runs
+ * (fewer only if the user asked for fewer) and one warm-up run per session and per round: a run of
+ * tens of ms is long against that transient.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
- * @example timingPlan('fast', { runs: 20, warmup: 5 }, 200, 3) // { runs: 5, warmup: 1, roundWarmup: 1 }
+ * @param modelBytes the model's weight bytes (`weightBytes`; 0 when unknown)
+ * @example timingPlan('fast', { runs: 20, warmup: 5 }, 200, 3) // { runs: 10, warmup: 1, roundWarmup: 1 }
  */
 export function timingPlan(
   mode: ProfileMode,
   settings: { readonly runs: number; readonly warmup: number },
   modelMs: number,
   roundWarmup: number,
+  modelBytes = 0,
 ): TimingPlan {
   const asGiven = {
     runs: settings.runs,
@@ -150,31 +169,38 @@ export function timingPlan(
     roundWarmup: Math.min(roundWarmup, settings.warmup),
   };
   if (mode === 'thorough') return asGiven;
-  if (fitsRunBudget(settings, modelMs)) return asGiven;
-  const affordable = Math.floor(FAST_RUN_BUDGET_MS / modelMs);
+  if (fitsRunBudget(settings, modelMs, modelBytes)) return asGiven;
   return {
-    runs: Math.min(settings.runs, Math.max(FAST_MIN_RUNS, affordable)),
+    runs: Math.min(settings.runs, FAST_SLOW_RUNS),
     warmup: Math.min(1, settings.warmup),
     roundWarmup: Math.min(1, settings.warmup),
   };
 }
 
 /**
- * How many cut points a fast profile times for real: FAST_SAMPLE_CUTS_SMALL when the user's runs
- * of the model fit FAST_RUN_BUDGET_MS, else FAST_SAMPLE_CUTS.
+ * How many cut points a fast profile times for real: FAST_SAMPLE_CUTS_SMALL when the model is not
+ * slow (`fitsRunBudget`), else FAST_SAMPLE_CUTS.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
- * @example fastSampleCount({ runs: 20, warmup: 5 }, 200) // 4
+ * @param modelBytes the model's weight bytes (0 when unknown)
+ * @example fastSampleCount({ runs: 20, warmup: 5 }, 200) // 6
  */
-export function fastSampleCount(settings: { readonly runs: number }, modelMs: number): number {
-  return fitsRunBudget(settings, modelMs) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
+export function fastSampleCount(
+  settings: { readonly runs: number },
+  modelMs: number,
+  modelBytes = 0,
+): number {
+  return fitsRunBudget(settings, modelMs, modelBytes) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
 }
 
 /**
- * Whether the user's runs of a model fit FAST_RUN_BUDGET_MS: a fast profile then times like a
- * thorough one (warm-ups, both parts of FAST_SAMPLE_CUTS_SMALL cut points); else it is "slow" and
- * takes fewer runs, one warm-up, and one part (the cheaper) of each of FAST_SAMPLE_CUTS cut points.
+ * Whether a model is not slow for a fast profile: the user's runs of it fit FAST_RUN_BUDGET_MS and
+ * it has at most FAST_SLOW_FROM_BYTES of weights. A fast profile then times like a thorough one
+ * (warm-ups, both parts of FAST_SAMPLE_CUTS_SMALL cut points); else it takes FAST_SLOW_RUNS runs,
+ * one warm-up, and one part (the cheaper) of each of FAST_SAMPLE_CUTS cut points.
  * @param modelMs time of one run of the whole model on this machine (any estimate; 0 when unknown), ms
+ * @param modelBytes the model's weight bytes (`weightBytes`; 0 when unknown)
  */
-export function fitsRunBudget(settings: { readonly runs: number }, modelMs: number): boolean {
+export function fitsRunBudget(settings: { readonly runs: number }, modelMs: number, modelBytes = 0): boolean {
+  if (modelBytes > FAST_SLOW_FROM_BYTES) return false;
   return !(modelMs > 0) || Math.floor(FAST_RUN_BUDGET_MS / modelMs) >= settings.runs;
 }
