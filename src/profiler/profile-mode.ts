@@ -14,7 +14,6 @@
  *   most AUTO_THOROUGH_BUDGET_MS more (it is then a thorough profile); else stays fast. A profile records the
  *   mode that made its figures (`mode`: fast or thorough) and, when auto chose it, why (`auto`).
  */
-import { ONE_MODEL_FROM_BYTES } from './session-budget';
 
 /** What a measured profile timed: the mode that made its figures. */
 export type ProfileMode = 'fast' | 'thorough';
@@ -105,21 +104,15 @@ export const FAST_SAMPLE_CUTS = 6;
 export const FAST_SAMPLE_CUTS_SMALL = 8;
 
 /**
- * A model is slow for the fast mode when `--runs` runs of it take more than this, ms (or when it
- * has more than FAST_SLOW_FROM_BYTES of weights).
+ * A model is slow for the fast mode when `--runs` runs of it take more than this, ms. Why 600 (30 ms
+ * a run with the default 20 runs): a model that is not slow gets the small path, both parts of
+ * FAST_SAMPLE_CUTS_SMALL cut points with every warm-up, about 320 runs of the model (10 s at 30 ms).
+ * With 1 s (until 2026-12-07) ResNet-18 at 224 px (40-50 ms a run on a quiet machine) fit, and its
+ * default analysis took 13-17 s, more than ResNet-50's and ResNet-101's (8-10 s) on the slow path.
+ * The line lies between the slowest of bench:latency's models and ResNet-18 at 224 px, about 1.6x
+ * from each: at load 4.7 DenseNet-121 at 112 px ran 34 ms, ResNet-18 at 224 px 90 ms.
  */
-export const FAST_RUN_BUDGET_MS = 1000;
-
-/**
- * A model with more weight bytes than this is slow for the fast mode whatever its runs take: the
- * line where profiles open one model at a time (ONE_MODEL_FROM_BYTES, session-budget.ts). Why: the
- * small path times both parts of FAST_SAMPLE_CUTS_SMALL cut points with every warm-up, about 320
- * runs of the model; ResNet-18 at 224 px (47 MB, 40-50 ms a run, so its 20 runs fit the 1 s budget
- * on a quiet machine) spent 13-17 s on it, more than ResNet-50 and ResNet-101 (8-10 s) on the slow
- * path, and which path it took flipped with the machine's load. By weight bytes the choice is the
- * same on every run.
- */
-export const FAST_SLOW_FROM_BYTES = ONE_MODEL_FROM_BYTES;
+export const FAST_RUN_BUDGET_MS = 600;
 
 /**
  * Measured runs per timing of a slow model in fast mode (never more than `--runs`). A fixed count,
@@ -145,7 +138,7 @@ export interface TimingPlan {
 
 /**
  * The timing plan of a mode. Thorough keeps the user's runs and warm-ups. Fast keeps them too when
- * the model is not slow (`fitsRunBudget`: the five smallest models of bench:latency): part times
+ * the model is not slow (`fitsRunBudget`: every model of bench:latency on a quiet machine): part times
  * are then taken exactly as thorough takes them, warm-ups included, and only the sample differs.
  * Why: with one warm-up run per round the whole model timed alongside the parts (the calibration
  * target of every node time) kept its cache-refill transient, and small early parts came out
@@ -153,7 +146,6 @@ export interface TimingPlan {
  * (fewer only if the user asked for fewer) and one warm-up run per session and per round: a run of
  * tens of ms is long against that transient.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
- * @param modelBytes the model's weight bytes (`weightBytes`; 0 when unknown)
  * @example timingPlan('fast', { runs: 20, warmup: 5 }, 200, 3) // { runs: 10, warmup: 1, roundWarmup: 1 }
  */
 export function timingPlan(
@@ -161,7 +153,6 @@ export function timingPlan(
   settings: { readonly runs: number; readonly warmup: number },
   modelMs: number,
   roundWarmup: number,
-  modelBytes = 0,
 ): TimingPlan {
   const asGiven = {
     runs: settings.runs,
@@ -169,7 +160,7 @@ export function timingPlan(
     roundWarmup: Math.min(roundWarmup, settings.warmup),
   };
   if (mode === 'thorough') return asGiven;
-  if (fitsRunBudget(settings, modelMs, modelBytes)) return asGiven;
+  if (fitsRunBudget(settings, modelMs)) return asGiven;
   return {
     runs: Math.min(settings.runs, FAST_SLOW_RUNS),
     warmup: Math.min(1, settings.warmup),
@@ -181,26 +172,19 @@ export function timingPlan(
  * How many cut points a fast profile times for real: FAST_SAMPLE_CUTS_SMALL when the model is not
  * slow (`fitsRunBudget`), else FAST_SAMPLE_CUTS.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
- * @param modelBytes the model's weight bytes (0 when unknown)
  * @example fastSampleCount({ runs: 20, warmup: 5 }, 200) // 6
  */
-export function fastSampleCount(
-  settings: { readonly runs: number },
-  modelMs: number,
-  modelBytes = 0,
-): number {
-  return fitsRunBudget(settings, modelMs, modelBytes) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
+export function fastSampleCount(settings: { readonly runs: number }, modelMs: number): number {
+  return fitsRunBudget(settings, modelMs) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
 }
 
 /**
- * Whether a model is not slow for a fast profile: the user's runs of it fit FAST_RUN_BUDGET_MS and
- * it has at most FAST_SLOW_FROM_BYTES of weights. A fast profile then times like a thorough one
- * (warm-ups, both parts of FAST_SAMPLE_CUTS_SMALL cut points); else it takes FAST_SLOW_RUNS runs,
- * one warm-up, and one part (the cheaper) of each of FAST_SAMPLE_CUTS cut points.
+ * Whether a model is not slow for a fast profile: the user's runs of it fit FAST_RUN_BUDGET_MS. A
+ * fast profile then times like a thorough one (warm-ups, both parts of FAST_SAMPLE_CUTS_SMALL cut
+ * points); else it takes FAST_SLOW_RUNS runs, one warm-up, and one part (the cheaper) of each of
+ * FAST_SAMPLE_CUTS cut points.
  * @param modelMs time of one run of the whole model on this machine (any estimate; 0 when unknown), ms
- * @param modelBytes the model's weight bytes (`weightBytes`; 0 when unknown)
  */
-export function fitsRunBudget(settings: { readonly runs: number }, modelMs: number, modelBytes = 0): boolean {
-  if (modelBytes > FAST_SLOW_FROM_BYTES) return false;
+export function fitsRunBudget(settings: { readonly runs: number }, modelMs: number): boolean {
   return !(modelMs > 0) || Math.floor(FAST_RUN_BUDGET_MS / modelMs) >= settings.runs;
 }

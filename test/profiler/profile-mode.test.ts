@@ -7,18 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  buildDag,
-  cutPoints,
-  DataType,
-  encodeModel,
-  model,
-  node,
-  readModelFile,
-  valueInfo,
-  type ModelProto,
-  type TensorProto,
-} from '../../src/graph';
+import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import {
   AUTO_THOROUGH_BUDGET_MS,
   chooseAutoMode,
@@ -26,7 +15,6 @@ import {
   crossingSizes,
   crossingBytes,
   FAST_RUN_BUDGET_MS,
-  FAST_SLOW_FROM_BYTES,
   FAST_SLOW_RUNS,
   FAST_SAMPLE_CUTS,
   FAST_SAMPLE_CUTS_SMALL,
@@ -37,7 +25,6 @@ import {
   predictPartMs,
   sampleCutPoints,
   timingPlan,
-  weightBytes,
   type DeviceProfile,
 } from '../../src/profiler';
 import { analyzeModel } from '../../src/pipeline/analyze';
@@ -67,18 +54,6 @@ describe('timingPlan(mode, settings, modelMs, roundWarmup)', () => {
     ['fast', 500, { runs: FAST_SLOW_RUNS, warmup: 1, roundWarmup: 1 }],
   ] as const)('%s with a %s ms model', (mode, modelMs, plan) => {
     expect(timingPlan(mode, settings, modelMs, 3)).toEqual(plan);
-  });
-
-  test('a model over FAST_SLOW_FROM_BYTES of weights is slow whatever its runs take', () => {
-    const slow = { runs: FAST_SLOW_RUNS, warmup: 1, roundWarmup: 1 };
-    expect(timingPlan('fast', settings, 0.2, 3, FAST_SLOW_FROM_BYTES + 1)).toEqual(slow);
-    expect(timingPlan('fast', settings, 0.2, 3, FAST_SLOW_FROM_BYTES)).toEqual({
-      runs: 20,
-      warmup: 5,
-      roundWarmup: 3,
-    });
-    expect(fastSampleCount(settings, 0.2, FAST_SLOW_FROM_BYTES + 1)).toBe(FAST_SAMPLE_CUTS);
-    expect(timingPlan('thorough', settings, 0.2, 3, FAST_SLOW_FROM_BYTES + 1).runs).toBe(20);
   });
 
   test("a slow model's fast sample costs a fixed number of its runs: seconds grow with its time", () => {
@@ -122,58 +97,6 @@ describe('sampleCutPoints(cuts, bytesOf, count)', () => {
     expect(sampleCutPoints(cuts, bytesOf, 2)).toEqual(sampleCutPoints(cuts, bytesOf, 2));
     expect(sampleCutPoints(cuts, bytesOf, 2)).toHaveLength(2);
   });
-});
-
-/**
- * A chain of five 1024 x 1024 Gemms (21 MB of weights, zeros): over FAST_SLOW_FROM_BYTES, yet each
- * run takes about a millisecond, so only its weights make it slow.
- */
-function heavyChain(): ModelProto {
-  const n = 1024;
-  const inits: TensorProto[] = [];
-  const nodes = [];
-  let x = 'input';
-  for (let i = 0; i < 5; i++) {
-    inits.push({ name: `w${i}`, dims: [n, n], dataType: DataType.FLOAT, rawData: Buffer.alloc(4 * n * n) });
-    inits.push({ name: `b${i}`, dims: [n], dataType: DataType.FLOAT, rawData: Buffer.alloc(4 * n) });
-    nodes.push(node('Gemm', [x, `w${i}`, `b${i}`], [`g${i}`], { transB: 1 }, `fc${i}`));
-    nodes.push(node('Relu', [`g${i}`], [`r${i}`], {}, `relu${i}`));
-    x = `r${i}`;
-  }
-  return model({
-    nodes,
-    initializers: inits,
-    inputs: [valueInfo('input', DataType.FLOAT, [1, n])],
-    outputs: [valueInfo(x, DataType.FLOAT, [1, n])],
-    opset: 17,
-    irVersion: 8,
-  });
-}
-
-describe('a fast profile of a model over FAST_SLOW_FROM_BYTES of weights (real ONNX Runtime)', () => {
-  test('is slow whatever its runs take: FAST_SLOW_RUNS runs, one part of FAST_SAMPLE_CUTS cut points', async () => {
-    const file = path.join(tmp, 'heavy.onnx');
-    fs.writeFileSync(file, encodeModel(heavyChain()));
-    const loaded = readModelFile(file);
-    expect(weightBytes(loaded.model)).toBeGreaterThan(FAST_SLOW_FROM_BYTES);
-    const messages: string[] = [];
-    const profile = await measureProfile(loaded, {
-      threads: 1,
-      runs: 20,
-      warmup: 2,
-      mode: 'fast',
-      progress: (m) => messages.push(m),
-    });
-    expect(profile.settings).toMatchObject({ mode: 'fast', runs: FAST_SLOW_RUNS, warmup: 1 });
-    const inner = cutPoints(buildDag(loaded.model)).filter(
-      (c) => c.edgeNodes.length > 0 && c.cloudNodes.length > 0,
-    );
-    expect(inner.length).toBeGreaterThan(FAST_SAMPLE_CUTS);
-    expect(profile.cutPoints).toHaveLength(FAST_SAMPLE_CUTS);
-    // One part of each, the cheaper: the other reads 0.
-    for (const c of profile.cutPoints!) expect([c.edgeMs, c.cloudMs].filter((ms) => ms > 0)).toHaveLength(1);
-    expect(messages.join('\n')).toMatch(/the cheaper real part of 6 of \d+ cut points; 10 runs per timing/);
-  }, 60_000);
 });
 
 describe('the auto mode: thorough within a budget of seconds, else fast', () => {
