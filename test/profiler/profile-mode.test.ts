@@ -56,6 +56,13 @@ describe('timingPlan(mode, settings, modelMs, roundWarmup)', () => {
     expect(timingPlan(mode, settings, modelMs, 3)).toEqual(plan);
   });
 
+  test('fastSampleCount: more cut points where runs are cheap, few where the model is slow', () => {
+    expect(fastSampleCount(settings, 0.2)).toBe(FAST_SAMPLE_CUTS_SMALL);
+    expect(fastSampleCount(settings, FAST_RUN_BUDGET_MS / 20)).toBe(FAST_SAMPLE_CUTS_SMALL);
+    expect(fastSampleCount(settings, FAST_RUN_BUDGET_MS / 19)).toBe(FAST_SAMPLE_CUTS);
+    expect(FAST_SAMPLE_CUTS).toBeLessThan(FAST_SAMPLE_CUTS_SMALL);
+  });
+
   test("a slow model's fast sample costs a fixed number of its runs: seconds grow with its time", () => {
     const runsOf = (modelMs: number) => timingPlan('fast', settings, modelMs, 3).runs;
     // 80 ms and 320 ms runs (ResNet-50- and ResNet-101-like, 1 thread): the same count.
