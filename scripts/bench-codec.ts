@@ -2,7 +2,8 @@
  * Benchmark of the in-layer compression codec (src/codec): encoded sizes per coder against the
  * order-0 entropy bound and general-purpose compressors, and encode/decode throughput.
  *
- * Run: npm run bench:codec [-- --quick] [-- --json] [-- --no-bundled] [-- --coder NAME] [-- FILE.f32[:DxDxD] ...]
+ * Run: npm run bench:codec [-- --quick] [-- --sizes-only] [-- --json] [-- --no-bundled] [-- --coder NAME]
+ *   [-- FILE.f32[:DxDxD] ...]
  * (builds into .build/ and runs from the repository root, where the bundled models are).
  *
  * Inputs: the tensor of every cut point of the three bundled Fashion-MNIST models for the first
@@ -69,6 +70,8 @@ interface Sizes {
   readonly huffman: number;
   readonly rans: number;
   readonly context: number;
+  /** The context coder with version 3's payload (every context starting at 1/2). */
+  readonly context3: number;
   readonly auto: number;
   readonly deflate9: number;
   readonly brotli5: number;
@@ -219,6 +222,7 @@ function mean(values: readonly number[]): number {
 }
 
 function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null, coder: CoderChoice): Row[] {
+  const untimed: Throughput = { wallMBps: NaN, cpuMBps: NaN };
   const rows: Row[] = [];
   const n = t.samples[0].length;
   let zeros = 0;
@@ -229,6 +233,7 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null,
       huffman: [],
       rans: [],
       context: [],
+      context3: [],
       auto: [],
       deflate9: [],
       brotli5: [],
@@ -255,6 +260,7 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null,
       per.huffman.push(size('huffman'));
       per.rans.push(size('rans'));
       per.context.push(size('context'));
+      per.context3.push(encodeTensor(x, t.shape, { bits, coder: 'context', contextVersion: 3 }).length);
       per.auto.push(auto.length);
       per.deflate9.push(framing + deflateSync(q.codes, { level: 9 }).length);
       const brotli = (quality: number): number =>
@@ -274,20 +280,26 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null,
     // Throughput over the samples (up to 20), each run coding every one of them once.
     const timed = t.samples.slice(0, 20);
     const timedStreams = streams.slice(0, 20);
-    const encode = throughput(
-      () => {
-        for (const x of timed) encodeTensor(x, t.shape, { bits, coder });
-      },
-      inputBytes * timed.length,
-      timedRuns,
-    );
-    const decode = throughput(
-      () => {
-        for (const s of timedStreams) decodeTensor(s);
-      },
-      inputBytes * timed.length,
-      timedRuns,
-    );
+    const encode =
+      timedRuns === 0
+        ? untimed
+        : throughput(
+            () => {
+              for (const x of timed) encodeTensor(x, t.shape, { bits, coder });
+            },
+            inputBytes * timed.length,
+            timedRuns,
+          );
+    const decode =
+      timedRuns === 0
+        ? untimed
+        : throughput(
+            () => {
+              for (const s of timedStreams) decodeTensor(s);
+            },
+            inputBytes * timed.length,
+            timedRuns,
+          );
     rows.push({
       tensor: t.name,
       shape: t.shape.join('x'),
@@ -299,6 +311,7 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null,
       huffman: mean(per.huffman),
       rans: mean(per.rans),
       context: mean(per.context),
+      context3: mean(per.context3),
       auto: mean(per.auto),
       deflate9: mean(per.deflate9),
       brotli5: mean(per.brotli5),
@@ -329,6 +342,7 @@ function formatTable(rows: readonly Row[]): string {
     'huffman',
     'rans',
     'context',
+    'ctx v3',
     'auto',
     'coder',
     'deflate9',
@@ -351,6 +365,7 @@ function formatTable(rows: readonly Row[]): string {
     r.huffman.toFixed(0),
     r.rans.toFixed(0),
     r.context.toFixed(0),
+    r.context3.toFixed(0),
     r.auto.toFixed(0),
     r.autoCoders,
     r.deflate9.toFixed(0),
@@ -365,7 +380,7 @@ function formatTable(rows: readonly Row[]): string {
     r.decodeCpuMBps.toFixed(0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const left = new Set([0, 1, 9]);
+  const left = new Set([0, 1, 10]);
   const line = (cells: string[]): string =>
     cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
@@ -403,7 +418,8 @@ async function main(argv: readonly string[]): Promise<void> {
     { name: 'synthetic', shape: [64, 28, 28], samples: [syntheticMap(64, 28, 28, 4)] },
     { name: 'synthetic', shape: [256, 56, 56], samples: [syntheticMap(256, 56, 56, 5)] },
   ];
-  const timedRuns = quick ? 3 : 7;
+  // --sizes-only: sizes and ratios without the throughput runs (MB/s columns show NaN).
+  const timedRuns = argv.includes('--sizes-only') ? 0 : quick ? 3 : 7;
   const rows = [...bundled, ...synthetic, ...files].flatMap((t) => benchTensor(t, timedRuns, zstd, coder));
   if (json) {
     process.stdout.write(
@@ -418,7 +434,8 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(
     `jalad codec benchmark (node ${process.version}, one thread, load average ${load()}; mean bytes per sample ` +
       `of the whole stream, peers with the same header and checksum; H = order-0 entropy; ` +
-      `auto/peer = auto / min(deflate9, brotli11, zstd19); auto = coder ${coder}; ` +
+      `auto/peer = auto / min(deflate9, brotli11, zstd19); auto = coder ${coder}; ctx v3 = context coder, ` +
+      `payload version 3 (contexts start at 1/2; 'context' writes version 4); ` +
       `MB/s of float32 input of 'auto', median by wall clock and by CPU time)\n`,
   );
   if (zstd === null)

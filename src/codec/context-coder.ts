@@ -1,5 +1,5 @@
 /**
- * The context coder (format version 3): adaptive binary arithmetic coding of quantization codes,
+ * The context coder (format versions 3 and 4): adaptive binary arithmetic coding of quantization codes,
  * each code's probabilities conditioned on its already coded neighbours in the feature map.
  *
  * Why: a memoryless coder (rANS, Huffman) stops at the order-0 entropy, but neighbouring codes of
@@ -31,9 +31,14 @@
  *         the same neighbour flag, bin index);
  *      c) the e − 1 bits of u below its leading one, most significant first: the top two
  *         adaptive, by (e, the bits so far); the rest (at most 5, nearly uniform) as plain bits.
- * Every decision's probability of a 0 is a 16-bit estimate, 32768 at the start, moved towards
+ * Every decision's probability of a 0 is a 16-bit estimate, moved towards
  * each coded bit by 1/2^s of the distance, s growing with the context's use from 1 to 6 (fast
  * learning first, then stable estimates).
+ *
+ * Start (the only difference between payload versions 3 and 4): version 3 starts every context
+ * at p = 32768 and no use; version 4 from a trained table per bit width (context-init-table.ts,
+ * made by scripts/train-context-init.ts from maps of models other than the bundled ones), so that
+ * small maps pay less for learning.
  *
  * Range coder: 32-bit low and range; a decision splits the range at (range >>> 16) · p; a byte
  * is shifted out whenever range < 2^24, and a carry out of low is added into the bytes already
@@ -43,6 +48,7 @@
  * Payload: the range coder's bytes, nothing else (the shape and bit width are in the header).
  */
 import { InputError } from '../core/errors';
+import { trainedStates } from './context-init-table';
 import type { BitWidth } from './types';
 
 const { clz32, floor, min } = Math;
@@ -64,7 +70,7 @@ const PACE_TOLERANCE = 1 + 1 / 64;
  */
 const PACE_LEARNING_BYTES = 64;
 /** Dense mode (no zero flags) when fewer than 1 code in DENSE_ZEROS is 0. */
-const DENSE_ZEROS = 32;
+export const DENSE_ZEROS = 32;
 
 /**
  * Context offsets in the probability table (see the model in the file header). This model (the
@@ -215,7 +221,28 @@ let outputScratch = new Uint8Array(1 << 16);
  */
 class Model {
   /** p << 6 | uses (uses capped at 63). */
-  readonly states = new Int32Array(CONTEXTS).fill(32768 << 6);
+  readonly states: Int32Array;
+
+  constructor(initial: Int32Array) {
+    this.states = initial.slice();
+  }
+}
+
+/** Version 3's starting state of every context: p = 1/2, no use yet. */
+const UNIFORM_STATES = new Int32Array(CONTEXTS).fill(32768 << 6);
+
+/** The context coder's payload versions this build writes and reads (the tensor format's byte 2). */
+export type ContextVersion = 3 | 4;
+
+/** The version `contextEncode` writes unless told otherwise. */
+export const CONTEXT_VERSION: ContextVersion = 4;
+
+/**
+ * The state every context starts from, per payload version and bit width: 1/2 and no use in
+ * version 3; version 4's trained table (context-init-table.ts).
+ */
+export function initialStates(version: ContextVersion, bits: BitWidth): Int32Array {
+  return version === 3 ? UNIFORM_STATES : trainedStates(bits);
 }
 
 /** Binary range encoder (see the file header); writes into a scratch buffer it grows. */
@@ -311,8 +338,13 @@ class RangeEncoder {
  * @returns the payload (a fresh array).
  * @example contextEncode(quantize(x, 4).codes, [16, 28, 28], 4).length  // payload bytes
  */
-export function contextEncode(codes: Uint8Array, shape: readonly number[], bits: BitWidth): Uint8Array {
-  return contextEncodeWithin(codes, shape, bits, Infinity)!;
+export function contextEncode(
+  codes: Uint8Array,
+  shape: readonly number[],
+  bits: BitWidth,
+  version: ContextVersion = CONTEXT_VERSION,
+): Uint8Array {
+  return contextEncodeFrom(codes, shape, bits, Infinity, undefined, initialStates(version, bits))!;
 }
 
 /**
@@ -343,11 +375,27 @@ export function contextEncodeWithin(
   bits: BitWidth,
   maxBytes: number,
   pace?: PaceBound,
+  version: ContextVersion = CONTEXT_VERSION,
+): Uint8Array | null {
+  return contextEncodeFrom(codes, shape, bits, maxBytes, pace, initialStates(version, bits));
+}
+
+/**
+ * `contextEncodeWithin` with the contexts starting from `initial` (CONTEXTS states, p << 6 | uses)
+ * instead of a version's: what scripts/train-context-init.ts measures candidate tables with.
+ */
+export function contextEncodeFrom(
+  codes: Uint8Array,
+  shape: readonly number[],
+  bits: BitWidth,
+  maxBytes: number,
+  pace: PaceBound | undefined,
+  initial: Int32Array,
 ): Uint8Array | null {
   const { c: planeCount, h, w } = planes(shape);
   const area = h * w;
   const max = (1 << bits) - 1;
-  const enc = new RangeEncoder(new Model(), (codes.length >> 1) + 64);
+  const enc = new RangeEncoder(new Model(initial), (codes.length >> 1) + 64);
   let zeros = 0;
   for (let j = 0; j < codes.length; j++) if (codes[j] === 0) zeros++;
   const dense = zeros * DENSE_ZEROS < codes.length ? 1 : 0;
@@ -477,6 +525,20 @@ export function contextDecode(
   bits: BitWidth,
   start = 0,
   end = bytes.length,
+  version: ContextVersion = CONTEXT_VERSION,
+): Uint8Array {
+  return contextDecodeFrom(bytes, count, shape, bits, start, end, initialStates(version, bits));
+}
+
+/** `contextDecode` with the contexts starting from `initial` (see `contextEncodeFrom`). */
+export function contextDecodeFrom(
+  bytes: Uint8Array,
+  count: number,
+  shape: readonly number[],
+  bits: BitWidth,
+  start: number,
+  end: number,
+  initial: Int32Array,
 ): Uint8Array {
   const { c: planeCount, h, w } = planes(shape);
   const area = h * w;
@@ -488,7 +550,7 @@ export function contextDecode(
     );
   }
   const codes = new Uint8Array(count);
-  const dec = new RangeDecoder(new Model(), bytes, start, end);
+  const dec = new RangeDecoder(new Model(initial), bytes, start, end);
   const dense = dec.plain(1);
   const top = dense === 1 ? max : max - 1;
   const prev = scratchPlane(area);

@@ -1,13 +1,14 @@
 /**
  * The byte format of one transmitted tensor sample: header, entropy-coded JALAD codes, checksum.
  *
- * Layout (versions 1, 2 and 3; integers little-endian, varint = unsigned LEB128):
+ * Layout (versions 1 to 4; integers little-endian, varint = unsigned LEB128):
  *   offset 0  2 bytes  magic "JQ" (0x4a 0x51)
- *          2  1 byte   format version: 3 when the coder is 'context' (2: its first version, still read), else 1
+ *          2  1 byte   format version: 4 when the coder is 'context' (2 and 3: its earlier versions, still
+ *                      read; 3 still written on request), else 1
  *          3  1 byte   precision: 1..8 = bit width c; 16 = IEEE half ('f16'); 32 = float32 ('f32');
  *                      191 (0xBF) = bfloat16 ('bf16', since this build)
  *          4  1 byte   coder actually used: 0 raw, 1 huffman, 2 rans, 3 constant (empty payload),
- *                      4 context (versions 2 and 3 only)
+ *                      4 context (versions 2 to 4 only)
  *          5  1 byte   dtype of the source tensor, ONNX TensorProto numbering: 1 = FLOAT
  *          6  1 byte   rank r
  *          7  r varints  dims
@@ -25,10 +26,11 @@
  * An empty tensor (a 0 dim) is valid: lo = hi = 0, coder 'constant', no payload; it decodes to an
  * empty array with its shape, so a batch or a cut with no elements never needs a special case.
  *
- * Versions 2 and 3 differ from version 1 only by coder id 4, 'context': version 2 holds the first
- * context coder's payload (context-coder-v2.ts, decoded still), version 3 the current one
- * (context-coder.ts). Streams of the other coders are still written as version 1, byte for byte as
- * before, so a version-1 reader decodes them.
+ * Versions 2 to 4 differ from version 1 only by coder id 4, 'context': version 2 holds the first
+ * context coder's payload (context-coder-v2.ts, decoded still), versions 3 and 4 the current one
+ * (context-coder.ts; version 4 starts its contexts from a trained table, version 3 at 1/2).
+ * Streams of the other coders are still written as version 1, byte for byte as before, so a
+ * version-1 reader decodes them.
  * Precision 'bf16' is written as version 1 too (same layout): a reader older than it refuses such a
  * stream with "unknown precision 191", and every older stream decodes as before.
  *
@@ -52,7 +54,7 @@
  */
 import { InputError } from '../core/errors';
 import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
-import { contextDecode, contextEncodeWithin } from './context-coder';
+import { CONTEXT_VERSION, contextDecode, contextEncodeWithin, type ContextVersion } from './context-coder';
 import { contextDecode as contextDecodeV2 } from './context-coder-v2';
 import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
@@ -71,6 +73,11 @@ export interface EncodeOptions {
   readonly coder?: CoderChoice;
   /** Tensor name for error messages; default "tensor". */
   readonly name?: string;
+  /**
+   * The context coder's payload version when the coder is 'context': 4 (the default, trained
+   * starting probabilities) or 3 (every context starting at 1/2, what builds before version 4 read).
+   */
+  readonly contextVersion?: ContextVersion;
 }
 
 /** Options of `decodeTensor` and `decodeBatch`. */
@@ -86,7 +93,7 @@ export const ENCODE_DEFAULTS = { coder: 'auto', name: 'tensor' } as const satisf
  * The newest format version, written in byte 2 of streams that need it (those of the 'context'
  * coder); other streams carry version 1, which this build reads as well.
  */
-export const TENSOR_FORMAT_VERSION = 3;
+export const TENSOR_FORMAT_VERSION = 4;
 
 /** The parsed header of a tensor stream. */
 export interface TensorHeader {
@@ -181,9 +188,10 @@ export function encodeTensor(
   }
 
   const { codes, histogram } = quantizeToScratch(values, lo, hi, bits, name);
-  const { coder, payload } = encodePayload(codes, histogram, bits, choice, dims);
+  const version = assertContextVersion(options.contextVersion, where);
+  const { coder, payload } = encodePayload(codes, histogram, bits, choice, dims, version);
   const payloadBytes = payloadLength(coder, payload, n, bits);
-  const header = writeHeader(bits, coder, dims, n, lo, hi, payloadBytes);
+  const header = writeHeader(bits, coder, dims, n, lo, hi, payloadBytes, version);
   // The one allocation of the hot path: everything before it lives in scratch memory.
   const out = new Uint8Array(header.length + payloadBytes + CRC_BYTES);
   out.set(header);
@@ -309,6 +317,16 @@ export function encodedSizesByCoder(
 let codesScratch = new Uint8Array(64 * 1024);
 const HISTOGRAMS: readonly Uint32Array[] = Array.from({ length: 9 }, (_, bits) => new Uint32Array(1 << bits));
 
+/** The context payload version an encode asked for (default 4); BAD_OPTION for anything else. */
+function assertContextVersion(version: unknown, where: string): ContextVersion {
+  if (version === undefined) return CONTEXT_VERSION;
+  if (version === 3 || version === 4) return version;
+  throw new InputError(
+    'BAD_OPTION',
+    `${where}: contextVersion must be 3 or 4; got ${describeValue(version)}`,
+  );
+}
+
 /** Quantizes one sample into the scratch codes and this bit width's (zeroed) scratch histogram. */
 function quantizeToScratch(
   values: Float32Array,
@@ -365,12 +383,13 @@ function encodePayload(
   bits: BitWidth,
   choice: CoderChoice,
   shape: readonly number[],
+  version: ContextVersion = CONTEXT_VERSION,
 ): { coder: StoredCoder; payload: Uint8Array | RansPayload | null } {
   const n = codes.length;
   if (n === 0 || histogram[0] === n) return { coder: 'constant', payload: null };
   const rawBytes = packedSizeBytes(n, bits);
   if (choice === 'raw') return { coder: 'raw', payload: null };
-  if (choice === 'context') return contextPayload(codes, histogram, bits, shape);
+  if (choice === 'context') return contextPayload(codes, histogram, bits, shape, version);
   if (choice === 'huffman') {
     const plan = planHuffman(histogram, bits);
     return plan.sizeBytes < rawBytes
@@ -406,15 +425,23 @@ function contextPayload(
   histogram: Uint32Array,
   bits: BitWidth,
   shape: readonly number[],
+  version: ContextVersion,
 ): { coder: StoredCoder; payload: Uint8Array | RansPayload | null } {
   const rawBytes = packedSizeBytes(codes.length, bits);
   const plan = planRansScratch(histogram, bits);
   const estimate = Math.min(plan.sizeBytes, rawBytes);
   const slack = ransSlackBytes(codes.length);
-  const context = contextEncodeWithin(codes, shape, bits, Math.min(rawBytes - 1, estimate + slack), {
-    codeBits: ransCodeBits(plan),
-    marginBytes: slack,
-  });
+  const context = contextEncodeWithin(
+    codes,
+    shape,
+    bits,
+    Math.min(rawBytes - 1, estimate + slack),
+    {
+      codeBits: ransCodeBits(plan),
+      marginBytes: slack,
+    },
+    version,
+  );
   if (context !== null && context.length + slack <= plan.sizeBytes)
     return { coder: 'context', payload: context };
   const rans = plan.sizeBytes < rawBytes ? ransEncodeScratch(codes, plan) : null;
@@ -537,7 +564,7 @@ function checkFields(
   if (coder === undefined) return fail(`unknown coder id ${bytes[4]}`);
   if ((coder === 'context') !== bytes[2] >= 2)
     fail(
-      `coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2 or 3)`,
+      `coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2, 3 or 4)`,
     );
   if (bytes[5] !== DTYPE_FLOAT) fail(`unsupported dtype ${bytes[5]} (only 1 = float32)`);
   let product = 1;
@@ -596,7 +623,8 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
     else if (coder === 'huffman') codes = huffmanDecode(bytes, count, bits, start, end);
     else if (coder === 'context' && header.formatVersion === 2)
       codes = contextDecodeV2(bytes, count, shape, bits, start, end);
-    else if (coder === 'context') codes = contextDecode(bytes, count, shape, bits, start, end);
+    else if (coder === 'context')
+      codes = contextDecode(bytes, count, shape, bits, start, end, header.formatVersion === 3 ? 3 : 4);
     else codes = ransDecode(bytes, count, bits, start, end);
   } catch (error) {
     if (error instanceof InputError) {
@@ -729,11 +757,12 @@ function writeHeader(
   lo: number,
   hi: number,
   payloadBytes: number,
+  contextVersion: ContextVersion = CONTEXT_VERSION,
 ): Uint8Array {
   const out = new Uint8Array(7 + 8 * (dims.length + 2) + 8);
   out[0] = MAGIC_0;
   out[1] = MAGIC_1;
-  out[2] = coder === 'context' ? TENSOR_FORMAT_VERSION : 1;
+  out[2] = coder === 'context' ? contextVersion : 1;
   out[3] = bits === 'f16' ? 16 : bits === 'f32' ? 32 : bits === 'bf16' ? BF16_PRECISION : bits;
   out[4] = STORED_CODERS.indexOf(coder);
   out[5] = DTYPE_FLOAT;

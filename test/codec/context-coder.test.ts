@@ -1,14 +1,29 @@
 import { InputError } from '../../src/core/errors';
 import { BIT_WIDTHS, contextDecode, contextEncode, quantize } from '../../src/codec';
 import type { BitWidth } from '../../src/codec';
-import { contextEncodeWithin } from '../../src/codec/context-coder';
+import {
+  CONTEXTS,
+  contextEncodeWithin,
+  initialStates,
+  type ContextVersion,
+} from '../../src/codec/context-coder';
 import { crc32 } from '../../src/codec/crc32';
 import { firstDifference, prng, reluMap } from './fixtures';
 
 const { floor } = Math;
 
-/** Encodes, decodes and checks the codes come back bit for bit; returns the payload. */
+/** CRC-32s of version 4's fixed corpus per bit width 1..8 (see `corpusCrcs`). */
+const V4_CRCS = [
+  0xbe78fee6, 0x27aad1de, 0x4bdc5a28, 0x7565e16d, 0x97967670, 0x79acc46d, 0x2f11c0cc, 0x881dce0f,
+];
+
+/**
+ * Encodes, decodes and checks the codes come back bit for bit, in payload version 3 and 4 (the
+ * default); returns the version-4 payload.
+ */
 function roundTrip(codes: Uint8Array, shape: readonly number[], bits: BitWidth): Uint8Array {
+  const v3 = contextEncode(codes, shape, bits, 3);
+  expect(firstDifference(contextDecode(v3, codes.length, shape, bits, 0, v3.length, 3), codes)).toBe(-1);
   const payload = contextEncode(codes, shape, bits);
   const back = contextDecode(payload, codes.length, shape, bits);
   expect(firstDifference(back, codes)).toBe(-1);
@@ -93,6 +108,51 @@ describe('contextEncodeWithin(..., pace)', () => {
   });
 });
 
+/** CRC-32 of the payloads of a fixed corpus (smooth, noisy, random, rank-1 maps) per bit width. */
+function corpusCrcs(version: ContextVersion): number[] {
+  return BIT_WIDTHS.map((bits) => {
+    const random = prng(1000 + bits);
+    const maps: Array<[Uint8Array, number[]]> = [
+      [quantize(reluMap(6, 9, 11, bits), bits).codes, [6, 9, 11]],
+      [quantize(reluMap(2, 30, 17, 40 + bits), bits).codes, [2, 30, 17]],
+      [Uint8Array.from({ length: 3 * 5 * 7 }, () => floor(random() * 2 ** bits)), [3, 5, 7]],
+      [Uint8Array.from({ length: 61 }, (_, i) => (i * 37) % 2 ** bits), [61]],
+    ];
+    let crc = 0;
+    for (const [codes, shape] of maps) {
+      const payload = contextEncode(codes, shape, bits, version);
+      expect(
+        firstDifference(contextDecode(payload, codes.length, shape, bits, 0, payload.length, version), codes),
+      ).toBe(-1);
+      crc = (crc ^ crc32(payload)) >>> 0;
+      crc = ((crc << 5) | (crc >>> 27)) >>> 0;
+    }
+    return crc;
+  });
+}
+
+describe('format version 4 stays fixed', () => {
+  it('codes a fixed corpus to the bytes of the first version-4 encoder (CRC-32 per bit width)', () => {
+    // Computed with the version-4 encoder and table as first merged (issue #18, session 7).
+    expect(corpusCrcs(4)).toEqual(V4_CRCS);
+  });
+
+  it('starts from a table of valid states that differs from version 3', () => {
+    let trained = 0;
+    for (const bits of BIT_WIDTHS) {
+      const v4 = initialStates(4, bits);
+      expect(v4.length).toBe(CONTEXTS);
+      for (const state of v4) {
+        expect(state >>> 6).toBeGreaterThan(0);
+        expect(state >>> 6).toBeLessThan(65536);
+        if (state !== 32768 << 6) trained++;
+      }
+      expect(Array.from(initialStates(3, bits))).toEqual(new Array(CONTEXTS).fill(32768 << 6));
+    }
+    expect(trained).toBeGreaterThan(CONTEXTS);
+  });
+});
+
 describe('format version 3 stays fixed', () => {
   it('codes a fixed corpus to the bytes of the first version-3 encoder (CRC-32 per bit width)', () => {
     // Computed with the version-3 encoder as first merged (main 606c935), before its speed-ups:
@@ -100,24 +160,7 @@ describe('format version 3 stays fixed', () => {
     const expected = [
       0x22fc59a9, 0x2ed8f1a9, 0x3fc5d4b7, 0x3d9c3010, 0xdabbccb4, 0x678ec11d, 0xafec4601, 0x45162149,
     ];
-    const got = BIT_WIDTHS.map((bits) => {
-      const random = prng(1000 + bits);
-      const maps: Array<[Uint8Array, number[]]> = [
-        [quantize(reluMap(6, 9, 11, bits), bits).codes, [6, 9, 11]],
-        [quantize(reluMap(2, 30, 17, 40 + bits), bits).codes, [2, 30, 17]],
-        [Uint8Array.from({ length: 3 * 5 * 7 }, () => floor(random() * 2 ** bits)), [3, 5, 7]],
-        [Uint8Array.from({ length: 61 }, (_, i) => (i * 37) % 2 ** bits), [61]],
-      ];
-      let crc = 0;
-      for (const [codes, shape] of maps) {
-        const payload = contextEncode(codes, shape, bits);
-        expect(firstDifference(contextDecode(payload, codes.length, shape, bits), codes)).toBe(-1);
-        crc = (crc ^ crc32(payload)) >>> 0;
-        crc = ((crc << 5) | (crc >>> 27)) >>> 0;
-      }
-      return crc;
-    });
-    expect(got).toEqual(expected);
+    expect(corpusCrcs(3)).toEqual(expected);
   });
 });
 

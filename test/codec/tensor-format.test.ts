@@ -424,9 +424,11 @@ describe('readTensorHeader(bytes)', () => {
     expect(Array.from(decodeTensor(craftStream({})).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ bits: 9 })));
     expectBadData(() => readTensorHeader(craftStream({ coder: 7 })));
-    // Format versions: 1 to 3 are read; the context coder (4) only in versions 2 and 3, the others only in 1.
+    // Format versions: 1 to 4 are read; the context coder (4) only in versions 2 to 4, the others only in 1.
     expect(Array.from(decodeTensor(craftStream({ version: 1 })).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ version: 0 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 5 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 5, coder: 4, payload: [0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ version: 4 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 3 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 2 })));
@@ -434,6 +436,7 @@ describe('readTensorHeader(bytes)', () => {
     // A checksum-valid context payload that does not end where the codes do.
     expectBadData(() => decodeTensor(craftStream({ version: 2, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => decodeTensor(craftStream({ version: 3, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
+    expectBadData(() => decodeTensor(craftStream({ version: 4, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ dtype: 10 })));
     expectBadData(() => readTensorHeader(craftStream({ count: 5 })));
     expectBadData(() => readTensorHeader(craftStream({ lo: 2, hi: 1 })));
@@ -461,7 +464,7 @@ describe('readTensorHeader(bytes)', () => {
         coder: 'context',
       },
     );
-    expect(TENSOR_FORMAT_VERSION).toBe(3);
+    expect(TENSOR_FORMAT_VERSION).toBe(4);
     expect(header).toMatchObject({
       formatVersion: 1,
       bits: 4,
@@ -557,6 +560,64 @@ describe('version-2 context streams (the first context coder)', () => {
         expect(error).toBeInstanceOf(InputError);
       }
       if (other !== null) expect(firstDifference(other, q.codes)).not.toBe(-1);
+    }
+  });
+});
+
+describe('context payload versions 3 and 4', () => {
+  /** A smooth map, where the context coder beats rANS. */
+  const smooth = (n: number, seed: number): Float32Array =>
+    Float32Array.from({ length: n }, (_, i) =>
+      Math.max(0, Math.sin(i / (20 + seed)) + 0.3 * Math.sin(i / 3)),
+    );
+
+  it.each(BIT_WIDTHS)(
+    'writes version 4 by default and version 3 on request, both decoded at %i bits',
+    (bits) => {
+      for (const shape of [[8, 9, 11], [24, 7, 7], [300]]) {
+        const x = smooth(
+          shape.reduce((a, b) => a * b, 1),
+          bits,
+        );
+        const q = quantize(x, bits);
+        const v4 = encodeTensor(x, shape, { bits, coder: 'context' });
+        const v3 = encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 3 });
+        expect(encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 4 })).toEqual(v4);
+        for (const [stream, version] of [
+          [v4, 4],
+          [v3, 3],
+        ] as const) {
+          const header = readTensorHeader(stream);
+          // The fallback to rANS or raw writes version 1, as before.
+          expect(header.formatVersion).toBe(header.coder === 'context' ? version : 1);
+          expect(firstDifference(decodeTensor(stream).codes ?? [], q.codes)).toBe(-1);
+        }
+      }
+    },
+  );
+
+  it('reads a payload only as the version its header names (the other start is another coder)', () => {
+    const x = smooth(16 * 14 * 14, 1);
+    const q = quantize(x, 6);
+    const v4 = encodeTensor(x, [16, 14, 14], { bits: 6, coder: 'context' });
+    expect(readTensorHeader(v4).coder).toBe('context');
+    const as3 = v4.slice();
+    as3[2] = 3;
+    new DataView(as3.buffer).setUint32(as3.length - 4, crc32(as3.subarray(0, as3.length - 4)), true);
+    let other: Uint8Array | null = null;
+    try {
+      other = decodeTensor(as3).codes;
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+    }
+    if (other !== null) expect(firstDifference(other, q.codes)).not.toBe(-1);
+  });
+
+  it('rejects a contextVersion other than 3 or 4 with BAD_OPTION', () => {
+    for (const contextVersion of [2, 5, '4', null]) {
+      expect(() =>
+        encodeTensor(smooth(50, 0), [50], { bits: 4, coder: 'context', contextVersion } as never),
+      ).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
     }
   });
 });
