@@ -3,6 +3,8 @@
  *
  * Run: npm run bench:sweep [-- --samples N] [-- --bits 1,2,3,4,6,8] [-- --models vgg,resnet]
  *      npm run bench:sweep -- --coders auto,context   (the sweep's time with each coder instead: scripts/sweep-coders.ts)
+ *      npm run bench:sweep -- --default-sweep [--coders auto,context] [--models ...] [--rounds 2]
+ *        (`jalad analyze` on all 10,000 test images with default options, per coder: scripts/sweep-analyze.ts)
  *
  * jalad's sweep (`runSweep`, as `jalad analyze --data` runs it): the unsplit model once per batch
  * for the reference, each cut point's edge model once per batch (for all bit widths), per-sample
@@ -49,6 +51,7 @@ import {
 } from '../src/graph';
 import { decodeTensor, encodeTensor, type BitWidth, type CoderChoice, type SizeCoder } from '../src/codec';
 import { benchCoders, codersHeader } from './sweep-coders';
+import { benchDefaultSweep } from './sweep-analyze';
 import { runSweep } from '../src/sweep';
 import {
   argmax,
@@ -278,6 +281,18 @@ function sizeStatsOf(sizes: readonly number[]): { mean: number; p95: number } {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--default-sweep')) {
+    // `jalad analyze` as a user runs it, per coder, instead of the comparison with a naive sweep.
+    const rounds = Number(flag(argv, '--rounds') ?? 2);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${rounds}: expected 1 or more`);
+    benchDefaultSweep(
+      DIR,
+      (flag(argv, '--models') ?? 'vgg,resnet,inception').split(','),
+      (flag(argv, '--coders') ?? 'auto,context').split(','),
+      rounds,
+    );
+    return;
+  }
   const samples = Number(flag(argv, '--samples') ?? 2000);
   const bits = (flag(argv, '--bits') ?? '1,2,3,4,6,8').split(',').map(Number) as BitWidth[];
   const models = (flag(argv, '--models') ?? 'vgg,resnet,inception').split(',');
