@@ -184,9 +184,10 @@ function startMode(
   cuts: number,
   plain: KernelSamples,
   options: MeasureOptions,
+  nodes: number,
 ): { readonly mode: ProfileMode; readonly auto?: AutoChoice; readonly extend: boolean } {
   if (requested !== 'auto') return { mode: requested, extend: false };
-  if (fitsRunBudget(options, plain.runMs)) return { mode: 'fast', extend: true };
+  if (fitsRunBudget(options, plain.runMs, nodes)) return { mode: 'fast', extend: true };
   const rounds = Math.min(ROUNDS, options.runs);
   const extraMs = runsOnlyCostMs(cuts, plain.runMs, options, ROUND_WARMUP, rounds);
   const auto = chooseAutoMode(extraMs, 'runs', options.autoBudgetMs);
@@ -225,17 +226,19 @@ function planTimings(
   timedCuts: readonly CutCandidate[];
   sides: ReadonlyMap<number, PartSides>;
 } {
-  const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP);
+  const plan = timingPlan(mode, options, plain.runMs, ROUND_WARMUP, dag.nodes.length);
   const timedCuts =
     mode === 'thorough'
       ? cuts
       : sampleCutPoints(
           cuts,
           (c) => crossingBytes(crossingSizes(c.tensors, info)),
-          fastSampleCount(options, plain.runMs),
+          fastSampleCount(options, plain.runMs, dag.nodes.length),
         );
   const sides =
-    mode === 'fast' && !fitsRunBudget(options, plain.runMs) ? cheaperSides(dag, timedCuts, plain) : new Map();
+    mode === 'fast' && !fitsRunBudget(options, plain.runMs, dag.nodes.length)
+      ? cheaperSides(dag, timedCuts, plain)
+      : new Map();
   const which = sides.size > 0 ? 'the cheaper real part' : 'the real parts';
   const seconds = estimateSeconds(plan, timedCuts.length * (sides.size > 0 ? 0.5 : 1), plain.runMs);
   options.progress?.(
@@ -359,7 +362,7 @@ export async function measureProfile(
   const copyModel = tracedCopy(loaded.model, dag);
   const copy: EncodedCopy = { model: copyModel, bytes: encodeModel(copyModel) };
   const firstPlain = await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
-  const start = startMode(requested, cuts.length, firstPlain, options);
+  const start = startMode(requested, cuts.length, firstPlain, options, dag.nodes.length);
   const label = start.extend ? 'auto profile, starting as fast' : undefined;
   const planned = planTimings(firstPlain, dag, cuts, info, options, start.mode, label);
   const measured = await traceAndTimeParts(

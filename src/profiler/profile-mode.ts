@@ -104,15 +104,25 @@ export const FAST_SAMPLE_CUTS = 6;
 export const FAST_SAMPLE_CUTS_SMALL = 8;
 
 /**
- * A model is slow for the fast mode when `--runs` runs of it take more than this, ms. Why 600 (30 ms
- * a run with the default 20 runs): a model that is not slow gets the small path, both parts of
- * FAST_SAMPLE_CUTS_SMALL cut points with every warm-up, about 320 runs of the model (10 s at 30 ms).
- * With 1 s (until 2026-12-07) ResNet-18 at 224 px (40-50 ms a run on a quiet machine) fit, and its
- * default analysis took 13-17 s, more than ResNet-50's and ResNet-101's (8-10 s) on the slow path.
- * The line lies between the slowest of bench:latency's models and ResNet-18 at 224 px, about 1.6x
- * from each: at load 4.7 DenseNet-121 at 112 px ran 34 ms, ResNet-18 at 224 px 90 ms.
+ * A model is slow for the fast mode when `--runs` runs of it take more than this, ms (or when the
+ * small path would cost more than FAST_SMALL_MS_PER_NODE per node).
  */
-export const FAST_RUN_BUDGET_MS = 600;
+export const FAST_RUN_BUDGET_MS = 1000;
+
+/**
+ * Most the small path of a fast profile (both parts of FAST_SAMPLE_CUTS_SMALL cut points with every
+ * warm-up, counted as 2 x `--runs` runs of the whole model per cut point: 320 with the defaults) may
+ * cost per node of the model, ms; a model whose small path would cost more is slow. Why per node: the
+ * issue's measure of a profile's cost is seconds per node, and the small path's cost is a fixed
+ * number of runs, so a model with few but heavy nodes paid the most per node. ResNet-18 at 224 px (65
+ * nodes, 30-40 ms a run) fit FAST_RUN_BUDGET_MS alone and took 13-17 s (0.25 s per node) where
+ * ResNet-50 and ResNet-101 took 0.03-0.05 on the slow path. The line falls at 20 ms a run for a
+ * 65-node model: ResNet-18 at 224 px is 1.5-2x above it, at 112 px (bench:latency, 8-14 ms) 1.4-2.5x
+ * below; bench:latency's other models are 2.4x (GoogLeNet, 179 nodes, 10-19 ms at load 5) to 5x
+ * (DenseNet-121, 623 nodes, 29 ms) below. Run times measured with the profiler, optimisations off,
+ * 1 thread, load 5 (2026-12-07).
+ */
+export const FAST_SMALL_MS_PER_NODE = 100;
 
 /**
  * Measured runs per timing of a slow model in fast mode (never more than `--runs`). A fixed count,
@@ -146,6 +156,7 @@ export interface TimingPlan {
  * (fewer only if the user asked for fewer) and one warm-up run per session and per round: a run of
  * tens of ms is long against that transient.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
+ * @param nodes the model's nodes (see `fitsRunBudget`)
  * @example timingPlan('fast', { runs: 20, warmup: 5 }, 200, 3) // { runs: 10, warmup: 1, roundWarmup: 1 }
  */
 export function timingPlan(
@@ -153,6 +164,7 @@ export function timingPlan(
   settings: { readonly runs: number; readonly warmup: number },
   modelMs: number,
   roundWarmup: number,
+  nodes = Number.POSITIVE_INFINITY,
 ): TimingPlan {
   const asGiven = {
     runs: settings.runs,
@@ -160,7 +172,7 @@ export function timingPlan(
     roundWarmup: Math.min(roundWarmup, settings.warmup),
   };
   if (mode === 'thorough') return asGiven;
-  if (fitsRunBudget(settings, modelMs)) return asGiven;
+  if (fitsRunBudget(settings, modelMs, nodes)) return asGiven;
   return {
     runs: Math.min(settings.runs, FAST_SLOW_RUNS),
     warmup: Math.min(1, settings.warmup),
@@ -172,19 +184,34 @@ export function timingPlan(
  * How many cut points a fast profile times for real: FAST_SAMPLE_CUTS_SMALL when the model is not
  * slow (`fitsRunBudget`), else FAST_SAMPLE_CUTS.
  * @param modelMs time of one run of the whole model on this machine (any estimate), ms
+ * @param nodes the model's nodes (see `fitsRunBudget`)
  * @example fastSampleCount({ runs: 20, warmup: 5 }, 200) // 6
  */
-export function fastSampleCount(settings: { readonly runs: number }, modelMs: number): number {
-  return fitsRunBudget(settings, modelMs) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
+export function fastSampleCount(
+  settings: { readonly runs: number },
+  modelMs: number,
+  nodes = Number.POSITIVE_INFINITY,
+): number {
+  return fitsRunBudget(settings, modelMs, nodes) ? FAST_SAMPLE_CUTS_SMALL : FAST_SAMPLE_CUTS;
 }
 
 /**
- * Whether a model is not slow for a fast profile: the user's runs of it fit FAST_RUN_BUDGET_MS. A
+ * Whether a model is not slow for a fast profile: the user's runs of it fit FAST_RUN_BUDGET_MS and
+ * the small path's (about 2 x runs per sampled cut point) fit FAST_SMALL_MS_PER_NODE per node. A
  * fast profile then times like a thorough one (warm-ups, both parts of FAST_SAMPLE_CUTS_SMALL cut
  * points); else it takes FAST_SLOW_RUNS runs, one warm-up, and one part (the cheaper) of each of
  * FAST_SAMPLE_CUTS cut points.
  * @param modelMs time of one run of the whole model on this machine (any estimate; 0 when unknown), ms
+ * @param nodes the model's nodes (unknown: only FAST_RUN_BUDGET_MS applies)
  */
-export function fitsRunBudget(settings: { readonly runs: number }, modelMs: number): boolean {
-  return !(modelMs > 0) || Math.floor(FAST_RUN_BUDGET_MS / modelMs) >= settings.runs;
+export function fitsRunBudget(
+  settings: { readonly runs: number },
+  modelMs: number,
+  nodes = Number.POSITIVE_INFINITY,
+): boolean {
+  if (!(modelMs > 0)) return true;
+  const smallPathMs = FAST_SAMPLE_CUTS_SMALL * 2 * settings.runs * modelMs;
+  return (
+    Math.floor(FAST_RUN_BUDGET_MS / modelMs) >= settings.runs && smallPathMs <= FAST_SMALL_MS_PER_NODE * nodes
+  );
 }

@@ -15,6 +15,8 @@ import {
   crossingSizes,
   crossingBytes,
   FAST_RUN_BUDGET_MS,
+  FAST_SMALL_MS_PER_NODE,
+  fitsRunBudget,
   FAST_SLOW_RUNS,
   FAST_SAMPLE_CUTS,
   FAST_SAMPLE_CUTS_SMALL,
@@ -61,6 +63,26 @@ describe('timingPlan(mode, settings, modelMs, roundWarmup)', () => {
     expect(fastSampleCount(settings, FAST_RUN_BUDGET_MS / 20)).toBe(FAST_SAMPLE_CUTS_SMALL);
     expect(fastSampleCount(settings, FAST_RUN_BUDGET_MS / 19)).toBe(FAST_SAMPLE_CUTS);
     expect(FAST_SAMPLE_CUTS).toBeLessThan(FAST_SAMPLE_CUTS_SMALL);
+  });
+
+  test('the small path must also fit FAST_SMALL_MS_PER_NODE per node of the model', () => {
+    // 2 x runs per sampled cut point: 320 runs with the defaults.
+    const limitMs = (FAST_SMALL_MS_PER_NODE * 65) / (FAST_SAMPLE_CUTS_SMALL * 2 * settings.runs);
+    expect(fitsRunBudget(settings, limitMs, 65)).toBe(true);
+    expect(fitsRunBudget(settings, limitMs * 1.01, 65)).toBe(false);
+    // ResNet-18 at 224 px (65 nodes, 30-40 ms a run) is slow, at 112 px (8-14 ms) not; DenseNet-121
+    // (623 nodes, about 30 ms) not; unknown nodes: only FAST_RUN_BUDGET_MS applies.
+    expect(fitsRunBudget(settings, 35, 65)).toBe(false);
+    expect(fitsRunBudget(settings, 12, 65)).toBe(true);
+    expect(fitsRunBudget(settings, 30, 623)).toBe(true);
+    expect(fitsRunBudget(settings, 35)).toBe(true);
+    expect(timingPlan('fast', settings, 35, 3, 65)).toEqual({
+      runs: FAST_SLOW_RUNS,
+      warmup: 1,
+      roundWarmup: 1,
+    });
+    expect(fastSampleCount(settings, 35, 65)).toBe(FAST_SAMPLE_CUTS);
+    expect(timingPlan('thorough', settings, 35, 3, 65).runs).toBe(20);
   });
 
   test("a slow model's fast sample costs a fixed number of its runs: seconds grow with its time", () => {
