@@ -45,6 +45,7 @@ import {
   runLive,
   runOffline,
   samplesCsv,
+  turnstile,
   withAnalysisPrediction,
   type EdgeRunReport,
   type LiveRunOptions,
@@ -602,7 +603,8 @@ async function traceSetting(ctx: Context, trace: string, medianMbps: number, lin
 async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number, rounds: number) {
   console.log(
     `\ntraces (${traceSamples} samples per arm in ${rounds} rounds; the trace paced by sample, ${traceStepS} trace s per sample, ` +
-      `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order), mean total ms; load ${load()}.\n` +
+      `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order; arms taking turns ` +
+      `${argValue('--interleave', 'sample') === 'sample' ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
       `For each trace the edge is made slower (repeats of its part per sample, of ${TRACE_REPEATS.join('/')}) so that ` +
       `the fastest plan as measured on the link (a few samples of each plan at the trace's median, ` +
       `before the arms) changes nearest the trace's median:`,
@@ -657,27 +659,40 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     ];
     const runs = new Map<string, EdgeRunReport[]>(arms.map((a) => [a.name, []]));
     const loads: string[] = [];
+    const bySample = argValue('--interleave', 'sample') === 'sample';
     for (let r = 0; r < rounds; r++) {
-      for (const arm of r % 2 === 0 ? arms : [...arms].reverse()) {
-        const report = await runLive({
-          ...traced,
-          analysisPath: setting.file,
-          edgeRepeat: setting.repeat,
-          ...arm.options,
-          tracePath,
-          traceStepS,
-          traceStartS: r * per * traceStepS,
-          ...ctx.link.through(setting.url),
-        });
-        runs.get(arm.name)!.push(report);
-        const csvDir = argValue('--csv-dir', '');
-        if (csvDir) {
-          // every sample of every arm (the trace's rate, the estimate, the plan run), for a look at the choices
-          fs.mkdirSync(csvDir, { recursive: true });
-          const armTag = arm.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '');
-          fs.writeFileSync(path.join(csvDir, `${trace}-${armTag}-round${r}.csv`), samplesCsv(report.records));
+      const order = r % 2 === 0 ? arms : [...arms].reverse();
+      const turns = turnstile(order.length);
+      const runArm = async (arm: Arm, k: number) => {
+        try {
+          const report = await runLive({
+            ...traced,
+            analysisPath: setting.file,
+            edgeRepeat: setting.repeat,
+            ...arm.options,
+            tracePath,
+            traceStepS,
+            traceStartS: r * per * traceStepS,
+            ...ctx.link.through(setting.url),
+            ...(bySample ? { beforeSample: (i: number) => turns.enter(k, i) } : {}),
+          });
+          runs.get(arm.name)!.push(report);
+          const csvDir = argValue('--csv-dir', '');
+          if (csvDir) {
+            // every sample of every arm (the trace's rate, the estimate, the plan run), for a look at the choices
+            fs.mkdirSync(csvDir, { recursive: true });
+            const armTag = arm.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '');
+            fs.writeFileSync(
+              path.join(csvDir, `${trace}-${armTag}-round${r}.csv`),
+              samplesCsv(report.records),
+            );
+          }
+        } finally {
+          turns.leave(k);
         }
-      }
+      };
+      if (bySample) await Promise.all(order.map((arm, k) => runArm(arm, k)));
+      else for (const [k, arm] of order.entries()) await runArm(arm, k);
       loads.push(load());
     }
     const mean = (name: string) => {

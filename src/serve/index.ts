@@ -57,6 +57,7 @@ export {
 export { callAt } from './precise-timer';
 export { replayTrace, sampleReplay, traceRateAt, type TraceReplay } from './trace-replay';
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
+export { turnstile, type Turnstile } from './turnstile';
 export { createTokenBucket, type TokenBucket } from './token-bucket';
 export { measureAnswerCosts, type AnswerCosts } from './answer-probe';
 export { liveRunText } from './live-run-text';

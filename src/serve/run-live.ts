@@ -76,6 +76,14 @@ export interface LiveRunOptions {
    */
   readonly link?: RateControl & { linkBytes?(bytes: number): number; readonly burstBytes?: number };
   readonly progress?: (message: string) => void;
+  /**
+   * Called before sample i (and with -1 before the requests that precede the run), before a trace
+   * replayed by sample sets the link's rate for it: a caller that runs several clients on one link
+   * makes them take turns here (the benchmark's arms, sample by sample).
+   */
+  readonly beforeSample?: (i: number) => void | Promise<void>;
+  /** Called after every sample (EdgeRunOptions.onSample). */
+  readonly onSample?: EdgeRunOptions['onSample'];
 }
 
 /** The columns of `run --csv`; its header line is how jalad recognises a CSV it wrote. */
@@ -184,6 +192,18 @@ function startTrace(
   return { beforeSample: sampleReplay(link, text, tracePath, options.traceStepS, options.traceStartS ?? 0) };
 }
 
+/** The caller's hook, then the trace's (a client waits for its turn before the link is set for it). */
+function bothHooks(
+  own: LiveRunOptions['beforeSample'],
+  traceHook: ((i: number) => void) | undefined,
+): ((i: number) => Promise<void>) | undefined {
+  if (!own && !traceHook) return undefined;
+  return async (i) => {
+    await own?.(i);
+    traceHook?.(i);
+  };
+}
+
 /** Loads what `runLive` needs and runs it; the shaped link and the trace are torn down after. */
 export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
   if (!options.planDir && !options.analysisPath)
@@ -221,7 +241,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
     const link: RateControl | undefined = options.link ?? proxy;
     const trace = link && options.tracePath ? startTrace(link, options.tracePath, options) : {};
     replay = trace.replay;
-    const beforeSample = trace.beforeSample;
+    const beforeSample = bothHooks(options.beforeSample, trace.beforeSample);
     const staticIndex =
       options.staticMbps !== undefined
         ? Math.max(
@@ -251,6 +271,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.link?.burstBytes ? { bucketBytes: options.link.burstBytes } : {}),
       progress: options.progress,
       ...(beforeSample ? { beforeSample } : {}),
+      ...(options.onSample ? { onSample: options.onSample } : {}),
     });
     if (options.csvPath) writeOutputFile(options.csvPath, samplesCsv(report.records), CSV_OUTPUT);
     return report;

@@ -96,6 +96,36 @@ describe('a --cut plan served and run', () => {
     a.records.forEach((r, i) => expect(Array.from(r.scores)).toEqual(Array.from(offline.scores[i])));
   });
 
+  test("runLive's hooks: beforeSample with -1, then each sample before the trace sets its rate; onSample after each", async () => {
+    const trace = path.join(fx.dir.root, 'hooks.csv');
+    fs.writeFileSync(trace, 'time_s,mbps\n0,40\n0.1,20\n');
+    const calls: string[] = [];
+    const link = { rate: 0, setRateMbps: (m: number) => void (link.rate = m), rateMbps: () => link.rate };
+    await runLive({
+      planDir: cutDir,
+      serverUrl: server.url,
+      data: fx.dataPath,
+      dataOptions: { maxSamples: 3 },
+      adaptive: false,
+      tracePath: trace,
+      traceStepS: 0.1,
+      rttPings: 1,
+      link,
+      beforeSample: (i) => void calls.push(`before ${i} at ${link.rate}`),
+      onSample: (r) => void calls.push(`after ${r.index}`),
+    });
+    // the hook runs before the trace's rate for that step is set (-1: the trace's start, 40)
+    expect(calls).toEqual([
+      'before -1 at 0',
+      'before 0 at 40',
+      'after 0',
+      'before 1 at 40',
+      'after 1',
+      'before 2 at 20',
+      'after 2',
+    ]);
+  });
+
   test('edgeRepeat runs the edge part that many times per sample and sends the same outputs', async () => {
     const plan = loadPlanDir(cutDir);
     const before = server.metrics().requests;
