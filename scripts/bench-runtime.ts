@@ -604,7 +604,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
   console.log(
     `\ntraces (${traceSamples} samples per arm in ${rounds} rounds; the trace paced by sample, ${traceStepS} trace s per sample, ` +
       `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order; arms taking turns ` +
-      `${argValue('--interleave', 'sample') === 'sample' ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
+      `${argValue('--interleave', 'arm') === 'sample' ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
       `For each trace the edge is made slower (repeats of its part per sample, of ${TRACE_REPEATS.join('/')}) so that ` +
       `the fastest plan as measured on the link (a few samples of each plan at the trace's median, ` +
       `before the arms) changes nearest the trace's median:`,
@@ -659,7 +659,12 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     ];
     const runs = new Map<string, EdgeRunReport[]>(arms.map((a) => [a.name, []]));
     const loads: string[] = [];
-    const bySample = argValue('--interleave', 'sample') === 'sample';
+    // NOTE: `--interleave sample` (arms taking turns per sample) is not the default: tried at load 2-6,
+    // an arm then waits about a second between its samples, the estimate's 100 ms half-life forgets
+    // everything but the last request, and one request small enough to pass in the bucket made it
+    // +Infinity; the measured policy then chose the 442 KB float32 plan, whose requests timed out on
+    // 3G, and a sample that falls back to edge-only teaches the policy nothing: 34 samples in a row.
+    const bySample = argValue('--interleave', 'arm') === 'sample';
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? arms : [...arms].reverse();
       const turns = turnstile(order.length);
