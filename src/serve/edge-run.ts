@@ -437,6 +437,11 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           failures,
         };
       } else {
+        // NOTE: a request that timed out is a measurement too: its bytes did not cross in the timeout.
+        // Fed to the estimate (bits over the timeout: at least that slow), it moves an adaptive run
+        // off a plan too large for the link; without it a fallback taught nothing and the same plan
+        // was chosen again (34 samples in a row on the bench's 3G trace, each 8.5 s of timeouts).
+        if (failures.includes('timeout')) estimator.observe(timed(requestBytes), o.timeoutMs, rttMs);
         // Edge-only fallback: the unsplit model, here, for this sample only.
         if (!whole) {
           progress(`opening ${plan.modelPath} for the edge-only fallback`);

@@ -301,6 +301,10 @@ describe('faults', () => {
       expect(report.fallbacks).toBe(2);
       expect(report.records[0].failures).toEqual(['timeout', 'timeout']);
       expect(Date.now() - t0).toBeLessThan(20000);
+      // the timeout is the estimate's observation: the plan's bytes did not cross in 100 ms (no probe
+      // answered, so the RTT is 0)
+      expect(report.rttMs).toBe(0);
+      expect(report.records[0].estimateMbps).toBeCloseTo((plan.predicted.bytes * 8) / (100 * 1000), 9);
     } finally {
       for (const c of sockets) c.destroy();
       await new Promise((r) => stalled.close(r));
