@@ -7,7 +7,8 @@
  * (a, b, a, b, ...) per model so that the machine's load weighs on each alike, the load average
  * printed before each run. Prints each run's wall-clock seconds of the whole command and the
  * sweep's own seconds (analysis.json's data.sweepSeconds), and per coder the ratio of the summed
- * seconds to the first coder's.
+ * seconds to the first coder's, and of each round's run to the first coder's run of that round
+ * (the load changes between rounds more than within one).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -98,7 +99,8 @@ export function benchDefaultSweep(
         `${name.padEnd(10)} ${coder.padEnd(8)} ${list((x) => x.seconds, 1).padEnd(24)} ` +
           `${list((x) => x.sweepSeconds, 1).padEnd(24)} ${list((x) => x.load, 2).padEnd(25)} ` +
           `${(sum(r.map((x) => x.seconds)) / sum(base.map((x) => x.seconds))).toFixed(3).padStart(6)}x ` +
-          `${(sum(r.map((x) => x.sweepSeconds)) / sum(base.map((x) => x.sweepSeconds))).toFixed(3).padStart(6)}x\n`,
+          `${(sum(r.map((x) => x.sweepSeconds)) / sum(base.map((x) => x.sweepSeconds))).toFixed(3).padStart(6)}x ` +
+          `(analyze per round ${r.map((x, k) => (x.seconds / base[k].seconds).toFixed(2)).join(' / ')})\n`,
       );
     }
   }

@@ -64,9 +64,10 @@ const TWO_32 = 4294967296;
  */
 const PACE_TOLERANCE = 1 + 1 / 64;
 /**
- * Bytes the pace allows on top, for learning: the ~330 adaptive contexts start at p = 1/2, and on
- * small many-channel maps (112×7×7) that cost alone put the context coder a few bytes above rANS
- * a quarter of the way on maps where it ends 5–10% below.
+ * Bytes the pace allows on top, for learning: the ~330 adaptive contexts start at p = 1/2 (version
+ * 3; version 4's trained start lowers but does not remove that cost), and on small many-channel
+ * maps (112×7×7) it alone put the context coder a few bytes above rANS a quarter of the way on
+ * maps where it ends 5–10% below.
  */
 const PACE_LEARNING_BYTES = 64;
 /** Dense mode (no zero flags) when fewer than 1 code in DENSE_ZEROS is 0. */
