@@ -614,8 +614,10 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     ...ctx.common,
     rttPings: 21,
     rttGapMs: 10,
-    // the estimate's memory: 100 ms of real time, about the last request (samples take 25-200 ms)
-    estimator: { halfLifeMs: 100 },
+    // the estimate's memory: about the last request. Arm by arm, 100 ms of real time (samples take
+    // 25-200 ms); taking turns sample by sample an arm waits for the others between its requests, so
+    // its memory is counted in its own requests.
+    estimator: argValue('--interleave', 'arm') === 'sample' ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
     dataOptions: { ...ctx.common.dataOptions, maxSamples: per },
   };
   for (const trace of ['3g', '4g', 'wifi']) {

@@ -83,7 +83,7 @@ server, answer, total; beside the latency model's prediction (edge + encode + RT
 decode + cloud, plus the answer's encoding and decoding, timed with probes before the run) at the
 link's bandwidth (the shaped rate, or the client's own estimate). Adaptive runs
 estimate the uplink from their requests (bits sent / (transfer − RTT), pooled over the last 16,
-an observation 500 ms old counting half) and run the table's plan predicted fastest from the
+an observation 8 requests old counting half) and run the table's plan predicted fastest from the
 times measured for each plan (see docs/runtime.md).
 
 Examples:

@@ -4,14 +4,19 @@
  * Each request gives one observation: bits written to the socket (HTTP head, framing and
  * tensor streams) over the time they took to cross, taken as the round trip minus the server's
  * own time (it reports it in a header) minus the link's RTT (estimated from probes before the run: answer-probe.ts).
- * The estimate pools the last `window` observations, each weighted by its age:
- *   B = Σ w_i·bits_i / Σ w_i·ms_i,   w_i = 2^(−age_i / halfLifeMs).
+ * The estimate pools the last `window` observations, each weighted by its age in requests:
+ *   B = Σ w_i·bits_i / Σ w_i·ms_i,   w_i = 2^(−(requests since i) / halfLifeRequests).
+ * Why requests, not time: a client that sends one frame a second would otherwise weigh its last
+ * request hundreds of times above the one before, and when that last request was too small to time
+ * (below) the estimate would jump from the link's rate to many times it, sending the policy to a
+ * plan far too large for the link. `halfLifeMs` ages by wall time instead (the bench's traces
+ * change the rate every few requests, and one request's memory is what it wants there).
  * Pooling bits and times (rather than averaging rates) weights each request by its size: a request
  * of a few hundred bytes crosses a fast link in a fraction of a millisecond, less than the
  * scheduling noise of a loaded machine, so its own rate is mostly noise, while a large transfer's
  * is mostly signal; summed, the noise of many small requests averages out and a large one counts
  * for what it carries. The age weight lets the estimate follow a changing link: an observation
- * half a second old (default) counts half.
+ * 8 requests old (default) counts half.
  *
  * A request whose crossing time is not above `minCrossingMs` crossed faster than the client can
  * time it: its bits count with no time. Skipping it instead would freeze the estimate whenever the
@@ -26,7 +31,9 @@ import { performance } from 'perf_hooks';
 export interface EstimatorOptions {
   /** Observations kept (default 16). */
   readonly window?: number;
-  /** Age at which an observation counts half, ms (default 500; Infinity: all count fully). */
+  /** Age in requests at which an observation counts half (default 8; Infinity: all count fully). */
+  readonly halfLifeRequests?: number;
+  /** Ages by wall time instead: the age at which an observation counts half, ms (unset: by requests). */
   readonly halfLifeMs?: number;
   /** Crossing times up to this (ms) count as no time: too fast to time (default 0.05). */
   readonly minCrossingMs?: number;
@@ -56,9 +63,16 @@ export interface BandwidthEstimator {
  */
 export function createBandwidthEstimator(options: EstimatorOptions = {}): BandwidthEstimator {
   const window = options.window ?? 16;
-  const halfLifeMs = options.halfLifeMs ?? 500;
+  const halfLifeMs = options.halfLifeMs;
+  const halfLifeRequests = options.halfLifeRequests ?? 8;
   const minCrossingMs = options.minCrossingMs ?? 0.05;
   const kept: { bits: number; ms: number; atMs: number }[] = [];
+  /** An observation's weight: by wall time when halfLifeMs is set, else by requests since it. */
+  const weight = (index: number, nowMs: number): number => {
+    if (halfLifeMs !== undefined)
+      return Number.isFinite(halfLifeMs) ? 2 ** (-Math.max(0, nowMs - kept[index].atMs) / halfLifeMs) : 1;
+    return Number.isFinite(halfLifeRequests) ? 2 ** (-(kept.length - 1 - index) / halfLifeRequests) : 1;
+  };
   return {
     observe(bytes, transferMs, rttMs, atMs = performance.now()) {
       const ms = transferMs - rttMs;
@@ -71,10 +85,10 @@ export function createBandwidthEstimator(options: EstimatorOptions = {}): Bandwi
       if (kept.length === 0) return undefined;
       let bits = 0;
       let ms = 0;
-      for (const o of kept) {
-        const w = Number.isFinite(halfLifeMs) ? 2 ** (-Math.max(0, nowMs - o.atMs) / halfLifeMs) : 1;
-        bits += w * o.bits;
-        ms += w * o.ms;
+      for (let i = 0; i < kept.length; i++) {
+        const w = weight(i, nowMs);
+        bits += w * kept[i].bits;
+        ms += w * kept[i].ms;
       }
       return ms > 0 ? bits / ms / 1000 : Number.POSITIVE_INFINITY;
     },

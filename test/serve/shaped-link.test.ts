@@ -126,7 +126,7 @@ describe('createBandwidthEstimator', () => {
     expect(e.estimateMbps()).toBeUndefined();
   });
   test('a transfer no longer than the RTT counts its bits with no time (too fast to time)', () => {
-    const e = createBandwidthEstimator({ window: 3 });
+    const e = createBandwidthEstimator({ window: 3, halfLifeRequests: Infinity });
     expect(e.observe(1000, 0.5, 0.6, 0)).toBe(true);
     expect(e.estimateMbps(0)).toBe(Number.POSITIVE_INFINITY);
     e.observe(12_500, 10.5, 0.5, 0); // 100 kbit in 10 ms
@@ -134,13 +134,38 @@ describe('createBandwidthEstimator', () => {
     expect(e.estimateMbps(0)).toBeCloseTo((8_000 + 200_000) / 10 / 1000, 9);
   });
   test('total bits over total crossing time of the last k', () => {
-    const e = createBandwidthEstimator({ window: 2 });
+    const e = createBandwidthEstimator({ window: 2, halfLifeRequests: Infinity });
     e.observe(12_500, 10.5, 0.5, 0); // 100 kbit in 10 ms: 10 Mbps
     expect(e.estimateMbps(0)).toBeCloseTo(10, 9);
     e.observe(12_500, 100.5, 0.5, 0); // 100 kbit in 100 ms: 1 Mbps
     expect(e.estimateMbps(0)).toBeCloseTo(200 / 110, 9); // weighted harmonic mean
     e.observe(12_500, 100.5, 0.5, 0);
     expect(e.estimateMbps(0)).toBeCloseTo(1, 9); // the 10 Mbps one left the window
+  });
+  test('by default observations are weighted by requests since: one half-life of requests old counts half', () => {
+    const e = createBandwidthEstimator({ halfLifeRequests: 1 });
+    e.observe(12_500, 10.5, 0.5, 0); // 10 Mbps
+    e.observe(12_500, 100.5, 0.5, 10_000); // 1 Mbps ten seconds later: the time between does not matter
+    expect(e.estimateMbps(10_000)).toBeCloseTo(150 / 105, 9);
+    expect(e.estimateMbps(99_000)).toBeCloseTo(150 / 105, 9);
+    const d = createBandwidthEstimator(); // 8 requests
+    d.observe(12_500, 10.5, 0.5, 0);
+    d.observe(12_500, 100.5, 0.5, 0);
+    const w = 2 ** (-1 / 8);
+    expect(d.estimateMbps(0)).toBeCloseTo((w * 100 + 100) / (w * 10 + 100), 9);
+  });
+  test('a client idle between requests keeps its estimate when a small request passes untimed', () => {
+    // 1 Mbps timed, then a second later a 2 KB request that crossed too fast to time
+    const byRequests = createBandwidthEstimator();
+    const byTime = createBandwidthEstimator({ halfLifeMs: 100 });
+    for (const e of [byRequests, byTime]) {
+      e.observe(12_500, 100.5, 0.5, 0);
+      e.observe(2_000, 0.5, 0.5, 1_000);
+    }
+    const w = 2 ** (-1 / 8);
+    expect(byRequests.estimateMbps(1_000)).toBeCloseTo((w * 100 + 16) / (w * 100), 9); // 1.17 Mbps
+    // by wall time the timed request weighs 2^-10 beside the untimed one: over 100x the link's rate
+    expect(byTime.estimateMbps(1_000)).toBeGreaterThan(100);
   });
   test('observations are weighted by age: one half-life old counts half', () => {
     const e = createBandwidthEstimator({ halfLifeMs: 100 });
