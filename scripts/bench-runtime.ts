@@ -24,7 +24,7 @@
  * Timings on a shared machine are noisy: each figure is one run, printed with the machine's load.
  * Run: npm run bench:runtime [-- --quick | --scenario resnet | --samples 100 --analysis-samples 60
  *   --trace-samples 200 --trace-step 0.5 --rounds 2 --edge-repeat 4 --mtu 296 --table-plans-only
- *   --link proxy --proxy-traces --traces-only --static-only --px 192 --csv-dir DIR]
+ *   --link proxy --proxy-traces --traces-only --static-only --px 192 --csv-dir DIR --interleave sample|arm]
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -604,7 +604,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
   console.log(
     `\ntraces (${traceSamples} samples per arm in ${rounds} rounds; the trace paced by sample, ${traceStepS} trace s per sample, ` +
       `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order; arms taking turns ` +
-      `${argValue('--interleave', 'arm') === 'sample' ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
+      `${argValue('--interleave', 'sample') === 'sample' ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
       `For each trace the edge is made slower (repeats of its part per sample, of ${TRACE_REPEATS.join('/')}) so that ` +
       `the fastest plan as measured on the link (a few samples of each plan at the trace's median, ` +
       `before the arms) changes nearest the trace's median:`,
@@ -617,7 +617,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     // the estimate's memory: about the last request. Arm by arm, 100 ms of real time (samples take
     // 25-200 ms); taking turns sample by sample an arm waits for the others between its requests, so
     // its memory is counted in its own requests.
-    estimator: argValue('--interleave', 'arm') === 'sample' ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
+    estimator: argValue('--interleave', 'sample') === 'sample' ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
     dataOptions: { ...ctx.common.dataOptions, maxSamples: per },
   };
   for (const trace of ['3g', '4g', 'wifi']) {
@@ -661,12 +661,9 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     ];
     const runs = new Map<string, EdgeRunReport[]>(arms.map((a) => [a.name, []]));
     const loads: string[] = [];
-    // NOTE: `--interleave sample` (arms taking turns per sample) is not the default: tried at load 2-6,
-    // an arm then waits about a second between its samples, the estimate's 100 ms half-life forgets
-    // everything but the last request, and one request small enough to pass in the bucket made it
-    // +Infinity; the measured policy then chose the 442 KB float32 plan, whose requests timed out on
-    // 3G, and a sample that falls back to edge-only teaches the policy nothing: 34 samples in a row.
-    const bySample = argValue('--interleave', 'arm') === 'sample';
+    // NOTE: arms taking turns sample by sample meet the same load; one after another (`--interleave
+    // arm`) two arms on the same plan differed by up to 13% on a quiet machine.
+    const bySample = argValue('--interleave', 'sample') === 'sample';
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? arms : [...arms].reverse();
       const turns = turnstile(order.length);
