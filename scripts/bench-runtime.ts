@@ -617,7 +617,8 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     // the estimate's memory: about the last request. Arm by arm, 100 ms of real time (samples take
     // 25-200 ms); taking turns sample by sample an arm waits for the others between its requests, so
     // its memory is counted in its own requests.
-    estimator: argValue('--interleave', 'sample') === 'sample' ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
+    estimator:
+      argValue('--interleave', 'sample') === 'sample' ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
     dataOptions: { ...ctx.common.dataOptions, maxSamples: per },
   };
   for (const trace of ['3g', '4g', 'wifi']) {
