@@ -198,6 +198,8 @@ const DETECTOR_DIR = path.join(ROOT, 'datasets', 'ocr-text');
  * are 4 times larger and those costs about the same (docs/runtime.md#tests-and-the-benchmark).
  */
 const DETECTOR_PX = Number(argValue('--px', '192'));
+/** Whether the trace arms take turns sample by sample (`--interleave sample`, the default) or arm by arm. */
+const BY_SAMPLE = argValue('--interleave', 'sample') === 'sample';
 /**
  * The cut points the detector's bench sweeps: the input, a stride-8 cut, a neck cut and the output.
  * NOTE: a full sweep of its 52 cut points (4 and 6 bits, 60 images, 233 s at load 6) put the
@@ -604,7 +606,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
   console.log(
     `\ntraces (${traceSamples} samples per arm in ${rounds} rounds; the trace paced by sample, ${traceStepS} trace s per sample, ` +
       `round r from ${traceStepS} x samples x r s, so every arm meets the same rates in the same order; arms taking turns ` +
-      `${argValue('--interleave', 'sample') === 'sample' ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
+      `${BY_SAMPLE ? 'sample by sample' : 'arm by arm'}), mean total ms; load ${load()}.\n` +
       `For each trace the edge is made slower (repeats of its part per sample, of ${TRACE_REPEATS.join('/')}) so that ` +
       `the fastest plan as measured on the link (a few samples of each plan at the trace's median, ` +
       `before the arms) changes nearest the trace's median:`,
@@ -617,8 +619,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     // the estimate's memory: about the last request. Arm by arm, 100 ms of real time (samples take
     // 25-200 ms); taking turns sample by sample an arm waits for the others between its requests, so
     // its memory is counted in its own requests.
-    estimator:
-      argValue('--interleave', 'sample') === 'sample' ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
+    estimator: BY_SAMPLE ? { halfLifeRequests: 1 } : { halfLifeMs: 100 },
     dataOptions: { ...ctx.common.dataOptions, maxSamples: per },
   };
   for (const trace of ['3g', '4g', 'wifi']) {
@@ -664,7 +665,6 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
     const loads: string[] = [];
     // NOTE: arms taking turns sample by sample meet the same load; one after another (`--interleave
     // arm`) two arms on the same plan differed by up to 13% on a quiet machine.
-    const bySample = argValue('--interleave', 'sample') === 'sample';
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? arms : [...arms].reverse();
       const turns = turnstile(order.length);
@@ -679,7 +679,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
             traceStepS,
             traceStartS: r * per * traceStepS,
             ...ctx.link.through(setting.url),
-            ...(bySample ? { beforeSample: (i: number) => turns.enter(k, i) } : {}),
+            ...(BY_SAMPLE ? { beforeSample: (i: number) => turns.enter(k, i) } : {}),
           });
           runs.get(arm.name)!.push(report);
           const csvDir = argValue('--csv-dir', '');
@@ -696,7 +696,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
           turns.leave(k);
         }
       };
-      if (bySample) await Promise.all(order.map((arm, k) => runArm(arm, k)));
+      if (BY_SAMPLE) await Promise.all(order.map((arm, k) => runArm(arm, k)));
       else for (const [k, arm] of order.entries()) await runArm(arm, k);
       loads.push(load());
     }

@@ -158,6 +158,11 @@ async function modelCrops(path: string, model: number, images: number): Promise<
 /**
  * Calls `decide(ctx, bit)` for every adaptive decision the encoder makes on `codes` (its loop,
  * without the range coder; the plain bits are left out: they have no context).
+ * NOTE: a copy of contextEncodeFrom's binarisation (context-coder.ts), kept here rather than
+ * behind a callback in the coder so that the coder's hot loop stays as it is, byte for byte and in
+ * speed. The binarisation is part of the byte format: changing it is a new format version, and
+ * this walk must change with it (the held-out check, payloadBytes, codes real payloads, so a walk that
+ * drifted would show as a table that gains nothing, never as wrong bytes).
  */
 function walkDecisions(
   codes: Uint8Array,
