@@ -21,6 +21,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { buildDag, cutPoints, readModelFile, type CutCandidate, type Dag } from '../src/graph';
 import {
+  apportionToParts,
   crossingSizes,
   fitPartModel,
   measureProfile,
@@ -112,12 +113,15 @@ function leaveOneOut(
 ): { predicted: number; measured: number } {
   const { dag, cuts, info } = model;
   const others = cuts.filter((o) => o.index !== c.index);
-  const fit = fitPartModel(
-    partPoints(dag, others, profile.cutPoints!, profile.nodes, profile.runOverheadMs, info),
+  const otherParts = profile.cutPoints!.filter((p) => p.index !== c.index);
+  const boundary = fitPartModel(
+    partPoints(dag, others, otherParts, profile.nodes, profile.runOverheadMs, info),
   );
+  // The profile's own apportioned tables include this cut point's part: re-apportion without it.
+  const nodes = apportionToParts(profile.nodes, dag, others, otherParts, { ...profile, boundary }, info);
   return {
     predicted: predictPartMs(
-      { ...profile, boundary: fit },
+      { ...profile, boundary, nodes },
       dag,
       c.edgeNodes,
       crossingSizes(c.tensors, info),

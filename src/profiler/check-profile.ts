@@ -57,6 +57,8 @@ export function checkProfile(doc: Json, file: string): DeviceProfile {
     c.field(n, at, 'op', str);
     c.field(n, at, 'ms', num(0));
     c.field(n, at, 'p90Ms', num(0), true);
+    c.field(n, at, 'edgeMs', num(0), true);
+    c.field(n, at, 'cloudMs', num(0), true);
     // NOTE: a repeated name would make one of the two times silently win in every lookup by name.
     if (names.has(n.name as string)) c.fail(`${at}.name`, 'a name not used by an earlier node', n.name);
     names.add(n.name as string);

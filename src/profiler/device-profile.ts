@@ -28,6 +28,10 @@ export interface ProfileNode {
   /** Median time, ms per sample (batch 1). */
   readonly ms: number;
   readonly p90Ms?: number;
+  /** `ms` apportioned to the measured edge parts (apportion-parts.ts); predicts edge parts when present. */
+  readonly edgeMs?: number;
+  /** `ms` apportioned to the measured cloud parts; predicts cloud parts when present. */
+  readonly cloudMs?: number;
 }
 
 /** A device profile (the content of profile.json). */
@@ -124,6 +128,8 @@ export function scaleProfile(profile: DeviceProfile, factor: number): DeviceProf
       ...n,
       ms: div(n.ms),
       ...(n.p90Ms !== undefined ? { p90Ms: div(n.p90Ms) } : {}),
+      ...(n.edgeMs !== undefined ? { edgeMs: div(n.edgeMs) } : {}),
+      ...(n.cloudMs !== undefined ? { cloudMs: div(n.cloudMs) } : {}),
     })),
     ...(profile.cutPoints
       ? {
@@ -157,7 +163,8 @@ export function predictPartMs(
   side: 'edge' | 'cloud' = 'edge',
 ): number {
   if (nodeIndices.length === 0) return 0;
-  const ms = new Map(profile.nodes.map((n) => [n.name, n.ms]));
+  // A side's own apportioned times when the profile has them (apportion-parts.ts), else the traced ones.
+  const ms = new Map(profile.nodes.map((n) => [n.name, (side === 'edge' ? n.edgeMs : n.cloudMs) ?? n.ms]));
   let total = profile.runOverheadMs;
   for (const i of nodeIndices) total += ms.get(dag.nodes[i].name) ?? 0;
   const b = profile.boundary;

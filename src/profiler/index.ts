@@ -71,6 +71,12 @@ export {
 } from './profile-mode';
 export { sampleCutPoints } from './sample-cuts';
 export {
+  apportionToParts,
+  KNOT_GAP_SHARE,
+  MAX_SEGMENT_FACTOR,
+  type ApportionedNode,
+} from './apportion-parts';
+export {
   ONE_MODEL_FROM_BYTES,
   SESSION_BUDGET_BYTES,
   sessionPlan,

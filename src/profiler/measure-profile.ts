@@ -27,6 +27,7 @@ import {
 } from '../runtime';
 import { loadInputValues } from '../runtime/input-values';
 import { JALAD_VERSION } from '../core/version';
+import { apportionToParts } from './apportion-parts';
 import { crossingBytes, crossingSizes, fitPartModel, partPoints, type BoundaryCost } from './boundary-cost';
 import { PROFILE_VERSION, type DeviceProfile } from './device-profile';
 import { machineInfo } from './machine';
@@ -410,6 +411,7 @@ export async function measureProfile(
   // Boundary costs, fitted to the cut points' measured parts (boundary-cost.ts).
   const points = partPoints(dag, cuts, parts, nodeTimes.nodes, runOverheadMs, info);
   const boundary: BoundaryCost = fitPartModel(points);
+  const nodes = apportionToParts(nodeTimes.nodes, dag, cuts, parts, { runOverheadMs, boundary }, info);
   notes.push(
     ...boundaryNotes(boundary, points.length, timedCuts.length, cuts.length, plan.runs, sides.size > 0),
   );
@@ -437,7 +439,7 @@ export async function measureProfile(
     settings: { runs: plan.runs, warmup: plan.warmup, threads: options.threads, batch: 1, mode },
     runOverheadMs,
     boundary,
-    nodes: nodeTimes.nodes,
+    nodes,
     cutPoints: parts.map((p) => ({ ...p, tensors: cuts[p.index].tensors.map((t) => t.name) })),
     notes,
   };

@@ -30,6 +30,13 @@ export interface NodeTime {
   readonly p90Ms: number;
   /** Median with ORT's optimisations off (one kernel per node), ms. */
   readonly unfusedMs: number;
+  /**
+   * `ms` apportioned to the measured edge parts, ms; predicts edge parts when present
+   * (apportion-parts.ts). Absent when the profile timed no edge parts to apportion to.
+   */
+  readonly edgeMs?: number;
+  /** `ms` apportioned to the measured cloud parts, ms; predicts cloud parts when present. */
+  readonly cloudMs?: number;
 }
 
 /** How to measure. */

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile } from '../../src/graph';
 import {
+  apportionToParts,
   AUTO_THOROUGH_BUDGET_MS,
   chooseAutoMode,
   runsOnlyCostMs,
@@ -230,7 +231,10 @@ describe('a fast profile of a small residual network (real ONNX Runtime)', () =>
     const points = partPoints(dag, cuts, profile.cutPoints!, profile.nodes, profile.runOverheadMs, info);
     expect(points).toHaveLength(2 * profile.cutPoints!.length);
     expect(profile.boundary).toEqual(fitPartModel(points));
-    const nodeMs = new Map(profile.nodes.map((n) => [n.name, n.ms]));
+    // The edge table is what apportioning the recorded times to the recorded parts gives.
+    const fit = { runOverheadMs: profile.runOverheadMs, boundary: profile.boundary! };
+    expect(profile.nodes).toEqual(apportionToParts(profile.nodes, dag, cuts, profile.cutPoints!, fit, info));
+    const nodeMs = new Map(profile.nodes.map((n) => [n.name, n.edgeMs ?? n.ms]));
     for (const c of cuts.filter((x) => x.edgeNodes.length > 0)) {
       const bytes = crossingBytes(crossingSizes(c.tensors, info));
       const byHand =
