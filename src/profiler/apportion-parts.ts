@@ -24,10 +24,12 @@
  * part is at least KNOT_GAP_SHARE of the model's node time, and at least the parts' typical spread
  * (median of p90 − median), beyond the previous knot. On the bundled 28x28 models, whose parts are
  * 0.02-0.1 ms with a similar spread, that leaves no knots: their times stay as traced.
- * Measured (thorough profiles, 1 thread, leave-one-out median error of the edge parts, before ->
- * after): MobileNetV2 10.2 -> 2.4%, ShuffleNetV2 22.0 -> 2.6%, ResNet-18 6.1 -> 2.5%, DenseNet-121
- * 1.7 -> 1.6%, GoogLeNet 2.0 -> 3.2%, the bundled models unchanged; cloud parts: ShuffleNetV2 31 ->
- * 5.4%, MobileNetV2 6.7 -> 4.3%, GoogLeNet 6.3 -> 9.9% (its fast sample's 6.6 -> 2.4%).
+ * Measured on 15 thorough profiles (1 thread; leave-one-out: each cut point predicted from tables
+ * fitted without it), median error before -> after, edge parts: MobileNetV2 4.0-11.5 -> 1.3-2.8%,
+ * ShuffleNetV2 2.5-42 -> 1.3-3.3%, ResNet-18 6.1 -> 2.5%, DenseNet-121 1.7 -> 1.6%, GoogLeNet 2.0
+ * -> 3.2%, bundled VGG 2.2 -> 2.6%, bundled Inception and ResNet unchanged (no knots); cloud parts:
+ * ShuffleNetV2 26-50 -> 2.3-6.3%, MobileNetV2 6.7-27 -> 2.3-4.6%, DenseNet-121 4.2 -> 6.3%, GoogLeNet
+ * 6.3 -> 6.5%.
  */
 import type { CutCandidate, Dag } from '../graph';
 import type { TensorInfo } from '../runtime';
