@@ -412,6 +412,14 @@ export async function measureProfile(
   const points = partPoints(dag, cuts, parts, nodeTimes.nodes, runOverheadMs, info);
   const boundary: BoundaryCost = fitPartModel(points);
   const nodes = apportionToParts(nodeTimes.nodes, dag, cuts, parts, { runOverheadMs, boundary }, info);
+  const apportioned = (['edge', 'cloud'] as const).filter((side) =>
+    nodes.some((n) => n[`${side}Ms`] !== undefined),
+  );
+  if (apportioned.length > 0)
+    notes.push(
+      `the ${apportioned.join(' and ')} parts are predicted from node times apportioned to that side's timed parts ` +
+        `(edgeMs, cloudMs; the traced times misplace time along the model)`,
+    );
   notes.push(
     ...boundaryNotes(boundary, points.length, timedCuts.length, cuts.length, plan.runs, sides.size > 0),
   );

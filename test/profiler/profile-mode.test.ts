@@ -234,6 +234,8 @@ describe('a fast profile of a small residual network (real ONNX Runtime)', () =>
     // The edge table is what apportioning the recorded times to the recorded parts gives.
     const fit = { runOverheadMs: profile.runOverheadMs, boundary: profile.boundary! };
     expect(profile.nodes).toEqual(apportionToParts(profile.nodes, dag, cuts, profile.cutPoints!, fit, info));
+    const hasTables = profile.nodes.some((n) => n.edgeMs !== undefined || n.cloudMs !== undefined);
+    expect(profile.notes.some((n) => n.includes('apportioned to'))).toBe(hasTables);
     const nodeMs = new Map(profile.nodes.map((n) => [n.name, n.edgeMs ?? n.ms]));
     for (const c of cuts.filter((x) => x.edgeNodes.length > 0)) {
       const bytes = crossingBytes(crossingSizes(c.tensors, info));
