@@ -13,7 +13,7 @@
 import { DECISION_TABLE_MBPS } from '../core/defaults';
 import { InputError } from '../core/errors';
 import { breakEvenMbps, fixedMs } from '../core/latency';
-import { createHighsSolver } from './highs-solver';
+import { createHighsSolver, withBaselineWasm } from './highs-solver';
 import { planAtBandwidth, planBytes } from './plan-evaluation';
 import { prepareProblem } from './prepared-problem';
 import { atMost } from './tolerance';
@@ -25,7 +25,7 @@ export interface DecisionTableOptions {
   readonly fromMbps?: number;
   /** Highest bandwidth of the table, Mbps, ≥ `fromMbps` (default 1000). */
   readonly toMbps?: number;
-  /** The solver to use (default: a HiGHS solver created for this call). */
+  /** The solver to use (default: a HiGHS solver created for this call, run without tier-up: see withBaselineWasm). */
   readonly solver?: Solver;
 }
 
@@ -63,8 +63,8 @@ export async function decisionTable(
     );
   }
   prepareProblem({ ...problem, bandwidthMbps: fromMbps }, 'decisionTable'); // validates, naming this function
-  const solver = options.solver ?? (await createHighsSolver());
-  return lowerEnvelope(solver, problem, fromMbps, toMbps);
+  if (options.solver) return lowerEnvelope(options.solver, problem, fromMbps, toMbps);
+  return withBaselineWasm(async () => lowerEnvelope(await createHighsSolver(), problem, fromMbps, toMbps));
 }
 
 /** A plan with its latency line T(B) = a + s·8/(B·10^3). */

@@ -5,6 +5,7 @@
  */
 
 import type { Highs, ModelData } from 'highs';
+import * as v8 from 'v8';
 import { createMilpSolver, type MilpBackend, type MilpOutcome } from './milp-solver';
 import type { MilpModel } from './milp-model';
 import type { Solver } from './types';
@@ -115,4 +116,28 @@ function toModelData(model: MilpModel, integer: number): ModelData {
     matrix: { format: 'csr', numRows: model.rows.length, numCols: n, starts, indices, values },
     integrality: new Int32Array(n).fill(integer),
   };
+}
+
+/** Calls of `withBaselineWasm` under way (the flag goes back when the last one ends). */
+let baselineCalls = 0;
+
+/**
+ * Runs `work` (solves with a HiGHS solver it creates) with WebAssembly kept on V8's baseline
+ * compiler, Liftoff: no optimising (TurboFan) tier-up, then restores tier-up. Why: HiGHS's
+ * functions are large, and tiering them up took 45-55 MiB of compiler memory that the process never
+ * gave back (ResNet-50's decision table in a fresh process: +66 MiB of RSS with tier-up, +20
+ * without), which `jalad analyze` then carried on top of what the profile's sessions left. The
+ * solves were not slower: random 100- and 500-node problems took 45-64 and 217-363 ms a decision
+ * against 86-94 and 174-231 with tier-up (same loaded 2-core machine, one run each). The flag is
+ * process-wide, so it is set only while `work` runs: the codec's SIMD kernels ran 2-2.7x slower
+ * without tier-up. A process started with --liftoff-only keeps it.
+ */
+export async function withBaselineWasm<T>(work: () => Promise<T>): Promise<T> {
+  if (baselineCalls++ === 0) v8.setFlagsFromString('--liftoff-only');
+  try {
+    return await work();
+  } finally {
+    if (--baselineCalls === 0 && !process.execArgv.includes('--liftoff-only'))
+      v8.setFlagsFromString('--no-liftoff-only');
+  }
 }

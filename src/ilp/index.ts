@@ -23,7 +23,7 @@ export { planKey, parsePlanKey, type PlanKeyEntry } from './plan-key';
 export { planAtBandwidth } from './plan-evaluation';
 export { TIE_REL } from './tolerance';
 export { solveDecision, type SolveDecisionOptions } from './solve-decision';
-export { createHighsSolver, type HighsSolverOptions } from './highs-solver';
+export { createHighsSolver, withBaselineWasm, type HighsSolverOptions } from './highs-solver';
 export { createMilpSolver, type MilpBackend, type MilpOutcome } from './milp-solver';
 export type { MilpModel, MilpRow } from './milp-model';
 export {
