@@ -70,6 +70,7 @@ export {
   type TimingPlan,
 } from './profile-mode';
 export { sampleCutPoints } from './sample-cuts';
+export { cheaperSides, LIGHTER_SIDE_MAX_SLOWDOWN } from './part-sides';
 export {
   apportionToParts,
   KNOT_GAP_SHARE,
@@ -80,6 +81,7 @@ export {
   ONE_MODEL_FROM_BYTES,
   SESSION_BUDGET_BYTES,
   sessionPlan,
+  tensorBytes,
   weightBytes,
   type SessionPlan,
 } from './session-budget';

@@ -63,6 +63,7 @@ import {
 } from './profile-mode';
 import { sampleCutPoints } from './sample-cuts';
 import { sessionPlan, weightBytes } from './session-budget';
+import { cheaperSides } from './part-sides';
 import { DEFAULT_PROFILE_MODE } from '../core/defaults';
 import { median } from './stats';
 
@@ -215,6 +216,7 @@ function autoNote(auto: AutoChoice): string {
  */
 function planTimings(
   plain: KernelSamples,
+  model: LoadedModel['model'],
   dag: Dag,
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
@@ -238,7 +240,12 @@ function planTimings(
         );
   const sides =
     mode === 'fast' && !fitsRunBudget(options, plain.runMs, dag.nodes.length)
-      ? cheaperSides(dag, timedCuts, plain)
+      ? cheaperSides(
+          model,
+          dag,
+          timedCuts,
+          dag.nodes.map((n) => median(plain.samples.get(n.name) ?? [0])),
+        )
       : new Map();
   const which = sides.size > 0 ? 'the cheaper real part' : 'the real parts';
   const seconds = estimateSeconds(plan, timedCuts.length * (sides.size > 0 ? 0.5 : 1), plain.runMs);
@@ -247,21 +254,6 @@ function planTimings(
       `cut points; ${plan.runs} runs per timing; about ${seconds.toFixed(0)} s`,
   );
   return { plan, timed: { ...options, ...plan, mode }, timedCuts, sides };
-}
-
-/**
- * The cheaper part of each cut point by the unfused trace's node times: the edge model of an
- * early cut point, the cloud model of a late one.
- */
-function cheaperSides(dag: Dag, cuts: readonly CutCandidate[], plain: KernelSamples): Map<number, PartSides> {
-  const nodeMs = dag.nodes.map((n) => median(plain.samples.get(n.name) ?? [0]));
-  const total = nodeMs.reduce((a, b) => a + b, 0);
-  return new Map(
-    cuts.map((c) => {
-      const edgeMs = c.edgeNodes.reduce((t, i) => t + nodeMs[i], 0);
-      return [c.index, edgeMs <= total - edgeMs ? 'edge' : 'cloud'];
-    }),
-  );
 }
 
 /**
@@ -306,7 +298,9 @@ async function traceAndTimeParts(
     );
     const started = performance.now();
     const extra = { whole, sides, oneModel, budgetBytes: groupBudgetBytes };
-    let groups = await measurePartGroups(model.model, dag, cuts, info, timed, extra);
+    // One model at a time: the trace's own unprofiled runs are the first group's whole-model probe.
+    const first = fused.afterRunsMs ? { ...extra, firstProbeMs: fused.afterRunsMs } : extra;
+    let groups = await measurePartGroups(model.model, dag, cuts, info, timed, first);
     let auto: AutoChoice | undefined;
     if (all) {
       const perCutMs = (performance.now() - started) / Math.max(1, cuts.length);
@@ -365,7 +359,7 @@ export async function measureProfile(
   const firstPlain = await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
   const start = startMode(requested, cuts.length, firstPlain, options, dag.nodes.length);
   const label = start.extend ? 'auto profile, starting as fast' : undefined;
-  const planned = planTimings(firstPlain, dag, cuts, info, options, start.mode, label);
+  const planned = planTimings(firstPlain, loaded.model, dag, cuts, info, options, start.mode, label);
   const measured = await traceAndTimeParts(
     { model: loaded.model, copy },
     dag,

@@ -99,6 +99,8 @@ interface Traced {
   readonly measured: readonly boolean[];
   /** Median time of the unprofiled model timed in the same rounds, ms (when asked for). */
   readonly unprofiledMs?: number;
+  /** With 'after': the traced session's own runs once its profiler stopped, ms each. */
+  readonly afterRunsMs?: readonly number[];
 }
 
 /**
@@ -171,7 +173,12 @@ async function traceRuns(
       await session.release();
     }
     const timedPlain = plain !== undefined || unprofiled === 'after';
-    return { events, measured, ...(timedPlain ? { unprofiledMs: median(unprofiledSamples) } : {}) };
+    return {
+      events,
+      measured,
+      ...(timedPlain ? { unprofiledMs: median(unprofiledSamples) } : {}),
+      ...(unprofiled === 'after' ? { afterRunsMs: unprofiledSamples } : {}),
+    };
   } finally {
     if (own) await plain?.release();
   }
@@ -324,7 +331,9 @@ export async function tracePlainKernels(
  * `traceNodeKernels`).
  * @param unprofiled an open session of the optimised model (CPU) to time without the profiler; left
  *   open for the caller. Opened and released here when not given; 'after': the traced session itself,
- *   timed once its profiler has stopped (one model open at a time, see session-budget.ts).
+ *   timed once its profiler has stopped (one model open at a time, see session-budget.ts); those
+ *   runs are returned too (`afterRunsMs`): the first group of parts takes them as its probe of the
+ *   whole model instead of opening it once more (see measurePartGroups).
  * @param encoded the copy already encoded (encoded here when not given)
  */
 export async function traceFusedKernels(
@@ -332,12 +341,17 @@ export async function traceFusedKernels(
   options: MeasureOptions,
   unprofiled?: Session | 'after',
   encoded?: Uint8Array,
-): Promise<Omit<KernelTraces, 'plain'>> {
+): Promise<Omit<KernelTraces, 'plain'> & { readonly afterRunsMs?: readonly number[] }> {
   options.progress?.(
     `per-node profile, optimisations on (${options.runs} runs with and ${options.runs} without the profiler)`,
   );
   const traced = await traceRuns(copy, 'all', options, unprofiled ?? true, encoded);
-  return { model: copy, fused: kernelSamples(traced), unprofiledMs: traced.unprofiledMs! };
+  return {
+    model: copy,
+    fused: kernelSamples(traced),
+    unprofiledMs: traced.unprofiledMs!,
+    ...(traced.afterRunsMs ? { afterRunsMs: traced.afterRunsMs } : {}),
+  };
 }
 
 /**

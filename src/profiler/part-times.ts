@@ -197,6 +197,10 @@ const SYNTHETIC_CUT_SEED = 7;
  * @param extra.sides the parts timed per cut point index (default both)
  * @param extra.budgetBytes bytes of model the sessions of one group may hold (SESSION_BUDGET_BYTES)
  * @param extra.oneModel time the whole model alone before each group instead of beside it
+ * @param extra.firstProbeMs one model at a time: runs of the whole optimised model timed just before
+ *   (the optimised trace's session once its profiler stopped), taken as the first group's probe
+ *   instead of opening the whole model once more. Why: every whole ResNet-50 session costs 0.5 s to
+ *   build and 145 MB; its memory, once freed, is kept by the C allocator, and the parts were opened on top of it.
  */
 export async function measurePartTimes(
   model: ModelProto,
@@ -215,6 +219,7 @@ export interface PartExtras {
   readonly sides?: ReadonlyMap<number, PartSides>;
   readonly budgetBytes?: number;
   readonly oneModel?: boolean;
+  readonly firstProbeMs?: readonly number[];
 }
 
 /** The whole model: an open session timed in the groups' rounds, or (one model at a time) how to time it alone. */
@@ -269,7 +274,8 @@ export async function measurePartGroups(
     while (next) {
       const before = i - 1;
       // One model at a time: the whole model's runs, before any part of the group is open.
-      const probe = 'alone' in whole ? await whole.alone() : undefined;
+      const given = groups.length === 0 ? extra.firstProbeMs : undefined;
+      const probe = 'alone' in whole ? (given ?? (await whole.alone())) : undefined;
       const timed: TimedCut[] = [];
       try {
         for (

@@ -3,7 +3,7 @@
  * copy of the weights in native memory (ORT reorders and prepacks them: a whole ResNet-50, 102 MB of
  * weights, took 145-184 MB per session), so what is open together decides the profile's peak memory.
  */
-import type { ModelProto } from '../graph';
+import type { ModelProto, TensorProto } from '../graph';
 
 /**
  * Bytes of model held by the part sessions of one group at most (the 100 MB benchmark model
@@ -54,13 +54,15 @@ export function sessionPlan(modelBytes: number, oneModel?: boolean): SessionPlan
  * lies in it: counting copies nothing).
  */
 export function weightBytes(model: ModelProto): number {
-  return (model.graph?.initializer ?? []).reduce(
-    (sum, t) =>
-      sum +
-      (t.rawData?.length ?? 0) +
-      Number((t.externalData ?? []).find((e) => e.key === 'length')?.value ?? 0) +
-      4 * ((t.floatData?.length ?? 0) + (t.int32Data?.length ?? 0)) +
-      8 * ((t.int64Data?.length ?? 0) + (t.doubleData?.length ?? 0)),
-    0,
+  return (model.graph?.initializer ?? []).reduce((sum, t) => sum + tensorBytes(t), 0);
+}
+
+/** Bytes of one initializer's data, wherever it lies (see weightBytes). */
+export function tensorBytes(t: TensorProto): number {
+  return (
+    (t.rawData?.length ?? 0) +
+    Number((t.externalData ?? []).find((e) => e.key === 'length')?.value ?? 0) +
+    4 * ((t.floatData?.length ?? 0) + (t.int32Data?.length ?? 0)) +
+    8 * ((t.int64Data?.length ?? 0) + (t.doubleData?.length ?? 0))
   );
 }

@@ -130,7 +130,7 @@ function ortFeeds(feeds: Readonly<TensorMap>): ort.InferenceSession.FeedsType {
 }
 
 /** Sessions open now and their model bytes, and the most at once since `resetSessionPeak`. */
-const counts = { open: 0, peak: 0, bytes: 0, peakBytes: 0 };
+const counts = { open: 0, peak: 0, bytes: 0, peakBytes: 0, opened: 0 };
 
 /** What `sessionCounts` reports. */
 export interface SessionCounts {
@@ -142,6 +142,8 @@ export interface SessionCounts {
   readonly bytes: number;
   /** The most such bytes open at once since the last `resetSessionPeak`. */
   readonly peakBytes: number;
+  /** Sessions opened since the last `resetSessionPeak` (building one costs time, and memory the C allocator may keep). */
+  readonly opened: number;
 }
 
 /**
@@ -153,10 +155,11 @@ export function sessionCounts(): SessionCounts {
   return { ...counts };
 }
 
-/** Starts counting the most sessions open at once from those open now. */
+/** Starts counting the most sessions open at once from those open now, and the sessions opened from 0. */
 export function resetSessionPeak(): void {
   counts.peak = counts.open;
   counts.peakBytes = counts.bytes;
+  counts.opened = 0;
 }
 
 /**
@@ -167,6 +170,7 @@ export function wrapSession(inner: ort.InferenceSession, modelBytes = 0): Sessio
   let types: Map<string, string | undefined> | undefined;
   let released = false;
   counts.open++;
+  counts.opened++;
   counts.bytes += modelBytes;
   counts.peak = Math.max(counts.peak, counts.open);
   counts.peakBytes = Math.max(counts.peakBytes, counts.bytes);

@@ -99,9 +99,12 @@ describe('what a profile keeps open at once (real ONNX Runtime sessions)', () =>
   test("the optimised trace times its own session once the profiler stopped ('after'): one session open", async () => {
     resetSessionPeak();
     const traced = await traceFusedKernels(tracedCopy(m, dag), MEASURE, 'after');
-    expect(sessionCounts()).toMatchObject({ open: 0, peak: 1 });
+    expect(sessionCounts()).toMatchObject({ open: 0, peak: 1, opened: 1 });
     expect(traced.unprofiledMs).toBeGreaterThan(0);
     expect(traced.fused.order.length).toBeGreaterThan(0);
+    // Those unprofiled runs come back one by one: the first group of parts takes them as its probe.
+    expect(traced.afterRunsMs).toHaveLength(MEASURE.runs);
+    expect(Math.min(...traced.afterRunsMs!)).toBeGreaterThan(0);
   });
 
   test('parts one model at a time: the whole model is timed alone before each group', async () => {
@@ -117,5 +120,21 @@ describe('what a profile keeps open at once (real ONNX Runtime sessions)', () =>
     expect(times.parts.map((p) => p.index)).toEqual(cuts.map((c) => c.index));
     expect(times.wholeMs).toBeGreaterThan(0);
     expect(Number.isFinite(times.groupDrift)).toBe(true);
+  });
+
+  test("the trace's runs as the first group's probe: the whole model is not opened again", async () => {
+    const cuts = cutPoints(dag);
+    const info = await probeTensors(m, [...new Set(cuts.flatMap((c) => c.tensors.map((t) => t.name)))]);
+    // One group: the budget holds every part.
+    const extra = { oneModel: true, budgetBytes: 10 * weightBytes(m) };
+    resetSessionPeak();
+    const fresh = await measurePartTimes(m, dag, cuts, info, MEASURE, extra);
+    const freshOpened = sessionCounts().opened;
+    resetSessionPeak();
+    const given = [0.5, 0.25, 0.75];
+    const reused = await measurePartTimes(m, dag, cuts, info, MEASURE, { ...extra, firstProbeMs: given });
+    expect(sessionCounts()).toMatchObject({ open: 0, opened: freshOpened - 1 });
+    expect(reused.wholeMs).toBe(0.5); // the median of the given runs: they are the group's probe
+    expect(reused.parts.map((p) => p.index)).toEqual(fresh.parts.map((p) => p.index));
   });
 });
