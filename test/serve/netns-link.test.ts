@@ -89,8 +89,8 @@ describe('createNetnsLink', () => {
       const { ms, answer } = await post(link.serverAddress, port, bytes);
       expect(answer).toBe(String(bytes));
       const wire = link.linkBytes(bytes);
-      // The bucket (one frame) starts full; everything past it crosses at 8 Mbps.
-      expect(link.burstBytes).toBe(link.mtuBytes + 14);
+      // The bucket (two frames) starts full; everything past it crosses at 8 Mbps.
+      expect(link.burstBytes).toBe(2 * (link.mtuBytes + 14));
       expect(ms).toBeGreaterThanOrEqual(((wire - link.burstBytes) * 8) / 8000 - 1);
       const counted = link.counters().bytes - before;
       // tbf counted the payload with its per-segment headers, plus the HTTP head, handshake and acks.
@@ -104,7 +104,7 @@ describe('createNetnsLink', () => {
     expect(linkExists(link.hostDevice)).toBe(false);
   }, 30000);
 
-  test('a small request is spaced too: the veth MTU is 296, so only one 310-byte frame passes at once', async () => {
+  test('a small request is spaced too: the veth MTU is 296, so only two 310-byte frames pass at once', async () => {
     const link = createNetnsLink({ mbps: 1 });
     try {
       expect(link.mtuBytes).toBe(296);
@@ -116,18 +116,18 @@ describe('createNetnsLink', () => {
       // 1,200 B of payload are 5 segments of at most 244 B (1,530 B with headers and timestamps), all
       // but one spaced at the rate: at MTU 1500 the request would have been one frame, passed at once.
       expect(link.linkBytes(1200)).toBeGreaterThanOrEqual(1200 + 5 * 54);
-      expect(link.burstBytes).toBe(310);
-      // (1,470 - 310) B at 1 Mbps: 9.3 ms at least (at MTU 1500 it takes a round trip, about 1 ms).
-      expect(ms).toBeGreaterThanOrEqual(((1200 + 5 * 54 - 310) * 8) / 1000 - 1);
+      expect(link.burstBytes).toBe(620);
+      // (1,470 - 620) B at 1 Mbps: 6.8 ms at least (at MTU 1500 it takes a round trip, about 1 ms).
+      expect(ms).toBeGreaterThanOrEqual(((1200 + 5 * 54 - 620) * 8) / 1000 - 1);
       expect(link.counters().drops).toBe(0);
-      // back to MTU 1500: both ends, a bucket of one 1,514-byte frame, one segment for 1,200 bytes
+      // back to MTU 1500: both ends, a bucket of two 1,514-byte frames, one segment for 1,200 bytes
       link.setMtuBytesNow(1500);
-      expect(link.burstBytes).toBe(1514);
+      expect(link.burstBytes).toBe(3028);
       expect(execFileSync('ip', ['-n', link.namespace, 'link', 'show'], { encoding: 'utf8' })).toMatch(
         /mtu 1500/,
       );
       expect(execFileSync('tc', ['qdisc', 'show', 'dev', link.hostDevice], { encoding: 'utf8' })).toMatch(
-        /burst 1514b/,
+        /burst 3028b/,
       );
       expect(link.linkBytes(1200)).toBeLessThanOrEqual(1200 + 66);
       expect(() => link.setMtuBytesNow(50)).toThrow(InputError);
