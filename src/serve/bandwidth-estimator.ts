@@ -21,7 +21,7 @@
  * A request whose crossing time is not above `minCrossingMs` crossed faster than the client can
  * time it: its bits count with no time. Skipping it instead would freeze the estimate whenever the
  * current plan's requests are small (an edge-only plan sends a few dozen bytes, and a token-bucket
- * link passes one frame at once), so a run that went down to such a plan while the link was slow
+ * link passes its bucket at once), so a run that went down to such a plan while the link was slow
  * would never see it recover. Counted this way, small fast requests raise the estimate until a
  * larger plan is tried, whose requests time the link.
  */
