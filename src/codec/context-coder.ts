@@ -49,6 +49,7 @@
  */
 import { InputError } from '../core/errors';
 import { trainedStates } from './context-init-table';
+import { contextDecodeWasm, contextEncodeWasm } from './context-wasm';
 import type { BitWidth } from './types';
 
 const { clz32, floor, min } = Math;
@@ -394,6 +395,33 @@ export function contextEncodeFrom(
   initial: Int32Array,
 ): Uint8Array | null {
   const { c: planeCount, h, w } = planes(shape);
+  const wasmPace =
+    pace === undefined
+      ? undefined
+      : {
+          codeBits: pace.codeBits,
+          toleranceFactor: PACE_TOLERANCE,
+          learningBytes: PACE_LEARNING_BYTES,
+          marginBytes: pace.marginBytes,
+        };
+  const payload = contextEncodeWasm(codes, planeCount, h, w, bits, maxBytes, wasmPace, initial);
+  if (payload === undefined) return contextEncodeFromJs(codes, shape, bits, maxBytes, pace, initial);
+  return payload === null || payload.length > maxBytes ? null : payload;
+}
+
+/**
+ * `contextEncodeFrom` in JavaScript: the reference the WebAssembly loop (context-wasm.ts) is
+ * checked against, and the fallback where it cannot run.
+ */
+export function contextEncodeFromJs(
+  codes: Uint8Array,
+  shape: readonly number[],
+  bits: BitWidth,
+  maxBytes: number,
+  pace: PaceBound | undefined,
+  initial: Int32Array,
+): Uint8Array | null {
+  const { c: planeCount, h, w } = planes(shape);
   const area = h * w;
   const max = (1 << bits) - 1;
   const enc = new RangeEncoder(new Model(initial), (codes.length >> 1) + 64);
@@ -542,14 +570,51 @@ export function contextDecodeFrom(
   initial: Int32Array,
 ): Uint8Array {
   const { c: planeCount, h, w } = planes(shape);
-  const area = h * w;
-  const max = (1 << bits) - 1;
-  if (planeCount * area !== count) {
+  checkCount(shape, planeCount * h * w, count);
+  const decoded = contextDecodeWasm(bytes, planeCount, h, w, bits, start, end, initial);
+  if (decoded === undefined) return contextDecodeFromJs(bytes, count, shape, bits, start, end, initial);
+  if (decoded === -1) throw outOfRange();
+  checkEnd(start + decoded.readBytes, start, end);
+  return decoded.codes;
+}
+
+function checkCount(shape: readonly number[], held: number, count: number): void {
+  if (held !== count) {
     throw new InputError(
       'BAD_DATA',
       `context payload: shape [${shape.join(', ')}] does not hold ${count} codes`,
     );
   }
+}
+
+function outOfRange(): InputError {
+  return new InputError('BAD_DATA', 'context payload: residual out of range (corrupted)');
+}
+
+/** The decoder reads 4 bytes ahead; the encoder's last byte leaves 3 of them past the end. */
+function checkEnd(pos: number, start: number, end: number): void {
+  if (pos !== end + 3) {
+    throw new InputError(
+      'BAD_DATA',
+      `context payload: the codes end after ${pos - 3 - start} of ${end - start} bytes (corrupted or truncated)`,
+    );
+  }
+}
+
+/** `contextDecodeFrom` in JavaScript: the reference and fallback (see `contextEncodeFromJs`). */
+export function contextDecodeFromJs(
+  bytes: Uint8Array,
+  count: number,
+  shape: readonly number[],
+  bits: BitWidth,
+  start: number,
+  end: number,
+  initial: Int32Array,
+): Uint8Array {
+  const { c: planeCount, h, w } = planes(shape);
+  const area = h * w;
+  const max = (1 << bits) - 1;
+  checkCount(shape, planeCount * area, count);
   const codes = new Uint8Array(count);
   const dec = new RangeDecoder(new Model(initial), bytes, start, end);
   const dense = dec.plain(1);
@@ -581,8 +646,7 @@ export function contextDecodeFrom(
         // A damaged payload can decode a residual beyond the fold's range (or a plain group no
         // encoder writes, r < 0); the checksum makes that unreachable in a stream, but the
         // decoder still never writes an out-of-range code.
-        if (r < 0 || r > top)
-          throw new InputError('BAD_DATA', 'context payload: residual out of range (corrupted)');
+        if (r < 0 || r > top) throw outOfRange();
         const pred = ctx & 255;
         codes[i] =
           dense === 1
@@ -591,12 +655,6 @@ export function contextDecodeFrom(
       }
     }
   }
-  // The decoder reads 4 bytes ahead; the encoder's last byte leaves 3 of them past the end.
-  if (dec.pos !== end + 3) {
-    throw new InputError(
-      'BAD_DATA',
-      `context payload: the codes end after ${dec.pos - 3 - start} of ${end - start} bytes (corrupted or truncated)`,
-    );
-  }
+  checkEnd(dec.pos, start, end);
   return codes;
 }

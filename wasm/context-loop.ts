@@ -1,0 +1,392 @@
+// The context coder's per-code loops (src/codec/context-coder.ts, payload versions 3 and 4) in
+// AssemblyScript, compiled by `npm run build:wasm` into src/codec/context-wasm-bytes.ts.
+//
+// This file is the source of those bytes; a test rebuilds it and checks that the committed bytes
+// are identical. It computes exactly what the JavaScript coder computes (the same contexts,
+// binarisation, adaptation and range coder, decision for decision); context-coder.ts is the
+// reference and the description of the model, and the tests compare both on every bit width.
+//
+// Memory: the caller (src/codec/context-wasm.ts) writes the contexts' starting states at
+// statesPtr(), rANS's cost per code value at codeBitsPtr() (encoder pace), and puts the codes,
+// the payload and the previous plane's contexts above heapBase(), growing the memory as needed.
+
+const CONTEXTS: i32 = 332;
+const RESIDUAL_BASE: i32 = 80;
+const LENGTH_BASE: i32 = 136;
+const MANTISSA_BASE: i32 = 296;
+const TOP: u32 = 1 << 24;
+
+/** Bucket of a gradient sum (0 .. 1023): 0, 1, 2-3, 4-7, 8-15, 16-47, 48+. */
+const BUCKETS: usize = memory.data(1024);
+/** p << 6 | uses, per context. */
+const STATES: usize = memory.data(CONTEXTS * 4, 16);
+/** float64 bits rANS spends on each code value (the encoder's pace). */
+const CODE_BITS: usize = memory.data(256 * 8, 16);
+
+for (let a: i32 = 0; a < 1024; a++) {
+  const b: i32 = a == 0 ? 0 : a < 2 ? 1 : a < 4 ? 2 : a < 8 ? 3 : a < 16 ? 4 : a < 48 ? 5 : 6;
+  store<u8>(BUCKETS + <usize>a, <u8>b);
+}
+
+export function statesPtr(): usize {
+  return STATES;
+}
+
+export function codeBitsPtr(): usize {
+  return CODE_BITS;
+}
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// --- Shared by both directions ---
+
+@inline function bucket(a: i32): i32 {
+  return <i32>load<u8>(BUCKETS + <usize>a);
+}
+
+@inline function absInt(d: i32): i32 {
+  const s = d >> 31;
+  return (d ^ s) - s;
+}
+
+/** Adaptation shift by use count: min(6, floor(log2(used + 2))). */
+@inline function shiftOf(used: u32): u32 {
+  const s = <u32>(31 - clz<u32>(used + 2));
+  return s < 6 ? s : 6;
+}
+
+/** See previousPlaneContexts in context-coder.ts. */
+function previousPlane(codes: usize, h: i32, w: i32, out: usize): void {
+  let k: i32 = 0;
+  for (let y: i32 = 0; y < h; y++) {
+    for (let x: i32 = 0; x < w; x++, k++) {
+      const j = codes + <usize>k;
+      const p = <i32>load<u8>(j);
+      const pl = x > 0 ? <i32>load<u8>(j - 1) : p;
+      const pu = y > 0 ? <i32>load<u8>(j - <usize>w) : p;
+      const pr = x < w - 1 ? <i32>load<u8>(j + 1) : p;
+      const pd = y < h - 1 ? <i32>load<u8>(j + <usize>w) : p;
+      const b = absInt(p - pl) + absInt(p - pu) + absInt(p - pr) + absInt(p - pd);
+      store<u8>(out + <usize>k, <u8>((bucket(b) >> 1) * 2 + (p != 0 ? 1 : 0)));
+    }
+  }
+}
+
+// The contexts of the current code (see codeContexts in context-coder.ts), set by `contexts`.
+let cPred: i32 = 0;
+let cZero: i32 = 0;
+let cResidual: i32 = 0;
+let cLength: i32 = 0;
+
+@inline function contexts(at: usize, x: i32, y: i32, w: i32, area: i32, plane: i32, pc: i32): void {
+  const l: i32 =
+    x > 0
+      ? <i32>load<u8>(at - 1)
+      : y > 0
+        ? <i32>load<u8>(at - <usize>w)
+        : plane > 0
+          ? <i32>load<u8>(at - <usize>area)
+          : 0;
+  const u: i32 = y > 0 ? <i32>load<u8>(at - <usize>w) : l;
+  const ul: i32 = x > 0 && y > 0 ? <i32>load<u8>(at - <usize>w - 1) : u;
+  const ur: i32 = y > 0 && x < w - 1 ? <i32>load<u8>(at - <usize>w + 1) : u;
+  const dlu = l - u;
+  const lo = u + (dlu & (dlu >> 31));
+  const hi = l - (dlu & (dlu >> 31));
+  const g = l + u - ul;
+  const dl = g - lo;
+  const up = lo + (dl & ~(dl >> 31));
+  const dh = up - hi;
+  const pred = hi + (dh & (dh >> 31));
+  const nonzero: i32 = (l != 0 ? 1 : 0) + (u != 0 ? 1 : 0) + (ul != 0 ? 1 : 0) + (ur != 0 ? 1 : 0);
+  const qa = bucket(absInt(l - ul) + absInt(u - ul) + absInt(ur - u));
+  const full = nonzero >> 2;
+  const pb = pc >> 1;
+  const len: i32 = pred == 0 ? 0 : 32 - clz<i32>(pred);
+  cPred = pred;
+  cZero = ((len < 7 ? len : 7) * 5 + nonzero) * 2 + (pc & 1);
+  cResidual = RESIDUAL_BASE + (qa * 4 + pb) * 2 + full;
+  const act = qa + pb;
+  cLength = LENGTH_BASE + ((act < 9 ? act : 9) * 2 + full) * 8;
+}
+
+// --- Encoder ---
+
+let low: u32 = 0;
+let range: u32 = 0;
+let outPos: usize = 0;
+
+function carry(): void {
+  let k = outPos - 1;
+  while (load<u8>(k) == 0xff) {
+    store<u8>(k, 0);
+    k--;
+  }
+  store<u8>(k, load<u8>(k) + 1);
+}
+
+@inline function addLow(delta: u32): void {
+  const l = low + delta;
+  if (l < low) carry();
+  low = l;
+}
+
+function shiftOut(): void {
+  do {
+    store<u8>(outPos, <u8>(low >>> 24));
+    outPos++;
+    low = low << 8;
+    range = range << 8;
+  } while (range < TOP);
+}
+
+@inline function encodeBit(ctx: i32, bit: i32): void {
+  const a = STATES + (<usize>ctx << 2);
+  const st = load<u32>(a);
+  const p = st >>> 6;
+  const used = st & 63;
+  const s = shiftOf(used);
+  const next = used < 63 ? used + 1 : 63;
+  const bound = (range >>> 16) * p;
+  if (bit == 0) {
+    range = bound;
+    store<u32>(a, ((p + ((65536 - p) >> s)) << 6) | next);
+  } else {
+    addLow(bound);
+    range -= bound;
+    store<u32>(a, ((p - (p >> s)) << 6) | next);
+  }
+  if (range < TOP) shiftOut();
+}
+
+@inline function encodePlain(k: i32, value: i32): void {
+  range = range >>> <u32>k;
+  addLow(range * <u32>value);
+  if (range < TOP) shiftOut();
+}
+
+/** See foldResidual in context-coder.ts. */
+@inline function fold(v: i32, pred: i32, max: i32): i32 {
+  const t = pred - 1 < max - pred ? pred - 1 : max - pred;
+  const d = v - pred;
+  const ad = absInt(d);
+  return ad <= t ? 2 * ad - (d > 0 ? 1 : 0) : t + ad;
+}
+
+/** The decisions of one code (v at `at`), after its contexts. */
+@inline function encodeCode(v: i32, dense: i32, max: i32, bits: i32): void {
+  let r: i32;
+  if (dense == 1) {
+    r = fold(v + 1, cPred + 1, max + 1);
+  } else {
+    encodeBit(cZero, v == 0 ? 0 : 1);
+    if (v == 0) return;
+    r = fold(v, cPred > 0 ? cPred : 1, max);
+  }
+  if (r == 0) {
+    encodeBit(cResidual, 0);
+    return;
+  }
+  encodeBit(cResidual, 1);
+  const e: i32 = 32 - clz<i32>(r);
+  for (let bin: i32 = 1; bin < bits; bin++) {
+    const more: i32 = e > bin ? 1 : 0;
+    encodeBit(cLength + bin, more);
+    if (more == 0) break;
+  }
+  if (e >= 2) {
+    const b1 = (r >> (e - 2)) & 1;
+    encodeBit(MANTISSA_BASE + e * 4 + 1, b1);
+    if (e >= 3) {
+      encodeBit(MANTISSA_BASE + e * 4 + 2 + b1, (r >> (e - 3)) & 1);
+      if (e >= 4) encodePlain(e - 3, r & ((1 << (e - 3)) - 1));
+    }
+  }
+}
+
+/**
+ * Encodes n = planeCount·h·w codes at `codes` into `out` (room for `capacity` bytes) with the
+ * states at statesPtr(). Per plane, as contextEncodeFrom: gives up (-1) when the payload exceeds
+ * maxBytes, or with `pace` (1) when it exceeds the pace bound; -2 when `out` may be too small (the
+ * caller then codes in JavaScript). Otherwise the payload's length (before the final byte check).
+ */
+export function encode(
+  codes: usize,
+  planeCount: i32,
+  h: i32,
+  w: i32,
+  bits: i32,
+  out: usize,
+  capacity: i32,
+  prev: usize,
+  maxBytes: f64,
+  pace: i32,
+  tolerance: f64,
+  learningBytes: f64,
+  marginBytes: f64,
+): i32 {
+  const area = h * w;
+  const n = planeCount * area;
+  const max = (1 << bits) - 1;
+  let zeros: i32 = 0;
+  for (let j: i32 = 0; j < n; j++) if (load<u8>(codes + <usize>j) == 0) zeros++;
+  const dense: i32 = zeros * 32 < n ? 1 : 0;
+  low = 0;
+  range = 0xffffffff;
+  outPos = out;
+  // Room for one plane's worst case is checked per code below (a code writes at most 23 bytes).
+  const limit = out + <usize>capacity - 32;
+  encodePlain(1, dense);
+  memory.fill(prev, 0, <usize>area);
+  let i: i32 = 0;
+  let pacedBits: f64 = 0;
+  let paced: i32 = 0;
+  for (let plane: i32 = 0; plane < planeCount; plane++) {
+    const written = <f64>(outPos - out);
+    if (written > maxBytes) return -1;
+    if (pace != 0 && 4 * i >= n && i > 0) {
+      for (; paced < i; paced++) pacedBits += load<f64>(CODE_BITS + (<usize>load<u8>(codes + <usize>paced) << 3));
+      if (written > (pacedBits / 8) * tolerance + learningBytes + marginBytes) return -1;
+    }
+    if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
+    let k: i32 = 0;
+    for (let y: i32 = 0; y < h; y++) {
+      for (let x: i32 = 0; x < w; x++, i++, k++) {
+        const at = codes + <usize>i;
+        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k));
+        encodeCode(<i32>load<u8>(at), dense, max, bits);
+        if (outPos > limit) return -2;
+      }
+    }
+  }
+  addLow(0xffffff);
+  store<u8>(outPos, <u8>(low >>> 24));
+  outPos++;
+  return <i32>(outPos - out);
+}
+
+// --- Decoder ---
+
+let code: u32 = 0;
+let inPos: usize = 0;
+let inEnd: usize = 0;
+
+@inline function nextByte(): u32 {
+  const b: u32 = inPos < inEnd ? <u32>load<u8>(inPos) : 0;
+  inPos++;
+  return b;
+}
+
+function shiftIn(): void {
+  do {
+    range = range << 8;
+    code = (code << 8) | nextByte();
+  } while (range < TOP);
+}
+
+@inline function decodeBit(ctx: i32): i32 {
+  const a = STATES + (<usize>ctx << 2);
+  const st = load<u32>(a);
+  const p = st >>> 6;
+  const used = st & 63;
+  const s = shiftOf(used);
+  const next = used < 63 ? used + 1 : 63;
+  const bound = (range >>> 16) * p;
+  let bit: i32;
+  if (code < bound) {
+    range = bound;
+    store<u32>(a, ((p + ((65536 - p) >> s)) << 6) | next);
+    bit = 0;
+  } else {
+    code -= bound;
+    range -= bound;
+    store<u32>(a, ((p - (p >> s)) << 6) | next);
+    bit = 1;
+  }
+  if (range < TOP) shiftIn();
+  return bit;
+}
+
+/** k plain bits; -1 for a value no encoder writes (damage). */
+@inline function decodePlain(k: i32): i32 {
+  range = range >>> <u32>k;
+  const value = code / range;
+  if (value >> <u32>k != 0) return -1;
+  code -= value * range;
+  if (range < TOP) shiftIn();
+  return <i32>value;
+}
+
+/** See unfoldResidual in context-coder.ts. */
+@inline function unfold(r: i32, pred: i32, max: i32): i32 {
+  const t = pred - 1 < max - pred ? pred - 1 : max - pred;
+  if (r <= 2 * t) {
+    const neg = (r & 1) - 1;
+    return pred + ((((r + 1) >> 1) ^ neg) - neg);
+  }
+  return t == pred - 1 ? pred + (r - t) : pred - (r - t);
+}
+
+/** The folded residual of one code after its contexts; -1 for damage. */
+@inline function decodeResidual(bits: i32): i32 {
+  if (decodeBit(cResidual) == 0) return 0;
+  let e: i32 = 1;
+  while (e < bits && decodeBit(cLength + e) == 1) e++;
+  if (e < 2) return 1;
+  const b1 = decodeBit(MANTISSA_BASE + e * 4 + 1);
+  let r: i32 = 2 | b1;
+  if (e < 3) return r;
+  r = (r << 1) | decodeBit(MANTISSA_BASE + e * 4 + 2 + b1);
+  if (e < 4) return r;
+  const low3 = decodePlain(e - 3);
+  return low3 < 0 ? -1 : (r << (e - 3)) | low3;
+}
+
+/**
+ * Decodes planeCount·h·w codes into `codes` from the payload [start, end) with the states at
+ * statesPtr(), as contextDecodeFrom. Every loop is bounded by the code count; reads past `end`
+ * are zeros. Returns the read position less `start` (the caller checks it), or -1 for a
+ * residual out of range (damage).
+ */
+export function decode(
+  codes: usize,
+  planeCount: i32,
+  h: i32,
+  w: i32,
+  bits: i32,
+  start: usize,
+  end: usize,
+  prev: usize,
+): i32 {
+  const area = h * w;
+  const max = (1 << bits) - 1;
+  inPos = start;
+  inEnd = end;
+  range = 0xffffffff;
+  code = 0;
+  for (let k = 0; k < 4; k++) code = (code << 8) | nextByte();
+  const dense = decodePlain(1);
+  const top = dense == 1 ? max : max - 1;
+  memory.fill(prev, 0, <usize>area);
+  let i: i32 = 0;
+  for (let plane: i32 = 0; plane < planeCount; plane++) {
+    if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
+    let k: i32 = 0;
+    for (let y: i32 = 0; y < h; y++) {
+      for (let x: i32 = 0; x < w; x++, i++, k++) {
+        const at = codes + <usize>i;
+        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k));
+        if (dense == 0 && decodeBit(cZero) == 0) {
+          store<u8>(at, 0);
+          continue;
+        }
+        const r = decodeResidual(bits);
+        if (r < 0 || r > top) return -1;
+        store<u8>(at, <u8>(dense == 1 ? unfold(r, cPred + 1, max + 1) - 1 : unfold(r, cPred > 0 ? cPred : 1, max)));
+      }
+    }
+  }
+  return <i32>(inPos - start);
+}
