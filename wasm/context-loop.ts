@@ -150,14 +150,11 @@ function shiftOut(): void {
   const s = shiftOf(used);
   const next = used < 63 ? used + 1 : 63;
   const bound = (range >>> 16) * p;
-  if (bit == 0) {
-    range = bound;
-    store<u32>(a, ((p + ((65536 - p) >> s)) << 6) | next);
-  } else {
-    addLow(bound);
-    range -= bound;
-    store<u32>(a, ((p - (p >> s)) << 6) | next);
-  }
+  // Branch-free (select): the bit is as unpredictable as the data.
+  const one = bit != 0;
+  addLow(bound & -(<u32>one));
+  range = select<u32>(range - bound, bound, one);
+  store<u32>(a, (select<u32>(p - (p >> s), p + ((65536 - p) >> s), one) << 6) | next);
   if (range < TOP) shiftOut();
 }
 
@@ -294,19 +291,13 @@ function shiftIn(): void {
   const s = shiftOf(used);
   const next = used < 63 ? used + 1 : 63;
   const bound = (range >>> 16) * p;
-  let bit: i32;
-  if (code < bound) {
-    range = bound;
-    store<u32>(a, ((p + ((65536 - p) >> s)) << 6) | next);
-    bit = 0;
-  } else {
-    code -= bound;
-    range -= bound;
-    store<u32>(a, ((p - (p >> s)) << 6) | next);
-    bit = 1;
-  }
+  // Branch-free (select): the bit is as unpredictable as the data.
+  const one = code >= bound;
+  code -= bound & -(<u32>one);
+  range = select<u32>(range - bound, bound, one);
+  store<u32>(a, (select<u32>(p - (p >> s), p + ((65536 - p) >> s), one) << 6) | next);
   if (range < TOP) shiftIn();
-  return bit;
+  return <i32>one;
 }
 
 /** k plain bits; -1 for a value no encoder writes (damage). */

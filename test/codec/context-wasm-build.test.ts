@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+describe('src/codec/context-wasm-bytes.ts', () => {
+  it('holds exactly the bytes a fresh build of wasm/context-loop.ts gives (npm run build:wasm)', () => {
+    const root = join(__dirname, '..', '..');
+    const run = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/identical to a fresh build/);
+    expect(run.status).toBe(0);
+  }, 120000);
+});

@@ -1,0 +1,176 @@
+import { InputError } from '../../src/core/errors';
+import { quantize } from '../../src/codec';
+import type { BitWidth } from '../../src/codec';
+import {
+  contextDecodeFrom,
+  contextDecodeFromJs,
+  contextEncodeFrom,
+  contextEncodeFromJs,
+  initialStates,
+  type ContextVersion,
+  type PaceBound,
+} from '../../src/codec/context-coder';
+import { contextWasmActive, useContextWasm } from '../../src/codec/context-wasm';
+import { firstDifference, prng, reluMap } from './fixtures';
+
+const { floor } = Math;
+const ALL_BITS: readonly BitWidth[] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+function randomCodes(n: number, bits: BitWidth, seed: number): Uint8Array {
+  const random = prng(seed);
+  return Uint8Array.from({ length: n }, () => floor(random() * 2 ** bits));
+}
+
+/** Constant, random, smooth and adversarial maps of shape [c, h, w]. */
+function maps(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
+  const n = c * h * w;
+  const max = 2 ** bits - 1;
+  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => {
+    const out = new Uint8Array(n);
+    for (let ch = 0, i = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i++] = f(ch, y, x);
+    return out;
+  };
+  return [
+    ['zero', new Uint8Array(n)],
+    ['max', new Uint8Array(n).fill(max)],
+    ['random', randomCodes(n, bits, n * 31 + bits)],
+    ['smooth', n === 0 ? new Uint8Array(0) : quantize(reluMap(c, h, w, n + bits), bits).codes],
+    ['checkerboard 0/max', at((ch, y, x) => ((ch + y + x) & 1) * max)],
+    ['spike', at((ch, y, x) => (ch === c - 1 && y === h >> 1 && x === w >> 1 ? max : 0))],
+    ['ramp', at((_ch, y, x) => (y * w + x) % (max + 1))],
+    [
+      'sparse random',
+      at((ch, y, x) => (((ch * 7 + y * 3 + x) * 2654435761) >>> 28 === 0 ? (x * 13) & max : 0)),
+    ],
+  ];
+}
+
+const SHAPES: ReadonlyArray<readonly number[]> = [
+  [0],
+  [1],
+  [7],
+  [333],
+  [1, 1, 1],
+  [3, 5, 7],
+  [112, 1, 1],
+  [24, 28, 28],
+  [2, 3, 4, 5],
+];
+
+/** Encodes with both loops; expects identical results; returns the payload. */
+function sameEncode(
+  codes: Uint8Array,
+  shape: readonly number[],
+  bits: BitWidth,
+  version: ContextVersion,
+  maxBytes = Infinity,
+  pace?: PaceBound,
+): Uint8Array | null {
+  const init = initialStates(version, bits);
+  const js = contextEncodeFromJs(codes, shape, bits, maxBytes, pace, init);
+  const wasm = contextEncodeFrom(codes, shape, bits, maxBytes, pace, init);
+  expect(wasm === null).toBe(js === null);
+  if (js !== null && wasm !== null) expect(firstDifference(wasm, js)).toBe(-1);
+  if (js !== null) expect(wasm?.length).toBe(js.length);
+  return js;
+}
+
+/** The outcome of a decode: the codes, or the error's message. */
+function outcome(decode: () => Uint8Array): Uint8Array | string {
+  try {
+    return decode();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as Error).message;
+  }
+}
+
+describe('context coder: WebAssembly loops against the JavaScript reference', () => {
+  it('runs the WebAssembly loops in this Node', () => {
+    expect(contextWasmActive()).toBe(true);
+  });
+
+  describe.each(ALL_BITS)('at %i bits', (bits) => {
+    it.each(SHAPES.map((s) => [s.join('x'), s]))(
+      'codes shape %s to the same bytes and back',
+      (_name, shape) => {
+        const [c, h, w] =
+          shape.length === 1
+            ? [1, 1, shape[0]]
+            : [shape[0], shape[1], shape.slice(2).reduce((a, b) => a * b, 1)];
+        for (const version of [3, 4] as const) {
+          for (const [name, codes] of maps(c, h, w, bits)) {
+            const payload = sameEncode(codes, shape, bits, version)!;
+            const init = initialStates(version, bits);
+            const back = contextDecodeFrom(payload, codes.length, shape, bits, 0, payload.length, init);
+            const backJs = contextDecodeFromJs(payload, codes.length, shape, bits, 0, payload.length, init);
+            expect({ name, at: firstDifference(back, codes) }).toEqual({ name, at: -1 });
+            expect(firstDifference(backJs, codes)).toBe(-1);
+          }
+        }
+      },
+    );
+
+    it('gives up at the same place under a byte limit and under a pace', () => {
+      const codeBits = new Float64Array(256).fill(bits - 0.5);
+      for (const [name, codes] of maps(16, 14, 14, bits)) {
+        const full = sameEncode(codes, [16, 14, 14], bits, 4)!;
+        for (const limit of [0, 5, full.length >> 1, full.length - 1, full.length]) {
+          const within = sameEncode(codes, [16, 14, 14], bits, 4, limit);
+          expect({ name, limit, kept: within !== null }).toEqual({ name, limit, kept: limit >= full.length });
+        }
+        for (const marginBytes of [0, 10, 1000])
+          sameEncode(codes, [16, 14, 14], bits, 4, Infinity, { codeBits, marginBytes });
+      }
+    });
+
+    it('decodes damaged, truncated and extended payloads to the same codes or the same error', () => {
+      const codes = quantize(reluMap(6, 10, 10, 40 + bits), bits).codes;
+      const shape = [6, 10, 10];
+      const init = initialStates(4, bits);
+      const payload = sameEncode(codes, shape, bits, 4)!;
+      const random = prng(bits * 3 + 1);
+      for (let trial = 0; trial < 80; trial++) {
+        let damaged = payload.slice(0, trial % 3 === 0 ? floor(random() * payload.length) : undefined);
+        if (trial % 5 === 1) damaged = Uint8Array.of(...payload, floor(random() * 256));
+        if (damaged.length > 0 && trial % 3 !== 0)
+          damaged[floor(random() * damaged.length)] ^= 1 + floor(random() * 255);
+        const framed = new Uint8Array(damaged.length + 9).fill(0xa5);
+        framed.set(damaged, 4);
+        const end = 4 + damaged.length;
+        const wasm = outcome(() => contextDecodeFrom(framed, codes.length, shape, bits, 4, end, init));
+        const js = outcome(() => contextDecodeFromJs(framed, codes.length, shape, bits, 4, end, init));
+        expect(wasm).toEqual(js);
+        if (typeof wasm !== 'string') for (const v of wasm) expect(v).toBeLessThan(2 ** bits);
+      }
+    });
+  });
+
+  it('rejects a short payload that declares a huge map, in time bounded by the count', () => {
+    const init = initialStates(4, 8);
+    const shape = [64, 256, 256];
+    const started = Date.now();
+    expect(() => contextDecodeFrom(Uint8Array.of(1, 2, 3), 64 * 256 * 256, shape, 8, 0, 3, init)).toThrow(
+      InputError,
+    );
+    expect(Date.now() - started).toBeLessThan(20000);
+  });
+
+  it('codes the same bytes with the WebAssembly loops turned off (the JavaScript fallback)', () => {
+    const codes = quantize(reluMap(8, 12, 12, 3), 5).codes;
+    const init = initialStates(4, 5);
+    const wasm = contextEncodeFrom(codes, [8, 12, 12], 5, Infinity, undefined, init)!;
+    useContextWasm(false);
+    try {
+      expect(contextWasmActive()).toBe(false);
+      const js = contextEncodeFrom(codes, [8, 12, 12], 5, Infinity, undefined, init)!;
+      expect(firstDifference(js, wasm)).toBe(-1);
+      expect(
+        firstDifference(contextDecodeFrom(js, codes.length, [8, 12, 12], 5, 0, js.length, init), codes),
+      ).toBe(-1);
+    } finally {
+      useContextWasm(true);
+    }
+  });
+});
