@@ -2,7 +2,7 @@
  * Benchmark of the in-layer compression codec (src/codec): encoded sizes per coder against the
  * order-0 entropy bound and general-purpose compressors, and encode/decode throughput.
  *
- * Run: npm run bench:codec [-- --quick] [-- --sizes-only] [-- --json] [-- --no-bundled] [-- --coder NAME]
+ * Run: npm run bench:codec [-- --quick] [-- --sizes-only] [-- --json] [-- --no-bundled] [-- --coder NAME] [-- --compare-js]
  *   [-- FILE.f32[:DxDxD] ...]
  * (builds into .build/ and runs from the repository root, where the bundled models are).
  *
@@ -28,6 +28,11 @@
  * estimated. Targets (issue #18): auto <= 0.9x the best peer on every cut tensor of >= 16 KB at
  * every bit width and never above rANS; encode >= 100 MB/s and decode >= 150 MB/s on tensors of
  * >= 64 KB.
+ *
+ * --compare-js: also times 'auto' with the context coder's WebAssembly loops turned off (its
+ * JavaScript reference loops, src/codec/context-wasm.ts), right after the default timing of each
+ * row, so both meet the same load: columns "js enc cpu" and "js dec cpu" and the speed target
+ * line for them. The bytes are the same either way (the round trip is checked in both).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -35,6 +40,7 @@ import { brotliCompressSync, constants as zlibConstants, deflateSync } from 'nod
 // NOTE: the codec's own files, not src/codec/index.ts's users.
 import { codeHistogram, entropyBytes } from '../src/codec/entropy';
 import { quantize } from '../src/codec/normalize';
+import { useContextWasm } from '../src/codec/context-wasm';
 import { decodeTensor, encodeTensor, readTensorHeader } from '../src/codec/tensor-format';
 import type { BitWidth, CoderChoice } from '../src/codec/types';
 import { mulberry32 } from '../src/core/random';
@@ -92,6 +98,9 @@ interface Row extends Sizes {
   readonly decodeMBps: number;
   readonly encodeCpuMBps: number;
   readonly decodeCpuMBps: number;
+  /** The same with the context coder's JavaScript loops (--compare-js; NaN otherwise). */
+  readonly jsEncodeCpuMBps: number;
+  readonly jsDecodeCpuMBps: number;
 }
 
 /** Median throughputs of one function, by wall clock and by CPU time. */
@@ -221,7 +230,13 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null, coder: CoderChoice): Row[] {
+function benchTensor(
+  t: BenchTensor,
+  timedRuns: number,
+  zstd: ZstdSimple | null,
+  coder: CoderChoice,
+  compareJs: boolean,
+): Row[] {
   const untimed: Throughput = { wallMBps: NaN, cpuMBps: NaN };
   const rows: Row[] = [];
   const n = t.samples[0].length;
@@ -300,6 +315,32 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null,
             inputBytes * timed.length,
             timedRuns,
           );
+    let js = untimed;
+    let jsDecode = untimed;
+    if (compareJs && timedRuns > 0) {
+      useContextWasm(false);
+      try {
+        const decodedJs = decodeTensor(timedStreams[0]);
+        if (firstMismatch(decodedJs.codes, quantize(timed[0], bits).codes) >= 0)
+          throw new Error(`${t.name} at ${bits} bits: the JavaScript decoder changed a code`);
+        js = throughput(
+          () => {
+            for (const x of timed) encodeTensor(x, t.shape, { bits, coder });
+          },
+          inputBytes * timed.length,
+          timedRuns,
+        );
+        jsDecode = throughput(
+          () => {
+            for (const st of timedStreams) decodeTensor(st);
+          },
+          inputBytes * timed.length,
+          timedRuns,
+        );
+      } finally {
+        useContextWasm(true);
+      }
+    }
     rows.push({
       tensor: t.name,
       shape: t.shape.join('x'),
@@ -322,6 +363,8 @@ function benchTensor(t: BenchTensor, timedRuns: number, zstd: ZstdSimple | null,
       decodeMBps: decode.wallMBps,
       encodeCpuMBps: encode.cpuMBps,
       decodeCpuMBps: decode.cpuMBps,
+      jsEncodeCpuMBps: js.cpuMBps,
+      jsDecodeCpuMBps: jsDecode.cpuMBps,
     });
   }
   return rows;
@@ -332,7 +375,15 @@ function bestPeer(r: Row): number {
   return Math.min(r.deflate9, r.brotli11, r.zstd19 ?? Infinity);
 }
 
-function formatTable(rows: readonly Row[]): string {
+/** The first index where two code arrays differ, -1 when none does (or `a` holds no codes: a float stream). */
+function firstMismatch(a: Uint8Array | null, b: Uint8Array): number {
+  if (a === null) return -1;
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+function formatTable(rows: readonly Row[], compareJs: boolean): string {
   const header = [
     'tensor',
     'shape',
@@ -355,6 +406,7 @@ function formatTable(rows: readonly Row[]): string {
     'dec MB/s',
     'enc cpu',
     'dec cpu',
+    ...(compareJs ? ['js enc cpu', 'js dec cpu'] : []),
   ];
   const body = rows.map((r) => [
     r.tensor,
@@ -378,6 +430,7 @@ function formatTable(rows: readonly Row[]): string {
     r.decodeMBps.toFixed(0),
     r.encodeCpuMBps.toFixed(0),
     r.decodeCpuMBps.toFixed(0),
+    ...(compareJs ? [r.jsEncodeCpuMBps.toFixed(0), r.jsDecodeCpuMBps.toFixed(0)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const left = new Set([0, 1, 10]);
@@ -402,6 +455,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const at = argv.indexOf('--coder');
   const coder = (at >= 0 ? argv[at + 1] : 'auto') as CoderChoice;
   const json = argv.includes('--json');
+  const compareJs = argv.includes('--compare-js');
   let files: BenchTensor[];
   try {
     files = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--coder').map(readF32File);
@@ -420,7 +474,9 @@ async function main(argv: readonly string[]): Promise<void> {
   ];
   // --sizes-only: sizes and ratios without the throughput runs (MB/s columns show NaN).
   const timedRuns = argv.includes('--sizes-only') ? 0 : quick ? 3 : 7;
-  const rows = [...bundled, ...synthetic, ...files].flatMap((t) => benchTensor(t, timedRuns, zstd, coder));
+  const rows = [...bundled, ...synthetic, ...files].flatMap((t) =>
+    benchTensor(t, timedRuns, zstd, coder, compareJs),
+  );
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ node: process.version, zstd: zstd !== null, rows }, null, 2)}\n`,
@@ -440,7 +496,7 @@ async function main(argv: readonly string[]): Promise<void> {
   );
   if (zstd === null)
     process.stdout.write('zstd: no offline package could start; the zstd19 column is left out\n');
-  process.stdout.write(`${formatTable(rows)}\n`);
+  process.stdout.write(`${formatTable(rows, compareJs)}\n`);
   const sized = rows.filter((r) => r.tensor !== 'synthetic' && r.inputBytes >= SIZE_TARGET_MIN_BYTES);
   const peerMet = sized.filter((r) => r.auto <= 0.9 * bestPeer(r));
   const ransMet = rows.filter((r) => r.auto <= r.rans);
@@ -460,6 +516,11 @@ async function main(argv: readonly string[]): Promise<void> {
       `speed target (inputs >= 64 KB, CPU time): encode >= 100 MB/s in ${encMet.length}/${fast.length} rows ` +
       `(slowest ${worst(fast, 'encodeCpuMBps')}), decode >= 150 MB/s in ${decMet.length}/${fast.length} rows ` +
       `(slowest ${worst(fast, 'decodeCpuMBps')})\n` +
+      (compareJs
+        ? `  with the JavaScript loops: encode >= 100 MB/s in ${fast.filter((r) => r.jsEncodeCpuMBps >= 100).length}/` +
+          `${fast.length} rows (slowest ${worst(fast, 'jsEncodeCpuMBps')}), decode >= 150 MB/s in ` +
+          `${fast.filter((r) => r.jsDecodeCpuMBps >= 150).length}/${fast.length} rows (slowest ${worst(fast, 'jsDecodeCpuMBps')})\n`
+        : '') +
       `load average now ${load()}\n`,
   );
 }

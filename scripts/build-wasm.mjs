@@ -7,6 +7,7 @@
 // Why a committed copy: the package must not need a compiler at install or run time; why the
 // check: the committed bytes are only trusted because a test rebuilds them from the source and
 // finds them identical (the compiler version is pinned in package.json).
+import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
