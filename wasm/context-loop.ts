@@ -51,10 +51,20 @@ export function heapBase(): usize {
   return (d ^ s) - s;
 }
 
-/** Adaptation shift by use count: min(6, floor(log2(used + 2))). */
-@inline function shiftOf(used: u32): u32 {
-  const s = <u32>(31 - clz<u32>(used + 2));
-  return s < 6 ? s : 6;
+/** Per use count n (0..63): the adaptation shift min(6, floor(log2(n + 2))) << 8 | min(63, n + 1). */
+const STEPS: usize = memory.data(64 * 4, 16);
+
+for (let n: i32 = 0; n < 64; n++) {
+  const s: i32 = 31 - clz<i32>(n + 2);
+  store<u32>(STEPS + (<usize>n << 2), ((s < 6 ? s : 6) << 8) | (n < 63 ? n + 1 : 63));
+}
+
+/** A context's next state (p << 6 | uses) after coding `one` (false: a 0). */
+@inline function adapt(st: u32, one: bool): u32 {
+  const p = st >>> 6;
+  const step = load<u32>(STEPS + ((<usize>st & 63) << 2));
+  const s = step >> 8;
+  return (select<u32>(p - (p >> s), p + ((65536 - p) >> s), one) << 6) | (step & 255);
 }
 
 /** See previousPlaneContexts in context-coder.ts. */
@@ -145,16 +155,12 @@ function shiftOut(): void {
 @inline function encodeBit(ctx: i32, bit: i32): void {
   const a = STATES + (<usize>ctx << 2);
   const st = load<u32>(a);
-  const p = st >>> 6;
-  const used = st & 63;
-  const s = shiftOf(used);
-  const next = used < 63 ? used + 1 : 63;
-  const bound = (range >>> 16) * p;
+  const bound = (range >>> 16) * (st >>> 6);
   // Branch-free (select): the bit is as unpredictable as the data.
   const one = bit != 0;
   addLow(bound & -(<u32>one));
   range = select<u32>(range - bound, bound, one);
-  store<u32>(a, (select<u32>(p - (p >> s), p + ((65536 - p) >> s), one) << 6) | next);
+  store<u32>(a, adapt(st, one));
   if (range < TOP) shiftOut();
 }
 
@@ -286,16 +292,12 @@ function shiftIn(): void {
 @inline function decodeBit(ctx: i32): i32 {
   const a = STATES + (<usize>ctx << 2);
   const st = load<u32>(a);
-  const p = st >>> 6;
-  const used = st & 63;
-  const s = shiftOf(used);
-  const next = used < 63 ? used + 1 : 63;
-  const bound = (range >>> 16) * p;
+  const bound = (range >>> 16) * (st >>> 6);
   // Branch-free (select): the bit is as unpredictable as the data.
   const one = code >= bound;
   code -= bound & -(<u32>one);
   range = select<u32>(range - bound, bound, one);
-  store<u32>(a, (select<u32>(p - (p >> s), p + ((65536 - p) >> s), one) << 6) | next);
+  store<u32>(a, adapt(st, one));
   if (range < TOP) shiftIn();
   return <i32>one;
 }
