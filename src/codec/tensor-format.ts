@@ -40,8 +40,8 @@
  * 0 (InputError BAD_DATA naming the tensor and element) rather than round it silently.
  *
  * The coder: 'auto' (the default) picks the smaller of 'rans' and 'raw' from the code histogram
- * (the context coder is not the default: it codes at tens of MB/s, below its speed targets, and
- * the latency model charges that time, issue #18); 'context' falls back per stream to 'rans' or
+ * (the context coder is not the default: even in WebAssembly it decodes dense 6-8-bit maps below
+ * its 150 MB/s target, and the latency model charges that time, issue #18); 'context' falls back per stream to 'rans' or
  * 'raw' when either is at least as small (`contextPayload`), so it is never larger than rANS; an
  * explicit 'rans' or 'huffman'
  * falls back to 'raw' when that is smaller (tiny tensors), and any coder becomes 'constant' when
