@@ -130,14 +130,23 @@ let baselineCalls = 0;
  * solves were not slower: random 100- and 500-node problems took 45-64 and 217-363 ms a decision
  * against 86-94 and 174-231 with tier-up (same loaded 2-core machine, one run each). The flag is
  * process-wide, so it is set only while `work` runs: the codec's SIMD kernels ran 2-2.7x slower
- * without tier-up. A process started with --liftoff-only keeps it.
+ * without tier-up. A process started with its own tiering flags keeps them.
  */
 export async function withBaselineWasm<T>(work: () => Promise<T>): Promise<T> {
   if (baselineCalls++ === 0) v8.setFlagsFromString('--liftoff-only');
   try {
     return await work();
   } finally {
-    if (--baselineCalls === 0 && !process.execArgv.includes('--liftoff-only'))
-      v8.setFlagsFromString('--no-liftoff-only');
+    // NOTE: --liftoff-only also switched tier-up off (a V8 flag implication), and turning it off does
+    // not switch that back: with '--no-liftoff-only' alone the codec's kernels, compiled after a
+    // decision table, still ran 2-4x slower; with tier-up named too, at their usual speed.
+    if (--baselineCalls === 0 && !startedWithWasmFlags())
+      v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
   }
+}
+
+/** Whether the process was started with its own WebAssembly tiering flags (then they are left alone). */
+function startedWithWasmFlags(): boolean {
+  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  return /liftoff|wasm-tier|dynamic-tiering/.test(given);
 }
