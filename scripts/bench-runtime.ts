@@ -724,7 +724,7 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
       for (const x of rs) for (const [k, n] of Object.entries(x.plansUsed)) used[k] = (used[k] ?? 0) + n;
       const extra = arm.options.adaptive
         ? ` (${rs.reduce((a, x) => a + x.switches, 0)} switches, plans ${JSON.stringify(used)}; / best static = ` +
-          `${fmt(mean(arm.name) / best)})`
+          `${fmt(mean(arm.name) / best)}; ${estimateBias(rs)})`
         : '';
       console.log(
         `    ${arm.name.padEnd(26)} ${fmt(mean(arm.name)).padStart(9)} ms${extra}` +
@@ -742,6 +742,27 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
         `${fmt(mean(arms[1].name) / best)} (load ${loads.join(' | ')})`,
     );
   }
+}
+
+/**
+ * A diagnostic of an adaptive arm: how its estimate after a sample compares with the trace's rate
+ * at the next sample (what the choice of that sample needed), per plan of the sample the estimate
+ * came from: the median of estimate / rate (1: right; below 1: the link taken as slower than it is).
+ * NOTE: in session 7's loaded runs it was 0.5-0.8 after the edge-only plan's small requests (0.6
+ * on 4G) and 0.75-0.9 after the 15 KB plan's (docs/runtime.md, "Session 8").
+ */
+function estimateBias(reports: readonly EdgeRunReport[]): string {
+  const ratios = new Map<string, number[]>();
+  for (const rep of reports)
+    for (let i = 1; i < rep.records.length; i++) {
+      const before = rep.records[i - 1];
+      const e = before.estimateMbps;
+      if (e === undefined || !Number.isFinite(e) || !(e > 0)) continue;
+      const plan = before.plan.split(' ')[0];
+      ratios.set(plan, [...(ratios.get(plan) ?? []), e / rep.records[i].bandwidthMbps]);
+    }
+  const parts = [...ratios].map(([plan, r]) => `${plan} ${fmt(median(r), 2)} (${r.length})`);
+  return `estimate / next sample's rate, median, after ${parts.join(', ') || 'no timed sample'}`;
 }
 
 function makeLink(choice: string, mtuBytes: number): BenchLink {
