@@ -40,6 +40,17 @@ import { median } from './stats';
 /** A knot is at least this share of the model's node time beyond the previous one. */
 export const KNOT_GAP_SHARE = 0.05;
 
+/**
+ * A timed part is a knot only when its nodes' measured time is within this factor of their traced
+ * sum. Why: in a quiet bench:latency run, auto's predictions for DenseNet-121 (a fast profile) were
+ * 3x the measured time at the first cut points and 35% under at the next ones, and the bundled
+ * ResNet's thorough ones came out nearly flat (median errors 19% and 59%, against 2-12% for the
+ * same modes' other profiles in that run): the pattern of a knot set by a disturbed part, or by a
+ * run overhead measured too large, which bends two segments by up to MAX_SEGMENT_FACTOR. The drift this
+ * file corrects is 15-20% (MobileNetV2) to about 2x (ShuffleNetV2's first parts).
+ */
+export const KNOT_MAX_RATIO = 2;
+
 /** No segment's nodes are scaled by more than this factor, or less than its inverse. */
 export const MAX_SEGMENT_FACTOR = 4;
 
@@ -67,6 +78,7 @@ function knotsOf(
   parts: readonly PartTime[],
   fit: { readonly runOverheadMs: number; readonly boundary: BoundaryCost },
   info: ReadonlyMap<string, Pick<TensorInfo, 'bytesPerSample'>>,
+  traced: ReadonlyMap<string, number>,
   totalMs: number,
 ): Knot[] {
   const partOf = new Map(parts.map((p) => [p.index, p]));
@@ -84,9 +96,15 @@ function knotsOf(
   const gap = Math.max(KNOT_GAP_SHARE * totalMs, median(timed.map((t) => t.spread)));
   timed.sort((a, b) => a.nodes.length - b.nodes.length);
   const knots: Knot[] = [{ nodes: new Set(), nodeMs: 0 }];
+  const tracedSum = (nodes: readonly number[]) =>
+    nodes.reduce((sum, i) => sum + (traced.get(dag.nodes[i].name) ?? 0), 0);
   for (const t of timed) {
     const last = knots[knots.length - 1];
     if (t.nodeMs < last.nodeMs + gap || t.nodeMs > totalMs - gap) continue;
+    // A part whose nodes took more than KNOT_MAX_RATIO times (or less than its inverse) what the
+    // trace says was disturbed, or its overhead was: one such part would skew two segments.
+    const ratio = t.nodeMs / tracedSum(t.nodes);
+    if (!(ratio <= KNOT_MAX_RATIO && ratio >= 1 / KNOT_MAX_RATIO)) continue;
     const nodes = new Set(t.nodes);
     // Parts of a branchy model need not nest; a segment is only defined between nested parts.
     if ([...last.nodes].every((i) => nodes.has(i))) knots.push({ nodes, nodeMs: t.nodeMs });
@@ -131,7 +149,7 @@ export function apportionToParts<N extends ApportionedNode>(
   const traced = new Map(nodes.map((n) => [n.name, n.ms]));
   const totalMs = dag.nodes.reduce((t, n) => t + (traced.get(n.name) ?? 0), 0);
   const tables = (['edge', 'cloud'] as const).map((side) => {
-    const knots = knotsOf(side, dag, cuts, parts, fit, info, totalMs);
+    const knots = knotsOf(side, dag, cuts, parts, fit, info, traced, totalMs);
     return knots.length > 2 ? apportionSide(knots, dag, traced) : undefined;
   });
   const [edge, cloud] = tables;

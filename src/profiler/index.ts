@@ -74,6 +74,7 @@ export { cheaperSides, LIGHTER_SIDE_MAX_SLOWDOWN } from './part-sides';
 export {
   apportionToParts,
   KNOT_GAP_SHARE,
+  KNOT_MAX_RATIO,
   MAX_SEGMENT_FACTOR,
   type ApportionedNode,
 } from './apportion-parts';

@@ -3,6 +3,7 @@ import {
   apportionToParts,
   checkProfile,
   KNOT_GAP_SHARE,
+  KNOT_MAX_RATIO,
   MAX_SEGMENT_FACTOR,
   predictPartMs,
   scaleProfile,
@@ -88,12 +89,14 @@ test('a side without timed parts keeps no table; a stale table is replaced, not 
 });
 
 test('no segment is scaled by more than MAX_SEGMENT_FACTOR', () => {
-  // The first cut point's part says 6x its traced node time (still a knot: under 9 ms less the gap).
-  const first = inner[0];
-  const p = parts([first]).map((x) => ({ ...x, edgeMs: OVERHEAD_MS + 6 * first.edgeNodes.length }));
-  const nodes = apportionToParts(traced, dag, [first], p, fit, noInfo);
-  expect(first.edgeNodes).toHaveLength(1);
-  expect(nodes[first.edgeNodes[0]].edgeMs).toBeCloseTo(MAX_SEGMENT_FACTOR, 10);
+  // Two knots each within KNOT_MAX_RATIO of the trace (0.5x, then 2x) ask 5x of the node between them.
+  const [a, b] = [inner[1], inner[2]];
+  expect([a.edgeNodes.length, b.edgeNodes.length]).toEqual([2, 3]);
+  const p = parts([a, b]).map((x, k) => ({ ...x, edgeMs: OVERHEAD_MS + (k === 0 ? 1 : 6) }));
+  const nodes = apportionToParts(traced, dag, [a, b], p, fit, noInfo);
+  const between = b.edgeNodes.find((i) => !a.edgeNodes.includes(i))!;
+  expect(nodes[between].edgeMs).toBeCloseTo(MAX_SEGMENT_FACTOR, 10);
+  expect(nodes[a.edgeNodes[0]].edgeMs).toBeCloseTo(0.5, 10);
 });
 
 test('a profile carries the tables: scaled with it, checked on load', () => {
@@ -116,4 +119,16 @@ test('a profile carries the tables: scaled with it, checked on load', () => {
   const bad = JSON.parse(JSON.stringify(profile));
   bad.nodes[2].edgeMs = -1;
   expect(() => checkProfile(bad, 'p.json')).toThrow(/nodes\[2\]\.edgeMs/);
+});
+
+test('a part far from its traced time (a disturbed timing, a wrong overhead) is no knot', () => {
+  // The second cut point's part says its nodes took 3x their traced time: over KNOT_MAX_RATIO.
+  const p = parts(inner).map((x, k) =>
+    k === 1 ? { ...x, edgeMs: OVERHEAD_MS + 3 * inner[1].edgeNodes.length } : x,
+  );
+  expect(3).toBeGreaterThan(KNOT_MAX_RATIO);
+  const nodes = apportionToParts(traced, dag, inner, p, fit, noInfo);
+  // The other cut points still meet their parts exactly, the skipped one is interpolated.
+  for (const c of inner)
+    expect(predict(nodes, c, 'edge')).toBeCloseTo(OVERHEAD_MS + sum(c.edgeNodes, edgeTruth), 10);
 });
