@@ -133,6 +133,8 @@ let baselineCalls = 0;
  * without tier-up. A process started with its own tiering flags keeps them.
  */
 export async function withBaselineWasm<T>(work: () => Promise<T>): Promise<T> {
+  // A process started with its own tiering flags is left as it was started: neither set nor restored.
+  if (startedWithWasmFlags()) return work();
   if (baselineCalls++ === 0) v8.setFlagsFromString('--liftoff-only');
   try {
     return await work();
@@ -140,7 +142,7 @@ export async function withBaselineWasm<T>(work: () => Promise<T>): Promise<T> {
     // NOTE: --liftoff-only also switched tier-up off (a V8 flag implication), and turning it off does
     // not switch that back: with '--no-liftoff-only' alone the codec's kernels, compiled after a
     // decision table, still ran 2-4x slower; with tier-up named too, at their usual speed.
-    if (--baselineCalls === 0 && !startedWithWasmFlags())
+    if (--baselineCalls === 0)
       v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
   }
 }
