@@ -26,9 +26,9 @@
  * 0.02-0.1 ms with a similar spread, that leaves no knots: their times stay as traced.
  * Measured on 15 thorough profiles (1 thread; leave-one-out: each cut point predicted from tables
  * fitted without it), median error before -> after, edge parts: MobileNetV2 4.0-11.5 -> 1.3-2.8%,
- * ShuffleNetV2 2.5-42 -> 1.3-3.3%, ResNet-18 6.1 -> 2.5%, DenseNet-121 1.7 -> 1.6%, GoogLeNet 2.0
+ * ShuffleNetV2 2.5-42 -> 1.3-4.1%, ResNet-18 6.1 -> 2.5%, DenseNet-121 1.7 -> 1.6%, GoogLeNet 2.0
  * -> 3.2%, bundled VGG 2.2 -> 2.6%, bundled Inception and ResNet unchanged (no knots); cloud parts:
- * ShuffleNetV2 26-50 -> 2.3-6.3%, MobileNetV2 6.7-27 -> 2.3-4.6%, DenseNet-121 4.2 -> 6.3%, GoogLeNet
+ * ShuffleNetV2 26-50 -> 2.6-6.2%, MobileNetV2 6.7-27 -> 2.3-4.6%, DenseNet-121 4.2 -> 6.3%, GoogLeNet
  * 6.3 -> 6.5%.
  */
 import type { CutCandidate, Dag } from '../graph';
