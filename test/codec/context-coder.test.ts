@@ -8,7 +8,7 @@ import {
   type ContextVersion,
 } from '../../src/codec/context-coder';
 import { crc32 } from '../../src/codec/crc32';
-import { firstDifference, prng, reluMap } from './fixtures';
+import { codeMap, firstDifference, prng, randomCodes, reluMap } from './fixtures';
 
 const { floor } = Math;
 
@@ -30,21 +30,11 @@ function roundTrip(codes: Uint8Array, shape: readonly number[], bits: BitWidth):
   return payload;
 }
 
-function randomCodes(n: number, bits: BitWidth, seed: number): Uint8Array {
-  const random = prng(seed);
-  return Uint8Array.from({ length: n }, () => floor(random() * 2 ** bits));
-}
-
 /** Code maps chosen to hit the model's edges: extremes, alternation, isolated values. */
 function adversarial(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
   const n = c * h * w;
   const max = 2 ** bits - 1;
-  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => {
-    const out = new Uint8Array(n);
-    for (let ch = 0, i = 0; ch < c; ch++)
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i++] = f(ch, y, x);
-    return out;
-  };
+  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => codeMap(c, h, w, f);
   return [
     ['all zero', new Uint8Array(n)],
     ['all max', new Uint8Array(n).fill(max)],

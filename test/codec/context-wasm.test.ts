@@ -11,26 +11,16 @@ import {
   type PaceBound,
 } from '../../src/codec/context-coder';
 import { contextWasmActive, useContextWasm } from '../../src/codec/context-wasm';
-import { firstDifference, prng, reluMap } from './fixtures';
+import { codeMap, firstDifference, prng, randomCodes, reluMap } from './fixtures';
 
 const { floor } = Math;
 const ALL_BITS: readonly BitWidth[] = [1, 2, 3, 4, 5, 6, 7, 8];
-
-function randomCodes(n: number, bits: BitWidth, seed: number): Uint8Array {
-  const random = prng(seed);
-  return Uint8Array.from({ length: n }, () => floor(random() * 2 ** bits));
-}
 
 /** Constant, random, smooth and adversarial maps of shape [c, h, w]. */
 function maps(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
   const n = c * h * w;
   const max = 2 ** bits - 1;
-  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => {
-    const out = new Uint8Array(n);
-    for (let ch = 0, i = 0; ch < c; ch++)
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i++] = f(ch, y, x);
-    return out;
-  };
+  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => codeMap(c, h, w, f);
   return [
     ['zero', new Uint8Array(n)],
     ['max', new Uint8Array(n).fill(max)],

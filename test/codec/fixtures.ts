@@ -110,3 +110,22 @@ export function stressTensors(): Array<[string, Float32Array]> {
     ['min −0 with subnormals', Float32Array.from([-0, ...subnormal])],
   ];
 }
+
+/** `n` codes of `bits` bits, uniformly random from `seed`. */
+export function randomCodes(n: number, bits: number, seed: number): Uint8Array {
+  const random = prng(seed);
+  return Uint8Array.from({ length: n }, () => Math.floor(random() * 2 ** bits));
+}
+
+/** A code map of shape [c, h, w] whose code at (channel, row, column) is `f` of them. */
+export function codeMap(
+  c: number,
+  h: number,
+  w: number,
+  f: (ch: number, y: number, x: number) => number,
+): Uint8Array {
+  const out = new Uint8Array(c * h * w);
+  for (let ch = 0, i = 0; ch < c; ch++)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i++] = f(ch, y, x);
+  return out;
+}
