@@ -11,8 +11,10 @@
  * medians of the R predictions and of the R measurements are compared: on a shared machine one
  * measurement of a sub-millisecond model can be off by tens of percent.
  * --one-model / --shared-sessions force how many sessions a profile keeps open (default: by the model's
- * weight bytes, see src/profiler/session-budget.ts), to compare the two ways of timing on the same models.
- * Run: npm run bench:latency [-- --runs 20 --threads 1 --repeat 3 --detail --one-model model.onnx ...]
+ * weight bytes, see src/profiler/session-budget.ts), to compare the two ways of timing on the same models;
+ * --halves / --whole force the optimised trace and the whole model's probes by two halves or whole
+ * (default: by halves over 64 MB of weights, see src/profiler/trace-halves.ts).
+ * Run: npm run bench:latency [-- --runs 20 --threads 1 --repeat 3 --detail --one-model --halves model.onnx ...]
  */
 import * as os from 'os';
 import * as path from 'path';
@@ -46,6 +48,11 @@ async function main(): Promise<void> {
     : process.argv.includes('--shared-sessions')
       ? false
       : undefined;
+  const halves = process.argv.includes('--halves')
+    ? true
+    : process.argv.includes('--whole')
+      ? false
+      : undefined;
   const valued = new Set(['--runs', '--repeat', '--threads']);
   const given = process.argv.slice(2).filter((a, i, all) => a.endsWith('.onnx') && !valued.has(all[i - 1]));
   const list = given.length > 0 ? given : latencyModels();
@@ -59,13 +66,14 @@ async function main(): Promise<void> {
   console.log(
     `edge-time prediction vs the real edge model, per cut point (threads ${threads}, ${runs} runs, medians of ${repeat} repeats, ` +
       `auto (the default), fast and thorough profiles interleaved; sessions: ` +
-      `${oneModel === undefined ? 'by model size' : oneModel ? 'one model at a time' : 'shared'})`,
+      `${oneModel === undefined ? 'by model size' : oneModel ? 'one model at a time' : 'shared'}; ` +
+      `${halves === undefined ? 'traced whole or by halves by model size' : halves ? 'traced by halves' : 'traced whole'})`,
   );
   console.log(`load average at start: ${load()} (a busy machine makes every timing noisy)`);
   console.log(latencyErrorHeader());
   const errors: LatencyError[] = [];
   for (const file of list) {
-    const e = await latencyError(file, { runs, threads, repeat, oneModel });
+    const e = await latencyError(file, { runs, threads, repeat, oneModel, halves });
     errors.push(e);
     if (process.argv.includes('--detail'))
       for (const d of e.detail)

@@ -140,6 +140,8 @@ export async function latencyError(
     readonly repeat: number;
     /** Forces one model open at a time (true) or shared sessions (false); default by the model's size. */
     readonly oneModel?: boolean;
+    /** Forces tracing and timing by halves (true) or whole (false); default by the model's size. */
+    readonly halves?: boolean;
   },
 ): Promise<LatencyError> {
   const loaded = readModelFile(file);
@@ -165,6 +167,7 @@ export async function latencyError(
         warmup: 5,
         mode,
         oneModel: settings.oneModel,
+        halves: settings.halves,
       });
       seconds[mode] += (performance.now() - t0) / 1000 / settings.repeat;
     }

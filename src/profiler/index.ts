@@ -70,7 +70,16 @@ export {
   type TimingPlan,
 } from './profile-mode';
 export { sampleCutPoints } from './sample-cuts';
-export { cheaperSides, LIGHTER_SIDE_MAX_SLOWDOWN } from './part-sides';
+export { cheaperSides, heldWeightBytes, LIGHTER_SIDE_MAX_SLOWDOWN } from './part-sides';
+export {
+  halfCut,
+  mergeSamples,
+  modelHalves,
+  timeHalvesAlone,
+  traceFusedHalves,
+  tracePlainHalves,
+  type ModelHalves,
+} from './trace-halves';
 export {
   apportionToParts,
   KNOT_GAP_SHARE,
@@ -79,6 +88,7 @@ export {
   type ApportionedNode,
 } from './apportion-parts';
 export {
+  HALVES_FROM_BYTES,
   ONE_MODEL_FROM_BYTES,
   SESSION_BUDGET_BYTES,
   sessionPlan,

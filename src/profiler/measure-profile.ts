@@ -37,6 +37,7 @@ import {
   tracePlainKernels,
   tracedCopy,
   type KernelSamples,
+  type KernelTraces,
   type MeasureOptions,
   type NodeTime,
 } from './node-times';
@@ -62,7 +63,15 @@ import {
   type TimingPlan,
 } from './profile-mode';
 import { sampleCutPoints } from './sample-cuts';
-import { sessionPlan, weightBytes } from './session-budget';
+import {
+  halfCut,
+  modelHalves,
+  traceFusedHalves,
+  tracePlainHalves,
+  timeHalvesAlone,
+  type ModelHalves,
+} from './trace-halves';
+import { HALVES_FROM_BYTES, sessionPlan, weightBytes } from './session-budget';
 import { cheaperSides } from './part-sides';
 import { DEFAULT_PROFILE_MODE } from '../core/defaults';
 import { median } from './stats';
@@ -162,6 +171,27 @@ function boundaryNotes(
  * The traced copy of the model (nodes renamed, see node-times.ts), encoded once: the two traces and
  * the whole-model session read the same bytes (encoding ResNet-50 took 1.9-2.4 s at load 12).
  */
+/**
+ * The two halves of the traced copy when the model is profiled by halves (session-budget.ts decides
+ * by its weight bytes unless `options.halves` forces it); undefined when it is traced whole, or when
+ * no cut point has nodes on both sides.
+ */
+function modelHalvesIfHeavy(
+  model: LoadedModel['model'],
+  copy: LoadedModel['model'],
+  dag: Dag,
+  cuts: readonly CutCandidate[],
+  info: ReadonlyMap<string, TensorInfo>,
+  options: MeasureOptions,
+): ModelHalves | undefined {
+  if (!sessionPlan(weightBytes(model), options.oneModel, options.halves).halves) return undefined;
+  const cut = halfCut(copy, dag, cuts);
+  return cut ? modelHalves(copy, dag, cut, info) : undefined;
+}
+
+/** The optimisations-on trace, of the whole model or of its two halves (trace-halves.ts). */
+type FusedTrace = Omit<KernelTraces, 'plain'> & { readonly afterRunsMs?: readonly number[] };
+
 interface EncodedCopy {
   readonly model: LoadedModel['model'];
   /** Dropped (undefined) once both traces have read it: not held while the parts are timed. */
@@ -250,7 +280,7 @@ function planTimings(
   const which = sides.size > 0 ? 'the cheaper real part' : 'the real parts';
   const seconds = estimateSeconds(plan, timedCuts.length * (sides.size > 0 ? 0.5 : 1), plain.runMs);
   options.progress?.(
-    `${label}: per-node times from traced whole-model runs, ${which} of ${timedCuts.length} of ${cuts.length} ` +
+    `${label}: per-node times from traced runs of the model, ${which} of ${timedCuts.length} of ${cuts.length} ` +
       `cut points; ${plan.runs} runs per timing; about ${seconds.toFixed(0)} s`,
   );
   return { plan, timed: { ...options, ...plan, mode }, timedCuts, sides };
@@ -277,27 +307,38 @@ async function traceAndTimeParts(
   cuts: readonly CutCandidate[],
   info: ReadonlyMap<string, TensorInfo>,
   timed: MeasureOptions,
-  more: { readonly sides: ReadonlyMap<number, PartSides>; readonly all?: readonly CutCandidate[] },
-): Promise<{ fused: Awaited<ReturnType<typeof traceFusedKernels>>; auto?: AutoChoice } & PartTimes> {
+  more: {
+    readonly sides: ReadonlyMap<number, PartSides>;
+    readonly all?: readonly CutCandidate[];
+    /** The model's two halves when it is profiled by halves (trace-halves.ts). */
+    readonly halves?: ModelHalves;
+    readonly runOverheadMs: number;
+  },
+): Promise<{ fused: FusedTrace; auto?: AutoChoice; halvesAt?: CutCandidate } & PartTimes> {
   const onCpu = (timed.device ?? CPU).kind === 'cpu';
   const { copy } = model;
   const { sides, all } = more;
-  const { oneModel, groupBudgetBytes } = sessionPlan(weightBytes(model.model), timed.oneModel);
+  const { halves } = more;
+  const { oneModel, groupBudgetBytes } = sessionPlan(weightBytes(model.model), timed.oneModel, !!halves);
   // NOTE: let, and cleared with copy.bytes: a local holding the 100 MB would keep them alive.
-  let bytes: Uint8Array | undefined = copy.bytes ?? encodeModel(copy.model);
+  let bytes: Uint8Array | undefined = halves ? undefined : (copy.bytes ?? encodeModel(copy.model));
+  copy.bytes = undefined;
   const whole =
-    onCpu && !oneModel
+    onCpu && !oneModel && bytes
       ? await openSession(bytes, { optimization: 'all', threads: timed.threads })
       : undefined;
   try {
-    const fused = await traceFusedKernels(copy.model, timed, oneModel ? 'after' : whole, bytes);
-    copy.bytes = bytes = undefined;
+    const fused = halves
+      ? { model: copy.model, ...(await traceFusedHalves(halves, timed, more.runOverheadMs)) }
+      : await traceFusedKernels(copy.model, timed, oneModel ? 'after' : whole, bytes);
+    bytes = undefined;
     timed.progress?.(
       `timing the real edge and cloud models of ${cuts.length} cut points and the whole model` +
-        (oneModel ? ' (one model open at a time)' : ''),
+        (halves ? ' (as two halves, one open at a time)' : oneModel ? ' (one model open at a time)' : ''),
     );
     const started = performance.now();
-    const extra = { whole, sides, oneModel, budgetBytes: groupBudgetBytes };
+    const probe = halves ? () => timeHalvesAlone(halves, timed, more.runOverheadMs) : undefined;
+    const extra = { whole, sides, oneModel, budgetBytes: groupBudgetBytes, ...(probe ? { probe } : {}) };
     // One model at a time: the trace's own unprofiled runs are the first group's whole-model probe.
     const first = fused.afterRunsMs ? { ...extra, firstProbeMs: fused.afterRunsMs } : extra;
     let groups = await measurePartGroups(model.model, dag, cuts, info, timed, first);
@@ -314,7 +355,8 @@ async function traceAndTimeParts(
       }
     }
     const times = partTimesOfGroups(groups);
-    return { fused, auto, ...times, parts: [...times.parts].sort((x, y) => x.index - y.index) };
+    const sorted = [...times.parts].sort((x, y) => x.index - y.index);
+    return { fused, auto, ...times, parts: sorted, ...(halves ? { halvesAt: halves.cut } : {}) };
   } finally {
     await whole?.release();
   }
@@ -355,8 +397,12 @@ export async function measureProfile(
   const runOverheadMs = await measureRunOverhead(loaded.model, options);
   const requested: RequestedProfileMode = options.mode ?? DEFAULT_PROFILE_MODE;
   const copyModel = tracedCopy(loaded.model, dag);
-  const copy: EncodedCopy = { model: copyModel, bytes: encodeModel(copyModel) };
-  const firstPlain = await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
+  const halves = modelHalvesIfHeavy(loaded.model, copyModel, dag, cuts, info, options);
+  // By halves nothing opens the whole copy: it is not encoded.
+  const copy: EncodedCopy = { model: copyModel, ...(halves ? {} : { bytes: encodeModel(copyModel) }) };
+  const firstPlain = halves
+    ? await tracePlainHalves(halves, plainTraceOptions(requested, options))
+    : await tracePlainKernels(copy.model, plainTraceOptions(requested, options), copy.bytes);
   const start = startMode(requested, cuts.length, firstPlain, options, dag.nodes.length);
   const label = start.extend ? 'auto profile, starting as fast' : undefined;
   const planned = planTimings(firstPlain, loaded.model, dag, cuts, info, options, start.mode, label);
@@ -369,12 +415,19 @@ export async function measureProfile(
     {
       sides: planned.sides,
       ...(start.extend ? { all: cuts } : {}),
+      ...(halves ? { halves } : {}),
+      runOverheadMs,
     },
   );
   const { fused, parts, wholeMs, groupDrift } = measured;
   const auto = measured.auto ?? start.auto;
   const mode = auto?.mode ?? start.mode;
   if (auto) notes.push(autoNote(auto));
+  if (measured.halvesAt)
+    notes.push(
+      `traced and timed as two halves split at cut point ${measured.halvesAt.index}, no whole optimised session opened ` +
+        `(models over ${HALVES_FROM_BYTES / 1e6} MB of weights); the whole model's time is the halves' added, less one run overhead`,
+    );
   const { plan, sides } = planned;
   const timedCuts = mode === 'thorough' ? cuts : planned.timedCuts;
   // NOTE: auto's choosing thorough does not take the optimisations-off trace again with thorough's

@@ -14,6 +14,7 @@ import {
   type DeviceChoice,
   type InputValues,
   type Session,
+  type TensorMap,
   type TraceEvent,
 } from '../runtime';
 import { ROUND_WARMUP, ROUNDS } from './part-times';
@@ -74,6 +75,11 @@ export interface MeasureOptions {
    * traced session and the parts (false); default by the model's weight bytes (session-budget.ts).
    */
   readonly oneModel?: boolean;
+  /**
+   * Traced and timed as two halves, the whole optimised model never open (true), or whole (false);
+   * default by the model's weight bytes (session-budget.ts, trace-halves.ts).
+   */
+  readonly halves?: boolean;
 }
 
 /** Per-node times plus the run-level figures of the same runs. */
@@ -93,7 +99,7 @@ export interface NodeTimes {
 }
 
 /** A profiled session's trace, and the same model's time without the profiler in the same rounds. */
-interface Traced {
+export interface Traced {
   readonly events: TraceEvent[];
   /** Which of the profiled session's runs (in order) were measured rather than warm-ups. */
   readonly measured: readonly boolean[];
@@ -101,6 +107,8 @@ interface Traced {
   readonly unprofiledMs?: number;
   /** With 'after': the traced session's own runs once its profiler stopped, ms each. */
   readonly afterRunsMs?: readonly number[];
+  /** The outputs of the last traced run (what a model cut after this one receives). */
+  readonly outputs: TensorMap;
 }
 
 /**
@@ -116,12 +124,13 @@ export type Unprofiled = boolean | Session | 'after';
  * Runs the model under ORT's profiler and returns the trace events. With `unprofiled`, the same
  * model is also timed without the profiler (see `traceNodeKernels` and `Unprofiled`).
  */
-async function traceRuns(
+export async function traceRuns(
   model: ModelProto,
   optimization: 'disabled' | 'all',
   options: MeasureOptions,
   unprofiled: Unprofiled = false,
   encoded?: Uint8Array,
+  given?: TensorMap,
 ): Promise<Traced> {
   const bytes = encoded ?? encodeModel(model);
   // A session the caller passes stays open (it times the whole model again, see measure-profile.ts).
@@ -130,18 +139,15 @@ async function traceRuns(
   try {
     if (own) plain = await openSession(bytes, { optimization, threads: options.threads });
     const session = await openTracedSession(bytes, { optimization, threads: options.threads });
-    const feeds = syntheticFeeds(
-      inputSpecs(model),
-      1,
-      options.seed ?? 1,
-      options.inputShapes,
-      options.inputValues,
-    );
+    const feeds =
+      given ??
+      syntheticFeeds(inputSpecs(model), 1, options.seed ?? 1, options.inputShapes, options.inputValues);
     const measured: boolean[] = [];
     const unprofiledSamples: number[] = [];
+    let outputs: TensorMap = {};
     const traced = async (warmup: number, runs: number) => {
       for (let i = 0; i < warmup + runs; i++) {
-        await session.run(feeds);
+        outputs = await session.run(feeds);
         measured.push(i >= warmup);
       }
     };
@@ -176,6 +182,7 @@ async function traceRuns(
     return {
       events,
       measured,
+      outputs,
       ...(timedPlain ? { unprofiledMs: median(unprofiledSamples) } : {}),
       ...(unprofiled === 'after' ? { afterRunsMs: unprofiledSamples } : {}),
     };
@@ -188,7 +195,7 @@ async function traceRuns(
  * Kernel durations (ms) of the measured runs, by kernel name, in execution order. A kernel
  * belongs to the run whose `model_run` event spans its start.
  */
-function kernelSamples({ events, measured }: Traced): KernelSamples {
+export function kernelSamples({ events, measured }: Pick<Traced, 'events' | 'measured'>): KernelSamples {
   const runs = events
     .filter((e) => e.cat === 'Session' && e.name === 'model_run')
     .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));

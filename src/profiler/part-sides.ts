@@ -28,13 +28,7 @@ export function cheaperSides(
   nodeMs: readonly number[],
 ): Map<number, PartSides> {
   const total = nodeMs.reduce((a, b) => a + b, 0);
-  const bytesOf = new Map((model.graph?.initializer ?? []).map((t) => [t.name, tensorBytes(t)]));
-  // A weight read by several nodes of a part is held once by its session.
-  const heldBytes = (nodes: readonly number[]) =>
-    [...new Set(nodes.flatMap((i) => dag.nodes[i].inputs.filter((x) => bytesOf.has(x))))].reduce(
-      (sum, x) => sum + bytesOf.get(x)!,
-      0,
-    );
+  const heldBytes = heldWeightBytes(model, dag);
   return new Map(
     cuts.map((c) => {
       const edgeMs = c.edgeNodes.reduce((t, i) => t + nodeMs[i], 0);
@@ -44,4 +38,17 @@ export function cheaperSides(
       return [c.index, ms[lighter] <= LIGHTER_SIDE_MAX_SLOWDOWN * ms[other] ? lighter : other];
     }),
   );
+}
+
+/**
+ * The weight bytes the session of a part made of `nodes` holds: each initializer its nodes read,
+ * once (a weight read by several nodes of a part is held once).
+ */
+export function heldWeightBytes(model: ModelProto, dag: Dag): (nodes: readonly number[]) => number {
+  const bytesOf = new Map((model.graph?.initializer ?? []).map((t) => [t.name, tensorBytes(t)]));
+  return (nodes) =>
+    [...new Set(nodes.flatMap((i) => dag.nodes[i].inputs.filter((x) => bytesOf.has(x))))].reduce(
+      (sum, x) => sum + bytesOf.get(x)!,
+      0,
+    );
 }

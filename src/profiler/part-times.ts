@@ -220,6 +220,11 @@ export interface PartExtras {
   readonly budgetBytes?: number;
   readonly oneModel?: boolean;
   readonly firstProbeMs?: readonly number[];
+  /**
+   * One model at a time: how a group's probe of the whole model is timed, instead of opening it
+   * whole (a model profiled by halves, see trace-halves.ts).
+   */
+  readonly probe?: () => Promise<number[]>;
 }
 
 /** The whole model: an open session timed in the groups' rounds, or (one model at a time) how to time it alone. */
@@ -261,7 +266,7 @@ export async function measurePartGroups(
             })),
           feeds,
         }
-      : { alone: () => timeWholeAlone(model, feeds, options) };
+      : { alone: extra.probe ?? (() => timeWholeAlone(model, feeds, options)) };
   const groups: GroupSamples[] = [];
   const prepare = (i: number) =>
     i < cuts.length

@@ -23,6 +23,16 @@ export const SESSION_BUDGET_BYTES = 3e8;
  */
 export const ONE_MODEL_FROM_BYTES = 16e6;
 
+/**
+ * Models with more weight bytes than this are traced and timed as two halves (trace-halves.ts): no
+ * whole optimised session is ever open, and a group of parts holds at most half the model's weight
+ * bytes. Why 64 MB: one whole optimised ResNet-50 (102 MB) session took 167 MiB over the process
+ * (2026-12-07, `node` with ONNX Runtime alone, weights read from the file), which put `analyze` at
+ * 3.3-3.7x the file; below the line are all of bench:latency's models (ResNet-18, the largest, 47 MB),
+ * whose prediction errors were measured with whole-model traces.
+ */
+export const HALVES_FROM_BYTES = 64e6;
+
 /** What a profile keeps open at once. */
 export interface SessionPlan {
   /**
@@ -34,18 +44,24 @@ export interface SessionPlan {
   readonly oneModel: boolean;
   /** Bytes of model the part sessions of one group may hold. */
   readonly groupBudgetBytes: number;
+  /** Traced and timed as two halves, the whole model never open (implies oneModel). */
+  readonly halves: boolean;
 }
 
 /**
  * The session plan for a model of `modelBytes` weight bytes: one model at a time above
  * ONE_MODEL_FROM_BYTES (or when `oneModel` forces it either way), groups of parts up to the model's
- * own weight bytes then (at least one cut point per group), else up to SESSION_BUDGET_BYTES.
+ * own weight bytes then (at least one cut point per group), else up to SESSION_BUDGET_BYTES; by halves
+ * above HALVES_FROM_BYTES (or when `halves` forces it), groups up to half the model's weight bytes.
  */
-export function sessionPlan(modelBytes: number, oneModel?: boolean): SessionPlan {
-  const one = oneModel ?? modelBytes > ONE_MODEL_FROM_BYTES;
+export function sessionPlan(modelBytes: number, oneModel?: boolean, halves?: boolean): SessionPlan {
+  const half = halves ?? (oneModel !== false && modelBytes > HALVES_FROM_BYTES);
+  const one = half || (oneModel ?? modelBytes > ONE_MODEL_FROM_BYTES);
+  const perGroup = half ? modelBytes / 2 : modelBytes;
   return {
     oneModel: one,
-    groupBudgetBytes: one ? Math.min(SESSION_BUDGET_BYTES, modelBytes) : SESSION_BUDGET_BYTES,
+    groupBudgetBytes: one ? Math.min(SESSION_BUDGET_BYTES, perGroup) : SESSION_BUDGET_BYTES,
+    halves: half,
   };
 }
 

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildDag, cutPoints, encodeModel, readModelFile, type ModelProto } from '../../src/graph';
 import {
+  HALVES_FROM_BYTES,
   measurePartTimes,
   measureProfile,
   ONE_MODEL_FROM_BYTES,
@@ -26,18 +27,36 @@ describe('sessionPlan', () => {
     expect(sessionPlan(ONE_MODEL_FROM_BYTES)).toEqual({
       oneModel: false,
       groupBudgetBytes: SESSION_BUDGET_BYTES,
+      halves: false,
     });
     expect(sessionPlan(ONE_MODEL_FROM_BYTES + 1)).toEqual({
       oneModel: true,
       groupBudgetBytes: ONE_MODEL_FROM_BYTES + 1,
+      halves: false,
     });
     // A group never holds more than SESSION_BUDGET_BYTES, however large the model.
     expect(sessionPlan(5e9).groupBudgetBytes).toBe(SESSION_BUDGET_BYTES);
   });
 
+  test('by halves above HALVES_FROM_BYTES, groups of parts up to half the model', () => {
+    expect(sessionPlan(HALVES_FROM_BYTES).halves).toBe(false);
+    expect(sessionPlan(HALVES_FROM_BYTES + 2)).toEqual({
+      oneModel: true,
+      groupBudgetBytes: HALVES_FROM_BYTES / 2 + 1,
+      halves: true,
+    });
+  });
+
   test('the caller can force either way', () => {
-    expect(sessionPlan(10, true)).toEqual({ oneModel: true, groupBudgetBytes: 10 });
-    expect(sessionPlan(5e9, false)).toEqual({ oneModel: false, groupBudgetBytes: SESSION_BUDGET_BYTES });
+    expect(sessionPlan(10, true)).toEqual({ oneModel: true, groupBudgetBytes: 10, halves: false });
+    expect(sessionPlan(5e9, false)).toEqual({
+      oneModel: false,
+      groupBudgetBytes: SESSION_BUDGET_BYTES,
+      halves: false,
+    });
+    // By halves implies one model at a time.
+    expect(sessionPlan(10, undefined, true)).toEqual({ oneModel: true, groupBudgetBytes: 5, halves: true });
+    expect(sessionPlan(1e8, undefined, false).halves).toBe(false);
   });
 });
 
