@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { DataType, encodeModel, model, node, readModelFile, valueInfo, type TensorProto } from '../src/graph';
+import { launcherEnv } from './bench-env';
 
 /** A float32 initializer of small deterministic values (content does not matter for timing). */
 function weight(name: string, dims: number[]): TensorProto {
@@ -135,7 +136,7 @@ function runChild(jalad: string, args: readonly string[], dir: string, timeoutS:
     process.execPath,
     ['--require', path.join(dir, 'rss-preload.js'), jalad, ...args, '--quiet'],
     {
-      env: { ...process.env, JALAD_BENCH_RSS: rssFile },
+      env: { ...process.env, ...launcherEnv(jalad), JALAD_BENCH_RSS: rssFile },
       timeout: timeoutS * 1000,
       killSignal: 'SIGKILL',
       maxBuffer: 1 << 26,

@@ -10,9 +10,10 @@
  * prints wall seconds, peak RSS (MB and as a ratio to the file's size), seconds per node and the
  * mode that made the figures (analysis.json's profiles.edge.mode; "auto->fast" when auto chose it).
  * Mode `none` runs `--no-profile` (structure and sizes only; its target is 1.5x the file in peak RSS).
- * A mode with `-trim` (e.g. `auto-trim`) runs that mode with MALLOC_TRIM_THRESHOLD_ set (glibc gives
- * freed memory back to the system; see docs/profiler.md, "Memory").
- * Run, e.g.: npm run bench:resnet -- --modes none,auto,auto-trim --no-latency
+ * Every run gets the environment the `jalad` launcher sets on its first line (glibc's mmap threshold,
+ * see bin/jalad.ts), as `npx jalad` would; a mode with `-bare` (e.g. `auto-bare`) runs that mode without
+ * it, as `node dist/bin/jalad.js` would (see docs/profiler.md, "Memory").
+ * Run, e.g.: npm run bench:resnet -- --modes none,auto,auto-bare --no-latency
  * Then, unless --no-latency, the prediction error of both modes on bench:latency's models
  * (scripts/latency-error.ts). The load average is printed at the start and the end of every part.
  *
@@ -32,15 +33,15 @@ import {
   latencyModels,
   STANDARD_MODELS_HINT,
 } from './latency-error';
-import { arg, loadText } from './bench-env';
+import { arg, launcherEnv, launcherText, loadText } from './bench-env';
 
 const PYTHON = '/usr/bin/python3';
 const CACHE = path.join('.cache', 'resnets');
 const ROOT = path.join(__dirname, '..', '..');
 const JALAD = path.join(__dirname, '..', 'bin', 'jalad.js');
 const RSS_HOOK = path.join(__dirname, 'rss-on-exit.js');
-/** glibc's trim threshold of the `-trim` modes: a fixed one gives freed memory back to the system. */
-const TRIM_BYTES = String(16 << 20);
+/** What the launcher sets (every mode but `-bare`). */
+const LAUNCHER_ENV = launcherEnv(JALAD);
 
 /** Exports the missing models; false (with the reason printed) when PyTorch is not there. */
 function exportModels(names: readonly string[]): boolean {
@@ -74,8 +75,8 @@ function analyzeOnce(
   model: string,
   mode: string,
 ): { seconds: number; peakMb: number; nodes: number; made: string } {
-  const trim = mode.endsWith('-trim');
-  const profile = trim ? mode.slice(0, -'-trim'.length) : mode;
+  const bare = mode.endsWith('-bare');
+  const profile = bare ? mode.slice(0, -'-bare'.length) : mode;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-bench-resnet-'));
   const rssFile = path.join(out, 'rss');
   try {
@@ -98,7 +99,7 @@ function analyzeOnce(
         env: {
           ...process.env,
           JALAD_RSS_FILE: rssFile,
-          ...(trim ? { MALLOC_TRIM_THRESHOLD_: TRIM_BYTES } : {}),
+          ...(bare ? {} : LAUNCHER_ENV),
         },
         maxBuffer: 1 << 26,
       },
@@ -123,7 +124,9 @@ async function main(): Promise<void> {
   const names = arg('--models', 'resnet18,resnet50,resnet101').split(',');
   const modes = arg('--modes', 'none,auto,fast').split(',');
   const repeat = Number(arg('--repeat', '1'));
-  console.log(`bench:resnet, ${loadText()} at start`);
+  console.log(
+    `bench:resnet, ${loadText()} at start; the launcher's environment: ${launcherText(LAUNCHER_ENV)}`,
+  );
   if (exportModels(names)) {
     console.log(
       'model        MB  nodes  --profile  made by        analyze s  s/node  peak MB  peak/file   (each row one run; modes interleaved)',
