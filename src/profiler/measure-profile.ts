@@ -340,7 +340,8 @@ async function traceAndTimeParts(
     const probe = halves ? () => timeHalvesAlone(halves, timed, more.runOverheadMs) : undefined;
     const extra = { whole, sides, oneModel, budgetBytes: groupBudgetBytes, ...(probe ? { probe } : {}) };
     // One model at a time: the trace's own unprofiled runs are the first group's whole-model probe.
-    const first = fused.afterRunsMs ? { ...extra, firstProbeMs: fused.afterRunsMs } : extra;
+    // Not on a GPU: the traces run on the CPU, and the probes must time the device the parts run on.
+    const first = onCpu && fused.afterRunsMs ? { ...extra, firstProbeMs: fused.afterRunsMs } : extra;
     let groups = await measurePartGroups(model.model, dag, cuts, info, timed, first);
     let auto: AutoChoice | undefined;
     if (all) {
