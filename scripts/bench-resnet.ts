@@ -17,8 +17,10 @@
  * Then, unless --no-latency, the prediction error of both modes on bench:latency's models
  * (scripts/latency-error.ts). The load average is printed at the start and the end of every part.
  *
+ * Then (unless --check-cuts 0) the default profile's prediction error on these models themselves
+ * against their real edge models at --check-cuts (8) cut points (scripts/large-model-check.ts).
  * Run: npm run bench:resnet [-- --models resnet18,resnet50 --modes none,auto,fast,thorough --repeat 1
- *      --latency-repeat 1 --no-latency]
+ *      --check-cuts 8 --latency-repeat 1 --no-latency]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -34,6 +36,7 @@ import {
   STANDARD_MODELS_HINT,
 } from './latency-error';
 import { arg, launcherEnv, launcherText, loadText } from './bench-env';
+import { largeModelCheck } from './large-model-check';
 
 const PYTHON = '/usr/bin/python3';
 const CACHE = path.join('.cache', 'resnets');
@@ -149,6 +152,23 @@ async function main(): Promise<void> {
       'targets (default profiles, --profile auto): ResNet-50 <= 30 s and <= 3x its file in peak RSS; ResNet-101 <= 60 s; ' +
         's/node about constant; none (--no-profile): <= 1.5x its file in peak RSS',
     );
+  }
+  const checkCuts = Number(arg('--check-cuts', '8'));
+  if (checkCuts > 0 && fs.existsSync(CACHE)) {
+    console.log(
+      `\nprediction error of the default profile on these models: the real edge models of ${checkCuts} evenly spaced cut points ` +
+        `timed directly (1 thread, 20 runs), a model profiled by halves also traced whole; ${loadText()}`,
+    );
+    for (const name of names) {
+      const file = path.join(CACHE, `${name}.onnx`);
+      if (!fs.existsSync(file)) continue;
+      const { arms, cuts } = await largeModelCheck(file, checkCuts);
+      for (const a of arms)
+        console.log(
+          `${name.padEnd(10)} ${a.label.padEnd(20)} ${cuts} cut points: median ${(a.medianErr * 100).toFixed(1)}%, ` +
+            `worst ${(a.worstErr * 100).toFixed(1)}%; profile ${a.seconds.toFixed(1)} s (${a.mode})   ${loadText()}`,
+        );
+    }
   }
   if (process.argv.includes('--no-latency')) return;
   const list = latencyModels();
