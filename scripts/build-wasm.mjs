@@ -16,7 +16,11 @@ import asc from 'assemblyscript/asc';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = 'wasm/context-loop.ts';
 const TARGET = 'src/codec/context-wasm-bytes.ts';
-/** Compiler options: fast code, no runtime or GC (the module allocates nothing), no imports. */
+/**
+ * Compiler options: fast code, no runtime or GC (the module allocates nothing), no imports; SIMD for
+ * the previous plane's contexts (an engine without it cannot instantiate the module and the
+ * context coder's JavaScript loops run).
+ */
 const OPTIONS = {
   optimizeLevel: 3,
   shrinkLevel: 0,
@@ -26,6 +30,7 @@ const OPTIONS = {
   use: ['abort='],
   initialMemory: 1,
   debug: false,
+  enable: ['simd'],
 };
 const LINE_CHARS = 100;
 

@@ -67,19 +67,67 @@ for (let n: i32 = 0; n < 64; n++) {
   return (select<u32>(p - (p >> s), p + ((65536 - p) >> s), one) << 6) | (step & 255);
 }
 
-/** See previousPlaneContexts in context-coder.ts. */
+/** previousPlane's value at one position from the code p and its four neighbours (edge: p itself). */
+@inline function planeContext(p: i32, pl: i32, pu: i32, pr: i32, pd: i32): u8 {
+  const b = absInt(p - pl) + absInt(p - pu) + absInt(p - pr) + absInt(p - pd);
+  return <u8>((bucket(b) >> 1) * 2 + (p != 0 ? 1 : 0));
+}
+
+/** previousPlane at one position, with the edge checks (the border of the plane). */
+@inline function planeEdge(j: usize, x: i32, y: i32, h: i32, w: i32): u8 {
+  const p = <i32>load<u8>(j);
+  const pl = x > 0 ? <i32>load<u8>(j - 1) : p;
+  const pu = y > 0 ? <i32>load<u8>(j - <usize>w) : p;
+  const pr = x < w - 1 ? <i32>load<u8>(j + 1) : p;
+  const pd = y < h - 1 ? <i32>load<u8>(j + <usize>w) : p;
+  return planeContext(p, pl, pu, pr, pd);
+}
+
+/**
+ * planeContext of 16 interior positions at once (j: the first), with u8 lanes: the four absolute
+ * differences are summed with saturation at 255, which changes no bucket (the last starts at 48);
+ * (bucket >> 1) is then the count of the limits 2, 8 and 48 that the sum reaches.
+ */
+@inline function planeContext16(j: usize, w: usize): v128 {
+  const p = v128.load(j);
+  const l = v128.load(j - 1);
+  const r = v128.load(j + 1);
+  const u = v128.load(j - w);
+  const d = v128.load(j + w);
+  const dl = v128.or(i8x16.sub_sat_u(p, l), i8x16.sub_sat_u(l, p));
+  const dr = v128.or(i8x16.sub_sat_u(p, r), i8x16.sub_sat_u(r, p));
+  const du = v128.or(i8x16.sub_sat_u(p, u), i8x16.sub_sat_u(u, p));
+  const dd = v128.or(i8x16.sub_sat_u(p, d), i8x16.sub_sat_u(d, p));
+  const b = i8x16.add_sat_u(i8x16.add_sat_u(dl, dr), i8x16.add_sat_u(du, dd));
+  // Each comparison is -1 in a lane where it holds: the negated sum counts them.
+  const reached = i8x16.add(i8x16.add(i8x16.gt_u(b, i8x16.splat(1)), i8x16.gt_u(b, i8x16.splat(7))), i8x16.gt_u(b, i8x16.splat(47)));
+  const nonzero = v128.andnot(i8x16.splat(1), i8x16.eq(p, i8x16.splat(0)));
+  return v128.or(i8x16.shl(i8x16.neg(reached), 1), nonzero);
+}
+
+/**
+ * See previousPlaneContexts in context-coder.ts. The rows between the first and the last, taken
+ * as one run of positions, 16 at a time (the last block overlapping the one before); the left and
+ * right neighbours of their first and last columns are wrong there (the next or previous row), so
+ * those columns and the first and last rows are then done one by one with the edge checks.
+ */
 function previousPlane(codes: usize, h: i32, w: i32, out: usize): void {
-  let k: i32 = 0;
+  const first = <usize>w;
+  const past = <usize>((h - 1) * w);
+  let k: usize = first;
+  if (h >= 3 && past - first >= 16) {
+    for (; k + 16 <= past; k += 16) v128.store(out + k, planeContext16(codes + k, <usize>w));
+    if (k < past) v128.store(out + past - 16, planeContext16(codes + past - 16, <usize>w));
+  } else {
+    for (; k < past; k++) store<u8>(out + k, planeEdge(codes + k, 1, 1, h, w));
+  }
   for (let y: i32 = 0; y < h; y++) {
-    for (let x: i32 = 0; x < w; x++, k++) {
-      const j = codes + <usize>k;
-      const p = <i32>load<u8>(j);
-      const pl = x > 0 ? <i32>load<u8>(j - 1) : p;
-      const pu = y > 0 ? <i32>load<u8>(j - <usize>w) : p;
-      const pr = x < w - 1 ? <i32>load<u8>(j + 1) : p;
-      const pd = y < h - 1 ? <i32>load<u8>(j + <usize>w) : p;
-      const b = absInt(p - pl) + absInt(p - pu) + absInt(p - pr) + absInt(p - pd);
-      store<u8>(out + <usize>k, <u8>((bucket(b) >> 1) * 2 + (p != 0 ? 1 : 0)));
+    const row = <usize>(y * w);
+    if (y == 0 || y == h - 1) {
+      for (let x: i32 = 0; x < w; x++) store<u8>(out + row + <usize>x, planeEdge(codes + row + <usize>x, x, y, h, w));
+    } else {
+      store<u8>(out + row, planeEdge(codes + row, 0, y, h, w));
+      store<u8>(out + row + <usize>(w - 1), planeEdge(codes + row + <usize>(w - 1), w - 1, y, h, w));
     }
   }
 }
@@ -90,10 +138,10 @@ let cZero: i32 = 0;
 let cResidual: i32 = 0;
 let cLength: i32 = 0;
 
-@inline function contexts(at: usize, x: i32, y: i32, w: i32, area: i32, plane: i32, pc: i32): void {
+@inline function contexts(at: usize, x: i32, y: i32, w: i32, area: i32, plane: i32, pc: i32, left: i32): void {
   const l: i32 =
     x > 0
-      ? <i32>load<u8>(at - 1)
+      ? left
       : y > 0
         ? <i32>load<u8>(at - <usize>w)
         : plane > 0
@@ -258,7 +306,7 @@ export function encode(
     for (let y: i32 = 0; y < h; y++) {
       for (let x: i32 = 0; x < w; x++, i++, k++) {
         const at = codes + <usize>i;
-        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k));
+        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k), x > 0 ? <i32>load<u8>(at - 1) : 0);
         encodeCode(<i32>load<u8>(at), dense, max, bits);
         if (outPos > limit) return -2;
       }
@@ -364,20 +412,25 @@ export function decode(
   const top = dense == 1 ? max : max - 1;
   memory.fill(prev, 0, <usize>area);
   let i: i32 = 0;
+  // The code just decoded: the next code's left neighbour, kept out of memory (a store and a load
+  // on the chain from one code to the next).
+  let last: i32 = 0;
   for (let plane: i32 = 0; plane < planeCount; plane++) {
     if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
     let k: i32 = 0;
     for (let y: i32 = 0; y < h; y++) {
       for (let x: i32 = 0; x < w; x++, i++, k++) {
         const at = codes + <usize>i;
-        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k));
+        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k), last);
         if (dense == 0 && decodeBit(cZero) == 0) {
           store<u8>(at, 0);
+          last = 0;
           continue;
         }
         const r = decodeResidual(bits);
         if (r < 0 || r > top) return -1;
-        store<u8>(at, <u8>(dense == 1 ? unfold(r, cPred + 1, max + 1) - 1 : unfold(r, cPred > 0 ? cPred : 1, max)));
+        last = dense == 1 ? unfold(r, cPred + 1, max + 1) - 1 : unfold(r, cPred > 0 ? cPred : 1, max);
+        store<u8>(at, <u8>last);
       }
     }
   }

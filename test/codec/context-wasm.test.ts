@@ -46,6 +46,13 @@ const SHAPES: ReadonlyArray<readonly number[]> = [
   [112, 1, 1],
   [24, 28, 28],
   [2, 3, 4, 5],
+  // The previous plane's interior rows in blocks of 16 positions: exactly one block, one and a
+  // partial block, and planes one or two codes wide (every position an edge).
+  [4, 3, 16],
+  [2, 3, 17],
+  [5, 4, 33],
+  [3, 20, 1],
+  [3, 9, 2],
 ];
 
 /** Encodes with both loops; expects identical results; returns the payload. */
