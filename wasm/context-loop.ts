@@ -436,3 +436,13 @@ export function decode(
   }
   return <i32>(inPos - start);
 }
+
+/**
+ * Dequantisation after `decode`: the float32 at `table` + 4·code for each of the n codes at
+ * `codes`, written at `out` (table: normalize.ts's dequantizeTable, so the values are its).
+ */
+export function lookup(codes: usize, n: i32, table: usize, out: usize): void {
+  for (let i: i32 = 0; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), load<f32>(table + (<usize>load<u8>(codes + <usize>i) << 2)));
+  }
+}

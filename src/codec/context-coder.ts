@@ -50,6 +50,7 @@
 import { InputError } from '../core/errors';
 import { trainedStates } from './context-init-table';
 import { contextDecodeWasm, contextEncodeWasm } from './context-wasm';
+import { dequantizeInto, dequantizeTable } from './normalize';
 import type { BitWidth } from './types';
 
 const { clz32, floor, min } = Math;
@@ -576,6 +577,46 @@ export function contextDecodeFrom(
   if (decoded === -1) throw outOfRange();
   checkEnd(start + decoded.readBytes, start, end);
   return decoded.codes;
+}
+
+/**
+ * `contextDecode` followed by dequantisation (normalize.ts's `dequantizeInto` with `lo`, `hi`):
+ * the codes and their values. The WebAssembly decoder looks the values up before the codes leave
+ * its memory; the values are the same either way.
+ * @throws InputError BAD_DATA as `contextDecode`.
+ */
+export function contextDecodeValues(
+  bytes: Uint8Array,
+  count: number,
+  shape: readonly number[],
+  bits: BitWidth,
+  range: { start: number; end: number; lo: number; hi: number },
+  version: ContextVersion = CONTEXT_VERSION,
+): { codes: Uint8Array; values: Float32Array } {
+  const { start, end, lo, hi } = range;
+  const { c: planeCount, h, w } = planes(shape);
+  checkCount(shape, planeCount * h * w, count);
+  const initial = initialStates(version, bits);
+  const decoded = contextDecodeWasm(
+    bytes,
+    planeCount,
+    h,
+    w,
+    bits,
+    start,
+    end,
+    initial,
+    dequantizeTable(lo, hi, bits),
+  );
+  if (decoded === -1) throw outOfRange();
+  if (decoded === undefined || decoded.values === undefined) {
+    const codes = contextDecodeFromJs(bytes, count, shape, bits, start, end, initial);
+    const values = new Float32Array(count);
+    dequantizeInto(codes, lo, hi, bits, values);
+    return { codes, values };
+  }
+  checkEnd(start + decoded.readBytes, start, end);
+  return { codes: decoded.codes, values: decoded.values };
 }
 
 function checkCount(shape: readonly number[], held: number, count: number): void {

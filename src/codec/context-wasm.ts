@@ -60,6 +60,7 @@ interface Exports {
     end: number,
     prev: number,
   ): number;
+  lookup(codes: number, n: number, table: number, out: number): void;
 }
 
 /** Above this much linear memory the JavaScript loops run instead (a map of ~100 M codes). */
@@ -170,7 +171,8 @@ export function contextEncodeWasm(
 /**
  * Decodes planeCount·h·w codes from `bytes[start, end)` as contextDecodeFrom does: the codes and
  * the read position less `start` (the caller checks it), -1 for a residual out of range, or
- * undefined when the WebAssembly loop cannot run.
+ * undefined when the WebAssembly loop cannot run. With `table` (normalize.ts's dequantizeTable),
+ * also the codes' values, looked up in the module before the codes leave it.
  */
 export function contextDecodeWasm(
   bytes: Uint8Array,
@@ -181,13 +183,15 @@ export function contextDecodeWasm(
   start: number,
   end: number,
   initial: Int32Array,
-): { codes: Uint8Array; readBytes: number } | -1 | undefined {
+  table?: Float32Array,
+): { codes: Uint8Array; readBytes: number; values?: Float32Array } | -1 | undefined {
   const wasm = enabled ? module() : null;
   if (wasm === null || start < 0 || end > bytes.length) return undefined;
   const area = h * w;
   const n = planeCount * area;
   const length = Math.max(0, end - start);
-  const base = reserve(wasm, area + n + length + 32);
+  const valueBytes = table === undefined ? 0 : 4 * (n + 256) + 32;
+  const base = reserve(wasm, area + n + length + 32 + valueBytes);
   if (base === null) return undefined;
   const prev = base;
   const at = prev + area;
@@ -196,5 +200,11 @@ export function contextDecodeWasm(
   setStates(wasm, initial);
   const read = wasm.decode(at, planeCount, h, w, bits, input, input + length, prev);
   if (read < 0) return -1;
-  return { codes: new Uint8Array(wasm.memory.buffer, at, n).slice(), readBytes: read };
+  const codes = new Uint8Array(wasm.memory.buffer, at, n).slice();
+  if (table === undefined) return { codes, readBytes: read };
+  const tableAt = (input + length + 15) & ~15;
+  const out = tableAt + 4 * 256;
+  new Float32Array(wasm.memory.buffer, tableAt, 256).set(table);
+  wasm.lookup(at, n, tableAt, out);
+  return { codes, readBytes: read, values: new Float32Array(wasm.memory.buffer, out, n).slice() };
 }

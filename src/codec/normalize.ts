@@ -303,14 +303,23 @@ export function dequantizeInto(
   bits: BitWidth,
   out: Float32Array,
 ): void {
-  const levels = (1 << bits) - 1;
-  const step = fround(fround(hi - lo) / levels);
-  // NOTE: a 256-entry table of fround(fround(k·step) + lo) is exact and turns decoding into a lookup.
-  const table = new Float32Array(256);
-  for (let k = 0; k <= levels; k++) table[k] = fround(fround(k * step) + lo);
+  const table = dequantizeTable(lo, hi, bits);
   const n = codes.length;
   for (let start = 0; start < n; start += BLOCK)
     lookupBlock(codes, start, Math.min(n, start + BLOCK), table, out);
+}
+
+/**
+ * The decoded value of every code 0 .. 2^c − 1 (the rest 0): x̂ = fround(fround(k·step) + lo). A
+ * table lookup per code is then exactly `dequantizeInto` (the context coder's WebAssembly decoder
+ * uses it the same way).
+ */
+export function dequantizeTable(lo: number, hi: number, bits: BitWidth): Float32Array {
+  const levels = (1 << bits) - 1;
+  const step = fround(fround(hi - lo) / levels);
+  const table = new Float32Array(256);
+  for (let k = 0; k <= levels; k++) table[k] = fround(fround(k * step) + lo);
+  return table;
 }
 
 /**

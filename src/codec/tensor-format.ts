@@ -54,7 +54,12 @@
  */
 import { InputError } from '../core/errors';
 import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
-import { CONTEXT_VERSION, contextDecode, contextEncodeWithin, type ContextVersion } from './context-coder';
+import {
+  CONTEXT_VERSION,
+  contextDecodeValues,
+  contextEncodeWithin,
+  type ContextVersion,
+} from './context-coder';
 import { contextDecode as contextDecodeV2 } from './context-coder-v2';
 import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
@@ -617,15 +622,17 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
     return { bits, coder, shape, lo, hi, values, codes: null, sizeBytes: totalBytes };
   }
   let codes: Uint8Array;
+  let values: Float32Array | undefined;
   try {
     if (coder === 'constant') codes = new Uint8Array(count);
     else if (coder === 'raw') codes = unpackBits(bytes, count, bits, start, end);
     else if (coder === 'huffman') codes = huffmanDecode(bytes, count, bits, start, end);
     else if (coder === 'context' && header.formatVersion === 2)
       codes = contextDecodeV2(bytes, count, shape, bits, start, end);
-    else if (coder === 'context')
-      codes = contextDecode(bytes, count, shape, bits, start, end, header.formatVersion === 3 ? 3 : 4);
-    else codes = ransDecode(bytes, count, bits, start, end);
+    else if (coder === 'context') {
+      const version = header.formatVersion === 3 ? 3 : 4;
+      ({ codes, values } = contextDecodeValues(bytes, count, shape, bits, { start, end, lo, hi }, version));
+    } else codes = ransDecode(bytes, count, bits, start, end);
   } catch (error) {
     if (error instanceof InputError) {
       throw new InputError(
@@ -635,8 +642,10 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
     }
     throw error;
   }
-  const values = new Float32Array(count);
-  dequantizeInto(codes, lo, hi, bits, values);
+  if (values === undefined) {
+    values = new Float32Array(count);
+    dequantizeInto(codes, lo, hi, bits, values);
+  }
   return { bits, coder, shape, lo, hi, values, codes, sizeBytes: totalBytes };
 }
 

@@ -1,9 +1,11 @@
 import { InputError } from '../../src/core/errors';
-import { quantize } from '../../src/codec';
+import { dequantize, quantize } from '../../src/codec';
 import type { BitWidth } from '../../src/codec';
 import {
   contextDecodeFrom,
   contextDecodeFromJs,
+  contextDecodeValues,
+  contextEncode,
   contextEncodeFrom,
   contextEncodeFromJs,
   initialStates,
@@ -142,6 +144,41 @@ describe('context coder: WebAssembly loops against the JavaScript reference', ()
         if (typeof wasm !== 'string') for (const v of wasm) expect(v).toBeLessThan(2 ** bits);
       }
     });
+  });
+
+  it.each(ALL_BITS)('dequantizes in WebAssembly to exactly the values of dequantize, at %i bits', (bits) => {
+    const shape = [5, 9, 11];
+    const codes = quantize(reluMap(5, 9, 11, 70 + bits), bits).codes;
+    const payload = contextEncode(codes, shape, bits);
+    const framed = Uint8Array.of(7, 7, 7, ...payload, 9);
+    const range = { start: 3, end: 3 + payload.length, lo: -0.75, hi: 2.5 };
+    const expected = dequantize({ bits, codes, lo: range.lo, hi: range.hi });
+    const wasm = contextDecodeValues(framed, codes.length, shape, bits, range);
+    useContextWasm(false);
+    try {
+      const js = contextDecodeValues(framed, codes.length, shape, bits, range);
+      for (const got of [wasm, js]) {
+        expect(firstDifference(got.codes, codes)).toBe(-1);
+        expect(Buffer.from(got.values.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+      }
+    } finally {
+      useContextWasm(true);
+    }
+    const damaged = framed.slice();
+    damaged[4] ^= 0x5a;
+    expect(outcome(() => contextDecodeValues(damaged, codes.length, shape, bits, range).codes)).toEqual(
+      outcome(() =>
+        contextDecodeFromJs(
+          damaged,
+          codes.length,
+          shape,
+          bits,
+          range.start,
+          range.end,
+          initialStates(4, bits),
+        ),
+      ),
+    );
   });
 
   it('rejects a short payload that declares a huge map, in time bounded by the count', () => {
