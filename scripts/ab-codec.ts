@@ -1,0 +1,145 @@
+/**
+ * Side-by-side timing of the context coder in two builds of jalad: this checkout's and another
+ * commit's, alternated row by row in one process so that both meet the same load (the machine this
+ * project is measured on is shared, and load changes within minutes).
+ *
+ * Run (from the repository root, after `npm run build:all`):
+ *   node .build/scripts/ab-codec.js OTHER_BUILD [--rounds N] [--bits 2,4,6,8] [--min-kb K]
+ * where OTHER_BUILD is the output of `tsc -p tsconfig.build.json --outDir OTHER_BUILD` in a copy of
+ * another commit, e.g.
+ *   git archive REV src tsconfig.json tsconfig.build.json package.json | tar -x -C /tmp/old
+ *   ln -s "$PWD/node_modules" /tmp/old/node_modules
+ *   (cd /tmp/old && npx tsc -p tsconfig.build.json --outDir out)   # OTHER_BUILD = /tmp/old/out
+ *
+ * Inputs: the cut tensors of the three bundled models of at least K KB of float32 (default 48),
+ * for the first 20 test images. For each tensor and bit width: both builds' streams must be
+ * identical and decode to identical codes and values; then whole `encodeTensor` and
+ * `decodeTensor` (coder `context`) of the 20 samples, each arm 3 times per round, the four arms in
+ * turn for N rounds (default 11); the median MB/s of float32 input per second of CPU time.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import * as here from '../src/codec/tensor-format';
+import type { BitWidth } from '../src/codec/types';
+import { fitToModelInput, loadDataset } from '../src/data';
+import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
+import { createTensor, openSession } from '../src/runtime';
+
+type Codec = Pick<typeof here, 'encodeTensor' | 'decodeTensor'>;
+
+const BUNDLED_DIR = 'datasets/fashion-mnist';
+const IMAGES = 20;
+
+function option(argv: readonly string[], name: string, fallback: string): string {
+  const at = argv.indexOf(name);
+  return at >= 0 && at + 1 < argv.length ? argv[at + 1] : fallback;
+}
+
+async function cutTensors(
+  minBytes: number,
+): Promise<{ name: string; shape: number[]; samples: Float32Array[] }[]> {
+  const meta = JSON.parse(readFileSync(`${BUNDLED_DIR}/models.json`, 'utf8')) as {
+    preprocessing: { scale: number; mean: number[]; std: number[] };
+  };
+  const images = await loadDataset(`${BUNDLED_DIR}/t10k-images-idx3-ubyte.gz`, undefined, meta.preprocessing);
+  const out: { name: string; shape: number[]; samples: Float32Array[] }[] = [];
+  for (const model of ['vgg', 'resnet', 'inception']) {
+    const loaded = readModelFile(`${BUNDLED_DIR}/${model}.onnx`);
+    const g = loaded.model.graph ?? {};
+    const inputName = g.input?.[0]?.name ?? 'input';
+    const cuts = cutPoints(buildDag(loaded.model, model))
+      .map((c) => c.tensors[0].name)
+      .filter((t) => t !== inputName);
+    const capture: ModelProto = { ...loaded.model, graph: { ...g, output: cuts.map((t) => ({ name: t })) } };
+    const dataset = fitToModelInput(images, [1, 1, 28, 28], inputName);
+    const session = await openSession(capture, {});
+    const found = cuts.map((t, index) => ({
+      name: `${model} ${t} (#${index})`,
+      shape: [] as number[],
+      samples: [] as Float32Array[],
+    }));
+    try {
+      for (let k = 0; k < IMAGES; k++) {
+        const image = new Float32Array(dataset.data.subarray(k * 784, (k + 1) * 784));
+        const result = await session.run({ [inputName]: createTensor('float32', image, [1, 1, 28, 28]) });
+        cuts.forEach((t, index) => {
+          found[index].shape = result[t].dims.slice(1);
+          found[index].samples.push(new Float32Array(result[t].data as Float32Array));
+        });
+      }
+    } finally {
+      await session.release();
+    }
+    out.push(...found.filter((t) => t.samples[0].length * 4 >= minBytes && t.shape.length >= 3));
+  }
+  return out;
+}
+
+function same(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
+}
+
+function median(values: number[]): number {
+  return [...values].sort((x, y) => x - y)[values.length >> 1];
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.length === 0 || argv[0].startsWith('--'))
+    throw new Error('usage: ab-codec.js OTHER_BUILD [--rounds N] [--bits LIST] [--min-kb K]');
+  const other = require(resolve(argv[0], 'src/codec/tensor-format')) as Codec;
+  const rounds = Number(option(argv, '--rounds', '11'));
+  const bitsList = option(argv, '--bits', '2,4,6,8').split(',').map(Number) as BitWidth[];
+  const tensors = await cutTensors(Number(option(argv, '--min-kb', '48')) * 1024);
+  process.stdout.write(
+    `load average at start ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}\n`,
+  );
+  process.stdout.write('tensor | shape | c | encode MB/s other -> here | decode MB/s other -> here\n');
+  for (const t of tensors) {
+    for (const bits of bitsList) {
+      const options = { bits, coder: 'context' as const };
+      const streams = t.samples.map((x) => here.encodeTensor(x, t.shape, options));
+      streams.forEach((s, i) => {
+        if (!same(s, other.encodeTensor(t.samples[i], t.shape, options)))
+          throw new Error(`${t.name} c=${bits}: streams differ`);
+        const [a, b] = [here.decodeTensor(s), other.decodeTensor(s)];
+        if (!same(a.values, b.values) || !same(a.codes!, b.codes!))
+          throw new Error(`${t.name} c=${bits}: decodes differ`);
+      });
+      const arms = [other, here].flatMap((codec) => [
+        (): void => t.samples.forEach((x) => codec.encodeTensor(x, t.shape, options)),
+        (): void => streams.forEach((s) => codec.decodeTensor(s)),
+      ]);
+      for (const arm of arms) for (let w = 0; w < 5; w++) arm();
+      const rates = arms.map(() => [] as number[]);
+      for (let r = 0; r < rounds; r++) {
+        arms.forEach((arm, k) => {
+          const start = process.cpuUsage();
+          for (let rep = 0; rep < 3; rep++) arm();
+          const used = process.cpuUsage(start);
+          rates[k].push((3 * t.samples.length * t.samples[0].length * 4) / (used.user + used.system));
+        });
+      }
+      const [encOther, decOther, encHere, decHere] = rates.map(median);
+      const pair = (a: number, b: number): string =>
+        `${a.toFixed(0)} -> ${b.toFixed(0)} (${(b / a).toFixed(2)}x)`;
+      process.stdout.write(
+        `${t.name} | ${t.shape.join('x')} | ${bits} | ${pair(encOther, encHere)} | ${pair(decOther, decHere)}\n`,
+      );
+    }
+  }
+  process.stdout.write(
+    `load average at end ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}\n`,
+  );
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
