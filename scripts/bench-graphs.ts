@@ -23,6 +23,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { launcherEnv, RSS_PRELOAD } from './bench-env';
 import { performance } from 'perf_hooks';
 import {
   buildDag,
@@ -249,17 +250,6 @@ const CASES: readonly GraphCase[] = [
 
 const QUICK = new Set(['chain-5000', 'branchy-20000', 'inputs-3000', 'weights-100mb']);
 
-/**
- * Preloaded into the child: writes its peak resident memory (bytes) and the CPU time of all its
- * threads (s) where JALAD_BENCH_RSS says. CPU time shows the work done on a loaded machine,
- * where wall time also counts the waits for a core.
- */
-const RSS_PRELOAD = `process.on('exit', () => {
-  const u = process.resourceUsage();
-  require('fs').writeFileSync(process.env.JALAD_BENCH_RSS, u.maxRSS * 1024 + ' ' + (u.userCPUTime + u.systemCPUTime) / 1e6);
-});
-`;
-
 interface Outcome {
   readonly seconds: number;
   readonly cpuSeconds?: number;
@@ -287,7 +277,7 @@ function analyzeInChild(jalad: string, file: string, dir: string, timeoutS: numb
       out,
     ],
     {
-      env: { ...process.env, JALAD_BENCH_RSS: rssFile },
+      env: { ...process.env, ...launcherEnv(jalad), JALAD_BENCH_RSS: rssFile },
       timeout: timeoutS * 1000,
       killSignal: 'SIGKILL',
       maxBuffer: 1 << 30,

@@ -18,6 +18,7 @@ import { performance } from 'perf_hooks';
 import { DataType, encodeModel, floatTensor, model, node, valueInfo } from '../src/graph';
 import { evaluateModel } from '../src/pipeline/evaluate';
 import type { ImageDecoder } from '../src/data/image-decode';
+import { peakRssKb } from './bench-env';
 
 /** One loader the benchmark compares. */
 export interface EvalArm {
@@ -149,7 +150,7 @@ async function child(argv: readonly string[]): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const run: EvalRun = {
     imagesPerSecond: report.samples / seconds,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssKb() * 1024,
     samples: report.samples,
     correct: report.top1?.correct ?? -1,
   };

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { DataType, encodeModel, model, node, readModelFile, valueInfo, type TensorProto } from '../src/graph';
-import { launcherEnv } from './bench-env';
+import { launcherEnv, RSS_PRELOAD } from './bench-env';
 
 /** A float32 initializer of small deterministic values (content does not matter for timing). */
 function weight(name: string, dims: number[]): TensorProto {
@@ -112,13 +112,6 @@ async function main(): Promise<void> {
   console.log(`load ${load()} at the end`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
-
-/** Writes the child's peak RSS (bytes) and CPU seconds to JALAD_BENCH_RSS at exit. */
-const RSS_PRELOAD = `process.on('exit', () => {
-  const u = process.resourceUsage();
-  require('fs').writeFileSync(process.env.JALAD_BENCH_RSS, u.maxRSS * 1024 + ' ' + (u.userCPUTime + u.systemCPUTime) / 1e6);
-});
-`;
 
 /** What one child command measured. */
 interface Outcome {
