@@ -336,9 +336,6 @@ function meanBytesDiagnostic(report: EdgeRunReport, plan: ServedPlan, link: Benc
   return `; transfer err with the plan's mean bytes ${fmt(errs[errs.length >> 1], 1)}%`;
 }
 
-/** Frame bytes tbf counts for one probe's request (`GET /probe?floats=N`: its head, one segment). */
-const PROBE_FRAME_BYTES = 144;
-
 /**
  * A diagnostic, not the model: the answer's TCP acknowledgements cross the shaped uplink, and after a
  * request that emptied the bucket they wait for the rate. Their bytes per answer are what tbf counted
@@ -351,9 +348,9 @@ function ackDiagnostic(report: EdgeRunReport, ctx: Context, sentBytes: number): 
   if (!link.linkBytes || !link.bucketBytes) return '';
   const served = report.records.filter((r) => r.mode === 'split');
   const frames = served.map((r) => link.linkBytes!(r.wireBytes));
-  const pings = ctx.common.rttPings ?? 21;
-  const requests = frames.reduce((a, b) => a + b, 0) + median(frames) + pings * PROBE_FRAME_BYTES;
-  const ackBytes = Math.max(0, (sentBytes - requests) / (served.length + 1 + pings));
+  const probes = report.probeBytes.map((b) => link.linkBytes!(b));
+  const requests = frames.reduce((a, b) => a + b, 0) + median(frames) + probes.reduce((a, b) => a + b, 0);
+  const ackBytes = Math.max(0, (sentBytes - requests) / (served.length + 1 + probes.length));
   const bucket = link.bucketBytes();
   const errs = served
     .map((r, i) => {
@@ -363,6 +360,23 @@ function ackDiagnostic(report: EdgeRunReport, ctx: Context, sentBytes: number): 
     })
     .sort((a, b) => a - b);
   return `; ACKs ~${fmt(ackBytes, 0)} B per answer: transfer err with them charged ${fmt(errs[errs.length >> 1], 1)}%`;
+}
+
+/**
+ * The transfer error had the RTT come from bare probes (GET, one frame, nothing run before: the
+ * probes until session 9), measured in turns with the shaped probes the prediction used.
+ */
+function bareProbeDiagnostic(report: EdgeRunReport): string {
+  if (report.bareRttMs === report.rttMs) return '';
+  const errs = report.records
+    .filter((r) => r.mode === 'split')
+    .map(
+      (r) =>
+        (Math.abs(r.predicted.transferMs - report.rttMs + report.bareRttMs - r.transferMs) / r.transferMs) *
+        100,
+    )
+    .sort((a, b) => a - b);
+  return `; bare probes' RTT ${fmt(report.bareRttMs)} ms: transfer err with it ${fmt(errs[errs.length >> 1], 1)}%`;
 }
 
 /** One static run's row, with the offline comparison of the same plan. */
@@ -470,7 +484,9 @@ async function staticRuns(
             ? `; tbf sent ${fmt((ctx.link.sentBytes!() - before) / report.samples, 0)} B/request (frames predicted ` +
               `${fmt(ctx.link.linkBytes!(medianWireBytes(report)), 0)}; with the pings and the answers' ACKs)`
             : '';
-        console.log(`${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}${acks}`);
+        console.log(
+          `${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}${acks}${bareProbeDiagnostic(report)}`,
+        );
         const e = report.medianErrorPct;
         const met = e.total <= 10 && e.transfer <= 10 ? 'met' : 'NOT met';
         SUMMARY.push(

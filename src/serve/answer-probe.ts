@@ -14,19 +14,43 @@ import type { Transport } from './http-transport';
 import { decodeOutputs } from './wire-codec';
 import { decodeFrames } from './wire-frames';
 
+/**
+ * Probes shaped like the run's requests (when the link's rate is known): a POST of a sample's size,
+ * after what a sample does before its request. The bytes' own time on the link is taken out.
+ */
+export interface ProbeShape {
+  /** The body: a POST to /probe, read by the server as /infer reads a request, then dropped. */
+  readonly body: Uint8Array;
+  /** Runs before each probe, untimed: what a sample does before its request (its edge part). */
+  readonly before?: () => Promise<void>;
+  /**
+   * The link's time for a probe that wrote `wireBytes` at `atMs` (the bytes·8/B term of the
+   * prediction, the token bucket included); it records the bytes as sent.
+   */
+  readonly linkMs: (atMs: number, wireBytes: number) => number;
+}
+
 /** The measured costs of the link and the answer, ms. */
 export interface AnswerCosts {
   /**
-   * The round trip without the request's bytes: from sending a small request to the answer's last
-   * byte, less the server's time (lower quartile of the probes).
+   * The round trip without the request's bytes: from sending a request to the answer's last byte,
+   * less the server's time and, for a shaped probe, its bytes' time on the link (lower quartile).
    */
   readonly rttMs: number;
   /** The server's encoding of the answer (median of the probes' server times). */
   readonly answerEncodeMs: number;
   /** The client's decoding of the answer (median of the probes). */
   readonly answerDecodeMs: number;
-  /** Probes answered. */
+  /**
+   * The same from bare probes (a GET of one frame after the pause, no body, nothing run before it),
+   * as every probe was until session 9; with a shape, taken in turns with the shaped ones. For
+   * comparison only: the prediction uses `rttMs`.
+   */
+  readonly bareRttMs: number;
+  /** Probes answered (the shaped ones when shaped). */
   readonly probes: number;
+  /** Bytes each probe wrote to its socket, answered or not (a diagnostic of what crossed the link). */
+  readonly sentBytes: readonly number[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -54,34 +78,49 @@ export async function measureAnswerCosts(
   n: number,
   timeoutMs: number,
   gapMs: number,
+  shape?: ProbeShape,
 ): Promise<AnswerCosts> {
   const trips: number[] = [];
+  const bare: number[] = [];
+  const sent: number[] = [];
   const encodes: number[] = [];
   const decodes: number[] = [];
   let path = `/probe?floats=${answerFloats.join(',')}`;
-  for (let i = 0; i < n; i++) {
+  let shaped = shape;
+  // with a shape, n shaped probes and n bare ones, taking turns (they meet the same moments)
+  for (let i = 0; i < (shape ? 2 * n : n); i++) {
     if (i > 0 && gapMs > 0) await sleep(gapMs);
+    const like = shaped && i % 2 === 0 ? shaped : undefined;
     try {
-      let x = await transport.request('GET', path, undefined, timeoutMs);
+      await like?.before?.();
+      const at = performance.now();
+      let x = await transport.request(like ? 'POST' : 'GET', path, like?.body, timeoutMs);
       if (x.status === 404 && path !== '/health') {
         path = '/health';
+        shaped = undefined;
         x = await transport.request('GET', path, undefined, timeoutMs);
       }
+      sent.push(x.bytesSent);
       if (x.status !== 200) continue;
+      const linkMs = like && shaped ? like.linkMs(at, x.bytesSent) : 0;
       const t0 = performance.now();
       if (path !== '/health') decodeOutputs(decodeFrames(x.body));
       decodes.push(path !== '/health' ? performance.now() - t0 : 0);
       encodes.push(x.serverMs);
-      trips.push(x.roundTripMs - x.serverMs);
+      (like && shaped ? trips : bare).push(x.roundTripMs - x.serverMs - linkMs);
     } catch {
       // an unreachable server shows in the run itself; what it did not answer stays unknown (0)
     }
   }
-  if (trips.length === 0) return { rttMs: 0, answerEncodeMs: 0, answerDecodeMs: 0, probes: 0 };
+  const own = trips.length > 0 ? trips : bare;
+  if (own.length === 0)
+    return { rttMs: 0, bareRttMs: 0, answerEncodeMs: 0, answerDecodeMs: 0, probes: 0, sentBytes: sent };
   return {
-    rttMs: quantile(trips, 0.25),
+    rttMs: quantile(own, 0.25),
+    bareRttMs: bare.length > 0 ? quantile(bare, 0.25) : quantile(own, 0.25),
     answerEncodeMs: quantile(encodes, 0.5),
     answerDecodeMs: quantile(decodes, 0.5),
-    probes: trips.length,
+    probes: own.length,
+    sentBytes: sent,
   };
 }

@@ -18,7 +18,7 @@ import { checkLabelRange, type Dataset } from '../data';
 import { openSession, type Session, type Tensor } from '../runtime';
 import { createBandwidthEstimator, type EstimatorOptions } from './bandwidth-estimator';
 import { createTransport, TransportError, type Transport } from './http-transport';
-import { measureAnswerCosts } from './answer-probe';
+import { measureAnswerCosts, type AnswerCosts, type ProbeShape } from './answer-probe';
 import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-policy';
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
@@ -159,6 +159,13 @@ export interface EdgeRunReport {
   readonly samples: number;
   readonly top1?: { readonly correct: number; readonly total: number; readonly accuracy: number };
   readonly rttMs: number;
+  /**
+   * The RTT as bare probes measured it (GET of one frame, as before session 9), taken in turns
+   * with the probes shaped like the run's requests; equal to `rttMs` when the probes were not shaped.
+   */
+  readonly bareRttMs: number;
+  /** Bytes each probe before the run wrote to its socket. */
+  readonly probeBytes: readonly number[];
   /** Medians per stage (split samples only). */
   readonly stages: {
     readonly edge: StageSummary;
@@ -221,8 +228,9 @@ async function requestOnce(
   session: Session,
   input: Tensor,
   timeoutMs: number,
-): Promise<{ floats: number[]; wireBytes: number; transferMs: number } | undefined> {
-  const body = encodeFrames(encodeEdgeOutputs(plan, await session.run({ [plan.inputName]: input })));
+): Promise<{ floats: number[]; wireBytes: number; transferMs: number; framingBytes: number } | undefined> {
+  const frames = encodeEdgeOutputs(plan, await session.run({ [plan.inputName]: input }));
+  const body = encodeFrames(frames);
   try {
     const x = await transport.request('POST', `/infer?plan=${planId(plan.key)}`, body, timeoutMs);
     if (x.status !== 200) return undefined;
@@ -230,11 +238,40 @@ async function requestOnce(
       floats: Object.values(decodeOutputs(decodeFrames(x.body))).map((t) => t.data.length),
       wireBytes: x.bytesSent,
       transferMs: x.roundTripMs - x.serverMs,
+      framingBytes: body.length - frames.reduce((s, f) => s + f.bytes.length, 0),
     };
   } catch (err) {
     if (err instanceof TransportError) return undefined;
     throw err;
   }
+}
+
+/**
+ * How the probes before a run are shaped when the link's rate is known (`nominalMbps`): each a POST
+ * of the plan's mean request (its mean encoded bytes and sample 0's framing), after the edge part
+ * has run on sample 0 as a sample's would, its bytes' time on the link (`linkMs`) taken out.
+ * Undefined (GET probes of a few bytes, as before session 9) when the rate is not known or the
+ * request before the run got no answer.
+ * NOTE: why (docs/runtime.md, "Session 9"): a GET of one frame after 10 ms of sleep is not the path
+ * a sample's request takes: its body waits for the rate frame by frame, and a sample's ends have
+ * been busy with the edge part. The edge-only plan's transfer is almost all this fixed cost.
+ */
+function shapeProbes(
+  o: EdgeRunOptions & { readonly edgeRepeat: number },
+  plan: ServedPlan,
+  session: Session,
+  input: Tensor,
+  once: { framingBytes: number } | undefined,
+  linkMs: (atMs: number, wireBytes: number) => number,
+): ProbeShape | undefined {
+  if (!once || o.nominalMbps?.() === undefined) return undefined;
+  const body = new Uint8Array(Math.round(plan.predicted.bytes) + once.framingBytes);
+  const before = async () => {
+    let outputs = await session.run({ [plan.inputName]: input });
+    for (let k = 1; k < o.edgeRepeat; k++) outputs = await session.run({ [plan.inputName]: input });
+    for (let k = 0; k < o.edgeRepeat; k++) encodeEdgeOutputs(plan, outputs);
+  };
+  return { body, before, linkMs };
 }
 
 /**
@@ -284,19 +321,37 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
     // the link as it is just before the run (a trace replayed by sample: one step before sample 0)
     await o.beforeSample?.(-1);
     // One request (sample 0, not recorded) for the answer's sizes; it also warms both ends up.
-    const floats =
-      (await requestOnce(transport, current, await sessionOf(current), first, o.timeoutMs))?.floats ?? [];
-    const costs = await measureAnswerCosts(transport, floats, o.rttPings, o.timeoutMs, o.rttGapMs);
-    const rttMs = costs.rttMs;
-    progress(
-      `RTT with an answer of ${floats.join('+') || 0} floats: ${rttMs.toFixed(3)} ms (lower quartile of ` +
-        `${costs.probes}); the answer's encoding ${costs.answerEncodeMs.toFixed(3)} ms, decoding ` +
-        `${costs.answerDecodeMs.toFixed(3)} ms (medians)`,
-    );
-    const estimator = createBandwidthEstimator(o.estimator);
+    const once = await requestOnce(transport, current, await sessionOf(current), first, o.timeoutMs);
+    const floats = once?.floats ?? [];
     const onLink = o.linkBytes ?? ((b: number) => b);
     const bucketBytes = o.bucketBytes ?? 0;
     const bucket = createTokenBucket(bucketBytes);
+    const probeShape = shapeProbes(o, current, await sessionOf(current), first, once, (atMs, wireBytes) => {
+      const mbps = o.nominalMbps?.() ?? initial;
+      const sent = onLink(wireBytes);
+      const timed = Math.max(0, sent - bucket.freeBytes(atMs, mbps));
+      bucket.send(atMs, sent, mbps);
+      return (timed * 8) / (mbps * 1000);
+    });
+    const costs = await measureAnswerCosts(
+      transport,
+      floats,
+      o.rttPings,
+      o.timeoutMs,
+      o.rttGapMs,
+      probeShape,
+    );
+    const rttMs = costs.rttMs;
+    const shapedText = probeShape
+      ? `, each a POST of ${probeShape.body.length} B after the edge part; bare probes ${costs.bareRttMs.toFixed(3)}`
+      : '';
+    progress(
+      `RTT with an answer of ${floats.join('+') || 0} floats: ${rttMs.toFixed(3)} ms (lower quartile of ` +
+        `${costs.probes}${shapedText}); ` +
+        `the answer's encoding ${costs.answerEncodeMs.toFixed(3)} ms, decoding ` +
+        `${costs.answerDecodeMs.toFixed(3)} ms (medians)`,
+    );
+    const estimator = createBandwidthEstimator(o.estimator);
     // The policy compares plans at any moment: it assumes a full bucket.
     const policy = createMeasuredPolicy({
       ...o.policyOptions,
@@ -480,7 +535,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       records.push(record);
       await o.onSample?.(record);
     }
-    return summarize(mode, records, rttMs, switches, data.labels !== undefined);
+    return summarize(mode, records, costs, switches, data.labels !== undefined);
   } finally {
     transport.close();
     for (const s of sessions.values()) await s.release();
@@ -491,7 +546,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
 function summarize(
   mode: 'static' | 'adaptive',
   records: readonly SampleRecord[],
-  rttMs: number,
+  costs: AnswerCosts,
   switches: number,
   labelled: boolean,
 ): EdgeRunReport {
@@ -510,7 +565,9 @@ function summarize(
     ...(labelled
       ? { top1: { correct, total: records.length, accuracy: correct / Math.max(1, records.length) } }
       : {}),
-    rttMs,
+    rttMs: costs.rttMs,
+    bareRttMs: costs.bareRttMs,
+    probeBytes: costs.sentBytes,
     stages: {
       edge: stage(
         (r) => r.predicted.edgeMs,

@@ -181,9 +181,11 @@ export async function startServer(
   };
 
   // An answer like /infer's, without a model: the server's encoding of N floats, the link's return
-  // of them and the client's decoding are what a real answer of that size costs.
-  const probe = (res: http.ServerResponse, url: URL) => {
+  // of them and the client's decoding are what a real answer of that size costs. A POST's body is
+  // read as /infer reads it, then dropped: the probe crosses the link as a request of that size does.
+  const probe = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     const sizes = probeSizes(url.searchParams.get('floats') ?? '', o.maxBodyBytes);
+    if (req.method === 'POST') await readBody(req);
     const t0 = performance.now();
     const outputs: Record<string, Tensor> = {};
     sizes.forEach(
@@ -198,7 +200,7 @@ export async function startServer(
     metrics.request();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/probe') {
-      probe(res, url);
+      await probe(req, res, url);
       return;
     }
     if (url.pathname === '/health') {

@@ -54,7 +54,47 @@ describe('GET /probe', () => {
   });
 });
 
+describe('POST /probe', () => {
+  test('reads the body as /infer does, then answers as GET does; a body over the limit is refused', async () => {
+    const t = createTransport(server.url);
+    try {
+      const get = await t.request('GET', '/probe?floats=10', undefined, 2000);
+      const post = await t.request('POST', '/probe?floats=10', new Uint8Array(5000).fill(7), 2000);
+      expect([post.status, post.body.equals(get.body)]).toEqual([200, true]);
+      expect(post.bytesSent).toBeGreaterThan(5000); // the body and the head crossed
+      expect((await t.request('GET', '/health', undefined, 2000)).status).toBe(200);
+    } finally {
+      t.close();
+    }
+  });
+});
+
 describe('measureAnswerCosts', () => {
+  test('shaped probes: a POST of the body after `before`, in turns with bare GETs; the link time comes off the shaped ones', async () => {
+    const t = createTransport(server.url);
+    try {
+      let befores = 0;
+      const linked: number[] = [];
+      const c = await measureAnswerCosts(t, [10], 3, 2000, 0, {
+        body: new Uint8Array(700),
+        before: async () => void befores++,
+        // a link that takes a second per probe: the shaped probes' RTT comes out a second below the bare ones'
+        linkMs: (_at, wireBytes) => (linked.push(wireBytes), 1000),
+      });
+      expect(befores).toBe(3);
+      expect(c.probes).toBe(3);
+      expect(c.sentBytes).toHaveLength(6);
+      // turns: shaped (POST, body and head), bare (GET, head only), ...
+      expect(c.sentBytes.map((b, i) => (i % 2 === 0 ? b > 700 : b < 200))).toEqual(new Array(6).fill(true));
+      expect(linked).toEqual([c.sentBytes[0], c.sentBytes[2], c.sentBytes[4]]);
+      expect(c.bareRttMs).toBeGreaterThan(0);
+      expect(c.rttMs).toBeLessThan(-900);
+      expect(c.rttMs).toBeGreaterThan(-1000);
+    } finally {
+      t.close();
+    }
+  });
+
   test("times n probes: the round trip less the server's time, the server's encoding, the client's decoding", async () => {
     const t = createTransport(server.url);
     try {
@@ -94,9 +134,11 @@ describe('measureAnswerCosts', () => {
     try {
       expect(await measureAnswerCosts(t, [10], 2, 500, 0)).toEqual({
         rttMs: 0,
+        bareRttMs: 0,
         answerEncodeMs: 0,
         answerDecodeMs: 0,
         probes: 0,
+        sentBytes: [],
       });
     } finally {
       t.close();
@@ -144,7 +186,13 @@ describe("runEdge's prediction", () => {
         nominalMbps: () => 1,
         bucketBytes,
       });
+    const before = server.metrics().requests;
     const full = await run(1e9);
+    // the rate known: 2 probes shaped like a request (POST of the plan's mean bytes and framing) in turns with 2 bare ones
+    expect(server.metrics().requests - before).toBe(1 + 2 * 2 + 12);
+    const planBytes = Math.round(plan().predicted.bytes);
+    expect(full.probeBytes.filter((b, i) => i % 2 === 0 && b > planBytes)).toHaveLength(2);
+    expect(full.probeBytes.filter((b, i) => i % 2 === 1 && b < 200)).toHaveLength(2);
     for (const x of full.records) expect(x.predicted.transferMs).toBe(full.rttMs);
     // no bucket: the bytes this request wrote (streams, head, framing), all at the rate
     const none = await run(0);
