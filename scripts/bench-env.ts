@@ -16,22 +16,7 @@ export function loadText(): string {
     .join(' ')} on ${os.cpus().length} cores`;
 }
 
-/**
- * The variables the `jalad` launcher's first line sets (`#!/usr/bin/env -S NAME=VALUE ... node`):
- * benchmarks spawn `node <bin>` to hook it, and pass these so that the process is the one a user
- * starts with `npx jalad` or the installed `jalad` (bin/jalad.ts says why it sets them).
- */
-export function launcherEnv(binFile: string): Record<string, string> {
-  const first = fs.readFileSync(binFile, 'utf8').split('\n', 1)[0];
-  const words = first.replace(/^#!\S*env\s+(-S\s+)?/, '').split(/\s+/);
-  const out: Record<string, string> = {};
-  for (const w of words) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(w);
-    if (!m) break;
-    out[m[1]] = m[2];
-  }
-  return out;
-}
+export { launcherEnv } from '../src/core/launcher-env';
 
 /** `launcherEnv` as `NAME=VALUE` words, or "none", for a benchmark's header. */
 export function launcherText(env: Readonly<Record<string, string>>): string {

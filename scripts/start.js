@@ -18,7 +18,10 @@ const out = 'jalad-out';
 
 function jalad(args) {
   process.stderr.write(`\n$ jalad ${args.join(' ')}\n`);
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'inherit' });
+  // As `npx jalad` runs it: with the variables the launcher's first line sets (bin/jalad.ts).
+  const { launcherEnv } = require(path.join(root, 'dist', 'src', 'core', 'launcher-env.js'));
+  const env = { ...process.env, ...launcherEnv(bin) };
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
