@@ -8,16 +8,10 @@
  * the machine's speed weighs on both arms alike.
  */
 import { performance } from 'perf_hooks';
-import {
-  buildDag,
-  cutPoints,
-  extractSplit,
-  readModelInFile,
-  valueInfo,
-  type CutCandidate,
-} from '../src/graph';
+import { buildDag, cutPoints, readModelInFile, type CutCandidate } from '../src/graph';
 import {
   crossingSizes,
+  cutParts,
   HALVES_FROM_BYTES,
   measureProfile,
   median,
@@ -56,12 +50,7 @@ async function timeEdges(
   const feeds = syntheticFeeds(inputSpecs(loaded.model), 1, 1);
   const out: number[] = [];
   for (const c of cuts) {
-    const { edge } = extractSplit(
-      loaded.model,
-      dag,
-      { edgeNodes: c.edgeNodes, cloudNodes: c.cloudNodes, crossing: c.tensors },
-      (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
-    );
+    const { edge } = cutParts(loaded.model, dag, c, info);
     const session = await openSession(edge, { optimization: 'all', threads: THREADS });
     try {
       out.push(median(await timeRuns(session, feedsFor(session, feeds), WARMUP, RUNS)));

@@ -29,6 +29,7 @@ export {
   type NodeTimes,
 } from './node-times';
 export {
+  cutParts,
   measurePartTimes,
   partTimesOfGroups,
   type GroupSamples,

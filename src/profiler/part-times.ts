@@ -84,6 +84,24 @@ interface PreparedCut {
   readonly heldBytes: number;
 }
 
+/**
+ * The edge and cloud models of `cut` (weights stay where the model's are: no copy), the crossing
+ * tensors typed from the probe.
+ */
+export function cutParts(
+  model: ModelProto,
+  dag: Dag,
+  cut: CutCandidate,
+  info: ReadonlyMap<string, TensorInfo>,
+): { readonly edge: ModelProto; readonly cloud: ModelProto } {
+  return extractSplit(
+    model,
+    dag,
+    { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
+    (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
+  );
+}
+
 /** Extracts the parts of `cut`, and which of them `sides` asks to time. */
 function prepareCut(
   model: ModelProto,
@@ -92,12 +110,7 @@ function prepareCut(
   cut: CutCandidate,
   sides: PartSides,
 ): PreparedCut {
-  const split = extractSplit(
-    model,
-    dag,
-    { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
-    (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
-  );
+  const split = cutParts(model, dag, cut, info);
   // A part with no nodes does not run at all: it costs nothing.
   const timeEdge = sides !== 'cloud' && cut.edgeNodes.length > 0;
   const timeCloud = sides !== 'edge' && cut.cloudNodes.length > 0;

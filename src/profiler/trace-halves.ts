@@ -13,7 +13,7 @@
  * that would have spanned the half cut (ORT fusing the last node of one half with the first of the
  * other) is timed as its two pieces; a real part at any other cut point is built the same way.
  */
-import { extractSplit, valueInfo, type CutCandidate, type Dag, type ModelProto } from '../graph';
+import type { CutCandidate, Dag, ModelProto } from '../graph';
 import {
   feedsFor,
   inputSpecs,
@@ -25,6 +25,7 @@ import {
 } from '../runtime';
 import { kernelSamples, traceRuns, type KernelSamples, type MeasureOptions, type Traced } from './node-times';
 import { heldWeightBytes } from './part-sides';
+import { cutParts } from './part-times';
 import { median } from './stats';
 
 /** The two halves of a model (nodes named as in the model given, see tracedCopy). */
@@ -65,13 +66,8 @@ export function modelHalves(
   cut: CutCandidate,
   info: ReadonlyMap<string, TensorInfo>,
 ): ModelHalves {
-  const split = extractSplit(
-    model,
-    dag,
-    { edgeNodes: cut.edgeNodes, cloudNodes: cut.cloudNodes, crossing: cut.tensors },
-    (t) => valueInfo(t, info.get(t)!.elemType, info.get(t)!.dims),
-  );
-  return { model, cut, edge: split.edge, cloud: split.cloud };
+  const { edge, cloud } = cutParts(model, dag, cut, info);
+  return { model, cut, edge, cloud };
 }
 
 /** The model's inputs as the profile feeds them (synthetic or `--inputs`). */
