@@ -1,6 +1,7 @@
 /** What several benchmark scripts share: their flags and the machine's load printed beside figures. */
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 
 /** The value after flag `name` on the command line, or `fallback`. */
 export function arg(name: string, fallback: string): string {
@@ -40,16 +41,24 @@ export function peakRssKb(): number {
   return process.resourceUsage().maxRSS;
 }
 
-/**
- * Source of a `node --require` preload that writes the process's peak RSS (bytes, as `peakRssKb`
- * measures it) and CPU seconds to the file named by JALAD_BENCH_RSS at exit, for benchmarks that
- * write it beside a model in a folder of their own.
- */
-export const RSS_PRELOAD = `process.on('exit', () => {
-  const fs = require('fs');
-  const u = process.resourceUsage();
-  let kb = u.maxRSS;
-  try { const m = /VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')); if (m) kb = Number(m[1]); } catch {}
-  fs.writeFileSync(process.env.JALAD_BENCH_RSS, kb * 1024 + ' ' + (u.userCPUTime + u.systemCPUTime) / 1e6);
-});
-`;
+/** The `node --require` hook that records a child's peak memory and CPU time (rss-on-exit.ts, built beside this file). */
+export const USAGE_HOOK = path.join(__dirname, 'rss-on-exit.js');
+
+/** The variables that make USAGE_HOOK write a child's figures into `dir` (read back by `readUsage`). */
+export function usageEnv(dir: string): Record<string, string> {
+  return { JALAD_RSS_FILE: path.join(dir, 'rss.txt'), JALAD_CPU_FILE: path.join(dir, 'cpu.txt') };
+}
+
+/** What USAGE_HOOK wrote into `dir` (undefined where the child died first), removed once read. */
+export function readUsage(dir: string): { peakBytes?: number; cpuSeconds?: number } {
+  const { JALAD_RSS_FILE: rss, JALAD_CPU_FILE: cpu } = usageEnv(dir);
+  const read = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : undefined);
+  const kb = read(rss);
+  const ms = read(cpu);
+  fs.rmSync(rss, { force: true });
+  fs.rmSync(cpu, { force: true });
+  return {
+    ...(kb !== undefined ? { peakBytes: kb * 1024 } : {}),
+    ...(ms !== undefined ? { cpuSeconds: ms / 1000 } : {}),
+  };
+}

@@ -23,7 +23,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { launcherEnv, RSS_PRELOAD } from './bench-env';
+import { launcherEnv, readUsage, usageEnv, USAGE_HOOK } from './bench-env';
 import { performance } from 'perf_hooks';
 import {
   buildDag,
@@ -260,24 +260,13 @@ interface Outcome {
 
 /** Runs `jalad analyze --no-profile` on one model in a child process. */
 function analyzeInChild(jalad: string, file: string, dir: string, timeoutS: number): Outcome {
-  const rssFile = path.join(dir, 'rss.txt');
   const out = path.join(dir, 'out');
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
-    [
-      '--require',
-      path.join(dir, 'rss-preload.js'),
-      jalad,
-      'analyze',
-      file,
-      '--no-profile',
-      '--quiet',
-      '--out',
-      out,
-    ],
+    ['--require', USAGE_HOOK, jalad, 'analyze', file, '--no-profile', '--quiet', '--out', out],
     {
-      env: { ...process.env, ...launcherEnv(jalad), JALAD_BENCH_RSS: rssFile },
+      env: { ...process.env, ...launcherEnv(jalad), ...usageEnv(dir) },
       timeout: timeoutS * 1000,
       killSignal: 'SIGKILL',
       maxBuffer: 1 << 30,
@@ -285,9 +274,7 @@ function analyzeInChild(jalad: string, file: string, dir: string, timeoutS: numb
     },
   );
   const seconds = (performance.now() - t0) / 1000;
-  const usage = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number) : [];
-  const [peakBytes, cpuSeconds] = usage;
-  fs.rmSync(rssFile, { force: true });
+  const { peakBytes, cpuSeconds } = readUsage(dir);
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
     return { seconds, status: `timed out after ${timeoutS} s` };
   if (r.status !== 0) {
@@ -320,22 +307,15 @@ function structureOnly(file: string): void {
 
 /** Runs `structureOnly` on one model in a child process. */
 function structureInChild(script: string, file: string, dir: string, timeoutS: number): Outcome {
-  const rssFile = path.join(dir, 'rss.txt');
   const t0 = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    ['--require', path.join(dir, 'rss-preload.js'), script, '--structure-only', file],
-    {
-      env: { ...process.env, JALAD_BENCH_RSS: rssFile },
-      timeout: timeoutS * 1000,
-      killSignal: 'SIGKILL',
-      encoding: 'utf8',
-    },
-  );
+  const r = spawnSync(process.execPath, ['--require', USAGE_HOOK, script, '--structure-only', file], {
+    env: { ...process.env, ...usageEnv(dir) },
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+    encoding: 'utf8',
+  });
   const seconds = (performance.now() - t0) / 1000;
-  const usage = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number) : [];
-  const [peakBytes, cpuSeconds] = usage;
-  fs.rmSync(rssFile, { force: true });
+  const { peakBytes, cpuSeconds } = readUsage(dir);
   if (r.status !== 0)
     return { seconds, cpuSeconds, peakBytes, status: `failed: ${(r.stderr ?? '').slice(0, 100)}` };
   const { cutPoints: n } = JSON.parse(r.stdout) as { cutPoints: number };
@@ -410,7 +390,6 @@ function main(): void {
     only ? only.includes(c.name) : !args.includes('--quick') || QUICK.has(c.name),
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jalad-graphs-'));
-  fs.writeFileSync(path.join(dir, 'rss-preload.js'), RSS_PRELOAD);
   const machine = `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; timeout ${timeoutS} s`;
   const which = runs.map((r) => `${r.label} = ${path.relative(process.cwd(), r.jalad)}`).join(', ');
   console.log(`analyze --no-profile on built graphs: ${which} (${machine})`);

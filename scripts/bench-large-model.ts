@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { DataType, encodeModel, model, node, readModelFile, valueInfo, type TensorProto } from '../src/graph';
-import { launcherEnv, RSS_PRELOAD } from './bench-env';
+import { launcherEnv, readUsage, usageEnv, USAGE_HOOK } from './bench-env';
 
 /** A float32 initializer of small deterministic values (content does not matter for timing). */
 function weight(name: string, dims: number[]): TensorProto {
@@ -63,7 +63,6 @@ async function main(): Promise<void> {
       `${os.cpus().length} cores, load ${load()} at the start; timeout ${timeoutS} s per command`,
   );
   console.log(`initializer bytes are views of the file buffer: ${views ? 'yes' : 'NO'}`);
-  fs.writeFileSync(path.join(dir, 'rss-preload.js'), RSS_PRELOAD);
   const jalad = path.resolve('dist/bin/jalad.js');
   const cut = nodes[Math.floor(nodes.length / 2)].output![0];
   const commands: { label: string; args: string[]; targetRatio?: number }[] = [
@@ -123,24 +122,16 @@ interface Outcome {
 
 /** Runs the CLI with `args` in a child process, bounded by `timeoutS`. */
 function runChild(jalad: string, args: readonly string[], dir: string, timeoutS: number): Outcome {
-  const rssFile = path.join(dir, 'rss.txt');
   const t0 = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    ['--require', path.join(dir, 'rss-preload.js'), jalad, ...args, '--quiet'],
-    {
-      env: { ...process.env, ...launcherEnv(jalad), JALAD_BENCH_RSS: rssFile },
-      timeout: timeoutS * 1000,
-      killSignal: 'SIGKILL',
-      maxBuffer: 1 << 26,
-      encoding: 'utf8',
-    },
-  );
+  const r = spawnSync(process.execPath, ['--require', USAGE_HOOK, jalad, ...args, '--quiet'], {
+    env: { ...process.env, ...launcherEnv(jalad), ...usageEnv(dir) },
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 26,
+    encoding: 'utf8',
+  });
   const seconds = (performance.now() - t0) / 1000;
-  const [peakBytes, cpuSeconds] = fs.existsSync(rssFile)
-    ? fs.readFileSync(rssFile, 'utf8').split(' ').map(Number)
-    : [];
-  fs.rmSync(rssFile, { force: true });
+  const { peakBytes, cpuSeconds } = readUsage(dir);
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
     return { seconds, status: `timed out after ${timeoutS} s` };
   if (r.status !== 0)
