@@ -10,10 +10,10 @@ import {
   encodeModel,
   extractSplit,
   partitionAt,
-  readModelFile,
-  readModelInFile,
+  readModelSkeleton,
   valueInfo,
   type ModelProto,
+  type TensorProto,
   type Dim,
 } from '../graph';
 import { checkOutputFolder, writeOutputSet } from '../core/output-set';
@@ -226,10 +226,19 @@ export interface ExplicitSplit {
 }
 
 /**
+ * `m` with its initializers' data read in (the same bytes as a part extracted from the whole model
+ * read at once); each part's weights are read only when that part is encoded.
+ */
+function filledIn(m: ModelProto, withWeights: (t: TensorProto) => TensorProto): ModelProto {
+  return { ...m, graph: { ...m.graph, initializer: (m.graph?.initializer ?? []).map(withWeights) } };
+}
+
+/**
  * Splits an in-memory model at `cut` and verifies the split on synthetic input.
  * @param modelBytes the model's own encoded bytes, to open the whole model on (else it is encoded)
- * @param withWeights when `model`'s weights are references into its file (readModelInFile): the
- *   model with its weights, read once the verification's sessions are closed, for the bytes written
+ * @param withWeights when `model`'s weights are references into its file: an initializer of `model`
+ *   with its data read in (readModelSkeleton's `withData`), applied to the parts once the
+ *   verification's sessions are closed, for the bytes written
  * @throws InputError 'BAD_CUT' for a tensor set that is not a cut; JaladError 'RUNTIME' if
  *   the split does not reproduce the original outputs within SPLIT_TOLERANCE
  */
@@ -239,7 +248,7 @@ export async function buildExplicitSplit(
   options: SplitAtCutOptions = {},
   source = 'model',
   modelBytes?: Uint8Array,
-  withWeights?: () => ModelProto,
+  withWeights?: (t: TensorProto) => TensorProto,
 ): Promise<ExplicitSplit> {
   const progress = options.progress ?? (() => undefined);
   // A device that cannot be used is refused before any work (one line, exit 2).
@@ -279,13 +288,9 @@ export async function buildExplicitSplit(
   // NOTE: the file's own bytes, when we have them, spare re-encoding the whole model.
   const run = await runSplit(modelBytes ?? model, edge, cloud, feeds, userSource, options.device);
   checkVerified(run, cut, inputValues !== undefined);
-  if (withWeights) {
-    // Verified on parts whose weights stayed in the file; the files written hold them (the same
-    // bytes as parts extracted from the whole model read at once).
-    const full = extractSplit(withWeights(), dag, partition, typed);
-    edge = encodeModel(full.edge);
-    cloud = encodeModel(full.cloud);
-  }
+  // Verified on parts whose weights stayed in the file: the files written hold them.
+  if (withWeights)
+    [edge, cloud] = [split.edge, split.cloud].map((m) => encodeModel(filledIn(m, withWeights)));
   const diff = run.maxAbsDiff;
   const references =
     options.inputs && !options.inputs.includes('=') ? loadReferenceOutputs(options.inputs, model) : new Map();
@@ -372,21 +377,26 @@ export async function splitAtCut(
 ): Promise<SplitReport> {
   checkOutputFolder(outDir, { flag: '--out' });
   // The weights stay in the file while the split is verified (ONNX Runtime reads them there; no
-  // copy in JavaScript, none in the runtime's parsed model); the whole file is read only to write
-  // the parts, once every session is closed. On ResNet-50 (102 MB) reading it whole first peaked at
-  // 622 MB (6.1x the file).
-  const skeleton = readModelInFile(modelPath);
-  const inFile = (skeleton.model.graph?.initializer ?? []).some((t) => (t.externalData ?? []).length > 0);
-  const split = inFile
-    ? await buildExplicitSplit(
-        skeleton.model,
-        cut,
-        options,
-        modelPath,
-        undefined,
-        () => readModelFile(modelPath).model,
-      )
-    : await buildExplicitSplit(skeleton.model, cut, options, modelPath, skeleton.sessionBytes);
+  // copy in JavaScript, none in the runtime's parsed model); each part's are read from the file
+  // only to write it, once every session is closed. On ResNet-50 (102 MB) reading the file whole
+  // first peaked at 622 MB (6.1x the file).
+  const skeleton = readModelSkeleton(modelPath);
+  const g = skeleton.model.graph ?? {};
+  const inits = g.initializer ?? [];
+  const refs = inits.map(skeleton.inFile);
+  // A model read whole (external data, or a file the scan cannot read) has no references.
+  const stored = new Map(refs.flatMap((r, k) => (r === inits[k] ? [] : [[r, inits[k]] as const])));
+  const split =
+    stored.size > 0
+      ? await buildExplicitSplit(
+          { ...skeleton.model, graph: { ...g, initializer: refs } },
+          cut,
+          options,
+          modelPath,
+          undefined,
+          (t) => skeleton.withData(stored.get(t) ?? t),
+        )
+      : await buildExplicitSplit(skeleton.model, cut, options, modelPath, skeleton.sessionBytes);
   const report: SplitReport = {
     jalad: JALAD_VERSION,
     model: modelPath,
