@@ -13,7 +13,10 @@
  * sweep into DIR/<model>/shard-I-of-N.jshard; `-- --merge DIR [--out OUT]` merges them into the same
  * results one run writes (the same flags, --quick included, on every shard and the merge).
  *
- * Usage: npm run experiments [-- --quick] [-- --out DIR] [-- --models vgg,resnet] [-- --shard I/N | --merge DIR]
+ * `--coder C` sweeps with another entropy coder (as `jalad analyze --coder`; e.g. `context`, to
+ * compare the speed-ups it gives with those of the default `auto`): use a separate --out.
+ *
+ * Usage: npm run experiments [-- --quick] [-- --out DIR] [-- --models vgg,resnet] [-- --coder C] [-- --shard I/N | --merge DIR]
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -30,6 +33,7 @@ import { mergeShards } from '../src/pipeline/merge-shards';
 import { readAnalysis } from '../src/pipeline/read-analysis';
 import { parseShardSpec, resolveShard, type ShardSpec } from '../src/pipeline/shard-index';
 import { comparePlans, formatBytes, formatMs, writeReports } from '../src/report';
+import { CODER_CHOICES, type CoderChoice } from '../src/codec';
 
 /** The repository root: the nearest folder above this file with a package.json (works from the source and from the build). */
 function repoRoot(from: string): string {
@@ -54,6 +58,14 @@ export interface ExperimentOptions {
   readonly shard?: ShardSpec;
   /** Merge the shards in this folder (one subfolder per model) into the results. */
   readonly merge?: string;
+  /** The coder whose sizes and codec times the plans use (`--coder`; default 'auto', as `jalad analyze`). */
+  readonly coder?: CoderChoice;
+}
+
+/** The command line that reproduces a run's setting, written into its reports. */
+function commandLineOf(quick: boolean, coder: CoderChoice = 'auto'): string {
+  const flags = [...(quick ? ['--quick'] : []), ...(coder !== 'auto' ? ['--coder', coder] : [])];
+  return `npm run experiments${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`;
 }
 
 /** The bundled text detector (datasets/ocr-text): its name among the experiments' models. */
@@ -68,13 +80,14 @@ const DETECTOR_IMAGES = 200;
 const MODELS = ['vgg', 'resnet', 'inception', DETECTOR];
 
 /** Settings every experiment shares: the edge device, the network, the budget. */
-function sharedOptions(quick: boolean, progress?: (m: string) => void) {
+function sharedOptions(quick: boolean, coder: CoderChoice, progress?: (m: string) => void) {
   return {
+    coder,
     maxLossPct: BUDGET_PCT,
     edge: 'raspberry-pi-4',
     bandwidthsMbps: BANDWIDTHS,
     rttMs: 0,
-    commandLine: `npm run experiments${quick ? ' -- --quick' : ''}`,
+    commandLine: commandLineOf(quick, coder),
     ...(progress ? { progress } : {}),
   };
 }
@@ -103,7 +116,7 @@ function detectorSwept(cut: CutCandidate): boolean {
  * (edge: Raspberry Pi 4; cloud: a 16-core Xeon server), so the decision does not move with the load
  * of the machine that runs the experiments.
  */
-function detectorOptions(quick: boolean, progress?: (m: string) => void): AnalyzeOptions {
+function detectorOptions(quick: boolean, coder: CoderChoice, progress?: (m: string) => void): AnalyzeOptions {
   const sweep = detectorSweep(quick);
   return {
     inputShapes: new Map([['x', [1, 3, 160, 160]]]),
@@ -122,7 +135,7 @@ function detectorOptions(quick: boolean, progress?: (m: string) => void): Analyz
     metric: { kind: 'pixel', threshold: 0.3 },
     sizeSamples: sweep.samples,
     batchSize: 16,
-    ...sharedOptions(quick, progress),
+    ...sharedOptions(quick, coder, progress),
     cloud: 'xeon-16-core',
   };
 }
@@ -132,8 +145,9 @@ export async function analyzeBundled(
   model: string,
   quick: boolean,
   progress?: (m: string) => void,
+  coder: CoderChoice = 'auto',
 ): Promise<Analysis> {
-  return analyzeModel(bundledPath(model), bundledOptions(model, quick, progress));
+  return analyzeModel(bundledPath(model), bundledOptions(model, quick, coder, progress));
 }
 
 /** A bundled model's path as the experiments name it (relative: the same on every machine). */
@@ -143,8 +157,13 @@ function bundledPath(model: string): string {
 }
 
 /** The experiments' setting of a model: the same for a whole run and for every shard. */
-function bundledOptions(model: string, quick: boolean, progress?: (m: string) => void): AnalyzeOptions {
-  if (model === DETECTOR) return detectorOptions(quick, progress);
+function bundledOptions(
+  model: string,
+  quick: boolean,
+  coder: CoderChoice,
+  progress?: (m: string) => void,
+): AnalyzeOptions {
+  if (model === DETECTOR) return detectorOptions(quick, coder, progress);
   return {
     data: {
       data: path.relative(process.cwd(), path.join(DATA, 't10k-images-idx3-ubyte.gz')),
@@ -161,7 +180,7 @@ function bundledOptions(model: string, quick: boolean, progress?: (m: string) =>
     runs: quick ? 5 : 20,
     warmup: quick ? 2 : 5,
     sizeSamples: quick ? 100 : 500,
-    ...sharedOptions(quick, progress),
+    ...sharedOptions(quick, coder, progress),
     cloud: 'local',
   };
 }
@@ -177,7 +196,7 @@ export async function runExperimentShard(
     const file = checkShardOutput(path.join(options.out, model), choice.index, choice.count);
     const run = await analyzeShard(
       bundledPath(model),
-      bundledOptions(model, options.quick, options.progress),
+      bundledOptions(model, options.quick, options.coder ?? 'auto', options.progress),
       choice,
     );
     writeShardFile(file, run.bytes);
@@ -191,6 +210,7 @@ async function mergeBundled(
   folder: string,
   model: string,
   quick: boolean,
+  coder: CoderChoice,
   progress?: (m: string) => void,
 ): Promise<Analysis> {
   const dir = path.join(folder, model);
@@ -202,7 +222,7 @@ async function mergeBundled(
     : [];
   if (files.length === 0) throw new Error(`${dir}: no shard files (.jshard) of ${model}`);
   return mergeShards(files, {
-    commandLine: `npm run experiments${quick ? ' -- --quick' : ''}`,
+    commandLine: commandLineOf(quick, coder),
     ...(progress ? { progress } : {}),
   });
 }
@@ -327,11 +347,11 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
     const t0 = performance.now();
     options.progress?.(`${model}: analyzing`);
     const a = options.merge
-      ? await mergeBundled(options.merge, model, options.quick, options.progress)
-      : await analyzeBundled(model, options.quick, options.progress);
+      ? await mergeBundled(options.merge, model, options.quick, options.coder ?? 'auto', options.progress)
+      : await analyzeBundled(model, options.quick, options.progress, options.coder);
     results[model] = a;
     const dir = path.join(options.out, model);
-    await writeReports(a, dir, { commandLine: `npm run experiments${options.quick ? ' -- --quick' : ''}` });
+    await writeReports(a, dir, { commandLine: commandLineOf(options.quick, options.coder) });
     options.progress?.(`${model}: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   // Models not run this time keep the results of their earlier run in the same folder.
@@ -400,6 +420,9 @@ function parseArgs(argv: readonly string[]): ExperimentOptions {
   if (shardText !== undefined && shard === undefined)
     throw new Error(`--shard: expected I/N (1 <= I <= N) or auto/N, got "${shardText}"`);
   const merge = at('--merge');
+  const coder = at('--coder') ?? 'auto';
+  if (!CODER_CHOICES.includes(coder as CoderChoice))
+    throw new Error(`--coder: expected one of ${CODER_CHOICES.join(', ')}, got "${coder}"`);
   const out =
     at('--out') ??
     (shard
@@ -413,6 +436,7 @@ function parseArgs(argv: readonly string[]): ExperimentOptions {
     models,
     ...(shard ? { shard } : {}),
     ...(merge ? { merge } : {}),
+    coder: coder as CoderChoice,
     progress: (m) => process.stderr.write(`experiments: ${m}\n`),
   };
 }
