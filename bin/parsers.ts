@@ -40,6 +40,7 @@ export const FLAG_RANGES = {
   speed: { min: 0.001, max: 1e6, unit: 'x', integer: false },
   dagCuts: { min: 0, max: 1000, unit: 'cuts', integer: true },
   repeat: { min: 1, max: 10_000, unit: 'runs', integer: true },
+  calibrate: { min: 2, max: 1000, unit: 'requests per plan', integer: true },
 } as const satisfies Record<string, FlagRange>;
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -20,6 +20,8 @@ interface RunFlags extends DataFlags, OutputFlags {
   retries: number;
   threads: number;
   edgeRepeat: number;
+  /** Requests per plan, or false with --no-calibrate. */
+  calibrate: number | false;
   inputShape?: Map<string, number[]>;
 }
 
@@ -72,7 +74,15 @@ export function runCommand(): Command {
       'run each edge part and its encoding n times per sample: an edge n times slower (analyse with --edge local/(1/n))',
       parseInRange(FLAG_RANGES.repeat),
       1,
-    );
+    )
+    .option(
+      '--calibrate <n>',
+      'before the run, send n requests per plan through the real pipeline (the first discarded) and predict the ' +
+        'edge part, encoding and server from their medians instead of the profile',
+      parseInRange(FLAG_RANGES.calibrate),
+      5,
+    )
+    .option('--no-calibrate', "no calibration requests: the prediction's compute terms are the profile's");
   withOutputFlags(cmd, 'print one JSON document (samples, top1, per-stage medians) instead of tables');
   return addDataFlags(cmd, true)
     .addHelpText(
@@ -81,7 +91,9 @@ export function runCommand(): Command {
 Per sample: edge part, encoding, transfer (round trip minus the server's own time), decoding,
 server, answer, total; beside the latency model's prediction (edge + encode + RTT + bytes·8/B +
 decode + cloud, plus the answer's encoding and decoding, timed with probes before the run) at the
-link's bandwidth (the shaped rate, or the client's own estimate). Adaptive runs
+link's bandwidth (the shaped rate, or the client's own estimate). The compute terms (edge,
+encode, server) come from --calibrate requests sent before the run, not counted as samples; the
+profile's prediction is printed beside it (--no-calibrate: the profile's alone). Adaptive runs
 estimate the uplink from their requests (bits sent / (transfer − RTT), pooled over the last 16,
 an observation 8 requests old counting half) and run the table's plan predicted fastest from the
 times measured for each plan (see docs/runtime.md).
@@ -115,6 +127,7 @@ async function runAction(flags: RunFlags): Promise<void> {
     retries: flags.retries,
     threads: flags.threads,
     edgeRepeat: flags.edgeRepeat,
+    calibrate: flags.calibrate === false ? 0 : flags.calibrate,
     progress: progressOf(flags),
   });
   if (flags.json) {

@@ -22,6 +22,7 @@ import { measureAnswerCosts, type AnswerCosts, type ProbeShape } from './answer-
 import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-policy';
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
+import { calibrateStages, edgeWork, type StageCalibration } from './stage-calibration';
 import { createTokenBucket } from './token-bucket';
 import { decodeOutputs, encodeEdgeOutputs } from './wire-codec';
 import { decodeFrames, encodeFrames } from './wire-frames';
@@ -60,6 +61,14 @@ export interface EdgeRunOptions {
   readonly rttPings?: number;
   /** Pause between those requests, ms (default 10). */
   readonly rttGapMs?: number;
+  /**
+   * Requests per plan sent before the run to measure the compute stages in the run's conditions
+   * (stage-calibration.ts), the first of each plan discarded; the prediction then takes the
+   * edge part, the encoding and the server's time from them instead of the profile (default 5;
+   * 0: none, the profile's terms as before session 10). Static runs calibrate their plan, adaptive
+   * runs every plan of the table.
+   */
+  readonly calibrate?: number;
   readonly estimator?: EstimatorOptions;
   /** Intra-op threads of the edge sessions (default 0: ONNX Runtime chooses). */
   readonly threads?: number;
@@ -139,7 +148,13 @@ export interface SampleRecord {
   /** Bandwidth the prediction used, and the estimate after this sample, Mbps. */
   readonly bandwidthMbps: number;
   readonly estimateMbps: number | undefined;
+  /**
+   * The prediction: the compute terms calibrated before the run (`EdgeRunReport.calibration`),
+   * the profile's where the plan was not calibrated.
+   */
   readonly predicted: PredictedStages;
+  /** The same prediction with the profile's compute terms (the latency model as the analysis has it). */
+  readonly profile: PredictedStages;
   readonly predictedClass: number;
   readonly label?: number;
   /** The served output, for exactness checks. */
@@ -147,9 +162,10 @@ export interface SampleRecord {
   readonly failures: readonly string[];
 }
 
-/** Median predicted and measured time of one stage, ms. */
+/** Median predicted (calibrated), profile-predicted and measured time of one stage, ms. */
 export interface StageSummary {
   readonly predictedMs: number;
+  readonly profiledMs: number;
   readonly measuredMs: number;
 }
 
@@ -179,8 +195,20 @@ export interface EdgeRunReport {
     readonly answer: StageSummary;
     readonly total: StageSummary;
   };
-  /** Median of |predicted − measured| / measured per sample: total and transfer. */
-  readonly medianErrorPct: { readonly total: number; readonly transfer: number };
+  /**
+   * The compute stages measured before the run (stage-calibration.ts): requests per plan asked
+   * for (0: none), and per calibrated plan the medians the prediction uses.
+   */
+  readonly calibration: { readonly requests: number; readonly plans: readonly StageCalibration[] };
+  /**
+   * Median of |predicted − measured| / measured per sample: total and transfer, and the total had
+   * the prediction taken the profile's compute terms (`SampleRecord.profile`).
+   */
+  readonly medianErrorPct: {
+    readonly total: number;
+    readonly transfer: number;
+    readonly profileTotal: number;
+  };
   readonly meanTotalMs: number;
   readonly switches: number;
   readonly fallbacks: number;
@@ -195,6 +223,7 @@ const DEFAULTS = {
   rttPings: 21,
   rttGapMs: 10,
   edgeRepeat: 1,
+  calibrate: 5,
 } as const;
 
 function median(values: readonly number[]): number {
@@ -351,6 +380,27 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         `the answer's encoding ${costs.answerEncodeMs.toFixed(3)} ms, decoding ` +
         `${costs.answerDecodeMs.toFixed(3)} ms (medians)`,
     );
+    // NOTE: the compute stages measured now, after the probes, in the conditions of the samples that
+    // follow (stage-calibration.ts): the plans a run may use, i.e. its one plan when static and every
+    // plan of the table when adaptive. They are no samples: the estimate and the policy never see them.
+    const calibration = await calibrateStages(transport, mode === 'static' ? [current] : plans, {
+      requests: o.calibrate,
+      edgeRepeat: o.edgeRepeat,
+      timeoutMs: o.timeoutMs,
+      inputOf: (k) => ({
+        type: 'float32',
+        data: data.data.subarray((k % data.samples) * per, ((k % data.samples) + 1) * per),
+        dims,
+      }),
+      sessionOf,
+      sent: (atMs, wireBytes, transferMs) =>
+        bucket.send(atMs, onLink(wireBytes), o.nominalMbps?.() ?? initial, atMs + transferMs - rttMs),
+    });
+    for (const c of calibration.values())
+      progress(
+        `calibrated ${c.plan} (${c.requests} of ${o.calibrate} requests, the first discarded): edge ` +
+          `${c.edgeMs.toFixed(3)}, encode ${c.encodeMs.toFixed(3)}, server ${c.serverMs.toFixed(3)} ms (medians)`,
+      );
     const estimator = createBandwidthEstimator(o.estimator);
     // The policy compares plans at any moment: it assumes a full bucket.
     const policy = createMeasuredPolicy({
@@ -386,15 +436,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       const plan = current;
       const input: Tensor = { type: 'float32', data: data.data.subarray(i * per, (i + 1) * per), dims };
       const bandwidthMbps = o.nominalMbps?.() ?? estimator.estimateMbps() ?? initial;
-      const session = await sessionOf(plan);
-      const t0 = performance.now();
-      let outputs = await session.run({ [plan.inputName]: input });
-      for (let k = 1; k < o.edgeRepeat; k++) outputs = await session.run({ [plan.inputName]: input });
-      const t1 = performance.now();
-      let frames = encodeEdgeOutputs(plan, outputs);
-      for (let k = 1; k < o.edgeRepeat; k++) frames = encodeEdgeOutputs(plan, outputs);
-      const body = encodeFrames(frames);
-      const t2 = performance.now();
+      const { frames, body, t0, t1, t2 } = await edgeWork(await sessionOf(plan), plan, input, o.edgeRepeat);
       const payloadBytes = frames.reduce((s, f) => s + f.bytes.length, 0);
       const failures: string[] = [];
       let answer:
@@ -441,23 +483,11 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       const free = bucket.freeBytes(t2, bandwidthMbps);
       const timed = (b: number) => Math.max(0, onLink(b) - free);
       const predictedTransfer = rttMs + (timed(requestBytes) * 8) / (bandwidthMbps * 1000);
-      const pp = plan.predicted;
-      const predicted: PredictedStages = {
-        edgeMs: pp.edgeMs,
-        encodeMs: pp.encodeMs,
-        transferMs: predictedTransfer,
-        decodeMs: pp.decodeMs,
-        cloudMs: pp.cloudMs,
-        answerEncodeMs: answer ? costs.answerEncodeMs : 0,
-        answerDecodeMs: answer ? costs.answerDecodeMs : 0,
-        totalMs:
-          pp.edgeMs +
-          pp.encodeMs +
-          predictedTransfer +
-          pp.decodeMs +
-          pp.cloudMs +
-          (answer ? costs.answerEncodeMs + costs.answerDecodeMs : 0),
-      };
+      const cal = calibration.get(plan.key);
+      const predicted = predictedStages(plan.predicted, cal, predictedTransfer, costs, answer !== undefined);
+      const profile = cal
+        ? predictedStages(plan.predicted, undefined, predictedTransfer, costs, answer !== undefined)
+        : predicted;
       if (answer) {
         const t4 = performance.now();
         // the request's last byte left about when the transfer less the RTT (a small request's
@@ -486,6 +516,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           bandwidthMbps,
           estimateMbps: estimator.estimateMbps(),
           predicted,
+          profile,
           predictedClass: argmax(answer.scores),
           ...(data.labels ? { label: labelIn(data, i, answer.scores.length) } : {}),
           scores: answer.scores,
@@ -526,6 +557,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           bandwidthMbps,
           estimateMbps: estimator.estimateMbps(),
           predicted,
+          profile,
           predictedClass: argmax(scores),
           ...(data.labels ? { label: labelIn(data, i, scores.length) } : {}),
           scores,
@@ -535,7 +567,8 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       records.push(record);
       await o.onSample?.(record);
     }
-    return summarize(mode, records, costs, switches, data.labels !== undefined);
+    const calibrated = { requests: o.calibrate, plans: [...calibration.values()] };
+    return summarize(mode, records, costs, calibrated, switches, data.labels !== undefined);
   } finally {
     transport.close();
     for (const s of sessions.values()) await s.release();
@@ -543,16 +576,57 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
   }
 }
 
+/**
+ * A sample's prediction: the compute terms of the calibration `cal` (edge part, encoding, the
+ * server's decoding and the rest of its time), or of the profile without one; the transfer
+ * modelled (RTT + bytes·8/B) and the answer's costs from the probes either way.
+ * NOTE: the server's header gives its whole time and its decoding, not the cloud part apart from
+ * the answer's encoding; the cloud term is the rest less the probes' answer encoding, so the three
+ * server terms add up to the calibrated server time exactly.
+ */
+function predictedStages(
+  pp: ServedPlan['predicted'],
+  cal: StageCalibration | undefined,
+  transferMs: number,
+  costs: AnswerCosts,
+  answered: boolean,
+): PredictedStages {
+  const answerEncodeMs = answered ? costs.answerEncodeMs : 0;
+  const answerDecodeMs = answered ? costs.answerDecodeMs : 0;
+  const server = cal !== undefined && Number.isFinite(cal.serverMs) ? cal : undefined;
+  const decodeMs = server && Number.isFinite(server.serverDecodeMs) ? server.serverDecodeMs : pp.decodeMs;
+  const stages = {
+    edgeMs: cal?.edgeMs ?? pp.edgeMs,
+    encodeMs: cal?.encodeMs ?? pp.encodeMs,
+    transferMs,
+    decodeMs,
+    cloudMs: server ? server.serverMs - decodeMs - costs.answerEncodeMs : pp.cloudMs,
+    answerEncodeMs,
+    answerDecodeMs,
+  };
+  const totalMs =
+    stages.edgeMs +
+    stages.encodeMs +
+    stages.transferMs +
+    stages.decodeMs +
+    stages.cloudMs +
+    stages.answerEncodeMs +
+    stages.answerDecodeMs;
+  return { ...stages, totalMs };
+}
+
 function summarize(
   mode: 'static' | 'adaptive',
   records: readonly SampleRecord[],
   costs: AnswerCosts,
+  calibration: EdgeRunReport['calibration'],
   switches: number,
   labelled: boolean,
 ): EdgeRunReport {
   const served = records.filter((r) => r.mode === 'split');
-  const stage = (p: (r: SampleRecord) => number, m: (r: SampleRecord) => number): StageSummary => ({
-    predictedMs: median(served.map(p)),
+  const stage = (p: (r: PredictedStages) => number, m: (r: SampleRecord) => number): StageSummary => ({
+    predictedMs: median(served.map((r) => p(r.predicted))),
+    profiledMs: median(served.map((r) => p(r.profile))),
     measuredMs: median(served.map(m)),
   });
   const relErr = (p: number, m: number) => (Math.abs(p - m) / m) * 100;
@@ -570,37 +644,39 @@ function summarize(
     probeBytes: costs.sentBytes,
     stages: {
       edge: stage(
-        (r) => r.predicted.edgeMs,
+        (p) => p.edgeMs,
         (r) => r.edgeMs,
       ),
       encode: stage(
-        (r) => r.predicted.encodeMs,
+        (p) => p.encodeMs,
         (r) => r.encodeMs,
       ),
       transfer: stage(
-        (r) => r.predicted.transferMs,
+        (p) => p.transferMs,
         (r) => r.transferMs,
       ),
       decode: stage(
-        (r) => r.predicted.decodeMs,
+        (p) => p.decodeMs,
         (r) => r.serverDecodeMs,
       ),
       server: stage(
-        (r) => r.predicted.decodeMs + r.predicted.cloudMs + r.predicted.answerEncodeMs,
+        (p) => p.decodeMs + p.cloudMs + p.answerEncodeMs,
         (r) => r.serverMs,
       ),
       answer: stage(
-        (r) => r.predicted.answerDecodeMs,
+        (p) => p.answerDecodeMs,
         (r) => r.decodeMs,
       ),
       total: stage(
-        (r) => r.predicted.totalMs,
+        (p) => p.totalMs,
         (r) => r.totalMs,
       ),
     },
+    calibration,
     medianErrorPct: {
       total: median(served.map((r) => relErr(r.predicted.totalMs, r.totalMs))),
       transfer: median(served.map((r) => relErr(r.predicted.transferMs, r.transferMs))),
+      profileTotal: median(served.map((r) => relErr(r.profile.totalMs, r.totalMs))),
     },
     meanTotalMs: records.reduce((s, r) => s + r.totalMs, 0) / Math.max(1, records.length),
     switches,

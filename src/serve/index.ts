@@ -44,6 +44,12 @@ export {
   type SampleRecord,
   type StageSummary,
 } from './edge-run';
+export {
+  calibrateStages,
+  edgeWork,
+  type CalibrationOptions,
+  type StageCalibration,
+} from './stage-calibration';
 export { runOffline, type OfflineResult } from './offline-run';
 export { startShapedProxy, type ShapedLink, type ShapedLinkOptions } from './shaped-proxy';
 export {

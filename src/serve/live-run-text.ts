@@ -2,11 +2,29 @@
 import { formatMs } from '../report';
 import type { EdgeRunReport } from './edge-run';
 
+/** What the calibration before the run measured, one line (empty when there was none). */
+function calibrationLine(report: EdgeRunReport): string {
+  const c = report.calibration;
+  if (c.plans.length === 0)
+    return c.requests > 0 ? "no plan calibrated (no answer before the run): the profile's compute terms" : '';
+  return (
+    `calibrated before the run (${c.requests} requests per plan, the first discarded; medians, ms): ` +
+    c.plans
+      .map(
+        (p) =>
+          `${p.plan}: edge ${formatMs(p.edgeMs)}, encode ${formatMs(p.encodeMs)}, server ${formatMs(p.serverMs)}`,
+      )
+      .join('; ')
+  );
+}
+
 /** The summary of a live run: plans, RTT, switches, medians per stage, errors and top-1. */
 export function liveRunText(report: EdgeRunReport): string {
   const s = report.stages;
-  const row = (name: string, x: { predictedMs: number; measuredMs: number }) =>
-    `  ${name.padEnd(9)} ${formatMs(x.predictedMs).padStart(10)} ${formatMs(x.measuredMs).padStart(10)}`;
+  const row = (name: string, x: { predictedMs: number; profiledMs: number; measuredMs: number }) =>
+    `  ${name.padEnd(9)} ${formatMs(x.predictedMs).padStart(10)} ${formatMs(x.profiledMs).padStart(10)} ` +
+    `${formatMs(x.measuredMs).padStart(10)}`;
+  const e = report.medianErrorPct;
   const plans = Object.entries(report.plansUsed)
     .map(([p, n]) => `${p} x${n}`)
     .join(', ');
@@ -15,7 +33,8 @@ export function liveRunText(report: EdgeRunReport): string {
       `${report.samples} samples, ${report.mode}; plans: ${plans}`,
       `RTT with the answer's return ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ` +
         `${report.fallbacks} sample(s) ran edge-only`,
-      'median per stage (ms)  predicted   measured',
+      calibrationLine(report),
+      'median per stage (ms)  predicted   profiled   measured',
       row('edge', s.edge),
       row('encode', s.encode),
       row('transfer', s.transfer),
@@ -23,8 +42,8 @@ export function liveRunText(report: EdgeRunReport): string {
       row('server', s.server),
       row('answer', s.answer),
       row('total', s.total),
-      `median error per sample: total ${report.medianErrorPct.total.toFixed(1)}%, ` +
-        `transfer ${report.medianErrorPct.transfer.toFixed(1)}%`,
+      `median error per sample: total ${e.total.toFixed(1)}% (with the profile's compute terms ` +
+        `${e.profileTotal.toFixed(1)}%), transfer ${e.transfer.toFixed(1)}%`,
       report.top1
         ? `top-1 of the served outputs: ${report.top1.correct}/${report.top1.total} (${(report.top1.accuracy * 100).toFixed(2)}%)`
         : '',

@@ -66,6 +66,8 @@ export interface LiveRunOptions {
   /** Empty requests timed for the RTT before the run, and the pause between them, ms (defaults 21, 10). */
   readonly rttPings?: number;
   readonly rttGapMs?: number;
+  /** Calibration requests per plan before the run, the first discarded (default 5; 0: none; EdgeRunOptions.calibrate). */
+  readonly calibrate?: number;
   /** The measured policy's settings (hysteresis, probing; measured-policy.ts). */
   readonly policyOptions?: EdgeRunOptions['policyOptions'];
   /** Runs each edge part this many times per sample: an edge that many times slower (default 1). */
@@ -113,6 +115,13 @@ export const SAMPLES_CSV_COLUMNS: readonly string[] = [
   'predicted_total_ms',
   'predicted_class',
   'label',
+  // the same prediction with the profile's compute terms (SampleRecord.profile); the transfer and
+  // the answer's terms are the same in both
+  'profile_edge_ms',
+  'profile_encode_ms',
+  'profile_decode_ms',
+  'profile_cloud_ms',
+  'profile_total_ms',
 ];
 
 /** Output rules of `--csv`: an existing file is replaced only when it starts with jalad's header. */
@@ -151,6 +160,11 @@ export function samplesCsv(records: readonly SampleRecord[]): string {
     num(r.predicted.totalMs),
     r.predictedClass,
     num(r.label),
+    num(r.profile.edgeMs),
+    num(r.profile.encodeMs),
+    num(r.profile.decodeMs),
+    num(r.profile.cloudMs),
+    num(r.profile.totalMs),
   ]);
   return stringify([header, ...rows]);
 }
@@ -265,6 +279,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.edgeRepeat !== undefined ? { edgeRepeat: options.edgeRepeat } : {}),
       ...(options.rttPings !== undefined ? { rttPings: options.rttPings } : {}),
       ...(options.rttGapMs !== undefined ? { rttGapMs: options.rttGapMs } : {}),
+      ...(options.calibrate !== undefined ? { calibrate: options.calibrate } : {}),
       // NOTE: a kernel link counts each segment's headers, and its token bucket lets the first bytes
       // of a request pass at once; both are the link's configuration (docs/runtime.md#the-kernel-link).
       ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),

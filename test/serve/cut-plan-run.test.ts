@@ -141,8 +141,10 @@ describe('a --cut plan served and run', () => {
       expect(Array.from(r.scores)).toEqual(Array.from(once.records[i].scores)),
     );
     // one request per sample whatever the repeat: the repeats stay on the edge (and per run one
-    // request for the answer's size and one probe)
-    expect(server.metrics().requests - before).toBe(2 * (1 + 1 + 12));
+    // request for the answer's size, one probe and the 5 calibration requests)
+    expect(server.metrics().requests - before).toBe(2 * (1 + 1 + 5 + 12));
+    // the calibration ran the edge part as the samples do, repeats included (no timing compared)
+    expect(thrice.calibration.plans).toHaveLength(1);
   });
 });
 
@@ -165,19 +167,29 @@ describe("the codec's encode and decode times in the prediction", () => {
     try {
       const report = await runEdge({ plans: [solved], serverUrl: s.url, dataset: fx.dataset, rttPings: 1 });
       const r = report.records[0];
-      expect(r.predicted.encodeMs).toBe(solved.predicted.encodeMs);
-      expect(r.predicted.totalMs).toBeCloseTo(
-        r.predicted.edgeMs +
-          r.predicted.encodeMs +
-          r.predicted.transferMs +
-          r.predicted.decodeMs +
-          r.predicted.cloudMs +
-          r.predicted.answerEncodeMs +
-          r.predicted.answerDecodeMs,
+      // the profile's prediction carries them (the calibrated one measures them before the run)
+      expect(r.profile.encodeMs).toBe(solved.predicted.encodeMs);
+      expect(r.profile.totalMs).toBeCloseTo(
+        r.profile.edgeMs +
+          r.profile.encodeMs +
+          r.profile.transferMs +
+          r.profile.decodeMs +
+          r.profile.cloudMs +
+          r.profile.answerEncodeMs +
+          r.profile.answerDecodeMs,
         9,
       );
-      expect(report.stages.encode.predictedMs).toBe(solved.predicted.encodeMs);
-      expect(report.stages.decode.predictedMs).toBe(solved.predicted.decodeMs);
+      expect(report.stages.encode.profiledMs).toBe(solved.predicted.encodeMs);
+      expect(report.stages.decode.profiledMs).toBe(solved.predicted.decodeMs);
+      const uncalibrated = await runEdge({
+        plans: [solved],
+        serverUrl: s.url,
+        dataset: fx.dataset,
+        rttPings: 1,
+        calibrate: 0,
+      });
+      expect(uncalibrated.stages.encode.predictedMs).toBe(solved.predicted.encodeMs);
+      expect(uncalibrated.stages.decode.predictedMs).toBe(solved.predicted.decodeMs);
       // the server reports its decoding of the request: measured, within its own time
       expect(r.serverDecodeMs).toBeGreaterThan(0);
       expect(r.serverDecodeMs).toBeLessThanOrEqual(r.serverMs);
