@@ -80,7 +80,7 @@ export function runCommand(): Command {
       'before the run, send n requests per plan through the real pipeline (the first discarded) and predict the ' +
         'edge part, encoding and server from their medians instead of the profile',
       parseInRange(FLAG_RANGES.calibrate),
-      5,
+      9,
     )
     .option('--no-calibrate', "no calibration requests: the prediction's compute terms are the profile's");
   withOutputFlags(cmd, 'print one JSON document (samples, top1, per-stage medians) instead of tables');

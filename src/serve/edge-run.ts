@@ -64,9 +64,13 @@ export interface EdgeRunOptions {
   /**
    * Requests per plan sent before the run to measure the compute stages in the run's conditions
    * (stage-calibration.ts), the first of each plan discarded; the prediction then takes the
-   * edge part, the encoding and the server's time from them instead of the profile (default 5;
+   * edge part, the encoding and the server's time from them instead of the profile (default 9;
    * 0: none, the profile's terms as before session 10). Static runs calibrate their plan, adaptive
    * runs every plan of the table.
+   * NOTE: 9, not 3-5: at load 2-4 single requests ran 2-3x their neighbours (the 15 KB plan's edge
+   * part 13.4 ms among 5.7-6.5), and in a bench row calibrated with 5 that plan's encoding came out
+   * 6.6 ms, the median of 4, against 2.6 for the samples'; the median of 8 stays put with two such
+   * requests, and 9 requests cost about as much time as 9 samples.
    */
   readonly calibrate?: number;
   readonly estimator?: EstimatorOptions;
@@ -223,7 +227,7 @@ const DEFAULTS = {
   rttPings: 21,
   rttGapMs: 10,
   edgeRepeat: 1,
-  calibrate: 5,
+  calibrate: 9,
 } as const;
 
 function median(values: readonly number[]): number {

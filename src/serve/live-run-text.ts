@@ -34,7 +34,7 @@ export function liveRunText(report: EdgeRunReport): string {
       `RTT with the answer's return ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ` +
         `${report.fallbacks} sample(s) ran edge-only`,
       calibrationLine(report),
-      'median per stage (ms)  predicted   profiled   measured',
+      `  ${'ms'.padEnd(9)} ${'predicted'.padStart(10)} ${'profiled'.padStart(10)} ${'measured'.padStart(10)}  (medians per stage)`,
       row('edge', s.edge),
       row('encode', s.encode),
       row('transfer', s.transfer),

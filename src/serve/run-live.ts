@@ -66,7 +66,7 @@ export interface LiveRunOptions {
   /** Empty requests timed for the RTT before the run, and the pause between them, ms (defaults 21, 10). */
   readonly rttPings?: number;
   readonly rttGapMs?: number;
-  /** Calibration requests per plan before the run, the first discarded (default 5; 0: none; EdgeRunOptions.calibrate). */
+  /** Calibration requests per plan before the run, the first discarded (default 9; 0: none; EdgeRunOptions.calibrate). */
   readonly calibrate?: number;
   /** The measured policy's settings (hysteresis, probing; measured-policy.ts). */
   readonly policyOptions?: EdgeRunOptions['policyOptions'];

@@ -160,8 +160,8 @@ describe("runEdge's prediction", () => {
       rttGapMs: 0,
       progress: (m) => lines.push(m),
     });
-    // one request for the answer's size, 3 probes, 5 calibration requests, 12 samples
-    expect(server.metrics().requests - before).toBe(1 + 3 + 5 + 12);
+    // one request for the answer's size, 3 probes, 9 calibration requests, 12 samples
+    expect(server.metrics().requests - before).toBe(1 + 3 + 9 + 12);
     expect(lines[0]).toMatch(/^RTT with an answer of 10 floats: /); // the chain's 10 logits
     const first = r.records[0].predicted;
     expect(first.answerEncodeMs).toBeGreaterThan(0);
@@ -189,8 +189,8 @@ describe("runEdge's prediction", () => {
     const before = server.metrics().requests;
     const full = await run(1e9);
     // the rate known: 2 probes shaped like a request (POST of the plan's mean bytes and framing) in turns with 2 bare ones;
-    // 5 calibration requests
-    expect(server.metrics().requests - before).toBe(1 + 2 * 2 + 5 + 12);
+    // 9 calibration requests
+    expect(server.metrics().requests - before).toBe(1 + 2 * 2 + 9 + 12);
     const planBytes = Math.round(plan().predicted.bytes);
     expect(full.probeBytes.filter((b, i) => i % 2 === 0 && b > planBytes)).toHaveLength(2);
     expect(full.probeBytes.filter((b, i) => i % 2 === 1 && b < 200)).toHaveLength(2);

@@ -141,8 +141,8 @@ describe('a --cut plan served and run', () => {
       expect(Array.from(r.scores)).toEqual(Array.from(once.records[i].scores)),
     );
     // one request per sample whatever the repeat: the repeats stay on the edge (and per run one
-    // request for the answer's size, one probe and the 5 calibration requests)
-    expect(server.metrics().requests - before).toBe(2 * (1 + 1 + 5 + 12));
+    // request for the answer's size, one probe and the 9 calibration requests)
+    expect(server.metrics().requests - before).toBe(2 * (1 + 1 + 9 + 12));
     // the calibration ran the edge part as the samples do, repeats included (no timing compared)
     expect(thrice.calibration.plans).toHaveLength(1);
   });

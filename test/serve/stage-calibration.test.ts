@@ -131,13 +131,13 @@ describe('jalad run: calibration before the run', () => {
       accuracy: offline.top1!.correct / 12,
     });
     expect(rows.map((r) => Number(r.predicted_class))).toEqual(Array.from(offline.predictedClass));
-    // the server answered the 12 samples, the one request before the run and the 5 calibration requests
-    expect(requests).toBe(12 + 1 + 5);
-    expect(doc.calibration.requests).toBe(5);
+    // the server answered the 12 samples, the one request before the run and the 9 calibration requests
+    expect(requests).toBe(12 + 1 + 9);
+    expect(doc.calibration.requests).toBe(9);
     expect(doc.calibration.plans).toHaveLength(1);
     const c = doc.calibration.plans[0];
-    expect(c.requests).toBe(4); // the first discarded
-    expect(c.wireBytes).toHaveLength(5);
+    expect(c.requests).toBe(8); // the first discarded
+    expect(c.wireBytes).toHaveLength(9);
     for (const v of [c.edgeMs, c.encodeMs, c.serverMs, c.serverDecodeMs]) expect(v).toBeGreaterThan(0);
     expect(c.serverDecodeMs).toBeLessThan(c.serverMs);
     const plan = loadPlanDir(fx.planDir).predicted;

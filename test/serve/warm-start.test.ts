@@ -98,9 +98,9 @@ describe('an adaptive run before its first sample', () => {
         beforeSample: (i) => void calls.push(i),
         progress: (m) => lines.push(m),
       });
-      // the answer's sizes, 3 probes, 5 calibration requests per distinct plan, the estimate's seed, 6 samples
+      // the answer's sizes, 3 probes, 9 calibration requests per distinct plan, the estimate's seed, 6 samples
       const distinct = new Set(plans.map((p) => p.key)).size;
-      expect(s.metrics().requests - before).toBe(1 + 3 + 5 * distinct + 1 + 6);
+      expect(s.metrics().requests - before).toBe(1 + 3 + 9 * distinct + 1 + 6);
       expect(lines[0]).toBe(`ran each of the ${plans.length} edge parts once before timing`);
       expect(calls).toEqual([-1, 0, 1, 2, 3, 4, 5]);
       // the first sample's bandwidth is the seeded estimate, not the initial guess
