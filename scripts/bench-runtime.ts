@@ -12,7 +12,8 @@
  *    measured here now; decision table for the scenario's budget.
  * 2. At 1.1, 5.85 and 18.88 Mbps, the table's plan for the rate and its other plans under 20 KB,
  *    at MTU 296 and 1500 interleaved: median error per sample of predicted vs measured total and
- *    transfer (targets: 10%), and the served outputs against the offline run of the same plan.
+ *    transfer (targets: 10%), the total both with the compute terms calibrated before the run and
+ *    with the profile's, and the served outputs against the offline run of the same plan.
  * 3. On experiments/traces/{3g,4g,wifi}.csv replayed on the link, with the edge slowed for each
  *    trace so that the fastest plan as measured on the link changes nearest its median (a few
  *    samples of each plan first; the table's breakpoints leave out the link's framing): the
