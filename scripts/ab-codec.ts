@@ -4,7 +4,7 @@
  * project is measured on is shared, and load changes within minutes).
  *
  * Run (from the repository root, after `npm run build:all`):
- *   node .build/scripts/ab-codec.js OTHER_BUILD [--rounds N] [--bits 2,4,6,8] [--min-kb K]
+ *   node .build/scripts/ab-codec.js OTHER_BUILD [--rounds N] [--bits 2,4,6,8] [--min-kb K] [--version V]
  * where OTHER_BUILD is the output of `tsc -p tsconfig.build.json --outDir OTHER_BUILD` in a copy of
  * another commit, e.g.
  *   git archive REV src tsconfig.json tsconfig.build.json package.json | tar -x -C /tmp/old
@@ -12,15 +12,21 @@
  *   (cd /tmp/old && npx tsc -p tsconfig.build.json --outDir out)   # OTHER_BUILD = /tmp/old/out
  *
  * Inputs: the cut tensors of the three bundled models of at least K KB of float32 (default 48),
- * for the first 20 test images. For each tensor and bit width: both builds' streams must be
- * identical and decode to identical codes and values; then whole `encodeTensor` and
+ * for the first 20 test images (--version: the context payload version both builds write). For
+ * each tensor and bit width: both builds' streams must be identical and decode to identical codes and values; then whole `encodeTensor` and
  * `decodeTensor` (coder `context`) of the 20 samples, each arm 3 times per round, the four arms in
  * turn for N rounds (default 11); the median MB/s of float32 input per second of CPU time.
+ *
+ * Or, in this build only, two context payload versions against each other (their streams differ;
+ * each decodes to the quantized codes, checked), with the mean stream bytes of each:
+ *   node .build/scripts/ab-codec.js --versions 4,5 [--rounds N] [--bits 2,4,6,8] [--min-kb K]
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import * as here from '../src/codec/tensor-format';
+import type { StreamContextVersion } from '../src/codec/tensor-format';
+import { quantize } from '../src/codec/normalize';
 import type { BitWidth } from '../src/codec/types';
 import { fitToModelInput, loadDataset } from '../src/data';
 import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
@@ -87,9 +93,14 @@ function median(values: number[]): number {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv.length === 0 || argv[0].startsWith('--'))
-    throw new Error('usage: ab-codec.js OTHER_BUILD [--rounds N] [--bits LIST] [--min-kb K]');
-  const other = require(resolve(argv[0], 'src/codec/tensor-format')) as Codec;
+  const versions = option(argv, '--versions', '')
+    .split(',')
+    .filter(Boolean)
+    .map(Number) as StreamContextVersion[];
+  if ((argv.length === 0 || argv[0].startsWith('--')) && versions.length !== 2)
+    throw new Error('usage: ab-codec.js OTHER_BUILD|--versions A,B [--rounds N] [--bits LIST] [--min-kb K]');
+  const other =
+    versions.length === 2 ? here : (require(resolve(argv[0], 'src/codec/tensor-format')) as Codec);
   const rounds = Number(option(argv, '--rounds', '11'));
   const bitsList = option(argv, '--bits', '2,4,6,8').split(',').map(Number) as BitWidth[];
   const tensors = await cutTensors(Number(option(argv, '--min-kb', '48')) * 1024);
@@ -101,19 +112,41 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write('tensor | shape | c | encode MB/s other -> here | decode MB/s other -> here\n');
   for (const t of tensors) {
     for (const bits of bitsList) {
-      const options = { bits, coder: 'context' as const };
-      const streams = t.samples.map((x) => here.encodeTensor(x, t.shape, options));
+      const single = option(argv, '--version', '');
+      const options = {
+        bits,
+        coder: 'context' as const,
+        ...(single === '' ? {} : { contextVersion: Number(single) as StreamContextVersion }),
+      };
+      const [optionsOther, optionsHere] =
+        versions.length === 2
+          ? versions.map((contextVersion) => ({ ...options, contextVersion }))
+          : [options, options];
+      const streams = t.samples.map((x) => here.encodeTensor(x, t.shape, optionsHere));
+      const streamsOther =
+        versions.length === 2 ? t.samples.map((x) => here.encodeTensor(x, t.shape, optionsOther)) : streams;
       streams.forEach((s, i) => {
+        if (versions.length === 2) {
+          const codes = quantize(t.samples[i], bits).codes;
+          if (
+            !same(here.decodeTensor(s).codes!, codes) ||
+            !same(here.decodeTensor(streamsOther[i]).codes!, codes)
+          )
+            throw new Error(`${t.name} c=${bits}: a stream does not decode to the codes`);
+          return;
+        }
         if (!same(s, other.encodeTensor(t.samples[i], t.shape, options)))
           throw new Error(`${t.name} c=${bits}: streams differ`);
         const [a, b] = [here.decodeTensor(s), other.decodeTensor(s)];
         if (!same(a.values, b.values) || !same(a.codes!, b.codes!))
           throw new Error(`${t.name} c=${bits}: decodes differ`);
       });
-      const arms = [other, here].flatMap((codec) => [
-        (): void => t.samples.forEach((x) => codec.encodeTensor(x, t.shape, options)),
-        (): void => streams.forEach((s) => codec.decodeTensor(s)),
-      ]);
+      const arms = [
+        (): void => t.samples.forEach((x) => other.encodeTensor(x, t.shape, optionsOther)),
+        (): void => streamsOther.forEach((s) => other.decodeTensor(s)),
+        (): void => t.samples.forEach((x) => here.encodeTensor(x, t.shape, optionsHere)),
+        (): void => streams.forEach((s) => here.decodeTensor(s)),
+      ];
       for (const arm of arms) for (let w = 0; w < 5; w++) arm();
       const rates = arms.map(() => [] as number[]);
       for (let r = 0; r < rounds; r++) {
@@ -127,8 +160,11 @@ async function main(argv: readonly string[]): Promise<void> {
       const [encOther, decOther, encHere, decHere] = rates.map(median);
       const pair = (a: number, b: number): string =>
         `${a.toFixed(0)} -> ${b.toFixed(0)} (${(b / a).toFixed(2)}x)`;
+      const bytes = (list: Uint8Array[]): string =>
+        (list.reduce((a, s) => a + s.length, 0) / list.length).toFixed(0);
+      const sizes = versions.length === 2 ? ` | bytes ${bytes(streamsOther)} -> ${bytes(streams)}` : '';
       process.stdout.write(
-        `${t.name} | ${t.shape.join('x')} | ${bits} | ${pair(encOther, encHere)} | ${pair(decOther, decHere)}\n`,
+        `${t.name} | ${t.shape.join('x')} | ${bits} | ${pair(encOther, encHere)} | ${pair(decOther, decHere)}${sizes}\n`,
       );
     }
   }

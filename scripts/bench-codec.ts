@@ -3,7 +3,7 @@
  * order-0 entropy bound and general-purpose compressors, and encode/decode throughput.
  *
  * Run: npm run bench:codec [-- --quick] [-- --sizes-only] [-- --json] [-- --no-bundled] [-- --coder NAME] [-- --compare-js]
- *   [-- FILE.f32[:DxDxD] ...]
+ *   [-- --context-version 3|4|5] [-- FILE.f32[:DxDxD] ...]
  * (builds into .build/ and runs from the repository root, where the bundled models are).
  *
  * Inputs: the tensor of every cut point of the three bundled Fashion-MNIST models for the first
@@ -41,7 +41,12 @@ import { brotliCompressSync, constants as zlibConstants, deflateSync } from 'nod
 import { codeHistogram, entropyBytes } from '../src/codec/entropy';
 import { quantize } from '../src/codec/normalize';
 import { useContextWasm } from '../src/codec/context-wasm';
-import { decodeTensor, encodeTensor, readTensorHeader } from '../src/codec/tensor-format';
+import {
+  decodeTensor,
+  encodeTensor,
+  readTensorHeader,
+  type StreamContextVersion,
+} from '../src/codec/tensor-format';
 import type { BitWidth, CoderChoice } from '../src/codec/types';
 import { mulberry32 } from '../src/core/random';
 import { fitToModelInput, loadDataset } from '../src/data';
@@ -258,9 +263,10 @@ function benchTensor(
     const chosen = new Map<string, number>();
     const streams: Uint8Array[] = [];
     for (const x of t.samples) {
-      const size = (coder: CoderChoice): number => encodeTensor(x, t.shape, { bits, coder }).length;
+      const size = (coder: CoderChoice): number =>
+        encodeTensor(x, t.shape, { bits, coder, contextVersion }).length;
       const q = quantize(x, bits);
-      const auto = encodeTensor(x, t.shape, { bits, coder });
+      const auto = encodeTensor(x, t.shape, { bits, coder, contextVersion });
       streams.push(auto);
       const header = readTensorHeader(auto);
       chosen.set(header.coder, (chosen.get(header.coder) ?? 0) + 1);
@@ -300,7 +306,7 @@ function benchTensor(
         ? untimed
         : throughput(
             () => {
-              for (const x of timed) encodeTensor(x, t.shape, { bits, coder });
+              for (const x of timed) encodeTensor(x, t.shape, { bits, coder, contextVersion });
             },
             inputBytes * timed.length,
             timedRuns,
@@ -325,7 +331,7 @@ function benchTensor(
           throw new Error(`${t.name} at ${bits} bits: the JavaScript decoder changed a code`);
         js = throughput(
           () => {
-            for (const x of timed) encodeTensor(x, t.shape, { bits, coder });
+            for (const x of timed) encodeTensor(x, t.shape, { bits, coder, contextVersion });
           },
           inputBytes * timed.length,
           timedRuns,
@@ -450,15 +456,24 @@ function startZstd(): Promise<ZstdSimple | null> {
   });
 }
 
+/** `--context-version V`: the context payload version every context encode writes (default: the encoder's). */
+let contextVersion: StreamContextVersion | undefined;
+
 async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');
+  const versionAt = argv.indexOf('--context-version');
+  if (versionAt >= 0) contextVersion = Number(argv[versionAt + 1]) as StreamContextVersion;
   const at = argv.indexOf('--coder');
   const coder = (at >= 0 ? argv[at + 1] : 'auto') as CoderChoice;
   const json = argv.includes('--json');
   const compareJs = argv.includes('--compare-js');
   let files: BenchTensor[];
   try {
-    files = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--coder').map(readF32File);
+    files = argv
+      .filter(
+        (a, i) => !a.startsWith('--') && argv[i - 1] !== '--coder' && argv[i - 1] !== '--context-version',
+      )
+      .map(readF32File);
   } catch (error) {
     // A bad command line (a missing file, a shape that does not fit) gets one line and exit code 2.
     process.stderr.write(`bench-codec: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -491,7 +506,7 @@ async function main(argv: readonly string[]): Promise<void> {
     `jalad codec benchmark (node ${process.version}, one thread, load average ${load()}; mean bytes per sample ` +
       `of the whole stream, peers with the same header and checksum; H = order-0 entropy; ` +
       `auto/peer = auto / min(deflate9, brotli11, zstd19); auto = coder ${coder}; ctx v3 = context coder, ` +
-      `payload version 3 (contexts start at 1/2; 'context' writes version 4); ` +
+      `payload version 3 (contexts start at 1/2; 'context' writes version 4, or 5 on samples of 16 K codes or more at 6-8 bits); ` +
       `MB/s of float32 input of 'auto', median by wall clock and by CPU time)\n`,
   );
   if (zstd === null)

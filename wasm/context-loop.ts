@@ -1,4 +1,4 @@
-// The context coder's per-code loops (src/codec/context-coder.ts, payload versions 3 and 4) in
+// The context coder's per-code loops (context-coder.ts: payload versions 3 and 4; context-coder-v5.ts: 5) in
 // AssemblyScript, compiled by `npm run build:wasm` into src/codec/context-wasm-bytes.ts.
 //
 // This file is the source of those bytes; a test rebuilds it and checks that the committed bytes
@@ -445,4 +445,362 @@ export function lookup(codes: usize, n: i32, table: usize, out: usize): void {
   for (let i: i32 = 0; i < n; i++) {
     store<f32>(out + (<usize>i << 2), load<f32>(table + (<usize>load<u8>(codes + <usize>i) << 2)));
   }
+}
+
+/** `contexts` as version 5 uses them: the same cPred and cResidual, cZero only in sparse mode, no cLength. */
+@inline function contexts5(at: usize, x: i32, y: i32, w: i32, area: i32, plane: i32, pc: i32, left: i32, dense: i32): void {
+  const l: i32 = x > 0 ? left : y > 0 ? <i32>load<u8>(at - <usize>w) : plane > 0 ? <i32>load<u8>(at - <usize>area) : 0;
+  const u: i32 = y > 0 ? <i32>load<u8>(at - <usize>w) : l;
+  const ul: i32 = x > 0 && y > 0 ? <i32>load<u8>(at - <usize>w - 1) : u;
+  const ur: i32 = y > 0 && x < w - 1 ? <i32>load<u8>(at - <usize>w + 1) : u;
+  const dlu = l - u;
+  const lo = u + (dlu & (dlu >> 31));
+  const hi = l - (dlu & (dlu >> 31));
+  const g = l + u - ul;
+  const dl = g - lo;
+  const up = lo + (dl & ~(dl >> 31));
+  const dh = up - hi;
+  const pred = hi + (dh & (dh >> 31));
+  const nonzero: i32 = (l != 0 ? 1 : 0) + (u != 0 ? 1 : 0) + (ul != 0 ? 1 : 0) + (ur != 0 ? 1 : 0);
+  const qa = bucket(absInt(l - ul) + absInt(u - ul) + absInt(ur - u));
+  cPred = pred;
+  cResidual = RESIDUAL_BASE + (qa * 4 + (pc >> 1)) * 2 + (nonzero >> 2);
+  if (dense == 0) {
+    const len: i32 = pred == 0 ? 0 : 32 - clz<i32>(pred);
+    cZero = ((len < 7 ? len : 7) * 5 + nonzero) * 2 + (pc & 1);
+  }
+}
+
+// --- Format version 5 (src/codec/context-coder-v5.ts): the residual's bit length as one
+// multi-symbol decision, then its mantissa; the decoder's path does not depend on decoded bits. ---
+
+/** Per multi-symbol context: 8 slow u16 boundaries, then 8 fast ones (see context-coder-v5.ts). */
+const CDFS: usize = memory.data(56 * 32, 16);
+/** Per multi-symbol context: its use count (0..30). */
+const USES: usize = memory.data(56, 16);
+/** The slow copy's rate by use count (CDF_RATES). */
+const RATES: usize = memory.data(32, 16);
+const FAST_RATE: i32 = 4;
+/** From this bit width up the mantissa's second bit is raw (RAW_SECOND_BITS in context-coder-v5.ts). */
+const RAW_SECOND_BITS: i32 = 7;
+const MAX_USES: i32 = 30;
+
+for (let n: i32 = 0; n < 32; n++) {
+  store<u8>(RATES + <usize>n, <u8>(n < 2 ? 2 : n < 6 ? 3 : n < 14 ? 4 : n < 20 ? 5 : n < 30 ? 6 : 7));
+}
+
+export function cdfsPtr(): usize {
+  return CDFS;
+}
+
+export function usesPtr(): usize {
+  return USES;
+}
+
+/** The boundary f_(i+1) used for coding: the rounded mean of the slow and fast copies. */
+@inline function mixed(a: usize, i: i32): u32 {
+  const at = a + (<usize>i << 1);
+  return (<u32>load<u16>(at) + <u32>load<u16>(at, 16) + 1) >> 1;
+}
+
+/** The low and high bound of symbol s (b_s, b_(s+1)) for R = range >>> 15, as Model.bound. */
+@inline function symbolLow(a: usize, s: i32, r15: u32): u32 {
+  return select<u32>(r15 * mixed(a, s - 1) + (<u32>s << 2), 0, s > 0);
+}
+
+@inline function symbolHigh(a: usize, s: i32, r15: u32, bits: i32): u32 {
+  return select<u32>(r15 * mixed(a, s) + (<u32>(s + 1) << 2), range, s < bits);
+}
+
+/** One copy's boundaries moved towards the symbol: up where `above` (lane i > s), down elsewhere. */
+@inline function adaptCopy(v: v128, above: v128, rate: i32): v128 {
+  const up = i16x8.shr_u(i16x8.sub(i16x8.splat(<i16>0x8000), v), rate);
+  const down = i16x8.shr_u(v, rate);
+  return i16x8.sub(i16x8.add(v, v128.and(up, above)), v128.andnot(down, above));
+}
+
+@inline function adaptCdf(a: usize, ctx: i32, s: i32): void {
+  const above = i16x8.gt_u(i16x8(1, 2, 3, 4, 5, 6, 7, 8), i16x8.splat(<i16>s));
+  const n = <i32>load<u8>(USES + <usize>ctx);
+  v128.store(a, adaptCopy(v128.load(a), above, <i32>load<u8>(RATES + <usize>n)));
+  v128.store(a, adaptCopy(v128.load(a, 16), above, FAST_RATE), 16);
+  store<u8>(USES + <usize>ctx, <u8>(n < MAX_USES ? n + 1 : n));
+}
+
+@inline function encodeSymbol(ctx: i32, s: i32, bits: i32): void {
+  const a = CDFS + (<usize>ctx << 5);
+  const r15 = range >>> 15;
+  const lo = symbolLow(a, s, r15);
+  const hi = symbolHigh(a, s, r15, bits);
+  addLow(lo);
+  range = hi - lo;
+  adaptCdf(a, ctx, s);
+  if (range < TOP) shiftOut();
+}
+
+// Version 5's raw bits (the mantissa below its top two bits), outside the range coder: written
+// at rawOut, LSB first, and appended in reverse order after the range coder's bytes by `encode5`.
+let rawOut: usize = 0;
+let rawBits: u32 = 0;
+let rawCount: u32 = 0;
+
+@inline function encodeRaw(k: i32, value: i32): void {
+  rawBits |= <u32>value << rawCount;
+  rawCount += <u32>k;
+  if (rawCount >= 8) {
+    store<u8>(rawOut, <u8>rawBits);
+    rawOut++;
+    rawBits >>>= 8;
+    rawCount -= 8;
+  }
+}
+
+/** The decisions of one code in version 5 (see encodeResidual in context-coder-v5.ts). */
+@inline function encodeCode5(v: i32, dense: i32, max: i32, bits: i32): void {
+  let r: i32;
+  if (dense == 1) {
+    r = fold(v + 1, cPred + 1, max + 1);
+  } else {
+    encodeBit(cZero, v == 0 ? 0 : 1);
+    if (v == 0) return;
+    r = fold(v, cPred > 0 ? cPred : 1, max);
+  }
+  const e: i32 = 32 - clz<i32>(r);
+  encodeSymbol(cResidual - RESIDUAL_BASE, e, bits);
+  if (e >= 2) {
+    const b1 = (r >> (e - 2)) & 1;
+    encodeBit(MANTISSA_BASE + e * 4 + 1, b1);
+    if (e >= 3 && bits >= RAW_SECOND_BITS) encodeRaw(e - 2, r & ((1 << (e - 2)) - 1));
+    else if (e >= 3) {
+      encodeBit(MANTISSA_BASE + e * 4 + 2 + b1, (r >> (e - 3)) & 1);
+      encodeRaw(e - 3, r & ((1 << (e - 3)) - 1));
+    }
+  }
+}
+
+/**
+ * `encode` for format version 5 (the same arguments and results, and `raw`: room for the raw bits,
+ * n bytes); states, CDFs and uses set by the caller.
+ */
+export function encode5(
+  codes: usize,
+  planeCount: i32,
+  h: i32,
+  w: i32,
+  bits: i32,
+  out: usize,
+  capacity: i32,
+  prev: usize,
+  maxBytes: f64,
+  pace: i32,
+  tolerance: f64,
+  learningBytes: f64,
+  marginBytes: f64,
+  raw: usize,
+): i32 {
+  const area = h * w;
+  const n = planeCount * area;
+  const max = (1 << bits) - 1;
+  let zeros: i32 = 0;
+  for (let j: i32 = 0; j < n; j++) if (load<u8>(codes + <usize>j) == 0) zeros++;
+  const dense: i32 = zeros * 32 < n ? 1 : 0;
+  low = 0;
+  range = 0xffffffff;
+  outPos = out;
+  rawOut = raw;
+  rawBits = 0;
+  rawCount = 0;
+  const limit = out + <usize>capacity - 32;
+  encodePlain(1, dense);
+  memory.fill(prev, 0, <usize>area);
+  let i: i32 = 0;
+  let pacedBits: f64 = 0;
+  let paced: i32 = 0;
+  for (let plane: i32 = 0; plane < planeCount; plane++) {
+    const written = <f64>(outPos - out + rawOut - raw);
+    if (written > maxBytes) return -1;
+    if (pace != 0 && 4 * i >= n && i > 0) {
+      for (; paced < i; paced++) pacedBits += load<f64>(CODE_BITS + (<usize>load<u8>(codes + <usize>paced) << 3));
+      if (written > (pacedBits / 8) * tolerance + learningBytes + marginBytes) return -1;
+    }
+    if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
+    let k: i32 = 0;
+    for (let y: i32 = 0; y < h; y++) {
+      for (let x: i32 = 0; x < w; x++, i++, k++) {
+        const at = codes + <usize>i;
+        contexts5(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k), x > 0 ? <i32>load<u8>(at - 1) : 0, dense);
+        encodeCode5(<i32>load<u8>(at), dense, max, bits);
+        if (outPos > limit) return -2;
+      }
+    }
+  }
+  if (rawCount > 0) {
+    store<u8>(rawOut, <u8>rawBits);
+    rawOut++;
+  }
+  if (outPos + 2 + (rawOut - raw) > limit) return -2;
+  // Two bytes of low (see Encoder.finish in context-coder-v5.ts), then the raw bytes reversed.
+  addLow(0xffff);
+  store<u8>(outPos, <u8>(low >>> 24));
+  store<u8>(outPos + 1, <u8>(low >>> 16));
+  outPos += 2;
+  while (rawOut > raw) {
+    rawOut--;
+    store<u8>(outPos, load<u8>(rawOut));
+    outPos++;
+  }
+  return <i32>(outPos - out);
+}
+
+/**
+ * Brings range back to 2^24 or more without a branch: the bytes needed (0..3) in one step, from a
+ * 4-byte big-endian load (past the payload's end: the zero bytes the caller put after it).
+ */
+@inline function renorm(): void {
+  if (range >= TOP) return;
+  const n: u32 = clz<u32>(range) >> 3;
+  const at = select<usize>(inPos, inEnd, inPos < inEnd);
+  const next = bswap<u32>(load<u32>(at));
+  code = <u32>((((<u64>code << 32) | <u64>next) << <u64>(n << 3)) >> 32);
+  range = range << (n << 3);
+  inPos += <usize>n;
+}
+
+/** A binary decision, or where `active` is false none (range, code and state unchanged; returns 0). */
+@inline function decodeBitIf(ctx: i32, active: bool): i32 {
+  const a = STATES + (<usize>ctx << 2);
+  const st = load<u32>(a);
+  const bound = select<u32>((range >>> 16) * (st >>> 6), range, active);
+  const one = code >= bound;
+  code -= bound & -(<u32>one);
+  range = select<u32>(range - bound, bound, one);
+  store<u32>(a, select<u32>(adapt(st, one), st, active));
+  renorm();
+  return <i32>one;
+}
+
+/** The largest and the smallest u32 lane of v. */
+@inline function maxLane(v: v128): u32 {
+  const m = i32x4.max_u(v, v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+  return <u32>i32x4.extract_lane(i32x4.max_u(m, v128.shuffle<i32>(m, m, 1, 0, 3, 2)), 0);
+}
+
+@inline function minLane(v: v128): u32 {
+  const m = i32x4.min_u(v, v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+  return <u32>i32x4.extract_lane(i32x4.min_u(m, v128.shuffle<i32>(m, m, 1, 0, 3, 2)), 0);
+}
+
+/**
+ * One multi-symbol decision: all 8 bounds at once, compared with the code value; the symbol is the
+ * count of bounds at or below it (lanes past `bits` left out), and its interval's ends are the
+ * largest of those bounds and the smallest of the others (or range), taken from the lanes
+ * directly rather than reloaded by symbol.
+ */
+@inline function decodeSymbol(ctx: i32, bits: i32, padL: v128, padH: v128): i32 {
+  const a = CDFS + (<usize>ctx << 5);
+  const r15 = range >>> 15;
+  const f = i16x8.avgr_u(v128.load(a), v128.load(a, 16));
+  const rv = i32x4.splat(r15);
+  const cv = i32x4.splat(code);
+  const bl = i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(f), rv), i32x4(4, 8, 12, 16));
+  const bh = i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(f), rv), i32x4(20, 24, 28, 32));
+  const gl = v128.andnot(i32x4.ge_u(cv, bl), padL);
+  const gh = v128.andnot(i32x4.ge_u(cv, bh), padH);
+  const s = popcnt<i32>(i32x4.bitmask(gl) | (i32x4.bitmask(gh) << 4));
+  const lo = maxLane(i32x4.max_u(v128.and(bl, gl), v128.and(bh, gh)));
+  const hiLanes = minLane(i32x4.min_u(v128.or(bl, v128.or(gl, padL)), v128.or(bh, v128.or(gh, padH))));
+  const hi = hiLanes < range ? hiLanes : range;
+  code -= lo;
+  range = hi - lo;
+  adaptCdf(a, ctx, s);
+  renorm();
+  return s;
+}
+
+// Version 5's raw bits, read from the payload's end backwards: the next byte at rawIn − 1.
+let rawIn: usize = 0;
+let rawStart: usize = 0;
+let rawLeft: u32 = 0;
+
+/** k (0..6) raw bits (see Decoder.raw in context-coder-v5.ts), without a branch. */
+@inline function decodeRaw(k: i32): i32 {
+  const need = rawCount < <u32>k;
+  // Before the payload's start: a zero byte (the 4 zeros after its end), and the end check fails.
+  const byte = <u32>load<u8>(select<usize>(rawIn - 1, inEnd, rawIn > rawStart));
+  rawLeft |= select<u32>(byte << rawCount, 0, need);
+  rawCount += select<u32>(8, 0, need);
+  rawIn -= <usize>need;
+  const value = rawLeft & ((1 << <u32>k) - 1);
+  rawLeft >>>= <u32>k;
+  rawCount -= <u32>k;
+  return <i32>value;
+}
+
+/** The folded residual of one code in version 5 after its contexts; negative for damage. */
+@inline function decodeResidual5(bits: i32, padL: v128, padH: v128): i32 {
+  const e = decodeSymbol(cResidual - RESIDUAL_BASE, bits, padL, padH);
+  if (e < 2) return e;
+  const b1 = decodeBitIf(MANTISSA_BASE + e * 4 + 1, true);
+  if (e < 3) return 2 | b1;
+  if (bits >= RAW_SECOND_BITS) return ((2 | b1) << (e - 2)) | decodeRaw(e - 2);
+  const r = 4 | (b1 << 1) | decodeBitIf(MANTISSA_BASE + e * 4 + 2 + b1, true);
+  return (r << (e - 3)) | decodeRaw(e - 3);
+}
+
+/**
+ * `decode` for format version 5 (same arguments); the payload must be followed by 4 zero bytes in
+ * memory (`renorm` loads 4 bytes at a time). Returns the bytes consumed (the range coder's up to 2
+ * past their end, and the raw ones), -1 for a residual out of range or -2 when they are all
+ * consumed but the last raw byte's unused bits are not 0 (damage either way).
+ */
+export function decode5(
+  codes: usize,
+  planeCount: i32,
+  h: i32,
+  w: i32,
+  bits: i32,
+  start: usize,
+  end: usize,
+  prev: usize,
+): i32 {
+  const area = h * w;
+  const max = (1 << bits) - 1;
+  inPos = start;
+  inEnd = end;
+  rawIn = end;
+  rawStart = start;
+  rawLeft = 0;
+  rawCount = 0;
+  range = 0xffffffff;
+  code = 0;
+  for (let k = 0; k < 4; k++) code = (code << 8) | nextByte();
+  const dense = decodePlain(1);
+  const top = dense == 1 ? max : max - 1;
+  memory.fill(prev, 0, <usize>area);
+  // The lanes past the last symbol's bound (all ones), left out of every multi-symbol decision.
+  const padL = i32x4.gt_s(i32x4(1, 2, 3, 4), i32x4.splat(bits));
+  const padH = i32x4.gt_s(i32x4(5, 6, 7, 8), i32x4.splat(bits));
+  let i: i32 = 0;
+  let last: i32 = 0;
+  for (let plane: i32 = 0; plane < planeCount; plane++) {
+    if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
+    let k: i32 = 0;
+    for (let y: i32 = 0; y < h; y++) {
+      for (let x: i32 = 0; x < w; x++, i++, k++) {
+        const at = codes + <usize>i;
+        contexts5(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k), last, dense);
+        if (dense == 0 && decodeBitIf(cZero, true) == 0) {
+          store<u8>(at, 0);
+          last = 0;
+          continue;
+        }
+        const r = decodeResidual5(bits, padL, padH);
+        if (<u32>r > <u32>top) return -1;
+        last = dense == 1 ? unfold(r, cPred + 1, max + 1) - 1 : unfold(r, cPred > 0 ? cPred : 1, max);
+        store<u8>(at, <u8>last);
+      }
+    }
+  }
+  const consumed = <i32>(inPos - 2 - start) + <i32>(end - rawIn);
+  return consumed == <i32>(end - start) && rawLeft != 0 ? -2 : consumed;
 }

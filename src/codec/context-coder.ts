@@ -574,7 +574,7 @@ export function contextDecodeFrom(
   checkCount(shape, planeCount * h * w, count);
   const decoded = contextDecodeWasm(bytes, planeCount, h, w, bits, start, end, initial);
   if (decoded === undefined) return contextDecodeFromJs(bytes, count, shape, bits, start, end, initial);
-  if (decoded === -1) throw outOfRange();
+  if (decoded === -1 || decoded === -2) throw outOfRange();
   checkEnd(start + decoded.readBytes, start, end);
   return decoded.codes;
 }
@@ -608,7 +608,7 @@ export function contextDecodeValues(
     initial,
     dequantizeTable(lo, hi, bits),
   );
-  if (decoded === -1) throw outOfRange();
+  if (decoded === -1 || decoded === -2) throw outOfRange();
   if (decoded === undefined || decoded.values === undefined) {
     const codes = contextDecodeFromJs(bytes, count, shape, bits, start, end, initial);
     const values = new Float32Array(count);

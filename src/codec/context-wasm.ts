@@ -61,6 +61,16 @@ interface Exports {
     prev: number,
   ): number;
   lookup(codes: number, n: number, table: number, out: number): void;
+  cdfsPtr(): number;
+  usesPtr(): number;
+  encode5(...args: [...Parameters<Exports['encode']>, raw: number]): number;
+  decode5: Exports['decode'];
+}
+
+/** Format version 5's multi-symbol contexts' starting state (context-coder-v5.ts), besides the binary states. */
+export interface WasmCdfStart {
+  readonly cdfs: Uint16Array;
+  readonly uses: Uint8Array;
 }
 
 /** Above this much linear memory the JavaScript loops run instead (a map of ~100 M codes). */
@@ -106,8 +116,11 @@ function reserve(wasm: Exports, bytes: number): number | null {
   return base;
 }
 
-function setStates(wasm: Exports, initial: Int32Array): void {
+function setStates(wasm: Exports, initial: Int32Array, v5: WasmCdfStart | undefined): void {
   new Int32Array(wasm.memory.buffer, wasm.statesPtr(), initial.length).set(initial);
+  if (v5 === undefined) return;
+  new Uint16Array(wasm.memory.buffer, wasm.cdfsPtr(), v5.cdfs.length).set(v5.cdfs);
+  new Uint8Array(wasm.memory.buffer, wasm.usesPtr(), v5.uses.length).set(v5.uses);
 }
 
 /** The encoder's pace (see contextEncodeWithin): rANS's bits per code value and the bytes allowed on top. */
@@ -132,6 +145,7 @@ export function contextEncodeWasm(
   maxBytes: number,
   pace: WasmPace | undefined,
   initial: Int32Array,
+  v5?: WasmCdfStart,
 ): Uint8Array | null | undefined {
   const wasm = enabled ? module() : null;
   if (wasm === null) return undefined;
@@ -139,16 +153,18 @@ export function contextEncodeWasm(
   const n = codes.length;
   // A payload beyond this falls back (-2); on real maps it stays below n bytes.
   const capacity = 2 * n + 4096;
-  const base = reserve(wasm, area + n + capacity + 32);
+  // Then version 5's raw bits (at most 5 per code) before they are appended.
+  const base = reserve(wasm, area + n + capacity + 32 + n + 16);
   if (base === null) return undefined;
   const prev = base;
   const at = prev + area;
   const out = (at + n + 15) & ~15;
   new Uint8Array(wasm.memory.buffer, at, n).set(codes);
-  setStates(wasm, initial);
+  setStates(wasm, initial, v5);
   if (pace !== undefined)
     new Float64Array(wasm.memory.buffer, wasm.codeBitsPtr(), 256).set(pace.codeBits.subarray(0, 256));
-  const length = wasm.encode(
+  const raw = (out + capacity + 15) & ~15;
+  const length = (v5 === undefined ? wasm.encode : wasm.encode5)(
     at,
     planeCount,
     h,
@@ -162,6 +178,7 @@ export function contextEncodeWasm(
     pace?.toleranceFactor ?? 1,
     pace?.learningBytes ?? 0,
     pace?.marginBytes ?? 0,
+    raw,
   );
   if (length === -1) return null;
   if (length < 0) return undefined;
@@ -184,25 +201,29 @@ export function contextDecodeWasm(
   end: number,
   initial: Int32Array,
   table?: Float32Array,
-): { codes: Uint8Array; readBytes: number; values?: Float32Array } | -1 | undefined {
+  v5?: WasmCdfStart,
+): { codes: Uint8Array; readBytes: number; values?: Float32Array } | -1 | -2 | undefined {
   const wasm = enabled ? module() : null;
   if (wasm === null || start < 0 || end > bytes.length) return undefined;
   const area = h * w;
   const n = planeCount * area;
   const length = Math.max(0, end - start);
   const valueBytes = table === undefined ? 0 : 4 * (n + 256) + 32;
-  const base = reserve(wasm, area + n + length + 32 + valueBytes);
+  // 8 bytes after the payload: zeros for version 5's 4-byte loads past its end.
+  const base = reserve(wasm, area + n + length + 40 + valueBytes);
   if (base === null) return undefined;
   const prev = base;
   const at = prev + area;
   const input = (at + n + 15) & ~15;
   new Uint8Array(wasm.memory.buffer, input, length).set(bytes.subarray(start, start + length));
-  setStates(wasm, initial);
-  const read = wasm.decode(at, planeCount, h, w, bits, input, input + length, prev);
-  if (read < 0) return -1;
+  new Uint8Array(wasm.memory.buffer, input + length, 8).fill(0);
+  setStates(wasm, initial, v5);
+  const decode = v5 === undefined ? wasm.decode : wasm.decode5;
+  const read = decode(at, planeCount, h, w, bits, input, input + length, prev);
+  if (read < 0) return read === -2 ? -2 : -1;
   const codes = new Uint8Array(wasm.memory.buffer, at, n).slice();
   if (table === undefined) return { codes, readBytes: read };
-  const tableAt = (input + length + 15) & ~15;
+  const tableAt = (input + length + 8 + 15) & ~15;
   const out = tableAt + 4 * 256;
   new Float32Array(wasm.memory.buffer, tableAt, 256).set(table);
   wasm.lookup(at, n, tableAt, out);
