@@ -269,10 +269,12 @@ export function encodeCodes(
   // All-zero codes with lo != hi are legal here (they never come from `quantize`), and
   // 'constant' would claim every element equals lo: send them packed instead.
   const allZero = n > 0 && histogram[0] === n;
+  // The same payload version as encodeTensor would write for these codes.
+  const version = defaultContextVersion(bits, n);
   const { coder, payload } =
     allZero && Math.fround(options.lo) !== Math.fround(options.hi)
       ? { coder: 'raw' as const, payload: null }
-      : encodePayload(codes, histogram, bits, choice, dims);
+      : encodePayload(codes, histogram, bits, choice, dims, version);
   const payloadBytes = payloadLength(coder, payload, n, bits);
   const header = writeHeader(
     bits,
@@ -282,6 +284,7 @@ export function encodeCodes(
     Math.fround(options.lo),
     Math.fround(options.hi),
     payloadBytes,
+    version,
   );
   const out = new Uint8Array(header.length + payloadBytes + CRC_BYTES);
   out.set(header);
@@ -321,13 +324,15 @@ export function encodedSizesByCoder(
   const { lo, hi } = options.range ?? tensorRange(values, { name });
   const n = values.length;
   const { codes, histogram } = quantizeToScratch(values, lo, hi, bits, name);
+  // The payload version encodeTensor writes for this sample, so the sizes are those it sends.
+  const version = defaultContextVersion(bits, n);
   const size = (choice: CoderChoice): number => {
     const { coder, payload } =
       choice === 'huffman'
         ? huffmanPayloadSize(histogram, bits, n)
-        : encodePayload(codes, histogram, bits, choice, dims);
+        : encodePayload(codes, histogram, bits, choice, dims, version);
     const payloadBytes = payloadLength(coder, payload, n, bits);
-    return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes).length + payloadBytes + CRC_BYTES;
+    return writeHeader(bits, coder, dims, n, lo, hi, payloadBytes, version).length + payloadBytes + CRC_BYTES;
   };
   const sizes = { auto: size('auto'), huffman: size('huffman'), raw: size('raw') };
   const extra = options.extra;

@@ -7,6 +7,7 @@ import {
   decodeTensor,
   dequantize,
   encodeBatch,
+  encodeCodes,
   encodeTensor,
   entropyBytes,
   float32ToHalfBits,
@@ -263,6 +264,23 @@ describe('encodeTensor(values, shape, options)', () => {
           });
         }
       }
+    }
+  });
+
+  it('the sweep sizes and the deployed edge encode with the context version encodeTensor writes', () => {
+    // 24x28x28 = 18,816 codes: version 5 at 6 and 8 bits, version 4 at 2 and 4.
+    const shape = [24, 28, 28];
+    const values = Float32Array.from({ length: 24 * 28 * 28 }, (_, i) =>
+      Math.max(0, Math.sin(i / 40) + (i % 28) / 20),
+    );
+    for (const bits of [2, 4, 6, 8] as const) {
+      const stream = encodeTensor(values, shape, { bits, coder: 'context' });
+      expect(stream[2]).toBe(bits >= 6 ? 5 : 4);
+      const sizes = encodedSizesByCoder(values, shape, { bits, extra: 'context' });
+      expect({ bits, bytes: sizes.context }).toEqual({ bits, bytes: stream.length });
+      const q = quantize(values, bits);
+      const fromCodes = encodeCodes(q.codes, shape, { bits, lo: q.lo, hi: q.hi, coder: 'context' });
+      expect(firstDifference(fromCodes, stream)).toBe(-1);
     }
   });
 
