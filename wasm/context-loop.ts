@@ -737,14 +737,80 @@ let rawLeft: u32 = 0;
 }
 
 /** The folded residual of one code in version 5 after its contexts; negative for damage. */
-@inline function decodeResidual5(bits: i32, padL: v128, padH: v128): i32 {
-  const e = decodeSymbol(cResidual - RESIDUAL_BASE, bits, padL, padH);
+@inline function decodeResidual5(ctx: i32, bits: i32, padL: v128, padH: v128): i32 {
+  const e = decodeSymbol(ctx, bits, padL, padH);
   if (e < 2) return e;
   const b1 = decodeBitIf(MANTISSA_BASE + e * 4 + 1, true);
   if (e < 3) return 2 | b1;
   if (bits >= RAW_SECOND_BITS) return ((2 | b1) << (e - 2)) | decodeRaw(e - 2);
   const r = 4 | (b1 << 1) | decodeBitIf(MANTISSA_BASE + e * 4 + 2 + b1, true);
   return (r << (e - 3)) | decodeRaw(e - 3);
+}
+
+/**
+ * One code of version 5 from its four neighbours (already past the edge fallbacks of contexts5)
+ * and its previous-plane context pc: the contexts in locals, the decisions, the unfold. Stores and
+ * returns the code, or -1 for a residual out of range (damage).
+ */
+@inline function step5(at: usize, l: i32, u: i32, ul: i32, ur: i32, pc: i32, dense: i32, bits: i32, top: i32, max: i32, padL: v128, padH: v128): i32 {
+  const dlu = l - u;
+  const lo = u + (dlu & (dlu >> 31));
+  const hi = l - (dlu & (dlu >> 31));
+  const g = l + u - ul;
+  const dl = g - lo;
+  const up = lo + (dl & ~(dl >> 31));
+  const dh = up - hi;
+  const pred = hi + (dh & (dh >> 31));
+  const nonzero: i32 = (l != 0 ? 1 : 0) + (u != 0 ? 1 : 0) + (ul != 0 ? 1 : 0) + (ur != 0 ? 1 : 0);
+  const qa = bucket(absInt(l - ul) + absInt(u - ul) + absInt(ur - u));
+  const residual = (qa * 4 + (pc >> 1)) * 2 + (nonzero >> 2);
+  if (dense == 0) {
+    const len: i32 = pred == 0 ? 0 : 32 - clz<i32>(pred);
+    if (decodeBitIf(((len < 7 ? len : 7) * 5 + nonzero) * 2 + (pc & 1), true) == 0) {
+      store<u8>(at, 0);
+      return 0;
+    }
+  }
+  const r = decodeResidual5(residual, bits, padL, padH);
+  if (<u32>r > <u32>top) return -1;
+  const v = dense == 1 ? unfold(r, pred + 1, max + 1) - 1 : unfold(r, pred > 0 ? pred : 1, max);
+  store<u8>(at, <u8>v);
+  return v;
+}
+
+/**
+ * The codes of one plane (from `at`, the previous plane's contexts at `prev`) in version 5: the
+ * first row, then per row the first column, the interior (no edge fallbacks: the row above slides
+ * through locals, one load per code) and the last column. 0, or -1 for damage.
+ */
+@inline function plane5(at: usize, h: i32, w: i32, area: i32, first: bool, prev: usize, dense: i32, bits: i32, top: i32, max: i32, padL: v128, padH: v128): i32 {
+  let last: i32 = first ? 0 : <i32>load<u8>(at - <usize>area);
+  for (let x: i32 = 0; x < w; x++) {
+    last = step5(at + <usize>x, last, last, last, last, <i32>load<u8>(prev + <usize>x), dense, bits, top, max, padL, padH);
+    if (last < 0) return -1;
+  }
+  for (let y: i32 = 1; y < h; y++) {
+    const row = at + <usize>(y * w);
+    const above = row - <usize>w;
+    const pr = prev + <usize>(y * w);
+    let u = <i32>load<u8>(above);
+    let ur = w > 1 ? <i32>load<u8>(above + 1) : u;
+    last = step5(row, u, u, u, ur, <i32>load<u8>(pr), dense, bits, top, max, padL, padH);
+    if (last < 0) return -1;
+    for (let x: i32 = 1; x < w - 1; x++) {
+      const ul = u;
+      u = ur;
+      ur = <i32>load<u8>(above + <usize>x + 1);
+      last = step5(row + <usize>x, last, u, ul, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max, padL, padH);
+      if (last < 0) return -1;
+    }
+    if (w > 1) {
+      const x = w - 1;
+      last = step5(row + <usize>x, last, ur, u, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max, padL, padH);
+      if (last < 0) return -1;
+    }
+  }
+  return 0;
 }
 
 /**
@@ -780,26 +846,14 @@ export function decode5(
   // The lanes past the last symbol's bound (all ones), left out of every multi-symbol decision.
   const padL = i32x4.gt_s(i32x4(1, 2, 3, 4), i32x4.splat(bits));
   const padH = i32x4.gt_s(i32x4(5, 6, 7, 8), i32x4.splat(bits));
-  let i: i32 = 0;
-  let last: i32 = 0;
   for (let plane: i32 = 0; plane < planeCount; plane++) {
-    if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
-    let k: i32 = 0;
-    for (let y: i32 = 0; y < h; y++) {
-      for (let x: i32 = 0; x < w; x++, i++, k++) {
-        const at = codes + <usize>i;
-        contexts5(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k), last, dense);
-        if (dense == 0 && decodeBitIf(cZero, true) == 0) {
-          store<u8>(at, 0);
-          last = 0;
-          continue;
-        }
-        const r = decodeResidual5(bits, padL, padH);
-        if (<u32>r > <u32>top) return -1;
-        last = dense == 1 ? unfold(r, cPred + 1, max + 1) - 1 : unfold(r, cPred > 0 ? cPred : 1, max);
-        store<u8>(at, <u8>last);
-      }
-    }
+    const at = codes + <usize>(plane * area);
+    if (plane > 0) previousPlane(at - <usize>area, h, w, prev);
+    const bad =
+      dense == 1
+        ? plane5(at, h, w, area, plane == 0, prev, 1, bits, top, max, padL, padH)
+        : plane5(at, h, w, area, plane == 0, prev, 0, bits, top, max, padL, padH);
+    if (bad < 0) return -1;
   }
   const consumed = <i32>(inPos - 2 - start) + <i32>(end - rawIn);
   return consumed == <i32>(end - start) && rawLeft != 0 ? -2 : consumed;
