@@ -747,10 +747,21 @@ let rawLeft: u32 = 0;
   return (r << (e - 3)) | decodeRaw(e - 3);
 }
 
+/** The 4 bytes at the range decoder's read position `pos`, big-endian (past the payload's end: the zeros after it). */
+@inline function nextWord(pos: usize): u32 {
+  return bswap<u32>(load<u32>(select<usize>(pos, inEnd, pos < inEnd)));
+}
+
+/** `code` after renormalising by n bytes (n = clz(range) >> 3: 0 where range >= 2^24), as renorm. */
+@inline function shiftCode(cod: u32, pos: usize, n: u32): u32 {
+  return <u32>((((<u64>cod << 32) | <u64>nextWord(pos)) << <u64>(n << 3)) >> 32);
+}
+
 /**
  * One code of version 5 from its four neighbours (already past the edge fallbacks of contexts5)
- * and its previous-plane context pc: the contexts in locals, the decisions, the unfold. Stores and
- * returns the code, or -1 for a residual out of range (damage).
+ * and its previous-plane context pc: the contexts, the decisions (decodeBitIf, decodeSymbol and
+ * renorm written out, with the range decoder's state in locals: one load and one store of each
+ * global per code) and the unfold. Stores and returns the code, or -1 for a residual out of range.
  */
 @inline function step5(at: usize, l: i32, u: i32, ul: i32, ur: i32, pc: i32, dense: i32, bits: i32, top: i32, max: i32, padL: v128, padH: v128): i32 {
   const dlu = l - u;
@@ -763,15 +774,89 @@ let rawLeft: u32 = 0;
   const pred = hi + (dh & (dh >> 31));
   const nonzero: i32 = (l != 0 ? 1 : 0) + (u != 0 ? 1 : 0) + (ul != 0 ? 1 : 0) + (ur != 0 ? 1 : 0);
   const qa = bucket(absInt(l - ul) + absInt(u - ul) + absInt(ur - u));
-  const residual = (qa * 4 + (pc >> 1)) * 2 + (nonzero >> 2);
+  const ctx = (qa * 4 + (pc >> 1)) * 2 + (nonzero >> 2);
+  let rng = range;
+  let cod = code;
+  let pos = inPos;
+  let n: u32;
   if (dense == 0) {
     const len: i32 = pred == 0 ? 0 : 32 - clz<i32>(pred);
-    if (decodeBitIf(((len < 7 ? len : 7) * 5 + nonzero) * 2 + (pc & 1), true) == 0) {
+    const za = STATES + (<usize>(((len < 7 ? len : 7) * 5 + nonzero) * 2 + (pc & 1)) << 2);
+    const zst = load<u32>(za);
+    const zb = (rng >>> 16) * (zst >>> 6);
+    const nz = cod >= zb;
+    cod -= zb & -(<u32>nz);
+    rng = select<u32>(rng - zb, zb, nz);
+    store<u32>(za, adapt(zst, nz));
+    n = clz<u32>(rng) >> 3;
+    cod = shiftCode(cod, pos, n);
+    rng <<= n << 3;
+    pos += <usize>n;
+    if (!nz) {
+      range = rng;
+      code = cod;
+      inPos = pos;
       store<u8>(at, 0);
       return 0;
     }
   }
-  const r = decodeResidual5(residual, bits, padL, padH);
+  // The residual's bit length e: decodeSymbol.
+  const a = CDFS + (<usize>ctx << 5);
+  const r15 = rng >>> 15;
+  const f = i16x8.avgr_u(v128.load(a), v128.load(a, 16));
+  const rv = i32x4.splat(r15);
+  const cv = i32x4.splat(cod);
+  const bl = i32x4.add(i32x4.mul(i32x4.extend_low_i16x8_u(f), rv), i32x4(4, 8, 12, 16));
+  const bh = i32x4.add(i32x4.mul(i32x4.extend_high_i16x8_u(f), rv), i32x4(20, 24, 28, 32));
+  const gl = v128.andnot(i32x4.ge_u(cv, bl), padL);
+  const gh = v128.andnot(i32x4.ge_u(cv, bh), padH);
+  const e = popcnt<i32>(i32x4.bitmask(gl) | (i32x4.bitmask(gh) << 4));
+  const sLo = maxLane(i32x4.max_u(v128.and(bl, gl), v128.and(bh, gh)));
+  const hiLanes = minLane(i32x4.min_u(v128.or(bl, v128.or(gl, padL)), v128.or(bh, v128.or(gh, padH))));
+  const sHi = hiLanes < rng ? hiLanes : rng;
+  cod -= sLo;
+  rng = sHi - sLo;
+  adaptCdf(a, ctx, e);
+  n = clz<u32>(rng) >> 3;
+  cod = shiftCode(cod, pos, n);
+  rng <<= n << 3;
+  pos += <usize>n;
+  let r: i32 = e;
+  if (e >= 2) {
+    const ma = STATES + (<usize>(MANTISSA_BASE + e * 4 + 1) << 2);
+    const mst = load<u32>(ma);
+    const mb = (rng >>> 16) * (mst >>> 6);
+    const m1 = cod >= mb;
+    cod -= mb & -(<u32>m1);
+    rng = select<u32>(rng - mb, mb, m1);
+    store<u32>(ma, adapt(mst, m1));
+    n = clz<u32>(rng) >> 3;
+    cod = shiftCode(cod, pos, n);
+    rng <<= n << 3;
+    pos += <usize>n;
+    const b1 = <i32>m1;
+    r = 2 | b1;
+    if (e >= 3) {
+      if (bits >= RAW_SECOND_BITS) r = (r << (e - 2)) | decodeRaw(e - 2);
+      else {
+        const sa = STATES + (<usize>(MANTISSA_BASE + e * 4 + 2 + b1) << 2);
+        const sst = load<u32>(sa);
+        const sb = (rng >>> 16) * (sst >>> 6);
+        const m2 = cod >= sb;
+        cod -= sb & -(<u32>m2);
+        rng = select<u32>(rng - sb, sb, m2);
+        store<u32>(sa, adapt(sst, m2));
+        n = clz<u32>(rng) >> 3;
+        cod = shiftCode(cod, pos, n);
+        rng <<= n << 3;
+        pos += <usize>n;
+        r = (((r << 1) | <i32>m2) << (e - 3)) | decodeRaw(e - 3);
+      }
+    }
+  }
+  range = rng;
+  code = cod;
+  inPos = pos;
   if (<u32>r > <u32>top) return -1;
   const v = dense == 1 ? unfold(r, pred + 1, max + 1) - 1 : unfold(r, pred > 0 ? pred : 1, max);
   store<u8>(at, <u8>v);
