@@ -371,10 +371,10 @@ function shiftIn(): void {
 }
 
 /** The folded residual of one code after its contexts; -1 for damage. */
-@inline function decodeResidual(bits: i32): i32 {
-  if (decodeBit(cResidual) == 0) return 0;
+@inline function decodeResidual(residual: i32, length: i32, bits: i32): i32 {
+  if (decodeBit(residual) == 0) return 0;
   let e: i32 = 1;
-  while (e < bits && decodeBit(cLength + e) == 1) e++;
+  while (e < bits && decodeBit(length + e) == 1) e++;
   if (e < 2) return 1;
   const b1 = decodeBit(MANTISSA_BASE + e * 4 + 1);
   let r: i32 = 2 | b1;
@@ -383,6 +383,43 @@ function shiftIn(): void {
   if (e < 4) return r;
   const low3 = decodePlain(e - 3);
   return low3 < 0 ? -1 : (r << (e - 3)) | low3;
+}
+
+/** The prediction median(l, u, l + u − ul), without a branch. */
+@inline function predict(l: i32, u: i32, ul: i32): i32 {
+  const dlu = l - u;
+  const lo = u + (dlu & (dlu >> 31));
+  const hi = l - (dlu & (dlu >> 31));
+  const dl = l + u - ul - lo;
+  const up = lo + (dl & ~(dl >> 31));
+  const dh = up - hi;
+  return hi + (dh & (dh >> 31));
+}
+
+/**
+ * One code of version 3 or 4 from its four neighbours (already past the edge fallbacks of
+ * `contexts`) and its previous-plane context pc, the contexts in locals. Stores and returns the
+ * code, or -1 for a residual out of range (damage).
+ */
+@inline function step4(at: usize, l: i32, u: i32, ul: i32, ur: i32, pc: i32, dense: i32, bits: i32, top: i32, max: i32): i32 {
+  const pred = predict(l, u, ul);
+  const nonzero: i32 = (l != 0 ? 1 : 0) + (u != 0 ? 1 : 0) + (ul != 0 ? 1 : 0) + (ur != 0 ? 1 : 0);
+  const qa = bucket(absInt(l - ul) + absInt(u - ul) + absInt(ur - u));
+  const full = nonzero >> 2;
+  const pb = pc >> 1;
+  if (dense == 0) {
+    const len: i32 = pred == 0 ? 0 : 32 - clz<i32>(pred);
+    if (decodeBit(((len < 7 ? len : 7) * 5 + nonzero) * 2 + (pc & 1)) == 0) {
+      store<u8>(at, 0);
+      return 0;
+    }
+  }
+  const act = qa + pb;
+  const r = decodeResidual(RESIDUAL_BASE + (qa * 4 + pb) * 2 + full, LENGTH_BASE + ((act < 9 ? act : 9) * 2 + full) * 8, bits);
+  if (r < 0 || r > top) return -1;
+  const v = dense == 1 ? unfold(r, pred + 1, max + 1) - 1 : unfold(r, pred > 0 ? pred : 1, max);
+  store<u8>(at, <u8>v);
+  return v;
 }
 
 /**
@@ -411,28 +448,15 @@ export function decode(
   const dense = decodePlain(1);
   const top = dense == 1 ? max : max - 1;
   memory.fill(prev, 0, <usize>area);
-  let i: i32 = 0;
-  // The code just decoded: the next code's left neighbour, kept out of memory (a store and a load
-  // on the chain from one code to the next).
-  let last: i32 = 0;
+  const none = i32x4.splat(0);
   for (let plane: i32 = 0; plane < planeCount; plane++) {
-    if (plane > 0) previousPlane(codes + <usize>(i - area), h, w, prev);
-    let k: i32 = 0;
-    for (let y: i32 = 0; y < h; y++) {
-      for (let x: i32 = 0; x < w; x++, i++, k++) {
-        const at = codes + <usize>i;
-        contexts(at, x, y, w, area, plane, <i32>load<u8>(prev + <usize>k), last);
-        if (dense == 0 && decodeBit(cZero) == 0) {
-          store<u8>(at, 0);
-          last = 0;
-          continue;
-        }
-        const r = decodeResidual(bits);
-        if (r < 0 || r > top) return -1;
-        last = dense == 1 ? unfold(r, cPred + 1, max + 1) - 1 : unfold(r, cPred > 0 ? cPred : 1, max);
-        store<u8>(at, <u8>last);
-      }
-    }
+    const at = codes + <usize>(plane * area);
+    if (plane > 0) previousPlane(at - <usize>area, h, w, prev);
+    const bad =
+      dense == 1
+        ? planeCodes(at, h, w, area, plane == 0, prev, 1, bits, top, max, none, none, false)
+        : planeCodes(at, h, w, area, plane == 0, prev, 0, bits, top, max, none, none, false);
+    if (bad < 0) return -1;
   }
   return <i32>(inPos - start);
 }
@@ -864,14 +888,15 @@ let rawLeft: u32 = 0;
 }
 
 /**
- * The codes of one plane (from `at`, the previous plane's contexts at `prev`) in version 5: the
- * first row, then per row the first column, the interior (no edge fallbacks: the row above slides
- * through locals, one load per code) and the last column. 0, or -1 for damage.
+ * The codes of one plane (from `at`, the previous plane's contexts at `prev`), with step5 (version
+ * 5) or step4 (versions 3 and 4): the first row, then per row the first column, the interior (no
+ * edge fallbacks: the row above slides through locals, one load per code) and the last column. 0,
+ * or -1 for damage.
  */
-@inline function plane5(at: usize, h: i32, w: i32, area: i32, first: bool, prev: usize, dense: i32, bits: i32, top: i32, max: i32, padL: v128, padH: v128): i32 {
+@inline function planeCodes(at: usize, h: i32, w: i32, area: i32, first: bool, prev: usize, dense: i32, bits: i32, top: i32, max: i32, padL: v128, padH: v128, v5: bool): i32 {
   let last: i32 = first ? 0 : <i32>load<u8>(at - <usize>area);
   for (let x: i32 = 0; x < w; x++) {
-    last = step5(at + <usize>x, last, last, last, last, <i32>load<u8>(prev + <usize>x), dense, bits, top, max, padL, padH);
+    last = (v5 ? step5(at + <usize>x, last, last, last, last, <i32>load<u8>(prev + <usize>x), dense, bits, top, max, padL, padH) : step4(at + <usize>x, last, last, last, last, <i32>load<u8>(prev + <usize>x), dense, bits, top, max));
     if (last < 0) return -1;
   }
   for (let y: i32 = 1; y < h; y++) {
@@ -880,18 +905,18 @@ let rawLeft: u32 = 0;
     const pr = prev + <usize>(y * w);
     let u = <i32>load<u8>(above);
     let ur = w > 1 ? <i32>load<u8>(above + 1) : u;
-    last = step5(row, u, u, u, ur, <i32>load<u8>(pr), dense, bits, top, max, padL, padH);
+    last = (v5 ? step5(row, u, u, u, ur, <i32>load<u8>(pr), dense, bits, top, max, padL, padH) : step4(row, u, u, u, ur, <i32>load<u8>(pr), dense, bits, top, max));
     if (last < 0) return -1;
     for (let x: i32 = 1; x < w - 1; x++) {
       const ul = u;
       u = ur;
       ur = <i32>load<u8>(above + <usize>x + 1);
-      last = step5(row + <usize>x, last, u, ul, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max, padL, padH);
+      last = (v5 ? step5(row + <usize>x, last, u, ul, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max, padL, padH) : step4(row + <usize>x, last, u, ul, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max));
       if (last < 0) return -1;
     }
     if (w > 1) {
       const x = w - 1;
-      last = step5(row + <usize>x, last, ur, u, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max, padL, padH);
+      last = (v5 ? step5(row + <usize>x, last, ur, u, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max, padL, padH) : step4(row + <usize>x, last, ur, u, ur, <i32>load<u8>(pr + <usize>x), dense, bits, top, max));
       if (last < 0) return -1;
     }
   }
@@ -936,8 +961,8 @@ export function decode5(
     if (plane > 0) previousPlane(at - <usize>area, h, w, prev);
     const bad =
       dense == 1
-        ? plane5(at, h, w, area, plane == 0, prev, 1, bits, top, max, padL, padH)
-        : plane5(at, h, w, area, plane == 0, prev, 0, bits, top, max, padL, padH);
+        ? planeCodes(at, h, w, area, plane == 0, prev, 1, bits, top, max, padL, padH, true)
+        : planeCodes(at, h, w, area, plane == 0, prev, 0, bits, top, max, padL, padH, true);
     if (bad < 0) return -1;
   }
   const consumed = <i32>(inPos - 2 - start) + <i32>(end - rawIn);
