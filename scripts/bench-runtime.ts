@@ -394,15 +394,33 @@ function ackDiagnostic(report: EdgeRunReport, ctx: Context, sentBytes: number): 
  */
 function bareProbeDiagnostic(report: EdgeRunReport): string {
   if (report.bareRttMs === report.rttMs) return '';
+  return `; bare probes' RTT ${fmt(report.bareRttMs)} ms: transfer err with it ${fmt(transferErrWith(report, report.bareRttMs), 1)}%`;
+}
+
+/** The transfer's median error per sample had the prediction's RTT term been `rttMs`. */
+function transferErrWith(report: EdgeRunReport, rttMs: number): number {
   const errs = report.records
     .filter((r) => r.mode === 'split')
-    .map(
-      (r) =>
-        (Math.abs(r.predicted.transferMs - report.rttMs + report.bareRttMs - r.transferMs) / r.transferMs) *
-        100,
-    )
+    .map((r) => (Math.abs(r.predicted.transferMs - report.rttMs + rttMs - r.transferMs) / r.transferMs) * 100)
     .sort((a, b) => a - b);
-  return `; bare probes' RTT ${fmt(report.bareRttMs)} ms: transfer err with it ${fmt(errs[errs.length >> 1], 1)}%`;
+  return errs[errs.length >> 1];
+}
+
+/**
+ * Other RTTs measured before the run, and the transfer error each would have given: the lower
+ * quartile of the shaped probes (the rule of sessions 9-10; the prediction now takes their median)
+ * and the calibration requests' own round trips (real requests of the plan, less the server's time
+ * and their bytes' time on the link).
+ */
+function rttSourcesDiagnostic(report: EdgeRunReport): string {
+  const cal = report.calibration.plans[0]?.rttMs;
+  const quartile =
+    report.rttQuartileMs === report.rttMs
+      ? ''
+      : `; probes' lower quartile RTT ${fmt(report.rttQuartileMs)} ms: ` +
+        `transfer err with it ${fmt(transferErrWith(report, report.rttQuartileMs), 1)}%`;
+  if (cal === undefined || !Number.isFinite(cal)) return quartile;
+  return `${quartile}; calibration requests' RTT ${fmt(cal)} ms: transfer err with it ${fmt(transferErrWith(report, cal), 1)}%`;
 }
 
 /** One static run's row, with the offline comparison of the same plan. */
@@ -512,7 +530,8 @@ async function staticRuns(
               `${fmt(ctx.link.linkBytes!(medianWireBytes(report)), 0)}; with the pings and the answers' ACKs)`
             : '';
         console.log(
-          `${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}${acks}${bareProbeDiagnostic(report)}`,
+          `${tag}${mark}${await staticRow(mbps, plan, report, dataset, ctx.link)}${sent}${acks}` +
+            `${bareProbeDiagnostic(report)}${rttSourcesDiagnostic(report)}`,
         );
         const e = report.medianErrorPct;
         ERRORS.push(e);

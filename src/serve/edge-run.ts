@@ -184,6 +184,8 @@ export interface EdgeRunReport {
    * with the probes shaped like the run's requests; equal to `rttMs` when the probes were not shaped.
    */
   readonly bareRttMs: number;
+  /** The lower quartile of the probes' round trips, the RTT of sessions 9-10 (for comparison only). */
+  readonly rttQuartileMs: number;
   /** Bytes each probe before the run wrote to its socket. */
   readonly probeBytes: readonly number[];
   /** Medians per stage (split samples only). */
@@ -397,8 +399,14 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         dims,
       }),
       sessionOf,
-      sent: (atMs, wireBytes, transferMs) =>
-        bucket.send(atMs, onLink(wireBytes), o.nominalMbps?.() ?? initial, atMs + transferMs - rttMs),
+      // returns the bytes' time on the link (the request's own RTT, a diagnostic; NaN when the rate is unknown)
+      sent: (atMs, wireBytes, transferMs) => {
+        const nominal = o.nominalMbps?.();
+        const mbps = nominal ?? initial;
+        const timed = Math.max(0, onLink(wireBytes) - bucket.freeBytes(atMs, mbps));
+        bucket.send(atMs, onLink(wireBytes), mbps, atMs + transferMs - rttMs);
+        return nominal === undefined ? NaN : (timed * 8) / (mbps * 1000);
+      },
     });
     for (const c of calibration.values())
       progress(
@@ -645,6 +653,7 @@ function summarize(
       : {}),
     rttMs: costs.rttMs,
     bareRttMs: costs.bareRttMs,
+    rttQuartileMs: costs.rttQuartileMs,
     probeBytes: costs.sentBytes,
     stages: {
       edge: stage(

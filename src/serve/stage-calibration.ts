@@ -43,6 +43,12 @@ export interface StageCalibration {
   readonly serverDecodeMs: number;
   /** Bytes each answered request wrote to its socket, the discarded one included (what crossed the link). */
   readonly wireBytes: readonly number[];
+  /**
+   * The requests' round trip less the server's time and less their bytes' time on the link (what
+   * `sent` returned), median: the RTT term as real requests of the plan met it; a diagnostic (NaN
+   * without `sent` or when the link's rate is unknown).
+   */
+  readonly rttMs: number;
 }
 
 /** The edge part run on one input and its outputs encoded, as a sample does, with the times. */
@@ -84,8 +90,11 @@ export interface CalibrationOptions {
   /** The k-th calibration request's input. */
   readonly inputOf: (k: number) => Tensor;
   readonly sessionOf: (plan: ServedPlan) => Promise<Session>;
-  /** Told of every answered request: when its body was ready, the bytes it wrote and its transfer (the token bucket's account). */
-  readonly sent?: (atMs: number, wireBytes: number, transferMs: number) => void;
+  /**
+   * Told of every answered request: when its body was ready, the bytes it wrote and its transfer (the
+   * token bucket's account); returns the bytes' time on the link, ms (the bytes·8/B term).
+   */
+  readonly sent?: (atMs: number, wireBytes: number, transferMs: number) => number;
 }
 
 function median(values: readonly number[]): number {
@@ -102,6 +111,7 @@ type Stages = {
   serverMs: number;
   serverDecodeMs: number;
   wireBytes: number;
+  rttMs: number;
 };
 
 /** One calibration request of `plan`: its stages, or undefined when it got no answer. */
@@ -116,8 +126,9 @@ async function calibrationRequest(
     const x = await transport.request('POST', `/infer?plan=${planId(plan.key)}`, w.body, o.timeoutMs);
     if (x.status !== 200) return undefined;
     decodeOutputs(decodeFrames(x.body)); // as a sample does: the client's work before its next request
-    o.sent?.(w.t2, x.bytesSent, x.roundTripMs - x.serverMs);
+    const linkMs = o.sent?.(w.t2, x.bytesSent, x.roundTripMs - x.serverMs) ?? NaN;
     return {
+      rttMs: x.roundTripMs - x.serverMs - linkMs,
       edgeMs: w.t1 - w.t0,
       encodeMs: w.t2 - w.t1,
       serverMs: x.serverMs,
@@ -164,6 +175,7 @@ export async function calibrateStages(
       serverMs: kept.every((r) => r.serverMs > 0) ? median(kept.map((r) => r.serverMs)) : NaN,
       serverDecodeMs: decodes.every(Number.isFinite) ? median(decodes) : NaN,
       wireBytes,
+      rttMs: median(kept.map((r) => r.rttMs)),
     });
   }
   return out;

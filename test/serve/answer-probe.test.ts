@@ -95,6 +95,27 @@ describe('measureAnswerCosts', () => {
     }
   });
 
+  test('shaped probes: the RTT is their median, the lower quartile beside it; bare ones: the lower quartile', async () => {
+    const t = createTransport(server.url);
+    try {
+      // each shaped probe's link time a second more than the one before: their round trips less it sort in reverse
+      let k = 0;
+      const c = await measureAnswerCosts(t, [10], 5, 2000, 0, {
+        body: new Uint8Array(300),
+        linkMs: () => 1000 * ++k,
+      });
+      expect(c.probes).toBe(5);
+      // 5 trips of about -1000, -2000, ..., -5000 ms: lower quartile the 2nd lowest (-4000), median the 3rd (-3000)
+      expect(Math.round(c.rttMs / 1000)).toBe(-3);
+      expect(Math.round(c.rttQuartileMs / 1000)).toBe(-4);
+      const bare = await measureAnswerCosts(t, [10], 5, 2000, 0);
+      expect(bare.rttMs).toBe(bare.rttQuartileMs);
+      expect(bare.rttMs).toBe(bare.bareRttMs);
+    } finally {
+      t.close();
+    }
+  });
+
   test("times n probes: the round trip less the server's time, the server's encoding, the client's decoding", async () => {
     const t = createTransport(server.url);
     try {
@@ -134,6 +155,7 @@ describe('measureAnswerCosts', () => {
     try {
       expect(await measureAnswerCosts(t, [10], 2, 500, 0)).toEqual({
         rttMs: 0,
+        rttQuartileMs: 0,
         bareRttMs: 0,
         answerEncodeMs: 0,
         answerDecodeMs: 0,

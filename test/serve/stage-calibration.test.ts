@@ -67,6 +67,8 @@ interface RunDoc {
   calibration: { requests: number; plans: StageCalibration[] };
   stages: Record<string, { predictedMs: number; profiledMs: number; measuredMs: number }>;
   medianErrorPct: { total: number; transfer: number; profileTotal: number };
+  rttMs: number;
+  rttQuartileMs: number;
 }
 
 /** `jalad run --json --csv` through a shaped link at 200 Mbps with `extra` flags: the JSON, the CSV rows, the /infer requests it made. */
@@ -140,6 +142,10 @@ describe('jalad run: calibration before the run', () => {
     expect(c.wireBytes).toHaveLength(9);
     for (const v of [c.edgeMs, c.encodeMs, c.serverMs, c.serverDecodeMs]) expect(v).toBeGreaterThan(0);
     expect(c.serverDecodeMs).toBeLessThan(c.serverMs);
+    // the calibration requests' own RTT (a diagnostic) is measured: the link's rate is known (--shape)
+    expect(Number.isFinite(c.rttMs)).toBe(true);
+    // the shaped probes' RTT is their median, their lower quartile beside it
+    expect(doc.rttQuartileMs).toBeLessThanOrEqual(doc.rttMs);
     const plan = loadPlanDir(fx.planDir).predicted;
     for (const r of rows) {
       expect(num(r, 'predicted_edge_ms')).toBe(c.edgeMs);
