@@ -408,19 +408,20 @@ function transferErrWith(report: EdgeRunReport, rttMs: number): number {
 
 /**
  * Other RTTs measured before the run, and the transfer error each would have given: the lower
- * quartile of the shaped probes (the rule of sessions 9-10; the prediction now takes their median)
- * and the calibration requests' own round trips (real requests of the plan, less the server's time
+ * quartile of the shaped probes (the rule of sessions 9-10; the prediction now takes their shorth
+ * midpoint), their median, and the calibration requests' own round trips (real requests of the plan, less the server's time
  * and their bytes' time on the link).
  */
 function rttSourcesDiagnostic(report: EdgeRunReport): string {
+  if (report.rttQuartileMs === report.rttMs) return ''; // bare probes: the quartile is the RTT
   const cal = report.calibration.plans[0]?.rttMs;
-  const quartile =
-    report.rttQuartileMs === report.rttMs
-      ? ''
-      : `; probes' lower quartile RTT ${fmt(report.rttQuartileMs)} ms: ` +
-        `transfer err with it ${fmt(transferErrWith(report, report.rttQuartileMs), 1)}%`;
-  if (cal === undefined || !Number.isFinite(cal)) return quartile;
-  return `${quartile}; calibration requests' RTT ${fmt(cal)} ms: transfer err with it ${fmt(transferErrWith(report, cal), 1)}%`;
+  const other = (what: string, rtt: number) =>
+    `; ${what} ${fmt(rtt)} ms: transfer err with it ${fmt(transferErrWith(report, rtt), 1)}%`;
+  return (
+    other("probes' lower quartile RTT", report.rttQuartileMs) +
+    other("probes' median RTT", report.rttMedianMs) +
+    (cal !== undefined && Number.isFinite(cal) ? other("calibration requests' RTT", cal) : '')
+  );
 }
 
 /** One static run's row, with the offline comparison of the same plan. */

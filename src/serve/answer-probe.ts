@@ -34,8 +34,8 @@ export interface ProbeShape {
 export interface AnswerCosts {
   /**
    * The round trip without the request's bytes: from sending a request to the answer's last byte,
-   * less the server's time and, for a shaped probe, its bytes' time on the link: the median of the
-   * shaped probes (since session 10), the lower quartile of bare ones.
+   * less the server's time and, for a shaped probe, its bytes' time on the link: the shorth midpoint
+   * of the shaped probes (`shorthMidpoint`, since session 10), the lower quartile of bare ones.
    */
   readonly rttMs: number;
   /** The server's encoding of the answer (median of the probes' server times). */
@@ -53,6 +53,8 @@ export interface AnswerCosts {
    * comparison only; equal to `rttMs` when the probes were bare).
    */
   readonly rttQuartileMs: number;
+  /** The median of the same round trips (for comparison only). */
+  readonly rttMedianMs: number;
   /** Probes answered (the shaped ones when shaped). */
   readonly probes: number;
   /** Bytes each probe wrote to its socket, answered or not (a diagnostic of what crossed the link). */
@@ -60,6 +62,19 @@ export interface AnswerCosts {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The midpoint of the shortest interval that holds half of `values` and one more (the shorth, a robust
+ * estimate of where values are densest): a group of slow values under half is left out, as by the
+ * lower quartile, but the estimate sits in the middle of the fast group rather than at its lower edge.
+ */
+export function shorthMidpoint(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const h = Math.min(s.length, (s.length >> 1) + 1);
+  let best = 0;
+  for (let i = 1; i + h - 1 < s.length; i++) if (s[i + h - 1] - s[i] < s[best + h - 1] - s[best]) best = i;
+  return (s[best] + s[best + h - 1]) / 2;
+}
 
 function quantile(values: readonly number[], f: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -75,11 +90,12 @@ function quantile(values: readonly number[], f: number): number {
  * the scheduler (measured on the kernel link at load 12: medians 1.6–4.0 ms, lower quartiles
  * 0.8–3.1 ms over 41 pings). The median lands in either group by chance; the lower quartile stays
  * in the fast one unless most probes were slow, and the requests of a run, whose ends are busy
- * with the transfer, mostly meet the fast one. Shaped probes take the median (since session 10):
- * they sample the round trips of the run's own requests (same path, same work before them; in a
- * quiet run their lower quartile matched the samples' within 0.0-0.12 ms), and the target is the
- * median error per sample, which a constant meets best near the samples' median: their lower
- * quartile sat 0.1-0.2 ms under it (docs/runtime.md, "Session 10: the RTT's statistic").
+ * with the transfer, mostly meet the fast one. Shaped probes take the shorth midpoint (since session
+ * 10): they sample the round trips of the run's own requests (same path, same work before them), and
+ * the target is the median error per sample, which a constant meets best near the middle of the
+ * samples' fast group, not at its lower edge: on quiet runs the lower quartile sat 0.1-0.2 ms under
+ * the samples' median, and under load the median of the probes landed in the slow group
+ * (docs/runtime.md, "Session 10: the RTT's statistic").
  * The codec's times are CPU work of both ends and take the median, as the profile does.
  */
 export async function measureAnswerCosts(
@@ -127,6 +143,7 @@ export async function measureAnswerCosts(
     return {
       rttMs: 0,
       rttQuartileMs: 0,
+      rttMedianMs: 0,
       bareRttMs: 0,
       answerEncodeMs: 0,
       answerDecodeMs: 0,
@@ -134,8 +151,9 @@ export async function measureAnswerCosts(
       sentBytes: sent,
     };
   return {
-    rttMs: quantile(own, trips.length > 0 ? 0.5 : 0.25),
+    rttMs: trips.length > 0 ? shorthMidpoint(own) : quantile(own, 0.25),
     rttQuartileMs: quantile(own, 0.25),
+    rttMedianMs: quantile(own, 0.5),
     bareRttMs: bare.length > 0 ? quantile(bare, 0.25) : quantile(own, 0.25),
     answerEncodeMs: quantile(encodes, 0.5),
     answerDecodeMs: quantile(decodes, 0.5),

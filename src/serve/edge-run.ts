@@ -186,6 +186,8 @@ export interface EdgeRunReport {
   readonly bareRttMs: number;
   /** The lower quartile of the probes' round trips, the RTT of sessions 9-10 (for comparison only). */
   readonly rttQuartileMs: number;
+  /** The median of the same round trips (for comparison only). */
+  readonly rttMedianMs: number;
   /** Bytes each probe before the run wrote to its socket. */
   readonly probeBytes: readonly number[];
   /** Medians per stage (split samples only). */
@@ -654,6 +656,7 @@ function summarize(
     rttMs: costs.rttMs,
     bareRttMs: costs.bareRttMs,
     rttQuartileMs: costs.rttQuartileMs,
+    rttMedianMs: costs.rttMedianMs,
     probeBytes: costs.sentBytes,
     stages: {
       edge: stage(

@@ -65,7 +65,7 @@ export { replayTrace, sampleReplay, traceRateAt, type TraceReplay } from './trac
 export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
 export { turnstile, type Turnstile } from './turnstile';
 export { createTokenBucket, type TokenBucket } from './token-bucket';
-export { measureAnswerCosts, type AnswerCosts } from './answer-probe';
+export { measureAnswerCosts, shorthMidpoint, type AnswerCosts } from './answer-probe';
 export { liveRunText } from './live-run-text';
 export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';
 export { parseModelConfig, type PbMessage, type PbValue } from './triton/pbtxt';

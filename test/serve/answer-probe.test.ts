@@ -8,6 +8,7 @@ import {
   loadPlanDir,
   measureAnswerCosts,
   runEdge,
+  shorthMidpoint,
   startServer,
   type ServerHandle,
 } from '../../src/serve';
@@ -95,25 +96,34 @@ describe('measureAnswerCosts', () => {
     }
   });
 
-  test('shaped probes: the RTT is their median, the lower quartile beside it; bare ones: the lower quartile', async () => {
+  test('shaped probes: the RTT is their shorth midpoint, quartile and median beside it; bare: the lower quartile', async () => {
     const t = createTransport(server.url);
     try {
-      // each shaped probe's link time a second more than the one before: their round trips less it sort in reverse
+      // the shaped probes' link times 9, 5, 1.2, 1.1, 1 s: their round trips less them about -9000,
+      // -5000, -1200, -1100, -1000 ms, a slow group of two (under half) and a fast one of three
+      const link = [9000, 5000, 1200, 1100, 1000];
       let k = 0;
       const c = await measureAnswerCosts(t, [10], 5, 2000, 0, {
         body: new Uint8Array(300),
-        linkMs: () => 1000 * ++k,
+        linkMs: () => link[k++],
       });
       expect(c.probes).toBe(5);
-      // 5 trips of about -1000, -2000, ..., -5000 ms: lower quartile the 2nd lowest (-4000), median the 3rd (-3000)
-      expect(Math.round(c.rttMs / 1000)).toBe(-3);
-      expect(Math.round(c.rttQuartileMs / 1000)).toBe(-4);
+      // the shortest interval holding 3 of 5: [-1200, -1000], midpoint -1100
+      expect(Math.round(c.rttMs / 100)).toBe(-11);
+      expect(Math.round(c.rttQuartileMs / 1000)).toBe(-5);
+      expect(Math.round(c.rttMedianMs / 100)).toBe(-12);
       const bare = await measureAnswerCosts(t, [10], 5, 2000, 0);
       expect(bare.rttMs).toBe(bare.rttQuartileMs);
       expect(bare.rttMs).toBe(bare.bareRttMs);
     } finally {
       t.close();
     }
+  });
+
+  test('shorthMidpoint: the middle of the densest half', () => {
+    expect(shorthMidpoint([1, 1.1, 1.2, 1.3, 5, 6, 9])).toBeCloseTo(1.15, 9);
+    expect(shorthMidpoint([2])).toBe(2);
+    expect(shorthMidpoint([3, 1])).toBe(2);
   });
 
   test("times n probes: the round trip less the server's time, the server's encoding, the client's decoding", async () => {
@@ -156,6 +166,7 @@ describe('measureAnswerCosts', () => {
       expect(await measureAnswerCosts(t, [10], 2, 500, 0)).toEqual({
         rttMs: 0,
         rttQuartileMs: 0,
+        rttMedianMs: 0,
         bareRttMs: 0,
         answerEncodeMs: 0,
         answerDecodeMs: 0,
