@@ -139,8 +139,9 @@ export const PROFILE_MODE_HELP =
 
 /** Help text of `--coder`. */
 export const CODER_HELP =
-  'entropy coder of the tensors sent: auto (rANS, or raw bit packing when smaller), context (adaptive context ' +
-  'modelling: smaller streams, slower), rans, huffman or raw';
+  'entropy coder of the tensors sent: context (adaptive context modelling of each code from its neighbours; ' +
+  'rANS or raw bit packing per tensor when smaller), auto (rANS, or raw bit packing when smaller: faster, ' +
+  'larger streams), rans, huffman or raw';
 
 /** `--coder auto|context|rans|huffman|raw`. */
 export function parseCoder(value: string): CoderChoice {

@@ -13,8 +13,8 @@
  * sweep into DIR/<model>/shard-I-of-N.jshard; `-- --merge DIR [--out OUT]` merges them into the same
  * results one run writes (the same flags, --quick included, on every shard and the merge).
  *
- * `--coder C` sweeps with another entropy coder (as `jalad analyze --coder`; e.g. `context`, to
- * compare the speed-ups it gives with those of the default `auto`): use a separate --out.
+ * `--coder C` sweeps with another entropy coder than jalad analyze's default (as `jalad analyze
+ * --coder`; e.g. `auto`, to compare the speed-ups it gives with the context coder's): use a separate --out.
  *
  * Usage: npm run experiments [-- --quick] [-- --out DIR] [-- --models vgg,resnet] [-- --coder C] [-- --shard I/N | --merge DIR]
  */
@@ -25,7 +25,7 @@ import { performance } from 'perf_hooks';
 import type { Analysis } from '../src/core/analysis';
 import type { CutCandidate } from '../src/graph';
 import { writeFileAtomic } from '../src/core/atomic-write';
-import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
+import { DEFAULT_BANDWIDTHS_MBPS, DEFAULT_CODER, DEFAULT_MAX_LOSS_PCT } from '../src/core/defaults';
 import { predictedLatencyMs, sweepCodecMs, type LatencyParts } from '../src/core/latency';
 import { analyzeModel, type AnalyzeOptions } from '../src/pipeline/analyze';
 import { analyzeShard, checkShardOutput, writeShardFile } from '../src/pipeline/analyze-shard';
@@ -58,13 +58,13 @@ export interface ExperimentOptions {
   readonly shard?: ShardSpec;
   /** Merge the shards in this folder (one subfolder per model) into the results. */
   readonly merge?: string;
-  /** The coder whose sizes and codec times the plans use (`--coder`; default 'auto', as `jalad analyze`). */
+  /** The coder whose sizes and codec times the plans use (`--coder`; default as `jalad analyze`: DEFAULT_CODER). */
   readonly coder?: CoderChoice;
 }
 
 /** The command line that reproduces a run's setting, written into its reports. */
-function commandLineOf(quick: boolean, coder: CoderChoice = 'auto'): string {
-  const flags = [...(quick ? ['--quick'] : []), ...(coder !== 'auto' ? ['--coder', coder] : [])];
+function commandLineOf(quick: boolean, coder: CoderChoice = DEFAULT_CODER): string {
+  const flags = [...(quick ? ['--quick'] : []), ...(coder !== DEFAULT_CODER ? ['--coder', coder] : [])];
   return `npm run experiments${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`;
 }
 
@@ -145,7 +145,7 @@ export async function analyzeBundled(
   model: string,
   quick: boolean,
   progress?: (m: string) => void,
-  coder: CoderChoice = 'auto',
+  coder: CoderChoice = DEFAULT_CODER,
 ): Promise<Analysis> {
   return analyzeModel(bundledPath(model), bundledOptions(model, quick, coder, progress));
 }
@@ -196,7 +196,7 @@ export async function runExperimentShard(
     const file = checkShardOutput(path.join(options.out, model), choice.index, choice.count);
     const run = await analyzeShard(
       bundledPath(model),
-      bundledOptions(model, options.quick, options.coder ?? 'auto', options.progress),
+      bundledOptions(model, options.quick, options.coder ?? DEFAULT_CODER, options.progress),
       choice,
     );
     writeShardFile(file, run.bytes);
@@ -347,7 +347,7 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
     const t0 = performance.now();
     options.progress?.(`${model}: analyzing`);
     const a = options.merge
-      ? await mergeBundled(options.merge, model, options.quick, options.coder ?? 'auto', options.progress)
+      ? await mergeBundled(options.merge, model, options.quick, options.coder ?? DEFAULT_CODER, options.progress)
       : await analyzeBundled(model, options.quick, options.progress, options.coder);
     results[model] = a;
     const dir = path.join(options.out, model);
@@ -420,7 +420,7 @@ function parseArgs(argv: readonly string[]): ExperimentOptions {
   if (shardText !== undefined && shard === undefined)
     throw new Error(`--shard: expected I/N (1 <= I <= N) or auto/N, got "${shardText}"`);
   const merge = at('--merge');
-  const coder = at('--coder') ?? 'auto';
+  const coder = at('--coder') ?? DEFAULT_CODER;
   if (!CODER_CHOICES.includes(coder as CoderChoice))
     throw new Error(`--coder: expected one of ${CODER_CHOICES.join(', ')}, got "${coder}"`);
   const out =

@@ -8,6 +8,7 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_BITS,
   DEFAULT_CLOUD,
+  DEFAULT_CODER,
   DEFAULT_EDGE,
   DEFAULT_MAX_LOSS_PCT,
   DEFAULT_PROFILE_MODE,
@@ -117,7 +118,7 @@ function withSweepFlags(cmd: Command): Command {
       '--coder <name>',
       `${CODER_HELP}; the sweep measures its sizes and times for the plans`,
       parseCoder,
-      'auto',
+      DEFAULT_CODER,
     )
     .option(
       '--sweep-threads <n>',

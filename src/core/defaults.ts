@@ -24,6 +24,15 @@ export const DEFAULT_MAX_LOSS_PCT = 1;
 /** Samples whose tensors are entropy coded per configuration to measure sizes. */
 export const DEFAULT_SIZE_SAMPLES = 500;
 
+/**
+ * The entropy coder an analysis measures and `jalad split` writes into plan.json (`--coder`):
+ * the context coder (tensor format versions 4 and 5, docs/formats.md), which falls back to rANS
+ * or raw packing per stream when they are at least as small. Analyses and plans written before
+ * it name their coder or, when they name none, were 'auto' (rANS or raw): readers keep that.
+ * `encodeTensor` without a coder stays 'auto' (the fastest to encode; library callers choose).
+ */
+export const DEFAULT_CODER = 'context' as const;
+
 /** Samples a sweep configuration sees before it may stop early on a proven budget breach. */
 export const DEFAULT_MIN_SAMPLES_TO_STOP = 200;
 

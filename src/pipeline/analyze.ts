@@ -63,6 +63,7 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_BITS,
   DEFAULT_CLOUD,
+  DEFAULT_CODER,
   DEFAULT_EDGE,
   DEFAULT_MAX_LOSS_PCT,
   DEFAULT_MIN_SAMPLES_TO_STOP,
@@ -114,7 +115,7 @@ export interface AnalyzeOptions {
   readonly batchSize?: number;
   /** Samples entropy coded to measure sizes. */
   readonly sizeSamples?: number;
-  /** The entropy coder whose sizes and times the sweep measures for the plans (default 'auto'). */
+  /** The entropy coder whose sizes and times the sweep measures for the plans (default DEFAULT_CODER: 'context'). */
   readonly coder?: CoderChoice;
   /** Accuracy budget: sweep configurations proven above it stop early. */
   readonly maxLossPct?: number;
@@ -562,7 +563,7 @@ async function sweepData(
     ...(options.maxLossPct !== undefined ? { maxLossPct: options.maxLossPct } : {}),
     bits,
     sweptCuts: candidates.map((c) => c.index),
-    coder: options.coder ?? 'auto',
+    coder: options.coder ?? DEFAULT_CODER,
   };
   const swept = how.cuts.filter((c) => grid.sweptCuts.includes(c.index));
   const ranges = shard

@@ -46,7 +46,7 @@ import {
   type SweepRow,
 } from './outcomes';
 import type { RecordedConfig, RecordedSweep, SampleRange } from './recorded';
-import { DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
+import { DEFAULT_CODER, DEFAULT_MIN_SAMPLES_TO_STOP } from '../core/defaults';
 import {
   sweepCoders,
   topOne,
@@ -106,7 +106,7 @@ export interface SweepOptions {
   readonly optimization?: Optimization;
   /** Samples whose tensors are entropy coded to measure sizes (the first ones). */
   readonly sizeSamples: number;
-  /** The coder of the sizes (`bytesMean`) and of the codec times measured (default 'auto'). */
+  /** The coder of the sizes (`bytesMean`) and of the codec times measured (default DEFAULT_CODER: 'context'). */
   readonly coder?: CoderChoice;
   /** With a budget, configurations whose loss is proven above it stop early. */
   readonly maxLossPct?: number;
@@ -219,7 +219,7 @@ export async function evaluateConfigs(
   const sizeSamples = Math.min(options.sizeSamples, dataset.samples);
   const metric = await loadMetric(chooseMetric(options.metric, dataset.labels !== undefined));
   const ranges = options.ranges;
-  const coder = options.coder ?? 'auto';
+  const coder = options.coder ?? DEFAULT_CODER;
   const states: ConfigState[] = configs
     .filter((c) => ranges === undefined || ranges.has(c.cut.index))
     .map((c) => {
@@ -499,7 +499,7 @@ async function runGroups(
         copyInput: plan.workers > 1,
         labels: dataset.labels,
         sizeSamples: options.sizeSamples,
-        coder: options.coder ?? 'auto',
+        coder: options.coder ?? DEFAULT_CODER,
         done: (job, outcome, running) => {
           applyOutcome(outcome, job, running, counting);
           clock.advance(job.count, group);

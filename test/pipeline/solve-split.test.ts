@@ -93,7 +93,7 @@ describe('split from an analysis', () => {
     // a compressed plan pays the codec on both sides (the sweep's times, each device's factor)
     expect(plan.predictedMs.encode).toBeGreaterThan(0);
     expect(plan.predictedMs.decode).toBeGreaterThan(0);
-    expect(plan.coder).toBe('auto');
+    expect(plan.coder).toBe('context'); // the analysis's coder, DEFAULT_CODER
     {
       expect(plan.measured!.lossUpperPct).toBeLessThanOrEqual(2);
       // Run the deployable pair on the data: its accuracy is what was measured.
