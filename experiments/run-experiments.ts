@@ -347,7 +347,13 @@ export async function runExperiments(options: ExperimentOptions): Promise<Record
     const t0 = performance.now();
     options.progress?.(`${model}: analyzing`);
     const a = options.merge
-      ? await mergeBundled(options.merge, model, options.quick, options.coder ?? DEFAULT_CODER, options.progress)
+      ? await mergeBundled(
+          options.merge,
+          model,
+          options.quick,
+          options.coder ?? DEFAULT_CODER,
+          options.progress,
+        )
       : await analyzeBundled(model, options.quick, options.progress, options.coder);
     results[model] = a;
     const dir = path.join(options.out, model);
