@@ -30,7 +30,9 @@ export function analysisText(analysis: Analysis, columns: number | undefined): s
 
 /** How the summaries name a coder. */
 function coderText(coder: string): string {
-  return coder === 'auto' ? 'rANS (raw bit packing when smaller)' : `${coder} (raw bit packing when smaller)`;
+  if (coder === 'auto') return 'rANS (raw bit packing when smaller)';
+  if (coder === 'context') return 'context coder (rANS or raw bit packing per tensor when smaller)';
+  return `${coder} (raw bit packing when smaller)`;
 }
 
 /** The summary of a solved split (`split` from an analysis). */
