@@ -113,7 +113,11 @@ describe('streaming image folders', () => {
     expect(err.message).toContain('c1/3.jpg');
     expect(err.message).not.toContain('\n');
     const inMemory = await caught(() => loadDataset(badDir, undefined, { resize: 16, crop: 16 }));
-    expect(err.message).toBe(inMemory.message);
+    // The same error up to libvips's own reason: on this truncated JPEG it has said "premature end
+    // of JPEG image" in one decode and "Bogus Huffman table definition" in another of the same bytes.
+    const ours = (m: string) => m.replace(/ \(.*\)$/, '');
+    expect(ours(err.message)).toBe(ours(inMemory.message));
+    expect(ours(err.message)).toMatch(/image c1\/3\.jpg: cannot read or decode$/);
   });
 
   test('skip: the same kept samples and warning as the in-memory loader', async () => {
