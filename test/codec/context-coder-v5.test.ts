@@ -14,29 +14,20 @@ import {
 } from '../../src/codec/context-coder-v5';
 import { crc32 } from '../../src/codec/crc32';
 import { contextWasmActive, useContextWasm } from '../../src/codec/context-wasm';
-import { codeMap, firstDifference, prng, randomCodes, reluMap } from './fixtures';
+import { codeMap, firstDifference, prng, randomCodes, reluMap, stressMaps } from './fixtures';
 
 const { floor } = Math;
 const ALL_BITS: readonly BitWidth[] = [1, 2, 3, 4, 5, 6, 7, 8];
 
-/** Constant, random, smooth and adversarial maps of shape [c, h, w]. */
+/** The shared stress maps, and a dense map without zeros (version 5's dense mode). */
 function maps(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
-  const n = c * h * w;
   const max = 2 ** bits - 1;
-  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => codeMap(c, h, w, f);
   return [
-    ['zero', new Uint8Array(n)],
-    ['max', new Uint8Array(n).fill(max)],
-    ['random', randomCodes(n, bits, n * 31 + bits)],
-    ['smooth', n === 0 ? new Uint8Array(0) : quantize(reluMap(c, h, w, n + bits), bits).codes],
-    ['checkerboard 0/max', at((ch, y, x) => ((ch + y + x) & 1) * max)],
-    ['spike', at((ch, y, x) => (ch === c - 1 && y === h >> 1 && x === w >> 1 ? max : 0))],
-    ['ramp', at((_ch, y, x) => (y * w + x) % (max + 1))],
+    ...stressMaps(c, h, w, bits),
     [
-      'sparse random',
-      at((ch, y, x) => (((ch * 7 + y * 3 + x) * 2654435761) >>> 28 === 0 ? (x * 13) & max : 0)),
+      'dense noise',
+      codeMap(c, h, w, (ch, y, x) => 1 + ((((ch * 131 + y * 17 + x) * 2654435761) >>> 24) % max)),
     ],
-    ['dense noise', at((ch, y, x) => 1 + ((((ch * 131 + y * 17 + x) * 2654435761) >>> 24) % max))],
   ];
 }
 

@@ -13,30 +13,10 @@ import {
   type PaceBound,
 } from '../../src/codec/context-coder';
 import { contextWasmActive, useContextWasm } from '../../src/codec/context-wasm';
-import { codeMap, firstDifference, prng, randomCodes, reluMap } from './fixtures';
+import { firstDifference, prng, reluMap, stressMaps } from './fixtures';
 
 const { floor } = Math;
 const ALL_BITS: readonly BitWidth[] = [1, 2, 3, 4, 5, 6, 7, 8];
-
-/** Constant, random, smooth and adversarial maps of shape [c, h, w]. */
-function maps(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
-  const n = c * h * w;
-  const max = 2 ** bits - 1;
-  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => codeMap(c, h, w, f);
-  return [
-    ['zero', new Uint8Array(n)],
-    ['max', new Uint8Array(n).fill(max)],
-    ['random', randomCodes(n, bits, n * 31 + bits)],
-    ['smooth', n === 0 ? new Uint8Array(0) : quantize(reluMap(c, h, w, n + bits), bits).codes],
-    ['checkerboard 0/max', at((ch, y, x) => ((ch + y + x) & 1) * max)],
-    ['spike', at((ch, y, x) => (ch === c - 1 && y === h >> 1 && x === w >> 1 ? max : 0))],
-    ['ramp', at((_ch, y, x) => (y * w + x) % (max + 1))],
-    [
-      'sparse random',
-      at((ch, y, x) => (((ch * 7 + y * 3 + x) * 2654435761) >>> 28 === 0 ? (x * 13) & max : 0)),
-    ],
-  ];
-}
 
 const SHAPES: ReadonlyArray<readonly number[]> = [
   [0],
@@ -99,7 +79,7 @@ describe('context coder: WebAssembly loops against the JavaScript reference', ()
             ? [1, 1, shape[0]]
             : [shape[0], shape[1], shape.slice(2).reduce((a, b) => a * b, 1)];
         for (const version of [3, 4] as const) {
-          for (const [name, codes] of maps(c, h, w, bits)) {
+          for (const [name, codes] of stressMaps(c, h, w, bits)) {
             const payload = sameEncode(codes, shape, bits, version)!;
             const init = initialStates(version, bits);
             const back = contextDecodeFrom(payload, codes.length, shape, bits, 0, payload.length, init);
@@ -113,7 +93,7 @@ describe('context coder: WebAssembly loops against the JavaScript reference', ()
 
     it('gives up at the same place under a byte limit and under a pace', () => {
       const codeBits = new Float64Array(256).fill(bits - 0.5);
-      for (const [name, codes] of maps(16, 14, 14, bits)) {
+      for (const [name, codes] of stressMaps(16, 14, 14, bits)) {
         const full = sameEncode(codes, [16, 14, 14], bits, 4)!;
         for (const limit of [0, 5, full.length >> 1, full.length - 1, full.length]) {
           const within = sameEncode(codes, [16, 14, 14], bits, 4, limit);

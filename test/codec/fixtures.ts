@@ -1,6 +1,7 @@
 /**
  * Seeded test data for the codec tests (no Math.random: every run sees the same tensors).
  */
+import { quantize, type BitWidth } from '../../src/codec';
 import { uniformRandom } from '../../src/core/random';
 
 // NOTE: Math functions read once; jest runs tests in a vm context where every lookup of the
@@ -128,4 +129,27 @@ export function codeMap(
   for (let ch = 0, i = 0; ch < c; ch++)
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[i++] = f(ch, y, x);
   return out;
+}
+
+/**
+ * Constant, random, smooth and adversarial code maps of shape [c, h, w] at `bits` bits, named:
+ * the context coders' loops in JavaScript and WebAssembly are compared on each.
+ */
+export function stressMaps(c: number, h: number, w: number, bits: BitWidth): Array<[string, Uint8Array]> {
+  const n = c * h * w;
+  const max = 2 ** bits - 1;
+  const at = (f: (ch: number, y: number, x: number) => number): Uint8Array => codeMap(c, h, w, f);
+  return [
+    ['zero', new Uint8Array(n)],
+    ['max', new Uint8Array(n).fill(max)],
+    ['random', randomCodes(n, bits, n * 31 + bits)],
+    ['smooth', n === 0 ? new Uint8Array(0) : quantize(reluMap(c, h, w, n + bits), bits).codes],
+    ['checkerboard 0/max', at((ch, y, x) => ((ch + y + x) & 1) * max)],
+    ['spike', at((ch, y, x) => (ch === c - 1 && y === h >> 1 && x === w >> 1 ? max : 0))],
+    ['ramp', at((_ch, y, x) => (y * w + x) % (max + 1))],
+    [
+      'sparse random',
+      at((ch, y, x) => (((ch * 7 + y * 3 + x) * 2654435761) >>> 28 === 0 ? (x * 13) & max : 0)),
+    ],
+  ];
 }
