@@ -21,20 +21,16 @@
  * each decodes to the quantized codes, checked), with the mean stream bytes of each:
  *   node .build/scripts/ab-codec.js --versions 4,5 [--rounds N] [--bits 2,4,6,8] [--min-kb K]
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import * as here from '../src/codec/tensor-format';
 import type { StreamContextVersion } from '../src/codec/tensor-format';
 import { quantize } from '../src/codec/normalize';
 import type { BitWidth } from '../src/codec/types';
-import { fitToModelInput, loadDataset } from '../src/data';
-import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
-import { createTensor, openSession } from '../src/runtime';
+import { bundledTensors, type BundledTensor } from './bundled-cut-tensors';
 
 type Codec = Pick<typeof here, 'encodeTensor' | 'decodeTensor'>;
 
-const BUNDLED_DIR = 'datasets/fashion-mnist';
 const IMAGES = 20;
 
 function option(argv: readonly string[], name: string, fallback: string): string {
@@ -42,44 +38,11 @@ function option(argv: readonly string[], name: string, fallback: string): string
   return at >= 0 && at + 1 < argv.length ? argv[at + 1] : fallback;
 }
 
-async function cutTensors(
-  minBytes: number,
-): Promise<{ name: string; shape: number[]; samples: Float32Array[] }[]> {
-  const meta = JSON.parse(readFileSync(`${BUNDLED_DIR}/models.json`, 'utf8')) as {
-    preprocessing: { scale: number; mean: number[]; std: number[] };
-  };
-  const images = await loadDataset(`${BUNDLED_DIR}/t10k-images-idx3-ubyte.gz`, undefined, meta.preprocessing);
-  const out: { name: string; shape: number[]; samples: Float32Array[] }[] = [];
-  for (const model of ['vgg', 'resnet', 'inception']) {
-    const loaded = readModelFile(`${BUNDLED_DIR}/${model}.onnx`);
-    const g = loaded.model.graph ?? {};
-    const inputName = g.input?.[0]?.name ?? 'input';
-    const cuts = cutPoints(buildDag(loaded.model, model))
-      .map((c) => c.tensors[0].name)
-      .filter((t) => t !== inputName);
-    const capture: ModelProto = { ...loaded.model, graph: { ...g, output: cuts.map((t) => ({ name: t })) } };
-    const dataset = fitToModelInput(images, [1, 1, 28, 28], inputName);
-    const session = await openSession(capture, {});
-    const found = cuts.map((t, index) => ({
-      name: `${model} ${t} (#${index})`,
-      shape: [] as number[],
-      samples: [] as Float32Array[],
-    }));
-    try {
-      for (let k = 0; k < IMAGES; k++) {
-        const image = new Float32Array(dataset.data.subarray(k * 784, (k + 1) * 784));
-        const result = await session.run({ [inputName]: createTensor('float32', image, [1, 1, 28, 28]) });
-        cuts.forEach((t, index) => {
-          found[index].shape = result[t].dims.slice(1);
-          found[index].samples.push(new Float32Array(result[t].data as Float32Array));
-        });
-      }
-    } finally {
-      await session.release();
-    }
-    out.push(...found.filter((t) => t.samples[0].length * 4 >= minBytes && t.shape.length >= 3));
-  }
-  return out;
+/** The bundled cut tensors of `minBytes` or more per sample, feature maps only (the input left out). */
+async function cutTensors(minBytes: number): Promise<BundledTensor[]> {
+  return (await bundledTensors(IMAGES)).filter(
+    (t) => !t.input && t.samples[0].length * 4 >= minBytes && t.shape.length >= 3,
+  );
 }
 
 function same(a: ArrayBufferView, b: ArrayBufferView): boolean {

@@ -49,14 +49,9 @@ import {
 } from '../src/codec/tensor-format';
 import type { BitWidth, CoderChoice } from '../src/codec/types';
 import { mulberry32 } from '../src/core/random';
-import { fitToModelInput, loadDataset } from '../src/data';
-import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
-import { createTensor, openSession } from '../src/runtime';
 import { ZstdCodec, type ZstdSimple } from 'zstd-codec';
+import { bundledTensors } from './bundled-cut-tensors';
 
-/** The bundled models and their preprocessing (datasets/fashion-mnist/models.json). */
-const BUNDLED_DIR = 'datasets/fashion-mnist';
-const BUNDLED_MODELS = ['vgg', 'resnet', 'inception'] as const;
 /** The size and throughput targets apply from these input sizes on (float32 bytes per sample). */
 const SIZE_TARGET_MIN_BYTES = 16 * 1024;
 const SPEED_TARGET_MIN_BYTES = 64 * 1024;
@@ -132,57 +127,6 @@ function syntheticMap(channels: number, height: number, width: number, seed: num
     for (let i = 0; i < plane; i++) x[c * plane + i] = Math.max(0, (gauss() + bias) * scale);
   }
   return x;
-}
-
-/**
- * The tensor of every cut point of each bundled model for the first `count` test images (the
- * model input, then each layer's output in execution order), captured by a copy of the model that
- * outputs them, one image per run.
- */
-async function bundledTensors(count: number): Promise<BenchTensor[]> {
-  const meta = JSON.parse(readFileSync(`${BUNDLED_DIR}/models.json`, 'utf8')) as {
-    preprocessing: { scale: number; mean: number[]; std: number[] };
-  };
-  const { scale, mean, std } = meta.preprocessing;
-  const images = await loadDataset(`${BUNDLED_DIR}/t10k-images-idx3-ubyte.gz`, undefined, {
-    scale,
-    mean,
-    std,
-  });
-  const out: BenchTensor[] = [];
-  for (const name of BUNDLED_MODELS) {
-    const loaded = readModelFile(`${BUNDLED_DIR}/${name}.onnx`);
-    const dag = buildDag(loaded.model, name);
-    const g = loaded.model.graph ?? {};
-    const inputName = g.input?.[0]?.name ?? 'input';
-    const cuts = cutPoints(dag).map((c) => c.tensors[0].name);
-    const capture: ModelProto = {
-      ...loaded.model,
-      graph: { ...g, output: cuts.filter((t) => t !== inputName).map((t) => ({ name: t })) },
-    };
-    const dataset = fitToModelInput(images, [1, 1, 28, 28], inputName);
-    const session = await openSession(capture, {});
-    const samples: Float32Array[][] = cuts.map(() => []);
-    const shapes: number[][] = [];
-    try {
-      for (let k = 0; k < count; k++) {
-        const image = new Float32Array(dataset.data.subarray(k * 28 * 28, (k + 1) * 28 * 28));
-        const feed = createTensor('float32', image, [1, 1, 28, 28]);
-        const result = await session.run({ [inputName]: feed });
-        cuts.forEach((tensor, index) => {
-          const value = tensor === inputName ? feed : result[tensor];
-          shapes[index] = value.dims.slice(1);
-          samples[index].push(new Float32Array(value.data as Float32Array));
-        });
-      }
-    } finally {
-      await session.release();
-    }
-    cuts.forEach((_t, index) =>
-      out.push({ name: `${name} cut ${index}`, shape: shapes[index], samples: samples[index] }),
-    );
-  }
-  return out;
 }
 
 function readF32File(arg: string): BenchTensor {

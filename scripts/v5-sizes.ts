@@ -10,51 +10,13 @@ import { CDF_RATES, contextDecodeV5Js, contextEncodeV5Js, v5Start } from '../src
 import { quantize } from '../src/codec/normalize';
 import { encodeTensor } from '../src/codec/tensor-format';
 import type { BitWidth } from '../src/codec/types';
-import { fitToModelInput, loadDataset } from '../src/data';
-import { buildDag, cutPoints, readModelFile, type ModelProto } from '../src/graph';
-import { createTensor, openSession } from '../src/runtime';
+import { bundledTensors, type BundledTensor } from './bundled-cut-tensors';
 
-const DIR = 'datasets/fashion-mnist';
 const CACHE = '/tmp/v5-peers.json';
 
-export async function tensors(
-  minBytes: number,
-): Promise<{ name: string; shape: number[]; samples: Float32Array[] }[]> {
-  const meta = JSON.parse(readFileSync(`${DIR}/models.json`, 'utf8')) as {
-    preprocessing: { scale: number; mean: number[]; std: number[] };
-  };
-  const images = await loadDataset(`${DIR}/t10k-images-idx3-ubyte.gz`, undefined, meta.preprocessing);
-  const out: { name: string; shape: number[]; samples: Float32Array[] }[] = [];
-  for (const model of ['vgg', 'resnet', 'inception']) {
-    const loaded = readModelFile(`${DIR}/${model}.onnx`);
-    const g = loaded.model.graph ?? {};
-    const inputName = g.input?.[0]?.name ?? 'input';
-    const cuts = cutPoints(buildDag(loaded.model, model)).map((c) => c.tensors[0].name);
-    const capture: ModelProto = {
-      ...loaded.model,
-      graph: { ...g, output: cuts.filter((t) => t !== inputName).map((t) => ({ name: t })) },
-    };
-    const dataset = fitToModelInput(images, [1, 1, 28, 28], inputName);
-    const session = await openSession(capture, {});
-    const found = cuts.map((_t, index) => ({
-      name: `${model} cut ${index}`,
-      shape: [] as number[],
-      samples: [] as Float32Array[],
-    }));
-    for (let k = 0; k < 20; k++) {
-      const image = new Float32Array(dataset.data.subarray(k * 784, (k + 1) * 784));
-      const feed = createTensor('float32', image, [1, 1, 28, 28]);
-      const result = await session.run({ [inputName]: feed });
-      cuts.forEach((t, index) => {
-        const v = t === inputName ? feed : result[t];
-        found[index].shape = v.dims.slice(1);
-        found[index].samples.push(new Float32Array(v.data as Float32Array));
-      });
-    }
-    await session.release();
-    out.push(...found.filter((t) => t.samples[0].length * 4 >= minBytes));
-  }
-  return out;
+/** The bundled cut tensors of `minBytes` or more per sample, 20 images each. */
+export async function tensors(minBytes: number): Promise<BundledTensor[]> {
+  return (await bundledTensors(20)).filter((t) => t.samples[0].length * 4 >= minBytes);
 }
 
 async function main(): Promise<void> {
