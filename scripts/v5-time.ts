@@ -9,6 +9,7 @@ import { contextDecodeV5Values, contextEncodeV5 } from '../src/codec/context-cod
 import { quantize } from '../src/codec/normalize';
 import type { BitWidth } from '../src/codec/types';
 import { tensors } from './v5-sizes';
+import { cpuClockMs } from './bench-env';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -47,10 +48,9 @@ async function main(): Promise<void> {
       const ns: number[][] = [[], []];
       for (let r = 0; r < rounds; r++)
         arms.forEach((arm, k) => {
-          const start = process.cpuUsage();
+          const start = cpuClockMs();
           for (let rep = 0; rep < 3; rep++) arm();
-          const used = process.cpuUsage(start);
-          ns[k].push(((used.user + used.system) * 1000) / (3 * qs.length * n));
+          ns[k].push(((cpuClockMs() - start) * 1e6) / (3 * qs.length * n));
         });
       const med = ns.map((v) => [...v].sort((a, b) => a - b)[v.length >> 1]);
       process.stdout.write(
