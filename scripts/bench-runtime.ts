@@ -401,23 +401,32 @@ function bareProbeDiagnostic(report: EdgeRunReport): string {
 function transferErrWith(report: EdgeRunReport, rttMs: number): number {
   const errs = report.records
     .filter((r) => r.mode === 'split')
-    .map((r) => (Math.abs(r.predicted.transferMs - report.rttMs + rttMs - r.transferMs) / r.transferMs) * 100)
+    .map((r) => (Math.abs(r.predicted.transferMs - r.rttMs + rttMs - r.transferMs) / r.transferMs) * 100)
     .sort((a, b) => a - b);
   return errs[errs.length >> 1];
 }
 
 /**
- * Other RTTs measured before the run, and the transfer error each would have given: the lower
- * quartile of the shaped probes (the rule of sessions 9-10; the prediction now takes their shorth
- * midpoint), their median, and the calibration requests' own round trips (real requests of the plan, less the server's time
- * and their bytes' time on the link).
+ * The running RTT the prediction took (since session 11: the range and median of its values over the
+ * samples), and other RTTs measured before the run with the transfer error each would have given
+ * for every sample: the shaped probes' shorth midpoint (the prediction's in session 10), their lower
+ * quartile (sessions 9-10), their median, and the calibration requests' own round trips (real
+ * requests of the plan, less the server's time and their bytes' time on the link).
  */
 function rttSourcesDiagnostic(report: EdgeRunReport): string {
   if (report.rttQuartileMs === report.rttMs) return ''; // bare probes: the quartile is the RTT
   const cal = report.calibration.plans[0]?.rttMs;
   const other = (what: string, rtt: number) =>
     `; ${what} ${fmt(rtt)} ms: transfer err with it ${fmt(transferErrWith(report, rtt), 1)}%`;
+  const rtts = report.records.filter((r) => r.mode === 'split').map((r) => r.rttMs);
+  const running =
+    report.rttWindow > 0
+      ? `; running RTT (window ${report.rttWindow}) ${fmt(Math.min(...rtts))}-${fmt(Math.max(...rtts))} ms, ` +
+        `median ${fmt(median(rtts))}: transfer err ${fmt(report.medianErrorPct.transfer, 1)}%`
+      : '';
   return (
+    running +
+    other("probes' shorth RTT (the prediction's until session 11)", report.rttMs) +
     other("probes' lower quartile RTT", report.rttQuartileMs) +
     other("probes' median RTT", report.rttMedianMs) +
     (cal !== undefined && Number.isFinite(cal) ? other("calibration requests' RTT", cal) : '')
@@ -540,7 +549,8 @@ async function staticRuns(
         SUMMARY.push(
           `${mark === '*' ? "table's plan" : 'other plan  '} MTU ${mtu ?? '-'} ${String(mbps).padEnd(5)} Mbps ` +
             `${plan.label} (${fmt(plan.predicted.bytes, 0)} B): median error total ${fmt(e.total, 1)}% ` +
-            `(profile's compute ${fmt(e.profileTotal, 1)}%), transfer ${fmt(e.transfer, 1)}%: ${met} (load ${load()})`,
+            `(profile's compute ${fmt(e.profileTotal, 1)}%), transfer ${fmt(e.transfer, 1)}% (probes' RTT ` +
+            `${fmt(e.probeTransfer, 1)}%): ${met} (load ${load()})`,
         );
       }
     }
@@ -948,7 +958,8 @@ async function main(): Promise<void> {
       ERRORS.filter((e) => f(e) <= 10).length;
     console.log(
       `  static rows within 10%: total ${within((e) => e.total)}/${ERRORS.length} with the calibrated compute terms, ` +
-        `${within((e) => e.profileTotal)}/${ERRORS.length} with the profile's; transfer ${within((e) => e.transfer)}/${ERRORS.length}`,
+        `${within((e) => e.profileTotal)}/${ERRORS.length} with the profile's; transfer ${within((e) => e.transfer)}/${ERRORS.length} ` +
+        `(${within((e) => e.probeTransfer)}/${ERRORS.length} with the probes' RTT alone)`,
     );
   }
   console.log(

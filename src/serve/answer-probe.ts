@@ -55,6 +55,11 @@ export interface AnswerCosts {
   readonly rttQuartileMs: number;
   /** The median of the same round trips (for comparison only). */
   readonly rttMedianMs: number;
+  /**
+   * The shaped probes' round trips less the server's time and their bytes' time on the link, in the
+   * order sent (empty when the probes were bare): the seeds of the run's RTT estimate (rtt-estimator.ts).
+   */
+  readonly tripsMs: readonly number[];
   /** Probes answered (the shaped ones when shaped). */
   readonly probes: number;
   /** Bytes each probe wrote to its socket, answered or not (a diagnostic of what crossed the link). */
@@ -148,6 +153,7 @@ export async function measureAnswerCosts(
       answerEncodeMs: 0,
       answerDecodeMs: 0,
       probes: 0,
+      tripsMs: [],
       sentBytes: sent,
     };
   return {
@@ -158,6 +164,7 @@ export async function measureAnswerCosts(
     answerEncodeMs: quantile(encodes, 0.5),
     answerDecodeMs: quantile(decodes, 0.5),
     probes: own.length,
+    tripsMs: trips,
     sentBytes: sent,
   };
 }

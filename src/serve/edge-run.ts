@@ -23,6 +23,7 @@ import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-pol
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
 import { calibrateStages, edgeWork, type StageCalibration } from './stage-calibration';
+import { createRttEstimator, type RttEstimator } from './rtt-estimator';
 import { createTokenBucket } from './token-bucket';
 import { decodeOutputs, encodeEdgeOutputs } from './wire-codec';
 import { decodeFrames, encodeFrames } from './wire-frames';
@@ -61,6 +62,14 @@ export interface EdgeRunOptions {
   readonly rttPings?: number;
   /** Pause between those requests, ms (default 10). */
   readonly rttGapMs?: number;
+  /**
+   * When the link's rate is known, the prediction's RTT follows the run (rtt-estimator.ts): the
+   * shorth midpoint of the last `rttWindow` residuals (round trip less the server's time and the
+   * bytes' time on the link) of the shaped probes, then the calibration requests, then the answered
+   * samples, each sample predicted from those before it (default 21; 0: the probes' RTT throughout,
+   * as before session 11). The bandwidth estimate and the token bucket keep the probes' RTT.
+   */
+  readonly rttWindow?: number;
   /**
    * Requests per plan sent before the run to measure the compute stages in the run's conditions
    * (stage-calibration.ts), the first of each plan discarded; the prediction then takes the
@@ -149,6 +158,11 @@ export interface SampleRecord {
   /** Decoding the answer. */
   readonly decodeMs: number;
   readonly totalMs: number;
+  /**
+   * The RTT term of `predicted.transferMs` (the running estimate, from the requests before this
+   * sample; `EdgeRunReport.rttMs`, the probes', when it does not run).
+   */
+  readonly rttMs: number;
   /** Bandwidth the prediction used, and the estimate after this sample, Mbps. */
   readonly bandwidthMbps: number;
   readonly estimateMbps: number | undefined;
@@ -180,6 +194,11 @@ export interface EdgeRunReport {
   readonly top1?: { readonly correct: number; readonly total: number; readonly accuracy: number };
   readonly rttMs: number;
   /**
+   * Residuals the run's RTT estimate kept (`EdgeRunOptions.rttWindow`; 0: the prediction took
+   * `rttMs`, the probes', for every sample).
+   */
+  readonly rttWindow: number;
+  /**
    * The RTT as bare probes measured it (GET of one frame, as before session 9), taken in turns
    * with the probes shaped like the run's requests; equal to `rttMs` when the probes were not shaped.
    */
@@ -209,13 +228,15 @@ export interface EdgeRunReport {
    */
   readonly calibration: { readonly requests: number; readonly plans: readonly StageCalibration[] };
   /**
-   * Median of |predicted − measured| / measured per sample: total and transfer, and the total had
-   * the prediction taken the profile's compute terms (`SampleRecord.profile`).
+   * Median of |predicted − measured| / measured per sample: total and transfer, the total had
+   * the prediction taken the profile's compute terms (`SampleRecord.profile`), and the transfer had
+   * its RTT term been the probes' (`rttMs`) for every sample, as before session 11.
    */
   readonly medianErrorPct: {
     readonly total: number;
     readonly transfer: number;
     readonly profileTotal: number;
+    readonly probeTransfer: number;
   };
   readonly meanTotalMs: number;
   readonly switches: number;
@@ -232,6 +253,7 @@ const DEFAULTS = {
   rttGapMs: 10,
   edgeRepeat: 1,
   calibrate: 9,
+  rttWindow: 21,
 } as const;
 
 function median(values: readonly number[]): number {
@@ -415,6 +437,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         `calibrated ${c.plan} (${c.requests} of ${o.calibrate} requests, the first discarded): edge ` +
           `${c.edgeMs.toFixed(3)}, encode ${c.encodeMs.toFixed(3)}, server ${c.serverMs.toFixed(3)} ms (medians)`,
       );
+    const running = runningRtt(o, costs, calibration);
     const estimator = createBandwidthEstimator(o.estimator);
     // The policy compares plans at any moment: it assumes a full bucket.
     const policy = createMeasuredPolicy({
@@ -496,7 +519,9 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       // what the bucket passes at once when this request left (t2: its last attempt's is alike)
       const free = bucket.freeBytes(t2, bandwidthMbps);
       const timed = (b: number) => Math.max(0, onLink(b) - free);
-      const predictedTransfer = rttMs + (timed(requestBytes) * 8) / (bandwidthMbps * 1000);
+      // the RTT from the requests before this one (the probes' alone without a running estimate)
+      const sampleRtt = running?.rttMs() ?? rttMs;
+      const predictedTransfer = sampleRtt + (timed(requestBytes) * 8) / (bandwidthMbps * 1000);
       const cal = calibration.get(plan.key);
       const predicted = predictedStages(plan.predicted, cal, predictedTransfer, costs, answer !== undefined);
       const profile = cal
@@ -508,6 +533,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
         // trip and the answer's return) had passed: what the bucket refills from
         bucket.send(t2, onLink(answer.wireBytes), bandwidthMbps, t2 + answer.transferMs - rttMs);
         estimator.observe(timed(answer.wireBytes), answer.transferMs, rttMs);
+        running?.observe(answer.transferMs - (timed(answer.wireBytes) * 8) / (bandwidthMbps * 1000));
         policy.observe(plan, i, {
           fixedMs: t4 - t0 - answer.transferMs,
           wireBytes: answer.wireBytes,
@@ -527,6 +553,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           serverDecodeMs: answer.decodeMs,
           decodeMs: t4 - t3,
           totalMs: t4 - t0,
+          rttMs: sampleRtt,
           bandwidthMbps,
           estimateMbps: estimator.estimateMbps(),
           predicted,
@@ -568,6 +595,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           serverDecodeMs: NaN,
           decodeMs: 0,
           totalMs: t4 - t0,
+          rttMs: sampleRtt,
           bandwidthMbps,
           estimateMbps: estimator.estimateMbps(),
           predicted,
@@ -582,12 +610,37 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       await o.onSample?.(record);
     }
     const calibrated = { requests: o.calibrate, plans: [...calibration.values()] };
-    return summarize(mode, records, costs, calibrated, switches, data.labels !== undefined);
+    return summarize(
+      mode,
+      records,
+      costs,
+      calibrated,
+      switches,
+      data.labels !== undefined,
+      running ? o.rttWindow : 0,
+    );
   } finally {
     transport.close();
     for (const s of sessions.values()) await s.release();
     await whole?.release();
   }
+}
+
+/**
+ * The run's RTT estimate (rtt-estimator.ts) when the link's rate is known and `rttWindow` > 0:
+ * seeded with the shaped probes' residuals, then the calibration requests' in the order sent.
+ * Undefined otherwise: the bytes' term of a request needs the rate, and an estimated rate is itself
+ * taken from the transfer less the RTT.
+ */
+function runningRtt(
+  o: EdgeRunOptions & { readonly rttWindow: number },
+  costs: AnswerCosts,
+  calibration: ReadonlyMap<string, StageCalibration>,
+): RttEstimator | undefined {
+  if (!(o.rttWindow > 0) || o.nominalMbps?.() === undefined) return undefined;
+  const running = createRttEstimator(costs.tripsMs, costs.rttMs, { window: o.rttWindow });
+  for (const c of calibration.values()) for (const r of c.rttsMs) running.observe(r);
+  return running;
 }
 
 /**
@@ -636,6 +689,7 @@ function summarize(
   calibration: EdgeRunReport['calibration'],
   switches: number,
   labelled: boolean,
+  rttWindow: number,
 ): EdgeRunReport {
   const served = records.filter((r) => r.mode === 'split');
   const stage = (p: (r: PredictedStages) => number, m: (r: SampleRecord) => number): StageSummary => ({
@@ -654,6 +708,7 @@ function summarize(
       ? { top1: { correct, total: records.length, accuracy: correct / Math.max(1, records.length) } }
       : {}),
     rttMs: costs.rttMs,
+    rttWindow,
     bareRttMs: costs.bareRttMs,
     rttQuartileMs: costs.rttQuartileMs,
     rttMedianMs: costs.rttMedianMs,
@@ -693,6 +748,9 @@ function summarize(
       total: median(served.map((r) => relErr(r.predicted.totalMs, r.totalMs))),
       transfer: median(served.map((r) => relErr(r.predicted.transferMs, r.transferMs))),
       profileTotal: median(served.map((r) => relErr(r.profile.totalMs, r.totalMs))),
+      probeTransfer: median(
+        served.map((r) => relErr(r.predicted.transferMs - r.rttMs + costs.rttMs, r.transferMs)),
+      ),
     },
     meanTotalMs: records.reduce((s, r) => s + r.totalMs, 0) / Math.max(1, records.length),
     switches,

@@ -66,6 +66,7 @@ export { runLive, samplesCsv, type LiveRunOptions } from './run-live';
 export { turnstile, type Turnstile } from './turnstile';
 export { createTokenBucket, type TokenBucket } from './token-bucket';
 export { measureAnswerCosts, shorthMidpoint, type AnswerCosts } from './answer-probe';
+export { createRttEstimator, type RttEstimator, type RttEstimatorOptions } from './rtt-estimator';
 export { liveRunText } from './live-run-text';
 export { serveFiles, type ServeFilesOptions, type ServeFilesResult } from './serve-files';
 export { parseModelConfig, type PbMessage, type PbValue } from './triton/pbtxt';

@@ -68,6 +68,8 @@ export interface LiveRunOptions {
   readonly rttGapMs?: number;
   /** Calibration requests per plan before the run, the first discarded (default 9; 0: none; EdgeRunOptions.calibrate). */
   readonly calibrate?: number;
+  /** Residuals the running RTT estimate keeps (default 21; 0: the probes' RTT throughout; EdgeRunOptions.rttWindow). */
+  readonly rttWindow?: number;
   /** The measured policy's settings (hysteresis, probing; measured-policy.ts). */
   readonly policyOptions?: EdgeRunOptions['policyOptions'];
   /** Runs each edge part this many times per sample: an edge that many times slower (default 1). */
@@ -122,6 +124,7 @@ export const SAMPLES_CSV_COLUMNS: readonly string[] = [
   'profile_decode_ms',
   'profile_cloud_ms',
   'profile_total_ms',
+  'predicted_rtt_ms',
 ];
 
 /** Output rules of `--csv`: an existing file is replaced only when it starts with jalad's header. */
@@ -165,6 +168,7 @@ export function samplesCsv(records: readonly SampleRecord[]): string {
     num(r.profile.decodeMs),
     num(r.profile.cloudMs),
     num(r.profile.totalMs),
+    num(r.rttMs),
   ]);
   return stringify([header, ...rows]);
 }
@@ -280,6 +284,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.rttPings !== undefined ? { rttPings: options.rttPings } : {}),
       ...(options.rttGapMs !== undefined ? { rttGapMs: options.rttGapMs } : {}),
       ...(options.calibrate !== undefined ? { calibrate: options.calibrate } : {}),
+      ...(options.rttWindow !== undefined ? { rttWindow: options.rttWindow } : {}),
       // NOTE: a kernel link counts each segment's headers, and its token bucket lets the first bytes
       // of a request pass at once; both are the link's configuration (docs/runtime.md#the-kernel-link).
       ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),

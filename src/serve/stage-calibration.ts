@@ -49,6 +49,8 @@ export interface StageCalibration {
    * without `sent` or when the link's rate is unknown).
    */
   readonly rttMs: number;
+  /** The same of each request kept, in the order sent (NaN where unknown): the run's RTT estimate takes them. */
+  readonly rttsMs: readonly number[];
 }
 
 /** The edge part run on one input and its outputs encoded, as a sample does, with the times. */
@@ -176,6 +178,7 @@ export async function calibrateStages(
       serverDecodeMs: decodes.every(Number.isFinite) ? median(decodes) : NaN,
       wireBytes,
       rttMs: median(kept.map((r) => r.rttMs)),
+      rttsMs: kept.map((r) => r.rttMs),
     });
   }
   return out;

@@ -171,6 +171,7 @@ describe('measureAnswerCosts', () => {
         answerEncodeMs: 0,
         answerDecodeMs: 0,
         probes: 0,
+        tripsMs: [],
         sentBytes: [],
       });
     } finally {
@@ -227,10 +228,39 @@ describe("runEdge's prediction", () => {
     const planBytes = Math.round(plan().predicted.bytes);
     expect(full.probeBytes.filter((b, i) => i % 2 === 0 && b > planBytes)).toHaveLength(2);
     expect(full.probeBytes.filter((b, i) => i % 2 === 1 && b < 200)).toHaveLength(2);
-    for (const x of full.records) expect(x.predicted.transferMs).toBe(full.rttMs);
+    for (const x of full.records) expect(x.predicted.transferMs).toBe(x.rttMs);
     // no bucket: the bytes this request wrote (streams, head, framing), all at the rate
     const none = await run(0);
     for (const x of none.records)
-      expect(x.predicted.transferMs).toBeCloseTo(none.rttMs + (x.wireBytes * 8) / 1000, 9);
+      expect(x.predicted.transferMs).toBeCloseTo(x.rttMs + (x.wireBytes * 8) / 1000, 9);
+  });
+
+  test("the rate known: each sample's RTT is the shorth of the residuals before it (calibration requests, then samples)", async () => {
+    const run = (rttWindow: number) =>
+      runEdge({
+        plans: [plan()],
+        serverUrl: server.url,
+        dataset: fx.dataset,
+        rttPings: 2,
+        rttGapMs: 0,
+        nominalMbps: () => 1,
+        bucketBytes: 1e9, // every request passes at once: a residual is the transfer itself
+        rttWindow,
+      });
+    const r = await run(3);
+    expect(r.rttWindow).toBe(3);
+    const cal = r.calibration.plans[0].rttsMs;
+    expect(cal).toHaveLength(8); // 9 requests, the first discarded
+    // sample 0: the last 3 calibration requests; sample 1: the last 2 and sample 0; from sample 3 on, samples only
+    const residuals = [...cal, ...r.records.map((x) => x.transferMs)];
+    r.records.forEach((x, i) => expect(x.rttMs).toBe(shorthMidpoint(residuals.slice(i + 8 - 3, i + 8))));
+    expect(r.medianErrorPct.probeTransfer).toBeGreaterThan(0);
+    // window 0: the probes' RTT for every sample, as before session 11
+    const fixed = await run(0);
+    expect([fixed.rttWindow, new Set(fixed.records.map((x) => x.rttMs))]).toEqual([
+      0,
+      new Set([fixed.rttMs]),
+    ]);
+    expect(fixed.medianErrorPct.probeTransfer).toBe(fixed.medianErrorPct.transfer);
   });
 });
