@@ -39,6 +39,7 @@ import { withSlowerEdge } from './bench-runtime-edge';
 import { median } from '../src/profiler/stats';
 import {
   createNetnsLink,
+  createRttEstimator,
   DEFAULT_MTU_BYTES,
   edgeInputDims,
   linkUnavailableReason,
@@ -426,11 +427,32 @@ function rttSourcesDiagnostic(report: EdgeRunReport): string {
       : '';
   return (
     running +
+    withoutProbes(report) +
     other("probes' shorth RTT (the prediction's until session 11)", report.rttMs) +
     other("probes' lower quartile RTT", report.rttQuartileMs) +
     other("probes' median RTT", report.rttMedianMs) +
     (cal !== undefined && Number.isFinite(cal) ? other("calibration requests' RTT", cal) : '')
   );
+}
+
+/**
+ * The transfer error had the running RTT left the probes out of its window: seeded with the
+ * calibration requests' residuals alone (real requests of the plan, closer in time to the samples),
+ * then the samples', replayed from the records (a sample's residual: its transfer less its bytes' term).
+ */
+function withoutProbes(report: EdgeRunReport): string {
+  const cal = report.calibration.plans[0]?.rttsMs.filter(Number.isFinite) ?? [];
+  if (report.rttWindow === 0 || cal.length === 0) return '';
+  const e = createRttEstimator(cal, report.rttMs, { window: report.rttWindow });
+  const errs = report.records
+    .filter((r) => r.mode === 'split')
+    .map((r) => {
+      const linkMs = r.predicted.transferMs - r.rttMs;
+      const err = (Math.abs(e.rttMs() + linkMs - r.transferMs) / r.transferMs) * 100;
+      e.observe(r.transferMs - linkMs);
+      return err;
+    });
+  return `; running RTT without the probes (calibration requests, then samples): transfer err ${fmt(median(errs), 1)}%`;
 }
 
 /** One static run's row, with the offline comparison of the same plan. */

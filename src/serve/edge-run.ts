@@ -405,7 +405,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       ? `, each a POST of ${probeShape.body.length} B after the edge part; bare probes ${costs.bareRttMs.toFixed(3)}`
       : '';
     progress(
-      `RTT with an answer of ${floats.join('+') || 0} floats: ${rttMs.toFixed(3)} ms (lower quartile of ` +
+      `RTT with an answer of ${floats.join('+') || 0} floats: ${rttMs.toFixed(3)} ms (${probeShape ? 'shorth' : 'lower quartile'} of ` +
         `${costs.probes}${shapedText}); ` +
         `the answer's encoding ${costs.answerEncodeMs.toFixed(3)} ms, decoding ` +
         `${costs.answerDecodeMs.toFixed(3)} ms (medians)`,
@@ -438,6 +438,11 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           `${c.edgeMs.toFixed(3)}, encode ${c.encodeMs.toFixed(3)}, server ${c.serverMs.toFixed(3)} ms (medians)`,
       );
     const running = runningRtt(o, costs, calibration);
+    if (running)
+      progress(
+        `the RTT follows the run: the shorth of its last ${o.rttWindow} residuals, ${running.rttMs().toFixed(3)} ms ` +
+          `before sample 0 (the probes' and the calibration requests')`,
+      );
     const estimator = createBandwidthEstimator(o.estimator);
     // The policy compares plans at any moment: it assumes a full bucket.
     const policy = createMeasuredPolicy({

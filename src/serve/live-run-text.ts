@@ -18,6 +18,13 @@ function calibrationLine(report: EdgeRunReport): string {
   );
 }
 
+/** The running RTT's range over the samples (empty when the probes' RTT was used throughout). */
+function runningRttText(report: EdgeRunReport): string {
+  const rtts = report.records.filter((r) => r.mode === 'split').map((r) => r.rttMs);
+  if (report.rttWindow === 0 || rtts.length === 0) return '';
+  return `, followed through the run from its own requests: ${formatMs(Math.min(...rtts))}-${formatMs(Math.max(...rtts))} ms`;
+}
+
 /** The summary of a live run: plans, RTT, switches, medians per stage, errors and top-1. */
 export function liveRunText(report: EdgeRunReport): string {
   const s = report.stages;
@@ -31,7 +38,8 @@ export function liveRunText(report: EdgeRunReport): string {
   return (
     [
       `${report.samples} samples, ${report.mode}; plans: ${plans}`,
-      `RTT with the answer's return ${formatMs(report.rttMs)} ms; ${report.switches} plan switch(es); ` +
+      `RTT with the answer's return ${formatMs(report.rttMs)} ms (probes)${runningRttText(report)}; ` +
+        `${report.switches} plan switch(es); ` +
         `${report.fallbacks} sample(s) ran edge-only`,
       calibrationLine(report),
       `  ${'ms'.padEnd(9)} ${'predicted'.padStart(10)} ${'profiled'.padStart(10)} ${'measured'.padStart(10)}  (medians per stage)`,
