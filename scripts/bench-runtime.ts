@@ -427,12 +427,33 @@ function rttSourcesDiagnostic(report: EdgeRunReport): string {
       : '';
   return (
     running +
+    quartileWindow(report) +
     withoutProbes(report) +
     other("probes' shorth RTT (the prediction's until session 11)", report.rttMs) +
     other("probes' lower quartile RTT", report.rttQuartileMs) +
     other("probes' median RTT", report.rttMedianMs) +
     (cal !== undefined && Number.isFinite(cal) ? other("calibration requests' RTT", cal) : '')
   );
+}
+
+/**
+ * The transfer error had the running RTT taken the lower quartile of its window instead of the shorth
+ * midpoint (replayed exactly: the report's seeds, then each sample's residual).
+ */
+function quartileWindow(report: EdgeRunReport): string {
+  if (report.rttWindow === 0) return '';
+  const kept = [...report.rttSeedsMs];
+  const errs = report.records
+    .filter((r) => r.mode === 'split')
+    .map((r) => {
+      const linkMs = r.predicted.transferMs - r.rttMs;
+      const s = [...kept].sort((a, b) => a - b);
+      const rtt = s.length > 0 ? s[Math.floor((s.length - 1) * 0.25)] : report.rttMs;
+      kept.push(r.transferMs - linkMs);
+      if (kept.length > report.rttWindow) kept.shift();
+      return (Math.abs(rtt + linkMs - r.transferMs) / r.transferMs) * 100;
+    });
+  return `; running RTT as the lower quartile of the window: transfer err ${fmt(median(errs), 1)}%`;
 }
 
 /**

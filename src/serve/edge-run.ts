@@ -199,6 +199,12 @@ export interface EdgeRunReport {
    */
   readonly rttWindow: number;
   /**
+   * The residuals in the running RTT's window before sample 0 (the probes', then the calibration
+   * requests', oldest first; empty when it did not run): with the samples' own (`transferMs` less the
+   * bytes' term), what another statistic of the window would have predicted can be replayed exactly.
+   */
+  readonly rttSeedsMs: readonly number[];
+  /**
    * The RTT as bare probes measured it (GET of one frame, as before session 9), taken in turns
    * with the probes shaped like the run's requests; equal to `rttMs` when the probes were not shaped.
    */
@@ -438,6 +444,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           `${c.edgeMs.toFixed(3)}, encode ${c.encodeMs.toFixed(3)}, server ${c.serverMs.toFixed(3)} ms (medians)`,
       );
     const running = runningRtt(o, costs, calibration);
+    const rttSeedsMs = running?.kept() ?? [];
     if (running)
       progress(
         `the RTT follows the run: the shorth of its last ${o.rttWindow} residuals, ${running.rttMs().toFixed(3)} ms ` +
@@ -623,6 +630,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       switches,
       data.labels !== undefined,
       running ? o.rttWindow : 0,
+      rttSeedsMs,
     );
   } finally {
     transport.close();
@@ -695,6 +703,7 @@ function summarize(
   switches: number,
   labelled: boolean,
   rttWindow: number,
+  rttSeedsMs: readonly number[],
 ): EdgeRunReport {
   const served = records.filter((r) => r.mode === 'split');
   const stage = (p: (r: PredictedStages) => number, m: (r: SampleRecord) => number): StageSummary => ({
@@ -714,6 +723,7 @@ function summarize(
       : {}),
     rttMs: costs.rttMs,
     rttWindow,
+    rttSeedsMs,
     bareRttMs: costs.bareRttMs,
     rttQuartileMs: costs.rttQuartileMs,
     rttMedianMs: costs.rttMedianMs,

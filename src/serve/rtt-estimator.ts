@@ -39,6 +39,8 @@ export interface RttEstimator {
   observe(residualMs: number): boolean;
   /** Residuals added since the seeds (the run's own requests). */
   readonly observed: number;
+  /** The residuals kept now, oldest first (a copy). */
+  kept(): number[];
 }
 
 /**
@@ -66,5 +68,6 @@ export function createRttEstimator(
     get observed() {
       return observed;
     },
+    kept: () => [...kept],
   };
 }

@@ -251,6 +251,7 @@ describe("runEdge's prediction", () => {
     expect(r.rttWindow).toBe(3);
     const cal = r.calibration.plans[0].rttsMs;
     expect(cal).toHaveLength(8); // 9 requests, the first discarded
+    expect(r.rttSeedsMs).toEqual(cal.slice(-3)); // the window before sample 0
     // sample 0: the last 3 calibration requests; sample 1: the last 2 and sample 0; from sample 3 on, samples only
     const residuals = [...cal, ...r.records.map((x) => x.transferMs)];
     r.records.forEach((x, i) => expect(x.rttMs).toBe(shorthMidpoint(residuals.slice(i + 8 - 3, i + 8))));
@@ -261,6 +262,7 @@ describe("runEdge's prediction", () => {
       0,
       new Set([fixed.rttMs]),
     ]);
+    expect(fixed.rttSeedsMs).toEqual([]);
     expect(fixed.medianErrorPct.probeTransfer).toBe(fixed.medianErrorPct.transfer);
   });
 });

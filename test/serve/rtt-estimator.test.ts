@@ -31,6 +31,7 @@ describe('createRttEstimator', () => {
     expect(seen[3]).toBeCloseTo(1.61, 9); // [1.6, 1.62, 1.57]: [1.6, 1.62]
     expect(seen[4]).toBeCloseTo(1.615, 9); // [1.62, 1.57, 1.61]: [1.61, 1.62]
     expect(e.observed).toBe(4);
+    expect(e.kept()).toEqual([1.62, 1.57, 1.61]); // oldest first
   });
 
   test('no seeds: the prior until the first request; values that are not finite are not counted', () => {
