@@ -847,7 +847,8 @@ async function traceRuns(ctx: Context, traceSamples: number, traceStepS: number,
       const used: Record<string, number> = {};
       for (const x of rs) for (const [k, n] of Object.entries(x.plansUsed)) used[k] = (used[k] ?? 0) + n;
       const extra = arm.options.adaptive
-        ? ` (${rs.reduce((a, x) => a + x.switches, 0)} switches, plans ${JSON.stringify(used)}; / best static = ` +
+        ? ` (${rs.reduce((a, x) => a + x.switches, 0)} switches, ` +
+          `${rs.reduce((a, x) => a + x.rateProbes, 0)} rate probes, plans ${JSON.stringify(used)}; / best static = ` +
           `${fmt(mean(arm.name) / best)}; ${estimateBias(rs)})`
         : '';
       console.log(

@@ -39,7 +39,7 @@ export function liveRunText(report: EdgeRunReport): string {
     [
       `${report.samples} samples, ${report.mode}; plans: ${plans}`,
       `RTT with the answer's return ${formatMs(report.rttMs)} ms (probes)${runningRttText(report)}; ` +
-        `${report.switches} plan switch(es); ` +
+        `${report.switches} plan switch(es)${report.rateProbes > 0 ? `, ${report.rateProbes} rate probe(s)` : ''}; ` +
         `${report.fallbacks} sample(s) ran edge-only`,
       calibrationLine(report),
       `  ${'ms'.padEnd(9)} ${'predicted'.padStart(10)} ${'profiled'.padStart(10)} ${'measured'.padStart(10)}  (medians per stage)`,

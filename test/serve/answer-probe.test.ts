@@ -265,4 +265,32 @@ describe("runEdge's prediction", () => {
     expect(fixed.rttSeedsMs).toEqual([]);
     expect(fixed.medianErrorPct.probeTransfer).toBe(fixed.medianErrorPct.transfer);
   });
+
+  test('an adaptive run whose requests the bucket passes whole sends rate probes: without them its estimate never forms', async () => {
+    const run = (rateProbeAfter: number) =>
+      runEdge({
+        plans: [plan()],
+        serverUrl: server.url,
+        dataset: fx.dataset,
+        mode: 'adaptive',
+        rttPings: 2,
+        rttGapMs: 0,
+        calibrate: 2,
+        // a 64 KB bucket refilled at 1000 Mbps is full again within microseconds: it passes every request of
+        // the plan (a few hundred bytes) whole, and only a rate probe (the bucket and 8 KB) exceeds it
+        nominalMbps: () => 1000,
+        bucketBytes: 64 * 1024,
+        rateProbeAfter,
+      });
+    const before = server.metrics().requests;
+    const probed = await run(8);
+    // no estimate after the seed request (it fit the bucket): a probe before sample 0, then one after 8 samples it could not observe
+    expect(probed.rateProbes).toBe(2);
+    // answer-size request, seed, 2 shaped + 2 bare probes, 2 calibration requests, 2 rate probes, 12 samples
+    expect(server.metrics().requests - before).toBe(1 + 1 + 4 + 2 + 2 + 12);
+    for (const x of probed.records) expect(x.estimateMbps).toBeDefined();
+    const never = await run(0);
+    expect(never.rateProbes).toBe(0);
+    for (const x of never.records) expect(x.estimateMbps).toBeUndefined();
+  });
 });
