@@ -1,14 +1,19 @@
 /**
  * Payload sizes of the context coder's version 6 against version 4 on the bundled cut tensors of
  * >= 16 KB float32 and < 16,384 codes (20 test images), bit widths 2, 4, 6, 8, with the whole
- * stream's ratio to the smallest of deflate-9, brotli-11 and zstd-19 (the bench's peers), and v6's
- * encode/decode time. Run: node .build/scripts/v6-sizes.js
+ * stream's ratio to the smallest of deflate-9, brotli-11 and zstd-19 (the bench's peers), and the
+ * encode/decode speeds (MB/s of float32) of version 4 (WebAssembly) and version 6 in WebAssembly
+ * (context-v6-wasm.ts) and in JavaScript (context-coder-v6.ts), interleaved per sample.
+ * Run: node .build/scripts/v6-sizes.js   (env: BITS=6,8, NAMES=..., V6='{...}' to try other constants,
+ * JS=0 to leave out the slow JavaScript arm)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { brotliCompressSync, constants as zlibConstants, deflateSync } from 'node:zlib';
 import { ZstdCodec, type ZstdSimple } from 'zstd-codec';
 import { contextDecode, contextEncode } from '../src/codec/context-coder';
 import { contextDecodeV6, contextEncodeV6, V6 } from '../src/codec/context-coder-v6';
+import { contextDecodeV6Values, contextEncodeV6Within } from '../src/codec/context-v6-wasm';
 import { quantize } from '../src/codec/normalize';
 import { encodeTensor } from '../src/codec/tensor-format';
 import type { BitWidth } from '../src/codec/types';
@@ -21,10 +26,12 @@ async function main(): Promise<void> {
   const zstd = await new Promise<ZstdSimple>((resolve) => ZstdCodec.run((z) => resolve(new z.Simple())));
   const peers: Record<string, number> = existsSync(CACHE) ? JSON.parse(readFileSync(CACHE, 'utf8')) : {};
   const widths = (process.env.BITS ?? '2,4,6,8').split(',').map(Number) as BitWidth[];
-  let t4 = 0;
-  let e6 = 0;
-  let d6 = 0;
+  const withJs = process.env.JS !== '0';
+  /** Milliseconds per arm: v4 encode, v4 decode, v6 WebAssembly encode and decode, v6 JavaScript encode and decode. */
+  const ms = { e4: 0, d4: 0, e6: 0, d6: 0, e6js: 0, d6js: 0 };
   let bytes = 0;
+  const started = Date.now();
+  const loadBefore = loadavg()[0];
   for (const t of await tensors(16 * 1024)) {
     if (t.samples[0].length >= 16384) continue;
     if (process.env.NAMES && !process.env.NAMES.split(',').some((n) => t.name === n)) continue;
@@ -37,16 +44,36 @@ async function main(): Promise<void> {
       const fresh = peer === 0;
       for (const x of t.samples) {
         const q = quantize(x, bits);
+        const range = { start: 0, end: 0, lo: q.lo, hi: q.hi };
         let t0 = performance.now();
         const a = contextEncode(q.codes, t.shape, bits, 4);
+        let t1 = performance.now();
         contextDecode(a, q.codes.length, t.shape, bits, 0, a.length, 4);
-        t4 += performance.now() - t0;
+        let t2 = performance.now();
+        ms.e4 += t1 - t0;
+        ms.d4 += t2 - t1;
         t0 = performance.now();
-        const payload = contextEncodeV6(q.codes, t.shape, bits);
-        const t1 = performance.now();
-        const back = contextDecodeV6(payload, q.codes.length, t.shape, bits);
-        e6 += t1 - t0;
-        d6 += performance.now() - t1;
+        const payload = contextEncodeV6Within(q.codes, t.shape, bits)!;
+        t1 = performance.now();
+        const back = contextDecodeV6Values(payload, q.codes.length, t.shape, bits, {
+          ...range,
+          end: payload.length,
+        }).codes;
+        t2 = performance.now();
+        ms.e6 += t1 - t0;
+        ms.d6 += t2 - t1;
+        if (withJs) {
+          t0 = performance.now();
+          const js = contextEncodeV6(q.codes, t.shape, bits);
+          t1 = performance.now();
+          const backJs = contextDecodeV6(js, q.codes.length, t.shape, bits);
+          t2 = performance.now();
+          ms.e6js += t1 - t0;
+          ms.d6js += t2 - t1;
+          if (!Buffer.from(js).equals(Buffer.from(payload)))
+            throw new Error(`${key}: JS and WebAssembly differ`);
+          if (!Buffer.from(backJs).equals(Buffer.from(q.codes))) throw new Error(`${key}: JS round trip`);
+        }
         bytes += x.length * 4;
         if (!Buffer.from(back).equals(Buffer.from(q.codes))) throw new Error(`${key}: round trip`);
         p4 += a.length;
@@ -77,9 +104,13 @@ async function main(): Promise<void> {
   }
   writeFileSync(CACHE, JSON.stringify(peers));
   const mb = bytes / 1e6;
+  const speed = (t: number): string => ((mb / t) * 1000).toFixed(1);
   process.stdout.write(
-    `${mb.toFixed(1)} MB float32: v4 codes encode+decode ${t4.toFixed(0)} ms; v6 encode ${e6.toFixed(0)} ms ` +
-      `(${((mb / e6) * 1000).toFixed(1)} MB/s), decode ${d6.toFixed(0)} ms (${((mb / d6) * 1000).toFixed(1)} MB/s)\n`,
+    `${mb.toFixed(1)} MB float32 in ${((Date.now() - started) / 1000).toFixed(0)} s, load ${loadBefore.toFixed(2)} -> ` +
+      `${loadavg()[0].toFixed(2)}; MB/s encode / decode: v4 WebAssembly ${speed(ms.e4)} / ${speed(ms.d4)}, ` +
+      `v6 WebAssembly ${speed(ms.e6)} / ${speed(ms.d6)}` +
+      (withJs ? `, v6 JavaScript ${speed(ms.e6js)} / ${speed(ms.d6js)}` : '') +
+      '\n',
   );
 }
 

@@ -101,6 +101,11 @@ export function useContextWasm(on: boolean): void {
   enabled = on;
 }
 
+/** Whether `useContextWasm` left the WebAssembly loops on (context-v6-wasm.ts follows it too). */
+export function contextWasmWanted(): boolean {
+  return enabled;
+}
+
 /** Whether the next context encode or decode runs in WebAssembly. */
 export function contextWasmActive(): boolean {
   return enabled && module() !== null;
