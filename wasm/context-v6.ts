@@ -6,7 +6,9 @@
 // contexts and binarisation, the secondary and third contexts, the two probabilities per context,
 // the stretch / mix / squash / APM chain and the range coder on 12-bit probabilities, all in the
 // same integer arithmetic (the mixer's dot product in 64 bits, where JavaScript's doubles are
-// exact). The tests compare both on every bit width and many maps.
+// exact; squash and the APM's stretch of it from one table of their values). The tests compare
+// both on every bit width and many maps. The range coder decides without a branch on the bit
+// (select), as context-loop.ts does.
 //
 // Memory: the caller writes version 4's trained states (p0 << 6 | uses) at statesPtr(), sets the
 // model's constants with `configure`, and puts the codes, the payload and the previous plane's
@@ -54,6 +56,11 @@ const WEIGHTS: usize = memory.data(M_SETS * W_STRIDE * 4, 16);
 const APM: usize = memory.data(M_SETS * 33 * 4, 16);
 /** stretch(p) for 12-bit p, as i32; entry 4096 is 0 (JavaScript reads undefined there, stored as 0). */
 const STRETCH: usize = memory.data(4097 * 4, 16);
+/**
+ * For the mixer's output d clamped to −2048 .. 2048 (at d + 2048; squash is 1 below −2047 and 4095
+ * above 2047): squash(d), and stretch(squash(d)) + 2048 << 16.
+ */
+const MIXED: usize = memory.data(4097 * 4, 16);
 /** Per use count n: the slow shift, the fast shift << 8 and the next use count << 16 (set by `configure`). */
 const STEPS: usize = memory.data(256 * 4, 16);
 const SQUASH_POINTS: usize = memory.data<i32>([
@@ -87,6 +94,10 @@ function fillStretch(): void {
   }
   for (let j = pi; j < 4096; j++) store<i32>(STRETCH + (<usize>j << 2), 2047);
   store<i32>(STRETCH + (4096 << 2), 0);
+  for (let d: i32 = -2048; d <= 2048; d++) {
+    const p = squash(d);
+    store<i32>(MIXED + (<usize>(d + 2048) << 2), p | ((stretch(p) + 2048) << 16));
+  }
 }
 
 fillStretch();
@@ -107,9 +118,9 @@ let apmWeight: i32 = 2;
 let apmRate: i32 = 7;
 let actShift: i32 = 2;
 let actRate: i32 = 2;
-let w1: i32 = 0;
-let w2: i32 = 0;
-let w3: i32 = 0;
+let initPrimary: i32 = 0;
+let initSecond: i32 = 0;
+let initThird: i32 = 0;
 
 export function configure(
   slow: i32,
@@ -130,9 +141,9 @@ export function configure(
   apmRate = apmShift;
   actShift = act;
   actRate = actShiftRate;
-  w1 = mixInit;
-  w2 = secondInit;
-  w3 = thirdInit;
+  initPrimary = mixInit;
+  initSecond = secondInit;
+  initThird = thirdInit;
   for (let n: i32 = 0; n < 256; n++) {
     const s = min32(slowLimit, 31 - clz<i32>(n + 2));
     store<u32>(STEPS + (<usize>n << 2), s | (min32(fastShift, s) << 8) | (min32(255, n + 1) << 16));
@@ -156,12 +167,12 @@ function reset(): void {
   }
   for (let s: i32 = 0; s < M_SETS; s++) {
     const at = WEIGHTS + (<usize>(s * W_STRIDE) << 2);
-    store<i32>(at, w1);
-    store<i32>(at, w1, 4);
-    store<i32>(at, w2, 8);
-    store<i32>(at, w2, 12);
-    store<i32>(at, w3, 16);
-    store<i32>(at, w3, 20);
+    store<i32>(at, initPrimary);
+    store<i32>(at, initPrimary, 4);
+    store<i32>(at, initSecond, 8);
+    store<i32>(at, initSecond, 12);
+    store<i32>(at, initThird, 16);
+    store<i32>(at, initThird, 20);
     store<i32>(at, 0, 24);
     store<i32>(at, 0, 28);
   }
@@ -172,61 +183,10 @@ function reset(): void {
   return load<i32>(STRETCH + (<usize>p << 2));
 }
 
-// The decision in flight: set by `predict`, used by `update`.
-let x0: i32 = 0;
-let x1: i32 = 0;
-let x2: i32 = 0;
-let x3: i32 = 0;
-let x4: i32 = 0;
-let x5: i32 = 0;
-let atA: usize = 0;
-let atB: usize = 0;
-let atC: usize = 0;
-let atW: usize = 0;
-let atApm: usize = 0;
-let pr: i32 = 2048;
-
-/** The 12-bit probability of a 1 (Model.predict and Model.refine). */
-@inline function predict(a: i32, b: i32, t: i32, m: i32): i32 {
-  const pa = PROBS + (<usize>a << 3);
-  const pb = PROBS + (<usize>(S_AT + b) << 3);
-  const pc = PROBS + (<usize>(T_AT + t) << 3);
-  const wt = WEIGHTS + (<usize>(m * W_STRIDE) << 2);
-  x0 = stretch(<i32>(<u32>load<i32>(pa) >> 4));
-  x1 = stretch(<i32>(<u32>load<i32>(pa, 4) >> 4));
-  x2 = stretch(<i32>(<u32>load<i32>(pb) >> 4));
-  x3 = stretch(<i32>(<u32>load<i32>(pb, 4) >> 4));
-  x4 = stretch(<i32>(<u32>load<i32>(pc) >> 4));
-  x5 = stretch(<i32>(<u32>load<i32>(pc, 4) >> 4));
-  const dot: i64 =
-    <i64>x0 * <i64>load<i32>(wt) +
-    <i64>x1 * <i64>load<i32>(wt, 4) +
-    <i64>x2 * <i64>load<i32>(wt, 8) +
-    <i64>x3 * <i64>load<i32>(wt, 12) +
-    <i64>x4 * <i64>load<i32>(wt, 16) +
-    <i64>x5 * <i64>load<i32>(wt, 20) +
-    <i64>256 * <i64>load<i32>(wt, 24);
-  const p = squash(<i32>(dot >> 16));
-  // APM / SSE
-  const s = stretch(p) + 2048;
-  const lo = s >> 7;
-  const w = s & 127;
-  const at = APM + (<usize>(m * 33 + lo) << 2);
-  atApm = at + (<usize>(w >> 6) << 2);
-  const q = (load<i32>(at) * (128 - w) + load<i32>(at, 4) * w) >> 11;
-  const r = (p * (4 - apmWeight) + q * apmWeight + 2) >> 2;
-  atA = pa;
-  atB = pb;
-  atC = pc;
-  atW = wt;
-  pr = r < 1 ? 1 : r > 4095 ? 4095 : r;
-  return pr;
-}
-
 /** One context's two probabilities and use count after a coded bit (Model.adapt). */
-@inline function adapt(at: usize, uses: usize, target: i32): void {
-  const n = <usize>load<u8>(uses);
-  const step = load<u32>(STEPS + (n << 2));
+@inline function adapt(at: usize, target: i32): void {
+  const uses = USES + ((at - PROBS) >> 3);
+  const step = load<u32>(STEPS + (<usize>load<u8>(uses) << 2));
   const slow = load<i32>(at);
   store<i32>(at, slow + ((target - slow) >> (step & 31)));
   const fast = load<i32>(at, 4);
@@ -234,27 +194,75 @@ let pr: i32 = 2048;
   store<u8>(uses, <u8>(step >> 16));
 }
 
-@inline function usesOf(at: usize): usize {
-  return USES + ((at - PROBS) >> 3);
+/**
+ * One binary decision with primary context a, secondary b, third t and weight set m: the 12-bit
+ * probability of a 1 (Model.predict and Model.refine), the bit coded (`bit`) or decoded, and the
+ * model updated (Model.update). Returns the bit.
+ */
+@inline function decide(encoding: bool, a: i32, b: i32, t: i32, m: i32, bit: i32): i32 {
+  const pa = PROBS + (<usize>a << 3);
+  const pb = PROBS + (<usize>(S_AT + b) << 3);
+  const pc = PROBS + (<usize>(T_AT + t) << 3);
+  const wt = WEIGHTS + (<usize>(m * W_STRIDE) << 2);
+  const x0 = stretch(<i32>(<u32>load<i32>(pa) >> 4));
+  const x1 = stretch(<i32>(<u32>load<i32>(pa, 4) >> 4));
+  const x2 = stretch(<i32>(<u32>load<i32>(pb) >> 4));
+  const x3 = stretch(<i32>(<u32>load<i32>(pb, 4) >> 4));
+  const x4 = stretch(<i32>(<u32>load<i32>(pc) >> 4));
+  const x5 = stretch(<i32>(<u32>load<i32>(pc, 4) >> 4));
+  const w0 = load<i32>(wt);
+  const w1 = load<i32>(wt, 4);
+  const w2 = load<i32>(wt, 8);
+  const w3 = load<i32>(wt, 12);
+  const w4 = load<i32>(wt, 16);
+  const w5 = load<i32>(wt, 20);
+  const w6 = load<i32>(wt, 24);
+  const dot: i64 =
+    <i64>x0 * <i64>w0 +
+    <i64>x1 * <i64>w1 +
+    <i64>x2 * <i64>w2 +
+    <i64>x3 * <i64>w3 +
+    <i64>x4 * <i64>w4 +
+    <i64>x5 * <i64>w5 +
+    (<i64>w6 << 8);
+  // squash, and the APM's stretch of it, from one table (the mixer's output clamped as squash does)
+  const d64 = dot >> 16;
+  const d = <i32>(d64 > 2048 ? 2048 : d64 < -2048 ? -2048 : d64);
+  const mixed = load<i32>(MIXED + (<usize>(d + 2048) << 2));
+  const p = mixed & 0xffff;
+  const s = mixed >> 16;
+  const w = s & 127;
+  const at = APM + (<usize>(m * 33 + (s >> 7)) << 2);
+  const q = (load<i32>(at) * (128 - w) + load<i32>(at, 4) * w) >> 11;
+  const r = (p * (4 - apmWeight) + q * apmWeight + 2) >> 2;
+  const pr = r < 1 ? 1 : r > 4095 ? 4095 : r;
+  if (encoding) encodeBit(pr, bit);
+  else bit = decodeBit(pr);
+  const apm = at + (<usize>(w >> 6) << 2);
+  const old = load<i32>(apm);
+  store<i32>(apm, old + (((bit << 16) + (bit << apmRate) - bit - bit - old) >> apmRate));
+  const err = (bit << 12) - pr;
+  const shift = mixShift;
+  store<i32>(wt, w0 + ((x0 * err) >> shift));
+  store<i32>(wt, w1 + ((x1 * err) >> shift), 4);
+  store<i32>(wt, w2 + ((x2 * err) >> shift), 8);
+  store<i32>(wt, w3 + ((x3 * err) >> shift), 12);
+  store<i32>(wt, w4 + ((x4 * err) >> shift), 16);
+  store<i32>(wt, w5 + ((x5 * err) >> shift), 20);
+  store<i32>(wt, w6 + ((256 * err) >> shift), 24);
+  const target: i32 = -bit & 65535;
+  adapt(pa, target);
+  adapt(pb, target);
+  adapt(pc, target);
+  return bit;
 }
 
-/** Model.update: the APM point, the weights and the three contexts. */
-@inline function update(bit: i32): void {
-  const t = load<i32>(atApm);
-  store<i32>(atApm, t + (((bit << 16) + (bit << apmRate) - bit - bit - t) >> apmRate));
-  const err = (bit << 12) - pr;
-  const wt = atW;
-  store<i32>(wt, load<i32>(wt) + ((x0 * err) >> mixShift));
-  store<i32>(wt, load<i32>(wt, 4) + ((x1 * err) >> mixShift), 4);
-  store<i32>(wt, load<i32>(wt, 8) + ((x2 * err) >> mixShift), 8);
-  store<i32>(wt, load<i32>(wt, 12) + ((x3 * err) >> mixShift), 12);
-  store<i32>(wt, load<i32>(wt, 16) + ((x4 * err) >> mixShift), 16);
-  store<i32>(wt, load<i32>(wt, 20) + ((x5 * err) >> mixShift), 20);
-  store<i32>(wt, load<i32>(wt, 24) + ((256 * err) >> mixShift), 24);
-  const target: i32 = bit != 0 ? 65535 : 0;
-  adapt(atA, usesOf(atA), target);
-  adapt(atB, usesOf(atB), target);
-  adapt(atC, usesOf(atC), target);
+function encodeDecision(a: i32, b: i32, t: i32, m: i32, bit: i32): i32 {
+  return decide(true, a, b, t, m, bit);
+}
+
+function decodeDecision(a: i32, b: i32, t: i32, m: i32): i32 {
+  return decide(false, a, b, t, m, 0);
 }
 
 // --- Range coder (context-coder-v6.ts's Encoder and Decoder) ---
@@ -292,11 +300,10 @@ function shiftOut(): void {
 
 @inline function encodeBit(p1: i32, bit: i32): void {
   const bound = (range >>> 12) * <u32>p1;
-  if (bit != 0) range = bound;
-  else {
-    addLow(bound);
-    range -= bound;
-  }
+  // Without a branch on the bit (select), as in context-loop.ts: the bits are unpredictable.
+  const one = bit != 0;
+  addLow(bound & (<u32>one - 1));
+  range = select<u32>(bound, range - bound, one);
   if (range < TOP) shiftOut();
 }
 
@@ -315,26 +322,16 @@ function shiftIn(): void {
 
 @inline function decodeBit(p1: i32): i32 {
   const bound = (range >>> 12) * <u32>p1;
-  let bit: i32;
-  if (code < bound) {
-    range = bound;
-    bit = 1;
-  } else {
-    code -= bound;
-    range -= bound;
-    bit = 0;
-  }
+  const one = code < bound;
+  code -= bound & (<u32>one - 1);
+  range = select<u32>(bound, range - bound, one);
   if (range < TOP) shiftIn();
-  return bit;
+  return <i32>one;
 }
 
-/** One binary decision, coded (`bit`) or decoded (`bit` ignored), the model updated; the bit. */
+/** One binary decision, coded (`bit`) or decoded (`bit` ignored); the bit. */
 @inline function io(encoding: bool, a: i32, b: i32, t: i32, m: i32, bit: i32): i32 {
-  const p = predict(a, b, t, m);
-  if (encoding) encodeBit(p, bit);
-  else bit = decodeBit(p);
-  update(bit);
-  return bit;
+  return encoding ? encodeDecision(a, b, t, m, bit) : decodeDecision(a, b, t, m);
 }
 
 // --- Contexts (context-coder.ts's codeContexts and previousPlaneContexts, secondaryContexts) ---
