@@ -3,7 +3,7 @@
  * order-0 entropy bound and general-purpose compressors, and encode/decode throughput.
  *
  * Run: npm run bench:codec [-- --quick] [-- --sizes-only] [-- --json] [-- --no-bundled] [-- --coder NAME] [-- --compare-js]
- *   [-- --context-version 3|4|5] [-- FILE.f32[:DxDxD] ...]
+ *   [-- --context-version 3|4|5|6] [-- FILE.f32[:DxDxD] ...]
  * (builds into .build/ and runs from the repository root, where the bundled models are).
  *
  * Inputs: the tensor of every cut point of the three bundled Fashion-MNIST models for the first

@@ -1,14 +1,15 @@
 /**
  * The byte format of one transmitted tensor sample: header, entropy-coded JALAD codes, checksum.
  *
- * Layout (versions 1 to 4; integers little-endian, varint = unsigned LEB128):
+ * Layout (versions 1 to 6; integers little-endian, varint = unsigned LEB128):
  *   offset 0  2 bytes  magic "JQ" (0x4a 0x51)
- *          2  1 byte   format version: 4 when the coder is 'context' (2 and 3: its earlier versions, still
- *                      read; 3 still written on request), else 1
+ *          2  1 byte   format version: 4, 5 or 6 when the coder is 'context' (the context payload's
+ *                      version, see `defaultContextVersion`; 2 and 3: earlier versions, still read,
+ *                      3 still written on request), else 1
  *          3  1 byte   precision: 1..8 = bit width c; 16 = IEEE half ('f16'); 32 = float32 ('f32');
  *                      191 (0xBF) = bfloat16 ('bf16', since this build)
  *          4  1 byte   coder actually used: 0 raw, 1 huffman, 2 rans, 3 constant (empty payload),
- *                      4 context (versions 2 to 4 only)
+ *                      4 context (versions 2 to 6 only)
  *          5  1 byte   dtype of the source tensor, ONNX TensorProto numbering: 1 = FLOAT
  *          6  1 byte   rank r
  *          7  r varints  dims
@@ -26,9 +27,11 @@
  * An empty tensor (a 0 dim) is valid: lo = hi = 0, coder 'constant', no payload; it decodes to an
  * empty array with its shape, so a batch or a cut with no elements never needs a special case.
  *
- * Versions 2 to 4 differ from version 1 only by coder id 4, 'context': version 2 holds the first
+ * Versions 2 to 6 differ from version 1 only by coder id 4, 'context': version 2 holds the first
  * context coder's payload (context-coder-v2.ts, decoded still), versions 3 and 4 the current one
- * (context-coder.ts; version 4 starts its contexts from a trained table, version 3 at 1/2).
+ * (context-coder.ts; version 4 starts its contexts from a trained table, version 3 at 1/2),
+ * version 5 its multi-symbol form (context-coder-v5.ts) and version 6 its context-mixing form for
+ * small samples (context-coder-v6.ts, in WebAssembly: context-v6-wasm.ts).
  * Streams of the other coders are still written as version 1, byte for byte as before, so a
  * version-1 reader decodes them.
  * Precision 'bf16' is written as version 1 too (same layout): a reader older than it refuses such a
@@ -57,6 +60,7 @@ import { packBitsInto, packedSizeBytes, unpackBits } from './bit-pack';
 import { contextDecodeValues, contextEncodeWithin, type ContextVersion } from './context-coder';
 import { contextDecode as contextDecodeV2 } from './context-coder-v2';
 import { contextDecodeV5Values, contextEncodeV5 } from './context-coder-v5';
+import { contextDecodeV6Values, contextEncodeV6Within } from './context-v6-wasm';
 import { crc32 } from './crc32';
 import { decodeHalf, encodeHalfInto } from './half';
 import { huffmanDecode, huffmanEncode, planHuffman } from './huffman';
@@ -77,8 +81,9 @@ export interface EncodeOptions {
   /**
    * The context coder's payload version when the coder is 'context': by default 5 (the residual's
    * length as one multi-symbol decision, context-coder-v5.ts) on samples of 16 K codes or more at
-   * 6 bits or more, else 4 (trained binary starting probabilities); 4 or 3 (every context starting
-   * at 1/2) for readers older than version 5 or 4; 5 everywhere.
+   * 6 bits or more, 6 (context mixing, context-coder-v6.ts) on samples of fewer than 16 K codes at
+   * 7 or 8 bits, else 4 (trained binary starting probabilities); 4 or 3 (every context starting
+   * at 1/2) for readers older than version 5 or 4; 5 or 6 everywhere.
    */
   readonly contextVersion?: StreamContextVersion;
 }
@@ -96,10 +101,13 @@ export const ENCODE_DEFAULTS = { coder: 'auto', name: 'tensor' } as const satisf
  * The newest format version, written in byte 2 of streams that need it (those of the 'context'
  * coder); other streams carry version 1, which this build reads as well.
  */
-export const TENSOR_FORMAT_VERSION = 5;
+export const TENSOR_FORMAT_VERSION = 6;
 
-/** The context payload versions an encode can write (context-coder.ts: 3 and 4; context-coder-v5.ts: 5). */
-export type StreamContextVersion = ContextVersion | 5;
+/**
+ * The context payload versions an encode can write (context-coder.ts: 3 and 4; context-coder-v5.ts:
+ * 5; context-coder-v6.ts: 6).
+ */
+export type StreamContextVersion = ContextVersion | 5 | 6;
 
 /** The context payload version of `encodePayload` and `writeHeader` when none is passed. */
 const DEFAULT_CONTEXT_VERSION: StreamContextVersion = 4;
@@ -107,15 +115,22 @@ const DEFAULT_CONTEXT_VERSION: StreamContextVersion = 4;
 const V5_MIN_BITS = 6;
 /** ... on samples of at least this many codes (the issue's speed targets start at 64 KB of float32). */
 const V5_MIN_CODES = 16384;
+/** Version 6 is written on samples of fewer than V5_MIN_CODES codes from this bit width. */
+const V6_MIN_BITS = 7;
 
 /**
  * The context payload version written when `contextVersion` is not given: 5 on samples of 16 K
  * codes or more at 6 bits or more, where its decoder is faster than version 4's (1.03-1.3x) and its
- * payloads as small (within 0.1%; 0.2-0.6% smaller at 8 bits); 4 elsewhere (at 2-4 bits version 5 is 0.5-1% larger and no faster, and on
- * small maps its multi-symbol contexts pay more to learn).
+ * payloads as small (within 0.1%; 0.2-0.6% smaller at 8 bits); 4 at 2-5 bits there (version 5 is
+ * 0.5-1% larger and no faster). On samples of fewer than 16 K codes (below 64 KB of float32, where
+ * the speed targets do not apply) 6 at 7 and 8 bits: smaller than version 4 on every bundled small
+ * map there (and on all but one at 2-6 bits, equal on that one), but even in WebAssembly about 4x
+ * slower, which at all bit widths made the sweep with the context coder up to 1.5x the one with
+ * 'auto' (docs/benchmarks.md, session 11); at 7-8 bits it is where issue #18's size target needs it.
  */
 function defaultContextVersion(bits: BitWidth, count: number): StreamContextVersion {
-  return bits >= V5_MIN_BITS && count >= V5_MIN_CODES ? 5 : 4;
+  if (count < V5_MIN_CODES) return bits >= V6_MIN_BITS ? 6 : 4;
+  return bits >= V5_MIN_BITS ? 5 : 4;
 }
 
 /** The parsed header of a tensor stream. */
@@ -351,10 +366,10 @@ const HISTOGRAMS: readonly Uint32Array[] = Array.from({ length: 9 }, (_, bits) =
 /** The context payload version an encode asked for; BAD_OPTION for anything else. */
 function assertContextVersion(version: unknown, where: string): StreamContextVersion {
   if (version === undefined) return DEFAULT_CONTEXT_VERSION;
-  if (version === 3 || version === 4 || version === 5) return version;
+  if (version === 3 || version === 4 || version === 5 || version === 6) return version;
   throw new InputError(
     'BAD_OPTION',
-    `${where}: contextVersion must be 3, 4 or 5; got ${describeValue(version)}`,
+    `${where}: contextVersion must be 3, 4, 5 or 6; got ${describeValue(version)}`,
   );
 }
 
@@ -464,10 +479,13 @@ function contextPayload(
   const slack = ransSlackBytes(codes.length);
   const maxBytes = Math.min(rawBytes - 1, estimate + slack);
   const pace = { codeBits: ransCodeBits(plan), marginBytes: slack };
+  // Version 6 has no pace: on its small samples a full encode costs little more than giving up.
   const context =
-    version === 5
-      ? contextEncodeV5(codes, shape, bits, maxBytes, pace)
-      : contextEncodeWithin(codes, shape, bits, maxBytes, pace, version);
+    version === 6
+      ? contextEncodeV6Within(codes, shape, bits, maxBytes)
+      : version === 5
+        ? contextEncodeV5(codes, shape, bits, maxBytes, pace)
+        : contextEncodeWithin(codes, shape, bits, maxBytes, pace, version);
   if (context !== null && context.length + slack <= plan.sizeBytes)
     return { coder: 'context', payload: context };
   const rans = plan.sizeBytes < rawBytes ? ransEncodeScratch(codes, plan) : null;
@@ -590,7 +608,7 @@ function checkFields(
   if (coder === undefined) return fail(`unknown coder id ${bytes[4]}`);
   if ((coder === 'context') !== bytes[2] >= 2)
     fail(
-      `coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2 to 5)`,
+      `coder ${coder} in a version-${bytes[2]} stream (the context coder, and only it, is version 2 to 6)`,
     );
   if (bytes[5] !== DTYPE_FLOAT) fail(`unsupported dtype ${bytes[5]} (only 1 = float32)`);
   let product = 1;
@@ -652,6 +670,8 @@ export function decodeTensor(bytes: Uint8Array, options: DecodeOptions = {}): De
       codes = contextDecodeV2(bytes, count, shape, bits, start, end);
     else if (coder === 'context' && header.formatVersion === 5)
       ({ codes, values } = contextDecodeV5Values(bytes, count, shape, bits, { start, end, lo, hi }));
+    else if (coder === 'context' && header.formatVersion === 6)
+      ({ codes, values } = contextDecodeV6Values(bytes, count, shape, bits, { start, end, lo, hi }));
     else if (coder === 'context') {
       const version = header.formatVersion === 3 ? 3 : 4;
       ({ codes, values } = contextDecodeValues(bytes, count, shape, bits, { start, end, lo, hi }, version));

@@ -442,11 +442,12 @@ describe('readTensorHeader(bytes)', () => {
     expect(Array.from(decodeTensor(craftStream({})).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ bits: 9 })));
     expectBadData(() => readTensorHeader(craftStream({ coder: 7 })));
-    // Format versions: 1 to 5 are read; the context coder (4) only in versions 2 to 5, the others only in 1.
+    // Format versions: 1 to 6 are read; the context coder (4) only in versions 2 to 6, the others only in 1.
     expect(Array.from(decodeTensor(craftStream({ version: 1 })).codes ?? [])).toEqual([1, 2, 3, 4]);
     expectBadData(() => readTensorHeader(craftStream({ version: 0 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 7 })));
+    expectBadData(() => readTensorHeader(craftStream({ version: 7, coder: 4, payload: [0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ version: 6 })));
-    expectBadData(() => readTensorHeader(craftStream({ version: 6, coder: 4, payload: [0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ version: 5 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 4 })));
     expectBadData(() => readTensorHeader(craftStream({ version: 3 })));
@@ -457,6 +458,7 @@ describe('readTensorHeader(bytes)', () => {
     expectBadData(() => decodeTensor(craftStream({ version: 3, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => decodeTensor(craftStream({ version: 4, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => decodeTensor(craftStream({ version: 5, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
+    expectBadData(() => decodeTensor(craftStream({ version: 6, coder: 4, payload: [0, 0, 0, 0, 0, 0, 0] })));
     expectBadData(() => readTensorHeader(craftStream({ dtype: 10 })));
     expectBadData(() => readTensorHeader(craftStream({ count: 5 })));
     expectBadData(() => readTensorHeader(craftStream({ lo: 2, hi: 1 })));
@@ -480,12 +482,12 @@ describe('readTensorHeader(bytes)', () => {
     const smooth = Float32Array.from({ length: 16 * 14 * 14 }, (_, i) => Math.max(0, Math.sin(i / 30)));
     expect(readTensorHeader(encodeTensor(smooth, [16, 14, 14], { bits: 4, coder: 'context' }))).toMatchObject(
       {
-        // A small 4-bit sample: version 4 (version 5 only from 16 K codes at 6 bits or more).
+        // A small 4-bit sample: version 4 (6 below 16 K codes at 7-8 bits; 5 from 16 K codes at 6 bits or more).
         formatVersion: 4,
         coder: 'context',
       },
     );
-    expect(TENSOR_FORMAT_VERSION).toBe(5);
+    expect(TENSOR_FORMAT_VERSION).toBe(6);
     expect(header).toMatchObject({
       formatVersion: 1,
       bits: 4,
@@ -576,7 +578,7 @@ describe('version-2 context streams (the first context coder)', () => {
   });
 });
 
-describe('context payload versions 3 and 4', () => {
+describe('context payload versions 3 to 6', () => {
   /** A smooth map, where the context coder beats rANS. */
   const smooth = (n: number, seed: number): Float32Array =>
     Float32Array.from({ length: n }, (_, i) =>
@@ -584,7 +586,7 @@ describe('context payload versions 3 and 4', () => {
     );
 
   it.each(BIT_WIDTHS)(
-    'writes version 4 by default and versions 3 and 5 on request, all decoded at %i bits',
+    'writes version 6 by default on small samples at 7-8 bits (else 4) and versions 3 to 6 on request, all decoded at %i bits',
     (bits) => {
       for (const shape of [[8, 9, 11], [24, 7, 7], [300]]) {
         const x = smooth(
@@ -592,14 +594,17 @@ describe('context payload versions 3 and 4', () => {
           bits,
         );
         const q = quantize(x, bits);
-        const v4 = encodeTensor(x, shape, { bits, coder: 'context' });
+        const byDefault = encodeTensor(x, shape, { bits, coder: 'context' });
         const v3 = encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 3 });
+        const v4 = encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 4 });
         const v5 = encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 5 });
-        expect(encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 4 })).toEqual(v4);
+        const v6 = encodeTensor(x, shape, { bits, coder: 'context', contextVersion: 6 });
+        expect(byDefault).toEqual(bits >= 7 ? v6 : v4);
         for (const [stream, version] of [
           [v4, 4],
           [v3, 3],
           [v5, 5],
+          [v6, 6],
         ] as const) {
           const header = readTensorHeader(stream);
           // The fallback to rANS or raw writes version 1, as before.
@@ -618,7 +623,7 @@ describe('context payload versions 3 and 4', () => {
     expectReadAsVersion3Differs(v4, q.codes);
   });
 
-  it('writes version 5 by default only on samples of 16 K codes or more at 6 bits or more', () => {
+  it('writes version 5 by default on samples of 16 K codes or more at 6 bits or more, 6 on smaller ones at 7-8 bits', () => {
     const shape = [24, 28, 28];
     const x = smooth(24 * 28 * 28, 2).map((v) => v + 0.5);
     for (const [bits, sample, expected] of [
@@ -626,7 +631,10 @@ describe('context payload versions 3 and 4', () => {
       [6, x, 5],
       [5, x, 4],
       [4, x, 4],
-      [8, x.subarray(0, 16383), 4],
+      [8, x.subarray(0, 16383), 6],
+      [7, x.subarray(0, 16383), 6],
+      [6, x.subarray(0, 16383), 4],
+      [2, x.subarray(0, 16383), 4],
     ] as const) {
       const dims = sample.length === x.length ? shape : [sample.length];
       const stream = encodeTensor(sample, dims, { bits, coder: 'context' });
@@ -647,8 +655,8 @@ describe('context payload versions 3 and 4', () => {
     }
   });
 
-  it('rejects a contextVersion other than 3, 4 or 5 with BAD_OPTION', () => {
-    for (const contextVersion of [2, 6, '4', null]) {
+  it('rejects a contextVersion other than 3, 4, 5 or 6 with BAD_OPTION', () => {
+    for (const contextVersion of [2, 7, '4', null]) {
       expect(() =>
         encodeTensor(smooth(50, 0), [50], { bits: 4, coder: 'context', contextVersion } as never),
       ).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
