@@ -8,7 +8,9 @@
  * Per binary decision (zero flag, residual flag, residual length bins, mantissa bits):
  *   - three context states: the primary one (version 4's context, started from version 4's trained
  *     table), a secondary one (other neighbours, see `secondaryContexts`) and a third one (the
- *     decision's kind and a running mean of the residuals' bit lengths, see `walk`), both at 1/2;
+ *     decision's kind and a running mean of the residuals' bit lengths, see `walk`; for the
+ *     residual flag instead the rate of exact predictions at the same position in the earlier
+ *     planes, see `hitClass`), both at 1/2;
  *   - every state holds two probabilities of a 1 (16 bits): a slow one whose rate falls with use
  *     (1/2 .. 1/2^slowLimit) and a fast one (rate at most 1/2^fastShift);
  *   - the six probabilities are stretched (ln(p/(1−p)), integer table), mixed by a weight set
@@ -52,6 +54,7 @@ export const V6 = {
   thirdInit: 0.1,
   actShift: 2,
   actRate: 2,
+  hitRate: 3,
 };
 
 /** squash(d) = 4096 / (1 + e^(−d/256)) for d in −2047..2047, by interpolation in a fixed table (lpaq1). */
@@ -97,7 +100,7 @@ const M_LENGTH = 6;
 const M_MANTISSA = 14;
 const M_SETS = 16;
 const INPUTS = 7;
-/** Third contexts: 12 decision kinds × 16 activity classes (see `walk`). */
+/** Third contexts: 12 decision kinds × 16 classes (activity, or for the residual flag `hitClass`; see `walk`). */
 const T_CONTEXTS = 12 * 16;
 
 /** The adaptive state of one sample's coding, identical in encoder and decoder. */
@@ -345,6 +348,7 @@ function walk(
   const prev = new Uint8Array(area);
   let i = 0;
   let act = 0; // running mean of the residuals' bit lengths (zero codes count 0), in 1/8
+  const hits = new Int32Array(area); // per position: rate of exact predictions in the planes so far (`hitClass`)
   for (let plane = 0; plane < planeCount; plane++) {
     if (plane > 0) previousPlaneContexts(codes, i - area, h, w, prev);
     let seen = 0; // nonzero once a nonzero code was coded in this plane
@@ -363,6 +367,7 @@ function walk(
             io((ctx >> 8) & 255, S_ZERO + (sc & 255), ab, M_ZERO + min(nzCount, 4), v === 0 ? 0 : 1) === 0
           ) {
             act -= act >> V6.actRate;
+            hits[k] += -hits[k] >> V6.hitRate;
             continue;
           }
         }
@@ -375,7 +380,7 @@ function walk(
           io(
             RESIDUAL_BASE + rc,
             S_RESIDUAL + ((mag * 4 + (rc & 3)) & 63),
-            16 + ab,
+            16 + hitClass(hits[k]),
             M_RESIDUAL,
             r === 0 ? 0 : 1,
           ) === 1
@@ -383,6 +388,7 @@ function walk(
           r = codeResidual(io, r, ctx, mag, ab, bits, enc);
         }
         act += ((32 - clz32(r)) * 8 - act) >> V6.actRate;
+        hits[k] += ((r === 0 ? 64 : 0) - hits[k]) >> V6.hitRate;
         if (r < 0 || r > top) throw outOfRange();
         if (!enc)
           codes[i] =
@@ -393,6 +399,17 @@ function walk(
       }
     }
   }
+}
+
+/**
+ * The residual flag's third context class (0..15) from `hit`, the running rate (1/64 units, rate
+ * 1/2^hitRate) at which the codes at this position of the earlier planes were predicted exactly
+ * (residual 0; a zero code of a sparse map counts as a miss). The planes are channels of one image:
+ * where the image is flat (a border, a uniform background), many channels are flat at the same
+ * place, and exact predictions repeat there from plane to plane.
+ */
+function hitClass(hit: number): number {
+  return min(15, hit >> 2);
 }
 
 /** The residual's length bins and mantissa bits (r > 0); returns r (decoded or as given). */
