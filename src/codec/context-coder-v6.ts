@@ -402,11 +402,12 @@ function walk(
 }
 
 /**
- * The residual flag's third context class (0..15) from `hit`, the running rate (1/64 units, rate
- * 1/2^hitRate) at which the codes at this position of the earlier planes were predicted exactly
- * (residual 0; a zero code of a sparse map counts as a miss). The planes are channels of one image:
- * where the image is flat (a border, a uniform background), many channels are flat at the same
- * place, and exact predictions repeat there from plane to plane.
+ * The residual flag's third context class from `hit`, the running rate (in 1/64, moved by
+ * 1/2^hitRate of the distance, rounding down, so 0..57 and the class 0..14) at which the codes at
+ * this position of the earlier planes were predicted exactly (residual 0; a zero code of a sparse
+ * map counts as a miss). The planes are channels of one image: where the image is flat (a border,
+ * a uniform background), many channels are flat at the same place, and exact predictions repeat
+ * there from plane to plane.
  */
 function hitClass(hit: number): number {
   return min(15, hit >> 2);
