@@ -118,6 +118,7 @@ let apmWeight: i32 = 2;
 let apmRate: i32 = 7;
 let actShift: i32 = 2;
 let actRate: i32 = 2;
+let hitRate: i32 = 3;
 let initPrimary: i32 = 0;
 let initSecond: i32 = 0;
 let initThird: i32 = 0;
@@ -133,6 +134,7 @@ export function configure(
   mixInit: i32,
   secondInit: i32,
   thirdInit: i32,
+  hitShift: i32,
 ): void {
   slowLimit = slow;
   fastShift = fast;
@@ -144,6 +146,7 @@ export function configure(
   initPrimary = mixInit;
   initSecond = secondInit;
   initThird = thirdInit;
+  hitRate = hitShift;
   for (let n: i32 = 0; n < 256; n++) {
     const s = min32(slowLimit, 31 - clz<i32>(n + 2));
     store<u32>(STEPS + (<usize>n << 2), s | (min32(fastShift, s) << 8) | (min32(255, n + 1) << 16));
@@ -462,6 +465,10 @@ function secondaryContexts(at: usize, x: i32, y: i32, w: i32, area: i32, plane: 
   const max = (1 << bits) - 1;
   const top = dense == 1 ? max : max - 1;
   memory.fill(prev, 0, <usize>area);
+  // per position, the rate of exact predictions in the planes so far (`hitClass` in the reference):
+  // i32s after the previous plane's contexts, in the scratch the caller reserved (scratchBytes)
+  const hits = prev + <usize>((area + 3) & ~3);
+  memory.fill(hits, 0, <usize>area << 2);
   let i: i32 = 0;
   let act: i32 = 0;
   for (let plane: i32 = 0; plane < planeCount; plane++) {
@@ -485,16 +492,21 @@ function secondaryContexts(at: usize, x: i32, y: i32, w: i32, area: i32, plane: 
           const zc = (ctx >> 8) & 255;
           if (io(encoding, zc, S_ZERO + (sc & 255), ab, M_ZERO + min32((zc >> 1) % 5, 4), v == 0 ? 0 : 1) == 0) {
             act -= act >> actRate;
+            const hk = hits + (<usize>k << 2);
+            store<i32>(hk, load<i32>(hk) + (-load<i32>(hk) >> hitRate));
             if (!encoding) store<u8>(at, 0);
             continue;
           }
         }
         let r: i32 = 0;
         if (encoding) r = dense == 1 ? fold(v + 1, pred + 1, max + 1) : fold(v, pred > 0 ? pred : 1, max);
-        if (io(encoding, RESIDUAL_BASE + rc, S_RESIDUAL + ((mag * 4 + (rc & 3)) & 63), 16 + ab, M_RESIDUAL, r == 0 ? 0 : 1) == 1) {
+        const hk = hits + (<usize>k << 2);
+        const hit = load<i32>(hk);
+        if (io(encoding, RESIDUAL_BASE + rc, S_RESIDUAL + ((mag * 4 + (rc & 3)) & 63), 16 + min32(15, hit >> 2), M_RESIDUAL, r == 0 ? 0 : 1) == 1) {
           r = codeResidual(encoding, r, ctx, mag, ab, bits);
         }
         act += ((32 - clz<i32>(r)) * 8 - act) >> actRate;
+        store<i32>(hk, hit + (((r == 0 ? 64 : 0) - hit) >> hitRate));
         if (r < 0 || r > top) return -1;
         if (!encoding) {
           const c = dense == 1 ? unfold(r, pred + 1, max + 1) - 1 : unfold(r, pred > 0 ? pred : 1, max);

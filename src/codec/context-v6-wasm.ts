@@ -97,8 +97,17 @@ function ready(bits: BitWidth): Exports | null {
     weight(V6.mixInit),
     weight(V6.secondInit),
     weight(V6.thirdInit),
+    V6.hitRate,
   );
   return wasm;
+}
+
+/**
+ * The module's scratch before the codes: the previous plane's contexts (a byte per position), then,
+ * 4-aligned, the exact-prediction rates (an i32 per position; `walk` in wasm/context-v6.ts).
+ */
+function scratchBytes(area: number): number {
+  return ((area + 3) & ~3) + 4 * area;
 }
 
 /** Memory from the heap base for `bytes` more, grown as needed; null over LIMIT_BYTES. */
@@ -124,9 +133,9 @@ function encodeWasm(
   const area = h * w;
   const n = codes.length;
   const capacity = 2 * n + 4096;
-  const base = reserve(wasm, area + n + capacity + 32);
+  const base = reserve(wasm, scratchBytes(area) + n + capacity + 32);
   if (base === null) return undefined;
-  const at = base + area;
+  const at = base + scratchBytes(area);
   const out = (at + n + 15) & ~15;
   new Uint8Array(wasm.memory.buffer, at, n).set(codes);
   const length = wasm.encode(at, planeCount, h, w, bits, out, capacity, base, maxBytes);
@@ -175,14 +184,15 @@ export function contextDecodeV6Values(
   const wasm = start >= 0 && end <= bytes.length ? ready(bits) : null;
   const area = h * w;
   const length = Math.max(0, end - start);
-  const base = wasm === null ? null : reserve(wasm, area + count + length + 48 + 4 * (count + 256));
+  const base =
+    wasm === null ? null : reserve(wasm, scratchBytes(area) + count + length + 48 + 4 * (count + 256));
   if (wasm === null || base === null) {
     const codes = contextDecodeV6(bytes, count, shape, bits, start, end);
     const values = new Float32Array(count);
     dequantizeInto(codes, lo, hi, bits, values);
     return { codes, values };
   }
-  const at = base + area;
+  const at = base + scratchBytes(area);
   const input = (at + count + 15) & ~15;
   new Uint8Array(wasm.memory.buffer, input, length).set(bytes.subarray(start, start + length));
   const read = wasm.decode(at, planeCount, h, w, bits, input, input + length, base);
