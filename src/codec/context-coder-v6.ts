@@ -1,6 +1,6 @@
 /**
  * The context coder's payload version 6 (tensor format version 6, written on samples of fewer than
- * 16,384 codes at 7-8 bits, see docs/formats.md; this JavaScript is the reference, the WebAssembly
+ * 8,192 codes at 7-8 bits, see docs/formats.md; this JavaScript is the reference, the WebAssembly
  * port in wasm/context-v6.ts runs): version 4's binarization and contexts (context-coder.ts) with a
  * stronger probability model, for small samples (fewer than 16,384 codes), where the speed targets
  * do not apply and a model that learns faster pays off.

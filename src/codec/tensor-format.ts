@@ -115,21 +115,30 @@ const DEFAULT_CONTEXT_VERSION: StreamContextVersion = 4;
 const V5_MIN_BITS = 6;
 /** ... on samples of at least this many codes (the issue's speed targets start at 64 KB of float32). */
 const V5_MIN_CODES = 16384;
-/** Version 6 is written on samples of fewer than V5_MIN_CODES codes from this bit width. */
+/** Version 6 is written on samples of fewer than V6_MAX_CODES codes from this bit width. */
 const V6_MIN_BITS = 7;
+/**
+ * ... and fewer than this many codes (32 KB of float32). Why 8,192 and not 16,384: at every size
+ * below 16,384 it made the default sweep with the context coder 1.16-1.21x the one with 'auto'
+ * (quiet run, session 11: vgg 1.21x, inception 1.20x, over the 1.2x target), most of it on the
+ * 16x28x28 maps (12,544 codes), where version 4 is already 0.75-0.81x the best general compressor
+ * at 8 bits; the maps where version 4 misses 0.9x are all below 6,300 codes (14x14 and 7x7 planes),
+ * where a context model's learning cost weighs most and version 6's time per sample is smallest.
+ */
+const V6_MAX_CODES = 8192;
 
 /**
  * The context payload version written when `contextVersion` is not given: 5 on samples of 16 K
  * codes or more at 6 bits or more, where its decoder is faster than version 4's (1.03-1.3x) and its
  * payloads as small (within 0.1%; 0.2-0.6% smaller at 8 bits); 4 at 2-5 bits there (version 5 is
  * 0.5-1% larger and no faster). On samples of fewer than 16 K codes (below 64 KB of float32, where
- * the speed targets do not apply) 6 at 7 and 8 bits: smaller than version 4 on every bundled small
+ * the speed targets do not apply) 6 at 7 and 8 bits on samples below 8 K codes: smaller than version 4 on every bundled small
  * map there (and on all but one at 2-6 bits, equal on that one), but even in WebAssembly about 4x
  * slower, which at all bit widths made the sweep with the context coder up to 1.5x the one with
  * 'auto' (docs/benchmarks.md, session 11); at 7-8 bits it is where issue #18's size target needs it.
  */
 function defaultContextVersion(bits: BitWidth, count: number): StreamContextVersion {
-  if (count < V5_MIN_CODES) return bits >= V6_MIN_BITS ? 6 : 4;
+  if (count < V5_MIN_CODES) return bits >= V6_MIN_BITS && count < V6_MAX_CODES ? 6 : 4;
   return bits >= V5_MIN_BITS ? 5 : 4;
 }
 

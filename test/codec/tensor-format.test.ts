@@ -586,7 +586,7 @@ describe('context payload versions 3 to 6', () => {
     );
 
   it.each(BIT_WIDTHS)(
-    'writes version 6 by default on small samples at 7-8 bits (else 4) and versions 3 to 6 on request, all decoded at %i bits',
+    'writes version 6 by default on samples under 8 K codes at 7-8 bits (else 4) and versions 3 to 6 on request, all decoded at %i bits',
     (bits) => {
       for (const shape of [[8, 9, 11], [24, 7, 7], [300]]) {
         const x = smooth(
@@ -623,7 +623,7 @@ describe('context payload versions 3 to 6', () => {
     expectReadAsVersion3Differs(v4, q.codes);
   });
 
-  it('writes version 5 by default on samples of 16 K codes or more at 6 bits or more, 6 on smaller ones at 7-8 bits', () => {
+  it('writes version 5 by default on samples of 16 K codes or more at 6 bits or more, 6 on ones under 8 K codes at 7-8 bits', () => {
     const shape = [24, 28, 28];
     const x = smooth(24 * 28 * 28, 2).map((v) => v + 0.5);
     for (const [bits, sample, expected] of [
@@ -631,10 +631,12 @@ describe('context payload versions 3 to 6', () => {
       [6, x, 5],
       [5, x, 4],
       [4, x, 4],
-      [8, x.subarray(0, 16383), 6],
-      [7, x.subarray(0, 16383), 6],
-      [6, x.subarray(0, 16383), 4],
-      [2, x.subarray(0, 16383), 4],
+      [8, x.subarray(0, 16383), 4],
+      [8, x.subarray(0, 8192), 4],
+      [8, x.subarray(0, 8191), 6],
+      [7, x.subarray(0, 8191), 6],
+      [6, x.subarray(0, 8191), 4],
+      [2, x.subarray(0, 8191), 4],
     ] as const) {
       const dims = sample.length === x.length ? shape : [sample.length];
       const stream = encodeTensor(sample, dims, { bits, coder: 'context' });
