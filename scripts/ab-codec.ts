@@ -15,7 +15,8 @@
  * for the first 20 test images (--version: the context payload version both builds write). For
  * each tensor and bit width: both builds' streams must be identical and decode to identical codes and values; then whole `encodeTensor` and
  * `decodeTensor` (coder `context`) of the 20 samples, each arm 3 times per round, the four arms in
- * turn for N rounds (default 11); the median MB/s of float32 input per second of CPU time (the thread's own, bench-env.ts `cpuClockMs`).
+ * turn for N rounds (default 11); the median MB/s of float32 input per second of CPU time (the
+ * process's: an arm lasts tens of ms, too short for the thread's tick-granular clock).
  *
  * Or, in this build only, two context payload versions against each other (their streams differ;
  * each decodes to the quantized codes, checked), with the mean stream bytes of each:
@@ -28,7 +29,7 @@ import type { StreamContextVersion } from '../src/codec/tensor-format';
 import { quantize } from '../src/codec/normalize';
 import type { BitWidth } from '../src/codec/types';
 import { bundledTensors, type BundledTensor } from './bundled-cut-tensors';
-import { cpuClockMs } from './bench-env';
+import { processCpuMs } from './bench-env';
 
 type Codec = Pick<typeof here, 'encodeTensor' | 'decodeTensor'>;
 
@@ -115,9 +116,9 @@ async function main(argv: readonly string[]): Promise<void> {
       const rates = arms.map(() => [] as number[]);
       for (let r = 0; r < rounds; r++) {
         arms.forEach((arm, k) => {
-          const start = cpuClockMs();
+          const start = processCpuMs();
           for (let rep = 0; rep < 3; rep++) arm();
-          const usedUs = (cpuClockMs() - start) * 1000;
+          const usedUs = (processCpuMs() - start) * 1000;
           rates[k].push((3 * t.samples.length * t.samples[0].length * 4) / usedUs);
         });
       }

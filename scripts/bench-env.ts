@@ -68,7 +68,9 @@ export function readUsage(dir: string): { peakBytes?: number; cpuSeconds?: numbe
  * (nanoseconds on a CPU). Why not `process.cpuUsage()`: on Node 20 it is the whole process, so V8's
  * compiler and garbage-collector threads count in a timed loop's CPU time (session 10 saw a decode
  * row at 117 MB/s by process CPU and 184 by wall clock on an idle machine); Node 23's
- * `process.threadCpuUsage` is not here. Undefined where the file is missing (not Linux, or a kernel
+ * `process.threadCpuUsage` is not here. NOTE: the kernel advances it in scheduler ticks (4 ms on
+ * this machine: a read does not bring it up to date), so time windows of hundreds of ms with it, not
+ * single short runs. Undefined where the file is missing (not Linux, or a kernel
  * without scheduler statistics): callers then fall back to the process's CPU time.
  */
 export function threadCpuMs(): number | undefined {
@@ -86,7 +88,13 @@ export const CPU_CLOCK_TEXT =
     ? "this thread's CPU time (/proc/thread-self/schedstat)"
     : "the process's CPU time";
 
-/** CPU time in ms: the thread's own when the kernel tells it, else the process's (user + system). */
+/** The process's CPU time in ms (user + system, all threads; microseconds, exact at any length). */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** CPU time in ms: the thread's own when the kernel tells it (tick-granular, above), else the process's. */
 export function cpuClockMs(): number {
   const own = threadCpuMs();
   if (own !== undefined) return own;

@@ -9,7 +9,7 @@ import { contextDecodeV5Values, contextEncodeV5 } from '../src/codec/context-cod
 import { quantize } from '../src/codec/normalize';
 import type { BitWidth } from '../src/codec/types';
 import { tensors } from './v5-sizes';
-import { cpuClockMs } from './bench-env';
+import { processCpuMs } from './bench-env';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -48,9 +48,9 @@ async function main(): Promise<void> {
       const ns: number[][] = [[], []];
       for (let r = 0; r < rounds; r++)
         arms.forEach((arm, k) => {
-          const start = cpuClockMs();
+          const start = processCpuMs();
           for (let rep = 0; rep < 3; rep++) arm();
-          ns[k].push(((cpuClockMs() - start) * 1e6) / (3 * qs.length * n));
+          ns[k].push(((processCpuMs() - start) * 1e6) / (3 * qs.length * n));
         });
       const med = ns.map((v) => [...v].sort((a, b) => a - b)[v.length >> 1]);
       process.stdout.write(
