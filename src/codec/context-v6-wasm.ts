@@ -10,22 +10,16 @@
  * too slow to write even on small maps.
  *
  * Fallback: where WebAssembly is missing, `useContextWasm(false)` turned it off, or a map needs
- * more memory than LIMIT_BYTES, context-coder-v6.ts's JavaScript runs (same bytes).
+ * more memory than context-wasm.ts's LIMIT_BYTES, context-coder-v6.ts's JavaScript runs (same bytes).
  */
 import { InputError } from '../core/errors';
 import { planes } from './context-coder';
 import { contextDecodeV6, contextEncodeV6, V6 } from './context-coder-v6';
 import { trainedStates } from './context-init-table';
 import { CONTEXT_V6_WASM_BASE64 } from './context-v6-wasm-bytes';
-import { contextWasmWanted } from './context-wasm';
+import { contextWasmWanted, instantiateModule, reserveMemory } from './context-wasm';
 import { dequantizeInto, dequantizeTable } from './normalize';
 import type { BitWidth } from './types';
-
-/** The members of the WebAssembly JavaScript API used here (see context-wasm.ts). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
 
 interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
@@ -56,21 +50,10 @@ interface Exports {
   lookup(codes: number, n: number, table: number, out: number): void;
 }
 
-/** Above this much linear memory JavaScript codes instead. */
-const LIMIT_BYTES = 1 << 30;
-const PAGE_BYTES = 65536;
-
 let instance: Exports | null | undefined;
 
 function module(): Exports | null {
-  if (instance === undefined) {
-    try {
-      const bytes = Buffer.from(CONTEXT_V6_WASM_BASE64, 'base64');
-      instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Exports;
-    } catch {
-      instance = null;
-    }
-  }
+  if (instance === undefined) instance = instantiateModule<Exports>(CONTEXT_V6_WASM_BASE64);
   return instance;
 }
 
@@ -110,16 +93,6 @@ function scratchBytes(area: number): number {
   return ((area + 3) & ~3) + 4 * area;
 }
 
-/** Memory from the heap base for `bytes` more, grown as needed; null over LIMIT_BYTES. */
-function reserve(wasm: Exports, bytes: number): number | null {
-  const base = (wasm.heapBase() + 15) & ~15;
-  const need = base + bytes;
-  if (need > LIMIT_BYTES) return null;
-  const have = wasm.memory.buffer.byteLength;
-  if (have < need) wasm.memory.grow(Math.ceil((need - have) / PAGE_BYTES));
-  return base;
-}
-
 /** The payload in WebAssembly; null when over maxBytes; undefined when it cannot run there. */
 function encodeWasm(
   codes: Uint8Array,
@@ -133,7 +106,7 @@ function encodeWasm(
   const area = h * w;
   const n = codes.length;
   const capacity = 2 * n + 4096;
-  const base = reserve(wasm, scratchBytes(area) + n + capacity + 32);
+  const base = reserveMemory(wasm, scratchBytes(area) + n + capacity + 32);
   if (base === null) return undefined;
   const at = base + scratchBytes(area);
   const out = (at + n + 15) & ~15;
@@ -185,7 +158,7 @@ export function contextDecodeV6Values(
   const area = h * w;
   const length = Math.max(0, end - start);
   const base =
-    wasm === null ? null : reserve(wasm, scratchBytes(area) + count + length + 48 + 4 * (count + 256));
+    wasm === null ? null : reserveMemory(wasm, scratchBytes(area) + count + length + 48 + 4 * (count + 256));
   if (wasm === null || base === null) {
     const codes = contextDecodeV6(bytes, count, shape, bits, start, end);
     const values = new Float32Array(count);

@@ -80,16 +80,22 @@ const PAGE_BYTES = 65536;
 let instance: Exports | null | undefined;
 let enabled = true;
 
+/**
+ * A module's exports from its base64 bytes, or null where WebAssembly is unavailable or refuses it
+ * (then JavaScript codes); shared with context-v6-wasm.ts.
+ */
+export function instantiateModule<T>(base64: string): T | null {
+  try {
+    const bytes = Buffer.from(base64, 'base64');
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as T;
+  } catch {
+    return null;
+  }
+}
+
 /** The instantiated module, or null where WebAssembly is unavailable (then JavaScript codes). */
 function module(): Exports | null {
-  if (instance === undefined) {
-    try {
-      const bytes = Buffer.from(CONTEXT_WASM_BASE64, 'base64');
-      instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Exports;
-    } catch {
-      instance = null;
-    }
-  }
+  if (instance === undefined) instance = instantiateModule<Exports>(CONTEXT_WASM_BASE64);
   return instance;
 }
 
@@ -111,8 +117,14 @@ export function contextWasmActive(): boolean {
   return enabled && module() !== null;
 }
 
-/** Memory from the heap base for `bytes` more, grown as needed; null over LIMIT_BYTES. */
-function reserve(wasm: Exports, bytes: number): number | null {
+/**
+ * Memory from a module's heap base for `bytes` more, grown as needed; null over LIMIT_BYTES (then
+ * JavaScript codes); shared with context-v6-wasm.ts.
+ */
+export function reserveMemory(
+  wasm: { readonly memory: Exports['memory']; heapBase(): number },
+  bytes: number,
+): number | null {
   const base = (wasm.heapBase() + 15) & ~15;
   const need = base + bytes;
   if (need > LIMIT_BYTES) return null;
@@ -159,7 +171,7 @@ export function contextEncodeWasm(
   // A payload beyond this falls back (-2); on real maps it stays below n bytes.
   const capacity = 2 * n + 4096;
   // Then version 5's raw bits (at most 5 per code) before they are appended.
-  const base = reserve(wasm, area + n + capacity + 32 + n + 16);
+  const base = reserveMemory(wasm, area + n + capacity + 32 + n + 16);
   if (base === null) return undefined;
   const prev = base;
   const at = prev + area;
@@ -215,7 +227,7 @@ export function contextDecodeWasm(
   const length = Math.max(0, end - start);
   const valueBytes = table === undefined ? 0 : 4 * (n + 256) + 32;
   // 8 bytes after the payload: zeros for version 5's 4-byte loads past its end.
-  const base = reserve(wasm, area + n + length + 40 + valueBytes);
+  const base = reserveMemory(wasm, area + n + length + 40 + valueBytes);
   if (base === null) return undefined;
   const prev = base;
   const at = prev + area;
