@@ -96,8 +96,5 @@ export function processCpuMs(): number {
 
 /** CPU time in ms: the thread's own when the kernel tells it (tick-granular, above), else the process's. */
 export function cpuClockMs(): number {
-  const own = threadCpuMs();
-  if (own !== undefined) return own;
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+  return threadCpuMs() ?? processCpuMs();
 }

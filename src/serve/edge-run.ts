@@ -416,6 +416,15 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       probeShape,
     );
     const rttMs = costs.rttMs;
+    /**
+     * Charges an answered request that left at `atMs` to the bucket (refilling from when its last
+     * byte left: the transfer less the RTT) and returns its bytes beyond what the bucket passed at once.
+     */
+    const passBucket = (atMs: number, wireBytes: number, mbps: number, transferMs: number): number => {
+      const timed = Math.max(0, onLink(wireBytes) - bucket.freeBytes(atMs, mbps));
+      bucket.send(atMs, onLink(wireBytes), mbps, atMs + transferMs - rttMs);
+      return timed;
+    };
     const shapedText = probeShape
       ? `, each a POST of ${probeShape.body.length} B after the edge part; bare probes ${costs.bareRttMs.toFixed(3)}`
       : '';
@@ -442,8 +451,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       sent: (atMs, wireBytes, transferMs) => {
         const nominal = o.nominalMbps?.();
         const mbps = nominal ?? initial;
-        const timed = Math.max(0, onLink(wireBytes) - bucket.freeBytes(atMs, mbps));
-        bucket.send(atMs, onLink(wireBytes), mbps, atMs + transferMs - rttMs);
+        const timed = passBucket(atMs, wireBytes, mbps, transferMs);
         return nominal === undefined ? NaN : (timed * 8) / (mbps * 1000);
       },
     });
@@ -484,15 +492,8 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       await o.beforeSample?.(i);
       if (mode === 'adaptive' && o.rateProbeAfter > 0 && unobserved >= o.rateProbeAfter) {
         const mbps = o.nominalMbps?.() ?? estimator.estimateMbps() ?? initial;
-        const seen = await sendRateProbe(
-          transport,
-          bucketBytes,
-          o.timeoutMs,
-          (atMs, wireBytes, transferMs) => {
-            const timed = Math.max(0, onLink(wireBytes) - bucket.freeBytes(atMs, mbps));
-            bucket.send(atMs, onLink(wireBytes), mbps, atMs + transferMs - rttMs);
-            return estimator.observe(timed, transferMs, rttMs);
-          },
+        const seen = await sendRateProbe(transport, bucketBytes, o.timeoutMs, (atMs, wireBytes, transferMs) =>
+          estimator.observe(passBucket(atMs, wireBytes, mbps, transferMs), transferMs, rttMs),
         );
         rateProbes++;
         unobserved = seen ? 0 : unobserved;
