@@ -41,6 +41,7 @@ export const FLAG_RANGES = {
   dagCuts: { min: 0, max: 1000, unit: 'cuts', integer: true },
   repeat: { min: 1, max: 10_000, unit: 'runs', integer: true },
   calibrate: { min: 2, max: 1000, unit: 'requests per plan', integer: true },
+  computeWindow: { min: 0, max: 1000, unit: 'samples per plan (0 = none)', integer: true },
 } as const satisfies Record<string, FlagRange>;
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

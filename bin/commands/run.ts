@@ -22,8 +22,27 @@ interface RunFlags extends DataFlags, OutputFlags {
   edgeRepeat: number;
   /** Requests per plan, or false with --no-calibrate. */
   calibrate: number | false;
+  computeWindow: number;
   inputShape?: Map<string, number[]>;
 }
+
+/** What `jalad run --help` prints after the flags. */
+const HELP = `
+Per sample: edge part, encoding, transfer (round trip minus the server's own time), decoding,
+server, answer, total; beside the latency model's prediction (edge + encode + RTT + bytes·8/B +
+decode + cloud, plus the answer's encoding and decoding, timed with probes before the run) at the
+link's bandwidth (the shaped rate, or the client's own estimate). The compute terms (edge,
+encode, server) come from --calibrate requests sent before the run, not counted as samples, and
+once a plan has 3 answered samples from the medians of its last --compute-window samples before
+each one (the machine's speed moves during a run); the calibration's and the profile's predictions
+are printed beside it (--no-calibrate: the profile's before the run's own). Adaptive runs
+estimate the uplink from their requests (bits sent / (transfer − RTT), pooled over the last 16,
+an observation 8 requests old counting half) and run the table's plan predicted fastest from the
+times measured for each plan (see docs/runtime.md).
+
+Examples:
+  jalad run --plan jalad-split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz
+  jalad run --analysis jalad-out/analysis.json --server http://127.0.0.1:8707 --data x.idx.gz --trace experiments/traces/4g.csv`;
 
 /** Builds the `run` command. */
 export function runCommand(): Command {
@@ -82,27 +101,16 @@ export function runCommand(): Command {
       parseInRange(FLAG_RANGES.calibrate),
       9,
     )
-    .option('--no-calibrate', "no calibration requests: the prediction's compute terms are the profile's");
+    .option('--no-calibrate', "no calibration requests: the prediction's compute terms are the profile's")
+    .option(
+      '--compute-window <n>',
+      'once a plan has 3 answered samples, predict its compute terms from the medians of its last n samples ' +
+        "before each one (0: the calibration's throughout)",
+      parseInRange(FLAG_RANGES.computeWindow),
+      9,
+    );
   withOutputFlags(cmd, 'print one JSON document (samples, top1, per-stage medians) instead of tables');
-  return addDataFlags(cmd, true)
-    .addHelpText(
-      'after',
-      `
-Per sample: edge part, encoding, transfer (round trip minus the server's own time), decoding,
-server, answer, total; beside the latency model's prediction (edge + encode + RTT + bytes·8/B +
-decode + cloud, plus the answer's encoding and decoding, timed with probes before the run) at the
-link's bandwidth (the shaped rate, or the client's own estimate). The compute terms (edge,
-encode, server) come from --calibrate requests sent before the run, not counted as samples; the
-profile's prediction is printed beside it (--no-calibrate: the profile's alone). Adaptive runs
-estimate the uplink from their requests (bits sent / (transfer − RTT), pooled over the last 16,
-an observation 8 requests old counting half) and run the table's plan predicted fastest from the
-times measured for each plan (see docs/runtime.md).
-
-Examples:
-  jalad run --plan jalad-split --server http://127.0.0.1:8707 --data x.idx.gz --labels y.idx.gz
-  jalad run --analysis jalad-out/analysis.json --server http://127.0.0.1:8707 --data x.idx.gz --trace experiments/traces/4g.csv`,
-    )
-    .action(runAction);
+  return addDataFlags(cmd, true).addHelpText('after', HELP).action(runAction);
 }
 
 /** Runs the edge side against the server and prints the summary (or the JSON document without per-sample records). */
@@ -128,6 +136,7 @@ async function runAction(flags: RunFlags): Promise<void> {
     threads: flags.threads,
     edgeRepeat: flags.edgeRepeat,
     calibrate: flags.calibrate === false ? 0 : flags.calibrate,
+    computeWindow: flags.computeWindow,
     progress: progressOf(flags),
   });
   if (flags.json) {

@@ -23,6 +23,7 @@ import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-pol
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
 import { calibrateStages, edgeWork, type StageCalibration } from './stage-calibration';
+import { createStageWindow, type ComputeTerms } from './stage-window';
 import { createRttEstimator, type RttEstimator } from './rtt-estimator';
 import { createTokenBucket } from './token-bucket';
 import { decodeOutputs, encodeEdgeOutputs } from './wire-codec';
@@ -82,6 +83,14 @@ export interface EdgeRunOptions {
    * requests, and 9 requests cost about as much time as 9 samples.
    */
   readonly calibrate?: number;
+  /**
+   * The prediction's compute terms follow the run (stage-window.ts): once a plan has 3 answered
+   * samples, a sample of it is predicted with the medians of the edge part, the encoding and the
+   * server's time over that plan's last `computeWindow` samples before it (default 9; 0: the
+   * calibration's terms throughout, as before session 12). `SampleRecord.calibrated` keeps the
+   * prediction with the calibration's terms.
+   */
+  readonly computeWindow?: number;
   /**
    * An adaptive run sends a rate probe (`sendRateProbe`) before a sample when this many samples in a
    * row gave the bandwidth estimate nothing to observe, or before sample 0 when it has no estimate
@@ -177,6 +186,11 @@ export interface SampleRecord {
    * the profile's where the plan was not calibrated.
    */
   readonly predicted: PredictedStages;
+  /**
+   * The same prediction with the compute terms calibrated before the run (the prediction before
+   * session 12; the profile's where the plan was not calibrated).
+   */
+  readonly calibrated: PredictedStages;
   /** The same prediction with the profile's compute terms (the latency model as the analysis has it). */
   readonly profile: PredictedStages;
   readonly predictedClass: number;
@@ -239,6 +253,8 @@ export interface EdgeRunReport {
    * for (0: none), and per calibrated plan the medians the prediction uses.
    */
   readonly calibration: { readonly requests: number; readonly plans: readonly StageCalibration[] };
+  /** Samples per plan whose medians the prediction's compute terms took (`EdgeRunOptions.computeWindow`; 0: none). */
+  readonly computeWindow: number;
   /**
    * Median of |predicted − measured| / measured per sample: total and transfer, the total had
    * the prediction taken the profile's compute terms (`SampleRecord.profile`), and the transfer had
@@ -247,6 +263,8 @@ export interface EdgeRunReport {
   readonly medianErrorPct: {
     readonly total: number;
     readonly transfer: number;
+    /** The total had the compute terms been the calibration's throughout (`SampleRecord.calibrated`). */
+    readonly calibratedTotal: number;
     readonly profileTotal: number;
     readonly probeTransfer: number;
   };
@@ -269,7 +287,11 @@ const DEFAULTS = {
   calibrate: 9,
   rateProbeAfter: 8,
   rttWindow: 21,
+  computeWindow: 9,
 } as const;
+
+/** Answered samples a plan needs before its compute terms come from the run (stage-window.ts). */
+const COMPUTE_MIN_SAMPLES = 3;
 
 function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -468,6 +490,10 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           `before sample 0 (the probes' and the calibration requests')`,
       );
     const estimator = createBandwidthEstimator(o.estimator);
+    const computeTerms =
+      o.computeWindow > 0
+        ? createStageWindow(o.computeWindow, Math.min(COMPUTE_MIN_SAMPLES, o.computeWindow))
+        : undefined;
     // The policy compares plans at any moment: it assumes a full bucket.
     const policy = createMeasuredPolicy({
       ...o.policyOptions,
@@ -564,10 +590,18 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       const sampleRtt = running?.rttMs() ?? rttMs;
       const predictedTransfer = sampleRtt + (timed(requestBytes) * 8) / (bandwidthMbps * 1000);
       const cal = calibration.get(plan.key);
-      const predicted = predictedStages(plan.predicted, cal, predictedTransfer, costs, answer !== undefined);
-      const profile = cal
-        ? predictedStages(plan.predicted, undefined, predictedTransfer, costs, answer !== undefined)
-        : predicted;
+      const calibrated = predictedStages(plan.predicted, cal, predictedTransfer, costs, answer !== undefined);
+      const recent = computeTerms?.termsOf(plan.key);
+      const predicted = recent
+        ? predictedStages(plan.predicted, recent, predictedTransfer, costs, answer !== undefined)
+        : calibrated;
+      const profile = predictedStages(
+        plan.predicted,
+        undefined,
+        predictedTransfer,
+        costs,
+        answer !== undefined,
+      );
       if (answer) {
         const t4 = performance.now();
         // the request's last byte left about when the transfer less the RTT (a small request's
@@ -577,6 +611,12 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           ? 0
           : unobserved + 1;
         running?.observe(answer.transferMs - (timed(answer.wireBytes) * 8) / (bandwidthMbps * 1000));
+        computeTerms?.observe(plan.key, {
+          edgeMs: t1 - t0,
+          encodeMs: t2 - t1,
+          serverMs: answer.serverMs,
+          serverDecodeMs: answer.decodeMs,
+        });
         policy.observe(plan, i, {
           fixedMs: t4 - t0 - answer.transferMs,
           wireBytes: answer.wireBytes,
@@ -600,6 +640,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           bandwidthMbps,
           estimateMbps: estimator.estimateMbps(),
           predicted,
+          calibrated,
           profile,
           predictedClass: argmax(answer.scores),
           ...(data.labels ? { label: labelIn(data, i, answer.scores.length) } : {}),
@@ -642,6 +683,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
           bandwidthMbps,
           estimateMbps: estimator.estimateMbps(),
           predicted,
+          calibrated,
           profile,
           predictedClass: argmax(scores),
           ...(data.labels ? { label: labelIn(data, i, scores.length) } : {}),
@@ -662,6 +704,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       data.labels !== undefined,
       running ? o.rttWindow : 0,
       rttSeedsMs,
+      o.computeWindow,
     );
   } finally {
     transport.close();
@@ -725,7 +768,7 @@ async function sendRateProbe(
  */
 function predictedStages(
   pp: ServedPlan['predicted'],
-  cal: StageCalibration | undefined,
+  cal: ComputeTerms | undefined,
   transferMs: number,
   costs: AnswerCosts,
   answered: boolean,
@@ -754,6 +797,45 @@ function predictedStages(
   return { ...stages, totalMs };
 }
 
+/** Medians per stage of the served samples: predicted, profiled, measured. */
+function stageSummaries(served: readonly SampleRecord[]): EdgeRunReport['stages'] {
+  const stage = (p: (r: PredictedStages) => number, m: (r: SampleRecord) => number): StageSummary => ({
+    predictedMs: median(served.map((r) => p(r.predicted))),
+    profiledMs: median(served.map((r) => p(r.profile))),
+    measuredMs: median(served.map(m)),
+  });
+  return {
+    edge: stage(
+      (p) => p.edgeMs,
+      (r) => r.edgeMs,
+    ),
+    encode: stage(
+      (p) => p.encodeMs,
+      (r) => r.encodeMs,
+    ),
+    transfer: stage(
+      (p) => p.transferMs,
+      (r) => r.transferMs,
+    ),
+    decode: stage(
+      (p) => p.decodeMs,
+      (r) => r.serverDecodeMs,
+    ),
+    server: stage(
+      (p) => p.decodeMs + p.cloudMs + p.answerEncodeMs,
+      (r) => r.serverMs,
+    ),
+    answer: stage(
+      (p) => p.answerDecodeMs,
+      (r) => r.decodeMs,
+    ),
+    total: stage(
+      (p) => p.totalMs,
+      (r) => r.totalMs,
+    ),
+  };
+}
+
 function summarize(
   mode: 'static' | 'adaptive',
   records: readonly SampleRecord[],
@@ -763,13 +845,9 @@ function summarize(
   labelled: boolean,
   rttWindow: number,
   rttSeedsMs: readonly number[],
+  computeWindow: number,
 ): EdgeRunReport {
   const served = records.filter((r) => r.mode === 'split');
-  const stage = (p: (r: PredictedStages) => number, m: (r: SampleRecord) => number): StageSummary => ({
-    predictedMs: median(served.map((r) => p(r.predicted))),
-    profiledMs: median(served.map((r) => p(r.profile))),
-    measuredMs: median(served.map(m)),
-  });
   const relErr = (p: number, m: number) => (Math.abs(p - m) / m) * 100;
   const plansUsed: Record<string, number> = {};
   for (const r of records) plansUsed[r.plan] = (plansUsed[r.plan] ?? 0) + 1;
@@ -787,40 +865,13 @@ function summarize(
     rttQuartileMs: costs.rttQuartileMs,
     rttMedianMs: costs.rttMedianMs,
     probeBytes: costs.sentBytes,
-    stages: {
-      edge: stage(
-        (p) => p.edgeMs,
-        (r) => r.edgeMs,
-      ),
-      encode: stage(
-        (p) => p.encodeMs,
-        (r) => r.encodeMs,
-      ),
-      transfer: stage(
-        (p) => p.transferMs,
-        (r) => r.transferMs,
-      ),
-      decode: stage(
-        (p) => p.decodeMs,
-        (r) => r.serverDecodeMs,
-      ),
-      server: stage(
-        (p) => p.decodeMs + p.cloudMs + p.answerEncodeMs,
-        (r) => r.serverMs,
-      ),
-      answer: stage(
-        (p) => p.answerDecodeMs,
-        (r) => r.decodeMs,
-      ),
-      total: stage(
-        (p) => p.totalMs,
-        (r) => r.totalMs,
-      ),
-    },
+    stages: stageSummaries(served),
     calibration,
+    computeWindow,
     medianErrorPct: {
       total: median(served.map((r) => relErr(r.predicted.totalMs, r.totalMs))),
       transfer: median(served.map((r) => relErr(r.predicted.transferMs, r.transferMs))),
+      calibratedTotal: median(served.map((r) => relErr(r.calibrated.totalMs, r.totalMs))),
       profileTotal: median(served.map((r) => relErr(r.profile.totalMs, r.totalMs))),
       probeTransfer: median(
         served.map((r) => relErr(r.predicted.transferMs - r.rttMs + costs.rttMs, r.transferMs)),

@@ -42,6 +42,10 @@ export function liveRunText(report: EdgeRunReport): string {
         `${report.switches} plan switch(es)${report.rateProbes > 0 ? `, ${report.rateProbes} rate probe(s)` : ''}; ` +
         `${report.fallbacks} sample(s) ran edge-only`,
       calibrationLine(report),
+      report.computeWindow > 0
+        ? `the prediction's compute terms follow the run: a plan's medians over its last ${report.computeWindow} ` +
+          'samples before each sample, once it has 3'
+        : '',
       `  ${'ms'.padEnd(9)} ${'predicted'.padStart(10)} ${'profiled'.padStart(10)} ${'measured'.padStart(10)}  (medians per stage)`,
       row('edge', s.edge),
       row('encode', s.encode),
@@ -50,8 +54,8 @@ export function liveRunText(report: EdgeRunReport): string {
       row('server', s.server),
       row('answer', s.answer),
       row('total', s.total),
-      `median error per sample: total ${e.total.toFixed(1)}% (with the profile's compute terms ` +
-        `${e.profileTotal.toFixed(1)}%), transfer ${e.transfer.toFixed(1)}%`,
+      `median error per sample: total ${e.total.toFixed(1)}% (with the calibration's compute terms ` +
+        `${e.calibratedTotal.toFixed(1)}%, the profile's ${e.profileTotal.toFixed(1)}%), transfer ${e.transfer.toFixed(1)}%`,
       report.top1
         ? `top-1 of the served outputs: ${report.top1.correct}/${report.top1.total} (${(report.top1.accuracy * 100).toFixed(2)}%)`
         : '',

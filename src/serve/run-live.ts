@@ -70,6 +70,11 @@ export interface LiveRunOptions {
   readonly calibrate?: number;
   /** Residuals the running RTT estimate keeps (default 21; 0: the probes' RTT throughout; EdgeRunOptions.rttWindow). */
   readonly rttWindow?: number;
+  /**
+   * Samples per plan whose compute medians the prediction takes (default 9; 0: the calibration's
+   * throughout; EdgeRunOptions.computeWindow).
+   */
+  readonly computeWindow?: number;
   /** The measured policy's settings (hysteresis, probing; measured-policy.ts). */
   readonly policyOptions?: EdgeRunOptions['policyOptions'];
   /** Runs each edge part this many times per sample: an edge that many times slower (default 1). */
@@ -125,6 +130,8 @@ export const SAMPLES_CSV_COLUMNS: readonly string[] = [
   'profile_cloud_ms',
   'profile_total_ms',
   'predicted_rtt_ms',
+  // the total had the compute terms been the calibration's before the run throughout (SampleRecord.calibrated)
+  'calibrated_total_ms',
 ];
 
 /** Output rules of `--csv`: an existing file is replaced only when it starts with jalad's header. */
@@ -169,6 +176,7 @@ export function samplesCsv(records: readonly SampleRecord[]): string {
     num(r.profile.cloudMs),
     num(r.profile.totalMs),
     num(r.rttMs),
+    num(r.calibrated.totalMs),
   ]);
   return stringify([header, ...rows]);
 }
@@ -285,6 +293,7 @@ export async function runLive(options: LiveRunOptions): Promise<EdgeRunReport> {
       ...(options.rttGapMs !== undefined ? { rttGapMs: options.rttGapMs } : {}),
       ...(options.calibrate !== undefined ? { calibrate: options.calibrate } : {}),
       ...(options.rttWindow !== undefined ? { rttWindow: options.rttWindow } : {}),
+      ...(options.computeWindow !== undefined ? { computeWindow: options.computeWindow } : {}),
       // NOTE: a kernel link counts each segment's headers, and its token bucket lets the first bytes
       // of a request pass at once; both are the link's configuration (docs/runtime.md#the-kernel-link).
       ...(options.link?.linkBytes ? { linkBytes: (b: number) => options.link!.linkBytes!(b) } : {}),

@@ -192,6 +192,8 @@ describe("runEdge's prediction", () => {
       dataset: fx.dataset,
       rttPings: 3,
       rttGapMs: 0,
+      // the calibration's compute terms for every sample: the server's median below is the first sample's
+      computeWindow: 0,
       progress: (m) => lines.push(m),
     });
     // one request for the answer's size, 3 probes, 9 calibration requests, 12 samples

@@ -187,6 +187,7 @@ describe("the codec's encode and decode times in the prediction", () => {
         dataset: fx.dataset,
         rttPings: 1,
         calibrate: 0,
+        computeWindow: 0,
       });
       expect(uncalibrated.stages.encode.predictedMs).toBe(solved.predicted.encodeMs);
       expect(uncalibrated.stages.decode.predictedMs).toBe(solved.predicted.decodeMs);

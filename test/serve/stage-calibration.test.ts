@@ -16,6 +16,7 @@ import {
   runOffline,
   startServer,
   type MetricsSnapshot,
+  type SampleRecord,
   type StageCalibration,
 } from '../../src/serve';
 import { SAMPLES_CSV_COLUMNS } from '../../src/serve/run-live';
@@ -66,7 +67,8 @@ interface RunDoc {
   top1: { correct: number; total: number };
   calibration: { requests: number; plans: StageCalibration[] };
   stages: Record<string, { predictedMs: number; profiledMs: number; measuredMs: number }>;
-  medianErrorPct: { total: number; transfer: number; profileTotal: number };
+  medianErrorPct: { total: number; transfer: number; calibratedTotal: number; profileTotal: number };
+  computeWindow: number;
   rttMs: number;
   rttQuartileMs: number;
   rttMedianMs: number;
@@ -123,7 +125,7 @@ function termsSum(r: Record<string, string>, compute: 'predicted' | 'profile'): 
 describe('jalad run: calibration before the run', () => {
   test('no samples: samples, CSV rows and top-1 as offline; the prediction is their medians + transfer + answer', async () => {
     const csv = path.join(fx.dir.root, 'calibrated.csv');
-    const { doc, rows, num, requests } = await jaladRun(csv);
+    const { doc, rows, num, requests } = await jaladRun(csv, '--compute-window', '0');
     const offline = await runOffline(loadPlanDir(fx.planDir), fx.dataset);
     expect(doc.samples).toBe(12);
     expect(rows).toHaveLength(12);
@@ -158,6 +160,7 @@ describe('jalad run: calibration before the run', () => {
         num(r, 'predicted_decode_ms') + num(r, 'predicted_cloud_ms') + num(r, 'predicted_answer_encode_ms');
       expect(server).toBeCloseTo(c.serverMs, 9);
       expect(num(r, 'predicted_total_ms')).toBeCloseTo(termsSum(r, 'predicted'), 9);
+      expect(num(r, 'calibrated_total_ms')).toBe(num(r, 'predicted_total_ms'));
       // the profile's prediction beside it: the plan's compute terms, the same transfer and answer
       expect([num(r, 'profile_edge_ms'), num(r, 'profile_encode_ms')]).toEqual([plan.edgeMs, plan.encodeMs]);
       expect([num(r, 'profile_decode_ms'), num(r, 'profile_cloud_ms')]).toEqual([
@@ -174,7 +177,7 @@ describe('jalad run: calibration before the run', () => {
 
   test('--no-calibrate sends none and predicts with the profile alone; --calibrate 3 sends 3', async () => {
     const csv = path.join(fx.dir.root, 'profile.csv');
-    const off = await jaladRun(csv, '--no-calibrate');
+    const off = await jaladRun(csv, '--no-calibrate', '--compute-window', '0');
     expect(off.requests).toBe(12 + 1);
     expect(off.doc.calibration).toEqual({ requests: 0, plans: [] });
     expect(off.rows).toHaveLength(12);
@@ -186,11 +189,48 @@ describe('jalad run: calibration before the run', () => {
       expect(off.num(r, 'predicted_cloud_ms')).toBe(plan.cloudMs);
     }
     expect(off.doc.medianErrorPct.profileTotal).toBe(off.doc.medianErrorPct.total);
+    expect(off.doc.medianErrorPct.calibratedTotal).toBe(off.doc.medianErrorPct.total);
     for (const s of Object.values(off.doc.stages)) expect(s.predictedMs).toBe(s.profiledMs);
     const three = await jaladRun(path.join(fx.dir.root, 'three.csv'), '--calibrate', '3');
     expect([three.requests, three.doc.calibration.plans[0].requests]).toEqual([12 + 1 + 3, 2]);
     expect(three.doc.samples).toBe(12);
     expect(fs.readFileSync(csv, 'utf8').split('\n')[0]).toBe(SAMPLES_CSV_COLUMNS.join(','));
+  });
+});
+
+describe('jalad run: the compute terms follow the run', () => {
+  test("from a plan's 4th sample on, its prediction takes the medians of its last 5 samples before it", async () => {
+    const csv = path.join(fx.dir.root, 'window.csv');
+    const { doc, rows, num } = await jaladRun(csv, '--compute-window', '5');
+    expect(doc.computeWindow).toBe(5);
+    expect(rows).toHaveLength(12);
+    const c = doc.calibration.plans[0];
+    const med = (xs: number[]) => {
+      const v = [...xs].sort((a, b) => a - b);
+      return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    for (const [i, r] of rows.entries()) {
+      // the calibration's prediction is kept beside it
+      const calibratedTotal = num(r, 'calibrated_total_ms');
+      if (i < 3) {
+        expect([num(r, 'predicted_edge_ms'), num(r, 'predicted_encode_ms')]).toEqual([c.edgeMs, c.encodeMs]);
+        expect(calibratedTotal).toBe(num(r, 'predicted_total_ms'));
+        continue;
+      }
+      const before = rows.slice(Math.max(0, i - 5), i);
+      const of = (col: string) => med(before.map((x) => num(x, col)));
+      expect(num(r, 'predicted_edge_ms')).toBe(of('edge_ms'));
+      expect(num(r, 'predicted_encode_ms')).toBe(of('encode_ms'));
+      expect(num(r, 'predicted_decode_ms')).toBe(of('server_decode_ms'));
+      const server =
+        num(r, 'predicted_decode_ms') + num(r, 'predicted_cloud_ms') + num(r, 'predicted_answer_encode_ms');
+      expect(server).toBeCloseTo(of('server_ms'), 9);
+      expect(num(r, 'predicted_total_ms')).toBeCloseTo(termsSum(r, 'predicted'), 9);
+      // the calibration's total differs from it by the compute terms alone
+      const calibratedCompute = c.edgeMs + c.encodeMs + c.serverMs;
+      const runCompute = of('edge_ms') + of('encode_ms') + of('server_ms');
+      expect(calibratedTotal - num(r, 'predicted_total_ms')).toBeCloseTo(calibratedCompute - runCompute, 9);
+    }
   });
 });
 
@@ -208,6 +248,7 @@ describe('an adaptive run', () => {
         rttPings: 1,
         calibrate: 3,
       });
+      const earlier = new Map<string, SampleRecord[]>();
       expect(report.samples).toBe(12);
       expect(Object.values(report.plansUsed).reduce((a, b) => a + b, 0)).toBe(12);
       // samples, the request before the run, the estimate's seed, 3 per plan
@@ -218,7 +259,14 @@ describe('an adaptive run', () => {
       );
       for (const r of report.records) {
         const c = report.calibration.plans.find((x) => x.plan === r.plan)!;
-        expect([r.predicted.edgeMs, r.predicted.encodeMs]).toEqual([c.edgeMs, c.encodeMs]);
+        expect([r.calibrated.edgeMs, r.calibrated.encodeMs]).toEqual([c.edgeMs, c.encodeMs]);
+        // its own plan's last 9 samples once it has 3 (the default window), else the calibration
+        const mine = (earlier.get(r.plan) ?? []).slice(-9);
+        const edges = mine.map((x) => x.edgeMs).sort((a, b) => a - b);
+        const m = edges.length >> 1;
+        const runEdge = edges.length % 2 ? edges[m] : (edges[m - 1] + edges[m]) / 2;
+        expect(r.predicted.edgeMs).toBe(mine.length >= 3 ? runEdge : c.edgeMs);
+        earlier.set(r.plan, [...(earlier.get(r.plan) ?? []), r]);
         const p = plans.find((x) => x.label === r.plan)!.predicted;
         expect([r.profile.edgeMs, r.profile.cloudMs, r.profile.transferMs]).toEqual([
           p.edgeMs,
