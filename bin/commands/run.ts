@@ -1,5 +1,5 @@
 /** `jalad run`: the edge side of a split against a `jalad serve` server; predicted vs measured per stage. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { liveRunText, runLive } from '../../src/serve';
 import { addDataFlags, dataSource, type DataFlags } from '../data-flags';
 import { FLAG_RANGES, parseInputShape, parseInRange } from '../parsers';
@@ -23,6 +23,7 @@ interface RunFlags extends DataFlags, OutputFlags {
   /** Requests per plan, or false with --no-calibrate. */
   calibrate: number | false;
   computeWindow: number;
+  policy: 'measured' | 'table';
   inputShape?: Map<string, number[]>;
 }
 
@@ -51,6 +52,15 @@ export function runCommand(): Command {
       'run the edge part of a split on data, sending its tensors to `jalad serve`; adaptive with --analysis',
     )
     .option('--plan <dir>', 'the plan folder the server was started with (a static run)')
+    .addOption(
+      new Option(
+        '--policy <name>',
+        "adaptive runs: 'measured' runs the plan predicted fastest from the times this run measured for each plan; " +
+          "'table' the decision table's plan for the estimated bandwidth",
+      )
+        .choices(['measured', 'table'])
+        .default('measured'),
+    )
     .option(
       '--analysis <file>',
       'analysis.json with a decision table: switch plans with the measured bandwidth (with --plan: predict that plan from it)',
@@ -137,6 +147,7 @@ async function runAction(flags: RunFlags): Promise<void> {
     edgeRepeat: flags.edgeRepeat,
     calibrate: flags.calibrate === false ? 0 : flags.calibrate,
     computeWindow: flags.computeWindow,
+    policy: flags.policy,
     progress: progressOf(flags),
   });
   if (flags.json) {

@@ -269,6 +269,8 @@ export interface EdgeRunReport {
     readonly probeTransfer: number;
   };
   readonly meanTotalMs: number;
+  /** How an adaptive run chose its plans (`EdgeRunOptions.policy`); absent for a static run. */
+  readonly policy?: 'measured' | 'table';
   readonly switches: number;
   /** Rate probes sent (adaptive runs: `EdgeRunOptions.rateProbeAfter`); no samples. */
   readonly rateProbes: number;
@@ -700,7 +702,7 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       records,
       costs,
       calibrated,
-      { switches, rateProbes },
+      { switches, rateProbes, ...(mode === 'adaptive' ? { policy: o.policy ?? 'measured' } : {}) },
       data.labels !== undefined,
       running ? o.rttWindow : 0,
       rttSeedsMs,
@@ -841,7 +843,7 @@ function summarize(
   records: readonly SampleRecord[],
   costs: AnswerCosts,
   calibration: EdgeRunReport['calibration'],
-  counts: { readonly switches: number; readonly rateProbes: number },
+  counts: Pick<EdgeRunReport, 'switches' | 'rateProbes' | 'policy'>,
   labelled: boolean,
   rttWindow: number,
   rttSeedsMs: readonly number[],

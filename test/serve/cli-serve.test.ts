@@ -21,6 +21,14 @@ describe('bad input exits 2 with one line', () => {
     [['serve', '--plan', '/nonexistent/plan'], '/nonexistent/plan'],
     [['run', '--plan', 'p', '--server', 'not a url', '--data', 'x'], '--server'],
     [['run', '--plan', 'p', '--data', 'x'], '--server'],
+    [
+      ['run', '--analysis', 'a.json', '--server', 'http://127.0.0.1:1', '--data', 'x', '--policy', 'best'],
+      '--policy',
+    ],
+    [
+      ['run', '--plan', 'p', '--server', 'http://127.0.0.1:1', '--data', 'x', '--compute-window', '2.5'],
+      '--compute-window',
+    ],
   ])('jalad %j', (args, mentions) => {
     const r = jalad(...(args as string[]));
     expect(r.code).toBe(2);
@@ -84,5 +92,49 @@ describe('serve, run, SIGTERM', () => {
     );
     expect(signal).toBeNull();
     expect(code).toBe(0);
+  });
+});
+
+describe('an adaptive run from the command line', () => {
+  test('--policy table: the JSON says which policy chose the plans', async () => {
+    const server = spawn(process.execPath, [BIN, 'serve', '--analysis', fx.analysisPath, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /serving \d+ plan\(s\) at (http:\/\/\S+):/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        server.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const args = [
+        'run',
+        '--analysis',
+        fx.analysisPath,
+        '--server',
+        url,
+        '--data',
+        fx.dataPath,
+        '--json',
+        '-q',
+      ];
+      const docs: { samples: number; policy?: string; mode: string }[] = [];
+      for (const extra of [['--policy', 'table'], [], ['--static']]) {
+        const r = spawnSync(process.execPath, [BIN, ...args, ...extra], { encoding: 'utf8' });
+        expect([r.status, r.stderr]).toEqual([0, '']);
+        docs.push(JSON.parse(r.stdout));
+      }
+      expect(docs.map((d) => [d.mode, d.policy, d.samples])).toEqual([
+        ['adaptive', 'table', 12],
+        ['adaptive', 'measured', 12],
+        ['static', undefined, 12],
+      ]);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
   });
 });
