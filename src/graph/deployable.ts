@@ -5,7 +5,7 @@
  * (src/codec) in between. Tensors sent uncompressed ('f32', integer shape tensors) pass
  * through unchanged.
  */
-import { DataType, type ModelProto, type ValueInfoProto } from './onnx-types';
+import { DataType, toNumber, type ModelProto, type ValueInfoProto } from './onnx-types';
 import { valueInfo, type Dim } from './build';
 import { dequantizerNodes, quantizerNodes, wireNames } from './quantizer-nodes';
 import type { SplitModels } from './extract';
@@ -38,9 +38,16 @@ export function attachCodec(split: SplitModels, wire: readonly WireTensor[], ops
     if (t.bits === 'f32' || t.elemType !== DataType.FLOAT) {
       edgeOutputs.push(original);
       // A graph output sent as it is (edge-only) comes in typed as the model declares the output,
-      // often without a shape: the cloud part then takes it with the shape the edge computes.
+      // often without a shape, or with symbolic dims that follow the model input's (PP-OCR's map:
+      // [N, 1, H, W]): the cloud part then takes it with the dims the edge computes when those are
+      // known, so that a server can check a request's shape (a plan is made for one input size).
       const input = (cg.input ?? []).find((i) => i.name === t.name);
-      cloudInputs.push(input?.type?.tensorType?.shape ? input : valueInfo(t.name, t.elemType, t.dims));
+      const declared = input?.type?.tensorType?.shape?.dim;
+      const symbolic = declared?.some((d, i) => i > 0 && !(toNumber(d.dimValue) > 0)) ?? true;
+      const known = t.dims.length > 0 && t.dims.every((d, i) => i === 0 || (typeof d === 'number' && d > 0));
+      cloudInputs.push(
+        input && declared && !(symbolic && known) ? input : valueInfo(t.name, t.elemType, t.dims),
+      );
       continue;
     }
     const w = wireNames(t.name);

@@ -293,4 +293,48 @@ describe('a model with symbolic input dimensions (--input-shape)', () => {
       await s.close();
     }
   });
+
+  test('a graph output declared with symbolic dims, sent as float32 (edge-only), is served with the dims the edge computes', async () => {
+    // PP-OCR's map is declared [N, 1, H, W]: its edge-only float32 plan had no dims for the server to
+    // check requests against ("symbolic dimension at axis 2"), and `jalad serve` refused the analysis.
+    const model = decodeModel(fs.readFileSync(fx.modelPath), fx.modelPath);
+    const output = model.graph!.output![0];
+    const classes = 10; // the fixture's logits
+    output.type!.tensorType!.shape = { dim: [{ dimParam: 'n' }, { dimParam: 'classes' }] };
+    const bytes = encodeModel(model);
+    const modelPath = path.join(fx.dir.root, 'symbolic-output.onnx');
+    fs.writeFileSync(modelPath, bytes);
+    const a = JSON.parse(fs.readFileSync(fx.analysisPath, 'utf8')) as Analysis;
+    const last = a.cutPoints[a.cutPoints.length - 1];
+    const edgeOnly = {
+      ...a.decisions![0],
+      cut: last.index,
+      bits: 32,
+      tensors: [{ name: output.name!, bits: 'f32', bytes: 4 * classes }],
+    };
+    const file = path.join(fx.dir.root, 'symbolic-output-analysis.json');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...a, model: { ...a.model, path: modelPath, sha256 }, decisions: [edgeOnly] }),
+    );
+    const plans = await loadAnalysisPlans(file);
+    expect(plans).toHaveLength(1);
+    expect(plans[0].wire.map((w) => [w.bits, w.sampleDims])).toEqual([['f32', [classes]]]);
+    const s = await startServer(plans);
+    try {
+      const report = await runEdge({
+        plans,
+        serverUrl: s.url,
+        dataset: fx.dataset,
+        rttPings: 1,
+        calibrate: 0,
+      });
+      const offline = await runOffline(plans[0], fx.dataset);
+      expect(report.fallbacks).toBe(0);
+      report.records.forEach((r, i) => expect(Array.from(r.scores)).toEqual(Array.from(offline.scores[i])));
+    } finally {
+      await s.close();
+    }
+  });
 });
