@@ -1,5 +1,5 @@
 /** `jalad serve` and `jalad run` as a user runs them: the built CLI in child processes. */
-import { spawn, spawnSync } from 'child_process';
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as path from 'path';
 import { serveFixture, type ServeFixture } from './fixture';
 
@@ -13,6 +13,20 @@ afterAll(() => fx?.dir.remove());
 function jalad(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The URL a `jalad serve` child prints once it listens (with `plans`: that many plans served). */
+function servingUrl(server: ChildProcess, plans?: number): Promise<string> {
+  const line = new RegExp(`serving ${plans ?? '\\d+'} plan\\(s\\) at (http://\\S+):`);
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = line.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+  });
 }
 
 describe('bad input exits 2 with one line', () => {
@@ -43,15 +57,7 @@ describe('serve, run, SIGTERM', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /serving 1 plan\(s\) at (http:\/\/\S+):/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        server.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-      });
+      const url = await servingUrl(server, 1);
       const run = spawn(
         process.execPath,
         [
@@ -101,15 +107,7 @@ describe('an adaptive run from the command line', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /serving \d+ plan\(s\) at (http:\/\/\S+):/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        server.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-      });
+      const url = await servingUrl(server);
       const args = [
         'run',
         '--analysis',
