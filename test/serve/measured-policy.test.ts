@@ -105,6 +105,28 @@ describe('createMeasuredPolicy', () => {
     expect(q.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 1e6).label).toBe('cloud-only');
   });
 
+  test('a plan measured 3 times that predicts within 1.2x of the best is probed again every 25 samples', () => {
+    const p = createMeasuredPolicy({ alpha: 1 });
+    for (let i = 0; i < 3; i++) {
+      p.observe(cloudOnly, 2 * i, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+      p.observe(edgeOnly, 2 * i + 1, { fixedMs: 3.4, wireBytes: 140, payloadBytes: 40 }); // 1.13x of 3
+    }
+    // edge-only last ran at sample 5: not before 30, then once, and again 25 samples after that
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 29).label).toBe('cloud-only');
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 30).label).toBe('edge-only');
+    p.observe(edgeOnly, 30, { fixedMs: 3.4, wireBytes: 140, payloadBytes: 40 });
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 31).label).toBe('cloud-only');
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 55).label).toBe('edge-only');
+    // measured fast on the retry, it is taken: 2.5 against 3 is a gain over 10%
+    p.observe(edgeOnly, 55, { fixedMs: 2.5, wireBytes: 140, payloadBytes: 40 });
+    expect(p.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 56).label).toBe('edge-only');
+    // closeWithin 1: never
+    const q = createMeasuredPolicy({ alpha: 1, closeWithin: 1 });
+    q.observe(cloudOnly, 0, { fixedMs: 3, wireBytes: 1100, payloadBytes: 1000 });
+    for (let i = 1; i < 4; i++) q.observe(edgeOnly, i, { fixedMs: 3.4, wireBytes: 140, payloadBytes: 40 });
+    expect(q.choose(plans, cloudOnly, Number.POSITIVE_INFINITY, 1e6).label).toBe('cloud-only');
+  });
+
   test('by default a plan measured 3 times is not probed again, and a switch needs a 10% gain', () => {
     const p = createMeasuredPolicy({ alpha: 1 });
     for (let i = 0; i < 3; i++) {
