@@ -638,6 +638,11 @@ interface MeasuredPlan {
   readonly linkBytes: number;
 }
 
+/** A measured plan's sample at `mbps` with its edge part run `repeat` times, ms (the RTT, the same for every plan, left out). */
+function measuredPlanMs(p: MeasuredPlan, repeat: number, mbps: number): number {
+  return repeat * p.edgeMs + p.restMs + (p.linkBytes * 8) / (mbps * 1000);
+}
+
 /**
  * Runs each plan of the base table (static, the edge part once per sample, CALIBRATION_SAMPLES
  * samples at `mbps`) and takes the medians of what it measured. Why: the table's breakpoints count
@@ -691,8 +696,7 @@ async function measurePlans(ctx: Context, mbps: number): Promise<MeasuredPlan[]>
  */
 /** The fastest measured plan on a grid of 0.1-1000 Mbps, the edge part run `repeat` times. */
 function fastestOnGrid(plans: readonly MeasuredPlan[], repeat: number): { grid: number[]; best: string[] } {
-  const ms = (p: MeasuredPlan, mbps: number) =>
-    repeat * p.edgeMs + p.restMs + (p.linkBytes * 8) / (mbps * 1000);
+  const ms = (p: MeasuredPlan, mbps: number) => measuredPlanMs(p, repeat, mbps);
   const grid = Array.from({ length: 400 }, (_, i) => 0.1 * Math.pow(10, (i / 399) * 4));
   return { grid, best: grid.map((b) => plans.reduce((a, p) => (ms(p, b) < ms(a, b) ? p : a)).label) };
 }
@@ -710,8 +714,7 @@ function measuredCrossings(plans: readonly MeasuredPlan[], repeat: number): numb
  * is fastest at every rate of the trace.
  */
 function roomOnTrace(plans: readonly MeasuredPlan[], repeat: number, rates: readonly number[]): number {
-  const ms = (p: MeasuredPlan, mbps: number) =>
-    repeat * p.edgeMs + p.restMs + (p.linkBytes * 8) / (mbps * 1000);
+  const ms = (p: MeasuredPlan, mbps: number) => measuredPlanMs(p, repeat, mbps);
   const perPlan = plans.map((p) => rates.reduce((a, b) => a + ms(p, b), 0) / rates.length);
   const fastest = rates.reduce((a, b) => a + Math.min(...plans.map((p) => ms(p, b))), 0) / rates.length;
   return 1 - fastest / Math.min(...perPlan);

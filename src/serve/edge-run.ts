@@ -22,7 +22,7 @@ import { measureAnswerCosts, type AnswerCosts, type ProbeShape } from './answer-
 import { createMeasuredPolicy, type MeasuredPolicyOptions } from './measured-policy';
 import { planForBandwidth } from './plan-policy';
 import { planId, type ServedPlan } from './served-plan';
-import { calibrateStages, edgeWork, type StageCalibration } from './stage-calibration';
+import { calibrateStages, edgeWork, median, type StageCalibration } from './stage-calibration';
 import { createStageWindow, type ComputeTerms } from './stage-window';
 import { createRttEstimator, type RttEstimator } from './rtt-estimator';
 import { createTokenBucket } from './token-bucket';
@@ -294,13 +294,6 @@ const DEFAULTS = {
 
 /** Answered samples a plan needs before its compute terms come from the run (stage-window.ts). */
 const COMPUTE_MIN_SAMPLES = 3;
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function argmax(v: Float32Array): number {
   let best = 0;
@@ -592,18 +585,12 @@ export async function runEdge(options: EdgeRunOptions): Promise<EdgeRunReport> {
       const sampleRtt = running?.rttMs() ?? rttMs;
       const predictedTransfer = sampleRtt + (timed(requestBytes) * 8) / (bandwidthMbps * 1000);
       const cal = calibration.get(plan.key);
-      const calibrated = predictedStages(plan.predicted, cal, predictedTransfer, costs, answer !== undefined);
+      const withTerms = (terms: ComputeTerms | undefined) =>
+        predictedStages(plan.predicted, terms, predictedTransfer, costs, answer !== undefined);
+      const calibrated = withTerms(cal);
       const recent = computeTerms?.termsOf(plan.key);
-      const predicted = recent
-        ? predictedStages(plan.predicted, recent, predictedTransfer, costs, answer !== undefined)
-        : calibrated;
-      const profile = predictedStages(
-        plan.predicted,
-        undefined,
-        predictedTransfer,
-        costs,
-        answer !== undefined,
-      );
+      const predicted = recent ? withTerms(recent) : calibrated;
+      const profile = withTerms(undefined);
       if (answer) {
         const t4 = performance.now();
         // the request's last byte left about when the transfer less the RTT (a small request's

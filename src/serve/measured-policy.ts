@@ -119,9 +119,9 @@ function resolved(options: MeasuredPolicyOptions) {
  * @example const p = createMeasuredPolicy(); p.choose(plans, plans[0], 5.85, 0)
  */
 export function createMeasuredPolicy(options: MeasuredPolicyOptions = {}): MeasuredPolicy {
-  const { alpha, staleSamples, minSamples, recheckSamples, closeWithin, closeRecheckSamples } =
+  const { alpha, staleSamples, minSamples, recheckSamples, closeWithin, closeRecheckSamples, ...rest } =
     resolved(options);
-  const { probeWithin, explore, hysteresis } = resolved(options);
+  const { probeWithin, explore, hysteresis } = rest;
   const onLink = options.linkBytes ?? ((b: number) => b);
   const seen = new Map<string, { fixedMs: number; linkBytes: number; lastIndex: number; count: number }>();
   let load = 1;

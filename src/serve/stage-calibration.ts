@@ -99,7 +99,8 @@ export interface CalibrationOptions {
   readonly sent?: (atMs: number, wireBytes: number, transferMs: number) => number;
 }
 
-function median(values: readonly number[]): number {
+/** The median (of an even count, the mean of the middle two); NaN for none. */
+export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -12,6 +12,7 @@
  * RTT (rtt-estimator.ts); until a plan has `minSamples` answered samples its prediction keeps the
  * calibration's (or the profile's) terms.
  */
+import { median } from './stage-calibration';
 
 /** The compute terms a prediction takes, ms (the server's whole time, and of it its decoding). */
 export interface ComputeTerms {
@@ -27,12 +28,6 @@ export interface StageWindow {
   termsOf(planKey: string): ComputeTerms | undefined;
   /** Adds an answered sample of the plan. */
   observe(planKey: string, measured: ComputeTerms): void;
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
